@@ -1,0 +1,40 @@
+using System;
+
+namespace CachedGen;
+
+/// <summary>Run-time settings of CachedGen. Configure them with <c>services.AddCachedGen(o =&gt; ...)</c>.</summary>
+public sealed class CachedGenOptions
+{
+    /// <summary>Prefix of every Redis key CachedGen writes (for example <c>"forms-app:"</c>). A Redis ACL user
+    /// restricted to <c>~prefix*</c> is then enough.</summary>
+    public string KeyPrefix { get; set; } = "";
+
+    /// <summary>Global kill switch: when <see langword="false"/>, every cached method calls the repository directly.
+    /// Takes effect on the next call.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Longest a call waits for one Redis operation before it gives up on L2 and goes on without it.
+    /// Default 100 ms; a dead or slow Redis never adds more than this to a call.</summary>
+    public TimeSpan RedisOperationTimeout { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Serialized values larger than this are LZ4-compressed before they go to Redis. Default 1 KiB.</summary>
+    public int CompressionThresholdBytes { get; set; } = 1024;
+
+    /// <summary>L1 entries per method when <c>[Cached(MaxLocalEntries = ...)]</c> does not say. Default 10,000.</summary>
+    public int DefaultMaxLocalEntries { get; set; } = 10_000;
+
+    /// <summary>Largest serialized value written to Redis when <c>[Cached(MaxValueBytes = ...)]</c> does not say.
+    /// Larger values are still returned and kept in L1, but not written to L2. Default 1 MiB.</summary>
+    public int DefaultMaxValueBytes { get; set; } = 1 << 20;
+
+    /// <summary>Secret of the keyed HMAC that renders <c>{param:hash}</c> placeholders (at least 32 bytes). Every node
+    /// of a deployment must share it. Required when Redis is used and any cached method hashes a placeholder.</summary>
+    public byte[]? KeyHashSecret { get; set; }
+
+    /// <summary>Identifier of <see cref="KeyHashSecret"/>, written into every hashed placeholder so that a new secret
+    /// gives new keys. Letters and digits only. Default <c>"1"</c>.</summary>
+    public string KeyHashSecretId { get; set; } = "1";
+
+    /// <summary>Clock used for payload timestamps; replace it in tests.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+}

@@ -1,0 +1,292 @@
+using System;
+using System.Buffers;
+using System.ComponentModel;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace CachedGen.Runtime;
+
+/// <summary>
+/// Builds a Redis key from a template's literals and encoded placeholder values.
+/// </summary>
+/// <remarks>
+/// The encoding is injective: two different argument tuples of one template never render the same key.
+/// A value is written only with the characters <c>[A-Za-z0-9-._~%]</c>: letters, digits, <c>-</c>, <c>.</c> and
+/// <c>_</c> stand for themselves; every other character is percent-encoded (<c>%3A</c> for <c>:</c>, UTF-8 bytes
+/// for non-ASCII, <c>%uD800</c> for a lone surrogate); <c>~</c> alone is <see langword="null"/>; a string longer than
+/// <see cref="MaxRawValueLength"/> characters becomes <c>%h</c> and the SHA-256 of its UTF-16 code units. Since the
+/// generator only accepts templates whose placeholders are separated by a character outside that set (<c>:</c>,
+/// <c>/</c>, <c>|</c>, ...), the boundaries of every value can be recovered from the key, so the key determines the
+/// tuple. See docs/keys.md.
+/// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public ref struct CacheKeyBuilder
+{
+    /// <summary>Strings longer than this are written as a digest rather than character by character.</summary>
+    public const int MaxRawValueLength = 100;
+
+    private const string Hex = "0123456789ABCDEF";
+
+    private readonly KeyHasher? _hasher;
+    private char[]? _rented;
+    private Span<char> _chars;
+    private int _length;
+
+    /// <summary>Creates a builder over <paramref name="initialBuffer"/>, growing into pooled arrays when needed.</summary>
+    public CacheKeyBuilder(Span<char> initialBuffer, KeyHasher? hasher)
+    {
+        _chars = initialBuffer;
+        _hasher = hasher;
+        _rented = null;
+        _length = 0;
+    }
+
+    /// <summary>The characters written so far.</summary>
+    public readonly ReadOnlySpan<char> Written => _chars[.._length];
+
+    /// <summary>Appends template text verbatim.</summary>
+    public void AppendLiteral(string literal) => AppendRaw(literal);
+
+    /// <summary>Appends the null marker <c>~</c>.</summary>
+    public void AppendNull() => AppendRaw("~");
+
+    /// <summary>Appends a string value, escaped.</summary>
+    public void AppendValue(string? value)
+    {
+        if (value is null)
+        {
+            AppendNull();
+        }
+        else if (value.Length > MaxRawValueLength)
+        {
+            AppendDigest(value);
+        }
+        else
+        {
+            AppendEscaped(value);
+        }
+    }
+
+    /// <summary>Appends a character value, escaped.</summary>
+    public void AppendValue(char value) => AppendEscaped(new ReadOnlySpan<char>(in value));
+
+    /// <summary>Appends a Boolean as <c>true</c> or <c>false</c>.</summary>
+    public void AppendValue(bool value) => AppendRaw(value ? "true" : "false");
+
+    /// <summary>Appends an integer in invariant culture.</summary>
+    public void AppendValue(byte value) => AppendFormatted(value, default);
+
+    /// <summary>Appends an integer in invariant culture.</summary>
+    public void AppendValue(sbyte value) => AppendFormatted(value, default);
+
+    /// <summary>Appends an integer in invariant culture.</summary>
+    public void AppendValue(short value) => AppendFormatted(value, default);
+
+    /// <summary>Appends an integer in invariant culture.</summary>
+    public void AppendValue(ushort value) => AppendFormatted(value, default);
+
+    /// <summary>Appends an integer in invariant culture.</summary>
+    public void AppendValue(int value) => AppendFormatted(value, default);
+
+    /// <summary>Appends an integer in invariant culture.</summary>
+    public void AppendValue(uint value) => AppendFormatted(value, default);
+
+    /// <summary>Appends an integer in invariant culture.</summary>
+    public void AppendValue(long value) => AppendFormatted(value, default);
+
+    /// <summary>Appends an integer in invariant culture.</summary>
+    public void AppendValue(ulong value) => AppendFormatted(value, default);
+
+    /// <summary>Appends the shortest round-trip form; <c>-0</c> is written as <c>0</c>, since they compare equal.</summary>
+    public void AppendValue(float value) => AppendFormatted(value == 0 ? 0f : value, "R");
+
+    /// <summary>Appends the shortest round-trip form; <c>-0</c> is written as <c>0</c>, since they compare equal.</summary>
+    public void AppendValue(double value) => AppendFormatted(value == 0 ? 0d : value, "R");
+
+    /// <summary>Appends a decimal in invariant culture.</summary>
+    public void AppendValue(decimal value) => AppendFormatted(value, default);
+
+    /// <summary>Appends a GUID as 32 lowercase hexadecimal digits.</summary>
+    public void AppendValue(Guid value) => AppendFormatted(value, "N");
+
+    /// <summary>Appends the instant to the tick, without <see cref="DateTime.Kind"/> (which equality ignores too).</summary>
+    public void AppendValue(DateTime value) => AppendFormatted(value, "yyyyMMdd'T'HHmmssfffffff");
+
+    /// <summary>Appends the UTC instant to the tick (offsets that name the same instant compare equal).</summary>
+    public void AppendValue(DateTimeOffset value) => AppendFormatted(value.UtcDateTime, "yyyyMMdd'T'HHmmssfffffff'Z'");
+
+    /// <summary>Appends a date as <c>yyyyMMdd</c>.</summary>
+    public void AppendValue(DateOnly value) => AppendFormatted(value, "yyyyMMdd");
+
+    /// <summary>Appends a time of day to the tick.</summary>
+    public void AppendValue(TimeOnly value) => AppendFormatted(value.Ticks, default);
+
+    /// <summary>Appends a duration in ticks.</summary>
+    public void AppendValue(TimeSpan value) => AppendFormatted(value.Ticks, default);
+
+    /// <summary>Appends a keyed HMAC of the value (<c>{param:hash}</c>): <c>h</c>, the secret's id, <c>.</c>, then 22
+    /// base64url characters (128 bits). The value itself never reaches Redis.</summary>
+    public void AppendHashed(string? value)
+    {
+        if (value is null)
+        {
+            AppendNull();
+            return;
+        }
+
+        var hasher = _hasher ?? throw new InvalidOperationException(
+            "A key template hashes a placeholder ({param:hash}) but CachedGenOptions.KeyHashSecret is not set.");
+        hasher.Append(ref this, value);
+    }
+
+    /// <summary>Appends a keyed HMAC of the value's canonical form (see <see cref="AppendHashed(string?)"/>).</summary>
+    public void AppendHashed<T>(T value)
+        where T : ISpanFormattable
+        => AppendHashed(value.ToString(null, CultureInfo.InvariantCulture));
+
+    /// <summary>Returns the key and releases pooled memory.</summary>
+    public string ToStringAndClear()
+    {
+        var result = new string(_chars[.._length]);
+        Dispose();
+        return result;
+    }
+
+    /// <summary>Releases pooled memory.</summary>
+    public void Dispose()
+    {
+        var rented = _rented;
+        _rented = null;
+        _chars = default;
+        _length = 0;
+        if (rented is not null)
+        {
+            ArrayPool<char>.Shared.Return(rented);
+        }
+    }
+
+    internal void AppendRaw(scoped ReadOnlySpan<char> text)
+    {
+        EnsureCapacity(text.Length);
+        text.CopyTo(_chars[_length..]);
+        _length += text.Length;
+    }
+
+    private void AppendFormatted<T>(T value, scoped ReadOnlySpan<char> format)
+        where T : ISpanFormattable
+    {
+        Span<char> buffer = stackalloc char[64];
+        if (!value.TryFormat(buffer, out var written, format, CultureInfo.InvariantCulture))
+        {
+            AppendEscaped(value.ToString(format.IsEmpty ? null : format.ToString(), CultureInfo.InvariantCulture));
+            return;
+        }
+
+        AppendEscaped(buffer[..written]);
+    }
+
+    private void AppendDigest(string value)
+    {
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(MemoryMarshal.AsBytes(value.AsSpan()), hash);
+        AppendRaw("%h");
+        AppendBase64Url(hash);
+    }
+
+    internal void AppendBase64Url(scoped ReadOnlySpan<byte> bytes)
+    {
+        Span<char> chars = stackalloc char[((bytes.Length + 2) / 3) * 4];
+        if (!Convert.TryToBase64Chars(bytes, chars, out var written))
+        {
+            throw new InvalidOperationException("Base64 buffer too small.");
+        }
+
+        var span = chars[..written].TrimEnd('=');
+        for (var i = 0; i < span.Length; i++)
+        {
+            span[i] = span[i] switch { '+' => '-', '/' => '_', var c => c };
+        }
+
+        AppendRaw(span);
+    }
+
+    private void AppendEscaped(scoped ReadOnlySpan<char> value)
+    {
+        EnsureCapacity(value.Length);
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            if (IsUnreserved(c))
+            {
+                EnsureCapacity(1);
+                _chars[_length++] = c;
+            }
+            else if (c < 0x80)
+            {
+                AppendPercentByte((byte)c);
+            }
+            else if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+            {
+                AppendUtf8(value.Slice(i, 2));
+                i++;
+            }
+            else if (char.IsSurrogate(c))
+            {
+                // A lone surrogate has no UTF-8 form; keep the code unit so distinct strings stay distinct.
+                EnsureCapacity(6);
+                _chars[_length++] = '%';
+                _chars[_length++] = 'u';
+                _chars[_length++] = Hex[(c >> 12) & 0xF];
+                _chars[_length++] = Hex[(c >> 8) & 0xF];
+                _chars[_length++] = Hex[(c >> 4) & 0xF];
+                _chars[_length++] = Hex[c & 0xF];
+            }
+            else
+            {
+                AppendUtf8(value.Slice(i, 1));
+            }
+        }
+    }
+
+    private void AppendUtf8(scoped ReadOnlySpan<char> scalar)
+    {
+        Span<byte> bytes = stackalloc byte[4];
+        var count = Encoding.UTF8.GetBytes(scalar, bytes);
+        for (var b = 0; b < count; b++)
+        {
+            AppendPercentByte(bytes[b]);
+        }
+    }
+
+    private void AppendPercentByte(byte b)
+    {
+        EnsureCapacity(3);
+        _chars[_length++] = '%';
+        _chars[_length++] = Hex[b >> 4];
+        _chars[_length++] = Hex[b & 0xF];
+    }
+
+    /// <summary>Whether <paramref name="c"/> stands for itself in an encoded value.</summary>
+    public static bool IsUnreserved(char c)
+        => c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '-' or '.' or '_';
+
+    private void EnsureCapacity(int additional)
+    {
+        if (_length + additional <= _chars.Length)
+        {
+            return;
+        }
+
+        var newArray = ArrayPool<char>.Shared.Rent(Math.Max(_chars.Length * 2, _length + additional));
+        _chars[.._length].CopyTo(newArray);
+        var old = _rented;
+        _rented = newArray;
+        _chars = newArray;
+        if (old is not null)
+        {
+            ArrayPool<char>.Shared.Return(old);
+        }
+    }
+}

@@ -1,0 +1,51 @@
+using System;
+using System.ComponentModel;
+
+namespace CachedGen.Runtime;
+
+/// <summary>What the generator knows about one cached method at compile time. Generated code creates one per method.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public sealed class CacheMethodDescriptor
+{
+    /// <summary>Creates a descriptor for <paramref name="methodId"/> (interface and method name).</summary>
+    public CacheMethodDescriptor(string methodId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(methodId);
+        MethodId = methodId;
+    }
+
+    /// <summary>Interface and method, such as <c>Forms.IFormRepository.GetSchemaAsync</c>; used in logs.</summary>
+    public string MethodId { get; }
+
+    /// <summary>Lifetime in Redis.</summary>
+    public required TimeSpan Ttl { get; init; }
+
+    /// <summary>Lifetime in L1; <see langword="null"/> means <see cref="Ttl"/>, zero means no L1.</summary>
+    public TimeSpan? LocalTtl { get; init; }
+
+    /// <summary>Assembly-level key prefix (from <c>[assembly: CachedDefaults(KeyPrefix = ...)]</c>).</summary>
+    public string KeyPrefix { get; init; } = "";
+
+    /// <summary>Version segment appended to every key, such as <c>#v1.3fa9c2d1</c>: the method's <c>Version</c> and
+    /// the fingerprint of the return type's serialized shape.</summary>
+    public required string KeySuffix { get; init; }
+
+    /// <summary>Fingerprint of the return type's serialized shape; stored in each payload and checked on read.</summary>
+    public required uint ShapeFingerprint { get; init; }
+
+    /// <summary>L1 capacity; 0 means <see cref="CachedGenOptions.DefaultMaxLocalEntries"/>.</summary>
+    public int MaxLocalEntries { get; init; }
+
+    /// <summary>Largest serialized value written to Redis; 0 means <see cref="CachedGenOptions.DefaultMaxValueBytes"/>.</summary>
+    public int MaxValueBytes { get; init; }
+
+    /// <summary>Whether the value is sensitive (kept out of Redis until value encryption is configured).</summary>
+    public bool Sensitive { get; init; }
+
+    /// <summary>Whether the key template hashes a placeholder (<c>{x:hash}</c>), which needs
+    /// <see cref="CachedGenOptions.KeyHashSecret"/> once Redis is used.</summary>
+    public bool HashesKey { get; init; }
+
+    /// <inheritdoc/>
+    public override string ToString() => MethodId;
+}

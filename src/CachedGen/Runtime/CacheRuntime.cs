@@ -1,0 +1,105 @@
+using System;
+using System.Collections.Concurrent;
+using System.Threading.Tasks;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using StackExchange.Redis;
+
+namespace CachedGen;
+
+/// <summary>
+/// The shared state behind every generated decorator of an application: options, the Redis connection, and one
+/// <see cref="Runtime.CachedMethod{TKey, TValue}"/> (L1 cache, in-flight loads) per cached method.
+/// </summary>
+/// <remarks>
+/// <see cref="CachedGenServiceCollectionExtensions.AddCachedGen(Microsoft.Extensions.DependencyInjection.IServiceCollection)"/>
+/// registers one as a singleton. Without dependency injection, create one and pass it to the decorator:
+/// <code>
+/// var runtime = new CacheRuntime(new CachedGenOptions { KeyPrefix = "forms:" }, redis);
+/// IFormRepository repository = new CachedFormRepository(new SqliteFormRepository(db), runtime);
+/// </code>
+/// Keep one runtime per process: each holds its own L1.
+/// </remarks>
+public sealed class CacheRuntime : IAsyncDisposable, IDisposable
+{
+    private readonly ConcurrentDictionary<Runtime.CacheMethodDescriptor, object> _methods = new();
+
+    /// <summary>Creates an L1-only runtime, or an L1 + Redis runtime over an existing multiplexer.</summary>
+    public CacheRuntime(CachedGenOptions options, IConnectionMultiplexer? redis = null, ILoggerFactory? loggerFactory = null)
+        : this(options, redis is null ? null : Task.FromResult(redis), ownsConnection: false, loggerFactory)
+    {
+    }
+
+    internal CacheRuntime(CachedGenOptions options, Task<IConnectionMultiplexer>? redis, bool ownsConnection, ILoggerFactory? loggerFactory)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Options = options;
+        Enabled = options.Enabled;
+        Logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("CachedGen");
+        Time = options.TimeProvider;
+        if (options.KeyHashSecret is { } secret)
+        {
+            Hasher = new Runtime.KeyHasher(secret, options.KeyHashSecretId);
+        }
+
+        if (redis is not null)
+        {
+            Redis = new Runtime.RedisLevel(redis, ownsConnection, options.RedisOperationTimeout, Logger);
+        }
+    }
+
+    /// <summary>The options this runtime was created with.</summary>
+    public CachedGenOptions Options { get; }
+
+    /// <summary>Global kill switch, initialised from <see cref="CachedGenOptions.Enabled"/>: when
+    /// <see langword="false"/>, decorators call the repository directly. Takes effect on the next call.</summary>
+    public bool Enabled { get; set; }
+
+    /// <summary>Whether a Redis L2 is configured (connected or not).</summary>
+    public bool HasRedis => Redis is not null;
+
+    /// <summary>The Redis multiplexer once connected, else <see langword="null"/>.</summary>
+    public IConnectionMultiplexer? RedisConnection => Redis?.Multiplexer;
+
+    internal Runtime.RedisLevel? Redis { get; }
+
+    internal Runtime.KeyHasher? Hasher { get; }
+
+    internal ILogger Logger { get; }
+
+    internal TimeProvider Time { get; }
+
+    /// <summary>Returns the per-process state of one cached method; generated decorators call this in their constructor.</summary>
+    /// <exception cref="InvalidOperationException">The method hashes a key placeholder, Redis is configured, and no
+    /// <see cref="CachedGenOptions.KeyHashSecret"/> is set: CachedGen refuses to start rather than write a guessable key.</exception>
+    public Runtime.CachedMethod<TKey, TValue> GetMethod<TKey, TValue>(Runtime.CacheMethodDescriptor descriptor)
+        where TKey : struct, Runtime.ICacheKey, IEquatable<TKey>
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+        if (_methods.TryGetValue(descriptor, out var existing))
+        {
+            return (Runtime.CachedMethod<TKey, TValue>)existing;
+        }
+
+        if (descriptor.HashesKey && Redis is not null && Hasher is null)
+        {
+            throw new InvalidOperationException(
+                $"{descriptor.MethodId} hashes a key placeholder ({{param:hash}}), so CachedGenOptions.KeyHashSecret must be set " +
+                "(the same secret of at least 32 bytes on every node) before Redis is used.");
+        }
+
+        return (Runtime.CachedMethod<TKey, TValue>)_methods.GetOrAdd(descriptor, static (d, runtime) => new Runtime.CachedMethod<TKey, TValue>(d, runtime), this);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        if (Redis is not null)
+        {
+            await Redis.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+}

@@ -1,0 +1,295 @@
+using System;
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.ComponentModel;
+using System.Threading;
+using System.Threading.Tasks;
+using BitFaster.Caching.Lru;
+using StackExchange.Redis;
+
+namespace CachedGen.Runtime;
+
+/// <summary>
+/// The per-process cache of one generated method: a bounded L1 keyed by the generated key struct, in-flight loads
+/// (one source call per key per process), and the Redis L2 path.
+/// </summary>
+/// <typeparam name="TKey">The generated key struct.</typeparam>
+/// <typeparam name="TValue">The cached result type.</typeparam>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public sealed class CachedMethod<TKey, TValue>
+    where TKey : struct, ICacheKey, IEquatable<TKey>
+{
+    private readonly CacheRuntime _runtime;
+    private readonly RedisLevel? _redis;
+    private readonly ConcurrentLru<TKey, LocalEntry>? _local;
+    private readonly ConcurrentDictionary<TKey, Task<TValue>> _inflight = new();
+    private readonly string _keyPrefix;
+    private readonly long _localTtlMs;
+    private readonly int _maxValueBytes;
+    private long _invalidations;
+
+    internal CachedMethod(CacheMethodDescriptor descriptor, CacheRuntime runtime)
+    {
+        Descriptor = descriptor;
+        _runtime = runtime;
+        _keyPrefix = runtime.Options.KeyPrefix + descriptor.KeyPrefix;
+        var localTtl = descriptor.LocalTtl ?? descriptor.Ttl;
+        if (localTtl > descriptor.Ttl)
+        {
+            localTtl = descriptor.Ttl;
+        }
+
+        _localTtlMs = (long)localTtl.TotalMilliseconds;
+        if (_localTtlMs > 0)
+        {
+            var capacity = descriptor.MaxLocalEntries > 0 ? descriptor.MaxLocalEntries : runtime.Options.DefaultMaxLocalEntries;
+            _local = new ConcurrentLru<TKey, LocalEntry>(Math.Max(3, capacity));
+        }
+
+        _maxValueBytes = descriptor.MaxValueBytes > 0 ? descriptor.MaxValueBytes : runtime.Options.DefaultMaxValueBytes;
+
+        // Sensitive values never reach Redis in plaintext.
+        _redis = descriptor.Sensitive ? null : runtime.Redis;
+    }
+
+    /// <summary>What the generator recorded about the method.</summary>
+    public CacheMethodDescriptor Descriptor { get; }
+
+    /// <summary>Number of entries in L1 (fresh or not yet evicted).</summary>
+    public int LocalCount => _local?.Count ?? 0;
+
+    /// <summary>Whether this method writes to Redis (Redis configured and the method not sensitive).</summary>
+    public bool UsesRedis => _redis is not null;
+
+    /// <summary>L1 lookup: no string is built and nothing is allocated.</summary>
+    public bool TryGetLocal(in TKey key, out TValue value)
+    {
+        if (_local is not null && _runtime.Enabled && _local.TryGet(key, out var entry) && Environment.TickCount64 < entry.ExpiresAt)
+        {
+            value = entry.Value;
+            return true;
+        }
+
+        value = default!;
+        return false;
+    }
+
+    /// <summary>L1 lookup for <see cref="Task{TResult}"/> methods: returns the entry's completed task, created once.</summary>
+    public bool TryGetLocalTask(in TKey key, out Task<TValue> task)
+    {
+        if (_local is not null && _runtime.Enabled && _local.TryGet(key, out var entry) && Environment.TickCount64 < entry.ExpiresAt)
+        {
+            task = entry.Task ??= Task.FromResult(entry.Value);
+            return true;
+        }
+
+        task = null!;
+        return false;
+    }
+
+    /// <summary>After an L1 miss: one load per key per process (others wait for it), reading L2 before the source.</summary>
+    public ValueTask<TValue> GetOrLoadAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(load);
+        if (!_runtime.Enabled)
+        {
+            return load(state, cancellationToken);
+        }
+
+        return new ValueTask<TValue>(GetOrJoinAsync(key, state, load, cancellationToken));
+    }
+
+    /// <summary>Synchronous form of <see cref="GetOrLoadAsync{TState}"/> for methods that return a plain value.
+    /// It blocks on Redis I/O; prefer asynchronous methods for remote data.</summary>
+    public TValue GetOrLoad<TState>(TKey key, TState state, Func<TState, TValue> load)
+    {
+        ArgumentNullException.ThrowIfNull(load);
+        if (!_runtime.Enabled)
+        {
+            return load(state);
+        }
+
+        return GetOrJoinAsync(key, (state, load), static (s, _) => new ValueTask<TValue>(s.load(s.state)), CancellationToken.None)
+            .GetAwaiter().GetResult();
+    }
+
+    /// <summary>Removes the entry from L1 and Redis. Loads that were in flight when it was called do not cache
+    /// their result. Never throws: a Redis failure is logged.</summary>
+    public async ValueTask InvalidateAsync(TKey key)
+    {
+        Interlocked.Increment(ref _invalidations);
+        _local?.TryRemove(key);
+        if (_redis is not null)
+        {
+            await _redis.DeleteAsync(RenderKey(key), Descriptor.MethodId).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Synchronous form of <see cref="InvalidateAsync"/>.</summary>
+    public void Invalidate(TKey key) => InvalidateAsync(key).AsTask().GetAwaiter().GetResult();
+
+    /// <summary>Removes every L1 entry of this method on this node.</summary>
+    public void ClearLocal() => _local?.Clear();
+
+    /// <summary>The Redis key of <paramref name="key"/>: options prefix, assembly prefix, rendered template, version.</summary>
+    public string RenderKey(in TKey key)
+    {
+        var builder = new CacheKeyBuilder(stackalloc char[256], _runtime.Hasher);
+        builder.AppendLiteral(_keyPrefix);
+        key.Render(ref builder);
+        builder.AppendLiteral(Descriptor.KeySuffix);
+        return builder.ToStringAndClear();
+    }
+
+    private async Task<TValue> GetOrJoinAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (_inflight.TryGetValue(key, out var running))
+            {
+                try
+                {
+                    return await running.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (running.IsCanceled && !cancellationToken.IsCancellationRequested)
+                {
+                    // The caller that led the load was cancelled, this one was not: load again.
+                    continue;
+                }
+            }
+
+            var flight = new TaskCompletionSource<TValue>(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (!_inflight.TryAdd(key, flight.Task))
+            {
+                continue;
+            }
+
+            try
+            {
+                var value = await LoadAsync(key, state, load, cancellationToken).ConfigureAwait(false);
+                flight.TrySetResult(value);
+                return value;
+            }
+            catch (OperationCanceledException ex)
+            {
+                flight.TrySetCanceled(ex.CancellationToken);
+                throw;
+            }
+            catch (Exception ex)
+            {
+                flight.TrySetException(ex);
+                _ = flight.Task.Exception; // waiters rethrow it; with none, it is observed here
+                throw;
+            }
+            finally
+            {
+                _inflight.TryRemove(new KeyValuePair<TKey, Task<TValue>>(key, flight.Task));
+            }
+        }
+    }
+
+    private async Task<TValue> LoadAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, CancellationToken cancellationToken)
+    {
+        // Another load may have filled L1 between this caller's miss and its flight.
+        if (TryGetLocal(key, out var fresh))
+        {
+            return fresh;
+        }
+
+        var generation = Volatile.Read(ref _invalidations);
+        string? redisKey = null;
+        if (_redis is not null)
+        {
+            redisKey = RenderKey(key);
+            if (await TryReadRedisAsync(key, redisKey).ConfigureAwait(false) is (true, var hit))
+            {
+                return hit;
+            }
+        }
+
+        var value = await load(state, cancellationToken).ConfigureAwait(false);
+
+        if (Volatile.Read(ref _invalidations) != generation)
+        {
+            // Invalidated while the source was read: the value may predate the write, so it is served but not cached.
+            return value;
+        }
+
+        if (redisKey is not null)
+        {
+            await WriteRedisAsync(redisKey, value).ConfigureAwait(false);
+        }
+
+        SetLocal(key, value, _localTtlMs);
+        return value;
+    }
+
+    private async ValueTask<(bool Found, TValue Value)> TryReadRedisAsync(TKey key, string redisKey)
+    {
+        using var lease = await _redis!.GetAsync(redisKey, Descriptor.MethodId).ConfigureAwait(false);
+        if (lease is null)
+        {
+            return (false, default!);
+        }
+
+        if (!PayloadEnvelope.TryDecode<TValue>(lease.Memory, Descriptor.ShapeFingerprint, out var value, out var expiresUnixMs, out var error))
+        {
+            Log.CorruptPayload(_runtime.Logger, Descriptor.MethodId, redisKey, error!);
+            await _redis.DeleteAsync(redisKey, Descriptor.MethodId).ConfigureAwait(false);
+            return (false, default!);
+        }
+
+        var remainingMs = expiresUnixMs - _runtime.Time.GetUtcNow().ToUnixTimeMilliseconds();
+        if (remainingMs <= 0)
+        {
+            return (false, default!);
+        }
+
+        SetLocal(key, value, Math.Min(_localTtlMs, remainingMs));
+        return (true, value);
+    }
+
+    private async ValueTask WriteRedisAsync(string redisKey, TValue value)
+    {
+        var now = _runtime.Time.GetUtcNow().ToUnixTimeMilliseconds();
+        byte[] buffer;
+        int length;
+        try
+        {
+            buffer = PayloadEnvelope.Encode(value, Descriptor.ShapeFingerprint, now, now + (long)Descriptor.Ttl.TotalMilliseconds, _runtime.Options.CompressionThresholdBytes, out length);
+        }
+        catch (Exception ex)
+        {
+            Log.SerializationFailed(_runtime.Logger, Descriptor.MethodId, ex);
+            return;
+        }
+
+        if (length > _maxValueBytes)
+        {
+            Log.ValueTooLarge(_runtime.Logger, Descriptor.MethodId, length, _maxValueBytes);
+            ArrayPool<byte>.Shared.Return(buffer);
+            return;
+        }
+
+        if (await _redis!.SetAsync(redisKey, buffer.AsMemory(0, length), Descriptor.Ttl, Descriptor.MethodId).ConfigureAwait(false))
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private void SetLocal(TKey key, TValue value, long lifetimeMs)
+    {
+        if (_local is not null && lifetimeMs > 0)
+        {
+            _local.AddOrUpdate(key, new LocalEntry(value, Environment.TickCount64 + lifetimeMs));
+        }
+    }
+
+    private sealed class LocalEntry(TValue value, long expiresAt)
+    {
+        public readonly TValue Value = value;
+        public readonly long ExpiresAt = expiresAt;
+        public Task<TValue>? Task;
+    }
+}

@@ -1,0 +1,26 @@
+using System;
+using Microsoft.Extensions.Logging;
+
+namespace CachedGen.Runtime;
+
+/// <summary>Source-generated log messages. Keys that hash personal data are logged as rendered (hashed) keys only.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "CachedGen: Redis {Operation} failed for {Method}; continuing without L2")]
+    public static partial void RedisOperationFailed(ILogger logger, string operation, string method, Exception exception);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "CachedGen: Redis {Operation} for {Method} exceeded {TimeoutMs} ms; continuing without L2")]
+    public static partial void RedisOperationTimedOut(ILogger logger, string operation, string method, double timeoutMs);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "CachedGen: discarded an unreadable payload for {Method} under {Key}: {Reason}")]
+    public static partial void CorruptPayload(ILogger logger, string method, string key, string reason);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "CachedGen: could not serialize the result of {Method}; it is served but not written to Redis")]
+    public static partial void SerializationFailed(ILogger logger, string method, Exception exception);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "CachedGen: result of {Method} is {Bytes} bytes, over its limit of {Limit}; not written to Redis")]
+    public static partial void ValueTooLarge(ILogger logger, string method, int bytes, int limit);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "CachedGen: could not connect to Redis; running on L1 only until it is reachable")]
+    public static partial void RedisConnectFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,188 @@
+using System;
+using System.Buffers;
+using System.Buffers.Binary;
+using K4os.Compression.LZ4;
+using MessagePack;
+using MessagePack.Resolvers;
+
+namespace CachedGen.Runtime;
+
+/// <summary>
+/// The bytes CachedGen stores in Redis: a small versioned header, then a MessagePack body, LZ4-compressed above a
+/// threshold.
+/// </summary>
+/// <remarks>
+/// <code>
+/// offset size  field
+///  0      1    format (1)
+///  1      1    flags: 0x01 body is LZ4 (then a 4-byte uncompressed length follows the header)
+///  2      4    shape fingerprint of the cached type (little endian), checked on read
+///  6      8    created, Unix milliseconds
+/// 14      8    logical expiry, Unix milliseconds
+/// 22     [4]   uncompressed body length, when LZ4
+///  ..          body
+/// </code>
+/// Anything that does not match (short, unknown format or flag, other fingerprint, bad lengths, a body that does
+/// not decode to exactly its length) is rejected, and the caller treats it as a miss.
+/// </remarks>
+internal static class PayloadEnvelope
+{
+    public const byte Format = 1;
+    public const byte FlagLz4 = 0x01;
+    public const int HeaderSize = 22;
+    private const byte KnownFlags = FlagLz4;
+
+    /// <summary>Largest uncompressed body accepted on read (a corrupt length must not allocate gigabytes).</summary>
+    public const int MaxBodyBytes = 64 << 20;
+
+    /// <summary>MessagePack options: attributed types use their contract, plain records and classes their member
+    /// names; hostile-input protections (depth limit, collision-resistant hashing) are on.</summary>
+    public static readonly MessagePackSerializerOptions SerializerOptions =
+        ContractlessStandardResolver.Options.WithSecurity(MessagePackSecurity.UntrustedData);
+
+    /// <summary>Serializes <paramref name="value"/> into a pooled buffer; the caller returns it with
+    /// <see cref="ArrayPool{T}.Return"/> once Redis has sent it.</summary>
+    public static byte[] Encode<T>(T value, uint fingerprint, long createdUnixMs, long expiresUnixMs, int compressionThreshold, out int length)
+    {
+        var body = new ArrayBufferWriter<byte>(256);
+        MessagePackSerializer.Serialize(body, value, SerializerOptions);
+        var raw = body.WrittenSpan;
+
+        if (raw.Length > compressionThreshold)
+        {
+            var max = LZ4Codec.MaximumOutputSize(raw.Length);
+            var buffer = ArrayPool<byte>.Shared.Rent(HeaderSize + 4 + max);
+            var compressed = LZ4Codec.Encode(raw, buffer.AsSpan(HeaderSize + 4, max), LZ4Level.L00_FAST);
+            if (compressed > 0 && compressed < raw.Length)
+            {
+                WriteHeader(buffer, FlagLz4, fingerprint, createdUnixMs, expiresUnixMs);
+                BinaryPrimitives.WriteInt32LittleEndian(buffer.AsSpan(HeaderSize, 4), raw.Length);
+                length = HeaderSize + 4 + compressed;
+                return buffer;
+            }
+
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        var plain = ArrayPool<byte>.Shared.Rent(HeaderSize + raw.Length);
+        WriteHeader(plain, 0, fingerprint, createdUnixMs, expiresUnixMs);
+        raw.CopyTo(plain.AsSpan(HeaderSize));
+        length = HeaderSize + raw.Length;
+        return plain;
+    }
+
+    /// <summary>Decodes a payload. Returns <see langword="false"/> with a reason for anything that is not a valid
+    /// payload of this type; never throws.</summary>
+    public static bool TryDecode<T>(ReadOnlyMemory<byte> payload, uint fingerprint, out T value, out long expiresUnixMs, out string? error)
+    {
+        value = default!;
+        expiresUnixMs = 0;
+        var span = payload.Span;
+        if (span.Length < HeaderSize)
+        {
+            error = "payload shorter than its header";
+            return false;
+        }
+
+        if (span[0] != Format)
+        {
+            error = $"unknown payload format {span[0]}";
+            return false;
+        }
+
+        var flags = span[1];
+        if ((flags & ~KnownFlags) != 0)
+        {
+            error = $"unknown payload flags 0x{flags:X2}";
+            return false;
+        }
+
+        if (BinaryPrimitives.ReadUInt32LittleEndian(span[2..]) != fingerprint)
+        {
+            error = "payload written for another shape of the cached type";
+            return false;
+        }
+
+        var created = BinaryPrimitives.ReadInt64LittleEndian(span[6..]);
+        expiresUnixMs = BinaryPrimitives.ReadInt64LittleEndian(span[14..]);
+        if (created <= 0 || expiresUnixMs <= created)
+        {
+            error = "payload timestamps out of range";
+            return false;
+        }
+
+        byte[]? rented = null;
+        try
+        {
+            ReadOnlyMemory<byte> body;
+            if ((flags & FlagLz4) != 0)
+            {
+                if (span.Length < HeaderSize + 4)
+                {
+                    error = "compressed payload without its length";
+                    return false;
+                }
+
+                var rawLength = BinaryPrimitives.ReadInt32LittleEndian(span[HeaderSize..]);
+                if (rawLength <= 0 || rawLength > MaxBodyBytes)
+                {
+                    error = "compressed payload length out of range";
+                    return false;
+                }
+
+                rented = ArrayPool<byte>.Shared.Rent(rawLength);
+                var decoded = LZ4Codec.Decode(span[(HeaderSize + 4)..], rented.AsSpan(0, rawLength));
+                if (decoded != rawLength)
+                {
+                    error = "compressed payload does not decompress to its length";
+                    return false;
+                }
+
+                body = rented.AsMemory(0, rawLength);
+            }
+            else
+            {
+                body = payload[HeaderSize..];
+            }
+
+            if (body.IsEmpty)
+            {
+                error = "empty payload body";
+                return false;
+            }
+
+            value = MessagePackSerializer.Deserialize<T>(body, SerializerOptions, out var read);
+            if (read != body.Length)
+            {
+                value = default!;
+                error = "payload body has trailing bytes";
+                return false;
+            }
+
+            error = null;
+            return true;
+        }
+        catch (Exception ex)
+        {
+            value = default!;
+            error = ex.GetType().Name + ": " + ex.Message;
+            return false;
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    private static void WriteHeader(Span<byte> buffer, byte flags, uint fingerprint, long created, long expires)
+    {
+        buffer[0] = Format;
+        buffer[1] = flags;
+        BinaryPrimitives.WriteUInt32LittleEndian(buffer[2..], fingerprint);
+        BinaryPrimitives.WriteInt64LittleEndian(buffer[6..], created);
+        BinaryPrimitives.WriteInt64LittleEndian(buffer[14..], expires);
+    }
+}
