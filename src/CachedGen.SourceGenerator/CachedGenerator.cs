@@ -1,0 +1,97 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using CachedGen.SourceGenerator.Emitting;
+using CachedGen.SourceGenerator.Model;
+using CachedGen.SourceGenerator.Parsing;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace CachedGen.SourceGenerator;
+
+/// <summary>
+/// Emits a cache-aside decorator for every interface with a <c>[Cached]</c> method (on the interface, or on a class
+/// method implementing it). Parser → equatable model → emitter; invalid input is left uncached and reported by the
+/// analyzers, never by the generator.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class CachedGenerator : IIncrementalGenerator
+{
+    /// <inheritdoc/>
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        var defaults = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                KnownNames.CachedDefaultsAttribute,
+                static (node, _) => node is CompilationUnitSyntax,
+                DecoratorParser.ParseDefaults)
+            .WithTrackingName(TrackingNames.Defaults)
+            .Collect()
+            .Select(static (all, _) => all.IsDefaultOrEmpty ? DefaultsModel.None : all[0]);
+
+        var decorators = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                KnownNames.CachedAttribute,
+                static (node, _) => node is MethodDeclarationSyntax,
+                DecoratorParser.Parse)
+            .WithTrackingName(TrackingNames.Parse)
+            .SelectMany(static (models, _) => models)
+            .Collect()
+            .Combine(defaults)
+            .SelectMany(static (input, _) => Complete(input.Left, input.Right))
+            .WithTrackingName(TrackingNames.Model);
+
+        context.RegisterSourceOutput(decorators, static (output, model) => output.AddSource(model.HintName, DecoratorEmitter.Emit(model)));
+    }
+
+    /// <summary>One model per interface (several [Cached] methods of one interface parse to the same model), with the
+    /// assembly defaults applied. A method without a TTL and without an assembly default stays uncached.</summary>
+    internal static ImmutableArray<DecoratorModel> Complete(ImmutableArray<DecoratorModel> models, DefaultsModel defaults)
+    {
+        var seen = new HashSet<string>(System.StringComparer.Ordinal);
+        var result = ImmutableArray.CreateBuilder<DecoratorModel>();
+        foreach (var model in models)
+        {
+            if (seen.Add(model.HintName))
+            {
+                result.Add(ApplyDefaults(model, defaults));
+            }
+        }
+
+        return result.ToImmutable();
+    }
+
+    private static DecoratorModel ApplyDefaults(DecoratorModel model, DefaultsModel defaults)
+    {
+        var defaultTtl = TtlParser.TryParse(defaults.Ttl, out var ttl) && ttl > System.TimeSpan.Zero ? ttl.Ticks : 0;
+        var cached = new List<CachedMethodModel>();
+        var uncached = new List<CachedMethodModel>();
+        foreach (var method in model.CachedMethods)
+        {
+            if (method.TtlTicks > 0)
+            {
+                cached.Add(method with { KeyPrefix = defaults.KeyPrefix });
+            }
+            else if (defaultTtl > 0)
+            {
+                cached.Add(method with { KeyPrefix = defaults.KeyPrefix, TtlTicks = defaultTtl, TtlText = defaults.Ttl! });
+            }
+            else
+            {
+                uncached.Add(method);
+            }
+        }
+
+        if (uncached.Count == 0 && defaults.KeyPrefix.Length == 0)
+        {
+            return model;
+        }
+
+        var dropped = new HashSet<string>(uncached.Select(m => m.MemberName), System.StringComparer.Ordinal);
+        var forwarded = model.ForwardedMethods
+            .Select(m => m with { Invalidations = m.Invalidations.Where(i => !dropped.Contains(i.MemberName)).ToEquatableArray() })
+            .Concat(uncached.Select(m => new ForwardedMethodModel(m.DeclaringInterface, m.Name, m.ReturnType, "", m.Kind, "", m.Parameters, EquatableArray<InvalidationModel>.Empty)))
+            .ToEquatableArray();
+        return model with { CachedMethods = cached.ToEquatableArray(), ForwardedMethods = forwarded };
+    }
+}

@@ -1,0 +1,136 @@
+namespace CachedGen.SourceGenerator.Model;
+
+/// <summary>Everything the emitter needs for one decorated interface. Strings and equatable arrays only: no symbols,
+/// syntax nodes or locations, so the incremental pipeline can cache it and old compilations are not kept alive.</summary>
+internal sealed record DecoratorModel(
+    string Namespace,
+    string InterfaceName,
+    string InterfaceType,
+    string DecoratorName,
+    bool IsPublic,
+    string HintName,
+    string InnerFieldName,
+    EquatableArray<CachedMethodModel> CachedMethods,
+    EquatableArray<ForwardedMethodModel> ForwardedMethods,
+    EquatableArray<ForwardedPropertyModel> ForwardedProperties,
+    EquatableArray<ForwardedEventModel> ForwardedEvents);
+
+/// <summary>How a method hands back its result.</summary>
+internal enum ResultKind
+{
+    /// <summary>Returns nothing (<c>void</c>).</summary>
+    Void,
+
+    /// <summary>Returns a value synchronously.</summary>
+    Value,
+
+    /// <summary><c>Task</c>.</summary>
+    Task,
+
+    /// <summary><c>ValueTask</c>.</summary>
+    ValueTask,
+
+    /// <summary><c>Task&lt;T&gt;</c>.</summary>
+    TaskOfT,
+
+    /// <summary><c>ValueTask&lt;T&gt;</c>.</summary>
+    ValueTaskOfT,
+}
+
+/// <summary>A parameter as written in an explicit interface implementation.</summary>
+/// <param name="Name">Escaped identifier.</param>
+/// <param name="Type">Fully qualified type with nullable annotations.</param>
+/// <param name="Modifier"><c>""</c>, <c>"ref "</c>, <c>"out "</c>, <c>"in "</c> or <c>"ref readonly "</c>.</param>
+internal sealed record ParameterModel(string Name, string Type, string Modifier);
+
+/// <summary>A method served through the cache.</summary>
+internal sealed record CachedMethodModel(
+    string DeclaringInterface,
+    string Name,
+    string MethodId,
+    ResultKind Kind,
+    string ReturnType,
+    string ValueType,
+    EquatableArray<ParameterModel> Parameters,
+    string? CancellationTokenName,
+    string MemberName,
+    string KeyTemplate,
+    EquatableArray<KeyFieldModel> KeyFields,
+    EquatableArray<KeySegmentModel> KeySegments,
+    long TtlTicks,
+    string TtlText,
+    long? LocalTtlTicks,
+    string? LocalTtlText,
+    string KeyPrefix,
+    int Version,
+    uint Fingerprint,
+    int MaxLocalEntries,
+    int MaxValueBytes,
+    bool Sensitive)
+{
+    public string KeyStructName => MemberName + "Key";
+
+    public string DescriptorName => MemberName + "Descriptor";
+
+    public string FieldName => "_" + char.ToLowerInvariant(MemberName[0]) + MemberName.Substring(1);
+
+    public bool HashesKey
+    {
+        get
+        {
+            foreach (var segment in KeySegments)
+            {
+                if (segment.Hash)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+}
+
+/// <summary>One value of the key struct.</summary>
+/// <param name="Name">Property name in the key struct.</param>
+/// <param name="Type">Its type (nullable where the value can be null).</param>
+/// <param name="Source">Expression over the method's parameters that produces it (<c>query?.TenantId</c>).</param>
+/// <param name="Cast">Cast applied before rendering (<c>(long)</c> for enums), or empty.</param>
+/// <param name="IsNullableValue">Whether it is a <c>Nullable&lt;T&gt;</c>.</param>
+internal sealed record KeyFieldModel(string Name, string Type, string Source, string Cast, bool IsNullableValue);
+
+/// <summary>A piece of the key template: literal text, or a key field (possibly hashed).</summary>
+internal sealed record KeySegmentModel(string? Literal, string? FieldName, bool Hash);
+
+/// <summary>A member forwarded to the inner implementation; write methods also invalidate entries.</summary>
+internal sealed record ForwardedMethodModel(
+    string DeclaringInterface,
+    string Name,
+    string ReturnType,
+    string RefPrefix,
+    ResultKind Kind,
+    string TypeParameters,
+    EquatableArray<ParameterModel> Parameters,
+    EquatableArray<InvalidationModel> Invalidations);
+
+/// <summary>Entry of <paramref name="MemberName"/> removed after a write, keyed by <paramref name="Arguments"/>.</summary>
+internal sealed record InvalidationModel(string MemberName, string KeyTemplate, EquatableArray<string> Arguments)
+{
+    public string KeyStructName => MemberName + "Key";
+
+    public string FieldName => "_" + char.ToLowerInvariant(MemberName[0]) + MemberName.Substring(1);
+}
+
+/// <summary>A forwarded property or indexer (<paramref name="Name"/> is <c>this</c>).</summary>
+internal sealed record ForwardedPropertyModel(
+    string DeclaringInterface,
+    string Name,
+    string Type,
+    string RefPrefix,
+    EquatableArray<ParameterModel> IndexerParameters,
+    bool HasGetter,
+    bool HasSetter,
+    bool IsInitOnly);
+
+/// <summary>A forwarded event.</summary>
+internal sealed record ForwardedEventModel(string DeclaringInterface, string Name, string Type);

@@ -1,0 +1,69 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+
+namespace CachedGen.SourceGenerator.Parsing;
+
+/// <summary>The arguments of one <c>[Cached]</c>, read from its <see cref="AttributeData"/>.</summary>
+internal sealed class CachedAttributeData
+{
+    public string? Ttl { get; private set; }
+
+    public string? KeyTemplate { get; private set; }
+
+    public IReadOnlyList<string> InvalidatedBy { get; private set; } = [];
+
+    public IReadOnlyList<string> Tags { get; private set; } = [];
+
+    public int Version { get; private set; } = 1;
+
+    public string? LocalTtl { get; private set; }
+
+    public int MaxLocalEntries { get; private set; }
+
+    public int MaxValueBytes { get; private set; }
+
+    public bool Sensitive { get; private set; }
+
+    public static CachedAttributeData Read(AttributeData attribute)
+    {
+        var data = new CachedAttributeData();
+        var args = attribute.ConstructorArguments;
+        if (args.Length >= 1)
+        {
+            data.Ttl = args[0].Value as string;
+        }
+
+        if (args.Length >= 2)
+        {
+            data.KeyTemplate = args[1].Value as string;
+        }
+
+        if (args.Length >= 3)
+        {
+            data.InvalidatedBy = Strings(args[2]);
+        }
+
+        foreach (var named in attribute.NamedArguments)
+        {
+            switch (named.Key)
+            {
+                case "KeyTemplate": data.KeyTemplate = named.Value.Value as string; break;
+                case "InvalidatedBy": data.InvalidatedBy = Strings(named.Value); break;
+                case "Tags": data.Tags = Strings(named.Value); break;
+                case "Version": data.Version = named.Value.Value is int v ? v : 1; break;
+                case "LocalTtl": data.LocalTtl = named.Value.Value as string; break;
+                case "MaxLocalEntries": data.MaxLocalEntries = named.Value.Value is int m ? m : 0; break;
+                case "MaxValueBytes": data.MaxValueBytes = named.Value.Value is int b ? b : 0; break;
+                case "Sensitive": data.Sensitive = named.Value.Value is true; break;
+            }
+        }
+
+        return data;
+    }
+
+    private static IReadOnlyList<string> Strings(TypedConstant constant)
+        => constant.Kind == TypedConstantKind.Array && !constant.IsNull
+            ? constant.Values.Select(v => v.Value as string).Where(s => s is not null).Select(s => s!).ToArray()
+            : [];
+}

@@ -1,0 +1,14 @@
+namespace CachedGen.SourceGenerator.Parsing;
+
+/// <summary>Metadata names the generator recognises.</summary>
+internal static class KnownNames
+{
+    public const string CachedAttribute = "CachedGen.CachedAttribute";
+    public const string CachedDefaultsAttribute = "CachedGen.CachedDefaultsAttribute";
+    public const string NotCacheKeyAttribute = "CachedGen.NotCacheKeyAttribute";
+    public const string CancellationToken = "System.Threading.CancellationToken";
+    public const string Task = "System.Threading.Tasks.Task";
+    public const string TaskOfT = "System.Threading.Tasks.Task`1";
+    public const string ValueTask = "System.Threading.Tasks.ValueTask";
+    public const string ValueTaskOfT = "System.Threading.Tasks.ValueTask`1";
+}

@@ -1,0 +1,162 @@
+using System.Collections.Generic;
+
+namespace CachedGen.SourceGenerator;
+
+/// <summary>A parsed key template: literal text and placeholders, with the position of each in the template.</summary>
+internal sealed class KeyTemplate
+{
+    private KeyTemplate(IReadOnlyList<KeyTemplatePart> parts) => Parts = parts;
+
+    public IReadOnlyList<KeyTemplatePart> Parts { get; }
+
+    /// <summary>Characters that stand for themselves in an encoded placeholder value (see CacheKeyBuilder).</summary>
+    public static bool IsValueChar(char c)
+        => c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '-' or '.' or '_' or '~' or '%';
+
+    /// <summary>Parses <paramref name="template"/>; on failure returns <see langword="null"/> with an error and its span.</summary>
+    public static KeyTemplate? Parse(string template, out KeyTemplateError? error)
+    {
+        var parts = new List<KeyTemplatePart>();
+        var literalStart = 0;
+        var i = 0;
+        while (i < template.Length)
+        {
+            var c = template[i];
+            if (c == '}')
+            {
+                error = new KeyTemplateError("'}' without a matching '{'", i, 1);
+                return null;
+            }
+
+            if (c != '{')
+            {
+                i++;
+                continue;
+            }
+
+            if (i > literalStart)
+            {
+                parts.Add(KeyTemplatePart.ForLiteral(template.Substring(literalStart, i - literalStart), literalStart));
+            }
+
+            var close = template.IndexOf('}', i + 1);
+            var nextOpen = template.IndexOf('{', i + 1);
+            if (close < 0 || (nextOpen >= 0 && nextOpen < close))
+            {
+                error = new KeyTemplateError("'{' without a matching '}'", i, 1);
+                return null;
+            }
+
+            var body = template.Substring(i + 1, close - i - 1);
+            var colon = body.IndexOf(':');
+            var path = colon < 0 ? body : body.Substring(0, colon);
+            var format = colon < 0 ? null : body.Substring(colon + 1);
+            var segments = path.Split('.');
+            foreach (var segment in segments)
+            {
+                if (!IsIdentifier(segment))
+                {
+                    error = new KeyTemplateError($"'{{{body}}}' is not a parameter name or member path", i, close - i + 1);
+                    return null;
+                }
+            }
+
+            if (format is not null && format != "hash")
+            {
+                error = new KeyTemplateError($"unknown placeholder format ':{format}' (only ':hash' is supported)", i, close - i + 1);
+                return null;
+            }
+
+            parts.Add(KeyTemplatePart.ForPlaceholder(segments, format == "hash", i, close - i + 1));
+            i = close + 1;
+            literalStart = i;
+        }
+
+        if (literalStart < template.Length)
+        {
+            parts.Add(KeyTemplatePart.ForLiteral(template.Substring(literalStart), literalStart));
+        }
+
+        // Two placeholders must be separated by a character that never appears in an encoded value; otherwise
+        // ("{a}{b}", "{a}-{b}") two argument tuples could render the same key.
+        KeyTemplatePart? previous = null;
+        var separated = false;
+        foreach (var part in parts)
+        {
+            if (!part.IsPlaceholder)
+            {
+                foreach (var ch in part.Literal!)
+                {
+                    separated |= !IsValueChar(ch);
+                }
+
+                continue;
+            }
+
+            if (previous is not null && !separated)
+            {
+                error = new KeyTemplateError(
+                    "placeholders must be separated by a character such as ':' or '/' (letters, digits and '-', '.', '_', '~', '%' can appear in values)",
+                    previous.Start,
+                    part.Start + part.Length - previous.Start);
+                return null;
+            }
+
+            previous = part;
+            separated = false;
+        }
+
+        error = null;
+        return new KeyTemplate(parts);
+    }
+
+    private static bool IsIdentifier(string s)
+    {
+        if (s.Length == 0 || !(char.IsLetter(s[0]) || s[0] == '_'))
+        {
+            return false;
+        }
+
+        foreach (var c in s)
+        {
+            if (!(char.IsLetterOrDigit(c) || c == '_'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}
+
+/// <summary>Literal text, or a placeholder with its member path and format.</summary>
+internal sealed class KeyTemplatePart
+{
+    private KeyTemplatePart(string? literal, IReadOnlyList<string>? path, bool hash, int start, int length)
+    {
+        Literal = literal;
+        Path = path;
+        Hash = hash;
+        Start = start;
+        Length = length;
+    }
+
+    public string? Literal { get; }
+
+    public IReadOnlyList<string>? Path { get; }
+
+    public bool Hash { get; }
+
+    public int Start { get; }
+
+    public int Length { get; }
+
+    public bool IsPlaceholder => Path is not null;
+
+    public static KeyTemplatePart ForLiteral(string text, int start) => new(text, null, false, start, text.Length);
+
+    public static KeyTemplatePart ForPlaceholder(IReadOnlyList<string> path, bool hash, int start, int length) => new(null, path, hash, start, length);
+}
+
+/// <summary>Why a template does not parse, and where (offset and length inside the template string).</summary>
+internal sealed record KeyTemplateError(string Message, int Start, int Length);

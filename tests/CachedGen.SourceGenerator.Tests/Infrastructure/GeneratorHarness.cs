@@ -1,0 +1,60 @@
+using System;
+using System.Collections.Immutable;
+using System.IO;
+using System.Linq;
+using CachedGen.SourceGenerator;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace CachedGen.SourceGenerator.Tests.Infrastructure;
+
+/// <summary>Compiles sources against the running framework and the CachedGen runtime, and runs the generator.</summary>
+internal static class GeneratorHarness
+{
+    private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(() =>
+    {
+        var trusted = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator);
+        var runtimeDir = Path.GetDirectoryName(typeof(CacheRuntime).Assembly.Location)!;
+        var extra = new[] { typeof(CacheRuntime).Assembly.Location }
+            .Concat(Directory.GetFiles(runtimeDir, "StackExchange.Redis.dll"))
+            .Concat(Directory.GetFiles(runtimeDir, "Microsoft.Extensions.*.dll"));
+        return trusted.Concat(extra).Distinct(StringComparer.Ordinal)
+            .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path))
+            .ToImmutableArray();
+    });
+
+    public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
+
+    public static CSharpCompilation Compile(params string[] sources)
+        => CSharpCompilation.Create(
+            "TestAssembly",
+            sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, ParseOptions, path: $"Source{i}.cs")),
+            References.Value,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+
+    public static GeneratorDriver CreateDriver()
+        => CSharpGeneratorDriver.Create(
+            [new CachedGenerator().AsSourceGenerator()],
+            parseOptions: ParseOptions,
+            driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+
+    /// <summary>Runs the generator; returns the generated sources and the diagnostics of the output compilation.</summary>
+    public static GeneratorResult Run(params string[] sources)
+    {
+        var compilation = Compile(sources);
+        var driver = CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
+        var run = driver.GetRunResult();
+        var diagnostics = output.GetDiagnostics().Concat(generatorDiagnostics)
+            .Where(d => d.Severity >= DiagnosticSeverity.Warning)
+            .ToImmutableArray();
+        return new GeneratorResult(
+            run.GeneratedTrees.ToImmutableDictionary(t => Path.GetFileName(t.FilePath), t => t.GetText().ToString()),
+            diagnostics,
+            (CSharpCompilation)output);
+    }
+}
+
+internal sealed record GeneratorResult(ImmutableDictionary<string, string> Sources, ImmutableArray<Diagnostic> Diagnostics, CSharpCompilation Output)
+{
+    public string DiagnosticText => string.Join(Environment.NewLine, Diagnostics.Select(d => d.ToString()));
+}
