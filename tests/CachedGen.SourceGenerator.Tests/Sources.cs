@@ -43,3 +43,60 @@ internal static class Sources
         }
         """;
 }
+
+/// <summary>More inputs: attributes on the implementing class, assembly defaults, shapes that stay uncached.</summary>
+internal static class MoreSources
+{
+    public const string ClassAttributes = """
+        using System.Threading;
+        using System.Threading.Tasks;
+        using CachedGen;
+
+        [assembly: CachedDefaults(Ttl = "2m", KeyPrefix = "orders:")]
+
+        namespace Shop
+        {
+            public sealed record Order(long Id, decimal Total);
+
+            public interface IOrderStore
+            {
+                Task<Order?> FindAsync(long id, CancellationToken cancellationToken);
+                Task SaveAsync(Order order, CancellationToken cancellationToken);
+            }
+
+            internal sealed class SqlOrderStore : IOrderStore
+            {
+                [Cached(KeyTemplate = "order:{id}", InvalidatedBy = new[] { nameof(SaveAsync) })]
+                public Task<Order?> FindAsync(long id, CancellationToken cancellationToken) => Task.FromResult<Order?>(new Order(id, 1m));
+
+                public Task SaveAsync(Order order, CancellationToken cancellationToken) => Task.CompletedTask;
+            }
+        }
+        """;
+
+    public const string Uncacheable = """
+        using System.Collections.Generic;
+        using System.IO;
+        using System.Threading.Tasks;
+        using CachedGen;
+
+        namespace Odd;
+
+        public interface IOddRepository
+        {
+            [Cached("1m")] Task SaveAsync(int id);
+            [Cached("1m")] void Touch(int id);
+            [Cached("1m")] T Get<T>(int id);
+            [Cached("1m")] bool TryGet(int id, out string value);
+            [Cached("1m")] IAsyncEnumerable<int> StreamAsync(int id);
+            [Cached("1m")] Stream Open(int id);
+            [Cached("not-a-ttl")] int BadTtl(int id);
+            [Cached("1m", "x:{missing}")] int UnknownPlaceholder(int id);
+            [Cached("1m", "x:{a}{b}")] int Adjacent(int a, int b);
+            [Cached("1m")] int ComplexKey(List<int> ids);
+            [Cached("1m")] int Fine(int id);
+            ref int Slot(int index);
+            string this[int index] { get; set; }
+        }
+        """;
+}

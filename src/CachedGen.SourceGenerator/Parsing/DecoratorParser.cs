@@ -680,7 +680,7 @@ internal static class DecoratorParser
             RefKind.In => "in ",
             _ => parameter.RefKind.ToString() == "RefReadOnlyParameter" ? "ref readonly " : "",
         };
-        if (parameter.ScopedKind != ScopedKind.None)
+        if (parameter.ScopedKind != ScopedKind.None && parameter.RefKind != RefKind.Out)
         {
             modifier = "scoped " + modifier;
         }

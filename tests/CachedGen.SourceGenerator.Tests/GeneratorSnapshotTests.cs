@@ -1,0 +1,78 @@
+using System.Linq;
+using CachedGen.SourceGenerator.Tests.Infrastructure;
+using Xunit;
+
+namespace CachedGen.SourceGenerator.Tests;
+
+/// <summary>End-to-end generator output, per hint name, against approved files; the output must compile cleanly.</summary>
+public class GeneratorSnapshotTests
+{
+    [Fact]
+    public void Form_repository()
+    {
+        var result = GeneratorHarness.Run(Sources.FormRepository);
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        var (hint, text) = Assert.Single(result.Sources);
+        Assert.Equal("Forms.IFormRepository.g.cs", hint);
+        Snapshot.Verify(text, $"{nameof(GeneratorSnapshotTests)}.{nameof(Form_repository)}#{hint}");
+    }
+
+    [Fact]
+    public void Attributes_on_the_implementing_class_with_assembly_defaults()
+    {
+        var result = GeneratorHarness.Run(MoreSources.ClassAttributes);
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        var (hint, text) = Assert.Single(result.Sources);
+        Assert.Equal("Shop.IOrderStore.g.cs", hint);
+        Assert.Contains("KeyPrefix = \"orders:\"", text, System.StringComparison.Ordinal);
+        Assert.Contains("/* 2m */", text, System.StringComparison.Ordinal);
+        Assert.Contains("new FindAsyncKey(order.Id)", text, System.StringComparison.Ordinal);
+        Snapshot.Verify(text, $"{nameof(GeneratorSnapshotTests)}.{nameof(Attributes_on_the_implementing_class_with_assembly_defaults)}#{hint}");
+    }
+
+    [Fact]
+    public void Uncacheable_shapes_are_forwarded_and_only_valid_methods_cached()
+    {
+        var result = GeneratorHarness.Run(MoreSources.Uncacheable);
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        var (hint, text) = Assert.Single(result.Sources);
+        var descriptors = text.Split('\n').Where(l => l.Contains("CacheMethodDescriptor ", System.StringComparison.Ordinal)).ToList();
+        var cached = Assert.Single(descriptors);
+        Assert.Contains("FineDescriptor", cached, System.StringComparison.Ordinal);
+        Snapshot.Verify(text, $"{nameof(GeneratorSnapshotTests)}.{nameof(Uncacheable_shapes_are_forwarded_and_only_valid_methods_cached)}#{hint}");
+    }
+
+    [Fact]
+    public void Missing_ttl_without_assembly_default_stays_uncached()
+    {
+        var result = GeneratorHarness.Run("""
+            using CachedGen;
+            namespace N;
+            public interface IRepo { [Cached] int Get(int id); }
+            """);
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        var text = Assert.Single(result.Sources).Value;
+        Assert.DoesNotContain("CacheMethodDescriptor ", text, System.StringComparison.Ordinal);
+        Assert.Contains("=> _inner.Get(id);", text, System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Two_builds_emit_identical_text()
+    {
+        var first = GeneratorHarness.Run(Sources.FormRepository).Sources.Single().Value;
+        var second = GeneratorHarness.Run(Sources.FormRepository).Sources.Single().Value;
+        Assert.Equal(first, second);
+    }
+
+    [Fact]
+    public void Changing_a_dto_member_changes_the_key_version()
+    {
+        static string Suffix(string source) => GeneratorHarness.Run(source).Sources.Single().Value
+            .Split('\n').First(l => l.Contains("KeySuffix", System.StringComparison.Ordinal));
+        var before = Suffix(Sources.FormRepository);
+        var renamed = Suffix(Sources.FormRepository.Replace("int Revision", "long Revision", System.StringComparison.Ordinal));
+        var bumped = Suffix(Sources.FormRepository.Replace("[Cached(\"1h\", \"form:{formId}:schema\", nameof(UpdateSchemaAsync), nameof(DeleteFormAsync))]", "[Cached(\"1h\", \"form:{formId}:schema\", nameof(UpdateSchemaAsync), nameof(DeleteFormAsync), Version = 2)]", System.StringComparison.Ordinal));
+        Assert.NotEqual(before, renamed);
+        Assert.Contains("#v2.", bumped, System.StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,112 @@
+using System;
+using System.Linq;
+using CachedGen.SourceGenerator.Tests.Infrastructure;
+using Xunit;
+
+namespace CachedGen.SourceGenerator.Tests;
+
+public class ParserTests
+{
+    [Theory]
+    [InlineData("30s", 0, 0, 30, 0)]
+    [InlineData("5m", 0, 5, 0, 0)]
+    [InlineData("1h30m", 1, 30, 0, 0)]
+    [InlineData("1d", 24, 0, 0, 0)]
+    [InlineData("250ms", 0, 0, 0, 250)]
+    [InlineData("00:05:00", 0, 5, 0, 0)]
+    [InlineData("1.02:00:00", 26, 0, 0, 0)]
+    public void Ttl_strings_parse(string text, int hours, int minutes, int seconds, int milliseconds)
+    {
+        Assert.True(TtlParser.TryParse(text, out var value));
+        Assert.Equal(new TimeSpan(0, hours, minutes, seconds, milliseconds), value);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("5")]
+    [InlineData("m")]
+    [InlineData("5x")]
+    [InlineData("30m1h")]
+    [InlineData("1h1h")]
+    [InlineData("1 h")]
+    [InlineData("99999999999d")]
+    [InlineData("25:00")]
+    public void Bad_ttl_strings_are_rejected(string text) => Assert.False(TtlParser.TryParse(text, out _));
+
+    [Theory]
+    [InlineData("form:{formId}:schema")]
+    [InlineData("tenant:{query.TenantId}/q/{query.Search}")]
+    [InlineData("user:{email:hash}")]
+    [InlineData("{a}|{b}")]
+    [InlineData("plain")]
+    public void Valid_templates_parse(string template) => Assert.NotNull(KeyTemplate.Parse(template, out _));
+
+    [Theory]
+    [InlineData("form:{formId", "without a matching '}'", 5)]
+    [InlineData("form:formId}", "without a matching '{'", 11)]
+    [InlineData("x:{a b}", "not a parameter name", 2)]
+    [InlineData("x:{a:upper}", "unknown placeholder format", 2)]
+    [InlineData("x:{a}{b}", "must be separated", 2)]
+    [InlineData("x:{a}-{b}", "must be separated", 2)]
+    [InlineData("x:{}", "not a parameter name", 2)]
+    public void Malformed_templates_report_the_span(string template, string message, int start)
+    {
+        Assert.Null(KeyTemplate.Parse(template, out var error));
+        Assert.Contains(message, error!.Message, StringComparison.Ordinal);
+        Assert.Equal(start, error.Start);
+    }
+
+    [Fact]
+    public void Equivalent_sources_give_equal_models()
+    {
+        var compact = "using CachedGen; namespace N; public interface IRepo { [Cached(\"5m\", \"item:{id}\")] int Get(int id); }";
+        var spacious = """
+            using CachedGen;
+
+            namespace N;
+
+            // Same declaration, other layout.
+            public interface IRepo
+            {
+                [Cached( "5m" , "item:{id}" )]
+                int Get(int id);
+            }
+            """;
+        var left = Parse(compact);
+        var right = Parse(spacious);
+        Assert.Equal(left, right);
+    }
+
+    [Fact]
+    public void Write_parameters_fill_the_key_by_name_or_member()
+    {
+        var model = Parse("""
+            using System;
+            using CachedGen;
+            namespace N;
+            public sealed record Doc(Guid TenantId, int DocId);
+            public interface IRepo
+            {
+                [Cached("5m", "t:{tenantId}:d:{docId}", nameof(Save), nameof(Rename), nameof(Unrelated))]
+                string Get(Guid tenantId, int docId);
+                void Save(Doc doc);
+                void Rename(int docId, Guid tenantId, string name);
+                void Unrelated(string name);
+            }
+            """);
+        var save = model.ForwardedMethods.Single(m => m.Name == "Save");
+        var rename = model.ForwardedMethods.Single(m => m.Name == "Rename");
+        var unrelated = model.ForwardedMethods.Single(m => m.Name == "Unrelated");
+        Assert.Equal(["doc.TenantId", "doc.DocId"], save.Invalidations.Single().Arguments.ToArray());
+        Assert.Equal(["tenantId", "docId"], rename.Invalidations.Single().Arguments.ToArray());
+        Assert.Empty(unrelated.Invalidations);
+    }
+
+    private static Model.DecoratorModel Parse(string source)
+    {
+        var compilation = GeneratorHarness.Compile(source);
+        var driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+        var step = driver.GetRunResult().Results.Single().TrackedSteps[TrackingNames.Model];
+        return (Model.DecoratorModel)step.Single().Outputs.Single().Value;
+    }
+}
