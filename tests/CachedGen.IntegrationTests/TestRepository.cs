@@ -1,0 +1,120 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace CachedGen.IntegrationTests;
+
+public sealed record Widget(int Id, string Name, int Revision, IReadOnlyList<string> Tags);
+
+public sealed record Account(string DisplayName);
+
+/// <summary>The repository contract the generated <c>CachedWidgetRepository</c> decorates.</summary>
+public interface IWidgetRepository
+{
+    [Cached("10m", "widget:{id}", nameof(RenameAsync), nameof(Delete))]
+    Task<Widget?> GetAsync(int id, CancellationToken ct = default);
+
+    [Cached("10m", "widget-v:{id}")]
+    ValueTask<Widget?> GetValueAsync(int id, CancellationToken ct = default);
+
+    [Cached("1s", "short:{id}")]
+    ValueTask<Widget?> GetShortLivedAsync(int id);
+
+    [Cached("10m", "big:{id}")]
+    Task<string> GetBigAsync(int id, int size);
+
+    [Cached("10m", "name:{id}")]
+    string GetName(int id);
+
+    [Cached("10m", "account:{email:hash}")]
+    Task<Account?> GetAccountAsync(string email);
+
+    [Cached("5m", "secret:{id}", Sensitive = true)]
+    Task<Account?> GetSecretAsync(int id);
+
+    [Cached("10m", "slow:{id}")]
+    Task<Widget?> GetSlowAsync(int id, [NotCacheKey] TimeSpan delay, CancellationToken ct = default);
+
+    Task RenameAsync(int id, string name, CancellationToken ct = default);
+
+    void Delete(int id);
+
+    int SourceCalls { get; }
+}
+
+/// <summary>The source of truth: counts every call that reaches it.</summary>
+public sealed class WidgetSource : IWidgetRepository
+{
+    private readonly Dictionary<int, Widget> _widgets = new();
+    private int _calls;
+
+    public int SourceCalls => Volatile.Read(ref _calls);
+
+    public Task<Widget?> GetAsync(int id, CancellationToken ct = default) => Task.FromResult(Read(id));
+
+    public ValueTask<Widget?> GetValueAsync(int id, CancellationToken ct = default) => new(Read(id));
+
+    public ValueTask<Widget?> GetShortLivedAsync(int id) => new(Read(id));
+
+    public Task<string> GetBigAsync(int id, int size)
+    {
+        Interlocked.Increment(ref _calls);
+        return Task.FromResult(new string((char)('a' + (id % 26)), size));
+    }
+
+    public string GetName(int id) => Read(id)?.Name ?? "";
+
+    public Task<Account?> GetAccountAsync(string email)
+    {
+        Interlocked.Increment(ref _calls);
+        return Task.FromResult<Account?>(new Account("Account of " + email));
+    }
+
+    public Task<Account?> GetSecretAsync(int id)
+    {
+        Interlocked.Increment(ref _calls);
+        return Task.FromResult<Account?>(new Account("secret-" + id));
+    }
+
+    public async Task<Widget?> GetSlowAsync(int id, TimeSpan delay, CancellationToken ct = default)
+    {
+        var widget = Read(id);
+        await Task.Delay(delay, ct);
+        return widget;
+    }
+
+    public Task RenameAsync(int id, string name, CancellationToken ct = default)
+    {
+        lock (_widgets)
+        {
+            var current = _widgets.TryGetValue(id, out var w) ? w : new Widget(id, "widget-" + id, 0, ["x"]);
+            _widgets[id] = current with { Name = name, Revision = current.Revision + 1 };
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public void Delete(int id)
+    {
+        lock (_widgets)
+        {
+            _widgets.Remove(id);
+            _widgets[id] = new Widget(id, "deleted", -1, []);
+        }
+    }
+
+    private Widget? Read(int id)
+    {
+        Interlocked.Increment(ref _calls);
+        if (id < 0)
+        {
+            return null;
+        }
+
+        lock (_widgets)
+        {
+            return _widgets.TryGetValue(id, out var w) ? w : new Widget(id, "widget-" + id, 0, ["x", "y"]);
+        }
+    }
+}
