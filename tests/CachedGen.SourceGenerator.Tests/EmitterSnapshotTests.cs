@@ -1,0 +1,60 @@
+using CachedGen.SourceGenerator.Emitting;
+using CachedGen.SourceGenerator.Model;
+using CachedGen.SourceGenerator.Tests.Infrastructure;
+using Xunit;
+
+namespace CachedGen.SourceGenerator.Tests;
+
+/// <summary>The emitter alone, from a hand-built model: pins the text without going through the parser.</summary>
+public class EmitterSnapshotTests
+{
+    [Fact]
+    public void Global_namespace_internal_interface_with_every_member_kind()
+    {
+        var parameters = new EquatableArray<ParameterModel>([new ParameterModel("id", "int", ""), new ParameterModel("ct", "global::System.Threading.CancellationToken", "")]);
+        var model = new DecoratorModel(
+            Namespace: "",
+            InterfaceName: "IStore",
+            InterfaceType: "global::IStore",
+            DecoratorName: "CachedStore",
+            IsPublic: false,
+            HintName: "IStore.g.cs",
+            InnerFieldName: "_inner",
+            CachedMethods: new EquatableArray<CachedMethodModel>([
+                new CachedMethodModel(
+                    DeclaringInterface: "global::IStore",
+                    Name: "GetAsync",
+                    MethodId: "IStore.GetAsync",
+                    Kind: ResultKind.ValueTaskOfT,
+                    ReturnType: "global::System.Threading.Tasks.ValueTask<string?>",
+                    ValueType: "string?",
+                    Parameters: parameters,
+                    CancellationTokenName: "ct",
+                    MemberName: "GetAsync",
+                    KeyTemplate: "s:{id}",
+                    KeyFields: new EquatableArray<KeyFieldModel>([new KeyFieldModel("Id", "int", "id", "", false)]),
+                    KeySegments: new EquatableArray<KeySegmentModel>([new KeySegmentModel("s:", null, false), new KeySegmentModel(null, "Id", false)]),
+                    TtlTicks: System.TimeSpan.FromSeconds(30).Ticks,
+                    TtlText: "30s",
+                    LocalTtlTicks: System.TimeSpan.FromSeconds(5).Ticks,
+                    LocalTtlText: "5s",
+                    KeyPrefix: "store:",
+                    Version: 3,
+                    Fingerprint: 0xABCDEF01u,
+                    MaxLocalEntries: 500,
+                    MaxValueBytes: 4096,
+                    Sensitive: false),
+            ]),
+            ForwardedMethods: new EquatableArray<ForwardedMethodModel>([
+                new ForwardedMethodModel("global::IStore", "Put", "void", "", ResultKind.Void, "", new EquatableArray<ParameterModel>([new ParameterModel("id", "int", "")]),
+                    new EquatableArray<InvalidationModel>([new InvalidationModel("GetAsync", "s:{id}", new EquatableArray<string>(["id"]))])),
+                new ForwardedMethodModel("global::IStore", "Map", "T", "", ResultKind.Value, "<T>", new EquatableArray<ParameterModel>([new ParameterModel("value", "T", "in ")]), EquatableArray<InvalidationModel>.Empty),
+            ]),
+            ForwardedProperties: new EquatableArray<ForwardedPropertyModel>([
+                new ForwardedPropertyModel("global::IStore", "this", "string", "", new EquatableArray<ParameterModel>([new ParameterModel("index", "int", "")]), true, false, false),
+            ]),
+            ForwardedEvents: new EquatableArray<ForwardedEventModel>([new ForwardedEventModel("global::IStore", "Changed", "global::System.Action?")]));
+
+        Snapshot.Verify(DecoratorEmitter.Emit(model), $"{nameof(EmitterSnapshotTests)}.{nameof(Global_namespace_internal_interface_with_every_member_kind)}#IStore.g.cs");
+    }
+}
