@@ -15,28 +15,6 @@ internal sealed record DecoratorModel(
     EquatableArray<ForwardedPropertyModel> ForwardedProperties,
     EquatableArray<ForwardedEventModel> ForwardedEvents);
 
-/// <summary>How a method hands back its result.</summary>
-internal enum ResultKind
-{
-    /// <summary>Returns nothing (<c>void</c>).</summary>
-    Void,
-
-    /// <summary>Returns a value synchronously.</summary>
-    Value,
-
-    /// <summary><c>Task</c>.</summary>
-    Task,
-
-    /// <summary><c>ValueTask</c>.</summary>
-    ValueTask,
-
-    /// <summary><c>Task&lt;T&gt;</c>.</summary>
-    TaskOfT,
-
-    /// <summary><c>ValueTask&lt;T&gt;</c>.</summary>
-    ValueTaskOfT,
-}
-
 /// <summary>A parameter as written in an explicit interface implementation.</summary>
 /// <param name="Name">Escaped identifier.</param>
 /// <param name="Type">Fully qualified type with nullable annotations.</param>

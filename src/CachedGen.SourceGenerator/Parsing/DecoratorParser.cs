@@ -6,6 +6,7 @@ using System.Threading;
 using CachedGen.SourceGenerator.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using static CachedGen.SourceGenerator.CacheRules;
 
 namespace CachedGen.SourceGenerator.Parsing;
 
@@ -16,9 +17,6 @@ namespace CachedGen.SourceGenerator.Parsing;
 /// </summary>
 internal static class DecoratorParser
 {
-    public static readonly SymbolDisplayFormat TypeFormat = SymbolDisplayFormat.FullyQualifiedFormat
-        .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
-
     private static readonly HashSet<string> ReservedKeyMemberNames = new(StringComparer.Ordinal)
     {
         "Render", "Equals", "GetHashCode", "ToString", "EqualityContract", "Deconstruct", "PrintMembers", "GetType", "MemberwiseClone",
@@ -242,29 +240,15 @@ internal static class DecoratorParser
                 continue;
             }
 
-            var path = part.Path!;
-            var parameter = FindByName(method.Parameters, path[0], p => p.Name);
-            if (parameter is null || IsCancellationToken(parameter.Type))
+            if (ResolvePlaceholder(method, part, out _) is not { } resolved)
             {
                 return null;
             }
 
-            var pathKey = string.Join(".", path);
-            var field = fields.FirstOrDefault(f => f.PathKey == pathKey);
-            if (field is null)
+            var pathKey = resolved.PathKey;
+            if (!fields.Any(f => f.PathKey == pathKey))
             {
-                if (ResolvePath(parameter, path.Skip(1).ToList()) is not { } resolved || ClassifyKeyType(resolved.Type) is not { } cast)
-                {
-                    return null;
-                }
-
-                field = new KeyFieldInfo(pathKey, path[0], path.Skip(1).ToList(), resolved.Type, resolved.Expression, cast, resolved.Nullable);
-                fields.Add(field);
-            }
-
-            if (part.Hash && !CanHash(field.Type))
-            {
-                return null;
+                fields.Add(resolved);
             }
 
             segments.Add(new KeySegmentModel(null, pathKey, part.Hash));
@@ -306,218 +290,6 @@ internal static class DecoratorParser
             data.MaxValueBytes,
             data.Sensitive);
         return new CachedMethodInfo(model, method, data, fields);
-    }
-
-    private static bool TryGetCacheableResult(IMethodSymbol method, out ResultKind kind, out ITypeSymbol valueType)
-    {
-        kind = ResultKind.Value;
-        valueType = method.ReturnType;
-        if (method.ReturnsVoid || method.IsGenericMethod || method.ReturnsByRef || method.ReturnsByRefReadonly)
-        {
-            return false;
-        }
-
-        foreach (var parameter in method.Parameters)
-        {
-            if (parameter.RefKind is RefKind.Ref or RefKind.Out || parameter.Type.IsRefLikeType || parameter.Type is IPointerTypeSymbol or IFunctionPointerTypeSymbol)
-            {
-                return false;
-            }
-        }
-
-        var definition = method.ReturnType.OriginalDefinition.MetadataFullName();
-        switch (definition)
-        {
-            case KnownNames.Task:
-            case KnownNames.ValueTask:
-                return false;
-            case KnownNames.TaskOfT:
-                kind = ResultKind.TaskOfT;
-                valueType = ((INamedTypeSymbol)method.ReturnType).TypeArguments[0];
-                break;
-            case KnownNames.ValueTaskOfT:
-                kind = ResultKind.ValueTaskOfT;
-                valueType = ((INamedTypeSymbol)method.ReturnType).TypeArguments[0];
-                break;
-        }
-
-        return IsSerializableResult(valueType);
-    }
-
-    /// <summary>Results that cannot be shared between callers or stored: streams, lazy queries, disposables, delegates.</summary>
-    private static bool IsSerializableResult(ITypeSymbol type)
-    {
-        if (type.IsRefLikeType || type.TypeKind is TypeKind.Delegate or TypeKind.Pointer or TypeKind.FunctionPointer or TypeKind.TypeParameter or TypeKind.Dynamic)
-        {
-            return false;
-        }
-
-        var name = type.OriginalDefinition.MetadataFullName();
-        if (name is "System.Collections.Generic.IAsyncEnumerable`1" or "System.Linq.IQueryable`1" or "System.Linq.IQueryable" or "System.IO.Stream" or "System.Threading.Tasks.Task" or "System.Threading.Tasks.ValueTask" or "System.Object")
-        {
-            return false;
-        }
-
-        foreach (var implemented in type.AllInterfaces.Concat(type is INamedTypeSymbol { TypeKind: TypeKind.Interface } self ? [self] : []))
-        {
-            var interfaceName = implemented.OriginalDefinition.MetadataFullName();
-            if (interfaceName is "System.IDisposable" or "System.IAsyncDisposable" or "System.Linq.IQueryable")
-            {
-                return false;
-            }
-        }
-
-        for (var baseType = type.BaseType; baseType is not null; baseType = baseType.BaseType)
-        {
-            if (baseType.MetadataFullName() == "System.IO.Stream")
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private static string? DefaultTemplate(IMethodSymbol method, INamedTypeSymbol contract)
-    {
-        var text = new System.Text.StringBuilder();
-        text.Append(contract.Name).Append('.').Append(method.Name);
-        var overloaded = contract.GetMembers(method.Name).Length > 1;
-        if (overloaded)
-        {
-            text.Append('(').Append(string.Join(",", method.Parameters.Select(p => p.Type.Name))).Append(')');
-        }
-
-        foreach (var parameter in method.Parameters)
-        {
-            if (IsCancellationToken(parameter.Type) || parameter.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownNames.NotCacheKeyAttribute))
-            {
-                continue;
-            }
-
-            text.Append(":{").Append(parameter.Name).Append('}');
-        }
-
-        return text.ToString();
-    }
-
-    private static ResolvedPath? ResolvePath(IParameterSymbol parameter, IReadOnlyList<string> members)
-    {
-        var expression = Escape(parameter.Name);
-        ITypeSymbol type = parameter.Type;
-        var nullable = false;
-        foreach (var memberName in members)
-        {
-            if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T })
-            {
-                return null;
-            }
-
-            var member = FindByName(
-                AllMembers(type).Where(m => !m.IsStatic && m.DeclaredAccessibility == Accessibility.Public && m is IPropertySymbol { IsIndexer: false, GetMethod: not null } or IFieldSymbol).ToList(),
-                memberName,
-                m => m.Name);
-            if (member is null)
-            {
-                return null;
-            }
-
-            // Trust the annotation: a non-nullable parameter is dereferenced directly, a nullable one conditionally
-            // (and the key value is then nullable too).
-            var conditional = type.IsReferenceType && type.NullableAnnotation != NullableAnnotation.NotAnnotated;
-            nullable |= conditional;
-            expression += (conditional ? "?." : ".") + Escape(member.Name);
-            type = member is IPropertySymbol property ? property.Type : ((IFieldSymbol)member).Type;
-        }
-
-        return new ResolvedPath(type, expression, nullable);
-    }
-
-    private static IEnumerable<ISymbol> AllMembers(ITypeSymbol type)
-    {
-        for (var current = type; current is not null; current = current.BaseType)
-        {
-            foreach (var member in current.GetMembers())
-            {
-                yield return member;
-            }
-        }
-
-        foreach (var implemented in type.AllInterfaces)
-        {
-            foreach (var member in implemented.GetMembers())
-            {
-                yield return member;
-            }
-        }
-    }
-
-    /// <summary>Returns the cast to apply before rendering (empty when none), or <see langword="null"/> for types that
-    /// have no stable key encoding.</summary>
-    private static string? ClassifyKeyType(ITypeSymbol type)
-    {
-        if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable)
-        {
-            type = nullable.TypeArguments[0];
-        }
-
-        switch (type.SpecialType)
-        {
-            case SpecialType.System_Boolean:
-            case SpecialType.System_Char:
-            case SpecialType.System_SByte:
-            case SpecialType.System_Byte:
-            case SpecialType.System_Int16:
-            case SpecialType.System_UInt16:
-            case SpecialType.System_Int32:
-            case SpecialType.System_UInt32:
-            case SpecialType.System_Int64:
-            case SpecialType.System_UInt64:
-            case SpecialType.System_Single:
-            case SpecialType.System_Double:
-            case SpecialType.System_Decimal:
-            case SpecialType.System_String:
-            case SpecialType.System_DateTime:
-                return "";
-        }
-
-        if (type is INamedTypeSymbol { TypeKind: TypeKind.Enum, EnumUnderlyingType: { } underlying })
-        {
-            return underlying.SpecialType is SpecialType.System_Byte or SpecialType.System_UInt16 or SpecialType.System_UInt32 or SpecialType.System_UInt64
-                ? "(ulong)"
-                : "(long)";
-        }
-
-        return type.MetadataFullName() is "System.Guid" or "System.DateTimeOffset" or "System.DateOnly" or "System.TimeOnly" or "System.TimeSpan"
-            ? ""
-            : null;
-    }
-
-    private static bool CanHash(ITypeSymbol type)
-    {
-        if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable)
-        {
-            type = nullable.TypeArguments[0];
-        }
-
-        return type.SpecialType == SpecialType.System_String
-            || (type.SpecialType != SpecialType.System_Boolean && type.AllInterfaces.Any(i => i.MetadataFullName() == "System.ISpanFormattable"));
-    }
-
-    private static bool IsCancellationToken(ITypeSymbol type) => type.MetadataFullName() == KnownNames.CancellationToken;
-
-    private static T? FindByName<T>(IEnumerable<T> candidates, string name, Func<T, string> nameOf)
-        where T : class
-    {
-        var list = candidates.ToList();
-        var exact = list.FirstOrDefault(c => string.Equals(nameOf(c), name, StringComparison.Ordinal));
-        if (exact is not null)
-        {
-            return exact;
-        }
-
-        var loose = list.Where(c => string.Equals(nameOf(c), name, StringComparison.OrdinalIgnoreCase)).ToList();
-        return loose.Count == 1 ? loose[0] : null;
     }
 
     private static void NameFields(List<KeyFieldInfo> fields)
@@ -591,86 +363,6 @@ internal static class DecoratorParser
             invalidations.ToEquatableArray());
     }
 
-    /// <summary>Fills each key field of a cached method from a write method's parameters: the parameter of the same name
-    /// (and the same member path), a parameter named after the path's last member, or the one parameter that has a
-    /// member of that name. Types must match exactly; otherwise the write cannot invalidate the entry.</summary>
-    private static List<string>? MatchArguments(IMethodSymbol writer, IReadOnlyList<KeyFieldInfo> fields)
-    {
-        var arguments = new List<string>();
-        foreach (var field in fields)
-        {
-            var expression = MatchOne(writer, field);
-            if (expression is null)
-            {
-                return null;
-            }
-
-            arguments.Add(expression);
-        }
-
-        return arguments;
-    }
-
-    private static string? MatchOne(IMethodSymbol writer, KeyFieldInfo field)
-    {
-        var byRoot = FindByName(writer.Parameters, field.Root, p => p.Name);
-        if (byRoot is not null && ResolvePath(byRoot, field.Members) is { } samePath && Fits(samePath, field))
-        {
-            return samePath.Expression;
-        }
-
-        var leafName = field.Members.Count > 0 ? field.Members[field.Members.Count - 1] : field.Root;
-        if (field.Members.Count > 0 && FindByName(writer.Parameters, leafName, p => p.Name) is { } byLeaf
-            && ResolvePath(byLeaf, []) is { } leaf && Fits(leaf, field))
-        {
-            return leaf.Expression;
-        }
-
-        var viaMember = writer.Parameters
-            .Where(p => !IsCancellationToken(p.Type))
-            .Select(p => ResolvePath(p, [leafName]))
-            .Where(r => r is not null && Fits(r, field))
-            .ToList();
-        return viaMember.Count == 1 ? viaMember[0]!.Expression : null;
-    }
-
-    private static bool Fits(ResolvedPath candidate, KeyFieldInfo field)
-    {
-        if (!SymbolEqualityComparer.Default.Equals(Underlying(candidate.Type), Underlying(field.Type)))
-        {
-            return false;
-        }
-
-        var fieldAcceptsNull = field.Type.IsReferenceType || field.Nullable || IsNullableValue(field.Type);
-        var candidateMayBeNull = candidate.Type.IsValueType && (candidate.Nullable || IsNullableValue(candidate.Type));
-        return fieldAcceptsNull || !candidateMayBeNull;
-    }
-
-    private static ITypeSymbol Underlying(ITypeSymbol type)
-        => type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable
-            ? nullable.TypeArguments[0]
-            : type.WithNullableAnnotation(NullableAnnotation.NotAnnotated);
-
-    private static bool IsNullableValue(ITypeSymbol type)
-        => type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T };
-
-    private static ResultKind KindOf(IMethodSymbol method)
-    {
-        if (method.ReturnsVoid)
-        {
-            return ResultKind.Void;
-        }
-
-        return method.ReturnType.OriginalDefinition.MetadataFullName() switch
-        {
-            KnownNames.Task => ResultKind.Task,
-            KnownNames.ValueTask => ResultKind.ValueTask,
-            KnownNames.TaskOfT => ResultKind.TaskOfT,
-            KnownNames.ValueTaskOfT => ResultKind.ValueTaskOfT,
-            _ => ResultKind.Value,
-        };
-    }
-
     private static ParameterModel ToParameter(IParameterSymbol parameter)
     {
         var modifier = parameter.RefKind switch
@@ -714,9 +406,6 @@ internal static class DecoratorParser
         return true;
     }
 
-    internal static string Escape(string identifier)
-        => SyntaxFacts.GetKeywordKind(identifier) != SyntaxKind.None ? "@" + identifier : identifier;
-
     private static string Pascal(string name) => name.Length == 0 ? name : char.ToUpperInvariant(name[0]) + name.Substring(1);
 
     private sealed class CachedMethodInfo(CachedMethodModel model, IMethodSymbol method, CachedAttributeData data, List<KeyFieldInfo> fields)
@@ -730,43 +419,6 @@ internal static class DecoratorParser
         public List<KeyFieldInfo> Fields { get; } = fields;
     }
 
-    private sealed class KeyFieldInfo(string pathKey, string root, List<string> members, ITypeSymbol type, string source, string cast, bool nullable)
-    {
-        public string PathKey { get; } = pathKey;
-
-        public string Root { get; } = root;
-
-        public List<string> Members { get; } = members;
-
-        public ITypeSymbol Type { get; } = type;
-
-        public string Source { get; } = source;
-
-        public string Cast { get; } = cast;
-
-        /// <summary>Whether a null-conditional access can make the value null.</summary>
-        public bool Nullable { get; } = nullable;
-
-        public string Name { get; set; } = "";
-
-        public KeyFieldModel ToModel()
-        {
-            var isNullableValue = IsNullableValue(Type) || (Nullable && Type.IsValueType);
-            var display = Type.ToDisplayString(TypeFormat);
-            if (Type.IsValueType && !IsNullableValue(Type) && Nullable)
-            {
-                display += "?";
-            }
-            else if (Type.IsReferenceType && !display.EndsWith("?", StringComparison.Ordinal))
-            {
-                display += "?";
-            }
-
-            return new KeyFieldModel(Name, display, Source, Cast, isNullableValue);
-        }
-    }
-
-    private sealed record ResolvedPath(ITypeSymbol Type, string Expression, bool Nullable);
 }
 
 /// <summary>The assembly's <c>[assembly: CachedDefaults]</c>.</summary>

@@ -1,6 +1,6 @@
 using Microsoft.CodeAnalysis;
 
-namespace CachedGen.SourceGenerator.Parsing;
+namespace CachedGen.SourceGenerator;
 
 internal static class SymbolExtensions
 {

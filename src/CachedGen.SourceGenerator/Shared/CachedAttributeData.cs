@@ -2,7 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 
-namespace CachedGen.SourceGenerator.Parsing;
+namespace CachedGen.SourceGenerator;
 
 /// <summary>The arguments of one <c>[Cached]</c>, read from its <see cref="AttributeData"/>.</summary>
 internal sealed class CachedAttributeData

@@ -1,4 +1,4 @@
-namespace CachedGen.SourceGenerator.Parsing;
+namespace CachedGen.SourceGenerator;
 
 /// <summary>Metadata names the generator recognises.</summary>
 internal static class KnownNames

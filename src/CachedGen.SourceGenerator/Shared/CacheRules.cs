@@ -1,0 +1,430 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using CachedGen.SourceGenerator.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace CachedGen.SourceGenerator;
+
+/// <summary>
+/// What can be cached and how keys are resolved: shared by the generator (which leaves anything that fails these
+/// rules uncached) and the analyzers (which report why), so both always agree.
+/// </summary>
+internal static class CacheRules
+{
+    public static readonly SymbolDisplayFormat TypeFormat = SymbolDisplayFormat.FullyQualifiedFormat
+        .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
+
+    internal static bool TryGetCacheableResult(IMethodSymbol method, out ResultKind kind, out ITypeSymbol valueType)
+        => UncacheableReason(method, out kind, out valueType) is null;
+
+    /// <summary>Why <paramref name="method"/> cannot be cached, or <see langword="null"/> when it can.</summary>
+    internal static string? UncacheableReason(IMethodSymbol method, out ResultKind kind, out ITypeSymbol valueType)
+    {
+        kind = ResultKind.Value;
+        valueType = method.ReturnType;
+        if (method.ReturnsVoid)
+        {
+            return "it returns no value";
+        }
+
+        if (method.IsGenericMethod)
+        {
+            return "generic methods are not cached (the key could not name the type argument)";
+        }
+
+        if (method.ReturnsByRef || method.ReturnsByRefReadonly)
+        {
+            return "it returns by reference";
+        }
+
+        foreach (var parameter in method.Parameters)
+        {
+            if (parameter.RefKind is RefKind.Ref or RefKind.Out)
+            {
+                return $"parameter '{parameter.Name}' is passed by 'ref' or 'out'";
+            }
+
+            if (parameter.Type.IsRefLikeType || parameter.Type is IPointerTypeSymbol or IFunctionPointerTypeSymbol)
+            {
+                return $"parameter '{parameter.Name}' is a ref struct or pointer";
+            }
+        }
+
+        switch (method.ReturnType.OriginalDefinition.MetadataFullName())
+        {
+            case KnownNames.Task:
+            case KnownNames.ValueTask:
+                return $"'{method.ReturnType.Name}' without a result has nothing to cache";
+            case KnownNames.TaskOfT:
+                kind = ResultKind.TaskOfT;
+                valueType = ((INamedTypeSymbol)method.ReturnType).TypeArguments[0];
+                break;
+            case KnownNames.ValueTaskOfT:
+                kind = ResultKind.ValueTaskOfT;
+                valueType = ((INamedTypeSymbol)method.ReturnType).TypeArguments[0];
+                break;
+        }
+
+        return UnstorableResultReason(valueType);
+    }
+
+    /// <summary>Results that cannot be shared between callers or stored: streams, lazy queries, disposables, delegates.</summary>
+    internal static string? UnstorableResultReason(ITypeSymbol type)
+    {
+        if (type.IsRefLikeType || type.TypeKind is TypeKind.Pointer or TypeKind.FunctionPointer)
+        {
+            return $"'{type.ToDisplayString()}' cannot be stored";
+        }
+
+        if (type.TypeKind is TypeKind.Delegate)
+        {
+            return $"'{type.ToDisplayString()}' is a delegate";
+        }
+
+        if (type.TypeKind is TypeKind.TypeParameter or TypeKind.Dynamic || type.SpecialType == SpecialType.System_Object)
+        {
+            return $"'{type.ToDisplayString()}' does not say what to serialize";
+        }
+
+        var name = type.OriginalDefinition.MetadataFullName();
+        if (name is "System.Collections.Generic.IAsyncEnumerable`1")
+        {
+            return "an 'IAsyncEnumerable<T>' is a stream of results read once";
+        }
+
+        if (name is "System.Linq.IQueryable`1" or "System.Linq.IQueryable")
+        {
+            return "an 'IQueryable' is a query, not its results";
+        }
+
+        foreach (var implemented in type.AllInterfaces.Concat(type is INamedTypeSymbol { TypeKind: TypeKind.Interface } self ? [self] : []))
+        {
+            var interfaceName = implemented.OriginalDefinition.MetadataFullName();
+            if (interfaceName is "System.Linq.IQueryable")
+            {
+                return "an 'IQueryable' is a query, not its results";
+            }
+
+            if (interfaceName is "System.IDisposable" or "System.IAsyncDisposable")
+            {
+                return $"'{type.ToDisplayString()}' is disposable: one caller would dispose what the others still use";
+            }
+        }
+
+        for (ITypeSymbol? current = type; current is not null; current = current.BaseType)
+        {
+            if (current.MetadataFullName() == "System.IO.Stream")
+            {
+                return "a 'Stream' is read once";
+            }
+        }
+
+        return null;
+    }
+
+    internal static string? DefaultTemplate(IMethodSymbol method, INamedTypeSymbol contract)
+    {
+        var text = new System.Text.StringBuilder();
+        text.Append(contract.Name).Append('.').Append(method.Name);
+        var overloaded = contract.GetMembers(method.Name).Length > 1;
+        if (overloaded)
+        {
+            text.Append('(').Append(string.Join(",", method.Parameters.Select(p => p.Type.Name))).Append(')');
+        }
+
+        foreach (var parameter in method.Parameters)
+        {
+            if (IsCancellationToken(parameter.Type) || parameter.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownNames.NotCacheKeyAttribute))
+            {
+                continue;
+            }
+
+            text.Append(":{").Append(parameter.Name).Append('}');
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>Resolves one placeholder of a key template against the method's parameters.</summary>
+    internal static KeyFieldInfo? ResolvePlaceholder(IMethodSymbol method, KeyTemplatePart part, out string? error)
+    {
+        var path = part.Path!;
+        var parameter = FindByName(method.Parameters, path[0], p => p.Name);
+        if (parameter is null)
+        {
+            error = $"'{path[0]}' is not a parameter of '{method.Name}'";
+            return null;
+        }
+
+        if (IsCancellationToken(parameter.Type))
+        {
+            error = $"'{parameter.Name}' is a CancellationToken, which is never part of a key";
+            return null;
+        }
+
+        var members = path.Skip(1).ToList();
+        if (ResolvePath(parameter, members) is not { } resolved)
+        {
+            error = $"'{string.Join(".", path)}' does not name a public property or field of '{parameter.Type.ToDisplayString()}'";
+            return null;
+        }
+
+        if (ClassifyKeyType(resolved.Type) is not { } cast)
+        {
+            error = $"'{string.Join(".", path)}' is a '{resolved.Type.ToDisplayString()}', which has no stable key encoding (use a member of it, or a string, number, enum, Guid or date)";
+            return null;
+        }
+
+        if (part.Hash && !CanHash(resolved.Type))
+        {
+            error = $"':hash' applies to strings and formattable values, not '{resolved.Type.ToDisplayString()}'";
+            return null;
+        }
+
+        error = null;
+        return new KeyFieldInfo(string.Join(".", path), path[0], members, resolved.Type, resolved.Expression, cast, resolved.Nullable);
+    }
+
+    internal static ResolvedPath? ResolvePath(IParameterSymbol parameter, IReadOnlyList<string> members)
+    {
+        var expression = Escape(parameter.Name);
+        ITypeSymbol type = parameter.Type;
+        var nullable = false;
+        foreach (var memberName in members)
+        {
+            if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T })
+            {
+                return null;
+            }
+
+            var member = FindByName(
+                AllMembers(type).Where(m => !m.IsStatic && m.DeclaredAccessibility == Accessibility.Public && m is IPropertySymbol { IsIndexer: false, GetMethod: not null } or IFieldSymbol).ToList(),
+                memberName,
+                m => m.Name);
+            if (member is null)
+            {
+                return null;
+            }
+
+            // Trust the annotation: a non-nullable parameter is dereferenced directly, a nullable one conditionally
+            // (and the key value is then nullable too).
+            var conditional = type.IsReferenceType && type.NullableAnnotation != NullableAnnotation.NotAnnotated;
+            nullable |= conditional;
+            expression += (conditional ? "?." : ".") + Escape(member.Name);
+            type = member is IPropertySymbol property ? property.Type : ((IFieldSymbol)member).Type;
+        }
+
+        return new ResolvedPath(type, expression, nullable);
+    }
+
+    internal static IEnumerable<ISymbol> AllMembers(ITypeSymbol type)
+    {
+        for (var current = type; current is not null; current = current.BaseType)
+        {
+            foreach (var member in current.GetMembers())
+            {
+                yield return member;
+            }
+        }
+
+        foreach (var implemented in type.AllInterfaces)
+        {
+            foreach (var member in implemented.GetMembers())
+            {
+                yield return member;
+            }
+        }
+    }
+
+    /// <summary>Returns the cast to apply before rendering (empty when none), or <see langword="null"/> for types that
+    /// have no stable key encoding.</summary>
+    internal static string? ClassifyKeyType(ITypeSymbol type)
+    {
+        if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable)
+        {
+            type = nullable.TypeArguments[0];
+        }
+
+        switch (type.SpecialType)
+        {
+            case SpecialType.System_Boolean:
+            case SpecialType.System_Char:
+            case SpecialType.System_SByte:
+            case SpecialType.System_Byte:
+            case SpecialType.System_Int16:
+            case SpecialType.System_UInt16:
+            case SpecialType.System_Int32:
+            case SpecialType.System_UInt32:
+            case SpecialType.System_Int64:
+            case SpecialType.System_UInt64:
+            case SpecialType.System_Single:
+            case SpecialType.System_Double:
+            case SpecialType.System_Decimal:
+            case SpecialType.System_String:
+            case SpecialType.System_DateTime:
+                return "";
+        }
+
+        if (type is INamedTypeSymbol { TypeKind: TypeKind.Enum, EnumUnderlyingType: { } underlying })
+        {
+            return underlying.SpecialType is SpecialType.System_Byte or SpecialType.System_UInt16 or SpecialType.System_UInt32 or SpecialType.System_UInt64
+                ? "(ulong)"
+                : "(long)";
+        }
+
+        return type.MetadataFullName() is "System.Guid" or "System.DateTimeOffset" or "System.DateOnly" or "System.TimeOnly" or "System.TimeSpan"
+            ? ""
+            : null;
+    }
+
+    internal static bool CanHash(ITypeSymbol type)
+    {
+        if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable)
+        {
+            type = nullable.TypeArguments[0];
+        }
+
+        return type.SpecialType == SpecialType.System_String
+            || (type.SpecialType != SpecialType.System_Boolean && type.AllInterfaces.Any(i => i.MetadataFullName() == "System.ISpanFormattable"));
+    }
+
+    internal static bool IsCancellationToken(ITypeSymbol type) => type.MetadataFullName() == KnownNames.CancellationToken;
+
+    internal static T? FindByName<T>(IEnumerable<T> candidates, string name, Func<T, string> nameOf)
+        where T : class
+    {
+        var list = candidates.ToList();
+        var exact = list.FirstOrDefault(c => string.Equals(nameOf(c), name, StringComparison.Ordinal));
+        if (exact is not null)
+        {
+            return exact;
+        }
+
+        var loose = list.Where(c => string.Equals(nameOf(c), name, StringComparison.OrdinalIgnoreCase)).ToList();
+        return loose.Count == 1 ? loose[0] : null;
+    }
+
+    /// <summary>Fills each key field of a cached method from a write method's parameters: the parameter of the same name
+    /// (and the same member path), a parameter named after the path's last member, or the one parameter that has a
+    /// member of that name. Types must match exactly; otherwise the write cannot invalidate the entry.</summary>
+    internal static List<string>? MatchArguments(IMethodSymbol writer, IReadOnlyList<KeyFieldInfo> fields)
+    {
+        var arguments = new List<string>();
+        foreach (var field in fields)
+        {
+            var expression = MatchOne(writer, field);
+            if (expression is null)
+            {
+                return null;
+            }
+
+            arguments.Add(expression);
+        }
+
+        return arguments;
+    }
+
+    internal static string? MatchOne(IMethodSymbol writer, KeyFieldInfo field)
+    {
+        var byRoot = FindByName(writer.Parameters, field.Root, p => p.Name);
+        if (byRoot is not null && ResolvePath(byRoot, field.Members) is { } samePath && Fits(samePath, field))
+        {
+            return samePath.Expression;
+        }
+
+        var leafName = field.Members.Count > 0 ? field.Members[field.Members.Count - 1] : field.Root;
+        if (field.Members.Count > 0 && FindByName(writer.Parameters, leafName, p => p.Name) is { } byLeaf
+            && ResolvePath(byLeaf, []) is { } leaf && Fits(leaf, field))
+        {
+            return leaf.Expression;
+        }
+
+        var viaMember = writer.Parameters
+            .Where(p => !IsCancellationToken(p.Type))
+            .Select(p => ResolvePath(p, [leafName]))
+            .Where(r => r is not null && Fits(r, field))
+            .ToList();
+        return viaMember.Count == 1 ? viaMember[0]!.Expression : null;
+    }
+
+    internal static bool Fits(ResolvedPath candidate, KeyFieldInfo field)
+    {
+        if (!SymbolEqualityComparer.Default.Equals(Underlying(candidate.Type), Underlying(field.Type)))
+        {
+            return false;
+        }
+
+        var fieldAcceptsNull = field.Type.IsReferenceType || field.Nullable || IsNullableValue(field.Type);
+        var candidateMayBeNull = candidate.Type.IsValueType && (candidate.Nullable || IsNullableValue(candidate.Type));
+        return fieldAcceptsNull || !candidateMayBeNull;
+    }
+
+    internal static ITypeSymbol Underlying(ITypeSymbol type)
+        => type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable
+            ? nullable.TypeArguments[0]
+            : type.WithNullableAnnotation(NullableAnnotation.NotAnnotated);
+
+    internal static bool IsNullableValue(ITypeSymbol type)
+        => type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T };
+
+    internal static ResultKind KindOf(IMethodSymbol method)
+    {
+        if (method.ReturnsVoid)
+        {
+            return ResultKind.Void;
+        }
+
+        return method.ReturnType.OriginalDefinition.MetadataFullName() switch
+        {
+            KnownNames.Task => ResultKind.Task,
+            KnownNames.ValueTask => ResultKind.ValueTask,
+            KnownNames.TaskOfT => ResultKind.TaskOfT,
+            KnownNames.ValueTaskOfT => ResultKind.ValueTaskOfT,
+            _ => ResultKind.Value,
+        };
+    }
+
+    internal static string Escape(string identifier)
+        => SyntaxFacts.GetKeywordKind(identifier) != SyntaxKind.None ? "@" + identifier : identifier;
+
+}
+
+internal sealed class KeyFieldInfo(string pathKey, string root, List<string> members, ITypeSymbol type, string source, string cast, bool nullable)
+{
+    public string PathKey { get; } = pathKey;
+
+    public string Root { get; } = root;
+
+    public List<string> Members { get; } = members;
+
+    public ITypeSymbol Type { get; } = type;
+
+    public string Source { get; } = source;
+
+    public string Cast { get; } = cast;
+
+    /// <summary>Whether a null-conditional access can make the value null.</summary>
+    public bool Nullable { get; } = nullable;
+
+    public string Name { get; set; } = "";
+
+    public KeyFieldModel ToModel()
+    {
+        var isNullableValue = CacheRules.IsNullableValue(Type) || (Nullable && Type.IsValueType);
+        var display = Type.ToDisplayString(CacheRules.TypeFormat);
+        if (Type.IsValueType && !CacheRules.IsNullableValue(Type) && Nullable)
+        {
+            display += "?";
+        }
+        else if (Type.IsReferenceType && !display.EndsWith("?", StringComparison.Ordinal))
+        {
+            display += "?";
+        }
+
+        return new KeyFieldModel(Name, display, Source, Cast, isNullableValue);
+    }
+}
+
+internal sealed record ResolvedPath(ITypeSymbol Type, string Expression, bool Nullable);
