@@ -277,7 +277,7 @@ internal static class DecoratorParser
             cancellationTokenName is null ? null : Escape(cancellationTokenName),
             method.Name,
             templateText,
-            fields.Select(f => f.ToModel()).ToEquatableArray(),
+            fields.Select(ToModel).ToEquatableArray(),
             segments.ToEquatableArray(),
             ttlTicks,
             data.Ttl ?? "",
@@ -361,6 +361,22 @@ internal static class DecoratorParser
             method.IsGenericMethod ? "<" + string.Join(", ", method.TypeParameters.Select(t => Escape(t.Name))) + ">" : "",
             method.Parameters.Select(ToParameter).ToEquatableArray(),
             invalidations.ToEquatableArray());
+    }
+
+    private static KeyFieldModel ToModel(KeyFieldInfo field)
+    {
+        var isNullableValue = CacheRules.IsNullableValue(field.Type) || (field.Nullable && field.Type.IsValueType);
+        var display = field.Type.ToDisplayString(CacheRules.TypeFormat);
+        if (field.Type.IsValueType && !CacheRules.IsNullableValue(field.Type) && field.Nullable)
+        {
+            display += "?";
+        }
+        else if (field.Type.IsReferenceType && !display.EndsWith("?", StringComparison.Ordinal))
+        {
+            display += "?";
+        }
+
+        return new KeyFieldModel(field.Name, display, field.Source, field.Cast, isNullableValue);
     }
 
     private static ParameterModel ToParameter(IParameterSymbol parameter)

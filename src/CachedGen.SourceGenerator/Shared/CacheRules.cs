@@ -409,22 +409,6 @@ internal sealed class KeyFieldInfo(string pathKey, string root, List<string> mem
     public bool Nullable { get; } = nullable;
 
     public string Name { get; set; } = "";
-
-    public KeyFieldModel ToModel()
-    {
-        var isNullableValue = CacheRules.IsNullableValue(Type) || (Nullable && Type.IsValueType);
-        var display = Type.ToDisplayString(CacheRules.TypeFormat);
-        if (Type.IsValueType && !CacheRules.IsNullableValue(Type) && Nullable)
-        {
-            display += "?";
-        }
-        else if (Type.IsReferenceType && !display.EndsWith("?", StringComparison.Ordinal))
-        {
-            display += "?";
-        }
-
-        return new KeyFieldModel(Name, display, Source, Cast, isNullableValue);
-    }
 }
 
 internal sealed record ResolvedPath(ITypeSymbol Type, string Expression, bool Nullable);

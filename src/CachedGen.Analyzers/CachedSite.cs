@@ -1,0 +1,136 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Text;
+using CachedGen.SourceGenerator;
+
+namespace CachedGen.Analyzers;
+
+/// <summary>A method carrying <c>[Cached]</c>, with its arguments and where each sits in source.</summary>
+internal sealed class CachedSite
+{
+    private CachedSite(IMethodSymbol method, AttributeData attribute, AttributeSyntax? syntax)
+    {
+        Method = method;
+        Attribute = attribute;
+        Syntax = syntax;
+        Data = CachedAttributeData.Read(attribute);
+    }
+
+    public IMethodSymbol Method { get; }
+
+    public AttributeData Attribute { get; }
+
+    public AttributeSyntax? Syntax { get; }
+
+    public CachedAttributeData Data { get; }
+
+    public Location AttributeLocation => Syntax?.GetLocation() ?? Method.Locations.FirstOrDefault() ?? Location.None;
+
+    public Location MethodLocation => Method.Locations.FirstOrDefault() ?? Location.None;
+
+    /// <summary>The <c>[Cached]</c> of <paramref name="method"/> in source, if any.</summary>
+    public static CachedSite? TryCreate(IMethodSymbol method, CancellationToken cancellationToken)
+    {
+        foreach (var attribute in method.GetAttributes())
+        {
+            if (attribute.AttributeClass?.MetadataFullName() == KnownNames.CachedAttribute)
+            {
+                var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
+                return new CachedSite(method, attribute, syntax);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The argument at constructor <paramref name="position"/> (non-named) or named <paramref name="name"/>.</summary>
+    public AttributeArgumentSyntax? Argument(int position, string name)
+    {
+        if (Syntax?.ArgumentList is not { } list)
+        {
+            return null;
+        }
+
+        var positional = 0;
+        foreach (var argument in list.Arguments)
+        {
+            if (argument.NameEquals is { } named)
+            {
+                if (named.Name.Identifier.ValueText == name)
+                {
+                    return argument;
+                }
+
+                continue;
+            }
+
+            if (argument.NameColon is null && positional++ == position)
+            {
+                return argument;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The arguments that name invalidating methods: the <c>params</c> tail or the named array's elements.</summary>
+    public IEnumerable<ExpressionSyntax> InvalidatedByExpressions()
+    {
+        if (Syntax?.ArgumentList is not { } list)
+        {
+            yield break;
+        }
+
+        var positional = 0;
+        foreach (var argument in list.Arguments)
+        {
+            if (argument.NameEquals is { } named)
+            {
+                if (named.Name.Identifier.ValueText == "InvalidatedBy")
+                {
+                    foreach (var element in Elements(argument.Expression))
+                    {
+                        yield return element;
+                    }
+                }
+
+                continue;
+            }
+
+            if (positional++ >= 2)
+            {
+                foreach (var element in Elements(argument.Expression))
+                {
+                    yield return element;
+                }
+            }
+        }
+    }
+
+    /// <summary>Location of characters [<paramref name="start"/>, +<paramref name="length"/>) of a string argument's
+    /// value; the whole argument when the literal has escapes (offsets would not line up).</summary>
+    public static Location ValueSpan(AttributeArgumentSyntax? argument, int start, int length, Location fallback)
+    {
+        if (argument?.Expression is LiteralExpressionSyntax { Token: var token } literal
+            && literal.IsKind(SyntaxKind.StringLiteralExpression)
+            && token.Text.Length == token.ValueText.Length + 2
+            && token.Text[0] == '"')
+        {
+            return Location.Create(literal.SyntaxTree, new TextSpan(literal.SpanStart + 1 + start, length));
+        }
+
+        return argument?.GetLocation() ?? fallback;
+    }
+
+    private static IEnumerable<ExpressionSyntax> Elements(ExpressionSyntax expression) => expression switch
+    {
+        ArrayCreationExpressionSyntax { Initializer: { } init } => init.Expressions,
+        ImplicitArrayCreationExpressionSyntax { Initializer: { } init } => init.Expressions,
+        CollectionExpressionSyntax collection => collection.Elements.OfType<ExpressionElementSyntax>().Select(e => e.Expression),
+        _ => [expression],
+    };
+}

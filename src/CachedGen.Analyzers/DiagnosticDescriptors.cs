@@ -1,0 +1,90 @@
+using Microsoft.CodeAnalysis;
+
+namespace CachedGen.Analyzers;
+
+/// <summary>All CachedGen diagnostics. Severities: errors for what cannot work, warnings for what works but is
+/// dangerous, info for advice; every one can be changed in .editorconfig (docs/diagnostics/index.md).</summary>
+internal static class DiagnosticDescriptors
+{
+    public const string HelpLinkBase = "https://github.com/CachedGen/CachedGen/blob/main/docs/diagnostics/";
+
+    public static readonly DiagnosticDescriptor PersonalDataInKey = Create(
+        DiagnosticIds.PersonalDataInKey,
+        "Personal data in a cache key",
+        "'{0}' is personal data placed raw in the cache key of '{1}': write '{{{0}:hash}}' so that Redis only sees a keyed hash",
+        DiagnosticCategories.Security,
+        DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor MissingTtl = Create(
+        DiagnosticIds.MissingTtl,
+        "Cached method without a TTL",
+        "'{0}' has no TTL and the assembly has no [assembly: CachedDefaults(Ttl = ...)]: it is left uncached",
+        DiagnosticCategories.Usage,
+        DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor InvalidTtl = Create(
+        DiagnosticIds.InvalidTtl,
+        "Invalid TTL",
+        "{0} '{1}' of '{2}' {3}",
+        DiagnosticCategories.Correctness,
+        DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor InvalidKeyTemplate = Create(
+        DiagnosticIds.InvalidKeyTemplate,
+        "Invalid key template",
+        "Key template of '{0}': {1}",
+        DiagnosticCategories.Correctness,
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor ParameterNotInKey = Create(
+        DiagnosticIds.ParameterNotInKey,
+        "Parameter missing from the cache key",
+        "Parameter '{0}' of '{1}' is not in the key template: callers that differ only in '{0}' share one entry; add it to the template or mark it [NotCacheKey]",
+        DiagnosticCategories.Security,
+        DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor UnworkableInvalidation = Create(
+        DiagnosticIds.UnworkableInvalidation,
+        "Invalidation that cannot work",
+        "'{0}' cannot invalidate '{1}': {2}",
+        DiagnosticCategories.Correctness,
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor UncacheableMethod = Create(
+        DiagnosticIds.UncacheableMethod,
+        "Method cannot be cached",
+        "'{0}' cannot be cached: {1}",
+        DiagnosticCategories.Usage,
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor UnserializableResult = Create(
+        DiagnosticIds.UnserializableResult,
+        "Result type MessagePack cannot serialize reliably",
+        "The result of '{0}' cannot be serialized reliably: {1}",
+        DiagnosticCategories.Correctness,
+        DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor PersonalDataInValue = Create(
+        DiagnosticIds.PersonalDataInValue,
+        "Personal data in a cached value",
+        "The result of '{0}' holds personal data ('{1}'): set Sensitive = true so it is never written to Redis in plaintext",
+        DiagnosticCategories.Security,
+        DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor SameKeyShape = Create(
+        DiagnosticIds.SameKeyShape,
+        "Two methods render the same key",
+        "'{0}' and '{1}' render the same key shape '{2}' but return different types: one would read the other's entries",
+        DiagnosticCategories.Correctness,
+        DiagnosticSeverity.Warning);
+
+    public static readonly DiagnosticDescriptor MutableCachedValue = Create(
+        DiagnosticIds.MutableCachedValue,
+        "Mutable value cached in L1",
+        "'{0}' caches '{1}', which is mutable ({2}): every caller served from L1 shares one instance, so a change by one is seen by all",
+        DiagnosticCategories.Design,
+        DiagnosticSeverity.Info);
+
+    private static DiagnosticDescriptor Create(string id, string title, string message, string category, DiagnosticSeverity severity)
+        => new(id, title, message, category, severity, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id + ".md");
+}

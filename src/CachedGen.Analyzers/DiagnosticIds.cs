@@ -1,0 +1,17 @@
+namespace CachedGen.Analyzers;
+
+/// <summary>Every diagnostic id CachedGen reports. Each has a page docs/diagnostics/{id}.md.</summary>
+public static class DiagnosticIds
+{
+    public const string PersonalDataInKey = "CG0001";
+    public const string MissingTtl = "CG0002";
+    public const string InvalidTtl = "CG0003";
+    public const string InvalidKeyTemplate = "CG0004";
+    public const string ParameterNotInKey = "CG0005";
+    public const string UnworkableInvalidation = "CG0006";
+    public const string UncacheableMethod = "CG0007";
+    public const string UnserializableResult = "CG0008";
+    public const string PersonalDataInValue = "CG0009";
+    public const string SameKeyShape = "CG0010";
+    public const string MutableCachedValue = "CG0011";
+}

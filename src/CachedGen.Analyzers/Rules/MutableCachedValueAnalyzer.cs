@@ -1,0 +1,81 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using CachedGen.SourceGenerator;
+
+namespace CachedGen.Analyzers.Rules;
+
+/// <summary>CG0011 (info): the cached value is mutable (setters, non-readonly fields, mutable collections), and L1
+/// hands the same instance to every caller.</summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class MutableCachedValueAnalyzer : CachedMethodAnalyzer
+{
+    private static readonly HashSet<string> MutableCollections =
+    [
+        "System.Collections.Generic.List`1", "System.Collections.Generic.Dictionary`2", "System.Collections.Generic.HashSet`1",
+        "System.Collections.Generic.IList`1", "System.Collections.Generic.ICollection`1", "System.Collections.Generic.IDictionary`2",
+        "System.Collections.Generic.ISet`1", "System.Collections.Generic.SortedDictionary`2", "System.Collections.Generic.SortedSet`1",
+        "System.Collections.Generic.Queue`1", "System.Collections.Generic.Stack`1", "System.Collections.Generic.LinkedList`1",
+    ];
+
+    private protected override DiagnosticDescriptor Rule => DiagnosticDescriptors.MutableCachedValue;
+
+    private protected override void Analyze(SymbolAnalysisContext context, CachedSite site)
+    {
+        if (site.Data.LocalTtl is "0s" or "0ms" || TypeWalker.CachedValueType(site.Method) is not { } valueType)
+        {
+            return;
+        }
+
+        if (Reason(valueType) is { } reason)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(Rule, site.MethodLocation, site.Method.Name, valueType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat), reason));
+        }
+    }
+
+    private static string? Reason(ITypeSymbol type)
+    {
+        if (MutableKind(type) is { } kind)
+        {
+            return kind;
+        }
+
+        if (type.IsValueType || TypeWalker.IsFrameworkType(type))
+        {
+            return null;
+        }
+
+        foreach (var (member, memberType) in TypeWalker.SerializedMembers(type))
+        {
+            if (member is IPropertySymbol { SetMethod: { IsInitOnly: false, DeclaredAccessibility: Accessibility.Public } })
+            {
+                return $"property '{member.Name}' has a public setter";
+            }
+
+            if (member is IFieldSymbol { IsReadOnly: false, IsConst: false })
+            {
+                return $"field '{member.Name}' is not readonly";
+            }
+
+            if (MutableKind(memberType) is { } kind2)
+            {
+                return $"'{member.Name}' is {kind2}";
+            }
+        }
+
+        return null;
+    }
+
+    private static string? MutableKind(ITypeSymbol type)
+    {
+        if (type is IArrayTypeSymbol)
+        {
+            return "an array";
+        }
+
+        return MutableCollections.Contains(type.OriginalDefinition.MetadataFullName())
+            ? $"a mutable '{type.OriginalDefinition.Name}'"
+            : null;
+    }
+}

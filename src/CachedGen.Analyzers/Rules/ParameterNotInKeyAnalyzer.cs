@@ -1,0 +1,45 @@
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using CachedGen.SourceGenerator;
+
+namespace CachedGen.Analyzers.Rules;
+
+/// <summary>CG0005: a parameter that is neither in the key template, nor <c>[NotCacheKey]</c>, nor a
+/// <c>CancellationToken</c>: two callers that differ only in it would share an entry.</summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class ParameterNotInKeyAnalyzer : CachedMethodAnalyzer
+{
+    public const string ParameterProperty = "Parameter";
+
+    private protected override DiagnosticDescriptor Rule => DiagnosticDescriptors.ParameterNotInKey;
+
+    private protected override void Analyze(SymbolAnalysisContext context, CachedSite site)
+    {
+        if (site.Data.KeyTemplate is not { } text || KeyTemplate.Parse(text, out _) is not { } template)
+        {
+            return;
+        }
+
+        var roots = template.Parts.Where(p => p.IsPlaceholder)
+            .Select(p => CacheRules.FindByName(site.Method.Parameters, p.Path![0], x => x.Name))
+            .OfType<IParameterSymbol>()
+            .ToImmutableHashSet<IParameterSymbol>(SymbolEqualityComparer.Default);
+        foreach (var parameter in site.Method.Parameters)
+        {
+            if (roots.Contains(parameter) || CacheRules.IsCancellationToken(parameter.Type)
+                || parameter.GetAttributes().Any(a => a.AttributeClass?.MetadataFullName() == KnownNames.NotCacheKeyAttribute))
+            {
+                continue;
+            }
+
+            context.ReportDiagnostic(Diagnostic.Create(
+                Rule,
+                parameter.Locations.FirstOrDefault() ?? site.MethodLocation,
+                ImmutableDictionary<string, string?>.Empty.Add(ParameterProperty, parameter.Name),
+                parameter.Name,
+                site.Method.Name));
+        }
+    }
+}

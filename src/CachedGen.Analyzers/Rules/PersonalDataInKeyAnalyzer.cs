@@ -1,0 +1,95 @@
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using CachedGen.SourceGenerator;
+
+namespace CachedGen.Analyzers.Rules;
+
+/// <summary>CG0001: personal data placed raw in a key, through a placeholder without <c>:hash</c> or through the
+/// default key (which holds every key parameter).</summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class PersonalDataInKeyAnalyzer : CachedMethodAnalyzer
+{
+    /// <summary>The placeholder path to rewrite as <c>{path:hash}</c>.</summary>
+    public const string PathProperty = "Path";
+
+    private protected override DiagnosticDescriptor Rule => DiagnosticDescriptors.PersonalDataInKey;
+
+    private protected override void Analyze(SymbolAnalysisContext context, CachedSite site)
+    {
+        var personal = PersonalData.For(context.Options, site.Syntax?.SyntaxTree);
+        if (site.Data.KeyTemplate is { } text)
+        {
+            if (KeyTemplate.Parse(text, out _) is not { } template)
+            {
+                return;
+            }
+
+            var argument = site.Argument(1, "KeyTemplate");
+            foreach (var part in template.Parts.Where(p => p.IsPlaceholder && !p.Hash))
+            {
+                if (Personal(site.Method, part, personal) is { } symbol)
+                {
+                    var path = string.Join(".", part.Path!);
+                    context.ReportDiagnostic(Diagnostic.Create(
+                        Rule,
+                        CachedSite.ValueSpan(argument, part.Start, part.Length, site.AttributeLocation),
+                        ImmutableDictionary<string, string?>.Empty.Add(PathProperty, path),
+                        path,
+                        site.Method.Name));
+                }
+            }
+
+            return;
+        }
+
+        // The default key renders every parameter that is not [NotCacheKey] or a CancellationToken.
+        foreach (var parameter in site.Method.Parameters)
+        {
+            if (CacheRules.IsCancellationToken(parameter.Type) || parameter.GetAttributes().Any(a => a.AttributeClass?.MetadataFullName() == KnownNames.NotCacheKeyAttribute))
+            {
+                continue;
+            }
+
+            if (personal.IsPersonal(parameter, parameter.Type))
+            {
+                context.ReportDiagnostic(Diagnostic.Create(Rule, parameter.Locations.FirstOrDefault() ?? site.MethodLocation, parameter.Name, site.Method.Name));
+            }
+        }
+    }
+
+    /// <summary>The personal-data symbol along the placeholder's path (the parameter or any member), if any.</summary>
+    private static ISymbol? Personal(IMethodSymbol method, KeyTemplatePart part, PersonalData personal)
+    {
+        var parameter = CacheRules.FindByName(method.Parameters, part.Path![0], p => p.Name);
+        if (parameter is null)
+        {
+            return null;
+        }
+
+        var members = part.Path.Skip(1).ToList();
+        if (members.Count == 0 && personal.IsPersonal(parameter, parameter.Type))
+        {
+            return parameter;
+        }
+
+        ITypeSymbol type = parameter.Type;
+        foreach (var name in members)
+        {
+            var member = type.GetMembers(name).FirstOrDefault(m => m is IPropertySymbol or IFieldSymbol);
+            if (member is null)
+            {
+                return null;
+            }
+
+            type = member is IPropertySymbol property ? property.Type : ((IFieldSymbol)member).Type;
+            if (personal.IsPersonal(member, type))
+            {
+                return member;
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,78 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Text;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using CachedGen.SourceGenerator;
+
+namespace CachedGen.Analyzers.Rules;
+
+/// <summary>CG0010: two cached methods whose templates render the same keys (same prefix, literals, placeholder
+/// positions and version) but return different types. Per-compilation state lives in the start action, never in a field.</summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class SameKeyShapeAnalyzer : DiagnosticAnalyzer
+{
+    private static readonly DiagnosticDescriptor Rule = DiagnosticDescriptors.SameKeyShape;
+
+    /// <inheritdoc/>
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule);
+
+    /// <inheritdoc/>
+    public override void Initialize(AnalysisContext context)
+    {
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.EnableConcurrentExecution();
+        context.RegisterCompilationStartAction(start =>
+        {
+            if (start.Compilation.GetTypeByMetadataName(KnownNames.CachedAttribute) is null)
+            {
+                return;
+            }
+
+            var prefix = AssemblyDefaults.KeyPrefix(start.Compilation) ?? "";
+            var seen = new ConcurrentBag<(string Shape, ITypeSymbol Type, IMethodSymbol Method, Location Location)>();
+            start.RegisterSymbolAction(
+                symbolContext =>
+                {
+                    if (symbolContext.Symbol is IMethodSymbol method && CachedSite.TryCreate(method, symbolContext.CancellationToken) is { } site
+                        && Shape(site, prefix) is { } shape && TypeWalker.CachedValueType(method) is { } valueType)
+                    {
+                        seen.Add((shape, valueType.WithNullableAnnotation(NullableAnnotation.NotAnnotated), method, site.MethodLocation));
+                    }
+                },
+                SymbolKind.Method);
+            start.RegisterCompilationEndAction(end =>
+            {
+                foreach (var group in seen.GroupBy(s => s.Shape))
+                {
+                    var ordered = group.OrderBy(s => s.Location.SourceTree?.FilePath, System.StringComparer.Ordinal).ThenBy(s => s.Location.SourceSpan.Start).ToList();
+                    var first = ordered[0];
+                    foreach (var other in ordered.Skip(1))
+                    {
+                        if (!SymbolEqualityComparer.Default.Equals(first.Type, other.Type))
+                        {
+                            end.ReportDiagnostic(Diagnostic.Create(Rule, other.Location, other.Method.Name, first.Method.Name, group.Key));
+                        }
+                    }
+                }
+            });
+        });
+    }
+
+    private static string? Shape(CachedSite site, string prefix)
+    {
+        if (site.Data.KeyTemplate is not { } text || KeyTemplate.Parse(text, out _) is not { } template)
+        {
+            return null;
+        }
+
+        var shape = new StringBuilder(prefix);
+        foreach (var part in template.Parts)
+        {
+            shape.Append(part.IsPlaceholder ? (part.Hash ? "{:hash}" : "{}") : part.Literal);
+        }
+
+        return shape.Append("#v").Append(site.Data.Version).ToString();
+    }
+}

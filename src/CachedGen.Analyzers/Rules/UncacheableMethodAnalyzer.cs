@@ -1,0 +1,44 @@
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using CachedGen.SourceGenerator;
+
+namespace CachedGen.Analyzers.Rules;
+
+/// <summary>CG0007: <c>[Cached]</c> on a method no decorator can cache: no result (<c>void</c>, <c>Task</c>,
+/// <c>ValueTask</c>), generic, <c>ref</c>/<c>out</c> parameters, streams and lazy queries, disposable results, or a class
+/// method that implements no interface method.</summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class UncacheableMethodAnalyzer : CachedMethodAnalyzer
+{
+    private protected override DiagnosticDescriptor Rule => DiagnosticDescriptors.UncacheableMethod;
+
+    private protected override void Analyze(SymbolAnalysisContext context, CachedSite site)
+    {
+        var reason = CacheRules.UncacheableReason(site.Method, out _, out _);
+        if (reason is null)
+        {
+            var type = site.Method.ContainingType;
+            if (type.TypeKind == TypeKind.Interface)
+            {
+                if (type.IsGenericType)
+                {
+                    reason = "generic interfaces are not decorated";
+                }
+            }
+            else if (!type.AllInterfaces.Any(i => i.GetMembers().OfType<IMethodSymbol>().Any(m => SymbolEqualityComparer.Default.Equals(type.FindImplementationForInterfaceMember(m), site.Method))))
+            {
+                reason = "it implements no interface method, and decorators wrap interfaces";
+            }
+            else if (site.Method.IsStatic)
+            {
+                reason = "it is static";
+            }
+        }
+
+        if (reason is not null)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(Rule, site.MethodLocation, site.Method.Name, reason));
+        }
+    }
+}

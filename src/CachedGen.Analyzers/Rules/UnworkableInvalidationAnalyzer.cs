@@ -1,0 +1,123 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
+using CachedGen.SourceGenerator;
+
+namespace CachedGen.Analyzers.Rules;
+
+/// <summary>CG0006: an <c>invalidatedBy</c> name that does not exist on the interface, is ambiguous, is itself cached,
+/// or whose parameters cannot fill the key template.</summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class UnworkableInvalidationAnalyzer : CachedMethodAnalyzer
+{
+    /// <summary>Set when the argument is a string literal naming an existing method: the fix rewrites it as <c>nameof</c>.</summary>
+    public const string UseNameofProperty = "UseNameof";
+
+    private protected override DiagnosticDescriptor Rule => DiagnosticDescriptors.UnworkableInvalidation;
+
+    private protected override void Analyze(SymbolAnalysisContext context, CachedSite site)
+    {
+        var expressions = site.InvalidatedByExpressions().ToList();
+        var index = 0;
+        foreach (var name in site.Data.InvalidatedBy)
+        {
+            var expression = index < expressions.Count ? expressions[index] : null;
+            index++;
+            var location = expression?.GetLocation() ?? site.AttributeLocation;
+            var (problem, found) = Check(site, name);
+            var properties = ImmutableDictionary<string, string?>.Empty;
+            if (found && expression is LiteralExpressionSyntax literal && literal.IsKind(SyntaxKind.StringLiteralExpression))
+            {
+                properties = properties.Add(UseNameofProperty, name);
+                problem ??= "name it with nameof() so a rename cannot break it silently";
+            }
+
+            if (problem is not null)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(Rule, location, properties, name, site.Method.Name, problem));
+            }
+        }
+    }
+
+    private static (string? Problem, bool Found) Check(CachedSite site, string name)
+    {
+        if (name.Contains('.'))
+        {
+            return ("type-qualified names (another interface's method) are not supported yet; use a method of the same interface", false);
+        }
+
+        var candidates = Contracts(site.Method)
+            .SelectMany(c => new[] { c }.Concat(c.AllInterfaces))
+            .SelectMany(i => i.GetMembers(name).OfType<IMethodSymbol>())
+            .Distinct<IMethodSymbol>(SymbolEqualityComparer.Default)
+            .ToList();
+        if (candidates.Count == 0)
+        {
+            return ($"no method named '{name}' on the interface", false);
+        }
+
+        if (candidates.Count > 1)
+        {
+            return ($"'{name}' is ambiguous ({candidates.Count} overloads)", true);
+        }
+
+        var writer = candidates[0];
+        if (writer.GetAttributes().Any(a => a.AttributeClass?.MetadataFullName() == KnownNames.CachedAttribute))
+        {
+            return ($"'{name}' is itself cached: a read cannot invalidate", true);
+        }
+
+        if (KeyFields(site) is not { } fields)
+        {
+            return (null, true);
+        }
+
+        if (CacheRules.MatchArguments(writer, fields) is null)
+        {
+            var missing = fields.First(f => CacheRules.MatchArguments(writer, [f]) is null);
+            return ($"none of its parameters supplies '{missing.PathKey}' of the key (match by name or member); use a tag for writes that do not know the key", true);
+        }
+
+        return (null, true);
+    }
+
+    private static IEnumerable<INamedTypeSymbol> Contracts(IMethodSymbol method)
+    {
+        var type = method.ContainingType;
+        if (type.TypeKind == TypeKind.Interface)
+        {
+            return [type];
+        }
+
+        return type.AllInterfaces.Where(i => i.GetMembers().OfType<IMethodSymbol>().Any(m => SymbolEqualityComparer.Default.Equals(type.FindImplementationForInterfaceMember(m), method)));
+    }
+
+    private static List<KeyFieldInfo>? KeyFields(CachedSite site)
+    {
+        var text = site.Data.KeyTemplate ?? CacheRules.DefaultTemplate(site.Method, site.Method.ContainingType);
+        if (text is null || KeyTemplate.Parse(text, out _) is not { } template)
+        {
+            return null;
+        }
+
+        var fields = new List<KeyFieldInfo>();
+        foreach (var part in template.Parts.Where(p => p.IsPlaceholder))
+        {
+            if (CacheRules.ResolvePlaceholder(site.Method, part, out _) is not { } field)
+            {
+                return null;
+            }
+
+            if (!fields.Any(f => f.PathKey == field.PathKey))
+            {
+                fields.Add(field);
+            }
+        }
+
+        return fields;
+    }
+}
