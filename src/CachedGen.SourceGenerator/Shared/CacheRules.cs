@@ -210,7 +210,7 @@ internal static class CacheRules
 
             // Trust the annotation: a non-nullable parameter is dereferenced directly, a nullable one conditionally
             // (and the key value is then nullable too).
-            var conditional = type.IsReferenceType && type.NullableAnnotation != NullableAnnotation.NotAnnotated;
+            var conditional = type.IsReferenceType && type.NullableAnnotation == NullableAnnotation.Annotated;
             nullable |= conditional;
             expression += (conditional ? "?." : ".") + Escape(member.Name);
             type = member is IPropertySymbol property ? property.Type : ((IFieldSymbol)member).Type;

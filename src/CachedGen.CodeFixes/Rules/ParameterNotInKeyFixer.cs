@@ -1,0 +1,66 @@
+using System.Collections.Immutable;
+using System.Composition;
+using System.Linq;
+using System.Threading.Tasks;
+using CachedGen.Analyzers;
+using CachedGen.Analyzers.Rules;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeActions;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace CachedGen.CodeFixes.Rules;
+
+/// <summary>CG0005: appends <c>:{param}</c> to the key template, or marks the parameter <c>[NotCacheKey]</c>.</summary>
+[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(ParameterNotInKeyFixer)), Shared]
+public sealed class ParameterNotInKeyFixer : CodeFixProvider
+{
+    public override ImmutableArray<string> FixableDiagnosticIds => ImmutableArray.Create(DiagnosticIds.ParameterNotInKey);
+
+    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+
+    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    {
+        var diagnostic = context.Diagnostics[0];
+        if (!diagnostic.Properties.TryGetValue(ParameterNotInKeyAnalyzer.ParameterProperty, out var name) || name is null
+            || await FixHelpers.FindAsync(context.Document, diagnostic.Location.SourceSpan, context.CancellationToken).ConfigureAwait(false) is not { } found
+            || found.Node.AncestorsAndSelf().OfType<ParameterSyntax>().FirstOrDefault() is not { } parameter)
+        {
+            return;
+        }
+
+        var attribute = FixHelpers.CachedAttribute(parameter);
+        var template = attribute?.ArgumentList?.Arguments
+            .Where(a => a.NameEquals is null)
+            .Skip(1)
+            .FirstOrDefault()?.Expression as LiteralExpressionSyntax
+            ?? attribute?.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == "KeyTemplate")?.Expression as LiteralExpressionSyntax;
+        if (template is not null && template.IsKind(SyntaxKind.StringLiteralExpression))
+        {
+            context.RegisterCodeFix(
+                CodeAction.Create(
+                    $"Add '{{{name}}}' to the key",
+                    _ =>
+                    {
+                        var updated = FixHelpers.StringLiteral(template.Token.ValueText + ":{" + name + "}").WithTriviaFrom(template);
+                        return Task.FromResult(context.Document.WithSyntaxRoot(found.Root.ReplaceNode(template, updated)));
+                    },
+                    equivalenceKey: nameof(ParameterNotInKeyFixer) + ".Template"),
+                diagnostic);
+        }
+
+        context.RegisterCodeFix(
+            CodeAction.Create(
+                $"Mark '{name}' [NotCacheKey]",
+                _ =>
+                {
+                    var marker = SyntaxFactory.AttributeList(SyntaxFactory.SingletonSeparatedList(SyntaxFactory.Attribute(SyntaxFactory.IdentifierName("NotCacheKey"))))
+                        .WithTrailingTrivia(SyntaxFactory.Space);
+                    var updated = parameter.WithAttributeLists(parameter.AttributeLists.Add(marker));
+                    return Task.FromResult(context.Document.WithSyntaxRoot(found.Root.ReplaceNode(parameter, updated)));
+                },
+                equivalenceKey: nameof(ParameterNotInKeyFixer) + ".NotCacheKey"),
+            diagnostic);
+    }
+}

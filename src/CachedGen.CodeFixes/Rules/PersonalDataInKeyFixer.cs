@@ -1,0 +1,61 @@
+using System.Collections.Immutable;
+using System.Composition;
+using System.Threading.Tasks;
+using CachedGen.Analyzers;
+using CachedGen.Analyzers.Rules;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeActions;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace CachedGen.CodeFixes.Rules;
+
+/// <summary>CG0001: rewrites <c>{email}</c> as <c>{email:hash}</c>.</summary>
+[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(PersonalDataInKeyFixer)), Shared]
+public sealed class PersonalDataInKeyFixer : CodeFixProvider
+{
+    public override ImmutableArray<string> FixableDiagnosticIds => ImmutableArray.Create(DiagnosticIds.PersonalDataInKey);
+
+    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+
+    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    {
+        var diagnostic = context.Diagnostics[0];
+        if (!diagnostic.Properties.TryGetValue(PersonalDataInKeyAnalyzer.PathProperty, out var path) || path is null
+            || await FixHelpers.FindAsync(context.Document, diagnostic.Location.SourceSpan, context.CancellationToken).ConfigureAwait(false) is not { } found
+            || found.Node.AncestorsAndSelf() is var ancestors && FindLiteral(found.Node) is not { } literal)
+        {
+            return;
+        }
+
+        context.RegisterCodeFix(
+            CodeAction.Create(
+                $"Hash '{path}' in the key",
+                _ =>
+                {
+                    var value = literal.Token.ValueText.Replace("{" + path + "}", "{" + path + ":hash}");
+                    return Task.FromResult(context.Document.WithSyntaxRoot(found.Root.ReplaceNode(literal, FixHelpers.StringLiteral(value).WithTriviaFrom(literal))));
+                },
+                equivalenceKey: nameof(PersonalDataInKeyFixer)),
+            diagnostic);
+    }
+
+    private static LiteralExpressionSyntax? FindLiteral(SyntaxNode node)
+    {
+        foreach (var candidate in node.AncestorsAndSelf())
+        {
+            if (candidate is LiteralExpressionSyntax literal && literal.IsKind(SyntaxKind.StringLiteralExpression))
+            {
+                return literal;
+            }
+
+            if (candidate is AttributeArgumentSyntax { Expression: LiteralExpressionSyntax inner } && inner.IsKind(SyntaxKind.StringLiteralExpression))
+            {
+                return inner;
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,45 @@
+using System.Collections.Immutable;
+using System.Composition;
+using System.Linq;
+using System.Threading.Tasks;
+using CachedGen.Analyzers;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeActions;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace CachedGen.CodeFixes.Rules;
+
+/// <summary>CG0009: adds <c>Sensitive = true</c> to the attribute.</summary>
+[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(PersonalDataInValueFixer)), Shared]
+public sealed class PersonalDataInValueFixer : CodeFixProvider
+{
+    public override ImmutableArray<string> FixableDiagnosticIds => ImmutableArray.Create(DiagnosticIds.PersonalDataInValue);
+
+    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+
+    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    {
+        var diagnostic = context.Diagnostics[0];
+        if (await FixHelpers.FindAsync(context.Document, diagnostic.Location.SourceSpan, context.CancellationToken).ConfigureAwait(false) is not { } found
+            || found.Node.AncestorsAndSelf().OfType<AttributeSyntax>().FirstOrDefault() is not { } attribute)
+        {
+            return;
+        }
+
+        context.RegisterCodeFix(
+            CodeAction.Create(
+                "Mark the cached value Sensitive",
+                _ =>
+                {
+                    var sensitive = SyntaxFactory.AttributeArgument(SyntaxFactory.LiteralExpression(SyntaxKind.TrueLiteralExpression))
+                        .WithNameEquals(SyntaxFactory.NameEquals(SyntaxFactory.IdentifierName("Sensitive")));
+                    var list = attribute.ArgumentList ?? SyntaxFactory.AttributeArgumentList();
+                    var updated = attribute.WithArgumentList(list.WithArguments(list.Arguments.Add(sensitive)));
+                    return Task.FromResult(context.Document.WithSyntaxRoot(found.Root.ReplaceNode(attribute, updated)));
+                },
+                equivalenceKey: nameof(PersonalDataInValueFixer)),
+            diagnostic);
+    }
+}

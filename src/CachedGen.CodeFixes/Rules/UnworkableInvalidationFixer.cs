@@ -1,0 +1,47 @@
+using System.Collections.Immutable;
+using System.Composition;
+using System.Linq;
+using System.Threading.Tasks;
+using CachedGen.Analyzers;
+using CachedGen.Analyzers.Rules;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeActions;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace CachedGen.CodeFixes.Rules;
+
+/// <summary>CG0006: replaces a string naming the write method with <c>nameof(Method)</c>.</summary>
+[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(UnworkableInvalidationFixer)), Shared]
+public sealed class UnworkableInvalidationFixer : CodeFixProvider
+{
+    public override ImmutableArray<string> FixableDiagnosticIds => ImmutableArray.Create(DiagnosticIds.UnworkableInvalidation);
+
+    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+
+    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    {
+        var diagnostic = context.Diagnostics[0];
+        if (!diagnostic.Properties.TryGetValue(UnworkableInvalidationAnalyzer.UseNameofProperty, out var name) || name is null
+            || await FixHelpers.FindAsync(context.Document, diagnostic.Location.SourceSpan, context.CancellationToken).ConfigureAwait(false) is not { } found
+            || found.Node.AncestorsAndSelf().OfType<LiteralExpressionSyntax>().FirstOrDefault() is not { } literal)
+        {
+            return;
+        }
+
+        context.RegisterCodeFix(
+            CodeAction.Create(
+                $"Use nameof({name})",
+                _ =>
+                {
+                    var nameofCall = SyntaxFactory.InvocationExpression(
+                        SyntaxFactory.IdentifierName("nameof"),
+                        SyntaxFactory.ArgumentList(SyntaxFactory.SingletonSeparatedList(SyntaxFactory.Argument(SyntaxFactory.IdentifierName(name)))))
+                        .WithTriviaFrom(literal);
+                    return Task.FromResult(context.Document.WithSyntaxRoot(found.Root.ReplaceNode(literal, nameofCall)));
+                },
+                equivalenceKey: nameof(UnworkableInvalidationFixer)),
+            diagnostic);
+    }
+}

@@ -1,0 +1,354 @@
+using System.Threading.Tasks;
+using CachedGen.Analyzers.Rules;
+using CachedGen.CodeFixes.Rules;
+using Xunit;
+
+namespace CachedGen.Analyzers.Tests;
+
+public class PersonalDataInKeyTests
+{
+    [Fact]
+    public Task Raw_personal_data_placeholder_fires() => Verify<PersonalDataInKeyAnalyzer>.AnalyzerAsync("""
+        public interface IUsers
+        {
+            [Cached("5m", "user:{|CG0001:{email}|}")] Task<string> GetAsync(string email);
+            [Cached("5m", "user:{|CG0001:{id}|}")] Task<string> ByIdAsync([PersonalData] string id);
+        }
+        """);
+
+    [Fact]
+    public Task Member_path_and_classified_type_fire() => Verify<PersonalDataInKeyAnalyzer>.AnalyzerAsync("""
+        public sealed class Query { public string PhoneNumber { get; set; } = ""; public int Page { get; set; } }
+        [PersonalData] public readonly record struct EmailAddress(string Value);
+        public interface IUsers
+        {
+            [Cached("5m", "q:{|CG0001:{query.PhoneNumber}|}:{query.Page}")] Task<string> FindAsync(Query query);
+            [Cached("5m")] Task<string> GetAsync(EmailAddress {|CG0001:address|});
+        }
+        """);
+
+    [Fact]
+    public Task Hashed_and_ordinary_values_stay_silent() => Verify<PersonalDataInKeyAnalyzer>.AnalyzerAsync("""
+        public interface IUsers
+        {
+            [Cached("5m", "user:{email:hash}")] Task<string> GetAsync(string email);
+            [Cached("5m", "form:{formId}:{page}")] Task<string> FormAsync(int formId, int page);
+            [Cached("5m")] Task<string> ByTenantAsync(Guid tenantId, bool emailVerified);
+        }
+        """);
+
+    [Fact]
+    public Task Names_come_from_editorconfig() => Verify<PersonalDataInKeyAnalyzer>.AnalyzerAsync("""
+        public interface IUsers
+        {
+            [Cached("5m", "u:{|CG0001:{nickname}|}:{email}")] Task<string> GetAsync(string nickname, string email);
+        }
+        """, ("cachedgen.personal_data_names", "nickname"));
+
+    [Fact]
+    public Task Fix_hashes_the_placeholder() => Verify<PersonalDataInKeyAnalyzer>.CodeFixAsync<PersonalDataInKeyFixer>(
+        """
+        public interface IUsers { [Cached("5m", "user:{|CG0001:{email}|}:profile")] Task<string> GetAsync(string email); }
+        """,
+        """
+        public interface IUsers { [Cached("5m", "user:{email:hash}:profile")] Task<string> GetAsync(string email); }
+        """);
+}
+
+public class MissingTtlTests
+{
+    [Fact]
+    public Task No_ttl_fires() => Verify<MissingTtlAnalyzer>.AnalyzerAsync("""
+        public interface IRepo { [{|CG0002:Cached|}] int Get(int id); [{|CG0002:Cached(KeyTemplate = "x:{id}")|}] int Other(int id); }
+        """);
+
+    [Fact]
+    public Task Ttl_or_assembly_default_stays_silent() => Verify<MissingTtlAnalyzer>.AnalyzerAsync("""
+        [assembly: CachedDefaults(Ttl = "10m")]
+        public interface IRepo { [Cached] int Get(int id); [Cached("1m")] int Other(int id); }
+        """);
+
+    [Fact]
+    public Task Fix_adds_a_ttl() => Verify<MissingTtlAnalyzer>.CodeFixAsync<MissingTtlFixer>(
+        """
+        public interface IRepo { [{|CG0002:Cached(KeyTemplate = "x:{id}")|}] int Get(int id); }
+        """,
+        """
+        public interface IRepo { [Cached("5m", KeyTemplate = "x:{id}")] int Get(int id); }
+        """);
+}
+
+public class InvalidTtlTests
+{
+    [Fact]
+    public Task Bad_ttls_fire() => Verify<InvalidTtlAnalyzer>.AnalyzerAsync("""
+        public interface IRepo
+        {
+            [Cached({|CG0003:"5 minutes"|})] int A(int id);
+            [Cached({|CG0003:"0s"|})] int B(int id);
+            [Cached({|CG0003:"1h"|}, Sensitive = true)] int C(int id);
+            [Cached("1m", {|CG0003:LocalTtl = "soon"|})] int D(int id);
+        }
+        """);
+
+    [Fact]
+    public Task Sensitive_cap_applies_to_the_ttl_argument() => Verify<InvalidTtlAnalyzer>.AnalyzerAsync("""
+        public interface IRepo { [Cached({|CG0003:"2h"|}, Sensitive = true)] int A(int id); [Cached("30m", Sensitive = true)] int B(int id); }
+        """);
+
+    [Fact]
+    public Task Caps_come_from_editorconfig() => Verify<InvalidTtlAnalyzer>.AnalyzerAsync("""
+        public interface IRepo { [Cached({|CG0003:"2d"|})] int A(int id); [Cached("12h")] int B(int id); [Cached("45m", Sensitive = true)] int C(int id); }
+        """, ("cachedgen.max_ttl", "1d"), ("cachedgen.max_sensitive_ttl", "1h"));
+
+    [Fact]
+    public Task Good_ttls_stay_silent() => Verify<InvalidTtlAnalyzer>.AnalyzerAsync("""
+        public interface IRepo { [Cached("30s")] int A(int id); [Cached("1h30m", LocalTtl = "0s")] int B(int id); [Cached("00:05:00")] int C(int id); }
+        """);
+}
+
+public class InvalidKeyTemplateTests
+{
+    [Fact]
+    public Task Malformed_templates_fire_at_the_span() => Verify<InvalidKeyTemplateAnalyzer>.AnalyzerAsync("""
+        public sealed class Query { public Guid TenantId { get; set; } public List<int> Ids { get; set; } = new(); }
+        public interface IRepo
+        {
+            [Cached("5m", "form:{|CG0004:{|}formId")] int A(int formId);
+            [Cached("5m", "form:{|CG0004:{missing}|}")] int B(int formId);
+            [Cached("5m", "t:{|CG0004:{query.Tenant}|}")] int C(Query query);
+            [Cached("5m", "t:{|CG0004:{query.Ids}|}")] int D(Query query);
+            [Cached("5m", "x:{|CG0004:{a}{b}|}")] int E(int a, int b);
+            [Cached("5m", "x:{|CG0004:{ct}|}")] int F(int a, CancellationToken ct);
+        }
+        """);
+
+    [Fact]
+    public Task Valid_templates_stay_silent() => Verify<InvalidKeyTemplateAnalyzer>.AnalyzerAsync("""
+        public enum Status { Draft, Published }
+        public sealed class Query { public Guid TenantId { get; set; } public Status Status { get; set; } }
+        public interface IRepo
+        {
+            [Cached("5m", "form:{formId}:schema")] int A(int formId);
+            [Cached("5m", "t:{query.TenantId}/{query.Status}")] int B(Query query);
+            [Cached("5m", "u:{email:hash}|{at}")] int C(string email, DateTimeOffset at);
+        }
+        """);
+}
+
+public class ParameterNotInKeyTests
+{
+    [Fact]
+    public Task Missing_parameter_fires() => Verify<ParameterNotInKeyAnalyzer>.AnalyzerAsync("""
+        public interface IRepo { [Cached("5m", "forms:{page}")] Task<int> ListAsync(Guid {|CG0005:tenantId|}, int page, CancellationToken ct); }
+        """);
+
+    [Fact]
+    public Task Keys_not_cache_key_tokens_and_default_keys_stay_silent() => Verify<ParameterNotInKeyAnalyzer>.AnalyzerAsync("""
+        public interface IRepo
+        {
+            [Cached("5m", "t:{query.TenantId}:{page}")] Task<int> A(Query query, int page, [NotCacheKey] string traceId, CancellationToken ct);
+            [Cached("5m")] Task<int> B(Guid tenantId, int page);
+        }
+        public sealed class Query { public Guid TenantId { get; set; } }
+        """);
+
+    [Fact]
+    public Task Fix_adds_the_parameter_to_the_template() => Verify<ParameterNotInKeyAnalyzer>.CodeFixAsync<ParameterNotInKeyFixer>(
+        """
+        public interface IRepo { [Cached("5m", "forms:{page}")] Task<int> ListAsync(Guid {|CG0005:tenantId|}, int page); }
+        """,
+        """
+        public interface IRepo { [Cached("5m", "forms:{page}:{tenantId}")] Task<int> ListAsync(Guid tenantId, int page); }
+        """);
+
+    [Fact]
+    public Task Fix_marks_the_parameter_not_cache_key() => Verify<ParameterNotInKeyAnalyzer>.CodeFixAsync<ParameterNotInKeyFixer>(
+        """
+        public interface IRepo { [Cached("5m", "forms:{page}")] Task<int> ListAsync(string {|CG0005:traceId|}, int page); }
+        """,
+        """
+        public interface IRepo { [Cached("5m", "forms:{page}")] Task<int> ListAsync([NotCacheKey] string traceId, int page); }
+        """,
+        codeActionIndex: 1);
+}
+
+public class UnworkableInvalidationTests
+{
+    [Fact]
+    public Task Unknown_ambiguous_and_unfillable_names_fire() => Verify<UnworkableInvalidationAnalyzer>.AnalyzerAsync("""
+        public interface IRepo
+        {
+            [Cached("5m", "form:{formId}", {|CG0006:"Missing"|}, {|CG0006:nameof(Save)|}, {|CG0006:nameof(Rename)|}, {|CG0006:"IOther.Update"|})]
+            Task<string> GetAsync(int formId);
+            Task Save(int formId);
+            Task Save(int formId, string name);
+            Task Rename(string name);
+        }
+        """);
+
+    [Fact]
+    public Task Workable_invalidations_stay_silent() => Verify<UnworkableInvalidationAnalyzer>.AnalyzerAsync("""
+        public sealed record Doc(Guid TenantId, int DocId);
+        public interface IRepo
+        {
+            [Cached("5m", "t:{tenantId}:d:{docId}", nameof(Save), nameof(Rename))]
+            Task<string> GetAsync(Guid tenantId, int docId);
+            Task Save(Doc doc);
+            void Rename(int docId, Guid tenantId, string name);
+        }
+        """);
+
+    [Fact]
+    public Task Fix_uses_nameof() => Verify<UnworkableInvalidationAnalyzer>.CodeFixAsync<UnworkableInvalidationFixer>(
+        """
+        public interface IRepo { [Cached("5m", "f:{id}", {|CG0006:"Save"|})] Task<string> GetAsync(int id); Task Save(int id); }
+        """,
+        """
+        public interface IRepo { [Cached("5m", "f:{id}", nameof(Save))] Task<string> GetAsync(int id); Task Save(int id); }
+        """);
+}
+
+public class UncacheableMethodTests
+{
+    [Fact]
+    public Task Uncacheable_shapes_fire() => Verify<UncacheableMethodAnalyzer>.AnalyzerAsync("""
+        public interface IRepo
+        {
+            [Cached("1m")] Task {|CG0007:SaveAsync|}(int id);
+            [Cached("1m")] void {|CG0007:Touch|}(int id);
+            [Cached("1m")] ValueTask {|CG0007:PingAsync|}();
+            [Cached("1m")] T {|CG0007:Get|}<T>(int id);
+            [Cached("1m")] bool {|CG0007:TryGet|}(int id, out string value);
+            [Cached("1m")] IAsyncEnumerable<int> {|CG0007:StreamAsync|}(int id);
+            [Cached("1m")] System.IO.Stream {|CG0007:Open|}(int id);
+            [Cached("1m")] System.Linq.IQueryable<int> {|CG0007:Query|}(int id);
+            [Cached("1m")] Task<System.Net.Http.HttpClient> {|CG0007:ClientAsync|}(int id);
+        }
+        public sealed class Standalone { [Cached("1m")] public int {|CG0007:Get|}(int id) => id; }
+        """);
+
+    [Fact]
+    public Task Cacheable_shapes_stay_silent() => Verify<UncacheableMethodAnalyzer>.AnalyzerAsync("""
+        public interface IRepo { int Get(int id); Task<int> GetAsync(int id); ValueTask<IReadOnlyList<int>> ListAsync(int page); }
+        public sealed class Repo : IRepo
+        {
+            [Cached("1m")] public int Get(int id) => id;
+            [Cached("1m")] public Task<int> GetAsync(int id) => Task.FromResult(id);
+            [Cached("1m")] public ValueTask<IReadOnlyList<int>> ListAsync(int page) => new(new[] { page });
+        }
+        """);
+}
+
+public class UnserializableResultTests
+{
+    [Fact]
+    public Task Unserializable_results_fire() => Verify<UnserializableResultAnalyzer>.AnalyzerAsync("""
+        public interface IShape { }
+        public abstract class Animal { }
+        public sealed class Holder { public object? Payload { get; set; } }
+        public sealed class Callback { public Action? OnChange { get; set; } }
+        public sealed class Hidden { private Hidden() { } public int X { get; set; } }
+        public interface IRepo
+        {
+            [Cached("1m")] Task<IShape> {|CG0008:ShapeAsync|}(int id);
+            [Cached("1m")] Animal {|CG0008:Animal|}(int id);
+            [Cached("1m")] Holder {|CG0008:Hold|}(int id);
+            [Cached("1m")] Callback {|CG0008:Call|}(int id);
+            [Cached("1m")] Hidden {|CG0008:Hide|}(int id);
+        }
+        """);
+
+    [Fact]
+    public Task Serializable_results_stay_silent() => Verify<UnserializableResultAnalyzer>.AnalyzerAsync("""
+        public sealed record Field(string Name, bool Required);
+        public sealed record Form(int Id, string Title, IReadOnlyList<Field> Fields, Dictionary<string, int> Counts, DateTimeOffset At);
+        public sealed class Plain { public int X { get; set; } }
+        public interface IRepo
+        {
+            [Cached("1m")] Task<Form?> FormAsync(int id);
+            [Cached("1m")] ValueTask<IReadOnlyList<Form>> ListAsync(int page);
+            [Cached("1m")] Plain Get(int id);
+            [Cached("1m")] string Name(int id);
+        }
+        """);
+}
+
+public class PersonalDataInValueTests
+{
+    [Fact]
+    public Task Personal_members_fire() => Verify<PersonalDataInValueAnalyzer>.AnalyzerAsync("""
+        public sealed record Contact(string Email);
+        public sealed record Customer(int Id, Contact Contact);
+        public sealed record Patient(int Id, [property: PersonalData] string Diagnosis);
+        public interface IRepo
+        {
+            [{|CG0009:Cached("5m")|}] Task<Customer?> GetAsync(int id);
+            [{|CG0009:Cached("5m")|}] Patient Patient(int id);
+        }
+        """);
+
+    [Fact]
+    public Task Sensitive_or_clean_values_stay_silent() => Verify<PersonalDataInValueAnalyzer>.AnalyzerAsync("""
+        public sealed record Contact(string Email);
+        public sealed record Form(int Id, string Title);
+        public interface IRepo
+        {
+            [Cached("5m", Sensitive = true)] Task<Contact?> GetAsync(int id);
+            [Cached("5m")] Task<Form?> FormAsync(int id);
+        }
+        """);
+
+    [Fact]
+    public Task Fix_marks_sensitive() => Verify<PersonalDataInValueAnalyzer>.CodeFixAsync<PersonalDataInValueFixer>(
+        """
+        public sealed record Contact(string Email);
+        public interface IRepo { [{|CG0009:Cached("5m")|}] Task<Contact?> GetAsync(int id); }
+        """,
+        """
+        public sealed record Contact(string Email);
+        public interface IRepo { [Cached("5m", Sensitive = true)] Task<Contact?> GetAsync(int id); }
+        """);
+}
+
+public class SameKeyShapeTests
+{
+    [Fact]
+    public Task Same_shape_with_other_type_fires() => Verify<SameKeyShapeAnalyzer>.AnalyzerAsync("""
+        public interface IForms { [Cached("5m", "form:{id}")] Task<string> TitleAsync(int id); }
+        public interface IOther { [Cached("5m", "form:{formId}")] Task<int> {|CG0010:CountAsync|}(int formId); }
+        """);
+
+    [Fact]
+    public Task Same_type_or_other_shape_stays_silent() => Verify<SameKeyShapeAnalyzer>.AnalyzerAsync("""
+        public interface IForms { [Cached("5m", "form:{id}")] Task<string> TitleAsync(int id); [Cached("5m", "form:{id}:count")] Task<int> CountAsync(int id); }
+        public interface IOther { [Cached("5m", "form:{formId}")] Task<string> NameAsync(int formId); [Cached("5m", "form:{id}", Version = 2)] Task<long> SizeAsync(int id); }
+        """);
+}
+
+public class MutableCachedValueTests
+{
+    [Fact]
+    public Task Mutable_values_are_reported() => Verify<MutableCachedValueAnalyzer>.AnalyzerAsync("""
+        public sealed class Settings { public string Theme { get; set; } = ""; }
+        public sealed record Bag(List<string> Items);
+        public interface IRepo
+        {
+            [Cached("5m")] Settings {|CG0011:Get|}(int id);
+            [Cached("5m")] Task<List<int>> {|CG0011:ListAsync|}(int id);
+            [Cached("5m")] Bag {|CG0011:Bag|}(int id);
+        }
+        """);
+
+    [Fact]
+    public Task Immutable_values_or_no_L1_stay_silent() => Verify<MutableCachedValueAnalyzer>.AnalyzerAsync("""
+        public sealed record Form(int Id, string Title, IReadOnlyList<string> Tags);
+        public sealed class Settings { public string Theme { get; set; } = ""; }
+        public interface IRepo
+        {
+            [Cached("5m")] Form Get(int id);
+            [Cached("5m")] Task<IReadOnlyList<Form>> ListAsync(int page);
+            [Cached("5m", LocalTtl = "0s")] Settings Settings(int id);
+        }
+        """);
+}

@@ -1,0 +1,63 @@
+using System;
+using System.Collections.Immutable;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp.Testing;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Testing;
+
+namespace CachedGen.Analyzers.Tests;
+
+/// <summary>
+/// Analyzer and code-fix tests with <c>{|CG0001:…|}</c> markup (Microsoft.CodeAnalysis.Testing). References come from
+/// the running .NET and the CachedGen runtime, so no reference-assembly package is downloaded during the tests.
+/// </summary>
+public static class Verify<TAnalyzer>
+    where TAnalyzer : DiagnosticAnalyzer, new()
+{
+    public const string Usings = "using System; using System.Collections.Generic; using System.Threading; using System.Threading.Tasks; using CachedGen;\n";
+
+    public static Task AnalyzerAsync(string source, params (string Key, string Value)[] editorConfig)
+    {
+        var test = new CSharpAnalyzerTest<TAnalyzer, DefaultVerifier> { TestCode = Usings + source };
+        Configure(test, editorConfig);
+        return test.RunAsync(CancellationToken.None);
+    }
+
+    public static Task CodeFixAsync<TFix>(string source, string fixedSource, int codeActionIndex = 0)
+        where TFix : CodeFixProvider, new()
+    {
+        var test = new CSharpCodeFixTest<TAnalyzer, TFix, DefaultVerifier>
+        {
+            TestCode = Usings + source,
+            FixedCode = Usings + fixedSource,
+            CodeActionIndex = codeActionIndex,
+        };
+        Configure(test, []);
+        return test.RunAsync(CancellationToken.None);
+    }
+
+    private static void Configure<TVerifier>(AnalyzerTest<TVerifier> test, (string Key, string Value)[] editorConfig)
+        where TVerifier : IVerifier, new()
+    {
+        test.ReferenceAssemblies = new ReferenceAssemblies("net10.0");
+        test.TestState.AdditionalReferences.AddRange(References.Value);
+        if (editorConfig.Length > 0)
+        {
+            test.TestState.AnalyzerConfigFiles.Add(("/.editorconfig", "root = true\n[*.cs]\n" + string.Join("\n", editorConfig.Select(e => $"{e.Key} = {e.Value}"))));
+        }
+    }
+
+    private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(() =>
+    {
+        var trusted = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator);
+        return trusted.Append(typeof(CachedGen.CacheRuntime).Assembly.Location)
+            .Distinct(StringComparer.Ordinal)
+            .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path))
+            .ToImmutableArray();
+    });
+}
