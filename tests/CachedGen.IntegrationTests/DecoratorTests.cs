@@ -162,7 +162,7 @@ public sealed class DecoratorTests(RedisFixture redis) : IClassFixture<RedisFixt
 
         var value = await nodeA.GetBigAsync(2, 100_000);
         var key = runtime.GetMethod<CachedWidgetRepository.GetBigAsyncKey, string>(CachedWidgetRepository.GetBigAsyncDescriptor)
-            .RenderKey(new CachedWidgetRepository.GetBigAsyncKey(2));
+            .RenderKey(new CachedWidgetRepository.GetBigAsyncKey(2, 100_000));
         var length = int.Parse((await Server.CommandAsync("STRLEN", key)).Trim(':', '\r', '\n'));
 
         Assert.InRange(length, 1, 2_000);

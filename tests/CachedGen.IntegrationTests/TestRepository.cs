@@ -21,7 +21,7 @@ public interface IWidgetRepository
     [Cached("1s", "short:{id}")]
     ValueTask<Widget?> GetShortLivedAsync(int id);
 
-    [Cached("10m", "big:{id}")]
+    [Cached("10m", "big:{id}:{size}")]
     Task<string> GetBigAsync(int id, int size);
 
     [Cached("10m", "name:{id}")]
