@@ -22,4 +22,7 @@ export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq redis-server redis-sentinel redis-tools >/dev/null
 # The package may start a system service on port 6379; the tests start their own servers on free ports.
-echo "install-deps: $(redis-server --version | head -n 1)"
+for tool in redis-server redis-sentinel redis-cli; do
+  command -v "$tool" >/dev/null 2>&1 || { echo "install-deps: $tool is still missing after apt-get install" >&2; exit 1; }
+done
+echo "install-deps: installed $(redis-server --version | head -n 1)"

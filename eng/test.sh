@@ -1,40 +1,66 @@
 #!/usr/bin/env bash
-# The one command that tests everything: installs Redis when missing, builds, packs the CachedGen nupkg, runs the
-# solution's tests (unit, generator, analyzer, integration against real redis-server processes), then the package
-# test that consumes the nupkg. Ends with a line "N passed, N failed".
+# The one command that tests everything: installs Redis when missing (eng/install-deps.sh), builds the solution,
+# packs the CachedGen nupkg, runs the solution's tests (unit, generator, analyzer, and integration tests against real
+# redis-server processes started by tests/CachedGen.TestKit), then the package test that consumes the nupkg.
+# Ends with a line "N passed, N failed, N skipped" summed over every TRX file; exits non-zero if any step failed,
+# any test failed, or no test passed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+root=$PWD
 
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-bash eng/install-deps.sh
-dotnet --version
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 results=artifacts/test-results
-rm -rf "$results" artifacts/packages
+rm -rf "$results"
 mkdir -p "$results"
 status=0
 
-dotnet build CachedGen.slnx -c Release -warnaserror
-dotnet pack src/CachedGen/CachedGen.csproj -c Release --no-build -o artifacts/packages
+step() { echo; echo "==> $*"; }
 
-dotnet test CachedGen.slnx -c Release --no-build --logger "trx" --results-directory "$results" || status=1
+step "eng/install-deps.sh"
+bash eng/install-deps.sh
 
-# The package test restores CachedGen from artifacts/packages; drop any copy of this version cached by NuGet.
-global_packages=$(dotnet nuget locals global-packages --list | sed -E 's/^[^:]*: *//')
-rm -rf "${global_packages%/}/cachedgen"
-dotnet test tests/CachedGen.PackageTests/CachedGen.PackageTests.csproj -c Release --logger "trx" --results-directory "$results" || status=1
+step "dotnet --info"
+dotnet --info | head -n 3 || true
 
+step "build"
+if dotnet build CachedGen.slnx -c Release -warnaserror; then
+  step "pack"
+  rm -rf artifacts/packages
+  if ! dotnet pack src/CachedGen/CachedGen.csproj -c Release --no-build -o artifacts/packages; then
+    echo "test.sh: pack failed" >&2
+    status=1
+  fi
+
+  step "test CachedGen.slnx"
+  dotnet test CachedGen.slnx -c Release --no-build --logger "trx" --results-directory "$results" || status=1
+
+  # Not in the solution: it restores CachedGen from artifacts/packages like a user would. A private, emptied
+  # NuGet cache guarantees the nupkg packed above is used, never a cached copy of the same version.
+  if [ -f tests/CachedGen.PackageTests/CachedGen.PackageTests.csproj ]; then
+    step "test tests/CachedGen.PackageTests (NUGET_PACKAGES=artifacts/package-tests-nuget)"
+    rm -rf artifacts/package-tests-nuget
+    NUGET_PACKAGES="$root/artifacts/package-tests-nuget" \
+      dotnet test tests/CachedGen.PackageTests -c Release --logger "trx" --results-directory "$results" || status=1
+  fi
+else
+  echo "test.sh: build failed; no tests ran" >&2
+  status=1
+fi
+
+# One TRX per test project: <Counters total="N" executed="N" passed="N" failed="N" error="N" timeout="N" aborted="N" .../>
+attr() { echo "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o "[0-9][0-9]*" || echo 0; }
 passed=0; failed=0; skipped=0
 for trx in "$results"/*.trx; do
   [ -f "$trx" ] || continue
-  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
-  p=$(echo "$counters" | sed -E 's/.* passed="([0-9]+)".*/\1/')
-  f=$(echo "$counters" | sed -E 's/.* failed="([0-9]+)".*/\1/')
-  t=$(echo "$counters" | sed -E 's/.* total="([0-9]+)".*/\1/')
-  e=$(echo "$counters" | sed -E 's/.* executed="([0-9]+)".*/\1/')
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1 || true)
+  [ -n "$counters" ] || { echo "test.sh: no <Counters> in $trx" >&2; status=1; continue; }
+  t=$(attr total); e=$(attr executed); p=$(attr passed)
+  f=$(($(attr failed) + $(attr error) + $(attr timeout) + $(attr aborted)))
   passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + t - e))
 done
 
+echo
 echo "$passed passed, $failed failed, $skipped skipped"
 if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ]; then
   exit 1

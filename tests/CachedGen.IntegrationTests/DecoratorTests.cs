@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Linq;
 using System.Text;
 using System.Threading.Tasks;
-using CachedGen.IntegrationTests.Infrastructure;
+using CachedGen.TestKit;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 using Xunit;
@@ -12,7 +12,7 @@ namespace CachedGen.IntegrationTests;
 
 /// <summary>The generated decorator against a real redis-server: each test uses its own key prefix, and each
 /// "node" its own multiplexer and L1.</summary>
-public sealed class DecoratorTests(RedisFixture redis) : IClassFixture<RedisFixture>, IAsyncLifetime
+public sealed class DecoratorTests(RedisServerFixture redis) : IClassFixture<RedisServerFixture>, IAsyncLifetime
 {
     private static readonly byte[] Secret = Encoding.UTF8.GetBytes("integration-test-secret-0123456789abcdef");
     private readonly string _prefix = "it-" + Guid.NewGuid().ToString("N")[..8] + ":";
@@ -43,7 +43,7 @@ public sealed class DecoratorTests(RedisFixture redis) : IClassFixture<RedisFixt
     private static CachedGen.Runtime.CachedMethod<CachedWidgetRepository.GetAsyncKey, Widget?> GetAsyncCache(CacheRuntime runtime)
         => runtime.GetMethod<CachedWidgetRepository.GetAsyncKey, Widget?>(CachedWidgetRepository.GetAsyncDescriptor);
 
-    private async Task<bool> ExistsAsync(string key) => (await Server.CommandAsync("EXISTS", key)).StartsWith(":1", StringComparison.Ordinal);
+    private async Task<bool> ExistsAsync(string key) => await Server.ExecuteAsync("EXISTS", key) == "1";
 
     [Fact]
     public async Task Miss_fills_L1_and_Redis_then_hits_L1()
@@ -63,7 +63,7 @@ public sealed class DecoratorTests(RedisFixture redis) : IClassFixture<RedisFixt
         var key = cache.RenderKey(new CachedWidgetRepository.GetAsyncKey(1));
         Assert.Equal(_prefix + "widget:1" + CachedWidgetRepository.GetAsyncDescriptor.KeySuffix, key);
         Assert.True(await ExistsAsync(key));
-        var ttl = long.Parse((await Server.CommandAsync("PTTL", key)).Trim(':', '\r', '\n'));
+        var ttl = long.Parse(await Server.ExecuteAsync("PTTL", key));
         Assert.InRange(ttl, 1, (long)TimeSpan.FromMinutes(10).TotalMilliseconds);
     }
 
@@ -136,8 +136,8 @@ public sealed class DecoratorTests(RedisFixture redis) : IClassFixture<RedisFixt
 
         Assert.Equal("widget-11", widget!.Name);
         Assert.Equal(1, source.SourceCalls);
-        var stored = await Server.CommandAsync("STRLEN", key);
-        Assert.NotEqual(":300\r\n", stored);
+        var stored = await Server.ExecuteAsync("STRLEN", key);
+        Assert.NotEqual("300", stored);
         Assert.True(await ExistsAsync(key));
     }
 
@@ -163,7 +163,7 @@ public sealed class DecoratorTests(RedisFixture redis) : IClassFixture<RedisFixt
         var value = await nodeA.GetBigAsync(2, 100_000);
         var key = runtime.GetMethod<CachedWidgetRepository.GetBigAsyncKey, string>(CachedWidgetRepository.GetBigAsyncDescriptor)
             .RenderKey(new CachedWidgetRepository.GetBigAsyncKey(2, 100_000));
-        var length = int.Parse((await Server.CommandAsync("STRLEN", key)).Trim(':', '\r', '\n'));
+        var length = int.Parse(await Server.ExecuteAsync("STRLEN", key));
 
         Assert.InRange(length, 1, 2_000);
         Assert.Equal(value, await nodeB.GetBigAsync(2, 100_000));
@@ -180,7 +180,7 @@ public sealed class DecoratorTests(RedisFixture redis) : IClassFixture<RedisFixt
         await repository.GetSecretAsync(1);
 
         Assert.Equal(1, source.SourceCalls);
-        var keys = await Server.CommandAsync("KEYS", _prefix + "*");
+        var keys = await Server.ExecuteAsync("KEYS", _prefix + "*");
         Assert.DoesNotContain("secret", keys, StringComparison.Ordinal);
     }
 
@@ -192,7 +192,7 @@ public sealed class DecoratorTests(RedisFixture redis) : IClassFixture<RedisFixt
 
         await repository.GetAccountAsync("ada@example.com");
 
-        var keys = await Server.CommandAsync("KEYS", _prefix + "account:*");
+        var keys = await Server.ExecuteAsync("KEYS", _prefix + "account:*");
         Assert.Contains(_prefix + "account:h1.", keys, StringComparison.Ordinal);
         Assert.DoesNotContain("ada", keys, StringComparison.Ordinal);
         Assert.DoesNotContain("example", keys, StringComparison.Ordinal);

@@ -1,7 +1,7 @@
 using System;
 using System.Diagnostics;
 using System.Threading.Tasks;
-using CachedGen.IntegrationTests.Infrastructure;
+using CachedGen.TestKit;
 using StackExchange.Redis;
 using Xunit;
 using Xunit.Abstractions;
@@ -63,7 +63,7 @@ public sealed class OutageTests(ITestOutputHelper output)
         using var _ = mux;
         await repository.GetAsync(1);
 
-        server.Pause();
+        await server.PauseAsync();
         try
         {
             // Measured on the thread pool, away from the test framework's two-thread synchronization context, whose
@@ -87,7 +87,67 @@ public sealed class OutageTests(ITestOutputHelper output)
         }
         finally
         {
-            server.Resume();
+            await server.ResumeAsync();
         }
+    }
+
+    [Fact]
+    public async Task Circuit_opens_on_an_outage_skips_Redis_and_closes_after_recovery()
+    {
+        await using var server = await RedisServer.StartAsync();
+        var source = new WidgetSource();
+        var mux = await ConnectionMultiplexer.ConnectAsync(server.Endpoint + ",abortConnect=false,connectRetry=0,connectTimeout=1000,syncTimeout=250,asyncTimeout=250");
+        using var _ = mux;
+        var runtime = new CacheRuntime(
+            new CachedGenOptions
+            {
+                KeyPrefix = "breaker:",
+                KeyHashSecret = new byte[32],
+                RedisOperationTimeout = TimeSpan.FromMilliseconds(100),
+                CircuitBreakerThreshold = 3,
+                CircuitBreakerDuration = TimeSpan.FromMilliseconds(500),
+            },
+            mux);
+        IWidgetRepository repository = new CachedWidgetRepository(source, runtime);
+        await repository.GetAsync(1);
+        Assert.Equal(CachedGen.Runtime.RedisCircuitState.Closed, runtime.RedisCircuitState);
+
+        await server.KillAsync();
+        var (opened, slowestAfterOpen) = await Task.Run(async () =>
+        {
+            var id = 300;
+            while (runtime.RedisCircuitState != CachedGen.Runtime.RedisCircuitState.Open && id < 320)
+            {
+                await repository.GetAsync(id++).ConfigureAwait(false);
+            }
+
+            var slowest = TimeSpan.Zero;
+            for (var i = 0; i < 20; i++)
+            {
+                var watch = Stopwatch.StartNew();
+                Assert.Equal("widget-" + (400 + i), (await repository.GetAsync(400 + i).ConfigureAwait(false))!.Name);
+                slowest = watch.Elapsed > slowest ? watch.Elapsed : slowest;
+            }
+
+            return (id - 300, slowest);
+        });
+        output.WriteLine($"circuit opened after {opened} calls; slowest of 20 calls while open: {slowestAfterOpen.TotalMilliseconds:F2} ms");
+        Assert.True(slowestAfterOpen < TimeSpan.FromMilliseconds(50), $"calls while open took up to {slowestAfterOpen}");
+
+        await server.RestartAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        var probeId = 500;
+        while (runtime.RedisCircuitState != CachedGen.Runtime.RedisCircuitState.Closed && DateTime.UtcNow < deadline)
+        {
+            await repository.GetAsync(probeId++); // a new key each time: an L1 hit would not reach Redis
+            await Task.Delay(100);
+        }
+
+        output.WriteLine($"circuit closed again {probeId - 500} calls after the restart");
+
+        Assert.Equal(CachedGen.Runtime.RedisCircuitState.Closed, runtime.RedisCircuitState);
+        await repository.GetAsync(600);
+        var key = runtime.GetMethod<CachedWidgetRepository.GetAsyncKey, Widget?>(CachedWidgetRepository.GetAsyncDescriptor).RenderKey(new CachedWidgetRepository.GetAsyncKey(600));
+        Assert.Equal("1", await server.ExecuteAsync("EXISTS", key));
     }
 }
