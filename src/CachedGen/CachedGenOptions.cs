@@ -17,6 +17,12 @@ public sealed class CachedGenOptions
     /// Default 100 ms; a dead or slow Redis never adds more than this to a call.</summary>
     public TimeSpan RedisOperationTimeout { get; set; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>Consecutive Redis failures (errors or timeouts) that open the circuit breaker. Default 5.</summary>
+    public int CircuitBreakerThreshold { get; set; } = 5;
+
+    /// <summary>How long an open circuit skips Redis before one probe is let through. Default 5 s.</summary>
+    public TimeSpan CircuitBreakerDuration { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Serialized values larger than this are LZ4-compressed before they go to Redis. Default 1 KiB.</summary>
     public int CompressionThresholdBytes { get; set; } = 1024;
 

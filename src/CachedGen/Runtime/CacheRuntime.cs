@@ -44,7 +44,7 @@ public sealed class CacheRuntime : IAsyncDisposable, IDisposable
 
         if (redis is not null)
         {
-            Redis = new Runtime.RedisLevel(redis, ownsConnection, options.RedisOperationTimeout, Logger);
+            Redis = new Runtime.RedisLevel(redis, ownsConnection, options, Logger);
         }
     }
 
@@ -60,6 +60,12 @@ public sealed class CacheRuntime : IAsyncDisposable, IDisposable
 
     /// <summary>The Redis multiplexer once connected, else <see langword="null"/>.</summary>
     public IConnectionMultiplexer? RedisConnection => Redis?.Multiplexer;
+
+    /// <summary>Whether Redis is configured, connected, and its circuit closed: the state a health check reports.</summary>
+    public bool IsRedisAvailable => Redis is { } redis && redis.Multiplexer is { IsConnected: true } && redis.Breaker.State == Runtime.RedisCircuitState.Closed;
+
+    /// <summary>State of the Redis circuit breaker (<see cref="Runtime.RedisCircuitState.Closed"/> without Redis).</summary>
+    public Runtime.RedisCircuitState RedisCircuitState => Redis?.Breaker.State ?? Runtime.RedisCircuitState.Closed;
 
     internal Runtime.RedisLevel? Redis { get; }
 

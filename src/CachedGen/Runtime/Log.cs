@@ -23,4 +23,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "CachedGen: could not connect to Redis; running on L1 only until it is reachable")]
     public static partial void RedisConnectFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1007, Level = LogLevel.Warning, Message = "CachedGen: Redis circuit opened after {Failures} consecutive failures; calls skip Redis for {BreakMs} ms, then probe")]
+    public static partial void CircuitOpened(ILogger logger, int failures, double breakMs);
+
+    [LoggerMessage(EventId = 1008, Level = LogLevel.Information, Message = "CachedGen: Redis circuit closed; Redis is used again")]
+    public static partial void CircuitClosed(ILogger logger);
 }

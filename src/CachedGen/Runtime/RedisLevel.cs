@@ -6,8 +6,9 @@ using StackExchange.Redis;
 namespace CachedGen.Runtime;
 
 /// <summary>
-/// The Redis L2. Every operation is bounded by <see cref="CachedGenOptions.RedisOperationTimeout"/> and never throws:
-/// a failure or timeout is logged and reported as "no value" / "not written", and the call goes on without L2.
+/// The Redis L2. Every operation is bounded by <see cref="CachedGenOptions.RedisOperationTimeout"/>, passes through the
+/// circuit breaker, and never throws: a failure or timeout is logged (while the circuit is closed) and reported as
+/// "no value" / "not written", and the call goes on without L2.
 /// </summary>
 internal sealed class RedisLevel : IAsyncDisposable
 {
@@ -17,40 +18,40 @@ internal sealed class RedisLevel : IAsyncDisposable
     private readonly ILogger _logger;
     private IDatabase? _database;
 
-    public RedisLevel(Task<IConnectionMultiplexer> connection, bool ownsConnection, TimeSpan budget, ILogger logger)
+    public RedisLevel(Task<IConnectionMultiplexer> connection, bool ownsConnection, CachedGenOptions options, ILogger logger)
     {
         _connection = connection;
         _ownsConnection = ownsConnection;
-        _budget = budget;
+        _budget = options.RedisOperationTimeout;
         _logger = logger;
+        Breaker = new CircuitBreaker(Math.Max(1, options.CircuitBreakerThreshold), options.CircuitBreakerDuration, options.TimeProvider, logger);
         _connection.ContinueWith(
             static (t, state) => Log.RedisConnectFailed((ILogger)state!, t.Exception!.GetBaseException()),
             logger,
             TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
     }
 
+    public CircuitBreaker Breaker { get; }
+
     /// <summary>The multiplexer once connected; <see langword="null"/> while connecting or after a failed connect.</summary>
     public IConnectionMultiplexer? Multiplexer => _connection.IsCompletedSuccessfully ? _connection.Result : null;
 
     public async ValueTask<Lease<byte>?> GetAsync(RedisKey key, string method)
     {
-        var db = await GetDatabaseAsync().ConfigureAwait(false);
-        if (db is null)
+        if (!Breaker.TryEnter() || await GetDatabaseAsync().ConfigureAwait(false) is not { } db)
         {
             return null;
         }
 
         try
         {
-            return await WithinBudget(db.StringGetLeaseAsync(key), "GET", method).ConfigureAwait(false);
-        }
-        catch (TimeoutBudgetExceededException)
-        {
-            return null;
+            var lease = await WithinBudget(db.StringGetLeaseAsync(key), "GET", method).ConfigureAwait(false);
+            Breaker.OnSuccess();
+            return lease;
         }
         catch (Exception ex)
         {
-            Log.RedisOperationFailed(_logger, "GET", method, ex);
+            OnFailure(ex, "GET", method);
             return null;
         }
     }
@@ -59,32 +60,27 @@ internal sealed class RedisLevel : IAsyncDisposable
     /// When it returns <see langword="false"/> the buffer may still be in use and must not be reused.</summary>
     public async ValueTask<bool> SetAsync(RedisKey key, ReadOnlyMemory<byte> value, TimeSpan expiry, string method)
     {
-        var db = await GetDatabaseAsync().ConfigureAwait(false);
-        if (db is null)
+        if (!Breaker.TryEnter() || await GetDatabaseAsync().ConfigureAwait(false) is not { } db)
         {
             return false;
         }
 
         try
         {
-            var pending = db.StringSetAsync(key, value, expiry);
-            return await WithinBudget(pending, "SET", method).ConfigureAwait(false);
-        }
-        catch (TimeoutBudgetExceededException)
-        {
-            return false;
+            var written = await WithinBudget(db.StringSetAsync(key, value, expiry), "SET", method).ConfigureAwait(false);
+            Breaker.OnSuccess();
+            return written;
         }
         catch (Exception ex)
         {
-            Log.RedisOperationFailed(_logger, "SET", method, ex);
+            OnFailure(ex, "SET", method);
             return false;
         }
     }
 
     public async ValueTask<bool> DeleteAsync(RedisKey key, string method)
     {
-        var db = await GetDatabaseAsync().ConfigureAwait(false);
-        if (db is null)
+        if (!Breaker.TryEnter() || await GetDatabaseAsync().ConfigureAwait(false) is not { } db)
         {
             return false;
         }
@@ -92,17 +88,31 @@ internal sealed class RedisLevel : IAsyncDisposable
         try
         {
             await WithinBudget(db.KeyDeleteAsync(key), "DEL", method).ConfigureAwait(false);
+            Breaker.OnSuccess();
             return true;
-        }
-        catch (TimeoutBudgetExceededException)
-        {
-            return false;
         }
         catch (Exception ex)
         {
-            Log.RedisOperationFailed(_logger, "DEL", method, ex);
+            OnFailure(ex, "DEL", method);
             return false;
         }
+    }
+
+    private void OnFailure(Exception exception, string operation, string method)
+    {
+        if (Breaker.IsClosed)
+        {
+            if (exception is TimeoutBudgetExceededException)
+            {
+                Log.RedisOperationTimedOut(_logger, operation, method, _budget.TotalMilliseconds);
+            }
+            else
+            {
+                Log.RedisOperationFailed(_logger, operation, method, exception);
+            }
+        }
+
+        Breaker.OnFailure();
     }
 
     private ValueTask<IDatabase?> GetDatabaseAsync()
@@ -119,6 +129,8 @@ internal sealed class RedisLevel : IAsyncDisposable
     {
         if (!_connection.IsCompletedSuccessfully)
         {
+            // The connect failed (logged once): count it, so the breaker stops every call from trying.
+            Breaker.OnFailure();
             return null;
         }
 
@@ -133,7 +145,8 @@ internal sealed class RedisLevel : IAsyncDisposable
         }
         catch (Exception)
         {
-            // Still connecting or failed to connect (logged once by the continuation): go on without L2.
+            // Still connecting after the budget, or the connect failed: go on without L2 this time.
+            Breaker.OnFailure();
             return null;
         }
 
@@ -155,7 +168,6 @@ internal sealed class RedisLevel : IAsyncDisposable
         {
             // The operation may still fail later; observe it so it is not reported as unobserved.
             _ = pending.ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
-            Log.RedisOperationTimedOut(_logger, operation, method, _budget.TotalMilliseconds);
             throw new TimeoutBudgetExceededException();
         }
     }
