@@ -305,6 +305,13 @@ internal static class DecoratorEmitter
         }
 
         w.Close();
+        if (method.HashesKey)
+        {
+            w.Line();
+            w.Line("/// <summary>Hides the values: a hashed placeholder holds personal data, which must not reach logs or debuggers.</summary>");
+            w.Line("public override string ToString() => \"" + method.KeyStructName + " { <redacted> }\";");
+        }
+
         w.Close();
     }
 

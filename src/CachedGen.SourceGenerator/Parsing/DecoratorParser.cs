@@ -31,23 +31,24 @@ internal static class DecoratorParser
             return EquatableArray<DecoratorModel>.Empty;
         }
 
+        // Every [Cached] method of an interface leads to the same model; only the first one (in declaration order)
+        // builds it, so an interface with n cached methods costs one model, not n.
         var results = new List<DecoratorModel>();
         var type = method.ContainingType;
         if (type.TypeKind == TypeKind.Interface)
         {
-            AddIfBuilt(results, type, null, cancellationToken);
+            if (SymbolEqualityComparer.Default.Equals(FirstCachedMember(type, null), method))
+            {
+                AddIfBuilt(results, type, null, cancellationToken);
+            }
         }
         else if (type.TypeKind is TypeKind.Class or TypeKind.Struct)
         {
             foreach (var candidate in type.AllInterfaces)
             {
-                foreach (var member in candidate.GetMembers().OfType<IMethodSymbol>())
+                if (SymbolEqualityComparer.Default.Equals(FirstCachedMember(candidate, type), method))
                 {
-                    if (SymbolEqualityComparer.Default.Equals(type.FindImplementationForInterfaceMember(member), method))
-                    {
-                        AddIfBuilt(results, candidate, type, cancellationToken);
-                        break;
-                    }
+                    AddIfBuilt(results, candidate, type, cancellationToken);
                 }
             }
         }
@@ -172,6 +173,26 @@ internal static class DecoratorParser
             forwarded,
             properties.ToEquatableArray(),
             events.ToEquatableArray());
+    }
+
+    /// <summary>The first method of <paramref name="contract"/> (or its implementation in
+    /// <paramref name="implementation"/>) that carries [Cached]: the one whose transform builds the model.</summary>
+    private static IMethodSymbol? FirstCachedMember(INamedTypeSymbol contract, INamedTypeSymbol? implementation)
+    {
+        foreach (var member in contract.GetMembers().OfType<IMethodSymbol>())
+        {
+            if (member.GetAttributes().Any(IsCachedAttribute))
+            {
+                return implementation is null ? member : implementation.FindImplementationForInterfaceMember(member) as IMethodSymbol;
+            }
+
+            if (implementation?.FindImplementationForInterfaceMember(member) is IMethodSymbol implemented && implemented.GetAttributes().Any(IsCachedAttribute))
+            {
+                return implemented;
+            }
+        }
+
+        return null;
     }
 
     private static AttributeData? FindCachedAttribute(IMethodSymbol method, INamedTypeSymbol? implementation)

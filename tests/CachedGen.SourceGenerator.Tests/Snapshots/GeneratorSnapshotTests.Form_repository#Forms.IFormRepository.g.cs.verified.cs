@@ -193,6 +193,9 @@ namespace Forms
                 builder.AppendHashed(Email);
                 builder.AppendLiteral(":profile");
             }
+
+            /// <summary>Hides the values: a hashed placeholder holds personal data, which must not reach logs or debuggers.</summary>
+            public override string ToString() => "GetProfileAsyncKey { <redacted> }";
         }
 
         /// <summary>Key of <see cref="global::Forms.IFormRepository.CountAsync"/>: <c>tenant:{query.TenantId}:status:{query.Status}:q:{query.Search}</c>.</summary>
