@@ -1,0 +1,33 @@
+using System;
+using System.Globalization;
+using System.Threading.Tasks;
+using BenchmarkDotNet.Running;
+
+namespace CachedGen.Benchmarks;
+
+/// <summary>
+/// <c>dotnet run -c Release -- l1</c>, <c>-- l2</c>, <c>-- interleaved [rounds] [callsPerBatch]</c>; anything else goes to
+/// BenchmarkDotNet's switcher (for example <c>-- --filter *L1*</c>).
+/// </summary>
+internal static class Program
+{
+    private static async Task<int> Main(string[] args)
+    {
+        switch (args.Length > 0 ? args[0] : "")
+        {
+            case "l1":
+                BenchmarkRunner.Run<L1HitBenchmarks>(args: args[1..]);
+                return 0;
+            case "l2":
+                BenchmarkRunner.Run<L2HitBenchmarks>(args: args[1..]);
+                return 0;
+            case "interleaved":
+                var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 40;
+                var calls = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 500;
+                return await InterleavedL2.RunAsync(rounds, calls).ConfigureAwait(false);
+            default:
+                BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+                return 0;
+        }
+    }
+}
