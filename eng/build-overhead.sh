@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Build-time cost of CachedGen: generates a project with 500 cached repository methods (50 interfaces x 10 methods,
+# with implementations), builds it with the CachedGen package (generator + analyzers) and the same project without
+# it, and reports the median of full rebuilds. A benchmark, not a test: run it by hand and record the result in
+# docs/benchmarks.md. Needs the packed nupkg: dotnet pack src/CachedGen -c Release -o artifacts/packages
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${RUNS:-5}
+work=${TMPDIR:-/tmp}/cachedgen-build-overhead   # outside the repository: no Directory.Build.props, no central versions
+rm -rf "$work"; mkdir -p "$work/with" "$work/without"
+version=$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' Directory.Build.props)
+packages=$(pwd)/artifacts/packages
+
+write_project() { # $1 dir, $2 "with"|"without"
+  local dir=$1 mode=$2 ref=""
+  [ "$mode" = with ] && ref="<PackageReference Include=\"CachedGen\" Version=\"$version\" />"
+  cat > "$dir/Bench.csproj" <<XML
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup>
+    <TargetFramework>net10.0</TargetFramework>
+    <Nullable>enable</Nullable>
+    <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+    <RestoreAdditionalProjectSources>$packages</RestoreAdditionalProjectSources>
+  </PropertyGroup>
+  <ItemGroup>$ref</ItemGroup>
+</Project>
+XML
+  for i in $(seq 1 50); do
+    {
+      echo "using System; using System.Collections.Generic; using System.Threading; using System.Threading.Tasks;"
+      [ "$mode" = with ] && echo "using CachedGen;"
+      echo "namespace Bench;"
+      echo "public sealed record Dto$i(int Id, string Name, IReadOnlyList<string> Tags);"
+      echo "public interface IRepo$i {"
+      for m in $(seq 1 10); do
+        [ "$mode" = with ] && echo "  [Cached(\"5m\", \"r$i:m$m:{id}:{page}\", nameof(Save))]"
+        echo "  Task<Dto$i?> Get${m}Async(int id, int page, CancellationToken ct = default);"
+      done
+      echo "  Task Save(int id, int page, CancellationToken ct = default);"
+      echo "}"
+      echo "public sealed class Repo$i : IRepo$i {"
+      for m in $(seq 1 10); do
+        echo "  public Task<Dto$i?> Get${m}Async(int id, int page, CancellationToken ct = default) => Task.FromResult<Dto$i?>(new Dto$i(id, \"n\", new[] { \"t\" }));"
+      done
+      echo "  public Task Save(int id, int page, CancellationToken ct = default) => Task.CompletedTask;"
+      echo "}"
+    } > "$dir/Repo$i.cs"
+  done
+}
+
+write_project "$work/with" with
+write_project "$work/without" without
+for mode in without with; do dotnet restore "$work/$mode" -v q; dotnet build "$work/$mode" --no-restore -v q >/dev/null; done
+
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+declare -A result
+for mode in without with; do
+  times=()
+  for r in $(seq 1 "$runs"); do
+    start=$(date +%s%N)
+    dotnet build "$work/$mode" --no-restore --no-incremental -v q >/dev/null
+    end=$(date +%s%N)
+    times+=($(( (end - start) / 1000000 )))
+  done
+  result[$mode]=$(printf '%s\n' "${times[@]}" | median)
+  echo "$mode CachedGen: runs ${times[*]} ms, median ${result[$mode]} ms"
+done
+awk -v a="${result[without]}" -v b="${result[with]}" 'BEGIN { printf "overhead: %.0f ms (%.1f%%) for 500 cached methods\n", b - a, 100 * (b - a) / a }'
