@@ -65,7 +65,7 @@ public sealed class CachedMethod<TKey, TValue>
     /// <summary>L1 lookup: no string is built and nothing is allocated.</summary>
     public bool TryGetLocal(in TKey key, out TValue value)
     {
-        if (_local is not null && _runtime.Enabled && _local.TryGet(key, out var entry) && Environment.TickCount64 < entry.ExpiresAt)
+        if (_local is not null && _runtime.Enabled && _local.TryGet(key, out var entry) && CoarseClock.IsBefore(entry.ExpiresAt))
         {
             value = entry.Value;
             return true;
@@ -78,7 +78,7 @@ public sealed class CachedMethod<TKey, TValue>
     /// <summary>L1 lookup for <see cref="Task{TResult}"/> methods: returns the entry's completed task, created once.</summary>
     public bool TryGetLocalTask(in TKey key, out Task<TValue> task)
     {
-        if (_local is not null && _runtime.Enabled && _local.TryGet(key, out var entry) && Environment.TickCount64 < entry.ExpiresAt)
+        if (_local is not null && _runtime.Enabled && _local.TryGet(key, out var entry) && CoarseClock.IsBefore(entry.ExpiresAt))
         {
             task = entry.Task ??= Task.FromResult(entry.Value);
             return true;
@@ -201,10 +201,25 @@ public sealed class CachedMethod<TKey, TValue>
         string? redisKey = null;
         if (_redis is not null)
         {
+            // Inlined rather than a helper: one state machine fewer on the L2 hit path.
             redisKey = RenderKey(key);
-            if (await TryReadRedisAsync(key, redisKey).ConfigureAwait(false) is (true, var hit))
+            using var lease = await _redis.GetAsync(redisKey, Descriptor.MethodId).ConfigureAwait(false);
+            if (lease is not null)
             {
-                return hit;
+                if (PayloadEnvelope.TryDecode<TValue>(lease.Memory, Descriptor.ShapeFingerprint, out var hit, out var expiresUnixMs, out var error))
+                {
+                    var remainingMs = expiresUnixMs - _runtime.Time.GetUtcNow().ToUnixTimeMilliseconds();
+                    if (remainingMs > 0)
+                    {
+                        SetLocal(key, hit, Math.Min(_localTtlMs, remainingMs));
+                        return hit;
+                    }
+                }
+                else
+                {
+                    Log.CorruptPayload(_runtime.Logger, Descriptor.MethodId, redisKey, error!);
+                    await _redis.DeleteAsync(redisKey, Descriptor.MethodId).ConfigureAwait(false);
+                }
             }
         }
 
@@ -223,31 +238,6 @@ public sealed class CachedMethod<TKey, TValue>
 
         SetLocal(key, value, _localTtlMs);
         return value;
-    }
-
-    private async ValueTask<(bool Found, TValue Value)> TryReadRedisAsync(TKey key, string redisKey)
-    {
-        using var lease = await _redis!.GetAsync(redisKey, Descriptor.MethodId).ConfigureAwait(false);
-        if (lease is null)
-        {
-            return (false, default!);
-        }
-
-        if (!PayloadEnvelope.TryDecode<TValue>(lease.Memory, Descriptor.ShapeFingerprint, out var value, out var expiresUnixMs, out var error))
-        {
-            Log.CorruptPayload(_runtime.Logger, Descriptor.MethodId, redisKey, error!);
-            await _redis.DeleteAsync(redisKey, Descriptor.MethodId).ConfigureAwait(false);
-            return (false, default!);
-        }
-
-        var remainingMs = expiresUnixMs - _runtime.Time.GetUtcNow().ToUnixTimeMilliseconds();
-        if (remainingMs <= 0)
-        {
-            return (false, default!);
-        }
-
-        SetLocal(key, value, Math.Min(_localTtlMs, remainingMs));
-        return (true, value);
     }
 
     private async ValueTask WriteRedisAsync(string redisKey, TValue value)

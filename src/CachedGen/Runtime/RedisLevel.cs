@@ -43,15 +43,17 @@ internal sealed class RedisLevel : IAsyncDisposable
             return null;
         }
 
+        Task<Lease<byte>?>? pending = null;
         try
         {
-            var lease = await WithinBudget(db.StringGetLeaseAsync(key), "GET", method).ConfigureAwait(false);
+            pending = db.StringGetLeaseAsync(key);
+            var lease = await Bounded(pending).ConfigureAwait(false);
             Breaker.OnSuccess();
             return lease;
         }
         catch (Exception ex)
         {
-            OnFailure(ex, "GET", method);
+            OnFailure(ex, pending, "GET", method);
             return null;
         }
     }
@@ -65,15 +67,17 @@ internal sealed class RedisLevel : IAsyncDisposable
             return false;
         }
 
+        Task<bool>? pending = null;
         try
         {
-            var written = await WithinBudget(db.StringSetAsync(key, value, expiry), "SET", method).ConfigureAwait(false);
+            pending = db.StringSetAsync(key, value, expiry);
+            var written = await Bounded(pending).ConfigureAwait(false);
             Breaker.OnSuccess();
             return written;
         }
         catch (Exception ex)
         {
-            OnFailure(ex, "SET", method);
+            OnFailure(ex, pending, "SET", method);
             return false;
         }
     }
@@ -85,24 +89,33 @@ internal sealed class RedisLevel : IAsyncDisposable
             return false;
         }
 
+        Task<bool>? pending = null;
         try
         {
-            await WithinBudget(db.KeyDeleteAsync(key), "DEL", method).ConfigureAwait(false);
+            pending = db.KeyDeleteAsync(key);
+            await Bounded(pending).ConfigureAwait(false);
             Breaker.OnSuccess();
             return true;
         }
         catch (Exception ex)
         {
-            OnFailure(ex, "DEL", method);
+            OnFailure(ex, pending, "DEL", method);
             return false;
         }
     }
 
-    private void OnFailure(Exception exception, string operation, string method)
+    private void OnFailure(Exception exception, Task? pending, string operation, string method)
     {
+        var timedOut = exception is TimeoutException && pending is { IsCompleted: false };
+        if (timedOut)
+        {
+            // The operation may still fail later; observe it so it is not reported as unobserved.
+            _ = pending!.ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
+        }
+
         if (Breaker.IsClosed)
         {
-            if (exception is TimeoutBudgetExceededException)
+            if (timedOut)
             {
                 Log.RedisOperationTimedOut(_logger, operation, method, _budget.TotalMilliseconds);
             }
@@ -153,24 +166,9 @@ internal sealed class RedisLevel : IAsyncDisposable
         return CacheDatabase();
     }
 
-    private async Task<T> WithinBudget<T>(Task<T> pending, string operation, string method)
-    {
-        if (pending.IsCompleted)
-        {
-            return await pending.ConfigureAwait(false);
-        }
-
-        try
-        {
-            return await pending.WaitAsync(_budget).ConfigureAwait(false);
-        }
-        catch (TimeoutException) when (!pending.IsCompleted)
-        {
-            // The operation may still fail later; observe it so it is not reported as unobserved.
-            _ = pending.ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
-            throw new TimeoutBudgetExceededException();
-        }
-    }
+    /// <summary>The operation itself when it has completed (no timer), else a wait bounded by the budget that throws
+    /// <see cref="TimeoutException"/> when it runs out.</summary>
+    private Task<T> Bounded<T>(Task<T> pending) => pending.IsCompleted ? pending : pending.WaitAsync(_budget);
 
     public async ValueTask DisposeAsync()
     {
@@ -178,9 +176,5 @@ internal sealed class RedisLevel : IAsyncDisposable
         {
             await _connection.Result.DisposeAsync().ConfigureAwait(false);
         }
-    }
-
-    private sealed class TimeoutBudgetExceededException : Exception
-    {
     }
 }
