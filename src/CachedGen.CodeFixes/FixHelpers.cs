@@ -2,6 +2,8 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeActions;
+using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
@@ -30,4 +32,13 @@ internal static class FixHelpers
 
     public static LiteralExpressionSyntax StringLiteral(string value)
         => SyntaxFactory.LiteralExpression(SyntaxKind.StringLiteralExpression, SyntaxFactory.Literal(value));
+
+    /// <summary>Offers one fix that replaces <paramref name="original"/> with <paramref name="replacement"/>.</summary>
+    public static void RegisterReplacement(CodeFixContext context, Diagnostic diagnostic, string title, string key, SyntaxNode root, SyntaxNode original, SyntaxNode replacement)
+        => context.RegisterCodeFix(
+            CodeAction.Create(
+                title,
+                _ => Task.FromResult(context.Document.WithSyntaxRoot(root.ReplaceNode(original, replacement))),
+                equivalenceKey: key),
+            diagnostic);
 }

@@ -4,7 +4,6 @@ using System.Linq;
 using System.Threading.Tasks;
 using CachedGen.Analyzers;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -30,17 +29,9 @@ public sealed class MissingTtlFixer : CodeFixProvider
             return;
         }
 
-        context.RegisterCodeFix(
-            CodeAction.Create(
-                $"Cache for {DefaultTtl}",
-                _ =>
-                {
-                    var ttl = SyntaxFactory.AttributeArgument(FixHelpers.StringLiteral(DefaultTtl));
-                    var list = attribute.ArgumentList ?? SyntaxFactory.AttributeArgumentList();
-                    var updated = attribute.WithArgumentList(list.WithArguments(list.Arguments.Insert(0, ttl)));
-                    return Task.FromResult(context.Document.WithSyntaxRoot(found.Root.ReplaceNode(attribute, updated)));
-                },
-                equivalenceKey: nameof(MissingTtlFixer)),
-            diagnostic);
+        var ttl = SyntaxFactory.AttributeArgument(FixHelpers.StringLiteral(DefaultTtl));
+        var list = attribute.ArgumentList ?? SyntaxFactory.AttributeArgumentList();
+        var updated = attribute.WithArgumentList(list.WithArguments(list.Arguments.Insert(0, ttl)));
+        FixHelpers.RegisterReplacement(context, diagnostic, $"Cache for {DefaultTtl}", nameof(MissingTtlFixer), found.Root, attribute, updated);
     }
 }

@@ -5,7 +5,6 @@ using System.Threading.Tasks;
 using CachedGen.Analyzers;
 using CachedGen.Analyzers.Rules;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -38,29 +37,12 @@ public sealed class ParameterNotInKeyFixer : CodeFixProvider
             ?? attribute?.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == "KeyTemplate")?.Expression as LiteralExpressionSyntax;
         if (template is not null && template.IsKind(SyntaxKind.StringLiteralExpression))
         {
-            context.RegisterCodeFix(
-                CodeAction.Create(
-                    $"Add '{{{name}}}' to the key",
-                    _ =>
-                    {
-                        var updated = FixHelpers.StringLiteral(template.Token.ValueText + ":{" + name + "}").WithTriviaFrom(template);
-                        return Task.FromResult(context.Document.WithSyntaxRoot(found.Root.ReplaceNode(template, updated)));
-                    },
-                    equivalenceKey: nameof(ParameterNotInKeyFixer) + ".Template"),
-                diagnostic);
+            var updatedTemplate = FixHelpers.StringLiteral(template.Token.ValueText + ":{" + name + "}").WithTriviaFrom(template);
+            FixHelpers.RegisterReplacement(context, diagnostic, $"Add '{{{name}}}' to the key", nameof(ParameterNotInKeyFixer) + ".Template", found.Root, template, updatedTemplate);
         }
 
-        context.RegisterCodeFix(
-            CodeAction.Create(
-                $"Mark '{name}' [NotCacheKey]",
-                _ =>
-                {
-                    var marker = SyntaxFactory.AttributeList(SyntaxFactory.SingletonSeparatedList(SyntaxFactory.Attribute(SyntaxFactory.IdentifierName("NotCacheKey"))))
-                        .WithTrailingTrivia(SyntaxFactory.Space);
-                    var updated = parameter.WithAttributeLists(parameter.AttributeLists.Add(marker));
-                    return Task.FromResult(context.Document.WithSyntaxRoot(found.Root.ReplaceNode(parameter, updated)));
-                },
-                equivalenceKey: nameof(ParameterNotInKeyFixer) + ".NotCacheKey"),
-            diagnostic);
+        var marker = SyntaxFactory.AttributeList(SyntaxFactory.SingletonSeparatedList(SyntaxFactory.Attribute(SyntaxFactory.IdentifierName("NotCacheKey"))))
+            .WithTrailingTrivia(SyntaxFactory.Space);
+        FixHelpers.RegisterReplacement(context, diagnostic, $"Mark '{name}' [NotCacheKey]", nameof(ParameterNotInKeyFixer) + ".NotCacheKey", found.Root, parameter, parameter.WithAttributeLists(parameter.AttributeLists.Add(marker)));
     }
 }

@@ -4,7 +4,6 @@ using System.Threading.Tasks;
 using CachedGen.Analyzers;
 using CachedGen.Analyzers.Rules;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -24,21 +23,13 @@ public sealed class PersonalDataInKeyFixer : CodeFixProvider
         var diagnostic = context.Diagnostics[0];
         if (!diagnostic.Properties.TryGetValue(PersonalDataInKeyAnalyzer.PathProperty, out var path) || path is null
             || await FixHelpers.FindAsync(context.Document, diagnostic.Location.SourceSpan, context.CancellationToken).ConfigureAwait(false) is not { } found
-            || found.Node.AncestorsAndSelf() is var ancestors && FindLiteral(found.Node) is not { } literal)
+            || FindLiteral(found.Node) is not { } literal)
         {
             return;
         }
 
-        context.RegisterCodeFix(
-            CodeAction.Create(
-                $"Hash '{path}' in the key",
-                _ =>
-                {
-                    var value = literal.Token.ValueText.Replace("{" + path + "}", "{" + path + ":hash}");
-                    return Task.FromResult(context.Document.WithSyntaxRoot(found.Root.ReplaceNode(literal, FixHelpers.StringLiteral(value).WithTriviaFrom(literal))));
-                },
-                equivalenceKey: nameof(PersonalDataInKeyFixer)),
-            diagnostic);
+        var value = literal.Token.ValueText.Replace("{" + path + "}", "{" + path + ":hash}");
+        FixHelpers.RegisterReplacement(context, diagnostic, $"Hash '{path}' in the key", nameof(PersonalDataInKeyFixer), found.Root, literal, FixHelpers.StringLiteral(value).WithTriviaFrom(literal));
     }
 
     private static LiteralExpressionSyntax? FindLiteral(SyntaxNode node)

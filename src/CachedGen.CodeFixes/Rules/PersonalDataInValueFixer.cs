@@ -4,7 +4,6 @@ using System.Linq;
 using System.Threading.Tasks;
 using CachedGen.Analyzers;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -28,18 +27,10 @@ public sealed class PersonalDataInValueFixer : CodeFixProvider
             return;
         }
 
-        context.RegisterCodeFix(
-            CodeAction.Create(
-                "Mark the cached value Sensitive",
-                _ =>
-                {
-                    var sensitive = SyntaxFactory.AttributeArgument(SyntaxFactory.LiteralExpression(SyntaxKind.TrueLiteralExpression))
-                        .WithNameEquals(SyntaxFactory.NameEquals(SyntaxFactory.IdentifierName("Sensitive")));
-                    var list = attribute.ArgumentList ?? SyntaxFactory.AttributeArgumentList();
-                    var updated = attribute.WithArgumentList(list.WithArguments(list.Arguments.Add(sensitive)));
-                    return Task.FromResult(context.Document.WithSyntaxRoot(found.Root.ReplaceNode(attribute, updated)));
-                },
-                equivalenceKey: nameof(PersonalDataInValueFixer)),
-            diagnostic);
+        var sensitive = SyntaxFactory.AttributeArgument(SyntaxFactory.LiteralExpression(SyntaxKind.TrueLiteralExpression))
+            .WithNameEquals(SyntaxFactory.NameEquals(SyntaxFactory.IdentifierName("Sensitive")));
+        var list = attribute.ArgumentList ?? SyntaxFactory.AttributeArgumentList();
+        var updated = attribute.WithArgumentList(list.WithArguments(list.Arguments.Add(sensitive)));
+        FixHelpers.RegisterReplacement(context, diagnostic, "Mark the cached value Sensitive", nameof(PersonalDataInValueFixer), found.Root, attribute, updated);
     }
 }

@@ -5,7 +5,6 @@ using System.Threading.Tasks;
 using CachedGen.Analyzers;
 using CachedGen.Analyzers.Rules;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -30,18 +29,10 @@ public sealed class UnworkableInvalidationFixer : CodeFixProvider
             return;
         }
 
-        context.RegisterCodeFix(
-            CodeAction.Create(
-                $"Use nameof({name})",
-                _ =>
-                {
-                    var nameofCall = SyntaxFactory.InvocationExpression(
-                        SyntaxFactory.IdentifierName("nameof"),
-                        SyntaxFactory.ArgumentList(SyntaxFactory.SingletonSeparatedList(SyntaxFactory.Argument(SyntaxFactory.IdentifierName(name)))))
-                        .WithTriviaFrom(literal);
-                    return Task.FromResult(context.Document.WithSyntaxRoot(found.Root.ReplaceNode(literal, nameofCall)));
-                },
-                equivalenceKey: nameof(UnworkableInvalidationFixer)),
-            diagnostic);
+        var nameofCall = SyntaxFactory.InvocationExpression(
+                SyntaxFactory.IdentifierName("nameof"),
+                SyntaxFactory.ArgumentList(SyntaxFactory.SingletonSeparatedList(SyntaxFactory.Argument(SyntaxFactory.IdentifierName(name)))))
+            .WithTriviaFrom(literal);
+        FixHelpers.RegisterReplacement(context, diagnostic, $"Use nameof({name})", nameof(UnworkableInvalidationFixer), found.Root, literal, nameofCall);
     }
 }
