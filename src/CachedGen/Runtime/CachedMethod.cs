@@ -88,7 +88,7 @@ public sealed class CachedMethod<TKey, TValue>
         return false;
     }
 
-    /// <summary>After an L1 miss: one load per key per process (others wait for it), reading L2 before the source.</summary>
+    /// <summary>After an L1 miss: Redis, then the source, called once per key per process (others wait for it).</summary>
     public ValueTask<TValue> GetOrLoadAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(load);
@@ -97,7 +97,9 @@ public sealed class CachedMethod<TKey, TValue>
             return load(state, cancellationToken);
         }
 
-        return new ValueTask<TValue>(GetOrJoinAsync(key, state, load, cancellationToken));
+        return _redis is null
+            ? new ValueTask<TValue>(GetOrJoinAsync(key, state, load, null, cancellationToken))
+            : ReadThroughAsync(key, state, load, cancellationToken);
     }
 
     /// <summary>Synchronous form of <see cref="GetOrLoadAsync{TState}"/> for methods that return a plain value.
@@ -110,8 +112,8 @@ public sealed class CachedMethod<TKey, TValue>
             return load(state);
         }
 
-        return GetOrJoinAsync(key, (state, load), static (s, _) => new ValueTask<TValue>(s.load(s.state)), CancellationToken.None)
-            .GetAwaiter().GetResult();
+        return GetOrLoadAsync(key, (state, load), static (s, _) => new ValueTask<TValue>(s.load(s.state)), CancellationToken.None)
+            .AsTask().GetAwaiter().GetResult();
     }
 
     /// <summary>Removes the entry from L1 and Redis. Loads that were in flight when it was called do not cache
@@ -142,7 +144,61 @@ public sealed class CachedMethod<TKey, TValue>
         return builder.ToStringAndClear();
     }
 
-    private async Task<TValue> GetOrJoinAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, CancellationToken cancellationToken)
+    /// <summary>Reads Redis before joining the in-flight load: concurrent callers each read Redis (a cheap GET), and only
+    /// the source call is shared. This keeps the single-flight machinery off the L2 hit path.</summary>
+    private async ValueTask<TValue> ReadThroughAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, CancellationToken cancellationToken)
+    {
+        var generation = Volatile.Read(ref _invalidations);
+        var redisKey = RenderKey(key);
+        Lease<byte>? read;
+        if (_redis!.TryStartGet(redisKey, out var pending, out var bounded))
+        {
+            try
+            {
+                read = await bounded.ConfigureAwait(false);
+                _redis.OnGetSucceeded();
+            }
+            catch (Exception ex)
+            {
+                _redis.OnGetFailed(ex, pending, Descriptor.MethodId);
+                read = null;
+            }
+        }
+        else
+        {
+            read = await _redis.GetAsync(redisKey, Descriptor.MethodId).ConfigureAwait(false);
+        }
+
+        using (var lease = read)
+        {
+            if (lease is not null)
+            {
+                if (PayloadEnvelope.TryDecode<TValue>(lease.Memory, Descriptor.ShapeFingerprint, out var hit, out var expiresUnixMs, out var error))
+                {
+                    var remainingMs = expiresUnixMs - _runtime.Time.GetUtcNow().ToUnixTimeMilliseconds();
+                    if (remainingMs > 0)
+                    {
+                        // An invalidation during the read may have removed what was just read: serve it, keep it out of L1.
+                        if (Volatile.Read(ref _invalidations) == generation)
+                        {
+                            SetLocal(key, hit, Math.Min(_localTtlMs, remainingMs));
+                        }
+
+                        return hit;
+                    }
+                }
+                else
+                {
+                    Log.CorruptPayload(_runtime.Logger, Descriptor.MethodId, redisKey, error!);
+                    await _redis.DeleteAsync(redisKey, Descriptor.MethodId).ConfigureAwait(false);
+                }
+            }
+        }
+
+        return await GetOrJoinAsync(key, state, load, redisKey, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<TValue> GetOrJoinAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, string? redisKey, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -167,7 +223,7 @@ public sealed class CachedMethod<TKey, TValue>
 
             try
             {
-                var value = await LoadAsync(key, state, load, cancellationToken).ConfigureAwait(false);
+                var value = await LoadAsync(key, state, load, redisKey, cancellationToken).ConfigureAwait(false);
                 flight.TrySetResult(value);
                 return value;
             }
@@ -189,7 +245,7 @@ public sealed class CachedMethod<TKey, TValue>
         }
     }
 
-    private async Task<TValue> LoadAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, CancellationToken cancellationToken)
+    private async Task<TValue> LoadAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, string? redisKey, CancellationToken cancellationToken)
     {
         // Another load may have filled L1 between this caller's miss and its flight.
         if (TryGetLocal(key, out var fresh))
@@ -198,31 +254,6 @@ public sealed class CachedMethod<TKey, TValue>
         }
 
         var generation = Volatile.Read(ref _invalidations);
-        string? redisKey = null;
-        if (_redis is not null)
-        {
-            // Inlined rather than a helper: one state machine fewer on the L2 hit path.
-            redisKey = RenderKey(key);
-            using var lease = await _redis.GetAsync(redisKey, Descriptor.MethodId).ConfigureAwait(false);
-            if (lease is not null)
-            {
-                if (PayloadEnvelope.TryDecode<TValue>(lease.Memory, Descriptor.ShapeFingerprint, out var hit, out var expiresUnixMs, out var error))
-                {
-                    var remainingMs = expiresUnixMs - _runtime.Time.GetUtcNow().ToUnixTimeMilliseconds();
-                    if (remainingMs > 0)
-                    {
-                        SetLocal(key, hit, Math.Min(_localTtlMs, remainingMs));
-                        return hit;
-                    }
-                }
-                else
-                {
-                    Log.CorruptPayload(_runtime.Logger, Descriptor.MethodId, redisKey, error!);
-                    await _redis.DeleteAsync(redisKey, Descriptor.MethodId).ConfigureAwait(false);
-                }
-            }
-        }
-
         var value = await load(state, cancellationToken).ConfigureAwait(false);
 
         if (Volatile.Read(ref _invalidations) != generation)

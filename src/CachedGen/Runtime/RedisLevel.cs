@@ -58,6 +58,38 @@ internal sealed class RedisLevel : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Starts a GET when Redis is usable right now (connected, circuit closed or this call is the probe), returning the
+    /// operation and its budget-bounded wait; the caller awaits <paramref name="bounded"/> and reports the outcome with
+    /// <see cref="OnGetSucceeded"/> or <see cref="OnGetFailed"/>. This keeps an async wrapper off the L2 hit path;
+    /// when it returns <see langword="false"/>, use <see cref="GetAsync"/>, which also waits for a connection in progress.
+    /// </summary>
+    public bool TryStartGet(RedisKey key, out Task<Lease<byte>?> pending, out ValueTask<Lease<byte>?> bounded)
+    {
+        pending = null!;
+        bounded = default;
+        if (_database is not { } db || !Breaker.TryEnter())
+        {
+            return false;
+        }
+
+        try
+        {
+            pending = db.StringGetLeaseAsync(key);
+        }
+        catch (Exception ex)
+        {
+            pending = Task.FromException<Lease<byte>?>(ex);
+        }
+
+        bounded = BoundedRead.Start(pending, _budget);
+        return true;
+    }
+
+    public void OnGetSucceeded() => Breaker.OnSuccess();
+
+    public void OnGetFailed(Exception exception, Task pending, string method) => OnFailure(exception, pending, "GET", method);
+
     /// <summary>Writes a value; returns whether Redis confirmed it within the budget.
     /// When it returns <see langword="false"/> the buffer may still be in use and must not be reused.</summary>
     public async ValueTask<bool> SetAsync(RedisKey key, ReadOnlyMemory<byte> value, TimeSpan expiry, string method)

@@ -1,0 +1,74 @@
+using System;
+using System.Linq;
+using System.Threading.Tasks;
+using CachedGen.Runtime;
+using StackExchange.Redis;
+using Xunit;
+
+namespace CachedGen.Tests;
+
+public class BoundedReadTests
+{
+    private static TaskCompletionSource<Lease<byte>?> Pending() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    [Fact]
+    public async Task Completes_with_the_read()
+    {
+        var read = Pending();
+        var wait = BoundedRead.Start(read.Task, TimeSpan.FromSeconds(5));
+        var lease = Lease<byte>.Create(3);
+        read.SetResult(lease);
+        Assert.Same(lease, await wait);
+    }
+
+    [Fact]
+    public async Task Completes_with_the_read_failure()
+    {
+        var read = Pending();
+        var wait = BoundedRead.Start(read.Task, TimeSpan.FromSeconds(5));
+        read.SetException(new InvalidOperationException("down"));
+        await Assert.ThrowsAsync<InvalidOperationException>(async () => await wait);
+    }
+
+    [Fact]
+    public async Task Times_out_after_the_budget_and_absorbs_the_late_result()
+    {
+        var read = Pending();
+        var start = Environment.TickCount64;
+        var wait = BoundedRead.Start(read.Task, TimeSpan.FromMilliseconds(50));
+        await Assert.ThrowsAsync<TimeoutException>(async () => await wait);
+        var elapsed = Environment.TickCount64 - start;
+        Assert.InRange(elapsed, 40, 2_000);
+
+        read.SetException(new InvalidOperationException("late")); // observed, not unobserved
+        await Task.Delay(20);
+    }
+
+    [Fact]
+    public async Task Many_concurrent_reads_each_end_once_with_the_right_outcome()
+    {
+        var random = new Random(7);
+        var reads = Enumerable.Range(0, 5_000).Select(_ => Pending()).ToArray();
+        var waits = reads.Select((r, i) => (Index: i, Wait: BoundedRead.Start(r.Task, TimeSpan.FromMilliseconds(i % 2 == 0 ? 5_000 : 30)).AsTask())).ToArray();
+
+        // Even reads complete quickly; odd ones after their budget (they must time out).
+        await Task.WhenAll(Enumerable.Range(0, reads.Length).Where(i => i % 2 == 0).Select(async i =>
+        {
+            await Task.Delay(random.Next(0, 5));
+            reads[i].SetResult(Lease<byte>.Create(1));
+        }));
+
+        foreach (var (index, wait) in waits)
+        {
+            if (index % 2 == 0)
+            {
+                Assert.NotNull(await wait);
+            }
+            else
+            {
+                await Assert.ThrowsAsync<TimeoutException>(() => wait);
+                reads[index].SetResult(Lease<byte>.Create(1));
+            }
+        }
+    }
+}
