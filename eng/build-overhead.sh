@@ -48,6 +48,10 @@ XML
   done
 }
 
+# NuGet caches a package by version: drop any copy of this version so the freshly packed one is used.
+global_packages=$(dotnet nuget locals global-packages --list | sed -E 's/^[^:]*: *//')
+rm -rf "${global_packages%/}/cachedgen/$version"
+
 # "reference": the package referenced, no [Cached] attribute: what the dependencies alone cost.
 write_project "$work/with" with
 write_project "$work/without" without

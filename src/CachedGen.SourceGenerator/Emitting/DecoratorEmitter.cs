@@ -274,9 +274,74 @@ internal static class DecoratorEmitter
 
     private static void WriteKeyStruct(SourceWriter w, CachedMethodModel method)
     {
+        // A plain struct rather than a record struct: the few members L1 needs, far less for the compiler to
+        // synthesize, and a ToString that prints no values (keys can hold personal data).
+        var name = method.KeyStructName;
         w.Line("/// <summary>Key of <see cref=\"" + method.DeclaringInterface + "." + method.Name + "\"/>: <c>" + Xml(method.KeyTemplate) + "</c>.</summary>");
-        var fields = string.Join(", ", method.KeyFields.Select(f => f.Type + " " + f.Name));
-        w.Open("public readonly record struct " + method.KeyStructName + (method.KeyFields.Count > 0 ? "(" + fields + ")" : "") + " : " + Runtime + ".ICacheKey");
+        w.Open("public readonly struct " + name + " : global::System.IEquatable<" + name + ">, " + Runtime + ".ICacheKey");
+        if (method.KeyFields.Count > 0)
+        {
+            w.Line("/// <summary>Creates the key from the placeholder values.</summary>");
+            w.Open("public " + name + "(" + string.Join(", ", method.KeyFields.Select(f => f.Type + " " + Camel(f.Name))) + ")");
+            foreach (var field in method.KeyFields)
+            {
+                w.Line(field.Name + " = " + Camel(field.Name) + ";");
+            }
+
+            w.Close();
+            foreach (var field in method.KeyFields)
+            {
+                w.Line();
+                w.Line("/// <summary>Value of <c>" + Xml(field.Source) + "</c>.</summary>");
+                w.Line("public " + field.Type + " " + field.Name + " { get; }");
+            }
+
+            w.Line();
+        }
+
+        w.Line("/// <inheritdoc/>");
+        w.Line("public bool Equals(" + name + " other)");
+        if (method.KeyFields.Count == 0)
+        {
+            w.Line("    => true;");
+        }
+
+        for (var i = 0; i < method.KeyFields.Count; i++)
+        {
+            var field = method.KeyFields[i];
+            w.Line((i == 0 ? "    => " : "        && ") + "global::System.Collections.Generic.EqualityComparer<" + field.Type + ">.Default.Equals(" + field.Name + ", other." + field.Name + ")" + (i == method.KeyFields.Count - 1 ? ";" : ""));
+        }
+        w.Line();
+        w.Line("/// <inheritdoc/>");
+        w.Line("public override bool Equals(object? obj) => obj is " + name + " other && Equals(other);");
+        w.Line();
+        w.Line("/// <inheritdoc/>");
+        if (method.KeyFields.Count == 0)
+        {
+            w.Line("public override int GetHashCode() => 0;");
+        }
+        else if (method.KeyFields.Count <= 8)
+        {
+            w.Line("public override int GetHashCode()");
+            w.Line("    => global::System.HashCode.Combine(" + string.Join(", ", method.KeyFields.Select(f => f.Name)) + ");");
+        }
+        else
+        {
+            w.Open("public override int GetHashCode()");
+            w.Line("var hash = new global::System.HashCode();");
+            foreach (var field in method.KeyFields)
+            {
+                w.Line("hash.Add(" + field.Name + ");");
+            }
+
+            w.Line("return hash.ToHashCode();");
+            w.Close();
+        }
+
+        w.Line();
+        w.Line("/// <summary>Names the key without its values, which may be personal data.</summary>");
+        w.Line("public override string ToString() => \"" + name + "\";");
+        w.Line();
         w.Line("/// <inheritdoc/>");
         w.Open("public void Render(ref " + Runtime + ".CacheKeyBuilder builder)");
         foreach (var segment in method.KeySegments)
@@ -305,14 +370,13 @@ internal static class DecoratorEmitter
         }
 
         w.Close();
-        if (method.HashesKey)
-        {
-            w.Line();
-            w.Line("/// <summary>Hides the values: a hashed placeholder holds personal data, which must not reach logs or debuggers.</summary>");
-            w.Line("public override string ToString() => \"" + method.KeyStructName + " { <redacted> }\";");
-        }
-
         w.Close();
+    }
+
+    private static string Camel(string name)
+    {
+        var camel = char.ToLowerInvariant(name[0]) + name.Substring(1);
+        return CacheRules.Escape(camel);
     }
 
     private static string ParameterList(EquatableArray<ParameterModel> parameters)

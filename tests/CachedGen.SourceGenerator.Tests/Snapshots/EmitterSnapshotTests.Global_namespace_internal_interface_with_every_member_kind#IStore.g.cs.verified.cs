@@ -67,8 +67,31 @@ internal sealed partial class CachedStore : global::IStore
     }
 
     /// <summary>Key of <see cref="global::IStore.GetAsync"/>: <c>s:{id}</c>.</summary>
-    public readonly record struct GetAsyncKey(int Id) : global::CachedGen.Runtime.ICacheKey
+    public readonly struct GetAsyncKey : global::System.IEquatable<GetAsyncKey>, global::CachedGen.Runtime.ICacheKey
     {
+        /// <summary>Creates the key from the placeholder values.</summary>
+        public GetAsyncKey(int id)
+        {
+            Id = id;
+        }
+
+        /// <summary>Value of <c>id</c>.</summary>
+        public int Id { get; }
+
+        /// <inheritdoc/>
+        public bool Equals(GetAsyncKey other)
+            => global::System.Collections.Generic.EqualityComparer<int>.Default.Equals(Id, other.Id);
+
+        /// <inheritdoc/>
+        public override bool Equals(object? obj) => obj is GetAsyncKey other && Equals(other);
+
+        /// <inheritdoc/>
+        public override int GetHashCode()
+            => global::System.HashCode.Combine(Id);
+
+        /// <summary>Names the key without its values, which may be personal data.</summary>
+        public override string ToString() => "GetAsyncKey";
+
         /// <inheritdoc/>
         public void Render(ref global::CachedGen.Runtime.CacheKeyBuilder builder)
         {

@@ -52,8 +52,31 @@ namespace Shop
         }
 
         /// <summary>Key of <see cref="global::Shop.IOrderStore.FindAsync"/>: <c>order:{id}</c>.</summary>
-        public readonly record struct FindAsyncKey(long Id) : global::CachedGen.Runtime.ICacheKey
+        public readonly struct FindAsyncKey : global::System.IEquatable<FindAsyncKey>, global::CachedGen.Runtime.ICacheKey
         {
+            /// <summary>Creates the key from the placeholder values.</summary>
+            public FindAsyncKey(long id)
+            {
+                Id = id;
+            }
+
+            /// <summary>Value of <c>id</c>.</summary>
+            public long Id { get; }
+
+            /// <inheritdoc/>
+            public bool Equals(FindAsyncKey other)
+                => global::System.Collections.Generic.EqualityComparer<long>.Default.Equals(Id, other.Id);
+
+            /// <inheritdoc/>
+            public override bool Equals(object? obj) => obj is FindAsyncKey other && Equals(other);
+
+            /// <inheritdoc/>
+            public override int GetHashCode()
+                => global::System.HashCode.Combine(Id);
+
+            /// <summary>Names the key without its values, which may be personal data.</summary>
+            public override string ToString() => "FindAsyncKey";
+
             /// <inheritdoc/>
             public void Render(ref global::CachedGen.Runtime.CacheKeyBuilder builder)
             {

@@ -159,8 +159,31 @@ namespace Forms
         }
 
         /// <summary>Key of <see cref="global::Forms.IFormRepository.GetSchemaAsync"/>: <c>form:{formId}:schema</c>.</summary>
-        public readonly record struct GetSchemaAsyncKey(int FormId) : global::CachedGen.Runtime.ICacheKey
+        public readonly struct GetSchemaAsyncKey : global::System.IEquatable<GetSchemaAsyncKey>, global::CachedGen.Runtime.ICacheKey
         {
+            /// <summary>Creates the key from the placeholder values.</summary>
+            public GetSchemaAsyncKey(int formId)
+            {
+                FormId = formId;
+            }
+
+            /// <summary>Value of <c>formId</c>.</summary>
+            public int FormId { get; }
+
+            /// <inheritdoc/>
+            public bool Equals(GetSchemaAsyncKey other)
+                => global::System.Collections.Generic.EqualityComparer<int>.Default.Equals(FormId, other.FormId);
+
+            /// <inheritdoc/>
+            public override bool Equals(object? obj) => obj is GetSchemaAsyncKey other && Equals(other);
+
+            /// <inheritdoc/>
+            public override int GetHashCode()
+                => global::System.HashCode.Combine(FormId);
+
+            /// <summary>Names the key without its values, which may be personal data.</summary>
+            public override string ToString() => "GetSchemaAsyncKey";
+
             /// <inheritdoc/>
             public void Render(ref global::CachedGen.Runtime.CacheKeyBuilder builder)
             {
@@ -171,8 +194,36 @@ namespace Forms
         }
 
         /// <summary>Key of <see cref="global::Forms.IFormRepository.ListFormsAsync"/>: <c>tenant:{tenantId}:forms:page:{page}</c>.</summary>
-        public readonly record struct ListFormsAsyncKey(global::System.Guid TenantId, int Page) : global::CachedGen.Runtime.ICacheKey
+        public readonly struct ListFormsAsyncKey : global::System.IEquatable<ListFormsAsyncKey>, global::CachedGen.Runtime.ICacheKey
         {
+            /// <summary>Creates the key from the placeholder values.</summary>
+            public ListFormsAsyncKey(global::System.Guid tenantId, int page)
+            {
+                TenantId = tenantId;
+                Page = page;
+            }
+
+            /// <summary>Value of <c>tenantId</c>.</summary>
+            public global::System.Guid TenantId { get; }
+
+            /// <summary>Value of <c>page</c>.</summary>
+            public int Page { get; }
+
+            /// <inheritdoc/>
+            public bool Equals(ListFormsAsyncKey other)
+                => global::System.Collections.Generic.EqualityComparer<global::System.Guid>.Default.Equals(TenantId, other.TenantId)
+                    && global::System.Collections.Generic.EqualityComparer<int>.Default.Equals(Page, other.Page);
+
+            /// <inheritdoc/>
+            public override bool Equals(object? obj) => obj is ListFormsAsyncKey other && Equals(other);
+
+            /// <inheritdoc/>
+            public override int GetHashCode()
+                => global::System.HashCode.Combine(TenantId, Page);
+
+            /// <summary>Names the key without its values, which may be personal data.</summary>
+            public override string ToString() => "ListFormsAsyncKey";
+
             /// <inheritdoc/>
             public void Render(ref global::CachedGen.Runtime.CacheKeyBuilder builder)
             {
@@ -184,8 +235,31 @@ namespace Forms
         }
 
         /// <summary>Key of <see cref="global::Forms.IFormRepository.GetProfileAsync"/>: <c>user:{email:hash}:profile</c>.</summary>
-        public readonly record struct GetProfileAsyncKey(string? Email) : global::CachedGen.Runtime.ICacheKey
+        public readonly struct GetProfileAsyncKey : global::System.IEquatable<GetProfileAsyncKey>, global::CachedGen.Runtime.ICacheKey
         {
+            /// <summary>Creates the key from the placeholder values.</summary>
+            public GetProfileAsyncKey(string? email)
+            {
+                Email = email;
+            }
+
+            /// <summary>Value of <c>email</c>.</summary>
+            public string? Email { get; }
+
+            /// <inheritdoc/>
+            public bool Equals(GetProfileAsyncKey other)
+                => global::System.Collections.Generic.EqualityComparer<string?>.Default.Equals(Email, other.Email);
+
+            /// <inheritdoc/>
+            public override bool Equals(object? obj) => obj is GetProfileAsyncKey other && Equals(other);
+
+            /// <inheritdoc/>
+            public override int GetHashCode()
+                => global::System.HashCode.Combine(Email);
+
+            /// <summary>Names the key without its values, which may be personal data.</summary>
+            public override string ToString() => "GetProfileAsyncKey";
+
             /// <inheritdoc/>
             public void Render(ref global::CachedGen.Runtime.CacheKeyBuilder builder)
             {
@@ -193,14 +267,44 @@ namespace Forms
                 builder.AppendHashed(Email);
                 builder.AppendLiteral(":profile");
             }
-
-            /// <summary>Hides the values: a hashed placeholder holds personal data, which must not reach logs or debuggers.</summary>
-            public override string ToString() => "GetProfileAsyncKey { <redacted> }";
         }
 
         /// <summary>Key of <see cref="global::Forms.IFormRepository.CountAsync"/>: <c>tenant:{query.TenantId}:status:{query.Status}:q:{query.Search}</c>.</summary>
-        public readonly record struct CountAsyncKey(global::System.Guid QueryTenantId, global::Forms.FormStatus QueryStatus, string? QuerySearch) : global::CachedGen.Runtime.ICacheKey
+        public readonly struct CountAsyncKey : global::System.IEquatable<CountAsyncKey>, global::CachedGen.Runtime.ICacheKey
         {
+            /// <summary>Creates the key from the placeholder values.</summary>
+            public CountAsyncKey(global::System.Guid queryTenantId, global::Forms.FormStatus queryStatus, string? querySearch)
+            {
+                QueryTenantId = queryTenantId;
+                QueryStatus = queryStatus;
+                QuerySearch = querySearch;
+            }
+
+            /// <summary>Value of <c>query.TenantId</c>.</summary>
+            public global::System.Guid QueryTenantId { get; }
+
+            /// <summary>Value of <c>query.Status</c>.</summary>
+            public global::Forms.FormStatus QueryStatus { get; }
+
+            /// <summary>Value of <c>query.Search</c>.</summary>
+            public string? QuerySearch { get; }
+
+            /// <inheritdoc/>
+            public bool Equals(CountAsyncKey other)
+                => global::System.Collections.Generic.EqualityComparer<global::System.Guid>.Default.Equals(QueryTenantId, other.QueryTenantId)
+                    && global::System.Collections.Generic.EqualityComparer<global::Forms.FormStatus>.Default.Equals(QueryStatus, other.QueryStatus)
+                    && global::System.Collections.Generic.EqualityComparer<string?>.Default.Equals(QuerySearch, other.QuerySearch);
+
+            /// <inheritdoc/>
+            public override bool Equals(object? obj) => obj is CountAsyncKey other && Equals(other);
+
+            /// <inheritdoc/>
+            public override int GetHashCode()
+                => global::System.HashCode.Combine(QueryTenantId, QueryStatus, QuerySearch);
+
+            /// <summary>Names the key without its values, which may be personal data.</summary>
+            public override string ToString() => "CountAsyncKey";
+
             /// <inheritdoc/>
             public void Render(ref global::CachedGen.Runtime.CacheKeyBuilder builder)
             {
@@ -214,8 +318,36 @@ namespace Forms
         }
 
         /// <summary>Key of <see cref="global::Forms.IFormRepository.Describe"/>: <c>IFormRepository.Describe:{formId}:{status}</c>.</summary>
-        public readonly record struct DescribeKey(int FormId, global::Forms.FormStatus? Status) : global::CachedGen.Runtime.ICacheKey
+        public readonly struct DescribeKey : global::System.IEquatable<DescribeKey>, global::CachedGen.Runtime.ICacheKey
         {
+            /// <summary>Creates the key from the placeholder values.</summary>
+            public DescribeKey(int formId, global::Forms.FormStatus? status)
+            {
+                FormId = formId;
+                Status = status;
+            }
+
+            /// <summary>Value of <c>formId</c>.</summary>
+            public int FormId { get; }
+
+            /// <summary>Value of <c>status</c>.</summary>
+            public global::Forms.FormStatus? Status { get; }
+
+            /// <inheritdoc/>
+            public bool Equals(DescribeKey other)
+                => global::System.Collections.Generic.EqualityComparer<int>.Default.Equals(FormId, other.FormId)
+                    && global::System.Collections.Generic.EqualityComparer<global::Forms.FormStatus?>.Default.Equals(Status, other.Status);
+
+            /// <inheritdoc/>
+            public override bool Equals(object? obj) => obj is DescribeKey other && Equals(other);
+
+            /// <inheritdoc/>
+            public override int GetHashCode()
+                => global::System.HashCode.Combine(FormId, Status);
+
+            /// <summary>Names the key without its values, which may be personal data.</summary>
+            public override string ToString() => "DescribeKey";
+
             /// <inheritdoc/>
             public void Render(ref global::CachedGen.Runtime.CacheKeyBuilder builder)
             {

@@ -83,8 +83,31 @@ namespace Odd
         }
 
         /// <summary>Key of <see cref="global::Odd.IOddRepository.Fine"/>: <c>IOddRepository.Fine:{id}</c>.</summary>
-        public readonly record struct FineKey(int Id) : global::CachedGen.Runtime.ICacheKey
+        public readonly struct FineKey : global::System.IEquatable<FineKey>, global::CachedGen.Runtime.ICacheKey
         {
+            /// <summary>Creates the key from the placeholder values.</summary>
+            public FineKey(int id)
+            {
+                Id = id;
+            }
+
+            /// <summary>Value of <c>id</c>.</summary>
+            public int Id { get; }
+
+            /// <inheritdoc/>
+            public bool Equals(FineKey other)
+                => global::System.Collections.Generic.EqualityComparer<int>.Default.Equals(Id, other.Id);
+
+            /// <inheritdoc/>
+            public override bool Equals(object? obj) => obj is FineKey other && Equals(other);
+
+            /// <inheritdoc/>
+            public override int GetHashCode()
+                => global::System.HashCode.Combine(Id);
+
+            /// <summary>Names the key without its values, which may be personal data.</summary>
+            public override string ToString() => "FineKey";
+
             /// <inheritdoc/>
             public void Render(ref global::CachedGen.Runtime.CacheKeyBuilder builder)
             {
