@@ -42,9 +42,10 @@ public sealed class CacheRuntime : IAsyncDisposable, IDisposable
             Hasher = new Runtime.KeyHasher(secret, options.KeyHashSecretId);
         }
 
+        Metrics = new Runtime.CacheMetrics(() => (int)RedisCircuitState);
         if (redis is not null)
         {
-            Redis = new Runtime.RedisLevel(redis, ownsConnection, options, Logger);
+            Redis = new Runtime.RedisLevel(redis, ownsConnection, options, Logger, Metrics);
         }
     }
 
@@ -75,6 +76,8 @@ public sealed class CacheRuntime : IAsyncDisposable, IDisposable
 
     internal TimeProvider Time { get; }
 
+    internal Runtime.CacheMetrics Metrics { get; }
+
     /// <summary>Returns the per-process state of one cached method; generated decorators call this in their constructor.</summary>
     /// <exception cref="InvalidOperationException">The method hashes a key placeholder, Redis is configured, and no
     /// <see cref="CachedGenOptions.KeyHashSecret"/> is set: CachedGen refuses to start rather than write a guessable key.</exception>
@@ -100,6 +103,7 @@ public sealed class CacheRuntime : IAsyncDisposable, IDisposable
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
+        Metrics.Dispose();
         if (Redis is not null)
         {
             await Redis.DisposeAsync().ConfigureAwait(false);

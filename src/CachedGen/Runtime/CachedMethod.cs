@@ -27,6 +27,8 @@ public sealed class CachedMethod<TKey, TValue>
     private readonly string _keyPrefix;
     private readonly long _localTtlMs;
     private readonly int _maxValueBytes;
+    private readonly CacheMetrics _metrics;
+    private readonly KeyValuePair<string, object?> _methodTag;
     private long _invalidations;
 
     internal CachedMethod(CacheMethodDescriptor descriptor, CacheRuntime runtime)
@@ -49,6 +51,9 @@ public sealed class CachedMethod<TKey, TValue>
 
         _maxValueBytes = descriptor.MaxValueBytes > 0 ? descriptor.MaxValueBytes : runtime.Options.DefaultMaxValueBytes;
 
+        _metrics = runtime.Metrics;
+        _methodTag = CacheMetrics.Method(descriptor.MethodId);
+
         // Sensitive values never reach Redis in plaintext.
         _redis = descriptor.Sensitive ? null : runtime.Redis;
     }
@@ -68,6 +73,11 @@ public sealed class CachedMethod<TKey, TValue>
         if (_local is not null && _runtime.Enabled && _local.TryGet(key, out var entry) && CoarseClock.IsBefore(entry.ExpiresAt))
         {
             value = entry.Value;
+            if (_metrics.Hits.Enabled)
+            {
+                _metrics.Hits.Add(1, _methodTag, CacheMetrics.L1);
+            }
+
             return true;
         }
 
@@ -81,6 +91,11 @@ public sealed class CachedMethod<TKey, TValue>
         if (_local is not null && _runtime.Enabled && _local.TryGet(key, out var entry) && CoarseClock.IsBefore(entry.ExpiresAt))
         {
             task = entry.Task ??= Task.FromResult(entry.Value);
+            if (_metrics.Hits.Enabled)
+            {
+                _metrics.Hits.Add(1, _methodTag, CacheMetrics.L1);
+            }
+
             return true;
         }
 
@@ -121,6 +136,7 @@ public sealed class CachedMethod<TKey, TValue>
     public async ValueTask InvalidateAsync(TKey key)
     {
         Interlocked.Increment(ref _invalidations);
+        _metrics.Invalidations.Add(1, _methodTag);
         _local?.TryRemove(key);
         if (_redis is not null)
         {
@@ -184,6 +200,7 @@ public sealed class CachedMethod<TKey, TValue>
                             SetLocal(key, hit, Math.Min(_localTtlMs, remainingMs));
                         }
 
+                        _metrics.Hits.Add(1, _methodTag, CacheMetrics.L2);
                         return hit;
                     }
                 }
@@ -204,6 +221,8 @@ public sealed class CachedMethod<TKey, TValue>
         {
             if (_inflight.TryGetValue(key, out var running))
             {
+                _metrics.Misses.Add(1, _methodTag);
+                _metrics.Coalesced.Add(1, _methodTag);
                 try
                 {
                     return await running.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -254,6 +273,8 @@ public sealed class CachedMethod<TKey, TValue>
         }
 
         var generation = Volatile.Read(ref _invalidations);
+        _metrics.Misses.Add(1, _methodTag);
+        _metrics.SourceCalls.Add(1, _methodTag);
         var value = await load(state, cancellationToken).ConfigureAwait(false);
 
         if (Volatile.Read(ref _invalidations) != generation)
@@ -293,6 +314,7 @@ public sealed class CachedMethod<TKey, TValue>
             return;
         }
 
+        _metrics.PayloadBytes.Record(length, _methodTag);
         if (await _redis!.SetAsync(redisKey, buffer.AsMemory(0, length), Descriptor.Ttl, Descriptor.MethodId).ConfigureAwait(false))
         {
             ArrayPool<byte>.Shared.Return(buffer);

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
@@ -18,8 +19,11 @@ internal sealed class RedisLevel : IAsyncDisposable
     private readonly ILogger _logger;
     private IDatabase? _database;
 
-    public RedisLevel(Task<IConnectionMultiplexer> connection, bool ownsConnection, CachedGenOptions options, ILogger logger)
+    private readonly CacheMetrics _metrics;
+
+    public RedisLevel(Task<IConnectionMultiplexer> connection, bool ownsConnection, CachedGenOptions options, ILogger logger, CacheMetrics metrics)
     {
+        _metrics = metrics;
         _connection = connection;
         _ownsConnection = ownsConnection;
         _budget = options.RedisOperationTimeout;
@@ -143,6 +147,11 @@ internal sealed class RedisLevel : IAsyncDisposable
         {
             // The operation may still fail later; observe it so it is not reported as unobserved.
             _ = pending!.ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
+        }
+
+        if (_metrics.RedisErrors.Enabled)
+        {
+            _metrics.RedisErrors.Add(1, new KeyValuePair<string, object?>("operation", operation));
         }
 
         if (Breaker.IsClosed)

@@ -1,0 +1,114 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Diagnostics.Metrics;
+using System.Linq;
+using System.Text;
+using System.Threading.Tasks;
+using CachedGen.TestKit;
+using StackExchange.Redis;
+using Xunit;
+
+namespace CachedGen.IntegrationTests;
+
+/// <summary>Each instrument of the CachedGen meter, observed with a MeterListener, counts the calls made.</summary>
+public sealed class MetricsTests(RedisServerFixture redis) : IClassFixture<RedisServerFixture>
+{
+    private sealed class Recorder : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private readonly ConcurrentQueue<(string Name, long Value, Dictionary<string, object?> Tags)> _measurements = new();
+
+        public Recorder(Meter meter)
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (ReferenceEquals(instrument.Meter, meter))
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => Record(instrument.Name, value, tags));
+            _listener.SetMeasurementEventCallback<int>((instrument, value, tags, _) => Record(instrument.Name, value, tags));
+            _listener.Start();
+        }
+
+        public long Sum(string name, string? level = null)
+            => _measurements.Where(m => m.Name == name && (level is null || Equals(m.Tags.GetValueOrDefault("level"), level))).Sum(m => m.Value);
+
+        public int Count(string name) => _measurements.Count(m => m.Name == name);
+
+        public long Observe(string name)
+        {
+            _listener.RecordObservableInstruments();
+            return _measurements.Last(m => m.Name == name).Value;
+        }
+
+        public IEnumerable<Dictionary<string, object?>> Tags(string name) => _measurements.Where(m => m.Name == name).Select(m => m.Tags);
+
+        private void Record(string name, long value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+            => _measurements.Enqueue((name, value, tags.ToArray().ToDictionary(t => t.Key, t => t.Value)));
+
+        public void Dispose() => _listener.Dispose();
+    }
+
+    private async Task<(IWidgetRepository Repository, CacheRuntime Runtime, IConnectionMultiplexer Mux)> NodeAsync(WidgetSource source, string prefix)
+    {
+        var mux = await ConnectionMultiplexer.ConnectAsync(redis.Server.ConnectionString);
+        var runtime = new CacheRuntime(new CachedGenOptions { KeyPrefix = prefix, KeyHashSecret = Encoding.UTF8.GetBytes(new string('s', 32)) }, mux);
+        return (new CachedWidgetRepository(source, runtime), runtime, mux);
+    }
+
+    [Fact]
+    public async Task Counters_match_the_calls_made()
+    {
+        var prefix = "metrics-" + Guid.NewGuid().ToString("N")[..8] + ":";
+        var source = new WidgetSource();
+        var (nodeA, runtimeA, muxA) = await NodeAsync(source, prefix);
+        var (nodeB, runtimeB, muxB) = await NodeAsync(source, prefix);
+        using var _ = muxA;
+        using var __ = muxB;
+        using var a = new Recorder(runtimeA.Metrics.Meter);
+        using var b = new Recorder(runtimeB.Metrics.Meter);
+
+        await nodeA.GetAsync(1);                 // miss: source call, payload written
+        await nodeA.GetAsync(1);                 // L1 hit
+        await nodeA.GetAsync(1);                 // L1 hit
+        await nodeB.GetAsync(1);                 // L2 hit on the other node
+        await nodeA.RenameAsync(1, "renamed");   // invalidation
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => nodeA.GetSlowAsync(2, TimeSpan.FromMilliseconds(100))));
+
+        Assert.Equal(2, a.Sum("cachedgen.hits", "l1"));
+        Assert.Equal(0, a.Sum("cachedgen.hits", "l2"));
+        Assert.Equal(1, b.Sum("cachedgen.hits", "l2"));
+        Assert.Equal(2, a.Sum("cachedgen.source.calls"));      // GetAsync(1) once, GetSlowAsync(2) once for 20 callers
+        Assert.Equal(19, a.Sum("cachedgen.coalesced"));
+        Assert.Equal(21, a.Sum("cachedgen.misses"));
+        Assert.Equal(1, a.Sum("cachedgen.invalidations"));
+        Assert.Equal(2, a.Count("cachedgen.payload.size"));
+        Assert.All(a.Tags("cachedgen.hits"), tags => Assert.Equal("CachedGen.IntegrationTests.IWidgetRepository.GetAsync", tags["method"]));
+        Assert.Equal(2, source.SourceCalls);
+    }
+
+    [Fact]
+    public async Task Redis_errors_and_the_circuit_state_are_reported()
+    {
+        await using var server = await RedisServer.StartAsync();
+        var mux = await ConnectionMultiplexer.ConnectAsync(server.ConnectionString + ",connectRetry=0,syncTimeout=250,asyncTimeout=250");
+        using var _ = mux;
+        var runtime = new CacheRuntime(new CachedGenOptions { KeyPrefix = "metrics-errors:", KeyHashSecret = new byte[32], CircuitBreakerThreshold = 2, CircuitBreakerDuration = TimeSpan.FromSeconds(30) }, mux);
+        IWidgetRepository repository = new CachedWidgetRepository(new WidgetSource(), runtime);
+        using var recorder = new Recorder(runtime.Metrics.Meter);
+        await repository.GetAsync(1);
+
+        await server.KillAsync();
+        for (var id = 10; id < 20; id++)
+        {
+            await repository.GetAsync(id);
+        }
+
+        Assert.InRange(recorder.Sum("cachedgen.redis.errors"), 2, 4); // the breaker stops the errors after its threshold
+        Assert.Equal(CachedGen.Runtime.RedisCircuitState.Open, runtime.RedisCircuitState);
+        Assert.Equal((long)CachedGen.Runtime.RedisCircuitState.Open, recorder.Observe("cachedgen.redis.circuit.state"));
+    }
+}
