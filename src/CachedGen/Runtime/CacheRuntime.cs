@@ -42,7 +42,7 @@ public sealed class CacheRuntime : IAsyncDisposable, IDisposable
             Hasher = new Runtime.KeyHasher(secret, options.KeyHashSecretId);
         }
 
-        Metrics = new Runtime.CacheMetrics(() => (int)RedisCircuitState);
+        Metrics = new Runtime.CacheMetrics(() => (int)RedisCircuitState, ObserveHits);
         if (redis is not null)
         {
             Redis = new Runtime.RedisLevel(redis, ownsConnection, options, Logger, Metrics);
@@ -98,6 +98,16 @@ public sealed class CacheRuntime : IAsyncDisposable, IDisposable
         }
 
         return (Runtime.CachedMethod<TKey, TValue>)_methods.GetOrAdd(descriptor, static (d, runtime) => new Runtime.CachedMethod<TKey, TValue>(d, runtime), this);
+    }
+
+    private System.Collections.Generic.IEnumerable<System.Diagnostics.Metrics.Measurement<long>> ObserveHits()
+    {
+        foreach (var method in _methods.Values)
+        {
+            var (id, l1, l2) = ((Runtime.ICachedMethodStatistics)method).Hits;
+            yield return new(l1, Runtime.CacheMetrics.Method(id), Runtime.CacheMetrics.L1);
+            yield return new(l2, Runtime.CacheMetrics.Method(id), Runtime.CacheMetrics.L2);
+        }
     }
 
     /// <inheritdoc/>

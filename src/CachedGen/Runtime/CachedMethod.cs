@@ -17,7 +17,7 @@ namespace CachedGen.Runtime;
 /// <typeparam name="TKey">The generated key struct.</typeparam>
 /// <typeparam name="TValue">The cached result type.</typeparam>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public sealed class CachedMethod<TKey, TValue>
+public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
     where TKey : struct, ICacheKey, IEquatable<TKey>
 {
     private readonly CacheRuntime _runtime;
@@ -28,6 +28,10 @@ public sealed class CachedMethod<TKey, TValue>
     private readonly long _localTtlMs;
     private readonly int _maxValueBytes;
     private readonly CacheMetrics _metrics;
+    // Striped counters (LongAdder-style), exact under concurrency; incremented only while a listener wants hit counts,
+    // since even one atomic increment costs the L1 hit path a quarter of its time. Observed by the meter.
+    private readonly BitFaster.Caching.Counters.Counter _l1Hits = new();
+    private readonly BitFaster.Caching.Counters.Counter _l2Hits = new();
     private readonly KeyValuePair<string, object?> _methodTag;
     private long _invalidations;
 
@@ -58,6 +62,14 @@ public sealed class CachedMethod<TKey, TValue>
         _redis = descriptor.Sensitive ? null : runtime.Redis;
     }
 
+    /// <summary>Calls served from L1 since the method was first used in this runtime.</summary>
+    public long LocalHits => _l1Hits.Count();
+
+    /// <summary>Calls served from Redis since the method was first used in this runtime.</summary>
+    public long RedisHits => _l2Hits.Count();
+
+    (string MethodId, long LocalHits, long RedisHits) ICachedMethodStatistics.Hits => (Descriptor.MethodId, LocalHits, RedisHits);
+
     /// <summary>What the generator recorded about the method.</summary>
     public CacheMethodDescriptor Descriptor { get; }
 
@@ -68,14 +80,15 @@ public sealed class CachedMethod<TKey, TValue>
     public bool UsesRedis => _redis is not null;
 
     /// <summary>L1 lookup: no string is built and nothing is allocated.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public bool TryGetLocal(in TKey key, out TValue value)
     {
         if (_local is not null && _runtime.Enabled && _local.TryGet(key, out var entry) && CoarseClock.IsBefore(entry.ExpiresAt))
         {
             value = entry.Value;
-            if (_metrics.Hits.Enabled)
+            if (_metrics.CountHits)
             {
-                _metrics.Hits.Add(1, _methodTag, CacheMetrics.L1);
+                _l1Hits.Increment();
             }
 
             return true;
@@ -86,14 +99,15 @@ public sealed class CachedMethod<TKey, TValue>
     }
 
     /// <summary>L1 lookup for <see cref="Task{TResult}"/> methods: returns the entry's completed task, created once.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public bool TryGetLocalTask(in TKey key, out Task<TValue> task)
     {
         if (_local is not null && _runtime.Enabled && _local.TryGet(key, out var entry) && CoarseClock.IsBefore(entry.ExpiresAt))
         {
             task = entry.Task ??= Task.FromResult(entry.Value);
-            if (_metrics.Hits.Enabled)
+            if (_metrics.CountHits)
             {
-                _metrics.Hits.Add(1, _methodTag, CacheMetrics.L1);
+                _l1Hits.Increment();
             }
 
             return true;
@@ -200,7 +214,10 @@ public sealed class CachedMethod<TKey, TValue>
                             SetLocal(key, hit, Math.Min(_localTtlMs, remainingMs));
                         }
 
-                        _metrics.Hits.Add(1, _methodTag, CacheMetrics.L2);
+                        if (_metrics.CountHits)
+                        {
+                            _l2Hits.Increment();
+                        }
                         return hit;
                     }
                 }
@@ -335,4 +352,10 @@ public sealed class CachedMethod<TKey, TValue>
         public readonly long ExpiresAt = expiresAt;
         public Task<TValue>? Task;
     }
+}
+
+/// <summary>What the meter reads from every method without knowing its type arguments.</summary>
+internal interface ICachedMethodStatistics
+{
+    (string MethodId, long LocalHits, long RedisHits) Hits { get; }
 }

@@ -71,8 +71,7 @@ namespace Shop
             public override bool Equals(object? obj) => obj is FindAsyncKey other && Equals(other);
 
             /// <inheritdoc/>
-            public override int GetHashCode()
-                => global::System.HashCode.Combine(Id);
+            public override int GetHashCode() => global::System.Collections.Generic.EqualityComparer<long>.Default.GetHashCode(Id);
 
             /// <summary>Names the key without its values, which may be personal data.</summary>
             public override string ToString() => "FindAsyncKey";

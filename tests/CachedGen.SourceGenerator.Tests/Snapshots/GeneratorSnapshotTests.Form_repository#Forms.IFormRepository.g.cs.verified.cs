@@ -178,8 +178,7 @@ namespace Forms
             public override bool Equals(object? obj) => obj is GetSchemaAsyncKey other && Equals(other);
 
             /// <inheritdoc/>
-            public override int GetHashCode()
-                => global::System.HashCode.Combine(FormId);
+            public override int GetHashCode() => global::System.Collections.Generic.EqualityComparer<int>.Default.GetHashCode(FormId);
 
             /// <summary>Names the key without its values, which may be personal data.</summary>
             public override string ToString() => "GetSchemaAsyncKey";
@@ -219,7 +218,12 @@ namespace Forms
 
             /// <inheritdoc/>
             public override int GetHashCode()
-                => global::System.HashCode.Combine(TenantId, Page);
+            {
+                var hash = 0;
+                hash = unchecked((hash * -1521134295) + global::System.Collections.Generic.EqualityComparer<global::System.Guid>.Default.GetHashCode(TenantId));
+                hash = unchecked((hash * -1521134295) + global::System.Collections.Generic.EqualityComparer<int>.Default.GetHashCode(Page));
+                return hash;
+            }
 
             /// <summary>Names the key without its values, which may be personal data.</summary>
             public override string ToString() => "ListFormsAsyncKey";
@@ -254,8 +258,7 @@ namespace Forms
             public override bool Equals(object? obj) => obj is GetProfileAsyncKey other && Equals(other);
 
             /// <inheritdoc/>
-            public override int GetHashCode()
-                => global::System.HashCode.Combine(Email);
+            public override int GetHashCode() => global::System.Collections.Generic.EqualityComparer<string?>.Default.GetHashCode(Email!);
 
             /// <summary>Names the key without its values, which may be personal data.</summary>
             public override string ToString() => "GetProfileAsyncKey";
@@ -300,7 +303,13 @@ namespace Forms
 
             /// <inheritdoc/>
             public override int GetHashCode()
-                => global::System.HashCode.Combine(QueryTenantId, QueryStatus, QuerySearch);
+            {
+                var hash = 0;
+                hash = unchecked((hash * -1521134295) + global::System.Collections.Generic.EqualityComparer<global::System.Guid>.Default.GetHashCode(QueryTenantId));
+                hash = unchecked((hash * -1521134295) + global::System.Collections.Generic.EqualityComparer<global::Forms.FormStatus>.Default.GetHashCode(QueryStatus));
+                hash = unchecked((hash * -1521134295) + global::System.Collections.Generic.EqualityComparer<string?>.Default.GetHashCode(QuerySearch!));
+                return hash;
+            }
 
             /// <summary>Names the key without its values, which may be personal data.</summary>
             public override string ToString() => "CountAsyncKey";
@@ -343,7 +352,12 @@ namespace Forms
 
             /// <inheritdoc/>
             public override int GetHashCode()
-                => global::System.HashCode.Combine(FormId, Status);
+            {
+                var hash = 0;
+                hash = unchecked((hash * -1521134295) + global::System.Collections.Generic.EqualityComparer<int>.Default.GetHashCode(FormId));
+                hash = unchecked((hash * -1521134295) + global::System.Collections.Generic.EqualityComparer<global::Forms.FormStatus?>.Default.GetHashCode(Status!));
+                return hash;
+            }
 
             /// <summary>Names the key without its values, which may be personal data.</summary>
             public override string ToString() => "DescribeKey";

@@ -102,8 +102,7 @@ namespace Odd
             public override bool Equals(object? obj) => obj is FineKey other && Equals(other);
 
             /// <inheritdoc/>
-            public override int GetHashCode()
-                => global::System.HashCode.Combine(Id);
+            public override int GetHashCode() => global::System.Collections.Generic.EqualityComparer<int>.Default.GetHashCode(Id);
 
             /// <summary>Names the key without its values, which may be personal data.</summary>
             public override string ToString() => "FineKey";
