@@ -218,6 +218,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
                         {
                             _l2Hits.Increment();
                         }
+
                         return hit;
                     }
                 }
