@@ -150,4 +150,42 @@ public sealed class OutageTests(ITestOutputHelper output)
         var key = runtime.GetMethod<CachedWidgetRepository.GetAsyncKey, Widget?>(CachedWidgetRepository.GetAsyncDescriptor).RenderKey(new CachedWidgetRepository.GetAsyncKey(600));
         Assert.Equal("1", await server.ExecuteAsync("EXISTS", key));
     }
+
+    [Fact]
+    public async Task Health_check_reports_degraded_while_Redis_is_down_and_healthy_after()
+    {
+        await using var server = await RedisServer.StartAsync();
+        var mux = await ConnectionMultiplexer.ConnectAsync(server.Endpoint + ",abortConnect=false,connectRetry=0,syncTimeout=250,asyncTimeout=250");
+        using var _ = mux;
+        var runtime = new CacheRuntime(
+            new CachedGenOptions { KeyPrefix = "health:", KeyHashSecret = new byte[32], CircuitBreakerThreshold = 2, CircuitBreakerDuration = TimeSpan.FromMilliseconds(300) },
+            mux);
+        IWidgetRepository repository = new CachedWidgetRepository(new WidgetSource(), runtime);
+        var check = new CachedGenHealthCheck(runtime);
+        var context = new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext();
+
+        Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy, (await check.CheckHealthAsync(context)).Status);
+
+        await server.KillAsync();
+        for (var id = 0; id < 5; id++)
+        {
+            await repository.GetAsync(700 + id);
+        }
+
+        var down = await check.CheckHealthAsync(context);
+        Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Degraded, down.Status);
+        Assert.Equal("Open", down.Data["circuit"]);
+
+        await server.RestartAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        var id2 = 800;
+        while ((await check.CheckHealthAsync(context)).Status != Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy && DateTime.UtcNow < deadline)
+        {
+            await repository.GetAsync(id2++);
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy, (await check.CheckHealthAsync(context)).Status);
+        Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy, (await new CachedGenHealthCheck(new CacheRuntime(new CachedGenOptions())).CheckHealthAsync(context)).Status);
+    }
 }
