@@ -23,6 +23,10 @@ public sealed class CachedGenOptions
     /// <summary>How long an open circuit skips Redis before one probe is let through. Default 5 s.</summary>
     public TimeSpan CircuitBreakerDuration { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Share of the TTL by which each Redis entry's lifetime is shortened at random (0 to this fraction), so
+    /// entries written together do not all expire together. Never lengthens a TTL. Default 0.1 (up to 10 %).</summary>
+    public double TtlJitter { get; set; } = 0.1;
+
     /// <summary>Serialized values larger than this are LZ4-compressed before they go to Redis. Default 1 KiB.</summary>
     public int CompressionThresholdBytes { get; set; } = 1024;
 

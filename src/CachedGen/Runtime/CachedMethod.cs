@@ -313,11 +313,12 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
     private async ValueTask WriteRedisAsync(string redisKey, TValue value)
     {
         var now = _runtime.Time.GetUtcNow().ToUnixTimeMilliseconds();
+        var ttl = Jittered(Descriptor.Ttl, _runtime.Options.TtlJitter);
         byte[] buffer;
         int length;
         try
         {
-            buffer = PayloadEnvelope.Encode(value, Descriptor.ShapeFingerprint, now, now + (long)Descriptor.Ttl.TotalMilliseconds, _runtime.Options.CompressionThresholdBytes, out length);
+            buffer = PayloadEnvelope.Encode(value, Descriptor.ShapeFingerprint, now, now + (long)ttl.TotalMilliseconds, _runtime.Options.CompressionThresholdBytes, out length);
         }
         catch (Exception ex)
         {
@@ -333,10 +334,22 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
         }
 
         _metrics.PayloadBytes.Record(length, _methodTag);
-        if (await _redis!.SetAsync(redisKey, buffer.AsMemory(0, length), Descriptor.Ttl, Descriptor.MethodId).ConfigureAwait(false))
+        if (await _redis!.SetAsync(redisKey, buffer.AsMemory(0, length), ttl, Descriptor.MethodId).ConfigureAwait(false))
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>The TTL shortened by a random share in [0, <paramref name="jitter"/>], at least one millisecond.</summary>
+    internal static TimeSpan Jittered(TimeSpan ttl, double jitter)
+    {
+        if (jitter <= 0)
+        {
+            return ttl;
+        }
+
+        var factor = 1 - (Math.Min(jitter, 0.5) * Random.Shared.NextDouble());
+        return TimeSpan.FromMilliseconds(Math.Max(1, Math.Floor(ttl.TotalMilliseconds * factor)));
     }
 
     private void SetLocal(TKey key, TValue value, long lifetimeMs)
