@@ -1,0 +1,42 @@
+using System;
+using System.Threading.Tasks;
+using CachedGen.TestKit;
+using StackExchange.Redis;
+using Xunit;
+
+namespace CachedGen.IntegrationTests;
+
+/// <summary>Least privilege: everything CachedGen writes lives under its key prefix, so a Redis ACL user confined to
+/// <c>~prefix*</c> is enough for the main scenarios.</summary>
+public sealed class AclTests(RedisServerFixture redis) : IClassFixture<RedisServerFixture>
+{
+    [Fact]
+    public async Task Main_scenarios_run_as_a_user_confined_to_the_prefix()
+    {
+        const string prefix = "acl-app:";
+        Assert.Equal("OK", await redis.Server.ExecuteAsync("ACL", "SETUSER", "cachedgen", "on", ">s3cret-pw", "~" + prefix + "*", "&" + prefix + "*", "+@all"));
+        var options = $"{redis.Server.Endpoint},user=cachedgen,password=s3cret-pw,abortConnect=false";
+        using var muxA = await ConnectionMultiplexer.ConnectAsync(options);
+        using var muxB = await ConnectionMultiplexer.ConnectAsync(options);
+
+        // The user really is confined: a key outside the prefix is refused.
+        await Assert.ThrowsAsync<RedisServerException>(() => muxA.GetDatabase().StringSetAsync("elsewhere", "x"));
+
+        var source = new WidgetSource();
+        var settings = new CachedGenOptions { KeyPrefix = prefix, KeyHashSecret = new byte[32] };
+        var runtimeA = new CacheRuntime(settings, muxA);
+        IWidgetRepository nodeA = new CachedWidgetRepository(source, runtimeA);
+        IWidgetRepository nodeB = new CachedWidgetRepository(source, new CacheRuntime(settings, muxB));
+
+        await nodeA.GetAsync(1);                                  // miss: written under the prefix
+        await nodeB.GetAsync(1);                                  // L2 hit on another node
+        await nodeA.GetAccountAsync("ada@example.com");           // hashed key
+        Assert.Equal(2, source.SourceCalls);
+
+        await nodeA.RenameAsync(1, "renamed");                    // invalidation (DEL) under the prefix
+        Assert.Equal("renamed", (await nodeA.GetAsync(1))!.Name);
+        Assert.Equal(3, source.SourceCalls);
+        Assert.Equal(CachedGen.Runtime.RedisCircuitState.Closed, runtimeA.RedisCircuitState); // no operation was refused
+        Assert.Equal("0", await redis.Server.ExecuteAsync("EXISTS", "elsewhere"));
+    }
+}
