@@ -26,7 +26,7 @@ public sealed class UncacheableMethodAnalyzer : CachedMethodAnalyzer
                     reason = "generic interfaces are not decorated";
                 }
             }
-            else if (!type.AllInterfaces.Any(i => i.GetMembers().OfType<IMethodSymbol>().Any(m => SymbolEqualityComparer.Default.Equals(type.FindImplementationForInterfaceMember(m), site.Method))))
+            else if (!CacheRules.ImplementedContracts(site.Method).Any())
             {
                 reason = "it implements no interface method, and decorators wrap interfaces";
             }

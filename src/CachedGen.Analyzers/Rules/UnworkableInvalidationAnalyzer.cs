@@ -50,7 +50,7 @@ public sealed class UnworkableInvalidationAnalyzer : CachedMethodAnalyzer
             return ("type-qualified names (another interface's method) are not supported yet; use a method of the same interface", false);
         }
 
-        var candidates = Contracts(site.Method)
+        var candidates = CacheRules.ImplementedContracts(site.Method)
             .SelectMany(c => new[] { c }.Concat(c.AllInterfaces))
             .SelectMany(i => i.GetMembers(name).OfType<IMethodSymbol>())
             .Distinct<IMethodSymbol>(SymbolEqualityComparer.Default)
@@ -85,17 +85,6 @@ public sealed class UnworkableInvalidationAnalyzer : CachedMethodAnalyzer
         return (null, true);
     }
 
-    private static IEnumerable<INamedTypeSymbol> Contracts(IMethodSymbol method)
-    {
-        var type = method.ContainingType;
-        if (type.TypeKind == TypeKind.Interface)
-        {
-            return [type];
-        }
-
-        return type.AllInterfaces.Where(i => i.GetMembers().OfType<IMethodSymbol>().Any(m => SymbolEqualityComparer.Default.Equals(type.FindImplementationForInterfaceMember(m), method)));
-    }
-
     private static List<KeyFieldInfo>? KeyFields(CachedSite site)
     {
         var text = site.Data.KeyTemplate ?? CacheRules.DefaultTemplate(site.Method, site.Method.ContainingType);
@@ -104,20 +93,6 @@ public sealed class UnworkableInvalidationAnalyzer : CachedMethodAnalyzer
             return null;
         }
 
-        var fields = new List<KeyFieldInfo>();
-        foreach (var part in template.Parts.Where(p => p.IsPlaceholder))
-        {
-            if (CacheRules.ResolvePlaceholder(site.Method, part, out _) is not { } field)
-            {
-                return null;
-            }
-
-            if (!fields.Any(f => f.PathKey == field.PathKey))
-            {
-                fields.Add(field);
-            }
-        }
-
-        return fields;
+        return CacheRules.ResolveKeyFields(site.Method, template);
     }
 }

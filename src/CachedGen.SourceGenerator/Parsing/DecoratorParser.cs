@@ -251,29 +251,14 @@ internal static class DecoratorParser
             return null;
         }
 
-        var fields = new List<KeyFieldInfo>();
-        var segments = new List<KeySegmentModel>();
-        foreach (var part in template.Parts)
+        if (ResolveKeyFields(method, template) is not { } fields)
         {
-            if (!part.IsPlaceholder)
-            {
-                segments.Add(new KeySegmentModel(part.Literal, null, false));
-                continue;
-            }
-
-            if (ResolvePlaceholder(method, part, out _) is not { } resolved)
-            {
-                return null;
-            }
-
-            var pathKey = resolved.PathKey;
-            if (!fields.Any(f => f.PathKey == pathKey))
-            {
-                fields.Add(resolved);
-            }
-
-            segments.Add(new KeySegmentModel(null, pathKey, part.Hash));
+            return null;
         }
+
+        var segments = template.Parts
+            .Select(part => part.IsPlaceholder ? new KeySegmentModel(null, string.Join(".", part.Path!), part.Hash) : new KeySegmentModel(part.Literal, null, false))
+            .ToList();
 
         NameFields(fields);
         foreach (var field in fields)

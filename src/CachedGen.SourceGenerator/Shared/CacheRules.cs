@@ -147,6 +147,44 @@ internal static class CacheRules
         return text.ToString();
     }
 
+    /// <summary>The distinct key values a template names (one per member path, in order of first use), or
+    /// <see langword="null"/> when any placeholder does not resolve.</summary>
+    internal static List<KeyFieldInfo>? ResolveKeyFields(IMethodSymbol method, KeyTemplate template)
+    {
+        var fields = new List<KeyFieldInfo>();
+        foreach (var part in template.Parts)
+        {
+            if (!part.IsPlaceholder)
+            {
+                continue;
+            }
+
+            if (ResolvePlaceholder(method, part, out _) is not { } field)
+            {
+                return null;
+            }
+
+            if (!fields.Any(f => f.PathKey == field.PathKey))
+            {
+                fields.Add(field);
+            }
+        }
+
+        return fields;
+    }
+
+    /// <summary>The interfaces a method is, or implements a member of: those a decorator for it would wrap.</summary>
+    internal static IEnumerable<INamedTypeSymbol> ImplementedContracts(IMethodSymbol method)
+    {
+        var type = method.ContainingType;
+        if (type.TypeKind == TypeKind.Interface)
+        {
+            return [type];
+        }
+
+        return type.AllInterfaces.Where(i => i.GetMembers().OfType<IMethodSymbol>().Any(m => SymbolEqualityComparer.Default.Equals(type.FindImplementationForInterfaceMember(m), method)));
+    }
+
     /// <summary>Resolves one placeholder of a key template against the method's parameters.</summary>
     internal static KeyFieldInfo? ResolvePlaceholder(IMethodSymbol method, KeyTemplatePart part, out string? error)
     {

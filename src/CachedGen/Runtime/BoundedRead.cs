@@ -24,6 +24,7 @@ internal sealed class BoundedRead : IValueTaskSource<Lease<byte>?>
 
     private static readonly ConcurrentQueue<BoundedRead> Pool = new();
     private static readonly List<BoundedRead> Active = new();
+    // Rooted by the static field for the life of the process; first touched with the other statics in Start.
     private static readonly Timer Sweeper = new(static _ => Sweep(), null, SweepIntervalMs, SweepIntervalMs);
 
     private readonly Action _onReadCompleted;
@@ -50,7 +51,6 @@ internal sealed class BoundedRead : IValueTaskSource<Lease<byte>?>
             return new ValueTask<Lease<byte>?>(read);
         }
 
-        GC.KeepAlive(Sweeper);
         if (!Pool.TryDequeue(out var operation))
         {
             operation = new BoundedRead();
