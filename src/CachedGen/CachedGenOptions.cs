@@ -45,6 +45,19 @@ public sealed class CachedGenOptions
     /// gives new keys. Letters and digits only. Default <c>"1"</c>.</summary>
     public string KeyHashSecretId { get; set; } = "1";
 
+    /// <summary>
+    /// Lifetime of the Redis lease taken by the node that loads a missing entry (default 5 s). Other nodes wait for
+    /// that node's value instead of calling the source, for at most this long; a lease whose holder crashed expires
+    /// after it. A load that outlives its lease is served but not written to Redis. Must be positive.
+    /// </summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Whether invalidations are broadcast to the other nodes over Redis pub/sub, so that they drop the entry from
+    /// their L1 too (default <see langword="true"/>). The channel is <c>{KeyPrefix}cachedgen:invalidations</c>.
+    /// </summary>
+    public bool Backplane { get; set; } = true;
+
     /// <summary>Clock used for payload timestamps; replace it in tests.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 }

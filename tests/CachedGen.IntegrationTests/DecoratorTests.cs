@@ -61,7 +61,7 @@ public sealed class DecoratorTests(RedisServerFixture redis) : IClassFixture<Red
         Assert.True(cache.TryGetLocal(new CachedWidgetRepository.GetAsyncKey(1), out var local));
         Assert.Equal(first, local);
         var key = cache.RenderKey(new CachedWidgetRepository.GetAsyncKey(1));
-        Assert.Equal(_prefix + "widget:1" + CachedWidgetRepository.GetAsyncDescriptor.KeySuffix, key);
+        Assert.Equal(_prefix + "{widget:1}" + CachedWidgetRepository.GetAsyncDescriptor.KeySuffix, key);
         Assert.True(await ExistsAsync(key));
         var ttl = long.Parse(await Server.ExecuteAsync("PTTL", key));
         Assert.InRange(ttl, 1, (long)TimeSpan.FromMinutes(10).TotalMilliseconds);
@@ -192,8 +192,8 @@ public sealed class DecoratorTests(RedisServerFixture redis) : IClassFixture<Red
 
         await repository.GetAccountAsync("ada@example.com");
 
-        var keys = await Server.ExecuteAsync("KEYS", _prefix + "account:*");
-        Assert.Contains(_prefix + "account:h1.", keys, StringComparison.Ordinal);
+        var keys = await Server.ExecuteAsync("KEYS", _prefix + "{account:*");
+        Assert.Contains(_prefix + "{account:h1.", keys, StringComparison.Ordinal);
         Assert.DoesNotContain("ada", keys, StringComparison.Ordinal);
         Assert.DoesNotContain("example", keys, StringComparison.Ordinal);
     }

@@ -67,6 +67,7 @@ public sealed class MetricsTests(RedisServerFixture redis) : IClassFixture<Redis
     {
         var mux = await ConnectionMultiplexer.ConnectAsync(redis.Server.ConnectionString);
         var runtime = new CacheRuntime(new CachedGenOptions { KeyPrefix = prefix, KeyHashSecret = Encoding.UTF8.GetBytes(new string('s', 32)) }, mux);
+        await runtime.Backplane!.Subscribed;
         return (new CachedWidgetRepository(source, runtime), runtime, mux);
     }
 
@@ -98,7 +99,16 @@ public sealed class MetricsTests(RedisServerFixture redis) : IClassFixture<Redis
         Assert.Equal(2, a.Sum("cachedgen.source.calls"));      // GetAsync(1) once, GetSlowAsync(2) once for 20 callers
         Assert.Equal(19, a.Sum("cachedgen.coalesced"));
         Assert.Equal(21, a.Sum("cachedgen.misses"));
-        Assert.Equal(1, a.Sum("cachedgen.invalidations"));
+        // RenameAsync invalidates GetAsync and GetSlowWidgetAsync: two local invalidations on A, heard as remote by B.
+        Assert.Equal(2, a.Sum("cachedgen.invalidations"));
+        Assert.All(a.Tags("cachedgen.invalidations"), tags => Assert.Equal("local", tags["kind"]));
+        for (var i = 0; i < 200 && b.Count("cachedgen.invalidations") < 2; i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.Equal(2, b.Sum("cachedgen.invalidations"));
+        Assert.All(b.Tags("cachedgen.invalidations"), tags => Assert.Equal("remote", tags["kind"]));
         Assert.Equal(2, a.Count("cachedgen.payload.size"));
         Assert.Contains(a.Tags("cachedgen.hits"), tags => Equals(tags["method"], "CachedGen.IntegrationTests.IWidgetRepository.GetAsync"));
         Assert.Equal(2, source.SourceCalls);

@@ -36,6 +36,11 @@ public interface IWidgetRepository
     [Cached("10m", "slow:{id}")]
     Task<Widget?> GetSlowAsync(int id, [NotCacheKey] TimeSpan delay, CancellationToken ct = default);
 
+    // Reads the source's current widget, then waits WidgetSource.ReadDelay before returning it: a slow query that
+    // can return what was true when it started.
+    [Cached("10m", "slow-widget:{id}", nameof(RenameAsync))]
+    Task<Widget?> GetSlowWidgetAsync(int id);
+
     Task RenameAsync(int id, string name, CancellationToken ct = default);
 
     void Delete(int id);
@@ -75,6 +80,16 @@ public sealed class WidgetSource : IWidgetRepository
     {
         Interlocked.Increment(ref _calls);
         return Task.FromResult<Account?>(new Account("secret-" + id));
+    }
+
+    /// <summary>How long <see cref="GetSlowWidgetAsync"/> takes after reading the widget.</summary>
+    public TimeSpan ReadDelay { get; set; }
+
+    public async Task<Widget?> GetSlowWidgetAsync(int id)
+    {
+        var widget = Read(id);
+        await Task.Delay(ReadDelay);
+        return widget;
     }
 
     public async Task<Widget?> GetSlowAsync(int id, TimeSpan delay, CancellationToken ct = default)

@@ -32,7 +32,11 @@ internal sealed class CacheMetrics : IDisposable
         Misses = _meter.CreateCounter<long>("cachedgen.misses", "{call}", "Calls that missed L1 and L2 and got their value from the source (directly or by waiting for a load in flight), by method.");
         SourceCalls = _meter.CreateCounter<long>("cachedgen.source.calls", "{call}", "Calls of the repository method behind the cache, by method.");
         Coalesced = _meter.CreateCounter<long>("cachedgen.coalesced", "{call}", "Callers that waited for a load already in flight instead of calling the source.");
-        Invalidations = _meter.CreateCounter<long>("cachedgen.invalidations", "{entry}", "Entries removed by a write or by hand, by method.");
+        Invalidations = _meter.CreateCounter<long>("cachedgen.invalidations", "{invalidation}", "Invalidations, by method and kind: local (a write or a call on this node), remote (another node's, over the backplane), resync (L1 cleared after the backplane reconnected).");
+        InvalidationFailures = _meter.CreateCounter<long>("cachedgen.invalidation.failures", "{invalidation}", "Invalidations Redis did not confirm (Redis down, over budget, circuit open), by method: the Redis entry may outlive the write until its TTL.");
+        LeaseWaits = _meter.CreateCounter<long>("cachedgen.lease.waits", "{call}", "Misses that waited for another node's load (its Redis lease) instead of calling the source, by method.");
+        LeaseTimeouts = _meter.CreateCounter<long>("cachedgen.lease.timeouts", "{call}", "Waits for another node's load that ran past the lease duration and called the source, by method.");
+        StaleFillsPrevented = _meter.CreateCounter<long>("cachedgen.fills.discarded", "{call}", "Loaded values not written to Redis because an invalidation (or the lease's expiry) came in during the load, by method.");
         RedisErrors = _meter.CreateCounter<long>("cachedgen.redis.errors", "{operation}", "Redis operations that failed or exceeded their budget, by operation.");
         PayloadBytes = _meter.CreateHistogram<int>("cachedgen.payload.size", "By", "Size of payloads written to Redis, by method.");
         _meter.CreateObservableGauge("cachedgen.redis.circuit.state", circuitState, "{state}", "Redis circuit breaker: 0 closed, 1 open, 2 half-open.");
@@ -50,6 +54,38 @@ internal sealed class CacheMetrics : IDisposable
     public Counter<long> Invalidations { get; }
 
     public Counter<long> RedisErrors { get; }
+
+    public Counter<long> InvalidationFailures { get; }
+
+    public Counter<long> LeaseWaits { get; }
+
+    public Counter<long> LeaseTimeouts { get; }
+
+    public Counter<long> StaleFillsPrevented { get; }
+
+    public const string KindLocal = "local";
+
+    public const string KindRemote = "remote";
+
+    public const string KindResync = "resync";
+
+    /// <summary>Counts an invalidation of <paramref name="kind"/>, for one method or (<see langword="null"/>) all.</summary>
+    public void AddInvalidation(string kind, KeyValuePair<string, object?>? method)
+    {
+        if (!Invalidations.Enabled)
+        {
+            return;
+        }
+
+        if (method is { } tag)
+        {
+            Invalidations.Add(1, tag, new KeyValuePair<string, object?>("kind", kind));
+        }
+        else
+        {
+            Invalidations.Add(1, new KeyValuePair<string, object?>("kind", kind));
+        }
+    }
 
     public Histogram<int> PayloadBytes { get; }
 

@@ -23,6 +23,7 @@ namespace CachedGen;
 public sealed class CacheRuntime : IAsyncDisposable, IDisposable
 {
     private readonly ConcurrentDictionary<Runtime.CacheMethodDescriptor, object> _methods = new();
+    private readonly ConcurrentDictionary<string, Runtime.ICachedMethodStatistics> _methodsById = new(StringComparer.Ordinal);
 
     /// <summary>Creates an L1-only runtime, or an L1 + Redis runtime over an existing multiplexer.</summary>
     public CacheRuntime(CachedGenOptions options, IConnectionMultiplexer? redis = null, ILoggerFactory? loggerFactory = null)
@@ -46,6 +47,10 @@ public sealed class CacheRuntime : IAsyncDisposable, IDisposable
         if (redis is not null)
         {
             Redis = new Runtime.RedisLevel(redis, ownsConnection, options, Logger, Metrics);
+            if (options.Backplane)
+            {
+                Backplane = new Runtime.Backplane(this, Redis, options.KeyPrefix);
+            }
         }
     }
 
@@ -69,6 +74,8 @@ public sealed class CacheRuntime : IAsyncDisposable, IDisposable
     public Runtime.RedisCircuitState RedisCircuitState => Redis?.Breaker.State ?? Runtime.RedisCircuitState.Closed;
 
     internal Runtime.RedisLevel? Redis { get; }
+
+    internal Runtime.Backplane? Backplane { get; }
 
     internal Runtime.KeyHasher? Hasher { get; }
 
@@ -97,8 +104,39 @@ public sealed class CacheRuntime : IAsyncDisposable, IDisposable
                 "(the same secret of at least 32 bytes on every node) before Redis is used.");
         }
 
-        return (Runtime.CachedMethod<TKey, TValue>)_methods.GetOrAdd(descriptor, static (d, runtime) => new Runtime.CachedMethod<TKey, TValue>(d, runtime), this);
+        var method = (Runtime.CachedMethod<TKey, TValue>)_methods.GetOrAdd(descriptor, static (d, runtime) => new Runtime.CachedMethod<TKey, TValue>(d, runtime), this);
+        _methodsById.TryAdd(descriptor.MethodId, method);
+        return method;
     }
+
+    /// <summary>Removes every L1 entry of every cached method on this node (Redis is untouched).</summary>
+    public void ClearLocal()
+    {
+        foreach (var method in _methodsById.Values)
+        {
+            method.ClearLocal();
+        }
+    }
+
+    /// <summary>Removes every L1 entry of every cached method on every node: this one now, the others through the
+    /// backplane. Redis is untouched. Never throws; returns whether the other nodes were told (always
+    /// <see langword="true"/> without Redis or backplane, where there are none to tell).</summary>
+    public async ValueTask<bool> ClearLocalEverywhereAsync()
+    {
+        ClearLocal();
+        return Backplane is null || await Backplane.PublishAllAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Called by the backplane for another node's invalidation.</summary>
+    internal void OnRemoteInvalidation(string methodId, string? redisKey)
+    {
+        if (_methodsById.TryGetValue(methodId, out var method))
+        {
+            method.InvalidateLocal(redisKey);
+        }
+    }
+
+    internal void ClearLocalEverywhere() => ClearLocal();
 
     private System.Collections.Generic.IEnumerable<System.Diagnostics.Metrics.Measurement<long>> ObserveHits()
     {

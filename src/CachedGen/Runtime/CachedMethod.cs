@@ -27,13 +27,13 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
     private readonly string _keyPrefix;
     private readonly long _localTtlMs;
     private readonly int _maxValueBytes;
+    private readonly long _leaseMs;
     private readonly CacheMetrics _metrics;
     // Striped counters (LongAdder-style), exact under concurrency; incremented only while a listener wants hit counts,
     // since even one atomic increment costs the L1 hit path a quarter of its time. Observed by the meter.
     private readonly BitFaster.Caching.Counters.Counter _l1Hits = new();
     private readonly BitFaster.Caching.Counters.Counter _l2Hits = new();
     private readonly KeyValuePair<string, object?> _methodTag;
-    private long _invalidations;
 
     internal CachedMethod(CacheMethodDescriptor descriptor, CacheRuntime runtime)
     {
@@ -53,6 +53,8 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
             _local = new ConcurrentLru<TKey, LocalEntry>(Math.Max(3, capacity));
         }
 
+        _generations = new int[BucketCount(_local is null ? 0 : Math.Max(3, descriptor.MaxLocalEntries > 0 ? descriptor.MaxLocalEntries : runtime.Options.DefaultMaxLocalEntries))];
+        _leaseMs = Math.Max(1, (long)runtime.Options.LeaseDuration.TotalMilliseconds);
         _maxValueBytes = descriptor.MaxValueBytes > 0 ? descriptor.MaxValueBytes : runtime.Options.DefaultMaxValueBytes;
 
         _metrics = runtime.Metrics;
@@ -83,7 +85,8 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public bool TryGetLocal(in TKey key, out TValue value)
     {
-        if (_local is not null && _runtime.Enabled && _local.TryGet(key, out var entry) && CoarseClock.IsBefore(entry.ExpiresAt))
+        if (_local is not null && _runtime.Enabled && _local.TryGet(key, out var entry) && CoarseClock.IsBefore(entry.ExpiresAt)
+            && entry.Generation == Volatile.Read(ref _generations[entry.Bucket]))
         {
             value = entry.Value;
             if (_metrics.CountHits)
@@ -102,7 +105,8 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public bool TryGetLocalTask(in TKey key, out Task<TValue> task)
     {
-        if (_local is not null && _runtime.Enabled && _local.TryGet(key, out var entry) && CoarseClock.IsBefore(entry.ExpiresAt))
+        if (_local is not null && _runtime.Enabled && _local.TryGet(key, out var entry) && CoarseClock.IsBefore(entry.ExpiresAt)
+            && entry.Generation == Volatile.Read(ref _generations[entry.Bucket]))
         {
             task = entry.Task ??= Task.FromResult(entry.Value);
             if (_metrics.CountHits)
@@ -127,7 +131,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
         }
 
         return _redis is null
-            ? new ValueTask<TValue>(GetOrJoinAsync(key, state, load, null, cancellationToken))
+            ? new ValueTask<TValue>(GetOrJoinAsync(key, state, load, null, StampOf(BucketOf(key.GetHashCode())), cancellationToken))
             : ReadThroughAsync(key, state, load, cancellationToken);
     }
 
@@ -145,41 +149,95 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
             .AsTask().GetAwaiter().GetResult();
     }
 
-    /// <summary>Removes the entry from L1 and Redis. Loads that were in flight when it was called do not cache
-    /// their result. Never throws: a Redis failure is logged.</summary>
+    /// <summary>Removes the entry from L1 and Redis (the value and any lease on it, so a load in flight on any node
+    /// cannot write what it read before the change) and tells the other nodes to drop it from their L1. Loads that
+    /// were in flight here when it was called do not cache their result. Never throws: a Redis failure is logged.</summary>
     public async ValueTask InvalidateAsync(TKey key)
     {
-        Interlocked.Increment(ref _invalidations);
-        _metrics.Invalidations.Add(1, _methodTag);
-        _local?.TryRemove(key);
-        if (_redis is not null)
+        if (_redis is null)
         {
-            await _redis.DeleteAsync(RenderKey(key), Descriptor.MethodId).ConfigureAwait(false);
+            Bump(BucketOf(key.GetHashCode()));
+            _local?.TryRemove(key);
+            _metrics.AddInvalidation(CacheMetrics.KindLocal, _methodTag);
+            return;
+        }
+
+        var redisKey = RenderKey(key);
+        Bump(BucketOf(redisKey));
+        _local?.TryRemove(key);
+        _metrics.AddInvalidation(CacheMetrics.KindLocal, _methodTag);
+        if (!await _redis.InvalidateAsync(redisKey, LeaseKey(redisKey), _runtime.Backplane, Descriptor.MethodId).ConfigureAwait(false))
+        {
+            _metrics.InvalidationFailures.Add(1, _methodTag);
         }
     }
 
     /// <summary>Synchronous form of <see cref="InvalidateAsync"/>.</summary>
     public void Invalidate(TKey key) => InvalidateAsync(key).AsTask().GetAwaiter().GetResult();
 
-    /// <summary>Removes every L1 entry of this method on this node.</summary>
-    public void ClearLocal() => _local?.Clear();
+    /// <summary>Removes every L1 entry of this method on this node; loads in flight do not cache their result.</summary>
+    public void ClearLocal()
+    {
+        for (var i = 0; i < _generations.Length; i++)
+        {
+            Interlocked.Increment(ref _generations[i]);
+        }
 
-    /// <summary>The Redis key of <paramref name="key"/>: options prefix, assembly prefix, rendered template, version.</summary>
+        _local?.Clear();
+    }
+
+    /// <summary>Removes every L1 entry of this method on every node (this one now, the others through the backplane).
+    /// Redis entries stay: use it after a fix that makes L1 copies wrong but not Redis, or with
+    /// <see cref="Descriptor"/>'s version to retire old entries. Never throws.</summary>
+    public async ValueTask ClearLocalEverywhereAsync()
+    {
+        ClearLocal();
+        _metrics.AddInvalidation(CacheMetrics.KindLocal, _methodTag);
+        if (_runtime.Backplane is { } backplane && !await backplane.PublishMethodAsync(Descriptor.MethodId).ConfigureAwait(false))
+        {
+            _metrics.InvalidationFailures.Add(1, _methodTag);
+        }
+    }
+
+    /// <summary>The Redis key of <paramref name="key"/>: options prefix, assembly prefix, then the rendered template in
+    /// braces (a Redis Cluster hash tag, so the entry and its lease share a slot), then the version.</summary>
     public string RenderKey(in TKey key)
     {
         var builder = new CacheKeyBuilder(stackalloc char[256], _runtime.Hasher);
         builder.AppendLiteral(_keyPrefix);
+        builder.AppendLiteral("{");
         key.Render(ref builder);
+        builder.AppendLiteral("}");
         builder.AppendLiteral(Descriptor.KeySuffix);
         return builder.ToStringAndClear();
+    }
+
+    /// <summary>The key of the lease on <paramref name="redisKey"/>: same hash tag, so same cluster slot.</summary>
+    internal static string LeaseKey(string redisKey) => redisKey + ":lease";
+
+    /// <summary>An invalidation that came over the backplane: <paramref name="redisKey"/> is the entry's rendered key,
+    /// or <see langword="null"/> for every entry of the method.</summary>
+    void ICachedMethodStatistics.InvalidateLocal(string? redisKey)
+    {
+        _metrics.AddInvalidation(CacheMetrics.KindRemote, _methodTag);
+        if (redisKey is null)
+        {
+            ClearLocal();
+        }
+        else
+        {
+            // The entry cannot be found from its rendered key, so its bucket's generation moves on: the entry (and the
+            // few that share its bucket) is no longer served, and a load in flight under it is not cached.
+            Bump(BucketOf(redisKey));
+        }
     }
 
     /// <summary>Reads Redis before joining the in-flight load: concurrent callers each read Redis (a cheap GET), and only
     /// the source call is shared. This keeps the single-flight machinery off the L2 hit path.</summary>
     private async ValueTask<TValue> ReadThroughAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, CancellationToken cancellationToken)
     {
-        var generation = Volatile.Read(ref _invalidations);
         var redisKey = RenderKey(key);
+        var stamp = StampOf(BucketOf(redisKey));
         Lease<byte>? read;
         if (_redis!.TryStartGet(redisKey, out var pending, out var bounded))
         {
@@ -201,39 +259,43 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
 
         using (var lease = read)
         {
-            if (lease is not null)
+            if (lease is not null && TryAcceptPayload(key, lease.Memory, redisKey, stamp, out var hit) is true)
             {
-                if (PayloadEnvelope.TryDecode<TValue>(lease.Memory, Descriptor.ShapeFingerprint, out var hit, out var expiresUnixMs, out var error))
-                {
-                    var remainingMs = expiresUnixMs - _runtime.Time.GetUtcNow().ToUnixTimeMilliseconds();
-                    if (remainingMs > 0)
-                    {
-                        // An invalidation during the read may have removed what was just read: serve it, keep it out of L1.
-                        if (Volatile.Read(ref _invalidations) == generation)
-                        {
-                            SetLocal(key, hit, Math.Min(_localTtlMs, remainingMs));
-                        }
-
-                        if (_metrics.CountHits)
-                        {
-                            _l2Hits.Increment();
-                        }
-
-                        return hit;
-                    }
-                }
-                else
-                {
-                    Log.CorruptPayload(_runtime.Logger, Descriptor.MethodId, redisKey, error!);
-                    await _redis.DeleteAsync(redisKey, Descriptor.MethodId).ConfigureAwait(false);
-                }
+                return hit;
             }
         }
 
-        return await GetOrJoinAsync(key, state, load, redisKey, cancellationToken).ConfigureAwait(false);
+        return await GetOrJoinAsync(key, state, load, redisKey, stamp, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<TValue> GetOrJoinAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, string? redisKey, CancellationToken cancellationToken)
+    /// <summary>Decodes a payload read from Redis: <see langword="true"/> with the value (cached in L1 unless an
+    /// invalidation came in since <paramref name="stamp"/>), <see langword="false"/> when it is past its expiry,
+    /// <see langword="null"/> when it is unreadable (logged, and deleted in the background).</summary>
+    private bool? TryAcceptPayload(TKey key, ReadOnlyMemory<byte> payload, string redisKey, Stamp stamp, out TValue value)
+    {
+        if (!PayloadEnvelope.TryDecode(payload, Descriptor.ShapeFingerprint, out value, out var expiresUnixMs, out var error))
+        {
+            Log.CorruptPayload(_runtime.Logger, Descriptor.MethodId, redisKey, error!);
+            _ = _redis!.DeleteAsync(redisKey, Descriptor.MethodId).AsTask();
+            return null;
+        }
+
+        var remainingMs = expiresUnixMs - _runtime.Time.GetUtcNow().ToUnixTimeMilliseconds();
+        if (remainingMs <= 0)
+        {
+            return false;
+        }
+
+        SetLocal(key, value, Math.Min(_localTtlMs, remainingMs), stamp);
+        if (_metrics.CountHits)
+        {
+            _l2Hits.Increment();
+        }
+
+        return true;
+    }
+
+    private async Task<TValue> GetOrJoinAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, string? redisKey, Stamp stamp, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -260,7 +322,9 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
 
             try
             {
-                var value = await LoadAsync(key, state, load, redisKey, cancellationToken).ConfigureAwait(false);
+                var value = redisKey is null
+                    ? await LoadLocalAsync(key, state, load, stamp, cancellationToken).ConfigureAwait(false)
+                    : await LoadSharedAsync(key, state, load, redisKey, stamp, cancellationToken).ConfigureAwait(false);
                 flight.TrySetResult(value);
                 return value;
             }
@@ -282,7 +346,8 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
         }
     }
 
-    private async Task<TValue> LoadAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, string? redisKey, CancellationToken cancellationToken)
+    /// <summary>A miss of a method without Redis: the source, then L1.</summary>
+    private async Task<TValue> LoadLocalAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, Stamp stamp, CancellationToken cancellationToken)
     {
         // Another load may have filled L1 between this caller's miss and its flight.
         if (TryGetLocal(key, out var fresh))
@@ -290,27 +355,118 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
             return fresh;
         }
 
-        var generation = Volatile.Read(ref _invalidations);
-        _metrics.Misses.Add(1, _methodTag);
-        _metrics.SourceCalls.Add(1, _methodTag);
-        var value = await load(state, cancellationToken).ConfigureAwait(false);
-
-        if (Volatile.Read(ref _invalidations) != generation)
-        {
-            // Invalidated while the source was read: the value may predate the write, so it is served but not cached.
-            return value;
-        }
-
-        if (redisKey is not null)
-        {
-            await WriteRedisAsync(redisKey, value).ConfigureAwait(false);
-        }
-
-        SetLocal(key, value, _localTtlMs);
+        var value = await CallSourceAsync(state, load, cancellationToken).ConfigureAwait(false);
+        SetLocal(key, value, _localTtlMs, stamp);
         return value;
     }
 
-    private async ValueTask WriteRedisAsync(string redisKey, TValue value)
+    /// <summary>
+    /// A miss with Redis: one source call per key across every node. The caller takes the entry's lease in Redis (or
+    /// finds that another node wrote the value meanwhile); the lease holder calls the source and writes the value only
+    /// while it still holds the lease; the others poll for the value, and once the lease has run its time without one,
+    /// take it themselves (so a crashed holder delays them by at most <see cref="CachedGenOptions.LeaseDuration"/>).
+    /// With Redis unreachable the caller loads without a lease and writes nothing to Redis.
+    /// </summary>
+    private async Task<TValue> LoadSharedAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, string redisKey, Stamp stamp, CancellationToken cancellationToken)
+    {
+        if (TryGetLocal(key, out var fresh))
+        {
+            return fresh;
+        }
+
+        var leaseKey = LeaseKey(redisKey);
+        var token = Guid.NewGuid().ToString("N");
+        long waitStarted = 0;
+        for (var attempt = 0; ; attempt++)
+        {
+            var found = await _redis!.GetOrLeaseAsync(redisKey, leaseKey, token, _leaseMs, Descriptor.MethodId).ConfigureAwait(false);
+            switch (found.Outcome)
+            {
+                case LeaseOutcome.Value when found.Value is { } payload:
+                    if (TryAcceptPayload(key, payload, redisKey, stamp, out var written) is true)
+                    {
+                        return written;
+                    }
+
+                    // Unreadable or expired: load without the lease, write nothing.
+                    return await LoadWithoutLeaseAsync(key, state, load, stamp, cancellationToken).ConfigureAwait(false);
+
+                case LeaseOutcome.Acquired:
+                    return await LoadUnderLeaseAsync(key, state, load, redisKey, leaseKey, token, stamp, cancellationToken).ConfigureAwait(false);
+
+                case LeaseOutcome.Held:
+                    var now = Environment.TickCount64;
+                    if (waitStarted == 0)
+                    {
+                        waitStarted = now;
+                        _metrics.LeaseWaits.Add(1, _methodTag);
+                    }
+                    else if (now - waitStarted > _leaseMs)
+                    {
+                        // Held past its lifetime by a renewed lease: stop waiting, load, write nothing.
+                        _metrics.LeaseTimeouts.Add(1, _methodTag);
+                        return await LoadWithoutLeaseAsync(key, state, load, stamp, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    await Task.Delay(PollDelay(attempt), cancellationToken).ConfigureAwait(false);
+                    continue;
+
+                default:
+                    return await LoadWithoutLeaseAsync(key, state, load, stamp, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Polling for another node's value: 2, 4, 8, 16, 32, then every 50 ms.</summary>
+    private static TimeSpan PollDelay(int attempt) => TimeSpan.FromMilliseconds(Math.Min(50, 2 << Math.Min(attempt, 5)));
+
+    private async Task<TValue> LoadUnderLeaseAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, string redisKey, string leaseKey, string token, Stamp stamp, CancellationToken cancellationToken)
+    {
+        TValue value;
+        try
+        {
+            value = await CallSourceAsync(state, load, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Let the next caller (here or on another node) try at once instead of waiting out the lease.
+            _ = _redis!.ReleaseAsync(leaseKey, token, Descriptor.MethodId).AsTask();
+            throw;
+        }
+
+        if (!IsCurrent(stamp))
+        {
+            // Invalidated while the source was read: the value may predate the write, so it is served but not cached.
+            // (The invalidation deleted the lease in Redis too.)
+            return value;
+        }
+
+        if (await FillRedisAsync(redisKey, leaseKey, token, value).ConfigureAwait(false))
+        {
+            SetLocal(key, value, _localTtlMs, stamp);
+        }
+
+        return value;
+    }
+
+    private async Task<TValue> LoadWithoutLeaseAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, Stamp stamp, CancellationToken cancellationToken)
+    {
+        var value = await CallSourceAsync(state, load, cancellationToken).ConfigureAwait(false);
+        SetLocal(key, value, _localTtlMs, stamp);
+        return value;
+    }
+
+    private ValueTask<TValue> CallSourceAsync<TState>(TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, CancellationToken cancellationToken)
+    {
+        _metrics.Misses.Add(1, _methodTag);
+        _metrics.SourceCalls.Add(1, _methodTag);
+        return load(state, cancellationToken);
+    }
+
+    /// <summary>Writes the value under the lease; returns whether it may go to L1: written, or not written for a reason
+    /// that does not make it stale (Redis down, too large, not serializable). A lost lease means an invalidation (or a
+    /// load slower than the lease) came in between: the value is served to this caller only.</summary>
+    private async ValueTask<bool> FillRedisAsync(string redisKey, string leaseKey, string token, TValue value)
     {
         var now = _runtime.Time.GetUtcNow().ToUnixTimeMilliseconds();
         var ttl = Jittered(Descriptor.Ttl, _runtime.Options.TtlJitter);
@@ -323,21 +479,33 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
         catch (Exception ex)
         {
             Log.SerializationFailed(_runtime.Logger, Descriptor.MethodId, ex);
-            return;
+            _ = _redis!.ReleaseAsync(leaseKey, token, Descriptor.MethodId).AsTask();
+            return true;
         }
 
         if (length > _maxValueBytes)
         {
             Log.ValueTooLarge(_runtime.Logger, Descriptor.MethodId, length, _maxValueBytes);
             ArrayPool<byte>.Shared.Return(buffer);
-            return;
+            _ = _redis!.ReleaseAsync(leaseKey, token, Descriptor.MethodId).AsTask();
+            return true;
         }
 
         _metrics.PayloadBytes.Record(length, _methodTag);
-        if (await _redis!.SetAsync(redisKey, buffer.AsMemory(0, length), ttl, Descriptor.MethodId).ConfigureAwait(false))
+        var outcome = await _redis!.FillAsync(redisKey, leaseKey, token, buffer.AsMemory(0, length), ttl, Descriptor.MethodId).ConfigureAwait(false);
+        if (outcome != FillOutcome.Failed)
         {
+            // Redis answered, so it has copied the bytes; on a failure they may still be queued, and the buffer is left
+            // to the garbage collector.
             ArrayPool<byte>.Shared.Return(buffer);
         }
+
+        if (outcome == FillOutcome.LeaseLost)
+        {
+            _metrics.StaleFillsPrevented.Add(1, _methodTag);
+        }
+
+        return outcome != FillOutcome.LeaseLost;
     }
 
     /// <summary>The TTL shortened by a random share in [0, <paramref name="jitter"/>], at least one millisecond.</summary>
@@ -352,18 +520,45 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
         return TimeSpan.FromMilliseconds(Math.Max(1, Math.Floor(ttl.TotalMilliseconds * factor)));
     }
 
-    private void SetLocal(TKey key, TValue value, long lifetimeMs)
+    /// <summary>Stores an entry stamped with the generation its load started under: if an invalidation of its bucket
+    /// came in since, the entry is never served (the check is on read, so no lock is needed here).</summary>
+    private void SetLocal(TKey key, TValue value, long lifetimeMs, Stamp stamp)
     {
-        if (_local is not null && lifetimeMs > 0)
+        if (_local is not null && lifetimeMs > 0 && IsCurrent(stamp))
         {
-            _local.AddOrUpdate(key, new LocalEntry(value, Environment.TickCount64 + lifetimeMs));
+            _local.AddOrUpdate(key, new LocalEntry(value, Environment.TickCount64 + lifetimeMs, stamp));
         }
     }
 
-    private sealed class LocalEntry(TValue value, long expiresAt)
+    // L1 invalidation state: a generation per bucket of keys. An entry is served only while its bucket's generation is
+    // the one its load started under. Remote invalidations name a rendered key, not a key struct, and this is how one
+    // reaches the entry: bump the generation of the key's bucket (hash of the rendered key, the same on every node).
+    private readonly int[] _generations;
+
+    private int BucketOf(string redisKey)
+        => (int)(System.IO.Hashing.XxHash3.HashToUInt64(System.Runtime.InteropServices.MemoryMarshal.AsBytes(redisKey.AsSpan())) & (uint)(_generations.Length - 1));
+
+    private int BucketOf(int hashCode) => hashCode & (_generations.Length - 1);
+
+    private Stamp StampOf(int bucket) => new(bucket, Volatile.Read(ref _generations[bucket]));
+
+    private bool IsCurrent(Stamp stamp) => Volatile.Read(ref _generations[stamp.Bucket]) == stamp.Generation;
+
+    private void Bump(int bucket) => Interlocked.Increment(ref _generations[bucket]);
+
+    /// <summary>Buckets: the L1 capacity rounded up to a power of two (64 to 65,536), so an invalidation costs about
+    /// one neighbouring entry at full capacity.</summary>
+    private static int BucketCount(int capacity)
+        => (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Clamp(capacity, 64, 1 << 16));
+
+    private readonly record struct Stamp(int Bucket, int Generation);
+
+    private sealed class LocalEntry(TValue value, long expiresAt, Stamp stamp)
     {
         public readonly TValue Value = value;
         public readonly long ExpiresAt = expiresAt;
+        public readonly int Bucket = stamp.Bucket;
+        public readonly int Generation = stamp.Generation;
         public Task<TValue>? Task;
     }
 }
@@ -372,4 +567,10 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
 internal interface ICachedMethodStatistics
 {
     (string MethodId, long LocalHits, long RedisHits) Hits { get; }
+
+    /// <summary>Drops the entry rendered as <paramref name="redisKey"/> (every entry when <see langword="null"/>) from L1.</summary>
+    void InvalidateLocal(string? redisKey);
+
+    /// <summary>Drops every L1 entry.</summary>
+    void ClearLocal();
 }

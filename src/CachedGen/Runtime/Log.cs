@@ -29,4 +29,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1008, Level = LogLevel.Information, Message = "CachedGen: Redis circuit closed; Redis is used again")]
     public static partial void CircuitClosed(ILogger logger);
+
+    [LoggerMessage(EventId = 1009, Level = LogLevel.Warning, Message = "CachedGen: could not subscribe to the invalidation channel; other nodes' writes reach this node's L1 only by expiry until the subscription is restored")]
+    public static partial void BackplaneSubscribeFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Information, Message = "CachedGen: invalidation channel reconnected; L1 cleared, since invalidations sent meanwhile were missed")]
+    public static partial void BackplaneResync(ILogger logger);
 }

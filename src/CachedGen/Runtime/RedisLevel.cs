@@ -37,6 +37,9 @@ internal sealed class RedisLevel : IAsyncDisposable
 
     public CircuitBreaker Breaker { get; }
 
+    /// <summary>The connection, connecting or connected.</summary>
+    public Task<IConnectionMultiplexer> Connection => _connection;
+
     /// <summary>The multiplexer once connected; <see langword="null"/> while connecting or after a failed connect.</summary>
     public IConnectionMultiplexer? Multiplexer => _connection.IsCompletedSuccessfully ? _connection.Result : null;
 
@@ -94,30 +97,6 @@ internal sealed class RedisLevel : IAsyncDisposable
 
     public void OnGetFailed(Exception exception, Task pending, string method) => OnFailure(exception, pending, "GET", method);
 
-    /// <summary>Writes a value; returns whether Redis confirmed it within the budget.
-    /// When it returns <see langword="false"/> the buffer may still be in use and must not be reused.</summary>
-    public async ValueTask<bool> SetAsync(RedisKey key, ReadOnlyMemory<byte> value, TimeSpan expiry, string method)
-    {
-        if (!Breaker.TryEnter() || await GetDatabaseAsync().ConfigureAwait(false) is not { } db)
-        {
-            return false;
-        }
-
-        Task<bool>? pending = null;
-        try
-        {
-            pending = db.StringSetAsync(key, value, expiry);
-            var written = await Bounded(pending).ConfigureAwait(false);
-            Breaker.OnSuccess();
-            return written;
-        }
-        catch (Exception ex)
-        {
-            OnFailure(ex, pending, "SET", method);
-            return false;
-        }
-    }
-
     public async ValueTask<bool> DeleteAsync(RedisKey key, string method)
     {
         if (!Breaker.TryEnter() || await GetDatabaseAsync().ConfigureAwait(false) is not { } db)
@@ -136,6 +115,158 @@ internal sealed class RedisLevel : IAsyncDisposable
         catch (Exception ex)
         {
             OnFailure(ex, pending, "DEL", method);
+            return false;
+        }
+    }
+
+    // A miss: the value if another node wrote it meanwhile, else this caller's lease if nobody holds one.
+    private const string GetOrLeaseScript = """
+        local v = redis.call('GET', KEYS[1])
+        if v then return v end
+        if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
+        return 0
+        """;
+
+    // A fill: written only while the loader's lease is still there. An invalidation deletes the lease, so a value read
+    // from the source before a write completed can never land in Redis after that write's invalidation.
+    private const string FillScript = """
+        if redis.call('GET', KEYS[2]) == ARGV[1] then
+          redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+          redis.call('DEL', KEYS[2])
+          return 1
+        end
+        return 0
+        """;
+
+    // Releases a lease this node holds (compare-and-delete), when its load failed.
+    private const string ReleaseScript = """
+        if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+        return 0
+        """;
+
+    /// <summary>After a GET miss: reads the value once more and, when still missing, tries to take the lease
+    /// (<c>SET NX PX</c>) in the same round trip. Both keys share a hash slot (see <see cref="CachedMethod{TKey, TValue}.RenderKey"/>).</summary>
+    public async ValueTask<LeaseResult> GetOrLeaseAsync(RedisKey valueKey, RedisKey leaseKey, string token, long leaseMs, string method)
+    {
+        if (!Breaker.TryEnter() || await GetDatabaseAsync().ConfigureAwait(false) is not { } db)
+        {
+            return default;
+        }
+
+        Task<RedisResult>? pending = null;
+        try
+        {
+            pending = db.ScriptEvaluateAsync(GetOrLeaseScript, [valueKey, leaseKey], [token, leaseMs]);
+            var result = await Bounded(pending).ConfigureAwait(false);
+            Breaker.OnSuccess();
+            return result.Resp2Type == ResultType.Integer
+                ? new LeaseResult((long)result == 1 ? LeaseOutcome.Acquired : LeaseOutcome.Held, null)
+                : new LeaseResult(LeaseOutcome.Value, (byte[]?)result);
+        }
+        catch (Exception ex)
+        {
+            OnFailure(ex, pending, "LEASE", method);
+            return default;
+        }
+    }
+
+    /// <summary>Writes a loaded value if <paramref name="token"/> still holds the lease, and releases it.</summary>
+    public async ValueTask<FillOutcome> FillAsync(RedisKey valueKey, RedisKey leaseKey, string token, ReadOnlyMemory<byte> value, TimeSpan expiry, string method)
+    {
+        if (!Breaker.TryEnter() || await GetDatabaseAsync().ConfigureAwait(false) is not { } db)
+        {
+            return FillOutcome.Failed;
+        }
+
+        Task<RedisResult>? pending = null;
+        try
+        {
+            pending = db.ScriptEvaluateAsync(FillScript, [valueKey, leaseKey], [token, value, (long)Math.Max(1, expiry.TotalMilliseconds)]);
+            var result = await Bounded(pending).ConfigureAwait(false);
+            Breaker.OnSuccess();
+            return (long)result == 1 ? FillOutcome.Written : FillOutcome.LeaseLost;
+        }
+        catch (Exception ex)
+        {
+            OnFailure(ex, pending, "FILL", method);
+            return FillOutcome.Failed;
+        }
+    }
+
+    /// <summary>Gives a lease back (only if <paramref name="token"/> still holds it) so waiters need not wait it out.</summary>
+    public async ValueTask ReleaseAsync(RedisKey leaseKey, string token, string method)
+    {
+        if (!Breaker.TryEnter() || await GetDatabaseAsync().ConfigureAwait(false) is not { } db)
+        {
+            return;
+        }
+
+        Task<RedisResult>? pending = null;
+        try
+        {
+            pending = db.ScriptEvaluateAsync(ReleaseScript, [leaseKey], [token]);
+            await Bounded(pending).ConfigureAwait(false);
+            Breaker.OnSuccess();
+        }
+        catch (Exception ex)
+        {
+            OnFailure(ex, pending, "RELEASE", method);
+        }
+    }
+
+    // An invalidation: the value and its lease go, then the other nodes hear of it. One script, so the message cannot
+    // overtake the delete (a node that heard it first could read the old value back into its L1).
+    private const string InvalidateScript = """
+        redis.call('DEL', KEYS[1], KEYS[2])
+        if ARGV[1] ~= '' then redis.call('PUBLISH', ARGV[1], ARGV[2]) end
+        return 1
+        """;
+
+    /// <summary>Deletes a value and its lease (same slot) and publishes the invalidation on the backplane, in one round
+    /// trip; returns whether Redis confirmed it.</summary>
+    public async ValueTask<bool> InvalidateAsync(RedisKey valueKey, RedisKey leaseKey, Backplane? backplane, string method)
+    {
+        if (!Breaker.TryEnter() || await GetDatabaseAsync().ConfigureAwait(false) is not { } db)
+        {
+            return false;
+        }
+
+        Task<RedisResult>? pending = null;
+        try
+        {
+            RedisValue channel = backplane is null ? "" : backplane.ChannelName;
+            RedisValue message = backplane is null ? "" : backplane.KeyMessage(method, valueKey.ToString());
+            pending = db.ScriptEvaluateAsync(InvalidateScript, [valueKey, leaseKey], [channel, message]);
+            await Bounded(pending).ConfigureAwait(false);
+            Breaker.OnSuccess();
+            return true;
+        }
+        catch (Exception ex)
+        {
+            OnFailure(ex, pending, "INVALIDATE", method);
+            return false;
+        }
+    }
+
+    /// <summary>Publishes <paramref name="message"/> on <paramref name="channel"/>; returns whether Redis confirmed it.</summary>
+    public async ValueTask<bool> PublishAsync(RedisChannel channel, string message, string method)
+    {
+        if (!Breaker.TryEnter() || await GetDatabaseAsync().ConfigureAwait(false) is not { } db)
+        {
+            return false;
+        }
+
+        Task<long>? pending = null;
+        try
+        {
+            pending = db.PublishAsync(channel, message);
+            await Bounded(pending).ConfigureAwait(false);
+            Breaker.OnSuccess();
+            return true;
+        }
+        catch (Exception ex)
+        {
+            OnFailure(ex, pending, "PUBLISH", method);
             return false;
         }
     }
@@ -218,4 +349,35 @@ internal sealed class RedisLevel : IAsyncDisposable
             await _connection.Result.DisposeAsync().ConfigureAwait(false);
         }
     }
+}
+
+/// <summary>What <see cref="RedisLevel.GetOrLeaseAsync"/> found.</summary>
+internal enum LeaseOutcome
+{
+    /// <summary>Redis could not be asked (down, circuit open, over budget): load without a lease.</summary>
+    Unavailable,
+
+    /// <summary>Another node wrote the value meanwhile.</summary>
+    Value,
+
+    /// <summary>This caller holds the lease: load, then fill.</summary>
+    Acquired,
+
+    /// <summary>Another node holds the lease: wait for its value.</summary>
+    Held,
+}
+
+internal readonly record struct LeaseResult(LeaseOutcome Outcome, byte[]? Value);
+
+/// <summary>What <see cref="RedisLevel.FillAsync"/> did.</summary>
+internal enum FillOutcome
+{
+    /// <summary>Redis failed or was over budget.</summary>
+    Failed,
+
+    /// <summary>The value is in Redis.</summary>
+    Written,
+
+    /// <summary>The lease was gone (invalidated, or expired during a slow load): nothing written.</summary>
+    LeaseLost,
 }

@@ -1,0 +1,115 @@
+using System;
+using System.Threading.Tasks;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace CachedGen.Runtime;
+
+/// <summary>
+/// Carries invalidations between nodes over Redis pub/sub, so that an entry a write removed from Redis also leaves
+/// every other node's L1. Each message names the sending node, which ignores its own messages (it has already acted).
+/// </summary>
+/// <remarks>
+/// Message: <c>1|{node}|{kind}|{method}|{key}</c>, where kind is <c>k</c> (one key, rendered as in Redis),
+/// <c>m</c> (every entry of a method) or <c>a</c> (everything). Pub/sub does not replay messages sent while a node
+/// was disconnected, so when the subscription connection comes back the node clears its whole L1: it may have missed
+/// invalidations, and Redis (which the writes did reach) holds the current values.
+/// </remarks>
+internal sealed class Backplane
+{
+    public const string Format = "1";
+    private readonly CacheRuntime _runtime;
+    private readonly RedisLevel _redis;
+    private readonly string _node = Guid.NewGuid().ToString("N");
+
+    public Backplane(CacheRuntime runtime, RedisLevel redis, string keyPrefix)
+    {
+        _runtime = runtime;
+        _redis = redis;
+        ChannelName = keyPrefix + "cachedgen:invalidations";
+        Channel = RedisChannel.Literal(ChannelName);
+        _ = redis.Connection.ContinueWith(
+            static (t, state) => ((Backplane)state!).SubscribeAsync(t.Result),
+            this,
+            TaskContinuationOptions.OnlyOnRanToCompletion | TaskContinuationOptions.ExecuteSynchronously).Unwrap();
+    }
+
+    public RedisChannel Channel { get; }
+
+    /// <summary>Raised for each message from another node (tests wait on it).</summary>
+    internal event Action? Received;
+
+    public string ChannelName { get; }
+
+    /// <summary>Completes once the subscription is in place (or failed, logged).</summary>
+    public Task Subscribed => _subscribed.Task;
+
+    private readonly TaskCompletionSource _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The message for one key; <see cref="RedisLevel.InvalidateAsync"/> publishes it with the delete.</summary>
+    public string KeyMessage(string methodId, string renderedKey) => string.Join('|', Format, _node, "k", methodId, renderedKey);
+
+    public ValueTask<bool> PublishMethodAsync(string methodId)
+        => _redis.PublishAsync(Channel, string.Join('|', Format, _node, "m", methodId, ""), methodId);
+
+    public ValueTask<bool> PublishAllAsync()
+        => _redis.PublishAsync(Channel, string.Join('|', Format, _node, "a", "", ""), "*");
+
+    private async Task SubscribeAsync(IConnectionMultiplexer connection)
+    {
+        connection.ConnectionRestored += (_, e) =>
+        {
+            if (e.ConnectionType == ConnectionType.Subscription)
+            {
+                Log.BackplaneResync(_runtime.Logger);
+                _runtime.Metrics.AddInvalidation(CacheMetrics.KindResync, null);
+                _runtime.ClearLocalEverywhere();
+            }
+        };
+
+        try
+        {
+            await connection.GetSubscriber().SubscribeAsync(Channel, (_, message) => Receive(message)).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // The subscription is re-established by the client once Redis is reachable (then ConnectionRestored clears L1).
+            Log.BackplaneSubscribeFailed(_runtime.Logger, ex);
+        }
+        finally
+        {
+            _subscribed.TrySetResult();
+        }
+    }
+
+    internal void Receive(RedisValue message)
+    {
+        var text = (string?)message;
+        if (text is null)
+        {
+            return;
+        }
+
+        // format|node|kind|method|key — the key is last and may itself contain '|'.
+        var parts = text.Split('|', 5);
+        if (parts.Length != 5 || parts[0] != Format || parts[1] == _node)
+        {
+            return;
+        }
+
+        Received?.Invoke();
+        switch (parts[2])
+        {
+            case "k":
+                _runtime.OnRemoteInvalidation(parts[3], parts[4]);
+                break;
+            case "m":
+                _runtime.OnRemoteInvalidation(parts[3], null);
+                break;
+            case "a":
+                _runtime.Metrics.AddInvalidation(CacheMetrics.KindRemote, null);
+                _runtime.ClearLocalEverywhere();
+                break;
+        }
+    }
+}

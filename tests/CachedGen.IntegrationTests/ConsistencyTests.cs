@@ -1,0 +1,200 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using System.Text;
+using System.Threading.Tasks;
+using CachedGen.TestKit;
+using StackExchange.Redis;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace CachedGen.IntegrationTests;
+
+/// <summary>Several nodes (each its own multiplexer, L1 and backplane subscription) over one redis-server: one source
+/// call per miss across nodes, no stale value written after a write, and writes reaching every node's L1.</summary>
+[Collection(nameof(OutageCollection))]
+public sealed class ConsistencyTests(RedisServerFixture redis, ITestOutputHelper output) : IClassFixture<RedisServerFixture>, IAsyncLifetime
+{
+    private static readonly byte[] Secret = Encoding.UTF8.GetBytes("integration-test-secret-0123456789abcdef");
+    private readonly string _prefix = "cons-" + Guid.NewGuid().ToString("N")[..8] + ":";
+    private readonly List<IAsyncDisposable> _disposables = [];
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var disposable in _disposables)
+        {
+            await disposable.DisposeAsync();
+        }
+    }
+
+    private async Task<(IWidgetRepository Repository, CacheRuntime Runtime)> NodeAsync(WidgetSource source, Action<CachedGenOptions>? configure = null)
+    {
+        var options = new CachedGenOptions { KeyPrefix = _prefix, KeyHashSecret = Secret };
+        configure?.Invoke(options);
+        var mux = await ConnectionMultiplexer.ConnectAsync(redis.Server.Endpoint + ",abortConnect=false,connectRetry=0,connectTimeout=2000,syncTimeout=1000,asyncTimeout=1000");
+        var runtime = new CacheRuntime(options, mux);
+        _disposables.Add(runtime);
+        _disposables.Add(mux);
+        await runtime.Backplane!.Subscribed;
+        return (new CachedWidgetRepository(source, runtime), runtime);
+    }
+
+    private static CachedGen.Runtime.CachedMethod<CachedWidgetRepository.GetAsyncKey, Widget?> GetAsyncCache(CacheRuntime runtime)
+        => runtime.GetMethod<CachedWidgetRepository.GetAsyncKey, Widget?>(CachedWidgetRepository.GetAsyncDescriptor);
+
+    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan timeout)
+    {
+        var watch = Stopwatch.StartNew();
+        while (true)
+        {
+            var value = await read();
+            if (done(value) || watch.Elapsed > timeout)
+            {
+                return value;
+            }
+
+            await Task.Delay(5);
+        }
+    }
+
+    [Fact]
+    public async Task A_thousand_callers_on_four_nodes_make_one_source_call()
+    {
+        var source = new WidgetSource();
+        var nodes = new List<IWidgetRepository>();
+        for (var i = 0; i < 4; i++)
+        {
+            nodes.Add((await NodeAsync(source)).Repository);
+        }
+
+        var delay = TimeSpan.FromMilliseconds(300);
+        using var start = new System.Threading.ManualResetEventSlim();
+        var callers = Enumerable.Range(0, 1000).Select(i => Task.Run(async () =>
+        {
+            start.Wait();
+            return await nodes[i % 4].GetSlowAsync(42, delay);
+        })).ToArray();
+        start.Set();
+        var results = await Task.WhenAll(callers);
+
+        Assert.All(results, w => Assert.Equal("widget-42", w!.Name));
+        Assert.Equal(1, source.SourceCalls);
+    }
+
+    [Fact]
+    public async Task A_lease_whose_holder_died_delays_the_others_by_at_most_its_lifetime()
+    {
+        var source = new WidgetSource();
+        var (a, runtimeA) = await NodeAsync(source, o => o.LeaseDuration = TimeSpan.FromSeconds(3));
+        var (b, _) = await NodeAsync(source, o => o.LeaseDuration = TimeSpan.FromSeconds(3));
+
+        // A node took the lease and crashed: its lease stays for 1.5 s, and nobody will ever write the value.
+        var key = runtimeA.GetMethod<CachedWidgetRepository.GetSlowAsyncKey, Widget?>(CachedWidgetRepository.GetSlowAsyncDescriptor)
+            .RenderKey(new CachedWidgetRepository.GetSlowAsyncKey(7));
+        Assert.Equal("OK", await redis.Server.ExecuteAsync("SET", key + ":lease", "crashed-node", "PX", "1500"));
+
+        var watch = Stopwatch.StartNew();
+        var results = await Task.WhenAll(
+            Task.Run(() => a.GetSlowAsync(7, TimeSpan.FromMilliseconds(50))),
+            Task.Run(() => b.GetSlowAsync(7, TimeSpan.FromMilliseconds(50))));
+        var elapsed = watch.Elapsed;
+
+        output.WriteLine($"callers behind a dead lease of 1.5 s waited {elapsed.TotalMilliseconds:F0} ms");
+        Assert.All(results, w => Assert.Equal("widget-7", w!.Name));
+        Assert.InRange(elapsed, TimeSpan.FromMilliseconds(1300), TimeSpan.FromMilliseconds(2900));
+        Assert.Equal(1, source.SourceCalls);
+    }
+
+    [Fact]
+    public async Task A_load_that_read_before_a_write_does_not_put_its_value_in_redis()
+    {
+        var source = new WidgetSource { ReadDelay = TimeSpan.FromMilliseconds(400) };
+        var (a, _) = await NodeAsync(source);
+        var (b, _) = await NodeAsync(source);
+
+        // A reads the old widget from the source and is still in its query when B writes.
+        var slowRead = Task.Run(() => a.GetSlowWidgetAsync(3));
+        await Task.Delay(100);
+        await b.RenameAsync(3, "renamed");
+        var readByA = await slowRead;
+
+        // A's caller got what the source said when it asked (the write had not happened yet); the cache kept nothing.
+        Assert.Equal("widget-3", readByA!.Name);
+        source.ReadDelay = TimeSpan.Zero;
+        Assert.Equal("renamed", (await b.GetSlowWidgetAsync(3))!.Name);
+        Assert.Equal("renamed", (await a.GetSlowWidgetAsync(3))!.Name);
+    }
+
+    [Fact]
+    public async Task A_write_on_one_node_reaches_the_L1_of_the_others()
+    {
+        var source = new WidgetSource();
+        var (a, runtimeA) = await NodeAsync(source);
+        var (b, _) = await NodeAsync(source);
+        var (c, _) = await NodeAsync(source);
+
+        foreach (var node in new[] { a, b, c })
+        {
+            Assert.Equal("widget-5", (await node.GetAsync(5))!.Name);
+        }
+
+        Assert.True(GetAsyncCache(runtimeA).TryGetLocal(new CachedWidgetRepository.GetAsyncKey(5), out _));
+
+        var watch = Stopwatch.StartNew();
+        await b.RenameAsync(5, "renamed-on-b");
+        var seenByA = await EventuallyAsync(() => a.GetAsync(5), w => w!.Name == "renamed-on-b", TimeSpan.FromSeconds(2));
+        var seenByC = await EventuallyAsync(() => c.GetAsync(5), w => w!.Name == "renamed-on-b", TimeSpan.FromSeconds(2));
+        output.WriteLine($"the write reached the other nodes' L1 within {watch.Elapsed.TotalMilliseconds:F1} ms");
+
+        Assert.Equal("renamed-on-b", seenByA!.Name);
+        Assert.Equal("renamed-on-b", seenByC!.Name);
+        Assert.Equal("renamed-on-b", (await b.GetAsync(5))!.Name);
+    }
+
+    [Fact]
+    public async Task A_node_ignores_its_own_invalidation_messages_and_others_count_them()
+    {
+        var source = new WidgetSource();
+        var (a, runtimeA) = await NodeAsync(source);
+        var (_, runtimeB) = await NodeAsync(source);
+        var cacheA = GetAsyncCache(runtimeA);
+        var cacheB = GetAsyncCache(runtimeB);
+        await a.GetAsync(8);
+
+        // A's own message comes back to it: the entry it re-cached after its write must survive that echo.
+        await a.RenameAsync(8, "renamed-on-a");
+        Assert.Equal("renamed-on-a", (await a.GetAsync(8))!.Name);
+        var received = new System.Threading.SemaphoreSlim(0);
+        runtimeB.Backplane!.Received += () => received.Release();
+        await a.RenameAsync(8, "again");
+        Assert.True(await received.WaitAsync(TimeSpan.FromSeconds(2)), "node B did not hear A's invalidation");
+        Assert.Equal("again", (await a.GetAsync(8))!.Name);
+        await Task.Delay(100); // A's echo has arrived by now
+        Assert.True(cacheA.TryGetLocal(new CachedWidgetRepository.GetAsyncKey(8), out var kept), "A dropped its own fresh entry on its own echo");
+        Assert.Equal("again", kept!.Name);
+        Assert.False(cacheB.TryGetLocal(new CachedWidgetRepository.GetAsyncKey(8), out _));
+    }
+
+    [Fact]
+    public async Task A_node_whose_subscription_reconnects_clears_its_L1()
+    {
+        var source = new WidgetSource();
+        var (a, runtimeA) = await NodeAsync(source);
+        await a.GetAsync(9);
+        var cacheA = GetAsyncCache(runtimeA);
+        Assert.True(cacheA.TryGetLocal(new CachedWidgetRepository.GetAsyncKey(9), out _));
+
+        // Invalidations published while the subscription was down are lost: on reconnect, the node starts L1 afresh.
+        await redis.Server.ExecuteAsync("CLIENT", "KILL", "TYPE", "pubsub");
+        var cleared = await EventuallyAsync(
+            () => Task.FromResult(!cacheA.TryGetLocal(new CachedWidgetRepository.GetAsyncKey(9), out _)),
+            done => done,
+            TimeSpan.FromSeconds(10));
+
+        Assert.True(cleared, "L1 was not cleared after the subscription reconnected");
+        Assert.Equal("widget-9", (await a.GetAsync(9))!.Name);
+    }
+}
