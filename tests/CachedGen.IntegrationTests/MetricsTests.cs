@@ -18,6 +18,9 @@ public sealed class MetricsTests(RedisServerFixture redis) : IClassFixture<Redis
     {
         private readonly MeterListener _listener = new();
         private readonly ConcurrentQueue<(string Name, long Value, Dictionary<string, object?> Tags)> _measurements = new();
+        private readonly ConcurrentQueue<double> _durations = new();
+
+        public IReadOnlyCollection<double> Durations => _durations;
 
         public Recorder(Meter meter)
         {
@@ -30,6 +33,11 @@ public sealed class MetricsTests(RedisServerFixture redis) : IClassFixture<Redis
             };
             _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => Record(instrument.Name, value, tags));
             _listener.SetMeasurementEventCallback<int>((instrument, value, tags, _) => Record(instrument.Name, value, tags));
+            _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) =>
+            {
+                Record(instrument.Name, 1, tags);
+                _durations.Enqueue(value);
+            });
             _listener.Start();
         }
 
@@ -48,6 +56,13 @@ public sealed class MetricsTests(RedisServerFixture redis) : IClassFixture<Redis
         }
 
         public int Count(string name) => _measurements.Count(m => m.Name == name);
+
+        /// <summary>Latest value of <c>cachedgen.redis.memory</c> for a state (used, limit), or 0 when none yet.</summary>
+        public long Memory(string state)
+        {
+            _listener.RecordObservableInstruments();
+            return _measurements.LastOrDefault(m => m.Name == "cachedgen.redis.memory" && Equals(m.Tags.GetValueOrDefault("state"), state)).Value;
+        }
 
         public long Observe(string name)
         {
@@ -149,5 +164,97 @@ public sealed class MetricsTests(RedisServerFixture redis) : IClassFixture<Redis
         await node.GetAsync(1);
 
         Assert.Equal(0, runtime.GetMethod<CachedWidgetRepository.GetAsyncKey, Widget?>(CachedWidgetRepository.GetAsyncDescriptor).LocalHits);
+    }
+
+    [Fact]
+    public async Task Durations_are_recorded_for_each_level_and_operation()
+    {
+        var prefix = "metrics-dur-" + Guid.NewGuid().ToString("N")[..8] + ":";
+        var source = new WidgetSource();
+        var (nodeA, runtimeA, muxA) = await NodeAsync(source, prefix);
+        var (nodeB, runtimeB, muxB) = await NodeAsync(source, prefix);
+        using var _ = muxA;
+        using var __ = muxB;
+        using var a = new Recorder(runtimeA.Metrics.Meter);
+        using var b = new Recorder(runtimeB.Metrics.Meter);
+        runtimeA.Metrics.Refresh();
+        runtimeB.Metrics.Refresh();
+
+        await nodeA.GetAsync(1);               // L2 get (miss), lease, source load, fill
+        await nodeA.GetAsync(1);               // L1 get
+        await nodeB.GetAsync(1);               // L2 get (hit)
+        await nodeA.RenameAsync(1, "renamed"); // invalidate
+
+        var seen = a.Tags("cachedgen.operation.duration").Select(t => $"{t["level"]}/{t["operation"]}").ToHashSet();
+        Assert.Equal(["l1/get", "l2/fill", "l2/get", "l2/invalidate", "l2/lease", "source/load"], seen.Order());
+        Assert.Contains(b.Tags("cachedgen.operation.duration"), t => Equals(t["level"], "l2") && Equals(t["operation"], "get"));
+        Assert.All(a.Durations, d => Assert.InRange(d, 0, 5));
+    }
+
+    [Fact]
+    public async Task Each_cached_call_is_an_activity_with_its_level_and_outcome()
+    {
+        var prefix = "trace-" + Guid.NewGuid().ToString("N")[..8] + ":";
+        var source = new WidgetSource();
+        var (nodeA, runtimeA, muxA) = await NodeAsync(source, prefix);
+        var (nodeB, _, muxB) = await NodeAsync(source, prefix);
+        using var _ = muxA;
+        using var __ = muxB;
+        var activities = new ConcurrentQueue<System.Diagnostics.Activity>();
+        using var root = new System.Diagnostics.Activity("test-root").Start();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = s => s.Name == "CachedGen",
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                if (activity.RootId == root.RootId)
+                {
+                    activities.Enqueue(activity);
+                }
+            },
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        runtimeA.Metrics.Refresh();
+
+        await nodeA.GetAsync(1); // miss
+        await nodeA.GetAsync(1); // L1 hit
+        await nodeB.GetAsync(1); // L2 hit
+
+        var outcomes = activities.Select(a => $"{a.GetTagItem("cachedgen.level")}/{a.GetTagItem("cachedgen.outcome")}").ToArray();
+        Assert.Equal(["source/miss", "l1/hit", "l2/hit"], outcomes);
+        Assert.All(activities, a =>
+        {
+            Assert.Equal("cachedgen.get", a.OperationName);
+            Assert.Equal("CachedGen.IntegrationTests.IWidgetRepository.GetAsync", a.GetTagItem("cachedgen.method"));
+            Assert.DoesNotContain(a.Tags, t => t.Value is { } v && v.Contains("widget:1", StringComparison.Ordinal));
+        });
+    }
+
+    [Fact]
+    public async Task Evictions_and_redis_memory_are_observed()
+    {
+        await using var server = await RedisServer.StartAsync("--maxmemory 67108864");
+        var mux = await ConnectionMultiplexer.ConnectAsync(server.ConnectionString);
+        using var _ = mux;
+        var runtime = new CacheRuntime(new CachedGenOptions { KeyPrefix = "metrics-mem:", KeyHashSecret = new byte[32], DefaultMaxLocalEntries = 10 }, mux);
+        IWidgetRepository repository = new CachedWidgetRepository(new WidgetSource(), runtime);
+        using var recorder = new Recorder(runtime.Metrics.Meter);
+        for (var id = 0; id < 100; id++)
+        {
+            await repository.GetAsync(id);
+        }
+
+        Assert.InRange(recorder.Sum("cachedgen.evictions"), 80, 100); // one collection: the sum over the methods
+
+        // The first observation starts a sample in the background; a later one reports it.
+        var limit = 0L;
+        for (var i = 0; i < 100 && (limit = recorder.Memory("limit")) == 0; i++)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(67108864, limit);
+        Assert.True(recorder.Memory("used") > 0);
     }
 }

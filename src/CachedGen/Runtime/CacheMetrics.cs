@@ -24,7 +24,7 @@ internal sealed class CacheMetrics : IDisposable
     private readonly Timer _refresh;
     private volatile bool _countHits;
 
-    public CacheMetrics(Func<int> circuitState, Func<IEnumerable<Measurement<long>>> hits)
+    public CacheMetrics(Func<int> circuitState, Func<IEnumerable<Measurement<long>>> hits, Func<IEnumerable<Measurement<long>>> evictions, Func<IEnumerable<Measurement<long>>> redisMemory)
     {
         _meter = new Meter(MeterName, typeof(CacheMetrics).Assembly.GetName().Version?.ToString(3));
         _hits = _meter.CreateObservableCounter("cachedgen.hits", hits, "{call}", "Calls served from the cache, by level (l1, l2) and method.");
@@ -39,7 +39,16 @@ internal sealed class CacheMetrics : IDisposable
         StaleFillsPrevented = _meter.CreateCounter<long>("cachedgen.fills.discarded", "{call}", "Loaded values not written to Redis because an invalidation (or the lease's expiry) came in during the load, by method.");
         RedisErrors = _meter.CreateCounter<long>("cachedgen.redis.errors", "{operation}", "Redis operations that failed or exceeded their budget, by operation.");
         PayloadBytes = _meter.CreateHistogram<int>("cachedgen.payload.size", "By", "Size of payloads written to Redis, by method.");
+        Duration = _meter.CreateHistogram<double>(
+            "cachedgen.operation.duration",
+            "s",
+            "Duration of cache operations, by method, level (l1, l2, source) and operation (get, lease, fill, invalidate, load).",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
+        EarlyRefreshes = _meter.CreateCounter<long>("cachedgen.refreshes", "{call}", "Background refreshes of entries close to their expiry (early refresh), by method.");
+        FailSafe = _meter.CreateCounter<long>("cachedgen.failsafe", "{call}", "Calls answered with an expired value because the source failed or was too slow (fail-safe), by method and reason (error, timeout).");
         _meter.CreateObservableGauge("cachedgen.redis.circuit.state", circuitState, "{state}", "Redis circuit breaker: 0 closed, 1 open, 2 half-open.");
+        _meter.CreateObservableCounter("cachedgen.evictions", evictions, "{entry}", "L1 entries evicted to stay within capacity, by method.");
+        _meter.CreateObservableGauge("cachedgen.redis.memory", redisMemory, "By", "Redis memory, summed over the primaries: state=used (used_memory) and state=limit (maxmemory, 0 when unlimited). Sampled at most every 10 s while observed.");
     }
 
     /// <summary>This runtime's meter (each runtime has its own, all named <see cref="MeterName"/>).</summary>
@@ -89,6 +98,40 @@ internal sealed class CacheMetrics : IDisposable
 
     public Histogram<int> PayloadBytes { get; }
 
+    public Histogram<double> Duration { get; }
+
+    public Counter<long> EarlyRefreshes { get; }
+
+    public Counter<long> FailSafe { get; }
+
+    /// <summary>Bucket boundaries in seconds, from 10 µs to 10 s: an L1 hit, a Redis round trip and a slow source all
+    /// land in buckets of their own.</summary>
+    private static readonly double[] DurationBuckets =
+        [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+    /// <summary>A timestamp to pass to <see cref="RecordDuration"/>, or 0 when nobody listens to the histogram.</summary>
+    public long StartTiming() => Duration.Enabled ? System.Diagnostics.Stopwatch.GetTimestamp() : 0;
+
+    public void RecordDuration(long started, KeyValuePair<string, object?> method, KeyValuePair<string, object?> level, KeyValuePair<string, object?> operation)
+    {
+        if (started != 0)
+        {
+            Duration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, method, level, operation);
+        }
+    }
+
+    public static readonly KeyValuePair<string, object?> Source = new("level", "source");
+
+    public static readonly KeyValuePair<string, object?> OpGet = new("operation", "get");
+
+    public static readonly KeyValuePair<string, object?> OpLease = new("operation", "lease");
+
+    public static readonly KeyValuePair<string, object?> OpFill = new("operation", "fill");
+
+    public static readonly KeyValuePair<string, object?> OpInvalidate = new("operation", "invalidate");
+
+    public static readonly KeyValuePair<string, object?> OpLoad = new("operation", "load");
+
     /// <summary>
     /// Whether hits are being counted: only while a listener has enabled <c>cachedgen.hits</c> (checked every
     /// <see cref="RefreshInterval"/>). Counting a hit is an atomic increment, a quarter of the cost of an L1 hit, so
@@ -96,8 +139,22 @@ internal sealed class CacheMetrics : IDisposable
     /// </summary>
     public bool CountHits => _countHits;
 
-    /// <summary>Re-reads whether a listener wants hit counts.</summary>
-    public void Refresh() => _countHits = _hits.Enabled;
+    /// <summary>Whether anything observes the L1 hit path: hit counts, the duration histogram, or a trace listener.
+    /// The hit path reads this one flag and, when it is false, does nothing else.</summary>
+    public bool Observed => _observed;
+
+    private volatile bool _observed;
+
+    /// <summary>Re-reads whether a listener wants hit counts, durations or traces.</summary>
+    public void Refresh()
+    {
+        _countHits = _hits.Enabled;
+        _observed = _countHits || Duration.Enabled || CacheTracing.Source.HasListeners();
+    }
+
+    public static readonly KeyValuePair<string, object?> LevelL1 = new("level", "l1");
+
+    public static readonly KeyValuePair<string, object?> LevelL2 = new("level", "l2");
 
     public static KeyValuePair<string, object?> Method(string methodId) => new("method", methodId);
 

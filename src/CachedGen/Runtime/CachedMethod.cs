@@ -72,6 +72,9 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
 
     (string MethodId, long LocalHits, long RedisHits) ICachedMethodStatistics.Hits => (Descriptor.MethodId, LocalHits, RedisHits);
 
+    /// <inheritdoc/>
+    long ICachedMethodStatistics.Evictions => _local is { } local && local.Metrics.HasValue ? local.Metrics.Value!.Evicted : 0;
+
     /// <summary>What the generator recorded about the method.</summary>
     public CacheMethodDescriptor Descriptor { get; }
 
@@ -85,15 +88,9 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public bool TryGetLocal(in TKey key, out TValue value)
     {
-        if (_local is not null && _runtime.Enabled && _local.TryGet(key, out var entry) && CoarseClock.IsBefore(entry.ExpiresAt)
-            && entry.Generation == Volatile.Read(ref _generations[entry.Bucket]))
+        if (_local is not null && _runtime.Enabled && (_metrics.Observed ? TryGetObserved(key, out var entry) : TryGetFresh(key, out entry)))
         {
             value = entry.Value;
-            if (_metrics.CountHits)
-            {
-                _l1Hits.Increment();
-            }
-
             return true;
         }
 
@@ -101,19 +98,40 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
         return false;
     }
 
-    /// <summary>L1 lookup for <see cref="Task{TResult}"/> methods: returns the entry's completed task, created once.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    public bool TryGetLocalTask(in TKey key, out Task<TValue> task)
+    private bool TryGetFresh(in TKey key, out LocalEntry entry)
+        => _local!.TryGet(key, out entry!) && CoarseClock.IsBefore(entry.ExpiresAt) && entry.Generation == Volatile.Read(ref _generations[entry.Bucket]);
+
+    /// <summary>The L1 lookup while a listener observes it: counted, timed and traced.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private bool TryGetObserved(in TKey key, out LocalEntry entry)
     {
-        if (_local is not null && _runtime.Enabled && _local.TryGet(key, out var entry) && CoarseClock.IsBefore(entry.ExpiresAt)
-            && entry.Generation == Volatile.Read(ref _generations[entry.Bucket]))
+        var started = _metrics.StartTiming();
+        var hit = TryGetFresh(key, out entry);
+        _metrics.RecordDuration(started, _methodTag, CacheMetrics.LevelL1, CacheMetrics.OpGet);
+        if (hit)
         {
-            task = entry.Task ??= Task.FromResult(entry.Value);
             if (_metrics.CountHits)
             {
                 _l1Hits.Increment();
             }
 
+            if (CacheTracing.Source.HasListeners())
+            {
+                CacheTracing.LocalHit(Descriptor.MethodId);
+            }
+        }
+
+        return hit;
+    }
+
+    /// <summary>L1 lookup for <see cref="Task{TResult}"/> methods: returns the entry's completed task, created once.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public bool TryGetLocalTask(in TKey key, out Task<TValue> task)
+    {
+        if (_local is not null && _runtime.Enabled && (_metrics.Observed ? TryGetObserved(key, out var entry) : TryGetFresh(key, out entry)))
+        {
+            task = entry.Task ??= Task.FromResult(entry.Value);
             return true;
         }
 
@@ -125,8 +143,28 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
     public ValueTask<TValue> GetOrLoadAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(load);
+        return CacheTracing.Source.HasListeners() ? TracedAsync(key, state, load, cancellationToken) : LoadThroughAsync(key, state, load, cancellationToken);
+    }
+
+    private async ValueTask<TValue> TracedAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, CancellationToken cancellationToken)
+    {
+        using var activity = CacheTracing.Start(Descriptor.MethodId);
+        try
+        {
+            return await LoadThroughAsync(key, state, load, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (activity is not null)
+        {
+            activity.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.GetType().Name);
+            throw;
+        }
+    }
+
+    private ValueTask<TValue> LoadThroughAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, CancellationToken cancellationToken)
+    {
         if (!_runtime.Enabled)
         {
+            CacheTracing.Mark("source", "bypass");
             return load(state, cancellationToken);
         }
 
@@ -166,10 +204,13 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
         Bump(BucketOf(redisKey));
         _local?.TryRemove(key);
         _metrics.AddInvalidation(CacheMetrics.KindLocal, _methodTag);
+        var started = _metrics.StartTiming();
         if (!await _redis.InvalidateAsync(redisKey, LeaseKey(redisKey), _runtime.Backplane, Descriptor.MethodId).ConfigureAwait(false))
         {
             _metrics.InvalidationFailures.Add(1, _methodTag);
         }
+
+        _metrics.RecordDuration(started, _methodTag, CacheMetrics.LevelL2, CacheMetrics.OpInvalidate);
     }
 
     /// <summary>Synchronous form of <see cref="InvalidateAsync"/>.</summary>
@@ -238,6 +279,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
     {
         var redisKey = RenderKey(key);
         var stamp = StampOf(BucketOf(redisKey));
+        var started = _metrics.StartTiming();
         Lease<byte>? read;
         if (_redis!.TryStartGet(redisKey, out var pending, out var bounded))
         {
@@ -257,10 +299,12 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
             read = await _redis.GetAsync(redisKey, Descriptor.MethodId).ConfigureAwait(false);
         }
 
+        _metrics.RecordDuration(started, _methodTag, CacheMetrics.LevelL2, CacheMetrics.OpGet);
         using (var lease = read)
         {
             if (lease is not null && TryAcceptPayload(key, lease.Memory, redisKey, stamp, out var hit) is true)
             {
+                CacheTracing.Mark("l2", "hit");
                 return hit;
             }
         }
@@ -303,6 +347,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
             {
                 _metrics.Misses.Add(1, _methodTag);
                 _metrics.Coalesced.Add(1, _methodTag);
+                CacheTracing.Mark("source", "coalesced");
                 try
                 {
                     return await running.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -379,12 +424,15 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
         long waitStarted = 0;
         for (var attempt = 0; ; attempt++)
         {
+            var started = _metrics.StartTiming();
             var found = await _redis!.GetOrLeaseAsync(redisKey, leaseKey, token, _leaseMs, Descriptor.MethodId).ConfigureAwait(false);
+            _metrics.RecordDuration(started, _methodTag, CacheMetrics.LevelL2, CacheMetrics.OpLease);
             switch (found.Outcome)
             {
                 case LeaseOutcome.Value when found.Value is { } payload:
                     if (TryAcceptPayload(key, payload, redisKey, stamp, out var written) is true)
                     {
+                        CacheTracing.Mark("l2", waitStarted == 0 ? "hit" : "lease_wait");
                         return written;
                     }
 
@@ -460,7 +508,21 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
     {
         _metrics.Misses.Add(1, _methodTag);
         _metrics.SourceCalls.Add(1, _methodTag);
-        return load(state, cancellationToken);
+        CacheTracing.Mark("source", "miss");
+        var started = _metrics.StartTiming();
+        return started == 0 ? load(state, cancellationToken) : TimedAsync(load(state, cancellationToken), started);
+    }
+
+    private async ValueTask<TValue> TimedAsync(ValueTask<TValue> loading, long started)
+    {
+        try
+        {
+            return await loading.ConfigureAwait(false);
+        }
+        finally
+        {
+            _metrics.RecordDuration(started, _methodTag, CacheMetrics.Source, CacheMetrics.OpLoad);
+        }
     }
 
     /// <summary>Writes the value under the lease; returns whether it may go to L1: written, or not written for a reason
@@ -492,7 +554,9 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
         }
 
         _metrics.PayloadBytes.Record(length, _methodTag);
+        var started = _metrics.StartTiming();
         var outcome = await _redis!.FillAsync(redisKey, leaseKey, token, buffer.AsMemory(0, length), ttl, Descriptor.MethodId).ConfigureAwait(false);
+        _metrics.RecordDuration(started, _methodTag, CacheMetrics.LevelL2, CacheMetrics.OpFill);
         if (outcome != FillOutcome.Failed)
         {
             // Redis answered, so it has copied the bytes; on a failure they may still be queued, and the buffer is left
@@ -573,4 +637,7 @@ internal interface ICachedMethodStatistics
 
     /// <summary>Drops every L1 entry.</summary>
     void ClearLocal();
+
+    /// <summary>L1 entries evicted for capacity so far.</summary>
+    long Evictions { get; }
 }
