@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 
 namespace CachedGen;
 
@@ -57,6 +58,40 @@ public sealed class CachedGenOptions
     /// their L1 too (default <see langword="true"/>). The channel is <c>{KeyPrefix}cachedgen:invalidations</c>.
     /// </summary>
     public bool Backplane { get; set; } = true;
+
+    /// <summary>
+    /// Share of an entry's L1 lifetime after which a hit also refreshes it in the background, so a popular entry is
+    /// replaced before it expires and its callers never wait for the source. Each entry draws its moment at random
+    /// between this share and halfway to its expiry, so entries written together are not refreshed together. The
+    /// refresh takes the entry's Redis lease: one node refreshes, the others pick the new value up from Redis.
+    /// Default 0.8; 0 (or 1 and above) turns early refresh off. Reloadable.
+    /// </summary>
+    public double EarlyRefresh { get; set; } = 0.8;
+
+    /// <summary>
+    /// Fail-safe: how long after its expiry a value may still be served when the source throws (or exceeds
+    /// <see cref="SourceSoftTimeout"/>/<see cref="SourceHardTimeout"/>). Entries then stay in Redis this much longer
+    /// than their TTL, marked expired. Default zero: off, the caller gets the source's exception. Reloadable.
+    /// </summary>
+    public TimeSpan FailSafeMaxAge { get; set; }
+
+    /// <summary>After the fail-safe served an expired value, how long that value is served from L1 before the source
+    /// is tried again (a failing source is not called by every caller). Default 5 s. Reloadable.</summary>
+    public TimeSpan FailSafeThrottle { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>With an expired value available to the fail-safe, how long a caller waits for the source before it gets
+    /// that value instead; the source call goes on in the background and its result is cached. Default zero: off.
+    /// Reloadable.</summary>
+    public TimeSpan SourceSoftTimeout { get; set; }
+
+    /// <summary>How long a caller waits for the source at most: then it gets the fail-safe value if there is one, else a
+    /// <see cref="TimeoutException"/>; the source call goes on in the background and its result is cached. Default
+    /// zero: no limit. Reloadable.</summary>
+    public TimeSpan SourceHardTimeout { get; set; }
+
+    /// <summary>Per-method settings, by method id (<c>Namespace.IFormRepository.GetSchemaAsync</c> or
+    /// <c>IFormRepository.GetSchemaAsync</c>). Reloadable.</summary>
+    public Dictionary<string, CachedMethodOptions> Methods { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>Clock used for payload timestamps; replace it in tests.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;

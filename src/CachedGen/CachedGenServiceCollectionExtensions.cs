@@ -32,11 +32,17 @@ public static class CachedGenServiceCollectionExtensions
         services.TryAddSingleton(static sp =>
         {
             var redis = sp.GetService<RedisConnectionSource>();
-            return new CacheRuntime(
-                sp.GetRequiredService<IOptions<CachedGenOptions>>().Value,
+            var monitor = sp.GetRequiredService<IOptionsMonitor<CachedGenOptions>>();
+            var runtime = new CacheRuntime(
+                monitor.CurrentValue,
                 redis?.Connect(),
                 redis?.OwnsConnection ?? false,
                 sp.GetService<ILoggerFactory>());
+
+            // Reloaded configuration (appsettings.json with reloadOnChange, or any IOptionsMonitor source) applies from
+            // the next call: kill switches, per-method TTLs, early refresh, fail-safe, timeouts.
+            runtime.OptionsSubscription = monitor.OnChange(runtime.Reload);
+            return runtime;
         });
 
         DecorateRegisteredServices(services);

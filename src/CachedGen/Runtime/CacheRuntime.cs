@@ -36,7 +36,8 @@ public sealed class CacheRuntime : IAsyncDisposable, IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         Options = options;
-        Enabled = options.Enabled;
+        CurrentOptions = options;
+        _enabled = options.Enabled;
         Logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("CachedGen");
         Time = options.TimeProvider;
         if (options.KeyHashSecret is { } secret)
@@ -58,9 +59,48 @@ public sealed class CacheRuntime : IAsyncDisposable, IDisposable
     /// <summary>The options this runtime was created with.</summary>
     public CachedGenOptions Options { get; }
 
-    /// <summary>Global kill switch, initialised from <see cref="CachedGenOptions.Enabled"/>: when
-    /// <see langword="false"/>, decorators call the repository directly. Takes effect on the next call.</summary>
-    public bool Enabled { get; set; }
+    /// <summary>Global kill switch, initialised from <see cref="CachedGenOptions.Enabled"/> (and set again by each
+    /// options reload): when <see langword="false"/>, decorators call the repository directly. Takes effect on the next
+    /// call.</summary>
+    public bool Enabled
+    {
+        get => _enabled;
+        set
+        {
+            _enabled = value;
+            Reconfigure(CurrentOptions, value);
+        }
+    }
+
+    private volatile bool _enabled;
+
+    /// <summary>The <c>IOptionsMonitor</c> change subscription, disposed with the runtime.</summary>
+    internal IDisposable? OptionsSubscription { get; set; }
+
+    /// <summary>The options in force: those given at construction, then each reload's.</summary>
+    internal CachedGenOptions CurrentOptions { get; private set; }
+
+    /// <summary>
+    /// Applies reloaded options: the kill switches (global and per method), per-method TTL overrides, early refresh,
+    /// fail-safe and source timeouts. The connection, key prefix, secrets and L1 capacities are fixed at start.
+    /// <see cref="CachedGenServiceCollectionExtensions.AddCachedGen(Microsoft.Extensions.DependencyInjection.IServiceCollection)"/>
+    /// calls it on every <c>IOptionsMonitor</c> change.
+    /// </summary>
+    public void Reload(CachedGenOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _enabled = options.Enabled;
+        Reconfigure(options, options.Enabled);
+    }
+
+    private void Reconfigure(CachedGenOptions options, bool enabled)
+    {
+        CurrentOptions = options;
+        foreach (var method in _methodsById.Values)
+        {
+            method.Reconfigure(options, enabled);
+        }
+    }
 
     /// <summary>Whether a Redis L2 is configured (connected or not).</summary>
     public bool HasRedis => Redis is not null;
@@ -232,6 +272,7 @@ public sealed class CacheRuntime : IAsyncDisposable, IDisposable
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
+        OptionsSubscription?.Dispose();
         Metrics.Dispose();
         if (Redis is not null)
         {

@@ -3,6 +3,7 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.ComponentModel;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using BitFaster.Caching.Lru;
@@ -12,7 +13,8 @@ namespace CachedGen.Runtime;
 
 /// <summary>
 /// The per-process cache of one generated method: a bounded L1 keyed by the generated key struct, in-flight loads
-/// (one source call per key per process), and the Redis L2 path.
+/// (one source call per key per process, and through a Redis lease one per key across nodes), the Redis L2 path,
+/// early refresh and the fail-safe.
 /// </summary>
 /// <typeparam name="TKey">The generated key struct.</typeparam>
 /// <typeparam name="TValue">The cached result type.</typeparam>
@@ -25,7 +27,6 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
     private readonly ConcurrentLru<TKey, LocalEntry>? _local;
     private readonly ConcurrentDictionary<TKey, Task<TValue>> _inflight = new();
     private readonly string _keyPrefix;
-    private readonly long _localTtlMs;
     private readonly int _maxValueBytes;
     private readonly long _leaseMs;
     private readonly CacheMetrics _metrics;
@@ -35,25 +36,26 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
     private readonly BitFaster.Caching.Counters.Counter _l2Hits = new();
     private readonly KeyValuePair<string, object?> _methodTag;
 
+    // Reloadable settings (see MethodPolicy), and the one flag the hit path reads: runtime and method both enabled.
+    private volatile MethodPolicy _policy;
+    private volatile bool _enabled;
+
     internal CachedMethod(CacheMethodDescriptor descriptor, CacheRuntime runtime)
     {
         Descriptor = descriptor;
         _runtime = runtime;
         _keyPrefix = runtime.Options.KeyPrefix + descriptor.KeyPrefix;
-        var localTtl = descriptor.LocalTtl ?? descriptor.Ttl;
-        if (localTtl > descriptor.Ttl)
+        _policy = MethodPolicy.Create(descriptor, runtime.CurrentOptions);
+        _enabled = runtime.Enabled && _policy.Enabled;
+
+        // L1 exists unless the attribute turned it off (LocalTtl = 0); its capacity is fixed for the process.
+        var capacity = Math.Max(3, descriptor.MaxLocalEntries > 0 ? descriptor.MaxLocalEntries : runtime.Options.DefaultMaxLocalEntries);
+        if (_policy.LocalTtlMs > 0)
         {
-            localTtl = descriptor.Ttl;
+            _local = new ConcurrentLru<TKey, LocalEntry>(capacity);
         }
 
-        _localTtlMs = (long)localTtl.TotalMilliseconds;
-        if (_localTtlMs > 0)
-        {
-            var capacity = descriptor.MaxLocalEntries > 0 ? descriptor.MaxLocalEntries : runtime.Options.DefaultMaxLocalEntries;
-            _local = new ConcurrentLru<TKey, LocalEntry>(Math.Max(3, capacity));
-        }
-
-        _generations = new int[BucketCount(_local is null ? 0 : Math.Max(3, descriptor.MaxLocalEntries > 0 ? descriptor.MaxLocalEntries : runtime.Options.DefaultMaxLocalEntries))];
+        _generations = new int[BucketCount(_local is null ? 0 : capacity)];
         _leaseMs = Math.Max(1, (long)runtime.Options.LeaseDuration.TotalMilliseconds);
         _maxValueBytes = descriptor.MaxValueBytes > 0 ? descriptor.MaxValueBytes : runtime.Options.DefaultMaxValueBytes;
 
@@ -84,11 +86,25 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
     /// <summary>Whether this method writes to Redis (Redis configured and the method not sensitive).</summary>
     public bool UsesRedis => _redis is not null;
 
+    /// <summary>Whether calls go through the cache: the runtime's and this method's kill switches are both on.</summary>
+    public bool Enabled => _enabled;
+
+    /// <summary>The TTL entries are written with now (the attribute's, or its configured override).</summary>
+    public TimeSpan Ttl => _policy.Ttl;
+
+    /// <summary>Applies reloaded options (see <see cref="CachedMethodOptions"/>); the next call uses them.</summary>
+    void ICachedMethodStatistics.Reconfigure(CachedGenOptions options, bool runtimeEnabled)
+    {
+        var policy = MethodPolicy.Create(Descriptor, options);
+        _policy = policy;
+        _enabled = runtimeEnabled && policy.Enabled;
+    }
+
     /// <summary>L1 lookup: no string is built and nothing is allocated.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryGetLocal(in TKey key, out TValue value)
     {
-        if (_local is not null && _runtime.Enabled && (_metrics.Observed ? TryGetObserved(key, out var entry) : TryGetFresh(key, out entry)))
+        if (_local is not null && _enabled && (_metrics.Observed ? TryGetObserved(key, out var entry) : TryGetFresh(key, out entry)))
         {
             value = entry.Value;
             return true;
@@ -98,12 +114,30 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
         return false;
     }
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    /// <summary>L1 lookup for <see cref="Task{TResult}"/> methods: returns the entry's completed task, created once.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryGetLocalTask(in TKey key, out Task<TValue> task)
+    {
+        if (_local is not null && _enabled && (_metrics.Observed ? TryGetObserved(key, out var entry) : TryGetFresh(key, out entry)))
+        {
+            task = entry.Task ??= Task.FromResult(entry.Value);
+            return true;
+        }
+
+        task = null!;
+        return false;
+    }
+
+    /// <summary>A fresh, current entry. The one caller that finds it due for an early refresh gets
+    /// <see langword="false"/>: it goes on to <see cref="GetOrLoadAsync{TState}"/>, which has the source at hand, starts
+    /// the refresh and still answers from this entry.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool TryGetFresh(in TKey key, out LocalEntry entry)
-        => _local!.TryGet(key, out entry!) && CoarseClock.IsBefore(entry.ExpiresAt) && entry.Generation == Volatile.Read(ref _generations[entry.Bucket]);
+        => _local!.TryGet(key, out entry!) && CoarseClock.IsBefore(entry.ExpiresAt) && entry.Generation == Volatile.Read(ref _generations[entry.Bucket])
+           && (CoarseClock.IsBefore(entry.RefreshAt) || !entry.ClaimRefresh());
 
     /// <summary>The L1 lookup while a listener observes it: counted, timed and traced.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private bool TryGetObserved(in TKey key, out LocalEntry entry)
     {
         var started = _metrics.StartTiming();
@@ -125,25 +159,25 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
         return hit;
     }
 
-    /// <summary>L1 lookup for <see cref="Task{TResult}"/> methods: returns the entry's completed task, created once.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    public bool TryGetLocalTask(in TKey key, out Task<TValue> task)
-    {
-        if (_local is not null && _runtime.Enabled && (_metrics.Observed ? TryGetObserved(key, out var entry) : TryGetFresh(key, out entry)))
-        {
-            task = entry.Task ??= Task.FromResult(entry.Value);
-            return true;
-        }
-
-        task = null!;
-        return false;
-    }
-
-    /// <summary>After an L1 miss: Redis, then the source, called once per key per process (others wait for it).</summary>
+    /// <summary>After an L1 miss: Redis, then the source, called once per key across nodes (others wait for it).</summary>
     public ValueTask<TValue> GetOrLoadAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(load);
         return CacheTracing.Source.HasListeners() ? TracedAsync(key, state, load, cancellationToken) : LoadThroughAsync(key, state, load, cancellationToken);
+    }
+
+    /// <summary>Synchronous form of <see cref="GetOrLoadAsync{TState}"/> for methods that return a plain value.
+    /// It blocks on Redis I/O; prefer asynchronous methods for remote data.</summary>
+    public TValue GetOrLoad<TState>(TKey key, TState state, Func<TState, TValue> load)
+    {
+        ArgumentNullException.ThrowIfNull(load);
+        if (!_enabled)
+        {
+            return load(state);
+        }
+
+        return GetOrLoadAsync(key, (state, load), static (s, _) => new ValueTask<TValue>(s.load(s.state)), CancellationToken.None)
+            .AsTask().GetAwaiter().GetResult();
     }
 
     private async ValueTask<TValue> TracedAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, CancellationToken cancellationToken)
@@ -162,29 +196,24 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
 
     private ValueTask<TValue> LoadThroughAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, CancellationToken cancellationToken)
     {
-        if (!_runtime.Enabled)
+        if (!_enabled)
         {
             CacheTracing.Mark("source", "bypass");
             return load(state, cancellationToken);
         }
 
-        return _redis is null
-            ? new ValueTask<TValue>(GetOrJoinAsync(key, state, load, null, StampOf(BucketOf(key.GetHashCode())), cancellationToken))
-            : ReadThroughAsync(key, state, load, cancellationToken);
-    }
-
-    /// <summary>Synchronous form of <see cref="GetOrLoadAsync{TState}"/> for methods that return a plain value.
-    /// It blocks on Redis I/O; prefer asynchronous methods for remote data.</summary>
-    public TValue GetOrLoad<TState>(TKey key, TState state, Func<TState, TValue> load)
-    {
-        ArgumentNullException.ThrowIfNull(load);
-        if (!_runtime.Enabled)
+        // The caller that claimed an early refresh: start it, answer from the entry.
+        if (_local is not null && _local.TryGet(key, out var entry) && entry.TryStartRefresh()
+            && CoarseClock.IsBefore(entry.ExpiresAt) && entry.Generation == Volatile.Read(ref _generations[entry.Bucket]))
         {
-            return load(state);
+            _ = RefreshAsync(key, state, load, entry);
+            CacheTracing.Mark("l1", "hit");
+            return new ValueTask<TValue>(entry.Value);
         }
 
-        return GetOrLoadAsync(key, (state, load), static (s, _) => new ValueTask<TValue>(s.load(s.state)), CancellationToken.None)
-            .AsTask().GetAwaiter().GetResult();
+        return _redis is null
+            ? new ValueTask<TValue>(GetOrJoinAsync(key, state, load, null, StampOf(BucketOf(key.GetHashCode())), default, cancellationToken))
+            : ReadThroughAsync(key, state, load, cancellationToken);
     }
 
     /// <summary>Removes the entry from L1 and Redis (the value and any lease on it, so a load in flight on any node
@@ -228,8 +257,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
     }
 
     /// <summary>Removes every L1 entry of this method on every node (this one now, the others through the backplane).
-    /// Redis entries stay: use it after a fix that makes L1 copies wrong but not Redis, or with
-    /// <see cref="Descriptor"/>'s version to retire old entries. Never throws.</summary>
+    /// Redis entries stay. Never throws.</summary>
     public async ValueTask ClearLocalEverywhereAsync()
     {
         ClearLocal();
@@ -300,46 +328,53 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
         }
 
         _metrics.RecordDuration(started, _methodTag, CacheMetrics.LevelL2, CacheMetrics.OpGet);
+        var fallback = default(Fallback);
         using (var lease = read)
         {
-            if (lease is not null && TryAcceptPayload(key, lease.Memory, redisKey, stamp, out var hit) is true)
+            if (lease is not null)
             {
-                CacheTracing.Mark("l2", "hit");
-                return hit;
+                switch (Accept(key, lease.Memory, redisKey, stamp, out var hit, out fallback))
+                {
+                    case Payload.Fresh:
+                        CacheTracing.Mark("l2", "hit");
+                        return hit;
+                }
             }
         }
 
-        return await GetOrJoinAsync(key, state, load, redisKey, stamp, cancellationToken).ConfigureAwait(false);
+        return await GetOrJoinAsync(key, state, load, redisKey, stamp, fallback, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Decodes a payload read from Redis: <see langword="true"/> with the value (cached in L1 unless an
-    /// invalidation came in since <paramref name="stamp"/>), <see langword="false"/> when it is past its expiry,
-    /// <see langword="null"/> when it is unreadable (logged, and deleted in the background).</summary>
-    private bool? TryAcceptPayload(TKey key, ReadOnlyMemory<byte> payload, string redisKey, Stamp stamp, out TValue value)
+    /// <summary>Decodes a payload read from Redis. Fresh: the value, now in L1 (unless an invalidation came in since
+    /// <paramref name="stamp"/>). Expired: kept in <paramref name="fallback"/> while the fail-safe may still serve it.
+    /// Unreadable: logged, and deleted in the background.</summary>
+    private Payload Accept(TKey key, ReadOnlyMemory<byte> payload, string redisKey, Stamp stamp, out TValue value, out Fallback fallback)
     {
+        fallback = default;
         if (!PayloadEnvelope.TryDecode(payload, Descriptor.ShapeFingerprint, out value, out var expiresUnixMs, out var error))
         {
             Log.CorruptPayload(_runtime.Logger, Descriptor.MethodId, redisKey, error!);
             _ = _redis!.DeleteAsync(redisKey, Descriptor.MethodId).AsTask();
-            return null;
+            return Payload.Unreadable;
         }
 
         var remainingMs = expiresUnixMs - _runtime.Time.GetUtcNow().ToUnixTimeMilliseconds();
         if (remainingMs <= 0)
         {
-            return false;
+            fallback = new Fallback(true, value, Environment.TickCount64 + remainingMs, stamp);
+            return Payload.Expired;
         }
 
-        SetLocal(key, value, Math.Min(_localTtlMs, remainingMs), stamp);
+        SetLocal(key, value, Math.Min(_policy.LocalTtlMs, remainingMs), stamp, expiresUnixMs);
         if (_metrics.CountHits)
         {
             _l2Hits.Increment();
         }
 
-        return true;
+        return Payload.Fresh;
     }
 
-    private async Task<TValue> GetOrJoinAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, string? redisKey, Stamp stamp, CancellationToken cancellationToken)
+    private async Task<TValue> GetOrJoinAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, string? redisKey, Stamp stamp, Fallback fallback, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -369,7 +404,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
             {
                 var value = redisKey is null
                     ? await LoadLocalAsync(key, state, load, stamp, cancellationToken).ConfigureAwait(false)
-                    : await LoadSharedAsync(key, state, load, redisKey, stamp, cancellationToken).ConfigureAwait(false);
+                    : await LoadSharedAsync(key, state, load, redisKey, stamp, fallback, cancellationToken).ConfigureAwait(false);
                 flight.TrySetResult(value);
                 return value;
             }
@@ -400,8 +435,13 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
             return fresh;
         }
 
-        var value = await CallSourceAsync(state, load, cancellationToken).ConfigureAwait(false);
-        SetLocal(key, value, _localTtlMs, stamp);
+        return await GuardAsync(key, LoadAndKeepAsync(key, state, load, stamp), default, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<TValue> LoadAndKeepAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, Stamp stamp, bool refresh = false)
+    {
+        var value = await CallSourceAsync(state, load, refresh).ConfigureAwait(false);
+        SetLocal(key, value, _policy.LocalTtlMs, stamp, 0);
         return value;
     }
 
@@ -412,7 +452,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
     /// take it themselves (so a crashed holder delays them by at most <see cref="CachedGenOptions.LeaseDuration"/>).
     /// With Redis unreachable the caller loads without a lease and writes nothing to Redis.
     /// </summary>
-    private async Task<TValue> LoadSharedAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, string redisKey, Stamp stamp, CancellationToken cancellationToken)
+    private async Task<TValue> LoadSharedAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, string redisKey, Stamp stamp, Fallback fallback, CancellationToken cancellationToken)
     {
         if (TryGetLocal(key, out var fresh))
         {
@@ -421,26 +461,37 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
 
         var leaseKey = LeaseKey(redisKey);
         var token = Guid.NewGuid().ToString("N");
+        var failSafe = _policy.FailSafeMaxAgeMs > 0;
         long waitStarted = 0;
         for (var attempt = 0; ; attempt++)
         {
             var started = _metrics.StartTiming();
-            var found = await _redis!.GetOrLeaseAsync(redisKey, leaseKey, token, _leaseMs, Descriptor.MethodId).ConfigureAwait(false);
+            var nowUnixMs = failSafe ? _runtime.Time.GetUtcNow().ToUnixTimeMilliseconds() : 0;
+            var found = await _redis!.GetOrLeaseAsync(redisKey, leaseKey, token, _leaseMs, nowUnixMs, Descriptor.MethodId).ConfigureAwait(false);
             _metrics.RecordDuration(started, _methodTag, CacheMetrics.LevelL2, CacheMetrics.OpLease);
+            if (found.Stale is { } stale && !fallback.Has && Accept(key, stale, redisKey, stamp, out _, out var expired) == Payload.Expired)
+            {
+                fallback = expired;
+            }
+
             switch (found.Outcome)
             {
                 case LeaseOutcome.Value when found.Value is { } payload:
-                    if (TryAcceptPayload(key, payload, redisKey, stamp, out var written) is true)
+                    switch (Accept(key, payload, redisKey, stamp, out var written, out var expiredNow))
                     {
-                        CacheTracing.Mark("l2", waitStarted == 0 ? "hit" : "lease_wait");
-                        return written;
+                        case Payload.Fresh:
+                            CacheTracing.Mark("l2", waitStarted == 0 ? "hit" : "lease_wait");
+                            return written;
+                        case Payload.Expired:
+                            fallback = fallback.Has ? fallback : expiredNow;
+                            break;
                     }
 
-                    // Unreadable or expired: load without the lease, write nothing.
-                    return await LoadWithoutLeaseAsync(key, state, load, stamp, cancellationToken).ConfigureAwait(false);
+                    // Unreadable, or expired between the script and now: load without the lease, write nothing.
+                    return await GuardAsync(key, LoadAndKeepAsync(key, state, load, stamp), fallback, cancellationToken).ConfigureAwait(false);
 
                 case LeaseOutcome.Acquired:
-                    return await LoadUnderLeaseAsync(key, state, load, redisKey, leaseKey, token, stamp, cancellationToken).ConfigureAwait(false);
+                    return await GuardAsync(key, LoadUnderLeaseAsync(key, state, load, redisKey, leaseKey, token, stamp), fallback, cancellationToken).ConfigureAwait(false);
 
                 case LeaseOutcome.Held:
                     var now = Environment.TickCount64;
@@ -453,14 +504,20 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
                     {
                         // Held past its lifetime by a renewed lease: stop waiting, load, write nothing.
                         _metrics.LeaseTimeouts.Add(1, _methodTag);
-                        return await LoadWithoutLeaseAsync(key, state, load, stamp, cancellationToken).ConfigureAwait(false);
+                        return await GuardAsync(key, LoadAndKeepAsync(key, state, load, stamp), fallback, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    if (fallback.Has && _policy.SoftTimeout > TimeSpan.Zero && now - waitStarted >= (long)_policy.SoftTimeout.TotalMilliseconds
+                        && TryServeFallback(key, fallback, "timeout", out var staleValue))
+                    {
+                        return staleValue;
                     }
 
                     await Task.Delay(PollDelay(attempt), cancellationToken).ConfigureAwait(false);
                     continue;
 
                 default:
-                    return await LoadWithoutLeaseAsync(key, state, load, stamp, cancellationToken).ConfigureAwait(false);
+                    return await GuardAsync(key, LoadAndKeepAsync(key, state, load, stamp), fallback, cancellationToken).ConfigureAwait(false);
             }
         }
     }
@@ -468,12 +525,12 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
     /// <summary>Polling for another node's value: 2, 4, 8, 16, 32, then every 50 ms.</summary>
     private static TimeSpan PollDelay(int attempt) => TimeSpan.FromMilliseconds(Math.Min(50, 2 << Math.Min(attempt, 5)));
 
-    private async Task<TValue> LoadUnderLeaseAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, string redisKey, string leaseKey, string token, Stamp stamp, CancellationToken cancellationToken)
+    private async Task<TValue> LoadUnderLeaseAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, string redisKey, string leaseKey, string token, Stamp stamp, bool refresh = false)
     {
         TValue value;
         try
         {
-            value = await CallSourceAsync(state, load, cancellationToken).ConfigureAwait(false);
+            value = await CallSourceAsync(state, load, refresh).ConfigureAwait(false);
         }
         catch
         {
@@ -489,28 +546,204 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
             return value;
         }
 
-        if (await FillRedisAsync(redisKey, leaseKey, token, value).ConfigureAwait(false))
+        var (keep, expiresUnixMs) = await FillRedisAsync(redisKey, leaseKey, token, value).ConfigureAwait(false);
+        if (keep)
         {
-            SetLocal(key, value, _localTtlMs, stamp);
+            SetLocal(key, value, _policy.LocalTtlMs, stamp, expiresUnixMs);
         }
 
         return value;
     }
 
-    private async Task<TValue> LoadWithoutLeaseAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, Stamp stamp, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits for a load under the fail-safe and the source timeouts. If the source throws, or runs past the soft timeout
+    /// while an expired value is at hand, or past the hard timeout, the caller gets the expired value (if within
+    /// <see cref="CachedGenOptions.FailSafeMaxAge"/>); a load that is only slow goes on and caches its result.
+    /// </summary>
+    private async Task<TValue> GuardAsync(TKey key, Task<TValue> loading, Fallback fallback, CancellationToken cancellationToken)
     {
-        var value = await CallSourceAsync(state, load, cancellationToken).ConfigureAwait(false);
-        SetLocal(key, value, _localTtlMs, stamp);
-        return value;
+        var policy = _policy;
+        if (policy.FailSafeMaxAgeMs <= 0 && policy.HardTimeout == TimeSpan.Zero)
+        {
+            return await loading.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!fallback.Has)
+        {
+            fallback = LocalFallback(key);
+        }
+
+        var wait = fallback.Has && policy.SoftTimeout > TimeSpan.Zero ? policy.SoftTimeout : policy.HardTimeout;
+        try
+        {
+            return wait > TimeSpan.Zero
+                ? await loading.WaitAsync(wait, cancellationToken).ConfigureAwait(false)
+                : await loading.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException) when (!loading.IsCompleted)
+        {
+            Observe(loading);
+            if (TryServeFallback(key, fallback, "timeout", out var stale))
+            {
+                return stale;
+            }
+
+            if (wait != policy.HardTimeout && policy.HardTimeout > wait)
+            {
+                // Soft timeout with the expired value too old by now: wait out the hard one.
+                return await GuardTimeoutAsync(loading, policy.HardTimeout - wait, cancellationToken).ConfigureAwait(false);
+            }
+
+            throw SourceTimeout(policy.HardTimeout);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && loading.IsFaulted && TryServeFallback(key, fallback, "error", out var stale))
+        {
+            Log.FailSafeOnError(_runtime.Logger, Descriptor.MethodId, ex);
+            return stale;
+        }
     }
 
-    private ValueTask<TValue> CallSourceAsync<TState>(TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, CancellationToken cancellationToken)
+    private async Task<TValue> GuardTimeoutAsync(Task<TValue> loading, TimeSpan wait, CancellationToken cancellationToken)
     {
-        _metrics.Misses.Add(1, _methodTag);
+        try
+        {
+            return await loading.WaitAsync(wait, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException) when (!loading.IsCompleted)
+        {
+            throw SourceTimeout(_policy.HardTimeout);
+        }
+    }
+
+    private TimeoutException SourceTimeout(TimeSpan hard)
+        => new($"{Descriptor.MethodId} did not answer within CachedGenOptions.SourceHardTimeout ({hard.TotalMilliseconds:F0} ms) " +
+               "and the cache held no value the fail-safe could serve. The call goes on in the background and its result is cached.");
+
+    private static void Observe(Task task)
+        => task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+    /// <summary>An expired L1 entry the fail-safe may serve: not invalidated since it was stored.</summary>
+    private Fallback LocalFallback(TKey key)
+        => _local is not null && _local.TryGet(key, out var entry) && entry.Generation == Volatile.Read(ref _generations[entry.Bucket])
+            ? new Fallback(true, entry.Value, entry.ValueExpiresAt, new Stamp(entry.Bucket, entry.Generation))
+            : default;
+
+    /// <summary>Serves <paramref name="fallback"/> if it expired no longer than the fail-safe's maximum age ago, and keeps
+    /// it in L1 for <see cref="CachedGenOptions.FailSafeThrottle"/> so that the next callers do not all try the source.</summary>
+    private bool TryServeFallback(TKey key, Fallback fallback, string reason, out TValue value)
+    {
+        value = fallback.Value;
+        var policy = _policy;
+        if (!fallback.Has || policy.FailSafeMaxAgeMs <= 0)
+        {
+            return false;
+        }
+
+        var now = Environment.TickCount64;
+        var staleMs = now - fallback.ExpiredAt;
+        if (staleMs > policy.FailSafeMaxAgeMs || !IsCurrent(fallback.Stamp))
+        {
+            return false;
+        }
+
+        _metrics.FailSafe.Add(1, _methodTag, new KeyValuePair<string, object?>("reason", reason));
+        Log.FailSafeServed(_runtime.Logger, Descriptor.MethodId, reason, staleMs);
+        CacheTracing.Mark("l1", "stale");
+        var throttle = Math.Min(policy.FailSafeThrottleMs, fallback.ExpiredAt + policy.FailSafeMaxAgeMs - now);
+        if (_local is not null && throttle > 0)
+        {
+            _local.AddOrUpdate(key, new LocalEntry(fallback.Value, now + throttle, fallback.Stamp, long.MaxValue, fallback.ExpiredAt, 0));
+        }
+
+        return true;
+    }
+
+    /// <summary>An early refresh: another node's newer value from Redis if there is one, else (when this node takes the
+    /// lease) the source. Callers keep getting the current entry meanwhile; failures are logged, never thrown.</summary>
+    private async Task RefreshAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, LocalEntry entry)
+    {
+        try
+        {
+            await Task.Yield();
+            if (_redis is null)
+            {
+                var localStamp = StampOf(BucketOf(key.GetHashCode()));
+                await RefreshFlightAsync(key, () => LoadAndKeepAsync(key, state, load, localStamp, refresh: true)).ConfigureAwait(false);
+                return;
+            }
+
+            var redisKey = RenderKey(key);
+            var stamp = StampOf(BucketOf(redisKey));
+            using (var read = await _redis.GetAsync(redisKey, Descriptor.MethodId).ConfigureAwait(false))
+            {
+                // A different payload in Redis is newer than this entry (invalidations delete, fills replace): take it.
+                if (read is not null && PayloadEnvelope.TryReadExpiry(read.Memory.Span, out var expires) && expires != entry.ValueExpiresUnixMs
+                    && Accept(key, read.Memory, redisKey, stamp, out _, out _) == Payload.Fresh)
+                {
+                    return;
+                }
+            }
+
+            var leaseKey = LeaseKey(redisKey);
+            var token = Guid.NewGuid().ToString("N");
+            if (!await _redis.TryLeaseAsync(leaseKey, token, _leaseMs, Descriptor.MethodId).ConfigureAwait(false))
+            {
+                return; // another node is refreshing it; this node picks its value up from Redis at expiry
+            }
+
+            if (!await RefreshFlightAsync(key, () => LoadUnderLeaseAsync(key, state, load, redisKey, leaseKey, token, stamp, refresh: true)).ConfigureAwait(false))
+            {
+                await _redis.ReleaseAsync(leaseKey, token, Descriptor.MethodId).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex)
+        {
+            Log.RefreshFailed(_runtime.Logger, Descriptor.MethodId, ex);
+        }
+    }
+
+    /// <summary>Runs a refresh as this key's load in flight (misses meanwhile join it); <see langword="false"/> when a
+    /// load was already in flight.</summary>
+    private async Task<bool> RefreshFlightAsync(TKey key, Func<Task<TValue>> refresh)
+    {
+        var flight = new TaskCompletionSource<TValue>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_inflight.TryAdd(key, flight.Task))
+        {
+            return false;
+        }
+
+        try
+        {
+            _metrics.EarlyRefreshes.Add(1, _methodTag);
+            flight.TrySetResult(await refresh().ConfigureAwait(false));
+            return true;
+        }
+        catch (Exception ex)
+        {
+            flight.TrySetException(ex);
+            _ = flight.Task.Exception;
+            throw;
+        }
+        finally
+        {
+            _inflight.TryRemove(new KeyValuePair<TKey, Task<TValue>>(key, flight.Task));
+        }
+    }
+
+    /// <summary>Calls the source. It is not cancelled with the caller: the fail-safe may have answered that caller, or
+    /// other callers wait for the same load, and the value is still wanted by the cache. A refresh is a source call but
+    /// not a miss: no caller waits for it.</summary>
+    private ValueTask<TValue> CallSourceAsync<TState>(TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, bool refresh)
+    {
+        if (!refresh)
+        {
+            _metrics.Misses.Add(1, _methodTag);
+            CacheTracing.Mark("source", "miss");
+        }
+
         _metrics.SourceCalls.Add(1, _methodTag);
-        CacheTracing.Mark("source", "miss");
         var started = _metrics.StartTiming();
-        return started == 0 ? load(state, cancellationToken) : TimedAsync(load(state, cancellationToken), started);
+        return started == 0 ? load(state, CancellationToken.None) : TimedAsync(load(state, CancellationToken.None), started);
     }
 
     private async ValueTask<TValue> TimedAsync(ValueTask<TValue> loading, long started)
@@ -525,24 +758,27 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
         }
     }
 
-    /// <summary>Writes the value under the lease; returns whether it may go to L1: written, or not written for a reason
-    /// that does not make it stale (Redis down, too large, not serializable). A lost lease means an invalidation (or a
-    /// load slower than the lease) came in between: the value is served to this caller only.</summary>
-    private async ValueTask<bool> FillRedisAsync(string redisKey, string leaseKey, string token, TValue value)
+    /// <summary>Writes the value under the lease; returns whether it may go to L1 (written, or not written for a reason
+    /// that does not make it stale: Redis down, too large, not serializable) and the logical expiry written. A lost
+    /// lease means an invalidation (or a load slower than the lease) came in between: the value is served to this
+    /// caller only.</summary>
+    private async ValueTask<(bool Keep, long ExpiresUnixMs)> FillRedisAsync(string redisKey, string leaseKey, string token, TValue value)
     {
+        var policy = _policy;
         var now = _runtime.Time.GetUtcNow().ToUnixTimeMilliseconds();
-        var ttl = Jittered(Descriptor.Ttl, _runtime.Options.TtlJitter);
+        var ttl = Jittered(policy.Ttl, policy.TtlJitter);
+        var expiresUnixMs = now + (long)ttl.TotalMilliseconds;
         byte[] buffer;
         int length;
         try
         {
-            buffer = PayloadEnvelope.Encode(value, Descriptor.ShapeFingerprint, now, now + (long)ttl.TotalMilliseconds, _runtime.Options.CompressionThresholdBytes, out length);
+            buffer = PayloadEnvelope.Encode(value, Descriptor.ShapeFingerprint, now, expiresUnixMs, _runtime.Options.CompressionThresholdBytes, out length);
         }
         catch (Exception ex)
         {
             Log.SerializationFailed(_runtime.Logger, Descriptor.MethodId, ex);
             _ = _redis!.ReleaseAsync(leaseKey, token, Descriptor.MethodId).AsTask();
-            return true;
+            return (true, 0);
         }
 
         if (length > _maxValueBytes)
@@ -550,12 +786,15 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
             Log.ValueTooLarge(_runtime.Logger, Descriptor.MethodId, length, _maxValueBytes);
             ArrayPool<byte>.Shared.Return(buffer);
             _ = _redis!.ReleaseAsync(leaseKey, token, Descriptor.MethodId).AsTask();
-            return true;
+            return (true, 0);
         }
 
         _metrics.PayloadBytes.Record(length, _methodTag);
         var started = _metrics.StartTiming();
-        var outcome = await _redis!.FillAsync(redisKey, leaseKey, token, buffer.AsMemory(0, length), ttl, Descriptor.MethodId).ConfigureAwait(false);
+
+        // With the fail-safe on, Redis keeps the entry past its logical expiry, so that it can still be served stale.
+        var physical = ttl + TimeSpan.FromMilliseconds(policy.FailSafeMaxAgeMs);
+        var outcome = await _redis!.FillAsync(redisKey, leaseKey, token, buffer.AsMemory(0, length), physical, Descriptor.MethodId).ConfigureAwait(false);
         _metrics.RecordDuration(started, _methodTag, CacheMetrics.LevelL2, CacheMetrics.OpFill);
         if (outcome != FillOutcome.Failed)
         {
@@ -569,7 +808,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
             _metrics.StaleFillsPrevented.Add(1, _methodTag);
         }
 
-        return outcome != FillOutcome.LeaseLost;
+        return (outcome != FillOutcome.LeaseLost, outcome == FillOutcome.Written ? expiresUnixMs : 0);
     }
 
     /// <summary>The TTL shortened by a random share in [0, <paramref name="jitter"/>], at least one millisecond.</summary>
@@ -586,12 +825,27 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
 
     /// <summary>Stores an entry stamped with the generation its load started under: if an invalidation of its bucket
     /// came in since, the entry is never served (the check is on read, so no lock is needed here).</summary>
-    private void SetLocal(TKey key, TValue value, long lifetimeMs, Stamp stamp)
+    private void SetLocal(TKey key, TValue value, long lifetimeMs, Stamp stamp, long valueExpiresUnixMs)
     {
         if (_local is not null && lifetimeMs > 0 && IsCurrent(stamp))
         {
-            _local.AddOrUpdate(key, new LocalEntry(value, Environment.TickCount64 + lifetimeMs, stamp));
+            var now = Environment.TickCount64;
+            _local.AddOrUpdate(key, new LocalEntry(value, now + lifetimeMs, stamp, RefreshMoment(now, lifetimeMs), now + lifetimeMs, valueExpiresUnixMs));
         }
+    }
+
+    /// <summary>When a hit starts the early refresh: at a random point between <see cref="CachedGenOptions.EarlyRefresh"/>
+    /// of the lifetime and halfway from there to the expiry.</summary>
+    private long RefreshMoment(long now, long lifetimeMs)
+    {
+        var share = _policy.EarlyRefresh;
+        if (share <= 0)
+        {
+            return long.MaxValue;
+        }
+
+        share += (1 - share) * 0.5 * Random.Shared.NextDouble();
+        return now + (long)(lifetimeMs * share);
     }
 
     // L1 invalidation state: a generation per bucket of keys. An entry is served only while its bucket's generation is
@@ -617,20 +871,52 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
 
     private readonly record struct Stamp(int Bucket, int Generation);
 
-    private sealed class LocalEntry(TValue value, long expiresAt, Stamp stamp)
+    /// <summary>An expired value the fail-safe may serve: its expiry (in <see cref="Environment.TickCount64"/> time) and
+    /// the generation it was read under.</summary>
+    private readonly record struct Fallback(bool Has, TValue Value, long ExpiredAt, Stamp Stamp);
+
+    private enum Payload
+    {
+        Unreadable,
+        Expired,
+        Fresh,
+    }
+
+    private sealed class LocalEntry(TValue value, long expiresAt, Stamp stamp, long refreshAt, long valueExpiresAt, long valueExpiresUnixMs)
     {
         public readonly TValue Value = value;
+
+        /// <summary>Until when L1 serves it (<see cref="Environment.TickCount64"/> time).</summary>
         public readonly long ExpiresAt = expiresAt;
         public readonly int Bucket = stamp.Bucket;
         public readonly int Generation = stamp.Generation;
+
+        /// <summary>When a hit starts the early refresh.</summary>
+        public readonly long RefreshAt = refreshAt;
+
+        /// <summary>When the value itself expired or expires: the fail-safe's age is counted from here.</summary>
+        public readonly long ValueExpiresAt = valueExpiresAt;
+
+        /// <summary>The logical expiry of the Redis payload it came from (0 when not from or not in Redis).</summary>
+        public readonly long ValueExpiresUnixMs = valueExpiresUnixMs;
         public Task<TValue>? Task;
+
+        // 0: no refresh yet; 1: a hit claimed it (and missed on purpose); 2: that caller started it.
+        private int _refresh;
+
+        public bool ClaimRefresh() => Interlocked.CompareExchange(ref _refresh, 1, 0) == 0;
+
+        public bool TryStartRefresh() => Volatile.Read(ref _refresh) == 1 && Interlocked.CompareExchange(ref _refresh, 2, 1) == 1;
     }
 }
 
-/// <summary>What the meter reads from every method without knowing its type arguments.</summary>
+/// <summary>What the runtime reads from and does to every method without knowing its type arguments.</summary>
 internal interface ICachedMethodStatistics
 {
     (string MethodId, long LocalHits, long RedisHits) Hits { get; }
+
+    /// <summary>L1 entries evicted for capacity so far.</summary>
+    long Evictions { get; }
 
     /// <summary>Drops the entry rendered as <paramref name="redisKey"/> (every entry when <see langword="null"/>) from L1.</summary>
     void InvalidateLocal(string? redisKey);
@@ -638,6 +924,6 @@ internal interface ICachedMethodStatistics
     /// <summary>Drops every L1 entry.</summary>
     void ClearLocal();
 
-    /// <summary>L1 entries evicted for capacity so far.</summary>
-    long Evictions { get; }
+    /// <summary>Applies reloaded options.</summary>
+    void Reconfigure(CachedGenOptions options, bool runtimeEnabled);
 }

@@ -35,4 +35,13 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1010, Level = LogLevel.Information, Message = "CachedGen: invalidation channel reconnected; L1 cleared, since invalidations sent meanwhile were missed")]
     public static partial void BackplaneResync(ILogger logger);
+
+    [LoggerMessage(EventId = 1011, Level = LogLevel.Warning, Message = "CachedGen: early refresh of an entry of {Method} failed; the entry is served until it expires")]
+    public static partial void RefreshFailed(ILogger logger, string method, Exception exception);
+
+    [LoggerMessage(EventId = 1012, Level = LogLevel.Warning, Message = "CachedGen: the source of {Method} failed; serving the last value (fail-safe)")]
+    public static partial void FailSafeOnError(ILogger logger, string method, Exception exception);
+
+    [LoggerMessage(EventId = 1013, Level = LogLevel.Warning, Message = "CachedGen: fail-safe served a value of {Method} expired {StaleMs} ms ago ({Reason})")]
+    public static partial void FailSafeServed(ILogger logger, string method, string reason, long staleMs);
 }

@@ -71,6 +71,19 @@ internal static class PayloadEnvelope
         return plain;
     }
 
+    /// <summary>Reads the logical expiry from a payload's header without decoding the body.</summary>
+    public static bool TryReadExpiry(ReadOnlySpan<byte> payload, out long expiresUnixMs)
+    {
+        if (payload.Length < HeaderSize || payload[0] != Format)
+        {
+            expiresUnixMs = 0;
+            return false;
+        }
+
+        expiresUnixMs = BinaryPrimitives.ReadInt64LittleEndian(payload[14..]);
+        return true;
+    }
+
     /// <summary>Decodes a payload. Returns <see langword="false"/> with a reason for anything that is not a valid
     /// payload of this type; never throws.</summary>
     public static bool TryDecode<T>(ReadOnlyMemory<byte> payload, uint fingerprint, out T value, out long expiresUnixMs, out string? error)

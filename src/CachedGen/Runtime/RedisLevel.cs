@@ -119,12 +119,15 @@ internal sealed class RedisLevel : IAsyncDisposable
         }
     }
 
-    // A miss: the value if another node wrote it meanwhile, else this caller's lease if nobody holds one.
+    // A miss: the value if another node wrote it meanwhile, else this caller's lease if nobody holds one. With the
+    // fail-safe on (ARGV[3] = now, Unix ms), a value past its logical expiry (bytes 14-21 of the envelope, little
+    // endian) does not count as found: the lease is taken as for a miss, and the expired payload comes back beside the
+    // outcome for the fail-safe.
     private const string GetOrLeaseScript = """
         local v = redis.call('GET', KEYS[1])
-        if v then return v end
-        if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
-        return 0
+        if v and (ARGV[3] == '0' or string.len(v) < 22 or struct.unpack('<i8', v, 15) > tonumber(ARGV[3])) then return v end
+        if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {1, v} end
+        return {0, v}
         """;
 
     // A fill: written only while the loader's lease is still there. An invalidation deletes the lease, so a value read
@@ -144,9 +147,10 @@ internal sealed class RedisLevel : IAsyncDisposable
         return 0
         """;
 
-    /// <summary>After a GET miss: reads the value once more and, when still missing, tries to take the lease
-    /// (<c>SET NX PX</c>) in the same round trip. Both keys share a hash slot (see <see cref="CachedMethod{TKey, TValue}.RenderKey"/>).</summary>
-    public async ValueTask<LeaseResult> GetOrLeaseAsync(RedisKey valueKey, RedisKey leaseKey, string token, long leaseMs, string method)
+    /// <summary>After a GET miss: reads the value once more and, when still missing (or, with
+    /// <paramref name="nowUnixMs"/> given, logically expired), tries to take the lease (<c>SET NX PX</c>) in the same
+    /// round trip. Both keys share a hash slot (see <see cref="CachedMethod{TKey, TValue}.RenderKey"/>).</summary>
+    public async ValueTask<LeaseResult> GetOrLeaseAsync(RedisKey valueKey, RedisKey leaseKey, string token, long leaseMs, long nowUnixMs, string method)
     {
         if (!Breaker.TryEnter() || await GetDatabaseAsync().ConfigureAwait(false) is not { } db)
         {
@@ -156,17 +160,45 @@ internal sealed class RedisLevel : IAsyncDisposable
         Task<RedisResult>? pending = null;
         try
         {
-            pending = db.ScriptEvaluateAsync(GetOrLeaseScript, [valueKey, leaseKey], [token, leaseMs]);
+            pending = db.ScriptEvaluateAsync(GetOrLeaseScript, [valueKey, leaseKey], [token, leaseMs, nowUnixMs]);
             var result = await Bounded(pending).ConfigureAwait(false);
             Breaker.OnSuccess();
-            return result.Resp2Type == ResultType.Integer
-                ? new LeaseResult((long)result == 1 ? LeaseOutcome.Acquired : LeaseOutcome.Held, null)
-                : new LeaseResult(LeaseOutcome.Value, (byte[]?)result);
+            if (result.Resp2Type != ResultType.Array)
+            {
+                return new LeaseResult(LeaseOutcome.Value, (byte[]?)result, null);
+            }
+
+            var parts = (RedisResult[])result!;
+            return new LeaseResult((long)parts[0] == 1 ? LeaseOutcome.Acquired : LeaseOutcome.Held, null, parts[1].IsNull ? null : (byte[]?)parts[1]);
         }
         catch (Exception ex)
         {
             OnFailure(ex, pending, "LEASE", method);
             return default;
+        }
+    }
+
+    /// <summary>Takes the lease without reading the value (an early refresh); <see langword="false"/> when another node
+    /// holds it or Redis cannot be asked.</summary>
+    public async ValueTask<bool> TryLeaseAsync(RedisKey leaseKey, string token, long leaseMs, string method)
+    {
+        if (!Breaker.TryEnter() || await GetDatabaseAsync().ConfigureAwait(false) is not { } db)
+        {
+            return false;
+        }
+
+        Task<bool>? pending = null;
+        try
+        {
+            pending = db.StringSetAsync(leaseKey, token, TimeSpan.FromMilliseconds(leaseMs), When.NotExists);
+            var taken = await Bounded(pending).ConfigureAwait(false);
+            Breaker.OnSuccess();
+            return taken;
+        }
+        catch (Exception ex)
+        {
+            OnFailure(ex, pending, "LEASE", method);
+            return false;
         }
     }
 
@@ -367,7 +399,9 @@ internal enum LeaseOutcome
     Held,
 }
 
-internal readonly record struct LeaseResult(LeaseOutcome Outcome, byte[]? Value);
+/// <summary>The outcome, the fresh payload (<see cref="LeaseOutcome.Value"/>), and an expired payload still in Redis for
+/// the fail-safe.</summary>
+internal readonly record struct LeaseResult(LeaseOutcome Outcome, byte[]? Value, byte[]? Stale);
 
 /// <summary>What <see cref="RedisLevel.FillAsync"/> did.</summary>
 internal enum FillOutcome
