@@ -130,6 +130,31 @@ public sealed class ConsistencyTests(RedisServerFixture redis, ITestOutputHelper
     }
 
     [Fact]
+    public async Task A_load_whose_L1_bucket_moved_on_still_fills_redis_and_gives_its_lease_back()
+    {
+        var source = new WidgetSource { ReadDelay = TimeSpan.FromMilliseconds(300) };
+        var (a, runtimeA) = await NodeAsync(source);
+        var (b, runtimeB) = await NodeAsync(source);
+        var method = runtimeA.GetMethod<CachedWidgetRepository.GetSlowWidgetAsyncKey, Widget?>(CachedWidgetRepository.GetSlowWidgetAsyncDescriptor);
+        var key = method.RenderKey(new CachedWidgetRepository.GetSlowWidgetAsyncKey(4));
+
+        // L1 is cleared on A while its load runs (as a colliding invalidation of another key would move the bucket on):
+        // the value must not enter A's L1, but nothing was written to this key, so Redis gets it and the lease goes.
+        var load = Task.Run(() => a.GetSlowWidgetAsync(4));
+        await Task.Delay(100);
+        runtimeA.ClearLocal();
+        Assert.Equal("widget-4", (await load)!.Name);
+
+        Assert.Equal("0", await redis.Server.ExecuteAsync("EXISTS", key + ":lease"));
+        Assert.Equal("1", await redis.Server.ExecuteAsync("EXISTS", key));
+        Assert.False(method.TryGetLocal(new CachedWidgetRepository.GetSlowWidgetAsyncKey(4), out _));
+        var watch = Stopwatch.StartNew();
+        Assert.Equal("widget-4", (await b.GetSlowWidgetAsync(4))!.Name);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), $"B waited {watch.Elapsed}");
+        Assert.Equal(1, source.SourceCalls);
+    }
+
+    [Fact]
     public async Task A_write_on_one_node_reaches_the_L1_of_the_others()
     {
         var source = new WidgetSource();

@@ -82,14 +82,35 @@ public sealed class WidgetSource : IWidgetRepository
         return Task.FromResult<Account?>(new Account("secret-" + id));
     }
 
+    /// <summary>While set, every read throws <see cref="InvalidOperationException"/> (the database is down).</summary>
+    public bool Failing { get; set; }
+
     /// <summary>How long <see cref="GetSlowWidgetAsync"/> takes after reading the widget.</summary>
     public TimeSpan ReadDelay { get; set; }
 
+    /// <summary>Most <see cref="GetSlowWidgetAsync"/> calls seen running at once.</summary>
+    public int MaxConcurrentSlowReads => Volatile.Read(ref _maxActive);
+
+    private int _active;
+    private int _maxActive;
+
     public async Task<Widget?> GetSlowWidgetAsync(int id)
     {
-        var widget = Read(id);
-        await Task.Delay(ReadDelay);
-        return widget;
+        var active = Interlocked.Increment(ref _active);
+        for (var max = Volatile.Read(ref _maxActive); active > max && Interlocked.CompareExchange(ref _maxActive, active, max) != max; max = Volatile.Read(ref _maxActive))
+        {
+        }
+
+        try
+        {
+            var widget = Read(id);
+            await Task.Delay(ReadDelay);
+            return widget;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _active);
+        }
     }
 
     public async Task<Widget?> GetSlowAsync(int id, TimeSpan delay, CancellationToken ct = default)
@@ -122,6 +143,11 @@ public sealed class WidgetSource : IWidgetRepository
     private Widget? Read(int id)
     {
         Interlocked.Increment(ref _calls);
+        if (Failing)
+        {
+            throw new InvalidOperationException("the widget database is down");
+        }
+
         if (id < 0)
         {
             return null;

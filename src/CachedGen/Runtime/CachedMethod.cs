@@ -539,13 +539,9 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
             throw;
         }
 
-        if (!IsCurrent(stamp))
-        {
-            // Invalidated while the source was read: the value may predate the write, so it is served but not cached.
-            // (The invalidation deleted the lease in Redis too.)
-            return value;
-        }
-
+        // Redis is guarded by the lease: an invalidation of this key deleted it, and then nothing is written. L1 is guarded
+        // by the stamp: SetLocal skips the value if the key's bucket was invalidated meanwhile (by this key, or by another
+        // key sharing the bucket, which the lease rightly ignores). Either way the fill runs, and releases the lease.
         var (keep, expiresUnixMs) = await FillRedisAsync(redisKey, leaseKey, token, value).ConfigureAwait(false);
         if (keep)
         {

@@ -1,0 +1,110 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using System.Threading.Tasks;
+using CachedGen.TestKit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using StackExchange.Redis;
+using Xunit;
+
+namespace CachedGen.IntegrationTests;
+
+/// <summary>CachedGen wired through dependency injection: settings reloaded from configuration, and warm-up at start.</summary>
+public sealed class ConfigurationTests(RedisServerFixture redis) : IClassFixture<RedisServerFixture>, IAsyncLifetime
+{
+    private readonly string _prefix = "conf-" + Guid.NewGuid().ToString("N")[..8] + ":";
+    private IConnectionMultiplexer _mux = null!;
+
+    public async Task InitializeAsync() => _mux = await ConnectionMultiplexer.ConnectAsync(redis.Server.ConnectionString);
+
+    public async Task DisposeAsync() => await _mux.DisposeAsync();
+
+    private ServiceProvider Build(WidgetSource source, IConfiguration configuration, Action<CachedGenBuilder>? more = null)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<IWidgetRepository>(source);
+        services.Configure<CachedGenOptions>(configuration.GetSection("CachedGen"));
+        var builder = services.AddCachedGen(o =>
+        {
+            o.KeyPrefix = _prefix;
+            o.KeyHashSecret = Encoding.UTF8.GetBytes(new string('k', 32));
+        }).UseRedis(_mux);
+        more?.Invoke(builder);
+        return services.BuildServiceProvider();
+    }
+
+    [Fact]
+    public async Task Kill_switches_and_TTL_overrides_apply_from_the_next_call_after_a_configuration_reload()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>()).Build();
+        var source = new WidgetSource();
+        await using var provider = Build(source, configuration);
+        var repository = provider.GetRequiredService<IWidgetRepository>();
+        var runtime = provider.GetRequiredService<CacheRuntime>();
+
+        await repository.GetAsync(1);
+        await repository.GetAsync(1);
+        Assert.Equal(1, source.SourceCalls);
+
+        // Off for one method: its calls go to the source, the others stay cached.
+        configuration["CachedGen:Methods:IWidgetRepository.GetAsync:Enabled"] = "false";
+        configuration.Reload();
+        await repository.GetAsync(1);
+        await repository.GetAsync(1);
+        Assert.Equal(3, source.SourceCalls);
+        await repository.GetValueAsync(2);
+        await repository.GetValueAsync(2);
+        Assert.Equal(4, source.SourceCalls);
+
+        // Back on, and the whole cache off.
+        configuration["CachedGen:Methods:IWidgetRepository.GetAsync:Enabled"] = "true";
+        configuration["CachedGen:Enabled"] = "false";
+        configuration.Reload();
+        Assert.False(runtime.Enabled);
+        await repository.GetValueAsync(2);
+        Assert.Equal(5, source.SourceCalls);
+
+        // Back on, with a TTL override for one method (by its full id).
+        configuration["CachedGen:Enabled"] = "true";
+        configuration["CachedGen:Methods:CachedGen.IntegrationTests.IWidgetRepository.GetValueAsync:Ttl"] = "00:00:00.500";
+        configuration.Reload();
+        Assert.True(runtime.Enabled);
+        await repository.GetValueAsync(3);
+        var method = runtime.GetMethod<CachedWidgetRepository.GetValueAsyncKey, Widget?>(CachedWidgetRepository.GetValueAsyncDescriptor);
+        Assert.Equal(TimeSpan.FromMilliseconds(500), method.Ttl);
+        var ttl = long.Parse(await redis.Server.ExecuteAsync("PTTL", method.RenderKey(new CachedWidgetRepository.GetValueAsyncKey(3))));
+        Assert.InRange(ttl, 1, 500);
+        Assert.Equal(TimeSpan.FromMinutes(10), runtime.GetMethod<CachedWidgetRepository.GetAsyncKey, Widget?>(CachedWidgetRepository.GetAsyncDescriptor).Ttl);
+    }
+
+    [Fact]
+    public async Task Warm_up_fills_the_declared_entries_at_start_with_bounded_concurrency()
+    {
+        var configuration = new ConfigurationBuilder().Build();
+        var source = new WidgetSource { ReadDelay = TimeSpan.FromMilliseconds(20) };
+        await using var provider = Build(source, configuration, builder => builder
+            .WarmUp<IWidgetRepository, int>(_ => Enumerable.Range(1, 40), (widgets, id, _) => widgets.GetSlowWidgetAsync(id), maxConcurrency: 3));
+
+        foreach (var service in provider.GetServices<IHostedService>())
+        {
+            await service.StartAsync(default);
+        }
+
+        var warmUp = provider.GetServices<IHostedService>().OfType<CachedGenWarmUpService>().Single();
+        await warmUp.Completion.WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal(40, source.SourceCalls);
+        Assert.InRange(source.MaxConcurrentSlowReads, 1, 3);
+        var repository = provider.GetRequiredService<IWidgetRepository>();
+        for (var id = 1; id <= 40; id++)
+        {
+            Assert.Equal("widget-" + id, (await repository.GetSlowWidgetAsync(id))!.Name);
+        }
+
+        Assert.Equal(40, source.SourceCalls);
+        Assert.Equal("40", await redis.Server.ExecuteAsync("EVAL", $"return #redis.call('KEYS', '{_prefix}*')", "0"));
+    }
+}
