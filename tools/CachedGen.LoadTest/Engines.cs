@@ -1,0 +1,362 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Diagnostics.Metrics;
+using System.Globalization;
+using System.Threading;
+using System.Threading.Tasks;
+using CachedGen.Sample;
+using MessagePack;
+using MessagePack.Resolvers;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Caching.StackExchangeRedis;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+using ZiggyCreatures.Caching.Fusion;
+using ZiggyCreatures.Caching.Fusion.Backplane.StackExchangeRedis;
+using ZiggyCreatures.Caching.Fusion.Serialization;
+
+namespace CachedGen.LoadTest;
+
+/// <summary>Cumulative hits of all nodes of an engine, by level, and the engine's other counters by name.</summary>
+public sealed record EngineSnapshot(long L1, long L2, IReadOnlyDictionary<string, long> Counters)
+{
+    /// <summary>Counters that grew between <paramref name="before"/> and <paramref name="after"/>, by how much.</summary>
+    public static SortedDictionary<string, long> Delta(EngineSnapshot before, EngineSnapshot after)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        ArgumentNullException.ThrowIfNull(after);
+        var delta = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        foreach (var (name, value) in after.Counters)
+        {
+            var grown = value - before.Counters.GetValueOrDefault(name);
+            if (grown != 0)
+            {
+                delta[name] = grown;
+            }
+        }
+
+        return delta;
+    }
+}
+
+/// <summary>One caching layer over <see cref="InMemoryFormSource"/>, as several nodes that share one Redis.</summary>
+public abstract class EngineHarness : IAsyncDisposable
+{
+    public abstract string Name { get; }
+
+    /// <summary>One repository per node; every node wraps the same source.</summary>
+    public IReadOnlyList<IFormRepository> Nodes => NodeList;
+
+    /// <summary>Warnings and errors the engine logged (failures it absorbed: Redis timeouts and the like).</summary>
+    public CountingLoggerFactory Logs { get; } = new();
+
+    /// <summary>What the engine's configuration is, for the report.</summary>
+    public abstract string Description { get; }
+
+    protected List<IFormRepository> NodeList { get; } = [];
+
+    /// <summary>Cumulative L1 and L2 hits of all nodes so far, and the other counters.</summary>
+    public abstract EngineSnapshot Snapshot();
+
+    public abstract ValueTask DisposeAsync();
+
+    public static async Task<EngineHarness> CreateAsync(EngineChoice engine, string redis, LoadTestOptions options, InMemoryFormSource source, string runId)
+        => engine switch
+        {
+            EngineChoice.CachedGen => await CachedGenHarness.CreateAsync(redis, options, source, runId).ConfigureAwait(false),
+            EngineChoice.FusionCache => await FusionCacheHarness.CreateAsync(redis, options, source, runId).ConfigureAwait(false),
+            _ => throw new ArgumentOutOfRangeException(nameof(engine), engine, "One engine at a time."),
+        };
+
+    internal static Task<ConnectionMultiplexer> ConnectAsync(string redis)
+    {
+        var config = ConfigurationOptions.Parse(redis);
+        config.AbortOnConnectFail = false;
+        return ConnectionMultiplexer.ConnectAsync(config);
+    }
+}
+
+/// <summary>
+/// CachedGen nodes: each a <see cref="CacheRuntime"/> (own L1, <c>DefaultMaxLocalEntries</c> = the L1 capacity) over its
+/// own multiplexer, and the generated <see cref="CachedFormRepository"/> over the shared source. Hits are read from the
+/// runtime's <c>cachedgen.hits</c> instrument through a <see cref="MeterListener"/> that listens only to the meters of
+/// this harness's runtimes (each runtime has its own meter named <c>CachedGen</c>).
+/// </summary>
+internal sealed class CachedGenHarness : EngineHarness
+{
+    private readonly MeterListener _listener = new();
+    private readonly HashSet<Meter> _meters = [];
+    private readonly List<CacheRuntime> _runtimes = [];
+    private readonly List<ConnectionMultiplexer> _connections = [];
+    private readonly object _gate = new();
+    private readonly ConcurrentDictionary<string, long> _counters = new(StringComparer.Ordinal);
+    private int _constructingThread = -1;
+    private long _l1;
+    private long _l2;
+
+    private CachedGenHarness()
+    {
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            // Runtimes publish their instruments from their constructor: accept only those built by this harness.
+            if (instrument.Meter.Name == "CachedGen" && Volatile.Read(ref _constructingThread) == Environment.CurrentManagedThreadId)
+            {
+                lock (_meters)
+                {
+                    _meters.Add(instrument.Meter);
+                }
+
+                if (instrument is ObservableCounter<long> or Counter<long>)
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            }
+        };
+        _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            if (instrument.Name != "cachedgen.hits")
+            {
+                var name = instrument.Name;
+                foreach (var tag in tags)
+                {
+                    if (tag.Key is "kind" or "operation")
+                    {
+                        name += "{" + tag.Key + "=" + tag.Value + "}";
+                    }
+                }
+
+                _counters.AddOrUpdate(name, value, (_, total) => total + value);
+                return;
+            }
+
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "level")
+                {
+                    if ((string?)tag.Value == "l1")
+                    {
+                        _l1 += value;
+                    }
+                    else if ((string?)tag.Value == "l2")
+                    {
+                        _l2 += value;
+                    }
+                }
+            }
+        });
+        _listener.Start();
+    }
+
+    public override string Name => "CachedGen";
+
+    public override string Description { get; } = "generated CachedFormRepository; CacheRuntime per node (L1 BitFaster ConcurrentLru) + Redis L2 (StackExchange.Redis), MessagePack payload";
+
+    public static async Task<CachedGenHarness> CreateAsync(string redis, LoadTestOptions options, InMemoryFormSource source, string runId)
+    {
+        var harness = new CachedGenHarness();
+        try
+        {
+            // The same secret on every node, as a deployment must have (the sample hashes the e-mail of GetProfileAsync).
+            var secret = new byte[32];
+            new Random(options.Seed).NextBytes(secret);
+            for (var node = 0; node < options.Nodes; node++)
+            {
+                var mux = await ConnectAsync(redis).ConfigureAwait(false);
+                harness._connections.Add(mux);
+                var runtimeOptions = new CachedGenOptions
+                {
+                    KeyPrefix = "loadtest:" + runId + ":cg:",
+                    KeyHashSecret = secret,
+                    DefaultMaxLocalEntries = options.L1Capacity,
+                };
+                if (options.CachedGenLeaseDuration is { } lease)
+                {
+                    runtimeOptions.LeaseDuration = lease;
+                }
+
+                Volatile.Write(ref harness._constructingThread, Environment.CurrentManagedThreadId);
+                CacheRuntime runtime;
+                try
+                {
+                    runtime = new CacheRuntime(runtimeOptions, mux, harness.Logs);
+                }
+                finally
+                {
+                    Volatile.Write(ref harness._constructingThread, -1);
+                }
+
+                harness._runtimes.Add(runtime);
+                harness.NodeList.Add(new CachedFormRepository(source, runtime));
+            }
+        }
+        catch
+        {
+            await harness.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        return harness;
+    }
+
+    public override EngineSnapshot Snapshot()
+    {
+        lock (_gate)
+        {
+            _l1 = 0;
+            _l2 = 0;
+            _listener.RecordObservableInstruments();
+            return new EngineSnapshot(_l1, _l2, new Dictionary<string, long>(_counters, StringComparer.Ordinal));
+        }
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        _listener.Dispose();
+        foreach (var runtime in _runtimes)
+        {
+            await runtime.DisposeAsync().ConfigureAwait(false);
+        }
+
+        foreach (var mux in _connections)
+        {
+            await mux.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}
+
+/// <summary>
+/// FusionCache nodes, configured as a user would for the same job: per node a <see cref="FusionCache"/> whose memory
+/// level is a <see cref="MemoryCache"/> with <c>SizeLimit</c> = the L1 capacity (every entry size 1), a
+/// <see cref="RedisCache"/> distributed level and the Redis backplane (cross-node invalidation of the memory level),
+/// both over the node's own multiplexer; MessagePack with the contractless resolver as the serializer, as CachedGen
+/// uses. Entry duration 1 h; everything else FusionCache's defaults (no fail-safe, no eager refresh, no timeouts).
+/// Hits are counted from FusionCache's memory-hit and distributed-hit events (handlers run synchronously).
+/// </summary>
+internal sealed class FusionCacheHarness : EngineHarness
+{
+    private readonly List<IDisposable> _owned = [];
+    private readonly List<ConnectionMultiplexer> _connections = [];
+    private long _l1;
+    private long _l2;
+    private long _published;
+    private long _received;
+    private long _factory;
+
+    public override string Name => "FusionCache";
+
+    public override string Description { get; } = "hand-written decorator (GetOrSetAsync; write = update then RemoveAsync); FusionCache 2.9 per node: MemoryCache L1 + RedisCache L2 + Redis backplane, MessagePack";
+
+    public static async Task<FusionCacheHarness> CreateAsync(string redis, LoadTestOptions options, InMemoryFormSource source, string runId)
+    {
+        var harness = new FusionCacheHarness();
+        try
+        {
+            for (var node = 0; node < options.Nodes; node++)
+            {
+                var mux = await ConnectAsync(redis).ConfigureAwait(false);
+                harness._connections.Add(mux);
+                var connection = Task.FromResult<IConnectionMultiplexer>(mux);
+                var distributed = new RedisCache(Microsoft.Extensions.Options.Options.Create(new RedisCacheOptions
+                {
+                    ConnectionMultiplexerFactory = () => connection,
+                    InstanceName = "loadtest:" + runId + ":fc:",
+                }));
+                harness._owned.Add(distributed);
+                var memory = new MemoryCache(new MemoryCacheOptions { SizeLimit = options.L1Capacity });
+                harness._owned.Add(memory);
+                var cache = new FusionCache(
+                    new FusionCacheOptions
+                    {
+                        CacheName = "loadtest-" + runId,
+                        EnableSyncEventHandlersExecution = true,
+                        WaitForInitialBackplaneSubscribe = true,
+                        // The keys are this run's own (InstanceName carries the run id): the advice does not apply.
+                        MissingCacheKeyPrefixWarningLogLevel = LogLevel.Information,
+                        DefaultEntryOptions = new FusionCacheEntryOptions(TimeSpan.FromHours(1)) { Size = 1 },
+                    },
+                    memory,
+                    harness.Logs.CreateLogger<FusionCache>());
+                harness._owned.Insert(0, cache);
+                cache.SetupDistributedCache(distributed, new MessagePackFusionSerializer());
+                cache.SetupBackplane(new RedisBackplane(new RedisBackplaneOptions { ConnectionMultiplexerFactory = () => connection }, harness.Logs.CreateLogger<RedisBackplane>()));
+                cache.Events.Memory.Hit += (_, _) => Interlocked.Increment(ref harness._l1);
+                cache.Events.Distributed.Hit += (_, _) => Interlocked.Increment(ref harness._l2);
+                cache.Events.Backplane.MessagePublished += (_, _) => Interlocked.Increment(ref harness._published);
+                cache.Events.Backplane.MessageReceived += (_, _) => Interlocked.Increment(ref harness._received);
+                cache.Events.FactorySuccess += (_, _) => Interlocked.Increment(ref harness._factory);
+                harness.NodeList.Add(new FusionFormRepository(source, cache));
+            }
+        }
+        catch
+        {
+            await harness.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        return harness;
+    }
+
+    public override EngineSnapshot Snapshot() => new(Interlocked.Read(ref _l1), Interlocked.Read(ref _l2), new Dictionary<string, long>(StringComparer.Ordinal)
+    {
+        ["fusioncache.backplane.published"] = Interlocked.Read(ref _published),
+        ["fusioncache.backplane.received"] = Interlocked.Read(ref _received),
+        ["fusioncache.factory.success"] = Interlocked.Read(ref _factory),
+    });
+
+    public override async ValueTask DisposeAsync()
+    {
+        foreach (var owned in _owned)
+        {
+            owned.Dispose();
+        }
+
+        foreach (var mux in _connections)
+        {
+            await mux.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}
+
+/// <summary>The cache-aside decorator a FusionCache user writes by hand for <see cref="IFormRepository.GetSchemaAsync"/>:
+/// the same key and TTL as the generated one; a write updates the source, then removes the entry (memory, Redis, and
+/// the other nodes' memory through the backplane).</summary>
+internal sealed class FusionFormRepository(IFormRepository inner, IFusionCache cache) : IFormRepository
+{
+    private static string Key(int formId) => "form:" + formId.ToString(CultureInfo.InvariantCulture) + ":schema";
+
+    public Task<FormSchema?> GetSchemaAsync(int formId, CancellationToken ct = default)
+        => cache.GetOrSetAsync<FormSchema?>(Key(formId), (_, token) => inner.GetSchemaAsync(formId, token), token: ct).AsTask();
+
+    public async Task UpdateSchemaAsync(int formId, Guid tenantId, FormSchema schema, CancellationToken ct = default)
+    {
+        await inner.UpdateSchemaAsync(formId, tenantId, schema, ct).ConfigureAwait(false);
+        await cache.RemoveAsync(Key(formId), token: ct).ConfigureAwait(false);
+    }
+
+    public async Task DeleteFormAsync(int formId, CancellationToken ct = default)
+    {
+        await inner.DeleteFormAsync(formId, ct).ConfigureAwait(false);
+        await cache.RemoveAsync(Key(formId), token: ct).ConfigureAwait(false);
+    }
+
+    public ValueTask<IReadOnlyList<FormSummary>> ListFormsAsync(Guid tenantId, int page, CancellationToken ct = default) => inner.ListFormsAsync(tenantId, page, ct);
+
+    public Task<UserProfile?> GetProfileAsync(string email, CancellationToken ct = default) => inner.GetProfileAsync(email, ct);
+}
+
+/// <summary>FusionCache's distributed serializer over MessagePack with the options CachedGen uses for its payload body
+/// (contractless resolver, untrusted-data security), so the engines differ by cache library, not by serializer.</summary>
+internal sealed class MessagePackFusionSerializer : IFusionCacheSerializer
+{
+    private static readonly MessagePackSerializerOptions Options =
+        ContractlessStandardResolver.Options.WithSecurity(MessagePackSecurity.UntrustedData);
+
+    public byte[] Serialize<T>(T? obj) => MessagePackSerializer.Serialize(obj, Options);
+
+    public T? Deserialize<T>(byte[] data) => MessagePackSerializer.Deserialize<T>(data, Options);
+
+    public ValueTask<byte[]> SerializeAsync<T>(T? obj, CancellationToken token = default) => new(Serialize(obj));
+
+    public ValueTask<T?> DeserializeAsync<T>(byte[] data, CancellationToken token = default) => new(Deserialize<T>(data));
+}
