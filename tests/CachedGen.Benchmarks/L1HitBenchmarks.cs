@@ -28,6 +28,9 @@ public class L1HitBenchmarks
     private MemoryCache _memory = null!;
     private CacheRuntime _runtime = null!;
     private IItemRepository _cachedGen = null!;
+    private CacheRuntime _observedRuntime = null!;
+    private IItemRepository _cachedGenObserved = null!;
+    private System.Diagnostics.Metrics.MeterListener _listener = null!;
     private FusionCache _fusion = null!;
     private FusionCacheEntryOptions _fusionOptions = null!;
     private Func<FusionCacheFactoryExecutionContext<ItemDto?>, CancellationToken, Task<ItemDto?>> _fusionFactory = null!;
@@ -48,6 +51,30 @@ public class L1HitBenchmarks
         _runtime = new CacheRuntime(new CachedGenOptions());
         _cachedGen = new CachedItemRepository(_source, _runtime);
 
+        // The same with a listener on its meter that wants every instrument (hits, durations): what observing costs.
+        _observedRuntime = new CacheRuntime(new CachedGenOptions());
+        _cachedGenObserved = new CachedItemRepository(_source, _observedRuntime);
+        var observedMeter = _observedRuntime.Metrics.Meter;
+        _listener = new System.Diagnostics.Metrics.MeterListener
+        {
+            InstrumentPublished = (instrument, listener) =>
+            {
+                if (ReferenceEquals(instrument.Meter, observedMeter))
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        _listener.SetMeasurementEventCallback<double>(static (_, _, _, _) => { });
+        _listener.SetMeasurementEventCallback<long>(static (_, _, _, _) => { });
+        _listener.Start();
+        _observedRuntime.Metrics.Refresh();
+        _runtime.Metrics.Refresh();
+        if (_runtime.Metrics.Observed || !_observedRuntime.Metrics.Observed)
+        {
+            throw new InvalidOperationException("Only the observed runtime must see a listener.");
+        }
+
         _fusion = new FusionCache(new FusionCacheOptions());
         _fusionOptions = new FusionCacheEntryOptions(Ttl);
         _fusionFactory = (_, ct) => _source.GetAsync(_id, ct).AsTask();
@@ -60,7 +87,7 @@ public class L1HitBenchmarks
 
         // Warm every cache, then check that each row is a hit that returns the item.
         var loads = _source.Calls;
-        foreach (var row in new Func<ItemDto?>[] { BitFasterTryGet, MemoryCacheAside, CachedGenL1, FusionCacheMemory, HybridCacheMemory })
+        foreach (var row in new Func<ItemDto?>[] { BitFasterTryGet, MemoryCacheAside, CachedGenL1, CachedGenL1Observed, FusionCacheMemory, HybridCacheMemory })
         {
             row();
             loads = _source.Calls;
@@ -85,6 +112,8 @@ public class L1HitBenchmarks
     {
         _memory.Dispose();
         _runtime.Dispose();
+        _listener.Dispose();
+        _observedRuntime.Dispose();
         _fusion.Dispose();
         _services.Dispose();
     }
@@ -107,6 +136,9 @@ public class L1HitBenchmarks
 
     [Benchmark(Description = "CachedGen decorator L1 hit")]
     public ItemDto? CachedGenL1() => Result(_cachedGen.GetAsync(_id));
+
+    [Benchmark(Description = "CachedGen L1 hit, meter listener on (hits + durations)")]
+    public ItemDto? CachedGenL1Observed() => Result(_cachedGenObserved.GetAsync(_id));
 
     [Benchmark(Description = "FusionCache GetOrSetAsync memory hit")]
     public ItemDto? FusionCacheMemory() => Result(_fusion.GetOrSetAsync<ItemDto?>($"item:{_id}", _fusionFactory, options: _fusionOptions));

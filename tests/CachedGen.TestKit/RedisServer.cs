@@ -35,6 +35,7 @@ public sealed class RedisServer : IAsyncDisposable
     private static int _sweptStale;
 
     private readonly string _serverPath;
+    private readonly IReadOnlyList<string> _leadingArgs;
     private readonly IReadOnlyList<string> _extraArgs;
     private readonly object _gate = new();
     private readonly StringBuilder _output = new();
@@ -46,11 +47,12 @@ public sealed class RedisServer : IAsyncDisposable
         AppDomain.CurrentDomain.ProcessExit += (_, _) => KillAllLive();
     }
 
-    private RedisServer(string serverPath, int port, string directory, IReadOnlyList<string> extraArgs)
+    private RedisServer(string serverPath, int port, string directory, IReadOnlyList<string> leadingArgs, IReadOnlyList<string> extraArgs)
     {
         _serverPath = serverPath;
         Port = port;
         Directory = directory;
+        _leadingArgs = leadingArgs;
         _extraArgs = extraArgs;
     }
 
@@ -110,8 +112,21 @@ public sealed class RedisServer : IAsyncDisposable
     /// <exception cref="InvalidOperationException">redis-server is not installed, or it did not answer PING within 10 s.</exception>
     public static async Task<RedisServer> StartAsync(string? extraArgs = null)
     {
-        var serverPath = FindOnPath("redis-server") ?? throw NotInstalled("redis-server");
         var args = SplitArguments(extraArgs);
+        return await StartAsync((_, _) => (Array.Empty<string>(), args)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Starts a server whose arguments depend on its directory and port, for topologies (Sentinel, Cluster):
+    /// <paramref name="arguments"/> is called once per attempt (each attempt has a new directory and a new free port)
+    /// and returns the arguments put before the standard ones (a configuration file, which redis-server wants first)
+    /// and after them. An attempt whose output says "Address already in use" (the client port, or another port the
+    /// arguments name) is retried.
+    /// </summary>
+    internal static async Task<RedisServer> StartAsync(Func<string, int, (IReadOnlyList<string> Leading, IReadOnlyList<string> Trailing)> arguments)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        var serverPath = FindOnPath("redis-server") ?? throw NotInstalled("redis-server");
         if (Interlocked.Exchange(ref _sweptStale, 1) == 0)
         {
             ReapStaleServers();
@@ -122,7 +137,19 @@ public sealed class RedisServer : IAsyncDisposable
         for (var attempt = 1; ; attempt++)
         {
             var directory = System.IO.Directory.CreateTempSubdirectory(DirectoryPrefix).FullName;
-            var server = new RedisServer(serverPath, FreePort(), directory, args);
+            var port = FreePort();
+            (IReadOnlyList<string> Leading, IReadOnlyList<string> Trailing) args;
+            try
+            {
+                args = arguments(directory, port);
+            }
+            catch
+            {
+                DeleteDirectory(directory);
+                throw;
+            }
+
+            var server = new RedisServer(serverPath, port, directory, args.Leading, args.Trailing);
             try
             {
                 if (await server.LaunchAsync().ConfigureAwait(false))
@@ -287,6 +314,146 @@ public sealed class RedisServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Sends one command over a new raw RESP connection to 127.0.0.1:<paramref name="port"/> and returns the reply as
+    /// redis-cli prints it raw (a nil is an empty string, array elements one a line, an error reply its text): the
+    /// same as <see cref="ExecuteAsync"/> without starting a process, for polling.
+    /// </summary>
+    /// <exception cref="TimeoutException">No complete reply within <paramref name="timeout"/>.</exception>
+    /// <exception cref="IOException">The connection failed or was closed (for example, the server is dead).</exception>
+    internal static async Task<string> QueryAsync(int port, TimeSpan timeout, params string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), cts.Token).ConfigureAwait(false);
+            var request = new StringBuilder().Append('*').Append(args.Length).Append("\r\n");
+            foreach (var arg in args)
+            {
+                request.Append('$').Append(Encoding.UTF8.GetByteCount(arg)).Append("\r\n").Append(arg).Append("\r\n");
+            }
+
+            await socket.SendAsync(Encoding.UTF8.GetBytes(request.ToString()), SocketFlags.None, cts.Token).ConfigureAwait(false);
+            await using var stream = new NetworkStream(socket, ownsSocket: false);
+            var reader = new RespReader(stream, cts.Token);
+            var reply = new StringBuilder();
+            await reader.ReadAsync(reply).ConfigureAwait(false);
+            return reply.ToString().TrimEnd('\n');
+        }
+        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+        {
+            throw new TimeoutException($"{string.Join(' ', args)} on port {port} got no reply within {timeout.TotalMilliseconds:0} ms.");
+        }
+        catch (SocketException ex)
+        {
+            throw new IOException($"{string.Join(' ', args)} on port {port}: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary><see cref="QueryAsync(int, TimeSpan, string[])"/> against this server with a 2 s timeout.</summary>
+    internal Task<string> QueryAsync(params string[] args) => QueryAsync(Port, TimeSpan.FromSeconds(2), args);
+
+    /// <summary>Reads one RESP2 reply and appends it as redis-cli prints it raw.</summary>
+    private sealed class RespReader(Stream stream, CancellationToken cancellationToken)
+    {
+        private readonly byte[] _buffer = new byte[8192];
+        private int _start;
+        private int _end;
+
+        public async Task ReadAsync(StringBuilder reply)
+        {
+            var line = await ReadLineAsync().ConfigureAwait(false);
+            var body = line.Length > 0 ? line[1..] : "";
+            switch (line.Length > 0 ? line[0] : '?')
+            {
+                case '+' or '-' or ':':
+                    reply.Append(body).Append('\n');
+                    break;
+                case '$':
+                    var length = int.Parse(body, CultureInfo.InvariantCulture);
+                    if (length >= 0)
+                    {
+                        var bytes = await ReadExactlyAsync(length + 2).ConfigureAwait(false);
+                        reply.Append(Encoding.UTF8.GetString(bytes, 0, length));
+                    }
+
+                    reply.Append('\n');
+                    break;
+                case '*':
+                    var count = int.Parse(body, CultureInfo.InvariantCulture);
+                    for (var i = 0; i < count; i++)
+                    {
+                        await ReadAsync(reply).ConfigureAwait(false);
+                    }
+
+                    break;
+                default:
+                    throw new IOException("Unexpected RESP reply: " + line);
+            }
+        }
+
+        private async Task<string> ReadLineAsync()
+        {
+            while (true)
+            {
+                var index = _buffer.AsSpan(_start, _end - _start).IndexOf("\r\n"u8);
+                if (index >= 0)
+                {
+                    var line = Encoding.UTF8.GetString(_buffer, _start, index);
+                    _start += index + 2;
+                    return line;
+                }
+
+                await FillAsync().ConfigureAwait(false);
+            }
+        }
+
+        private async Task<byte[]> ReadExactlyAsync(int count)
+        {
+            var result = new byte[count];
+            var copied = 0;
+            while (copied < count)
+            {
+                if (_start == _end)
+                {
+                    await FillAsync().ConfigureAwait(false);
+                }
+
+                var n = Math.Min(count - copied, _end - _start);
+                Buffer.BlockCopy(_buffer, _start, result, copied, n);
+                _start += n;
+                copied += n;
+            }
+
+            return result;
+        }
+
+        private async Task FillAsync()
+        {
+            if (_start > 0)
+            {
+                Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
+                _end -= _start;
+                _start = 0;
+            }
+
+            if (_end == _buffer.Length)
+            {
+                throw new IOException("RESP line longer than the read buffer.");
+            }
+
+            var n = await stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken).ConfigureAwait(false);
+            if (n == 0)
+            {
+                throw new IOException("The server closed the connection before replying.");
+            }
+
+            _end += n;
+        }
+    }
+
     /// <summary>Kills the process (even if paused) and deletes the temporary directory.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -325,6 +492,11 @@ public sealed class RedisServer : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = Directory,
         };
+        foreach (var arg in _leadingArgs)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
         string[] baseArgs =
         [
             "--port", Port.ToString(CultureInfo.InvariantCulture),
@@ -521,10 +693,14 @@ public sealed class RedisServer : IAsyncDisposable
                     continue; // Unreadable, or its test host is still running.
                 }
 
-                // redis-server sets its process title to "redis-server 127.0.0.1:PORT"; a recycled pid will not match.
+                // redis-server sets its process title to "redis-server 127.0.0.1:PORT", followed by " [sentinel]" or
+                // " [cluster]" in those modes; a recycled pid will not match.
                 var cmdline = ReadCmdline(redisPid);
+                var endpoint = ":" + lines[2].Trim();
                 if (cmdline.Contains("redis-server", StringComparison.Ordinal)
-                    && cmdline.EndsWith(":" + lines[2].Trim(), StringComparison.Ordinal))
+                    && (cmdline.EndsWith(endpoint, StringComparison.Ordinal)
+                        || cmdline.EndsWith(endpoint + " [sentinel]", StringComparison.Ordinal)
+                        || cmdline.EndsWith(endpoint + " [cluster]", StringComparison.Ordinal)))
                 {
                     Native.Kill(redisPid, 9);
                 }
@@ -589,7 +765,8 @@ public sealed class RedisServer : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
+    /// <summary>A TCP port on 127.0.0.1 that was free a moment ago (the listener that found it is closed).</summary>
+    internal static int FreePort()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -603,7 +780,7 @@ public sealed class RedisServer : IAsyncDisposable
         }
     }
 
-    private static string? FindOnPath(string tool)
+    internal static string? FindOnPath(string tool)
     {
         var path = Environment.GetEnvironmentVariable("PATH") ?? "";
         foreach (var directory in path.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
@@ -618,7 +795,7 @@ public sealed class RedisServer : IAsyncDisposable
         return null;
     }
 
-    private static InvalidOperationException NotInstalled(string tool) =>
+    internal static InvalidOperationException NotInstalled(string tool) =>
         new($"{tool} was not found on PATH. The tests run against real Redis processes: run eng/install-deps.sh " +
             "(it installs redis-server, redis-sentinel and redis-tools with apt-get), then run the tests again.");
 

@@ -131,10 +131,22 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
     /// <summary>A fresh, current entry. The one caller that finds it due for an early refresh gets
     /// <see langword="false"/>: it goes on to <see cref="GetOrLoadAsync{TState}"/>, which has the source at hand, starts
     /// the refresh and still answers from this entry.</summary>
+    /// <remarks>An entry's refresh moment is never after its expiry (equal when early refresh is off), so the common case
+    /// is one clock comparison.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool TryGetFresh(in TKey key, out LocalEntry entry)
-        => _local!.TryGet(key, out entry!) && CoarseClock.IsBefore(entry.ExpiresAt) && entry.Generation == Volatile.Read(ref _generations[entry.Bucket])
-           && (CoarseClock.IsBefore(entry.RefreshAt) || !entry.ClaimRefresh());
+        => _local!.TryGet(key, out entry!) && IsCurrent(entry)
+           && (CoarseClock.IsBefore(entry.RefreshAt) || IsFreshPastRefreshMoment(entry));
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool IsFreshPastRefreshMoment(LocalEntry entry)
+        => CoarseClock.IsBefore(entry.ExpiresAt) && (entry.RefreshAt == entry.ExpiresAt || !entry.ClaimRefresh());
+
+    /// <summary>Whether no invalidation reached the entry's bucket since its load started. The bucket index was masked
+    /// to the array's length when the entry was made, so the read needs no bounds check.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool IsCurrent(LocalEntry entry)
+        => entry.Generation == Volatile.Read(ref Unsafe.Add(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_generations), entry.Bucket));
 
     /// <summary>The L1 lookup while a listener observes it: counted, timed and traced.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -204,7 +216,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
 
         // The caller that claimed an early refresh: start it, answer from the entry.
         if (_local is not null && _local.TryGet(key, out var entry) && entry.TryStartRefresh()
-            && CoarseClock.IsBefore(entry.ExpiresAt) && entry.Generation == Volatile.Read(ref _generations[entry.Bucket]))
+            && CoarseClock.IsBefore(entry.ExpiresAt) && IsCurrent(entry))
         {
             _ = RefreshAsync(key, state, load, entry);
             CacheTracing.Mark("l1", "hit");
@@ -620,7 +632,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
 
     /// <summary>An expired L1 entry the fail-safe may serve: not invalidated since it was stored.</summary>
     private Fallback LocalFallback(TKey key)
-        => _local is not null && _local.TryGet(key, out var entry) && entry.Generation == Volatile.Read(ref _generations[entry.Bucket])
+        => _local is not null && _local.TryGet(key, out var entry) && IsCurrent(entry)
             ? new Fallback(true, entry.Value, entry.ValueExpiresAt, new Stamp(entry.Bucket, entry.Generation))
             : default;
 
@@ -648,7 +660,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
         var throttle = Math.Min(policy.FailSafeThrottleMs, fallback.ExpiredAt + policy.FailSafeMaxAgeMs - now);
         if (_local is not null && throttle > 0)
         {
-            _local.AddOrUpdate(key, new LocalEntry(fallback.Value, now + throttle, fallback.Stamp, long.MaxValue, fallback.ExpiredAt, 0));
+            _local.AddOrUpdate(key, new LocalEntry(fallback.Value, now + throttle, fallback.Stamp, now + throttle, fallback.ExpiredAt, 0));
         }
 
         return true;
@@ -798,6 +810,11 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
             // to the garbage collector.
             ArrayPool<byte>.Shared.Return(buffer);
         }
+        else
+        {
+            // The lease may still be there (a timeout, a failover): give it back, or other nodes would wait it out.
+            _ = _redis.ReleaseAsync(leaseKey, token, Descriptor.MethodId).AsTask();
+        }
 
         if (outcome == FillOutcome.LeaseLost)
         {
@@ -831,13 +848,13 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
     }
 
     /// <summary>When a hit starts the early refresh: at a random point between <see cref="CachedGenOptions.EarlyRefresh"/>
-    /// of the lifetime and halfway from there to the expiry.</summary>
+    /// of the lifetime and halfway from there to the expiry; the expiry itself when early refresh is off.</summary>
     private long RefreshMoment(long now, long lifetimeMs)
     {
         var share = _policy.EarlyRefresh;
         if (share <= 0)
         {
-            return long.MaxValue;
+            return now + lifetimeMs;
         }
 
         share += (1 - share) * 0.5 * Random.Shared.NextDouble();
@@ -887,7 +904,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
         public readonly int Bucket = stamp.Bucket;
         public readonly int Generation = stamp.Generation;
 
-        /// <summary>When a hit starts the early refresh.</summary>
+        /// <summary>When a hit starts the early refresh; never after <see cref="ExpiresAt"/>, equal to it when off.</summary>
         public readonly long RefreshAt = refreshAt;
 
         /// <summary>When the value itself expired or expires: the fail-safe's age is counted from here.</summary>

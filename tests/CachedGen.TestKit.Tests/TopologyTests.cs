@@ -1,0 +1,223 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Linq;
+using System.Threading.Tasks;
+using CachedGen.TestKit;
+using StackExchange.Redis;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace CachedGen.TestKit.Tests;
+
+/// <summary>The Sentinel and Cluster sets as StackExchange.Redis sees them, failover included. Run one at a time: each
+/// starts five or six processes, and failover timing on a 2-core machine suffers from a neighbour's burst.</summary>
+[CollectionDefinition(nameof(TopologyCollection), DisableParallelization = true)]
+public sealed class TopologyCollection;
+
+[Collection(nameof(TopologyCollection))]
+public sealed class TopologyTests(ITestOutputHelper output)
+{
+    /// <summary>Client options that notice a dead node within about a second.</summary>
+    private const string FastFailure = ",connectTimeout=1000,syncTimeout=500,asyncTimeout=500,connectRetry=1";
+
+    [Fact]
+    public async Task Sentinel_set_connects_by_service_name_and_follows_a_failover()
+    {
+        var total = Stopwatch.StartNew();
+        await using var set = await RedisSentinelSet.StartAsync();
+        var started = total.Elapsed;
+        Assert.Equal(3, set.SentinelEndpoints.Count);
+        Assert.Single(set.Replicas);
+        Assert.Equal(string.Join(',', set.SentinelEndpoints) + ",serviceName=cachedgen,abortConnect=false", set.ConnectionString);
+        Assert.Equal("master", await RoleAsync(set.Master));
+        Assert.Equal("slave", await RoleAsync(set.Replicas[0]));
+
+        await using var mux = await ConnectionMultiplexer.ConnectAsync(set.ConnectionString + FastFailure);
+        var db = mux.GetDatabase();
+        Assert.True(await db.StringSetAsync("before", "1"));
+        Assert.Equal("1", await set.Master.ExecuteAsync("GET", "before")); // the write reached the master
+        Assert.Equal("1", await EventuallyAsync(() => set.Replicas[0].ExecuteAsync("GET", "before"), "1"));
+
+        var oldMaster = set.Master;
+        var promoted = set.Replicas[0];
+        var killed = Stopwatch.StartNew();
+        Assert.Equal(oldMaster.Endpoint, await set.KillMasterAsync());
+
+        // The client's view, measured from the kill alongside the sentinels': writes work again once the multiplexer
+        // has followed +switch-master to the promoted replica.
+        var attempts = 0;
+        var writes = Task.Run(async () =>
+        {
+            while (true)
+            {
+                attempts++;
+                try
+                {
+                    if (await db.StringSetAsync("after", "2") && await promoted.ExecuteAsync("GET", "after") == "2")
+                    {
+                        return killed.Elapsed;
+                    }
+                }
+                catch (Exception ex) when (ex is RedisException or TimeoutException)
+                {
+                    // Still pointed at the dead master.
+                }
+
+                Assert.True(killed.Elapsed < TimeSpan.FromSeconds(25), $"writes did not resume within 25 s after the kill ({attempts} attempts)");
+                await Task.Delay(50);
+            }
+        });
+        var newMaster = await set.WaitForFailoverAsync(TimeSpan.FromSeconds(20));
+        var failover = killed.Elapsed;
+        Assert.Equal(promoted.Endpoint, newMaster);
+        Assert.Same(promoted, set.Master);
+        Assert.Empty(set.Replicas);
+        var resumed = await writes;
+
+        Assert.Equal("1", (string?)await db.StringGetAsync("before")); // replicated before the kill
+        Assert.Equal(promoted.Endpoint, mux.GetEndPoints().Select(e => mux.GetServer(e)).Single(s => s.IsConnected && !s.IsReplica).EndPoint.ToString());
+        output.WriteLine($"started in {started.TotalSeconds:F1} s; sentinels promoted {newMaster} {failover.TotalSeconds:F2} s after the kill; " +
+                         $"writes through StackExchange.Redis resumed after {resumed.TotalSeconds:F2} s ({attempts} attempts); total {total.Elapsed.TotalSeconds:F1} s");
+    }
+
+    [Fact]
+    public async Task Cluster_set_serves_keys_across_slots_and_survives_a_master_failure()
+    {
+        var total = Stopwatch.StartNew();
+        await using var set = await RedisClusterSet.StartAsync();
+        var started = total.Elapsed;
+        Assert.Equal(6, set.Endpoints.Count);
+        Assert.Equal(12, set.Nodes.Select(n => set.BusPort(n)).Concat(set.Nodes.Select(n => n.Port)).Distinct().Count()); // client and bus ports
+        Assert.Contains("cluster_state:ok", await set.Nodes[0].ExecuteAsync("CLUSTER", "INFO"));
+        foreach (var key in new[] { "k:1", "user:{42}:profile", "{user:42}x", "a{}b", "" })
+        {
+            Assert.Equal(await set.Nodes[0].ExecuteAsync("CLUSTER", "KEYSLOT", key), RedisClusterSet.HashSlot(key).ToString(CultureInfo.InvariantCulture));
+        }
+
+        await using var mux = await ConnectionMultiplexer.ConnectAsync(set.ConnectionString + FastFailure);
+        var db = mux.GetDatabase();
+        var keys = Enumerable.Range(0, 300).Select(i => "k:" + i.ToString(CultureInfo.InvariantCulture)).ToArray();
+        await Task.WhenAll(keys.Select(k => db.StringSetAsync(k, "v-" + k)));
+        foreach (var key in keys)
+        {
+            Assert.Equal("v-" + key, (string?)await db.StringGetAsync(key));
+        }
+
+        var slotOwners = await set.SlotOwnersAsync();
+        var owners = keys.ToDictionary(k => k, k => slotOwners[RedisClusterSet.HashSlot(k)]!);
+        Assert.Same(owners[keys[0]], await set.MasterOfSlotAsync(RedisClusterSet.HashSlot(keys[0])));
+
+        Assert.Equal(3, owners.Values.Distinct().Count()); // the keys are spread over every master
+        Assert.True(keys.Select(RedisClusterSet.HashSlot).Distinct().Count() > 250);
+
+        var victimSlot = RedisClusterSet.HashSlot(keys[0]);
+        var victim = owners[keys[0]];
+        var victimKeys = keys.Where(k => owners[k] == victim).ToList();
+
+        var killed = Stopwatch.StartNew();
+        Assert.Same(victim, await set.KillMasterOfSlotAsync(victimSlot));
+
+        // The client's view, measured from the kill alongside the cluster's: every key of the dead master's slots can be
+        // read and written again through the multiplexer.
+        var rounds = 0;
+        var writes = Task.Run(async () =>
+        {
+            var pending = new HashSet<string>(victimKeys);
+            while (pending.Count > 0)
+            {
+                rounds++;
+                foreach (var key in pending.ToArray())
+                {
+                    try
+                    {
+                        var read = (string?)await db.StringGetAsync(key);
+                        if (read != "v-" + key)
+                        {
+                            Assert.Fail($"GET {key} (slot {RedisClusterSet.HashSlot(key)}) returned {read ?? "nil"} {killed.Elapsed.TotalSeconds:F2} s after the kill; " +
+                                        $"the client now sends it to {await db.IdentifyEndpointAsync(key)}\n{await DescribeKeyAsync(set, key)}"); // replicated before the kill
+                        }
+
+                        if (await db.StringSetAsync(key, "w-" + key))
+                        {
+                            pending.Remove(key);
+                        }
+                    }
+                    catch (Exception ex) when (ex is RedisException or TimeoutException)
+                    {
+                        // Not yet redirected to the promoted replica.
+                    }
+                }
+
+                Assert.True(killed.Elapsed < TimeSpan.FromSeconds(25), $"{pending.Count} of {victimKeys.Count} keys still failing 25 s after the kill ({rounds} rounds)");
+                if (pending.Count > 0)
+                {
+                    await Task.Delay(50);
+                }
+            }
+
+            return killed.Elapsed;
+        });
+        await set.WaitForStateOkAsync(TimeSpan.FromSeconds(20));
+        var failover = killed.Elapsed;
+        var newOwner = await set.MasterOfSlotAsync(victimSlot);
+        Assert.NotSame(victim, newOwner);
+        Assert.True(newOwner.IsRunning);
+        var resumed = await writes;
+        foreach (var key in keys)
+        {
+            Assert.Equal((victimKeys.Contains(key) ? "w-" : "v-") + key, (string?)await db.StringGetAsync(key));
+        }
+
+        output.WriteLine($"started in {started.TotalSeconds:F1} s; {keys.Length} keys over {keys.Select(RedisClusterSet.HashSlot).Distinct().Count()} slots; " +
+                         $"killed {victim.Endpoint} ({victimKeys.Count} keys), cluster ok again with {newOwner.Endpoint} after {failover.TotalSeconds:F2} s; " +
+                         $"writes to its slots resumed after {resumed.TotalSeconds:F2} s ({rounds} rounds); total {total.Elapsed.TotalSeconds:F1} s");
+    }
+
+    /// <summary>What each node answers for <paramref name="key"/>, for a failure message.</summary>
+    private static async Task<string> DescribeKeyAsync(RedisClusterSet set, string key)
+    {
+        var lines = new List<string>();
+        foreach (var node in set.Nodes)
+        {
+            if (!node.IsRunning)
+            {
+                lines.Add($"{node.Endpoint}: killed");
+                continue;
+            }
+
+            try
+            {
+                lines.Add($"{node.Endpoint}: role {await RoleAsync(node)}, dbsize {await node.ExecuteAsync("DBSIZE")}, GET -> {await node.ExecuteAsync("GET", key)}");
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or TimeoutException)
+            {
+                lines.Add($"{node.Endpoint}: {ex.Message}");
+            }
+        }
+
+        return string.Join('\n', lines);
+    }
+
+    private static async Task<string> RoleAsync(RedisServer server)
+    {
+        var info = await server.ExecuteAsync("INFO", "replication");
+        return info.Split('\n').Select(l => l.Trim()).First(l => l.StartsWith("role:", StringComparison.Ordinal))["role:".Length..];
+    }
+
+    private static async Task<string> EventuallyAsync(Func<Task<string>> read, string expected)
+    {
+        var watch = Stopwatch.StartNew();
+        while (true)
+        {
+            var value = await read();
+            if (value == expected || watch.Elapsed > TimeSpan.FromSeconds(5))
+            {
+                return value;
+            }
+
+            await Task.Delay(20);
+        }
+    }
+}
