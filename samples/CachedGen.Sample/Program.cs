@@ -44,6 +44,7 @@ internal static class Program
         {
             o.KeyPrefix = "forms-app:"; // every Redis key starts with this (handy for ACLs and SCAN)
             o.KeyHashSecret = LoadKeyHashSecret();
+            o.ValueEncryptionKey = LoadValueEncryptionKey(); // GetProfileAsync is Sensitive: encrypted in Redis
         });
         if (redis is not null)
         {
@@ -145,6 +146,26 @@ internal static class Program
 
         // Demo only: a constant secret is public, so anyone can recompute the hashed keys. Never ship this.
         return "cachedgen-sample-demo-secret-not-for-production"u8.ToArray();
+    }
+
+    private static byte[] LoadValueEncryptionKey()
+    {
+        // Production: exactly 32 random bytes from your secret store (`openssl rand -base64 32` in
+        // CACHEDGEN_VALUE_KEY), the same on every node. See docs/security.md for rotation.
+        var configured = Environment.GetEnvironmentVariable("CACHEDGEN_VALUE_KEY");
+        if (!string.IsNullOrEmpty(configured))
+        {
+            var key = new byte[configured.Length];
+            if (!Convert.TryFromBase64String(configured, key, out var length) || length != 32)
+            {
+                throw new InvalidOperationException("CACHEDGEN_VALUE_KEY must be the base64 of exactly 32 random bytes.");
+            }
+
+            return key[..length];
+        }
+
+        // Demo only: a constant key is public, so anyone who can read Redis can decrypt. Never ship this.
+        return "cachedgen-sample-demo-aes-key-32"u8.ToArray();
     }
 
     private static async Task WaitForRedisAsync(CacheRuntime runtime, TimeSpan timeout)

@@ -46,12 +46,50 @@ public sealed class CachedGenOptions
     /// gives new keys. Letters and digits only. Default <c>"1"</c>.</summary>
     public string KeyHashSecretId { get; set; } = "1";
 
+    /// <summary>The secret <see cref="KeyHashSecret"/> replaced, kept for a rotation window: until
+    /// <see cref="KeyHashRotationEndsAt"/>, a miss under the new secret's key also tries the key this secret gives, so a
+    /// rotation does not empty the cache, and invalidations delete both. See docs/security.md.</summary>
+    public byte[]? PreviousKeyHashSecret { get; set; }
+
+    /// <summary>Identifier of <see cref="PreviousKeyHashSecret"/> (it must differ from <see cref="KeyHashSecretId"/>).</summary>
+    public string? PreviousKeyHashSecretId { get; set; }
+
+    /// <summary>End of the rotation window of <see cref="PreviousKeyHashSecret"/>; after it the previous secret is ignored.</summary>
+    public DateTimeOffset? KeyHashRotationEndsAt { get; set; }
+
+    /// <summary>
+    /// AES-256-GCM key (32 bytes) that encrypts the values of <c>[Cached(Sensitive = true)]</c> methods before they go
+    /// to Redis. Required once Redis is used by a sensitive method: without it CachedGen refuses to start that method
+    /// rather than write plaintext. Every node must share it. See docs/security.md.
+    /// </summary>
+    public byte[]? ValueEncryptionKey { get; set; }
+
+    /// <summary>Identifier of <see cref="ValueEncryptionKey"/>, written into each encrypted payload so that a reader
+    /// picks the right key after a rotation. ASCII letters and digits, at most 32. Default <c>"1"</c>.</summary>
+    public string ValueEncryptionKeyId { get; set; } = "1";
+
+    /// <summary>Earlier encryption keys by id, used only to decrypt entries written before a rotation (new entries use
+    /// <see cref="ValueEncryptionKey"/>). Drop a key once the longest TTL has passed since its replacement.</summary>
+    public Dictionary<string, byte[]> PreviousValueEncryptionKeys { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Receives an event for each cached call and invalidation (method, key with hashed placeholders as
+    /// HMACs, level, outcome, principal). <see langword="null"/> (the default) costs nothing; with dependency injection
+    /// a registered <see cref="ICacheAuditSink"/> is used when this is not set.</summary>
+    public ICacheAuditSink? AuditSink { get; set; }
+
     /// <summary>
     /// Lifetime of the Redis lease taken by the node that loads a missing entry (default 5 s). Other nodes wait for
-    /// that node's value instead of calling the source, for at most this long; a lease whose holder crashed expires
-    /// after it. A load that outlives its lease is served but not written to Redis. Must be positive.
+    /// that node's value instead of calling the source (for at most <see cref="LeaseWaitTimeout"/>); a lease whose
+    /// holder crashed expires after it. A load that outlives its lease is served but not written to Redis.
     /// </summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Longest a caller waits for another node's load (the holder of the entry's lease) before it calls the source
+    /// itself, without writing to Redis. Bounds the wait when the holder is slow, crashed, or lost its lease to a Redis
+    /// outage. Default 1 s; at most <see cref="LeaseDuration"/>.
+    /// </summary>
+    public TimeSpan LeaseWaitTimeout { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// Whether invalidations are broadcast to the other nodes over Redis pub/sub, so that they drop the entry from

@@ -27,4 +27,7 @@ public sealed class CachedMethodOptions
 
     /// <summary>Replaces <see cref="CachedGenOptions.SourceHardTimeout"/> for this method.</summary>
     public TimeSpan? SourceHardTimeout { get; set; }
+
+    /// <summary>Replaces <see cref="CachedGenOptions.CompressionThresholdBytes"/> for this method.</summary>
+    public int? CompressionThresholdBytes { get; set; }
 }

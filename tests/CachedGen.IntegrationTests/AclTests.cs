@@ -25,7 +25,7 @@ public sealed class AclTests(RedisServerFixture redis) : IClassFixture<RedisServ
         await Assert.ThrowsAsync<RedisServerException>(() => muxA.GetDatabase().StringSetAsync("elsewhere", "x"));
 
         var source = new WidgetSource();
-        var settings = new CachedGenOptions { KeyPrefix = prefix, KeyHashSecret = new byte[32] };
+        var settings = new CachedGenOptions { KeyPrefix = prefix, ValueEncryptionKey = new byte[32], KeyHashSecret = new byte[32] };
         var runtimeA = new CacheRuntime(settings, muxA);
         IWidgetRepository nodeA = new CachedWidgetRepository(source, runtimeA);
         var runtimeB = new CacheRuntime(settings, muxB);

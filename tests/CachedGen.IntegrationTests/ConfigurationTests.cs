@@ -31,6 +31,7 @@ public sealed class ConfigurationTests(RedisServerFixture redis) : IClassFixture
         {
             o.KeyPrefix = _prefix;
             o.KeyHashSecret = Encoding.UTF8.GetBytes(new string('k', 32));
+            o.ValueEncryptionKey = new byte[32];
         }).UseRedis(_mux);
         more?.Invoke(builder);
         return services.BuildServiceProvider();

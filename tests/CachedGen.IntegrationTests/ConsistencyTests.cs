@@ -32,7 +32,7 @@ public sealed class ConsistencyTests(RedisServerFixture redis, ITestOutputHelper
 
     private async Task<(IWidgetRepository Repository, CacheRuntime Runtime)> NodeAsync(WidgetSource source, Action<CachedGenOptions>? configure = null)
     {
-        var options = new CachedGenOptions { KeyPrefix = _prefix, KeyHashSecret = Secret };
+        var options = new CachedGenOptions { KeyPrefix = _prefix, ValueEncryptionKey = new byte[32], KeyHashSecret = Secret };
         configure?.Invoke(options);
         var mux = await ConnectionMultiplexer.ConnectAsync(redis.Server.Endpoint + ",abortConnect=false,connectRetry=0,connectTimeout=2000,syncTimeout=1000,asyncTimeout=1000");
         var runtime = new CacheRuntime(options, mux);
@@ -88,11 +88,11 @@ public sealed class ConsistencyTests(RedisServerFixture redis, ITestOutputHelper
     public async Task A_lease_whose_holder_died_delays_the_others_by_at_most_its_lifetime()
     {
         var source = new WidgetSource();
-        var (a, runtimeA) = await NodeAsync(source, o => o.LeaseDuration = TimeSpan.FromSeconds(6));
-        var (b, _) = await NodeAsync(source, o => o.LeaseDuration = TimeSpan.FromSeconds(6));
+        var (a, runtimeA) = await NodeAsync(source, o => (o.LeaseDuration, o.LeaseWaitTimeout) = (TimeSpan.FromSeconds(6), TimeSpan.FromSeconds(6)));
+        var (b, _) = await NodeAsync(source, o => (o.LeaseDuration, o.LeaseWaitTimeout) = (TimeSpan.FromSeconds(6), TimeSpan.FromSeconds(6)));
 
         // A node took the lease and crashed: its lease stays for 1.5 s, and nobody will ever write the value. The others
-        // would give up waiting after their own lease duration (6 s); they must instead take the lease once it expires.
+        // would give up waiting after LeaseWaitTimeout (6 s here); they must instead take the lease once it expires.
         var key = runtimeA.GetMethod<CachedWidgetRepository.GetSlowAsyncKey, Widget?>(CachedWidgetRepository.GetSlowAsyncDescriptor)
             .RenderKey(new CachedWidgetRepository.GetSlowAsyncKey(7));
         Assert.Equal("OK", await redis.Server.ExecuteAsync("SET", key + ":lease", "crashed-node", "PX", "1500"));
@@ -107,6 +107,24 @@ public sealed class ConsistencyTests(RedisServerFixture redis, ITestOutputHelper
         Assert.All(results, w => Assert.Equal("widget-7", w!.Name));
         Assert.InRange(elapsed, TimeSpan.FromMilliseconds(1300), TimeSpan.FromMilliseconds(5000));
         Assert.Equal(1, source.SourceCalls);
+    }
+
+    [Fact]
+    public async Task Waiting_for_another_nodes_load_stops_after_the_lease_wait_timeout()
+    {
+        var source = new WidgetSource();
+        var (a, runtimeA) = await NodeAsync(source, o => o.LeaseWaitTimeout = TimeSpan.FromMilliseconds(300));
+
+        // A lease nobody will release for 5 s (a holder that lost its lease to an outage, say).
+        var key = runtimeA.GetMethod<CachedWidgetRepository.GetSlowAsyncKey, Widget?>(CachedWidgetRepository.GetSlowAsyncDescriptor)
+            .RenderKey(new CachedWidgetRepository.GetSlowAsyncKey(8));
+        Assert.Equal("OK", await redis.Server.ExecuteAsync("SET", key + ":lease", "stuck", "PX", "5000"));
+
+        var watch = Stopwatch.StartNew();
+        Assert.Equal("widget-8", (await a.GetSlowAsync(8, TimeSpan.Zero))!.Name);
+        output.WriteLine($"gave up on a stuck lease after {watch.Elapsed.TotalMilliseconds:F0} ms (LeaseWaitTimeout 300 ms)");
+        Assert.InRange(watch.Elapsed, TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(1500));
+        Assert.Equal("0", await redis.Server.ExecuteAsync("EXISTS", key)); // loaded without the lease: nothing written
     }
 
     [Fact]

@@ -17,7 +17,7 @@ public sealed class MetricsTests(RedisServerFixture redis) : IClassFixture<Redis
     private async Task<(IWidgetRepository Repository, CacheRuntime Runtime, IConnectionMultiplexer Mux)> NodeAsync(WidgetSource source, string prefix)
     {
         var mux = await ConnectionMultiplexer.ConnectAsync(redis.Server.ConnectionString);
-        var runtime = new CacheRuntime(new CachedGenOptions { KeyPrefix = prefix, KeyHashSecret = Encoding.UTF8.GetBytes(new string('s', 32)) }, mux);
+        var runtime = new CacheRuntime(new CachedGenOptions { KeyPrefix = prefix, ValueEncryptionKey = new byte[32], KeyHashSecret = Encoding.UTF8.GetBytes(new string('s', 32)) }, mux);
         await runtime.Backplane!.Subscribed;
         return (new CachedWidgetRepository(source, runtime), runtime, mux);
     }
@@ -71,7 +71,7 @@ public sealed class MetricsTests(RedisServerFixture redis) : IClassFixture<Redis
         await using var server = await RedisServer.StartAsync();
         var mux = await ConnectionMultiplexer.ConnectAsync(server.ConnectionString + ",connectRetry=0,syncTimeout=250,asyncTimeout=250");
         using var _ = mux;
-        var runtime = new CacheRuntime(new CachedGenOptions { KeyPrefix = "metrics-errors:", KeyHashSecret = new byte[32], CircuitBreakerThreshold = 2, CircuitBreakerDuration = TimeSpan.FromSeconds(30) }, mux);
+        var runtime = new CacheRuntime(new CachedGenOptions { KeyPrefix = "metrics-errors:", ValueEncryptionKey = new byte[32], KeyHashSecret = new byte[32], CircuitBreakerThreshold = 2, CircuitBreakerDuration = TimeSpan.FromSeconds(30) }, mux);
         IWidgetRepository repository = new CachedWidgetRepository(new WidgetSource(), runtime);
         using var recorder = new Recorder(runtime.Metrics.Meter);
         await repository.GetAsync(1);
@@ -173,7 +173,7 @@ public sealed class MetricsTests(RedisServerFixture redis) : IClassFixture<Redis
         await using var server = await RedisServer.StartAsync("--maxmemory 67108864");
         var mux = await ConnectionMultiplexer.ConnectAsync(server.ConnectionString);
         using var _ = mux;
-        var runtime = new CacheRuntime(new CachedGenOptions { KeyPrefix = "metrics-mem:", KeyHashSecret = new byte[32], DefaultMaxLocalEntries = 10 }, mux);
+        var runtime = new CacheRuntime(new CachedGenOptions { KeyPrefix = "metrics-mem:", ValueEncryptionKey = new byte[32], KeyHashSecret = new byte[32], DefaultMaxLocalEntries = 10 }, mux);
         IWidgetRepository repository = new CachedWidgetRepository(new WidgetSource(), runtime);
         using var recorder = new Recorder(runtime.Metrics.Meter);
         for (var id = 0; id < 100; id++)

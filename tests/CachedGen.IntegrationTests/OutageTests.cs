@@ -23,7 +23,7 @@ public sealed class OutageTests(ITestOutputHelper output)
     private static async Task<(IWidgetRepository Repository, IConnectionMultiplexer Mux)> NodeAsync(RedisServer server, WidgetSource source)
     {
         var mux = await ConnectionMultiplexer.ConnectAsync(server.Endpoint + ",abortConnect=false,connectRetry=0,connectTimeout=1000,syncTimeout=250,asyncTimeout=250");
-        var runtime = new CacheRuntime(new CachedGenOptions { KeyPrefix = "outage:", KeyHashSecret = new byte[32], RedisOperationTimeout = TimeSpan.FromMilliseconds(100) }, mux);
+        var runtime = new CacheRuntime(new CachedGenOptions { KeyPrefix = "outage:", ValueEncryptionKey = new byte[32], KeyHashSecret = new byte[32], RedisOperationTimeout = TimeSpan.FromMilliseconds(100) }, mux);
         return (new CachedWidgetRepository(source, runtime), mux);
     }
 
@@ -105,7 +105,7 @@ public sealed class OutageTests(ITestOutputHelper output)
             new CachedGenOptions
             {
                 KeyPrefix = "breaker:",
-                KeyHashSecret = new byte[32],
+                ValueEncryptionKey = new byte[32], KeyHashSecret = new byte[32],
                 RedisOperationTimeout = TimeSpan.FromMilliseconds(100),
                 CircuitBreakerThreshold = 3,
                 CircuitBreakerDuration = TimeSpan.FromMilliseconds(500),
@@ -162,7 +162,8 @@ public sealed class OutageTests(ITestOutputHelper output)
         var options = new CachedGenOptions
         {
             KeyPrefix = "underload:",
-            KeyHashSecret = new byte[32],
+            LeaseWaitTimeout = TimeSpan.FromMilliseconds(300), // a lease taken just before the SIGSTOP outlives it
+            ValueEncryptionKey = new byte[32], KeyHashSecret = new byte[32],
             RedisOperationTimeout = TimeSpan.FromMilliseconds(100),
             CircuitBreakerDuration = TimeSpan.FromMilliseconds(500),
         };
@@ -236,7 +237,9 @@ public sealed class OutageTests(ITestOutputHelper output)
         var slowest = TimeSpan.FromTicks(Interlocked.Read(ref slowestTicks));
         output.WriteLine($"{calls} calls on 2 nodes while Redis was killed, restarted, paused and resumed: {errors.Count} errors, slowest {slowest.TotalMilliseconds:F0} ms; circuit states seen: {string.Join(", ", states.Keys)}");
         Assert.Empty(errors);
-        Assert.True(slowest < TimeSpan.FromSeconds(1), $"slowest call {slowest}"); // 100 ms per Redis operation, at most three in a call
+        // The cache's share of a call: 100 ms per Redis operation, at most three in a row, plus at most a 300 ms wait
+        // for a lease stranded by the outage: 600 ms, and the rest of the margin for a 2-core machine under load.
+        Assert.True(slowest < TimeSpan.FromMilliseconds(1500), $"slowest call {slowest}");
         Assert.Contains(CachedGen.Runtime.RedisCircuitState.Open, states.Keys);
         Assert.All(nodes, n => Assert.Equal(CachedGen.Runtime.RedisCircuitState.Closed, n.Runtime.RedisCircuitState));
         Assert.Equal("1", inRedis);
@@ -260,7 +263,7 @@ public sealed class OutageTests(ITestOutputHelper output)
         var mux = await ConnectionMultiplexer.ConnectAsync(server.Endpoint + ",abortConnect=false,connectRetry=0,syncTimeout=250,asyncTimeout=250");
         using var _ = mux;
         var runtime = new CacheRuntime(
-            new CachedGenOptions { KeyPrefix = "health:", KeyHashSecret = new byte[32], CircuitBreakerThreshold = 2, CircuitBreakerDuration = TimeSpan.FromMilliseconds(300) },
+            new CachedGenOptions { KeyPrefix = "health:", ValueEncryptionKey = new byte[32], KeyHashSecret = new byte[32], CircuitBreakerThreshold = 2, CircuitBreakerDuration = TimeSpan.FromMilliseconds(300) },
             mux);
         IWidgetRepository repository = new CachedWidgetRepository(new WidgetSource(), runtime);
         var check = new CachedGenHealthCheck(runtime);

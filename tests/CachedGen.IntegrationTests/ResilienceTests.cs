@@ -31,7 +31,7 @@ public sealed class ResilienceTests(RedisServerFixture redis, ITestOutputHelper 
 
     private async Task<(IWidgetRepository Repository, CacheRuntime Runtime)> NodeAsync(WidgetSource source, Action<CachedGenOptions> configure)
     {
-        var options = new CachedGenOptions { KeyPrefix = _prefix, KeyHashSecret = Secret, TtlJitter = 0 };
+        var options = new CachedGenOptions { KeyPrefix = _prefix, ValueEncryptionKey = new byte[32], KeyHashSecret = Secret, TtlJitter = 0 };
         configure(options);
         var mux = await ConnectionMultiplexer.ConnectAsync(redis.Server.Endpoint + ",abortConnect=false,connectRetry=0,connectTimeout=2000,syncTimeout=1000,asyncTimeout=1000");
         var runtime = new CacheRuntime(options, mux);

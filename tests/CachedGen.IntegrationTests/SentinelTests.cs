@@ -102,7 +102,7 @@ internal sealed class TopologyNode : IAsyncDisposable
     public static async Task<TopologyNode> ConnectAsync(string connectionString, WidgetSource source, string prefix)
     {
         var mux = await ConnectionMultiplexer.ConnectAsync(connectionString + FastFailure);
-        var runtime = new CacheRuntime(new CachedGenOptions { KeyPrefix = prefix, KeyHashSecret = new byte[32], RedisOperationTimeout = TimeSpan.FromMilliseconds(100) }, mux);
+        var runtime = new CacheRuntime(new CachedGenOptions { KeyPrefix = prefix, ValueEncryptionKey = new byte[32], KeyHashSecret = new byte[32], RedisOperationTimeout = TimeSpan.FromMilliseconds(100) }, mux);
         return new TopologyNode(new CachedWidgetRepository(source, runtime), runtime, mux);
     }
 

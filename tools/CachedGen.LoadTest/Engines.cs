@@ -167,7 +167,7 @@ internal sealed class CachedGenHarness : EngineHarness
                 var runtimeOptions = new CachedGenOptions
                 {
                     KeyPrefix = "loadtest:" + runId + ":cg:",
-                    KeyHashSecret = secret,
+                    ValueEncryptionKey = new byte[32], KeyHashSecret = secret,
                     DefaultMaxLocalEntries = options.L1Capacity,
                 };
                 if (options.CachedGenLeaseDuration is { } lease)

@@ -45,6 +45,7 @@ internal sealed class CacheMetrics : IDisposable
             "Duration of cache operations, by method, level (l1, l2, source) and operation (get, lease, fill, invalidate, load).",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
         EarlyRefreshes = _meter.CreateCounter<long>("cachedgen.refreshes", "{call}", "Background refreshes of entries close to their expiry (early refresh), by method.");
+        Oversize = _meter.CreateCounter<long>("cachedgen.oversize", "{value}", "Values not written to Redis because their payload exceeded MaxValueBytes, by method.");
         FailSafe = _meter.CreateCounter<long>("cachedgen.failsafe", "{call}", "Calls answered with an expired value because the source failed or was too slow (fail-safe), by method and reason (error, timeout).");
         _meter.CreateObservableGauge("cachedgen.redis.circuit.state", circuitState, "{state}", "Redis circuit breaker: 0 closed, 1 open, 2 half-open.");
         _meter.CreateObservableCounter("cachedgen.evictions", evictions, "{entry}", "L1 entries evicted to stay within capacity, by method.");
@@ -104,6 +105,8 @@ internal sealed class CacheMetrics : IDisposable
 
     public Counter<long> FailSafe { get; }
 
+    public Counter<long> Oversize { get; }
+
     /// <summary>Bucket boundaries in seconds, from 10 µs to 10 s: an L1 hit, a Redis round trip and a slow source all
     /// land in buckets of their own.</summary>
     private static readonly double[] DurationBuckets =
@@ -145,11 +148,14 @@ internal sealed class CacheMetrics : IDisposable
 
     private volatile bool _observed;
 
+    /// <summary>Whether an audit sink is configured (then every call is observed).</summary>
+    public bool Audited { get; init; }
+
     /// <summary>Re-reads whether a listener wants hit counts, durations or traces.</summary>
     public void Refresh()
     {
         _countHits = _hits.Enabled;
-        _observed = _countHits || Duration.Enabled || CacheTracing.Source.HasListeners();
+        _observed = _countHits || Duration.Enabled || CacheTracing.Source.HasListeners() || Audited;
     }
 
     public static readonly KeyValuePair<string, object?> LevelL1 = new("level", "l1");

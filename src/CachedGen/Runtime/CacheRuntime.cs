@@ -45,7 +45,26 @@ public sealed class CacheRuntime : IAsyncDisposable, IDisposable
             Hasher = new Runtime.KeyHasher(secret, options.KeyHashSecretId);
         }
 
-        Metrics = new Runtime.CacheMetrics(() => (int)RedisCircuitState, ObserveHits, ObserveEvictions, ObserveRedisMemory);
+        if (options.PreviousKeyHashSecret is { } previous)
+        {
+            if (options.PreviousKeyHashSecretId is not { Length: > 0 } previousId || previousId == options.KeyHashSecretId)
+            {
+                throw new ArgumentException("CachedGenOptions.PreviousKeyHashSecretId must be set, and differ from KeyHashSecretId, when PreviousKeyHashSecret is.");
+            }
+
+            PreviousHasher = new Runtime.KeyHasher(previous, previousId);
+            KeyHashRotationEndsAt = options.KeyHashRotationEndsAt ?? DateTimeOffset.MinValue;
+        }
+
+        if (options.ValueEncryptionKey is { } valueKey)
+        {
+            Cipher = new Runtime.ValueCipher(valueKey, options.ValueEncryptionKeyId, options.PreviousValueEncryptionKeys);
+        }
+
+        AuditSink = options.AuditSink;
+
+        Metrics = new Runtime.CacheMetrics(() => (int)RedisCircuitState, ObserveHits, ObserveEvictions, ObserveRedisMemory) { Audited = options.AuditSink is not null };
+        Metrics.Refresh();
         if (redis is not null)
         {
             Redis = new Runtime.RedisLevel(redis, ownsConnection, options, Logger, Metrics);
@@ -120,6 +139,18 @@ public sealed class CacheRuntime : IAsyncDisposable, IDisposable
 
     internal Runtime.KeyHasher? Hasher { get; }
 
+    /// <summary>The hasher of the previous secret while its rotation window lasts (see <see cref="IsRotating"/>).</summary>
+    internal Runtime.KeyHasher? PreviousHasher { get; }
+
+    internal DateTimeOffset KeyHashRotationEndsAt { get; }
+
+    /// <summary>Whether reads also try keys hashed with the previous secret (and invalidations delete them).</summary>
+    internal bool IsRotating => PreviousHasher is not null && Time.GetUtcNow() < KeyHashRotationEndsAt;
+
+    internal Runtime.ValueCipher? Cipher { get; }
+
+    internal ICacheAuditSink? AuditSink { get; }
+
     internal ILogger Logger { get; }
 
     internal TimeProvider Time { get; }
@@ -143,6 +174,14 @@ public sealed class CacheRuntime : IAsyncDisposable, IDisposable
             throw new InvalidOperationException(
                 $"{descriptor.MethodId} hashes a key placeholder ({{param:hash}}), so CachedGenOptions.KeyHashSecret must be set " +
                 "(the same secret of at least 32 bytes on every node) before Redis is used.");
+        }
+
+        if (descriptor.Sensitive && Redis is not null && Cipher is null)
+        {
+            throw new InvalidOperationException(
+                $"{descriptor.MethodId} is [Cached(Sensitive = true)], so CachedGenOptions.ValueEncryptionKey must be set " +
+                "(the same 32-byte AES-256 key on every node) before Redis is used: CachedGen never writes a sensitive value to " +
+                "Redis in plaintext. Without Redis (L1 only) no key is needed.");
         }
 
         var method = (Runtime.CachedMethod<TKey, TValue>)_methods.GetOrAdd(descriptor, static (d, runtime) => new Runtime.CachedMethod<TKey, TValue>(d, runtime), this);

@@ -29,12 +29,16 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
     private readonly string _keyPrefix;
     private readonly int _maxValueBytes;
     private readonly long _leaseMs;
+    private readonly long _leaseWaitMs;
     private readonly CacheMetrics _metrics;
     // Striped counters (LongAdder-style), exact under concurrency; incremented only while a listener wants hit counts,
     // since even one atomic increment costs the L1 hit path a quarter of its time. Observed by the meter.
     private readonly BitFaster.Caching.Counters.Counter _l1Hits = new();
     private readonly BitFaster.Caching.Counters.Counter _l2Hits = new();
     private readonly KeyValuePair<string, object?> _methodTag;
+    private readonly ValueCipher? _cipher;
+    private readonly ICacheAuditSink? _audit;
+    private int _oversizeLogged;
 
     // Reloadable settings (see MethodPolicy), and the one flag the hit path reads: runtime and method both enabled.
     private volatile MethodPolicy _policy;
@@ -57,13 +61,17 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
 
         _generations = new int[BucketCount(_local is null ? 0 : capacity)];
         _leaseMs = Math.Max(1, (long)runtime.Options.LeaseDuration.TotalMilliseconds);
+        _leaseWaitMs = Math.Clamp((long)runtime.Options.LeaseWaitTimeout.TotalMilliseconds, 0, _leaseMs);
         _maxValueBytes = descriptor.MaxValueBytes > 0 ? descriptor.MaxValueBytes : runtime.Options.DefaultMaxValueBytes;
 
         _metrics = runtime.Metrics;
         _methodTag = CacheMetrics.Method(descriptor.MethodId);
 
-        // Sensitive values never reach Redis in plaintext.
-        _redis = descriptor.Sensitive ? null : runtime.Redis;
+        // Sensitive values reach Redis only encrypted (CacheRuntime.GetMethod refuses a sensitive method with Redis and
+        // no key), and a sensitive method accepts only encrypted payloads.
+        _redis = runtime.Redis;
+        _cipher = descriptor.Sensitive ? runtime.Cipher : null;
+        _audit = runtime.AuditSink;
     }
 
     /// <summary>Calls served from L1 since the method was first used in this runtime.</summary>
@@ -83,8 +91,11 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
     /// <summary>Number of entries in L1 (fresh or not yet evicted).</summary>
     public int LocalCount => _local?.Count ?? 0;
 
-    /// <summary>Whether this method writes to Redis (Redis configured and the method not sensitive).</summary>
+    /// <summary>Whether this method uses Redis (configured); a sensitive method's values are encrypted there.</summary>
     public bool UsesRedis => _redis is not null;
+
+    /// <summary>Whether values are encrypted before they go to Redis (a sensitive method).</summary>
+    public bool EncryptsValues => _cipher is not null;
 
     /// <summary>Whether calls go through the cache: the runtime's and this method's kill switches are both on.</summary>
     public bool Enabled => _enabled;
@@ -166,6 +177,11 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
             {
                 CacheTracing.LocalHit(Descriptor.MethodId);
             }
+
+            if (_audit is not null)
+            {
+                Audit(key, CacheAuditKind.LocalHit, CacheAudit.CurrentPrincipal);
+            }
         }
 
         return hit;
@@ -175,7 +191,9 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
     public ValueTask<TValue> GetOrLoadAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(load);
-        return CacheTracing.Source.HasListeners() ? TracedAsync(key, state, load, cancellationToken) : LoadThroughAsync(key, state, load, cancellationToken);
+        return CacheTracing.Source.HasListeners() || _audit is not null
+            ? ObservedAsync(key, state, load, cancellationToken)
+            : LoadThroughAsync(key, state, load, cancellationToken);
     }
 
     /// <summary>Synchronous form of <see cref="GetOrLoadAsync{TState}"/> for methods that return a plain value.
@@ -192,9 +210,12 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
             .AsTask().GetAwaiter().GetResult();
     }
 
-    private async ValueTask<TValue> TracedAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, CancellationToken cancellationToken)
+    /// <summary>A call past L1 while a trace listener or an audit sink observes: one activity and one audit event.</summary>
+    private async ValueTask<TValue> ObservedAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, CancellationToken cancellationToken)
     {
-        using var activity = CacheTracing.Start(Descriptor.MethodId);
+        var record = CacheTracing.Begin();
+        var principal = CacheAudit.CurrentPrincipal;
+        using var activity = CacheTracing.Source.HasListeners() ? CacheTracing.Start(Descriptor.MethodId) : null;
         try
         {
             return await LoadThroughAsync(key, state, load, cancellationToken).ConfigureAwait(false);
@@ -203,6 +224,27 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
         {
             activity.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.GetType().Name);
             throw;
+        }
+        finally
+        {
+            activity?.SetTag("cachedgen.level", record.Level);
+            activity?.SetTag("cachedgen.outcome", record.Outcome);
+            if (_audit is not null)
+            {
+                Audit(key, record.Kind, principal);
+            }
+        }
+    }
+
+    private void Audit(in TKey key, CacheAuditKind kind, string? principal)
+    {
+        try
+        {
+            _audit!.Record(new CacheAuditEvent(Descriptor.MethodId, RenderKey(key), kind, principal, _runtime.Time.GetUtcNow()));
+        }
+        catch (Exception ex)
+        {
+            Log.AuditSinkFailed(_runtime.Logger, Descriptor.MethodId, ex);
         }
     }
 
@@ -245,10 +287,22 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
         Bump(BucketOf(redisKey));
         _local?.TryRemove(key);
         _metrics.AddInvalidation(CacheMetrics.KindLocal, _methodTag);
+        if (_audit is not null)
+        {
+            Audit(key, CacheAuditKind.Invalidation, CacheAudit.CurrentPrincipal);
+        }
+
         var started = _metrics.StartTiming();
         if (!await _redis.InvalidateAsync(redisKey, LeaseKey(redisKey), _runtime.Backplane, Descriptor.MethodId).ConfigureAwait(false))
         {
             _metrics.InvalidationFailures.Add(1, _methodTag);
+        }
+
+        if (Descriptor.HashesKey && _runtime.IsRotating)
+        {
+            // During a key-hashing rotation the entry may still live under the previous secret's key: delete it too.
+            var previousKey = RenderKey(key, _runtime.PreviousHasher);
+            await _redis.InvalidateAsync(previousKey, LeaseKey(previousKey), null, Descriptor.MethodId).ConfigureAwait(false);
         }
 
         _metrics.RecordDuration(started, _methodTag, CacheMetrics.LevelL2, CacheMetrics.OpInvalidate);
@@ -282,9 +336,11 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
 
     /// <summary>The Redis key of <paramref name="key"/>: options prefix, assembly prefix, then the rendered template in
     /// braces (a Redis Cluster hash tag, so the entry and its lease share a slot), then the version.</summary>
-    public string RenderKey(in TKey key)
+    public string RenderKey(in TKey key) => RenderKey(key, _runtime.Hasher);
+
+    private string RenderKey(in TKey key, KeyHasher? hasher)
     {
-        var builder = new CacheKeyBuilder(stackalloc char[256], _runtime.Hasher);
+        var builder = new CacheKeyBuilder(stackalloc char[256], hasher);
         builder.AppendLiteral(_keyPrefix);
         builder.AppendLiteral("{");
         key.Render(ref builder);
@@ -354,7 +410,23 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
             }
         }
 
+        if (Descriptor.HashesKey && _runtime.IsRotating && await ReadPreviousKeyAsync(key, stamp).ConfigureAwait(false) is (true, var previous))
+        {
+            CacheTracing.Mark("l2", "hit");
+            return previous;
+        }
+
         return await GetOrJoinAsync(key, state, load, redisKey, stamp, fallback, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>During a key-hashing rotation: the entry under the previous secret's key, written before the rotation.</summary>
+    private async ValueTask<(bool Found, TValue Value)> ReadPreviousKeyAsync(TKey key, Stamp stamp)
+    {
+        var previousKey = RenderKey(key, _runtime.PreviousHasher);
+        using var read = await _redis!.GetAsync(previousKey, Descriptor.MethodId).ConfigureAwait(false);
+        return read is not null && Accept(key, read.Memory, previousKey, stamp, out var value, out _) == Payload.Fresh
+            ? (true, value)
+            : (false, default!);
     }
 
     /// <summary>Decodes a payload read from Redis. Fresh: the value, now in L1 (unless an invalidation came in since
@@ -363,7 +435,25 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
     private Payload Accept(TKey key, ReadOnlyMemory<byte> payload, string redisKey, Stamp stamp, out TValue value, out Fallback fallback)
     {
         fallback = default;
-        if (!PayloadEnvelope.TryDecode(payload, Descriptor.ShapeFingerprint, out value, out var expiresUnixMs, out var error))
+        byte[]? opened = null;
+        bool decoded;
+        long expiresUnixMs;
+        string? error;
+        if (_cipher is null)
+        {
+            decoded = PayloadEnvelope.TryDecode(payload, Descriptor.ShapeFingerprint, out value, out expiresUnixMs, out error);
+        }
+        else if (_cipher.TryOpen(payload.Span, redisKey, out opened, out var length, out error))
+        {
+            decoded = PayloadEnvelope.TryDecode(opened.AsMemory(0, length), Descriptor.ShapeFingerprint, out value, out expiresUnixMs, out error);
+            ArrayPool<byte>.Shared.Return(opened, clearArray: true);
+        }
+        else
+        {
+            (decoded, value, expiresUnixMs) = (false, default!, 0);
+        }
+
+        if (!decoded)
         {
             Log.CorruptPayload(_runtime.Logger, Descriptor.MethodId, redisKey, error!);
             _ = _redis!.DeleteAsync(redisKey, Descriptor.MethodId).AsTask();
@@ -460,8 +550,8 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
     /// <summary>
     /// A miss with Redis: one source call per key across every node. The caller takes the entry's lease in Redis (or
     /// finds that another node wrote the value meanwhile); the lease holder calls the source and writes the value only
-    /// while it still holds the lease; the others poll for the value, and once the lease has run its time without one,
-    /// take it themselves (so a crashed holder delays them by at most <see cref="CachedGenOptions.LeaseDuration"/>).
+    /// while it still holds the lease; the others poll for the value, take the lease themselves once it has expired, and
+    /// stop waiting after <see cref="CachedGenOptions.LeaseWaitTimeout"/> (then they load without writing to Redis).
     /// With Redis unreachable the caller loads without a lease and writes nothing to Redis.
     /// </summary>
     private async Task<TValue> LoadSharedAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, string redisKey, Stamp stamp, Fallback fallback, CancellationToken cancellationToken)
@@ -512,9 +602,9 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
                         waitStarted = now;
                         _metrics.LeaseWaits.Add(1, _methodTag);
                     }
-                    else if (now - waitStarted > _leaseMs)
+                    else if (now - waitStarted > _leaseWaitMs)
                     {
-                        // Held past its lifetime by a renewed lease: stop waiting, load, write nothing.
+                        // The holder is slow, crashed, or lost its lease to an outage: stop waiting, load, write nothing.
                         _metrics.LeaseTimeouts.Add(1, _methodTag);
                         return await GuardAsync(key, LoadAndKeepAsync(key, state, load, stamp), fallback, cancellationToken).ConfigureAwait(false);
                     }
@@ -778,9 +868,10 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
         var expiresUnixMs = now + (long)ttl.TotalMilliseconds;
         byte[] buffer;
         int length;
+        var pooled = true;
         try
         {
-            buffer = PayloadEnvelope.Encode(value, Descriptor.ShapeFingerprint, now, expiresUnixMs, _runtime.Options.CompressionThresholdBytes, out length);
+            buffer = PayloadEnvelope.Encode(value, Descriptor.ShapeFingerprint, now, expiresUnixMs, policy.CompressionThresholdBytes, out length);
         }
         catch (Exception ex)
         {
@@ -791,10 +882,25 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
 
         if (length > _maxValueBytes)
         {
-            Log.ValueTooLarge(_runtime.Logger, Descriptor.MethodId, length, _maxValueBytes);
+            // Counted every time, logged once per method per process: an oversized result is a property of the method.
+            _metrics.Oversize.Add(1, _methodTag);
+            if (Interlocked.Exchange(ref _oversizeLogged, 1) == 0)
+            {
+                Log.ValueTooLarge(_runtime.Logger, Descriptor.MethodId, length, _maxValueBytes);
+            }
+
             ArrayPool<byte>.Shared.Return(buffer);
             _ = _redis!.ReleaseAsync(leaseKey, token, Descriptor.MethodId).AsTask();
             return (true, 0);
+        }
+
+        if (_cipher is not null)
+        {
+            // Sensitive: only the sealed form leaves the process; the plaintext buffer is cleared before it is pooled.
+            var plain = buffer;
+            buffer = _cipher.Seal(plain.AsSpan(0, length), redisKey, out length);
+            ArrayPool<byte>.Shared.Return(plain, clearArray: true);
+            pooled = false;
         }
 
         _metrics.PayloadBytes.Record(length, _methodTag);
@@ -804,7 +910,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
         var physical = ttl + TimeSpan.FromMilliseconds(policy.FailSafeMaxAgeMs);
         var outcome = await _redis!.FillAsync(redisKey, leaseKey, token, buffer.AsMemory(0, length), physical, Descriptor.MethodId).ConfigureAwait(false);
         _metrics.RecordDuration(started, _methodTag, CacheMetrics.LevelL2, CacheMetrics.OpFill);
-        if (outcome != FillOutcome.Failed)
+        if (outcome != FillOutcome.Failed && pooled)
         {
             // Redis answered, so it has copied the bytes; on a failure they may still be queued, and the buffer is left
             // to the garbage collector.

@@ -18,7 +18,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "CachedGen: could not serialize the result of {Method}; it is served but not written to Redis")]
     public static partial void SerializationFailed(ILogger logger, string method, Exception exception);
 
-    [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "CachedGen: result of {Method} is {Bytes} bytes, over its limit of {Limit}; not written to Redis")]
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "CachedGen: result of {Method} is {Bytes} bytes, over its limit of {Limit}; not written to Redis (logged once; cachedgen.oversize counts every one)")]
     public static partial void ValueTooLarge(ILogger logger, string method, int bytes, int limit);
 
     [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "CachedGen: could not connect to Redis; running on L1 only until it is reachable")]
@@ -44,4 +44,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1013, Level = LogLevel.Warning, Message = "CachedGen: fail-safe served a value of {Method} expired {StaleMs} ms ago ({Reason})")]
     public static partial void FailSafeServed(ILogger logger, string method, string reason, long staleMs);
+
+    [LoggerMessage(EventId = 1014, Level = LogLevel.Warning, Message = "CachedGen: the audit sink threw for {Method}; the call goes on")]
+    public static partial void AuditSinkFailed(ILogger logger, string method, Exception exception);
 }

@@ -29,6 +29,8 @@ internal sealed class MethodPolicy
 
     public TimeSpan HardTimeout { get; private init; }
 
+    public int CompressionThresholdBytes { get; private init; }
+
     public static MethodPolicy Create(CacheMethodDescriptor descriptor, CachedGenOptions options)
     {
         var method = Find(options, descriptor.MethodId);
@@ -51,6 +53,7 @@ internal sealed class MethodPolicy
             FailSafeThrottleMs = Math.Max(1, (long)options.FailSafeThrottle.TotalMilliseconds),
             SoftTimeout = Positive(method?.SourceSoftTimeout ?? options.SourceSoftTimeout),
             HardTimeout = Positive(method?.SourceHardTimeout ?? options.SourceHardTimeout),
+            CompressionThresholdBytes = Math.Max(0, method?.CompressionThresholdBytes ?? options.CompressionThresholdBytes),
         };
     }
 

@@ -149,7 +149,7 @@ internal sealed class RedisLevel : IAsyncDisposable
 
     /// <summary>After a GET miss: reads the value once more and, when still missing (or, with
     /// <paramref name="nowUnixMs"/> given, logically expired), tries to take the lease (<c>SET NX PX</c>) in the same
-    /// round trip. Both keys share a hash slot (see <see cref="CachedMethod{TKey, TValue}.RenderKey"/>).</summary>
+    /// round trip. Both keys share a hash slot (see <see cref="CachedMethod{TKey, TValue}.RenderKey(in TKey)"/>).</summary>
     public async ValueTask<LeaseResult> GetOrLeaseAsync(RedisKey valueKey, RedisKey leaseKey, string token, long leaseMs, long nowUnixMs, string method)
     {
         if (!Breaker.TryEnter() || await GetDatabaseAsync().ConfigureAwait(false) is not { } db)
