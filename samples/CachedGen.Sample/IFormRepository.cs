@@ -22,7 +22,8 @@ public interface IFormRepository
     ValueTask<IReadOnlyList<FormSummary>> ListFormsAsync(Guid tenantId, int page, CancellationToken ct = default);
 
     // The e-mail is personal data: it reaches the key only as a keyed HMAC ({email:hash}, which needs
-    // CachedGenOptions.KeyHashSecret), and Sensitive = true keeps the profile in L1, out of Redis.
+    // CachedGenOptions.KeyHashSecret), and Sensitive = true encrypts the profile before it goes to Redis
+    // (CachedGenOptions.ValueEncryptionKey).
     [Cached("30m", "user:{email:hash}:profile", Sensitive = true)]
     Task<UserProfile?> GetProfileAsync([PersonalData] string email, CancellationToken ct = default);
 

@@ -68,7 +68,7 @@ public sealed class CachedAttribute : Attribute
     /// <summary>Values larger than this many serialized bytes are not written to Redis. Default 1 MiB.</summary>
     public int MaxValueBytes { get; set; }
 
-    /// <summary>Marks the cached value as sensitive. Until value encryption is configured, sensitive entries stay in L1
-    /// and are never written to Redis in plaintext.</summary>
+    /// <summary>Marks the cached value as sensitive: it is encrypted (AES-256-GCM, <c>CachedGenOptions.ValueEncryptionKey</c>)
+    /// before it goes to Redis, and with Redis configured and no key the method refuses to start. Never plaintext in Redis.</summary>
     public bool Sensitive { get; set; }
 }

@@ -39,7 +39,7 @@ public sealed class CacheMethodDescriptor
     /// <summary>Largest serialized value written to Redis; 0 means <see cref="CachedGenOptions.DefaultMaxValueBytes"/>.</summary>
     public int MaxValueBytes { get; init; }
 
-    /// <summary>Whether the value is sensitive (kept out of Redis until value encryption is configured).</summary>
+    /// <summary>Whether the value is sensitive (encrypted before it goes to Redis).</summary>
     public bool Sensitive { get; init; }
 
     /// <summary>Whether the key template hashes a placeholder (<c>{x:hash}</c>), which needs
