@@ -34,7 +34,8 @@ public sealed class SecurityTests(RedisServerFixture redis) : IClassFixture<Redi
 
     private async Task<(IWidgetRepository Repository, CacheRuntime Runtime, IDatabase Db)> NodeAsync(WidgetSource source, Action<CachedGenOptions>? configure = null, ILoggerFactory? logs = null)
     {
-        var options = new CachedGenOptions { KeyPrefix = _prefix, KeyHashSecret = HashSecretOne, ValueEncryptionKey = KeyOne };
+        // A generous Redis budget: these tests count source calls, and run beside other test classes on 2 cores.
+        var options = new CachedGenOptions { KeyPrefix = _prefix, KeyHashSecret = HashSecretOne, ValueEncryptionKey = KeyOne, RedisOperationTimeout = TimeSpan.FromSeconds(2) };
         configure?.Invoke(options);
         var mux = await ConnectionMultiplexer.ConnectAsync(redis.Server.ConnectionString);
         var runtime = new CacheRuntime(options, mux, logs);

@@ -155,8 +155,16 @@ internal sealed class CacheMetrics : IDisposable
     public void Refresh()
     {
         _countHits = _hits.Enabled;
-        _observed = _countHits || Duration.Enabled || CacheTracing.Source.HasListeners() || Audited;
+        var observed = _countHits || Duration.Enabled || CacheTracing.Source.HasListeners() || Audited;
+        if (observed != _observed)
+        {
+            _observed = observed;
+            ObservedChanged?.Invoke();
+        }
     }
+
+    /// <summary>Raised by <see cref="Refresh"/> when <see cref="Observed"/> changes: the methods re-read it.</summary>
+    public event Action? ObservedChanged;
 
     public static readonly KeyValuePair<string, object?> LevelL1 = new("level", "l1");
 

@@ -64,6 +64,13 @@ public sealed class CacheRuntime : IAsyncDisposable, IDisposable
         AuditSink = options.AuditSink;
 
         Metrics = new Runtime.CacheMetrics(() => (int)RedisCircuitState, ObserveHits, ObserveEvictions, ObserveRedisMemory) { Audited = options.AuditSink is not null };
+        Metrics.ObservedChanged += () =>
+        {
+            foreach (var method in _methodsById.Values)
+            {
+                method.UpdateHitMode();
+            }
+        };
         Metrics.Refresh();
         if (redis is not null)
         {
@@ -186,6 +193,7 @@ public sealed class CacheRuntime : IAsyncDisposable, IDisposable
 
         var method = (Runtime.CachedMethod<TKey, TValue>)_methods.GetOrAdd(descriptor, static (d, runtime) => new Runtime.CachedMethod<TKey, TValue>(d, runtime), this);
         _methodsById.TryAdd(descriptor.MethodId, method);
+        ((Runtime.ICachedMethodStatistics)method).UpdateHitMode(); // in case a listener came while it was being made
         return method;
     }
 

@@ -44,6 +44,10 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
     private volatile MethodPolicy _policy;
     private volatile bool _enabled;
 
+    // What the L1 hit path does, in one field it reads first: 0 nothing (no L1, or the cache is off), 1 a plain lookup,
+    // 2 a lookup that is counted, timed, traced or audited. Recomputed when any of those inputs changes.
+    private volatile int _hitMode;
+
     internal CachedMethod(CacheMethodDescriptor descriptor, CacheRuntime runtime)
     {
         Descriptor = descriptor;
@@ -60,11 +64,12 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
         }
 
         _generations = new int[BucketCount(_local is null ? 0 : capacity)];
+        _metrics = runtime.Metrics;
+        UpdateHitMode();
         _leaseMs = Math.Max(1, (long)runtime.Options.LeaseDuration.TotalMilliseconds);
         _leaseWaitMs = Math.Clamp((long)runtime.Options.LeaseWaitTimeout.TotalMilliseconds, 0, _leaseMs);
         _maxValueBytes = descriptor.MaxValueBytes > 0 ? descriptor.MaxValueBytes : runtime.Options.DefaultMaxValueBytes;
 
-        _metrics = runtime.Metrics;
         _methodTag = CacheMetrics.Method(descriptor.MethodId);
 
         // Sensitive values reach Redis only encrypted (CacheRuntime.GetMethod refuses a sensitive method with Redis and
@@ -109,13 +114,20 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
         var policy = MethodPolicy.Create(Descriptor, options);
         _policy = policy;
         _enabled = runtimeEnabled && policy.Enabled;
+        UpdateHitMode();
     }
+
+    /// <inheritdoc/>
+    void ICachedMethodStatistics.UpdateHitMode() => UpdateHitMode();
+
+    private void UpdateHitMode() => _hitMode = _local is null || !_enabled ? 0 : _metrics.Observed ? 2 : 1;
 
     /// <summary>L1 lookup: no string is built and nothing is allocated.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryGetLocal(in TKey key, out TValue value)
     {
-        if (_local is not null && _enabled && (_metrics.Observed ? TryGetObserved(key, out var entry) : TryGetFresh(key, out entry)))
+        var mode = _hitMode;
+        if (mode != 0 && (mode == 1 ? TryGetFresh(key, out var entry) : TryGetObserved(key, out entry)))
         {
             value = entry.Value;
             return true;
@@ -129,7 +141,8 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryGetLocalTask(in TKey key, out Task<TValue> task)
     {
-        if (_local is not null && _enabled && (_metrics.Observed ? TryGetObserved(key, out var entry) : TryGetFresh(key, out entry)))
+        var mode = _hitMode;
+        if (mode != 0 && (mode == 1 ? TryGetFresh(key, out var entry) : TryGetObserved(key, out entry)))
         {
             task = entry.Task ??= Task.FromResult(entry.Value);
             return true;
@@ -1045,4 +1058,7 @@ internal interface ICachedMethodStatistics
 
     /// <summary>Applies reloaded options.</summary>
     void Reconfigure(CachedGenOptions options, bool runtimeEnabled);
+
+    /// <summary>Re-reads whether anything observes the hit path (after a listener came or went).</summary>
+    void UpdateHitMode();
 }
