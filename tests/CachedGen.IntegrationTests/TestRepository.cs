@@ -131,6 +131,15 @@ public sealed class WidgetSource : IWidgetRepository
         return Task.CompletedTask;
     }
 
+    /// <summary>The widget's current revision at the source (0 before any write), without counting a call.</summary>
+    public int RevisionOf(int id)
+    {
+        lock (_widgets)
+        {
+            return _widgets.TryGetValue(id, out var w) ? w.Revision : 0;
+        }
+    }
+
     public void Delete(int id)
     {
         lock (_widgets)
