@@ -395,11 +395,11 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
             try
             {
                 read = await bounded.ConfigureAwait(false);
-                _redis.OnGetSucceeded();
+                _redis.OnGetSucceeded(redisKey);
             }
             catch (Exception ex)
             {
-                _redis.OnGetFailed(ex, pending, Descriptor.MethodId);
+                _redis.OnGetFailed(redisKey, ex, pending, Descriptor.MethodId);
                 read = null;
             }
         }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
@@ -28,14 +29,56 @@ internal sealed class RedisLevel : IAsyncDisposable
         _ownsConnection = ownsConnection;
         _budget = options.RedisOperationTimeout;
         _logger = logger;
-        Breaker = new CircuitBreaker(Math.Max(1, options.CircuitBreakerThreshold), options.CircuitBreakerDuration, options.TimeProvider, logger);
+        _breakers = new CircuitBreaker[SlotGroups];
+        for (var i = 0; i < _breakers.Length; i++)
+        {
+            _breakers[i] = new CircuitBreaker(Math.Max(1, options.CircuitBreakerThreshold), options.CircuitBreakerDuration, options.TimeProvider, logger);
+        }
+
+        _publishBreaker = _breakers[0];
         _connection.ContinueWith(
             static (t, state) => Log.RedisConnectFailed((ILogger)state!, t.Exception!.GetBaseException()),
             logger,
             TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
     }
 
-    public CircuitBreaker Breaker { get; }
+    // One circuit breaker per group of 256 hash slots on a Redis Cluster (a dead primary opens the breakers of its own
+    // slot ranges, and the other primaries stay in use); a single one (group 0) on a standalone or Sentinel Redis.
+    private const int SlotGroups = 64;
+    private readonly CircuitBreaker[] _breakers;
+    private readonly CircuitBreaker _publishBreaker;
+    private bool _cluster;
+
+    private CircuitBreaker BreakerFor(RedisKey key)
+        => _cluster && _database is { } db ? _breakers[(db.Multiplexer.HashSlot(key) & 0x3FFF) >> 8] : _breakers[0];
+
+    /// <summary>For diagnostics: whether the connection is a cluster, and the slot groups whose breaker is not closed.</summary>
+    internal string DescribeBreakers()
+        => $"cluster: {_cluster}; not closed: [{string.Join(", ", _breakers.Select((b, i) => (b, i)).Where(x => x.b.State != RedisCircuitState.Closed).Select(x => $"{x.i}={x.b.State}"))}]";
+
+    /// <summary>The worst state over the breakers: open if any is open, half-open if any is probing, else closed.</summary>
+    public RedisCircuitState State
+    {
+        get
+        {
+            var state = RedisCircuitState.Closed;
+            foreach (var breaker in _breakers)
+            {
+                var current = breaker.State;
+                if (current == RedisCircuitState.Open)
+                {
+                    return current;
+                }
+
+                if (current == RedisCircuitState.HalfOpen)
+                {
+                    state = current;
+                }
+            }
+
+            return state;
+        }
+    }
 
     /// <summary>The connection, connecting or connected.</summary>
     public Task<IConnectionMultiplexer> Connection => _connection;
@@ -45,7 +88,8 @@ internal sealed class RedisLevel : IAsyncDisposable
 
     public async ValueTask<Lease<byte>?> GetAsync(RedisKey key, string method)
     {
-        if (!Breaker.TryEnter() || await GetDatabaseAsync().ConfigureAwait(false) is not { } db)
+        var breaker = BreakerFor(key);
+        if (!breaker.TryEnter() || await GetDatabaseAsync(breaker).ConfigureAwait(false) is not { } db)
         {
             return null;
         }
@@ -55,12 +99,12 @@ internal sealed class RedisLevel : IAsyncDisposable
         {
             pending = db.StringGetLeaseAsync(key);
             var lease = await Bounded(pending).ConfigureAwait(false);
-            Breaker.OnSuccess();
+            breaker.OnSuccess();
             return lease;
         }
         catch (Exception ex)
         {
-            OnFailure(ex, pending, "GET", method);
+            OnFailure(breaker, ex, pending, "GET", method);
             return null;
         }
     }
@@ -75,7 +119,7 @@ internal sealed class RedisLevel : IAsyncDisposable
     {
         pending = null!;
         bounded = default;
-        if (_database is not { } db || !Breaker.TryEnter())
+        if (_database is not { } db || !BreakerFor(key).TryEnter())
         {
             return false;
         }
@@ -93,13 +137,14 @@ internal sealed class RedisLevel : IAsyncDisposable
         return true;
     }
 
-    public void OnGetSucceeded() => Breaker.OnSuccess();
+    public void OnGetSucceeded(RedisKey key) => BreakerFor(key).OnSuccess();
 
-    public void OnGetFailed(Exception exception, Task pending, string method) => OnFailure(exception, pending, "GET", method);
+    public void OnGetFailed(RedisKey key, Exception exception, Task pending, string method) => OnFailure(BreakerFor(key), exception, pending, "GET", method);
 
     public async ValueTask<bool> DeleteAsync(RedisKey key, string method)
     {
-        if (!Breaker.TryEnter() || await GetDatabaseAsync().ConfigureAwait(false) is not { } db)
+        var breaker = BreakerFor(key);
+        if (!breaker.TryEnter() || await GetDatabaseAsync(breaker).ConfigureAwait(false) is not { } db)
         {
             return false;
         }
@@ -109,12 +154,12 @@ internal sealed class RedisLevel : IAsyncDisposable
         {
             pending = db.KeyDeleteAsync(key);
             await Bounded(pending).ConfigureAwait(false);
-            Breaker.OnSuccess();
+            breaker.OnSuccess();
             return true;
         }
         catch (Exception ex)
         {
-            OnFailure(ex, pending, "DEL", method);
+            OnFailure(breaker, ex, pending, "DEL", method);
             return false;
         }
     }
@@ -152,7 +197,8 @@ internal sealed class RedisLevel : IAsyncDisposable
     /// round trip. Both keys share a hash slot (see <see cref="CachedMethod{TKey, TValue}.RenderKey(in TKey)"/>).</summary>
     public async ValueTask<LeaseResult> GetOrLeaseAsync(RedisKey valueKey, RedisKey leaseKey, string token, long leaseMs, long nowUnixMs, string method)
     {
-        if (!Breaker.TryEnter() || await GetDatabaseAsync().ConfigureAwait(false) is not { } db)
+        var breaker = BreakerFor(valueKey);
+        if (!breaker.TryEnter() || await GetDatabaseAsync(breaker).ConfigureAwait(false) is not { } db)
         {
             return default;
         }
@@ -162,7 +208,7 @@ internal sealed class RedisLevel : IAsyncDisposable
         {
             pending = db.ScriptEvaluateAsync(GetOrLeaseScript, [valueKey, leaseKey], [token, leaseMs, nowUnixMs]);
             var result = await Bounded(pending).ConfigureAwait(false);
-            Breaker.OnSuccess();
+            breaker.OnSuccess();
             if (result.Resp2Type != ResultType.Array)
             {
                 return new LeaseResult(LeaseOutcome.Value, (byte[]?)result, null);
@@ -173,7 +219,7 @@ internal sealed class RedisLevel : IAsyncDisposable
         }
         catch (Exception ex)
         {
-            OnFailure(ex, pending, "LEASE", method);
+            OnFailure(breaker, ex, pending, "LEASE", method);
             return default;
         }
     }
@@ -182,7 +228,8 @@ internal sealed class RedisLevel : IAsyncDisposable
     /// holds it or Redis cannot be asked.</summary>
     public async ValueTask<bool> TryLeaseAsync(RedisKey leaseKey, string token, long leaseMs, string method)
     {
-        if (!Breaker.TryEnter() || await GetDatabaseAsync().ConfigureAwait(false) is not { } db)
+        var breaker = BreakerFor(leaseKey);
+        if (!breaker.TryEnter() || await GetDatabaseAsync(breaker).ConfigureAwait(false) is not { } db)
         {
             return false;
         }
@@ -192,12 +239,12 @@ internal sealed class RedisLevel : IAsyncDisposable
         {
             pending = db.StringSetAsync(leaseKey, token, TimeSpan.FromMilliseconds(leaseMs), When.NotExists);
             var taken = await Bounded(pending).ConfigureAwait(false);
-            Breaker.OnSuccess();
+            breaker.OnSuccess();
             return taken;
         }
         catch (Exception ex)
         {
-            OnFailure(ex, pending, "LEASE", method);
+            OnFailure(breaker, ex, pending, "LEASE", method);
             return false;
         }
     }
@@ -205,7 +252,8 @@ internal sealed class RedisLevel : IAsyncDisposable
     /// <summary>Writes a loaded value if <paramref name="token"/> still holds the lease, and releases it.</summary>
     public async ValueTask<FillOutcome> FillAsync(RedisKey valueKey, RedisKey leaseKey, string token, ReadOnlyMemory<byte> value, TimeSpan expiry, string method)
     {
-        if (!Breaker.TryEnter() || await GetDatabaseAsync().ConfigureAwait(false) is not { } db)
+        var breaker = BreakerFor(valueKey);
+        if (!breaker.TryEnter() || await GetDatabaseAsync(breaker).ConfigureAwait(false) is not { } db)
         {
             return FillOutcome.Failed;
         }
@@ -215,12 +263,12 @@ internal sealed class RedisLevel : IAsyncDisposable
         {
             pending = db.ScriptEvaluateAsync(FillScript, [valueKey, leaseKey], [token, value, (long)Math.Max(1, expiry.TotalMilliseconds)]);
             var result = await Bounded(pending).ConfigureAwait(false);
-            Breaker.OnSuccess();
+            breaker.OnSuccess();
             return (long)result == 1 ? FillOutcome.Written : FillOutcome.LeaseLost;
         }
         catch (Exception ex)
         {
-            OnFailure(ex, pending, "FILL", method);
+            OnFailure(breaker, ex, pending, "FILL", method);
             return FillOutcome.Failed;
         }
     }
@@ -228,7 +276,8 @@ internal sealed class RedisLevel : IAsyncDisposable
     /// <summary>Gives a lease back (only if <paramref name="token"/> still holds it) so waiters need not wait it out.</summary>
     public async ValueTask ReleaseAsync(RedisKey leaseKey, string token, string method)
     {
-        if (!Breaker.TryEnter() || await GetDatabaseAsync().ConfigureAwait(false) is not { } db)
+        var breaker = BreakerFor(leaseKey);
+        if (!breaker.TryEnter() || await GetDatabaseAsync(breaker).ConfigureAwait(false) is not { } db)
         {
             return;
         }
@@ -238,11 +287,11 @@ internal sealed class RedisLevel : IAsyncDisposable
         {
             pending = db.ScriptEvaluateAsync(ReleaseScript, [leaseKey], [token]);
             await Bounded(pending).ConfigureAwait(false);
-            Breaker.OnSuccess();
+            breaker.OnSuccess();
         }
         catch (Exception ex)
         {
-            OnFailure(ex, pending, "RELEASE", method);
+            OnFailure(breaker, ex, pending, "RELEASE", method);
         }
     }
 
@@ -258,7 +307,8 @@ internal sealed class RedisLevel : IAsyncDisposable
     /// trip; returns whether Redis confirmed it.</summary>
     public async ValueTask<bool> InvalidateAsync(RedisKey valueKey, RedisKey leaseKey, Backplane? backplane, string method)
     {
-        if (!Breaker.TryEnter() || await GetDatabaseAsync().ConfigureAwait(false) is not { } db)
+        var breaker = BreakerFor(valueKey);
+        if (!breaker.TryEnter() || await GetDatabaseAsync(breaker).ConfigureAwait(false) is not { } db)
         {
             return false;
         }
@@ -270,12 +320,12 @@ internal sealed class RedisLevel : IAsyncDisposable
             RedisValue message = backplane is null ? "" : backplane.KeyMessage(method, valueKey.ToString());
             pending = db.ScriptEvaluateAsync(InvalidateScript, [valueKey, leaseKey], [channel, message]);
             await Bounded(pending).ConfigureAwait(false);
-            Breaker.OnSuccess();
+            breaker.OnSuccess();
             return true;
         }
         catch (Exception ex)
         {
-            OnFailure(ex, pending, "INVALIDATE", method);
+            OnFailure(breaker, ex, pending, "INVALIDATE", method);
             return false;
         }
     }
@@ -283,7 +333,8 @@ internal sealed class RedisLevel : IAsyncDisposable
     /// <summary>Publishes <paramref name="message"/> on <paramref name="channel"/>; returns whether Redis confirmed it.</summary>
     public async ValueTask<bool> PublishAsync(RedisChannel channel, string message, string method)
     {
-        if (!Breaker.TryEnter() || await GetDatabaseAsync().ConfigureAwait(false) is not { } db)
+        var breaker = _publishBreaker;
+        if (!breaker.TryEnter() || await GetDatabaseAsync(breaker).ConfigureAwait(false) is not { } db)
         {
             return false;
         }
@@ -293,17 +344,17 @@ internal sealed class RedisLevel : IAsyncDisposable
         {
             pending = db.PublishAsync(channel, message);
             await Bounded(pending).ConfigureAwait(false);
-            Breaker.OnSuccess();
+            breaker.OnSuccess();
             return true;
         }
         catch (Exception ex)
         {
-            OnFailure(ex, pending, "PUBLISH", method);
+            OnFailure(breaker, ex, pending, "PUBLISH", method);
             return false;
         }
     }
 
-    private void OnFailure(Exception exception, Task? pending, string operation, string method)
+    private void OnFailure(CircuitBreaker breaker, Exception exception, Task? pending, string operation, string method)
     {
         var timedOut = exception is TimeoutException && pending is { IsCompleted: false };
         if (timedOut)
@@ -317,7 +368,7 @@ internal sealed class RedisLevel : IAsyncDisposable
             _metrics.RedisErrors.Add(1, new KeyValuePair<string, object?>("operation", operation));
         }
 
-        if (Breaker.IsClosed)
+        if (breaker.IsClosed)
         {
             if (timedOut)
             {
@@ -329,32 +380,34 @@ internal sealed class RedisLevel : IAsyncDisposable
             }
         }
 
-        Breaker.OnFailure();
+        breaker.OnFailure();
     }
 
-    private ValueTask<IDatabase?> GetDatabaseAsync()
+    private ValueTask<IDatabase?> GetDatabaseAsync(CircuitBreaker breaker)
     {
         if (_database is { } cached)
         {
             return new ValueTask<IDatabase?>(cached);
         }
 
-        return _connection.IsCompleted ? new ValueTask<IDatabase?>(CacheDatabase()) : WaitForConnectionAsync();
+        return _connection.IsCompleted ? new ValueTask<IDatabase?>(CacheDatabase(breaker)) : WaitForConnectionAsync(breaker);
     }
 
-    private IDatabase? CacheDatabase()
+    private IDatabase? CacheDatabase(CircuitBreaker breaker)
     {
         if (!_connection.IsCompletedSuccessfully)
         {
             // The connect failed (logged once): count it, so the breaker stops every call from trying.
-            Breaker.OnFailure();
+            breaker.OnFailure();
             return null;
         }
 
-        return _database = _connection.Result.GetDatabase();
+        var connection = _connection.Result;
+        _cluster = connection.GetServers().Any(server => server.ServerType == ServerType.Cluster);
+        return _database = connection.GetDatabase();
     }
 
-    private async ValueTask<IDatabase?> WaitForConnectionAsync()
+    private async ValueTask<IDatabase?> WaitForConnectionAsync(CircuitBreaker breaker)
     {
         try
         {
@@ -363,11 +416,11 @@ internal sealed class RedisLevel : IAsyncDisposable
         catch (Exception)
         {
             // Still connecting after the budget, or the connect failed: go on without L2 this time.
-            Breaker.OnFailure();
+            breaker.OnFailure();
             return null;
         }
 
-        return CacheDatabase();
+        return CacheDatabase(breaker);
     }
 
     /// <summary>The operation itself when it has completed (no timer), else a wait bounded by the budget that throws
