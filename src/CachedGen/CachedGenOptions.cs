@@ -127,6 +127,14 @@ public sealed class CachedGenOptions
     /// zero: no limit. Reloadable.</summary>
     public TimeSpan SourceHardTimeout { get; set; }
 
+    /// <summary>
+    /// Key generation of every cached method: when it changes (a reload is enough), every node uses new Redis keys
+    /// and clears its L1, so all entries written before are never read again and expire with their TTL. O(1), no
+    /// <c>FLUSHDB</c> or key scan: the way to drop the whole cache after data changed behind the application's back.
+    /// Letters, digits, <c>-</c> and <c>.</c>; default empty.
+    /// </summary>
+    public string Generation { get; set; } = "";
+
     /// <summary>Per-method settings, by method id (<c>Namespace.IFormRepository.GetSchemaAsync</c> or
     /// <c>IFormRepository.GetSchemaAsync</c>). Reloadable.</summary>
     public Dictionary<string, CachedMethodOptions> Methods { get; set; } = new(StringComparer.Ordinal);

@@ -41,7 +41,7 @@ public static class CachedGenServiceCollectionExtensions
 
             // Reloaded configuration (appsettings.json with reloadOnChange, or any IOptionsMonitor source) applies from
             // the next call: kill switches, per-method TTLs, early refresh, fail-safe, timeouts.
-            runtime.OptionsSubscription = monitor.OnChange(runtime.Reload);
+            runtime.OptionsSubscription = monitor.OnChange(runtime.TryReload);
             return runtime;
         });
 

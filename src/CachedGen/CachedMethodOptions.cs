@@ -28,6 +28,10 @@ public sealed class CachedMethodOptions
     /// <summary>Replaces <see cref="CachedGenOptions.SourceHardTimeout"/> for this method.</summary>
     public TimeSpan? SourceHardTimeout { get; set; }
 
+    /// <summary>This method's key generation, combined with <see cref="CachedGenOptions.Generation"/>: change it to drop
+    /// every entry of this method (on every node that reloads the setting).</summary>
+    public string? Generation { get; set; }
+
     /// <summary>Replaces <see cref="CachedGenOptions.CompressionThresholdBytes"/> for this method.</summary>
     public int? CompressionThresholdBytes { get; set; }
 }

@@ -82,6 +82,46 @@ public sealed class ConfigurationTests(RedisServerFixture redis) : IClassFixture
     }
 
     [Fact]
+    public async Task A_new_generation_drops_every_entry_in_O1_and_a_bad_one_is_rejected()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>()).Build();
+        var source = new WidgetSource();
+        await using var provider = Build(source, configuration);
+        var repository = provider.GetRequiredService<IWidgetRepository>();
+        var runtime = provider.GetRequiredService<CacheRuntime>();
+        var method = runtime.GetMethod<CachedWidgetRepository.GetAsyncKey, Widget?>(CachedWidgetRepository.GetAsyncDescriptor);
+        await repository.GetAsync(1);
+        await repository.GetValueAsync(1);
+        var before = method.RenderKey(new CachedWidgetRepository.GetAsyncKey(1));
+
+        // Data changed behind the application's back: a new generation for everything.
+        configuration["CachedGen:Generation"] = "2";
+        configuration.Reload();
+        await repository.GetAsync(1);
+        await repository.GetValueAsync(1);
+        Assert.Equal(4, source.SourceCalls);
+        var after = method.RenderKey(new CachedWidgetRepository.GetAsyncKey(1));
+        Assert.NotEqual(before, after);
+        Assert.EndsWith(".g2.", after, StringComparison.Ordinal);
+        Assert.Equal("1", await redis.Server.ExecuteAsync("EXISTS", after));
+
+        // One method only.
+        configuration["CachedGen:Methods:IWidgetRepository.GetAsync:Generation"] = "b";
+        configuration.Reload();
+        await repository.GetAsync(1);
+        await repository.GetValueAsync(1);
+        Assert.Equal(5, source.SourceCalls);
+
+        // A generation that cannot be part of a key is rejected as a whole: nothing changes, nothing throws.
+        configuration["CachedGen:Generation"] = "3 }";
+        configuration["CachedGen:Enabled"] = "false";
+        configuration.Reload();
+        Assert.True(runtime.Enabled);
+        await repository.GetAsync(1);
+        Assert.Equal(5, source.SourceCalls);
+    }
+
+    [Fact]
     public async Task Warm_up_fills_the_declared_entries_at_start_with_bounded_concurrency()
     {
         var configuration = new ConfigurationBuilder().Build();

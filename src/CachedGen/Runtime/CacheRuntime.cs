@@ -115,8 +115,23 @@ public sealed class CacheRuntime : IAsyncDisposable, IDisposable
     public void Reload(CachedGenOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        Runtime.MethodPolicy.Validate(options); // all or nothing: a bad setting changes nothing
         _enabled = options.Enabled;
         Reconfigure(options, options.Enabled);
+    }
+
+    /// <summary>A reload from configuration: invalid settings are logged and the previous ones kept, never thrown into
+    /// the configuration system's change callback.</summary>
+    internal void TryReload(CachedGenOptions options)
+    {
+        try
+        {
+            Reload(options);
+        }
+        catch (Exception ex)
+        {
+            Runtime.Log.ReloadRejected(Logger, ex);
+        }
     }
 
     private void Reconfigure(CachedGenOptions options, bool enabled)

@@ -112,7 +112,14 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
     void ICachedMethodStatistics.Reconfigure(CachedGenOptions options, bool runtimeEnabled)
     {
         var policy = MethodPolicy.Create(Descriptor, options);
+        var regenerated = policy.KeyGeneration != _policy.KeyGeneration;
         _policy = policy;
+        if (regenerated)
+        {
+            // New keys: entries read under the old ones must not be served from L1 either.
+            ClearLocal();
+        }
+
         _enabled = runtimeEnabled && policy.Enabled;
         UpdateHitMode();
     }
@@ -359,6 +366,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
         key.Render(ref builder);
         builder.AppendLiteral("}");
         builder.AppendLiteral(Descriptor.KeySuffix);
+        builder.AppendLiteral(_policy.KeyGeneration);
         return builder.ToStringAndClear();
     }
 

@@ -45,6 +45,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 1013, Level = LogLevel.Warning, Message = "CachedGen: fail-safe served a value of {Method} expired {StaleMs} ms ago ({Reason})")]
     public static partial void FailSafeServed(ILogger logger, string method, string reason, long staleMs);
 
+    [LoggerMessage(EventId = 1015, Level = LogLevel.Error, Message = "CachedGen: reloaded options rejected; the previous settings stay in force")]
+    public static partial void ReloadRejected(ILogger logger, Exception exception);
+
     [LoggerMessage(EventId = 1014, Level = LogLevel.Warning, Message = "CachedGen: the audit sink threw for {Method}; the call goes on")]
     public static partial void AuditSinkFailed(ILogger logger, string method, Exception exception);
 }

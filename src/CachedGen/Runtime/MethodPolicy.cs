@@ -31,6 +31,9 @@ internal sealed class MethodPolicy
 
     public int CompressionThresholdBytes { get; private init; }
 
+    /// <summary>Appended to every key (<c>.g{global}.{method}</c>), empty when both generations are.</summary>
+    public string KeyGeneration { get; private init; } = "";
+
     public static MethodPolicy Create(CacheMethodDescriptor descriptor, CachedGenOptions options)
     {
         var method = Find(options, descriptor.MethodId);
@@ -54,6 +57,7 @@ internal sealed class MethodPolicy
             SoftTimeout = Positive(method?.SourceSoftTimeout ?? options.SourceSoftTimeout),
             HardTimeout = Positive(method?.SourceHardTimeout ?? options.SourceHardTimeout),
             CompressionThresholdBytes = Math.Max(0, method?.CompressionThresholdBytes ?? options.CompressionThresholdBytes),
+            KeyGeneration = Generation(options.Generation, method?.Generation),
         };
     }
 
@@ -73,6 +77,34 @@ internal sealed class MethodPolicy
         var method = methodId.LastIndexOf('.');
         var type = method > 0 ? methodId.LastIndexOf('.', method - 1) : -1;
         return type >= 0 && methods.TryGetValue(methodId[(type + 1)..], out var shortId) ? shortId : null;
+    }
+
+    /// <summary>Throws <see cref="ArgumentException"/> for settings no method could use.</summary>
+    public static void Validate(CachedGenOptions options)
+    {
+        Generation(options.Generation, null);
+        foreach (var method in options.Methods.Values)
+        {
+            Generation(options.Generation, method?.Generation);
+        }
+    }
+
+    private static string Generation(string? global, string? method)
+    {
+        if (string.IsNullOrEmpty(global) && string.IsNullOrEmpty(method))
+        {
+            return "";
+        }
+
+        foreach (var c in (global ?? "") + (method ?? ""))
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c is not '-' and not '.')
+            {
+                throw new ArgumentException($"A CachedGen generation may hold ASCII letters, digits, '-' and '.' only: '{global}', '{method}'.");
+            }
+        }
+
+        return ".g" + global + "." + method;
     }
 
     private static TimeSpan Positive(TimeSpan value) => value > TimeSpan.Zero ? value : TimeSpan.Zero;
