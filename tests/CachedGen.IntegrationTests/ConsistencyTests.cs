@@ -260,6 +260,26 @@ public sealed class ConsistencyTests(RedisServerFixture redis, ITestOutputHelper
     }
 
     [Fact]
+    public async Task The_generated_invalidation_helper_reaches_redis_and_every_nodes_L1()
+    {
+        var source = new WidgetSource();
+        var (a, runtimeA) = await NodeAsync(source);
+        var (b, runtimeB) = await NodeAsync(source);
+        await a.GetAsync(6);
+        await b.GetAsync(6);
+        var key = GetAsyncCache(runtimeA).RenderKey(new CachedWidgetRepository.GetAsyncKey(6));
+
+        // The data changed behind the repository's back; an event handler on node B invalidates by placeholder values.
+        await source.RenameAsync(6, "changed elsewhere");
+        await CachedWidgetRepository.InvalidateGetAsync(runtimeB, 6);
+
+        Assert.Equal("0", await redis.Server.ExecuteAsync("EXISTS", key));
+        Assert.Equal("changed elsewhere", (await b.GetAsync(6))!.Name);
+        var seenByA = await EventuallyAsync(() => a.GetAsync(6), w => w!.Name == "changed elsewhere", TimeSpan.FromSeconds(2));
+        Assert.Equal("changed elsewhere", seenByA!.Name);
+    }
+
+    [Fact]
     public async Task A_write_on_one_node_reaches_the_L1_of_the_others()
     {
         var source = new WidgetSource();

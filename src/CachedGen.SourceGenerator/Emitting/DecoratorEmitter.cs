@@ -62,6 +62,12 @@ internal static class DecoratorEmitter
         foreach (var method in model.CachedMethods)
         {
             w.Line();
+            WriteInvalidationHelper(w, method);
+        }
+
+        foreach (var method in model.CachedMethods)
+        {
+            w.Line();
             WriteCachedMethod(w, model, method);
         }
 
@@ -269,6 +275,16 @@ internal static class DecoratorEmitter
                 : "set => " + target + " = value;");
         }
 
+        w.Close();
+    }
+
+    private static void WriteInvalidationHelper(SourceWriter w, CachedMethodModel method)
+    {
+        w.Line("/// <summary>Removes the entry of <see cref=\"" + method.DeclaringInterface + "." + method.Name + "\"/> for these placeholder values, from Redis and from");
+        w.Line("/// every node's L1, as a write naming it in <c>invalidatedBy</c> does: for event handlers and writes that bypass the repository.</summary>");
+        w.Open("public static " + ValueTask + " Invalidate" + method.MemberName + "(global::CachedGen.CacheRuntime runtime" + string.Concat(method.KeyFields.Select(f => ", " + f.Type + " " + Camel(f.Name))) + ")");
+        w.Line("global::System.ArgumentNullException.ThrowIfNull(runtime);");
+        w.Line("return runtime.GetMethod<" + method.KeyStructName + ", " + method.ValueType + ">(" + method.DescriptorName + ").InvalidateAsync(new " + method.KeyStructName + "(" + string.Join(", ", method.KeyFields.Select(f => Camel(f.Name))) + "));");
         w.Close();
     }
 

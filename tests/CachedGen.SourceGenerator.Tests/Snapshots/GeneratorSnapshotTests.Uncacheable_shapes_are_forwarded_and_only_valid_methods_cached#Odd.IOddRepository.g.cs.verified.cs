@@ -31,6 +31,14 @@ namespace Odd
             _fine = runtime.GetMethod<FineKey, int>(FineDescriptor);
         }
 
+        /// <summary>Removes the entry of <see cref="global::Odd.IOddRepository.Fine"/> for these placeholder values, from Redis and from
+        /// every node's L1, as a write naming it in <c>invalidatedBy</c> does: for event handlers and writes that bypass the repository.</summary>
+        public static global::System.Threading.Tasks.ValueTask InvalidateFine(global::CachedGen.CacheRuntime runtime, int id)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(runtime);
+            return runtime.GetMethod<FineKey, int>(FineDescriptor).InvalidateAsync(new FineKey(id));
+        }
+
         /// <summary>Cached for 1m under <c>IOddRepository.Fine:{id}</c>.</summary>
         int global::Odd.IOddRepository.Fine(int id)
         {
