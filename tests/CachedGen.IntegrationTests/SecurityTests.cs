@@ -197,6 +197,15 @@ public sealed class SecurityTests(RedisServerFixture redis) : IClassFixture<Redi
         Assert.Equal("CachedGen.IntegrationTests.IWidgetRepository.GetAsync", events[0].Method);
         Assert.True(runtimeA.Metrics.Observed && runtimeB.Metrics.Observed);
         Assert.False(runtimeQuiet.Metrics.Observed); // off: the hit path does not even look
+
+        // A sensitive method's key is reported as a keyed HMAC of itself: the same entry, the same string, no values.
+        await a.GetSecretAsync(4);
+        await b.GetSecretAsync(4);
+        var secretEvents = sink.Events.Skip(events.Length).ToArray();
+        Assert.Equal([CacheAuditKind.Miss, CacheAuditKind.RedisHit], secretEvents.Select(e => e.Kind));
+        Assert.StartsWith("sensitive:h1.", secretEvents[0].Key, StringComparison.Ordinal);
+        Assert.Equal(secretEvents[0].Key, secretEvents[1].Key);
+        Assert.DoesNotContain("secret", secretEvents[0].Key[10..], StringComparison.Ordinal);
     }
 
     [Fact]

@@ -260,7 +260,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
     {
         try
         {
-            _audit!.Record(new CacheAuditEvent(Descriptor.MethodId, RenderKey(key), kind, principal, _runtime.Time.GetUtcNow()));
+            _audit!.Record(new CacheAuditEvent(Descriptor.MethodId, ReportedKey(RenderKey(key)), kind, principal, _runtime.Time.GetUtcNow()));
         }
         catch (Exception ex)
         {
@@ -370,6 +370,27 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
         return builder.ToStringAndClear();
     }
 
+    /// <summary>A key as logs and audit events show it: as rendered (hashed placeholders are already HMACs), except for
+    /// a sensitive method, whose key is replaced by a keyed HMAC of itself (<c>sensitive:h1.…</c>): still the same for
+    /// the same entry, so events can be correlated, but its values cannot be read or guessed.</summary>
+    internal string ReportedKey(string redisKey)
+    {
+        if (!Descriptor.Sensitive)
+        {
+            return redisKey;
+        }
+
+        if (_runtime.Hasher is not { } hasher)
+        {
+            return "sensitive:<redacted>";
+        }
+
+        var builder = new CacheKeyBuilder(stackalloc char[64], hasher);
+        builder.AppendLiteral("sensitive:");
+        builder.AppendHashed(redisKey);
+        return builder.ToStringAndClear();
+    }
+
     /// <summary>The key of the lease on <paramref name="redisKey"/>: same hash tag, so same cluster slot.</summary>
     internal static string LeaseKey(string redisKey) => redisKey + ":lease";
 
@@ -476,7 +497,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
 
         if (!decoded)
         {
-            Log.CorruptPayload(_runtime.Logger, Descriptor.MethodId, redisKey, error!);
+            Log.CorruptPayload(_runtime.Logger, Descriptor.MethodId, ReportedKey(redisKey), error!);
             _ = _redis!.DeleteAsync(redisKey, Descriptor.MethodId).AsTask();
             return Payload.Unreadable;
         }
