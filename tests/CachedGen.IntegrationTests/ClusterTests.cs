@@ -101,18 +101,12 @@ public sealed class ClusterTests(ITestOutputHelper output)
         var healthy = Task.Run(async () =>
         {
             var (probes, l2Hits) = (0, 0);
-            var described = 0;
             for (var id = 3_000_000; !outageOver.IsCancellationRequested; id++)
             {
                 if (owners[RedisClusterSet.HashSlot(a.ShortLivedKey(id))] != victim)
                 {
                     probes++;
-                    var hit = await TopologyNode.ProbeL2Async(a, b, id, shortLived: true);
-                    l2Hits += hit ? 1 : 0;
-                    if (!hit && described++ < 3)
-                    {
-                        output.WriteLine($"missed L2 on a live master's slot {RedisClusterSet.HashSlot(a.ShortLivedKey(id))} at {killed.Elapsed.TotalSeconds:F2} s: A {a.Runtime.Redis!.DescribeBreakers()}; B {b.Runtime.Redis!.DescribeBreakers()}");
-                    }
+                    l2Hits += await TopologyNode.ProbeL2Async(a, b, id, shortLived: true) ? 1 : 0;
                     await Task.Delay(50);
                 }
             }
@@ -141,9 +135,6 @@ public sealed class ClusterTests(ITestOutputHelper output)
         output.WriteLine("events by half second after the kill: " + counters.Timeline(killOrigin));
 
         result.AssertClean();
-
-        // Reported, not asserted: L2 on the live masters' slots during the failover (see docs/resilience.md, Cluster).
-        Assert.True(healthyProbes >= 5, $"only {healthyProbes} probes of the live masters' slots");
         Assert.True(resumed.Resumed, $"no L2 hit on the dead master's slots within 20 s of the kill ({resumed.Probes} probes)");
         Assert.NotSame(victim, promoted);
         Assert.True(await check.GetDatabase().KeyExistsAsync(a.ValueKey(resumed.Id))); // the probe's value, on the promoted master

@@ -150,10 +150,10 @@ public sealed class CacheRuntime : IAsyncDisposable, IDisposable
     public IConnectionMultiplexer? RedisConnection => Redis?.Multiplexer;
 
     /// <summary>Whether Redis is configured, connected, and its circuit closed: the state a health check reports.</summary>
-    public bool IsRedisAvailable => Redis is { } redis && redis.Multiplexer is { IsConnected: true } && redis.State == Runtime.RedisCircuitState.Closed;
+    public bool IsRedisAvailable => Redis is { } redis && redis.Multiplexer is { IsConnected: true } && redis.Breaker.State == Runtime.RedisCircuitState.Closed;
 
     /// <summary>State of the Redis circuit breaker (<see cref="Runtime.RedisCircuitState.Closed"/> without Redis).</summary>
-    public Runtime.RedisCircuitState RedisCircuitState => Redis?.State ?? Runtime.RedisCircuitState.Closed;
+    public Runtime.RedisCircuitState RedisCircuitState => Redis?.Breaker.State ?? Runtime.RedisCircuitState.Closed;
 
     internal Runtime.RedisLevel? Redis { get; }
 

@@ -424,11 +424,11 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
             try
             {
                 read = await bounded.ConfigureAwait(false);
-                _redis.OnGetSucceeded(redisKey);
+                _redis.OnGetSucceeded();
             }
             catch (Exception ex)
             {
-                _redis.OnGetFailed(redisKey, ex, pending, Descriptor.MethodId);
+                _redis.OnGetFailed(ex, pending, Descriptor.MethodId);
                 read = null;
             }
         }

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Linq;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
@@ -29,56 +28,14 @@ internal sealed class RedisLevel : IAsyncDisposable
         _ownsConnection = ownsConnection;
         _budget = options.RedisOperationTimeout;
         _logger = logger;
-        _breakers = new CircuitBreaker[SlotGroups];
-        for (var i = 0; i < _breakers.Length; i++)
-        {
-            _breakers[i] = new CircuitBreaker(Math.Max(1, options.CircuitBreakerThreshold), options.CircuitBreakerDuration, options.TimeProvider, logger);
-        }
-
-        _publishBreaker = _breakers[0];
+        Breaker = new CircuitBreaker(Math.Max(1, options.CircuitBreakerThreshold), options.CircuitBreakerDuration, options.TimeProvider, logger);
         _connection.ContinueWith(
             static (t, state) => Log.RedisConnectFailed((ILogger)state!, t.Exception!.GetBaseException()),
             logger,
             TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
     }
 
-    // One circuit breaker per group of 256 hash slots on a Redis Cluster (a dead primary opens the breakers of its own
-    // slot ranges, and the other primaries stay in use); a single one (group 0) on a standalone or Sentinel Redis.
-    private const int SlotGroups = 64;
-    private readonly CircuitBreaker[] _breakers;
-    private readonly CircuitBreaker _publishBreaker;
-    private bool _cluster;
-
-    private CircuitBreaker BreakerFor(RedisKey key)
-        => _cluster && _database is { } db ? _breakers[(db.Multiplexer.HashSlot(key) & 0x3FFF) >> 8] : _breakers[0];
-
-    /// <summary>For diagnostics: whether the connection is a cluster, and the slot groups whose breaker is not closed.</summary>
-    internal string DescribeBreakers()
-        => $"cluster: {_cluster}; not closed: [{string.Join(", ", _breakers.Select((b, i) => (b, i)).Where(x => x.b.State != RedisCircuitState.Closed).Select(x => $"{x.i}={x.b.State}"))}]";
-
-    /// <summary>The worst state over the breakers: open if any is open, half-open if any is probing, else closed.</summary>
-    public RedisCircuitState State
-    {
-        get
-        {
-            var state = RedisCircuitState.Closed;
-            foreach (var breaker in _breakers)
-            {
-                var current = breaker.State;
-                if (current == RedisCircuitState.Open)
-                {
-                    return current;
-                }
-
-                if (current == RedisCircuitState.HalfOpen)
-                {
-                    state = current;
-                }
-            }
-
-            return state;
-        }
-    }
+    public CircuitBreaker Breaker { get; }
 
     /// <summary>The connection, connecting or connected.</summary>
     public Task<IConnectionMultiplexer> Connection => _connection;
@@ -88,8 +45,7 @@ internal sealed class RedisLevel : IAsyncDisposable
 
     public async ValueTask<Lease<byte>?> GetAsync(RedisKey key, string method)
     {
-        var breaker = BreakerFor(key);
-        if (!breaker.TryEnter() || await GetDatabaseAsync(breaker).ConfigureAwait(false) is not { } db)
+        if (!Breaker.TryEnter() || await GetDatabaseAsync().ConfigureAwait(false) is not { } db)
         {
             return null;
         }
@@ -99,12 +55,12 @@ internal sealed class RedisLevel : IAsyncDisposable
         {
             pending = db.StringGetLeaseAsync(key);
             var lease = await Bounded(pending).ConfigureAwait(false);
-            breaker.OnSuccess();
+            Breaker.OnSuccess();
             return lease;
         }
         catch (Exception ex)
         {
-            OnFailure(breaker, ex, pending, "GET", method);
+            OnFailure(ex, pending, "GET", method);
             return null;
         }
     }
@@ -119,7 +75,7 @@ internal sealed class RedisLevel : IAsyncDisposable
     {
         pending = null!;
         bounded = default;
-        if (_database is not { } db || !BreakerFor(key).TryEnter())
+        if (_database is not { } db || !Breaker.TryEnter())
         {
             return false;
         }
@@ -137,14 +93,13 @@ internal sealed class RedisLevel : IAsyncDisposable
         return true;
     }
 
-    public void OnGetSucceeded(RedisKey key) => BreakerFor(key).OnSuccess();
+    public void OnGetSucceeded() => Breaker.OnSuccess();
 
-    public void OnGetFailed(RedisKey key, Exception exception, Task pending, string method) => OnFailure(BreakerFor(key), exception, pending, "GET", method);
+    public void OnGetFailed(Exception exception, Task pending, string method) => OnFailure(exception, pending, "GET", method);
 
     public async ValueTask<bool> DeleteAsync(RedisKey key, string method)
     {
-        var breaker = BreakerFor(key);
-        if (!breaker.TryEnter() || await GetDatabaseAsync(breaker).ConfigureAwait(false) is not { } db)
+        if (!Breaker.TryEnter() || await GetDatabaseAsync().ConfigureAwait(false) is not { } db)
         {
             return false;
         }
@@ -154,12 +109,12 @@ internal sealed class RedisLevel : IAsyncDisposable
         {
             pending = db.KeyDeleteAsync(key);
             await Bounded(pending).ConfigureAwait(false);
-            breaker.OnSuccess();
+            Breaker.OnSuccess();
             return true;
         }
         catch (Exception ex)
         {
-            OnFailure(breaker, ex, pending, "DEL", method);
+            OnFailure(ex, pending, "DEL", method);
             return false;
         }
     }
@@ -197,8 +152,7 @@ internal sealed class RedisLevel : IAsyncDisposable
     /// round trip. Both keys share a hash slot (see <see cref="CachedMethod{TKey, TValue}.RenderKey(in TKey)"/>).</summary>
     public async ValueTask<LeaseResult> GetOrLeaseAsync(RedisKey valueKey, RedisKey leaseKey, string token, long leaseMs, long nowUnixMs, string method)
     {
-        var breaker = BreakerFor(valueKey);
-        if (!breaker.TryEnter() || await GetDatabaseAsync(breaker).ConfigureAwait(false) is not { } db)
+        if (!Breaker.TryEnter() || await GetDatabaseAsync().ConfigureAwait(false) is not { } db)
         {
             return default;
         }
@@ -208,7 +162,7 @@ internal sealed class RedisLevel : IAsyncDisposable
         {
             pending = db.ScriptEvaluateAsync(GetOrLeaseScript, [valueKey, leaseKey], [token, leaseMs, nowUnixMs]);
             var result = await Bounded(pending).ConfigureAwait(false);
-            breaker.OnSuccess();
+            Breaker.OnSuccess();
             if (result.Resp2Type != ResultType.Array)
             {
                 return new LeaseResult(LeaseOutcome.Value, (byte[]?)result, null);
@@ -219,7 +173,7 @@ internal sealed class RedisLevel : IAsyncDisposable
         }
         catch (Exception ex)
         {
-            OnFailure(breaker, ex, pending, "LEASE", method);
+            OnFailure(ex, pending, "LEASE", method);
             return default;
         }
     }
@@ -228,8 +182,7 @@ internal sealed class RedisLevel : IAsyncDisposable
     /// holds it or Redis cannot be asked.</summary>
     public async ValueTask<bool> TryLeaseAsync(RedisKey leaseKey, string token, long leaseMs, string method)
     {
-        var breaker = BreakerFor(leaseKey);
-        if (!breaker.TryEnter() || await GetDatabaseAsync(breaker).ConfigureAwait(false) is not { } db)
+        if (!Breaker.TryEnter() || await GetDatabaseAsync().ConfigureAwait(false) is not { } db)
         {
             return false;
         }
@@ -239,12 +192,12 @@ internal sealed class RedisLevel : IAsyncDisposable
         {
             pending = db.StringSetAsync(leaseKey, token, TimeSpan.FromMilliseconds(leaseMs), When.NotExists);
             var taken = await Bounded(pending).ConfigureAwait(false);
-            breaker.OnSuccess();
+            Breaker.OnSuccess();
             return taken;
         }
         catch (Exception ex)
         {
-            OnFailure(breaker, ex, pending, "LEASE", method);
+            OnFailure(ex, pending, "LEASE", method);
             return false;
         }
     }
@@ -252,8 +205,7 @@ internal sealed class RedisLevel : IAsyncDisposable
     /// <summary>Writes a loaded value if <paramref name="token"/> still holds the lease, and releases it.</summary>
     public async ValueTask<FillOutcome> FillAsync(RedisKey valueKey, RedisKey leaseKey, string token, ReadOnlyMemory<byte> value, TimeSpan expiry, string method)
     {
-        var breaker = BreakerFor(valueKey);
-        if (!breaker.TryEnter() || await GetDatabaseAsync(breaker).ConfigureAwait(false) is not { } db)
+        if (!Breaker.TryEnter() || await GetDatabaseAsync().ConfigureAwait(false) is not { } db)
         {
             return FillOutcome.Failed;
         }
@@ -263,12 +215,12 @@ internal sealed class RedisLevel : IAsyncDisposable
         {
             pending = db.ScriptEvaluateAsync(FillScript, [valueKey, leaseKey], [token, value, (long)Math.Max(1, expiry.TotalMilliseconds)]);
             var result = await Bounded(pending).ConfigureAwait(false);
-            breaker.OnSuccess();
+            Breaker.OnSuccess();
             return (long)result == 1 ? FillOutcome.Written : FillOutcome.LeaseLost;
         }
         catch (Exception ex)
         {
-            OnFailure(breaker, ex, pending, "FILL", method);
+            OnFailure(ex, pending, "FILL", method);
             return FillOutcome.Failed;
         }
     }
@@ -276,8 +228,7 @@ internal sealed class RedisLevel : IAsyncDisposable
     /// <summary>Gives a lease back (only if <paramref name="token"/> still holds it) so waiters need not wait it out.</summary>
     public async ValueTask ReleaseAsync(RedisKey leaseKey, string token, string method)
     {
-        var breaker = BreakerFor(leaseKey);
-        if (!breaker.TryEnter() || await GetDatabaseAsync(breaker).ConfigureAwait(false) is not { } db)
+        if (!Breaker.TryEnter() || await GetDatabaseAsync().ConfigureAwait(false) is not { } db)
         {
             return;
         }
@@ -287,11 +238,11 @@ internal sealed class RedisLevel : IAsyncDisposable
         {
             pending = db.ScriptEvaluateAsync(ReleaseScript, [leaseKey], [token]);
             await Bounded(pending).ConfigureAwait(false);
-            breaker.OnSuccess();
+            Breaker.OnSuccess();
         }
         catch (Exception ex)
         {
-            OnFailure(breaker, ex, pending, "RELEASE", method);
+            OnFailure(ex, pending, "RELEASE", method);
         }
     }
 
@@ -307,8 +258,7 @@ internal sealed class RedisLevel : IAsyncDisposable
     /// trip; returns whether Redis confirmed it.</summary>
     public async ValueTask<bool> InvalidateAsync(RedisKey valueKey, RedisKey leaseKey, Backplane? backplane, string method)
     {
-        var breaker = BreakerFor(valueKey);
-        if (!breaker.TryEnter() || await GetDatabaseAsync(breaker).ConfigureAwait(false) is not { } db)
+        if (!Breaker.TryEnter() || await GetDatabaseAsync().ConfigureAwait(false) is not { } db)
         {
             return false;
         }
@@ -320,12 +270,12 @@ internal sealed class RedisLevel : IAsyncDisposable
             RedisValue message = backplane is null ? "" : backplane.KeyMessage(method, valueKey.ToString());
             pending = db.ScriptEvaluateAsync(InvalidateScript, [valueKey, leaseKey], [channel, message]);
             await Bounded(pending).ConfigureAwait(false);
-            breaker.OnSuccess();
+            Breaker.OnSuccess();
             return true;
         }
         catch (Exception ex)
         {
-            OnFailure(breaker, ex, pending, "INVALIDATE", method);
+            OnFailure(ex, pending, "INVALIDATE", method);
             return false;
         }
     }
@@ -333,8 +283,7 @@ internal sealed class RedisLevel : IAsyncDisposable
     /// <summary>Publishes <paramref name="message"/> on <paramref name="channel"/>; returns whether Redis confirmed it.</summary>
     public async ValueTask<bool> PublishAsync(RedisChannel channel, string message, string method)
     {
-        var breaker = _publishBreaker;
-        if (!breaker.TryEnter() || await GetDatabaseAsync(breaker).ConfigureAwait(false) is not { } db)
+        if (!Breaker.TryEnter() || await GetDatabaseAsync().ConfigureAwait(false) is not { } db)
         {
             return false;
         }
@@ -344,17 +293,17 @@ internal sealed class RedisLevel : IAsyncDisposable
         {
             pending = db.PublishAsync(channel, message);
             await Bounded(pending).ConfigureAwait(false);
-            breaker.OnSuccess();
+            Breaker.OnSuccess();
             return true;
         }
         catch (Exception ex)
         {
-            OnFailure(breaker, ex, pending, "PUBLISH", method);
+            OnFailure(ex, pending, "PUBLISH", method);
             return false;
         }
     }
 
-    private void OnFailure(CircuitBreaker breaker, Exception exception, Task? pending, string operation, string method)
+    private void OnFailure(Exception exception, Task? pending, string operation, string method)
     {
         var timedOut = exception is TimeoutException && pending is { IsCompleted: false };
         if (timedOut)
@@ -368,7 +317,7 @@ internal sealed class RedisLevel : IAsyncDisposable
             _metrics.RedisErrors.Add(1, new KeyValuePair<string, object?>("operation", operation));
         }
 
-        if (breaker.IsClosed)
+        if (Breaker.IsClosed)
         {
             if (timedOut)
             {
@@ -380,34 +329,32 @@ internal sealed class RedisLevel : IAsyncDisposable
             }
         }
 
-        breaker.OnFailure();
+        Breaker.OnFailure();
     }
 
-    private ValueTask<IDatabase?> GetDatabaseAsync(CircuitBreaker breaker)
+    private ValueTask<IDatabase?> GetDatabaseAsync()
     {
         if (_database is { } cached)
         {
             return new ValueTask<IDatabase?>(cached);
         }
 
-        return _connection.IsCompleted ? new ValueTask<IDatabase?>(CacheDatabase(breaker)) : WaitForConnectionAsync(breaker);
+        return _connection.IsCompleted ? new ValueTask<IDatabase?>(CacheDatabase()) : WaitForConnectionAsync();
     }
 
-    private IDatabase? CacheDatabase(CircuitBreaker breaker)
+    private IDatabase? CacheDatabase()
     {
         if (!_connection.IsCompletedSuccessfully)
         {
             // The connect failed (logged once): count it, so the breaker stops every call from trying.
-            breaker.OnFailure();
+            Breaker.OnFailure();
             return null;
         }
 
-        var connection = _connection.Result;
-        _cluster = connection.GetServers().Any(server => server.ServerType == ServerType.Cluster);
-        return _database = connection.GetDatabase();
+        return _database = _connection.Result.GetDatabase();
     }
 
-    private async ValueTask<IDatabase?> WaitForConnectionAsync(CircuitBreaker breaker)
+    private async ValueTask<IDatabase?> WaitForConnectionAsync()
     {
         try
         {
@@ -416,11 +363,11 @@ internal sealed class RedisLevel : IAsyncDisposable
         catch (Exception)
         {
             // Still connecting after the budget, or the connect failed: go on without L2 this time.
-            breaker.OnFailure();
+            Breaker.OnFailure();
             return null;
         }
 
-        return CacheDatabase(breaker);
+        return CacheDatabase();
     }
 
     /// <summary>The operation itself when it has completed (no timer), else a wait bounded by the budget that throws
