@@ -43,27 +43,8 @@ internal sealed class RedisLevel : IAsyncDisposable
     /// <summary>The multiplexer once connected; <see langword="null"/> while connecting or after a failed connect.</summary>
     public IConnectionMultiplexer? Multiplexer => _connection.IsCompletedSuccessfully ? _connection.Result : null;
 
-    public async ValueTask<Lease<byte>?> GetAsync(RedisKey key, string method)
-    {
-        if (!Breaker.TryEnter() || await GetDatabaseAsync().ConfigureAwait(false) is not { } db)
-        {
-            return null;
-        }
-
-        Task<Lease<byte>?>? pending = null;
-        try
-        {
-            pending = db.StringGetLeaseAsync(key);
-            var lease = await Bounded(pending).ConfigureAwait(false);
-            Breaker.OnSuccess();
-            return lease;
-        }
-        catch (Exception ex)
-        {
-            OnFailure(ex, pending, "GET", method);
-            return null;
-        }
-    }
+    public ValueTask<Lease<byte>?> GetAsync(RedisKey key, string method)
+        => RunAsync("GET", method, (Lease<byte>?)null, key, static (db, k) => db.StringGetLeaseAsync(k), static lease => lease);
 
     /// <summary>
     /// Starts a GET when Redis is usable right now (connected, circuit closed or this call is the probe), returning the
@@ -97,27 +78,8 @@ internal sealed class RedisLevel : IAsyncDisposable
 
     public void OnGetFailed(Exception exception, Task pending, string method) => OnFailure(exception, pending, "GET", method);
 
-    public async ValueTask<bool> DeleteAsync(RedisKey key, string method)
-    {
-        if (!Breaker.TryEnter() || await GetDatabaseAsync().ConfigureAwait(false) is not { } db)
-        {
-            return false;
-        }
-
-        Task<bool>? pending = null;
-        try
-        {
-            pending = db.KeyDeleteAsync(key);
-            await Bounded(pending).ConfigureAwait(false);
-            Breaker.OnSuccess();
-            return true;
-        }
-        catch (Exception ex)
-        {
-            OnFailure(ex, pending, "DEL", method);
-            return false;
-        }
-    }
+    public ValueTask<bool> DeleteAsync(RedisKey key, string method)
+        => RunAsync("DEL", method, false, key, static (db, k) => db.KeyDeleteAsync(k), static _ => true);
 
     // A miss: the value if another node wrote it meanwhile, else this caller's lease if nobody holds one. With the
     // fail-safe on (ARGV[3] = now, Unix ms), a value past its logical expiry (bytes 14-21 of the envelope, little
@@ -150,101 +112,42 @@ internal sealed class RedisLevel : IAsyncDisposable
     /// <summary>After a GET miss: reads the value once more and, when still missing (or, with
     /// <paramref name="nowUnixMs"/> given, logically expired), tries to take the lease (<c>SET NX PX</c>) in the same
     /// round trip. Both keys share a hash slot (see <see cref="CachedMethod{TKey, TValue}.RenderKey(in TKey)"/>).</summary>
-    public async ValueTask<LeaseResult> GetOrLeaseAsync(RedisKey valueKey, RedisKey leaseKey, string token, long leaseMs, long nowUnixMs, string method)
-    {
-        if (!Breaker.TryEnter() || await GetDatabaseAsync().ConfigureAwait(false) is not { } db)
-        {
-            return default;
-        }
-
-        Task<RedisResult>? pending = null;
-        try
-        {
-            pending = db.ScriptEvaluateAsync(GetOrLeaseScript, [valueKey, leaseKey], [token, leaseMs, nowUnixMs]);
-            var result = await Bounded(pending).ConfigureAwait(false);
-            Breaker.OnSuccess();
-            if (result.Resp2Type != ResultType.Array)
+    public ValueTask<LeaseResult> GetOrLeaseAsync(RedisKey valueKey, RedisKey leaseKey, string token, long leaseMs, long nowUnixMs, string method)
+        => RunAsync(
+            "LEASE",
+            method,
+            default(LeaseResult),
+            (Keys: new[] { valueKey, leaseKey }, Args: new RedisValue[] { token, leaseMs, nowUnixMs }),
+            static (db, s) => db.ScriptEvaluateAsync(GetOrLeaseScript, s.Keys, s.Args),
+            static result =>
             {
-                return new LeaseResult(LeaseOutcome.Value, (byte[]?)result, null);
-            }
+                if (result.Resp2Type != ResultType.Array)
+                {
+                    return new LeaseResult(LeaseOutcome.Value, (byte[]?)result, null);
+                }
 
-            var parts = (RedisResult[])result!;
-            return new LeaseResult((long)parts[0] == 1 ? LeaseOutcome.Acquired : LeaseOutcome.Held, null, parts[1].IsNull ? null : (byte[]?)parts[1]);
-        }
-        catch (Exception ex)
-        {
-            OnFailure(ex, pending, "LEASE", method);
-            return default;
-        }
-    }
+                var parts = (RedisResult[])result!;
+                return new LeaseResult((long)parts[0] == 1 ? LeaseOutcome.Acquired : LeaseOutcome.Held, null, parts[1].IsNull ? null : (byte[]?)parts[1]);
+            });
 
     /// <summary>Takes the lease without reading the value (an early refresh); <see langword="false"/> when another node
     /// holds it or Redis cannot be asked.</summary>
-    public async ValueTask<bool> TryLeaseAsync(RedisKey leaseKey, string token, long leaseMs, string method)
-    {
-        if (!Breaker.TryEnter() || await GetDatabaseAsync().ConfigureAwait(false) is not { } db)
-        {
-            return false;
-        }
-
-        Task<bool>? pending = null;
-        try
-        {
-            pending = db.StringSetAsync(leaseKey, token, TimeSpan.FromMilliseconds(leaseMs), When.NotExists);
-            var taken = await Bounded(pending).ConfigureAwait(false);
-            Breaker.OnSuccess();
-            return taken;
-        }
-        catch (Exception ex)
-        {
-            OnFailure(ex, pending, "LEASE", method);
-            return false;
-        }
-    }
+    public ValueTask<bool> TryLeaseAsync(RedisKey leaseKey, string token, long leaseMs, string method)
+        => RunAsync("LEASE", method, false, (leaseKey, token, leaseMs), static (db, s) => db.StringSetAsync(s.leaseKey, s.token, TimeSpan.FromMilliseconds(s.leaseMs), When.NotExists), static taken => taken);
 
     /// <summary>Writes a loaded value if <paramref name="token"/> still holds the lease, and releases it.</summary>
-    public async ValueTask<FillOutcome> FillAsync(RedisKey valueKey, RedisKey leaseKey, string token, ReadOnlyMemory<byte> value, TimeSpan expiry, string method)
-    {
-        if (!Breaker.TryEnter() || await GetDatabaseAsync().ConfigureAwait(false) is not { } db)
-        {
-            return FillOutcome.Failed;
-        }
-
-        Task<RedisResult>? pending = null;
-        try
-        {
-            pending = db.ScriptEvaluateAsync(FillScript, [valueKey, leaseKey], [token, value, (long)Math.Max(1, expiry.TotalMilliseconds)]);
-            var result = await Bounded(pending).ConfigureAwait(false);
-            Breaker.OnSuccess();
-            return (long)result == 1 ? FillOutcome.Written : FillOutcome.LeaseLost;
-        }
-        catch (Exception ex)
-        {
-            OnFailure(ex, pending, "FILL", method);
-            return FillOutcome.Failed;
-        }
-    }
+    public ValueTask<FillOutcome> FillAsync(RedisKey valueKey, RedisKey leaseKey, string token, ReadOnlyMemory<byte> value, TimeSpan expiry, string method)
+        => RunAsync(
+            "FILL",
+            method,
+            FillOutcome.Failed,
+            (Keys: new[] { valueKey, leaseKey }, Args: new RedisValue[] { token, value, (long)Math.Max(1, expiry.TotalMilliseconds) }),
+            static (db, s) => db.ScriptEvaluateAsync(FillScript, s.Keys, s.Args),
+            static result => (long)result == 1 ? FillOutcome.Written : FillOutcome.LeaseLost);
 
     /// <summary>Gives a lease back (only if <paramref name="token"/> still holds it) so waiters need not wait it out.</summary>
     public async ValueTask ReleaseAsync(RedisKey leaseKey, string token, string method)
-    {
-        if (!Breaker.TryEnter() || await GetDatabaseAsync().ConfigureAwait(false) is not { } db)
-        {
-            return;
-        }
-
-        Task<RedisResult>? pending = null;
-        try
-        {
-            pending = db.ScriptEvaluateAsync(ReleaseScript, [leaseKey], [token]);
-            await Bounded(pending).ConfigureAwait(false);
-            Breaker.OnSuccess();
-        }
-        catch (Exception ex)
-        {
-            OnFailure(ex, pending, "RELEASE", method);
-        }
-    }
+        => await RunAsync("RELEASE", method, false, (leaseKey, token), static (db, s) => db.ScriptEvaluateAsync(ReleaseScript, [s.leaseKey], [s.token]), static _ => true).ConfigureAwait(false);
 
     // An invalidation: the value and its lease go, then the other nodes hear of it. One script, so the message cannot
     // overtake the delete (a node that heard it first could read the old value back into its L1).
@@ -256,50 +159,50 @@ internal sealed class RedisLevel : IAsyncDisposable
 
     /// <summary>Deletes a value and its lease (same slot) and publishes the invalidation on the backplane, in one round
     /// trip; returns whether Redis confirmed it.</summary>
-    public async ValueTask<bool> InvalidateAsync(RedisKey valueKey, RedisKey leaseKey, Backplane? backplane, string method)
-    {
-        if (!Breaker.TryEnter() || await GetDatabaseAsync().ConfigureAwait(false) is not { } db)
-        {
-            return false;
-        }
-
-        Task<RedisResult>? pending = null;
-        try
-        {
-            RedisValue channel = backplane is null ? "" : backplane.ChannelName;
-            RedisValue message = backplane is null ? "" : backplane.KeyMessage(method, valueKey.ToString());
-            pending = db.ScriptEvaluateAsync(InvalidateScript, [valueKey, leaseKey], [channel, message]);
-            await Bounded(pending).ConfigureAwait(false);
-            Breaker.OnSuccess();
-            return true;
-        }
-        catch (Exception ex)
-        {
-            OnFailure(ex, pending, "INVALIDATE", method);
-            return false;
-        }
-    }
+    public ValueTask<bool> InvalidateAsync(RedisKey valueKey, RedisKey leaseKey, Backplane? backplane, string method)
+        => RunAsync(
+            "INVALIDATE",
+            method,
+            false,
+            (Keys: new[] { valueKey, leaseKey }, Args: new RedisValue[] { backplane is null ? "" : backplane.ChannelName, backplane is null ? "" : backplane.KeyMessage(method, valueKey.ToString()) }),
+            static (db, s) => db.ScriptEvaluateAsync(InvalidateScript, s.Keys, s.Args),
+            static _ => true);
 
     /// <summary>Publishes <paramref name="message"/> on <paramref name="channel"/>; returns whether Redis confirmed it.</summary>
-    public async ValueTask<bool> PublishAsync(RedisChannel channel, string message, string method)
+    public ValueTask<bool> PublishAsync(RedisChannel channel, string message, string method)
+        => RunAsync("PUBLISH", method, false, (channel, message), static (db, s) => db.PublishAsync(s.channel, s.message), static _ => true);
+
+    /// <summary>
+    /// One Redis operation: skipped (returning <paramref name="unavailable"/>) while the circuit is open or Redis is not
+    /// connected; otherwise started with <paramref name="start"/>, awaited within the budget, and its result mapped by
+    /// <paramref name="complete"/>. A failure or timeout is counted, logged while the circuit is closed, and also
+    /// returns <paramref name="unavailable"/>: it never throws.
+    /// </summary>
+    private async ValueTask<T> RunAsync<TState, TResult, T>(
+        string operation,
+        string method,
+        T unavailable,
+        TState state,
+        Func<IDatabase, TState, Task<TResult>> start,
+        Func<TResult, T> complete)
     {
         if (!Breaker.TryEnter() || await GetDatabaseAsync().ConfigureAwait(false) is not { } db)
         {
-            return false;
+            return unavailable;
         }
 
-        Task<long>? pending = null;
+        Task<TResult>? pending = null;
         try
         {
-            pending = db.PublishAsync(channel, message);
-            await Bounded(pending).ConfigureAwait(false);
+            pending = start(db, state);
+            var result = await Bounded(pending).ConfigureAwait(false);
             Breaker.OnSuccess();
-            return true;
+            return complete(result);
         }
         catch (Exception ex)
         {
-            OnFailure(ex, pending, "PUBLISH", method);
-            return false;
+            OnFailure(ex, pending, operation, method);
+            return unavailable;
         }
     }
 
