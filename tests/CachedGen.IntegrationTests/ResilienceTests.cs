@@ -1,11 +1,8 @@
 using System;
-using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
-using System.Text;
 using System.Threading.Tasks;
 using CachedGen.TestKit;
-using StackExchange.Redis;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -15,31 +12,18 @@ namespace CachedGen.IntegrationTests;
 [Collection(nameof(OutageCollection))]
 public sealed class ResilienceTests(RedisServerFixture redis, ITestOutputHelper output) : IClassFixture<RedisServerFixture>, IAsyncLifetime
 {
-    private static readonly byte[] Secret = Encoding.UTF8.GetBytes("integration-test-secret-0123456789abcdef");
-    private readonly string _prefix = "res-" + Guid.NewGuid().ToString("N")[..8] + ":";
-    private readonly List<IAsyncDisposable> _disposables = [];
+    private readonly TestNodes _nodes = new(redis.Server, "res-" + Guid.NewGuid().ToString("N")[..8] + ":");
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        foreach (var disposable in _disposables)
-        {
-            await disposable.DisposeAsync();
-        }
-    }
+    public async Task DisposeAsync() => await _nodes.DisposeAsync();
 
-    private async Task<(IWidgetRepository Repository, CacheRuntime Runtime)> NodeAsync(WidgetSource source, Action<CachedGenOptions> configure)
-    {
-        var options = new CachedGenOptions { KeyPrefix = _prefix, ValueEncryptionKey = new byte[32], KeyHashSecret = Secret, TtlJitter = 0 };
-        configure(options);
-        var mux = await ConnectionMultiplexer.ConnectAsync(redis.Server.Endpoint + ",abortConnect=false,connectRetry=0,connectTimeout=2000,syncTimeout=1000,asyncTimeout=1000");
-        var runtime = new CacheRuntime(options, mux);
-        _disposables.Add(runtime);
-        _disposables.Add(mux);
-        await runtime.Backplane!.Subscribed;
-        return (new CachedWidgetRepository(source, runtime), runtime);
-    }
+    private Task<(IWidgetRepository Repository, CacheRuntime Runtime)> NodeAsync(WidgetSource source, Action<CachedGenOptions> configure)
+        => _nodes.AddAsync(source, o =>
+        {
+            o.TtlJitter = 0;
+            configure(o);
+        });
 
     [Fact]
     public async Task A_hot_key_is_refreshed_before_it_expires_and_callers_never_miss()

@@ -1,0 +1,39 @@
+using System;
+using System.Collections.Generic;
+using System.Text;
+using System.Threading.Tasks;
+using CachedGen.TestKit;
+using StackExchange.Redis;
+
+namespace CachedGen.IntegrationTests;
+
+/// <summary>The nodes of one multi-node test: each its own multiplexer, <see cref="CacheRuntime"/> (L1, backplane
+/// subscription) and generated decorator over a shared source, under the test's own key prefix; all disposed with it.</summary>
+internal sealed class TestNodes(RedisServer server, string prefix) : IAsyncDisposable
+{
+    public static readonly byte[] Secret = Encoding.UTF8.GetBytes("integration-test-secret-0123456789abcdef");
+
+    private readonly List<IAsyncDisposable> _disposables = [];
+
+    /// <summary>Starts a node whose backplane is subscribed before it returns; <paramref name="configure"/> adjusts the
+    /// options after the defaults (prefix, hashing secret, encryption key).</summary>
+    public async Task<(IWidgetRepository Repository, CacheRuntime Runtime)> AddAsync(WidgetSource source, Action<CachedGenOptions>? configure = null)
+    {
+        var options = new CachedGenOptions { KeyPrefix = prefix, ValueEncryptionKey = new byte[32], KeyHashSecret = Secret };
+        configure?.Invoke(options);
+        var mux = await ConnectionMultiplexer.ConnectAsync(server.Endpoint + ",abortConnect=false,connectRetry=0,connectTimeout=2000,syncTimeout=1000,asyncTimeout=1000");
+        var runtime = new CacheRuntime(options, mux);
+        _disposables.Add(runtime);
+        _disposables.Add(mux);
+        await runtime.Backplane!.Subscribed;
+        return (new CachedWidgetRepository(source, runtime), runtime);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var disposable in _disposables)
+        {
+            await disposable.DisposeAsync();
+        }
+    }
+}
