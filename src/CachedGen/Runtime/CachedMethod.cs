@@ -304,7 +304,8 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
         }
 
         var redisKey = RenderKey(key);
-        Bump(BucketOf(redisKey));
+        var bucket = BucketOf(redisKey);
+        Bump(bucket);
         _local?.TryRemove(key);
         _metrics.AddInvalidation(CacheMetrics.KindLocal, _methodTag);
         if (_audit is not null)
@@ -324,6 +325,12 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
             var previousKey = RenderKey(key, _runtime.PreviousHasher);
             await _redis.InvalidateAsync(previousKey, LeaseKey(previousKey), null, Descriptor.MethodId).ConfigureAwait(false);
         }
+
+        // Again, now that Redis no longer has the entry: a read on this node that started between the first bump and the
+        // delete may have read the old value from Redis under the new generation. (Other nodes bump when the backplane
+        // message arrives, which the same script sends after the delete; this node ignores its own message.)
+        Bump(bucket);
+        _local?.TryRemove(key);
 
         _metrics.RecordDuration(started, _methodTag, CacheMetrics.LevelL2, CacheMetrics.OpInvalidate);
     }
