@@ -100,9 +100,12 @@ public sealed class ConsistencyTests(RedisServerFixture redis, ITestOutputHelper
         var key = runtimeA.GetMethod<CachedWidgetRepository.GetSlowAsyncKey, Widget?>(CachedWidgetRepository.GetSlowAsyncDescriptor)
             .RenderKey(new CachedWidgetRepository.GetSlowAsyncKey(8));
         Assert.Equal("OK", await redis.Server.ExecuteAsync("SET", key + ":lease", "stuck", "PX", "5000"));
+        using var recorder = new Recorder(runtimeA.Metrics.Meter);
 
         var watch = Stopwatch.StartNew();
         Assert.Equal("widget-8", (await a.GetSlowAsync(8, TimeSpan.Zero))!.Name);
+        Assert.Equal(1, recorder.Sum("cachedgen.lease.waits"));
+        Assert.Equal(1, recorder.Sum("cachedgen.lease.timeouts"));
         output.WriteLine($"gave up on a stuck lease after {watch.Elapsed.TotalMilliseconds:F0} ms (LeaseWaitTimeout 300 ms)");
         Assert.InRange(watch.Elapsed, TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(1500));
         Assert.Equal("0", await redis.Server.ExecuteAsync("EXISTS", key)); // loaded without the lease: nothing written
@@ -112,8 +115,9 @@ public sealed class ConsistencyTests(RedisServerFixture redis, ITestOutputHelper
     public async Task A_load_that_read_before_a_write_does_not_put_its_value_in_redis()
     {
         var source = new WidgetSource { ReadDelay = TimeSpan.FromMilliseconds(400) };
-        var (a, _) = await NodeAsync(source);
+        var (a, runtimeA) = await NodeAsync(source);
         var (b, _) = await NodeAsync(source);
+        using var recorder = new Recorder(runtimeA.Metrics.Meter);
 
         // A reads the old widget from the source and is still in its query when B writes.
         var slowRead = Task.Run(() => a.GetSlowWidgetAsync(3));
@@ -123,6 +127,7 @@ public sealed class ConsistencyTests(RedisServerFixture redis, ITestOutputHelper
 
         // A's caller got what the source said when it asked (the write had not happened yet); the cache kept nothing.
         Assert.Equal("widget-3", readByA!.Name);
+        Assert.Equal(1, recorder.Sum("cachedgen.fills.discarded"));
         source.ReadDelay = TimeSpan.Zero;
         Assert.Equal("renamed", (await b.GetSlowWidgetAsync(3))!.Name);
         Assert.Equal("renamed", (await a.GetSlowWidgetAsync(3))!.Name);
