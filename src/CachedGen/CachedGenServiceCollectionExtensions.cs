@@ -45,6 +45,7 @@ public static class CachedGenServiceCollectionExtensions
             return runtime;
         });
 
+        services.TryAddSingleton<ICacheInvalidator>(static sp => sp.GetRequiredService<CacheRuntime>());
         DecorateRegisteredServices(services);
         return new CachedGenBuilder(services);
     }

@@ -122,6 +122,21 @@ public sealed class ConfigurationTests(RedisServerFixture redis) : IClassFixture
     }
 
     [Fact]
+    public async Task The_invalidator_from_DI_drives_the_generated_helpers()
+    {
+        var source = new WidgetSource();
+        await using var provider = Build(source, new ConfigurationBuilder().Build());
+        var repository = provider.GetRequiredService<IWidgetRepository>();
+        await repository.GetAsync(4);
+
+        await source.RenameAsync(4, "changed by another service");
+        await CachedWidgetRepository.InvalidateGetAsync(provider.GetRequiredService<ICacheInvalidator>(), 4);
+
+        Assert.Equal("changed by another service", (await repository.GetAsync(4))!.Name);
+        Assert.Same(provider.GetRequiredService<CacheRuntime>(), provider.GetRequiredService<ICacheInvalidator>());
+    }
+
+    [Fact]
     public async Task Warm_up_fills_the_declared_entries_at_start_with_bounded_concurrency()
     {
         var configuration = new ConfigurationBuilder().Build();

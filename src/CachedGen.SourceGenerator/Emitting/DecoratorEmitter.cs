@@ -282,9 +282,9 @@ internal static class DecoratorEmitter
     {
         w.Line("/// <summary>Removes the entry of <see cref=\"" + method.DeclaringInterface + "." + method.Name + "\"/> for these placeholder values, from Redis and from");
         w.Line("/// every node's L1, as a write naming it in <c>invalidatedBy</c> does: for event handlers and writes that bypass the repository.</summary>");
-        w.Open("public static " + ValueTask + " Invalidate" + method.MemberName + "(global::CachedGen.CacheRuntime runtime" + string.Concat(method.KeyFields.Select(f => ", " + f.Type + " " + Camel(f.Name))) + ")");
-        w.Line("global::System.ArgumentNullException.ThrowIfNull(runtime);");
-        w.Line("return runtime.GetMethod<" + method.KeyStructName + ", " + method.ValueType + ">(" + method.DescriptorName + ").InvalidateAsync(new " + method.KeyStructName + "(" + string.Join(", ", method.KeyFields.Select(f => Camel(f.Name))) + "));");
+        w.Open("public static " + ValueTask + " Invalidate" + method.MemberName + "(global::CachedGen.ICacheInvalidator invalidator" + string.Concat(method.KeyFields.Select(f => ", " + f.Type + " " + Camel(f.Name))) + ")");
+        w.Line("global::System.ArgumentNullException.ThrowIfNull(invalidator);");
+        w.Line("return invalidator.InvalidateAsync<" + method.KeyStructName + ", " + method.ValueType + ">(" + method.DescriptorName + ", new " + method.KeyStructName + "(" + string.Join(", ", method.KeyFields.Select(f => Camel(f.Name))) + "));");
         w.Close();
     }
 

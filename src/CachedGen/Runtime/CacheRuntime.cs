@@ -21,7 +21,7 @@ namespace CachedGen;
 /// </code>
 /// Keep one runtime per process: each holds its own L1.
 /// </remarks>
-public sealed class CacheRuntime : IAsyncDisposable, IDisposable
+public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposable
 {
     private readonly ConcurrentDictionary<Runtime.CacheMethodDescriptor, object> _methods = new();
     private readonly ConcurrentDictionary<string, Runtime.ICachedMethodStatistics> _methodsById = new(StringComparer.Ordinal);
@@ -211,6 +211,11 @@ public sealed class CacheRuntime : IAsyncDisposable, IDisposable
         ((Runtime.ICachedMethodStatistics)method).UpdateHitMode(); // in case a listener came while it was being made
         return method;
     }
+
+    /// <inheritdoc/>
+    public ValueTask InvalidateAsync<TKey, TValue>(Runtime.CacheMethodDescriptor descriptor, TKey key)
+        where TKey : struct, Runtime.ICacheKey, IEquatable<TKey>
+        => GetMethod<TKey, TValue>(descriptor).InvalidateAsync(key);
 
     /// <summary>Removes every L1 entry of every cached method on this node (Redis is untouched).</summary>
     public void ClearLocal()

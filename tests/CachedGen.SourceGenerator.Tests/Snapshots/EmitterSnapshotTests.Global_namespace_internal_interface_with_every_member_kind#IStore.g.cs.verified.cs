@@ -35,10 +35,10 @@ internal sealed partial class CachedStore : global::IStore
 
     /// <summary>Removes the entry of <see cref="global::IStore.GetAsync"/> for these placeholder values, from Redis and from
     /// every node's L1, as a write naming it in <c>invalidatedBy</c> does: for event handlers and writes that bypass the repository.</summary>
-    public static global::System.Threading.Tasks.ValueTask InvalidateGetAsync(global::CachedGen.CacheRuntime runtime, int id)
+    public static global::System.Threading.Tasks.ValueTask InvalidateGetAsync(global::CachedGen.ICacheInvalidator invalidator, int id)
     {
-        global::System.ArgumentNullException.ThrowIfNull(runtime);
-        return runtime.GetMethod<GetAsyncKey, string?>(GetAsyncDescriptor).InvalidateAsync(new GetAsyncKey(id));
+        global::System.ArgumentNullException.ThrowIfNull(invalidator);
+        return invalidator.InvalidateAsync<GetAsyncKey, string?>(GetAsyncDescriptor, new GetAsyncKey(id));
     }
 
     /// <summary>Cached for 30s under <c>s:{id}</c>.</summary>

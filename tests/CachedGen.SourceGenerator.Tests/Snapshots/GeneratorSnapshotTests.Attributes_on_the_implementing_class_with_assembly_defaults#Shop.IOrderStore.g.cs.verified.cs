@@ -34,10 +34,10 @@ namespace Shop
 
         /// <summary>Removes the entry of <see cref="global::Shop.IOrderStore.FindAsync"/> for these placeholder values, from Redis and from
         /// every node's L1, as a write naming it in <c>invalidatedBy</c> does: for event handlers and writes that bypass the repository.</summary>
-        public static global::System.Threading.Tasks.ValueTask InvalidateFindAsync(global::CachedGen.CacheRuntime runtime, long id)
+        public static global::System.Threading.Tasks.ValueTask InvalidateFindAsync(global::CachedGen.ICacheInvalidator invalidator, long id)
         {
-            global::System.ArgumentNullException.ThrowIfNull(runtime);
-            return runtime.GetMethod<FindAsyncKey, global::Shop.Order?>(FindAsyncDescriptor).InvalidateAsync(new FindAsyncKey(id));
+            global::System.ArgumentNullException.ThrowIfNull(invalidator);
+            return invalidator.InvalidateAsync<FindAsyncKey, global::Shop.Order?>(FindAsyncDescriptor, new FindAsyncKey(id));
         }
 
         /// <summary>Cached for 2m under <c>order:{id}</c>.</summary>

@@ -75,42 +75,42 @@ namespace Forms
 
         /// <summary>Removes the entry of <see cref="global::Forms.IFormRepository.GetSchemaAsync"/> for these placeholder values, from Redis and from
         /// every node's L1, as a write naming it in <c>invalidatedBy</c> does: for event handlers and writes that bypass the repository.</summary>
-        public static global::System.Threading.Tasks.ValueTask InvalidateGetSchemaAsync(global::CachedGen.CacheRuntime runtime, int formId)
+        public static global::System.Threading.Tasks.ValueTask InvalidateGetSchemaAsync(global::CachedGen.ICacheInvalidator invalidator, int formId)
         {
-            global::System.ArgumentNullException.ThrowIfNull(runtime);
-            return runtime.GetMethod<GetSchemaAsyncKey, global::Forms.FormSchema?>(GetSchemaAsyncDescriptor).InvalidateAsync(new GetSchemaAsyncKey(formId));
+            global::System.ArgumentNullException.ThrowIfNull(invalidator);
+            return invalidator.InvalidateAsync<GetSchemaAsyncKey, global::Forms.FormSchema?>(GetSchemaAsyncDescriptor, new GetSchemaAsyncKey(formId));
         }
 
         /// <summary>Removes the entry of <see cref="global::Forms.IFormRepository.ListFormsAsync"/> for these placeholder values, from Redis and from
         /// every node's L1, as a write naming it in <c>invalidatedBy</c> does: for event handlers and writes that bypass the repository.</summary>
-        public static global::System.Threading.Tasks.ValueTask InvalidateListFormsAsync(global::CachedGen.CacheRuntime runtime, global::System.Guid tenantId, int page)
+        public static global::System.Threading.Tasks.ValueTask InvalidateListFormsAsync(global::CachedGen.ICacheInvalidator invalidator, global::System.Guid tenantId, int page)
         {
-            global::System.ArgumentNullException.ThrowIfNull(runtime);
-            return runtime.GetMethod<ListFormsAsyncKey, global::System.Collections.Generic.IReadOnlyList<global::Forms.FormSummary>>(ListFormsAsyncDescriptor).InvalidateAsync(new ListFormsAsyncKey(tenantId, page));
+            global::System.ArgumentNullException.ThrowIfNull(invalidator);
+            return invalidator.InvalidateAsync<ListFormsAsyncKey, global::System.Collections.Generic.IReadOnlyList<global::Forms.FormSummary>>(ListFormsAsyncDescriptor, new ListFormsAsyncKey(tenantId, page));
         }
 
         /// <summary>Removes the entry of <see cref="global::Forms.IFormRepository.GetProfileAsync"/> for these placeholder values, from Redis and from
         /// every node's L1, as a write naming it in <c>invalidatedBy</c> does: for event handlers and writes that bypass the repository.</summary>
-        public static global::System.Threading.Tasks.ValueTask InvalidateGetProfileAsync(global::CachedGen.CacheRuntime runtime, string? email)
+        public static global::System.Threading.Tasks.ValueTask InvalidateGetProfileAsync(global::CachedGen.ICacheInvalidator invalidator, string? email)
         {
-            global::System.ArgumentNullException.ThrowIfNull(runtime);
-            return runtime.GetMethod<GetProfileAsyncKey, global::Forms.UserProfile?>(GetProfileAsyncDescriptor).InvalidateAsync(new GetProfileAsyncKey(email));
+            global::System.ArgumentNullException.ThrowIfNull(invalidator);
+            return invalidator.InvalidateAsync<GetProfileAsyncKey, global::Forms.UserProfile?>(GetProfileAsyncDescriptor, new GetProfileAsyncKey(email));
         }
 
         /// <summary>Removes the entry of <see cref="global::Forms.IFormRepository.CountAsync"/> for these placeholder values, from Redis and from
         /// every node's L1, as a write naming it in <c>invalidatedBy</c> does: for event handlers and writes that bypass the repository.</summary>
-        public static global::System.Threading.Tasks.ValueTask InvalidateCountAsync(global::CachedGen.CacheRuntime runtime, global::System.Guid queryTenantId, global::Forms.FormStatus queryStatus, string? querySearch)
+        public static global::System.Threading.Tasks.ValueTask InvalidateCountAsync(global::CachedGen.ICacheInvalidator invalidator, global::System.Guid queryTenantId, global::Forms.FormStatus queryStatus, string? querySearch)
         {
-            global::System.ArgumentNullException.ThrowIfNull(runtime);
-            return runtime.GetMethod<CountAsyncKey, int>(CountAsyncDescriptor).InvalidateAsync(new CountAsyncKey(queryTenantId, queryStatus, querySearch));
+            global::System.ArgumentNullException.ThrowIfNull(invalidator);
+            return invalidator.InvalidateAsync<CountAsyncKey, int>(CountAsyncDescriptor, new CountAsyncKey(queryTenantId, queryStatus, querySearch));
         }
 
         /// <summary>Removes the entry of <see cref="global::Forms.IFormRepository.Describe"/> for these placeholder values, from Redis and from
         /// every node's L1, as a write naming it in <c>invalidatedBy</c> does: for event handlers and writes that bypass the repository.</summary>
-        public static global::System.Threading.Tasks.ValueTask InvalidateDescribe(global::CachedGen.CacheRuntime runtime, int formId, global::Forms.FormStatus? status)
+        public static global::System.Threading.Tasks.ValueTask InvalidateDescribe(global::CachedGen.ICacheInvalidator invalidator, int formId, global::Forms.FormStatus? status)
         {
-            global::System.ArgumentNullException.ThrowIfNull(runtime);
-            return runtime.GetMethod<DescribeKey, string>(DescribeDescriptor).InvalidateAsync(new DescribeKey(formId, status));
+            global::System.ArgumentNullException.ThrowIfNull(invalidator);
+            return invalidator.InvalidateAsync<DescribeKey, string>(DescribeDescriptor, new DescribeKey(formId, status));
         }
 
         /// <summary>Cached for 1h under <c>form:{formId}:schema</c>.</summary>

@@ -33,10 +33,10 @@ namespace Odd
 
         /// <summary>Removes the entry of <see cref="global::Odd.IOddRepository.Fine"/> for these placeholder values, from Redis and from
         /// every node's L1, as a write naming it in <c>invalidatedBy</c> does: for event handlers and writes that bypass the repository.</summary>
-        public static global::System.Threading.Tasks.ValueTask InvalidateFine(global::CachedGen.CacheRuntime runtime, int id)
+        public static global::System.Threading.Tasks.ValueTask InvalidateFine(global::CachedGen.ICacheInvalidator invalidator, int id)
         {
-            global::System.ArgumentNullException.ThrowIfNull(runtime);
-            return runtime.GetMethod<FineKey, int>(FineDescriptor).InvalidateAsync(new FineKey(id));
+            global::System.ArgumentNullException.ThrowIfNull(invalidator);
+            return invalidator.InvalidateAsync<FineKey, int>(FineDescriptor, new FineKey(id));
         }
 
         /// <summary>Cached for 1m under <c>IOddRepository.Fine:{id}</c>.</summary>
