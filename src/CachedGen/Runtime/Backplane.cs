@@ -63,7 +63,7 @@ internal sealed class Backplane
             {
                 Log.BackplaneResync(_runtime.Logger);
                 _runtime.Metrics.AddInvalidation(CacheMetrics.KindResync, null);
-                _runtime.ClearLocalEverywhere();
+                _runtime.ClearLocal();
             }
         };
 
@@ -108,7 +108,7 @@ internal sealed class Backplane
                 break;
             case "a":
                 _runtime.Metrics.AddInvalidation(CacheMetrics.KindRemote, null);
-                _runtime.ClearLocalEverywhere();
+                _runtime.ClearLocal();
                 break;
         }
     }

@@ -166,9 +166,7 @@ internal sealed class CacheMetrics : IDisposable
     /// <summary>Raised by <see cref="Refresh"/> when <see cref="Observed"/> changes: the methods re-read it.</summary>
     public event Action? ObservedChanged;
 
-    public static readonly KeyValuePair<string, object?> LevelL1 = new("level", "l1");
 
-    public static readonly KeyValuePair<string, object?> LevelL2 = new("level", "l2");
 
     public static KeyValuePair<string, object?> Method(string methodId) => new("method", methodId);
 

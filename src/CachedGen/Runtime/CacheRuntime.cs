@@ -244,7 +244,6 @@ public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposa
         }
     }
 
-    internal void ClearLocalEverywhere() => ClearLocal();
 
     private System.Collections.Generic.IEnumerable<System.Diagnostics.Metrics.Measurement<long>> ObserveHits()
     {

@@ -179,13 +179,27 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
     private bool IsCurrent(LocalEntry entry)
         => entry.Generation == Volatile.Read(ref Unsafe.Add(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_generations), entry.Bucket));
 
+    /// <summary>A fresh, current L1 entry, looked up from inside a load: unlike <see cref="TryGetLocal"/> it never claims
+    /// the entry's early refresh (the caller could not start it) and is not counted as a hit of its own.</summary>
+    private bool TryPeekLocal(in TKey key, out TValue value)
+    {
+        if (_hitMode != 0 && _local!.TryGet(key, out var entry) && IsCurrent(entry) && CoarseClock.IsBefore(entry.ExpiresAt))
+        {
+            value = entry.Value;
+            return true;
+        }
+
+        value = default!;
+        return false;
+    }
+
     /// <summary>The L1 lookup while a listener observes it: counted, timed and traced.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private bool TryGetObserved(in TKey key, out LocalEntry entry)
     {
         var started = _metrics.StartTiming();
         var hit = TryGetFresh(key, out entry);
-        _metrics.RecordDuration(started, _methodTag, CacheMetrics.LevelL1, CacheMetrics.OpGet);
+        _metrics.RecordDuration(started, _methodTag, CacheMetrics.L1, CacheMetrics.OpGet);
         if (hit)
         {
             if (_metrics.CountHits)
@@ -295,16 +309,8 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
     /// were in flight here when it was called do not cache their result. Never throws: a Redis failure is logged.</summary>
     public async ValueTask InvalidateAsync(TKey key)
     {
-        if (_redis is null)
-        {
-            Bump(BucketOf(key.GetHashCode()));
-            _local?.TryRemove(key);
-            _metrics.AddInvalidation(CacheMetrics.KindLocal, _methodTag);
-            return;
-        }
-
-        var redisKey = RenderKey(key);
-        var bucket = BucketOf(redisKey);
+        var redisKey = _redis is null ? null : RenderKey(key);
+        var bucket = redisKey is null ? BucketOf(key.GetHashCode()) : BucketOf(redisKey);
         Bump(bucket);
         _local?.TryRemove(key);
         _metrics.AddInvalidation(CacheMetrics.KindLocal, _methodTag);
@@ -313,8 +319,13 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
             Audit(key, CacheAuditKind.Invalidation, CacheAudit.CurrentPrincipal);
         }
 
+        if (redisKey is null)
+        {
+            return;
+        }
+
         var started = _metrics.StartTiming();
-        if (!await _redis.InvalidateAsync(redisKey, LeaseKey(redisKey), _runtime.Backplane, Descriptor.MethodId).ConfigureAwait(false))
+        if (!await _redis!.InvalidateAsync(redisKey, LeaseKey(redisKey), _runtime.Backplane, Descriptor.MethodId).ConfigureAwait(false))
         {
             _metrics.InvalidationFailures.Add(1, _methodTag);
         }
@@ -332,7 +343,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
         Bump(bucket);
         _local?.TryRemove(key);
 
-        _metrics.RecordDuration(started, _methodTag, CacheMetrics.LevelL2, CacheMetrics.OpInvalidate);
+        _metrics.RecordDuration(started, _methodTag, CacheMetrics.L2, CacheMetrics.OpInvalidate);
     }
 
     /// <summary>Synchronous form of <see cref="InvalidateAsync"/>.</summary>
@@ -444,7 +455,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
             read = await _redis.GetAsync(redisKey, Descriptor.MethodId).ConfigureAwait(false);
         }
 
-        _metrics.RecordDuration(started, _methodTag, CacheMetrics.LevelL2, CacheMetrics.OpGet);
+        _metrics.RecordDuration(started, _methodTag, CacheMetrics.L2, CacheMetrics.OpGet);
         var fallback = default(Fallback);
         using (var lease = read)
         {
@@ -581,7 +592,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
     private async Task<TValue> LoadLocalAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, Stamp stamp, CancellationToken cancellationToken)
     {
         // Another load may have filled L1 between this caller's miss and its flight.
-        if (TryGetLocal(key, out var fresh))
+        if (TryPeekLocal(key, out var fresh))
         {
             return fresh;
         }
@@ -605,7 +616,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
     /// </summary>
     private async Task<TValue> LoadSharedAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, string redisKey, Stamp stamp, Fallback fallback, CancellationToken cancellationToken)
     {
-        if (TryGetLocal(key, out var fresh))
+        if (TryPeekLocal(key, out var fresh))
         {
             return fresh;
         }
@@ -619,7 +630,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
             var started = _metrics.StartTiming();
             var nowUnixMs = failSafe ? _runtime.Time.GetUtcNow().ToUnixTimeMilliseconds() : 0;
             var found = await _redis!.GetOrLeaseAsync(redisKey, leaseKey, token, _leaseMs, nowUnixMs, Descriptor.MethodId).ConfigureAwait(false);
-            _metrics.RecordDuration(started, _methodTag, CacheMetrics.LevelL2, CacheMetrics.OpLease);
+            _metrics.RecordDuration(started, _methodTag, CacheMetrics.L2, CacheMetrics.OpLease);
             if (found.Stale is { } stale && !fallback.Has && Accept(key, stale, redisKey, stamp, out _, out var expired) == Payload.Expired)
             {
                 fallback = expired;
@@ -958,7 +969,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
         // With the fail-safe on, Redis keeps the entry past its logical expiry, so that it can still be served stale.
         var physical = ttl + TimeSpan.FromMilliseconds(policy.FailSafeMaxAgeMs);
         var outcome = await _redis!.FillAsync(redisKey, leaseKey, token, buffer.AsMemory(0, length), physical, Descriptor.MethodId).ConfigureAwait(false);
-        _metrics.RecordDuration(started, _methodTag, CacheMetrics.LevelL2, CacheMetrics.OpFill);
+        _metrics.RecordDuration(started, _methodTag, CacheMetrics.L2, CacheMetrics.OpFill);
         if (outcome != FillOutcome.Failed && pooled)
         {
             // Redis answered, so it has copied the bytes; on a failure they may still be queued, and the buffer is left
