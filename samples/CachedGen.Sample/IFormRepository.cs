@@ -16,9 +16,9 @@ public interface IFormRepository
     [Cached("1h", "form:{formId}:schema", nameof(UpdateSchemaAsync), nameof(DeleteFormAsync))]
     Task<FormSchema?> GetSchemaAsync(int formId, CancellationToken ct = default);
 
-    // No invalidatedBy here: the writes have no {page} to fill the template with, so a renamed form shows up in the
-    // list only when this entry expires. A short TTL is the right tool for such pages.
-    [Cached("5m", "tenant:{tenantId}:forms:page:{page}")]
+    // The writes have no {page} to fill this template with, so the pages carry a tag instead: every page of the
+    // tenant's list goes at once when a write invalidates "tenant:{tenantId}:forms" (O(1), whatever the page count).
+    [Cached("5m", "tenant:{tenantId}:forms:page:{page}", Tags = ["tenant:{tenantId}:forms"])]
     ValueTask<IReadOnlyList<FormSummary>> ListFormsAsync(Guid tenantId, int page, CancellationToken ct = default);
 
     // The e-mail is personal data: it reaches the key only as a keyed HMAC ({email:hash}, which needs
@@ -27,7 +27,9 @@ public interface IFormRepository
     [Cached("30m", "user:{email:hash}:profile", Sensitive = true)]
     Task<UserProfile?> GetProfileAsync([PersonalData] string email, CancellationToken ct = default);
 
-    // Not cached: always forwarded to the inner repository (then they invalidate, see above).
+    // Not cached: always forwarded to the inner repository (then they invalidate, see above). A renamed form
+    // changes the tenant's list too: the tag takes every cached page of it.
+    [InvalidatesTags("tenant:{tenantId}:forms")]
     Task UpdateSchemaAsync(int formId, Guid tenantId, FormSchema schema, CancellationToken ct = default);
 
     Task DeleteFormAsync(int formId, CancellationToken ct = default);

@@ -126,7 +126,25 @@ internal sealed class CachedSite
         return argument?.GetLocation() ?? fallback;
     }
 
-    private static IEnumerable<ExpressionSyntax> Elements(ExpressionSyntax expression) => expression switch
+    /// <summary>The elements of the named array argument <paramref name="name"/> (such as <c>Tags = [...]</c>).</summary>
+    public IReadOnlyList<ExpressionSyntax> NamedArrayElements(string name)
+        => Argument(-1, name) is { } argument ? Elements(argument.Expression).ToList() : [];
+
+    /// <summary>As <see cref="ValueSpan(AttributeArgumentSyntax?, int, int, Location)"/>, for a string expression.</summary>
+    public static Location ValueSpan(ExpressionSyntax? expression, int start, int length, Location fallback)
+    {
+        if (expression is LiteralExpressionSyntax { Token: var token } literal
+            && literal.IsKind(SyntaxKind.StringLiteralExpression)
+            && token.Text.Length == token.ValueText.Length + 2
+            && token.Text[0] == '"')
+        {
+            return Location.Create(literal.SyntaxTree, new TextSpan(literal.SpanStart + 1 + start, length));
+        }
+
+        return expression?.GetLocation() ?? fallback;
+    }
+
+    internal static IEnumerable<ExpressionSyntax> Elements(ExpressionSyntax expression) => expression switch
     {
         ArrayCreationExpressionSyntax { Initializer: { } init } => init.Expressions,
         ImplicitArrayCreationExpressionSyntax { Initializer: { } init } => init.Expressions,

@@ -135,6 +135,24 @@ public sealed class CachedGenOptions
     /// </summary>
     public string Generation { get; set; } = "";
 
+    /// <summary>
+    /// How long a node trusts a tag generation it knows before it reads it from Redis again (on the next miss that
+    /// needs it). Tag invalidations normally arrive over the backplane at once; this bounds how long a node that missed
+    /// one (backplane down) keeps reading the tag's old entries from Redis. Default 10 s.
+    /// </summary>
+    public TimeSpan TagRefreshInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long Redis keeps a tag's generation after its last invalidation (<c>{KeyPrefix}cachedgen:tag:{tag}</c>). It
+    /// must outlive every entry that carries the tag, so a tagged method whose TTL plus <see cref="FailSafeMaxAge"/>
+    /// exceeds it refuses to start. Default 30 days.
+    /// </summary>
+    public TimeSpan TagRetention { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>Most tag generations a node remembers (least recently used are forgotten and read again from Redis when
+    /// needed). Default 100,000.</summary>
+    public int MaxKnownTags { get; set; } = 100_000;
+
     /// <summary>Per-method settings, by method id (<c>Namespace.IFormRepository.GetSchemaAsync</c> or
     /// <c>IFormRepository.GetSchemaAsync</c>). Reloadable.</summary>
     public Dictionary<string, CachedMethodOptions> Methods { get; set; } = new(StringComparer.Ordinal);

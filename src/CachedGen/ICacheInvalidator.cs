@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Threading.Tasks;
 
 namespace CachedGen;
@@ -19,6 +20,16 @@ public interface ICacheInvalidator
     /// the generated <c>Invalidate…</c> helpers call this.</summary>
     ValueTask InvalidateAsync<TKey, TValue>(Runtime.CacheMethodDescriptor descriptor, TKey key)
         where TKey : struct, Runtime.ICacheKey, IEquatable<TKey>;
+
+    /// <summary>Invalidates every entry carrying the tag, on every node, in O(1): the tag's generation moves on in Redis
+    /// (part of every tagged entry's key) and the backplane tells the other nodes. Write it as the <c>Tags</c> template
+    /// of <c>[Cached]</c> is written, with values in the holes: <c>invalidator.InvalidateTagAsync($"tenant:{tenantId}:forms")</c>
+    /// (values are encoded as in keys, <c>{email:hash}</c> hashes). Returns whether Redis confirmed it; never throws.</summary>
+    ValueTask<bool> InvalidateTagAsync([InterpolatedStringHandlerArgument("")] ref Runtime.CacheTagHandler tag);
+
+    /// <summary>Invalidates a tag given already rendered (for example received in a message from another service that
+    /// rendered it with <see cref="InvalidateTagAsync(ref Runtime.CacheTagHandler)"/>'s encoding).</summary>
+    ValueTask<bool> InvalidateTagAsync(string tag);
 
     /// <summary>Removes every L1 entry of every cached method on every node. Redis is untouched; to drop Redis entries
     /// too, change <see cref="CachedGenOptions.Generation"/>.</summary>

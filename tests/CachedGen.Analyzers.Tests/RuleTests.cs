@@ -136,6 +136,49 @@ public class InvalidKeyTemplateTests
         """);
 }
 
+public class TagTemplateTests
+{
+    [Fact]
+    public Task Bad_tags_fire_at_the_span() => Verify<InvalidKeyTemplateAnalyzer>.AnalyzerAsync("""
+        public interface IRepo
+        {
+            [Cached("5m", "t:{tenantId}:p:{page}", Tags = ["tenant:{|CG0004:{|}tenantId", "t:{|CG0004:{missing}|}", "p:{|CG0004:{other}|}"])]
+            Task<int> ListAsync(Guid tenantId, int page, [NotCacheKey] int other);
+        }
+        """);
+
+    [Fact]
+    public Task Tags_over_the_keys_placeholders_stay_silent() => Verify<InvalidKeyTemplateAnalyzer>.AnalyzerAsync("""
+        public sealed class Query { public Guid TenantId { get; set; } public int Page { get; set; } }
+        public interface IRepo
+        {
+            [Cached("5m", "t:{tenantId}:p:{page}", Tags = ["tenant:{tenantId}:forms", "all-forms"])] Task<int> A(Guid tenantId, int page);
+            [Cached("5m", "q:{query.TenantId}:{query.Page}", Tags = new[] { "tenant:{query.TenantId}" })] Task<int> B(Query query);
+            [Cached("5m", Tags = ["user:{email:hash}"])] Task<int> C(string email);
+        }
+        """);
+
+    [Fact]
+    public Task Invalidated_tags_the_write_cannot_render_fire() => Verify<InvalidatesTagsAnalyzer>.AnalyzerAsync("""
+        public interface IRepo
+        {
+            [InvalidatesTags("tenant:{tenantId}:forms", "t:{|CG0006:{missing}|}", "x:{|CG0004:}|}")]
+            Task SaveAsync(Guid tenantId, CancellationToken ct);
+        }
+        """);
+
+    [Fact]
+    public Task Invalidated_tags_the_write_renders_stay_silent() => Verify<InvalidatesTagsAnalyzer>.AnalyzerAsync("""
+        public sealed record Command(Guid TenantId, string Email);
+        public interface IRepo
+        {
+            [InvalidatesTags("tenant:{command.TenantId}:forms", "user:{command.Email:hash}", "all-forms")]
+            Task SaveAsync(Command command, CancellationToken ct);
+            [InvalidatesTags("tenant:{tenantId}:forms")] void Delete(Guid tenantId);
+        }
+        """);
+}
+
 public class ParameterNotInKeyTests
 {
     [Fact]

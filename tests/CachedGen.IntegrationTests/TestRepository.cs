@@ -41,6 +41,17 @@ public interface IWidgetRepository
     [Cached("10m", "slow-widget:{id}", nameof(RenameAsync))]
     Task<Widget?> GetSlowWidgetAsync(int id);
 
+    // Tagged by owner: TouchOwnerAsync (or ICacheInvalidator.InvalidateTagAsync) drops every widget of the owner at once.
+    [Cached("10m", "owned:{owner}:{id}", Tags = ["owner:{owner}"], LocalTtl = "1s")]
+    Task<Widget?> GetOwnedAsync(string owner, int id);
+
+    // As GetOwnedAsync, with the slow read of GetSlowWidgetAsync (WidgetSource.ReadDelay), and an L1 that keeps entries.
+    [Cached("10m", "owned-slow:{owner}:{id}", Tags = ["owner:{owner}", "kind:slow"])]
+    Task<Widget?> GetOwnedSlowAsync(string owner, int id);
+
+    [InvalidatesTags("owner:{owner}")]
+    Task TouchOwnerAsync(string owner, CancellationToken ct = default);
+
     Task RenameAsync(int id, string name, CancellationToken ct = default);
 
     void Delete(int id);
@@ -119,6 +130,12 @@ public sealed class WidgetSource : IWidgetRepository
         await Task.Delay(delay, ct);
         return widget;
     }
+
+    public Task<Widget?> GetOwnedAsync(string owner, int id) => Task.FromResult(Read(id));
+
+    public Task<Widget?> GetOwnedSlowAsync(string owner, int id) => GetSlowWidgetAsync(id);
+
+    public Task TouchOwnerAsync(string owner, CancellationToken ct = default) => Task.CompletedTask;
 
     public Task RenameAsync(int id, string name, CancellationToken ct = default)
     {

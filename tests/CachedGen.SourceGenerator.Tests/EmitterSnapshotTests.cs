@@ -43,12 +43,15 @@ public class EmitterSnapshotTests
                     Fingerprint: 0xABCDEF01u,
                     MaxLocalEntries: 500,
                     MaxValueBytes: 4096,
-                    Sensitive: false),
+                    Sensitive: false,
+                    TagTemplates: new EquatableArray<string>(["store:{id}", "all"]),
+                    TagInterpolations: new EquatableArray<string>(["store:{Id}", "all"])),
             ]),
             ForwardedMethods: new EquatableArray<ForwardedMethodModel>([
                 new ForwardedMethodModel("global::IStore", "Put", "void", "", ResultKind.Void, "", new EquatableArray<ParameterModel>([new ParameterModel("id", "int", "")]),
-                    new EquatableArray<InvalidationModel>([new InvalidationModel("GetAsync", "s:{id}", new EquatableArray<string>(["id"]))])),
-                new ForwardedMethodModel("global::IStore", "Map", "T", "", ResultKind.Value, "<T>", new EquatableArray<ParameterModel>([new ParameterModel("value", "T", "in ")]), EquatableArray<InvalidationModel>.Empty),
+                    new EquatableArray<InvalidationModel>([new InvalidationModel("GetAsync", "s:{id}", new EquatableArray<string>(["id"]))]),
+                    new EquatableArray<string>(["store:{id}"])),
+                new ForwardedMethodModel("global::IStore", "Map", "T", "", ResultKind.Value, "<T>", new EquatableArray<ParameterModel>([new ParameterModel("value", "T", "in ")]), EquatableArray<InvalidationModel>.Empty, EquatableArray<string>.Empty),
             ]),
             ForwardedProperties: new EquatableArray<ForwardedPropertyModel>([
                 new ForwardedPropertyModel("global::IStore", "this", "string", "", new EquatableArray<ParameterModel>([new ParameterModel("index", "int", "")]), true, false, false),

@@ -13,6 +13,66 @@ public sealed class InvalidKeyTemplateAnalyzer : CachedMethodAnalyzer
 
     private protected override void Analyze(SymbolAnalysisContext context, CachedSite site)
     {
+        AnalyzeKey(context, site);
+        AnalyzeTags(context, site);
+    }
+
+    /// <summary>Tag templates follow the key syntax, and may use only the key's placeholders: two calls with one key
+    /// share one entry, which must carry one set of tags.</summary>
+    private void AnalyzeTags(SymbolAnalysisContext context, CachedSite site)
+    {
+        if (site.Data.Tags.Count == 0)
+        {
+            return;
+        }
+
+        var keyText = site.Data.KeyTemplate ?? CacheRules.DefaultTemplate(site.Method, site.Method.ContainingType);
+        var keyPaths = new System.Collections.Generic.HashSet<string>(System.StringComparer.Ordinal);
+        if (keyText is not null && KeyTemplate.Parse(keyText, out _) is { } key)
+        {
+            foreach (var part in key.Parts)
+            {
+                if (part.IsPlaceholder)
+                {
+                    keyPaths.Add(string.Join(".", part.Path!));
+                }
+            }
+        }
+
+        var elements = site.NamedArrayElements("Tags");
+        for (var i = 0; i < site.Data.Tags.Count; i++)
+        {
+            var expression = i < elements.Count ? elements[i] : null;
+            var template = KeyTemplate.Parse(site.Data.Tags[i], out var error);
+            if (template is null)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(Rule, CachedSite.ValueSpan(expression, error!.Start, error.Length, site.AttributeLocation), site.Method.Name, "tag: " + error.Message));
+                continue;
+            }
+
+            foreach (var part in template.Parts)
+            {
+                if (!part.IsPlaceholder)
+                {
+                    continue;
+                }
+
+                var location = CachedSite.ValueSpan(expression, part.Start, part.Length, site.AttributeLocation);
+                if (CacheRules.ResolvePlaceholder(site.Method, part, out var problem) is null)
+                {
+                    context.ReportDiagnostic(Diagnostic.Create(Rule, location, site.Method.Name, "tag: " + problem));
+                }
+                else if (!keyPaths.Contains(string.Join(".", part.Path!)))
+                {
+                    context.ReportDiagnostic(Diagnostic.Create(Rule, location, site.Method.Name,
+                        $"tag: '{{{string.Join(".", part.Path!)}}}' is not a placeholder of the key, and a tag may only use the key's placeholders (calls that share an entry must share its tags)"));
+                }
+            }
+        }
+    }
+
+    private void AnalyzeKey(SymbolAnalysisContext context, CachedSite site)
+    {
         if (site.Data.KeyTemplate is not { } text)
         {
             return;

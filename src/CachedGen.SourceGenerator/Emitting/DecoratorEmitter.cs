@@ -41,6 +41,10 @@ internal static class DecoratorEmitter
         }
 
         w.Line("private readonly " + model.InterfaceType + " " + model.InnerFieldName + ";");
+        if (model.InvalidatesTags)
+        {
+            w.Line("private readonly global::CachedGen.CacheRuntime _runtime;");
+        }
         foreach (var method in model.CachedMethods)
         {
             w.Line("private readonly " + Runtime + ".CachedMethod<" + method.KeyStructName + ", " + method.ValueType + "> " + method.FieldName + ";");
@@ -52,6 +56,10 @@ internal static class DecoratorEmitter
         w.Line("global::System.ArgumentNullException.ThrowIfNull(inner);");
         w.Line("global::System.ArgumentNullException.ThrowIfNull(runtime);");
         w.Line(model.InnerFieldName + " = inner;");
+        if (model.InvalidatesTags)
+        {
+            w.Line("_runtime = runtime;");
+        }
         foreach (var method in model.CachedMethods)
         {
             w.Line(method.FieldName + " = runtime.GetMethod<" + method.KeyStructName + ", " + method.ValueType + ">(" + method.DescriptorName + ");");
@@ -149,6 +157,11 @@ internal static class DecoratorEmitter
             w.Line("HashesKey = true,");
         }
 
+        if (method.TagTemplates.Count > 0)
+        {
+            w.Line("TagTemplates = [" + string.Join(", ", method.TagTemplates.Select(Literal)) + "],");
+        }
+
         w.Close(";");
         w.Line();
     }
@@ -211,7 +224,7 @@ internal static class DecoratorEmitter
         var arguments = string.Join(", ", method.Parameters.Select(p => p.Modifier.Replace("scoped ", "").Replace("ref readonly ", "in ") + p.Name));
         var call = model.InnerFieldName + "." + method.Name + method.TypeParameters + "(" + arguments + ")";
         var signature = method.ReturnType + " " + method.DeclaringInterface + "." + method.Name + method.TypeParameters + "(" + ParameterList(method.Parameters) + ")";
-        if (method.Invalidations.Count == 0)
+        if (!method.Invalidates)
         {
             w.Line(method.RefPrefix + signature);
             w.Line("    => " + (method.RefPrefix.Length > 0 ? "ref " : "") + call + ";");
@@ -247,6 +260,13 @@ internal static class DecoratorEmitter
             w.Line(isAsync
                 ? "await " + invalidation.FieldName + ".InvalidateAsync(" + keyExpression + ").ConfigureAwait(false); // " + invalidation.KeyTemplate
                 : invalidation.FieldName + ".Invalidate(" + keyExpression + "); // " + invalidation.KeyTemplate);
+        }
+
+        foreach (var tag in method.TagInvalidations)
+        {
+            w.Line(isAsync
+                ? "await _runtime.InvalidateTagAsync($\"" + tag + "\").ConfigureAwait(false);"
+                : "_runtime.InvalidateTag($\"" + tag + "\");");
         }
 
         if (method.Kind is ResultKind.TaskOfT or ResultKind.ValueTaskOfT or ResultKind.Value)
@@ -356,6 +376,14 @@ internal static class DecoratorEmitter
         }
 
         w.Line();
+        if (method.TagInterpolations.Count > 0)
+        {
+            w.Line("/// <summary>Renders the entry's tags: " + string.Join(", ", method.TagTemplates.Select(t => "<c>" + Xml(t) + "</c>")) + ".</summary>");
+            w.Line("public string[] RenderTags(" + Runtime + ".CacheTagRenderer tags)");
+            w.Line("    => [" + string.Join(", ", method.TagInterpolations.Select(t => "tags.Render($\"" + t + "\")")) + "];");
+            w.Line();
+        }
+
         w.Line("/// <summary>Names the key without its values, which may be personal data.</summary>");
         w.Line("public override string ToString() => \"" + name + "\";");
         w.Line();

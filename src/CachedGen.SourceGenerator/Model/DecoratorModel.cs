@@ -1,3 +1,5 @@
+using System.Linq;
+
 namespace CachedGen.SourceGenerator.Model;
 
 /// <summary>Everything the emitter needs for one decorated interface. Strings and equatable arrays only: no symbols,
@@ -13,7 +15,11 @@ internal sealed record DecoratorModel(
     EquatableArray<CachedMethodModel> CachedMethods,
     EquatableArray<ForwardedMethodModel> ForwardedMethods,
     EquatableArray<ForwardedPropertyModel> ForwardedProperties,
-    EquatableArray<ForwardedEventModel> ForwardedEvents);
+    EquatableArray<ForwardedEventModel> ForwardedEvents)
+{
+    /// <summary>Whether a write invalidates tags, for which the decorator keeps the runtime.</summary>
+    public bool InvalidatesTags => ForwardedMethods.Any(m => m.TagInvalidations.Count > 0);
+}
 
 /// <summary>A parameter as written in an explicit interface implementation.</summary>
 /// <param name="Name">Escaped identifier.</param>
@@ -21,7 +27,8 @@ internal sealed record DecoratorModel(
 /// <param name="Modifier"><c>""</c>, <c>"ref "</c>, <c>"out "</c>, <c>"in "</c> or <c>"ref readonly "</c>.</param>
 internal sealed record ParameterModel(string Name, string Type, string Modifier);
 
-/// <summary>A method served through the cache.</summary>
+/// <summary>A method served through the cache. <paramref name="TagInterpolations"/> are the contents of the interpolated
+/// strings that render its tags from the key struct's properties (<c>tenant:{TenantId}:forms</c>).</summary>
 internal sealed record CachedMethodModel(
     string DeclaringInterface,
     string Name,
@@ -44,7 +51,9 @@ internal sealed record CachedMethodModel(
     uint Fingerprint,
     int MaxLocalEntries,
     int MaxValueBytes,
-    bool Sensitive)
+    bool Sensitive,
+    EquatableArray<string> TagTemplates,
+    EquatableArray<string> TagInterpolations)
 {
     public string KeyStructName => MemberName + "Key";
 
@@ -80,7 +89,8 @@ internal sealed record KeyFieldModel(string Name, string Type, string Source, st
 /// <summary>A piece of the key template: literal text, or a key field (possibly hashed).</summary>
 internal sealed record KeySegmentModel(string? Literal, string? FieldName, bool Hash);
 
-/// <summary>A member forwarded to the inner implementation; write methods also invalidate entries.</summary>
+/// <summary>A member forwarded to the inner implementation; write methods also invalidate entries, and tags
+/// (<paramref name="TagInvalidations"/>: interpolated string contents over the method's parameters).</summary>
 internal sealed record ForwardedMethodModel(
     string DeclaringInterface,
     string Name,
@@ -89,7 +99,12 @@ internal sealed record ForwardedMethodModel(
     ResultKind Kind,
     string TypeParameters,
     EquatableArray<ParameterModel> Parameters,
-    EquatableArray<InvalidationModel> Invalidations);
+    EquatableArray<InvalidationModel> Invalidations,
+    EquatableArray<string> TagInvalidations)
+{
+    /// <summary>Whether the write invalidates anything (and so is awaited, then followed by the invalidations).</summary>
+    public bool Invalidates => Invalidations.Count > 0 || TagInvalidations.Count > 0;
+}
 
 /// <summary>Entry of <paramref name="MemberName"/> removed after a write, keyed by <paramref name="Arguments"/>.</summary>
 internal sealed record InvalidationModel(string MemberName, string KeyTemplate, EquatableArray<string> Arguments)

@@ -152,7 +152,7 @@ internal static class DecoratorParser
         }
 
         AssignMemberNames(cached);
-        var forwarded = writers.Select(w => ToForwarded(w, cached)).ToEquatableArray();
+        var forwarded = writers.Select(w => ToForwarded(w, cached, implementation)).ToEquatableArray();
         var decoratorName = "Cached" + (contract.Name.Length > 1 && contract.Name[0] == 'I' && char.IsUpper(contract.Name[1]) ? contract.Name.Substring(1) : contract.Name);
         var parameterNames = new HashSet<string>(members.OfType<IMethodSymbol>().SelectMany(m => m.Parameters).Select(p => p.Name), StringComparer.Ordinal);
         var innerField = "_inner";
@@ -272,6 +272,11 @@ internal static class DecoratorParser
             }
         }
 
+        if (TagInterpolations(data.Tags, fields) is not { } tags)
+        {
+            return null;
+        }
+
         var model = new CachedMethodModel(
             method.ContainingType.ToDisplayString(TypeFormat),
             Escape(method.Name),
@@ -294,7 +299,9 @@ internal static class DecoratorParser
             ShapeFingerprint.Compute(valueType, cancellationToken),
             data.MaxLocalEntries,
             data.MaxValueBytes,
-            data.Sensitive);
+            data.Sensitive,
+            data.Tags.ToEquatableArray(),
+            tags.ToEquatableArray());
         return new CachedMethodInfo(model, method, data, fields);
     }
 
@@ -336,8 +343,9 @@ internal static class DecoratorParser
         }
     }
 
-    private static ForwardedMethodModel ToForwarded(IMethodSymbol method, List<CachedMethodInfo> cached)
+    private static ForwardedMethodModel ToForwarded(IMethodSymbol method, List<CachedMethodInfo> cached, INamedTypeSymbol? implementation)
     {
+        var tagInvalidations = new List<string>();
         var kind = KindOf(method);
         var invalidations = new List<InvalidationModel>();
         var canAwait = kind is not (ResultKind.Task or ResultKind.ValueTask or ResultKind.TaskOfT or ResultKind.ValueTaskOfT)
@@ -356,6 +364,14 @@ internal static class DecoratorParser
                     invalidations.Add(new InvalidationModel(target.Model.MemberName, target.Model.KeyTemplate, arguments.ToEquatableArray()));
                 }
             }
+
+            foreach (var tag in InvalidatedTags(method, implementation))
+            {
+                if (WriteTagInterpolation(method, tag) is { } interpolation)
+                {
+                    tagInvalidations.Add(interpolation);
+                }
+            }
         }
 
         return new ForwardedMethodModel(
@@ -366,7 +382,96 @@ internal static class DecoratorParser
             kind,
             method.IsGenericMethod ? "<" + string.Join(", ", method.TypeParameters.Select(t => Escape(t.Name))) + ">" : "",
             method.Parameters.Select(ToParameter).ToEquatableArray(),
-            invalidations.ToEquatableArray());
+            invalidations.ToEquatableArray(),
+            tagInvalidations.ToEquatableArray());
+    }
+
+    /// <summary>The tag templates of the write's <c>[InvalidatesTags]</c>, on the interface method or its implementation.</summary>
+    private static IEnumerable<string> InvalidatedTags(IMethodSymbol method, INamedTypeSymbol? implementation)
+    {
+        var attribute = method.GetAttributes().FirstOrDefault(IsInvalidatesTags)
+            ?? (implementation?.FindImplementationForInterfaceMember(method) as IMethodSymbol)?.GetAttributes().FirstOrDefault(IsInvalidatesTags);
+        if (attribute is null || attribute.ConstructorArguments.Length != 1 || attribute.ConstructorArguments[0].Kind != TypedConstantKind.Array)
+        {
+            return [];
+        }
+
+        return attribute.ConstructorArguments[0].Values.Select(v => v.Value as string).Where(s => s is not null).Select(s => s!);
+    }
+
+    private static bool IsInvalidatesTags(AttributeData attribute)
+        => attribute.AttributeClass?.ToDisplayString() == KnownNames.InvalidatesTagsAttribute;
+
+    /// <summary>The interpolated string (contents) rendering a cached method's tag from its key struct: each placeholder
+    /// must be one of the key's (<see langword="null"/> otherwise, or for a malformed template; the analyzers say why).</summary>
+    private static List<string>? TagInterpolations(IReadOnlyList<string> templates, List<KeyFieldInfo> fields)
+    {
+        var result = new List<string>();
+        foreach (var text in templates)
+        {
+            if (KeyTemplate.Parse(text, out _) is not { } template)
+            {
+                return null;
+            }
+
+            var builder = new System.Text.StringBuilder();
+            foreach (var part in template.Parts)
+            {
+                if (!part.IsPlaceholder)
+                {
+                    builder.Append(InterpolationLiteral(part.Literal!));
+                    continue;
+                }
+
+                var pathKey = string.Join(".", part.Path!);
+                var field = fields.FirstOrDefault(f => f.PathKey == pathKey);
+                if (field is null)
+                {
+                    return null;
+                }
+
+                builder.Append('{').Append(field.Name).Append(part.Hash ? ":hash}" : "}");
+            }
+
+            result.Add(builder.ToString());
+        }
+
+        return result;
+    }
+
+    /// <summary>The interpolated string (contents) rendering a write's tag from its parameters.</summary>
+    private static string? WriteTagInterpolation(IMethodSymbol method, string text)
+    {
+        if (KeyTemplate.Parse(text, out _) is not { } template)
+        {
+            return null;
+        }
+
+        var builder = new System.Text.StringBuilder();
+        foreach (var part in template.Parts)
+        {
+            if (!part.IsPlaceholder)
+            {
+                builder.Append(InterpolationLiteral(part.Literal!));
+                continue;
+            }
+
+            if (ResolvePlaceholder(method, part, out _) is not { } field)
+            {
+                return null;
+            }
+
+            builder.Append('{').Append(field.Source).Append(part.Hash ? ":hash}" : "}");
+        }
+
+        return builder.ToString();
+    }
+
+    /// <summary>Template text as it is written inside <c>$"..."</c>: escaped as a string literal (without its quotes).</summary>
+    private static string InterpolationLiteral(string literal)
+    {
+        var quoted = Emitting.DecoratorEmitter.Literal(literal);
+        return quoted.Substring(1, quoted.Length - 2);
     }
 
     private static KeyFieldModel ToModel(KeyFieldInfo field)

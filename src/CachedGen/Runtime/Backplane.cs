@@ -11,7 +11,8 @@ namespace CachedGen.Runtime;
 /// </summary>
 /// <remarks>
 /// Message: <c>1|{node}|{kind}|{method}|{key}</c>, where kind is <c>k</c> (one key, rendered as in Redis),
-/// <c>m</c> (every entry of a method) or <c>a</c> (everything). Pub/sub does not replay messages sent while a node
+/// <c>m</c> (every entry of a method), <c>a</c> (everything) or <c>t</c> (a tag: the method field carries the tag's new
+/// generation and the key field the tag). Pub/sub does not replay messages sent while a node
 /// was disconnected, so when the subscription connection comes back the node clears its whole L1: it may have missed
 /// invalidations, and Redis (which the writes did reach) holds the current values.
 /// </remarks>
@@ -49,6 +50,10 @@ internal sealed class Backplane
     /// <summary>The message for one key; <see cref="RedisLevel.InvalidateAsync"/> publishes it with the delete.</summary>
     public string KeyMessage(string methodId, string renderedKey) => string.Join('|', Format, _node, "k", methodId, renderedKey);
 
+    /// <summary>The start of a tag message, <c>1|{node}|t|</c>: the tag script appends the new generation, <c>|</c> and
+    /// the tag.</summary>
+    public string TagMessagePrefix => string.Join('|', Format, _node, "t", "");
+
     public ValueTask<bool> PublishMethodAsync(string methodId)
         => _redis.PublishAsync(Channel, string.Join('|', Format, _node, "m", methodId, ""), methodId);
 
@@ -63,6 +68,7 @@ internal sealed class Backplane
             {
                 Log.BackplaneResync(_runtime.Logger);
                 _runtime.Metrics.AddInvalidation(CacheMetrics.KindResync, null);
+                _runtime.Tags.Forget();
                 _runtime.ClearLocal();
             }
         };
@@ -105,6 +111,10 @@ internal sealed class Backplane
                 break;
             case "m":
                 _runtime.OnRemoteInvalidation(parts[3], null);
+                break;
+            case "t" when long.TryParse(parts[3], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var generation):
+                _runtime.Metrics.AddInvalidation(CacheMetrics.KindRemote, null);
+                _runtime.Tags.Learn(parts[4], generation);
                 break;
             case "a":
                 _runtime.Metrics.AddInvalidation(CacheMetrics.KindRemote, null);

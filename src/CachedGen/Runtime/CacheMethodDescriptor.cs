@@ -46,6 +46,10 @@ public sealed class CacheMethodDescriptor
     /// <see cref="CachedGenOptions.KeyHashSecret"/> once Redis is used.</summary>
     public bool HashesKey { get; init; }
 
+    /// <summary>The tag templates of <c>[Cached(Tags = ...)]</c>, as declared; the key renders them
+    /// (<see cref="ICacheKey.RenderTags"/>).</summary>
+    public string[] TagTemplates { get; init; } = [];
+
     /// <inheritdoc/>
     public override string ToString() => MethodId;
 }

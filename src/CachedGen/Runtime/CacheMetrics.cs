@@ -79,6 +79,8 @@ internal sealed class CacheMetrics : IDisposable
 
     public const string KindResync = "resync";
 
+    public const string KindTag = "tag";
+
     /// <summary>Counts an invalidation of <paramref name="kind"/>, for one method or (<see langword="null"/>) all.</summary>
     public void AddInvalidation(string kind, KeyValuePair<string, object?>? method)
     {

@@ -72,6 +72,7 @@ public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposa
             }
         };
         Metrics.Refresh();
+        TagRenderer = new Runtime.CacheTagRenderer(Hasher);
         if (redis is not null)
         {
             Redis = new Runtime.RedisLevel(redis, ownsConnection, options, Logger, Metrics);
@@ -80,6 +81,8 @@ public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposa
                 Backplane = new Runtime.Backplane(this, Redis, options.KeyPrefix);
             }
         }
+
+        Tags = new Runtime.TagGenerations(this, options);
     }
 
     /// <summary>The options this runtime was created with.</summary>
@@ -159,6 +162,12 @@ public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposa
 
     internal Runtime.Backplane? Backplane { get; }
 
+    /// <summary>The tag generations this node knows.</summary>
+    internal Runtime.TagGenerations Tags { get; }
+
+    /// <summary>Renders the tags of generated keys.</summary>
+    internal Runtime.CacheTagRenderer TagRenderer { get; }
+
     internal Runtime.KeyHasher? Hasher { get; }
 
     /// <summary>The hasher of the previous secret while its rotation window lasts (see <see cref="IsRotating"/>).</summary>
@@ -198,6 +207,14 @@ public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposa
                 "(the same secret of at least 32 bytes on every node) before Redis is used.");
         }
 
+        if (descriptor.TagTemplates.Length > 0 && descriptor.Ttl + CurrentOptions.FailSafeMaxAge > Options.TagRetention)
+        {
+            throw new InvalidOperationException(
+                $"{descriptor.MethodId} has tags and lives up to {descriptor.Ttl + CurrentOptions.FailSafeMaxAge} (TTL plus fail-safe), " +
+                $"longer than CachedGenOptions.TagRetention ({Options.TagRetention}): a tag's generation must outlive the entries " +
+                "that carry it, or an old entry could be read again once the tag's record expires.");
+        }
+
         if (descriptor.Sensitive && Redis is not null && Cipher is null)
         {
             throw new InvalidOperationException(
@@ -216,6 +233,43 @@ public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposa
     public ValueTask InvalidateAsync<TKey, TValue>(Runtime.CacheMethodDescriptor descriptor, TKey key)
         where TKey : struct, Runtime.ICacheKey, IEquatable<TKey>
         => GetMethod<TKey, TValue>(descriptor).InvalidateAsync(key);
+
+    /// <inheritdoc/>
+    public ValueTask<bool> InvalidateTagAsync([System.Runtime.CompilerServices.InterpolatedStringHandlerArgument("")] ref Runtime.CacheTagHandler tag)
+        => InvalidateTagAsync(tag.ToStringAndClear());
+
+    /// <inheritdoc/>
+    public async ValueTask<bool> InvalidateTagAsync(string tag)
+    {
+        ArgumentNullException.ThrowIfNull(tag);
+        var started = Metrics.StartTiming();
+        var confirmed = await Tags.InvalidateAsync(tag).ConfigureAwait(false);
+        Metrics.AddInvalidation(Runtime.CacheMetrics.KindTag, null);
+        if (!confirmed)
+        {
+            Metrics.InvalidationFailures.Add(1);
+            Runtime.Log.TagInvalidationFailed(Logger, tag);
+        }
+
+        if (AuditSink is { } sink)
+        {
+            try
+            {
+                sink.Record(new CacheAuditEvent("tag", tag, CacheAuditKind.Invalidation, CacheAudit.CurrentPrincipal, Time.GetUtcNow()));
+            }
+            catch (Exception ex)
+            {
+                Runtime.Log.AuditSinkFailed(Logger, "tag", ex);
+            }
+        }
+
+        Metrics.RecordDuration(started, Runtime.CacheMetrics.Method("tag"), Runtime.CacheMetrics.L2, Runtime.CacheMetrics.OpInvalidate);
+        return confirmed;
+    }
+
+    /// <summary>Synchronous form of <see cref="InvalidateTagAsync(string)"/>, for synchronous write methods.</summary>
+    public bool InvalidateTag([System.Runtime.CompilerServices.InterpolatedStringHandlerArgument("")] ref Runtime.CacheTagHandler tag)
+        => InvalidateTagAsync(tag.ToStringAndClear()).AsTask().GetAwaiter().GetResult();
 
     /// <summary>Removes every L1 entry of every cached method on this node (Redis is untouched).</summary>
     public void ClearLocal()

@@ -38,6 +38,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
     private readonly KeyValuePair<string, object?> _methodTag;
     private readonly ValueCipher? _cipher;
     private readonly ICacheAuditSink? _audit;
+    private readonly bool _tagged;
     private int _oversizeLogged;
 
     // Reloadable settings (see MethodPolicy), and the one flag the hit path reads: runtime and method both enabled.
@@ -77,6 +78,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
         _redis = runtime.Redis;
         _cipher = descriptor.Sensitive ? runtime.Cipher : null;
         _audit = runtime.AuditSink;
+        _tagged = descriptor.TagTemplates.Length > 0;
     }
 
     /// <summary>Calls served from L1 since the method was first used in this runtime.</summary>
@@ -173,11 +175,13 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
     private static bool IsFreshPastRefreshMoment(LocalEntry entry)
         => CoarseClock.IsBefore(entry.ExpiresAt) && (entry.RefreshAt == entry.ExpiresAt || !entry.ClaimRefresh());
 
-    /// <summary>Whether no invalidation reached the entry's bucket since its load started. The bucket index was masked
+    /// <summary>Whether no invalidation reached the entry's bucket (nor, for a tagged method, any of its tags) since its
+    /// load started. The bucket index was masked
     /// to the array's length when the entry was made, so the read needs no bounds check.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool IsCurrent(LocalEntry entry)
-        => entry.Generation == Volatile.Read(ref Unsafe.Add(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_generations), entry.Bucket));
+        => entry.Generation == Volatile.Read(ref Unsafe.Add(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_generations), entry.Bucket))
+           && (entry.Tags is null || _runtime.Tags.IsCurrent(entry.Tags));
 
     /// <summary>A fresh, current L1 entry, looked up from inside a load: unlike <see cref="TryGetLocal"/> it never claims
     /// the entry's early refresh (the caller could not start it) and is not counted as a hit of its own.</summary>
@@ -299,9 +303,19 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
             return new ValueTask<TValue>(entry.Value);
         }
 
-        return _redis is null
-            ? new ValueTask<TValue>(GetOrJoinAsync(key, state, load, null, StampOf(BucketOf(key.GetHashCode())), default, cancellationToken))
-            : ReadThroughAsync(key, state, load, cancellationToken);
+        if (_redis is not null)
+        {
+            return ReadThroughAsync(key, state, load, cancellationToken);
+        }
+
+        var stamp = StampOf(BucketOf(key.GetHashCode()));
+        if (_tagged)
+        {
+            // Without Redis the generations are this node's own: the snapshot completes at once.
+            stamp = stamp with { Tags = _runtime.Tags.SnapshotAsync(key.RenderTags(_runtime.TagRenderer)).AsTask().GetAwaiter().GetResult() };
+        }
+
+        return new ValueTask<TValue>(GetOrJoinAsync(key, state, load, null, stamp, default, cancellationToken));
     }
 
     /// <summary>Removes the entry from L1 and Redis (the value and any lease on it, so a load in flight on any node
@@ -309,8 +323,8 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
     /// were in flight here when it was called do not cache their result. Never throws: a Redis failure is logged.</summary>
     public async ValueTask InvalidateAsync(TKey key)
     {
-        var redisKey = _redis is null ? null : RenderKey(key);
-        var bucket = redisKey is null ? BucketOf(key.GetHashCode()) : BucketOf(redisKey);
+        var baseKey = _redis is null ? null : RenderKey(key);
+        var bucket = baseKey is null ? BucketOf(key.GetHashCode()) : BucketOf(baseKey);
         Bump(bucket);
         _local?.TryRemove(key);
         _metrics.AddInvalidation(CacheMetrics.KindLocal, _methodTag);
@@ -319,22 +333,38 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
             Audit(key, CacheAuditKind.Invalidation, CacheAudit.CurrentPrincipal);
         }
 
-        if (redisKey is null)
+        if (baseKey is null)
         {
             return;
         }
 
         var started = _metrics.StartTiming();
-        if (!await _redis!.InvalidateAsync(redisKey, LeaseKey(redisKey), _runtime.Backplane, Descriptor.MethodId).ConfigureAwait(false))
+
+        // A tagged entry lives under its tags' generations as Redis has them now (not as the backplane last said).
+        string[]? tags = _tagged ? key.RenderTags(_runtime.TagRenderer) : null;
+        var generations = tags is null ? null : await _runtime.Tags.ReadAsync(tags).ConfigureAwait(false);
+        var suffix = generations is null ? "" : TagGenerations.Suffix(generations);
+        var redisKey = baseKey + suffix;
+        if ((tags is not null && generations is null)
+            || !await _redis!.InvalidateAsync(redisKey, LeaseKey(redisKey), _runtime.Backplane, Descriptor.MethodId, baseKey).ConfigureAwait(false))
         {
             _metrics.InvalidationFailures.Add(1, _methodTag);
+        }
+
+        if (tags is not null && generations is not null && await _runtime.Tags.ReadAsync(tags).ConfigureAwait(false) is { } now
+            && TagGenerations.Suffix(now) is var nowSuffix && nowSuffix != suffix)
+        {
+            // A tag moved on between the read and the delete: a load may already fill the new key with what it read before
+            // this write. Delete that one too.
+            var movedKey = baseKey + nowSuffix;
+            await _redis!.InvalidateAsync(movedKey, LeaseKey(movedKey), null, Descriptor.MethodId).ConfigureAwait(false);
         }
 
         if (Descriptor.HashesKey && _runtime.IsRotating)
         {
             // During a key-hashing rotation the entry may still live under the previous secret's key: delete it too.
-            var previousKey = RenderKey(key, _runtime.PreviousHasher);
-            await _redis.InvalidateAsync(previousKey, LeaseKey(previousKey), null, Descriptor.MethodId).ConfigureAwait(false);
+            var previousKey = RenderKey(key, _runtime.PreviousHasher) + suffix;
+            await _redis!.InvalidateAsync(previousKey, LeaseKey(previousKey), null, Descriptor.MethodId).ConfigureAwait(false);
         }
 
         // Again, now that Redis no longer has the entry: a read on this node that started between the first bump and the
@@ -435,6 +465,19 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
     {
         var redisKey = RenderKey(key);
         var stamp = StampOf(BucketOf(redisKey));
+        if (_tagged)
+        {
+            if (await _runtime.Tags.SnapshotAsync(key.RenderTags(_runtime.TagRenderer)).ConfigureAwait(false) is not { } tags)
+            {
+                // A tag's generation cannot be known (Redis unreachable): nothing cached can be trusted, nothing is cached.
+                CacheTracing.Mark("source", "bypass");
+                return await load(state, cancellationToken).ConfigureAwait(false);
+            }
+
+            stamp = stamp with { Tags = tags };
+            redisKey += tags.Suffix;
+        }
+
         var started = _metrics.StartTiming();
         Lease<byte>? read;
         if (_redis!.TryStartGet(redisKey, out var pending, out var bounded))
@@ -470,7 +513,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
             }
         }
 
-        if (Descriptor.HashesKey && _runtime.IsRotating && await ReadPreviousKeyAsync(key, stamp).ConfigureAwait(false) is (true, var previous))
+        if (Descriptor.HashesKey && _runtime.IsRotating && await ReadPreviousKeyAsync(key, stamp, stamp.Tags?.Suffix ?? "").ConfigureAwait(false) is (true, var previous))
         {
             CacheTracing.Mark("l2", "hit");
             return previous;
@@ -480,9 +523,9 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
     }
 
     /// <summary>During a key-hashing rotation: the entry under the previous secret's key, written before the rotation.</summary>
-    private async ValueTask<(bool Found, TValue Value)> ReadPreviousKeyAsync(TKey key, Stamp stamp)
+    private async ValueTask<(bool Found, TValue Value)> ReadPreviousKeyAsync(TKey key, Stamp stamp, string tagSuffix)
     {
-        var previousKey = RenderKey(key, _runtime.PreviousHasher);
+        var previousKey = RenderKey(key, _runtime.PreviousHasher) + tagSuffix;
         using var read = await _redis!.GetAsync(previousKey, Descriptor.MethodId).ConfigureAwait(false);
         return read is not null && Accept(key, read.Memory, previousKey, stamp, out var value, out _) == Payload.Fresh
             ? (true, value)
@@ -783,7 +826,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
     /// <summary>An expired L1 entry the fail-safe may serve: not invalidated since it was stored.</summary>
     private Fallback LocalFallback(TKey key)
         => _local is not null && _local.TryGet(key, out var entry) && IsCurrent(entry)
-            ? new Fallback(true, entry.Value, entry.ValueExpiresAt, new Stamp(entry.Bucket, entry.Generation))
+            ? new Fallback(true, entry.Value, entry.ValueExpiresAt, new Stamp(entry.Bucket, entry.Generation, entry.Tags))
             : default;
 
     /// <summary>Serves <paramref name="fallback"/> if it expired no longer than the fail-safe's maximum age ago, and keeps
@@ -825,13 +868,24 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
             await Task.Yield();
             if (_redis is null)
             {
-                var localStamp = StampOf(BucketOf(key.GetHashCode()));
+                var localStamp = StampOf(BucketOf(key.GetHashCode())) with { Tags = entry.Tags };
                 await RefreshFlightAsync(key, () => LoadAndKeepAsync(key, state, load, localStamp, refresh: true)).ConfigureAwait(false);
                 return;
             }
 
             var redisKey = RenderKey(key);
             var stamp = StampOf(BucketOf(redisKey));
+            if (_tagged)
+            {
+                if (await _runtime.Tags.SnapshotAsync(key.RenderTags(_runtime.TagRenderer)).ConfigureAwait(false) is not { } tags)
+                {
+                    return;
+                }
+
+                stamp = stamp with { Tags = tags };
+                redisKey += tags.Suffix;
+            }
+
             using (var read = await _redis.GetAsync(redisKey, Descriptor.MethodId).ConfigureAwait(false))
             {
                 // A different payload in Redis is newer than this entry (invalidations delete, fills replace): take it.
@@ -1039,7 +1093,8 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
 
     private Stamp StampOf(int bucket) => new(bucket, Volatile.Read(ref _generations[bucket]));
 
-    private bool IsCurrent(Stamp stamp) => Volatile.Read(ref _generations[stamp.Bucket]) == stamp.Generation;
+    private bool IsCurrent(Stamp stamp)
+        => Volatile.Read(ref _generations[stamp.Bucket]) == stamp.Generation && (stamp.Tags is null || _runtime.Tags.IsCurrent(stamp.Tags));
 
     private void Bump(int bucket) => Interlocked.Increment(ref _generations[bucket]);
 
@@ -1048,7 +1103,8 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
     private static int BucketCount(int capacity)
         => (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Clamp(capacity, 64, 1 << 16));
 
-    private readonly record struct Stamp(int Bucket, int Generation);
+    /// <summary>What a load started under: its key's bucket generation and, for a tagged method, its tags' generations.</summary>
+    private readonly record struct Stamp(int Bucket, int Generation, TagSnapshot? Tags = null);
 
     /// <summary>An expired value the fail-safe may serve: its expiry (in <see cref="Environment.TickCount64"/> time) and
     /// the generation it was read under.</summary>
@@ -1069,6 +1125,9 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
         public readonly long ExpiresAt = expiresAt;
         public readonly int Bucket = stamp.Bucket;
         public readonly int Generation = stamp.Generation;
+
+        /// <summary>The tags and generations it was loaded under (a tagged method), else <see langword="null"/>.</summary>
+        public readonly TagSnapshot? Tags = stamp.Tags;
 
         /// <summary>When a hit starts the early refresh; never after <see cref="ExpiresAt"/>, equal to it when off.</summary>
         public readonly long RefreshAt = refreshAt;

@@ -1,3 +1,4 @@
+using System;
 using System.ComponentModel;
 
 namespace CachedGen.Runtime;
@@ -9,4 +10,8 @@ public interface ICacheKey
 {
     /// <summary>Writes the key template with its placeholder values encoded.</summary>
     void Render(ref CacheKeyBuilder builder);
+
+    /// <summary>The entry's tags (<c>[Cached(Tags = ...)]</c>) rendered from the key's values; none by default. Called
+    /// only for methods whose descriptor declares tags.</summary>
+    string[] RenderTags(CacheTagRenderer tags) => [];
 }

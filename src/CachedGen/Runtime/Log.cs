@@ -50,4 +50,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1014, Level = LogLevel.Warning, Message = "CachedGen: the audit sink threw for {Method}; the call goes on")]
     public static partial void AuditSinkFailed(ILogger logger, string method, Exception exception);
+
+    [LoggerMessage(EventId = 1016, Level = LogLevel.Warning, Message = "CachedGen: Redis did not confirm the invalidation of tag {Tag}; this node forgets the tag's generation, and other nodes keep serving its entries until they read it again (at most CachedGenOptions.TagRefreshInterval)")]
+    public static partial void TagInvalidationFailed(ILogger logger, string tag);
 }

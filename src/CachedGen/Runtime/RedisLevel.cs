@@ -159,14 +159,45 @@ internal sealed class RedisLevel : IAsyncDisposable
 
     /// <summary>Deletes a value and its lease (same slot) and publishes the invalidation on the backplane, in one round
     /// trip; returns whether Redis confirmed it.</summary>
-    public ValueTask<bool> InvalidateAsync(RedisKey valueKey, RedisKey leaseKey, Backplane? backplane, string method)
+    /// <remarks>The message names <paramref name="announcedKey"/> (default: the value key): for a tagged method, the key
+    /// without its tag suffix, which other nodes hash to the same L1 bucket whatever tag generations they know.</remarks>
+    public ValueTask<bool> InvalidateAsync(RedisKey valueKey, RedisKey leaseKey, Backplane? backplane, string method, string? announcedKey = null)
         => RunAsync(
             "INVALIDATE",
             method,
             false,
-            (Keys: new[] { valueKey, leaseKey }, Args: new RedisValue[] { backplane is null ? "" : backplane.ChannelName, backplane is null ? "" : backplane.KeyMessage(method, valueKey.ToString()) }),
+            (Keys: new[] { valueKey, leaseKey }, Args: new RedisValue[] { backplane is null ? "" : backplane.ChannelName, backplane is null ? "" : backplane.KeyMessage(method, announcedKey ?? valueKey.ToString()) }),
             static (db, s) => db.ScriptEvaluateAsync(InvalidateScript, s.Keys, s.Args),
             static _ => true);
+
+    /// <summary>The generation of a tag (0 when it was never invalidated, or its record has expired);
+    /// <see langword="null"/> when Redis cannot be asked.</summary>
+    public ValueTask<long?> GetTagGenerationAsync(RedisKey tagKey)
+        => RunAsync("GET", "tag", (long?)null, tagKey, static (db, k) => db.StringGetAsync(k), static v => v.IsNull ? 0L : long.TryParse((string?)v, out var g) ? g : 0L);
+
+    // A tag invalidation: the tag's generation moves to Redis's clock in microseconds (or one past the old value, so it
+    // always changes), kept for the retention period, and the other nodes hear of the new value in the same script.
+    private const string InvalidateTagScript = """
+        local now = redis.call('TIME')
+        local g = tonumber(now[1]) * 1000000 + tonumber(now[2])
+        local old = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
+        if g <= old then g = old + 1 end
+        local s = string.format('%.0f', g)
+        redis.call('SET', KEYS[1], s, 'PX', ARGV[1])
+        if ARGV[2] ~= '' then redis.call('PUBLISH', ARGV[2], ARGV[3] .. s .. ARGV[4]) end
+        return s
+        """;
+
+    /// <summary>Moves a tag to a new generation and announces it (message <c>prefix + generation + suffix</c>); returns the
+    /// new generation, or <see langword="null"/> when Redis did not confirm it.</summary>
+    public ValueTask<long?> InvalidateTagAsync(RedisKey tagKey, long retentionMs, string channel, string messagePrefix, string messageSuffix)
+        => RunAsync(
+            "INVALIDATE",
+            "tag",
+            (long?)null,
+            (Keys: new[] { tagKey }, Args: new RedisValue[] { retentionMs, channel, messagePrefix, messageSuffix }),
+            static (db, s) => db.ScriptEvaluateAsync(InvalidateTagScript, s.Keys, s.Args),
+            static result => long.TryParse((string?)result, out var g) ? g : null);
 
     /// <summary>Publishes <paramref name="message"/> on <paramref name="channel"/>; returns whether Redis confirmed it.</summary>
     public ValueTask<bool> PublishAsync(RedisChannel channel, string message, string method)

@@ -19,9 +19,11 @@ internal sealed partial class CachedStore : global::IStore
         ShapeFingerprint = 0xabcdef01u,
         MaxLocalEntries = 500,
         MaxValueBytes = 4096,
+        TagTemplates = ["store:{id}", "all"],
     };
 
     private readonly global::IStore _inner;
+    private readonly global::CachedGen.CacheRuntime _runtime;
     private readonly global::CachedGen.Runtime.CachedMethod<GetAsyncKey, string?> _getAsync;
 
     /// <summary>Wraps <paramref name="inner"/>; <paramref name="runtime"/> holds the caches (one per process).</summary>
@@ -30,6 +32,7 @@ internal sealed partial class CachedStore : global::IStore
         global::System.ArgumentNullException.ThrowIfNull(inner);
         global::System.ArgumentNullException.ThrowIfNull(runtime);
         _inner = inner;
+        _runtime = runtime;
         _getAsync = runtime.GetMethod<GetAsyncKey, string?>(GetAsyncDescriptor);
     }
 
@@ -58,6 +61,7 @@ internal sealed partial class CachedStore : global::IStore
     {
         _inner.Put(id);
         _getAsync.Invalidate(new GetAsyncKey(id)); // s:{id}
+        _runtime.InvalidateTag($"store:{id}");
     }
 
     T global::IStore.Map<T>(in T value)
@@ -95,6 +99,10 @@ internal sealed partial class CachedStore : global::IStore
 
         /// <inheritdoc/>
         public override int GetHashCode() => global::System.Collections.Generic.EqualityComparer<int>.Default.GetHashCode(Id);
+
+        /// <summary>Renders the entry's tags: <c>store:{id}</c>, <c>all</c>.</summary>
+        public string[] RenderTags(global::CachedGen.Runtime.CacheTagRenderer tags)
+            => [tags.Render($"store:{Id}"), tags.Render($"all")];
 
         /// <summary>Names the key without its values, which may be personal data.</summary>
         public override string ToString() => "GetAsyncKey";

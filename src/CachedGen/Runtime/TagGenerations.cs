@@ -1,0 +1,218 @@
+using System;
+using System.Globalization;
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
+using System.Threading;
+using System.Threading.Tasks;
+using BitFaster.Caching.Lru;
+using StackExchange.Redis;
+
+namespace CachedGen.Runtime;
+
+/// <summary>
+/// What this node knows of tag generations. A tag's generation lives in Redis (<c>{prefix}cachedgen:tag:{tag}</c>,
+/// absent = 0); invalidating the tag moves it on, in O(1) whatever the number of entries, and announces the new value
+/// on the backplane. Every generation of an entry's tags is part of its Redis key (so after a tag invalidation the old
+/// entries are simply never read again, and a slow load that started before it fills a key nobody reads), and L1 entries
+/// remember the generations they were loaded under.
+/// </summary>
+/// <remarks>
+/// Nodes learn generations from the backplane (no Redis read per hit); a generation not known, or known for longer than
+/// <see cref="CachedGenOptions.TagRefreshInterval"/>, is read from Redis on the next miss: that bounds staleness by the
+/// refresh interval when the backplane is down. <see cref="Epoch"/> moves whenever a known generation changes, so an L1
+/// hit checks its tags only after some tag changed (one integer comparison otherwise).
+/// </remarks>
+internal sealed class TagGenerations
+{
+    private readonly CacheRuntime _runtime;
+    private readonly ConcurrentLru<string, Known> _known;
+    private readonly string _keyPrefix;
+    private readonly long _refreshMs;
+    private readonly long _retentionMs;
+    private int _epoch;
+    private long _localGeneration;
+
+    public TagGenerations(CacheRuntime runtime, CachedGenOptions options)
+    {
+        _runtime = runtime;
+        _known = new ConcurrentLru<string, Known>(Math.Max(128, options.MaxKnownTags));
+        _keyPrefix = options.KeyPrefix + "cachedgen:tag:{";
+        _refreshMs = Math.Max(1, (long)options.TagRefreshInterval.TotalMilliseconds);
+        _retentionMs = Math.Max(1, (long)options.TagRetention.TotalMilliseconds);
+    }
+
+    /// <summary>Moves whenever a generation this node knows changes (or all are forgotten).</summary>
+    public int Epoch => Volatile.Read(ref _epoch);
+
+    public RedisKey KeyOf(string tag) => _keyPrefix + tag + "}";
+
+    /// <summary>The generations of <paramref name="tags"/>, from what this node knows while it is recent, else from Redis;
+    /// <see langword="null"/> when one cannot be known (Redis unreachable): the caller then leaves the cache out.</summary>
+    public async ValueTask<TagSnapshot?> SnapshotAsync(string[] tags)
+    {
+        var epoch = Epoch;
+        var generations = new long[tags.Length];
+        var now = Environment.TickCount64;
+        for (var i = 0; i < tags.Length; i++)
+        {
+            if (_known.TryGet(tags[i], out var known) && (_runtime.Redis is null || now - known.ReadAt < _refreshMs))
+            {
+                generations[i] = known.Generation;
+                continue;
+            }
+
+            if (_runtime.Redis is not { } redis)
+            {
+                generations[i] = 0;
+                continue;
+            }
+
+            if (await redis.GetTagGenerationAsync(KeyOf(tags[i])).ConfigureAwait(false) is not { } read)
+            {
+                return null;
+            }
+
+            Learn(tags[i], read);
+            generations[i] = read;
+        }
+
+        return new TagSnapshot(tags, generations, epoch);
+    }
+
+    /// <summary>The generations of <paramref name="tags"/> as Redis has them now (an invalidation must not trust what
+    /// the backplane may not have delivered yet); <see langword="null"/> when Redis cannot be asked.</summary>
+    public async ValueTask<long[]?> ReadAsync(string[] tags)
+    {
+        var generations = new long[tags.Length];
+        for (var i = 0; i < tags.Length; i++)
+        {
+            if (_runtime.Redis is not { } redis)
+            {
+                generations[i] = _known.TryGet(tags[i], out var known) ? known.Generation : 0;
+            }
+            else if (await redis.GetTagGenerationAsync(KeyOf(tags[i])).ConfigureAwait(false) is { } read)
+            {
+                Learn(tags[i], read);
+                generations[i] = read;
+            }
+            else
+            {
+                return null;
+            }
+        }
+
+        return generations;
+    }
+
+    /// <summary>Whether the generations an L1 entry was loaded under are still the ones this node knows.</summary>
+    public bool IsCurrent(TagSnapshot snapshot)
+    {
+        var epoch = Epoch;
+        if (snapshot.Epoch == epoch)
+        {
+            return true;
+        }
+
+        for (var i = 0; i < snapshot.Tags.Length; i++)
+        {
+            if (!_known.TryGet(snapshot.Tags[i], out var known) || known.Generation != snapshot.Generations[i])
+            {
+                return false;
+            }
+        }
+
+        snapshot.Epoch = epoch;
+        return true;
+    }
+
+    /// <summary>Records a generation (read from Redis, announced by another node, or set by this one).</summary>
+    public void Learn(string tag, long generation)
+    {
+        var changed = !_known.TryGet(tag, out var old) || old.Generation != generation;
+        _known.AddOrUpdate(tag, new Known(generation, Environment.TickCount64));
+        if (changed)
+        {
+            Interlocked.Increment(ref _epoch);
+        }
+    }
+
+    /// <summary>Forgets every generation (the backplane reconnected: announcements may have been lost).</summary>
+    public void Forget()
+    {
+        _known.Clear();
+        Interlocked.Increment(ref _epoch);
+    }
+
+    /// <summary>Invalidates every entry carrying <paramref name="tag"/>, on every node; <see langword="false"/> when Redis
+    /// did not confirm it (this node then forgets the tag, so its entries are not served until Redis answers again).</summary>
+    public async ValueTask<bool> InvalidateAsync(string tag)
+    {
+        ArgumentNullException.ThrowIfNull(tag);
+        if (_runtime.Redis is not { } redis)
+        {
+            Learn(tag, Interlocked.Increment(ref _localGeneration));
+            return true;
+        }
+
+        var backplane = _runtime.Backplane;
+        var generation = await redis.InvalidateTagAsync(
+            KeyOf(tag),
+            _retentionMs,
+            backplane?.ChannelName ?? "",
+            backplane?.TagMessagePrefix ?? "",
+            "|" + tag).ConfigureAwait(false);
+        if (generation is { } g)
+        {
+            Learn(tag, g);
+            return true;
+        }
+
+        _known.TryRemove(tag);
+        Interlocked.Increment(ref _epoch);
+        return false;
+    }
+
+    /// <summary>The part of a Redis key that names its tags' generations: empty while none was ever invalidated (so
+    /// declaring a tag does not change existing keys), else <c>.t</c> and the generation, or a hash of all of them.</summary>
+    public static string Suffix(long[] generations)
+    {
+        var any = false;
+        foreach (var g in generations)
+        {
+            any |= g != 0;
+        }
+
+        if (!any)
+        {
+            return "";
+        }
+
+        if (generations.Length == 1)
+        {
+            return ".t" + generations[0].ToString("x", CultureInfo.InvariantCulture);
+        }
+
+        return ".t" + XxHash3.HashToUInt64(MemoryMarshal.AsBytes(generations.AsSpan())).ToString("x16", CultureInfo.InvariantCulture);
+    }
+
+    private readonly record struct Known(long Generation, long ReadAt);
+}
+
+/// <summary>The tags of one load and the generations it started under; an L1 entry keeps it to check them on hits.</summary>
+internal sealed class TagSnapshot(string[] tags, long[] generations, int epoch)
+{
+    public string[] Tags { get; } = tags;
+
+    public long[] Generations { get; } = generations;
+
+    public string Suffix { get; } = TagGenerations.Suffix(generations);
+
+    /// <summary>The last <see cref="TagGenerations.Epoch"/> at which the generations were seen current.</summary>
+    public int Epoch
+    {
+        get => Volatile.Read(ref _epoch);
+        set => Volatile.Write(ref _epoch, value);
+    }
+
+    private int _epoch = epoch;
+}

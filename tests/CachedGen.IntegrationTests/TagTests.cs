@@ -1,0 +1,176 @@
+using System;
+using System.Diagnostics;
+using System.Threading.Tasks;
+using CachedGen.TestKit;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace CachedGen.IntegrationTests;
+
+/// <summary>Tags (<c>[Cached(Tags = ...)]</c>, <c>[InvalidatesTags]</c>, <see cref="ICacheInvalidator.InvalidateTagAsync(ref Runtime.CacheTagHandler)"/>)
+/// on several nodes over one redis-server: a tag invalidation reaches every node's L1 and every Redis entry carrying the
+/// tag, in one Redis write, and leaves other tags alone.</summary>
+[Collection(nameof(OutageCollection))]
+public sealed class TagTests(RedisServerFixture redis, ITestOutputHelper output) : IClassFixture<RedisServerFixture>, IAsyncLifetime
+{
+    private readonly string _prefix = "tags-" + Guid.NewGuid().ToString("N")[..8] + ":";
+    private TestNodes _nodes = null!;
+
+    public Task InitializeAsync()
+    {
+        _nodes = new TestNodes(redis.Server, _prefix);
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync() => await _nodes.DisposeAsync();
+
+    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan timeout)
+    {
+        var watch = Stopwatch.StartNew();
+        while (true)
+        {
+            var value = await read();
+            if (done(value) || watch.Elapsed > timeout)
+            {
+                return value;
+            }
+
+            await Task.Delay(5);
+        }
+    }
+
+    private Task<string> TagGenerationAsync(string tag) => redis.Server.ExecuteAsync("GET", _prefix + "cachedgen:tag:{" + tag + "}");
+
+    [Fact]
+    public async Task A_tagged_write_invalidates_every_entry_of_the_tag_on_every_node_and_no_other()
+    {
+        var source = new WidgetSource();
+        var (a, _) = await _nodes.AddAsync(source);
+        var (b, _) = await _nodes.AddAsync(source);
+        foreach (var node in new[] { a, b })
+        {
+            Assert.Equal(0, (await node.GetOwnedSlowAsync("ann", 1))!.Revision);
+            Assert.Equal(0, (await node.GetOwnedSlowAsync("ann", 2))!.Revision);
+            Assert.Equal(0, (await node.GetOwnedSlowAsync("bob", 3))!.Revision);
+        }
+
+        Assert.Equal(3, source.SourceCalls); // B read all three from Redis
+        await source.RenameAsync(1, "one"); // behind the cache's back: nothing invalidated yet
+        await source.RenameAsync(2, "two");
+        await source.RenameAsync(3, "three");
+        Assert.Equal(0, (await b.GetOwnedSlowAsync("ann", 1))!.Revision);
+
+        await a.TouchOwnerAsync("ann"); // [InvalidatesTags("owner:{owner}")]
+        Assert.NotEqual("", await TagGenerationAsync("owner:ann"));
+
+        // On the writing node at once; on the other as soon as the backplane delivers the new generation.
+        Assert.Equal(1, (await a.GetOwnedSlowAsync("ann", 1))!.Revision);
+        var watch = Stopwatch.StartNew();
+        var seen = await EventuallyAsync(() => b.GetOwnedSlowAsync("ann", 2), w => w!.Revision == 1, TimeSpan.FromSeconds(2));
+        output.WriteLine($"node B saw the tag invalidation after {watch.Elapsed.TotalMilliseconds:F1} ms");
+        Assert.Equal(1, seen!.Revision);
+        Assert.Equal(1, (await b.GetOwnedSlowAsync("ann", 1))!.Revision); // A's reload, from Redis
+        Assert.Equal(5, source.SourceCalls);
+
+        // Bob's entries carry another tag: still served, on both nodes, without a source call.
+        Assert.Equal(0, (await a.GetOwnedSlowAsync("bob", 3))!.Revision);
+        Assert.Equal(0, (await b.GetOwnedSlowAsync("bob", 3))!.Revision);
+        Assert.Equal(5, source.SourceCalls);
+    }
+
+    [Fact]
+    public async Task An_event_handler_invalidates_a_tag_through_ICacheInvalidator()
+    {
+        var source = new WidgetSource();
+        var (a, _) = await _nodes.AddAsync(source);
+        var (_, runtimeB) = await _nodes.AddAsync(source);
+        ICacheInvalidator invalidator = runtimeB; // what AddCachedGen registers
+
+        Assert.Equal(0, (await a.GetOwnedSlowAsync("o:1/x", 7))!.Revision);
+        await source.RenameAsync(7, "seven");
+
+        // The same template as the attribute's, with the value in the hole: encoded the same way (':' and '/' escaped).
+        var owner = "o:1/x";
+        Assert.True(await invalidator.InvalidateTagAsync($"owner:{owner}"));
+
+        var seen = await EventuallyAsync(() => a.GetOwnedSlowAsync(owner, 7), w => w!.Revision == 1, TimeSpan.FromSeconds(2));
+        Assert.Equal(1, seen!.Revision);
+        Assert.Equal("", await TagGenerationAsync("owner:o:1/x")); // the raw value never names a tag
+        Assert.NotEqual("", await TagGenerationAsync("owner:o%3A1%2Fx"));
+    }
+
+    [Fact]
+    public async Task Invalidating_a_shared_tag_drops_entries_of_every_method_that_carries_it()
+    {
+        var source = new WidgetSource();
+        var (a, runtimeA) = await _nodes.AddAsync(source);
+        Assert.Equal(0, (await a.GetOwnedSlowAsync("ann", 11))!.Revision);
+        Assert.Equal(0, (await a.GetOwnedSlowAsync("bob", 12))!.Revision);
+        await source.RenameAsync(11, "x");
+        await source.RenameAsync(12, "y");
+
+        Assert.True(await runtimeA.InvalidateTagAsync("kind:slow")); // a literal tag, both entries carry it
+        Assert.Equal(1, (await a.GetOwnedSlowAsync("ann", 11))!.Revision);
+        Assert.Equal(1, (await a.GetOwnedSlowAsync("bob", 12))!.Revision);
+    }
+
+    [Fact]
+    public async Task A_slow_load_that_read_before_a_tag_invalidation_is_not_served_after_it()
+    {
+        var source = new WidgetSource { ReadDelay = TimeSpan.FromMilliseconds(400) };
+        var (a, _) = await _nodes.AddAsync(source);
+        var (b, _) = await _nodes.AddAsync(source);
+
+        // B starts a slow read of revision 0; 100 ms into it, the widget changes and A's write invalidates the tag.
+        var slow = b.GetOwnedSlowAsync("ann", 21);
+        await Task.Delay(100);
+        await source.RenameAsync(21, "changed");
+        await a.TouchOwnerAsync("ann");
+        Assert.Equal(0, (await slow)!.Revision); // it began before the write: it may answer its own caller
+
+        // But what it read is neither in B's L1 nor under the tag's current Redis key: every later read is fresh.
+        source.ReadDelay = TimeSpan.Zero;
+        Assert.Equal(1, (await b.GetOwnedSlowAsync("ann", 21))!.Revision);
+        Assert.Equal(1, (await a.GetOwnedSlowAsync("ann", 21))!.Revision);
+    }
+
+    [Fact]
+    public async Task A_node_that_missed_a_tag_announcement_reads_the_generation_again_after_the_refresh_interval()
+    {
+        var source = new WidgetSource();
+        var (b, _) = await _nodes.AddAsync(source, o => o.TagRefreshInterval = TimeSpan.FromMilliseconds(500));
+        Assert.Equal(0, (await b.GetOwnedAsync("ann", 31))!.Revision);
+        await source.RenameAsync(31, "changed");
+
+        // The tag moves on in Redis without an announcement (as if B's backplane had been down): B serves its L1 entry
+        // until LocalTtl (1 s), then reads Redis under the generation it knows until it is older than the refresh interval.
+        Assert.Equal("OK", await redis.Server.ExecuteAsync("SET", _prefix + "cachedgen:tag:{owner:ann}", "123456789"));
+        var watch = Stopwatch.StartNew();
+        var seen = await EventuallyAsync(() => b.GetOwnedAsync("ann", 31), w => w!.Revision == 1, TimeSpan.FromSeconds(5));
+        output.WriteLine($"a node that missed the announcement served the tag's old entry for {watch.Elapsed.TotalMilliseconds:F0} ms (LocalTtl 1 s, TagRefreshInterval 0.5 s)");
+        Assert.Equal(1, seen!.Revision);
+        Assert.InRange(watch.Elapsed, TimeSpan.Zero, TimeSpan.FromMilliseconds(2500));
+    }
+
+    [Fact]
+    public async Task Tags_work_without_redis()
+    {
+        var source = new WidgetSource();
+        await using var runtime = new CacheRuntime(new CachedGenOptions());
+        IWidgetRepository node = new CachedWidgetRepository(source, runtime);
+        Assert.Equal(0, (await node.GetOwnedSlowAsync("ann", 41))!.Revision);
+        await source.RenameAsync(41, "changed");
+        Assert.Equal(0, (await node.GetOwnedSlowAsync("ann", 41))!.Revision);
+
+        await node.TouchOwnerAsync("ann");
+        Assert.Equal(1, (await node.GetOwnedSlowAsync("ann", 41))!.Revision);
+    }
+
+    [Fact]
+    public async Task A_tagged_method_that_would_outlive_its_tags_generation_refuses_to_start()
+    {
+        var source = new WidgetSource();
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => _nodes.AddAsync(source, o => o.TagRetention = TimeSpan.FromMinutes(5)));
+        Assert.Contains("TagRetention", error.Message, StringComparison.Ordinal);
+    }
+}
