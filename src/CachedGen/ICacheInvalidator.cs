@@ -31,7 +31,16 @@ public interface ICacheInvalidator
     /// rendered it with <see cref="InvalidateTagAsync(ref Runtime.CacheTagHandler)"/>'s encoding).</summary>
     ValueTask<bool> InvalidateTagAsync(string tag);
 
+    /// <summary>Invalidates every entry of every cached method, in Redis and in every node's L1, in O(1): a generation
+    /// that is part of every key moves on in Redis (entries written before are never read again and expire with their
+    /// TTL; no <c>FLUSHDB</c>, no key scan) and the backplane tells the other nodes. Returns whether Redis confirmed it.</summary>
+    ValueTask<bool> InvalidateAllAsync();
+
+    /// <summary>As <see cref="InvalidateAllAsync"/>, for the entries of one method:
+    /// <c>invalidator.InvalidateMethodAsync(CachedFormRepository.GetSchemaAsyncDescriptor)</c>.</summary>
+    ValueTask<bool> InvalidateMethodAsync(Runtime.CacheMethodDescriptor descriptor);
+
     /// <summary>Removes every L1 entry of every cached method on every node. Redis is untouched; to drop Redis entries
-    /// too, change <see cref="CachedGenOptions.Generation"/>.</summary>
+    /// too, use <see cref="InvalidateAllAsync"/>.</summary>
     ValueTask<bool> ClearLocalEverywhereAsync();
 }

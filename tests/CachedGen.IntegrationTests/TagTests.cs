@@ -173,4 +173,61 @@ public sealed class TagTests(RedisServerFixture redis, ITestOutputHelper output)
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => _nodes.AddAsync(source, o => o.TagRetention = TimeSpan.FromMinutes(5)));
         Assert.Contains("TagRetention", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task InvalidateAllAsync_drops_every_entry_from_redis_and_from_every_nodes_L1()
+    {
+        var source = new WidgetSource();
+        var (a, _) = await _nodes.AddAsync(source);
+        var (b, runtimeB) = await _nodes.AddAsync(source);
+        foreach (var node in new[] { a, b })
+        {
+            Assert.Equal(0, (await node.GetAsync(51))!.Revision);
+            Assert.Equal(0, (await node.GetOwnedSlowAsync("ann", 52))!.Revision);
+        }
+
+        await source.RenameAsync(51, "x"); // behind the cache's back, as a data migration would
+        await source.RenameAsync(52, "y");
+        var calls = source.SourceCalls;
+
+        Assert.True(await runtimeB.InvalidateAllAsync());
+        Assert.NotEqual("", await TagGenerationAsync("cachedgen:all"));
+        Assert.Equal(1, (await b.GetAsync(51))!.Revision);
+        Assert.Equal(1, (await b.GetOwnedSlowAsync("ann", 52))!.Revision);
+        var seen = await EventuallyAsync(() => a.GetAsync(51), w => w!.Revision == 1, TimeSpan.FromSeconds(2));
+        Assert.Equal(1, seen!.Revision);
+        Assert.Equal(1, (await a.GetOwnedSlowAsync("ann", 52))!.Revision);
+        Assert.Equal(calls + 2, source.SourceCalls); // B reloaded both; A read B's values from Redis
+
+        // A node that starts now reads the generation from Redis: the entries written before are not found.
+        var (c, _) = await _nodes.AddAsync(source);
+        Assert.Equal(1, (await c.GetAsync(51))!.Revision);
+        Assert.Equal(calls + 2, source.SourceCalls);
+    }
+
+    [Fact]
+    public async Task InvalidateMethodAsync_drops_the_entries_of_one_method_only()
+    {
+        var source = new WidgetSource();
+        var (a, _) = await _nodes.AddAsync(source);
+        var (b, runtimeB) = await _nodes.AddAsync(source);
+        Assert.Equal(0, (await a.GetAsync(61))!.Revision);
+        Assert.Equal(0, (await a.GetValueAsync(61))!.Revision);
+        await source.RenameAsync(61, "x");
+
+        ICacheInvalidator invalidator = runtimeB;
+        Assert.True(await invalidator.InvalidateMethodAsync(CachedWidgetRepository.GetAsyncDescriptor));
+        var seen = await EventuallyAsync(() => a.GetAsync(61), w => w!.Revision == 1, TimeSpan.FromSeconds(2));
+        Assert.Equal(1, seen!.Revision);
+        Assert.Equal(1, (await b.GetAsync(61))!.Revision);
+        Assert.Equal(0, (await a.GetValueAsync(61))!.Revision); // another method: untouched
+        Assert.Equal(0, (await b.GetValueAsync(61))!.Revision);
+    }
+
+    [Fact]
+    public async Task Reserved_tags_cannot_be_invalidated_by_name()
+    {
+        var (_, runtime) = await _nodes.AddAsync(new WidgetSource());
+        await Assert.ThrowsAsync<ArgumentException>(async () => await runtime.InvalidateTagAsync("cachedgen:all"));
+    }
 }

@@ -239,9 +239,39 @@ public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposa
         => InvalidateTagAsync(tag.ToStringAndClear());
 
     /// <inheritdoc/>
-    public async ValueTask<bool> InvalidateTagAsync(string tag)
+    public ValueTask<bool> InvalidateTagAsync(string tag)
     {
         ArgumentNullException.ThrowIfNull(tag);
+        if (tag.StartsWith(Runtime.TagGenerations.ReservedPrefix, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"Tags starting with '{Runtime.TagGenerations.ReservedPrefix}' are reserved for CachedGen.", nameof(tag));
+        }
+
+        return InvalidateScopeAsync(tag);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<bool> InvalidateAllAsync() => InvalidateScopeAsync(Runtime.TagGenerations.AllTag);
+
+    /// <inheritdoc/>
+    public ValueTask<bool> InvalidateMethodAsync(Runtime.CacheMethodDescriptor descriptor)
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+        Tags.MethodCell(descriptor.MethodId);
+        return InvalidateScopeAsync(Runtime.TagGenerations.MethodTag(descriptor.MethodId));
+    }
+
+    /// <summary>Drops every L1 entry of one method on this node (a generation of it changed).</summary>
+    internal void ClearLocalOf(string methodId)
+    {
+        if (_methodsById.TryGetValue(methodId, out var method))
+        {
+            method.ClearLocal();
+        }
+    }
+
+    private async ValueTask<bool> InvalidateScopeAsync(string tag)
+    {
         var started = Metrics.StartTiming();
         var confirmed = await Tags.InvalidateAsync(tag).ConfigureAwait(false);
         Metrics.AddInvalidation(Runtime.CacheMetrics.KindTag, null);

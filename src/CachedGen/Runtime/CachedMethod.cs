@@ -39,6 +39,8 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
     private readonly ValueCipher? _cipher;
     private readonly ICacheAuditSink? _audit;
     private readonly bool _tagged;
+    private readonly GenerationCell _generation;
+    private volatile GenerationSuffixText _generationSuffix = new(0, 0, "");
     private int _oversizeLogged;
 
     // Reloadable settings (see MethodPolicy), and the one flag the hit path reads: runtime and method both enabled.
@@ -79,6 +81,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
         _cipher = descriptor.Sensitive ? runtime.Cipher : null;
         _audit = runtime.AuditSink;
         _tagged = descriptor.TagTemplates.Length > 0;
+        _generation = runtime.Tags.MethodCell(descriptor.MethodId);
     }
 
     /// <summary>Calls served from L1 since the method was first used in this runtime.</summary>
@@ -339,6 +342,8 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
         }
 
         var started = _metrics.StartTiming();
+        await EnsureGenerationsAsync().ConfigureAwait(false);
+        baseKey += GenerationSuffix();
 
         // A tagged entry lives under its tags' generations as Redis has them now (not as the backplane last said).
         string[]? tags = _tagged ? key.RenderTags(_runtime.TagRenderer) : null;
@@ -363,7 +368,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
         if (Descriptor.HashesKey && _runtime.IsRotating)
         {
             // During a key-hashing rotation the entry may still live under the previous secret's key: delete it too.
-            var previousKey = RenderKey(key, _runtime.PreviousHasher) + suffix;
+            var previousKey = RenderKey(key, _runtime.PreviousHasher) + GenerationSuffix() + suffix;
             await _redis!.InvalidateAsync(previousKey, LeaseKey(previousKey), null, Descriptor.MethodId).ConfigureAwait(false);
         }
 
@@ -439,6 +444,44 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
         return builder.ToStringAndClear();
     }
 
+    /// <summary>Makes sure the generations of everything and of this method are known and recent (at once in the common
+    /// case); <see langword="false"/> when one was never known and Redis cannot be asked.</summary>
+    private ValueTask<bool> EnsureGenerationsAsync()
+    {
+        var tags = _runtime.Tags;
+        var all = tags.EnsureAsync(tags.All);
+        if (all.IsCompletedSuccessfully)
+        {
+            return all.Result ? tags.EnsureAsync(_generation) : new ValueTask<bool>(false);
+        }
+
+        return EnsureSlowAsync(all);
+
+        async ValueTask<bool> EnsureSlowAsync(ValueTask<bool> pending)
+            => await pending.ConfigureAwait(false) && await _runtime.Tags.EnsureAsync(_generation).ConfigureAwait(false);
+    }
+
+    /// <summary>What the generations of everything and of this method add to a Redis key: nothing while both are 0
+    /// (never invalidated), else <c>.r{all}.{method}</c> in hexadecimal.</summary>
+    private string GenerationSuffix()
+    {
+        var all = _runtime.Tags.All.Value;
+        var method = _generation.Value;
+        var cached = _generationSuffix;
+        if (cached.All == all && cached.Method == method)
+        {
+            return cached.Text;
+        }
+
+        var text = all == 0 && method == 0
+            ? ""
+            : ".r" + all.ToString("x", System.Globalization.CultureInfo.InvariantCulture) + "." + method.ToString("x", System.Globalization.CultureInfo.InvariantCulture);
+        _generationSuffix = new GenerationSuffixText(all, method, text);
+        return text;
+    }
+
+    private sealed record GenerationSuffixText(long All, long Method, string Text);
+
     /// <summary>The key of the lease on <paramref name="redisKey"/>: same hash tag, so same cluster slot.</summary>
     internal static string LeaseKey(string redisKey) => redisKey + ":lease";
 
@@ -465,11 +508,18 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
     {
         var redisKey = RenderKey(key);
         var stamp = StampOf(BucketOf(redisKey));
+        if (!await EnsureGenerationsAsync().ConfigureAwait(false))
+        {
+            // The generations cannot be known (Redis unreachable since start): nothing cached can be trusted, nothing is cached.
+            CacheTracing.Mark("source", "bypass");
+            return await load(state, cancellationToken).ConfigureAwait(false);
+        }
+
+        redisKey += GenerationSuffix();
         if (_tagged)
         {
             if (await _runtime.Tags.SnapshotAsync(key.RenderTags(_runtime.TagRenderer)).ConfigureAwait(false) is not { } tags)
             {
-                // A tag's generation cannot be known (Redis unreachable): nothing cached can be trusted, nothing is cached.
                 CacheTracing.Mark("source", "bypass");
                 return await load(state, cancellationToken).ConfigureAwait(false);
             }
@@ -513,7 +563,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
             }
         }
 
-        if (Descriptor.HashesKey && _runtime.IsRotating && await ReadPreviousKeyAsync(key, stamp, stamp.Tags?.Suffix ?? "").ConfigureAwait(false) is (true, var previous))
+        if (Descriptor.HashesKey && _runtime.IsRotating && await ReadPreviousKeyAsync(key, stamp, GenerationSuffix() + stamp.Tags?.Suffix).ConfigureAwait(false) is (true, var previous))
         {
             CacheTracing.Mark("l2", "hit");
             return previous;
@@ -875,6 +925,12 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
 
             var redisKey = RenderKey(key);
             var stamp = StampOf(BucketOf(redisKey));
+            if (!await EnsureGenerationsAsync().ConfigureAwait(false))
+            {
+                return;
+            }
+
+            redisKey += GenerationSuffix();
             if (_tagged)
             {
                 if (await _runtime.Tags.SnapshotAsync(key.RenderTags(_runtime.TagRenderer)).ConfigureAwait(false) is not { } tags)

@@ -29,8 +29,18 @@ internal sealed class TagGenerations
     private readonly string _keyPrefix;
     private readonly long _refreshMs;
     private readonly long _retentionMs;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, GenerationCell> _methodCells = new(StringComparer.Ordinal);
     private int _epoch;
     private long _localGeneration;
+
+    /// <summary>Tags starting with this are CachedGen's own: the generation of everything and of each method.</summary>
+    public const string ReservedPrefix = "cachedgen:";
+
+    /// <summary>The tag whose generation is part of every key: invalidating it drops every entry (O(1)).</summary>
+    public const string AllTag = "cachedgen:all";
+
+    /// <summary>The tag whose generation is part of every key of one method.</summary>
+    public static string MethodTag(string methodId) => "cachedgen:method:" + methodId;
 
     public TagGenerations(CacheRuntime runtime, CachedGenOptions options)
     {
@@ -39,6 +49,45 @@ internal sealed class TagGenerations
         _keyPrefix = options.KeyPrefix + "cachedgen:tag:{";
         _refreshMs = Math.Max(1, (long)options.TagRefreshInterval.TotalMilliseconds);
         _retentionMs = Math.Max(1, (long)options.TagRetention.TotalMilliseconds);
+        All = new GenerationCell(AllTag, runtime.ClearLocal);
+    }
+
+    /// <summary>The generation of everything (<see cref="ICacheInvalidator.InvalidateAllAsync"/>).</summary>
+    public GenerationCell All { get; }
+
+    /// <summary>The generation of one method's keys (<see cref="ICacheInvalidator.InvalidateMethodAsync"/>).</summary>
+    public GenerationCell MethodCell(string methodId)
+        => _methodCells.GetOrAdd(methodId, static (id, runtime) => new GenerationCell(MethodTag(id), () => runtime.ClearLocalOf(id)), _runtime);
+
+    /// <summary>Makes sure <paramref name="cell"/> is known and recent: at once when it is (the common case), else read
+    /// from Redis. <see langword="false"/> when it was never known and Redis cannot be asked.</summary>
+    public ValueTask<bool> EnsureAsync(GenerationCell cell)
+    {
+        if (cell.IsFresh(_refreshMs) || _runtime.Redis is null)
+        {
+            if (!cell.Known)
+            {
+                cell.Apply(0);
+            }
+
+            return new ValueTask<bool>(true);
+        }
+
+        return ReadCellAsync(cell);
+    }
+
+    private async ValueTask<bool> ReadCellAsync(GenerationCell cell)
+    {
+        if (await _runtime.Redis!.GetTagGenerationAsync(KeyOf(cell.Tag)).ConfigureAwait(false) is { } read)
+        {
+            cell.Apply(read);
+            return true;
+        }
+
+        // Redis unreachable: the last known generation will do (its L2 reads fail anyway), and is not asked for again
+        // before the next refresh interval, so an outage does not double every read's wait.
+        cell.Touch();
+        return cell.Known;
     }
 
     /// <summary>Moves whenever a generation this node knows changes (or all are forgotten).</summary>
@@ -128,6 +177,20 @@ internal sealed class TagGenerations
     /// <summary>Records a generation (read from Redis, announced by another node, or set by this one).</summary>
     public void Learn(string tag, long generation)
     {
+        if (tag.StartsWith(ReservedPrefix, StringComparison.Ordinal))
+        {
+            if (tag == AllTag)
+            {
+                All.Apply(generation);
+            }
+            else if (_methodCells.TryGetValue(tag.Substring("cachedgen:method:".Length), out var cell))
+            {
+                cell.Apply(generation);
+            }
+
+            return;
+        }
+
         var changed = !_known.TryGet(tag, out var old) || old.Generation != generation;
         _known.AddOrUpdate(tag, new Known(generation, Environment.TickCount64));
         if (changed)
@@ -139,6 +202,12 @@ internal sealed class TagGenerations
     /// <summary>Forgets every generation (the backplane reconnected: announcements may have been lost).</summary>
     public void Forget()
     {
+        All.MarkStale();
+        foreach (var cell in _methodCells.Values)
+        {
+            cell.MarkStale();
+        }
+
         _known.Clear();
         Interlocked.Increment(ref _epoch);
     }
@@ -165,6 +234,15 @@ internal sealed class TagGenerations
         {
             Learn(tag, g);
             return true;
+        }
+
+        if (tag.StartsWith(ReservedPrefix, StringComparison.Ordinal))
+        {
+            All.MarkStale();
+            foreach (var cell in _methodCells.Values)
+            {
+                cell.MarkStale();
+            }
         }
 
         _known.TryRemove(tag);
@@ -215,4 +293,49 @@ internal sealed class TagSnapshot(string[] tags, long[] generations, int epoch)
     }
 
     private int _epoch = epoch;
+}
+
+/// <summary>
+/// A generation that is part of every key of its scope (everything, or one method): while it is 0 (never invalidated)
+/// keys carry nothing; once it moves on, every key of the scope changes, so Redis entries written before are never read
+/// again, and this node's L1 entries of the scope are dropped.
+/// </summary>
+internal sealed class GenerationCell(string tag, Action clearLocal)
+{
+    private readonly object _gate = new();
+    private long _value;
+    private long _readAt = long.MinValue / 2; // far enough in the past, without overflow in now - _readAt
+    private volatile bool _known;
+
+    public string Tag { get; } = tag;
+
+    public bool Known => _known;
+
+    public long Value => Volatile.Read(ref _value);
+
+    public bool IsFresh(long refreshMs) => _known && Environment.TickCount64 - Volatile.Read(ref _readAt) < refreshMs;
+
+    /// <summary>Records the generation read from Redis or announced; a change drops the scope's L1 entries.</summary>
+    public void Apply(long generation)
+    {
+        bool changed;
+        lock (_gate)
+        {
+            changed = _known && _value != generation;
+            Volatile.Write(ref _value, generation);
+            Volatile.Write(ref _readAt, Environment.TickCount64);
+            _known = true;
+        }
+
+        if (changed)
+        {
+            clearLocal();
+        }
+    }
+
+    /// <summary>Counts as read now (after a failed read, while a known value stands).</summary>
+    public void Touch() => Volatile.Write(ref _readAt, Environment.TickCount64);
+
+    /// <summary>Read it again before the next use (announcements may have been lost).</summary>
+    public void MarkStale() => Volatile.Write(ref _readAt, long.MinValue / 2);
 }
