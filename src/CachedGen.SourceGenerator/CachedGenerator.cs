@@ -48,17 +48,42 @@ public sealed class CachedGenerator : IIncrementalGenerator
     /// assembly defaults applied. A method without a TTL and without an assembly default stays uncached.</summary>
     internal static ImmutableArray<DecoratorModel> Complete(ImmutableArray<DecoratorModel> models, DefaultsModel defaults)
     {
-        var seen = new HashSet<string>(System.StringComparer.Ordinal);
-        var result = ImmutableArray.CreateBuilder<DecoratorModel>();
+        var order = new List<string>();
+        var byHint = new Dictionary<string, DecoratorModel>(System.StringComparer.Ordinal);
         foreach (var model in models)
         {
-            if (seen.Add(model.HintName))
+            if (byHint.TryGetValue(model.HintName, out var existing))
             {
-                result.Add(ApplyDefaults(model, defaults));
+                byHint[model.HintName] = Merge(existing, model);
+            }
+            else
+            {
+                order.Add(model.HintName);
+                byHint.Add(model.HintName, model);
             }
         }
 
-        return result.ToImmutable();
+        return order.Select(hint => ApplyDefaults(byHint[hint], defaults)).ToImmutableArray();
+    }
+
+    /// <summary>Two models of one interface: its own, and one built by a reader whose entries its writes invalidate
+    /// (type-qualified <c>invalidatedBy</c>). The one that saw more cached methods is kept (a class-level [Cached]
+    /// is seen only from the class), with every write's invalidations from both.</summary>
+    private static DecoratorModel Merge(DecoratorModel first, DecoratorModel second)
+    {
+        var (keep, other) = second.CachedMethods.Count > first.CachedMethods.Count ? (second, first) : (first, second);
+        var forwarded = keep.ForwardedMethods.Select(method =>
+        {
+            var twin = other.ForwardedMethods.FirstOrDefault(o => o.DeclaringInterface == method.DeclaringInterface && o.Name == method.Name && o.Parameters.Equals(method.Parameters));
+            if (twin is null)
+            {
+                return method;
+            }
+
+            var added = twin.Invalidations.Where(i => !method.Invalidations.Contains(i)).ToList();
+            return added.Count == 0 ? method : method with { Invalidations = method.Invalidations.Concat(added).ToEquatableArray() };
+        }).ToEquatableArray();
+        return keep with { ForwardedMethods = forwarded };
     }
 
     private static DecoratorModel ApplyDefaults(DecoratorModel model, DefaultsModel defaults)

@@ -250,6 +250,38 @@ public class UnworkableInvalidationTests
         """
         public interface IRepo { [Cached("5m", "f:{id}", nameof(Save))] Task<string> GetAsync(int id); Task Save(int id); }
         """);
+
+    [Fact]
+    public Task Workable_writes_of_another_interface_stay_silent() => Verify<UnworkableInvalidationAnalyzer>.AnalyzerAsync("""
+        public interface IQueries
+        {
+            [Cached("5m", "f:{formId}", $"{nameof(ICommands)}.{nameof(ICommands.UpdateAsync)}", $"{nameof(ICommands)}.{nameof(ICommands.Delete)}")]
+            Task<string> GetAsync(int formId);
+        }
+        public interface ICommands { Task UpdateAsync(int formId, string name); void Delete(int formId); }
+        """);
+
+    [Fact]
+    public Task Unworkable_writes_of_another_interface_fire() => Verify<UnworkableInvalidationAnalyzer>.AnalyzerAsync("""
+        public interface IQueries
+        {
+            [Cached("5m", "f:{formId}", {|CG0006:$"{nameof(ICommands)}.Missing"|}, {|CG0006:$"{nameof(ICommands)}.{nameof(ICommands.Rename)}"|}, {|CG0006:"Commands.Save"|}, {|CG0006:"ICommands.Save"|})]
+            Task<string> GetAsync(int formId);
+        }
+        public interface ICommands { Task Rename(string name); Task Save(int formId); }
+        public sealed class Commands { public void Save(int formId) { } }
+        """);
+
+    [Fact]
+    public Task Fix_uses_nameof_for_both_parts_of_a_qualified_name() => Verify<UnworkableInvalidationAnalyzer>.CodeFixAsync<UnworkableInvalidationFixer>(
+        """
+        public interface IQueries { [Cached("5m", "f:{id}", {|CG0006:"ICommands.Save"|})] Task<string> GetAsync(int id); }
+        public interface ICommands { Task Save(int id); }
+        """,
+        """
+        public interface IQueries { [Cached("5m", "f:{id}", $"{nameof(ICommands)}.{nameof(ICommands.Save)}")] Task<string> GetAsync(int id); }
+        public interface ICommands { Task Save(int id); }
+        """);
 }
 
 public class UncacheableMethodTests

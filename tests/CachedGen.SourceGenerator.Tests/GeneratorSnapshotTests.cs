@@ -31,6 +31,54 @@ public class GeneratorSnapshotTests
     }
 
     [Fact]
+    public void Writes_of_another_interface_invalidate_through_its_own_decorator()
+    {
+        var result = GeneratorHarness.Run("""
+            using System;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using CachedGen;
+            using Forms.Commands;
+
+            namespace Forms
+            {
+                public sealed record Schema(int Id, string Name);
+
+                public interface IFormQueries
+                {
+                    [Cached("1h", "form:{formId}", $"{nameof(IFormCommands)}.{nameof(IFormCommands.UpdateAsync)}", "Forms.Commands.IFormCommands.Delete", nameof(Touch))]
+                    Task<Schema?> GetAsync(int formId, CancellationToken ct = default);
+
+                    [Cached("1h", "forms:{tenantId}", "IFormCommands.UpdateAsync")]
+                    Task<int> CountAsync(Guid tenantId);
+
+                    Task Touch(int formId);
+                }
+            }
+
+            namespace Forms.Commands
+            {
+                public interface IFormCommands
+                {
+                    Task UpdateAsync(int formId, Guid tenantId, string name, CancellationToken ct = default);
+
+                    void Delete(int formId);
+
+                    [Cached("5m", "audit:{formId}")]
+                    Task<string> LastChangeAsync(int formId);
+                }
+            }
+            """);
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        Assert.Equal(["Forms.Commands.IFormCommands.g.cs", "Forms.IFormQueries.g.cs"], result.Sources.Keys.OrderBy(k => k, System.StringComparer.Ordinal));
+        var commands = result.Sources["Forms.Commands.IFormCommands.g.cs"];
+        Assert.Contains("_runtime.InvalidateAsync<global::Forms.CachedFormQueries.GetAsyncKey, global::Forms.Schema?>(global::Forms.CachedFormQueries.GetAsyncDescriptor, new global::Forms.CachedFormQueries.GetAsyncKey(formId))", commands, System.StringComparison.Ordinal);
+        Assert.Contains("new global::Forms.CachedFormQueries.CountAsyncKey(tenantId)", commands, System.StringComparison.Ordinal);
+        Assert.Contains("LastChangeAsyncDescriptor", commands, System.StringComparison.Ordinal); // its own cached method is kept
+        Snapshot.Verify(commands, $"{nameof(GeneratorSnapshotTests)}.{nameof(Writes_of_another_interface_invalidate_through_its_own_decorator)}#Forms.Commands.IFormCommands.g.cs");
+    }
+
+    [Fact]
     public void Uncacheable_shapes_are_forwarded_and_only_valid_methods_cached()
     {
         var result = GeneratorHarness.Run(MoreSources.Uncacheable);

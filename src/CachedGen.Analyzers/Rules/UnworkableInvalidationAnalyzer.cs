@@ -28,9 +28,10 @@ public sealed class UnworkableInvalidationAnalyzer : CachedMethodAnalyzer
             var expression = index < expressions.Count ? expressions[index] : null;
             index++;
             var location = expression?.GetLocation() ?? site.AttributeLocation;
-            var (problem, found) = Check(site, name);
+            var (problem, found) = Check(site, name, context.Compilation);
             var properties = ImmutableDictionary<string, string?>.Empty;
-            if (found && expression is LiteralExpressionSyntax literal && literal.IsKind(SyntaxKind.StringLiteralExpression))
+            if (found && expression is LiteralExpressionSyntax literal && literal.IsKind(SyntaxKind.StringLiteralExpression)
+                && name.IndexOf('.') == name.LastIndexOf('.'))
             {
                 properties = properties.Add(UseNameofProperty, name);
                 problem ??= "name it with nameof() so a rename cannot break it silently";
@@ -43,21 +44,31 @@ public sealed class UnworkableInvalidationAnalyzer : CachedMethodAnalyzer
         }
     }
 
-    private static (string? Problem, bool Found) Check(CachedSite site, string name)
+    private static (string? Problem, bool Found) Check(CachedSite site, string name, Compilation compilation)
     {
+        List<IMethodSymbol> candidates;
         if (name.Contains('.'))
         {
-            return ("type-qualified names (another interface's method) are not supported yet; use a method of the same interface", false);
-        }
+            // Another interface's write (or this one's, qualified): resolved as the generator does.
+            var write = CacheRules.ResolveQualifiedWrite(name, site.Method.ContainingType, compilation, site.Syntax);
+            if (write.Error is not null)
+            {
+                return (write.Error, false);
+            }
 
-        var candidates = CacheRules.ImplementedContracts(site.Method)
-            .SelectMany(c => new[] { c }.Concat(c.AllInterfaces))
-            .SelectMany(i => i.GetMembers(name).OfType<IMethodSymbol>())
-            .Distinct<IMethodSymbol>(SymbolEqualityComparer.Default)
-            .ToList();
-        if (candidates.Count == 0)
+            candidates = write.Methods;
+        }
+        else
         {
-            return ($"no method named '{name}' on the interface", false);
+            candidates = CacheRules.ImplementedContracts(site.Method)
+                .SelectMany(c => new[] { c }.Concat(c.AllInterfaces))
+                .SelectMany(i => i.GetMembers(name).OfType<IMethodSymbol>())
+                .Distinct<IMethodSymbol>(SymbolEqualityComparer.Default)
+                .ToList();
+            if (candidates.Count == 0)
+            {
+                return ($"no method named '{name}' on the interface", false);
+            }
         }
 
         if (candidates.Count > 1)

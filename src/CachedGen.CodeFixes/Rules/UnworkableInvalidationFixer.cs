@@ -29,10 +29,15 @@ public sealed class UnworkableInvalidationFixer : CodeFixProvider
             return;
         }
 
-        var nameofCall = SyntaxFactory.InvocationExpression(
+        // "Save" becomes nameof(Save); "IFormCommands.UpdateAsync" becomes $"{nameof(IFormCommands)}.{nameof(IFormCommands.UpdateAsync)}",
+        // a constant the generator reads the same way, and a rename of either part updates or breaks it visibly.
+        var dot = name.IndexOf('.');
+        var replacement = dot < 0
+            ? SyntaxFactory.InvocationExpression(
                 SyntaxFactory.IdentifierName("nameof"),
                 SyntaxFactory.ArgumentList(SyntaxFactory.SingletonSeparatedList(SyntaxFactory.Argument(SyntaxFactory.IdentifierName(name)))))
-            .WithTriviaFrom(literal);
-        FixHelpers.RegisterReplacement(context, diagnostic, $"Use nameof({name})", nameof(UnworkableInvalidationFixer), found.Root, literal, nameofCall);
+            : SyntaxFactory.ParseExpression("$\"{nameof(" + name.Substring(0, dot) + ")}.{nameof(" + name + ")}\"");
+        var title = dot < 0 ? $"Use nameof({name})" : $"Use nameof({name.Substring(0, dot)}) and nameof({name})";
+        FixHelpers.RegisterReplacement(context, diagnostic, title, nameof(UnworkableInvalidationFixer), found.Root, literal, replacement.WithTriviaFrom(literal));
     }
 }

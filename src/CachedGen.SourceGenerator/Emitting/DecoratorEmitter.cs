@@ -41,7 +41,7 @@ internal static class DecoratorEmitter
         }
 
         w.Line("private readonly " + model.InterfaceType + " " + model.InnerFieldName + ";");
-        if (model.InvalidatesTags)
+        if (model.NeedsRuntime)
         {
             w.Line("private readonly global::CachedGen.CacheRuntime _runtime;");
         }
@@ -56,7 +56,7 @@ internal static class DecoratorEmitter
         w.Line("global::System.ArgumentNullException.ThrowIfNull(inner);");
         w.Line("global::System.ArgumentNullException.ThrowIfNull(runtime);");
         w.Line(model.InnerFieldName + " = inner;");
-        if (model.InvalidatesTags)
+        if (model.NeedsRuntime)
         {
             w.Line("_runtime = runtime;");
         }
@@ -256,6 +256,18 @@ internal static class DecoratorEmitter
 
         foreach (var invalidation in method.Invalidations)
         {
+            if (invalidation.Decorator is { } decorator)
+            {
+                // Another interface's entry: through the runtime, with that decorator's key struct and descriptor.
+                var externalKey = "new " + decorator + "." + invalidation.KeyStructName + "(" + string.Join(", ", invalidation.Arguments) + ")";
+                var invalidate = "_runtime.InvalidateAsync<" + decorator + "." + invalidation.KeyStructName + ", " + invalidation.ValueType + ">("
+                    + decorator + "." + invalidation.MemberName + "Descriptor, " + externalKey + ")";
+                w.Line(isAsync
+                    ? "await " + invalidate + ".ConfigureAwait(false); // " + invalidation.KeyTemplate
+                    : invalidate + ".AsTask().GetAwaiter().GetResult(); // " + invalidation.KeyTemplate);
+                continue;
+            }
+
             var keyExpression = "new " + invalidation.KeyStructName + "(" + string.Join(", ", invalidation.Arguments) + ")";
             w.Line(isAsync
                 ? "await " + invalidation.FieldName + ".InvalidateAsync(" + keyExpression + ").ConfigureAwait(false); // " + invalidation.KeyTemplate

@@ -17,8 +17,9 @@ internal sealed record DecoratorModel(
     EquatableArray<ForwardedPropertyModel> ForwardedProperties,
     EquatableArray<ForwardedEventModel> ForwardedEvents)
 {
-    /// <summary>Whether a write invalidates tags, for which the decorator keeps the runtime.</summary>
-    public bool InvalidatesTags => ForwardedMethods.Any(m => m.TagInvalidations.Count > 0);
+    /// <summary>Whether a write invalidates tags or another decorator's entries, for which the decorator keeps the
+    /// runtime.</summary>
+    public bool NeedsRuntime => ForwardedMethods.Any(m => m.TagInvalidations.Count > 0 || m.Invalidations.Any(i => i.Decorator is not null));
 }
 
 /// <summary>A parameter as written in an explicit interface implementation.</summary>
@@ -106,8 +107,10 @@ internal sealed record ForwardedMethodModel(
     public bool Invalidates => Invalidations.Count > 0 || TagInvalidations.Count > 0;
 }
 
-/// <summary>Entry of <paramref name="MemberName"/> removed after a write, keyed by <paramref name="Arguments"/>.</summary>
-internal sealed record InvalidationModel(string MemberName, string KeyTemplate, EquatableArray<string> Arguments)
+/// <summary>Entry of <paramref name="MemberName"/> removed after a write, keyed by <paramref name="Arguments"/>; for a
+/// method of another interface (type-qualified <c>invalidatedBy</c>), <paramref name="Decorator"/> is that interface's
+/// generated decorator (fully qualified) and <paramref name="ValueType"/> the method's cached type.</summary>
+internal sealed record InvalidationModel(string MemberName, string KeyTemplate, EquatableArray<string> Arguments, string? Decorator = null, string? ValueType = null)
 {
     public string KeyStructName => MemberName + "Key";
 

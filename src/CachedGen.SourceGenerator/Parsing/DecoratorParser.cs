@@ -34,12 +34,13 @@ internal static class DecoratorParser
         // Every [Cached] method of an interface leads to the same model; only the first one (in declaration order)
         // builds it, so an interface with n cached methods costs one model, not n.
         var results = new List<DecoratorModel>();
+        var compilation = context.SemanticModel.Compilation;
         var type = method.ContainingType;
         if (type.TypeKind == TypeKind.Interface)
         {
             if (SymbolEqualityComparer.Default.Equals(FirstCachedMember(type, null), method))
             {
-                AddIfBuilt(results, type, null, cancellationToken);
+                AddIfBuilt(results, type, null, compilation, cancellationToken);
             }
         }
         else if (type.TypeKind is TypeKind.Class or TypeKind.Struct)
@@ -48,7 +49,7 @@ internal static class DecoratorParser
             {
                 if (SymbolEqualityComparer.Default.Equals(FirstCachedMember(candidate, type), method))
                 {
-                    AddIfBuilt(results, candidate, type, cancellationToken);
+                    AddIfBuilt(results, candidate, type, compilation, cancellationToken);
                 }
             }
         }
@@ -81,15 +82,51 @@ internal static class DecoratorParser
         return DefaultsModel.None;
     }
 
-    private static void AddIfBuilt(List<DecoratorModel> results, INamedTypeSymbol contract, INamedTypeSymbol? implementation, CancellationToken cancellationToken)
+    /// <summary>Adds the model of <paramref name="contract"/>, and one per other interface whose writes invalidate its
+    /// entries (type-qualified <c>invalidatedBy</c>), carrying those invalidations. When that interface has cached
+    /// methods of its own, or other readers, its models are merged by <see cref="CachedGenerator.Complete"/>.</summary>
+    private static void AddIfBuilt(List<DecoratorModel> results, INamedTypeSymbol contract, INamedTypeSymbol? implementation, Compilation compilation, CancellationToken cancellationToken)
     {
-        if (Build(contract, implementation, cancellationToken) is { } model)
+        var externals = new List<ExternalInvalidation>();
+        if (Build(contract, implementation, compilation, externals, cancellationToken) is not { } model)
         {
-            results.Add(model);
+            return;
+        }
+
+        results.Add(model);
+        foreach (var group in externals.GroupBy(e => e.Contract, SymbolEqualityComparer.Default))
+        {
+            if (Build((INamedTypeSymbol)group.Key!, null, compilation, null, cancellationToken) is not { } writer)
+            {
+                continue;
+            }
+
+            var forwarded = writer.ForwardedMethods.Select(f =>
+            {
+                var added = group.Where(e => e.Signature == SignatureOf(f) && CanInvalidateAfter(f)).Select(e => e.Invalidation).ToList();
+                return added.Count == 0 ? f : f with { Invalidations = f.Invalidations.Concat(added).ToEquatableArray() };
+            }).ToEquatableArray();
+            results.Add(writer with { ForwardedMethods = forwarded });
         }
     }
 
-    private static DecoratorModel? Build(INamedTypeSymbol contract, INamedTypeSymbol? implementation, CancellationToken cancellationToken)
+    /// <summary>A write of another interface that invalidates an entry of the one being built.</summary>
+    private sealed record ExternalInvalidation(INamedTypeSymbol Contract, string Signature, InvalidationModel Invalidation);
+
+    private static string SignatureOf(ForwardedMethodModel method)
+        => method.DeclaringInterface + "." + method.Name + "(" + string.Join(",", method.Parameters.Select(p => p.Modifier + p.Type)) + ")";
+
+    private static string SignatureOf(IMethodSymbol method)
+        => SignatureOf(new ForwardedMethodModel(method.ContainingType.ToDisplayString(TypeFormat), Escape(method.Name), "", "", ResultKind.Void, "",
+            method.Parameters.Select(ToParameter).ToEquatableArray(), EquatableArray<InvalidationModel>.Empty, EquatableArray<string>.Empty));
+
+    /// <summary>Whether the decorator can run code after the write (as <see cref="ToForwarded"/> decides).</summary>
+    private static bool CanInvalidateAfter(ForwardedMethodModel method)
+        => method.RefPrefix.Length == 0 && method.TypeParameters.Length == 0
+           && (method.Kind is not (ResultKind.Task or ResultKind.ValueTask or ResultKind.TaskOfT or ResultKind.ValueTaskOfT)
+               || method.Parameters.All(p => !p.Modifier.Contains("ref ") && !p.Modifier.Contains("out ")));
+
+    private static DecoratorModel? Build(INamedTypeSymbol contract, INamedTypeSymbol? implementation, Compilation compilation, List<ExternalInvalidation>? externals, CancellationToken cancellationToken)
     {
         if (contract.IsGenericType || !IsReachable(contract))
         {
@@ -123,6 +160,7 @@ internal static class DecoratorParser
                     var attribute = FindCachedAttribute(method, implementation);
                     if (attribute is not null && TryBuildCached(method, contract, contractName, CachedAttributeData.Read(attribute), cancellationToken) is { } info)
                     {
+                        info.Syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken);
                         cached.Add(info);
                     }
                     else
@@ -152,8 +190,10 @@ internal static class DecoratorParser
         }
 
         AssignMemberNames(cached);
-        var forwarded = writers.Select(w => ToForwarded(w, cached, implementation)).ToEquatableArray();
         var decoratorName = "Cached" + (contract.Name.Length > 1 && contract.Name[0] == 'I' && char.IsUpper(contract.Name[1]) ? contract.Name.Substring(1) : contract.Name);
+        var @namespace = contract.ContainingNamespace.IsGlobalNamespace ? "" : contract.ContainingNamespace.ToDisplayString();
+        ResolveQualifiedWrites(cached, contract, compilation, "global::" + (@namespace.Length > 0 ? @namespace + "." : "") + decoratorName, externals);
+        var forwarded = writers.Select(w => ToForwarded(w, cached, implementation)).ToEquatableArray();
         var parameterNames = new HashSet<string>(members.OfType<IMethodSymbol>().SelectMany(m => m.Parameters).Select(p => p.Name), StringComparer.Ordinal);
         var innerField = "_inner";
         while (parameterNames.Contains(innerField))
@@ -162,7 +202,7 @@ internal static class DecoratorParser
         }
 
         return new DecoratorModel(
-            contract.ContainingNamespace.IsGlobalNamespace ? "" : contract.ContainingNamespace.ToDisplayString(),
+            @namespace,
             contract.Name,
             interfaceType,
             decoratorName,
@@ -354,7 +394,7 @@ internal static class DecoratorParser
         {
             foreach (var target in cached)
             {
-                if (!target.Data.InvalidatedBy.Contains(method.Name, StringComparer.Ordinal))
+                if (!target.Data.InvalidatedBy.Contains(method.Name, StringComparer.Ordinal) && !target.QualifiedSelfWrites.Contains(method))
                 {
                     continue;
                 }
@@ -535,8 +575,48 @@ internal static class DecoratorParser
 
     private static string Pascal(string name) => name.Length == 0 ? name : char.ToUpperInvariant(name[0]) + name.Substring(1);
 
+    /// <summary>The type-qualified <c>invalidatedBy</c> names of the cached methods: a write of this same interface joins
+    /// its local writes, one of another interface becomes an <see cref="ExternalInvalidation"/> (when
+    /// <paramref name="externals"/> collects them). Names that cannot work are skipped; CG0006 reports them.</summary>
+    private static void ResolveQualifiedWrites(List<CachedMethodInfo> cached, INamedTypeSymbol contract, Compilation compilation, string decorator, List<ExternalInvalidation>? externals)
+    {
+        foreach (var info in cached)
+        {
+            foreach (var name in info.Data.InvalidatedBy)
+            {
+                if (name.IndexOf('.') < 0)
+                {
+                    continue;
+                }
+
+                var write = ResolveQualifiedWrite(name, contract, compilation, info.Syntax);
+                if (write.Error is not null || write.Methods.Count != 1 || write.Methods[0].GetAttributes().Any(IsCachedAttribute))
+                {
+                    continue;
+                }
+
+                var writer = write.Methods[0];
+                if (SymbolEqualityComparer.Default.Equals(write.Type, contract) || contract.AllInterfaces.Contains(write.Type!, SymbolEqualityComparer.Default))
+                {
+                    info.QualifiedSelfWrites.Add(writer);
+                }
+                else if (externals is not null && IsReachable(write.Type!) && MatchArguments(writer, info.Fields) is { } arguments)
+                {
+                    externals.Add(new ExternalInvalidation(
+                        write.Type!,
+                        SignatureOf(writer),
+                        new InvalidationModel(info.Model.MemberName, info.Model.KeyTemplate, arguments.ToEquatableArray(), decorator, info.Model.ValueType)));
+                }
+            }
+        }
+    }
+
     private sealed class CachedMethodInfo(CachedMethodModel model, IMethodSymbol method, CachedAttributeData data, List<KeyFieldInfo> fields)
     {
+        public SyntaxNode? Syntax { get; set; }
+
+        public HashSet<IMethodSymbol> QualifiedSelfWrites { get; } = new(SymbolEqualityComparer.Default);
+
         public CachedMethodModel Model { get; set; } = model;
 
         public IMethodSymbol Method { get; } = method;

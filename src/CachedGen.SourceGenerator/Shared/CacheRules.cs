@@ -344,6 +344,94 @@ internal static class CacheRules
         return loose.Count == 1 ? loose[0] : null;
     }
 
+    /// <summary>
+    /// Resolves a type-qualified <c>invalidatedBy</c> name (<c>IFormCommands.UpdateAsync</c>, or
+    /// <c>$"{nameof(IFormCommands)}.{nameof(IFormCommands.UpdateAsync)}"</c>) to the write methods of that name. The type
+    /// is looked up as C# would from the attribute, without a semantic model: in the reading interface's namespace and
+    /// its parents, in the file's <c>using</c> namespaces and aliases, then as a full name.
+    /// </summary>
+    internal static QualifiedWrite ResolveQualifiedWrite(string name, INamedTypeSymbol reader, Compilation compilation, SyntaxNode? attribute)
+    {
+        var dot = name.LastIndexOf('.');
+        var typeName = name.Substring(0, dot);
+        var methodName = name.Substring(dot + 1);
+        var type = FindType(typeName, reader, compilation, attribute);
+        if (type is null)
+        {
+            return new QualifiedWrite(null, [], $"no interface named '{typeName}' is visible here");
+        }
+
+        if (type.TypeKind != TypeKind.Interface)
+        {
+            return new QualifiedWrite(type, [], $"'{typeName}' is not an interface (CachedGen decorates interfaces)");
+        }
+
+        if (type.IsGenericType)
+        {
+            return new QualifiedWrite(type, [], $"'{typeName}' is generic, and generic interfaces are not decorated");
+        }
+
+        var candidates = new[] { type }.Concat(type.AllInterfaces)
+            .SelectMany(i => i.GetMembers(methodName).OfType<IMethodSymbol>())
+            .Distinct<IMethodSymbol>(SymbolEqualityComparer.Default)
+            .ToList();
+        return candidates.Count == 0
+            ? new QualifiedWrite(type, candidates, $"no method named '{methodName}' on '{type.Name}'")
+            : new QualifiedWrite(type, candidates, null);
+    }
+
+    private static INamedTypeSymbol? FindType(string typeName, INamedTypeSymbol reader, Compilation compilation, SyntaxNode? attribute)
+    {
+        if (typeName.StartsWith("global::", StringComparison.Ordinal))
+        {
+            return compilation.GetTypeByMetadataName(typeName.Substring("global::".Length));
+        }
+
+        for (var ns = reader.ContainingNamespace; ns is not null; ns = ns.ContainingNamespace)
+        {
+            var full = ns.IsGlobalNamespace ? typeName : ns.ToDisplayString() + "." + typeName;
+            if (compilation.GetTypeByMetadataName(full) is { } found)
+            {
+                return found;
+            }
+
+            if (ns.IsGlobalNamespace)
+            {
+                break;
+            }
+        }
+
+        var first = typeName.Split('.')[0];
+        var rest = typeName.Substring(first.Length);
+        for (var node = attribute; node is not null; node = node.Parent)
+        {
+            var usings = node switch
+            {
+                Microsoft.CodeAnalysis.CSharp.Syntax.CompilationUnitSyntax unit => unit.Usings,
+                Microsoft.CodeAnalysis.CSharp.Syntax.BaseNamespaceDeclarationSyntax ns => ns.Usings,
+                _ => default,
+            };
+            foreach (var directive in usings)
+            {
+                if (directive.StaticKeyword.IsKind(SyntaxKind.StaticKeyword) || directive.Name is null)
+                {
+                    continue;
+                }
+
+                var target = directive.Name.ToString().Replace("global::", "");
+                var candidate = directive.Alias is { } alias
+                    ? (alias.Name.Identifier.ValueText == first ? target + rest : null)
+                    : target + "." + typeName;
+                if (candidate is not null && compilation.GetTypeByMetadataName(candidate) is { } found)
+                {
+                    return found;
+                }
+            }
+        }
+
+        return compilation.GetTypeByMetadataName(typeName);
+    }
+
     /// <summary>Fills each key field of a cached method from a write method's parameters: the parameter of the same name
     /// (and the same member path), a parameter named after the path's last member, or the one parameter that has a
     /// member of that name. Types must match exactly; otherwise the write cannot invalidate the entry.</summary>
@@ -450,3 +538,14 @@ internal sealed class KeyFieldInfo(string pathKey, string root, List<string> mem
 }
 
 internal sealed record ResolvedPath(ITypeSymbol Type, string Expression, bool Nullable);
+
+/// <summary>What a type-qualified <c>invalidatedBy</c> name resolves to: the write interface, the methods of that name
+/// on it, or why it cannot work.</summary>
+internal sealed class QualifiedWrite(INamedTypeSymbol? type, List<IMethodSymbol> methods, string? error)
+{
+    public INamedTypeSymbol? Type { get; } = type;
+
+    public List<IMethodSymbol> Methods { get; } = methods;
+
+    public string? Error { get; } = error;
+}
