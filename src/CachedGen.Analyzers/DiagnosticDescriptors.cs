@@ -50,6 +50,13 @@ internal static class DiagnosticDescriptors
         DiagnosticCategories.Correctness,
         DiagnosticSeverity.Error);
 
+    public static readonly DiagnosticDescriptor UnworkableCachePut = Create(
+        DiagnosticIds.UnworkableCachePut,
+        "Write-through that cannot work",
+        "'{0}' cannot put its result in the entry of '{1}': {2}",
+        DiagnosticCategories.Correctness,
+        DiagnosticSeverity.Error);
+
     public static readonly DiagnosticDescriptor UncacheableMethod = Create(
         DiagnosticIds.UncacheableMethod,
         "Method cannot be cached",

@@ -14,4 +14,5 @@ public static class DiagnosticIds
     public const string PersonalDataInValue = "CG0009";
     public const string SameKeyShape = "CG0010";
     public const string MutableCachedValue = "CG0011";
+    public const string UnworkableCachePut = "CG0012";
 }

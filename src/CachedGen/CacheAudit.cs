@@ -41,6 +41,9 @@ public enum CacheAuditKind
 
     /// <summary>The entry was invalidated.</summary>
     Invalidation,
+
+    /// <summary>A write put its result in the entry (write-through, <c>[CachePut]</c>).</summary>
+    Put,
 }
 
 /// <summary>The principal recorded in audit events.</summary>

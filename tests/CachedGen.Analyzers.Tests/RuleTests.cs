@@ -427,3 +427,37 @@ public class MutableCachedValueTests
         }
         """);
 }
+
+public class UnworkableCachePutTests
+{
+    [Fact]
+    public Task Puts_that_cannot_work_fire() => Verify<UnworkableCachePutAnalyzer>.AnalyzerAsync("""
+        #nullable enable
+        public sealed record Schema(int Id);
+        public interface IRepo
+        {
+            [Cached("5m", "s:{formId}")] Task<Schema?> GetAsync(int formId);
+            [Cached("5m", "n:{formId}")] Task<string> NameAsync(int formId);
+            Task<Schema> PlainAsync(int formId);
+
+            [CachePut({|CG0012:"Missing"|}, {|CG0012:nameof(PlainAsync)|}, {|CG0012:nameof(NameAsync)|})]
+            Task<Schema> SaveAsync(int formId);
+
+            [CachePut({|CG0012:nameof(GetAsync)|})] Task TouchAsync(int formId);
+            [CachePut({|CG0012:nameof(GetAsync)|})] Task<Schema> RenameAsync(string name);
+            [CachePut({|CG0012:nameof(NameAsync)|})] Task<string?> MaybeAsync(int formId);
+        }
+        """);
+
+    [Fact]
+    public Task Workable_puts_stay_silent() => Verify<UnworkableCachePutAnalyzer>.AnalyzerAsync("""
+        public sealed record Schema(int FormId);
+        public interface IRepo
+        {
+            [Cached("5m", "s:{formId}")] Task<Schema?> GetAsync(int formId);
+            [CachePut(nameof(GetAsync))] Task<Schema> SaveAsync(int formId, string name);
+            [CachePut(nameof(GetAsync))] ValueTask<Schema?> ReplaceAsync(Schema schema);
+            [CachePut(nameof(GetAsync))] Schema Save(int formId);
+        }
+        """);
+}

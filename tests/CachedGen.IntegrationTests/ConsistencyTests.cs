@@ -334,4 +334,25 @@ public sealed class ConsistencyTests(RedisServerFixture redis, ITestOutputHelper
         Assert.True(cleared, "L1 was not cleared after the subscription reconnected");
         Assert.Equal("widget-9", (await a.GetAsync(9))!.Name);
     }
+
+    [Fact]
+    public async Task A_write_through_puts_the_result_in_redis_and_every_nodes_L1_without_a_source_call()
+    {
+        var source = new WidgetSource();
+        var (a, runtimeA) = await NodeAsync(source);
+        var (b, _) = await NodeAsync(source);
+        Assert.Equal(0, (await a.GetAsync(71))!.Revision);
+        Assert.Equal(0, (await b.GetAsync(71))!.Revision);
+        Assert.Equal(1, source.SourceCalls);
+
+        var revised = await a.ReviseAsync(71, "revised"); // [CachePut(nameof(GetAsync))]
+        Assert.Equal(1, revised.Revision);
+
+        Assert.Same(revised, await a.GetAsync(71)); // the write's own result, from L1
+        var seen = await EventuallyAsync(() => b.GetAsync(71), w => w!.Revision == 1, TimeSpan.FromSeconds(2));
+        Assert.Equal("revised", seen!.Name); // from Redis
+        Assert.Equal(1, source.SourceCalls); // neither node went back to the source
+        var key = GetAsyncCache(runtimeA).RenderKey(new CachedWidgetRepository.GetAsyncKey(71));
+        Assert.NotEqual("", await redis.Server.ExecuteAsync("GET", key));
+    }
 }

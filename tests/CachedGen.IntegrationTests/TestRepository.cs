@@ -52,6 +52,10 @@ public interface IWidgetRepository
     [InvalidatesTags("owner:{owner}")]
     Task TouchOwnerAsync(string owner, CancellationToken ct = default);
 
+    // Write-through: the renamed widget it returns becomes GetAsync's entry, instead of a miss on the next read.
+    [CachePut(nameof(GetAsync))]
+    Task<Widget> ReviseAsync(int id, string name);
+
     Task RenameAsync(int id, string name, CancellationToken ct = default);
 
     void Delete(int id);
@@ -136,6 +140,15 @@ public sealed class WidgetSource : IWidgetRepository
     public Task<Widget?> GetOwnedSlowAsync(string owner, int id) => GetSlowWidgetAsync(id);
 
     public Task TouchOwnerAsync(string owner, CancellationToken ct = default) => Task.CompletedTask;
+
+    public async Task<Widget> ReviseAsync(int id, string name)
+    {
+        await RenameAsync(id, name);
+        lock (_widgets)
+        {
+            return _widgets[id];
+        }
+    }
 
     public Task RenameAsync(int id, string name, CancellationToken ct = default)
     {

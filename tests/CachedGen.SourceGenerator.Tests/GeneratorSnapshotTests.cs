@@ -79,6 +79,47 @@ public class GeneratorSnapshotTests
     }
 
     [Fact]
+    public void Tags_and_write_through()
+    {
+        var result = GeneratorHarness.Run("""
+            using System;
+            using System.Threading.Tasks;
+            using CachedGen;
+
+            namespace Shop;
+
+            public sealed record Item(int Id, string Name);
+
+            public interface IItemStore
+            {
+                [Cached("5m", "item:{tenantId}:{id}", Tags = ["tenant:{tenantId}:items", "items"])]
+                Task<Item?> GetAsync(Guid tenantId, int id);
+
+                [CachePut(nameof(GetAsync))]
+                Task<Item> SaveAsync(Guid tenantId, int id, string name);
+
+                [CachePut(nameof(GetAsync))]
+                Item Save(Guid tenantId, int id);
+
+                [InvalidatesTags("tenant:{tenantId}:items")]
+                Task ImportAsync(Guid tenantId, string file);
+
+                // Not a put: a string does not convert to Item (CG0012 says so), so it is only forwarded.
+                [CachePut(nameof(GetAsync))]
+                Task<string> NameAsync(Guid tenantId, int id);
+            }
+            """);
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        var (hint, text) = Assert.Single(result.Sources);
+        Assert.Contains("await _getAsync.PutAsync(new GetAsyncKey(tenantId, id), result).ConfigureAwait(false);", text, System.StringComparison.Ordinal);
+        Assert.Contains("_getAsync.Put(new GetAsyncKey(tenantId, id), result);", text, System.StringComparison.Ordinal);
+        Assert.Contains("await _runtime.InvalidateTagAsync($\"tenant:{tenantId}:items\").ConfigureAwait(false);", text, System.StringComparison.Ordinal);
+        Assert.Contains("=> [tags.Render($\"tenant:{TenantId}:items\"), tags.Render($\"items\")];", text, System.StringComparison.Ordinal);
+        Assert.Equal(2, text.Split(".Put").Length - 1);
+        Snapshot.Verify(text, $"{nameof(GeneratorSnapshotTests)}.{nameof(Tags_and_write_through)}#{hint}");
+    }
+
+    [Fact]
     public void Uncacheable_shapes_are_forwarded_and_only_valid_methods_cached()
     {
         var result = GeneratorHarness.Run(MoreSources.Uncacheable);

@@ -234,7 +234,9 @@ internal static class DecoratorEmitter
         var names = new HashSet<string>(method.Parameters.Select(p => p.Name.TrimStart('@')), StringComparer.Ordinal);
         var result = Unique("result", names);
         var isAsync = method.Kind is ResultKind.Task or ResultKind.ValueTask or ResultKind.TaskOfT or ResultKind.ValueTaskOfT;
-        w.Line("/// <summary>Forwards, then on success removes the entries this write invalidates.</summary>");
+        w.Line(method.Puts.Count > 0
+            ? "/// <summary>Forwards, then on success puts the result in the entries this write updates, and removes those it invalidates.</summary>"
+            : "/// <summary>Forwards, then on success removes the entries this write invalidates.</summary>");
         w.Open((isAsync ? "async " : "") + signature);
         switch (method.Kind)
         {
@@ -272,6 +274,14 @@ internal static class DecoratorEmitter
             w.Line(isAsync
                 ? "await " + invalidation.FieldName + ".InvalidateAsync(" + keyExpression + ").ConfigureAwait(false); // " + invalidation.KeyTemplate
                 : invalidation.FieldName + ".Invalidate(" + keyExpression + "); // " + invalidation.KeyTemplate);
+        }
+
+        foreach (var put in method.Puts)
+        {
+            var keyExpression = "new " + put.KeyStructName + "(" + string.Join(", ", put.Arguments) + ")";
+            w.Line(isAsync
+                ? "await " + put.FieldName + ".PutAsync(" + keyExpression + ", " + result + ").ConfigureAwait(false); // " + put.KeyTemplate + " (write-through)"
+                : put.FieldName + ".Put(" + keyExpression + ", " + result + "); // " + put.KeyTemplate + " (write-through)");
         }
 
         foreach (var tag in method.TagInvalidations)

@@ -101,10 +101,11 @@ internal sealed record ForwardedMethodModel(
     string TypeParameters,
     EquatableArray<ParameterModel> Parameters,
     EquatableArray<InvalidationModel> Invalidations,
-    EquatableArray<string> TagInvalidations)
+    EquatableArray<string> TagInvalidations,
+    EquatableArray<InvalidationModel> Puts = default)
 {
-    /// <summary>Whether the write invalidates anything (and so is awaited, then followed by the invalidations).</summary>
-    public bool Invalidates => Invalidations.Count > 0 || TagInvalidations.Count > 0;
+    /// <summary>Whether the write invalidates or puts anything (and so is awaited, then followed by them).</summary>
+    public bool Invalidates => Invalidations.Count > 0 || TagInvalidations.Count > 0 || Puts.Count > 0;
 }
 
 /// <summary>Entry of <paramref name="MemberName"/> removed after a write, keyed by <paramref name="Arguments"/>; for a

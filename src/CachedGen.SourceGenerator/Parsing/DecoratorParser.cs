@@ -193,7 +193,7 @@ internal static class DecoratorParser
         var decoratorName = "Cached" + (contract.Name.Length > 1 && contract.Name[0] == 'I' && char.IsUpper(contract.Name[1]) ? contract.Name.Substring(1) : contract.Name);
         var @namespace = contract.ContainingNamespace.IsGlobalNamespace ? "" : contract.ContainingNamespace.ToDisplayString();
         ResolveQualifiedWrites(cached, contract, compilation, "global::" + (@namespace.Length > 0 ? @namespace + "." : "") + decoratorName, externals);
-        var forwarded = writers.Select(w => ToForwarded(w, cached, implementation)).ToEquatableArray();
+        var forwarded = writers.Select(w => ToForwarded(w, cached, implementation, compilation)).ToEquatableArray();
         var parameterNames = new HashSet<string>(members.OfType<IMethodSymbol>().SelectMany(m => m.Parameters).Select(p => p.Name), StringComparer.Ordinal);
         var innerField = "_inner";
         while (parameterNames.Contains(innerField))
@@ -383,9 +383,10 @@ internal static class DecoratorParser
         }
     }
 
-    private static ForwardedMethodModel ToForwarded(IMethodSymbol method, List<CachedMethodInfo> cached, INamedTypeSymbol? implementation)
+    private static ForwardedMethodModel ToForwarded(IMethodSymbol method, List<CachedMethodInfo> cached, INamedTypeSymbol? implementation, Compilation compilation)
     {
         var tagInvalidations = new List<string>();
+        var puts = new List<InvalidationModel>();
         var kind = KindOf(method);
         var invalidations = new List<InvalidationModel>();
         var canAwait = kind is not (ResultKind.Task or ResultKind.ValueTask or ResultKind.TaskOfT or ResultKind.ValueTaskOfT)
@@ -412,6 +413,16 @@ internal static class DecoratorParser
                     tagInvalidations.Add(interpolation);
                 }
             }
+
+            foreach (var name in AttributeStrings(method, implementation, KnownNames.CachePutAttribute))
+            {
+                var targets = cached.Where(c => c.Method.Name == name).ToList();
+                if (targets.Count == 1 && PutProblem(method, ValueTypeOf(targets[0]), compilation) is null
+                    && MatchArguments(method, targets[0].Fields) is { } arguments)
+                {
+                    puts.Add(new InvalidationModel(targets[0].Model.MemberName, targets[0].Model.KeyTemplate, arguments.ToEquatableArray()));
+                }
+            }
         }
 
         return new ForwardedMethodModel(
@@ -423,14 +434,22 @@ internal static class DecoratorParser
             method.IsGenericMethod ? "<" + string.Join(", ", method.TypeParameters.Select(t => Escape(t.Name))) + ">" : "",
             method.Parameters.Select(ToParameter).ToEquatableArray(),
             invalidations.ToEquatableArray(),
-            tagInvalidations.ToEquatableArray());
+            tagInvalidations.ToEquatableArray(),
+            puts.ToEquatableArray());
     }
 
-    /// <summary>The tag templates of the write's <c>[InvalidatesTags]</c>, on the interface method or its implementation.</summary>
-    private static IEnumerable<string> InvalidatedTags(IMethodSymbol method, INamedTypeSymbol? implementation)
+    private static ITypeSymbol ValueTypeOf(CachedMethodInfo info)
     {
-        var attribute = method.GetAttributes().FirstOrDefault(IsInvalidatesTags)
-            ?? (implementation?.FindImplementationForInterfaceMember(method) as IMethodSymbol)?.GetAttributes().FirstOrDefault(IsInvalidatesTags);
+        TryGetCacheableResult(info.Method, out _, out var valueType);
+        return valueType;
+    }
+
+    /// <summary>The strings of a <c>params string[]</c> attribute on the write, or on its implementation.</summary>
+    private static IEnumerable<string> AttributeStrings(IMethodSymbol method, INamedTypeSymbol? implementation, string attributeName)
+    {
+        static bool Is(AttributeData a, string name) => a.AttributeClass?.ToDisplayString() == name;
+        var attribute = method.GetAttributes().FirstOrDefault(a => Is(a, attributeName))
+            ?? (implementation?.FindImplementationForInterfaceMember(method) as IMethodSymbol)?.GetAttributes().FirstOrDefault(a => Is(a, attributeName));
         if (attribute is null || attribute.ConstructorArguments.Length != 1 || attribute.ConstructorArguments[0].Kind != TypedConstantKind.Array)
         {
             return [];
@@ -439,8 +458,9 @@ internal static class DecoratorParser
         return attribute.ConstructorArguments[0].Values.Select(v => v.Value as string).Where(s => s is not null).Select(s => s!);
     }
 
-    private static bool IsInvalidatesTags(AttributeData attribute)
-        => attribute.AttributeClass?.ToDisplayString() == KnownNames.InvalidatesTagsAttribute;
+    /// <summary>The tag templates of the write's <c>[InvalidatesTags]</c>, on the interface method or its implementation.</summary>
+    private static IEnumerable<string> InvalidatedTags(IMethodSymbol method, INamedTypeSymbol? implementation)
+        => AttributeStrings(method, implementation, KnownNames.InvalidatesTagsAttribute);
 
     /// <summary>The interpolated string (contents) rendering a cached method's tag from its key struct: each placeholder
     /// must be one of the key's (<see langword="null"/> otherwise, or for a malformed template; the analyzers say why).</summary>

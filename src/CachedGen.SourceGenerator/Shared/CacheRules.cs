@@ -344,6 +344,29 @@ internal static class CacheRules
         return loose.Count == 1 ? loose[0] : null;
     }
 
+    /// <summary>Why <paramref name="writer"/>'s result cannot be put in an entry of type <paramref name="cachedType"/>
+    /// (<c>[CachePut]</c>), or <see langword="null"/> when it can.</summary>
+    internal static string? PutProblem(IMethodSymbol writer, ITypeSymbol cachedType, Compilation compilation)
+    {
+        if (UncacheableReason(writer, out _, out var result) is { } reason)
+        {
+            return "its result cannot be cached: " + reason;
+        }
+
+        if (!compilation.ClassifyCommonConversion(result, cachedType).IsImplicit)
+        {
+            return $"it returns '{result.ToDisplayString()}', which does not convert to the cached '{cachedType.ToDisplayString()}'";
+        }
+
+        if (result.IsReferenceType && result.NullableAnnotation == NullableAnnotation.Annotated
+            && cachedType.IsReferenceType && cachedType.NullableAnnotation == NullableAnnotation.NotAnnotated)
+        {
+            return $"it may return null, and the cached '{cachedType.ToDisplayString()}' may not";
+        }
+
+        return null;
+    }
+
     /// <summary>
     /// Resolves a type-qualified <c>invalidatedBy</c> name (<c>IFormCommands.UpdateAsync</c>, or
     /// <c>$"{nameof(IFormCommands)}.{nameof(IFormCommands.UpdateAsync)}"</c>) to the write methods of that name. The type

@@ -5,6 +5,7 @@ internal static class KnownNames
 {
     public const string CachedAttribute = "CachedGen.CachedAttribute";
     public const string CachedDefaultsAttribute = "CachedGen.CachedDefaultsAttribute";
+    public const string CachePutAttribute = "CachedGen.CachePutAttribute";
     public const string InvalidatesTagsAttribute = "CachedGen.InvalidatesTagsAttribute";
     public const string NotCacheKeyAttribute = "CachedGen.NotCacheKeyAttribute";
     public const string CancellationToken = "System.Threading.CancellationToken";

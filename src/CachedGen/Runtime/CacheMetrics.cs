@@ -81,6 +81,8 @@ internal sealed class CacheMetrics : IDisposable
 
     public const string KindTag = "tag";
 
+    public const string KindPut = "put";
+
     /// <summary>Counts an invalidation of <paramref name="kind"/>, for one method or (<see langword="null"/>) all.</summary>
     public void AddInvalidation(string kind, KeyValuePair<string, object?>? method)
     {

@@ -384,6 +384,85 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
     /// <summary>Synchronous form of <see cref="InvalidateAsync"/>.</summary>
     public void Invalidate(TKey key) => InvalidateAsync(key).AsTask().GetAwaiter().GetResult();
 
+    /// <summary>
+    /// Write-through (<c>[CachePut]</c>): puts a write's result in the entry of <paramref name="key"/>, in Redis (over any
+    /// value there, dropping the entry's lease so that a load in flight cannot overwrite it with what it read before)
+    /// and in this node's L1; the other nodes drop their L1 copy and read the new value from Redis. A value that cannot
+    /// be written (too large, not serializable) invalidates the entry instead. Never throws.
+    /// </summary>
+    public async ValueTask PutAsync(TKey key, TValue value)
+    {
+        if (!_enabled)
+        {
+            await InvalidateAsync(key).ConfigureAwait(false);
+            return;
+        }
+
+        var baseKey = _redis is null ? null : RenderKey(key);
+        var bucket = baseKey is null ? BucketOf(key.GetHashCode()) : BucketOf(baseKey);
+        Bump(bucket);
+        _local?.TryRemove(key);
+        _metrics.AddInvalidation(CacheMetrics.KindPut, _methodTag);
+        if (_audit is not null)
+        {
+            Audit(key, CacheAuditKind.Put, CacheAudit.CurrentPrincipal);
+        }
+
+        string[]? tags = _tagged ? key.RenderTags(_runtime.TagRenderer) : null;
+        if (baseKey is null)
+        {
+            var local = StampOf(bucket);
+            if (tags is not null)
+            {
+                local = local with { Tags = await _runtime.Tags.SnapshotAsync(tags).ConfigureAwait(false) };
+            }
+
+            SetLocal(key, value, _policy.LocalTtlMs, local, 0);
+            return;
+        }
+
+        var started = _metrics.StartTiming();
+        await EnsureGenerationsAsync().ConfigureAwait(false);
+        var redisKey = baseKey + GenerationSuffix();
+        TagSnapshot? snapshot = null;
+        if (tags is not null)
+        {
+            // Under the tags' generations as Redis has them now, as an invalidation would.
+            snapshot = await _runtime.Tags.ReadAsync(tags).ConfigureAwait(false) is not null ? await _runtime.Tags.SnapshotAsync(tags).ConfigureAwait(false) : null;
+            if (snapshot is null)
+            {
+                _metrics.InvalidationFailures.Add(1, _methodTag);
+                return;
+            }
+
+            redisKey += snapshot.Suffix;
+        }
+
+        if (Encode(redisKey, value) is not { } encoded)
+        {
+            await _redis!.InvalidateAsync(redisKey, LeaseKey(redisKey), _runtime.Backplane, Descriptor.MethodId, baseKey).ConfigureAwait(false);
+            return;
+        }
+
+        var written = await _redis!.PutAsync(redisKey, LeaseKey(redisKey), encoded.Memory, encoded.Physical, _runtime.Backplane, Descriptor.MethodId, baseKey).ConfigureAwait(false);
+        encoded.Release(written);
+        _metrics.RecordDuration(started, _methodTag, CacheMetrics.L2, CacheMetrics.OpInvalidate);
+        if (!written)
+        {
+            _metrics.InvalidationFailures.Add(1, _methodTag);
+            return; // Redis may still hold the old value: L1 does not take the new one either (it would outlive it)
+        }
+
+        // Again, now that Redis has the new value: a read here that started between the first bump and the write may have
+        // read the old one. Then L1 takes the new value under the newest generation.
+        Bump(bucket);
+        var remainingMs = encoded.ExpiresUnixMs - _runtime.Time.GetUtcNow().ToUnixTimeMilliseconds();
+        SetLocal(key, value, Math.Min(_policy.LocalTtlMs, remainingMs), StampOf(bucket) with { Tags = snapshot }, encoded.ExpiresUnixMs);
+    }
+
+    /// <summary>Synchronous form of <see cref="PutAsync"/>.</summary>
+    public void Put(TKey key, TValue value) => PutAsync(key, value).AsTask().GetAwaiter().GetResult();
+
     /// <summary>Removes every L1 entry of this method on this node; loads in flight do not cache their result.</summary>
     public void ClearLocal()
     {
@@ -1030,7 +1109,10 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
     /// that does not make it stale: Redis down, too large, not serializable) and the logical expiry written. A lost
     /// lease means an invalidation (or a load slower than the lease) came in between: the value is served to this
     /// caller only.</summary>
-    private async ValueTask<(bool Keep, long ExpiresUnixMs)> FillRedisAsync(string redisKey, string leaseKey, string token, TValue value)
+    /// <summary>The payload of <paramref name="value"/> for <paramref name="redisKey"/>: enveloped, compressed above the
+    /// threshold, sealed for a sensitive method; <see langword="null"/> when it cannot be written (serialization failed,
+    /// logged; or larger than the method's maximum, counted and logged once).</summary>
+    private Encoded? Encode(string redisKey, TValue value)
     {
         var policy = _policy;
         var now = _runtime.Time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -1046,8 +1128,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
         catch (Exception ex)
         {
             Log.SerializationFailed(_runtime.Logger, Descriptor.MethodId, ex);
-            _ = _redis!.ReleaseAsync(leaseKey, token, Descriptor.MethodId).AsTask();
-            return (true, 0);
+            return null;
         }
 
         if (length > _maxValueBytes)
@@ -1060,8 +1141,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
             }
 
             ArrayPool<byte>.Shared.Return(buffer);
-            _ = _redis!.ReleaseAsync(leaseKey, token, Descriptor.MethodId).AsTask();
-            return (true, 0);
+            return null;
         }
 
         if (_cipher is not null)
@@ -1074,19 +1154,40 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
         }
 
         _metrics.PayloadBytes.Record(length, _methodTag);
-        var started = _metrics.StartTiming();
 
         // With the fail-safe on, Redis keeps the entry past its logical expiry, so that it can still be served stale.
-        var physical = ttl + TimeSpan.FromMilliseconds(policy.FailSafeMaxAgeMs);
-        var outcome = await _redis!.FillAsync(redisKey, leaseKey, token, buffer.AsMemory(0, length), physical, Descriptor.MethodId).ConfigureAwait(false);
-        _metrics.RecordDuration(started, _methodTag, CacheMetrics.L2, CacheMetrics.OpFill);
-        if (outcome != FillOutcome.Failed && pooled)
+        return new Encoded(buffer, length, pooled, expiresUnixMs, ttl + TimeSpan.FromMilliseconds(policy.FailSafeMaxAgeMs));
+    }
+
+    private sealed record Encoded(byte[] Buffer, int Length, bool Pooled, long ExpiresUnixMs, TimeSpan Physical)
+    {
+        public ReadOnlyMemory<byte> Memory => Buffer.AsMemory(0, Length);
+
+        /// <summary>Returns a pooled buffer once Redis answered (it has copied the bytes); after a failure they may still be
+        /// queued, and the buffer is left to the garbage collector.</summary>
+        public void Release(bool answered)
         {
-            // Redis answered, so it has copied the bytes; on a failure they may still be queued, and the buffer is left
-            // to the garbage collector.
-            ArrayPool<byte>.Shared.Return(buffer);
+            if (answered && Pooled)
+            {
+                ArrayPool<byte>.Shared.Return(Buffer);
+            }
         }
-        else
+    }
+
+    private async ValueTask<(bool Keep, long ExpiresUnixMs)> FillRedisAsync(string redisKey, string leaseKey, string token, TValue value)
+    {
+        if (Encode(redisKey, value) is not { } encoded)
+        {
+            _ = _redis!.ReleaseAsync(leaseKey, token, Descriptor.MethodId).AsTask();
+            return (true, 0);
+        }
+
+        var expiresUnixMs = encoded.ExpiresUnixMs;
+        var started = _metrics.StartTiming();
+        var outcome = await _redis!.FillAsync(redisKey, leaseKey, token, encoded.Memory, encoded.Physical, Descriptor.MethodId).ConfigureAwait(false);
+        _metrics.RecordDuration(started, _methodTag, CacheMetrics.L2, CacheMetrics.OpFill);
+        encoded.Release(outcome != FillOutcome.Failed);
+        if (outcome == FillOutcome.Failed)
         {
             // The lease may still be there (a timeout, a failover): give it back, or other nodes would wait it out.
             _ = _redis.ReleaseAsync(leaseKey, token, Descriptor.MethodId).AsTask();

@@ -170,6 +170,26 @@ internal sealed class RedisLevel : IAsyncDisposable
             static (db, s) => db.ScriptEvaluateAsync(InvalidateScript, s.Keys, s.Args),
             static _ => true);
 
+    // A write-through: the write's result replaces the entry, and any lease on it goes (a load in flight, which read
+    // before the write, then cannot fill), and the other nodes hear of it, in one script.
+    private const string PutScript = """
+        redis.call('DEL', KEYS[2])
+        redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+        if ARGV[3] ~= '' then redis.call('PUBLISH', ARGV[3], ARGV[4]) end
+        return 1
+        """;
+
+    /// <summary>Writes <paramref name="value"/> over the entry, drops its lease and announces the change (as an
+    /// invalidation of <paramref name="announcedKey"/>); returns whether Redis confirmed it.</summary>
+    public ValueTask<bool> PutAsync(RedisKey valueKey, RedisKey leaseKey, ReadOnlyMemory<byte> value, TimeSpan expiry, Backplane? backplane, string method, string announcedKey)
+        => RunAsync(
+            "PUT",
+            method,
+            false,
+            (Keys: new[] { valueKey, leaseKey }, Args: new RedisValue[] { value, (long)Math.Max(1, expiry.TotalMilliseconds), backplane is null ? "" : backplane.ChannelName, backplane is null ? "" : backplane.KeyMessage(method, announcedKey) }),
+            static (db, s) => db.ScriptEvaluateAsync(PutScript, s.Keys, s.Args),
+            static _ => true);
+
     /// <summary>The generation of a tag (0 when it was never invalidated, or its record has expired);
     /// <see langword="null"/> when Redis cannot be asked.</summary>
     public ValueTask<long?> GetTagGenerationAsync(RedisKey tagKey)
