@@ -230,4 +230,28 @@ public sealed class TagTests(RedisServerFixture redis, ITestOutputHelper output)
         var (_, runtime) = await _nodes.AddAsync(new WidgetSource());
         await Assert.ThrowsAsync<ArgumentException>(async () => await runtime.InvalidateTagAsync("cachedgen:all"));
     }
+
+    [Fact]
+    public async Task Randomized_readers_and_tag_invalidating_writers_on_three_nodes_never_read_an_older_version()
+    {
+        var source = new WidgetSource();
+        var nodes = new System.Collections.Generic.List<(IWidgetRepository Repository, CacheRuntime Runtime)>();
+        for (var i = 0; i < 3; i++)
+        {
+            nodes.Add(await _nodes.AddAsync(source));
+        }
+
+        // Widgets belong to 8 owners; a write changes the widget at the source and invalidates its owner's tag, which
+        // takes the owner's other widgets with it.
+        await RandomizedConsistency.RunAsync(
+            source,
+            nodes,
+            (repository, id) => repository.GetOwnedSlowAsync("owner-" + (id % 8), id),
+            async (repository, id, name) =>
+            {
+                await source.RenameAsync(id, name);
+                await repository.TouchOwnerAsync("owner-" + (id % 8));
+            },
+            output);
+    }
 }

@@ -25,7 +25,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
     private readonly CacheRuntime _runtime;
     private readonly RedisLevel? _redis;
     private readonly ConcurrentLru<TKey, LocalEntry>? _local;
-    private readonly ConcurrentDictionary<TKey, Task<TValue>> _inflight = new();
+    private readonly ConcurrentDictionary<TKey, Flight> _inflight = new();
     private readonly string _keyPrefix;
     private readonly int _maxValueBytes;
     private readonly long _leaseMs;
@@ -710,54 +710,86 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
 
     private async Task<TValue> GetOrJoinAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, string? redisKey, Stamp stamp, Fallback fallback, CancellationToken cancellationToken)
     {
+        Flight? flight = null;
         while (true)
         {
             if (_inflight.TryGetValue(key, out var running))
             {
+                if (!IsCurrent(running.Stamp))
+                {
+                    // That load started before an invalidation of this key (or of one of its tags) that this caller has
+                    // seen: what it read may be older than the write. Take its place rather than join it; it still
+                    // answers its own callers, and does not cache what it read.
+                    flight ??= new Flight(new TaskCompletionSource<TValue>(TaskCreationOptions.RunContinuationsAsynchronously), stamp);
+                    if (!_inflight.TryUpdate(key, flight, running))
+                    {
+                        continue;
+                    }
+
+                    return await LeadAsync(key, state, load, redisKey, stamp, fallback, flight, cancellationToken).ConfigureAwait(false);
+                }
+
                 _metrics.Misses.Add(1, _methodTag);
                 _metrics.Coalesced.Add(1, _methodTag);
                 CacheTracing.Mark("source", "coalesced");
                 try
                 {
-                    return await running.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    return await running.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
                 }
-                catch (OperationCanceledException) when (running.IsCanceled && !cancellationToken.IsCancellationRequested)
+                catch (OperationCanceledException) when (running.Task.IsCanceled && !cancellationToken.IsCancellationRequested)
                 {
                     // The caller that led the load was cancelled, this one was not: load again.
                     continue;
                 }
             }
 
-            var flight = new TaskCompletionSource<TValue>(TaskCreationOptions.RunContinuationsAsynchronously);
-            if (!_inflight.TryAdd(key, flight.Task))
+            flight ??= new Flight(new TaskCompletionSource<TValue>(TaskCreationOptions.RunContinuationsAsynchronously), stamp);
+            if (!_inflight.TryAdd(key, flight))
             {
                 continue;
             }
 
-            try
-            {
-                var value = redisKey is null
-                    ? await LoadLocalAsync(key, state, load, stamp, cancellationToken).ConfigureAwait(false)
-                    : await LoadSharedAsync(key, state, load, redisKey, stamp, fallback, cancellationToken).ConfigureAwait(false);
-                flight.TrySetResult(value);
-                return value;
-            }
-            catch (OperationCanceledException ex)
-            {
-                flight.TrySetCanceled(ex.CancellationToken);
-                throw;
-            }
-            catch (Exception ex)
-            {
-                flight.TrySetException(ex);
-                _ = flight.Task.Exception; // waiters rethrow it; with none, it is observed here
-                throw;
-            }
-            finally
-            {
-                _inflight.TryRemove(new KeyValuePair<TKey, Task<TValue>>(key, flight.Task));
-            }
+            return await LeadAsync(key, state, load, redisKey, stamp, fallback, flight, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Runs the load of <paramref name="flight"/>, which this caller registered, and completes it for the callers
+    /// that joined.</summary>
+    private async Task<TValue> LeadAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, string? redisKey, Stamp stamp, Fallback fallback, Flight flight, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var value = redisKey is null
+                ? await LoadLocalAsync(key, state, load, stamp, cancellationToken).ConfigureAwait(false)
+                : await LoadSharedAsync(key, state, load, redisKey, stamp, fallback, cancellationToken).ConfigureAwait(false);
+            flight.Completion.TrySetResult(value);
+            return value;
+        }
+        catch (OperationCanceledException ex)
+        {
+            flight.Completion.TrySetCanceled(ex.CancellationToken);
+            throw;
+        }
+        catch (Exception ex)
+        {
+            flight.Completion.TrySetException(ex);
+            _ = flight.Task.Exception; // waiters rethrow it; with none, it is observed here
+            throw;
+        }
+        finally
+        {
+            _inflight.TryRemove(new KeyValuePair<TKey, Flight>(key, flight));
+        }
+    }
+
+    /// <summary>A load in flight for a key, and what it started under (joiners check it is still current).</summary>
+    private sealed class Flight(TaskCompletionSource<TValue> completion, Stamp stamp)
+    {
+        public TaskCompletionSource<TValue> Completion { get; } = completion;
+
+        public Task<TValue> Task => Completion.Task;
+
+        public Stamp Stamp { get; } = stamp;
     }
 
     /// <summary>A miss of a method without Redis: the source, then L1.</summary>
@@ -998,7 +1030,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
             if (_redis is null)
             {
                 var localStamp = StampOf(BucketOf(key.GetHashCode())) with { Tags = entry.Tags };
-                await RefreshFlightAsync(key, () => LoadAndKeepAsync(key, state, load, localStamp, refresh: true)).ConfigureAwait(false);
+                await RefreshFlightAsync(key, localStamp, () => LoadAndKeepAsync(key, state, load, localStamp, refresh: true)).ConfigureAwait(false);
                 return;
             }
 
@@ -1038,7 +1070,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
                 return; // another node is refreshing it; this node picks its value up from Redis at expiry
             }
 
-            if (!await RefreshFlightAsync(key, () => LoadUnderLeaseAsync(key, state, load, redisKey, leaseKey, token, stamp, refresh: true)).ConfigureAwait(false))
+            if (!await RefreshFlightAsync(key, stamp, () => LoadUnderLeaseAsync(key, state, load, redisKey, leaseKey, token, stamp, refresh: true)).ConfigureAwait(false))
             {
                 await _redis.ReleaseAsync(leaseKey, token, Descriptor.MethodId).ConfigureAwait(false);
             }
@@ -1051,10 +1083,10 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
 
     /// <summary>Runs a refresh as this key's load in flight (misses meanwhile join it); <see langword="false"/> when a
     /// load was already in flight.</summary>
-    private async Task<bool> RefreshFlightAsync(TKey key, Func<Task<TValue>> refresh)
+    private async Task<bool> RefreshFlightAsync(TKey key, Stamp stamp, Func<Task<TValue>> refresh)
     {
-        var flight = new TaskCompletionSource<TValue>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_inflight.TryAdd(key, flight.Task))
+        var flight = new Flight(new TaskCompletionSource<TValue>(TaskCreationOptions.RunContinuationsAsynchronously), stamp);
+        if (!_inflight.TryAdd(key, flight))
         {
             return false;
         }
@@ -1062,18 +1094,18 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
         try
         {
             _metrics.EarlyRefreshes.Add(1, _methodTag);
-            flight.TrySetResult(await refresh().ConfigureAwait(false));
+            flight.Completion.TrySetResult(await refresh().ConfigureAwait(false));
             return true;
         }
         catch (Exception ex)
         {
-            flight.TrySetException(ex);
+            flight.Completion.TrySetException(ex);
             _ = flight.Task.Exception;
             throw;
         }
         finally
         {
-            _inflight.TryRemove(new KeyValuePair<TKey, Task<TValue>>(key, flight.Task));
+            _inflight.TryRemove(new KeyValuePair<TKey, Flight>(key, flight));
         }
     }
 

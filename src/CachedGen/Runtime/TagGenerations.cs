@@ -30,6 +30,7 @@ internal sealed class TagGenerations
     private readonly long _refreshMs;
     private readonly long _retentionMs;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, GenerationCell> _methodCells = new(StringComparer.Ordinal);
+    private readonly object _learning = new();
     private int _epoch;
     private long _localGeneration;
 
@@ -191,8 +192,22 @@ internal sealed class TagGenerations
             return;
         }
 
-        var changed = !_known.TryGet(tag, out var old) || old.Generation != generation;
-        _known.AddOrUpdate(tag, new Known(generation, Environment.TickCount64));
+        // Generations only move forward (Redis's clock, or one past the old value), but news of them can arrive out of
+        // order: this node's own invalidation returns after another node's later one was announced, or a read from
+        // Redis completes after an announcement. Never go back.
+        bool changed;
+        lock (_learning)
+        {
+            var known = _known.TryGet(tag, out var old);
+            if (known && old.Generation > generation)
+            {
+                generation = old.Generation;
+            }
+
+            _known.AddOrUpdate(tag, new Known(generation, Environment.TickCount64));
+            changed = !known || old.Generation != generation;
+        }
+
         if (changed)
         {
             Interlocked.Increment(ref _epoch);
@@ -321,6 +336,8 @@ internal sealed class GenerationCell(string tag, Action clearLocal)
         bool changed;
         lock (_gate)
         {
+            // Never back: news of generations can arrive out of order (see TagGenerations.Learn).
+            generation = _known ? Math.Max(_value, generation) : generation;
             changed = _known && _value != generation;
             Volatile.Write(ref _value, generation);
             Volatile.Write(ref _readAt, Environment.TickCount64);
