@@ -18,7 +18,7 @@ packages=$(pwd)/artifacts/packages
 write_project() { # $1 dir, $2 "with"|"without"|"reference"|"handwritten"
   local dir=$1 mode=$2 ref=""
   [ "$mode" = with ] || [ "$mode" = reference ] && ref="<PackageReference Include=\"CachedGen\" Version=\"$version\" />"
-  [ "$mode" = handwritten ] && ref="<PackageReference Include=\"ZiggyCreatures.FusionCache\" Version=\"$fusion\" /><PackageReference Include=\"ZiggyCreatures.FusionCache.Backplane.StackExchangeRedis\" Version=\"$fusion\" />"
+  [ "$mode" = handwritten ] && ref="<PackageReference Include=\"ZiggyCreatures.FusionCache\" Version=\"$fusion\" /><PackageReference Include=\"ZiggyCreatures.FusionCache.Backplane.StackExchangeRedis\" Version=\"$fusion\" /><PackageReference Include=\"StackExchange.Redis\" Version=\"$redis\" />"
   cat > "$dir/Bench.csproj" <<XML
 <Project Sdk="Microsoft.NET.Sdk">
   <PropertyGroup>
@@ -34,6 +34,7 @@ XML
     {
       echo "using System; using System.Collections.Generic; using System.Threading; using System.Threading.Tasks;"
       [ "$mode" = with ] && echo "using CachedGen;"
+      [ "$mode" = handwritten ] && echo "using ZiggyCreatures.Caching.Fusion;"
       echo "namespace Bench;"
       echo "public sealed record Dto$i(int Id, string Name, IReadOnlyList<string> Tags);"
       echo "public interface IRepo$i {"
@@ -53,7 +54,7 @@ XML
         echo "public sealed class CachedRepo$i(IRepo$i inner, ZiggyCreatures.Caching.Fusion.IFusionCache cache) : IRepo$i {"
         for m in $(seq 1 10); do
           echo "  public Task<Dto$i?> Get${m}Async(int id, int page, CancellationToken ct = default)"
-          echo "    => cache.GetOrSetAsync<Dto$i?>(\$\"r$i:m$m:{id}:{page}\", (_, t) => inner.Get${m}Async(id, page, t), TimeSpan.FromMinutes(5), ct).AsTask();"
+          echo "    => cache.GetOrSetAsync<Dto$i?>(\$\"r$i:m$m:{id}:{page}\", (_, t) => inner.Get${m}Async(id, page, t), TimeSpan.FromMinutes(5), token: ct).AsTask();"
         done
         echo "  public async Task Save(int id, int page, CancellationToken ct = default) {"
         echo "    await inner.Save(id, page, ct);"
@@ -73,6 +74,7 @@ rm -rf "${global_packages%/}/cachedgen/$version"
 
 # "reference": the package referenced, no [Cached] attribute: what the dependencies alone cost.
 fusion=$(sed -n 's:.*"ZiggyCreatures.FusionCache" Version="\([^"]*\)".*:\1:p' Directory.Packages.props)
+redis=$(sed -n 's:.*"StackExchange.Redis" Version="\([^"]*\)".*:\1:p' Directory.Packages.props)
 modes="without reference with handwritten"
 for mode in $modes; do write_project "$work/$mode" "$mode"; done
 for mode in $modes; do dotnet restore "$work/$mode" -v q; dotnet build "$work/$mode" --no-restore -v q -p:UseSharedCompilation=$shared >/dev/null; done

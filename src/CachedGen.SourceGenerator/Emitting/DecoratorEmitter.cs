@@ -332,8 +332,10 @@ internal static class DecoratorEmitter
 
     private static void WriteKeyStruct(SourceWriter w, CachedMethodModel method)
     {
-        // A plain struct rather than a record struct: the few members L1 needs, far less for the compiler to
-        // synthesize, and a ToString that prints no values (keys can hold personal data).
+        // A plain struct with the members L1 needs and no more: compiling generated code is most of CachedGen's build
+        // cost (docs/benchmarks.md). Public readonly fields rather than properties; no Equals(object) (L1 compares
+        // through IEquatable<T>); no ToString override: a struct's default ToString prints its type name, never the
+        // values (keys can hold personal data).
         var name = method.KeyStructName;
         w.Line("/// <summary>Key of <see cref=\"" + method.DeclaringInterface + "." + method.Name + "\"/>: <c>" + Xml(method.KeyTemplate) + "</c>.</summary>");
         w.Open("public readonly struct " + name + " : global::System.IEquatable<" + name + ">, " + Runtime + ".ICacheKey");
@@ -351,7 +353,7 @@ internal static class DecoratorEmitter
             {
                 w.Line();
                 w.Line("/// <summary>Value of <c>" + Xml(field.Source) + "</c>.</summary>");
-                w.Line("public " + field.Type + " " + field.Name + " { get; }");
+                w.Line("public readonly " + field.Type + " " + field.Name + ";");
             }
 
             w.Line();
@@ -369,9 +371,6 @@ internal static class DecoratorEmitter
             var field = method.KeyFields[i];
             w.Line((i == 0 ? "    => " : "        && ") + "global::System.Collections.Generic.EqualityComparer<" + field.Type + ">.Default.Equals(" + field.Name + ", other." + field.Name + ")" + (i == method.KeyFields.Count - 1 ? ";" : ""));
         }
-        w.Line();
-        w.Line("/// <inheritdoc/>");
-        w.Line("public override bool Equals(object? obj) => obj is " + name + " other && Equals(other);");
         w.Line();
         w.Line("/// <inheritdoc/>");
         // The record-struct formula: cheap on the L1 hit path (HashCode.Combine mixes more than a dictionary needs).
@@ -406,9 +405,6 @@ internal static class DecoratorEmitter
             w.Line();
         }
 
-        w.Line("/// <summary>Names the key without its values, which may be personal data.</summary>");
-        w.Line("public override string ToString() => \"" + name + "\";");
-        w.Line();
         w.Line("/// <inheritdoc/>");
         w.Open("public void Render(ref " + Runtime + ".CacheKeyBuilder builder)");
         foreach (var segment in method.KeySegments)

@@ -88,14 +88,11 @@ internal sealed partial class CachedStore : global::IStore
         }
 
         /// <summary>Value of <c>id</c>.</summary>
-        public int Id { get; }
+        public readonly int Id;
 
         /// <inheritdoc/>
         public bool Equals(GetAsyncKey other)
             => global::System.Collections.Generic.EqualityComparer<int>.Default.Equals(Id, other.Id);
-
-        /// <inheritdoc/>
-        public override bool Equals(object? obj) => obj is GetAsyncKey other && Equals(other);
 
         /// <inheritdoc/>
         public override int GetHashCode() => global::System.Collections.Generic.EqualityComparer<int>.Default.GetHashCode(Id);
@@ -103,9 +100,6 @@ internal sealed partial class CachedStore : global::IStore
         /// <summary>Renders the entry's tags: <c>store:{id}</c>, <c>all</c>.</summary>
         public string[] RenderTags(global::CachedGen.Runtime.CacheTagRenderer tags)
             => [tags.Render($"store:{Id}"), tags.Render($"all")];
-
-        /// <summary>Names the key without its values, which may be personal data.</summary>
-        public override string ToString() => "GetAsyncKey";
 
         /// <inheritdoc/>
         public void Render(ref global::CachedGen.Runtime.CacheKeyBuilder builder)

@@ -69,20 +69,14 @@ namespace Shop
             }
 
             /// <summary>Value of <c>id</c>.</summary>
-            public long Id { get; }
+            public readonly long Id;
 
             /// <inheritdoc/>
             public bool Equals(FindAsyncKey other)
                 => global::System.Collections.Generic.EqualityComparer<long>.Default.Equals(Id, other.Id);
 
             /// <inheritdoc/>
-            public override bool Equals(object? obj) => obj is FindAsyncKey other && Equals(other);
-
-            /// <inheritdoc/>
             public override int GetHashCode() => global::System.Collections.Generic.EqualityComparer<long>.Default.GetHashCode(Id);
-
-            /// <summary>Names the key without its values, which may be personal data.</summary>
-            public override string ToString() => "FindAsyncKey";
 
             /// <inheritdoc/>
             public void Render(ref global::CachedGen.Runtime.CacheKeyBuilder builder)

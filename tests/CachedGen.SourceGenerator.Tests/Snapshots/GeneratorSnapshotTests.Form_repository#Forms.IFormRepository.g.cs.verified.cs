@@ -208,20 +208,14 @@ namespace Forms
             }
 
             /// <summary>Value of <c>formId</c>.</summary>
-            public int FormId { get; }
+            public readonly int FormId;
 
             /// <inheritdoc/>
             public bool Equals(GetSchemaAsyncKey other)
                 => global::System.Collections.Generic.EqualityComparer<int>.Default.Equals(FormId, other.FormId);
 
             /// <inheritdoc/>
-            public override bool Equals(object? obj) => obj is GetSchemaAsyncKey other && Equals(other);
-
-            /// <inheritdoc/>
             public override int GetHashCode() => global::System.Collections.Generic.EqualityComparer<int>.Default.GetHashCode(FormId);
-
-            /// <summary>Names the key without its values, which may be personal data.</summary>
-            public override string ToString() => "GetSchemaAsyncKey";
 
             /// <inheritdoc/>
             public void Render(ref global::CachedGen.Runtime.CacheKeyBuilder builder)
@@ -243,18 +237,15 @@ namespace Forms
             }
 
             /// <summary>Value of <c>tenantId</c>.</summary>
-            public global::System.Guid TenantId { get; }
+            public readonly global::System.Guid TenantId;
 
             /// <summary>Value of <c>page</c>.</summary>
-            public int Page { get; }
+            public readonly int Page;
 
             /// <inheritdoc/>
             public bool Equals(ListFormsAsyncKey other)
                 => global::System.Collections.Generic.EqualityComparer<global::System.Guid>.Default.Equals(TenantId, other.TenantId)
                     && global::System.Collections.Generic.EqualityComparer<int>.Default.Equals(Page, other.Page);
-
-            /// <inheritdoc/>
-            public override bool Equals(object? obj) => obj is ListFormsAsyncKey other && Equals(other);
 
             /// <inheritdoc/>
             public override int GetHashCode()
@@ -264,9 +255,6 @@ namespace Forms
                 hash = unchecked((hash * -1521134295) + global::System.Collections.Generic.EqualityComparer<int>.Default.GetHashCode(Page));
                 return hash;
             }
-
-            /// <summary>Names the key without its values, which may be personal data.</summary>
-            public override string ToString() => "ListFormsAsyncKey";
 
             /// <inheritdoc/>
             public void Render(ref global::CachedGen.Runtime.CacheKeyBuilder builder)
@@ -288,20 +276,14 @@ namespace Forms
             }
 
             /// <summary>Value of <c>email</c>.</summary>
-            public string? Email { get; }
+            public readonly string? Email;
 
             /// <inheritdoc/>
             public bool Equals(GetProfileAsyncKey other)
                 => global::System.Collections.Generic.EqualityComparer<string?>.Default.Equals(Email, other.Email);
 
             /// <inheritdoc/>
-            public override bool Equals(object? obj) => obj is GetProfileAsyncKey other && Equals(other);
-
-            /// <inheritdoc/>
             public override int GetHashCode() => global::System.Collections.Generic.EqualityComparer<string?>.Default.GetHashCode(Email!);
-
-            /// <summary>Names the key without its values, which may be personal data.</summary>
-            public override string ToString() => "GetProfileAsyncKey";
 
             /// <inheritdoc/>
             public void Render(ref global::CachedGen.Runtime.CacheKeyBuilder builder)
@@ -324,22 +306,19 @@ namespace Forms
             }
 
             /// <summary>Value of <c>query.TenantId</c>.</summary>
-            public global::System.Guid QueryTenantId { get; }
+            public readonly global::System.Guid QueryTenantId;
 
             /// <summary>Value of <c>query.Status</c>.</summary>
-            public global::Forms.FormStatus QueryStatus { get; }
+            public readonly global::Forms.FormStatus QueryStatus;
 
             /// <summary>Value of <c>query.Search</c>.</summary>
-            public string? QuerySearch { get; }
+            public readonly string? QuerySearch;
 
             /// <inheritdoc/>
             public bool Equals(CountAsyncKey other)
                 => global::System.Collections.Generic.EqualityComparer<global::System.Guid>.Default.Equals(QueryTenantId, other.QueryTenantId)
                     && global::System.Collections.Generic.EqualityComparer<global::Forms.FormStatus>.Default.Equals(QueryStatus, other.QueryStatus)
                     && global::System.Collections.Generic.EqualityComparer<string?>.Default.Equals(QuerySearch, other.QuerySearch);
-
-            /// <inheritdoc/>
-            public override bool Equals(object? obj) => obj is CountAsyncKey other && Equals(other);
 
             /// <inheritdoc/>
             public override int GetHashCode()
@@ -350,9 +329,6 @@ namespace Forms
                 hash = unchecked((hash * -1521134295) + global::System.Collections.Generic.EqualityComparer<string?>.Default.GetHashCode(QuerySearch!));
                 return hash;
             }
-
-            /// <summary>Names the key without its values, which may be personal data.</summary>
-            public override string ToString() => "CountAsyncKey";
 
             /// <inheritdoc/>
             public void Render(ref global::CachedGen.Runtime.CacheKeyBuilder builder)
@@ -377,18 +353,15 @@ namespace Forms
             }
 
             /// <summary>Value of <c>formId</c>.</summary>
-            public int FormId { get; }
+            public readonly int FormId;
 
             /// <summary>Value of <c>status</c>.</summary>
-            public global::Forms.FormStatus? Status { get; }
+            public readonly global::Forms.FormStatus? Status;
 
             /// <inheritdoc/>
             public bool Equals(DescribeKey other)
                 => global::System.Collections.Generic.EqualityComparer<int>.Default.Equals(FormId, other.FormId)
                     && global::System.Collections.Generic.EqualityComparer<global::Forms.FormStatus?>.Default.Equals(Status, other.Status);
-
-            /// <inheritdoc/>
-            public override bool Equals(object? obj) => obj is DescribeKey other && Equals(other);
 
             /// <inheritdoc/>
             public override int GetHashCode()
@@ -398,9 +371,6 @@ namespace Forms
                 hash = unchecked((hash * -1521134295) + global::System.Collections.Generic.EqualityComparer<global::Forms.FormStatus?>.Default.GetHashCode(Status!));
                 return hash;
             }
-
-            /// <summary>Names the key without its values, which may be personal data.</summary>
-            public override string ToString() => "DescribeKey";
 
             /// <inheritdoc/>
             public void Render(ref global::CachedGen.Runtime.CacheKeyBuilder builder)

@@ -91,18 +91,15 @@ namespace Shop
             }
 
             /// <summary>Value of <c>tenantId</c>.</summary>
-            public global::System.Guid TenantId { get; }
+            public readonly global::System.Guid TenantId;
 
             /// <summary>Value of <c>id</c>.</summary>
-            public int Id { get; }
+            public readonly int Id;
 
             /// <inheritdoc/>
             public bool Equals(GetAsyncKey other)
                 => global::System.Collections.Generic.EqualityComparer<global::System.Guid>.Default.Equals(TenantId, other.TenantId)
                     && global::System.Collections.Generic.EqualityComparer<int>.Default.Equals(Id, other.Id);
-
-            /// <inheritdoc/>
-            public override bool Equals(object? obj) => obj is GetAsyncKey other && Equals(other);
 
             /// <inheritdoc/>
             public override int GetHashCode()
@@ -116,9 +113,6 @@ namespace Shop
             /// <summary>Renders the entry's tags: <c>tenant:{tenantId}:items</c>, <c>items</c>.</summary>
             public string[] RenderTags(global::CachedGen.Runtime.CacheTagRenderer tags)
                 => [tags.Render($"tenant:{TenantId}:items"), tags.Render($"items")];
-
-            /// <summary>Names the key without its values, which may be personal data.</summary>
-            public override string ToString() => "GetAsyncKey";
 
             /// <inheritdoc/>
             public void Render(ref global::CachedGen.Runtime.CacheKeyBuilder builder)

@@ -100,20 +100,14 @@ namespace Odd
             }
 
             /// <summary>Value of <c>id</c>.</summary>
-            public int Id { get; }
+            public readonly int Id;
 
             /// <inheritdoc/>
             public bool Equals(FineKey other)
                 => global::System.Collections.Generic.EqualityComparer<int>.Default.Equals(Id, other.Id);
 
             /// <inheritdoc/>
-            public override bool Equals(object? obj) => obj is FineKey other && Equals(other);
-
-            /// <inheritdoc/>
             public override int GetHashCode() => global::System.Collections.Generic.EqualityComparer<int>.Default.GetHashCode(Id);
-
-            /// <summary>Names the key without its values, which may be personal data.</summary>
-            public override string ToString() => "FineKey";
 
             /// <inheritdoc/>
             public void Render(ref global::CachedGen.Runtime.CacheKeyBuilder builder)

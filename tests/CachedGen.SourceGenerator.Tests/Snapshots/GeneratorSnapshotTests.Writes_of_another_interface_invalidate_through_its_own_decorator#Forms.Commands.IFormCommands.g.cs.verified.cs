@@ -78,20 +78,14 @@ namespace Forms.Commands
             }
 
             /// <summary>Value of <c>formId</c>.</summary>
-            public int FormId { get; }
+            public readonly int FormId;
 
             /// <inheritdoc/>
             public bool Equals(LastChangeAsyncKey other)
                 => global::System.Collections.Generic.EqualityComparer<int>.Default.Equals(FormId, other.FormId);
 
             /// <inheritdoc/>
-            public override bool Equals(object? obj) => obj is LastChangeAsyncKey other && Equals(other);
-
-            /// <inheritdoc/>
             public override int GetHashCode() => global::System.Collections.Generic.EqualityComparer<int>.Default.GetHashCode(FormId);
-
-            /// <summary>Names the key without its values, which may be personal data.</summary>
-            public override string ToString() => "LastChangeAsyncKey";
 
             /// <inheritdoc/>
             public void Render(ref global::CachedGen.Runtime.CacheKeyBuilder builder)
