@@ -256,6 +256,8 @@ internal static class DecoratorEmitter
                 break;
         }
 
+        // Each invalidation as (asynchronous expression, synchronous statement, comment).
+        var invalidations = new List<(string Async, string Sync, string Comment)>();
         foreach (var invalidation in method.Invalidations)
         {
             if (invalidation.Decorator is { } decorator)
@@ -264,16 +266,43 @@ internal static class DecoratorEmitter
                 var externalKey = "new " + decorator + "." + invalidation.KeyStructName + "(" + string.Join(", ", invalidation.Arguments) + ")";
                 var invalidate = "_runtime.InvalidateAsync<" + decorator + "." + invalidation.KeyStructName + ", " + invalidation.ValueType + ">("
                     + decorator + "." + invalidation.MemberName + "Descriptor, " + externalKey + ")";
-                w.Line(isAsync
-                    ? "await " + invalidate + ".ConfigureAwait(false); // " + invalidation.KeyTemplate
-                    : invalidate + ".AsTask().GetAwaiter().GetResult(); // " + invalidation.KeyTemplate);
+                invalidations.Add((invalidate, invalidate + ".AsTask().GetAwaiter().GetResult();", " // " + invalidation.KeyTemplate));
                 continue;
             }
 
             var keyExpression = "new " + invalidation.KeyStructName + "(" + string.Join(", ", invalidation.Arguments) + ")";
-            w.Line(isAsync
-                ? "await " + invalidation.FieldName + ".InvalidateAsync(" + keyExpression + ").ConfigureAwait(false); // " + invalidation.KeyTemplate
-                : invalidation.FieldName + ".Invalidate(" + keyExpression + "); // " + invalidation.KeyTemplate);
+            invalidations.Add((invalidation.FieldName + ".InvalidateAsync(" + keyExpression + ")", invalidation.FieldName + ".Invalidate(" + keyExpression + ");", " // " + invalidation.KeyTemplate));
+        }
+
+        foreach (var tag in method.TagInvalidations)
+        {
+            invalidations.Add(("_runtime.InvalidateTagAsync($\"" + tag + "\")", "_runtime.InvalidateTag($\"" + tag + "\");", ""));
+        }
+
+        if (!isAsync)
+        {
+            foreach (var invalidation in invalidations)
+            {
+                w.Line(invalidation.Sync + invalidation.Comment);
+            }
+        }
+        else if (invalidations.Count == 1)
+        {
+            w.Line("await " + invalidations[0].Async + ".ConfigureAwait(false);" + invalidations[0].Comment);
+        }
+        else if (invalidations.Count > 1)
+        {
+            // All at once (each is a Redis round trip): the write returns when the last is done.
+            var pending = Unique("pending", names);
+            for (var i = 0; i < invalidations.Count; i++)
+            {
+                w.Line("var " + pending + i.ToString(CultureInfo.InvariantCulture) + " = " + invalidations[i].Async + ";" + invalidations[i].Comment);
+            }
+
+            for (var i = 0; i < invalidations.Count; i++)
+            {
+                w.Line("await " + pending + i.ToString(CultureInfo.InvariantCulture) + ".ConfigureAwait(false);");
+            }
         }
 
         foreach (var put in method.Puts)
@@ -282,13 +311,6 @@ internal static class DecoratorEmitter
             w.Line(isAsync
                 ? "await " + put.FieldName + ".PutAsync(" + keyExpression + ", " + result + ").ConfigureAwait(false); // " + put.KeyTemplate + " (write-through)"
                 : put.FieldName + ".Put(" + keyExpression + ", " + result + "); // " + put.KeyTemplate + " (write-through)");
-        }
-
-        foreach (var tag in method.TagInvalidations)
-        {
-            w.Line(isAsync
-                ? "await _runtime.InvalidateTagAsync($\"" + tag + "\").ConfigureAwait(false);"
-                : "_runtime.InvalidateTag($\"" + tag + "\");");
         }
 
         if (method.Kind is ResultKind.TaskOfT or ResultKind.ValueTaskOfT or ResultKind.Value)
