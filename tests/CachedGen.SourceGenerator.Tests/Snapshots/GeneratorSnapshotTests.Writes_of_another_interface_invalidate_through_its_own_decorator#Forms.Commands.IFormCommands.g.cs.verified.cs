@@ -57,8 +57,10 @@ namespace Forms.Commands
         async global::System.Threading.Tasks.Task global::Forms.Commands.IFormCommands.UpdateAsync(int formId, global::System.Guid tenantId, string name, global::System.Threading.CancellationToken ct)
         {
             await _inner.UpdateAsync(formId, tenantId, name, ct).ConfigureAwait(false);
-            await _runtime.InvalidateAsync<global::Forms.CachedFormQueries.GetAsyncKey, global::Forms.Schema?>(global::Forms.CachedFormQueries.GetAsyncDescriptor, new global::Forms.CachedFormQueries.GetAsyncKey(formId)).ConfigureAwait(false); // form:{formId}
-            await _runtime.InvalidateAsync<global::Forms.CachedFormQueries.CountAsyncKey, int>(global::Forms.CachedFormQueries.CountAsyncDescriptor, new global::Forms.CachedFormQueries.CountAsyncKey(tenantId)).ConfigureAwait(false); // forms:{tenantId}
+            var pending0 = _runtime.InvalidateAsync<global::Forms.CachedFormQueries.GetAsyncKey, global::Forms.Schema?>(global::Forms.CachedFormQueries.GetAsyncDescriptor, new global::Forms.CachedFormQueries.GetAsyncKey(formId)); // form:{formId}
+            var pending1 = _runtime.InvalidateAsync<global::Forms.CachedFormQueries.CountAsyncKey, int>(global::Forms.CachedFormQueries.CountAsyncDescriptor, new global::Forms.CachedFormQueries.CountAsyncKey(tenantId)); // forms:{tenantId}
+            await pending0.ConfigureAwait(false);
+            await pending1.ConfigureAwait(false);
         }
 
         /// <summary>Forwards, then on success removes the entries this write invalidates.</summary>
