@@ -12,57 +12,20 @@ namespace CachedGen.Analyzers.Rules;
 /// write's parameters cannot fill, or whose cached type the write's result does not convert to. The generator skips
 /// such a put, so the entry would keep its old value.</summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class UnworkableCachePutAnalyzer : DiagnosticAnalyzer
+public sealed class UnworkableCachePutAnalyzer : WriteAttributeAnalyzer
 {
     private static readonly DiagnosticDescriptor Rule = DiagnosticDescriptors.UnworkableCachePut;
 
     /// <inheritdoc/>
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Rule);
 
-    /// <inheritdoc/>
-    public override void Initialize(AnalysisContext context)
+    private protected override string AttributeName => KnownNames.CachePutAttribute;
+
+    private protected override void AnalyzeValue(SymbolAnalysisContext context, IMethodSymbol method, string text, ExpressionSyntax? expression, Location fallback)
     {
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.EnableConcurrentExecution();
-        context.RegisterCompilationStartAction(start =>
+        if (Problem(method, text, ContractsOf(method), context.Compilation, context.CancellationToken) is { } problem)
         {
-            if (start.Compilation.GetTypeByMetadataName(KnownNames.CachePutAttribute) is not { } attributeType)
-            {
-                return;
-            }
-
-            start.RegisterSymbolAction(c => Analyze(c, attributeType), SymbolKind.Method);
-        });
-    }
-
-    private static void Analyze(SymbolAnalysisContext context, INamedTypeSymbol attributeType)
-    {
-        var writer = (IMethodSymbol)context.Symbol;
-        var attribute = writer.GetAttributes().FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, attributeType));
-        if (attribute is null || attribute.ConstructorArguments.Length != 1 || attribute.ConstructorArguments[0].Kind != TypedConstantKind.Array)
-        {
-            return;
-        }
-
-        var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(context.CancellationToken) as AttributeSyntax;
-        var fallback = syntax?.GetLocation() ?? writer.Locations.FirstOrDefault() ?? Location.None;
-        var expressions = syntax?.ArgumentList?.Arguments.SelectMany(a => CachedSite.Elements(a.Expression)).ToList() ?? [];
-        var contracts = writer.ContainingType.TypeKind == TypeKind.Interface
-            ? new[] { writer.ContainingType }.Concat(writer.ContainingType.AllInterfaces).ToList()
-            : CacheRules.ImplementedContracts(writer).SelectMany(c => new[] { c }.Concat(c.AllInterfaces)).ToList();
-        var values = attribute.ConstructorArguments[0].Values;
-        for (var i = 0; i < values.Length; i++)
-        {
-            if (values[i].Value is not string name)
-            {
-                continue;
-            }
-
-            var location = i < expressions.Count ? expressions[i].GetLocation() : fallback;
-            if (Problem(writer, name, contracts, context.Compilation, context.CancellationToken) is { } problem)
-            {
-                context.ReportDiagnostic(Diagnostic.Create(Rule, location, writer.Name, name, problem));
-            }
+            context.ReportDiagnostic(Diagnostic.Create(Rule, LocationOf(expression, fallback), method.Name, text, problem));
         }
     }
 

@@ -462,38 +462,26 @@ internal static class DecoratorParser
     private static IEnumerable<string> InvalidatedTags(IMethodSymbol method, INamedTypeSymbol? implementation)
         => AttributeStrings(method, implementation, KnownNames.InvalidatesTagsAttribute);
 
-    /// <summary>The interpolated string (contents) rendering a cached method's tag from its key struct: each placeholder
-    /// must be one of the key's (<see langword="null"/> otherwise, or for a malformed template; the analyzers say why).</summary>
+    /// <summary>The interpolated strings (contents) rendering a cached method's tags from its key struct: each
+    /// placeholder must be one of the key's (<see langword="null"/> otherwise, or for a malformed template; the
+    /// analyzers say why).</summary>
     private static List<string>? TagInterpolations(IReadOnlyList<string> templates, List<KeyFieldInfo> fields)
     {
         var result = new List<string>();
+        var pathKeys = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var field in fields)
+        {
+            pathKeys[field.PathKey] = field.Name;
+        }
+
         foreach (var text in templates)
         {
-            if (KeyTemplate.Parse(text, out _) is not { } template)
+            if (Interpolation(text, part => pathKeys.TryGetValue(string.Join(".", part.Path!), out var name) ? name : null) is not { } interpolation)
             {
                 return null;
             }
 
-            var builder = new System.Text.StringBuilder();
-            foreach (var part in template.Parts)
-            {
-                if (!part.IsPlaceholder)
-                {
-                    builder.Append(InterpolationLiteral(part.Literal!));
-                    continue;
-                }
-
-                var pathKey = string.Join(".", part.Path!);
-                var field = fields.FirstOrDefault(f => f.PathKey == pathKey);
-                if (field is null)
-                {
-                    return null;
-                }
-
-                builder.Append('{').Append(field.Name).Append(part.Hash ? ":hash}" : "}");
-            }
-
-            result.Add(builder.ToString());
+            result.Add(interpolation);
         }
 
         return result;
@@ -501,6 +489,12 @@ internal static class DecoratorParser
 
     /// <summary>The interpolated string (contents) rendering a write's tag from its parameters.</summary>
     private static string? WriteTagInterpolation(IMethodSymbol method, string text)
+        => Interpolation(text, part => ResolvePlaceholder(method, part, out _)?.Source);
+
+    /// <summary>A tag template as the contents of an interpolated string: literals escaped, each placeholder replaced by
+    /// the expression <paramref name="hole"/> gives (<c>:hash</c> kept as the format); <see langword="null"/> when the
+    /// template is malformed or a placeholder has no expression.</summary>
+    private static string? Interpolation(string text, Func<KeyTemplatePart, string?> hole)
     {
         if (KeyTemplate.Parse(text, out _) is not { } template)
         {
@@ -513,15 +507,15 @@ internal static class DecoratorParser
             if (!part.IsPlaceholder)
             {
                 builder.Append(InterpolationLiteral(part.Literal!));
-                continue;
             }
-
-            if (ResolvePlaceholder(method, part, out _) is not { } field)
+            else if (hole(part) is { } expression)
+            {
+                builder.Append('{').Append(expression).Append(part.Hash ? ":hash}" : "}");
+            }
+            else
             {
                 return null;
             }
-
-            builder.Append('{').Append(field.Source).Append(part.Hash ? ":hash}" : "}");
         }
 
         return builder.ToString();

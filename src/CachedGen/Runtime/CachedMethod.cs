@@ -326,15 +326,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
     /// were in flight here when it was called do not cache their result. Never throws: a Redis failure is logged.</summary>
     public async ValueTask InvalidateAsync(TKey key)
     {
-        var baseKey = _redis is null ? null : RenderKey(key);
-        var bucket = baseKey is null ? BucketOf(key.GetHashCode()) : BucketOf(baseKey);
-        Bump(bucket);
-        _local?.TryRemove(key);
-        _metrics.AddInvalidation(CacheMetrics.KindLocal, _methodTag);
-        if (_audit is not null)
-        {
-            Audit(key, CacheAuditKind.Invalidation, CacheAudit.CurrentPrincipal);
-        }
+        var (baseKey, bucket) = BeginChange(key, CacheMetrics.KindLocal, CacheAuditKind.Invalidation);
 
         if (baseKey is null)
         {
@@ -381,6 +373,24 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
         _metrics.RecordDuration(started, _methodTag, CacheMetrics.L2, CacheMetrics.OpInvalidate);
     }
 
+    /// <summary>The local half of a change to the entry of <paramref name="key"/> (an invalidation or a put): its L1 entry
+    /// goes and its bucket's generation moves on (loads in flight do not cache their result); counted and audited.
+    /// Returns the entry's key without generations or tags (<see langword="null"/> without Redis) and its bucket.</summary>
+    private (string? BaseKey, int Bucket) BeginChange(TKey key, string kind, CacheAuditKind auditKind)
+    {
+        var baseKey = _redis is null ? null : RenderKey(key);
+        var bucket = baseKey is null ? BucketOf(key.GetHashCode()) : BucketOf(baseKey);
+        Bump(bucket);
+        _local?.TryRemove(key);
+        _metrics.AddInvalidation(kind, _methodTag);
+        if (_audit is not null)
+        {
+            Audit(key, auditKind, CacheAudit.CurrentPrincipal);
+        }
+
+        return (baseKey, bucket);
+    }
+
     /// <summary>Synchronous form of <see cref="InvalidateAsync"/>.</summary>
     public void Invalidate(TKey key) => InvalidateAsync(key).AsTask().GetAwaiter().GetResult();
 
@@ -398,15 +408,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
             return;
         }
 
-        var baseKey = _redis is null ? null : RenderKey(key);
-        var bucket = baseKey is null ? BucketOf(key.GetHashCode()) : BucketOf(baseKey);
-        Bump(bucket);
-        _local?.TryRemove(key);
-        _metrics.AddInvalidation(CacheMetrics.KindPut, _methodTag);
-        if (_audit is not null)
-        {
-            Audit(key, CacheAuditKind.Put, CacheAudit.CurrentPrincipal);
-        }
+        var (baseKey, bucket) = BeginChange(key, CacheMetrics.KindPut, CacheAuditKind.Put);
 
         string[]? tags = _tagged ? key.RenderTags(_runtime.TagRenderer) : null;
         if (baseKey is null)

@@ -1,0 +1,66 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
+
+namespace CachedGen.Analyzers;
+
+/// <summary>Base of the rules that check the <c>params string[]</c> of an attribute on a write method
+/// (<c>[InvalidatesTags]</c>, <c>[CachePut]</c>): a symbol action per method, nothing when the compilation does not
+/// know the attribute, generated code skipped, concurrent execution on; each string is checked with the syntax of its
+/// argument, so diagnostics point at it.</summary>
+public abstract class WriteAttributeAnalyzer : DiagnosticAnalyzer
+{
+    private protected abstract string AttributeName { get; }
+
+    /// <inheritdoc/>
+    public sealed override void Initialize(AnalysisContext context)
+    {
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.EnableConcurrentExecution();
+        context.RegisterCompilationStartAction(start =>
+        {
+            if (start.Compilation.GetTypeByMetadataName(AttributeName) is not { } attributeType)
+            {
+                return;
+            }
+
+            start.RegisterSymbolAction(c => Analyze(c, attributeType), SymbolKind.Method);
+        });
+    }
+
+    private void Analyze(SymbolAnalysisContext context, INamedTypeSymbol attributeType)
+    {
+        var method = (IMethodSymbol)context.Symbol;
+        var attribute = method.GetAttributes().FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, attributeType));
+        if (attribute is null || attribute.ConstructorArguments.Length != 1 || attribute.ConstructorArguments[0].Kind != TypedConstantKind.Array)
+        {
+            return;
+        }
+
+        var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(context.CancellationToken) as AttributeSyntax;
+        var fallback = syntax?.GetLocation() ?? method.Locations.FirstOrDefault() ?? Location.None;
+        var expressions = syntax?.ArgumentList?.Arguments.SelectMany(a => CachedSite.Elements(a.Expression)).ToList() ?? [];
+        var values = attribute.ConstructorArguments[0].Values;
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (values[i].Value is string text)
+            {
+                AnalyzeValue(context, method, text, i < expressions.Count ? expressions[i] : null, fallback);
+            }
+        }
+    }
+
+    /// <summary>Checks one string of the attribute; <paramref name="expression"/> is its argument when in source.</summary>
+    private protected abstract void AnalyzeValue(SymbolAnalysisContext context, IMethodSymbol method, string text, ExpressionSyntax? expression, Location fallback);
+
+    /// <summary>Where to report on <paramref name="expression"/> as a whole.</summary>
+    private protected static Location LocationOf(ExpressionSyntax? expression, Location fallback) => expression?.GetLocation() ?? fallback;
+
+    /// <summary>The methods of <paramref name="method"/>'s interface (or of those its class implements) and their bases.</summary>
+    private protected static List<INamedTypeSymbol> ContractsOf(IMethodSymbol method)
+        => method.ContainingType.TypeKind == TypeKind.Interface
+            ? new[] { method.ContainingType }.Concat(method.ContainingType.AllInterfaces).ToList()
+            : SourceGenerator.CacheRules.ImplementedContracts(method).SelectMany(c => new[] { c }.Concat(c.AllInterfaces)).ToList();
+}
