@@ -203,6 +203,14 @@ public sealed class TagTests(RedisServerFixture redis, ITestOutputHelper output)
         var (c, _) = await _nodes.AddAsync(source);
         Assert.Equal(1, (await c.GetAsync(51))!.Revision);
         Assert.Equal(calls + 2, source.SourceCalls);
+
+        // Keys now carry the generation; a write's key invalidation still reaches the other nodes' L1 (the announcement
+        // names the key without generations, so every node finds the same L1 bucket).
+        Assert.Equal(1, (await a.GetAsync(51))!.Revision);
+        await b.RenameAsync(51, "after the bump");
+        var afterBump = await EventuallyAsync(() => a.GetAsync(51), w => w!.Revision == 2, TimeSpan.FromSeconds(2));
+        Assert.Equal(2, afterBump!.Revision);
+        Assert.Equal(2, (await c.GetAsync(51))!.Revision);
     }
 
     [Fact]

@@ -334,14 +334,15 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
         }
 
         var started = _metrics.StartTiming();
+        // The entry lives under the current generations of everything and of this method, and, when tagged, under its
+        // tags' generations as Redis has them now (not as the backplane last said). The announcement names the key
+        // without them: other nodes hash it to the same L1 bucket whatever generations they know.
         await EnsureGenerationsAsync().ConfigureAwait(false);
-        baseKey += GenerationSuffix();
-
-        // A tagged entry lives under its tags' generations as Redis has them now (not as the backplane last said).
+        var generationKey = baseKey + GenerationSuffix();
         string[]? tags = _tagged ? key.RenderTags(_runtime.TagRenderer) : null;
         var generations = tags is null ? null : await _runtime.Tags.ReadAsync(tags).ConfigureAwait(false);
         var suffix = generations is null ? "" : TagGenerations.Suffix(generations);
-        var redisKey = baseKey + suffix;
+        var redisKey = generationKey + suffix;
         if ((tags is not null && generations is null)
             || !await _redis!.InvalidateAsync(redisKey, LeaseKey(redisKey), _runtime.Backplane, Descriptor.MethodId, baseKey).ConfigureAwait(false))
         {
@@ -353,7 +354,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
         {
             // A tag moved on between the read and the delete: a load may already fill the new key with what it read before
             // this write. Delete that one too.
-            var movedKey = baseKey + nowSuffix;
+            var movedKey = generationKey + nowSuffix;
             await _redis!.InvalidateAsync(movedKey, LeaseKey(movedKey), null, Descriptor.MethodId).ConfigureAwait(false);
         }
 
