@@ -17,6 +17,23 @@ public class PersonalDataInKeyTests
         """);
 
     [Fact]
+    public Task Raw_personal_data_in_a_tag_fires_and_the_fix_hashes_it() => Verify<PersonalDataInKeyAnalyzer>.CodeFixAsync<PersonalDataInKeyFixer>(
+        """
+        public interface IUsers { [Cached("5m", "user:{email:hash}", Tags = ["user:{|CG0001:{email}|}"])] Task<string> GetAsync(string email); }
+        """,
+        """
+        public interface IUsers { [Cached("5m", "user:{email:hash}", Tags = ["user:{email:hash}"])] Task<string> GetAsync(string email); }
+        """);
+
+    [Fact]
+    public Task Raw_personal_data_in_an_invalidated_tag_fires() => Verify<InvalidatesTagsAnalyzer>.AnalyzerAsync("""
+        public interface IUsers
+        {
+            [InvalidatesTags("user:{|CG0001:{email}|}", "user:{email:hash}")] Task SaveAsync(string email);
+        }
+        """);
+
+    [Fact]
     public Task Member_path_and_classified_type_fire() => Verify<PersonalDataInKeyAnalyzer>.AnalyzerAsync("""
         public sealed class Query { public string PhoneNumber { get; set; } = ""; public int Page { get; set; } }
         [PersonalData] public readonly record struct EmailAddress(string Value);

@@ -7,13 +7,14 @@ using CachedGen.SourceGenerator;
 namespace CachedGen.Analyzers.Rules;
 
 /// <summary>The tag templates of <c>[InvalidatesTags]</c>: CG0004 for a malformed template, CG0006 for a placeholder the
-/// write's parameters cannot fill (the generator skips such a tag, so the invalidation would never happen).</summary>
+/// write's parameters cannot fill (the generator skips such a tag, so the invalidation would never happen), CG0001 for
+/// personal data placed raw in a tag.</summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class InvalidatesTagsAnalyzer : WriteAttributeAnalyzer
 {
     /// <inheritdoc/>
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
-        ImmutableArray.Create(DiagnosticDescriptors.InvalidKeyTemplate, DiagnosticDescriptors.UnworkableInvalidation);
+        ImmutableArray.Create(DiagnosticDescriptors.InvalidKeyTemplate, DiagnosticDescriptors.UnworkableInvalidation, DiagnosticDescriptors.PersonalDataInKey);
 
     private protected override string AttributeName => KnownNames.InvalidatesTagsAttribute;
 
@@ -26,6 +27,7 @@ public sealed class InvalidatesTagsAnalyzer : WriteAttributeAnalyzer
             return;
         }
 
+        PersonalDataInKeyAnalyzer.ReportRawPlaceholders(context, method, PersonalData.For(context.Options, expression?.SyntaxTree), text, expression, fallback);
         foreach (var part in template.Parts)
         {
             if (part.IsPlaceholder && CacheRules.ResolvePlaceholder(method, part, out var problem) is null)

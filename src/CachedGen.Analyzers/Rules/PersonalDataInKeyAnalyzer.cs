@@ -19,28 +19,17 @@ public sealed class PersonalDataInKeyAnalyzer : CachedMethodAnalyzer
     private protected override void Analyze(SymbolAnalysisContext context, CachedSite site)
     {
         var personal = PersonalData.For(context.Options, site.Syntax?.SyntaxTree);
+
+        // Tags are Redis keys too ({KeyPrefix}cachedgen:tag:{...}), and travel on the backplane.
+        var tags = site.NamedArrayElements("Tags");
+        for (var i = 0; i < site.Data.Tags.Count; i++)
+        {
+            ReportRawPlaceholders(context, site.Method, personal, site.Data.Tags[i], i < tags.Count ? tags[i] : null, site.AttributeLocation);
+        }
+
         if (site.Data.KeyTemplate is { } text)
         {
-            if (KeyTemplate.Parse(text, out _) is not { } template)
-            {
-                return;
-            }
-
-            var argument = site.Argument(1, "KeyTemplate");
-            foreach (var part in template.Parts.Where(p => p.IsPlaceholder && !p.Hash))
-            {
-                if (Personal(site.Method, part, personal) is { } symbol)
-                {
-                    var path = string.Join(".", part.Path!);
-                    context.ReportDiagnostic(Diagnostic.Create(
-                        Rule,
-                        CachedSite.ValueSpan(argument, part.Start, part.Length, site.AttributeLocation),
-                        ImmutableDictionary<string, string?>.Empty.Add(PathProperty, path),
-                        path,
-                        site.Method.Name));
-                }
-            }
-
+            ReportRawPlaceholders(context, site.Method, personal, text, site.Argument(1, "KeyTemplate")?.Expression, site.AttributeLocation);
             return;
         }
 
@@ -55,6 +44,30 @@ public sealed class PersonalDataInKeyAnalyzer : CachedMethodAnalyzer
             if (personal.IsPersonal(parameter, parameter.Type))
             {
                 context.ReportDiagnostic(Diagnostic.Create(Rule, parameter.Locations.FirstOrDefault() ?? site.MethodLocation, parameter.Name, site.Method.Name));
+            }
+        }
+    }
+
+    /// <summary>Reports each placeholder of <paramref name="template"/> (a key or tag template over
+    /// <paramref name="method"/>'s parameters) that reaches personal data without <c>:hash</c>.</summary>
+    internal static void ReportRawPlaceholders(SymbolAnalysisContext context, IMethodSymbol method, PersonalData personal, string template, Microsoft.CodeAnalysis.CSharp.Syntax.ExpressionSyntax? expression, Location fallback)
+    {
+        if (KeyTemplate.Parse(template, out _) is not { } parsed)
+        {
+            return;
+        }
+
+        foreach (var part in parsed.Parts.Where(p => p.IsPlaceholder && !p.Hash))
+        {
+            if (Personal(method, part, personal) is not null)
+            {
+                var path = string.Join(".", part.Path!);
+                context.ReportDiagnostic(Diagnostic.Create(
+                    DiagnosticDescriptors.PersonalDataInKey,
+                    CachedSite.ValueSpan(expression, part.Start, part.Length, fallback),
+                    ImmutableDictionary<string, string?>.Empty.Add(PathProperty, path),
+                    path,
+                    method.Name));
             }
         }
     }
