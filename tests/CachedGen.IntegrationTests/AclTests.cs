@@ -51,6 +51,29 @@ public sealed class AclTests(RedisServerFixture redis) : IClassFixture<RedisServ
         }
 
         Assert.Equal("renamed", seenByB);
+
+        // Tags and generations need nothing more: their records live under the prefix, their scripts use GET/SET/PUBLISH.
+        await nodeA.GetOwnedSlowAsync("ann", 2);
+        await source.RenameAsync(2, "tagged");
+        await nodeB.TouchOwnerAsync("ann");                       // [InvalidatesTags]
+        var owned = await EventuallyAsync(() => nodeA.GetOwnedSlowAsync("ann", 2), "tagged");
+        Assert.Equal("tagged", owned!.Name);
+        Assert.True(await runtimeA.InvalidateAllAsync());
+        Assert.True(await runtimeA.InvalidateMethodAsync(CachedWidgetRepository.GetAsyncDescriptor));
+        Assert.Equal(CachedGen.Runtime.RedisCircuitState.Closed, runtimeA.RedisCircuitState);
+        Assert.Equal(CachedGen.Runtime.RedisCircuitState.Closed, runtimeB.RedisCircuitState);
         Assert.Equal("0", await redis.Server.ExecuteAsync("EXISTS", "elsewhere"));
+    }
+
+    private static async Task<Widget?> EventuallyAsync(Func<Task<Widget?>> read, string name)
+    {
+        var widget = await read();
+        for (var i = 0; i < 100 && widget?.Name != name; i++)
+        {
+            await Task.Delay(10);
+            widget = await read();
+        }
+
+        return widget;
     }
 }

@@ -195,11 +195,11 @@ internal sealed class RedisLevel : IAsyncDisposable
     public ValueTask<long?> GetTagGenerationAsync(RedisKey tagKey)
         => RunAsync("GET", "tag", (long?)null, tagKey, static (db, k) => db.StringGetAsync(k), static v => v.IsNull ? 0L : long.TryParse((string?)v, out var g) ? g : 0L);
 
-    // A tag invalidation: the tag's generation moves to Redis's clock in microseconds (or one past the old value, so it
-    // always changes), kept for the retention period, and the other nodes hear of the new value in the same script.
+    // A tag invalidation: the tag's generation moves to the caller's clock in microseconds (ARGV[5]), or one past the old
+    // value so that it always moves forward, kept for the retention period; the other nodes hear of the new value in the
+    // same script. (The clock only matters once a tag's record has expired: its next generation is then still new.)
     private const string InvalidateTagScript = """
-        local now = redis.call('TIME')
-        local g = tonumber(now[1]) * 1000000 + tonumber(now[2])
+        local g = tonumber(ARGV[5])
         local old = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
         if g <= old then g = old + 1 end
         local s = string.format('%.0f', g)
@@ -210,12 +210,12 @@ internal sealed class RedisLevel : IAsyncDisposable
 
     /// <summary>Moves a tag to a new generation and announces it (message <c>prefix + generation + suffix</c>); returns the
     /// new generation, or <see langword="null"/> when Redis did not confirm it.</summary>
-    public ValueTask<long?> InvalidateTagAsync(RedisKey tagKey, long retentionMs, string channel, string messagePrefix, string messageSuffix)
+    public ValueTask<long?> InvalidateTagAsync(RedisKey tagKey, long retentionMs, string channel, string messagePrefix, string messageSuffix, long nowMicroseconds)
         => RunAsync(
             "INVALIDATE",
             "tag",
             (long?)null,
-            (Keys: new[] { tagKey }, Args: new RedisValue[] { retentionMs, channel, messagePrefix, messageSuffix }),
+            (Keys: new[] { tagKey }, Args: new RedisValue[] { retentionMs, channel, messagePrefix, messageSuffix, nowMicroseconds }),
             static (db, s) => db.ScriptEvaluateAsync(InvalidateTagScript, s.Keys, s.Args),
             static result => long.TryParse((string?)result, out var g) ? g : null);
 

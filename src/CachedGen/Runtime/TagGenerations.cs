@@ -192,7 +192,7 @@ internal sealed class TagGenerations
             return;
         }
 
-        // Generations only move forward (Redis's clock, or one past the old value), but news of them can arrive out of
+        // Generations only move forward (a clock, or one past the old value), but news of them can arrive out of
         // order: this node's own invalidation returns after another node's later one was announced, or a read from
         // Redis completes after an announcement. Never go back.
         bool changed;
@@ -244,7 +244,8 @@ internal sealed class TagGenerations
             _retentionMs,
             backplane?.ChannelName ?? "",
             backplane?.TagMessagePrefix ?? "",
-            "|" + tag).ConfigureAwait(false);
+            "|" + tag,
+            _runtime.Time.GetUtcNow().ToUnixTimeMilliseconds() * 1000).ConfigureAwait(false);
         if (generation is { } g)
         {
             Learn(tag, g);
