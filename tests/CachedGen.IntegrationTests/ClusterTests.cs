@@ -81,6 +81,39 @@ public sealed class ClusterTests(ITestOutputHelper output)
         }
 
         Assert.InRange(a.GetCache.RedisHits - hitsBefore, renamed.Length - 2, renamed.Length); // B loaded them again, A got them from Redis
+
+        // Tags: each tag's generation lives in its own slot, the tagged entries in theirs; one invalidation reaches them all.
+        var tagged = Enumerable.Range(500, 21).ToArray();
+        foreach (var id in tagged)
+        {
+            TopologyNode.AssertWidget(id, "widget-" + id, await a.Repository.GetOwnedSlowAsync("owner-" + (id % 3), id));
+        }
+
+        var beforeTouch = source.SourceCalls;
+        foreach (var id in tagged)
+        {
+            TopologyNode.AssertWidget(id, "widget-" + id, await b.Repository.GetOwnedSlowAsync("owner-" + (id % 3), id));
+        }
+
+        Assert.InRange(source.SourceCalls - beforeTouch, 0, 2); // L2 hits on B
+        beforeTouch = source.SourceCalls;
+        await a.Repository.TouchOwnerAsync("owner-0");
+        Assert.True(
+            await EventuallyAsync(
+                async () =>
+                {
+                    var calls = source.SourceCalls;
+                    await b.Repository.GetOwnedSlowAsync("owner-0", 501);
+                    return source.SourceCalls > calls;
+                },
+                TimeSpan.FromSeconds(2)),
+            "B kept serving owner-0's widgets after the tag invalidation");
+        foreach (var id in tagged)
+        {
+            await b.Repository.GetOwnedSlowAsync("owner-" + (id % 3), id);
+        }
+
+        Assert.InRange(source.SourceCalls - beforeTouch, 7, 9); // owner-0's 7 widgets loaded again, the others served from L1
         var preparation = total.Elapsed - started;
 
         // A master killed under load. The probes that time the return of L2 hits use keys in the dead master's slots

@@ -39,7 +39,9 @@ public sealed class TagTests(RedisServerFixture redis, ITestOutputHelper output)
         }
     }
 
-    private Task<string> TagGenerationAsync(string tag) => redis.Server.ExecuteAsync("GET", _prefix + "cachedgen:tag:{" + tag + "}");
+    // Where a tag's generation lives: its own hash tag, or (CachedGen's own scopes) one shared by all of them.
+    private Task<string> TagGenerationAsync(string tag)
+        => redis.Server.ExecuteAsync("GET", tag.StartsWith("cachedgen:", StringComparison.Ordinal) ? _prefix + "cachedgen:tag:{cachedgen}:" + tag : _prefix + "cachedgen:tag:{" + tag + "}");
 
     [Fact]
     public async Task A_tagged_write_invalidates_every_entry_of_the_tag_on_every_node_and_no_other()

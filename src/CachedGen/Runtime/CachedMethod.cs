@@ -528,20 +528,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
 
     /// <summary>Makes sure the generations of everything and of this method are known and recent (at once in the common
     /// case); <see langword="false"/> when one was never known and Redis cannot be asked.</summary>
-    private ValueTask<bool> EnsureGenerationsAsync()
-    {
-        var tags = _runtime.Tags;
-        var all = tags.EnsureAsync(tags.All);
-        if (all.IsCompletedSuccessfully)
-        {
-            return all.Result ? tags.EnsureAsync(_generation) : new ValueTask<bool>(false);
-        }
-
-        return EnsureSlowAsync(all);
-
-        async ValueTask<bool> EnsureSlowAsync(ValueTask<bool> pending)
-            => await pending.ConfigureAwait(false) && await _runtime.Tags.EnsureAsync(_generation).ConfigureAwait(false);
-    }
+    private ValueTask<bool> EnsureGenerationsAsync() => _runtime.Tags.EnsureAsync(_generation);
 
     /// <summary>What the generations of everything and of this method add to a Redis key: nothing while both are 0
     /// (never invalidated), else <c>.r{all}.{method}</c> in hexadecimal.</summary>

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
@@ -194,6 +195,24 @@ internal sealed class RedisLevel : IAsyncDisposable
     /// <see langword="null"/> when Redis cannot be asked.</summary>
     public ValueTask<long?> GetTagGenerationAsync(RedisKey tagKey)
         => RunAsync("GET", "tag", (long?)null, tagKey, static (db, k) => db.StringGetAsync(k), static v => v.IsNull ? 0L : long.TryParse((string?)v, out var g) ? g : 0L);
+
+    // Several generations at once (keys of one hash slot): 0 for an absent one.
+    private const string GetGenerationsScript = """
+        local r = {}
+        for i, k in ipairs(KEYS) do r[i] = redis.call('GET', k) or '0' end
+        return r
+        """;
+
+    /// <summary>The generations stored at <paramref name="keys"/> (which share a hash slot), 0 where absent;
+    /// <see langword="null"/> when Redis cannot be asked.</summary>
+    public ValueTask<long[]?> GetTagGenerationsAsync(RedisKey[] keys)
+        => RunAsync(
+            "GET",
+            "generations",
+            (long[]?)null,
+            keys,
+            static (db, k) => db.ScriptEvaluateAsync(GetGenerationsScript, k),
+            static result => ((RedisResult[])result!).Select(r => long.TryParse((string?)r, out var g) ? g : 0L).ToArray());
 
     // A tag invalidation: the tag's generation moves to the caller's clock in microseconds (ARGV[5]), or one past the old
     // value so that it always moves forward, kept for the retention period; the other nodes hear of the new value in the

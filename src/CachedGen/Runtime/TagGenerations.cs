@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using System.Globalization;
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
@@ -27,6 +29,9 @@ internal sealed class TagGenerations
     private readonly CacheRuntime _runtime;
     private readonly ConcurrentLru<string, Known> _known;
     private readonly string _keyPrefix;
+    private readonly string _reservedKeyPrefix;
+    private readonly object _refreshing = new();
+    private Task<bool>? _refresh;
     private readonly long _refreshMs;
     private readonly long _retentionMs;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, GenerationCell> _methodCells = new(StringComparer.Ordinal);
@@ -48,6 +53,7 @@ internal sealed class TagGenerations
         _runtime = runtime;
         _known = new ConcurrentLru<string, Known>(Math.Max(128, options.MaxKnownTags));
         _keyPrefix = options.KeyPrefix + "cachedgen:tag:{";
+        _reservedKeyPrefix = options.KeyPrefix + "cachedgen:tag:{cachedgen}:";
         _refreshMs = Math.Max(1, (long)options.TagRefreshInterval.TotalMilliseconds);
         _retentionMs = Math.Max(1, (long)options.TagRetention.TotalMilliseconds);
         All = new GenerationCell(AllTag, runtime.ClearLocal);
@@ -60,41 +66,82 @@ internal sealed class TagGenerations
     public GenerationCell MethodCell(string methodId)
         => _methodCells.GetOrAdd(methodId, static (id, runtime) => new GenerationCell(MethodTag(id), () => runtime.ClearLocalOf(id)), _runtime);
 
-    /// <summary>Makes sure <paramref name="cell"/> is known and recent: at once when it is (the common case), else read
-    /// from Redis. <see langword="false"/> when it was never known and Redis cannot be asked.</summary>
-    public ValueTask<bool> EnsureAsync(GenerationCell cell)
+    /// <summary>Makes sure the generations of everything and of <paramref name="method"/> are known and recent: at once
+    /// when they are (the common case), else after one read of every scope's generation (all methods of the runtime
+    /// together, so a node pays one round trip per refresh interval, not one per method). <see langword="false"/> when
+    /// one was never known and Redis cannot be asked.</summary>
+    public ValueTask<bool> EnsureAsync(GenerationCell method)
     {
-        if (cell.IsFresh(_refreshMs) || _runtime.Redis is null)
+        if (_runtime.Redis is null)
         {
-            if (!cell.Known)
-            {
-                cell.Apply(0);
-            }
-
+            All.ApplyIfUnknown(0);
+            method.ApplyIfUnknown(0);
             return new ValueTask<bool>(true);
         }
 
-        return ReadCellAsync(cell);
-    }
-
-    private async ValueTask<bool> ReadCellAsync(GenerationCell cell)
-    {
-        if (await _runtime.Redis!.GetTagGenerationAsync(KeyOf(cell.Tag)).ConfigureAwait(false) is { } read)
+        if (All.IsFresh(_refreshMs) && method.IsFresh(_refreshMs))
         {
-            cell.Apply(read);
-            return true;
+            return new ValueTask<bool>(true);
         }
 
-        // Redis unreachable: the last known generation will do (its L2 reads fail anyway), and is not asked for again
-        // before the next refresh interval, so an outage does not double every read's wait.
-        cell.Touch();
-        return cell.Known;
+        return RefreshAndCheckAsync(method);
+    }
+
+    private async ValueTask<bool> RefreshAndCheckAsync(GenerationCell method)
+    {
+        if (await RefreshScopesAsync().ConfigureAwait(false) && !method.Known)
+        {
+            // A read already in flight when this method's cell was made did not include it: read again.
+            await ReadScopesAsync().ConfigureAwait(false);
+        }
+
+        return All.Known && method.Known;
+    }
+
+    /// <summary>Reads the generations of everything and of every method this runtime knows, in one script (their keys
+    /// share a hash tag); concurrent callers share one read.</summary>
+    private Task<bool> RefreshScopesAsync()
+    {
+        lock (_refreshing)
+        {
+            if (_refresh is { IsCompleted: false } running)
+            {
+                return running;
+            }
+
+            return _refresh = ReadScopesAsync();
+        }
+    }
+
+    private async Task<bool> ReadScopesAsync()
+    {
+        var cells = new List<GenerationCell> { All };
+        cells.AddRange(_methodCells.Values);
+        var read = await _runtime.Redis!.GetTagGenerationsAsync(cells.Select(c => KeyOf(c.Tag)).ToArray()).ConfigureAwait(false);
+        for (var i = 0; i < cells.Count; i++)
+        {
+            if (read is not null)
+            {
+                cells[i].Apply(read[i]);
+            }
+            else
+            {
+                // Redis unreachable: the last known generation will do (its L2 reads fail anyway), and is not asked for
+                // again before the next refresh interval, so an outage does not double every read's wait.
+                cells[i].Touch();
+            }
+        }
+
+        return read is not null;
     }
 
     /// <summary>Moves whenever a generation this node knows changes (or all are forgotten).</summary>
     public int Epoch => Volatile.Read(ref _epoch);
 
-    public RedisKey KeyOf(string tag) => _keyPrefix + tag + "}";
+    public RedisKey KeyOf(string tag)
+        => tag.StartsWith(ReservedPrefix, StringComparison.Ordinal)
+            ? _reservedKeyPrefix + tag // one hash tag for all of them: read together, in one slot on a cluster
+            : _keyPrefix + tag + "}";
 
     /// <summary>The generations of <paramref name="tags"/>, from what this node knows while it is recent, else from Redis;
     /// <see langword="null"/> when one cannot be known (Redis unreachable): the caller then leaves the cache out.</summary>
@@ -348,6 +395,15 @@ internal sealed class GenerationCell(string tag, Action clearLocal)
         if (changed)
         {
             clearLocal();
+        }
+    }
+
+    /// <summary>Records <paramref name="generation"/> unless a generation is already known.</summary>
+    public void ApplyIfUnknown(long generation)
+    {
+        if (!_known)
+        {
+            Apply(generation);
         }
     }
 
