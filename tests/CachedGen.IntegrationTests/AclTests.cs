@@ -25,7 +25,15 @@ public sealed class AclTests(RedisServerFixture redis) : IClassFixture<RedisServ
         await Assert.ThrowsAsync<RedisServerException>(() => muxA.GetDatabase().StringSetAsync("elsewhere", "x"));
 
         var source = new WidgetSource();
-        var settings = new CachedGenOptions { KeyPrefix = prefix, ValueEncryptionKey = new byte[32], KeyHashSecret = new byte[32] };
+        // A generous budget: this test is about permissions (a refused command fails at once), and a 100 ms budget
+        // missed on a busy machine would look like a refusal.
+        var settings = new CachedGenOptions
+        {
+            KeyPrefix = prefix,
+            ValueEncryptionKey = new byte[32],
+            KeyHashSecret = new byte[32],
+            RedisOperationTimeout = TimeSpan.FromSeconds(2),
+        };
         var runtimeA = new CacheRuntime(settings, muxA);
         IWidgetRepository nodeA = new CachedWidgetRepository(source, runtimeA);
         var runtimeB = new CacheRuntime(settings, muxB);
