@@ -64,24 +64,12 @@ public sealed class AclTests(RedisServerFixture redis) : IClassFixture<RedisServ
         await nodeA.GetOwnedSlowAsync("ann", 2);
         await source.RenameAsync(2, "tagged");
         await nodeB.TouchOwnerAsync("ann");                       // [InvalidatesTags]
-        var owned = await EventuallyAsync(() => nodeA.GetOwnedSlowAsync("ann", 2), "tagged");
+        var owned = await Eventually.ReadAsync(() => nodeA.GetOwnedSlowAsync("ann", 2), w => w?.Name == "tagged", TimeSpan.FromSeconds(1));
         Assert.Equal("tagged", owned!.Name);
         Assert.True(await runtimeA.InvalidateAllAsync());
         Assert.True(await runtimeA.InvalidateMethodAsync(CachedWidgetRepository.GetAsyncDescriptor));
         Assert.Equal(CachedGen.Runtime.RedisCircuitState.Closed, runtimeA.RedisCircuitState);
         Assert.Equal(CachedGen.Runtime.RedisCircuitState.Closed, runtimeB.RedisCircuitState);
         Assert.Equal("0", await redis.Server.ExecuteAsync("EXISTS", "elsewhere"));
-    }
-
-    private static async Task<Widget?> EventuallyAsync(Func<Task<Widget?>> read, string name)
-    {
-        var widget = await read();
-        for (var i = 0; i < 100 && widget?.Name != name; i++)
-        {
-            await Task.Delay(10);
-            widget = await read();
-        }
-
-        return widget;
     }
 }

@@ -26,21 +26,6 @@ public sealed class ConsistencyTests(RedisServerFixture redis, ITestOutputHelper
     private static CachedGen.Runtime.CachedMethod<CachedWidgetRepository.GetAsyncKey, Widget?> GetAsyncCache(CacheRuntime runtime)
         => runtime.GetMethod<CachedWidgetRepository.GetAsyncKey, Widget?>(CachedWidgetRepository.GetAsyncDescriptor);
 
-    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan timeout)
-    {
-        var watch = Stopwatch.StartNew();
-        while (true)
-        {
-            var value = await read();
-            if (done(value) || watch.Elapsed > timeout)
-            {
-                return value;
-            }
-
-            await Task.Delay(5);
-        }
-    }
-
     [Fact]
     public async Task A_thousand_callers_on_four_nodes_make_one_source_call()
     {
@@ -192,7 +177,7 @@ public sealed class ConsistencyTests(RedisServerFixture redis, ITestOutputHelper
 
         Assert.Equal("0", await redis.Server.ExecuteAsync("EXISTS", key));
         Assert.Equal("changed elsewhere", (await b.GetAsync(6))!.Name);
-        var seenByA = await EventuallyAsync(() => a.GetAsync(6), w => w!.Name == "changed elsewhere", TimeSpan.FromSeconds(2));
+        var seenByA = await Eventually.ReadAsync(() => a.GetAsync(6), w => w!.Name == "changed elsewhere", TimeSpan.FromSeconds(2));
         Assert.Equal("changed elsewhere", seenByA!.Name);
     }
 
@@ -213,8 +198,8 @@ public sealed class ConsistencyTests(RedisServerFixture redis, ITestOutputHelper
 
         var watch = Stopwatch.StartNew();
         await b.RenameAsync(5, "renamed-on-b");
-        var seenByA = await EventuallyAsync(() => a.GetAsync(5), w => w!.Name == "renamed-on-b", TimeSpan.FromSeconds(2));
-        var seenByC = await EventuallyAsync(() => c.GetAsync(5), w => w!.Name == "renamed-on-b", TimeSpan.FromSeconds(2));
+        var seenByA = await Eventually.ReadAsync(() => a.GetAsync(5), w => w!.Name == "renamed-on-b", TimeSpan.FromSeconds(2));
+        var seenByC = await Eventually.ReadAsync(() => c.GetAsync(5), w => w!.Name == "renamed-on-b", TimeSpan.FromSeconds(2));
         output.WriteLine($"the write reached the other nodes' L1 within {watch.Elapsed.TotalMilliseconds:F1} ms");
 
         Assert.Equal("renamed-on-b", seenByA!.Name);
@@ -257,7 +242,7 @@ public sealed class ConsistencyTests(RedisServerFixture redis, ITestOutputHelper
 
         // Invalidations published while the subscription was down are lost: on reconnect, the node starts L1 afresh.
         await redis.Server.ExecuteAsync("CLIENT", "KILL", "TYPE", "pubsub");
-        var cleared = await EventuallyAsync(
+        var cleared = await Eventually.ReadAsync(
             () => Task.FromResult(!cacheA.TryGetLocal(new CachedWidgetRepository.GetAsyncKey(9), out _)),
             done => done,
             TimeSpan.FromSeconds(10));
@@ -280,7 +265,7 @@ public sealed class ConsistencyTests(RedisServerFixture redis, ITestOutputHelper
         Assert.Equal(1, revised.Revision);
 
         Assert.Same(revised, await a.GetAsync(71)); // the write's own result, from L1
-        var seen = await EventuallyAsync(() => b.GetAsync(71), w => w!.Revision == 1, TimeSpan.FromSeconds(2));
+        var seen = await Eventually.ReadAsync(() => b.GetAsync(71), w => w!.Revision == 1, TimeSpan.FromSeconds(2));
         Assert.Equal("revised", seen!.Name); // from Redis
         Assert.Equal(1, source.SourceCalls); // neither node went back to the source
         var key = GetAsyncCache(runtimeA).RenderKey(new CachedWidgetRepository.GetAsyncKey(71));

@@ -24,21 +24,6 @@ public sealed class TagTests(RedisServerFixture redis, ITestOutputHelper output)
 
     public async Task DisposeAsync() => await _nodes.DisposeAsync();
 
-    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan timeout)
-    {
-        var watch = Stopwatch.StartNew();
-        while (true)
-        {
-            var value = await read();
-            if (done(value) || watch.Elapsed > timeout)
-            {
-                return value;
-            }
-
-            await Task.Delay(5);
-        }
-    }
-
     // Where a tag's generation lives: its own hash tag, or (CachedGen's own scopes) one shared by all of them.
     private Task<string> TagGenerationAsync(string tag)
         => redis.Server.ExecuteAsync("GET", tag.StartsWith("cachedgen:", StringComparison.Ordinal) ? _prefix + "cachedgen:tag:{cachedgen}:" + tag : _prefix + "cachedgen:tag:{" + tag + "}");
@@ -68,7 +53,7 @@ public sealed class TagTests(RedisServerFixture redis, ITestOutputHelper output)
         // On the writing node at once; on the other as soon as the backplane delivers the new generation.
         Assert.Equal(1, (await a.GetOwnedSlowAsync("ann", 1))!.Revision);
         var watch = Stopwatch.StartNew();
-        var seen = await EventuallyAsync(() => b.GetOwnedSlowAsync("ann", 2), w => w!.Revision == 1, TimeSpan.FromSeconds(2));
+        var seen = await Eventually.ReadAsync(() => b.GetOwnedSlowAsync("ann", 2), w => w!.Revision == 1, TimeSpan.FromSeconds(2));
         output.WriteLine($"node B saw the tag invalidation after {watch.Elapsed.TotalMilliseconds:F1} ms");
         Assert.Equal(1, seen!.Revision);
         Assert.Equal(1, (await b.GetOwnedSlowAsync("ann", 1))!.Revision); // A's reload, from Redis
@@ -95,7 +80,7 @@ public sealed class TagTests(RedisServerFixture redis, ITestOutputHelper output)
         var owner = "o:1/x";
         Assert.True(await invalidator.InvalidateTagAsync($"owner:{owner}"));
 
-        var seen = await EventuallyAsync(() => a.GetOwnedSlowAsync(owner, 7), w => w!.Revision == 1, TimeSpan.FromSeconds(2));
+        var seen = await Eventually.ReadAsync(() => a.GetOwnedSlowAsync(owner, 7), w => w!.Revision == 1, TimeSpan.FromSeconds(2));
         Assert.Equal(1, seen!.Revision);
         Assert.Equal("", await TagGenerationAsync("owner:o:1/x")); // the raw value never names a tag
         Assert.NotEqual("", await TagGenerationAsync("owner:o%3A1%2Fx"));
@@ -148,7 +133,7 @@ public sealed class TagTests(RedisServerFixture redis, ITestOutputHelper output)
         // until LocalTtl (1 s), then reads Redis under the generation it knows until it is older than the refresh interval.
         Assert.Equal("OK", await redis.Server.ExecuteAsync("SET", _prefix + "cachedgen:tag:{owner:ann}", "123456789"));
         var watch = Stopwatch.StartNew();
-        var seen = await EventuallyAsync(() => b.GetOwnedAsync("ann", 31), w => w!.Revision == 1, TimeSpan.FromSeconds(5));
+        var seen = await Eventually.ReadAsync(() => b.GetOwnedAsync("ann", 31), w => w!.Revision == 1, TimeSpan.FromSeconds(5));
         output.WriteLine($"a node that missed the announcement served the tag's old entry for {watch.Elapsed.TotalMilliseconds:F0} ms (LocalTtl 1 s, TagRefreshInterval 0.5 s)");
         Assert.Equal(1, seen!.Revision);
         Assert.InRange(watch.Elapsed, TimeSpan.Zero, TimeSpan.FromMilliseconds(2500));
@@ -196,7 +181,7 @@ public sealed class TagTests(RedisServerFixture redis, ITestOutputHelper output)
         Assert.NotEqual("", await TagGenerationAsync("cachedgen:all"));
         Assert.Equal(1, (await b.GetAsync(51))!.Revision);
         Assert.Equal(1, (await b.GetOwnedSlowAsync("ann", 52))!.Revision);
-        var seen = await EventuallyAsync(() => a.GetAsync(51), w => w!.Revision == 1, TimeSpan.FromSeconds(2));
+        var seen = await Eventually.ReadAsync(() => a.GetAsync(51), w => w!.Revision == 1, TimeSpan.FromSeconds(2));
         Assert.Equal(1, seen!.Revision);
         Assert.Equal(1, (await a.GetOwnedSlowAsync("ann", 52))!.Revision);
         Assert.Equal(calls + 2, source.SourceCalls); // B reloaded both; A read B's values from Redis
@@ -210,7 +195,7 @@ public sealed class TagTests(RedisServerFixture redis, ITestOutputHelper output)
         // names the key without generations, so every node finds the same L1 bucket).
         Assert.Equal(1, (await a.GetAsync(51))!.Revision);
         await b.RenameAsync(51, "after the bump");
-        var afterBump = await EventuallyAsync(() => a.GetAsync(51), w => w!.Revision == 2, TimeSpan.FromSeconds(2));
+        var afterBump = await Eventually.ReadAsync(() => a.GetAsync(51), w => w!.Revision == 2, TimeSpan.FromSeconds(2));
         Assert.Equal(2, afterBump!.Revision);
         Assert.Equal(2, (await c.GetAsync(51))!.Revision);
     }
@@ -227,7 +212,7 @@ public sealed class TagTests(RedisServerFixture redis, ITestOutputHelper output)
 
         ICacheInvalidator invalidator = runtimeB;
         Assert.True(await invalidator.InvalidateMethodAsync(CachedWidgetRepository.GetAsyncDescriptor));
-        var seen = await EventuallyAsync(() => a.GetAsync(61), w => w!.Revision == 1, TimeSpan.FromSeconds(2));
+        var seen = await Eventually.ReadAsync(() => a.GetAsync(61), w => w!.Revision == 1, TimeSpan.FromSeconds(2));
         Assert.Equal(1, seen!.Revision);
         Assert.Equal(1, (await b.GetAsync(61))!.Revision);
         Assert.Equal(0, (await a.GetValueAsync(61))!.Revision); // another method: untouched
