@@ -28,6 +28,25 @@ public sealed class OutageTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_node_that_starts_while_redis_is_down_still_keeps_values_in_L1()
+    {
+        // Nothing listens on this port: the node never reads its generations, so it leaves Redis out of every call, and
+        // still keeps what the source said in L1 (it is the source's word, not a Redis entry of unknown generation).
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        using var mux = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port},abortConnect=false,connectRetry=0,connectTimeout=200");
+        await using var runtime = new CacheRuntime(new CachedGenOptions { KeyPrefix = "down:", ValueEncryptionKey = new byte[32], KeyHashSecret = new byte[32] }, mux);
+        var source = new WidgetSource();
+        IWidgetRepository repository = new CachedWidgetRepository(source, runtime);
+
+        Assert.Equal("widget-3", (await repository.GetAsync(3))!.Name);
+        Assert.Equal("widget-3", (await repository.GetAsync(3))!.Name);
+        Assert.Equal(1, source.SourceCalls);
+    }
+
+    [Fact]
     public async Task Killed_redis_falls_back_to_the_source_without_errors()
     {
         await using var server = await RedisServer.StartAsync();

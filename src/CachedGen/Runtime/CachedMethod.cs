@@ -579,9 +579,15 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
         var stamp = StampOf(BucketOf(redisKey));
         if (!await EnsureGenerationsAsync().ConfigureAwait(false))
         {
-            // The generations cannot be known (Redis unreachable since start): nothing cached can be trusted, nothing is cached.
-            CacheTracing.Mark("source", "bypass");
-            return await load(state, cancellationToken).ConfigureAwait(false);
+            // The generations cannot be read yet (Redis unreachable or slow since start): Redis keys are unknown, so Redis
+            // is left out of this call, as in an outage. Untagged values from the source can still live in L1.
+            if (_tagged)
+            {
+                CacheTracing.Mark("source", "bypass");
+                return await load(state, cancellationToken).ConfigureAwait(false);
+            }
+
+            return await GetOrJoinAsync(key, state, load, null, stamp, default, cancellationToken).ConfigureAwait(false);
         }
 
         redisKey += GenerationSuffix();
