@@ -315,7 +315,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
         if (_tagged)
         {
             // Without Redis the generations are this node's own: the snapshot completes at once.
-            stamp = stamp with { Tags = _runtime.Tags.SnapshotAsync(key.RenderTags(_runtime.TagRenderer)).AsTask().GetAwaiter().GetResult() };
+            stamp = stamp with { Tags = TagSnapshotAsync(key).AsTask().GetAwaiter().GetResult() };
         }
 
         return new ValueTask<TValue>(GetOrJoinAsync(key, state, load, null, stamp, default, cancellationToken));
@@ -431,7 +431,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
         if (tags is not null)
         {
             // Under the tags' generations as Redis has them now, as an invalidation would.
-            snapshot = await _runtime.Tags.ReadAsync(tags).ConfigureAwait(false) is not null ? await _runtime.Tags.SnapshotAsync(tags).ConfigureAwait(false) : null;
+            snapshot = await _runtime.Tags.ReadSnapshotAsync(tags).ConfigureAwait(false);
             if (snapshot is null)
             {
                 _metrics.InvalidationFailures.Add(1, _methodTag);
@@ -526,6 +526,10 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
         return builder.ToStringAndClear();
     }
 
+    /// <summary>The tags of <paramref name="key"/> under the generations this node knows (read from Redis where it knows
+    /// none, or an old one); <see langword="null"/> when one cannot be known.</summary>
+    private ValueTask<TagSnapshot?> TagSnapshotAsync(in TKey key) => _runtime.Tags.SnapshotAsync(key.RenderTags(_runtime.TagRenderer));
+
     /// <summary>Makes sure the generations of everything and of this method are known and recent (at once in the common
     /// case); <see langword="false"/> when one was never known and Redis cannot be asked.</summary>
     private ValueTask<bool> EnsureGenerationsAsync() => _runtime.Tags.EnsureAsync(_generation);
@@ -593,7 +597,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
         redisKey += GenerationSuffix();
         if (_tagged)
         {
-            if (await _runtime.Tags.SnapshotAsync(key.RenderTags(_runtime.TagRenderer)).ConfigureAwait(false) is not { } tags)
+            if (await TagSnapshotAsync(key).ConfigureAwait(false) is not { } tags)
             {
                 CacheTracing.Mark("source", "bypass");
                 return await load(state, cancellationToken).ConfigureAwait(false);
@@ -1040,7 +1044,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
             redisKey += GenerationSuffix();
             if (_tagged)
             {
-                if (await _runtime.Tags.SnapshotAsync(key.RenderTags(_runtime.TagRenderer)).ConfigureAwait(false) is not { } tags)
+                if (await TagSnapshotAsync(key).ConfigureAwait(false) is not { } tags)
                 {
                     return;
                 }

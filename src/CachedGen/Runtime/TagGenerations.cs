@@ -201,6 +201,14 @@ internal sealed class TagGenerations
         return generations;
     }
 
+    /// <summary>A snapshot of <paramref name="tags"/> under the generations Redis has now (as <see cref="ReadAsync"/>);
+    /// <see langword="null"/> when Redis cannot be asked.</summary>
+    public async ValueTask<TagSnapshot?> ReadSnapshotAsync(string[] tags)
+    {
+        var epoch = Epoch;
+        return await ReadAsync(tags).ConfigureAwait(false) is { } generations ? new TagSnapshot(tags, generations, epoch) : null;
+    }
+
     /// <summary>Whether the generations an L1 entry was loaded under are still the ones this node knows.</summary>
     public bool IsCurrent(TagSnapshot snapshot)
     {
