@@ -18,8 +18,8 @@ public interface ICacheInvalidator
 {
     /// <summary>Removes the entry of the method described by <paramref name="descriptor"/> for <paramref name="key"/>;
     /// the generated <c>Invalidate…</c> helpers call this.</summary>
-    ValueTask InvalidateAsync<TKey, TValue>(Runtime.CacheMethodDescriptor descriptor, TKey key)
-        where TKey : struct, Runtime.ICacheKey, IEquatable<TKey>;
+    ValueTask InvalidateAsync<TKey, TValue>(Runtime.CacheMethodDescriptor<TKey, TValue> descriptor, TKey key)
+        where TKey : struct, IEquatable<TKey>;
 
     /// <summary>Invalidates every entry carrying the tag, on every node, in O(1): the tag's generation moves on in Redis
     /// (part of every tagged entry's key) and the backplane tells the other nodes. Write it as the <c>Tags</c> template

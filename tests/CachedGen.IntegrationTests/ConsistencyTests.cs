@@ -23,8 +23,8 @@ public sealed class ConsistencyTests(RedisServerFixture redis, ITestOutputHelper
     private Task<(IWidgetRepository Repository, CacheRuntime Runtime)> NodeAsync(WidgetSource source, Action<CachedGenOptions>? configure = null)
         => _nodes.AddAsync(source, configure);
 
-    private static CachedGen.Runtime.CachedMethod<CachedWidgetRepository.GetAsyncKey, Widget?> GetAsyncCache(CacheRuntime runtime)
-        => runtime.GetMethod<CachedWidgetRepository.GetAsyncKey, Widget?>(CachedWidgetRepository.GetAsyncDescriptor);
+    private static CachedGen.Runtime.CachedMethod<ValueTuple<int>, Widget?> GetAsyncCache(CacheRuntime runtime)
+        => runtime.GetMethod(CachedWidgetRepository.GetAsyncDescriptor);
 
     [Fact]
     public async Task A_thousand_callers_on_four_nodes_make_one_source_call()
@@ -59,8 +59,8 @@ public sealed class ConsistencyTests(RedisServerFixture redis, ITestOutputHelper
 
         // A node took the lease and crashed: its lease stays for 1.5 s, and nobody will ever write the value. The others
         // would give up waiting after LeaseWaitTimeout (6 s here); they must instead take the lease once it expires.
-        var key = runtimeA.GetMethod<CachedWidgetRepository.GetSlowAsyncKey, Widget?>(CachedWidgetRepository.GetSlowAsyncDescriptor)
-            .RenderKey(new CachedWidgetRepository.GetSlowAsyncKey(7));
+        var key = runtimeA.GetMethod(CachedWidgetRepository.GetSlowAsyncDescriptor)
+            .RenderKey(new ValueTuple<int>(7));
         Assert.Equal("OK", await redis.Server.ExecuteAsync("SET", key + ":lease", "crashed-node", "PX", "1500"));
 
         var watch = Stopwatch.StartNew();
@@ -82,8 +82,8 @@ public sealed class ConsistencyTests(RedisServerFixture redis, ITestOutputHelper
         var (a, runtimeA) = await NodeAsync(source, o => o.LeaseWaitTimeout = TimeSpan.FromMilliseconds(300));
 
         // A lease nobody will release for 5 s (a holder that lost its lease to an outage, say).
-        var key = runtimeA.GetMethod<CachedWidgetRepository.GetSlowAsyncKey, Widget?>(CachedWidgetRepository.GetSlowAsyncDescriptor)
-            .RenderKey(new CachedWidgetRepository.GetSlowAsyncKey(8));
+        var key = runtimeA.GetMethod(CachedWidgetRepository.GetSlowAsyncDescriptor)
+            .RenderKey(new ValueTuple<int>(8));
         Assert.Equal("OK", await redis.Server.ExecuteAsync("SET", key + ":lease", "stuck", "PX", "5000"));
         using var recorder = new Recorder(runtimeA.Metrics.Meter);
 
@@ -124,8 +124,8 @@ public sealed class ConsistencyTests(RedisServerFixture redis, ITestOutputHelper
         var source = new WidgetSource { ReadDelay = TimeSpan.FromMilliseconds(300) };
         var (a, runtimeA) = await NodeAsync(source);
         var (b, runtimeB) = await NodeAsync(source);
-        var method = runtimeA.GetMethod<CachedWidgetRepository.GetSlowWidgetAsyncKey, Widget?>(CachedWidgetRepository.GetSlowWidgetAsyncDescriptor);
-        var key = method.RenderKey(new CachedWidgetRepository.GetSlowWidgetAsyncKey(4));
+        var method = runtimeA.GetMethod(CachedWidgetRepository.GetSlowWidgetAsyncDescriptor);
+        var key = method.RenderKey(new ValueTuple<int>(4));
 
         // L1 is cleared on A while its load runs (as a colliding invalidation of another key would move the bucket on):
         // the value must not enter A's L1, but nothing was written to this key, so Redis gets it and the lease goes.
@@ -136,7 +136,7 @@ public sealed class ConsistencyTests(RedisServerFixture redis, ITestOutputHelper
 
         Assert.Equal("0", await redis.Server.ExecuteAsync("EXISTS", key + ":lease"));
         Assert.Equal("1", await redis.Server.ExecuteAsync("EXISTS", key));
-        Assert.False(method.TryGetLocal(new CachedWidgetRepository.GetSlowWidgetAsyncKey(4), out _));
+        Assert.False(method.TryGetLocal(new ValueTuple<int>(4), out _));
         var watch = Stopwatch.StartNew();
         Assert.Equal("widget-4", (await b.GetSlowWidgetAsync(4))!.Name);
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), $"B waited {watch.Elapsed}");
@@ -169,7 +169,7 @@ public sealed class ConsistencyTests(RedisServerFixture redis, ITestOutputHelper
         var (b, runtimeB) = await NodeAsync(source);
         await a.GetAsync(6);
         await b.GetAsync(6);
-        var key = GetAsyncCache(runtimeA).RenderKey(new CachedWidgetRepository.GetAsyncKey(6));
+        var key = GetAsyncCache(runtimeA).RenderKey(new ValueTuple<int>(6));
 
         // The data changed behind the repository's back; an event handler on node B invalidates by placeholder values.
         await source.RenameAsync(6, "changed elsewhere");
@@ -194,7 +194,7 @@ public sealed class ConsistencyTests(RedisServerFixture redis, ITestOutputHelper
             Assert.Equal("widget-5", (await node.GetAsync(5))!.Name);
         }
 
-        Assert.True(GetAsyncCache(runtimeA).TryGetLocal(new CachedWidgetRepository.GetAsyncKey(5), out _));
+        Assert.True(GetAsyncCache(runtimeA).TryGetLocal(new ValueTuple<int>(5), out _));
 
         var watch = Stopwatch.StartNew();
         await b.RenameAsync(5, "renamed-on-b");
@@ -226,9 +226,9 @@ public sealed class ConsistencyTests(RedisServerFixture redis, ITestOutputHelper
         Assert.True(await received.WaitAsync(TimeSpan.FromSeconds(2)), "node B did not hear A's invalidation");
         Assert.Equal("again", (await a.GetAsync(8))!.Name);
         await Task.Delay(100); // A's echo has arrived by now
-        Assert.True(cacheA.TryGetLocal(new CachedWidgetRepository.GetAsyncKey(8), out var kept), "A dropped its own fresh entry on its own echo");
+        Assert.True(cacheA.TryGetLocal(new ValueTuple<int>(8), out var kept), "A dropped its own fresh entry on its own echo");
         Assert.Equal("again", kept!.Name);
-        Assert.False(cacheB.TryGetLocal(new CachedWidgetRepository.GetAsyncKey(8), out _));
+        Assert.False(cacheB.TryGetLocal(new ValueTuple<int>(8), out _));
     }
 
     [Fact]
@@ -238,12 +238,12 @@ public sealed class ConsistencyTests(RedisServerFixture redis, ITestOutputHelper
         var (a, runtimeA) = await NodeAsync(source);
         await a.GetAsync(9);
         var cacheA = GetAsyncCache(runtimeA);
-        Assert.True(cacheA.TryGetLocal(new CachedWidgetRepository.GetAsyncKey(9), out _));
+        Assert.True(cacheA.TryGetLocal(new ValueTuple<int>(9), out _));
 
         // Invalidations published while the subscription was down are lost: on reconnect, the node starts L1 afresh.
         await redis.Server.ExecuteAsync("CLIENT", "KILL", "TYPE", "pubsub");
         var cleared = await Eventually.ReadAsync(
-            () => Task.FromResult(!cacheA.TryGetLocal(new CachedWidgetRepository.GetAsyncKey(9), out _)),
+            () => Task.FromResult(!cacheA.TryGetLocal(new ValueTuple<int>(9), out _)),
             done => done,
             TimeSpan.FromSeconds(10));
 
@@ -268,7 +268,7 @@ public sealed class ConsistencyTests(RedisServerFixture redis, ITestOutputHelper
         var seen = await Eventually.ReadAsync(() => b.GetAsync(71), w => w!.Revision == 1, TimeSpan.FromSeconds(2));
         Assert.Equal("revised", seen!.Name); // from Redis
         Assert.Equal(1, source.SourceCalls); // neither node went back to the source
-        var key = GetAsyncCache(runtimeA).RenderKey(new CachedWidgetRepository.GetAsyncKey(71));
+        var key = GetAsyncCache(runtimeA).RenderKey(new ValueTuple<int>(71));
         Assert.NotEqual("", await redis.Server.ExecuteAsync("GET", key));
     }
 }

@@ -85,8 +85,8 @@ public sealed class CrossInterfaceTests(RedisServerFixture redis) : IClassFixtur
         Assert.Equal(0, (await a.Queries.GetAsync(1))!.Revision);
         Assert.Equal(0, (await b.Queries.GetAsync(1))!.Revision);
         Assert.Equal(1, store.Reads);
-        var key = a.Runtime.GetMethod<CachedWidgetQueries.GetAsyncKey, Widget?>(CachedWidgetQueries.GetAsyncDescriptor)
-            .RenderKey(new CachedWidgetQueries.GetAsyncKey(1));
+        var key = a.Runtime.GetMethod(CachedWidgetQueries.GetAsyncDescriptor)
+            .RenderKey(new ValueTuple<int>(1));
         Assert.Equal("1", await redis.Server.ExecuteAsync("EXISTS", key));
 
         await a.Commands.RenameAsync(1, "renamed");

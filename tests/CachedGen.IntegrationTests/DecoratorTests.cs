@@ -40,8 +40,8 @@ public sealed class DecoratorTests(RedisServerFixture redis) : IClassFixture<Red
         return (new CachedWidgetRepository(source, runtime), runtime);
     }
 
-    private static CachedGen.Runtime.CachedMethod<CachedWidgetRepository.GetAsyncKey, Widget?> GetAsyncCache(CacheRuntime runtime)
-        => runtime.GetMethod<CachedWidgetRepository.GetAsyncKey, Widget?>(CachedWidgetRepository.GetAsyncDescriptor);
+    private static CachedGen.Runtime.CachedMethod<ValueTuple<int>, Widget?> GetAsyncCache(CacheRuntime runtime)
+        => runtime.GetMethod(CachedWidgetRepository.GetAsyncDescriptor);
 
     private async Task<bool> ExistsAsync(string key) => await Server.ExecuteAsync("EXISTS", key) == "1";
 
@@ -58,9 +58,9 @@ public sealed class DecoratorTests(RedisServerFixture redis) : IClassFixture<Red
         Assert.Equal(first, second);
         Assert.Equal(1, source.SourceCalls);
         var cache = GetAsyncCache(runtime);
-        Assert.True(cache.TryGetLocal(new CachedWidgetRepository.GetAsyncKey(1), out var local));
+        Assert.True(cache.TryGetLocal(new ValueTuple<int>(1), out var local));
         Assert.Equal(first, local);
-        var key = cache.RenderKey(new CachedWidgetRepository.GetAsyncKey(1));
+        var key = cache.RenderKey(new ValueTuple<int>(1));
         Assert.Equal(_prefix + "{widget:1}" + CachedWidgetRepository.GetAsyncDescriptor.KeySuffix, key);
         Assert.True(await ExistsAsync(key));
         var ttl = long.Parse(await Server.ExecuteAsync("PTTL", key));
@@ -80,8 +80,8 @@ public sealed class DecoratorTests(RedisServerFixture redis) : IClassFixture<Red
         Assert.Equal((fromA!.Id, fromA.Name, fromA.Revision), (fromB!.Id, fromB.Name, fromB.Revision));
         Assert.Equal(fromA.Tags, fromB.Tags);
         Assert.Equal(1, source.SourceCalls);
-        Assert.True(runtimeB.GetMethod<CachedWidgetRepository.GetValueAsyncKey, Widget?>(CachedWidgetRepository.GetValueAsyncDescriptor)
-            .TryGetLocal(new CachedWidgetRepository.GetValueAsyncKey(7), out _));
+        Assert.True(runtimeB.GetMethod(CachedWidgetRepository.GetValueAsyncDescriptor)
+            .TryGetLocal(new ValueTuple<int>(7), out _));
     }
 
     [Fact]
@@ -105,14 +105,14 @@ public sealed class DecoratorTests(RedisServerFixture redis) : IClassFixture<Red
         var source = new WidgetSource();
         var (repository, runtime) = await NodeAsync(source);
         var cache = GetAsyncCache(runtime);
-        var key = cache.RenderKey(new CachedWidgetRepository.GetAsyncKey(5));
+        var key = cache.RenderKey(new ValueTuple<int>(5));
 
         Assert.Equal("widget-5", (await repository.GetAsync(5))!.Name);
         Assert.True(await ExistsAsync(key));
 
         await repository.RenameAsync(5, "renamed");
 
-        Assert.False(cache.TryGetLocal(new CachedWidgetRepository.GetAsyncKey(5), out _));
+        Assert.False(cache.TryGetLocal(new ValueTuple<int>(5), out _));
         Assert.False(await ExistsAsync(key));
         Assert.Equal("renamed", (await repository.GetAsync(5))!.Name);
         Assert.Equal(2, source.SourceCalls);
@@ -127,7 +127,7 @@ public sealed class DecoratorTests(RedisServerFixture redis) : IClassFixture<Red
     {
         var source = new WidgetSource();
         var (repository, runtime) = await NodeAsync(source);
-        var key = GetAsyncCache(runtime).RenderKey(new CachedWidgetRepository.GetAsyncKey(11));
+        var key = GetAsyncCache(runtime).RenderKey(new ValueTuple<int>(11));
         var garbage = new byte[300];
         new Random(11).NextBytes(garbage);
         await Server.SetRawAsync(key, garbage);
@@ -161,8 +161,8 @@ public sealed class DecoratorTests(RedisServerFixture redis) : IClassFixture<Red
         var (nodeB, _) = await NodeAsync(source);
 
         var value = await nodeA.GetBigAsync(2, 100_000);
-        var key = runtime.GetMethod<CachedWidgetRepository.GetBigAsyncKey, string>(CachedWidgetRepository.GetBigAsyncDescriptor)
-            .RenderKey(new CachedWidgetRepository.GetBigAsyncKey(2, 100_000));
+        var key = runtime.GetMethod(CachedWidgetRepository.GetBigAsyncDescriptor)
+            .RenderKey((2, 100_000));
         var length = int.Parse(await Server.ExecuteAsync("STRLEN", key));
 
         Assert.InRange(length, 1, 2_000);

@@ -44,8 +44,8 @@ public sealed class SecurityTests(RedisServerFixture redis) : IClassFixture<Redi
         return (new CachedWidgetRepository(source, runtime), runtime, mux.GetDatabase());
     }
 
-    private static CachedGen.Runtime.CachedMethod<CachedWidgetRepository.GetSecretAsyncKey, Account?> Secrets(CacheRuntime runtime)
-        => runtime.GetMethod<CachedWidgetRepository.GetSecretAsyncKey, Account?>(CachedWidgetRepository.GetSecretAsyncDescriptor);
+    private static CachedGen.Runtime.CachedMethod<ValueTuple<int>, Account?> Secrets(CacheRuntime runtime)
+        => runtime.GetMethod(CachedWidgetRepository.GetSecretAsyncDescriptor);
 
     private static bool Contains(byte[] haystack, string needle) => haystack.AsSpan().IndexOf(Encoding.UTF8.GetBytes(needle)) >= 0;
 
@@ -57,7 +57,7 @@ public sealed class SecurityTests(RedisServerFixture redis) : IClassFixture<Redi
         var (b, _, _) = await NodeAsync(source);
 
         Assert.Equal("secret-1", (await a.GetSecretAsync(1))!.DisplayName);
-        var key = Secrets(runtimeA).RenderKey(new CachedWidgetRepository.GetSecretAsyncKey(1));
+        var key = Secrets(runtimeA).RenderKey(new ValueTuple<int>(1));
         var raw = (byte[])(await db.StringGetAsync(key))!;
 
         Assert.True(Secrets(runtimeA).EncryptsValues);
@@ -75,8 +75,8 @@ public sealed class SecurityTests(RedisServerFixture redis) : IClassFixture<Redi
         var (a, runtimeA, db) = await NodeAsync(source);
         await a.GetSecretAsync(1);
         await a.GetSecretAsync(2);
-        var key1 = Secrets(runtimeA).RenderKey(new CachedWidgetRepository.GetSecretAsyncKey(1));
-        var key2 = Secrets(runtimeA).RenderKey(new CachedWidgetRepository.GetSecretAsyncKey(2));
+        var key1 = Secrets(runtimeA).RenderKey(new ValueTuple<int>(1));
+        var key2 = Secrets(runtimeA).RenderKey(new ValueTuple<int>(2));
 
         // One flipped bit in the ciphertext of entry 1; entry 1's intact bytes copied over entry 2.
         var raw1 = (byte[])(await db.StringGetAsync(key1))!;
@@ -108,7 +108,7 @@ public sealed class SecurityTests(RedisServerFixture redis) : IClassFixture<Redi
         Assert.Equal(1, source.SourceCalls);
 
         await after.GetSecretAsync(2);
-        var raw = (byte[])(await db.StringGetAsync(Secrets(runtimeAfter).RenderKey(new CachedWidgetRepository.GetSecretAsyncKey(2))))!;
+        var raw = (byte[])(await db.StringGetAsync(Secrets(runtimeAfter).RenderKey(new ValueTuple<int>(2))))!;
         Assert.Equal((byte)'2', raw[23]); // key id length at 22, then the id
 
         // A node that has only key 1 cannot read key 2's entries: a miss, never an error.
@@ -220,9 +220,9 @@ public sealed class SecurityTests(RedisServerFixture redis) : IClassFixture<Redi
         await a.GetBigAsync(2, 50_000);
         await a.GetBigAsync(3, 10);
 
-        var method = runtime.GetMethod<CachedWidgetRepository.GetBigAsyncKey, string>(CachedWidgetRepository.GetBigAsyncDescriptor);
-        Assert.False(await db.KeyExistsAsync(method.RenderKey(new CachedWidgetRepository.GetBigAsyncKey(1, 50_000))));
-        Assert.True(await db.KeyExistsAsync(method.RenderKey(new CachedWidgetRepository.GetBigAsyncKey(3, 10))));
+        var method = runtime.GetMethod(CachedWidgetRepository.GetBigAsyncDescriptor);
+        Assert.False(await db.KeyExistsAsync(method.RenderKey((1, 50_000))));
+        Assert.True(await db.KeyExistsAsync(method.RenderKey((3, 10))));
         Assert.Equal(2, recorder.Sum("cachedgen.oversize"));
         Assert.Single(logs.Messages, m => m.Contains("over its limit", StringComparison.Ordinal));
         Assert.Equal(50_000, (await a.GetBigAsync(1, 50_000)).Length); // still served, and kept in L1
@@ -235,7 +235,7 @@ public sealed class SecurityTests(RedisServerFixture redis) : IClassFixture<Redi
         var source = new WidgetSource();
         var runtime = new CacheRuntime(new CachedGenOptions { DefaultMaxLocalEntries = 1_000 });
         IWidgetRepository repository = new CachedWidgetRepository(source, runtime);
-        var method = runtime.GetMethod<CachedWidgetRepository.GetValueAsyncKey, Widget?>(CachedWidgetRepository.GetValueAsyncDescriptor);
+        var method = runtime.GetMethod(CachedWidgetRepository.GetValueAsyncDescriptor);
 
         for (var id = 0; id < 1_000_000; id++)
         {

@@ -93,11 +93,11 @@ internal sealed class TopologyNode : IAsyncDisposable
 
     public IConnectionMultiplexer Mux { get; }
 
-    public CachedGen.Runtime.CachedMethod<CachedWidgetRepository.GetAsyncKey, Widget?> GetCache
-        => Runtime.GetMethod<CachedWidgetRepository.GetAsyncKey, Widget?>(CachedWidgetRepository.GetAsyncDescriptor);
+    public CachedGen.Runtime.CachedMethod<ValueTuple<int>, Widget?> GetCache
+        => Runtime.GetMethod(CachedWidgetRepository.GetAsyncDescriptor);
 
-    public CachedGen.Runtime.CachedMethod<CachedWidgetRepository.GetValueAsyncKey, Widget?> GetValueCache
-        => Runtime.GetMethod<CachedWidgetRepository.GetValueAsyncKey, Widget?>(CachedWidgetRepository.GetValueAsyncDescriptor);
+    public CachedGen.Runtime.CachedMethod<ValueTuple<int>, Widget?> GetValueCache
+        => Runtime.GetMethod(CachedWidgetRepository.GetValueAsyncDescriptor);
 
     public static async Task<TopologyNode> ConnectAsync(string connectionString, WidgetSource source, string prefix)
     {
@@ -107,13 +107,13 @@ internal sealed class TopologyNode : IAsyncDisposable
     }
 
     /// <summary>The Redis key of <c>GetAsync(id)</c>.</summary>
-    public string Key(int id) => GetCache.RenderKey(new CachedWidgetRepository.GetAsyncKey(id));
+    public string Key(int id) => GetCache.RenderKey(new ValueTuple<int>(id));
 
     /// <summary>The Redis key of <c>GetValueAsync(id)</c>.</summary>
-    public string ValueKey(int id) => GetValueCache.RenderKey(new CachedWidgetRepository.GetValueAsyncKey(id));
+    public string ValueKey(int id) => GetValueCache.RenderKey(new ValueTuple<int>(id));
 
     /// <summary>The Redis key of <c>GetShortLivedAsync(id)</c>.</summary>
-    public string ShortLivedKey(int id) => GetShortLivedCache.RenderKey(new CachedWidgetRepository.GetShortLivedAsyncKey(id));
+    public string ShortLivedKey(int id) => GetShortLivedCache.RenderKey(new ValueTuple<int>(id));
 
     public static void AssertWidget(int id, string name, Widget? widget)
     {
@@ -122,8 +122,8 @@ internal sealed class TopologyNode : IAsyncDisposable
         Assert.Equal(name, widget.Name);
     }
 
-    public CachedGen.Runtime.CachedMethod<CachedWidgetRepository.GetShortLivedAsyncKey, Widget?> GetShortLivedCache
-        => Runtime.GetMethod<CachedWidgetRepository.GetShortLivedAsyncKey, Widget?>(CachedWidgetRepository.GetShortLivedAsyncDescriptor);
+    public CachedGen.Runtime.CachedMethod<ValueTuple<int>, Widget?> GetShortLivedCache
+        => Runtime.GetMethod(CachedWidgetRepository.GetShortLivedAsyncDescriptor);
 
     /// <summary>
     /// Node <paramref name="a"/> loads <c>GetValueAsync(id)</c> (a key never read before, so it is not in any L1; the

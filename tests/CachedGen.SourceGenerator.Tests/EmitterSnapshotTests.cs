@@ -45,11 +45,11 @@ public class EmitterSnapshotTests
                     MaxValueBytes: 4096,
                     Sensitive: false,
                     TagTemplates: new EquatableArray<string>(["store:{id}", "all"]),
-                    TagInterpolations: new EquatableArray<string>(["store:{Id}", "all"])),
+                    TagInterpolations: new EquatableArray<string>(["store:{key.Item1}", "all"])),
             ]),
             ForwardedMethods: new EquatableArray<ForwardedMethodModel>([
                 new ForwardedMethodModel("global::IStore", "Put", "void", "", ResultKind.Void, "", new EquatableArray<ParameterModel>([new ParameterModel("id", "int", "")]),
-                    new EquatableArray<InvalidationModel>([new InvalidationModel("GetAsync", "s:{id}", new EquatableArray<string>(["id"]))]),
+                    new EquatableArray<InvalidationModel>([new InvalidationModel("GetAsync", "s:{id}", "global::System.ValueTuple<int>", new EquatableArray<string>(["id"]))]),
                     new EquatableArray<string>(["store:{id}"])),
                 new ForwardedMethodModel("global::IStore", "Map", "T", "", ResultKind.Value, "<T>", new EquatableArray<ParameterModel>([new ParameterModel("value", "T", "in ")]), EquatableArray<InvalidationModel>.Empty, EquatableArray<string>.Empty),
             ]),

@@ -47,7 +47,7 @@ internal static class DecoratorEmitter
         }
         foreach (var method in model.CachedMethods)
         {
-            w.Line("private readonly " + Runtime + ".CachedMethod<" + method.KeyStructName + ", " + method.ValueType + "> " + method.FieldName + ";");
+            w.Line("private readonly " + Runtime + ".CachedMethod<" + method.KeyType + ", " + method.ValueType + "> " + method.FieldName + ";");
         }
 
         w.Line();
@@ -62,7 +62,7 @@ internal static class DecoratorEmitter
         }
         foreach (var method in model.CachedMethods)
         {
-            w.Line(method.FieldName + " = runtime.GetMethod<" + method.KeyStructName + ", " + method.ValueType + ">(" + method.DescriptorName + ");");
+            w.Line(method.FieldName + " = runtime.GetMethod(" + method.DescriptorName + ");");
         }
 
         w.Close();
@@ -103,7 +103,7 @@ internal static class DecoratorEmitter
         foreach (var method in model.CachedMethods)
         {
             w.Line();
-            WriteKeyStruct(w, method);
+            WriteKeyRenderers(w, method);
         }
 
         w.Line();
@@ -123,7 +123,7 @@ internal static class DecoratorEmitter
     private static void WriteDescriptor(SourceWriter w, CachedMethodModel method)
     {
         w.Line("/// <summary>Compile-time facts about <see cref=\"" + method.DeclaringInterface + "." + method.Name + "\"/>.</summary>");
-        w.Open("public static readonly " + Runtime + ".CacheMethodDescriptor " + method.DescriptorName + " = new(\"" + method.MethodId + "\")");
+        w.Open("public static readonly " + Runtime + ".CacheMethodDescriptor<" + method.KeyType + ", " + method.ValueType + "> " + method.DescriptorName + " = new(\"" + method.MethodId + "\", " + method.RenderKeyName + ")");
         w.Line("Ttl = " + TimeSpanLiteral(method.TtlTicks, method.TtlText) + ",");
         if (method.LocalTtlTicks is { } local)
         {
@@ -160,6 +160,7 @@ internal static class DecoratorEmitter
         if (method.TagTemplates.Count > 0)
         {
             w.Line("TagTemplates = [" + string.Join(", ", method.TagTemplates.Select(Literal)) + "],");
+            w.Line("RenderTags = " + method.RenderTagsName + ",");
         }
 
         w.Close(";");
@@ -169,54 +170,29 @@ internal static class DecoratorEmitter
     private static void WriteCachedMethod(SourceWriter w, DecoratorModel model, CachedMethodModel method)
     {
         var names = new HashSet<string>(method.Parameters.Select(p => p.Name.TrimStart('@')), StringComparer.Ordinal);
-        var key = Unique("key", names);
-        var cached = Unique("cached", names);
         var state = Unique("state", names);
         var token = Unique("token", names);
+        var key = KeyTuple.New(method.KeyType, method.KeyFields.Select(f => f.Source).ToList());
+        var ct = method.CancellationTokenName ?? "default";
+
+        // The state carries the inner implementation and the arguments (a synchronous loader has no token parameter, so
+        // a CancellationToken argument travels in it too); a static lambda calls the source from it on a miss.
+        var isSync = method.Kind is not (ResultKind.TaskOfT or ResultKind.ValueTaskOfT);
         var stateArguments = new List<string> { model.InnerFieldName };
-        stateArguments.AddRange(method.Parameters.Where(p => p.Name != method.CancellationTokenName).Select(p => p.Name));
+        stateArguments.AddRange(method.Parameters.Where(p => isSync || p.Name != method.CancellationTokenName).Select(p => p.Name));
         var stateExpression = stateArguments.Count == 1 ? stateArguments[0] : "(" + string.Join(", ", stateArguments) + ")";
         string StateMember(string name) => stateArguments.Count == 1 ? state : state + "." + name;
-        var callArguments = string.Join(", ", method.Parameters.Select(p => p.Modifier.Replace("scoped ", "").Replace("ref readonly ", "in ") + (p.Name == method.CancellationTokenName ? token : StateMember(p.Name))));
+        var callArguments = string.Join(", ", method.Parameters.Select(p => p.Modifier.Replace("scoped ", "").Replace("ref readonly ", "in ") + (p.Name == method.CancellationTokenName && !isSync ? token : StateMember(p.Name))));
         var innerCall = StateMember(model.InnerFieldName) + "." + method.Name + "(" + callArguments + ")";
-        var ct = method.CancellationTokenName ?? "default";
-        var keyArguments = string.Join(", ", method.KeyFields.Select(f => f.Source));
 
         w.Line("/// <summary>Cached for " + Xml(method.TtlText.Length > 0 ? method.TtlText : TimeSpan.FromTicks(method.TtlTicks).ToString("c", CultureInfo.InvariantCulture)) + " under <c>" + Xml(method.KeyTemplate) + "</c>.</summary>");
-        w.Open(method.ReturnType + " " + method.DeclaringInterface + "." + method.Name + "(" + ParameterList(method.Parameters) + ")");
-        w.Line("var " + key + " = new " + method.KeyStructName + "(" + keyArguments + ");");
-        switch (method.Kind)
+        w.Line(method.ReturnType + " " + method.DeclaringInterface + "." + method.Name + "(" + ParameterList(method.Parameters) + ")");
+        w.Line(method.Kind switch
         {
-            case ResultKind.ValueTaskOfT:
-                w.Open("if (" + method.FieldName + ".TryGetLocal(in " + key + ", out var " + cached + "))");
-                w.Line("return new " + ValueTask + "<" + method.ValueType + ">(" + cached + ");");
-                w.Close();
-                w.Line();
-                w.Line("return " + method.FieldName + ".GetOrLoadAsync(" + key + ", " + stateExpression + ", static (" + state + ", " + token + ") => " + innerCall + ", " + ct + ");");
-                break;
-            case ResultKind.TaskOfT:
-                w.Open("if (" + method.FieldName + ".TryGetLocalTask(in " + key + ", out var " + cached + "))");
-                w.Line("return " + cached + ";");
-                w.Close();
-                w.Line();
-                w.Line("return " + method.FieldName + ".GetOrLoadAsync(" + key + ", " + stateExpression + ", static (" + state + ", " + token + ") => new " + ValueTask + "<" + method.ValueType + ">(" + innerCall + "), " + ct + ").AsTask();");
-                break;
-            default:
-                // Synchronous: no token parameter on the loader, so a CancellationToken argument travels in the state.
-                var syncArguments = new List<string> { model.InnerFieldName };
-                syncArguments.AddRange(method.Parameters.Select(p => p.Name));
-                var syncState = syncArguments.Count == 1 ? syncArguments[0] : "(" + string.Join(", ", syncArguments) + ")";
-                string SyncMember(string name) => syncArguments.Count == 1 ? state : state + "." + name;
-                var syncCall = SyncMember(model.InnerFieldName) + "." + method.Name + "(" + string.Join(", ", method.Parameters.Select(p => p.Modifier.Replace("scoped ", "").Replace("ref readonly ", "in ") + SyncMember(p.Name))) + ")";
-                w.Open("if (" + method.FieldName + ".TryGetLocal(in " + key + ", out var " + cached + "))");
-                w.Line("return " + cached + ";");
-                w.Close();
-                w.Line();
-                w.Line("return " + method.FieldName + ".GetOrLoad(" + key + ", " + syncState + ", static " + state + " => " + syncCall + ");");
-                break;
-        }
-
-        w.Close();
+            ResultKind.ValueTaskOfT => "    => " + method.FieldName + ".GetAsync(" + key + ", " + stateExpression + ", static (" + state + ", " + token + ") => " + innerCall + ", " + ct + ");",
+            ResultKind.TaskOfT => "    => " + method.FieldName + ".GetTaskAsync(" + key + ", " + stateExpression + ", static (" + state + ", " + token + ") => " + innerCall + ", " + ct + ");",
+            _ => "    => " + method.FieldName + ".Get(" + key + ", " + stateExpression + ", static " + state + " => " + innerCall + ");",
+        });
     }
 
     private static void WriteForwardedMethod(SourceWriter w, DecoratorModel model, ForwardedMethodModel method)
@@ -262,15 +238,15 @@ internal static class DecoratorEmitter
         {
             if (invalidation.Decorator is { } decorator)
             {
-                // Another interface's entry: through the runtime, with that decorator's key struct and descriptor.
-                var externalKey = "new " + decorator + "." + invalidation.KeyStructName + "(" + string.Join(", ", invalidation.Arguments) + ")";
-                var invalidate = "_runtime.InvalidateAsync<" + decorator + "." + invalidation.KeyStructName + ", " + invalidation.ValueType + ">("
+                // Another interface's entry: through the runtime, with that decorator's descriptor.
+                var externalKey = KeyTuple.New(invalidation.KeyType, invalidation.Arguments.ToList());
+                var invalidate = "_runtime.InvalidateAsync<" + invalidation.KeyType + ", " + invalidation.ValueType + ">("
                     + decorator + "." + invalidation.MemberName + "Descriptor, " + externalKey + ")";
                 invalidations.Add((invalidate, invalidate + ".AsTask().GetAwaiter().GetResult();", " // " + invalidation.KeyTemplate));
                 continue;
             }
 
-            var keyExpression = "new " + invalidation.KeyStructName + "(" + string.Join(", ", invalidation.Arguments) + ")";
+            var keyExpression = KeyTuple.New(invalidation.KeyType, invalidation.Arguments.ToList());
             invalidations.Add((invalidation.FieldName + ".InvalidateAsync(" + keyExpression + ")", invalidation.FieldName + ".Invalidate(" + keyExpression + ");", " // " + invalidation.KeyTemplate));
         }
 
@@ -307,7 +283,7 @@ internal static class DecoratorEmitter
 
         foreach (var put in method.Puts)
         {
-            var keyExpression = "new " + put.KeyStructName + "(" + string.Join(", ", put.Arguments) + ")";
+            var keyExpression = KeyTuple.New(put.KeyType, put.Arguments.ToList());
             w.Line(isAsync
                 ? "await " + put.FieldName + ".PutAsync(" + keyExpression + ", " + result + ").ConfigureAwait(false); // " + put.KeyTemplate + " (write-through)"
                 : put.FieldName + ".Put(" + keyExpression + ", " + result + "); // " + put.KeyTemplate + " (write-through)");
@@ -344,91 +320,23 @@ internal static class DecoratorEmitter
 
     private static void WriteInvalidationHelper(SourceWriter w, CachedMethodModel method)
     {
+        var parameters = method.KeyFields.Select(f => Camel(f.Name)).ToList();
+        var invalidator = Unique("invalidator", new HashSet<string>(parameters.Select(p => p.TrimStart('@')), StringComparer.Ordinal));
         w.Line("/// <summary>Removes the entry of <see cref=\"" + method.DeclaringInterface + "." + method.Name + "\"/> for these placeholder values, from Redis and from");
         w.Line("/// every node's L1, as a write naming it in <c>invalidatedBy</c> does: for event handlers and writes that bypass the repository.</summary>");
-        w.Open("public static " + ValueTask + " Invalidate" + method.MemberName + "(global::CachedGen.ICacheInvalidator invalidator" + string.Concat(method.KeyFields.Select(f => ", " + f.Type + " " + Camel(f.Name))) + ")");
-        w.Line("global::System.ArgumentNullException.ThrowIfNull(invalidator);");
-        w.Line("return invalidator.InvalidateAsync<" + method.KeyStructName + ", " + method.ValueType + ">(" + method.DescriptorName + ", new " + method.KeyStructName + "(" + string.Join(", ", method.KeyFields.Select(f => Camel(f.Name))) + "));");
+        w.Open("public static " + ValueTask + " Invalidate" + method.MemberName + "(global::CachedGen.ICacheInvalidator " + invalidator + string.Concat(method.KeyFields.Select((f, i) => ", " + f.Type + " " + parameters[i])) + ")");
+        w.Line("global::System.ArgumentNullException.ThrowIfNull(" + invalidator + ");");
+        w.Line("return " + invalidator + ".InvalidateAsync<" + method.KeyType + ", " + method.ValueType + ">(" + method.DescriptorName + ", " + KeyTuple.New(method.KeyType, parameters) + ");");
         w.Close();
     }
 
-    private static void WriteKeyStruct(SourceWriter w, CachedMethodModel method)
+    private static void WriteKeyRenderers(SourceWriter w, CachedMethodModel method)
     {
-        // A plain struct with the members L1 needs and no more: compiling generated code is most of CachedGen's build
-        // cost (docs/benchmarks.md). Public readonly fields rather than properties; no Equals(object) (L1 compares
-        // through IEquatable<T>); no ToString override: a struct's default ToString prints its type name, never the
-        // values (keys can hold personal data).
-        var name = method.KeyStructName;
-        w.Line("/// <summary>Key of <see cref=\"" + method.DeclaringInterface + "." + method.Name + "\"/>: <c>" + Xml(method.KeyTemplate) + "</c>.</summary>");
-        w.Open("public readonly struct " + name + " : global::System.IEquatable<" + name + ">, " + Runtime + ".ICacheKey");
-        if (method.KeyFields.Count > 0)
-        {
-            w.Line("/// <summary>Creates the key from the placeholder values.</summary>");
-            w.Open("public " + name + "(" + string.Join(", ", method.KeyFields.Select(f => f.Type + " " + Camel(f.Name))) + ")");
-            foreach (var field in method.KeyFields)
-            {
-                w.Line(field.Name + " = " + Camel(field.Name) + ";");
-            }
-
-            w.Close();
-            foreach (var field in method.KeyFields)
-            {
-                w.Line();
-                w.Line("/// <summary>Value of <c>" + Xml(field.Source) + "</c>.</summary>");
-                w.Line("public readonly " + field.Type + " " + field.Name + ";");
-            }
-
-            w.Line();
-        }
-
-        w.Line("/// <inheritdoc/>");
-        w.Line("public bool Equals(" + name + " other)");
-        if (method.KeyFields.Count == 0)
-        {
-            w.Line("    => true;");
-        }
-
-        for (var i = 0; i < method.KeyFields.Count; i++)
-        {
-            var field = method.KeyFields[i];
-            w.Line((i == 0 ? "    => " : "        && ") + "global::System.Collections.Generic.EqualityComparer<" + field.Type + ">.Default.Equals(" + field.Name + ", other." + field.Name + ")" + (i == method.KeyFields.Count - 1 ? ";" : ""));
-        }
-        w.Line();
-        w.Line("/// <inheritdoc/>");
-        // The record-struct formula: cheap on the L1 hit path (HashCode.Combine mixes more than a dictionary needs).
-        if (method.KeyFields.Count == 0)
-        {
-            w.Line("public override int GetHashCode() => 0;");
-        }
-        else if (method.KeyFields.Count == 1)
-        {
-            var only = method.KeyFields[0];
-            w.Line("public override int GetHashCode() => global::System.Collections.Generic.EqualityComparer<" + only.Type + ">.Default.GetHashCode(" + only.Name + Bang(only) + ");");
-        }
-        else
-        {
-            w.Open("public override int GetHashCode()");
-            w.Line("var hash = 0;");
-            foreach (var field in method.KeyFields)
-            {
-                w.Line("hash = unchecked((hash * -1521134295) + global::System.Collections.Generic.EqualityComparer<" + field.Type + ">.Default.GetHashCode(" + field.Name + Bang(field) + "));");
-            }
-
-            w.Line("return hash;");
-            w.Close();
-        }
-
-        w.Line();
-        if (method.TagInterpolations.Count > 0)
-        {
-            w.Line("/// <summary>Renders the entry's tags: " + string.Join(", ", method.TagTemplates.Select(t => "<c>" + Xml(t) + "</c>")) + ".</summary>");
-            w.Line("public string[] RenderTags(" + Runtime + ".CacheTagRenderer tags)");
-            w.Line("    => [" + string.Join(", ", method.TagInterpolations.Select(t => "tags.Render($\"" + t + "\")")) + "];");
-            w.Line();
-        }
-
-        w.Line("/// <inheritdoc/>");
-        w.Open("public void Render(ref " + Runtime + ".CacheKeyBuilder builder)");
+        // Static methods over the key tuple, which the descriptor holds as delegates: L1 compares keys by value (the
+        // tuple's own equality), and a key is rendered only when Redis is reached. No generated key type: compiling one
+        // per method was most of CachedGen's build cost (docs/benchmarks.md).
+        w.Line("/// <summary>Writes the Redis key of <see cref=\"" + method.DeclaringInterface + "." + method.Name + "\"/>: <c>" + Xml(method.KeyTemplate) + "</c>.</summary>");
+        w.Open("private static void " + method.RenderKeyName + "(in " + method.KeyType + " key, ref " + Runtime + ".CacheKeyBuilder builder)");
         foreach (var segment in method.KeySegments)
         {
             if (segment.Literal is not null)
@@ -437,12 +345,14 @@ internal static class DecoratorEmitter
                 continue;
             }
 
-            var field = method.KeyFields.First(f => f.Name == segment.FieldName);
+            var index = IndexOf(method.KeyFields, segment.FieldName!);
+            var field = method.KeyFields[index];
+            var element = KeyTuple.Element(index);
             var append = segment.Hash ? "AppendHashed" : "AppendValue";
             if (field.IsNullableValue)
             {
-                w.Open("if (" + field.Name + ".HasValue)");
-                w.Line("builder." + append + "(" + field.Cast + field.Name + ".GetValueOrDefault());");
+                w.Open("if (" + element + ".HasValue) // " + field.Source);
+                w.Line("builder." + append + "(" + field.Cast + element + ".GetValueOrDefault());");
                 w.Close();
                 w.Open("else");
                 w.Line("builder.AppendNull();");
@@ -450,16 +360,32 @@ internal static class DecoratorEmitter
             }
             else
             {
-                w.Line("builder." + append + "(" + field.Cast + field.Name + ");");
+                w.Line("builder." + append + "(" + field.Cast + element + "); // " + field.Source);
             }
         }
 
         w.Close();
-        w.Close();
+        if (method.TagInterpolations.Count > 0)
+        {
+            w.Line();
+            w.Line("/// <summary>Renders the tags of <see cref=\"" + method.DeclaringInterface + "." + method.Name + "\"/>: " + string.Join(", ", method.TagTemplates.Select(t => "<c>" + Xml(t) + "</c>")) + ".</summary>");
+            w.Line("private static string[] " + method.RenderTagsName + "(in " + method.KeyType + " key, " + Runtime + ".CacheTagRenderer tags)");
+            w.Line("    => [" + string.Join(", ", method.TagInterpolations.Select(t => "tags.Render($\"" + t + "\")")) + "];");
+        }
     }
 
-    // GetHashCode's parameter is [DisallowNull]; a null key value hashes to 0 all the same.
-    private static string Bang(KeyFieldModel field) => field.Type.EndsWith("?", StringComparison.Ordinal) ? "!" : "";
+    private static int IndexOf(EquatableArray<KeyFieldModel> fields, string name)
+    {
+        for (var i = 0; i < fields.Count; i++)
+        {
+            if (fields[i].Name == name)
+            {
+                return i;
+            }
+        }
+
+        throw new InvalidOperationException("No key field " + name);
+    }
 
     private static string Camel(string name)
     {

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 
 namespace CachedGen.SourceGenerator.Model;
@@ -29,7 +30,7 @@ internal sealed record DecoratorModel(
 internal sealed record ParameterModel(string Name, string Type, string Modifier);
 
 /// <summary>A method served through the cache. <paramref name="TagInterpolations"/> are the contents of the interpolated
-/// strings that render its tags from the key struct's properties (<c>tenant:{TenantId}:forms</c>).</summary>
+/// strings that render its tags from the key tuple's elements (<c>tenant:{key.Item1}:forms</c>).</summary>
 internal sealed record CachedMethodModel(
     string DeclaringInterface,
     string Name,
@@ -56,9 +57,14 @@ internal sealed record CachedMethodModel(
     EquatableArray<string> TagTemplates,
     EquatableArray<string> TagInterpolations)
 {
-    public string KeyStructName => MemberName + "Key";
+    /// <summary>The key's type: a value tuple of the placeholder values (see <see cref="KeyTuple"/>).</summary>
+    public string KeyType => KeyTuple.Type(KeyFields.Select(f => f.Type).ToList());
 
     public string DescriptorName => MemberName + "Descriptor";
+
+    public string RenderKeyName => "Render" + MemberName + "Key";
+
+    public string RenderTagsName => "Render" + MemberName + "Tags";
 
     public string FieldName => "_" + char.ToLowerInvariant(MemberName[0]) + MemberName.Substring(1);
 
@@ -79,8 +85,8 @@ internal sealed record CachedMethodModel(
     }
 }
 
-/// <summary>One value of the key struct.</summary>
-/// <param name="Name">Property name in the key struct.</param>
+/// <summary>One placeholder value of the key (an element of its value tuple).</summary>
+/// <param name="Name">Pascal-case name derived from the placeholder (the invalidation helper's parameter, camel-cased).</param>
 /// <param name="Type">Its type (nullable where the value can be null).</param>
 /// <param name="Source">Expression over the method's parameters that produces it (<c>query?.TenantId</c>).</param>
 /// <param name="Cast">Cast applied before rendering (<c>(long)</c> for enums), or empty.</param>
@@ -108,12 +114,12 @@ internal sealed record ForwardedMethodModel(
     public bool Invalidates => Invalidations.Count > 0 || TagInvalidations.Count > 0 || Puts.Count > 0;
 }
 
-/// <summary>Entry of <paramref name="MemberName"/> removed after a write, keyed by <paramref name="Arguments"/>; for a
+/// <summary>Entry of <paramref name="MemberName"/> removed after a write, keyed by <paramref name="Arguments"/> (values of
+/// the <paramref name="KeyType"/> tuple); for a
 /// method of another interface (type-qualified <c>invalidatedBy</c>), <paramref name="Decorator"/> is that interface's
 /// generated decorator (fully qualified) and <paramref name="ValueType"/> the method's cached type.</summary>
-internal sealed record InvalidationModel(string MemberName, string KeyTemplate, EquatableArray<string> Arguments, string? Decorator = null, string? ValueType = null)
+internal sealed record InvalidationModel(string MemberName, string KeyTemplate, string KeyType, EquatableArray<string> Arguments, string? Decorator = null, string? ValueType = null)
 {
-    public string KeyStructName => MemberName + "Key";
 
     public string FieldName => "_" + char.ToLowerInvariant(MemberName[0]) + MemberName.Substring(1);
 }
@@ -131,3 +137,27 @@ internal sealed record ForwardedPropertyModel(
 
 /// <summary>A forwarded event.</summary>
 internal sealed record ForwardedEventModel(string DeclaringInterface, string Name, string Type);
+
+/// <summary>How generated code spells a method's key: a value tuple of its placeholder values, which L1 compares by
+/// value (<see cref="System.ValueTuple"/> for a template without placeholders, <c>ValueTuple&lt;T&gt;</c> for one, a
+/// tuple for more). No generated key type: that was most of the generated code's compile time.</summary>
+internal static class KeyTuple
+{
+    public static string Type(IReadOnlyList<string> elementTypes) => elementTypes.Count switch
+    {
+        0 => "global::System.ValueTuple",
+        1 => "global::System.ValueTuple<" + elementTypes[0] + ">",
+        _ => "(" + string.Join(", ", elementTypes) + ")",
+    };
+
+    /// <summary>An expression of type <paramref name="keyType"/> holding <paramref name="values"/>.</summary>
+    public static string New(string keyType, IReadOnlyList<string> values) => values.Count switch
+    {
+        0 => "default",
+        1 => "new " + keyType + "(" + values[0] + ")",
+        _ => "(" + string.Join(", ", values) + ")",
+    };
+
+    /// <summary>The element at <paramref name="index"/> (zero-based) of a key named <c>key</c>.</summary>
+    public static string Element(int index) => "key.Item" + (index + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+}

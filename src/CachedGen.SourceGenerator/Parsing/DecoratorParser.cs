@@ -17,11 +17,6 @@ namespace CachedGen.SourceGenerator.Parsing;
 /// </summary>
 internal static class DecoratorParser
 {
-    private static readonly HashSet<string> ReservedKeyMemberNames = new(StringComparer.Ordinal)
-    {
-        "Render", "Equals", "GetHashCode", "ToString", "EqualityContract", "Deconstruct", "PrintMembers", "GetType", "MemberwiseClone",
-    };
-
     /// <summary>The decorators the attributed method takes part in: its interface, or each interface its class
     /// implements with it.</summary>
     public static EquatableArray<DecoratorModel> Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
@@ -351,11 +346,6 @@ internal static class DecoratorParser
         foreach (var field in fields)
         {
             var name = string.Concat(new[] { field.Root }.Concat(field.Members).Select(Pascal));
-            if (ReservedKeyMemberNames.Contains(name))
-            {
-                name += "Value";
-            }
-
             var unique = name;
             for (var i = 2; !used.Add(unique); i++)
             {
@@ -402,7 +392,7 @@ internal static class DecoratorParser
 
                 if (MatchArguments(method, target.Fields) is { } arguments)
                 {
-                    invalidations.Add(new InvalidationModel(target.Model.MemberName, target.Model.KeyTemplate, arguments.ToEquatableArray()));
+                    invalidations.Add(new InvalidationModel(target.Model.MemberName, target.Model.KeyTemplate, target.Model.KeyType, arguments.ToEquatableArray()));
                 }
             }
 
@@ -420,7 +410,7 @@ internal static class DecoratorParser
                 if (targets.Count == 1 && PutProblem(method, ValueTypeOf(targets[0]), compilation) is null
                     && MatchArguments(method, targets[0].Fields) is { } arguments)
                 {
-                    puts.Add(new InvalidationModel(targets[0].Model.MemberName, targets[0].Model.KeyTemplate, arguments.ToEquatableArray()));
+                    puts.Add(new InvalidationModel(targets[0].Model.MemberName, targets[0].Model.KeyTemplate, targets[0].Model.KeyType, arguments.ToEquatableArray()));
                 }
             }
         }
@@ -462,16 +452,16 @@ internal static class DecoratorParser
     private static IEnumerable<string> InvalidatedTags(IMethodSymbol method, INamedTypeSymbol? implementation)
         => AttributeStrings(method, implementation, KnownNames.InvalidatesTagsAttribute);
 
-    /// <summary>The interpolated strings (contents) rendering a cached method's tags from its key struct: each
+    /// <summary>The interpolated strings (contents) rendering a cached method's tags from its key tuple: each
     /// placeholder must be one of the key's (<see langword="null"/> otherwise, or for a malformed template; the
     /// analyzers say why).</summary>
     private static List<string>? TagInterpolations(IReadOnlyList<string> templates, List<KeyFieldInfo> fields)
     {
         var result = new List<string>();
         var pathKeys = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var field in fields)
+        for (var i = 0; i < fields.Count; i++)
         {
-            pathKeys[field.PathKey] = field.Name;
+            pathKeys[fields[i].PathKey] = KeyTuple.Element(i);
         }
 
         foreach (var text in templates)
@@ -619,7 +609,7 @@ internal static class DecoratorParser
                     externals.Add(new ExternalInvalidation(
                         write.Type!,
                         SignatureOf(writer),
-                        new InvalidationModel(info.Model.MemberName, info.Model.KeyTemplate, arguments.ToEquatableArray(), decorator, info.Model.ValueType)));
+                        new InvalidationModel(info.Model.MemberName, info.Model.KeyTemplate, info.Model.KeyType, arguments.ToEquatableArray(), decorator, info.Model.ValueType)));
                 }
             }
         }

@@ -3,12 +3,13 @@ using System.ComponentModel;
 
 namespace CachedGen.Runtime;
 
-/// <summary>What the generator knows about one cached method at compile time. Generated code creates one per method.</summary>
+/// <summary>What the generator knows about one cached method at compile time. Generated code creates one per method
+/// (<see cref="CacheMethodDescriptor{TKey, TValue}"/>).</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public sealed class CacheMethodDescriptor
+public abstract class CacheMethodDescriptor
 {
     /// <summary>Creates a descriptor for <paramref name="methodId"/> (interface and method name).</summary>
-    public CacheMethodDescriptor(string methodId)
+    private protected CacheMethodDescriptor(string methodId)
     {
         ArgumentException.ThrowIfNullOrEmpty(methodId);
         MethodId = methodId;
@@ -46,10 +47,42 @@ public sealed class CacheMethodDescriptor
     /// <see cref="CachedGenOptions.KeyHashSecret"/> once Redis is used.</summary>
     public bool HashesKey { get; init; }
 
-    /// <summary>The tag templates of <c>[Cached(Tags = ...)]</c>, as declared; the key renders them
-    /// (<see cref="ICacheKey.RenderTags"/>).</summary>
+    /// <summary>The tag templates of <c>[Cached(Tags = ...)]</c>, as declared; the generated
+    /// <see cref="CacheMethodDescriptor{TKey, TValue}.RenderTags"/> renders them from a key.</summary>
     public string[] TagTemplates { get; init; } = [];
 
     /// <inheritdoc/>
     public override string ToString() => MethodId;
+}
+
+/// <summary>Writes the Redis key of one cached method for <paramref name="key"/>: the template's literals and its encoded
+/// placeholder values. Generated per method.</summary>
+public delegate void CacheKeyRenderer<TKey>(in TKey key, ref CacheKeyBuilder builder);
+
+/// <summary>Renders the tags of one cached method's entry for <paramref name="key"/>. Generated per tagged method.</summary>
+public delegate string[] CacheTagsRenderer<TKey>(in TKey key, CacheTagRenderer tags);
+
+/// <summary>The descriptor of a method cached under keys of type <typeparamref name="TKey"/> (a value tuple of the key
+/// template's placeholder values, compared by value in L1) with values of type <typeparamref name="TValue"/>.</summary>
+/// <typeparam name="TKey">The placeholder values: <see cref="ValueTuple"/>, <see cref="ValueTuple{T1}"/>, or a tuple.</typeparam>
+/// <typeparam name="TValue">The cached result type.</typeparam>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public sealed class CacheMethodDescriptor<TKey, TValue> : CacheMethodDescriptor
+    where TKey : struct, IEquatable<TKey>
+{
+    /// <summary>Creates a descriptor for <paramref name="methodId"/> whose Redis keys <paramref name="renderKey"/> writes.</summary>
+    public CacheMethodDescriptor(string methodId, CacheKeyRenderer<TKey> renderKey)
+        : base(methodId)
+    {
+        ArgumentNullException.ThrowIfNull(renderKey);
+        RenderKey = renderKey;
+    }
+
+    /// <summary>Writes the key template with a key's placeholder values encoded (only when L2 is reached; L1 compares
+    /// keys by value).</summary>
+    public CacheKeyRenderer<TKey> RenderKey { get; }
+
+    /// <summary>Renders an entry's tags from its key; required when <see cref="CacheMethodDescriptor.TagTemplates"/> is
+    /// not empty.</summary>
+    public CacheTagsRenderer<TKey>? RenderTags { get; init; }
 }

@@ -191,8 +191,8 @@ public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposa
     /// <summary>Returns the per-process state of one cached method; generated decorators call this in their constructor.</summary>
     /// <exception cref="InvalidOperationException">The method hashes a key placeholder, Redis is configured, and no
     /// <see cref="CachedGenOptions.KeyHashSecret"/> is set: CachedGen refuses to start rather than write a guessable key.</exception>
-    public Runtime.CachedMethod<TKey, TValue> GetMethod<TKey, TValue>(Runtime.CacheMethodDescriptor descriptor)
-        where TKey : struct, Runtime.ICacheKey, IEquatable<TKey>
+    public Runtime.CachedMethod<TKey, TValue> GetMethod<TKey, TValue>(Runtime.CacheMethodDescriptor<TKey, TValue> descriptor)
+        where TKey : struct, IEquatable<TKey>
     {
         ArgumentNullException.ThrowIfNull(descriptor);
         if (_methods.TryGetValue(descriptor, out var existing))
@@ -223,15 +223,15 @@ public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposa
                 "Redis in plaintext. Without Redis (L1 only) no key is needed.");
         }
 
-        var method = (Runtime.CachedMethod<TKey, TValue>)_methods.GetOrAdd(descriptor, static (d, runtime) => new Runtime.CachedMethod<TKey, TValue>(d, runtime), this);
+        var method = (Runtime.CachedMethod<TKey, TValue>)_methods.GetOrAdd(descriptor, static (d, runtime) => new Runtime.CachedMethod<TKey, TValue>((Runtime.CacheMethodDescriptor<TKey, TValue>)d, runtime), this);
         _methodsById.TryAdd(descriptor.MethodId, method);
         ((Runtime.ICachedMethodStatistics)method).UpdateHitMode(); // in case a listener came while it was being made
         return method;
     }
 
     /// <inheritdoc/>
-    public ValueTask InvalidateAsync<TKey, TValue>(Runtime.CacheMethodDescriptor descriptor, TKey key)
-        where TKey : struct, Runtime.ICacheKey, IEquatable<TKey>
+    public ValueTask InvalidateAsync<TKey, TValue>(Runtime.CacheMethodDescriptor<TKey, TValue> descriptor, TKey key)
+        where TKey : struct, IEquatable<TKey>
         => GetMethod<TKey, TValue>(descriptor).InvalidateAsync(key);
 
     /// <inheritdoc/>

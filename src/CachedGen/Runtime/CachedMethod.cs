@@ -12,15 +12,15 @@ using StackExchange.Redis;
 namespace CachedGen.Runtime;
 
 /// <summary>
-/// The per-process cache of one generated method: a bounded L1 keyed by the generated key struct, in-flight loads
+/// The per-process cache of one generated method: a bounded L1 keyed by the method's placeholder values (a value tuple), in-flight loads
 /// (one source call per key per process, and through a Redis lease one per key across nodes), the Redis L2 path,
 /// early refresh and the fail-safe.
 /// </summary>
-/// <typeparam name="TKey">The generated key struct.</typeparam>
+/// <typeparam name="TKey">The placeholder values (a value tuple), compared by value.</typeparam>
 /// <typeparam name="TValue">The cached result type.</typeparam>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
-    where TKey : struct, ICacheKey, IEquatable<TKey>
+    where TKey : struct, IEquatable<TKey>
 {
     private readonly CacheRuntime _runtime;
     private readonly RedisLevel? _redis;
@@ -51,9 +51,14 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
     // 2 a lookup that is counted, timed, traced or audited. Recomputed when any of those inputs changes.
     private volatile int _hitMode;
 
-    internal CachedMethod(CacheMethodDescriptor descriptor, CacheRuntime runtime)
+    private readonly CacheKeyRenderer<TKey> _renderKey;
+    private readonly CacheTagsRenderer<TKey>? _renderTags;
+
+    internal CachedMethod(CacheMethodDescriptor<TKey, TValue> descriptor, CacheRuntime runtime)
     {
         Descriptor = descriptor;
+        _renderKey = descriptor.RenderKey;
+        _renderTags = descriptor.RenderTags;
         _runtime = runtime;
         _keyPrefix = runtime.Options.KeyPrefix + descriptor.KeyPrefix;
         _policy = MethodPolicy.Create(descriptor, runtime.CurrentOptions);
@@ -81,6 +86,11 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
         _cipher = descriptor.Sensitive ? runtime.Cipher : null;
         _audit = runtime.AuditSink;
         _tagged = descriptor.TagTemplates.Length > 0;
+        if (_tagged && _renderTags is null)
+        {
+            throw new ArgumentException($"{descriptor.MethodId} declares tags but its descriptor has no RenderTags.", nameof(descriptor));
+        }
+
         _generation = runtime.Tags.MethodCell(descriptor.MethodId);
     }
 
@@ -163,6 +173,30 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
         task = null!;
         return false;
     }
+
+    /// <summary>A call of a method returning <see cref="ValueTask{TResult}"/>: the L1 lookup, then on a miss
+    /// <see cref="GetOrLoadAsync{TState}"/>. Generated decorators call this (or <see cref="GetTaskAsync{TState}"/>,
+    /// <see cref="Get{TState}"/>); <paramref name="state"/> carries what <paramref name="load"/> needs to call the source.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ValueTask<TValue> GetAsync<TState>(in TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, CancellationToken cancellationToken)
+        => TryGetLocal(in key, out var value) ? new ValueTask<TValue>(value) : GetOrLoadAsync(key, state, load, cancellationToken);
+
+    /// <summary>As <see cref="GetAsync{TState}"/>, for a method returning <see cref="Task{TResult}"/>: an L1 hit returns
+    /// the entry's completed task, created once.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Task<TValue> GetTaskAsync<TState>(in TKey key, TState state, Func<TState, CancellationToken, Task<TValue>> load, CancellationToken cancellationToken)
+        => TryGetLocalTask(in key, out var task) ? task : LoadTaskAsync(key, state, load, cancellationToken);
+
+    private Task<TValue> LoadTaskAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, Task<TValue>> load, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(load);
+        return GetOrLoadAsync(key, (state, load), static (s, token) => new ValueTask<TValue>(s.load(s.state, token)), cancellationToken).AsTask();
+    }
+
+    /// <summary>As <see cref="GetAsync{TState}"/>, for a synchronous method (see <see cref="GetOrLoad{TState}"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TValue Get<TState>(in TKey key, TState state, Func<TState, TValue> load)
+        => TryGetLocal(in key, out var value) ? value : GetOrLoad(key, state, load);
 
     /// <summary>A fresh, current entry. The one caller that finds it due for an early refresh gets
     /// <see langword="false"/>: it goes on to <see cref="GetOrLoadAsync{TState}"/>, which has the source at hand, starts
@@ -339,7 +373,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
         // without them: other nodes hash it to the same L1 bucket whatever generations they know.
         await EnsureGenerationsAsync().ConfigureAwait(false);
         var generationKey = baseKey + GenerationSuffix();
-        string[]? tags = _tagged ? key.RenderTags(_runtime.TagRenderer) : null;
+        string[]? tags = _tagged ? _renderTags!(in key, _runtime.TagRenderer) : null;
         var generations = tags is null ? null : await _runtime.Tags.ReadAsync(tags).ConfigureAwait(false);
         var suffix = generations is null ? "" : TagGenerations.Suffix(generations);
         var redisKey = generationKey + suffix;
@@ -411,7 +445,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
 
         var (baseKey, bucket) = BeginChange(key, CacheMetrics.KindPut, CacheAuditKind.Put);
 
-        string[]? tags = _tagged ? key.RenderTags(_runtime.TagRenderer) : null;
+        string[]? tags = _tagged ? _renderTags!(in key, _runtime.TagRenderer) : null;
         if (baseKey is null)
         {
             var local = StampOf(bucket);
@@ -498,7 +532,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
         var builder = new CacheKeyBuilder(stackalloc char[256], hasher);
         builder.AppendLiteral(_keyPrefix);
         builder.AppendLiteral("{");
-        key.Render(ref builder);
+        _renderKey(in key, ref builder);
         builder.AppendLiteral("}");
         builder.AppendLiteral(Descriptor.KeySuffix);
         builder.AppendLiteral(_policy.KeyGeneration);
@@ -528,7 +562,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
 
     /// <summary>The tags of <paramref name="key"/> under the generations this node knows (read from Redis where it knows
     /// none, or an old one); <see langword="null"/> when one cannot be known.</summary>
-    private ValueTask<TagSnapshot?> TagSnapshotAsync(in TKey key) => _runtime.Tags.SnapshotAsync(key.RenderTags(_runtime.TagRenderer));
+    private ValueTask<TagSnapshot?> TagSnapshotAsync(in TKey key) => _runtime.Tags.SnapshotAsync(_renderTags!(in key, _runtime.TagRenderer));
 
     /// <summary>Makes sure the generations of everything and of this method are known and recent (at once in the common
     /// case); <see langword="false"/> when one was never known and Redis cannot be asked.</summary>
@@ -1271,7 +1305,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
     }
 
     // L1 invalidation state: a generation per bucket of keys. An entry is served only while its bucket's generation is
-    // the one its load started under. Remote invalidations name a rendered key, not a key struct, and this is how one
+    // the one its load started under. Remote invalidations name a rendered key, not a key tuple, and this is how one
     // reaches the entry: bump the generation of the key's bucket (hash of the rendered key, the same on every node).
     private readonly int[] _generations;
 

@@ -10,7 +10,7 @@
 internal sealed partial class CachedStore : global::IStore
 {
     /// <summary>Compile-time facts about <see cref="global::IStore.GetAsync"/>.</summary>
-    public static readonly global::CachedGen.Runtime.CacheMethodDescriptor GetAsyncDescriptor = new("IStore.GetAsync")
+    public static readonly global::CachedGen.Runtime.CacheMethodDescriptor<global::System.ValueTuple<int>, string?> GetAsyncDescriptor = new("IStore.GetAsync", RenderGetAsyncKey)
     {
         Ttl = global::System.TimeSpan.FromTicks(300000000L) /* 30s */,
         LocalTtl = global::System.TimeSpan.FromTicks(50000000L) /* 5s */,
@@ -20,11 +20,12 @@ internal sealed partial class CachedStore : global::IStore
         MaxLocalEntries = 500,
         MaxValueBytes = 4096,
         TagTemplates = ["store:{id}", "all"],
+        RenderTags = RenderGetAsyncTags,
     };
 
     private readonly global::IStore _inner;
     private readonly global::CachedGen.CacheRuntime _runtime;
-    private readonly global::CachedGen.Runtime.CachedMethod<GetAsyncKey, string?> _getAsync;
+    private readonly global::CachedGen.Runtime.CachedMethod<global::System.ValueTuple<int>, string?> _getAsync;
 
     /// <summary>Wraps <paramref name="inner"/>; <paramref name="runtime"/> holds the caches (one per process).</summary>
     public CachedStore(global::IStore inner, global::CachedGen.CacheRuntime runtime)
@@ -33,7 +34,7 @@ internal sealed partial class CachedStore : global::IStore
         global::System.ArgumentNullException.ThrowIfNull(runtime);
         _inner = inner;
         _runtime = runtime;
-        _getAsync = runtime.GetMethod<GetAsyncKey, string?>(GetAsyncDescriptor);
+        _getAsync = runtime.GetMethod(GetAsyncDescriptor);
     }
 
     /// <summary>Removes the entry of <see cref="global::IStore.GetAsync"/> for these placeholder values, from Redis and from
@@ -41,26 +42,18 @@ internal sealed partial class CachedStore : global::IStore
     public static global::System.Threading.Tasks.ValueTask InvalidateGetAsync(global::CachedGen.ICacheInvalidator invalidator, int id)
     {
         global::System.ArgumentNullException.ThrowIfNull(invalidator);
-        return invalidator.InvalidateAsync<GetAsyncKey, string?>(GetAsyncDescriptor, new GetAsyncKey(id));
+        return invalidator.InvalidateAsync<global::System.ValueTuple<int>, string?>(GetAsyncDescriptor, new global::System.ValueTuple<int>(id));
     }
 
     /// <summary>Cached for 30s under <c>s:{id}</c>.</summary>
     global::System.Threading.Tasks.ValueTask<string?> global::IStore.GetAsync(int id, global::System.Threading.CancellationToken ct)
-    {
-        var key = new GetAsyncKey(id);
-        if (_getAsync.TryGetLocal(in key, out var cached))
-        {
-            return new global::System.Threading.Tasks.ValueTask<string?>(cached);
-        }
-
-        return _getAsync.GetOrLoadAsync(key, (_inner, id), static (state, token) => state._inner.GetAsync(state.id, token), ct);
-    }
+        => _getAsync.GetAsync(new global::System.ValueTuple<int>(id), (_inner, id), static (state, token) => state._inner.GetAsync(state.id, token), ct);
 
     /// <summary>Forwards, then on success removes the entries this write invalidates.</summary>
     void global::IStore.Put(int id)
     {
         _inner.Put(id);
-        _getAsync.Invalidate(new GetAsyncKey(id)); // s:{id}
+        _getAsync.Invalidate(new global::System.ValueTuple<int>(id)); // s:{id}
         _runtime.InvalidateTag($"store:{id}");
     }
 
@@ -78,36 +71,16 @@ internal sealed partial class CachedStore : global::IStore
         remove => _inner.Changed -= value;
     }
 
-    /// <summary>Key of <see cref="global::IStore.GetAsync"/>: <c>s:{id}</c>.</summary>
-    public readonly struct GetAsyncKey : global::System.IEquatable<GetAsyncKey>, global::CachedGen.Runtime.ICacheKey
+    /// <summary>Writes the Redis key of <see cref="global::IStore.GetAsync"/>: <c>s:{id}</c>.</summary>
+    private static void RenderGetAsyncKey(in global::System.ValueTuple<int> key, ref global::CachedGen.Runtime.CacheKeyBuilder builder)
     {
-        /// <summary>Creates the key from the placeholder values.</summary>
-        public GetAsyncKey(int id)
-        {
-            Id = id;
-        }
-
-        /// <summary>Value of <c>id</c>.</summary>
-        public readonly int Id;
-
-        /// <inheritdoc/>
-        public bool Equals(GetAsyncKey other)
-            => global::System.Collections.Generic.EqualityComparer<int>.Default.Equals(Id, other.Id);
-
-        /// <inheritdoc/>
-        public override int GetHashCode() => global::System.Collections.Generic.EqualityComparer<int>.Default.GetHashCode(Id);
-
-        /// <summary>Renders the entry's tags: <c>store:{id}</c>, <c>all</c>.</summary>
-        public string[] RenderTags(global::CachedGen.Runtime.CacheTagRenderer tags)
-            => [tags.Render($"store:{Id}"), tags.Render($"all")];
-
-        /// <inheritdoc/>
-        public void Render(ref global::CachedGen.Runtime.CacheKeyBuilder builder)
-        {
-            builder.AppendLiteral("s:");
-            builder.AppendValue(Id);
-        }
+        builder.AppendLiteral("s:");
+        builder.AppendValue(key.Item1); // id
     }
+
+    /// <summary>Renders the tags of <see cref="global::IStore.GetAsync"/>: <c>store:{id}</c>, <c>all</c>.</summary>
+    private static string[] RenderGetAsyncTags(in global::System.ValueTuple<int> key, global::CachedGen.Runtime.CacheTagRenderer tags)
+        => [tags.Render($"store:{key.Item1}"), tags.Render($"all")];
 
     /// <summary>Lets <c>AddCachedGen</c> find this decorator without reflection.</summary>
     [global::System.Runtime.CompilerServices.ModuleInitializer]

@@ -12,7 +12,7 @@ namespace Shop
     public sealed partial class CachedOrderStore : global::Shop.IOrderStore
     {
         /// <summary>Compile-time facts about <see cref="global::Shop.IOrderStore.FindAsync"/>.</summary>
-        public static readonly global::CachedGen.Runtime.CacheMethodDescriptor FindAsyncDescriptor = new("Shop.IOrderStore.FindAsync")
+        public static readonly global::CachedGen.Runtime.CacheMethodDescriptor<global::System.ValueTuple<long>, global::Shop.Order?> FindAsyncDescriptor = new("Shop.IOrderStore.FindAsync", RenderFindAsyncKey)
         {
             Ttl = global::System.TimeSpan.FromTicks(1200000000L) /* 2m */,
             KeyPrefix = "orders:",
@@ -21,7 +21,7 @@ namespace Shop
         };
 
         private readonly global::Shop.IOrderStore _inner;
-        private readonly global::CachedGen.Runtime.CachedMethod<FindAsyncKey, global::Shop.Order?> _findAsync;
+        private readonly global::CachedGen.Runtime.CachedMethod<global::System.ValueTuple<long>, global::Shop.Order?> _findAsync;
 
         /// <summary>Wraps <paramref name="inner"/>; <paramref name="runtime"/> holds the caches (one per process).</summary>
         public CachedOrderStore(global::Shop.IOrderStore inner, global::CachedGen.CacheRuntime runtime)
@@ -29,7 +29,7 @@ namespace Shop
             global::System.ArgumentNullException.ThrowIfNull(inner);
             global::System.ArgumentNullException.ThrowIfNull(runtime);
             _inner = inner;
-            _findAsync = runtime.GetMethod<FindAsyncKey, global::Shop.Order?>(FindAsyncDescriptor);
+            _findAsync = runtime.GetMethod(FindAsyncDescriptor);
         }
 
         /// <summary>Removes the entry of <see cref="global::Shop.IOrderStore.FindAsync"/> for these placeholder values, from Redis and from
@@ -37,53 +37,25 @@ namespace Shop
         public static global::System.Threading.Tasks.ValueTask InvalidateFindAsync(global::CachedGen.ICacheInvalidator invalidator, long id)
         {
             global::System.ArgumentNullException.ThrowIfNull(invalidator);
-            return invalidator.InvalidateAsync<FindAsyncKey, global::Shop.Order?>(FindAsyncDescriptor, new FindAsyncKey(id));
+            return invalidator.InvalidateAsync<global::System.ValueTuple<long>, global::Shop.Order?>(FindAsyncDescriptor, new global::System.ValueTuple<long>(id));
         }
 
         /// <summary>Cached for 2m under <c>order:{id}</c>.</summary>
         global::System.Threading.Tasks.Task<global::Shop.Order?> global::Shop.IOrderStore.FindAsync(long id, global::System.Threading.CancellationToken cancellationToken)
-        {
-            var key = new FindAsyncKey(id);
-            if (_findAsync.TryGetLocalTask(in key, out var cached))
-            {
-                return cached;
-            }
-
-            return _findAsync.GetOrLoadAsync(key, (_inner, id), static (state, token) => new global::System.Threading.Tasks.ValueTask<global::Shop.Order?>(state._inner.FindAsync(state.id, token)), cancellationToken).AsTask();
-        }
+            => _findAsync.GetTaskAsync(new global::System.ValueTuple<long>(id), (_inner, id), static (state, token) => state._inner.FindAsync(state.id, token), cancellationToken);
 
         /// <summary>Forwards, then on success removes the entries this write invalidates.</summary>
         async global::System.Threading.Tasks.Task global::Shop.IOrderStore.SaveAsync(global::Shop.Order order, global::System.Threading.CancellationToken cancellationToken)
         {
             await _inner.SaveAsync(order, cancellationToken).ConfigureAwait(false);
-            await _findAsync.InvalidateAsync(new FindAsyncKey(order.Id)).ConfigureAwait(false); // order:{id}
+            await _findAsync.InvalidateAsync(new global::System.ValueTuple<long>(order.Id)).ConfigureAwait(false); // order:{id}
         }
 
-        /// <summary>Key of <see cref="global::Shop.IOrderStore.FindAsync"/>: <c>order:{id}</c>.</summary>
-        public readonly struct FindAsyncKey : global::System.IEquatable<FindAsyncKey>, global::CachedGen.Runtime.ICacheKey
+        /// <summary>Writes the Redis key of <see cref="global::Shop.IOrderStore.FindAsync"/>: <c>order:{id}</c>.</summary>
+        private static void RenderFindAsyncKey(in global::System.ValueTuple<long> key, ref global::CachedGen.Runtime.CacheKeyBuilder builder)
         {
-            /// <summary>Creates the key from the placeholder values.</summary>
-            public FindAsyncKey(long id)
-            {
-                Id = id;
-            }
-
-            /// <summary>Value of <c>id</c>.</summary>
-            public readonly long Id;
-
-            /// <inheritdoc/>
-            public bool Equals(FindAsyncKey other)
-                => global::System.Collections.Generic.EqualityComparer<long>.Default.Equals(Id, other.Id);
-
-            /// <inheritdoc/>
-            public override int GetHashCode() => global::System.Collections.Generic.EqualityComparer<long>.Default.GetHashCode(Id);
-
-            /// <inheritdoc/>
-            public void Render(ref global::CachedGen.Runtime.CacheKeyBuilder builder)
-            {
-                builder.AppendLiteral("order:");
-                builder.AppendValue(Id);
-            }
+            builder.AppendLiteral("order:");
+            builder.AppendValue(key.Item1); // id
         }
 
         /// <summary>Lets <c>AddCachedGen</c> find this decorator without reflection.</summary>

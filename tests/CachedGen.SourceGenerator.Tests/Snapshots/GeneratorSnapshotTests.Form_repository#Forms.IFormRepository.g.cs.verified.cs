@@ -12,7 +12,7 @@ namespace Forms
     public sealed partial class CachedFormRepository : global::Forms.IFormRepository
     {
         /// <summary>Compile-time facts about <see cref="global::Forms.IFormRepository.GetSchemaAsync"/>.</summary>
-        public static readonly global::CachedGen.Runtime.CacheMethodDescriptor GetSchemaAsyncDescriptor = new("Forms.IFormRepository.GetSchemaAsync")
+        public static readonly global::CachedGen.Runtime.CacheMethodDescriptor<global::System.ValueTuple<int>, global::Forms.FormSchema?> GetSchemaAsyncDescriptor = new("Forms.IFormRepository.GetSchemaAsync", RenderGetSchemaAsyncKey)
         {
             Ttl = global::System.TimeSpan.FromTicks(36000000000L) /* 1h */,
             KeySuffix = "#v1.4813c8a9", // Version 1, shape of Forms.FormSchema?
@@ -20,7 +20,7 @@ namespace Forms
         };
 
         /// <summary>Compile-time facts about <see cref="global::Forms.IFormRepository.ListFormsAsync"/>.</summary>
-        public static readonly global::CachedGen.Runtime.CacheMethodDescriptor ListFormsAsyncDescriptor = new("Forms.IFormRepository.ListFormsAsync")
+        public static readonly global::CachedGen.Runtime.CacheMethodDescriptor<(global::System.Guid, int), global::System.Collections.Generic.IReadOnlyList<global::Forms.FormSummary>> ListFormsAsyncDescriptor = new("Forms.IFormRepository.ListFormsAsync", RenderListFormsAsyncKey)
         {
             Ttl = global::System.TimeSpan.FromTicks(3000000000L) /* 5m */,
             KeySuffix = "#v1.66e307a5", // Version 1, shape of System.Collections.Generic.IReadOnlyList<Forms.FormSummary>
@@ -28,7 +28,7 @@ namespace Forms
         };
 
         /// <summary>Compile-time facts about <see cref="global::Forms.IFormRepository.GetProfileAsync"/>.</summary>
-        public static readonly global::CachedGen.Runtime.CacheMethodDescriptor GetProfileAsyncDescriptor = new("Forms.IFormRepository.GetProfileAsync")
+        public static readonly global::CachedGen.Runtime.CacheMethodDescriptor<global::System.ValueTuple<string?>, global::Forms.UserProfile?> GetProfileAsyncDescriptor = new("Forms.IFormRepository.GetProfileAsync", RenderGetProfileAsyncKey)
         {
             Ttl = global::System.TimeSpan.FromTicks(18000000000L) /* 30m */,
             KeySuffix = "#v1.8458da04", // Version 1, shape of Forms.UserProfile?
@@ -38,7 +38,7 @@ namespace Forms
         };
 
         /// <summary>Compile-time facts about <see cref="global::Forms.IFormRepository.CountAsync"/>.</summary>
-        public static readonly global::CachedGen.Runtime.CacheMethodDescriptor CountAsyncDescriptor = new("Forms.IFormRepository.CountAsync")
+        public static readonly global::CachedGen.Runtime.CacheMethodDescriptor<(global::System.Guid, global::Forms.FormStatus, string?), int> CountAsyncDescriptor = new("Forms.IFormRepository.CountAsync", RenderCountAsyncKey)
         {
             Ttl = global::System.TimeSpan.FromTicks(600000000L) /* 1m */,
             KeySuffix = "#v1.c2211036", // Version 1, shape of int
@@ -46,7 +46,7 @@ namespace Forms
         };
 
         /// <summary>Compile-time facts about <see cref="global::Forms.IFormRepository.Describe"/>.</summary>
-        public static readonly global::CachedGen.Runtime.CacheMethodDescriptor DescribeDescriptor = new("Forms.IFormRepository.Describe")
+        public static readonly global::CachedGen.Runtime.CacheMethodDescriptor<(int, global::Forms.FormStatus?), string> DescribeDescriptor = new("Forms.IFormRepository.Describe", RenderDescribeKey)
         {
             Ttl = global::System.TimeSpan.FromTicks(100000000L) /* 10s */,
             KeySuffix = "#v1.d82e20c0", // Version 1, shape of string
@@ -54,11 +54,11 @@ namespace Forms
         };
 
         private readonly global::Forms.IFormRepository _inner;
-        private readonly global::CachedGen.Runtime.CachedMethod<GetSchemaAsyncKey, global::Forms.FormSchema?> _getSchemaAsync;
-        private readonly global::CachedGen.Runtime.CachedMethod<ListFormsAsyncKey, global::System.Collections.Generic.IReadOnlyList<global::Forms.FormSummary>> _listFormsAsync;
-        private readonly global::CachedGen.Runtime.CachedMethod<GetProfileAsyncKey, global::Forms.UserProfile?> _getProfileAsync;
-        private readonly global::CachedGen.Runtime.CachedMethod<CountAsyncKey, int> _countAsync;
-        private readonly global::CachedGen.Runtime.CachedMethod<DescribeKey, string> _describe;
+        private readonly global::CachedGen.Runtime.CachedMethod<global::System.ValueTuple<int>, global::Forms.FormSchema?> _getSchemaAsync;
+        private readonly global::CachedGen.Runtime.CachedMethod<(global::System.Guid, int), global::System.Collections.Generic.IReadOnlyList<global::Forms.FormSummary>> _listFormsAsync;
+        private readonly global::CachedGen.Runtime.CachedMethod<global::System.ValueTuple<string?>, global::Forms.UserProfile?> _getProfileAsync;
+        private readonly global::CachedGen.Runtime.CachedMethod<(global::System.Guid, global::Forms.FormStatus, string?), int> _countAsync;
+        private readonly global::CachedGen.Runtime.CachedMethod<(int, global::Forms.FormStatus?), string> _describe;
 
         /// <summary>Wraps <paramref name="inner"/>; <paramref name="runtime"/> holds the caches (one per process).</summary>
         public CachedFormRepository(global::Forms.IFormRepository inner, global::CachedGen.CacheRuntime runtime)
@@ -66,11 +66,11 @@ namespace Forms
             global::System.ArgumentNullException.ThrowIfNull(inner);
             global::System.ArgumentNullException.ThrowIfNull(runtime);
             _inner = inner;
-            _getSchemaAsync = runtime.GetMethod<GetSchemaAsyncKey, global::Forms.FormSchema?>(GetSchemaAsyncDescriptor);
-            _listFormsAsync = runtime.GetMethod<ListFormsAsyncKey, global::System.Collections.Generic.IReadOnlyList<global::Forms.FormSummary>>(ListFormsAsyncDescriptor);
-            _getProfileAsync = runtime.GetMethod<GetProfileAsyncKey, global::Forms.UserProfile?>(GetProfileAsyncDescriptor);
-            _countAsync = runtime.GetMethod<CountAsyncKey, int>(CountAsyncDescriptor);
-            _describe = runtime.GetMethod<DescribeKey, string>(DescribeDescriptor);
+            _getSchemaAsync = runtime.GetMethod(GetSchemaAsyncDescriptor);
+            _listFormsAsync = runtime.GetMethod(ListFormsAsyncDescriptor);
+            _getProfileAsync = runtime.GetMethod(GetProfileAsyncDescriptor);
+            _countAsync = runtime.GetMethod(CountAsyncDescriptor);
+            _describe = runtime.GetMethod(DescribeDescriptor);
         }
 
         /// <summary>Removes the entry of <see cref="global::Forms.IFormRepository.GetSchemaAsync"/> for these placeholder values, from Redis and from
@@ -78,7 +78,7 @@ namespace Forms
         public static global::System.Threading.Tasks.ValueTask InvalidateGetSchemaAsync(global::CachedGen.ICacheInvalidator invalidator, int formId)
         {
             global::System.ArgumentNullException.ThrowIfNull(invalidator);
-            return invalidator.InvalidateAsync<GetSchemaAsyncKey, global::Forms.FormSchema?>(GetSchemaAsyncDescriptor, new GetSchemaAsyncKey(formId));
+            return invalidator.InvalidateAsync<global::System.ValueTuple<int>, global::Forms.FormSchema?>(GetSchemaAsyncDescriptor, new global::System.ValueTuple<int>(formId));
         }
 
         /// <summary>Removes the entry of <see cref="global::Forms.IFormRepository.ListFormsAsync"/> for these placeholder values, from Redis and from
@@ -86,7 +86,7 @@ namespace Forms
         public static global::System.Threading.Tasks.ValueTask InvalidateListFormsAsync(global::CachedGen.ICacheInvalidator invalidator, global::System.Guid tenantId, int page)
         {
             global::System.ArgumentNullException.ThrowIfNull(invalidator);
-            return invalidator.InvalidateAsync<ListFormsAsyncKey, global::System.Collections.Generic.IReadOnlyList<global::Forms.FormSummary>>(ListFormsAsyncDescriptor, new ListFormsAsyncKey(tenantId, page));
+            return invalidator.InvalidateAsync<(global::System.Guid, int), global::System.Collections.Generic.IReadOnlyList<global::Forms.FormSummary>>(ListFormsAsyncDescriptor, (tenantId, page));
         }
 
         /// <summary>Removes the entry of <see cref="global::Forms.IFormRepository.GetProfileAsync"/> for these placeholder values, from Redis and from
@@ -94,7 +94,7 @@ namespace Forms
         public static global::System.Threading.Tasks.ValueTask InvalidateGetProfileAsync(global::CachedGen.ICacheInvalidator invalidator, string? email)
         {
             global::System.ArgumentNullException.ThrowIfNull(invalidator);
-            return invalidator.InvalidateAsync<GetProfileAsyncKey, global::Forms.UserProfile?>(GetProfileAsyncDescriptor, new GetProfileAsyncKey(email));
+            return invalidator.InvalidateAsync<global::System.ValueTuple<string?>, global::Forms.UserProfile?>(GetProfileAsyncDescriptor, new global::System.ValueTuple<string?>(email));
         }
 
         /// <summary>Removes the entry of <see cref="global::Forms.IFormRepository.CountAsync"/> for these placeholder values, from Redis and from
@@ -102,7 +102,7 @@ namespace Forms
         public static global::System.Threading.Tasks.ValueTask InvalidateCountAsync(global::CachedGen.ICacheInvalidator invalidator, global::System.Guid queryTenantId, global::Forms.FormStatus queryStatus, string? querySearch)
         {
             global::System.ArgumentNullException.ThrowIfNull(invalidator);
-            return invalidator.InvalidateAsync<CountAsyncKey, int>(CountAsyncDescriptor, new CountAsyncKey(queryTenantId, queryStatus, querySearch));
+            return invalidator.InvalidateAsync<(global::System.Guid, global::Forms.FormStatus, string?), int>(CountAsyncDescriptor, (queryTenantId, queryStatus, querySearch));
         }
 
         /// <summary>Removes the entry of <see cref="global::Forms.IFormRepository.Describe"/> for these placeholder values, from Redis and from
@@ -110,81 +110,41 @@ namespace Forms
         public static global::System.Threading.Tasks.ValueTask InvalidateDescribe(global::CachedGen.ICacheInvalidator invalidator, int formId, global::Forms.FormStatus? status)
         {
             global::System.ArgumentNullException.ThrowIfNull(invalidator);
-            return invalidator.InvalidateAsync<DescribeKey, string>(DescribeDescriptor, new DescribeKey(formId, status));
+            return invalidator.InvalidateAsync<(int, global::Forms.FormStatus?), string>(DescribeDescriptor, (formId, status));
         }
 
         /// <summary>Cached for 1h under <c>form:{formId}:schema</c>.</summary>
         global::System.Threading.Tasks.Task<global::Forms.FormSchema?> global::Forms.IFormRepository.GetSchemaAsync(int formId, global::System.Threading.CancellationToken ct)
-        {
-            var key = new GetSchemaAsyncKey(formId);
-            if (_getSchemaAsync.TryGetLocalTask(in key, out var cached))
-            {
-                return cached;
-            }
-
-            return _getSchemaAsync.GetOrLoadAsync(key, (_inner, formId), static (state, token) => new global::System.Threading.Tasks.ValueTask<global::Forms.FormSchema?>(state._inner.GetSchemaAsync(state.formId, token)), ct).AsTask();
-        }
+            => _getSchemaAsync.GetTaskAsync(new global::System.ValueTuple<int>(formId), (_inner, formId), static (state, token) => state._inner.GetSchemaAsync(state.formId, token), ct);
 
         /// <summary>Cached for 5m under <c>tenant:{tenantId}:forms:page:{page}</c>.</summary>
         global::System.Threading.Tasks.ValueTask<global::System.Collections.Generic.IReadOnlyList<global::Forms.FormSummary>> global::Forms.IFormRepository.ListFormsAsync(global::System.Guid tenantId, int page, global::System.Threading.CancellationToken ct)
-        {
-            var key = new ListFormsAsyncKey(tenantId, page);
-            if (_listFormsAsync.TryGetLocal(in key, out var cached))
-            {
-                return new global::System.Threading.Tasks.ValueTask<global::System.Collections.Generic.IReadOnlyList<global::Forms.FormSummary>>(cached);
-            }
-
-            return _listFormsAsync.GetOrLoadAsync(key, (_inner, tenantId, page), static (state, token) => state._inner.ListFormsAsync(state.tenantId, state.page, token), ct);
-        }
+            => _listFormsAsync.GetAsync((tenantId, page), (_inner, tenantId, page), static (state, token) => state._inner.ListFormsAsync(state.tenantId, state.page, token), ct);
 
         /// <summary>Cached for 30m under <c>user:{email:hash}:profile</c>.</summary>
         global::System.Threading.Tasks.Task<global::Forms.UserProfile?> global::Forms.IFormRepository.GetProfileAsync(string email, global::System.Threading.CancellationToken ct)
-        {
-            var key = new GetProfileAsyncKey(email);
-            if (_getProfileAsync.TryGetLocalTask(in key, out var cached))
-            {
-                return cached;
-            }
-
-            return _getProfileAsync.GetOrLoadAsync(key, (_inner, email), static (state, token) => new global::System.Threading.Tasks.ValueTask<global::Forms.UserProfile?>(state._inner.GetProfileAsync(state.email, token)), ct).AsTask();
-        }
+            => _getProfileAsync.GetTaskAsync(new global::System.ValueTuple<string?>(email), (_inner, email), static (state, token) => state._inner.GetProfileAsync(state.email, token), ct);
 
         /// <summary>Cached for 1m under <c>tenant:{query.TenantId}:status:{query.Status}:q:{query.Search}</c>.</summary>
         global::System.Threading.Tasks.ValueTask<int> global::Forms.IFormRepository.CountAsync(global::Forms.FormQuery query, global::System.Threading.CancellationToken ct)
-        {
-            var key = new CountAsyncKey(query.TenantId, query.Status, query.Search);
-            if (_countAsync.TryGetLocal(in key, out var cached))
-            {
-                return new global::System.Threading.Tasks.ValueTask<int>(cached);
-            }
-
-            return _countAsync.GetOrLoadAsync(key, (_inner, query), static (state, token) => state._inner.CountAsync(state.query, token), ct);
-        }
+            => _countAsync.GetAsync((query.TenantId, query.Status, query.Search), (_inner, query), static (state, token) => state._inner.CountAsync(state.query, token), ct);
 
         /// <summary>Cached for 10s under <c>IFormRepository.Describe:{formId}:{status}</c>.</summary>
         string global::Forms.IFormRepository.Describe(int formId, global::Forms.FormStatus? status)
-        {
-            var key = new DescribeKey(formId, status);
-            if (_describe.TryGetLocal(in key, out var cached))
-            {
-                return cached;
-            }
-
-            return _describe.GetOrLoad(key, (_inner, formId, status), static state => state._inner.Describe(state.formId, state.status));
-        }
+            => _describe.Get((formId, status), (_inner, formId, status), static state => state._inner.Describe(state.formId, state.status));
 
         /// <summary>Forwards, then on success removes the entries this write invalidates.</summary>
         async global::System.Threading.Tasks.Task global::Forms.IFormRepository.UpdateSchemaAsync(int formId, global::System.Guid tenantId, global::Forms.FormSchema schema, global::System.Threading.CancellationToken ct)
         {
             await _inner.UpdateSchemaAsync(formId, tenantId, schema, ct).ConfigureAwait(false);
-            await _getSchemaAsync.InvalidateAsync(new GetSchemaAsyncKey(formId)).ConfigureAwait(false); // form:{formId}:schema
+            await _getSchemaAsync.InvalidateAsync(new global::System.ValueTuple<int>(formId)).ConfigureAwait(false); // form:{formId}:schema
         }
 
         /// <summary>Forwards, then on success removes the entries this write invalidates.</summary>
         async global::System.Threading.Tasks.Task global::Forms.IFormRepository.DeleteFormAsync(int formId, global::System.Threading.CancellationToken ct)
         {
             await _inner.DeleteFormAsync(formId, ct).ConfigureAwait(false);
-            await _getSchemaAsync.InvalidateAsync(new GetSchemaAsyncKey(formId)).ConfigureAwait(false); // form:{formId}:schema
+            await _getSchemaAsync.InvalidateAsync(new global::System.ValueTuple<int>(formId)).ConfigureAwait(false); // form:{formId}:schema
         }
 
         int global::Forms.IFormRepository.Version
@@ -198,194 +158,55 @@ namespace Forms
             remove => _inner.Changed -= value;
         }
 
-        /// <summary>Key of <see cref="global::Forms.IFormRepository.GetSchemaAsync"/>: <c>form:{formId}:schema</c>.</summary>
-        public readonly struct GetSchemaAsyncKey : global::System.IEquatable<GetSchemaAsyncKey>, global::CachedGen.Runtime.ICacheKey
+        /// <summary>Writes the Redis key of <see cref="global::Forms.IFormRepository.GetSchemaAsync"/>: <c>form:{formId}:schema</c>.</summary>
+        private static void RenderGetSchemaAsyncKey(in global::System.ValueTuple<int> key, ref global::CachedGen.Runtime.CacheKeyBuilder builder)
         {
-            /// <summary>Creates the key from the placeholder values.</summary>
-            public GetSchemaAsyncKey(int formId)
-            {
-                FormId = formId;
-            }
-
-            /// <summary>Value of <c>formId</c>.</summary>
-            public readonly int FormId;
-
-            /// <inheritdoc/>
-            public bool Equals(GetSchemaAsyncKey other)
-                => global::System.Collections.Generic.EqualityComparer<int>.Default.Equals(FormId, other.FormId);
-
-            /// <inheritdoc/>
-            public override int GetHashCode() => global::System.Collections.Generic.EqualityComparer<int>.Default.GetHashCode(FormId);
-
-            /// <inheritdoc/>
-            public void Render(ref global::CachedGen.Runtime.CacheKeyBuilder builder)
-            {
-                builder.AppendLiteral("form:");
-                builder.AppendValue(FormId);
-                builder.AppendLiteral(":schema");
-            }
+            builder.AppendLiteral("form:");
+            builder.AppendValue(key.Item1); // formId
+            builder.AppendLiteral(":schema");
         }
 
-        /// <summary>Key of <see cref="global::Forms.IFormRepository.ListFormsAsync"/>: <c>tenant:{tenantId}:forms:page:{page}</c>.</summary>
-        public readonly struct ListFormsAsyncKey : global::System.IEquatable<ListFormsAsyncKey>, global::CachedGen.Runtime.ICacheKey
+        /// <summary>Writes the Redis key of <see cref="global::Forms.IFormRepository.ListFormsAsync"/>: <c>tenant:{tenantId}:forms:page:{page}</c>.</summary>
+        private static void RenderListFormsAsyncKey(in (global::System.Guid, int) key, ref global::CachedGen.Runtime.CacheKeyBuilder builder)
         {
-            /// <summary>Creates the key from the placeholder values.</summary>
-            public ListFormsAsyncKey(global::System.Guid tenantId, int page)
-            {
-                TenantId = tenantId;
-                Page = page;
-            }
-
-            /// <summary>Value of <c>tenantId</c>.</summary>
-            public readonly global::System.Guid TenantId;
-
-            /// <summary>Value of <c>page</c>.</summary>
-            public readonly int Page;
-
-            /// <inheritdoc/>
-            public bool Equals(ListFormsAsyncKey other)
-                => global::System.Collections.Generic.EqualityComparer<global::System.Guid>.Default.Equals(TenantId, other.TenantId)
-                    && global::System.Collections.Generic.EqualityComparer<int>.Default.Equals(Page, other.Page);
-
-            /// <inheritdoc/>
-            public override int GetHashCode()
-            {
-                var hash = 0;
-                hash = unchecked((hash * -1521134295) + global::System.Collections.Generic.EqualityComparer<global::System.Guid>.Default.GetHashCode(TenantId));
-                hash = unchecked((hash * -1521134295) + global::System.Collections.Generic.EqualityComparer<int>.Default.GetHashCode(Page));
-                return hash;
-            }
-
-            /// <inheritdoc/>
-            public void Render(ref global::CachedGen.Runtime.CacheKeyBuilder builder)
-            {
-                builder.AppendLiteral("tenant:");
-                builder.AppendValue(TenantId);
-                builder.AppendLiteral(":forms:page:");
-                builder.AppendValue(Page);
-            }
+            builder.AppendLiteral("tenant:");
+            builder.AppendValue(key.Item1); // tenantId
+            builder.AppendLiteral(":forms:page:");
+            builder.AppendValue(key.Item2); // page
         }
 
-        /// <summary>Key of <see cref="global::Forms.IFormRepository.GetProfileAsync"/>: <c>user:{email:hash}:profile</c>.</summary>
-        public readonly struct GetProfileAsyncKey : global::System.IEquatable<GetProfileAsyncKey>, global::CachedGen.Runtime.ICacheKey
+        /// <summary>Writes the Redis key of <see cref="global::Forms.IFormRepository.GetProfileAsync"/>: <c>user:{email:hash}:profile</c>.</summary>
+        private static void RenderGetProfileAsyncKey(in global::System.ValueTuple<string?> key, ref global::CachedGen.Runtime.CacheKeyBuilder builder)
         {
-            /// <summary>Creates the key from the placeholder values.</summary>
-            public GetProfileAsyncKey(string? email)
-            {
-                Email = email;
-            }
-
-            /// <summary>Value of <c>email</c>.</summary>
-            public readonly string? Email;
-
-            /// <inheritdoc/>
-            public bool Equals(GetProfileAsyncKey other)
-                => global::System.Collections.Generic.EqualityComparer<string?>.Default.Equals(Email, other.Email);
-
-            /// <inheritdoc/>
-            public override int GetHashCode() => global::System.Collections.Generic.EqualityComparer<string?>.Default.GetHashCode(Email!);
-
-            /// <inheritdoc/>
-            public void Render(ref global::CachedGen.Runtime.CacheKeyBuilder builder)
-            {
-                builder.AppendLiteral("user:");
-                builder.AppendHashed(Email);
-                builder.AppendLiteral(":profile");
-            }
+            builder.AppendLiteral("user:");
+            builder.AppendHashed(key.Item1); // email
+            builder.AppendLiteral(":profile");
         }
 
-        /// <summary>Key of <see cref="global::Forms.IFormRepository.CountAsync"/>: <c>tenant:{query.TenantId}:status:{query.Status}:q:{query.Search}</c>.</summary>
-        public readonly struct CountAsyncKey : global::System.IEquatable<CountAsyncKey>, global::CachedGen.Runtime.ICacheKey
+        /// <summary>Writes the Redis key of <see cref="global::Forms.IFormRepository.CountAsync"/>: <c>tenant:{query.TenantId}:status:{query.Status}:q:{query.Search}</c>.</summary>
+        private static void RenderCountAsyncKey(in (global::System.Guid, global::Forms.FormStatus, string?) key, ref global::CachedGen.Runtime.CacheKeyBuilder builder)
         {
-            /// <summary>Creates the key from the placeholder values.</summary>
-            public CountAsyncKey(global::System.Guid queryTenantId, global::Forms.FormStatus queryStatus, string? querySearch)
-            {
-                QueryTenantId = queryTenantId;
-                QueryStatus = queryStatus;
-                QuerySearch = querySearch;
-            }
-
-            /// <summary>Value of <c>query.TenantId</c>.</summary>
-            public readonly global::System.Guid QueryTenantId;
-
-            /// <summary>Value of <c>query.Status</c>.</summary>
-            public readonly global::Forms.FormStatus QueryStatus;
-
-            /// <summary>Value of <c>query.Search</c>.</summary>
-            public readonly string? QuerySearch;
-
-            /// <inheritdoc/>
-            public bool Equals(CountAsyncKey other)
-                => global::System.Collections.Generic.EqualityComparer<global::System.Guid>.Default.Equals(QueryTenantId, other.QueryTenantId)
-                    && global::System.Collections.Generic.EqualityComparer<global::Forms.FormStatus>.Default.Equals(QueryStatus, other.QueryStatus)
-                    && global::System.Collections.Generic.EqualityComparer<string?>.Default.Equals(QuerySearch, other.QuerySearch);
-
-            /// <inheritdoc/>
-            public override int GetHashCode()
-            {
-                var hash = 0;
-                hash = unchecked((hash * -1521134295) + global::System.Collections.Generic.EqualityComparer<global::System.Guid>.Default.GetHashCode(QueryTenantId));
-                hash = unchecked((hash * -1521134295) + global::System.Collections.Generic.EqualityComparer<global::Forms.FormStatus>.Default.GetHashCode(QueryStatus));
-                hash = unchecked((hash * -1521134295) + global::System.Collections.Generic.EqualityComparer<string?>.Default.GetHashCode(QuerySearch!));
-                return hash;
-            }
-
-            /// <inheritdoc/>
-            public void Render(ref global::CachedGen.Runtime.CacheKeyBuilder builder)
-            {
-                builder.AppendLiteral("tenant:");
-                builder.AppendValue(QueryTenantId);
-                builder.AppendLiteral(":status:");
-                builder.AppendValue((long)QueryStatus);
-                builder.AppendLiteral(":q:");
-                builder.AppendValue(QuerySearch);
-            }
+            builder.AppendLiteral("tenant:");
+            builder.AppendValue(key.Item1); // query.TenantId
+            builder.AppendLiteral(":status:");
+            builder.AppendValue((long)key.Item2); // query.Status
+            builder.AppendLiteral(":q:");
+            builder.AppendValue(key.Item3); // query.Search
         }
 
-        /// <summary>Key of <see cref="global::Forms.IFormRepository.Describe"/>: <c>IFormRepository.Describe:{formId}:{status}</c>.</summary>
-        public readonly struct DescribeKey : global::System.IEquatable<DescribeKey>, global::CachedGen.Runtime.ICacheKey
+        /// <summary>Writes the Redis key of <see cref="global::Forms.IFormRepository.Describe"/>: <c>IFormRepository.Describe:{formId}:{status}</c>.</summary>
+        private static void RenderDescribeKey(in (int, global::Forms.FormStatus?) key, ref global::CachedGen.Runtime.CacheKeyBuilder builder)
         {
-            /// <summary>Creates the key from the placeholder values.</summary>
-            public DescribeKey(int formId, global::Forms.FormStatus? status)
+            builder.AppendLiteral("IFormRepository.Describe:");
+            builder.AppendValue(key.Item1); // formId
+            builder.AppendLiteral(":");
+            if (key.Item2.HasValue) // status
             {
-                FormId = formId;
-                Status = status;
+                builder.AppendValue((long)key.Item2.GetValueOrDefault());
             }
-
-            /// <summary>Value of <c>formId</c>.</summary>
-            public readonly int FormId;
-
-            /// <summary>Value of <c>status</c>.</summary>
-            public readonly global::Forms.FormStatus? Status;
-
-            /// <inheritdoc/>
-            public bool Equals(DescribeKey other)
-                => global::System.Collections.Generic.EqualityComparer<int>.Default.Equals(FormId, other.FormId)
-                    && global::System.Collections.Generic.EqualityComparer<global::Forms.FormStatus?>.Default.Equals(Status, other.Status);
-
-            /// <inheritdoc/>
-            public override int GetHashCode()
+            else
             {
-                var hash = 0;
-                hash = unchecked((hash * -1521134295) + global::System.Collections.Generic.EqualityComparer<int>.Default.GetHashCode(FormId));
-                hash = unchecked((hash * -1521134295) + global::System.Collections.Generic.EqualityComparer<global::Forms.FormStatus?>.Default.GetHashCode(Status!));
-                return hash;
-            }
-
-            /// <inheritdoc/>
-            public void Render(ref global::CachedGen.Runtime.CacheKeyBuilder builder)
-            {
-                builder.AppendLiteral("IFormRepository.Describe:");
-                builder.AppendValue(FormId);
-                builder.AppendLiteral(":");
-                if (Status.HasValue)
-                {
-                    builder.AppendValue((long)Status.GetValueOrDefault());
-                }
-                else
-                {
-                    builder.AppendNull();
-                }
+                builder.AppendNull();
             }
         }
 

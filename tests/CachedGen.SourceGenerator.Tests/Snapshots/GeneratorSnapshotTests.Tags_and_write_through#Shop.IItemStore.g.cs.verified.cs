@@ -12,17 +12,18 @@ namespace Shop
     public sealed partial class CachedItemStore : global::Shop.IItemStore
     {
         /// <summary>Compile-time facts about <see cref="global::Shop.IItemStore.GetAsync"/>.</summary>
-        public static readonly global::CachedGen.Runtime.CacheMethodDescriptor GetAsyncDescriptor = new("Shop.IItemStore.GetAsync")
+        public static readonly global::CachedGen.Runtime.CacheMethodDescriptor<(global::System.Guid, int), global::Shop.Item?> GetAsyncDescriptor = new("Shop.IItemStore.GetAsync", RenderGetAsyncKey)
         {
             Ttl = global::System.TimeSpan.FromTicks(3000000000L) /* 5m */,
             KeySuffix = "#v1.ce0ae54b", // Version 1, shape of Shop.Item?
             ShapeFingerprint = 0xce0ae54bu,
             TagTemplates = ["tenant:{tenantId}:items", "items"],
+            RenderTags = RenderGetAsyncTags,
         };
 
         private readonly global::Shop.IItemStore _inner;
         private readonly global::CachedGen.CacheRuntime _runtime;
-        private readonly global::CachedGen.Runtime.CachedMethod<GetAsyncKey, global::Shop.Item?> _getAsync;
+        private readonly global::CachedGen.Runtime.CachedMethod<(global::System.Guid, int), global::Shop.Item?> _getAsync;
 
         /// <summary>Wraps <paramref name="inner"/>; <paramref name="runtime"/> holds the caches (one per process).</summary>
         public CachedItemStore(global::Shop.IItemStore inner, global::CachedGen.CacheRuntime runtime)
@@ -31,7 +32,7 @@ namespace Shop
             global::System.ArgumentNullException.ThrowIfNull(runtime);
             _inner = inner;
             _runtime = runtime;
-            _getAsync = runtime.GetMethod<GetAsyncKey, global::Shop.Item?>(GetAsyncDescriptor);
+            _getAsync = runtime.GetMethod(GetAsyncDescriptor);
         }
 
         /// <summary>Removes the entry of <see cref="global::Shop.IItemStore.GetAsync"/> for these placeholder values, from Redis and from
@@ -39,26 +40,18 @@ namespace Shop
         public static global::System.Threading.Tasks.ValueTask InvalidateGetAsync(global::CachedGen.ICacheInvalidator invalidator, global::System.Guid tenantId, int id)
         {
             global::System.ArgumentNullException.ThrowIfNull(invalidator);
-            return invalidator.InvalidateAsync<GetAsyncKey, global::Shop.Item?>(GetAsyncDescriptor, new GetAsyncKey(tenantId, id));
+            return invalidator.InvalidateAsync<(global::System.Guid, int), global::Shop.Item?>(GetAsyncDescriptor, (tenantId, id));
         }
 
         /// <summary>Cached for 5m under <c>item:{tenantId}:{id}</c>.</summary>
         global::System.Threading.Tasks.Task<global::Shop.Item?> global::Shop.IItemStore.GetAsync(global::System.Guid tenantId, int id)
-        {
-            var key = new GetAsyncKey(tenantId, id);
-            if (_getAsync.TryGetLocalTask(in key, out var cached))
-            {
-                return cached;
-            }
-
-            return _getAsync.GetOrLoadAsync(key, (_inner, tenantId, id), static (state, token) => new global::System.Threading.Tasks.ValueTask<global::Shop.Item?>(state._inner.GetAsync(state.tenantId, state.id)), default).AsTask();
-        }
+            => _getAsync.GetTaskAsync((tenantId, id), (_inner, tenantId, id), static (state, token) => state._inner.GetAsync(state.tenantId, state.id), default);
 
         /// <summary>Forwards, then on success puts the result in the entries this write updates, and removes those it invalidates.</summary>
         async global::System.Threading.Tasks.Task<global::Shop.Item> global::Shop.IItemStore.SaveAsync(global::System.Guid tenantId, int id, string name)
         {
             var result = await _inner.SaveAsync(tenantId, id, name).ConfigureAwait(false);
-            await _getAsync.PutAsync(new GetAsyncKey(tenantId, id), result).ConfigureAwait(false); // item:{tenantId}:{id} (write-through)
+            await _getAsync.PutAsync((tenantId, id), result).ConfigureAwait(false); // item:{tenantId}:{id} (write-through)
             return result;
         }
 
@@ -66,7 +59,7 @@ namespace Shop
         global::Shop.Item global::Shop.IItemStore.Save(global::System.Guid tenantId, int id)
         {
             var result = _inner.Save(tenantId, id);
-            _getAsync.Put(new GetAsyncKey(tenantId, id), result); // item:{tenantId}:{id} (write-through)
+            _getAsync.Put((tenantId, id), result); // item:{tenantId}:{id} (write-through)
             return result;
         }
 
@@ -80,49 +73,18 @@ namespace Shop
         global::System.Threading.Tasks.Task<string> global::Shop.IItemStore.NameAsync(global::System.Guid tenantId, int id)
             => _inner.NameAsync(tenantId, id);
 
-        /// <summary>Key of <see cref="global::Shop.IItemStore.GetAsync"/>: <c>item:{tenantId}:{id}</c>.</summary>
-        public readonly struct GetAsyncKey : global::System.IEquatable<GetAsyncKey>, global::CachedGen.Runtime.ICacheKey
+        /// <summary>Writes the Redis key of <see cref="global::Shop.IItemStore.GetAsync"/>: <c>item:{tenantId}:{id}</c>.</summary>
+        private static void RenderGetAsyncKey(in (global::System.Guid, int) key, ref global::CachedGen.Runtime.CacheKeyBuilder builder)
         {
-            /// <summary>Creates the key from the placeholder values.</summary>
-            public GetAsyncKey(global::System.Guid tenantId, int id)
-            {
-                TenantId = tenantId;
-                Id = id;
-            }
-
-            /// <summary>Value of <c>tenantId</c>.</summary>
-            public readonly global::System.Guid TenantId;
-
-            /// <summary>Value of <c>id</c>.</summary>
-            public readonly int Id;
-
-            /// <inheritdoc/>
-            public bool Equals(GetAsyncKey other)
-                => global::System.Collections.Generic.EqualityComparer<global::System.Guid>.Default.Equals(TenantId, other.TenantId)
-                    && global::System.Collections.Generic.EqualityComparer<int>.Default.Equals(Id, other.Id);
-
-            /// <inheritdoc/>
-            public override int GetHashCode()
-            {
-                var hash = 0;
-                hash = unchecked((hash * -1521134295) + global::System.Collections.Generic.EqualityComparer<global::System.Guid>.Default.GetHashCode(TenantId));
-                hash = unchecked((hash * -1521134295) + global::System.Collections.Generic.EqualityComparer<int>.Default.GetHashCode(Id));
-                return hash;
-            }
-
-            /// <summary>Renders the entry's tags: <c>tenant:{tenantId}:items</c>, <c>items</c>.</summary>
-            public string[] RenderTags(global::CachedGen.Runtime.CacheTagRenderer tags)
-                => [tags.Render($"tenant:{TenantId}:items"), tags.Render($"items")];
-
-            /// <inheritdoc/>
-            public void Render(ref global::CachedGen.Runtime.CacheKeyBuilder builder)
-            {
-                builder.AppendLiteral("item:");
-                builder.AppendValue(TenantId);
-                builder.AppendLiteral(":");
-                builder.AppendValue(Id);
-            }
+            builder.AppendLiteral("item:");
+            builder.AppendValue(key.Item1); // tenantId
+            builder.AppendLiteral(":");
+            builder.AppendValue(key.Item2); // id
         }
+
+        /// <summary>Renders the tags of <see cref="global::Shop.IItemStore.GetAsync"/>: <c>tenant:{tenantId}:items</c>, <c>items</c>.</summary>
+        private static string[] RenderGetAsyncTags(in (global::System.Guid, int) key, global::CachedGen.Runtime.CacheTagRenderer tags)
+            => [tags.Render($"tenant:{key.Item1}:items"), tags.Render($"items")];
 
         /// <summary>Lets <c>AddCachedGen</c> find this decorator without reflection.</summary>
         [global::System.Runtime.CompilerServices.ModuleInitializer]

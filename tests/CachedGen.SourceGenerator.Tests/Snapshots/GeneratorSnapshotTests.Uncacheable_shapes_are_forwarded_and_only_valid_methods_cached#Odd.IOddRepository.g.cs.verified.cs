@@ -12,7 +12,7 @@ namespace Odd
     public sealed partial class CachedOddRepository : global::Odd.IOddRepository
     {
         /// <summary>Compile-time facts about <see cref="global::Odd.IOddRepository.Fine"/>.</summary>
-        public static readonly global::CachedGen.Runtime.CacheMethodDescriptor FineDescriptor = new("Odd.IOddRepository.Fine")
+        public static readonly global::CachedGen.Runtime.CacheMethodDescriptor<global::System.ValueTuple<int>, int> FineDescriptor = new("Odd.IOddRepository.Fine", RenderFineKey)
         {
             Ttl = global::System.TimeSpan.FromTicks(600000000L) /* 1m */,
             KeySuffix = "#v1.c2211036", // Version 1, shape of int
@@ -20,7 +20,7 @@ namespace Odd
         };
 
         private readonly global::Odd.IOddRepository _inner;
-        private readonly global::CachedGen.Runtime.CachedMethod<FineKey, int> _fine;
+        private readonly global::CachedGen.Runtime.CachedMethod<global::System.ValueTuple<int>, int> _fine;
 
         /// <summary>Wraps <paramref name="inner"/>; <paramref name="runtime"/> holds the caches (one per process).</summary>
         public CachedOddRepository(global::Odd.IOddRepository inner, global::CachedGen.CacheRuntime runtime)
@@ -28,7 +28,7 @@ namespace Odd
             global::System.ArgumentNullException.ThrowIfNull(inner);
             global::System.ArgumentNullException.ThrowIfNull(runtime);
             _inner = inner;
-            _fine = runtime.GetMethod<FineKey, int>(FineDescriptor);
+            _fine = runtime.GetMethod(FineDescriptor);
         }
 
         /// <summary>Removes the entry of <see cref="global::Odd.IOddRepository.Fine"/> for these placeholder values, from Redis and from
@@ -36,20 +36,12 @@ namespace Odd
         public static global::System.Threading.Tasks.ValueTask InvalidateFine(global::CachedGen.ICacheInvalidator invalidator, int id)
         {
             global::System.ArgumentNullException.ThrowIfNull(invalidator);
-            return invalidator.InvalidateAsync<FineKey, int>(FineDescriptor, new FineKey(id));
+            return invalidator.InvalidateAsync<global::System.ValueTuple<int>, int>(FineDescriptor, new global::System.ValueTuple<int>(id));
         }
 
         /// <summary>Cached for 1m under <c>IOddRepository.Fine:{id}</c>.</summary>
         int global::Odd.IOddRepository.Fine(int id)
-        {
-            var key = new FineKey(id);
-            if (_fine.TryGetLocal(in key, out var cached))
-            {
-                return cached;
-            }
-
-            return _fine.GetOrLoad(key, (_inner, id), static state => state._inner.Fine(state.id));
-        }
+            => _fine.Get(new global::System.ValueTuple<int>(id), (_inner, id), static state => state._inner.Fine(state.id));
 
         global::System.Threading.Tasks.Task global::Odd.IOddRepository.SaveAsync(int id)
             => _inner.SaveAsync(id);
@@ -90,31 +82,11 @@ namespace Odd
             set => _inner[index] = value;
         }
 
-        /// <summary>Key of <see cref="global::Odd.IOddRepository.Fine"/>: <c>IOddRepository.Fine:{id}</c>.</summary>
-        public readonly struct FineKey : global::System.IEquatable<FineKey>, global::CachedGen.Runtime.ICacheKey
+        /// <summary>Writes the Redis key of <see cref="global::Odd.IOddRepository.Fine"/>: <c>IOddRepository.Fine:{id}</c>.</summary>
+        private static void RenderFineKey(in global::System.ValueTuple<int> key, ref global::CachedGen.Runtime.CacheKeyBuilder builder)
         {
-            /// <summary>Creates the key from the placeholder values.</summary>
-            public FineKey(int id)
-            {
-                Id = id;
-            }
-
-            /// <summary>Value of <c>id</c>.</summary>
-            public readonly int Id;
-
-            /// <inheritdoc/>
-            public bool Equals(FineKey other)
-                => global::System.Collections.Generic.EqualityComparer<int>.Default.Equals(Id, other.Id);
-
-            /// <inheritdoc/>
-            public override int GetHashCode() => global::System.Collections.Generic.EqualityComparer<int>.Default.GetHashCode(Id);
-
-            /// <inheritdoc/>
-            public void Render(ref global::CachedGen.Runtime.CacheKeyBuilder builder)
-            {
-                builder.AppendLiteral("IOddRepository.Fine:");
-                builder.AppendValue(Id);
-            }
+            builder.AppendLiteral("IOddRepository.Fine:");
+            builder.AppendValue(key.Item1); // id
         }
 
         /// <summary>Lets <c>AddCachedGen</c> find this decorator without reflection.</summary>

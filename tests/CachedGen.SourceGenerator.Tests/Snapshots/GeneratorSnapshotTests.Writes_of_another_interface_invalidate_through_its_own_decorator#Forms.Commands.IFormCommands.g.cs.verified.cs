@@ -12,7 +12,7 @@ namespace Forms.Commands
     public sealed partial class CachedFormCommands : global::Forms.Commands.IFormCommands
     {
         /// <summary>Compile-time facts about <see cref="global::Forms.Commands.IFormCommands.LastChangeAsync"/>.</summary>
-        public static readonly global::CachedGen.Runtime.CacheMethodDescriptor LastChangeAsyncDescriptor = new("Forms.Commands.IFormCommands.LastChangeAsync")
+        public static readonly global::CachedGen.Runtime.CacheMethodDescriptor<global::System.ValueTuple<int>, string> LastChangeAsyncDescriptor = new("Forms.Commands.IFormCommands.LastChangeAsync", RenderLastChangeAsyncKey)
         {
             Ttl = global::System.TimeSpan.FromTicks(3000000000L) /* 5m */,
             KeySuffix = "#v1.d82e20c0", // Version 1, shape of string
@@ -21,7 +21,7 @@ namespace Forms.Commands
 
         private readonly global::Forms.Commands.IFormCommands _inner;
         private readonly global::CachedGen.CacheRuntime _runtime;
-        private readonly global::CachedGen.Runtime.CachedMethod<LastChangeAsyncKey, string> _lastChangeAsync;
+        private readonly global::CachedGen.Runtime.CachedMethod<global::System.ValueTuple<int>, string> _lastChangeAsync;
 
         /// <summary>Wraps <paramref name="inner"/>; <paramref name="runtime"/> holds the caches (one per process).</summary>
         public CachedFormCommands(global::Forms.Commands.IFormCommands inner, global::CachedGen.CacheRuntime runtime)
@@ -30,7 +30,7 @@ namespace Forms.Commands
             global::System.ArgumentNullException.ThrowIfNull(runtime);
             _inner = inner;
             _runtime = runtime;
-            _lastChangeAsync = runtime.GetMethod<LastChangeAsyncKey, string>(LastChangeAsyncDescriptor);
+            _lastChangeAsync = runtime.GetMethod(LastChangeAsyncDescriptor);
         }
 
         /// <summary>Removes the entry of <see cref="global::Forms.Commands.IFormCommands.LastChangeAsync"/> for these placeholder values, from Redis and from
@@ -38,27 +38,19 @@ namespace Forms.Commands
         public static global::System.Threading.Tasks.ValueTask InvalidateLastChangeAsync(global::CachedGen.ICacheInvalidator invalidator, int formId)
         {
             global::System.ArgumentNullException.ThrowIfNull(invalidator);
-            return invalidator.InvalidateAsync<LastChangeAsyncKey, string>(LastChangeAsyncDescriptor, new LastChangeAsyncKey(formId));
+            return invalidator.InvalidateAsync<global::System.ValueTuple<int>, string>(LastChangeAsyncDescriptor, new global::System.ValueTuple<int>(formId));
         }
 
         /// <summary>Cached for 5m under <c>audit:{formId}</c>.</summary>
         global::System.Threading.Tasks.Task<string> global::Forms.Commands.IFormCommands.LastChangeAsync(int formId)
-        {
-            var key = new LastChangeAsyncKey(formId);
-            if (_lastChangeAsync.TryGetLocalTask(in key, out var cached))
-            {
-                return cached;
-            }
-
-            return _lastChangeAsync.GetOrLoadAsync(key, (_inner, formId), static (state, token) => new global::System.Threading.Tasks.ValueTask<string>(state._inner.LastChangeAsync(state.formId)), default).AsTask();
-        }
+            => _lastChangeAsync.GetTaskAsync(new global::System.ValueTuple<int>(formId), (_inner, formId), static (state, token) => state._inner.LastChangeAsync(state.formId), default);
 
         /// <summary>Forwards, then on success removes the entries this write invalidates.</summary>
         async global::System.Threading.Tasks.Task global::Forms.Commands.IFormCommands.UpdateAsync(int formId, global::System.Guid tenantId, string name, global::System.Threading.CancellationToken ct)
         {
             await _inner.UpdateAsync(formId, tenantId, name, ct).ConfigureAwait(false);
-            var pending0 = _runtime.InvalidateAsync<global::Forms.CachedFormQueries.GetAsyncKey, global::Forms.Schema?>(global::Forms.CachedFormQueries.GetAsyncDescriptor, new global::Forms.CachedFormQueries.GetAsyncKey(formId)); // form:{formId}
-            var pending1 = _runtime.InvalidateAsync<global::Forms.CachedFormQueries.CountAsyncKey, int>(global::Forms.CachedFormQueries.CountAsyncDescriptor, new global::Forms.CachedFormQueries.CountAsyncKey(tenantId)); // forms:{tenantId}
+            var pending0 = _runtime.InvalidateAsync<global::System.ValueTuple<int>, global::Forms.Schema?>(global::Forms.CachedFormQueries.GetAsyncDescriptor, new global::System.ValueTuple<int>(formId)); // form:{formId}
+            var pending1 = _runtime.InvalidateAsync<global::System.ValueTuple<global::System.Guid>, int>(global::Forms.CachedFormQueries.CountAsyncDescriptor, new global::System.ValueTuple<global::System.Guid>(tenantId)); // forms:{tenantId}
             await pending0.ConfigureAwait(false);
             await pending1.ConfigureAwait(false);
         }
@@ -67,34 +59,14 @@ namespace Forms.Commands
         void global::Forms.Commands.IFormCommands.Delete(int formId)
         {
             _inner.Delete(formId);
-            _runtime.InvalidateAsync<global::Forms.CachedFormQueries.GetAsyncKey, global::Forms.Schema?>(global::Forms.CachedFormQueries.GetAsyncDescriptor, new global::Forms.CachedFormQueries.GetAsyncKey(formId)).AsTask().GetAwaiter().GetResult(); // form:{formId}
+            _runtime.InvalidateAsync<global::System.ValueTuple<int>, global::Forms.Schema?>(global::Forms.CachedFormQueries.GetAsyncDescriptor, new global::System.ValueTuple<int>(formId)).AsTask().GetAwaiter().GetResult(); // form:{formId}
         }
 
-        /// <summary>Key of <see cref="global::Forms.Commands.IFormCommands.LastChangeAsync"/>: <c>audit:{formId}</c>.</summary>
-        public readonly struct LastChangeAsyncKey : global::System.IEquatable<LastChangeAsyncKey>, global::CachedGen.Runtime.ICacheKey
+        /// <summary>Writes the Redis key of <see cref="global::Forms.Commands.IFormCommands.LastChangeAsync"/>: <c>audit:{formId}</c>.</summary>
+        private static void RenderLastChangeAsyncKey(in global::System.ValueTuple<int> key, ref global::CachedGen.Runtime.CacheKeyBuilder builder)
         {
-            /// <summary>Creates the key from the placeholder values.</summary>
-            public LastChangeAsyncKey(int formId)
-            {
-                FormId = formId;
-            }
-
-            /// <summary>Value of <c>formId</c>.</summary>
-            public readonly int FormId;
-
-            /// <inheritdoc/>
-            public bool Equals(LastChangeAsyncKey other)
-                => global::System.Collections.Generic.EqualityComparer<int>.Default.Equals(FormId, other.FormId);
-
-            /// <inheritdoc/>
-            public override int GetHashCode() => global::System.Collections.Generic.EqualityComparer<int>.Default.GetHashCode(FormId);
-
-            /// <inheritdoc/>
-            public void Render(ref global::CachedGen.Runtime.CacheKeyBuilder builder)
-            {
-                builder.AppendLiteral("audit:");
-                builder.AppendValue(FormId);
-            }
+            builder.AppendLiteral("audit:");
+            builder.AppendValue(key.Item1); // formId
         }
 
         /// <summary>Lets <c>AddCachedGen</c> find this decorator without reflection.</summary>
