@@ -37,7 +37,7 @@ internal sealed class CachedSite
     {
         foreach (var attribute in method.GetAttributes())
         {
-            if (attribute.AttributeClass?.MetadataFullName() == KnownNames.CachedAttribute)
+            if (attribute.AttributeClass.HasFullName(KnownNames.CachedAttribute))
             {
                 var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
                 return new CachedSite(method, attribute, syntax);

@@ -29,7 +29,7 @@ public sealed class ParameterNotInKeyAnalyzer : CachedMethodAnalyzer
         foreach (var parameter in site.Method.Parameters)
         {
             if (roots.Contains(parameter) || CacheRules.IsCancellationToken(parameter.Type)
-                || parameter.GetAttributes().Any(a => a.AttributeClass?.MetadataFullName() == KnownNames.NotCacheKeyAttribute))
+                || parameter.GetAttributes().Any(a => a.AttributeClass.HasFullName(KnownNames.NotCacheKeyAttribute)))
             {
                 continue;
             }

@@ -36,7 +36,7 @@ public sealed class PersonalDataInKeyAnalyzer : CachedMethodAnalyzer
         // The default key renders every parameter that is not [NotCacheKey] or a CancellationToken.
         foreach (var parameter in site.Method.Parameters)
         {
-            if (CacheRules.IsCancellationToken(parameter.Type) || parameter.GetAttributes().Any(a => a.AttributeClass?.MetadataFullName() == KnownNames.NotCacheKeyAttribute))
+            if (CacheRules.IsCancellationToken(parameter.Type) || parameter.GetAttributes().Any(a => a.AttributeClass.HasFullName(KnownNames.NotCacheKeyAttribute)))
             {
                 continue;
             }

@@ -84,5 +84,5 @@ public sealed class UnserializableResultAnalyzer : CachedMethodAnalyzer
     }
 
     private static bool HasUnion(ITypeSymbol type)
-        => type.GetAttributes().Any(a => a.AttributeClass?.MetadataFullName() == "MessagePack.UnionAttribute");
+        => type.GetAttributes().Any(a => a.AttributeClass.HasFullName("MessagePack.UnionAttribute"));
 }

@@ -77,7 +77,7 @@ public sealed class UnworkableInvalidationAnalyzer : CachedMethodAnalyzer
         }
 
         var writer = candidates[0];
-        if (writer.GetAttributes().Any(a => a.AttributeClass?.MetadataFullName() == KnownNames.CachedAttribute))
+        if (writer.GetAttributes().Any(a => a.AttributeClass.HasFullName(KnownNames.CachedAttribute)))
         {
             return ($"'{name}' is itself cached: a read cannot invalidate", true);
         }

@@ -138,6 +138,7 @@ internal static class DecoratorParser
         var contractName = contract.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Substring("global::".Length);
         var cached = new List<CachedMethodInfo>();
         var writers = new List<IMethodSymbol>();
+        var fingerprints = new Dictionary<ITypeSymbol, uint>(SymbolEqualityComparer.IncludeNullability);
         var properties = new List<ForwardedPropertyModel>();
         var events = new List<ForwardedEventModel>();
 
@@ -153,7 +154,7 @@ internal static class DecoratorParser
             {
                 case IMethodSymbol { MethodKind: MethodKind.Ordinary } method:
                     var attribute = FindCachedAttribute(method, implementation);
-                    if (attribute is not null && TryBuildCached(method, contract, contractName, CachedAttributeData.Read(attribute), cancellationToken) is { } info)
+                    if (attribute is not null && TryBuildCached(method, contract, contractName, CachedAttributeData.Read(attribute), fingerprints, cancellationToken) is { } info)
                     {
                         info.Syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken);
                         cached.Add(info);
@@ -241,10 +242,23 @@ internal static class DecoratorParser
         return (implementation.FindImplementationForInterfaceMember(method) as IMethodSymbol)?.GetAttributes().FirstOrDefault(IsCachedAttribute);
     }
 
-    private static bool IsCachedAttribute(AttributeData attribute)
-        => attribute.AttributeClass?.ToDisplayString() == KnownNames.CachedAttribute;
+    /// <summary>The shape fingerprint of <paramref name="type"/>, computed once per interface (its methods often return
+    /// the same type).</summary>
+    private static uint Fingerprint(ITypeSymbol type, Dictionary<ITypeSymbol, uint> fingerprints, CancellationToken cancellationToken)
+    {
+        if (!fingerprints.TryGetValue(type, out var fingerprint))
+        {
+            fingerprint = ShapeFingerprint.Compute(type, cancellationToken);
+            fingerprints.Add(type, fingerprint);
+        }
 
-    private static CachedMethodInfo? TryBuildCached(IMethodSymbol method, INamedTypeSymbol contract, string contractName, CachedAttributeData data, CancellationToken cancellationToken)
+        return fingerprint;
+    }
+
+    private static bool IsCachedAttribute(AttributeData attribute)
+        => attribute.AttributeClass.HasFullName(KnownNames.CachedAttribute);
+
+    private static CachedMethodInfo? TryBuildCached(IMethodSymbol method, INamedTypeSymbol contract, string contractName, CachedAttributeData data, Dictionary<ITypeSymbol, uint> fingerprints, CancellationToken cancellationToken)
     {
         if (!TryGetCacheableResult(method, out var kind, out var valueType))
         {
@@ -331,7 +345,7 @@ internal static class DecoratorParser
             data.LocalTtl,
             "",
             data.Version,
-            ShapeFingerprint.Compute(valueType, cancellationToken),
+            Fingerprint(valueType, fingerprints, cancellationToken),
             data.MaxLocalEntries,
             data.MaxValueBytes,
             data.Sensitive,
@@ -437,7 +451,7 @@ internal static class DecoratorParser
     /// <summary>The strings of a <c>params string[]</c> attribute on the write, or on its implementation.</summary>
     private static IEnumerable<string> AttributeStrings(IMethodSymbol method, INamedTypeSymbol? implementation, string attributeName)
     {
-        static bool Is(AttributeData a, string name) => a.AttributeClass?.ToDisplayString() == name;
+        static bool Is(AttributeData a, string name) => a.AttributeClass.HasFullName(name);
         var attribute = method.GetAttributes().FirstOrDefault(a => Is(a, attributeName))
             ?? (implementation?.FindImplementationForInterfaceMember(method) as IMethodSymbol)?.GetAttributes().FirstOrDefault(a => Is(a, attributeName));
         if (attribute is null || attribute.ConstructorArguments.Length != 1 || attribute.ConstructorArguments[0].Kind != TypedConstantKind.Array)

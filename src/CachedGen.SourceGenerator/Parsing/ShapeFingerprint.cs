@@ -95,7 +95,7 @@ internal static class ShapeFingerprint
         }
 
         text.Append('{');
-        var attributed = type.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == "MessagePack.MessagePackObjectAttribute");
+        var attributed = type.GetAttributes().FirstOrDefault(a => a.AttributeClass.HasFullName("MessagePack.MessagePackObjectAttribute"));
         var members = type.GetMembers()
             .Where(m => !m.IsStatic && m.DeclaredAccessibility == Accessibility.Public && m is IPropertySymbol { IsIndexer: false, GetMethod: not null } or IFieldSymbol { IsImplicitlyDeclared: false })
             .Where(m => !m.GetAttributes().Any(a => a.AttributeClass?.Name is "IgnoreMemberAttribute" or "IgnoreDataMemberAttribute"))
@@ -116,7 +116,7 @@ internal static class ShapeFingerprint
     {
         if (messagePackObject is not null)
         {
-            var key = member.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == "MessagePack.KeyAttribute");
+            var key = member.GetAttributes().FirstOrDefault(a => a.AttributeClass.HasFullName("MessagePack.KeyAttribute"));
             if (key is { ConstructorArguments.Length: 1 })
             {
                 return "#" + key.ConstructorArguments[0].Value;

@@ -115,7 +115,7 @@ internal static class CacheRules
 
         for (ITypeSymbol? current = type; current is not null; current = current.BaseType)
         {
-            if (current.MetadataFullName() == "System.IO.Stream")
+            if (current.HasFullName("System.IO.Stream"))
             {
                 return "a 'Stream' is read once";
             }
@@ -136,7 +136,7 @@ internal static class CacheRules
 
         foreach (var parameter in method.Parameters)
         {
-            if (IsCancellationToken(parameter.Type) || parameter.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownNames.NotCacheKeyAttribute))
+            if (IsCancellationToken(parameter.Type) || parameter.GetAttributes().Any(a => a.AttributeClass.HasFullName(KnownNames.NotCacheKeyAttribute)))
             {
                 continue;
             }
@@ -325,10 +325,10 @@ internal static class CacheRules
         }
 
         return type.SpecialType == SpecialType.System_String
-            || (type.SpecialType != SpecialType.System_Boolean && type.AllInterfaces.Any(i => i.MetadataFullName() == "System.ISpanFormattable"));
+            || (type.SpecialType != SpecialType.System_Boolean && type.AllInterfaces.Any(i => i.HasFullName("System.ISpanFormattable")));
     }
 
-    internal static bool IsCancellationToken(ITypeSymbol type) => type.MetadataFullName() == KnownNames.CancellationToken;
+    internal static bool IsCancellationToken(ITypeSymbol type) => type.HasFullName(KnownNames.CancellationToken);
 
     internal static T? FindByName<T>(IEnumerable<T> candidates, string name, Func<T, string> nameOf)
         where T : class

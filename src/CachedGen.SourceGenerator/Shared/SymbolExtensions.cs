@@ -16,4 +16,56 @@ internal static class SymbolExtensions
         var ns = type.ContainingNamespace;
         return ns is null || ns.IsGlobalNamespace ? name : ns.ToDisplayString() + "." + name;
     }
+
+    /// <summary>Whether <paramref name="type"/> is the top-level type <paramref name="fullName"/>
+    /// (<c>CachedGen.CachedAttribute</c>), compared without building its display string (attribute checks run for
+    /// every member the generator and analyzers look at).</summary>
+    public static bool HasFullName(this ITypeSymbol? type, string fullName)
+    {
+        if (type is null || type.ContainingType is not null)
+        {
+            return false;
+        }
+
+        var end = fullName.Length;
+        if (!TrimSegment(fullName, ref end, type.MetadataName))
+        {
+            return false;
+        }
+
+        for (var ns = type.ContainingNamespace; ns is { IsGlobalNamespace: false }; ns = ns.ContainingNamespace)
+        {
+            if (!TrimSegment(fullName, ref end, ns.Name))
+            {
+                return false;
+            }
+        }
+
+        return end == 0;
+    }
+
+    /// <summary>Whether <paramref name="text"/> ends at <paramref name="end"/> with <paramref name="segment"/>, preceded
+    /// by a dot or the start; moves <paramref name="end"/> before both.</summary>
+    private static bool TrimSegment(string text, ref int end, string segment)
+    {
+        var start = end - segment.Length;
+        if (start < 0 || string.CompareOrdinal(text, start, segment, 0, segment.Length) != 0)
+        {
+            return false;
+        }
+
+        if (start == 0)
+        {
+            end = 0;
+            return true;
+        }
+
+        if (text[start - 1] != '.')
+        {
+            return false;
+        }
+
+        end = start - 1;
+        return true;
+    }
 }

@@ -174,29 +174,13 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
         return false;
     }
 
-    /// <summary>A call of a method returning <see cref="ValueTask{TResult}"/>: the L1 lookup, then on a miss
-    /// <see cref="GetOrLoadAsync{TState}"/>. Generated decorators call this (or <see cref="GetTaskAsync{TState}"/>,
-    /// <see cref="Get{TState}"/>); <paramref name="state"/> carries what <paramref name="load"/> needs to call the source.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ValueTask<TValue> GetAsync<TState>(in TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, CancellationToken cancellationToken)
-        => TryGetLocal(in key, out var value) ? new ValueTask<TValue>(value) : GetOrLoadAsync(key, state, load, cancellationToken);
-
-    /// <summary>As <see cref="GetAsync{TState}"/>, for a method returning <see cref="Task{TResult}"/>: an L1 hit returns
-    /// the entry's completed task, created once.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Task<TValue> GetTaskAsync<TState>(in TKey key, TState state, Func<TState, CancellationToken, Task<TValue>> load, CancellationToken cancellationToken)
-        => TryGetLocalTask(in key, out var task) ? task : LoadTaskAsync(key, state, load, cancellationToken);
-
-    private Task<TValue> LoadTaskAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, Task<TValue>> load, CancellationToken cancellationToken)
+    /// <summary>As <see cref="GetOrLoadAsync{TState}"/>, for a method returning <see cref="Task{TResult}"/> (called after
+    /// <see cref="TryGetLocalTask"/> missed).</summary>
+    public Task<TValue> GetOrLoadTaskAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, Task<TValue>> load, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(load);
         return GetOrLoadAsync(key, (state, load), static (s, token) => new ValueTask<TValue>(s.load(s.state, token)), cancellationToken).AsTask();
     }
-
-    /// <summary>As <see cref="GetAsync{TState}"/>, for a synchronous method (see <see cref="GetOrLoad{TState}"/>).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public TValue Get<TState>(in TKey key, TState state, Func<TState, TValue> load)
-        => TryGetLocal(in key, out var value) ? value : GetOrLoad(key, state, load);
 
     /// <summary>A fresh, current entry. The one caller that finds it due for an early refresh gets
     /// <see langword="false"/>: it goes on to <see cref="GetOrLoadAsync{TState}"/>, which has the source at hand, starts

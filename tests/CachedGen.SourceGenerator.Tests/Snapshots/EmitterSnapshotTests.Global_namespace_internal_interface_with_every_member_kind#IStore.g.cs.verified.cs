@@ -47,7 +47,10 @@ internal sealed partial class CachedStore : global::IStore
 
     /// <summary>Cached for 30s under <c>s:{id}</c>.</summary>
     global::System.Threading.Tasks.ValueTask<string?> global::IStore.GetAsync(int id, global::System.Threading.CancellationToken ct)
-        => _getAsync.GetAsync(new global::System.ValueTuple<int>(id), (_inner, id), static (state, token) => state._inner.GetAsync(state.id, token), ct);
+    {
+        var key = new global::System.ValueTuple<int>(id);
+        return _getAsync.TryGetLocal(in key, out var cached) ? new global::System.Threading.Tasks.ValueTask<string?>(cached) : _getAsync.GetOrLoadAsync(key, (_inner, id), static (state, token) => state._inner.GetAsync(state.id, token), ct);
+    }
 
     /// <summary>Forwards, then on success removes the entries this write invalidates.</summary>
     void global::IStore.Put(int id)

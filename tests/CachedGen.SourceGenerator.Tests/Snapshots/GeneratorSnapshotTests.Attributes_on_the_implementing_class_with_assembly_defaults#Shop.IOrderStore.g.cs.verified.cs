@@ -42,7 +42,10 @@ namespace Shop
 
         /// <summary>Cached for 2m under <c>order:{id}</c>.</summary>
         global::System.Threading.Tasks.Task<global::Shop.Order?> global::Shop.IOrderStore.FindAsync(long id, global::System.Threading.CancellationToken cancellationToken)
-            => _findAsync.GetTaskAsync(new global::System.ValueTuple<long>(id), (_inner, id), static (state, token) => state._inner.FindAsync(state.id, token), cancellationToken);
+        {
+            var key = new global::System.ValueTuple<long>(id);
+            return _findAsync.TryGetLocalTask(in key, out var cached) ? cached : _findAsync.GetOrLoadTaskAsync(key, (_inner, id), static (state, token) => state._inner.FindAsync(state.id, token), cancellationToken);
+        }
 
         /// <summary>Forwards, then on success removes the entries this write invalidates.</summary>
         async global::System.Threading.Tasks.Task global::Shop.IOrderStore.SaveAsync(global::Shop.Order order, global::System.Threading.CancellationToken cancellationToken)

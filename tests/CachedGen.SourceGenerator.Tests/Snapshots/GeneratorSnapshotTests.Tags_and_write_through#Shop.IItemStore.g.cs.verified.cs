@@ -45,7 +45,10 @@ namespace Shop
 
         /// <summary>Cached for 5m under <c>item:{tenantId}:{id}</c>.</summary>
         global::System.Threading.Tasks.Task<global::Shop.Item?> global::Shop.IItemStore.GetAsync(global::System.Guid tenantId, int id)
-            => _getAsync.GetTaskAsync((tenantId, id), (_inner, tenantId, id), static (state, token) => state._inner.GetAsync(state.tenantId, state.id), default);
+        {
+            var key = (tenantId, id);
+            return _getAsync.TryGetLocalTask(in key, out var cached) ? cached : _getAsync.GetOrLoadTaskAsync(key, (_inner, tenantId, id), static (state, token) => state._inner.GetAsync(state.tenantId, state.id), default);
+        }
 
         /// <summary>Forwards, then on success puts the result in the entries this write updates, and removes those it invalidates.</summary>
         async global::System.Threading.Tasks.Task<global::Shop.Item> global::Shop.IItemStore.SaveAsync(global::System.Guid tenantId, int id, string name)

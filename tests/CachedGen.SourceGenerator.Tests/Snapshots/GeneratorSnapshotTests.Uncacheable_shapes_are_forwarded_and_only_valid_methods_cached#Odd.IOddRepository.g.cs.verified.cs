@@ -41,7 +41,10 @@ namespace Odd
 
         /// <summary>Cached for 1m under <c>IOddRepository.Fine:{id}</c>.</summary>
         int global::Odd.IOddRepository.Fine(int id)
-            => _fine.Get(new global::System.ValueTuple<int>(id), (_inner, id), static state => state._inner.Fine(state.id));
+        {
+            var key = new global::System.ValueTuple<int>(id);
+            return _fine.TryGetLocal(in key, out var cached) ? cached : _fine.GetOrLoad(key, (_inner, id), static state => state._inner.Fine(state.id));
+        }
 
         global::System.Threading.Tasks.Task global::Odd.IOddRepository.SaveAsync(int id)
             => _inner.SaveAsync(id);

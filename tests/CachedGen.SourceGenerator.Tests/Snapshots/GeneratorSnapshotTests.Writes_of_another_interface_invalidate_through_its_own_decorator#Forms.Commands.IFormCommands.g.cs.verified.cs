@@ -43,7 +43,10 @@ namespace Forms.Commands
 
         /// <summary>Cached for 5m under <c>audit:{formId}</c>.</summary>
         global::System.Threading.Tasks.Task<string> global::Forms.Commands.IFormCommands.LastChangeAsync(int formId)
-            => _lastChangeAsync.GetTaskAsync(new global::System.ValueTuple<int>(formId), (_inner, formId), static (state, token) => state._inner.LastChangeAsync(state.formId), default);
+        {
+            var key = new global::System.ValueTuple<int>(formId);
+            return _lastChangeAsync.TryGetLocalTask(in key, out var cached) ? cached : _lastChangeAsync.GetOrLoadTaskAsync(key, (_inner, formId), static (state, token) => state._inner.LastChangeAsync(state.formId), default);
+        }
 
         /// <summary>Forwards, then on success removes the entries this write invalidates.</summary>
         async global::System.Threading.Tasks.Task global::Forms.Commands.IFormCommands.UpdateAsync(int formId, global::System.Guid tenantId, string name, global::System.Threading.CancellationToken ct)
