@@ -57,8 +57,10 @@ internal sealed record CachedMethodModel(
     EquatableArray<string> TagTemplates,
     EquatableArray<string> TagInterpolations)
 {
-    /// <summary>The key's type: a value tuple of the placeholder values (see <see cref="KeyTuple"/>).</summary>
-    public string KeyType => KeyTuple.Type(KeyFields.Select(f => f.Type).ToList());
+    /// <summary>The key's type: a value tuple of the placeholder values (see <see cref="KeyTuple"/>). Computed once from
+    /// the constructor's <c>KeyFields</c> (the emitter reads it several times per method); a <c>with</c> that changed
+    /// <c>KeyFields</c> would have to set it too (none does).</summary>
+    public string KeyType { get; init; } = KeyTuple.Type(KeyFields.Select(f => f.Type).ToList());
 
     public string DescriptorName => MemberName + "Descriptor";
 
