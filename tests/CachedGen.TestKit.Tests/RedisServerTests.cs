@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics;
 using System.IO;
 using System.Net;
 using System.Net.Sockets;
@@ -23,6 +24,48 @@ public sealed class RedisServerTests
         Assert.Equal($"127.0.0.1:{server.Port},abortConnect=false", server.ConnectionString);
         Assert.Equal("port\n" + server.Port, await server.ExecuteAsync("CONFIG", "GET", "port"));
         Assert.Equal("save", await server.ExecuteAsync("CONFIG", "GET", "save")); // An empty value: no RDB snapshots.
+    }
+
+    [Fact]
+    public async Task A_server_that_cannot_bind_its_port_is_not_taken_for_the_one_answering_there()
+    {
+        // Another redis-server takes the port while ours is down: PING on the port is answered, but not by our process,
+        // which fails to bind. The cluster fixture once counted such a node as started (two nodes on one port).
+        await using var server = await RedisServer.StartAsync();
+        await server.KillAsync();
+        using var other = Process.Start(new ProcessStartInfo("redis-server")
+        {
+            ArgumentList = { "--port", server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no" },
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        })!;
+        try
+        {
+            Assert.True(await Eventually(() => server.TryPingAsync(TimeSpan.FromMilliseconds(200))), "the other server did not start");
+
+            var error = await Assert.ThrowsAsync<InvalidOperationException>(server.RestartAsync);
+            Assert.Contains("taken by another process", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            other.Kill();
+            await other.WaitForExitAsync();
+        }
+    }
+
+    private static async Task<bool> Eventually(Func<Task<bool>> condition)
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            if (await condition())
+            {
+                return true;
+            }
+
+            await Task.Delay(25);
+        }
+
+        return false;
     }
 
     [Fact]

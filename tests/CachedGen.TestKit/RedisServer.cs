@@ -558,7 +558,10 @@ public sealed class RedisServer : IAsyncDisposable
                 throw new InvalidOperationException($"redis-server exited with code {process.ExitCode} before answering PING on port {Port}. Output:\n{output}");
             }
 
-            if (await TryPingAsync(TimeSpan.FromMilliseconds(500)).ConfigureAwait(false))
+            // The answer must come from this process: when another server (of this test run or another one) took the
+            // port between FreePort and the bind, it answers PING on it while this process fails to bind and exits
+            // with "Address already in use" (then retried on a new port, above).
+            if (await TryPingAsync(TimeSpan.FromMilliseconds(500)).ConfigureAwait(false) && await AnswersAsProcessAsync(process.Id).ConfigureAwait(false))
             {
                 return true;
             }
@@ -568,6 +571,21 @@ public sealed class RedisServer : IAsyncDisposable
 
         await KillAsync().ConfigureAwait(false);
         throw new InvalidOperationException($"redis-server did not answer PING on port {Port} within {StartTimeout.TotalSeconds:0} s. Output:\n{Output}");
+    }
+
+    /// <summary>Whether the server answering on <see cref="Port"/> is the process <paramref name="pid"/>
+    /// (<c>INFO server</c>'s <c>process_id</c>).</summary>
+    private async Task<bool> AnswersAsProcessAsync(int pid)
+    {
+        try
+        {
+            var info = await QueryAsync(Port, TimeSpan.FromMilliseconds(500), "INFO", "server").ConfigureAwait(false);
+            return Array.Exists(info.Split('\n'), line => line.TrimEnd('\r') == "process_id:" + pid.ToString(CultureInfo.InvariantCulture));
+        }
+        catch (Exception ex) when (ex is IOException or TimeoutException)
+        {
+            return false;
+        }
     }
 
     private void AppendOutput(string? line)
@@ -768,17 +786,34 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>A TCP port on 127.0.0.1 that was free a moment ago (the listener that found it is closed).</summary>
     internal static int FreePort()
     {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        try
+        // The kernel may hand the same free port to two concurrent callers (the listener is closed before the server
+        // binds it): a port given out in this process in the last minute is not given out again.
+        for (var attempt = 0; ; attempt++)
         {
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-        finally
-        {
-            listener.Stop();
+            var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            int port;
+            try
+            {
+                port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            }
+            finally
+            {
+                listener.Stop();
+            }
+
+            // Atomic: of two callers with the same port, one adds it (or renews a stale entry) and the other tries again.
+            var now = Environment.TickCount64;
+            var claimed = RecentPorts.TryAdd(port, now)
+                || (RecentPorts.TryGetValue(port, out var given) && now - given > 60_000 && RecentPorts.TryUpdate(port, now, given));
+            if (claimed || attempt >= 100)
+            {
+                return port;
+            }
         }
     }
+
+    private static readonly ConcurrentDictionary<int, long> RecentPorts = new();
 
     internal static string? FindOnPath(string tool)
     {
