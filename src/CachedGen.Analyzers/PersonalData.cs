@@ -64,6 +64,12 @@ internal sealed class PersonalData
         {
             for (var type = attribute.AttributeClass; type is not null; type = type.BaseType)
             {
+                // The simple name first: every attribute of every member and member type is checked, up its base types.
+                if (type.Name is not ("PersonalDataAttribute" or "ProtectedPersonalDataAttribute" or "DataClassificationAttribute"))
+                {
+                    continue;
+                }
+
                 var name = type.MetadataFullName();
                 if (AttributeNames.Contains(name) || name == "Microsoft.Extensions.Compliance.Classification.DataClassificationAttribute")
                 {

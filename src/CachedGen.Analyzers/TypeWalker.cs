@@ -21,8 +21,19 @@ internal static class TypeWalker
     /// <summary>Whether the type's shape is the framework's (collections, primitives, dates): not walked into.</summary>
     public static bool IsFrameworkType(ITypeSymbol type)
     {
-        var name = type.OriginalDefinition.MetadataFullName();
-        return type.SpecialType != SpecialType.None || name.StartsWith("System.", System.StringComparison.Ordinal) || name.StartsWith("Microsoft.", System.StringComparison.Ordinal);
+        if (type.SpecialType != SpecialType.None)
+        {
+            return true;
+        }
+
+        // The outermost namespace, without building the full name (this runs for every member type walked).
+        var root = type.OriginalDefinition.ContainingNamespace;
+        while (root?.ContainingNamespace is { IsGlobalNamespace: false })
+        {
+            root = root.ContainingNamespace;
+        }
+
+        return root is { IsGlobalNamespace: false, Name: "System" or "Microsoft" };
     }
 
     /// <summary>The type itself, array elements, nullable underlying types and generic arguments.</summary>

@@ -13,8 +13,12 @@ internal static class SymbolExtensions
             name = container.MetadataName + "+" + name;
         }
 
-        var ns = type.ContainingNamespace;
-        return ns is null || ns.IsGlobalNamespace ? name : ns.ToDisplayString() + "." + name;
+        for (var ns = type.ContainingNamespace; ns is { IsGlobalNamespace: false }; ns = ns.ContainingNamespace)
+        {
+            name = ns.Name + "." + name;
+        }
+
+        return name;
     }
 
     /// <summary>Whether <paramref name="type"/> is the top-level type <paramref name="fullName"/>
