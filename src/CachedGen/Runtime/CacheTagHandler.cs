@@ -109,8 +109,8 @@ public ref struct CacheTagHandler
     public string ToStringAndClear() => _builder.ToStringAndClear();
 }
 
-/// <summary>Renders the tags of a generated key (<see cref="CacheMethodDescriptor{TKey, TValue}.RenderTags"/>) with the runtime's key-hashing
-/// secret.</summary>
+/// <summary>Renders the tags of a generated key (<see cref="CacheMethodDescriptor{TKey, TValue}.RenderTags"/>) with the
+/// runtime's key-hashing secret.</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class CacheTagRenderer
 {

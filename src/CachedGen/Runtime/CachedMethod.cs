@@ -12,9 +12,9 @@ using StackExchange.Redis;
 namespace CachedGen.Runtime;
 
 /// <summary>
-/// The per-process cache of one generated method: a bounded L1 keyed by the method's placeholder values (a value tuple), in-flight loads
-/// (one source call per key per process, and through a Redis lease one per key across nodes), the Redis L2 path,
-/// early refresh and the fail-safe.
+/// The per-process cache of one generated method: a bounded L1 keyed by the method's placeholder values (a value
+/// tuple), in-flight loads (one source call per key per process, and through a Redis lease one per key across nodes),
+/// the Redis L2 path, early refresh and the fail-safe.
 /// </summary>
 /// <typeparam name="TKey">The placeholder values (a value tuple), compared by value.</typeparam>
 /// <typeparam name="TValue">The cached result type.</typeparam>
