@@ -132,6 +132,28 @@ public class GeneratorSnapshotTests
     }
 
     [Fact]
+    public void Keys_without_placeholders_and_past_seven_placeholders_compile_without_warnings()
+    {
+        var result = GeneratorHarness.Run("""
+            using System.Threading.Tasks;
+            using CachedGen;
+            namespace N;
+            public interface IRepo
+            {
+                [Cached("5m", "settings", nameof(Reset))] Task<string> GetSettingsAsync();
+                [Cached("5m", "wide:{a}:{b}:{c}:{d}:{e}:{f}:{g}:{h}:{i}", nameof(Reset))] string GetWide(int a, int b, int c, int d, int e, int f, int g, int h, int i);
+                void Reset(int a, int b, int c, int d, int e, int f, int g, int h, int i);
+            }
+            """);
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        var text = Assert.Single(result.Sources).Value;
+        Assert.Contains("var key = default(global::System.ValueTuple);", text, System.StringComparison.Ordinal);
+        Assert.Contains("_getSettingsAsync.Invalidate(default(global::System.ValueTuple));", text, System.StringComparison.Ordinal);
+        Assert.Contains("builder.AppendValue(key.Item9); // i", text, System.StringComparison.Ordinal);
+        Assert.Contains("_getWide.Invalidate((a, b, c, d, e, f, g, h, i));", text, System.StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Missing_ttl_without_assembly_default_stays_uncached()
     {
         var result = GeneratorHarness.Run("""

@@ -155,7 +155,7 @@ internal static class KeyTuple
     /// <summary>An expression of type <paramref name="keyType"/> holding <paramref name="values"/>.</summary>
     public static string New(string keyType, IReadOnlyList<string> values) => values.Count switch
     {
-        0 => "default",
+        0 => "default(" + keyType + ")",
         1 => "new " + keyType + "(" + values[0] + ")",
         _ => "(" + string.Join(", ", values) + ")",
     };
