@@ -24,12 +24,18 @@ internal sealed class PersonalData
         "nationalid", "taxid",
     ];
 
+    // Attributes that mark personal data, also as base types (Microsoft.Extensions.Compliance's classifications
+    // derive from DataClassificationAttribute).
     private static readonly HashSet<string> AttributeNames = new(StringComparer.Ordinal)
     {
         "CachedGen.PersonalDataAttribute",
         "Microsoft.AspNetCore.Identity.PersonalDataAttribute",
         "Microsoft.AspNetCore.Identity.ProtectedPersonalDataAttribute",
+        "Microsoft.Extensions.Compliance.Classification.DataClassificationAttribute",
     };
+
+    // Their simple names, compared first: every attribute of every member and member type is checked, up its base types.
+    private static readonly HashSet<string> AttributeSimpleNames = new(AttributeNames.Select(n => n.Substring(n.LastIndexOf('.') + 1)), StringComparer.Ordinal);
 
     private readonly string[] _names;
 
@@ -64,14 +70,7 @@ internal sealed class PersonalData
         {
             for (var type = attribute.AttributeClass; type is not null; type = type.BaseType)
             {
-                // The simple name first: every attribute of every member and member type is checked, up its base types.
-                if (type.Name is not ("PersonalDataAttribute" or "ProtectedPersonalDataAttribute" or "DataClassificationAttribute"))
-                {
-                    continue;
-                }
-
-                var name = type.MetadataFullName();
-                if (AttributeNames.Contains(name) || name == "Microsoft.Extensions.Compliance.Classification.DataClassificationAttribute")
+                if (AttributeSimpleNames.Contains(type.Name) && AttributeNames.Contains(type.MetadataFullName()))
                 {
                     return true;
                 }
