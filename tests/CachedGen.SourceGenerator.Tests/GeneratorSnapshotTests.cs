@@ -147,10 +147,39 @@ public class GeneratorSnapshotTests
             """);
         Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
         var text = Assert.Single(result.Sources).Value;
-        Assert.Contains("var key = default(global::System.ValueTuple);", text, System.StringComparison.Ordinal);
+        Assert.Contains("_getSettingsAsync.GetTaskAsync(default(global::System.ValueTuple), this, GetSettingsAsyncLoader, default);", text, System.StringComparison.Ordinal);
+        Assert.Contains("static (self, key) => self._inner.GetWide(key.Item1, key.Item2, key.Item3, key.Item4, key.Item5, key.Item6, key.Item7, key.Item8, key.Item9);", text, System.StringComparison.Ordinal);
         Assert.Contains("_getSettingsAsync.Invalidate(default(global::System.ValueTuple));", text, System.StringComparison.Ordinal);
         Assert.Contains("builder.AppendValue(key.Item9); // i", text, System.StringComparison.Ordinal);
         Assert.Contains("_getWide.Invalidate((a, b, c, d, e, f, g, h, i));", text, System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parameters_named_as_the_loader_parameters_do_not_collide()
+    {
+        // The loader's parameters (self or state, key, token) are renamed away from the method's own; a reference-type
+        // argument comes back out of the key with '!' (its element is nullable), a value type without; a state tuple
+        // element whose name C# reserves (Item1 in third place) takes its position's name.
+        var result = GeneratorHarness.Run("""
+            using System.Threading;
+            using System.Threading.Tasks;
+            using CachedGen;
+            namespace N;
+            public interface IRepo
+            {
+                [Cached("5m", "k:{key}:{inner}")] Task<string> GetAsync(string key, int inner, CancellationToken token);
+                [Cached("5m", "s:{state}")] string Get(int state, [NotCacheKey] string key);
+                [Cached("5m", "f:{id}")] string Find(int id, [NotCacheKey] int Item1);
+            }
+            """);
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        var text = Assert.Single(result.Sources).Value;
+        Assert.Contains("static (self, key_, token_) => self._inner.GetAsync(key_.Item1!, key_.Item2, token_);", text, System.StringComparison.Ordinal);
+        Assert.Contains("=> _getAsync.GetTaskAsync((key, inner), this, GetAsyncLoader, token);", text, System.StringComparison.Ordinal);
+        Assert.Contains("global::System.Func<(CachedRepo Self, int state, string key), global::System.ValueTuple<int>, string> GetLoader =", text, System.StringComparison.Ordinal);
+        Assert.Contains("static (state_, key_) => state_.Self._inner.Get(state_.state, state_.key);", text, System.StringComparison.Ordinal);
+        Assert.Contains("=> _get.Get(new global::System.ValueTuple<int>(state), (this, state, key), GetLoader);", text, System.StringComparison.Ordinal);
+        Assert.Contains("static (state, key) => state.Self._inner.Find(state.id, state.Item3);", text, System.StringComparison.Ordinal);
     }
 
     [Fact]

@@ -170,39 +170,114 @@ internal static class DecoratorEmitter
     private static void WriteCachedMethod(SourceWriter w, DecoratorModel model, CachedMethodModel method)
     {
         var names = new HashSet<string>(method.Parameters.Select(p => p.Name.TrimStart('@')), StringComparer.Ordinal);
-        var state = Unique("state", names);
         var token = Unique("token", names);
-        var keyLocal = Unique("key", names);
-        var cached = Unique("cached", names);
+        var keyParameter = Unique("key", names);
         var key = KeyTuple.New(method.KeyType, method.KeyFields.Select(f => f.Source).ToList());
         var ct = method.CancellationTokenName ?? "default";
-
-        // The state carries the inner implementation and the arguments (a synchronous loader has no token parameter, so
-        // a CancellationToken argument travels in it too); a static lambda calls the source from it on a miss.
         var isSync = method.Kind is not (ResultKind.TaskOfT or ResultKind.ValueTaskOfT);
-        var stateArguments = new List<string> { model.InnerFieldName };
-        stateArguments.AddRange(method.Parameters.Where(p => isSync || p.Name != method.CancellationTokenName).Select(p => p.Name));
-        var stateExpression = stateArguments.Count == 1 ? stateArguments[0] : "(" + string.Join(", ", stateArguments) + ")";
-        string StateMember(string name) => stateArguments.Count == 1 ? state : state + "." + name;
-        var callArguments = string.Join(", ", method.Parameters.Select(p => p.Modifier.Replace("scoped ", "").Replace("ref readonly ", "in ") + (p.Name == method.CancellationTokenName && !isSync ? token : StateMember(p.Name))));
-        var innerCall = StateMember(model.InnerFieldName) + "." + method.Name + "(" + callArguments + ")";
 
-        w.Line("/// <summary>Cached for " + Xml(method.TtlText.Length > 0 ? method.TtlText : TimeSpan.FromTicks(method.TtlTicks).ToString("c", CultureInfo.InvariantCulture)) + " under <c>" + Xml(method.KeyTemplate) + "</c>.</summary>");
-        w.Open(method.ReturnType + " " + method.DeclaringInterface + "." + method.Name + "(" + ParameterList(method.Parameters) + ")");
-        w.Line("var " + keyLocal + " = " + key + ";");
-
-        // The L1 lookup is inlined here and the loader's state is built only on a miss: an L1 hit does no more than the
-        // lookup (docs/benchmarks.md, L1 hit).
-        w.Line(method.Kind switch
+        // The loader, a static delegate the runtime calls on a miss with the state and the key. When every argument is
+        // in the key as it was passed, the state is the decorator and the arguments come back out of the key: a call
+        // passes the key, the decorator and the loader, whatever the method's parameters. Otherwise (a member path, a
+        // [NotCacheKey] parameter, a synchronous method's token) the state is a tuple of the decorator and the arguments.
+        var fromKey = ArgumentsFromKey(method, isSync, keyParameter);
+        string state, stateType, stateExpression;
+        Func<ParameterModel, string> argument;
+        if (fromKey is not null)
         {
-            ResultKind.ValueTaskOfT => "return " + method.FieldName + ".TryGetLocal(in " + keyLocal + ", out var " + cached + ") ? new " + ValueTask + "<" + method.ValueType + ">(" + cached + ") : "
-                + method.FieldName + ".GetOrLoadAsync(" + keyLocal + ", " + stateExpression + ", static (" + state + ", " + token + ") => " + innerCall + ", " + ct + ");",
-            ResultKind.TaskOfT => "return " + method.FieldName + ".TryGetLocalTask(in " + keyLocal + ", out var " + cached + ") ? " + cached + " : "
-                + method.FieldName + ".GetOrLoadTaskAsync(" + keyLocal + ", " + stateExpression + ", static (" + state + ", " + token + ") => " + innerCall + ", " + ct + ");",
-            _ => "return " + method.FieldName + ".TryGetLocal(in " + keyLocal + ", out var " + cached + ") ? " + cached + " : "
-                + method.FieldName + ".GetOrLoad(" + keyLocal + ", " + stateExpression + ", static " + state + " => " + innerCall + ");",
+            state = Unique("self", names);
+            stateType = model.DecoratorName;
+            stateExpression = "this";
+            argument = p => fromKey[p.Name];
+        }
+        else
+        {
+            state = Unique("state", names);
+            var carried = method.Parameters.Where(p => isSync || p.Name != method.CancellationTokenName).ToList();
+            var elements = carried.Select((p, i) => (Type: p.Type, Name: TupleElementName(p.Name, i + 2))).ToList();
+            stateType = "(" + model.DecoratorName + " Self, " + string.Join(", ", elements.Select(e => e.Type + " " + e.Name)) + ")";
+            stateExpression = "(this, " + string.Join(", ", carried.Select(p => p.Name)) + ")";
+            var byName = carried.Select((p, i) => (p.Name, Element: elements[i].Name)).ToDictionary(x => x.Name, x => x.Element, StringComparer.Ordinal);
+            argument = p => state + "." + byName[p.Name];
+        }
+
+        var self = fromKey is not null ? state : state + ".Self";
+        var callArguments = string.Join(", ", method.Parameters.Select(p => p.Modifier.Replace("scoped ", "").Replace("ref readonly ", "in ") + (p.Name == method.CancellationTokenName && !isSync ? token : argument(p))));
+        var loaderType = isSync
+            ? "global::System.Func<" + stateType + ", " + method.KeyType + ", " + method.ValueType + ">"
+            : "global::System.Func<" + stateType + ", " + method.KeyType + ", global::System.Threading.CancellationToken, " + method.ReturnType + ">";
+        w.Line("private static readonly " + loaderType + " " + method.LoaderName + " =");
+        w.Line("    static (" + state + ", " + keyParameter + (isSync ? "" : ", " + token) + ") => " + self + "." + model.InnerFieldName + "." + method.Name + "(" + callArguments + ");");
+        w.Line();
+
+        // One runtime call: its L1 lookup is inlined here; the loader runs only on a miss.
+        w.Line("/// <summary>Cached for " + Xml(method.TtlText.Length > 0 ? method.TtlText : TimeSpan.FromTicks(method.TtlTicks).ToString("c", CultureInfo.InvariantCulture)) + " under <c>" + Xml(method.KeyTemplate) + "</c>.</summary>");
+        w.Line(method.ReturnType + " " + method.DeclaringInterface + "." + method.Name + "(" + ParameterList(method.Parameters) + ")");
+        w.Line("    => " + method.FieldName + method.Kind switch
+        {
+            ResultKind.ValueTaskOfT => ".GetAsync(" + key + ", " + stateExpression + ", " + method.LoaderName + ", " + ct + ");",
+            ResultKind.TaskOfT => ".GetTaskAsync(" + key + ", " + stateExpression + ", " + method.LoaderName + ", " + ct + ");",
+            _ => ".Get(" + key + ", " + stateExpression + ", " + method.LoaderName + ");",
         });
-        w.Close();
+        w.Line();
+    }
+
+    /// <summary>A state tuple's element name for a parameter: its own, unless C# reserves it for tuples
+    /// (<c>Item3</c> elsewhere than third, <c>Rest</c>, <c>ToString</c>...), then its position's <c>ItemN</c>.</summary>
+    private static string TupleElementName(string parameter, int position)
+    {
+        var name = parameter.TrimStart('@');
+        var reserved = name is "Rest" or "ToString" or "GetHashCode" or "Equals" or "CompareTo" or "GetType" or "Self"
+            || (name.StartsWith("Item", StringComparison.Ordinal) && name.Length > 4 && name.Substring(4).All(char.IsDigit));
+        return reserved ? "Item" + position.ToString(CultureInfo.InvariantCulture) : parameter;
+    }
+
+    /// <summary>For a method whose every argument (but an asynchronous method's token) is a whole placeholder of its key,
+    /// the expression over the loader's key parameter (<paramref name="keyName"/>) that gives each argument back;
+    /// <see langword="null"/> otherwise. A reference-type element is nullable in the key; the argument it came from was
+    /// not null where the parameter says so, hence the <c>!</c>.</summary>
+    private static Dictionary<string, string>? ArgumentsFromKey(CachedMethodModel method, bool isSync, string keyName)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var parameter in method.Parameters)
+        {
+            if (!isSync && parameter.Name == method.CancellationTokenName)
+            {
+                continue;
+            }
+
+            var index = -1;
+            for (var i = 0; i < method.KeyFields.Count; i++)
+            {
+                if (method.KeyFields[i].Source == parameter.Name)
+                {
+                    index = i;
+                    break;
+                }
+            }
+
+            if (index < 0)
+            {
+                return null;
+            }
+
+            var element = keyName + ".Item" + (index + 1).ToString(CultureInfo.InvariantCulture);
+            var field = method.KeyFields[index];
+            if (field.Type == parameter.Type)
+            {
+                result[parameter.Name] = element;
+            }
+            else if (field.Type == parameter.Type + "?" && !field.IsNullableValue)
+            {
+                result[parameter.Name] = element + "!";
+            }
+            else
+            {
+                return null;
+            }
+        }
+
+        return result;
     }
 
     private static void WriteForwardedMethod(SourceWriter w, DecoratorModel model, ForwardedMethodModel method)

@@ -68,6 +68,9 @@ internal sealed record CachedMethodModel(
 
     public string RenderTagsName => "Render" + MemberName + "Tags";
 
+    /// <summary>The static field holding the delegate that calls the inner method on a miss.</summary>
+    public string LoaderName => MemberName + "Loader";
+
     public string FieldName => "_" + char.ToLowerInvariant(MemberName[0]) + MemberName.Substring(1);
 
     public bool HashesKey

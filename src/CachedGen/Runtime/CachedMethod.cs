@@ -174,12 +174,62 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
         return false;
     }
 
-    /// <summary>As <see cref="GetOrLoadAsync{TState}"/>, for a method returning <see cref="Task{TResult}"/> (called after
-    /// <see cref="TryGetLocalTask"/> missed).</summary>
-    public Task<TValue> GetOrLoadTaskAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, Task<TValue>> load, CancellationToken cancellationToken)
+    /// <summary>A call of a cached method returning <see cref="Task{TResult}"/>: the L1 entry's completed task (created
+    /// once), else Redis, else <paramref name="load"/>, called once per key across nodes (others wait for it). The
+    /// generated decorator makes this its only call; the L1 lookup is inlined into it.</summary>
+    /// <param name="key">The placeholder values.</param>
+    /// <param name="state">What the loader needs besides the key (the generated decorator, and any argument the key
+    /// does not hold), passed to it as is.</param>
+    /// <param name="load">Calls the source on a miss. The generated decorator keeps it in a <c>static readonly</c> field,
+    /// which the JIT reads as a constant.</param>
+    /// <param name="cancellationToken">Cancels this caller's wait (and the load, when no other caller waits for it).</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Task<TValue> GetTaskAsync<TState>(in TKey key, TState state, Func<TState, TKey, CancellationToken, Task<TValue>> load, CancellationToken cancellationToken)
+        => TryGetLocalTask(in key, out var task) ? task : LoadTaskAsync(key, state, load, cancellationToken);
+
+    /// <summary>A call of a cached method returning <see cref="ValueTask{TResult}"/>: as <see cref="GetTaskAsync{TState}"/>.</summary>
+    /// <param name="key">The placeholder values.</param>
+    /// <param name="state">What the loader needs besides the key, passed to it as is.</param>
+    /// <param name="load">Calls the source on a miss.</param>
+    /// <param name="cancellationToken">Cancels this caller's wait.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ValueTask<TValue> GetAsync<TState>(in TKey key, TState state, Func<TState, TKey, CancellationToken, ValueTask<TValue>> load, CancellationToken cancellationToken)
+        => TryGetLocal(in key, out var value) ? new ValueTask<TValue>(value) : LoadAsync(key, state, load, cancellationToken);
+
+    /// <summary>A call of a cached method returning a plain value: as <see cref="GetTaskAsync{TState}"/>. It blocks on
+    /// Redis I/O on a miss; prefer asynchronous methods for remote data.</summary>
+    /// <param name="key">The placeholder values.</param>
+    /// <param name="state">What the loader needs besides the key, passed to it as is.</param>
+    /// <param name="load">Calls the source on a miss.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TValue Get<TState>(in TKey key, TState state, Func<TState, TKey, TValue> load)
+        => TryGetLocal(in key, out var value) ? value : Load(key, state, load);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private Task<TValue> LoadTaskAsync<TState>(TKey key, TState state, Func<TState, TKey, CancellationToken, Task<TValue>> load, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(load);
-        return GetOrLoadAsync(key, (state, load), static (s, token) => new ValueTask<TValue>(s.load(s.state, token)), cancellationToken).AsTask();
+        return GetOrLoadAsync(key, (state, key, load), static (s, token) => new ValueTask<TValue>(s.load(s.state, s.key, token)), cancellationToken).AsTask();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ValueTask<TValue> LoadAsync<TState>(TKey key, TState state, Func<TState, TKey, CancellationToken, ValueTask<TValue>> load, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(load);
+        return GetOrLoadAsync(key, (state, key, load), static (s, token) => s.load(s.state, s.key, token), cancellationToken);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private TValue Load<TState>(TKey key, TState state, Func<TState, TKey, TValue> load)
+    {
+        ArgumentNullException.ThrowIfNull(load);
+        if (!_enabled)
+        {
+            return load(state, key);
+        }
+
+        return GetOrLoadAsync(key, (state, key, load), static (s, _) => new ValueTask<TValue>(s.load(s.state, s.key)), CancellationToken.None)
+            .AsTask().GetAwaiter().GetResult();
     }
 
     /// <summary>A fresh, current entry. The one caller that finds it due for an early refresh gets
@@ -247,26 +297,12 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
     }
 
     /// <summary>After an L1 miss: Redis, then the source, called once per key across nodes (others wait for it).</summary>
-    public ValueTask<TValue> GetOrLoadAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, CancellationToken cancellationToken)
+    private ValueTask<TValue> GetOrLoadAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(load);
         return CacheTracing.Source.HasListeners() || _audit is not null
             ? ObservedAsync(key, state, load, cancellationToken)
             : LoadThroughAsync(key, state, load, cancellationToken);
-    }
-
-    /// <summary>Synchronous form of <see cref="GetOrLoadAsync{TState}"/> for methods that return a plain value.
-    /// It blocks on Redis I/O; prefer asynchronous methods for remote data.</summary>
-    public TValue GetOrLoad<TState>(TKey key, TState state, Func<TState, TValue> load)
-    {
-        ArgumentNullException.ThrowIfNull(load);
-        if (!_enabled)
-        {
-            return load(state);
-        }
-
-        return GetOrLoadAsync(key, (state, load), static (s, _) => new ValueTask<TValue>(s.load(s.state)), CancellationToken.None)
-            .AsTask().GetAwaiter().GetResult();
     }
 
     /// <summary>A call past L1 while a trace listener or an audit sink observes: one activity and one audit event.</summary>

@@ -45,12 +45,13 @@ internal sealed partial class CachedStore : global::IStore
         return invalidator.InvalidateAsync<global::System.ValueTuple<int>, string?>(GetAsyncDescriptor, new global::System.ValueTuple<int>(id));
     }
 
+    private static readonly global::System.Func<CachedStore, global::System.ValueTuple<int>, global::System.Threading.CancellationToken, global::System.Threading.Tasks.ValueTask<string?>> GetAsyncLoader =
+        static (self, key, token) => self._inner.GetAsync(key.Item1, token);
+
     /// <summary>Cached for 30s under <c>s:{id}</c>.</summary>
     global::System.Threading.Tasks.ValueTask<string?> global::IStore.GetAsync(int id, global::System.Threading.CancellationToken ct)
-    {
-        var key = new global::System.ValueTuple<int>(id);
-        return _getAsync.TryGetLocal(in key, out var cached) ? new global::System.Threading.Tasks.ValueTask<string?>(cached) : _getAsync.GetOrLoadAsync(key, (_inner, id), static (state, token) => state._inner.GetAsync(state.id, token), ct);
-    }
+        => _getAsync.GetAsync(new global::System.ValueTuple<int>(id), this, GetAsyncLoader, ct);
+
 
     /// <summary>Forwards, then on success removes the entries this write invalidates.</summary>
     void global::IStore.Put(int id)

@@ -40,12 +40,13 @@ namespace Shop
             return invalidator.InvalidateAsync<global::System.ValueTuple<long>, global::Shop.Order?>(FindAsyncDescriptor, new global::System.ValueTuple<long>(id));
         }
 
+        private static readonly global::System.Func<CachedOrderStore, global::System.ValueTuple<long>, global::System.Threading.CancellationToken, global::System.Threading.Tasks.Task<global::Shop.Order?>> FindAsyncLoader =
+            static (self, key, token) => self._inner.FindAsync(key.Item1, token);
+
         /// <summary>Cached for 2m under <c>order:{id}</c>.</summary>
         global::System.Threading.Tasks.Task<global::Shop.Order?> global::Shop.IOrderStore.FindAsync(long id, global::System.Threading.CancellationToken cancellationToken)
-        {
-            var key = new global::System.ValueTuple<long>(id);
-            return _findAsync.TryGetLocalTask(in key, out var cached) ? cached : _findAsync.GetOrLoadTaskAsync(key, (_inner, id), static (state, token) => state._inner.FindAsync(state.id, token), cancellationToken);
-        }
+            => _findAsync.GetTaskAsync(new global::System.ValueTuple<long>(id), this, FindAsyncLoader, cancellationToken);
+
 
         /// <summary>Forwards, then on success removes the entries this write invalidates.</summary>
         async global::System.Threading.Tasks.Task global::Shop.IOrderStore.SaveAsync(global::Shop.Order order, global::System.Threading.CancellationToken cancellationToken)

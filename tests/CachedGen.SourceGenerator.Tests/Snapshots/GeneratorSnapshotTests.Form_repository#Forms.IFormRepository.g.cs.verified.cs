@@ -113,40 +113,45 @@ namespace Forms
             return invalidator.InvalidateAsync<(int, global::Forms.FormStatus?), string>(DescribeDescriptor, (formId, status));
         }
 
+        private static readonly global::System.Func<CachedFormRepository, global::System.ValueTuple<int>, global::System.Threading.CancellationToken, global::System.Threading.Tasks.Task<global::Forms.FormSchema?>> GetSchemaAsyncLoader =
+            static (self, key, token) => self._inner.GetSchemaAsync(key.Item1, token);
+
         /// <summary>Cached for 1h under <c>form:{formId}:schema</c>.</summary>
         global::System.Threading.Tasks.Task<global::Forms.FormSchema?> global::Forms.IFormRepository.GetSchemaAsync(int formId, global::System.Threading.CancellationToken ct)
-        {
-            var key = new global::System.ValueTuple<int>(formId);
-            return _getSchemaAsync.TryGetLocalTask(in key, out var cached) ? cached : _getSchemaAsync.GetOrLoadTaskAsync(key, (_inner, formId), static (state, token) => state._inner.GetSchemaAsync(state.formId, token), ct);
-        }
+            => _getSchemaAsync.GetTaskAsync(new global::System.ValueTuple<int>(formId), this, GetSchemaAsyncLoader, ct);
+
+
+        private static readonly global::System.Func<CachedFormRepository, (global::System.Guid, int), global::System.Threading.CancellationToken, global::System.Threading.Tasks.ValueTask<global::System.Collections.Generic.IReadOnlyList<global::Forms.FormSummary>>> ListFormsAsyncLoader =
+            static (self, key, token) => self._inner.ListFormsAsync(key.Item1, key.Item2, token);
 
         /// <summary>Cached for 5m under <c>tenant:{tenantId}:forms:page:{page}</c>.</summary>
         global::System.Threading.Tasks.ValueTask<global::System.Collections.Generic.IReadOnlyList<global::Forms.FormSummary>> global::Forms.IFormRepository.ListFormsAsync(global::System.Guid tenantId, int page, global::System.Threading.CancellationToken ct)
-        {
-            var key = (tenantId, page);
-            return _listFormsAsync.TryGetLocal(in key, out var cached) ? new global::System.Threading.Tasks.ValueTask<global::System.Collections.Generic.IReadOnlyList<global::Forms.FormSummary>>(cached) : _listFormsAsync.GetOrLoadAsync(key, (_inner, tenantId, page), static (state, token) => state._inner.ListFormsAsync(state.tenantId, state.page, token), ct);
-        }
+            => _listFormsAsync.GetAsync((tenantId, page), this, ListFormsAsyncLoader, ct);
+
+
+        private static readonly global::System.Func<CachedFormRepository, global::System.ValueTuple<string?>, global::System.Threading.CancellationToken, global::System.Threading.Tasks.Task<global::Forms.UserProfile?>> GetProfileAsyncLoader =
+            static (self, key, token) => self._inner.GetProfileAsync(key.Item1!, token);
 
         /// <summary>Cached for 30m under <c>user:{email:hash}:profile</c>.</summary>
         global::System.Threading.Tasks.Task<global::Forms.UserProfile?> global::Forms.IFormRepository.GetProfileAsync(string email, global::System.Threading.CancellationToken ct)
-        {
-            var key = new global::System.ValueTuple<string?>(email);
-            return _getProfileAsync.TryGetLocalTask(in key, out var cached) ? cached : _getProfileAsync.GetOrLoadTaskAsync(key, (_inner, email), static (state, token) => state._inner.GetProfileAsync(state.email, token), ct);
-        }
+            => _getProfileAsync.GetTaskAsync(new global::System.ValueTuple<string?>(email), this, GetProfileAsyncLoader, ct);
+
+
+        private static readonly global::System.Func<(CachedFormRepository Self, global::Forms.FormQuery query), (global::System.Guid, global::Forms.FormStatus, string?), global::System.Threading.CancellationToken, global::System.Threading.Tasks.ValueTask<int>> CountAsyncLoader =
+            static (state, key, token) => state.Self._inner.CountAsync(state.query, token);
 
         /// <summary>Cached for 1m under <c>tenant:{query.TenantId}:status:{query.Status}:q:{query.Search}</c>.</summary>
         global::System.Threading.Tasks.ValueTask<int> global::Forms.IFormRepository.CountAsync(global::Forms.FormQuery query, global::System.Threading.CancellationToken ct)
-        {
-            var key = (query.TenantId, query.Status, query.Search);
-            return _countAsync.TryGetLocal(in key, out var cached) ? new global::System.Threading.Tasks.ValueTask<int>(cached) : _countAsync.GetOrLoadAsync(key, (_inner, query), static (state, token) => state._inner.CountAsync(state.query, token), ct);
-        }
+            => _countAsync.GetAsync((query.TenantId, query.Status, query.Search), (this, query), CountAsyncLoader, ct);
+
+
+        private static readonly global::System.Func<CachedFormRepository, (int, global::Forms.FormStatus?), string> DescribeLoader =
+            static (self, key) => self._inner.Describe(key.Item1, key.Item2);
 
         /// <summary>Cached for 10s under <c>IFormRepository.Describe:{formId}:{status}</c>.</summary>
         string global::Forms.IFormRepository.Describe(int formId, global::Forms.FormStatus? status)
-        {
-            var key = (formId, status);
-            return _describe.TryGetLocal(in key, out var cached) ? cached : _describe.GetOrLoad(key, (_inner, formId, status), static state => state._inner.Describe(state.formId, state.status));
-        }
+            => _describe.Get((formId, status), this, DescribeLoader);
+
 
         /// <summary>Forwards, then on success removes the entries this write invalidates.</summary>
         async global::System.Threading.Tasks.Task global::Forms.IFormRepository.UpdateSchemaAsync(int formId, global::System.Guid tenantId, global::Forms.FormSchema schema, global::System.Threading.CancellationToken ct)

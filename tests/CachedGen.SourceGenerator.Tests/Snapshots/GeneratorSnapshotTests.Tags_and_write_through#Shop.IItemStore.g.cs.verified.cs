@@ -43,12 +43,13 @@ namespace Shop
             return invalidator.InvalidateAsync<(global::System.Guid, int), global::Shop.Item?>(GetAsyncDescriptor, (tenantId, id));
         }
 
+        private static readonly global::System.Func<CachedItemStore, (global::System.Guid, int), global::System.Threading.CancellationToken, global::System.Threading.Tasks.Task<global::Shop.Item?>> GetAsyncLoader =
+            static (self, key, token) => self._inner.GetAsync(key.Item1, key.Item2);
+
         /// <summary>Cached for 5m under <c>item:{tenantId}:{id}</c>.</summary>
         global::System.Threading.Tasks.Task<global::Shop.Item?> global::Shop.IItemStore.GetAsync(global::System.Guid tenantId, int id)
-        {
-            var key = (tenantId, id);
-            return _getAsync.TryGetLocalTask(in key, out var cached) ? cached : _getAsync.GetOrLoadTaskAsync(key, (_inner, tenantId, id), static (state, token) => state._inner.GetAsync(state.tenantId, state.id), default);
-        }
+            => _getAsync.GetTaskAsync((tenantId, id), this, GetAsyncLoader, default);
+
 
         /// <summary>Forwards, then on success puts the result in the entries this write updates, and removes those it invalidates.</summary>
         async global::System.Threading.Tasks.Task<global::Shop.Item> global::Shop.IItemStore.SaveAsync(global::System.Guid tenantId, int id, string name)

@@ -39,12 +39,13 @@ namespace Odd
             return invalidator.InvalidateAsync<global::System.ValueTuple<int>, int>(FineDescriptor, new global::System.ValueTuple<int>(id));
         }
 
+        private static readonly global::System.Func<CachedOddRepository, global::System.ValueTuple<int>, int> FineLoader =
+            static (self, key) => self._inner.Fine(key.Item1);
+
         /// <summary>Cached for 1m under <c>IOddRepository.Fine:{id}</c>.</summary>
         int global::Odd.IOddRepository.Fine(int id)
-        {
-            var key = new global::System.ValueTuple<int>(id);
-            return _fine.TryGetLocal(in key, out var cached) ? cached : _fine.GetOrLoad(key, (_inner, id), static state => state._inner.Fine(state.id));
-        }
+            => _fine.Get(new global::System.ValueTuple<int>(id), this, FineLoader);
+
 
         global::System.Threading.Tasks.Task global::Odd.IOddRepository.SaveAsync(int id)
             => _inner.SaveAsync(id);

@@ -41,12 +41,13 @@ namespace Forms.Commands
             return invalidator.InvalidateAsync<global::System.ValueTuple<int>, string>(LastChangeAsyncDescriptor, new global::System.ValueTuple<int>(formId));
         }
 
+        private static readonly global::System.Func<CachedFormCommands, global::System.ValueTuple<int>, global::System.Threading.CancellationToken, global::System.Threading.Tasks.Task<string>> LastChangeAsyncLoader =
+            static (self, key, token) => self._inner.LastChangeAsync(key.Item1);
+
         /// <summary>Cached for 5m under <c>audit:{formId}</c>.</summary>
         global::System.Threading.Tasks.Task<string> global::Forms.Commands.IFormCommands.LastChangeAsync(int formId)
-        {
-            var key = new global::System.ValueTuple<int>(formId);
-            return _lastChangeAsync.TryGetLocalTask(in key, out var cached) ? cached : _lastChangeAsync.GetOrLoadTaskAsync(key, (_inner, formId), static (state, token) => state._inner.LastChangeAsync(state.formId), default);
-        }
+            => _lastChangeAsync.GetTaskAsync(new global::System.ValueTuple<int>(formId), this, LastChangeAsyncLoader, default);
+
 
         /// <summary>Forwards, then on success removes the entries this write invalidates.</summary>
         async global::System.Threading.Tasks.Task global::Forms.Commands.IFormCommands.UpdateAsync(int formId, global::System.Guid tenantId, string name, global::System.Threading.CancellationToken ct)
