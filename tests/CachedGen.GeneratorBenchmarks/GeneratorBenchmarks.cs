@@ -127,7 +127,7 @@ internal sealed class AttributeBindingGenerator : IIncrementalGenerator
 internal static class BenchProject
 {
     public const int Interfaces = 50;
-    private const int MethodsPerInterface = 10;
+    public const int MethodsPerInterface = 10;
 
     public static string FileName(int index) => $"Repo{index + 1}.cs";
 
