@@ -298,12 +298,9 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
 
     /// <summary>After an L1 miss: Redis, then the source, called once per key across nodes (others wait for it).</summary>
     private ValueTask<TValue> GetOrLoadAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(load);
-        return CacheTracing.Source.HasListeners() || _audit is not null
+        => CacheTracing.Source.HasListeners() || _audit is not null
             ? ObservedAsync(key, state, load, cancellationToken)
             : LoadThroughAsync(key, state, load, cancellationToken);
-    }
 
     /// <summary>A call past L1 while a trace listener or an audit sink observes: one activity and one audit event.</summary>
     private async ValueTask<TValue> ObservedAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, CancellationToken cancellationToken)
