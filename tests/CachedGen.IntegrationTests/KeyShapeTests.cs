@@ -7,7 +7,8 @@ using Xunit;
 namespace CachedGen.IntegrationTests;
 
 /// <summary>Key tuples at their edges: no placeholder (<see cref="ValueTuple"/>), one nullable value
-/// (<c>ValueTuple&lt;int?&gt;</c>), and nine placeholders (a tuple nested past seven elements).</summary>
+/// (<c>ValueTuple&lt;int?&gt;</c>), nine placeholders (a tuple nested past seven elements), and member paths (the key
+/// does not hold the argument, so the loader's state carries it).</summary>
 public interface IKeyShapes
 {
     [Cached("10m", "settings", nameof(ResetAsync))]
@@ -19,8 +20,14 @@ public interface IKeyShapes
     [Cached("10m", "wide:{a}:{b}:{c}:{d}:{e}:{f}:{g}:{h}:{i}")]
     Task<string> GetWideAsync(int a, int b, int c, int d, int e, int f, int g, int h, int i);
 
+    [Cached("10m", "query:{query.Tenant}:{query.Page}")]
+    Task<string> FindAsync(ShapeQuery query, CancellationToken ct = default);
+
     Task ResetAsync();
 }
+
+/// <summary>An argument whose members make the key.</summary>
+public sealed record ShapeQuery(string Tenant, int Page);
 
 /// <summary>Answers with its arguments and a version, counting calls.</summary>
 public sealed class KeyShapes : IKeyShapes
@@ -48,6 +55,12 @@ public sealed class KeyShapes : IKeyShapes
         return Task.FromResult(string.Join(":", a, b, c, d, e, f, g, h, i));
     }
 
+    public Task<string> FindAsync(ShapeQuery query, CancellationToken ct = default)
+    {
+        Interlocked.Increment(ref _calls);
+        return Task.FromResult(query.Tenant + ":" + query.Page.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     public Task ResetAsync()
     {
         Interlocked.Increment(ref _version);
@@ -71,7 +84,7 @@ public sealed class KeyShapeTests(RedisServerFixture redis) : IClassFixture<Redi
     }
 
     [Fact]
-    public async Task Keys_without_placeholders_with_a_nullable_value_and_with_nine_values_render_hit_and_invalidate()
+    public async Task Keys_without_placeholders_with_a_nullable_value_with_nine_values_and_from_member_paths_render_hit_and_invalidate()
     {
         var source = new KeyShapes();
         var a = await NodeAsync(source);
@@ -85,22 +98,26 @@ public sealed class KeyShapeTests(RedisServerFixture redis) : IClassFixture<Redi
             Assert.Equal("maybe-5", await shapes.GetMaybeAsync(5));
             Assert.Equal("1:2:3:4:5:6:7:8:9", await shapes.GetWideAsync(1, 2, 3, 4, 5, 6, 7, 8, 9));
             Assert.Equal("1:2:3:4:5:6:7:8:10", await shapes.GetWideAsync(1, 2, 3, 4, 5, 6, 7, 8, 10));
+            Assert.Equal("t1:2", await shapes.FindAsync(new ShapeQuery("t1", 2))); // a new instance each time: keyed by value
+            Assert.Equal("t1:3", await shapes.FindAsync(new ShapeQuery("t1", 3)));
         }
 
         await ReadEveryShapeAsync(a.Shapes);
-        Assert.Equal(5, source.Calls);
+        Assert.Equal(7, source.Calls);
         await ReadEveryShapeAsync(b.Shapes);
         await ReadEveryShapeAsync(a.Shapes);
-        Assert.Equal(5, source.Calls);
+        Assert.Equal(7, source.Calls);
 
         // The Redis keys are the templates with the values, the ninth element included.
         var settings = a.Runtime.GetMethod(CachedKeyShapes.GetSettingsAsyncDescriptor).RenderKey(default);
         var maybeNull = a.Runtime.GetMethod(CachedKeyShapes.GetMaybeAsyncDescriptor).RenderKey(new ValueTuple<int?>(null));
         var wide = a.Runtime.GetMethod(CachedKeyShapes.GetWideAsyncDescriptor).RenderKey((1, 2, 3, 4, 5, 6, 7, 8, 9));
+        var query = a.Runtime.GetMethod(CachedKeyShapes.FindAsyncDescriptor).RenderKey(("t1", 2));
         Assert.Contains("{settings}", settings, StringComparison.Ordinal);
         Assert.Contains("{maybe:~}", maybeNull, StringComparison.Ordinal);
         Assert.Contains("{wide:1:2:3:4:5:6:7:8:9}", wide, StringComparison.Ordinal);
-        foreach (var key in new[] { settings, maybeNull, wide })
+        Assert.Contains("{query:t1:2}", query, StringComparison.Ordinal);
+        foreach (var key in new[] { settings, maybeNull, wide, query })
         {
             Assert.Equal("1", await redis.Server.ExecuteAsync("EXISTS", key));
         }
