@@ -181,11 +181,11 @@ internal static class DecoratorEmitter
         // passes the key, the decorator and the loader, whatever the method's parameters. Otherwise (a member path, a
         // [NotCacheKey] parameter, a synchronous method's token) the state is a tuple of the decorator and the arguments.
         var fromKey = ArgumentsFromKey(method, isSync, keyParameter);
-        string state, stateType, stateExpression;
+        string state, self, stateType, stateExpression;
         Func<ParameterModel, string> argument;
         if (fromKey is not null)
         {
-            state = Unique("self", names);
+            state = self = Unique("self", names);
             stateType = model.DecoratorName;
             stateExpression = "this";
             argument = p => fromKey[p.Name];
@@ -193,15 +193,15 @@ internal static class DecoratorEmitter
         else
         {
             state = Unique("state", names);
-            var carried = method.Parameters.Where(p => isSync || p.Name != method.CancellationTokenName).ToList();
-            var elements = carried.Select((p, i) => (Type: p.Type, Name: TupleElementName(p.Name, i + 2))).ToList();
-            stateType = "(" + model.DecoratorName + " Self, " + string.Join(", ", elements.Select(e => e.Type + " " + e.Name)) + ")";
-            stateExpression = "(this, " + string.Join(", ", carried.Select(p => p.Name)) + ")";
-            var byName = carried.Select((p, i) => (p.Name, Element: elements[i].Name)).ToDictionary(x => x.Name, x => x.Element, StringComparer.Ordinal);
-            argument = p => state + "." + byName[p.Name];
+            self = state + ".Self";
+            var carried = method.Parameters.Where(p => isSync || p.Name != method.CancellationTokenName)
+                .Select((p, i) => (Parameter: p, Element: TupleElementName(p.Name, i + 2))).ToList();
+            stateType = "(" + model.DecoratorName + " Self, " + string.Join(", ", carried.Select(c => c.Parameter.Type + " " + c.Element)) + ")";
+            stateExpression = "(this, " + string.Join(", ", carried.Select(c => c.Parameter.Name)) + ")";
+            var elements = carried.ToDictionary(c => c.Parameter.Name, c => c.Element, StringComparer.Ordinal);
+            argument = p => state + "." + elements[p.Name];
         }
 
-        var self = fromKey is not null ? state : state + ".Self";
         var callArguments = string.Join(", ", method.Parameters.Select(p => p.Modifier.Replace("scoped ", "").Replace("ref readonly ", "in ") + (p.Name == method.CancellationTokenName && !isSync ? token : argument(p))));
         var loaderType = isSync
             ? "global::System.Func<" + stateType + ", " + method.KeyType + ", " + method.ValueType + ">"
@@ -261,7 +261,7 @@ internal static class DecoratorEmitter
                 return null;
             }
 
-            var element = keyName + ".Item" + (index + 1).ToString(CultureInfo.InvariantCulture);
+            var element = KeyTuple.Element(index, keyName);
             var field = method.KeyFields[index];
             if (field.Type == parameter.Type)
             {

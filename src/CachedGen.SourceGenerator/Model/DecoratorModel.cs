@@ -163,6 +163,6 @@ internal static class KeyTuple
         _ => "(" + string.Join(", ", values) + ")",
     };
 
-    /// <summary>The element at <paramref name="index"/> (zero-based) of a key named <c>key</c>.</summary>
-    public static string Element(int index) => "key.Item" + (index + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>The element at <paramref name="index"/> (zero-based) of a key named <paramref name="key"/>.</summary>
+    public static string Element(int index, string key = "key") => key + ".Item" + (index + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
