@@ -57,6 +57,14 @@ internal static class DiagnosticDescriptors
         DiagnosticCategories.Correctness,
         DiagnosticSeverity.Error);
 
+    public static readonly DiagnosticDescriptor TagWithoutEntry = Create(
+        DiagnosticIds.TagWithoutEntry,
+        "Invalidated tag that no cached entry carries",
+        "No [Cached] method declares a tag that '{0}' can match: invalidating it removes nothing",
+        DiagnosticCategories.Correctness,
+        DiagnosticSeverity.Warning,
+        WellKnownDiagnosticTags.CompilationEnd);
+
     public static readonly DiagnosticDescriptor UncacheableMethod = Create(
         DiagnosticIds.UncacheableMethod,
         "Method cannot be cached",
@@ -83,7 +91,8 @@ internal static class DiagnosticDescriptors
         "Two methods render the same key",
         "'{0}' and '{1}' render the same key shape '{2}' but return different types: one would read the other's entries",
         DiagnosticCategories.Correctness,
-        DiagnosticSeverity.Warning);
+        DiagnosticSeverity.Warning,
+        WellKnownDiagnosticTags.CompilationEnd);
 
     public static readonly DiagnosticDescriptor MutableCachedValue = Create(
         DiagnosticIds.MutableCachedValue,
@@ -92,6 +101,6 @@ internal static class DiagnosticDescriptors
         DiagnosticCategories.Design,
         DiagnosticSeverity.Info);
 
-    private static DiagnosticDescriptor Create(string id, string title, string message, string category, DiagnosticSeverity severity)
-        => new(id, title, message, category, severity, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id + ".md");
+    private static DiagnosticDescriptor Create(string id, string title, string message, string category, DiagnosticSeverity severity, params string[] customTags)
+        => new(id, title, message, category, severity, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id + ".md", customTags: customTags);
 }

@@ -15,4 +15,5 @@ public static class DiagnosticIds
     public const string SameKeyShape = "CG0010";
     public const string MutableCachedValue = "CG0011";
     public const string UnworkableCachePut = "CG0012";
+    public const string TagWithoutEntry = "CG0013";
 }

@@ -478,3 +478,66 @@ public class UnworkableCachePutTests
         }
         """);
 }
+
+public class TagWithoutEntryTests
+{
+    [Fact]
+    public Task Tags_no_entry_carries_fire() => Verify<TagWithoutEntryAnalyzer>.AnalyzerAsync("""
+        public sealed record Form(int Id);
+        public interface IForms
+        {
+            [Cached("5m", "form:{tenantId}:{id}", Tags = ["tenant:{tenantId}:forms"])] Task<Form?> GetAsync(int tenantId, int id);
+            [InvalidatesTags({|CG0013:"tenant:{tenantId}:form"|})] Task RenameAsync(int tenantId);
+            [InvalidatesTags("tenant:{tenantId}:forms", {|CG0013:"forms:{tenantId}"|})] Task SaveAsync(int tenantId);
+        }
+        public sealed class Handler(ICacheInvalidator invalidator)
+        {
+            public async Task OnAsync(int tenantId)
+            {
+                await invalidator.InvalidateTagAsync({|CG0013:$"tenants:{tenantId}:forms"|});
+                await invalidator.InvalidateTagAsync({|CG0013:"tenant:1:form"|});
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Tags_an_entry_can_carry_stay_silent() => Verify<TagWithoutEntryAnalyzer>.AnalyzerAsync("""
+        public sealed record Form(int Id);
+        public interface IForms
+        {
+            [Cached("5m", "form:{tenantId}:{id}", Tags = ["tenant:{tenantId}:forms", "forms"])] Task<Form?> GetAsync(int tenantId, int id);
+            [InvalidatesTags("tenant:{tenantId}:forms", "forms")] Task SaveAsync(int tenantId);
+            [InvalidatesTags("tenant:{scope}")] Task ClearAsync(string scope);
+        }
+        public sealed class Handler(ICacheInvalidator invalidator)
+        {
+            public async Task OnAsync(int tenantId, string tag)
+            {
+                await invalidator.InvalidateTagAsync($"tenant:{tenantId}:forms");
+                await invalidator.InvalidateTagAsync($"tenant:{tenantId:hash}:forms");
+                await invalidator.InvalidateTagAsync("tenant:42:forms");
+                await invalidator.InvalidateTagAsync(tag);
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Tags_declared_in_a_referenced_assembly_count() => Verify<TagWithoutEntryAnalyzer>.AnalyzerWithReferenceAsync(
+        """
+        public sealed class Handler(ICacheInvalidator invalidator)
+        {
+            public async Task OnAsync(int tenantId)
+            {
+                await invalidator.InvalidateTagAsync($"tenant:{tenantId}:forms");
+                await invalidator.InvalidateTagAsync({|CG0013:$"tenant:{tenantId}:users"|});
+            }
+        }
+        """,
+        """
+        public sealed record Form(int Id);
+        public interface IForms
+        {
+            [Cached("5m", "form:{tenantId}:{id}", Tags = ["tenant:{tenantId}:forms"])] Task<Form?> GetAsync(int tenantId, int id);
+        }
+        """);
+}

@@ -28,6 +28,19 @@ public static class Verify<TAnalyzer>
         return test.RunAsync(CancellationToken.None);
     }
 
+    /// <summary>As <see cref="AnalyzerAsync"/>, with <paramref name="referencedSource"/> compiled as a second project
+    /// (also built against CachedGen) that the tested one references.</summary>
+    public static Task AnalyzerWithReferenceAsync(string source, string referencedSource)
+    {
+        var test = new CSharpAnalyzerTest<TAnalyzer, DefaultVerifier> { TestCode = Usings + source };
+        Configure(test, []);
+        var referenced = test.TestState.AdditionalProjects["Referenced"];
+        referenced.Sources.Add(Usings + referencedSource);
+        referenced.AdditionalReferences.AddRange(References.Value);
+        test.TestState.AdditionalProjectReferences.Add("Referenced");
+        return test.RunAsync(CancellationToken.None);
+    }
+
     public static Task CodeFixAsync<TFix>(string source, string fixedSource, int codeActionIndex = 0)
         where TFix : CodeFixProvider, new()
     {

@@ -39,6 +39,7 @@ public sealed partial class AnalyzerBuildTests(ITestOutputHelper output)
             [Cached("5m", "k:{key}")] Task<long> SizeAsync(int key);                                 // CG0010
             [Cached("5m")] Settings GetSettings(int id);                                             // CG0011
             [CachePut(nameof(NameAsync))] Task TouchAsync(int id);                                   // CG0012
+            [InvalidatesTags("nowhere:{id}")] Task ForgetAsync(int id);                              // CG0013
         }
         """;
 
@@ -72,7 +73,7 @@ public sealed partial class AnalyzerBuildTests(ITestOutputHelper output)
             output.WriteLine(text);
 
             var reported = DiagnosticId().Matches(text).Select(m => m.Value).ToHashSet();
-            var expected = Enumerable.Range(1, 12).Select(i => $"CG{i:D4}").ToArray();
+            var expected = Enumerable.Range(1, 13).Select(i => $"CG{i:D4}").ToArray();
             Assert.All(expected, id => Assert.Contains(id, reported));
             Assert.NotEqual(0, build.ExitCode); // CG0004, CG0006, CG0007 and CG0012 are errors
         }

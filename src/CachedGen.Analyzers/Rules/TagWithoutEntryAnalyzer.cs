@@ -1,0 +1,158 @@
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+using CachedGen.SourceGenerator;
+
+namespace CachedGen.Analyzers.Rules;
+
+/// <summary>CG0013: a tag invalidated (by <c>[InvalidatesTags]</c>, or by <c>ICacheInvalidator.InvalidateTagAsync</c> with a
+/// literal or interpolated string) that no <c>[Cached]</c> method's <c>Tags</c> can render, in this compilation or in a
+/// referenced assembly built against CachedGen: the invalidation removes nothing, and the entries the author meant stay
+/// stale. Holes match any text, so only a tag that cannot match any declared one is reported.</summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class TagWithoutEntryAnalyzer : DiagnosticAnalyzer
+{
+    private static readonly DiagnosticDescriptor Rule = DiagnosticDescriptors.TagWithoutEntry;
+
+    /// <inheritdoc/>
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule);
+
+    /// <inheritdoc/>
+    public override void Initialize(AnalysisContext context)
+    {
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.EnableConcurrentExecution();
+        context.RegisterCompilationStartAction(start =>
+        {
+            var invalidator = start.Compilation.GetTypeByMetadataName(KnownNames.CacheInvalidator);
+            if (invalidator is null || start.Compilation.GetTypeByMetadataName(KnownNames.CachedAttribute) is null)
+            {
+                return;
+            }
+
+            var declared = new ConcurrentBag<TagShape>();
+            var invalidated = new ConcurrentBag<(TagShape Shape, string Text, Location Location)>();
+            start.RegisterSymbolAction(
+                symbolContext =>
+                {
+                    var method = (IMethodSymbol)symbolContext.Symbol;
+                    foreach (var attribute in method.GetAttributes())
+                    {
+                        if (attribute.AttributeClass.HasFullName(KnownNames.CachedAttribute))
+                        {
+                            foreach (var tag in CachedAttributeData.Read(attribute).Tags)
+                            {
+                                if (TagShape.FromTemplate(tag) is { } shape)
+                                {
+                                    declared.Add(shape);
+                                }
+                            }
+                        }
+                        else if (attribute.AttributeClass.HasFullName(KnownNames.InvalidatesTagsAttribute))
+                        {
+                            AddInvalidatedTags(attribute, method, invalidated, symbolContext.CancellationToken);
+                        }
+                    }
+                },
+                SymbolKind.Method);
+            start.RegisterOperationAction(
+                operationContext =>
+                {
+                    var invocation = (IInvocationOperation)operationContext.Operation;
+                    if (invocation.TargetMethod.Name == "InvalidateTagAsync" && invocation.Arguments.Length == 1
+                        && IsInvalidator(invocation.TargetMethod.ContainingType, invalidator)
+                        && TagShape.FromArgument(invocation.Arguments[0].Value) is { } shape)
+                    {
+                        invalidated.Add((shape, shape.ToString(), invocation.Arguments[0].Syntax.GetLocation()));
+                    }
+                },
+                OperationKind.Invocation);
+            start.RegisterCompilationEndAction(end =>
+            {
+                if (invalidated.IsEmpty)
+                {
+                    return;
+                }
+
+                var all = declared.Concat(DeclaredInReferences(end.Compilation)).Distinct().ToList();
+                foreach (var (shape, text, location) in invalidated)
+                {
+                    if (!all.Any(d => d.CanRenderSameTagAs(shape)))
+                    {
+                        end.ReportDiagnostic(Diagnostic.Create(Rule, location, text));
+                    }
+                }
+            });
+        });
+    }
+
+    private static void AddInvalidatedTags(AttributeData attribute, IMethodSymbol method, ConcurrentBag<(TagShape, string, Location)> invalidated, System.Threading.CancellationToken cancellationToken)
+    {
+        if (attribute.ConstructorArguments.Length != 1 || attribute.ConstructorArguments[0].Kind != TypedConstantKind.Array)
+        {
+            return;
+        }
+
+        var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
+        var fallback = syntax?.GetLocation() ?? method.Locations.FirstOrDefault() ?? Location.None;
+        var expressions = syntax?.ArgumentList?.Arguments.SelectMany(a => CachedSite.Elements(a.Expression)).ToList() ?? [];
+        var values = attribute.ConstructorArguments[0].Values;
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (values[i].Value is string text && TagShape.FromTemplate(text) is { } shape)
+            {
+                invalidated.Add((shape, text, i < expressions.Count ? expressions[i].GetLocation() : fallback));
+            }
+        }
+    }
+
+    private static bool IsInvalidator(INamedTypeSymbol type, INamedTypeSymbol invalidator)
+        => SymbolEqualityComparer.Default.Equals(type, invalidator) || type.AllInterfaces.Contains(invalidator, SymbolEqualityComparer.Default);
+
+    /// <summary>The tags of the <c>[Cached]</c> methods of referenced assemblies that reference CachedGen (the only ones
+    /// that can declare any), read from metadata once per compilation, at its end.</summary>
+    private static IEnumerable<TagShape> DeclaredInReferences(Compilation compilation)
+    {
+        foreach (var assembly in compilation.SourceModule.ReferencedAssemblySymbols)
+        {
+            if (!assembly.Modules.Any(m => m.ReferencedAssemblySymbols.Any(r => r.Name == KnownNames.RuntimeAssembly)))
+            {
+                continue;
+            }
+
+            var types = new Stack<INamespaceOrTypeSymbol>();
+            types.Push(assembly.GlobalNamespace);
+            while (types.Count > 0)
+            {
+                foreach (var member in types.Pop().GetMembers())
+                {
+                    if (member is INamespaceOrTypeSymbol container)
+                    {
+                        types.Push(container);
+                    }
+                    else if (member is IMethodSymbol method)
+                    {
+                        foreach (var attribute in method.GetAttributes())
+                        {
+                            if (attribute.AttributeClass.HasFullName(KnownNames.CachedAttribute))
+                            {
+                                foreach (var tag in CachedAttributeData.Read(attribute).Tags)
+                                {
+                                    if (TagShape.FromTemplate(tag) is { } shape)
+                                    {
+                                        yield return shape;
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
