@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -34,12 +35,25 @@ public abstract class WriteAttributeAnalyzer : DiagnosticAnalyzer
     {
         var method = (IMethodSymbol)context.Symbol;
         var attribute = method.GetAttributes().FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, attributeType));
-        if (attribute is null || attribute.ConstructorArguments.Length != 1 || attribute.ConstructorArguments[0].Kind != TypedConstantKind.Array)
+        if (attribute is not null)
         {
-            return;
+            foreach (var (text, expression, fallback) in Strings(attribute, method, context.CancellationToken))
+            {
+                AnalyzeValue(context, method, text, expression, fallback);
+            }
+        }
+    }
+
+    /// <summary>The strings of an attribute whose one constructor argument is a <c>params string[]</c>, each with its
+    /// argument in source when there is one, and where to report otherwise.</summary>
+    internal static IEnumerable<(string Text, ExpressionSyntax? Expression, Location Fallback)> Strings(AttributeData attribute, IMethodSymbol method, CancellationToken cancellationToken)
+    {
+        if (attribute.ConstructorArguments.Length != 1 || attribute.ConstructorArguments[0].Kind != TypedConstantKind.Array)
+        {
+            yield break;
         }
 
-        var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(context.CancellationToken) as AttributeSyntax;
+        var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
         var fallback = syntax?.GetLocation() ?? method.Locations.FirstOrDefault() ?? Location.None;
         var expressions = syntax?.ArgumentList?.Arguments.SelectMany(a => CachedSite.Elements(a.Expression)).ToList() ?? [];
         var values = attribute.ConstructorArguments[0].Values;
@@ -47,7 +61,7 @@ public abstract class WriteAttributeAnalyzer : DiagnosticAnalyzer
         {
             if (values[i].Value is string text)
             {
-                AnalyzeValue(context, method, text, i < expressions.Count ? expressions[i] : null, fallback);
+                yield return (text, i < expressions.Count ? expressions[i] : null, fallback);
             }
         }
     }

@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 using CachedGen.SourceGenerator;
@@ -41,21 +40,22 @@ public sealed class TagWithoutEntryAnalyzer : DiagnosticAnalyzer
                 symbolContext =>
                 {
                     var method = (IMethodSymbol)symbolContext.Symbol;
+                    foreach (var shape in DeclaredTags(method))
+                    {
+                        declared.Add(shape);
+                    }
+
                     foreach (var attribute in method.GetAttributes())
                     {
-                        if (attribute.AttributeClass.HasFullName(KnownNames.CachedAttribute))
+                        if (attribute.AttributeClass.HasFullName(KnownNames.InvalidatesTagsAttribute))
                         {
-                            foreach (var tag in CachedAttributeData.Read(attribute).Tags)
+                            foreach (var (text, expression, fallback) in WriteAttributeAnalyzer.Strings(attribute, method, symbolContext.CancellationToken))
                             {
-                                if (TagShape.FromTemplate(tag) is { } shape)
+                                if (TagShape.FromTemplate(text) is { } shape)
                                 {
-                                    declared.Add(shape);
+                                    invalidated.Add((shape, text, expression?.GetLocation() ?? fallback));
                                 }
                             }
-                        }
-                        else if (attribute.AttributeClass.HasFullName(KnownNames.InvalidatesTagsAttribute))
-                        {
-                            AddInvalidatedTags(attribute, method, invalidated, symbolContext.CancellationToken);
                         }
                     }
                 },
@@ -91,26 +91,6 @@ public sealed class TagWithoutEntryAnalyzer : DiagnosticAnalyzer
         });
     }
 
-    private static void AddInvalidatedTags(AttributeData attribute, IMethodSymbol method, ConcurrentBag<(TagShape, string, Location)> invalidated, System.Threading.CancellationToken cancellationToken)
-    {
-        if (attribute.ConstructorArguments.Length != 1 || attribute.ConstructorArguments[0].Kind != TypedConstantKind.Array)
-        {
-            return;
-        }
-
-        var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
-        var fallback = syntax?.GetLocation() ?? method.Locations.FirstOrDefault() ?? Location.None;
-        var expressions = syntax?.ArgumentList?.Arguments.SelectMany(a => CachedSite.Elements(a.Expression)).ToList() ?? [];
-        var values = attribute.ConstructorArguments[0].Values;
-        for (var i = 0; i < values.Length; i++)
-        {
-            if (values[i].Value is string text && TagShape.FromTemplate(text) is { } shape)
-            {
-                invalidated.Add((shape, text, i < expressions.Count ? expressions[i].GetLocation() : fallback));
-            }
-        }
-    }
-
     private static bool IsInvalidator(INamedTypeSymbol type, INamedTypeSymbol invalidator)
         => SymbolEqualityComparer.Default.Equals(type, invalidator) || type.AllInterfaces.Contains(invalidator, SymbolEqualityComparer.Default);
 
@@ -137,19 +117,28 @@ public sealed class TagWithoutEntryAnalyzer : DiagnosticAnalyzer
                     }
                     else if (member is IMethodSymbol method)
                     {
-                        foreach (var attribute in method.GetAttributes())
+                        foreach (var shape in DeclaredTags(method))
                         {
-                            if (attribute.AttributeClass.HasFullName(KnownNames.CachedAttribute))
-                            {
-                                foreach (var tag in CachedAttributeData.Read(attribute).Tags)
-                                {
-                                    if (TagShape.FromTemplate(tag) is { } shape)
-                                    {
-                                        yield return shape;
-                                    }
-                                }
-                            }
+                            yield return shape;
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>The shapes of the tags of <paramref name="method"/>'s <c>[Cached]</c>, if it has one.</summary>
+    private static IEnumerable<TagShape> DeclaredTags(IMethodSymbol method)
+    {
+        foreach (var attribute in method.GetAttributes())
+        {
+            if (attribute.AttributeClass.HasFullName(KnownNames.CachedAttribute))
+            {
+                foreach (var tag in CachedAttributeData.Read(attribute).Tags)
+                {
+                    if (TagShape.FromTemplate(tag) is { } shape)
+                    {
+                        yield return shape;
                     }
                 }
             }
