@@ -74,15 +74,18 @@ public sealed class TagWithoutEntryAnalyzer : DiagnosticAnalyzer
                 OperationKind.Invocation);
             start.RegisterCompilationEndAction(end =>
             {
-                if (invalidated.IsEmpty)
+                // The project's own tags first: the referenced assemblies are read only for what they leave unmatched.
+                var own = declared.Distinct().ToList();
+                var unmatched = invalidated.Where(i => !own.Any(d => d.CanRenderSameTagAs(i.Shape))).ToList();
+                if (unmatched.Count == 0)
                 {
                     return;
                 }
 
-                var all = declared.Concat(DeclaredInReferences(end.Compilation)).Distinct().ToList();
-                foreach (var (shape, text, location) in invalidated)
+                var referenced = DeclaredInReferences(end.Compilation).Distinct().ToList();
+                foreach (var (shape, text, location) in unmatched)
                 {
-                    if (!all.Any(d => d.CanRenderSameTagAs(shape)))
+                    if (!referenced.Any(d => d.CanRenderSameTagAs(shape)))
                     {
                         end.ReportDiagnostic(Diagnostic.Create(Rule, location, text));
                     }
