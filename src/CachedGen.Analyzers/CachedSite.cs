@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -9,9 +10,16 @@ using CachedGen.SourceGenerator;
 
 namespace CachedGen.Analyzers;
 
-/// <summary>A method carrying <c>[Cached]</c>, with its arguments and where each sits in source.</summary>
+/// <summary>A method carrying <c>[Cached]</c>, with its arguments and where each sits in source. One per method and
+/// compilation, shared by every rule (they run on the same symbol), so the attribute is read and the cached value type
+/// found once, not once per rule.</summary>
 internal sealed class CachedSite
 {
+    // Keyed by the symbol, which lives as long as its compilation: entries go with it.
+    private static readonly ConditionalWeakTable<IMethodSymbol, CachedSite> Sites = new();
+
+    private ValueTypeHolder? _valueType;
+
     private CachedSite(IMethodSymbol method, AttributeData attribute, AttributeSyntax? syntax)
     {
         Method = method;
@@ -32,15 +40,39 @@ internal sealed class CachedSite
 
     public Location MethodLocation => Method.Locations.FirstOrDefault() ?? Location.None;
 
+    /// <summary>The type the method's entries hold (the result, unwrapped from its task), or null when the method
+    /// cannot be cached (CG0007's business).</summary>
+    public ITypeSymbol? ValueType
+    {
+        get
+        {
+            // Benign race: two rules may compute it at once; both get the same answer.
+            var holder = Volatile.Read(ref _valueType);
+            if (holder is null)
+            {
+                holder = new ValueTypeHolder(TypeWalker.CachedValueType(Method));
+                Volatile.Write(ref _valueType, holder);
+            }
+
+            return holder.Type;
+        }
+    }
+
     /// <summary>The <c>[Cached]</c> of <paramref name="method"/> in source, if any.</summary>
     public static CachedSite? TryCreate(IMethodSymbol method, CancellationToken cancellationToken)
     {
+        if (Sites.TryGetValue(method, out var known))
+        {
+            return known;
+        }
+
         foreach (var attribute in method.GetAttributes())
         {
             if (attribute.AttributeClass.HasFullName(KnownNames.CachedAttribute))
             {
                 var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
-                return new CachedSite(method, attribute, syntax);
+                var site = new CachedSite(method, attribute, syntax);
+                return Sites.GetValue(method, _ => site);
             }
         }
 
@@ -151,4 +183,9 @@ internal sealed class CachedSite
         CollectionExpressionSyntax collection => collection.Elements.OfType<ExpressionElementSyntax>().Select(e => e.Expression),
         _ => [expression],
     };
+
+    private sealed class ValueTypeHolder(ITypeSymbol? type)
+    {
+        public ITypeSymbol? Type { get; } = type;
+    }
 }

@@ -23,7 +23,7 @@ public sealed class MutableCachedValueAnalyzer : CachedMethodAnalyzer
 
     private protected override void Analyze(SymbolAnalysisContext context, CachedSite site)
     {
-        if (site.Data.LocalTtl is "0s" or "0ms" || TypeWalker.CachedValueType(site.Method) is not { } valueType)
+        if (site.Data.LocalTtl is "0s" or "0ms" || site.ValueType is not { } valueType)
         {
             return;
         }

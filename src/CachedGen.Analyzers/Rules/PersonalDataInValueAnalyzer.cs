@@ -15,7 +15,7 @@ public sealed class PersonalDataInValueAnalyzer : CachedMethodAnalyzer
 
     private protected override void Analyze(SymbolAnalysisContext context, CachedSite site)
     {
-        if (site.Data.Sensitive || TypeWalker.CachedValueType(site.Method) is not { } valueType)
+        if (site.Data.Sensitive || site.ValueType is not { } valueType)
         {
             return;
         }

@@ -36,7 +36,7 @@ public sealed class SameKeyShapeAnalyzer : DiagnosticAnalyzer
                 symbolContext =>
                 {
                     if (symbolContext.Symbol is IMethodSymbol method && CachedSite.TryCreate(method, symbolContext.CancellationToken) is { } site
-                        && Shape(site, prefix) is { } shape && TypeWalker.CachedValueType(method) is { } valueType)
+                        && Shape(site, prefix) is { } shape && site.ValueType is { } valueType)
                     {
                         seen.Add((shape, valueType.WithNullableAnnotation(NullableAnnotation.NotAnnotated), method, site.MethodLocation));
                     }

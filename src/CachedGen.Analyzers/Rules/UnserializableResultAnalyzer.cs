@@ -25,7 +25,7 @@ public sealed class UnserializableResultAnalyzer : CachedMethodAnalyzer
 
     private protected override void Analyze(SymbolAnalysisContext context, CachedSite site)
     {
-        if (TypeWalker.CachedValueType(site.Method) is not { } valueType)
+        if (site.ValueType is not { } valueType)
         {
             return;
         }
