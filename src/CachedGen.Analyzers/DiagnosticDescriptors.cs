@@ -60,7 +60,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor TagWithoutEntry = Create(
         DiagnosticIds.TagWithoutEntry,
         "Invalidated tag that no cached entry carries",
-        "No [Cached] method declares a tag that '{0}' can match: invalidating it removes nothing",
+        "No [Cached] method declares a tag that '{0}' can match: invalidating it removes nothing{1}",
         DiagnosticCategories.Correctness,
         DiagnosticSeverity.Warning,
         WellKnownDiagnosticTags.CompilationEnd);

@@ -1,6 +1,8 @@
 using System.Threading.Tasks;
 using CachedGen.Analyzers.Rules;
 using CachedGen.CodeFixes.Rules;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Testing;
 using Xunit;
 
 namespace CachedGen.Analyzers.Tests;
@@ -520,6 +522,25 @@ public class TagWithoutEntryTests
             }
         }
         """);
+
+    [Fact]
+    public Task Message_names_the_declared_tag_a_typo_missed() => Verify<TagWithoutEntryAnalyzer>.AnalyzerAsync(
+        """
+        public sealed record Form(int Id);
+        public interface IForms
+        {
+            [Cached("5m", "form:{tenantId}:{id}", Tags = ["tenant:{tenantId}:forms", "list:a", "list:b"])] Task<Form?> GetAsync(int tenantId, int id);
+            [InvalidatesTags({|#0:"tenant:{tenant}:form"|})] Task RenameAsync(int tenant);
+            [InvalidatesTags({|#1:"users:{tenant}"|})] Task MoveAsync(int tenant);
+            [InvalidatesTags({|#2:"list:c"|})] Task SortAsync(int id);
+        }
+        """,
+        [
+            new DiagnosticResult("CG0013", DiagnosticSeverity.Warning).WithLocation(0).WithArguments("tenant:{tenant}:form", " (did you mean 'tenant:{tenant}:forms'?)"),
+            new DiagnosticResult("CG0013", DiagnosticSeverity.Warning).WithLocation(1).WithArguments("users:{tenant}", ""),
+            // Two declared tags are as close: neither is named.
+            new DiagnosticResult("CG0013", DiagnosticSeverity.Warning).WithLocation(2).WithArguments("list:c", ""),
+        ]);
 
     [Fact]
     public Task Tags_declared_in_a_referenced_assembly_count() => Verify<TagWithoutEntryAnalyzer>.AnalyzerWithReferenceAsync(

@@ -28,7 +28,17 @@ public static class Verify<TAnalyzer>
         return test.RunAsync(CancellationToken.None);
     }
 
-    /// <summary>As <see cref="AnalyzerAsync"/>, with <paramref name="referencedSource"/> compiled as a second project
+    /// <summary>As <see cref="AnalyzerAsync(string, (string Key, string Value)[])"/>, with the expected diagnostics
+    /// spelled out (their arguments too) for the <c>{|#0:…|}</c> locations of <paramref name="source"/>.</summary>
+    public static Task AnalyzerAsync(string source, DiagnosticResult[] expected)
+    {
+        var test = new CSharpAnalyzerTest<TAnalyzer, DefaultVerifier> { TestCode = Usings + source };
+        test.ExpectedDiagnostics.AddRange(expected);
+        Configure(test, []);
+        return test.RunAsync(CancellationToken.None);
+    }
+
+    /// <summary>As <see cref="AnalyzerAsync(string, (string Key, string Value)[])"/>, with <paramref name="referencedSource"/> compiled as a second project
     /// (also built against CachedGen) that the tested one references.</summary>
     public static Task AnalyzerWithReferenceAsync(string source, string referencedSource)
     {

@@ -16,6 +16,9 @@ namespace CachedGen.Analyzers.Rules;
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class TagWithoutEntryAnalyzer : DiagnosticAnalyzer
 {
+    /// <summary>How many characters may differ for a declared tag to count as the one meant (named in the message).</summary>
+    public const int MaxTypoDistance = 2;
+
     private static readonly DiagnosticDescriptor Rule = DiagnosticDescriptors.TagWithoutEntry;
 
     /// <inheritdoc/>
@@ -34,15 +37,15 @@ public sealed class TagWithoutEntryAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            var declared = new ConcurrentBag<TagShape>();
-            var invalidated = new ConcurrentBag<(TagShape Shape, string Text, Location Location)>();
+            var declared = new ConcurrentBag<(TagShape Shape, string Text)>();
+            var invalidated = new ConcurrentBag<(TagShape Shape, string Text, Location Location, bool IsTemplate)>();
             start.RegisterSymbolAction(
                 symbolContext =>
                 {
                     var method = (IMethodSymbol)symbolContext.Symbol;
-                    foreach (var shape in DeclaredTags(method))
+                    foreach (var tag in DeclaredTags(method))
                     {
-                        declared.Add(shape);
+                        declared.Add(tag);
                     }
 
                     foreach (var attribute in method.GetAttributes())
@@ -53,7 +56,7 @@ public sealed class TagWithoutEntryAnalyzer : DiagnosticAnalyzer
                             {
                                 if (TagShape.FromTemplate(text) is { } shape)
                                 {
-                                    invalidated.Add((shape, text, expression?.GetLocation() ?? fallback));
+                                    invalidated.Add((shape, text, expression?.GetLocation() ?? fallback, expression is not null));
                                 }
                             }
                         }
@@ -68,7 +71,7 @@ public sealed class TagWithoutEntryAnalyzer : DiagnosticAnalyzer
                         && IsInvalidator(invocation.TargetMethod.ContainingType, invalidator)
                         && TagShape.FromArgument(invocation.Arguments[0].Value) is { } shape)
                     {
-                        invalidated.Add((shape, shape.ToString(), invocation.Arguments[0].Syntax.GetLocation()));
+                        invalidated.Add((shape, shape.ToString(), invocation.Arguments[0].Syntax.GetLocation(), false));
                     }
                 },
                 OperationKind.Invocation);
@@ -76,22 +79,36 @@ public sealed class TagWithoutEntryAnalyzer : DiagnosticAnalyzer
             {
                 // The project's own tags first: the referenced assemblies are read only for what they leave unmatched.
                 var own = declared.Distinct().ToList();
-                var unmatched = invalidated.Where(i => !own.Any(d => d.CanRenderSameTagAs(i.Shape))).ToList();
+                var unmatched = invalidated.Where(i => !own.Any(d => d.Shape.CanRenderSameTagAs(i.Shape))).ToList();
                 if (unmatched.Count == 0)
                 {
                     return;
                 }
 
-                var referenced = DeclaredInReferences(end.Compilation).Distinct().ToList();
-                foreach (var (shape, text, location) in unmatched)
+                var all = own.Concat(DeclaredInReferences(end.Compilation)).Distinct().ToList();
+                foreach (var (shape, text, location, isTemplate) in unmatched)
                 {
-                    if (!referenced.Any(d => d.CanRenderSameTagAs(shape)))
+                    if (!all.Any(d => d.Shape.CanRenderSameTagAs(shape)))
                     {
-                        end.ReportDiagnostic(Diagnostic.Create(Rule, location, text));
+                        end.ReportDiagnostic(Diagnostic.Create(Rule, location, text, Suggest(shape, text, isTemplate, all) is { } meant ? $" (did you mean '{meant}'?)" : ""));
                     }
                 }
             });
         });
+    }
+
+    /// <summary>For a tag template written in an attribute: the one declared tag whose shape is within
+    /// <see cref="MaxTypoDistance"/> edits of its shape (a placeholder counts as one character), written with the
+    /// attribute's own placeholders, for the message. None when no declared tag or several are that close.</summary>
+    private static string? Suggest(TagShape shape, string text, bool isTemplate, List<(TagShape Shape, string Text)> declared)
+    {
+        if (!isTemplate)
+        {
+            return null;
+        }
+
+        var close = declared.Where(d => shape.DistanceTo(d.Shape, MaxTypoDistance) <= MaxTypoDistance).Select(d => d.Shape).Distinct().Take(2).ToList();
+        return close.Count == 1 ? close[0].WithPlaceholdersOf(text) : null;
     }
 
     private static bool IsInvalidator(INamedTypeSymbol type, INamedTypeSymbol invalidator)
@@ -99,7 +116,7 @@ public sealed class TagWithoutEntryAnalyzer : DiagnosticAnalyzer
 
     /// <summary>The tags of the <c>[Cached]</c> methods of referenced assemblies that reference CachedGen (the only ones
     /// that can declare any), read from metadata once per compilation, at its end.</summary>
-    private static IEnumerable<TagShape> DeclaredInReferences(Compilation compilation)
+    private static IEnumerable<(TagShape Shape, string Text)> DeclaredInReferences(Compilation compilation)
     {
         foreach (var assembly in compilation.SourceModule.ReferencedAssemblySymbols)
         {
@@ -120,9 +137,9 @@ public sealed class TagWithoutEntryAnalyzer : DiagnosticAnalyzer
                     }
                     else if (member is IMethodSymbol method)
                     {
-                        foreach (var shape in DeclaredTags(method))
+                        foreach (var tag in DeclaredTags(method))
                         {
-                            yield return shape;
+                            yield return tag;
                         }
                     }
                 }
@@ -130,8 +147,8 @@ public sealed class TagWithoutEntryAnalyzer : DiagnosticAnalyzer
         }
     }
 
-    /// <summary>The shapes of the tags of <paramref name="method"/>'s <c>[Cached]</c>, if it has one.</summary>
-    private static IEnumerable<TagShape> DeclaredTags(IMethodSymbol method)
+    /// <summary>The tags of <paramref name="method"/>'s <c>[Cached]</c>, if it has one, with their shapes.</summary>
+    private static IEnumerable<(TagShape Shape, string Text)> DeclaredTags(IMethodSymbol method)
     {
         foreach (var attribute in method.GetAttributes())
         {
@@ -141,7 +158,7 @@ public sealed class TagWithoutEntryAnalyzer : DiagnosticAnalyzer
                 {
                     if (TagShape.FromTemplate(tag) is { } shape)
                     {
-                        yield return shape;
+                        yield return (shape, tag);
                     }
                 }
             }
