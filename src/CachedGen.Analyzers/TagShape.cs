@@ -8,13 +8,15 @@ using CachedGen.SourceGenerator;
 
 namespace CachedGen.Analyzers;
 
-/// <summary>What a tag can render to: literal text with holes (placeholders, interpolation holes) that may render as
-/// any text. Used by CG0013 to tell whether an invalidated tag can ever equal a declared one.</summary>
+/// <summary>What a tag can render to: literal text with holes (placeholders, interpolation holes). A raw hole may render
+/// as any text; a hashed one (<c>{x:hash}</c>) as a keyed hash, which only another hashed hole renders: a raw value is
+/// never written as its hash. Used by CG0013 to tell whether an invalidated tag can ever equal a declared one.</summary>
 internal sealed class TagShape : IEquatable<TagShape>
 {
     private const int Hole = -1;
+    private const int HashedHole = -2;
 
-    // One entry per literal character, Hole per placeholder.
+    // One entry per literal character, Hole or HashedHole per placeholder.
     private readonly int[] _tokens;
 
     private TagShape(int[] tokens) => _tokens = tokens;
@@ -33,7 +35,7 @@ internal sealed class TagShape : IEquatable<TagShape>
         {
             if (part.IsPlaceholder)
             {
-                tokens.Add(Hole);
+                tokens.Add(part.Hash ? HashedHole : Hole);
             }
             else
             {
@@ -45,7 +47,8 @@ internal sealed class TagShape : IEquatable<TagShape>
     }
 
     /// <summary>The shape of the argument of <c>InvalidateTagAsync</c>: a constant string, or an interpolated string
-    /// (each hole any text); null for anything else (a variable, a call), which is not checked.</summary>
+    /// (a hole with the <c>:hash</c> format is hashed); null for anything else (a variable, a call), which is not
+    /// checked.</summary>
     public static TagShape? FromArgument(IOperation value)
     {
         var tokens = new List<int>();
@@ -80,8 +83,11 @@ internal sealed class TagShape : IEquatable<TagShape>
                             when append.Arguments[0].Value.ConstantValue is { HasValue: true, Value: string literal }:
                             tokens.AddRange(literal.Select(c => (int)c));
                             break;
-                        case IInterpolationOperation or IInterpolatedStringAppendOperation:
-                            tokens.Add(Hole);
+                        case IInterpolationOperation interpolation:
+                            tokens.Add(interpolation.FormatString?.ConstantValue is { HasValue: true, Value: "hash" } ? HashedHole : Hole);
+                            break;
+                        case IInterpolatedStringAppendOperation { AppendCall: IInvocationOperation call }:
+                            tokens.Add(call.Arguments.Any(a => a.Parameter?.Name == "format" && a.Value.ConstantValue is { HasValue: true, Value: "hash" }) ? HashedHole : Hole);
                             break;
                         default:
                             return false;
@@ -94,8 +100,8 @@ internal sealed class TagShape : IEquatable<TagShape>
         }
     }
 
-    /// <summary>Whether some text is a rendering of both shapes: a walk of the two token lists together, where a hole
-    /// may take no character, or any number of the other side's characters.</summary>
+    /// <summary>Whether some text is a rendering of both shapes: a walk of the two token lists together, where a raw hole
+    /// may take no character, or any number of the other side's characters, and a hashed hole pairs only with another.</summary>
     public bool CanRenderSameTagAs(TagShape other)
     {
         var a = _tokens;
@@ -131,17 +137,17 @@ internal sealed class TagShape : IEquatable<TagShape>
 
             if (i < a.Length && j < b.Length)
             {
-                if (holeA && !holeB)
+                if (holeA && !holeB && b[j] != HashedHole)
                 {
                     pending.Push((i, j + 1)); // a's hole takes b's character
                 }
-                else if (holeB && !holeA)
+                else if (holeB && !holeA && a[i] != HashedHole)
                 {
                     pending.Push((i + 1, j));
                 }
                 else if (!holeA && a[i] == b[j])
                 {
-                    pending.Push((i + 1, j + 1));
+                    pending.Push((i + 1, j + 1)); // the same character, or two hashed holes
                 }
             }
         }
@@ -189,7 +195,7 @@ internal sealed class TagShape : IEquatable<TagShape>
     }
 
     /// <summary>This shape written as a tag template whose placeholders are those of <paramref name="template"/>, in
-    /// order; null when the counts differ or a literal would need escaping.</summary>
+    /// order, each hashed where this shape's is; null when the counts differ or a literal would need escaping.</summary>
     public string? WithPlaceholdersOf(string template)
     {
         if (KeyTemplate.Parse(template, out _) is not { } parsed)
@@ -197,8 +203,8 @@ internal sealed class TagShape : IEquatable<TagShape>
             return null;
         }
 
-        var placeholders = parsed.Parts.Where(p => p.IsPlaceholder).Select(p => template.Substring(p.Start, p.Length)).ToList();
-        if (placeholders.Count != _tokens.Count(t => t == Hole))
+        var placeholders = parsed.Parts.Where(p => p.IsPlaceholder).Select(p => string.Join(".", p.Path!)).ToList();
+        if (placeholders.Count != _tokens.Count(t => t is Hole or HashedHole))
         {
             return null;
         }
@@ -207,9 +213,9 @@ internal sealed class TagShape : IEquatable<TagShape>
         var next = 0;
         foreach (var token in _tokens)
         {
-            if (token == Hole)
+            if (token is Hole or HashedHole)
             {
-                text.Append(placeholders[next++]);
+                text.Append('{').Append(placeholders[next++]).Append(token == HashedHole ? ":hash}" : "}");
             }
             else if (token is '{' or '}')
             {
@@ -224,13 +230,18 @@ internal sealed class TagShape : IEquatable<TagShape>
         return text.ToString();
     }
 
-    /// <summary>The shape as text, a hole written <c>{…}</c>.</summary>
+    /// <summary>The shape as text, a raw hole written <c>{…}</c> and a hashed one <c>{…:hash}</c>.</summary>
     public override string ToString()
     {
         var text = new StringBuilder();
         foreach (var token in _tokens)
         {
-            _ = token == Hole ? text.Append("{…}") : text.Append((char)token);
+            _ = token switch
+            {
+                Hole => text.Append("{…}"),
+                HashedHole => text.Append("{…:hash}"),
+                _ => text.Append((char)token),
+            };
         }
 
         return text.ToString();

@@ -488,9 +488,11 @@ public class TagWithoutEntryTests
         public sealed record Form(int Id);
         public interface IForms
         {
-            [Cached("5m", "form:{tenantId}:{id}", Tags = ["tenant:{tenantId}:forms"])] Task<Form?> GetAsync(int tenantId, int id);
+            [Cached("5m", "form:{tenantId}:{id}", Tags = ["tenant:{tenantId}:forms", "code:{id:hash}"])] Task<Form?> GetAsync(int tenantId, int id);
             [InvalidatesTags({|CG0013:"tenant:{tenantId}:form"|})] Task RenameAsync(int tenantId);
             [InvalidatesTags("tenant:{tenantId}:forms", {|CG0013:"forms:{tenantId}"|})] Task SaveAsync(int tenantId);
+            // A raw value is never rendered as its hash, nor a hash as the raw value.
+            [InvalidatesTags({|CG0013:"code:{id}"|}, {|CG0013:"tenant:{tenantId:hash}:forms"|})] Task RecodeAsync(int tenantId, int id);
         }
         public sealed class Handler(ICacheInvalidator invalidator)
         {
@@ -498,6 +500,7 @@ public class TagWithoutEntryTests
             {
                 await invalidator.InvalidateTagAsync({|CG0013:$"tenants:{tenantId}:forms"|});
                 await invalidator.InvalidateTagAsync({|CG0013:"tenant:1:form"|});
+                await invalidator.InvalidateTagAsync({|CG0013:$"tenant:{tenantId:hash}:forms"|});
             }
         }
         """);
@@ -507,16 +510,16 @@ public class TagWithoutEntryTests
         public sealed record Form(int Id);
         public interface IForms
         {
-            [Cached("5m", "form:{tenantId}:{id}", Tags = ["tenant:{tenantId}:forms", "forms"])] Task<Form?> GetAsync(int tenantId, int id);
-            [InvalidatesTags("tenant:{tenantId}:forms", "forms")] Task SaveAsync(int tenantId);
+            [Cached("5m", "form:{tenantId}:{id}", Tags = ["tenant:{tenantId}:forms", "forms", "code:{id:hash}"])] Task<Form?> GetAsync(int tenantId, int id);
+            [InvalidatesTags("tenant:{tenantId}:forms", "forms", "code:{id:hash}")] Task SaveAsync(int tenantId, int id);
             [InvalidatesTags("tenant:{scope}")] Task ClearAsync(string scope);
         }
         public sealed class Handler(ICacheInvalidator invalidator)
         {
-            public async Task OnAsync(int tenantId, string tag)
+            public async Task OnAsync(int tenantId, int id, string tag)
             {
                 await invalidator.InvalidateTagAsync($"tenant:{tenantId}:forms");
-                await invalidator.InvalidateTagAsync($"tenant:{tenantId:hash}:forms");
+                await invalidator.InvalidateTagAsync($"code:{id:hash}");
                 await invalidator.InvalidateTagAsync("tenant:42:forms");
                 await invalidator.InvalidateTagAsync(tag);
             }
@@ -529,10 +532,11 @@ public class TagWithoutEntryTests
         public sealed record Form(int Id);
         public interface IForms
         {
-            [Cached("5m", "form:{tenantId}:{id}", Tags = ["tenant:{tenantId}:forms", "list:a", "list:b"])] Task<Form?> GetAsync(int tenantId, int id);
+            [Cached("5m", "form:{tenantId}:{id}", Tags = ["tenant:{tenantId}:forms", "list:a", "list:b", "code:{id:hash}"])] Task<Form?> GetAsync(int tenantId, int id);
             [InvalidatesTags({|#0:"tenant:{tenant}:form"|})] Task RenameAsync(int tenant);
             [InvalidatesTags({|#1:"users:{tenant}"|})] Task MoveAsync(int tenant);
             [InvalidatesTags({|#2:"list:c"|})] Task SortAsync(int id);
+            [InvalidatesTags({|#3:"code:{code}"|})] Task RecodeAsync(string code);
         }
         """,
         [
@@ -540,6 +544,8 @@ public class TagWithoutEntryTests
             new DiagnosticResult("CG0013", DiagnosticSeverity.Warning).WithLocation(1).WithArguments("users:{tenant}", ""),
             // Two declared tags are as close: neither is named.
             new DiagnosticResult("CG0013", DiagnosticSeverity.Warning).WithLocation(2).WithArguments("list:c", ""),
+            // The declared tag hashes the value: the suggestion keeps the attribute's placeholder, hashed.
+            new DiagnosticResult("CG0013", DiagnosticSeverity.Warning).WithLocation(3).WithArguments("code:{code}", " (did you mean 'code:{code:hash}'?)"),
         ]);
 
     [Fact]
