@@ -265,7 +265,11 @@ public sealed class DecoratorTests(RedisServerFixture redis) : IClassFixture<Red
         }
 
         Assert.Equal(1, source.SourceCalls);
-        Assert.NotNull(provider.GetRequiredService<CacheRuntime>().RedisConnection);
+
+        // The runtime connects in the background (start-up never waits for Redis), so the connection may still be on its
+        // way; it must arrive.
+        var runtime = provider.GetRequiredService<CacheRuntime>();
+        Assert.NotNull(await Eventually.ReadAsync(() => Task.FromResult(runtime.RedisConnection), c => c is not null, TimeSpan.FromSeconds(10)));
     }
 
     [Fact]
