@@ -53,7 +53,7 @@ public class AnalyzerBenchmarks
     public ImmutableArray<Diagnostic> CachedGenRules() => Analyze(_rules);
 
     private ImmutableArray<Diagnostic> Analyze(ImmutableArray<DiagnosticAnalyzer> analyzers)
-        => _project.RemoveAllSyntaxTrees().AddSyntaxTrees(_project.SyntaxTrees)
+        => BenchProject.Fresh(_project)
             .WithAnalyzers(analyzers, Options)
             .GetAllDiagnosticsAsync(CancellationToken.None).GetAwaiter().GetResult();
 }

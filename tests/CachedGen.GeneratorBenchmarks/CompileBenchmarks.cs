@@ -47,20 +47,18 @@ public class CompileBenchmarks
     }
 
     [Benchmark(Baseline = true, Description = "No caching")]
-    public EmitResult NoCaching() => Emit(Fresh(_project));
+    public EmitResult NoCaching() => Emit(BenchProject.Fresh(_project));
 
     [Benchmark(Description = "Hand-written FusionCache decorators")]
-    public EmitResult HandWrittenDecorators() => Emit(Fresh(_project).AddSyntaxTrees(_handWritten));
+    public EmitResult HandWrittenDecorators() => Emit(BenchProject.Fresh(_project).AddSyntaxTrees(_handWritten));
 
     [Benchmark(Description = "CachedGen (generator and generated code)")]
     public EmitResult CachedGen()
     {
         CSharpGeneratorDriver.Create([new CachedGenerator().AsSourceGenerator()], parseOptions: new CSharpParseOptions(LanguageVersion.Latest))
-            .RunGeneratorsAndUpdateCompilation(Fresh(_project), out var output, out _);
+            .RunGeneratorsAndUpdateCompilation(BenchProject.Fresh(_project), out var output, out _);
         return Emit(output);
     }
-
-    private static CSharpCompilation Fresh(CSharpCompilation compilation) => compilation.RemoveAllSyntaxTrees().AddSyntaxTrees(compilation.SyntaxTrees);
 
     private static EmitResult Emit(Compilation compilation)
     {

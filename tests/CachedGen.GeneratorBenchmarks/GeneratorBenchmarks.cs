@@ -84,8 +84,7 @@ public class GeneratorBenchmarks
     private static GeneratorDriver CreateDriver(IIncrementalGenerator generator)
         => CSharpGeneratorDriver.Create([generator.AsSourceGenerator()], parseOptions: ParseOptions);
 
-    // A new compilation over the same trees: no symbol or binding is shared with an earlier run.
-    private CSharpCompilation Fresh() => _compilation.RemoveAllSyntaxTrees().AddSyntaxTrees(_compilation.SyntaxTrees);
+    private CSharpCompilation Fresh() => BenchProject.Fresh(_compilation);
 
     // Changes the body of one implementation method (a string in it), in the next file.
     private Compilation Edit(Compilation compilation)
@@ -130,6 +129,9 @@ internal static class BenchProject
     public const int MethodsPerInterface = 10;
 
     public static string FileName(int index) => $"Repo{index + 1}.cs";
+
+    /// <summary>A new compilation over the same syntax trees: no symbol or binding is shared with an earlier one.</summary>
+    public static CSharpCompilation Fresh(CSharpCompilation compilation) => compilation.RemoveAllSyntaxTrees().AddSyntaxTrees(compilation.SyntaxTrees);
 
     public static CSharpCompilation Compile()
     {

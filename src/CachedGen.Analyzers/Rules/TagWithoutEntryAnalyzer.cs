@@ -12,12 +12,13 @@ namespace CachedGen.Analyzers.Rules;
 /// <summary>CG0013: a tag invalidated (by <c>[InvalidatesTags]</c>, or by <c>ICacheInvalidator.InvalidateTagAsync</c> with a
 /// literal or interpolated string) that no <c>[Cached]</c> method's <c>Tags</c> can render, in this compilation or in a
 /// referenced assembly built against CachedGen: the invalidation removes nothing, and the entries the author meant stay
-/// stale. Holes match any text, so only a tag that cannot match any declared one is reported.</summary>
+/// stale. A raw hole matches any text and a hashed one only another hashed one (<see cref="TagShape"/>), so only a tag
+/// that cannot match any declared one is reported.</summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class TagWithoutEntryAnalyzer : DiagnosticAnalyzer
 {
     /// <summary>How many characters may differ for a declared tag to count as the one meant (named in the message).</summary>
-    public const int MaxTypoDistance = 2;
+    private const int MaxTypoDistance = 2;
 
     private static readonly DiagnosticDescriptor Rule = DiagnosticDescriptors.TagWithoutEntry;
 
@@ -56,7 +57,7 @@ public sealed class TagWithoutEntryAnalyzer : DiagnosticAnalyzer
                             {
                                 if (TagShape.FromTemplate(text) is { } shape)
                                 {
-                                    invalidated.Add((shape, text, expression?.GetLocation() ?? fallback, expression is not null));
+                                    invalidated.Add((shape, text, expression?.GetLocation() ?? fallback, true));
                                 }
                             }
                         }
