@@ -12,13 +12,15 @@ namespace CachedGen.Analyzers;
 
 /// <summary>A method carrying <c>[Cached]</c>, with its arguments and where each sits in source. One per method and
 /// compilation, shared by every rule (they run on the same symbol), so the attribute is read and the cached value type
-/// found once, not once per rule.</summary>
+/// found once, and its key template parsed and resolved once, not once per rule.</summary>
 internal sealed class CachedSite
 {
     // Keyed by the symbol, which lives as long as its compilation: entries go with it.
     private static readonly ConditionalWeakTable<IMethodSymbol, CachedSite> Sites = new();
 
-    private ValueTypeHolder? _valueType;
+    private Box<ITypeSymbol?>? _valueType;
+    private Box<KeyTemplate?>? _key;
+    private Box<List<KeyFieldInfo>?>? _keyFields;
 
     private CachedSite(IMethodSymbol method, AttributeData attribute, AttributeSyntax? syntax)
     {
@@ -42,21 +44,19 @@ internal sealed class CachedSite
 
     /// <summary>The type the method's entries hold (the result, unwrapped from its task), or null when the method
     /// cannot be cached (CG0007's business).</summary>
-    public ITypeSymbol? ValueType
-    {
-        get
-        {
-            // Benign race: two rules may compute it at once; both get the same answer.
-            var holder = Volatile.Read(ref _valueType);
-            if (holder is null)
-            {
-                holder = new ValueTypeHolder(TypeWalker.CachedValueType(Method));
-                Volatile.Write(ref _valueType, holder);
-            }
+    public ITypeSymbol? ValueType => Once(ref _valueType, static site => TypeWalker.CachedValueType(site.Method));
 
-            return holder.Type;
-        }
-    }
+    /// <summary>The template of the method's keys: its own, or the default one built from its parameters; null when its
+    /// own is malformed (CG0004's business).</summary>
+    public KeyTemplate? Key => Once(ref _key, static site =>
+        (site.Data.KeyTemplate ?? CacheRules.DefaultTemplate(site.Method, site.Method.ContainingType)) is { } text ? KeyTemplate.Parse(text, out _) : null);
+
+    /// <summary>The method's own key template (the <c>keyTemplate</c> argument), parsed; null when it has none.</summary>
+    public KeyTemplate? OwnKey => Data.KeyTemplate is null ? null : Key;
+
+    /// <summary>The key's values resolved against the method's parameters, or null when a placeholder does not
+    /// resolve.</summary>
+    public IReadOnlyList<KeyFieldInfo>? KeyFields => Once(ref _keyFields, static site => site.Key is { } key ? CacheRules.ResolveKeyFields(site.Method, key) : null);
 
     /// <summary>The <c>[Cached]</c> of <paramref name="method"/> in source, if any.</summary>
     public static CachedSite? TryCreate(IMethodSymbol method, CancellationToken cancellationToken)
@@ -184,8 +184,21 @@ internal sealed class CachedSite
         _ => [expression],
     };
 
-    private sealed class ValueTypeHolder(ITypeSymbol? type)
+    // Computed at most a few times (two rules may ask at once, and both get the same answer), then read by every rule.
+    private T Once<T>(ref Box<T>? field, System.Func<CachedSite, T> compute)
     {
-        public ITypeSymbol? Type { get; } = type;
+        var box = Volatile.Read(ref field);
+        if (box is null)
+        {
+            box = new Box<T>(compute(this));
+            Volatile.Write(ref field, box);
+        }
+
+        return box.Value;
+    }
+
+    private sealed class Box<T>(T value)
+    {
+        public T Value { get; } = value;
     }
 }

@@ -26,9 +26,8 @@ public sealed class InvalidKeyTemplateAnalyzer : CachedMethodAnalyzer
             return;
         }
 
-        var keyText = site.Data.KeyTemplate ?? CacheRules.DefaultTemplate(site.Method, site.Method.ContainingType);
         var keyPaths = new System.Collections.Generic.HashSet<string>(System.StringComparer.Ordinal);
-        if (keyText is not null && KeyTemplate.Parse(keyText, out _) is { } key)
+        if (site.Key is { } key)
         {
             foreach (var part in key.Parts)
             {

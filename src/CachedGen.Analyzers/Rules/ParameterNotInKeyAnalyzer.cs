@@ -17,7 +17,7 @@ public sealed class ParameterNotInKeyAnalyzer : CachedMethodAnalyzer
 
     private protected override void Analyze(SymbolAnalysisContext context, CachedSite site)
     {
-        if (site.Data.KeyTemplate is not { } text || KeyTemplate.Parse(text, out _) is not { } template)
+        if (site.OwnKey is not { } template)
         {
             return;
         }

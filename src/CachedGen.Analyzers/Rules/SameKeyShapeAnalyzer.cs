@@ -62,7 +62,7 @@ public sealed class SameKeyShapeAnalyzer : DiagnosticAnalyzer
 
     private static string? Shape(CachedSite site, string prefix)
     {
-        if (site.Data.KeyTemplate is not { } text || KeyTemplate.Parse(text, out _) is not { } template)
+        if (site.OwnKey is not { } template)
         {
             return null;
         }

@@ -82,7 +82,7 @@ public sealed class UnworkableInvalidationAnalyzer : CachedMethodAnalyzer
             return ($"'{name}' is itself cached: a read cannot invalidate", true);
         }
 
-        if (KeyFields(site) is not { } fields)
+        if (site.KeyFields is not { } fields)
         {
             return (null, true);
         }
@@ -94,16 +94,5 @@ public sealed class UnworkableInvalidationAnalyzer : CachedMethodAnalyzer
         }
 
         return (null, true);
-    }
-
-    private static List<KeyFieldInfo>? KeyFields(CachedSite site)
-    {
-        var text = site.Data.KeyTemplate ?? CacheRules.DefaultTemplate(site.Method, site.Method.ContainingType);
-        if (text is null || KeyTemplate.Parse(text, out _) is not { } template)
-        {
-            return null;
-        }
-
-        return CacheRules.ResolveKeyFields(site.Method, template);
     }
 }

@@ -238,7 +238,7 @@ internal static class CacheRules
             }
 
             var member = FindByName(
-                AllMembers(type).Where(m => !m.IsStatic && m.DeclaredAccessibility == Accessibility.Public && m is IPropertySymbol { IsIndexer: false, GetMethod: not null } or IFieldSymbol).ToList(),
+                AllMembers(type).Where(m => !m.IsStatic && m.DeclaredAccessibility == Accessibility.Public && m is IPropertySymbol { IsIndexer: false, GetMethod: not null } or IFieldSymbol),
                 memberName,
                 m => m.Name);
             if (member is null)
@@ -333,15 +333,25 @@ internal static class CacheRules
     internal static T? FindByName<T>(IEnumerable<T> candidates, string name, Func<T, string> nameOf)
         where T : class
     {
-        var list = candidates.ToList();
-        var exact = list.FirstOrDefault(c => string.Equals(nameOf(c), name, StringComparison.Ordinal));
-        if (exact is not null)
+        // An exact match wins; otherwise a match ignoring case, when it is the only one.
+        T? loose = null;
+        var looseCount = 0;
+        foreach (var candidate in candidates)
         {
-            return exact;
+            var candidateName = nameOf(candidate);
+            if (string.Equals(candidateName, name, StringComparison.Ordinal))
+            {
+                return candidate;
+            }
+
+            if (string.Equals(candidateName, name, StringComparison.OrdinalIgnoreCase))
+            {
+                loose = candidate;
+                looseCount++;
+            }
         }
 
-        var loose = list.Where(c => string.Equals(nameOf(c), name, StringComparison.OrdinalIgnoreCase)).ToList();
-        return loose.Count == 1 ? loose[0] : null;
+        return looseCount == 1 ? loose : null;
     }
 
     /// <summary>Why <paramref name="writer"/>'s result cannot be put in an entry of type <paramref name="cachedType"/>

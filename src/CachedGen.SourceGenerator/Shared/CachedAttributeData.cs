@@ -63,7 +63,21 @@ internal sealed class CachedAttributeData
     }
 
     private static IReadOnlyList<string> Strings(TypedConstant constant)
-        => constant.Kind == TypedConstantKind.Array && !constant.IsNull
-            ? constant.Values.Select(v => v.Value as string).Where(s => s is not null).Select(s => s!).ToArray()
-            : [];
+    {
+        if (constant.Kind != TypedConstantKind.Array || constant.IsNull || constant.Values.IsEmpty)
+        {
+            return [];
+        }
+
+        var strings = new List<string>(constant.Values.Length);
+        foreach (var value in constant.Values)
+        {
+            if (value.Value is string text)
+            {
+                strings.Add(text);
+            }
+        }
+
+        return strings;
+    }
 }
