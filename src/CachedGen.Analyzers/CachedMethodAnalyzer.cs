@@ -5,11 +5,12 @@ using CachedGen.SourceGenerator;
 
 namespace CachedGen.Analyzers;
 
-/// <summary>Base of the rules that look at one <c>[Cached]</c> method: a symbol action per method, nothing when the
-/// compilation does not reference CachedGen, generated code skipped, concurrent execution on.</summary>
+/// <summary>A rule that looks at one <c>[Cached]</c> method. In a build the rules run inside
+/// <see cref="CachedMethodRulesAnalyzer"/>, one symbol action for all of them; each is also an analyzer of its own
+/// (with the same behaviour), which is how the tests run one rule alone.</summary>
 public abstract class CachedMethodAnalyzer : DiagnosticAnalyzer
 {
-    private protected abstract DiagnosticDescriptor Rule { get; }
+    internal abstract DiagnosticDescriptor Rule { get; }
 
     /// <inheritdoc/>
     public sealed override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule);
@@ -19,32 +20,8 @@ public abstract class CachedMethodAnalyzer : DiagnosticAnalyzer
     {
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.EnableConcurrentExecution();
-        context.RegisterCompilationStartAction(start =>
-        {
-            if (start.Compilation.GetTypeByMetadataName(KnownNames.CachedAttribute) is null)
-            {
-                return;
-            }
-
-            Start(start);
-            start.RegisterSymbolAction(
-                symbolContext =>
-                {
-                    if (symbolContext.Symbol is IMethodSymbol method && CachedSite.TryCreate(method, symbolContext.CancellationToken) is { } site)
-                    {
-                        Analyze(symbolContext, site);
-                    }
-                },
-                SymbolKind.Method);
-        });
+        CachedMethodRulesAnalyzer.RegisterRules(context, ImmutableArray.Create(this));
     }
 
-    /// <summary>Hook for rules that need compilation-wide state (they register their end action here).</summary>
-#pragma warning disable RS1012 // Overrides register actions; the base does not need to.
-    private protected virtual void Start(CompilationStartAnalysisContext context)
-    {
-    }
-#pragma warning restore RS1012
-
-    private protected abstract void Analyze(SymbolAnalysisContext context, CachedSite site);
+    internal abstract void Analyze(SymbolAnalysisContext context, CachedSite site);
 }

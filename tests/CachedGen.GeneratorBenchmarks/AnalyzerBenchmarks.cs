@@ -34,7 +34,7 @@ public class AnalyzerBenchmarks
             .RunGeneratorsAndUpdateCompilation(BenchProject.Compile(), out var output, out _);
         _project = (CSharpCompilation)output;
         _rules = typeof(DiagnosticIds).Assembly.GetTypes()
-            .Where(t => !t.IsAbstract && typeof(DiagnosticAnalyzer).IsAssignableFrom(t))
+            .Where(t => !t.IsAbstract && typeof(DiagnosticAnalyzer).IsAssignableFrom(t) && t.IsDefined(typeof(DiagnosticAnalyzerAttribute), inherit: false))
             .Select(t => (DiagnosticAnalyzer)System.Activator.CreateInstance(t)!)
             .ToImmutableArray();
 

@@ -6,12 +6,11 @@ namespace CachedGen.Analyzers.Rules;
 
 /// <summary>CG0004: a key template that is malformed, names an unknown parameter or member, uses a value with no
 /// stable encoding, or lets two placeholders touch. Reported at the exact span inside the string.</summary>
-[DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class InvalidKeyTemplateAnalyzer : CachedMethodAnalyzer
 {
-    private protected override DiagnosticDescriptor Rule => DiagnosticDescriptors.InvalidKeyTemplate;
+    internal override DiagnosticDescriptor Rule => DiagnosticDescriptors.InvalidKeyTemplate;
 
-    private protected override void Analyze(SymbolAnalysisContext context, CachedSite site)
+    internal override void Analyze(SymbolAnalysisContext context, CachedSite site)
     {
         AnalyzeKey(context, site);
         AnalyzeTags(context, site);

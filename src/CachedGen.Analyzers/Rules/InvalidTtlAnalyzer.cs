@@ -7,16 +7,15 @@ namespace CachedGen.Analyzers.Rules;
 
 /// <summary>CG0003: a TTL or LocalTtl that does not parse, is not positive, or exceeds its cap
 /// (<c>cachedgen.max_ttl</c>; for <c>Sensitive</c> entries <c>cachedgen.max_sensitive_ttl</c>, default 30m).</summary>
-[DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class InvalidTtlAnalyzer : CachedMethodAnalyzer
 {
     public const string MaxTtlOption = "cachedgen.max_ttl";
     public const string MaxSensitiveTtlOption = "cachedgen.max_sensitive_ttl";
     public static readonly TimeSpan DefaultMaxSensitiveTtl = TimeSpan.FromMinutes(30);
 
-    private protected override DiagnosticDescriptor Rule => DiagnosticDescriptors.InvalidTtl;
+    internal override DiagnosticDescriptor Rule => DiagnosticDescriptors.InvalidTtl;
 
-    private protected override void Analyze(SymbolAnalysisContext context, CachedSite site)
+    internal override void Analyze(SymbolAnalysisContext context, CachedSite site)
     {
         var options = site.Syntax is { } syntax ? context.Options.AnalyzerConfigOptionsProvider.GetOptions(syntax.SyntaxTree) : null;
         TimeSpan? cap = null;

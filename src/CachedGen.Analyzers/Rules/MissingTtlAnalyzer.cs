@@ -5,12 +5,11 @@ using CachedGen.SourceGenerator;
 namespace CachedGen.Analyzers.Rules;
 
 /// <summary>CG0002: <c>[Cached]</c> without a TTL, in an assembly without a default TTL.</summary>
-[DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class MissingTtlAnalyzer : CachedMethodAnalyzer
 {
-    private protected override DiagnosticDescriptor Rule => DiagnosticDescriptors.MissingTtl;
+    internal override DiagnosticDescriptor Rule => DiagnosticDescriptors.MissingTtl;
 
-    private protected override void Analyze(SymbolAnalysisContext context, CachedSite site)
+    internal override void Analyze(SymbolAnalysisContext context, CachedSite site)
     {
         if (site.Data.Ttl is not null || AssemblyDefaults.Ttl(context.Compilation) is not null)
         {

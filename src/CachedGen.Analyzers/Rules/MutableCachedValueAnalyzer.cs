@@ -8,7 +8,6 @@ namespace CachedGen.Analyzers.Rules;
 
 /// <summary>CG0011 (info): the cached value is mutable (setters, non-readonly fields, mutable collections), and L1
 /// hands the same instance to every caller.</summary>
-[DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class MutableCachedValueAnalyzer : CachedMethodAnalyzer
 {
     private static readonly HashSet<string> MutableCollections =
@@ -19,9 +18,9 @@ public sealed class MutableCachedValueAnalyzer : CachedMethodAnalyzer
         "System.Collections.Generic.Queue`1", "System.Collections.Generic.Stack`1", "System.Collections.Generic.LinkedList`1",
     ];
 
-    private protected override DiagnosticDescriptor Rule => DiagnosticDescriptors.MutableCachedValue;
+    internal override DiagnosticDescriptor Rule => DiagnosticDescriptors.MutableCachedValue;
 
-    private protected override void Analyze(SymbolAnalysisContext context, CachedSite site)
+    internal override void Analyze(SymbolAnalysisContext context, CachedSite site)
     {
         if (site.Data.LocalTtl is "0s" or "0ms" || site.ValueType is not { } valueType)
         {

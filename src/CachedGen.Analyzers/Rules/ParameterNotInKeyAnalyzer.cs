@@ -8,14 +8,13 @@ namespace CachedGen.Analyzers.Rules;
 
 /// <summary>CG0005: a parameter that is neither in the key template, nor <c>[NotCacheKey]</c>, nor a
 /// <c>CancellationToken</c>: two callers that differ only in it would share an entry.</summary>
-[DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class ParameterNotInKeyAnalyzer : CachedMethodAnalyzer
 {
     public const string ParameterProperty = "Parameter";
 
-    private protected override DiagnosticDescriptor Rule => DiagnosticDescriptors.ParameterNotInKey;
+    internal override DiagnosticDescriptor Rule => DiagnosticDescriptors.ParameterNotInKey;
 
-    private protected override void Analyze(SymbolAnalysisContext context, CachedSite site)
+    internal override void Analyze(SymbolAnalysisContext context, CachedSite site)
     {
         if (site.OwnKey is not { } template)
         {

@@ -8,15 +8,14 @@ namespace CachedGen.Analyzers.Rules;
 
 /// <summary>CG0001: personal data placed raw in a key, through a placeholder without <c>:hash</c> or through the
 /// default key (which holds every key parameter).</summary>
-[DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class PersonalDataInKeyAnalyzer : CachedMethodAnalyzer
 {
     /// <summary>The placeholder path to rewrite as <c>{path:hash}</c>.</summary>
     public const string PathProperty = "Path";
 
-    private protected override DiagnosticDescriptor Rule => DiagnosticDescriptors.PersonalDataInKey;
+    internal override DiagnosticDescriptor Rule => DiagnosticDescriptors.PersonalDataInKey;
 
-    private protected override void Analyze(SymbolAnalysisContext context, CachedSite site)
+    internal override void Analyze(SymbolAnalysisContext context, CachedSite site)
     {
         var personal = PersonalData.For(context.Options, site.Syntax?.SyntaxTree);
 

@@ -6,14 +6,13 @@ namespace CachedGen.Analyzers.Rules;
 
 /// <summary>CG0009: the cached value (its members, transitively to depth 3) holds personal data and the method is not
 /// <c>Sensitive = true</c>.</summary>
-[DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class PersonalDataInValueAnalyzer : CachedMethodAnalyzer
 {
     private const int MaxDepth = 3;
 
-    private protected override DiagnosticDescriptor Rule => DiagnosticDescriptors.PersonalDataInValue;
+    internal override DiagnosticDescriptor Rule => DiagnosticDescriptors.PersonalDataInValue;
 
-    private protected override void Analyze(SymbolAnalysisContext context, CachedSite site)
+    internal override void Analyze(SymbolAnalysisContext context, CachedSite site)
     {
         if (site.Data.Sensitive || site.ValueType is not { } valueType)
         {

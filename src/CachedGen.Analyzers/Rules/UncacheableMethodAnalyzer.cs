@@ -8,12 +8,11 @@ namespace CachedGen.Analyzers.Rules;
 /// <summary>CG0007: <c>[Cached]</c> on a method no decorator can cache: no result (<c>void</c>, <c>Task</c>,
 /// <c>ValueTask</c>), generic, <c>ref</c>/<c>out</c> parameters, streams and lazy queries, disposable results, or a class
 /// method that implements no interface method.</summary>
-[DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class UncacheableMethodAnalyzer : CachedMethodAnalyzer
 {
-    private protected override DiagnosticDescriptor Rule => DiagnosticDescriptors.UncacheableMethod;
+    internal override DiagnosticDescriptor Rule => DiagnosticDescriptors.UncacheableMethod;
 
-    private protected override void Analyze(SymbolAnalysisContext context, CachedSite site)
+    internal override void Analyze(SymbolAnalysisContext context, CachedSite site)
     {
         var reason = CacheRules.UncacheableReason(site.Method, out _, out _);
         if (reason is null)

@@ -8,7 +8,6 @@ namespace CachedGen.Analyzers.Rules;
 
 /// <summary>CG0008: a result type MessagePack cannot round-trip without surprises: interfaces and abstract classes
 /// without <c>[Union]</c>, <c>object</c> members, delegates, types with no public constructor.</summary>
-[DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class UnserializableResultAnalyzer : CachedMethodAnalyzer
 {
     private const int MaxDepth = 4;
@@ -21,9 +20,9 @@ public sealed class UnserializableResultAnalyzer : CachedMethodAnalyzer
         "System.Linq.ILookup`2", "System.Linq.IGrouping`2",
     ];
 
-    private protected override DiagnosticDescriptor Rule => DiagnosticDescriptors.UnserializableResult;
+    internal override DiagnosticDescriptor Rule => DiagnosticDescriptors.UnserializableResult;
 
-    private protected override void Analyze(SymbolAnalysisContext context, CachedSite site)
+    internal override void Analyze(SymbolAnalysisContext context, CachedSite site)
     {
         if (site.ValueType is not { } valueType)
         {

@@ -11,15 +11,14 @@ namespace CachedGen.Analyzers.Rules;
 
 /// <summary>CG0006: an <c>invalidatedBy</c> name that does not exist on the interface, is ambiguous, is itself cached,
 /// or whose parameters cannot fill the key template.</summary>
-[DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class UnworkableInvalidationAnalyzer : CachedMethodAnalyzer
 {
     /// <summary>Set when the argument is a string literal naming an existing method: the fix rewrites it as <c>nameof</c>.</summary>
     public const string UseNameofProperty = "UseNameof";
 
-    private protected override DiagnosticDescriptor Rule => DiagnosticDescriptors.UnworkableInvalidation;
+    internal override DiagnosticDescriptor Rule => DiagnosticDescriptors.UnworkableInvalidation;
 
-    private protected override void Analyze(SymbolAnalysisContext context, CachedSite site)
+    internal override void Analyze(SymbolAnalysisContext context, CachedSite site)
     {
         var expressions = site.InvalidatedByExpressions().ToList();
         var index = 0;
