@@ -1,3 +1,5 @@
+using System;
+using System.Linq;
 using System.Threading.Tasks;
 using CachedGen.Analyzers.Rules;
 using CachedGen.CodeFixes.Rules;
@@ -565,6 +567,32 @@ public class TagWithoutEntryTests
         public interface IForms
         {
             [Cached("5m", "form:{tenantId}:{id}", Tags = ["tenant:{tenantId}:forms"])] Task<Form?> GetAsync(int tenantId, int id);
+        }
+        """);
+}
+
+public class CachedMethodRulesAnalyzerTests
+{
+    [Fact]
+    public void Runs_every_per_method_rule_and_nothing_else()
+    {
+        var rules = typeof(CachedMethodAnalyzer).Assembly.GetTypes()
+            .Where(t => !t.IsAbstract && typeof(CachedMethodAnalyzer).IsAssignableFrom(t))
+            .SelectMany(t => ((CachedMethodAnalyzer)Activator.CreateInstance(t)!).SupportedDiagnostics)
+            .Select(d => d.Id)
+            .OrderBy(id => id, StringComparer.Ordinal);
+        var combined = new CachedMethodRulesAnalyzer().SupportedDiagnostics.Select(d => d.Id).OrderBy(id => id, StringComparer.Ordinal);
+        Assert.Equal(rules, combined);
+        Assert.Equal(10, combined.Count());
+    }
+
+    [Fact]
+    public Task Reports_what_each_rule_finds_on_one_method_pass() => Verify<CachedMethodRulesAnalyzer>.AnalyzerAsync("""
+        public interface IRepo
+        {
+            [{|CG0002:Cached(KeyTemplate = "x:{id}")|}] int Get(int id);
+            [Cached("5m", "forms:{page}")] Task<int> ListAsync(Guid {|CG0005:tenantId|}, int page);
+            [Cached("5m", "forms:{tenantId}:{page}")] Task<int> CountAsync(Guid tenantId, int page);
         }
         """);
 }
