@@ -138,7 +138,7 @@ internal static class DecoratorParser
         var contractName = contract.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Substring("global::".Length);
         var cached = new List<CachedMethodInfo>();
         var writers = new List<IMethodSymbol>();
-        var fingerprints = new Dictionary<ITypeSymbol, uint>(SymbolEqualityComparer.IncludeNullability);
+        var types = new TypeCache();
         var properties = new List<ForwardedPropertyModel>();
         var events = new List<ForwardedEventModel>();
 
@@ -154,7 +154,7 @@ internal static class DecoratorParser
             {
                 case IMethodSymbol { MethodKind: MethodKind.Ordinary } method:
                     var attribute = FindCachedAttribute(method, implementation);
-                    if (attribute is not null && TryBuildCached(method, contract, contractName, CachedAttributeData.Read(attribute), fingerprints, cancellationToken) is { } info)
+                    if (attribute is not null && TryBuildCached(method, contract, contractName, CachedAttributeData.Read(attribute), types, cancellationToken) is { } info)
                     {
                         info.Syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken);
                         cached.Add(info);
@@ -167,20 +167,20 @@ internal static class DecoratorParser
                     break;
                 case IPropertySymbol property:
                     properties.Add(new ForwardedPropertyModel(
-                        property.ContainingType.ToDisplayString(TypeFormat),
+                        types.Name(property.ContainingType),
                         property.IsIndexer ? "this" : Escape(property.Name),
-                        property.Type.ToDisplayString(TypeFormat),
+                        types.Name(property.Type),
                         property.ReturnsByRefReadonly ? "ref readonly " : property.ReturnsByRef ? "ref " : "",
-                        property.Parameters.Select(ToParameter).ToEquatableArray(),
+                        property.Parameters.Select(p => ToParameter(p, types)).ToEquatableArray(),
                         property.GetMethod is not null,
                         property.SetMethod is not null,
                         property.SetMethod?.IsInitOnly == true));
                     break;
                 case IEventSymbol @event:
                     events.Add(new ForwardedEventModel(
-                        @event.ContainingType.ToDisplayString(TypeFormat),
+                        types.Name(@event.ContainingType),
                         Escape(@event.Name),
-                        @event.Type.ToDisplayString(TypeFormat)));
+                        types.Name(@event.Type)));
                     break;
             }
         }
@@ -189,7 +189,7 @@ internal static class DecoratorParser
         var decoratorName = "Cached" + (contract.Name.Length > 1 && contract.Name[0] == 'I' && char.IsUpper(contract.Name[1]) ? contract.Name.Substring(1) : contract.Name);
         var @namespace = contract.ContainingNamespace.IsGlobalNamespace ? "" : contract.ContainingNamespace.ToDisplayString();
         ResolveQualifiedWrites(cached, contract, compilation, "global::" + (@namespace.Length > 0 ? @namespace + "." : "") + decoratorName, externals);
-        var forwarded = writers.Select(w => ToForwarded(w, cached, implementation, compilation)).ToEquatableArray();
+        var forwarded = writers.Select(w => ToForwarded(w, cached, implementation, compilation, types)).ToEquatableArray();
         var parameterNames = new HashSet<string>(members.OfType<IMethodSymbol>().SelectMany(m => m.Parameters).Select(p => p.Name), StringComparer.Ordinal);
         var innerField = "_inner";
         while (parameterNames.Contains(innerField))
@@ -242,23 +242,40 @@ internal static class DecoratorParser
         return (implementation.FindImplementationForInterfaceMember(method) as IMethodSymbol)?.GetAttributes().FirstOrDefault(IsCachedAttribute);
     }
 
-    /// <summary>The shape fingerprint of <paramref name="type"/>, computed once per interface (its methods often return
-    /// the same type).</summary>
-    private static uint Fingerprint(ITypeSymbol type, Dictionary<ITypeSymbol, uint> fingerprints, CancellationToken cancellationToken)
+    /// <summary>What one interface's model works out once per type: its name in generated code (an interface's methods
+    /// repeat their parameter, result and key types) and its shape fingerprint.</summary>
+    private sealed class TypeCache
     {
-        if (!fingerprints.TryGetValue(type, out var fingerprint))
+        private readonly Dictionary<ITypeSymbol, string> _names = new(SymbolEqualityComparer.IncludeNullability);
+        private readonly Dictionary<ITypeSymbol, uint> _fingerprints = new(SymbolEqualityComparer.IncludeNullability);
+
+        public string Name(ITypeSymbol type)
         {
-            fingerprint = ShapeFingerprint.Compute(type, cancellationToken);
-            fingerprints.Add(type, fingerprint);
+            if (!_names.TryGetValue(type, out var name))
+            {
+                name = type.ToDisplayString(TypeFormat);
+                _names.Add(type, name);
+            }
+
+            return name;
         }
 
-        return fingerprint;
+        public uint Fingerprint(ITypeSymbol type, CancellationToken cancellationToken)
+        {
+            if (!_fingerprints.TryGetValue(type, out var fingerprint))
+            {
+                fingerprint = ShapeFingerprint.Compute(type, cancellationToken);
+                _fingerprints.Add(type, fingerprint);
+            }
+
+            return fingerprint;
+        }
     }
 
     private static bool IsCachedAttribute(AttributeData attribute)
         => attribute.AttributeClass.HasFullName(KnownNames.CachedAttribute);
 
-    private static CachedMethodInfo? TryBuildCached(IMethodSymbol method, INamedTypeSymbol contract, string contractName, CachedAttributeData data, Dictionary<ITypeSymbol, uint> fingerprints, CancellationToken cancellationToken)
+    private static CachedMethodInfo? TryBuildCached(IMethodSymbol method, INamedTypeSymbol contract, string contractName, CachedAttributeData data, TypeCache types, CancellationToken cancellationToken)
     {
         if (!TryGetCacheableResult(method, out var kind, out var valueType))
         {
@@ -327,17 +344,17 @@ internal static class DecoratorParser
         }
 
         var model = new CachedMethodModel(
-            method.ContainingType.ToDisplayString(TypeFormat),
+            types.Name(method.ContainingType),
             Escape(method.Name),
             contractName + "." + method.Name,
             kind,
-            method.ReturnType.ToDisplayString(TypeFormat),
-            valueType.ToDisplayString(TypeFormat),
-            method.Parameters.Select(ToParameter).ToEquatableArray(),
+            types.Name(method.ReturnType),
+            types.Name(valueType),
+            method.Parameters.Select(p => ToParameter(p, types)).ToEquatableArray(),
             cancellationTokenName is null ? null : Escape(cancellationTokenName),
             method.Name,
             templateText,
-            fields.Select(ToModel).ToEquatableArray(),
+            fields.Select(f => ToModel(f, types)).ToEquatableArray(),
             segments.ToEquatableArray(),
             ttlTicks,
             data.Ttl ?? "",
@@ -345,7 +362,7 @@ internal static class DecoratorParser
             data.LocalTtl,
             "",
             data.Version,
-            Fingerprint(valueType, fingerprints, cancellationToken),
+            types.Fingerprint(valueType, cancellationToken),
             data.MaxLocalEntries,
             data.MaxValueBytes,
             data.Sensitive,
@@ -387,7 +404,7 @@ internal static class DecoratorParser
         }
     }
 
-    private static ForwardedMethodModel ToForwarded(IMethodSymbol method, List<CachedMethodInfo> cached, INamedTypeSymbol? implementation, Compilation compilation)
+    private static ForwardedMethodModel ToForwarded(IMethodSymbol method, List<CachedMethodInfo> cached, INamedTypeSymbol? implementation, Compilation compilation, TypeCache types)
     {
         var tagInvalidations = new List<string>();
         var puts = new List<InvalidationModel>();
@@ -430,13 +447,13 @@ internal static class DecoratorParser
         }
 
         return new ForwardedMethodModel(
-            method.ContainingType.ToDisplayString(TypeFormat),
+            types.Name(method.ContainingType),
             Escape(method.Name),
-            method.ReturnType.ToDisplayString(TypeFormat),
+            types.Name(method.ReturnType),
             method.ReturnsByRefReadonly ? "ref readonly " : method.ReturnsByRef ? "ref " : "",
             kind,
             method.IsGenericMethod ? "<" + string.Join(", ", method.TypeParameters.Select(t => Escape(t.Name))) + ">" : "",
-            method.Parameters.Select(ToParameter).ToEquatableArray(),
+            method.Parameters.Select(p => ToParameter(p, types)).ToEquatableArray(),
             invalidations.ToEquatableArray(),
             tagInvalidations.ToEquatableArray(),
             puts.ToEquatableArray());
@@ -532,10 +549,10 @@ internal static class DecoratorParser
         return quoted.Substring(1, quoted.Length - 2);
     }
 
-    private static KeyFieldModel ToModel(KeyFieldInfo field)
+    private static KeyFieldModel ToModel(KeyFieldInfo field, TypeCache types)
     {
         var isNullableValue = CacheRules.IsNullableValue(field.Type) || (field.Nullable && field.Type.IsValueType);
-        var display = field.Type.ToDisplayString(CacheRules.TypeFormat);
+        var display = types.Name(field.Type);
         if (field.Type.IsValueType && !CacheRules.IsNullableValue(field.Type) && field.Nullable)
         {
             display += "?";
@@ -548,7 +565,9 @@ internal static class DecoratorParser
         return new KeyFieldModel(field.Name, display, field.Source, field.Cast, isNullableValue);
     }
 
-    private static ParameterModel ToParameter(IParameterSymbol parameter)
+    private static ParameterModel ToParameter(IParameterSymbol parameter) => ToParameter(parameter, null);
+
+    private static ParameterModel ToParameter(IParameterSymbol parameter, TypeCache? types)
     {
         var modifier = parameter.RefKind switch
         {
@@ -562,7 +581,7 @@ internal static class DecoratorParser
             modifier = "scoped " + modifier;
         }
 
-        return new ParameterModel(Escape(parameter.Name), parameter.Type.ToDisplayString(TypeFormat), modifier);
+        return new ParameterModel(Escape(parameter.Name), types?.Name(parameter.Type) ?? parameter.Type.ToDisplayString(TypeFormat), modifier);
     }
 
     private static bool IsReachable(INamedTypeSymbol type)
