@@ -58,8 +58,7 @@ public sealed class UnworkableCachePutAnalyzer : WriteAttributeAnalyzer
             return resultProblem;
         }
 
-        var text = site.Data.KeyTemplate ?? CacheRules.DefaultTemplate(target, target.ContainingType);
-        if (text is null || KeyTemplate.Parse(text, out _) is not { } template || CacheRules.ResolveKeyFields(target, template) is not { } fields)
+        if (site.KeyFields is not { } fields)
         {
             return null; // CG0004 reports the template
         }
