@@ -50,10 +50,11 @@ public sealed class CachedMethodRulesAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
+            var facts = CompilationFacts.For(start.Compilation);
             start.RegisterSymbolAction(
                 symbolContext =>
                 {
-                    if (symbolContext.Symbol is IMethodSymbol method && CachedSite.TryCreate(method, symbolContext.CancellationToken) is { } site)
+                    if (symbolContext.Symbol is IMethodSymbol method && facts.Site(method, symbolContext.CancellationToken) is { } site)
                     {
                         foreach (var rule in rules)
                         {

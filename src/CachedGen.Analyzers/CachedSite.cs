@@ -1,6 +1,5 @@
 using System.Collections.Generic;
 using System.Linq;
-using System.Runtime.CompilerServices;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -11,24 +10,25 @@ using CachedGen.SourceGenerator;
 namespace CachedGen.Analyzers;
 
 /// <summary>A method carrying <c>[Cached]</c>, with its arguments and where each sits in source. One per method and
-/// compilation, shared by every rule (they run on the same symbol), so the attribute is read and the cached value type
-/// found once, and its key template parsed and resolved once, not once per rule.</summary>
+/// compilation (kept by <see cref="CompilationFacts"/>), shared by every rule, so the attribute is read and the cached
+/// value type found once, and its key template parsed and resolved once, not once per rule.</summary>
 internal sealed class CachedSite
 {
-    // Keyed by the symbol, which lives as long as its compilation: entries go with it.
-    private static readonly ConditionalWeakTable<IMethodSymbol, CachedSite> Sites = new();
-
     private Box<ITypeSymbol?>? _valueType;
     private Box<KeyTemplate?>? _key;
     private Box<List<KeyFieldInfo>?>? _keyFields;
 
-    private CachedSite(IMethodSymbol method, AttributeData attribute, AttributeSyntax? syntax)
+    internal CachedSite(CompilationFacts facts, IMethodSymbol method, AttributeData attribute, CancellationToken cancellationToken)
     {
+        Facts = facts;
         Method = method;
         Attribute = attribute;
-        Syntax = syntax;
+        Syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
         Data = CachedAttributeData.Read(attribute);
     }
+
+    /// <summary>What the analyzers share about the method's compilation.</summary>
+    public CompilationFacts Facts { get; }
 
     public IMethodSymbol Method { get; }
 
@@ -58,26 +58,10 @@ internal sealed class CachedSite
     /// resolve.</summary>
     public IReadOnlyList<KeyFieldInfo>? KeyFields => Once(ref _keyFields, static site => site.Key is { } key ? CacheRules.ResolveKeyFields(site.Method, key) : null);
 
-    /// <summary>The <c>[Cached]</c> of <paramref name="method"/> in source, if any.</summary>
-    public static CachedSite? TryCreate(IMethodSymbol method, CancellationToken cancellationToken)
-    {
-        if (Sites.TryGetValue(method, out var known))
-        {
-            return known;
-        }
-
-        foreach (var attribute in method.GetAttributes())
-        {
-            if (attribute.AttributeClass.HasFullName(KnownNames.CachedAttribute))
-            {
-                var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
-                var site = new CachedSite(method, attribute, syntax);
-                return Sites.GetValue(method, _ => site);
-            }
-        }
-
-        return null;
-    }
+    /// <summary>The <c>[Cached]</c> of <paramref name="method"/> in source, if any (one site per method and
+    /// compilation, see <see cref="CompilationFacts"/>).</summary>
+    public static CachedSite? TryCreate(IMethodSymbol method, Compilation compilation, CancellationToken cancellationToken)
+        => CompilationFacts.For(compilation).Site(method, cancellationToken);
 
     /// <summary>The argument at constructor <paramref name="position"/> (non-named) or named <paramref name="name"/>.</summary>
     public AttributeArgumentSyntax? Argument(int position, string name)

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using CachedGen.SourceGenerator;
@@ -11,12 +12,46 @@ internal static class TypeWalker
     public static ITypeSymbol? CachedValueType(IMethodSymbol method)
         => CacheRules.UncacheableReason(method, out _, out var valueType) is null ? valueType : null;
 
-    public static IEnumerable<(ISymbol Member, ITypeSymbol Type)> SerializedMembers(ITypeSymbol type)
-        => type.GetMembers()
-            .Where(m => !m.IsStatic && m.DeclaredAccessibility == Accessibility.Public && !m.IsImplicitlyDeclared)
-            .Where(m => m is IPropertySymbol { IsIndexer: false, GetMethod: not null } or IFieldSymbol)
-            .Where(m => !m.GetAttributes().Any(a => a.AttributeClass?.Name is "IgnoreMemberAttribute" or "IgnoreDataMemberAttribute"))
-            .Select(m => (m, m is IPropertySymbol p ? p.Type : ((IFieldSymbol)m).Type));
+    /// <summary>The public instance properties (with a getter, not indexers) and fields of <paramref name="type"/> that
+    /// no <c>[IgnoreMember]</c> or <c>[IgnoreDataMember]</c> excludes, with their types. The rules read them through
+    /// <see cref="CompilationFacts.SerializedMembers"/>, which computes them once per type.</summary>
+    public static ImmutableArray<(ISymbol Member, ITypeSymbol Type)> SerializedMembers(ITypeSymbol type)
+    {
+        var members = ImmutableArray.CreateBuilder<(ISymbol Member, ITypeSymbol Type)>();
+        foreach (var member in type.GetMembers())
+        {
+            if (member.IsStatic || member.DeclaredAccessibility != Accessibility.Public || member.IsImplicitlyDeclared)
+            {
+                continue;
+            }
+
+            var memberType = member switch
+            {
+                IPropertySymbol { IsIndexer: false, GetMethod: not null } property => property.Type,
+                IFieldSymbol field => field.Type,
+                _ => null,
+            };
+            if (memberType is not null && !IsIgnored(member))
+            {
+                members.Add((member, memberType));
+            }
+        }
+
+        return members.ToImmutable();
+    }
+
+    private static bool IsIgnored(ISymbol member)
+    {
+        foreach (var attribute in member.GetAttributes())
+        {
+            if (attribute.AttributeClass?.Name is "IgnoreMemberAttribute" or "IgnoreDataMemberAttribute")
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>Whether the type's shape is the framework's (collections, primitives, dates): not walked into.</summary>
     public static bool IsFrameworkType(ITypeSymbol type)
@@ -49,7 +84,8 @@ internal static class TypeWalker
 
                 yield break;
             case INamedTypeSymbol { IsGenericType: true } generic:
-                if (!IsFrameworkType(generic))
+                // A framework generic is described by its arguments, except a delegate (Func<int>), which is itself the problem.
+                if (!IsFrameworkType(generic) || generic.TypeKind == TypeKind.Delegate)
                 {
                     yield return generic;
                 }

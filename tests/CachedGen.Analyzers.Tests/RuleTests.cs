@@ -356,6 +356,29 @@ public class UnserializableResultTests
         """);
 
     [Fact]
+    public Task Messages_say_where_and_why() => Verify<UnserializableResultAnalyzer>.AnalyzerAsync(
+        """
+        public interface IShape { }
+        public sealed class Holder { public object? Payload { get; set; } }
+        public sealed record Outer(int Id, Inner Inner);
+        public sealed record Inner(Func<int> Compute);
+        public interface IRepo
+        {
+            [Cached("1m")] Task<IShape> {|#0:ShapeAsync|}(int id);
+            [Cached("1m")] Holder {|#1:Hold|}(int id);
+            [Cached("1m")] Outer {|#2:Nested|}(int id);
+        }
+        """,
+        [
+            new DiagnosticResult("CG0008", DiagnosticSeverity.Warning).WithLocation(0)
+                .WithArguments("ShapeAsync", "the result is the interface 'IShape', which has no formatter (declare its implementations with [Union])"),
+            new DiagnosticResult("CG0008", DiagnosticSeverity.Warning).WithLocation(1)
+                .WithArguments("Hold", "member 'Holder.Payload' is 'object', whose concrete type is lost on the round trip"),
+            new DiagnosticResult("CG0008", DiagnosticSeverity.Warning).WithLocation(2)
+                .WithArguments("Nested", "member 'Inner.Compute' is the delegate 'Func<int>'"),
+        ]);
+
+    [Fact]
     public Task Serializable_results_stay_silent() => Verify<UnserializableResultAnalyzer>.AnalyzerAsync("""
         public sealed record Field(string Name, bool Required);
         public sealed record Form(int Id, string Title, IReadOnlyList<Field> Fields, Dictionary<string, int> Counts, DateTimeOffset At);
@@ -383,6 +406,27 @@ public class PersonalDataInValueTests
             [{|CG0009:Cached("5m")|}] Patient Patient(int id);
         }
         """);
+
+    [Fact]
+    public Task Message_gives_the_path_to_the_personal_member() => Verify<PersonalDataInValueAnalyzer>.AnalyzerAsync(
+        """
+        public sealed record Contact(string Email);
+        public sealed record Customer(int Id, Contact Contact);
+        [PersonalData] public readonly record struct TaxNumber(string Value);
+        public sealed record Invoice(int Id, Customer Customer, TaxNumber Tax);
+        public sealed record Receipt(int Id, Contact Contact);
+        public interface IRepo
+        {
+            [{|#0:Cached("5m")|}] Task<Customer?> GetAsync(int id);
+            [{|#1:Cached("5m")|}] Task<TaxNumber> TaxAsync(int id);
+            [{|#2:Cached("5m", Sensitive = false)|}] Task<Receipt> ReceiptAsync(int id);
+        }
+        """,
+        [
+            new DiagnosticResult("CG0009", DiagnosticSeverity.Warning).WithLocation(0).WithArguments("GetAsync", "Customer.Contact → Contact.Email"),
+            new DiagnosticResult("CG0009", DiagnosticSeverity.Warning).WithLocation(1).WithArguments("TaxAsync", "TaxNumber"),
+            new DiagnosticResult("CG0009", DiagnosticSeverity.Warning).WithLocation(2).WithArguments("ReceiptAsync", "Receipt.Contact → Contact.Email"),
+        ]);
 
     [Fact]
     public Task Sensitive_or_clean_values_stay_silent() => Verify<PersonalDataInValueAnalyzer>.AnalyzerAsync("""

@@ -27,13 +27,13 @@ public sealed class MutableCachedValueAnalyzer : CachedMethodAnalyzer
             return;
         }
 
-        if (Reason(valueType) is { } reason)
+        if (Reason(valueType, site.Facts) is { } reason)
         {
             context.ReportDiagnostic(Diagnostic.Create(Rule, site.MethodLocation, site.Method.Name, valueType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat), reason));
         }
     }
 
-    private static string? Reason(ITypeSymbol type)
+    private static string? Reason(ITypeSymbol type, CompilationFacts facts)
     {
         if (MutableKind(type) is { } kind)
         {
@@ -45,7 +45,7 @@ public sealed class MutableCachedValueAnalyzer : CachedMethodAnalyzer
             return null;
         }
 
-        foreach (var (member, memberType) in TypeWalker.SerializedMembers(type))
+        foreach (var (member, memberType) in facts.SerializedMembers(type))
         {
             if (member is IPropertySymbol { SetMethod: { IsInitOnly: false, DeclaredAccessibility: Accessibility.Public } })
             {
@@ -73,7 +73,8 @@ public sealed class MutableCachedValueAnalyzer : CachedMethodAnalyzer
             return "an array";
         }
 
-        return MutableCollections.Contains(type.OriginalDefinition.MetadataFullName())
+        // Only generic framework types are looked up: a project's own types never have their names built.
+        return type is INamedTypeSymbol { IsGenericType: true } && TypeWalker.IsFrameworkType(type) && MutableCollections.Contains(type.OriginalDefinition.MetadataFullName())
             ? $"a mutable '{type.OriginalDefinition.Name}'"
             : null;
     }

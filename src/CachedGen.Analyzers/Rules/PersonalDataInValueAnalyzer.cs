@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 
@@ -20,19 +21,21 @@ public sealed class PersonalDataInValueAnalyzer : CachedMethodAnalyzer
         }
 
         var personal = PersonalData.For(context.Options, site.Syntax?.SyntaxTree);
-        if (Find(valueType, personal, "", new HashSet<ITypeSymbol>(SymbolEqualityComparer.Default), 0) is { } path)
+        if (Find(valueType, personal, site.Facts, [], new HashSet<ITypeSymbol>(SymbolEqualityComparer.Default), 0) is { } path)
         {
             context.ReportDiagnostic(Diagnostic.Create(Rule, site.AttributeLocation, site.Method.Name, path));
         }
     }
 
-    private static string? Find(ITypeSymbol type, PersonalData personal, string prefix, HashSet<ITypeSymbol> seen, int depth)
+    /// <summary>The path to the first personal member (<c>Customer.Address → Address.Email</c>), or null. <paramref name="path"/>
+    /// holds the members walked through so far (type and member names), and becomes text only for a finding.</summary>
+    private static string? Find(ITypeSymbol type, PersonalData personal, CompilationFacts facts, List<(ITypeSymbol Type, ISymbol Member)> path, HashSet<ITypeSymbol> seen, int depth)
     {
         foreach (var part in TypeWalker.Constituents(type))
         {
             if (PersonalData.HasMarker(part))
             {
-                return prefix.Length == 0 ? part.Name : prefix.TrimEnd('.');
+                return path.Count == 0 ? part.Name : Text(path);
             }
 
             if (part is not INamedTypeSymbol named || TypeWalker.IsFrameworkType(named) || depth >= MaxDepth || !seen.Add(named))
@@ -40,20 +43,26 @@ public sealed class PersonalDataInValueAnalyzer : CachedMethodAnalyzer
                 continue;
             }
 
-            foreach (var (member, memberType) in TypeWalker.SerializedMembers(named))
+            foreach (var (member, memberType) in facts.SerializedMembers(named))
             {
+                path.Add((named, member));
                 if (personal.IsPersonal(member, memberType))
                 {
-                    return prefix + named.Name + "." + member.Name;
+                    return Text(path);
                 }
 
-                if (Find(memberType, personal, prefix + named.Name + "." + member.Name + " → ", seen, depth + 1) is { } inner)
+                if (Find(memberType, personal, facts, path, seen, depth + 1) is { } inner)
                 {
                     return inner;
                 }
+
+                path.RemoveAt(path.Count - 1);
             }
         }
 
         return null;
     }
+
+    private static string Text(List<(ITypeSymbol Type, ISymbol Member)> path)
+        => string.Join(" → ", path.Select(step => step.Type.Name + "." + step.Member.Name));
 }

@@ -31,11 +31,12 @@ public sealed class SameKeyShapeAnalyzer : DiagnosticAnalyzer
             }
 
             var prefix = AssemblyDefaults.KeyPrefix(start.Compilation) ?? "";
+            var facts = CompilationFacts.For(start.Compilation);
             var seen = new ConcurrentBag<(string Shape, ITypeSymbol Type, IMethodSymbol Method, Location Location)>();
             start.RegisterSymbolAction(
                 symbolContext =>
                 {
-                    if (symbolContext.Symbol is IMethodSymbol method && CachedSite.TryCreate(method, symbolContext.CancellationToken) is { } site
+                    if (symbolContext.Symbol is IMethodSymbol method && facts.Site(method, symbolContext.CancellationToken) is { } site
                         && Shape(site, prefix) is { } shape && site.ValueType is { } valueType)
                     {
                         seen.Add((shape, valueType.WithNullableAnnotation(NullableAnnotation.NotAnnotated), method, site.MethodLocation));

@@ -29,35 +29,36 @@ public sealed class UnserializableResultAnalyzer : CachedMethodAnalyzer
             return;
         }
 
-        if (Problem(valueType.WithNullableAnnotation(NullableAnnotation.NotAnnotated), "the result", new HashSet<ITypeSymbol>(SymbolEqualityComparer.Default), 0) is { } problem)
+        if (Problem(valueType.WithNullableAnnotation(NullableAnnotation.NotAnnotated), null, null, site.Facts, new HashSet<ITypeSymbol>(SymbolEqualityComparer.Default), 0) is { } problem)
         {
             context.ReportDiagnostic(Diagnostic.Create(Rule, site.MethodLocation, site.Method.Name, problem));
         }
     }
 
-    private static string? Problem(ITypeSymbol type, string where, HashSet<ITypeSymbol> seen, int depth)
+    /// <summary>Why <paramref name="type"/> (the result, or the member <paramref name="member"/> of
+    /// <paramref name="owner"/>) cannot round-trip, or null. Names are written out only for a finding.</summary>
+    private static string? Problem(ITypeSymbol type, INamedTypeSymbol? owner, ISymbol? member, CompilationFacts facts, HashSet<ITypeSymbol> seen, int depth)
     {
         foreach (var part in TypeWalker.Constituents(type))
         {
-            var display = part.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
             if (part.SpecialType == SpecialType.System_Object)
             {
-                return $"{where} is 'object', whose concrete type is lost on the round trip";
+                return $"{Where(owner, member)} is 'object', whose concrete type is lost on the round trip";
             }
 
             if (part.TypeKind == TypeKind.Delegate)
             {
-                return $"{where} is the delegate '{display}'";
+                return $"{Where(owner, member)} is the delegate '{Display(part)}'";
             }
 
-            if (part is INamedTypeSymbol { TypeKind: TypeKind.Interface } iface && !KnownCollectionInterfaces.Contains(iface.OriginalDefinition.MetadataFullName()) && !HasUnion(iface))
+            if (part is INamedTypeSymbol { TypeKind: TypeKind.Interface } iface && !IsKnownCollection(iface) && !HasUnion(iface))
             {
-                return $"{where} is the interface '{display}', which has no formatter (declare its implementations with [Union])";
+                return $"{Where(owner, member)} is the interface '{Display(part)}', which has no formatter (declare its implementations with [Union])";
             }
 
             if (part is INamedTypeSymbol { TypeKind: TypeKind.Class, IsAbstract: true } abstractClass && !TypeWalker.IsFrameworkType(abstractClass) && !HasUnion(abstractClass))
             {
-                return $"{where} is the abstract class '{display}', which cannot be created on read (declare its subtypes with [Union])";
+                return $"{Where(owner, member)} is the abstract class '{Display(part)}', which cannot be created on read (declare its subtypes with [Union])";
             }
 
             if (part is not INamedTypeSymbol { TypeKind: TypeKind.Class or TypeKind.Struct } named || TypeWalker.IsFrameworkType(named) || depth >= MaxDepth || !seen.Add(named))
@@ -67,12 +68,12 @@ public sealed class UnserializableResultAnalyzer : CachedMethodAnalyzer
 
             if (named.TypeKind == TypeKind.Class && !named.InstanceConstructors.Any(c => c.DeclaredAccessibility == Accessibility.Public))
             {
-                return $"'{display}' has no public constructor to create it on read";
+                return $"'{Display(named)}' has no public constructor to create it on read";
             }
 
-            foreach (var (member, memberType) in TypeWalker.SerializedMembers(named))
+            foreach (var (serialized, memberType) in facts.SerializedMembers(named))
             {
-                if (Problem(memberType, $"member '{display}.{member.Name}'", seen, depth + 1) is { } inner)
+                if (Problem(memberType, named, serialized, facts, seen, depth + 1) is { } inner)
                 {
                     return inner;
                 }
@@ -81,6 +82,16 @@ public sealed class UnserializableResultAnalyzer : CachedMethodAnalyzer
 
         return null;
     }
+
+    private static string Where(INamedTypeSymbol? owner, ISymbol? member)
+        => owner is null || member is null ? "the result" : $"member '{Display(owner)}.{member.Name}'";
+
+    private static string Display(ITypeSymbol type) => type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
+
+    /// <summary>A collection interface of the framework, which MessagePack reads into a concrete collection. Only
+    /// generic framework interfaces are looked up, so a project's own interfaces never have their names built.</summary>
+    private static bool IsKnownCollection(INamedTypeSymbol type)
+        => type.IsGenericType && TypeWalker.IsFrameworkType(type) && KnownCollectionInterfaces.Contains(type.OriginalDefinition.MetadataFullName());
 
     private static bool HasUnion(ITypeSymbol type)
         => type.GetAttributes().Any(a => a.AttributeClass.HasFullName("MessagePack.UnionAttribute"));

@@ -52,17 +52,15 @@ internal static class CacheRules
             }
         }
 
-        switch (method.ReturnType.OriginalDefinition.MetadataFullName())
+        var resultKind = KindOf(method);
+        switch (resultKind)
         {
-            case KnownNames.Task:
-            case KnownNames.ValueTask:
+            case ResultKind.Task:
+            case ResultKind.ValueTask:
                 return $"'{method.ReturnType.Name}' without a result has nothing to cache";
-            case KnownNames.TaskOfT:
-                kind = ResultKind.TaskOfT;
-                valueType = ((INamedTypeSymbol)method.ReturnType).TypeArguments[0];
-                break;
-            case KnownNames.ValueTaskOfT:
-                kind = ResultKind.ValueTaskOfT;
+            case ResultKind.TaskOfT:
+            case ResultKind.ValueTaskOfT:
+                kind = resultKind;
                 valueType = ((INamedTypeSymbol)method.ReturnType).TypeArguments[0];
                 break;
         }
@@ -88,29 +86,29 @@ internal static class CacheRules
             return $"'{type.ToDisplayString()}' does not say what to serialize";
         }
 
-        var name = type.OriginalDefinition.MetadataFullName();
-        if (name is "System.Collections.Generic.IAsyncEnumerable`1")
+        var definition = type.OriginalDefinition;
+        if (definition.HasFullName("System.Collections.Generic.IAsyncEnumerable`1"))
         {
             return "an 'IAsyncEnumerable<T>' is a stream of results read once";
         }
 
-        if (name is "System.Linq.IQueryable`1" or "System.Linq.IQueryable")
+        if (definition.HasFullName("System.Linq.IQueryable`1") || definition.HasFullName("System.Linq.IQueryable"))
         {
             return "an 'IQueryable' is a query, not its results";
         }
 
-        foreach (var implemented in type.AllInterfaces.Concat(type is INamedTypeSymbol { TypeKind: TypeKind.Interface } self ? [self] : []))
+        // Names compared without being built: this runs for every cached method, over all of its result's interfaces.
+        foreach (var implemented in type.AllInterfaces)
         {
-            var interfaceName = implemented.OriginalDefinition.MetadataFullName();
-            if (interfaceName is "System.Linq.IQueryable")
+            if (UnstorableInterfaceReason(type, implemented.OriginalDefinition) is { } reason)
             {
-                return "an 'IQueryable' is a query, not its results";
+                return reason;
             }
+        }
 
-            if (interfaceName is "System.IDisposable" or "System.IAsyncDisposable")
-            {
-                return $"'{type.ToDisplayString()}' is disposable: one caller would dispose what the others still use";
-            }
+        if (type is INamedTypeSymbol { TypeKind: TypeKind.Interface } && UnstorableInterfaceReason(type, definition) is { } own)
+        {
+            return own;
         }
 
         for (ITypeSymbol? current = type; current is not null; current = current.BaseType)
@@ -122,6 +120,18 @@ internal static class CacheRules
         }
 
         return null;
+    }
+
+    private static string? UnstorableInterfaceReason(ITypeSymbol type, ITypeSymbol implemented)
+    {
+        if (implemented.HasFullName("System.Linq.IQueryable"))
+        {
+            return "an 'IQueryable' is a query, not its results";
+        }
+
+        return implemented.HasFullName("System.IDisposable") || implemented.HasFullName("System.IAsyncDisposable")
+            ? $"'{type.ToDisplayString()}' is disposable: one caller would dispose what the others still use"
+            : null;
     }
 
     internal static string? DefaultTemplate(IMethodSymbol method, INamedTypeSymbol contract)
@@ -312,7 +322,8 @@ internal static class CacheRules
                 : "(long)";
         }
 
-        return type.MetadataFullName() is "System.Guid" or "System.DateTimeOffset" or "System.DateOnly" or "System.TimeOnly" or "System.TimeSpan"
+        return type.HasFullName("System.Guid") || type.HasFullName("System.DateTimeOffset") || type.HasFullName("System.DateOnly")
+            || type.HasFullName("System.TimeOnly") || type.HasFullName("System.TimeSpan")
             ? ""
             : null;
     }
@@ -535,14 +546,13 @@ internal static class CacheRules
             return ResultKind.Void;
         }
 
-        return method.ReturnType.OriginalDefinition.MetadataFullName() switch
-        {
-            KnownNames.Task => ResultKind.Task,
-            KnownNames.ValueTask => ResultKind.ValueTask,
-            KnownNames.TaskOfT => ResultKind.TaskOfT,
-            KnownNames.ValueTaskOfT => ResultKind.ValueTaskOfT,
-            _ => ResultKind.Value,
-        };
+        // Names compared without being built (this runs for every method of every decorated interface).
+        var type = method.ReturnType.OriginalDefinition;
+        return type.HasFullName(KnownNames.TaskOfT) ? ResultKind.TaskOfT
+            : type.HasFullName(KnownNames.ValueTaskOfT) ? ResultKind.ValueTaskOfT
+            : type.HasFullName(KnownNames.Task) ? ResultKind.Task
+            : type.HasFullName(KnownNames.ValueTask) ? ResultKind.ValueTask
+            : ResultKind.Value;
     }
 
     internal static string Escape(string identifier)

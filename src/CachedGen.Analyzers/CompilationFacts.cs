@@ -1,0 +1,49 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using CachedGen.SourceGenerator;
+
+namespace CachedGen.Analyzers;
+
+/// <summary>What CachedGen's analyzers work out once per compilation and share: each <c>[Cached]</c> method's
+/// <see cref="CachedSite"/> (its attribute read, its template parsed and resolved once, whichever rule asks first) and
+/// the members MessagePack would serialize of each type a cached value holds (an interface's methods often return the
+/// same type, which three rules walk). Looked up once per compilation, at its start; per method, a read of a concurrent
+/// dictionary.</summary>
+internal sealed class CompilationFacts
+{
+    // Keyed by the compilation, whose lifetime the facts share: one entry per compilation, not one per method.
+    private static readonly ConditionalWeakTable<Compilation, CompilationFacts> All = new();
+
+    private readonly ConcurrentDictionary<IMethodSymbol, CachedSite> _sites = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<ITypeSymbol, ImmutableArray<(ISymbol Member, ITypeSymbol Type)>> _members = new(SymbolEqualityComparer.Default);
+
+    public static CompilationFacts For(Compilation compilation) => All.GetValue(compilation, static _ => new CompilationFacts());
+
+    /// <summary>The <c>[Cached]</c> of <paramref name="method"/> in source, if any.</summary>
+    public CachedSite? Site(IMethodSymbol method, CancellationToken cancellationToken)
+    {
+        if (_sites.TryGetValue(method, out var known))
+        {
+            return known;
+        }
+
+        // Most methods carry no [Cached]: they are looked at, never stored.
+        foreach (var attribute in method.GetAttributes())
+        {
+            if (attribute.AttributeClass.HasFullName(KnownNames.CachedAttribute))
+            {
+                return _sites.GetOrAdd(method, new CachedSite(this, method, attribute, cancellationToken));
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The public instance properties and fields MessagePack would serialize of <paramref name="type"/>, with
+    /// their types (<see cref="TypeWalker.SerializedMembers"/>).</summary>
+    public ImmutableArray<(ISymbol Member, ITypeSymbol Type)> SerializedMembers(ITypeSymbol type)
+        => _members.TryGetValue(type, out var members) ? members : _members.GetOrAdd(type, TypeWalker.SerializedMembers(type));
+}
