@@ -22,7 +22,7 @@ public sealed class ParameterNotInKeyAnalyzer : CachedMethodAnalyzer
         }
 
         var roots = template.Parts.Where(p => p.IsPlaceholder)
-            .Select(p => CacheRules.FindByName(site.Method.Parameters, p.Path![0], x => x.Name))
+            .Select(p => CacheRules.FindParameter(site.Method.Parameters, p.Path![0]))
             .OfType<IParameterSymbol>()
             .ToImmutableHashSet<IParameterSymbol>(SymbolEqualityComparer.Default);
         foreach (var parameter in site.Method.Parameters)

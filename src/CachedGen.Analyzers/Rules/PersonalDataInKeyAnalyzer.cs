@@ -74,7 +74,7 @@ public sealed class PersonalDataInKeyAnalyzer : CachedMethodAnalyzer
     /// <summary>The personal-data symbol along the placeholder's path (the parameter or any member), if any.</summary>
     private static ISymbol? Personal(IMethodSymbol method, KeyTemplatePart part, PersonalData personal)
     {
-        var parameter = CacheRules.FindByName(method.Parameters, part.Path![0], p => p.Name);
+        var parameter = CacheRules.FindParameter(method.Parameters, part.Path![0]);
         if (parameter is null)
         {
             return null;

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using CachedGen.SourceGenerator.Model;
 using Microsoft.CodeAnalysis;
@@ -174,7 +175,7 @@ internal static class CacheRules
                 return null;
             }
 
-            if (!fields.Any(f => f.PathKey == field.PathKey))
+            if (!ContainsPath(fields, field.PathKey))
             {
                 fields.Add(field);
             }
@@ -199,7 +200,7 @@ internal static class CacheRules
     internal static KeyFieldInfo? ResolvePlaceholder(IMethodSymbol method, KeyTemplatePart part, out string? error)
     {
         var path = part.Path!;
-        var parameter = FindByName(method.Parameters, path[0], p => p.Name);
+        var parameter = FindParameter(method.Parameters, path[0]);
         if (parameter is null)
         {
             error = $"'{path[0]}' is not a parameter of '{method.Name}'";
@@ -212,7 +213,12 @@ internal static class CacheRules
             return null;
         }
 
-        var members = path.Skip(1).ToList();
+        var members = new List<string>(path.Count - 1);
+        for (var i = 1; i < path.Count; i++)
+        {
+            members.Add(path[i]);
+        }
+
         if (ResolvePath(parameter, members) is not { } resolved)
         {
             error = $"'{string.Join(".", path)}' does not name a public property or field of '{parameter.Type.ToDisplayString()}'";
@@ -232,7 +238,7 @@ internal static class CacheRules
         }
 
         error = null;
-        return new KeyFieldInfo(string.Join(".", path), path[0], members, resolved.Type, resolved.Expression, cast, resolved.Nullable);
+        return new KeyFieldInfo(path.Count == 1 ? path[0] : string.Join(".", path), path[0], members, resolved.Type, resolved.Expression, cast, resolved.Nullable);
     }
 
     internal static ResolvedPath? ResolvePath(IParameterSymbol parameter, IReadOnlyList<string> members)
@@ -340,6 +346,42 @@ internal static class CacheRules
     }
 
     internal static bool IsCancellationToken(ITypeSymbol type) => type.HasFullName(KnownNames.CancellationToken);
+
+    private static bool ContainsPath(List<KeyFieldInfo> fields, string pathKey)
+    {
+        foreach (var field in fields)
+        {
+            if (field.PathKey == pathKey)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary><see cref="FindByName"/> over a method's parameters, without boxing their array's enumerator (this runs
+    /// for every placeholder of every cached method).</summary>
+    internal static IParameterSymbol? FindParameter(ImmutableArray<IParameterSymbol> parameters, string name)
+    {
+        IParameterSymbol? loose = null;
+        var looseCount = 0;
+        foreach (var parameter in parameters)
+        {
+            if (string.Equals(parameter.Name, name, StringComparison.Ordinal))
+            {
+                return parameter;
+            }
+
+            if (string.Equals(parameter.Name, name, StringComparison.OrdinalIgnoreCase))
+            {
+                loose = parameter;
+                looseCount++;
+            }
+        }
+
+        return looseCount == 1 ? loose : null;
+    }
 
     internal static T? FindByName<T>(IEnumerable<T> candidates, string name, Func<T, string> nameOf)
         where T : class
@@ -498,14 +540,14 @@ internal static class CacheRules
 
     internal static string? MatchOne(IMethodSymbol writer, KeyFieldInfo field)
     {
-        var byRoot = FindByName(writer.Parameters, field.Root, p => p.Name);
+        var byRoot = FindParameter(writer.Parameters, field.Root);
         if (byRoot is not null && ResolvePath(byRoot, field.Members) is { } samePath && Fits(samePath, field))
         {
             return samePath.Expression;
         }
 
         var leafName = field.Members.Count > 0 ? field.Members[field.Members.Count - 1] : field.Root;
-        if (field.Members.Count > 0 && FindByName(writer.Parameters, leafName, p => p.Name) is { } byLeaf
+        if (field.Members.Count > 0 && FindParameter(writer.Parameters, leafName) is { } byLeaf
             && ResolvePath(byLeaf, []) is { } leaf && Fits(leaf, field))
         {
             return leaf.Expression;
