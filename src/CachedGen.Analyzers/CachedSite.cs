@@ -58,11 +58,6 @@ internal sealed class CachedSite
     /// resolve.</summary>
     public IReadOnlyList<KeyFieldInfo>? KeyFields => Once(ref _keyFields, static site => site.Key is { } key ? CacheRules.ResolveKeyFields(site.Method, key) : null);
 
-    /// <summary>The <c>[Cached]</c> of <paramref name="method"/> in source, if any (one site per method and
-    /// compilation, see <see cref="CompilationFacts"/>).</summary>
-    public static CachedSite? TryCreate(IMethodSymbol method, Compilation compilation, CancellationToken cancellationToken)
-        => CompilationFacts.For(compilation).Site(method, cancellationToken);
-
     /// <summary>The argument at constructor <paramref name="position"/> (non-named) or named <paramref name="name"/>.</summary>
     public AttributeArgumentSyntax? Argument(int position, string name)
     {

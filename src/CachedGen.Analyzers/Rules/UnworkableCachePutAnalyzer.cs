@@ -43,7 +43,7 @@ public sealed class UnworkableCachePutAnalyzer : WriteAttributeAnalyzer
         }
 
         var target = candidates[0];
-        if (CachedSite.TryCreate(target, compilation, cancellationToken) is not { } site)
+        if (CompilationFacts.For(compilation).Site(target, cancellationToken) is not { } site)
         {
             return $"'{name}' is not cached ([Cached] on the interface method)";
         }

@@ -364,47 +364,60 @@ internal static class CacheRules
     /// for every placeholder of every cached method).</summary>
     internal static IParameterSymbol? FindParameter(ImmutableArray<IParameterSymbol> parameters, string name)
     {
-        IParameterSymbol? loose = null;
-        var looseCount = 0;
+        var match = new NameMatch<IParameterSymbol>(name);
         foreach (var parameter in parameters)
         {
-            if (string.Equals(parameter.Name, name, StringComparison.Ordinal))
+            if (match.IsExact(parameter, parameter.Name))
             {
                 return parameter;
             }
-
-            if (string.Equals(parameter.Name, name, StringComparison.OrdinalIgnoreCase))
-            {
-                loose = parameter;
-                looseCount++;
-            }
         }
 
-        return looseCount == 1 ? loose : null;
+        return match.Loose;
     }
 
     internal static T? FindByName<T>(IEnumerable<T> candidates, string name, Func<T, string> nameOf)
         where T : class
     {
-        // An exact match wins; otherwise a match ignoring case, when it is the only one.
-        T? loose = null;
-        var looseCount = 0;
+        var match = new NameMatch<T>(name);
         foreach (var candidate in candidates)
         {
-            var candidateName = nameOf(candidate);
-            if (string.Equals(candidateName, name, StringComparison.Ordinal))
+            if (match.IsExact(candidate, nameOf(candidate)))
             {
                 return candidate;
+            }
+        }
+
+        return match.Loose;
+    }
+
+    /// <summary>How a placeholder's name picks a parameter or member: an exact match wins; otherwise a match ignoring
+    /// case, when it is the only one.</summary>
+    private struct NameMatch<T>(string name)
+        where T : class
+    {
+        private T? _loose;
+        private int _looseCount;
+
+        /// <summary>Whether <paramref name="candidate"/> is the exact match; remembers it when it matches ignoring case.</summary>
+        public bool IsExact(T candidate, string candidateName)
+        {
+            if (string.Equals(candidateName, name, StringComparison.Ordinal))
+            {
+                return true;
             }
 
             if (string.Equals(candidateName, name, StringComparison.OrdinalIgnoreCase))
             {
-                loose = candidate;
-                looseCount++;
+                _loose = candidate;
+                _looseCount++;
             }
+
+            return false;
         }
 
-        return looseCount == 1 ? loose : null;
+        /// <summary>The only match ignoring case, if there was exactly one.</summary>
+        public readonly T? Loose => _looseCount == 1 ? _loose : null;
     }
 
     /// <summary>Why <paramref name="writer"/>'s result cannot be put in an entry of type <paramref name="cachedType"/>
