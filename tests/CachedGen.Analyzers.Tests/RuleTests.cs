@@ -413,19 +413,22 @@ public class PersonalDataInValueTests
         public sealed record Contact(string Email);
         public sealed record Customer(int Id, Contact Contact);
         [PersonalData] public readonly record struct TaxNumber(string Value);
-        public sealed record Invoice(int Id, Customer Customer, TaxNumber Tax);
+        public sealed record Order(int Id, IReadOnlyList<TaxNumber> Taxes);
         public sealed record Receipt(int Id, Contact Contact);
         public interface IRepo
         {
             [{|#0:Cached("5m")|}] Task<Customer?> GetAsync(int id);
             [{|#1:Cached("5m")|}] Task<TaxNumber> TaxAsync(int id);
             [{|#2:Cached("5m", Sensitive = false)|}] Task<Receipt> ReceiptAsync(int id);
+            [{|#3:Cached("5m")|}] Task<Order> OrderAsync(int id);
         }
         """,
         [
             new DiagnosticResult("CG0009", DiagnosticSeverity.Warning).WithLocation(0).WithArguments("GetAsync", "Customer.Contact → Contact.Email"),
             new DiagnosticResult("CG0009", DiagnosticSeverity.Warning).WithLocation(1).WithArguments("TaxAsync", "TaxNumber"),
             new DiagnosticResult("CG0009", DiagnosticSeverity.Warning).WithLocation(2).WithArguments("ReceiptAsync", "Receipt.Contact → Contact.Email"),
+            // A personal type inside a collection member: the path ends at the member that holds it.
+            new DiagnosticResult("CG0009", DiagnosticSeverity.Warning).WithLocation(3).WithArguments("OrderAsync", "Order.Taxes"),
         ]);
 
     [Fact]
