@@ -213,18 +213,13 @@ internal static class DecoratorEmitter
         // One runtime call: its L1 lookup is inlined here; the loader runs only on a miss.
         w.Line($"/// <summary>Cached for {(Xml(method.TtlText.Length > 0 ? method.TtlText : TimeSpan.FromTicks(method.TtlTicks).ToString("c", CultureInfo.InvariantCulture)))} under <c>{Xml(method.KeyTemplate)}</c>.</summary>");
         w.Line($"{method.ReturnType} {method.DeclaringInterface}.{method.Name}({ParameterList(method.Parameters)})");
-        switch (method.Kind)
+        var (get, tokenArgument) = method.Kind switch
         {
-            case ResultKind.ValueTaskOfT:
-                w.Line($"    => {method.FieldName}.GetAsync({key}, {stateExpression}, {method.LoaderName}, {ct});");
-                break;
-            case ResultKind.TaskOfT:
-                w.Line($"    => {method.FieldName}.GetTaskAsync({key}, {stateExpression}, {method.LoaderName}, {ct});");
-                break;
-            default:
-                w.Line($"    => {method.FieldName}.Get({key}, {stateExpression}, {method.LoaderName});");
-                break;
-        }
+            ResultKind.ValueTaskOfT => ("GetAsync", ", " + ct),
+            ResultKind.TaskOfT => ("GetTaskAsync", ", " + ct),
+            _ => ("Get", ""),
+        };
+        w.Line($"    => {method.FieldName}.{get}({key}, {stateExpression}, {method.LoaderName}{tokenArgument});");
         w.Line();
     }
 
