@@ -31,6 +31,19 @@ public sealed class CachedGenOptions
     /// <summary>Serialized values larger than this are LZ4-compressed before they go to Redis. Default 1 KiB.</summary>
     public int CompressionThresholdBytes { get; set; } = 1024;
 
+    /// <summary>Deepest nesting of objects and collections a value may have to be written to Redis (the value itself
+    /// is level 1, each object or collection inside it one more). A value nested deeper, or whose instance has a cycle
+    /// (an ORM entity whose child points back at it), is returned and kept in L1 but not written to Redis; it is counted
+    /// (<c>cachedgen.unserializable</c>) and logged once per method (event 1018). Default 64; 1 to 256 (a payload is read
+    /// back with MessagePack's limit of 500).</summary>
+    public int MaxSerializedDepth { get; set; } = DefaultMaxSerializedDepth;
+
+    /// <summary>The default of <see cref="MaxSerializedDepth"/>.</summary>
+    public const int DefaultMaxSerializedDepth = 64;
+
+    /// <summary>The largest <see cref="MaxSerializedDepth"/> accepted.</summary>
+    public const int MaxSerializedDepthLimit = 256;
+
     /// <summary>L1 entries per method when <c>[Cached(MaxLocalEntries = ...)]</c> does not say. Default 10,000.</summary>
     public int DefaultMaxLocalEntries { get; set; } = 10_000;
 

@@ -46,6 +46,8 @@ internal sealed class CacheMetrics : IDisposable
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
         EarlyRefreshes = _meter.CreateCounter<long>("cachedgen.refreshes", "{call}", "Background refreshes of entries close to their expiry (early refresh), by method.");
         Oversize = _meter.CreateCounter<long>("cachedgen.oversize", "{value}", "Values not written to Redis because their payload exceeded MaxValueBytes, by method.");
+        PayloadsRejected = _meter.CreateCounter<long>("cachedgen.payload.rejected", "{payload}", "Payloads read from Redis and not served, treated as a miss and deleted, by method and reason: corrupt (checksum, authentication or any other check failed), outdated (written in the previous payload format).");
+        Unserializable = _meter.CreateCounter<long>("cachedgen.unserializable", "{value}", "Values served but not written to Redis because their object graph has a cycle or nests deeper than MaxSerializedDepth, by method.");
         FailSafe = _meter.CreateCounter<long>("cachedgen.failsafe", "{call}", "Calls answered with an expired value because the source failed or was too slow (fail-safe), by method and reason (error, timeout).");
         _meter.CreateObservableGauge("cachedgen.redis.circuit.state", circuitState, "{state}", "Redis circuit breaker: 0 closed, 1 open, 2 half-open.");
         _meter.CreateObservableCounter("cachedgen.evictions", evictions, "{entry}", "L1 entries evicted to stay within capacity, by method.");
@@ -110,6 +112,14 @@ internal sealed class CacheMetrics : IDisposable
     public Counter<long> FailSafe { get; }
 
     public Counter<long> Oversize { get; }
+
+    public Counter<long> PayloadsRejected { get; }
+
+    public Counter<long> Unserializable { get; }
+
+    public static readonly KeyValuePair<string, object?> ReasonCorrupt = new("reason", "corrupt");
+
+    public static readonly KeyValuePair<string, object?> ReasonOutdated = new("reason", "outdated");
 
     /// <summary>Bucket boundaries in seconds, from 10 µs to 10 s: an L1 hit, a Redis round trip and a slow source all
     /// land in buckets of their own.</summary>

@@ -40,6 +40,11 @@ public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposa
         _enabled = options.Enabled;
         Logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("CachedGen");
         Time = options.TimeProvider;
+        if (options.MaxSerializedDepth is < 1 or > CachedGenOptions.MaxSerializedDepthLimit)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.MaxSerializedDepth, $"CachedGenOptions.MaxSerializedDepth must be between 1 and {CachedGenOptions.MaxSerializedDepthLimit}.");
+        }
+
         if (options.KeyHashSecret is { } secret)
         {
             Hasher = new Runtime.KeyHasher(secret, options.KeyHashSecretId);

@@ -42,6 +42,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
     private readonly GenerationCell _generation;
     private volatile GenerationSuffixText _generationSuffix = new(0, 0, "");
     private int _oversizeLogged;
+    private int _tooDeepLogged;
 
     // Reloadable settings (see MethodPolicy), and the one flag the hit path reads: runtime and method both enabled.
     private volatile MethodPolicy _policy;
@@ -738,7 +739,19 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
 
         if (!decoded)
         {
-            Log.CorruptPayload(_runtime.Logger, Descriptor.MethodId, ReportedKey(redisKey), error!);
+            // An entry of the previous payload format is expected after an upgrade: a miss like any other, not logged
+            // as damage. Everything else is logged and counted as corrupt.
+            var outdated = ReferenceEquals(error, PayloadEnvelope.PreviousFormat);
+            _metrics.PayloadsRejected.Add(1, _methodTag, outdated ? CacheMetrics.ReasonOutdated : CacheMetrics.ReasonCorrupt);
+            if (outdated)
+            {
+                Log.PreviousFormatPayload(_runtime.Logger, Descriptor.MethodId);
+            }
+            else
+            {
+                Log.CorruptPayload(_runtime.Logger, Descriptor.MethodId, ReportedKey(redisKey), error!);
+            }
+
             _ = _redis!.DeleteAsync(redisKey, Descriptor.MethodId).AsTask();
             return Payload.Unreadable;
         }
@@ -1206,7 +1219,18 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
         var pooled = true;
         try
         {
-            buffer = PayloadEnvelope.Encode(value, Descriptor.ShapeFingerprint, now, expiresUnixMs, policy.CompressionThresholdBytes, out length);
+            buffer = PayloadEnvelope.Encode(value, Descriptor.ShapeFingerprint, now, expiresUnixMs, policy.CompressionThresholdBytes, out length, _runtime.Options.MaxSerializedDepth);
+        }
+        catch (SerializedGraphTooDeepException tooDeep)
+        {
+            // A property of the method's results (an entity graph with back references): counted every time, logged once.
+            _metrics.Unserializable.Add(1, _methodTag);
+            if (Interlocked.Exchange(ref _tooDeepLogged, 1) == 0)
+            {
+                Log.GraphTooDeep(_runtime.Logger, Descriptor.MethodId, tooDeep.Limit);
+            }
+
+            return null;
         }
         catch (Exception ex)
         {

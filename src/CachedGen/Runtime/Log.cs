@@ -51,6 +51,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 1014, Level = LogLevel.Warning, Message = "CachedGen: the audit sink threw for {Method}; the call goes on")]
     public static partial void AuditSinkFailed(ILogger logger, string method, Exception exception);
 
+    [LoggerMessage(EventId = 1017, Level = LogLevel.Debug, Message = "CachedGen: an entry of {Method} was written in the previous payload format; read as a miss and replaced")]
+    public static partial void PreviousFormatPayload(ILogger logger, string method);
+
+    [LoggerMessage(EventId = 1018, Level = LogLevel.Warning, Message = "CachedGen: a result of {Method} has a cycle or nests deeper than {MaxDepth} levels; it is served but not written to Redis (logged once; cachedgen.unserializable counts every one)")]
+    public static partial void GraphTooDeep(ILogger logger, string method, int maxDepth);
+
     [LoggerMessage(EventId = 1016, Level = LogLevel.Warning, Message = "CachedGen: Redis did not confirm the invalidation of tag {Tag}; this node forgets the tag's generation, and other nodes keep serving its entries until they read it again (at most CachedGenOptions.TagRefreshInterval)")]
     public static partial void TagInvalidationFailed(ILogger logger, string tag);
 }

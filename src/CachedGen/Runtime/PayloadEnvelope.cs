@@ -1,6 +1,7 @@
 using System;
 using System.Buffers;
 using System.Buffers.Binary;
+using System.IO.Hashing;
 using K4os.Compression.LZ4;
 using MessagePack;
 using MessagePack.Resolvers;
@@ -9,27 +10,37 @@ namespace CachedGen.Runtime;
 
 /// <summary>
 /// The bytes CachedGen stores in Redis: a small versioned header, then a MessagePack body, LZ4-compressed above a
-/// threshold.
+/// threshold, then a checksum of everything before it.
 /// </summary>
 /// <remarks>
 /// <code>
 /// offset size  field
-///  0      1    format (1)
+///  0      1    format (2)
 ///  1      1    flags: 0x01 body is LZ4 (then a 4-byte uncompressed length follows the header)
 ///  2      4    shape fingerprint of the cached type (little endian), checked on read
 ///  6      8    created, Unix milliseconds
-/// 14      8    logical expiry, Unix milliseconds
+/// 14      8    logical expiry, Unix milliseconds (the Redis scripts read it here)
 /// 22     [4]   uncompressed body length, when LZ4
 ///  ..          body
+/// end-8   8    XxHash3 (64-bit, little endian) of every byte before it
 /// </code>
-/// Anything that does not match (short, unknown format or flag, other fingerprint, bad lengths, a body that does
-/// not decode to exactly its length) is rejected, and the caller treats it as a miss.
+/// The checksum is verified before anything else is decoded: a changed bit anywhere (header, length, compressed or
+/// plain body, checksum) is rejected. Anything else that does not match (short, unknown format or flag, other
+/// fingerprint, bad lengths, a body that does not decode to exactly its length) is rejected too, and the caller
+/// treats it as a miss. A payload of the previous format (1, no checksum) is rejected as
+/// <see cref="PreviousFormat"/>: a miss that is not a sign of corruption.
 /// </remarks>
 internal static class PayloadEnvelope
 {
-    public const byte Format = 1;
+    public const byte Format = 2;
     public const byte FlagLz4 = 0x01;
     public const int HeaderSize = 22;
+
+    /// <summary>Size of the checksum that ends every payload.</summary>
+    public const int ChecksumSize = 8;
+
+    /// <summary>The error <see cref="TryDecode"/> reports (this very instance) for a payload of the previous format.</summary>
+    public static readonly string PreviousFormat = "payload of the previous format (1), written before checksums";
     private const byte KnownFlags = FlagLz4;
 
     /// <summary>Largest uncompressed body accepted on read (a corrupt length must not allocate gigabytes).</summary>
@@ -40,34 +51,39 @@ internal static class PayloadEnvelope
     public static readonly MessagePackSerializerOptions SerializerOptions =
         ContractlessStandardResolver.Options.WithSecurity(MessagePackSecurity.UntrustedData);
 
+    /// <summary>The options values are written with: <see cref="SerializerOptions"/> through
+    /// <see cref="DepthGuardResolver"/>, so that a cycle or a too deep graph throws instead of overflowing the stack.</summary>
+    private static readonly MessagePackSerializerOptions WriteOptions = SerializerOptions.WithResolver(DepthGuardResolver.Instance);
+
     /// <summary>Serializes <paramref name="value"/> into a pooled buffer; the caller returns it with
-    /// <see cref="ArrayPool{T}.Return"/> once Redis has sent it.</summary>
-    public static byte[] Encode<T>(T value, uint fingerprint, long createdUnixMs, long expiresUnixMs, int compressionThreshold, out int length)
+    /// <see cref="ArrayPool{T}.Return"/> once Redis has sent it. Throws <see cref="SerializedGraphTooDeepException"/>
+    /// when the value's graph has a cycle or nests deeper than <paramref name="maxDepth"/>.</summary>
+    public static byte[] Encode<T>(T value, uint fingerprint, long createdUnixMs, long expiresUnixMs, int compressionThreshold, out int length, int maxDepth = CachedGenOptions.DefaultMaxSerializedDepth)
     {
         var body = new ArrayBufferWriter<byte>(256);
-        MessagePackSerializer.Serialize(body, value, SerializerOptions);
+        DepthGuardResolver.Serialize(body, value, WriteOptions, maxDepth);
         var raw = body.WrittenSpan;
 
         if (raw.Length > compressionThreshold)
         {
             var max = LZ4Codec.MaximumOutputSize(raw.Length);
-            var buffer = ArrayPool<byte>.Shared.Rent(HeaderSize + 4 + max);
+            var buffer = ArrayPool<byte>.Shared.Rent(HeaderSize + 4 + max + ChecksumSize);
             var compressed = LZ4Codec.Encode(raw, buffer.AsSpan(HeaderSize + 4, max), LZ4Level.L00_FAST);
             if (compressed > 0 && compressed < raw.Length)
             {
                 WriteHeader(buffer, FlagLz4, fingerprint, createdUnixMs, expiresUnixMs);
                 BinaryPrimitives.WriteInt32LittleEndian(buffer.AsSpan(HeaderSize, 4), raw.Length);
-                length = HeaderSize + 4 + compressed;
+                length = WriteChecksum(buffer, HeaderSize + 4 + compressed);
                 return buffer;
             }
 
             ArrayPool<byte>.Shared.Return(buffer);
         }
 
-        var plain = ArrayPool<byte>.Shared.Rent(HeaderSize + raw.Length);
+        var plain = ArrayPool<byte>.Shared.Rent(HeaderSize + raw.Length + ChecksumSize);
         WriteHeader(plain, 0, fingerprint, createdUnixMs, expiresUnixMs);
         raw.CopyTo(plain.AsSpan(HeaderSize));
-        length = HeaderSize + raw.Length;
+        length = WriteChecksum(plain, HeaderSize + raw.Length);
         return plain;
     }
 
@@ -91,17 +107,27 @@ internal static class PayloadEnvelope
         value = default!;
         expiresUnixMs = 0;
         var span = payload.Span;
-        if (span.Length < HeaderSize)
+        if (span.Length < HeaderSize + ChecksumSize)
         {
-            error = "payload shorter than its header";
+            error = span.Length >= HeaderSize && span[0] == 1 ? PreviousFormat : "payload shorter than its header and checksum";
             return false;
         }
 
         if (span[0] != Format)
         {
-            error = $"unknown payload format {span[0]}";
+            error = span[0] == 1 ? PreviousFormat : $"unknown payload format {span[0]}";
             return false;
         }
+
+        var checksummed = span[..^ChecksumSize];
+        if (XxHash3.HashToUInt64(checksummed) != BinaryPrimitives.ReadUInt64LittleEndian(span[^ChecksumSize..]))
+        {
+            error = "payload checksum does not match (changed in storage or in transit)";
+            return false;
+        }
+
+        span = checksummed;
+        payload = payload[..^ChecksumSize];
 
         var flags = span[1];
         if ((flags & ~KnownFlags) != 0)
@@ -188,6 +214,13 @@ internal static class PayloadEnvelope
                 ArrayPool<byte>.Shared.Return(rented);
             }
         }
+    }
+
+    /// <summary>Writes the checksum of <c>buffer[..length]</c> after it; returns the payload's full length.</summary>
+    private static int WriteChecksum(byte[] buffer, int length)
+    {
+        BinaryPrimitives.WriteUInt64LittleEndian(buffer.AsSpan(length, ChecksumSize), XxHash3.HashToUInt64(buffer.AsSpan(0, length)));
+        return length + ChecksumSize;
     }
 
     private static void WriteHeader(Span<byte> buffer, byte flags, uint fingerprint, long created, long expires)

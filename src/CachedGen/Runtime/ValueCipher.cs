@@ -16,7 +16,8 @@ namespace CachedGen.Runtime;
 /// <code>
 /// header (22 bytes, flag 0x02 set) | key id length (1) | key id (ASCII) | nonce (12) | tag (16) | ciphertext
 /// </code>
-/// The ciphertext is everything the plain payload has after its header (the LZ4 length and body when compressed).
+/// The ciphertext is everything the plain payload has after its header (the LZ4 length when compressed, the body and
+/// the checksum, which is verified again once the payload is opened).
 /// Associated data: the header, the key id and the Redis key (UTF-8).
 /// </remarks>
 internal sealed class ValueCipher
