@@ -86,29 +86,29 @@ internal sealed class RedisLevel : IAsyncDisposable
     // fail-safe on (ARGV[3] = now, Unix ms), a value past its logical expiry (bytes 14-21 of the envelope, little
     // endian) does not count as found: the lease is taken as for a miss, and the expired payload comes back beside the
     // outcome for the fail-safe.
-    private const string GetOrLeaseScript = """
+    private static readonly RedisScript GetOrLeaseScript = new("""
         local v = redis.call('GET', KEYS[1])
         if v and (ARGV[3] == '0' or string.len(v) < 22 or struct.unpack('<i8', v, 15) > tonumber(ARGV[3])) then return v end
         if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {1, v} end
         return {0, v}
-        """;
+        """);
 
     // A fill: written only while the loader's lease is still there. An invalidation deletes the lease, so a value read
     // from the source before a write completed can never land in Redis after that write's invalidation.
-    private const string FillScript = """
+    private static readonly RedisScript FillScript = new("""
         if redis.call('GET', KEYS[2]) == ARGV[1] then
           redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
           redis.call('DEL', KEYS[2])
           return 1
         end
         return 0
-        """;
+        """);
 
     // Releases a lease this node holds (compare-and-delete), when its load failed.
-    private const string ReleaseScript = """
+    private static readonly RedisScript ReleaseScript = new("""
         if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
         return 0
-        """;
+        """);
 
     /// <summary>After a GET miss: reads the value once more and, when still missing (or, with
     /// <paramref name="nowUnixMs"/> given, logically expired), tries to take the lease (<c>SET NX PX</c>) in the same
@@ -119,7 +119,7 @@ internal sealed class RedisLevel : IAsyncDisposable
             method,
             default(LeaseResult),
             (Keys: new[] { valueKey, leaseKey }, Args: new RedisValue[] { token, leaseMs, nowUnixMs }),
-            static (db, s) => db.ScriptEvaluateAsync(GetOrLeaseScript, s.Keys, s.Args),
+            static (db, s) => EvaluateAsync(db, GetOrLeaseScript, s.Keys, s.Args),
             static result =>
             {
                 if (result.Resp2Type != ResultType.Array)
@@ -143,20 +143,20 @@ internal sealed class RedisLevel : IAsyncDisposable
             method,
             FillOutcome.Failed,
             (Keys: new[] { valueKey, leaseKey }, Args: new RedisValue[] { token, value, (long)Math.Max(1, expiry.TotalMilliseconds) }),
-            static (db, s) => db.ScriptEvaluateAsync(FillScript, s.Keys, s.Args),
+            static (db, s) => EvaluateAsync(db, FillScript, s.Keys, s.Args),
             static result => (long)result == 1 ? FillOutcome.Written : FillOutcome.LeaseLost);
 
     /// <summary>Gives a lease back (only if <paramref name="token"/> still holds it) so waiters need not wait it out.</summary>
     public async ValueTask ReleaseAsync(RedisKey leaseKey, string token, string method)
-        => await RunAsync("RELEASE", method, false, (leaseKey, token), static (db, s) => db.ScriptEvaluateAsync(ReleaseScript, [s.leaseKey], [s.token]), static _ => true).ConfigureAwait(false);
+        => await RunAsync("RELEASE", method, false, (leaseKey, token), static (db, s) => EvaluateAsync(db, ReleaseScript, [s.leaseKey], [s.token]), static _ => true).ConfigureAwait(false);
 
     // An invalidation: the value and its lease go, then the other nodes hear of it. One script, so the message cannot
     // overtake the delete (a node that heard it first could read the old value back into its L1).
-    private const string InvalidateScript = """
+    private static readonly RedisScript InvalidateScript = new("""
         redis.call('DEL', KEYS[1], KEYS[2])
         if ARGV[1] ~= '' then redis.call('PUBLISH', ARGV[1], ARGV[2]) end
         return 1
-        """;
+        """);
 
     /// <summary>Deletes a value and its lease (same slot) and publishes the invalidation on the backplane, in one round
     /// trip; returns whether Redis confirmed it.</summary>
@@ -168,17 +168,17 @@ internal sealed class RedisLevel : IAsyncDisposable
             method,
             false,
             (Keys: new[] { valueKey, leaseKey }, Args: new RedisValue[] { backplane is null ? "" : backplane.ChannelName, backplane is null ? "" : backplane.KeyMessage(method, announcedKey ?? valueKey.ToString()) }),
-            static (db, s) => db.ScriptEvaluateAsync(InvalidateScript, s.Keys, s.Args),
+            static (db, s) => EvaluateAsync(db, InvalidateScript, s.Keys, s.Args),
             static _ => true);
 
     // A write-through: the write's result replaces the entry, and any lease on it goes (a load in flight, which read
     // before the write, then cannot fill), and the other nodes hear of it, in one script.
-    private const string PutScript = """
+    private static readonly RedisScript PutScript = new("""
         redis.call('DEL', KEYS[2])
         redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
         if ARGV[3] ~= '' then redis.call('PUBLISH', ARGV[3], ARGV[4]) end
         return 1
-        """;
+        """);
 
     /// <summary>Writes <paramref name="value"/> over the entry, drops its lease and announces the change (as an
     /// invalidation of <paramref name="announcedKey"/>); returns whether Redis confirmed it.</summary>
@@ -188,7 +188,7 @@ internal sealed class RedisLevel : IAsyncDisposable
             method,
             false,
             (Keys: new[] { valueKey, leaseKey }, Args: new RedisValue[] { value, (long)Math.Max(1, expiry.TotalMilliseconds), backplane is null ? "" : backplane.ChannelName, backplane is null ? "" : backplane.KeyMessage(method, announcedKey) }),
-            static (db, s) => db.ScriptEvaluateAsync(PutScript, s.Keys, s.Args),
+            static (db, s) => EvaluateAsync(db, PutScript, s.Keys, s.Args),
             static _ => true);
 
     /// <summary>The generation of a tag (0 when it was never invalidated, or its record has expired);
@@ -197,11 +197,11 @@ internal sealed class RedisLevel : IAsyncDisposable
         => RunAsync("GET", "tag", (long?)null, tagKey, static (db, k) => db.StringGetAsync(k), static v => v.IsNull ? 0L : long.TryParse((string?)v, out var g) ? g : 0L);
 
     // Several generations at once (keys of one hash slot): 0 for an absent one.
-    private const string GetGenerationsScript = """
+    private static readonly RedisScript GetGenerationsScript = new("""
         local r = {}
         for i, k in ipairs(KEYS) do r[i] = redis.call('GET', k) or '0' end
         return r
-        """;
+        """);
 
     /// <summary>The generations stored at <paramref name="keys"/> (which share a hash slot), 0 where absent;
     /// <see langword="null"/> when Redis cannot be asked.</summary>
@@ -211,13 +211,13 @@ internal sealed class RedisLevel : IAsyncDisposable
             "generations",
             (long[]?)null,
             keys,
-            static (db, k) => db.ScriptEvaluateAsync(GetGenerationsScript, k),
+            static (db, k) => EvaluateAsync(db, GetGenerationsScript, k, []),
             static result => ((RedisResult[])result!).Select(r => long.TryParse((string?)r, out var g) ? g : 0L).ToArray());
 
     // A tag invalidation: the tag's generation moves to the caller's clock in microseconds (ARGV[5]), or one past the old
     // value so that it always moves forward, kept for the retention period; the other nodes hear of the new value in the
     // same script. (The clock only matters once a tag's record has expired: its next generation is then still new.)
-    private const string InvalidateTagScript = """
+    private static readonly RedisScript InvalidateTagScript = new("""
         local g = tonumber(ARGV[5])
         local old = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
         if g <= old then g = old + 1 end
@@ -225,7 +225,7 @@ internal sealed class RedisLevel : IAsyncDisposable
         redis.call('SET', KEYS[1], s, 'PX', ARGV[1])
         if ARGV[2] ~= '' then redis.call('PUBLISH', ARGV[2], ARGV[3] .. s .. ARGV[4]) end
         return s
-        """;
+        """);
 
     /// <summary>Moves a tag to a new generation and announces it (message <c>prefix + generation + suffix</c>); returns the
     /// new generation, or <see langword="null"/> when Redis did not confirm it.</summary>
@@ -235,12 +235,46 @@ internal sealed class RedisLevel : IAsyncDisposable
             "tag",
             (long?)null,
             (Keys: new[] { tagKey }, Args: new RedisValue[] { retentionMs, channel, messagePrefix, messageSuffix, nowMicroseconds }),
-            static (db, s) => db.ScriptEvaluateAsync(InvalidateTagScript, s.Keys, s.Args),
+            static (db, s) => EvaluateAsync(db, InvalidateTagScript, s.Keys, s.Args),
             static result => long.TryParse((string?)result, out var g) ? g : null);
 
     /// <summary>Publishes <paramref name="message"/> on <paramref name="channel"/>; returns whether Redis confirmed it.</summary>
     public ValueTask<bool> PublishAsync(RedisChannel channel, string message, string method)
         => RunAsync("PUBLISH", method, false, (channel, message), static (db, s) => db.PublishAsync(s.channel, s.message), static _ => true);
+
+    /// <summary>
+    /// Runs a script with the least a confined ACL user needs (<c>EVALSHA</c> and <c>EVAL</c>, never <c>SCRIPT</c>):
+    /// <c>EVALSHA</c> first, one round trip once Redis has the script; when Redis answers <c>NOSCRIPT</c> (the first
+    /// call on a server, after a restart or a <c>SCRIPT FLUSH</c>), <c>EVAL</c> with the script's text, which also
+    /// puts it in the server's script cache. (StackExchange.Redis's own <c>ScriptEvaluateAsync(string)</c> sends
+    /// <c>SCRIPT LOAD</c> for a script it has not seen loaded on the server: refused for such a user, on every call.)
+    /// Both calls carry the keys, so a cluster routes them to the keys' slot.
+    /// </summary>
+    private static Task<RedisResult> EvaluateAsync(IDatabase db, RedisScript script, RedisKey[] keys, RedisValue[] args)
+    {
+        var bySha = db.ScriptEvaluateAsync(script.Sha1, keys, args);
+        return bySha.IsCompletedSuccessfully ? bySha : WithFallback(bySha, db, script, keys, args);
+
+        static async Task<RedisResult> WithFallback(Task<RedisResult> bySha, IDatabase db, RedisScript script, RedisKey[] keys, RedisValue[] args)
+        {
+            try
+            {
+                return await bySha.ConfigureAwait(false);
+            }
+            catch (RedisServerException ex) when (ex.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
+            {
+                return await db.ScriptEvaluateAsync(script.Text, keys, args, CommandFlags.NoScriptCache).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>A Lua script and its SHA-1, the name <c>EVALSHA</c> knows it by.</summary>
+    private sealed class RedisScript(string text)
+    {
+        public string Text { get; } = text;
+
+        public byte[] Sha1 { get; } = System.Security.Cryptography.SHA1.HashData(System.Text.Encoding.UTF8.GetBytes(text));
+    }
 
     /// <summary>
     /// One Redis operation: skipped (returning <paramref name="unavailable"/>) while the circuit is open or Redis is not
