@@ -1,75 +1,225 @@
 using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text;
 using System.Threading.Tasks;
 using CachedGen.TestKit;
 using StackExchange.Redis;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace CachedGen.IntegrationTests;
 
 /// <summary>Least privilege: everything CachedGen writes lives under its key prefix and its channel too, so a Redis ACL
 /// user confined to <c>~prefix*</c> and <c>&amp;prefix*</c>, with the connection commands and only the commands CachedGen
-/// sends (docs/resilience.md lists them), is enough for the main scenarios.</summary>
-public sealed class AclTests(RedisServerFixture redis) : IClassFixture<RedisServerFixture>
+/// sends (docs/security.md gives the line), is enough for every scenario, and Redis refuses nothing it sends: scripts run
+/// with <c>EVALSHA</c>, then <c>EVAL</c> on <c>NOSCRIPT</c>, never <c>SCRIPT LOAD</c>.</summary>
+public sealed class AclTests(RedisServerFixture redis, ITestOutputHelper output) : IClassFixture<RedisServerFixture>
 {
+    private static readonly string[] Rules =
+        ["-@all", "+@connection", "+get", "+set", "+del", "+eval", "+evalsha", "+publish", "+subscribe", "+unsubscribe", "+info", "+cluster|slots", "+cluster|nodes"];
+
+    private async Task<string> CreateUserAsync(string user, string prefix)
+    {
+        Assert.Equal("OK", await redis.Server.ExecuteAsync(["ACL", "SETUSER", user, "reset", "on", ">s3cret-pw", "~" + prefix + "*", "&" + prefix + "*", .. Rules]));
+        Assert.Equal("OK", await redis.Server.ExecuteAsync("ACL", "LOG", "RESET"));
+
+        // The connection settings docs/security.md gives: no tie-breaker key, no configuration channel, no CONFIG.
+        return $"{redis.Server.Endpoint},user={user},password=s3cret-pw,abortConnect=false,tiebreaker=,configChannel=,$CONFIG=";
+    }
+
+    private static CachedGenOptions Settings(string prefix) => new()
+    {
+        KeyPrefix = prefix,
+        ValueEncryptionKey = new byte[32],
+        KeyHashSecret = new byte[32],
+        // A generous budget: these tests are about permissions (a refused command fails at once), and a 100 ms budget
+        // missed on a busy machine would look like a refusal.
+        RedisOperationTimeout = TimeSpan.FromSeconds(2),
+    };
+
+    /// <summary><c>INFO commandstats</c> as command → (calls, rejected, failed).</summary>
+    private async Task<Dictionary<string, (long Calls, long Rejected, long Failed)>> CommandStatsAsync()
+    {
+        var stats = new Dictionary<string, (long, long, long)>(StringComparer.Ordinal);
+        foreach (var line in (await redis.Server.ExecuteAsync("INFO", "commandstats")).Split('\n'))
+        {
+            if (!line.StartsWith("cmdstat_", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            var fields = line[(colon + 1)..].Trim().Split(',').Select(f => f.Split('=')).ToDictionary(f => f[0], f => f[1]);
+            long Field(string name) => fields.TryGetValue(name, out var v) ? long.Parse(v, CultureInfo.InvariantCulture) : 0;
+            stats[line[8..colon]] = (Field("calls"), Field("rejected_calls"), Field("failed_calls"));
+        }
+
+        return stats;
+    }
+
+    private static Dictionary<string, long> Delta(
+        Dictionary<string, (long Calls, long Rejected, long Failed)> before,
+        Dictionary<string, (long Calls, long Rejected, long Failed)> after,
+        Func<(long Calls, long Rejected, long Failed), long> field)
+        => after.Select(a => (a.Key, Value: field(a.Value) - (before.TryGetValue(a.Key, out var b) ? field(b) : 0)))
+            .Where(d => d.Value != 0 && d.Key != "info")
+            .ToDictionary(d => d.Key, d => d.Value);
+
+    private static string Show(Dictionary<string, long> counts) => string.Join(", ", counts.OrderBy(c => c.Key).Select(c => c.Key + "=" + c.Value));
+
     [Fact]
-    public async Task Main_scenarios_run_as_a_user_confined_to_the_prefix()
+    public async Task Every_scenario_runs_as_the_documented_user_and_leaves_the_ACL_log_empty()
     {
         const string prefix = "acl-app:";
-        Assert.Equal("OK", await redis.Server.ExecuteAsync("ACL", "SETUSER", "cachedgen", "on", ">s3cret-pw", "~" + prefix + "*", "&" + prefix + "*",
-            "-@all", "+@connection", "+get", "+set", "+del", "+eval", "+evalsha", "+publish", "+subscribe", "+unsubscribe", "+info"));
-        var options = $"{redis.Server.Endpoint},user=cachedgen,password=s3cret-pw,abortConnect=false";
+        var options = await CreateUserAsync("cachedgen", prefix);
         using var muxA = await ConnectionMultiplexer.ConnectAsync(options);
         using var muxB = await ConnectionMultiplexer.ConnectAsync(options);
+        Assert.Equal("", await redis.Server.ExecuteAsync("ACL", "LOG"));   // the client's handshake asked for nothing refused
 
-        // The user really is confined: a key outside the prefix is refused.
+        // The user really is confined: a key outside the prefix is refused (and logged; the log is reset after).
         await Assert.ThrowsAsync<RedisServerException>(() => muxA.GetDatabase().StringSetAsync("elsewhere", "x"));
+        Assert.NotEqual("", await redis.Server.ExecuteAsync("ACL", "LOG"));
+        Assert.Equal("OK", await redis.Server.ExecuteAsync("ACL", "LOG", "RESET"));
 
         var source = new WidgetSource();
-        // A generous budget: this test is about permissions (a refused command fails at once), and a 100 ms budget
-        // missed on a busy machine would look like a refusal.
-        var settings = new CachedGenOptions
-        {
-            KeyPrefix = prefix,
-            ValueEncryptionKey = new byte[32],
-            KeyHashSecret = new byte[32],
-            RedisOperationTimeout = TimeSpan.FromSeconds(2),
-        };
-        var runtimeA = new CacheRuntime(settings, muxA);
+        var runtimeA = new CacheRuntime(Settings(prefix), muxA);
         IWidgetRepository nodeA = new CachedWidgetRepository(source, runtimeA);
-        var runtimeB = new CacheRuntime(settings, muxB);
+        var runtimeB = new CacheRuntime(Settings(prefix), muxB);
         IWidgetRepository nodeB = new CachedWidgetRepository(source, runtimeB);
         await runtimeB.Backplane!.Subscribed;
 
-        await nodeA.GetAsync(1);                                  // miss: written under the prefix
+        await nodeA.GetAsync(1);                                  // miss: lease and fill scripts
         await nodeB.GetAsync(1);                                  // L2 hit on another node
         await nodeA.GetAccountAsync("ada@example.com");           // hashed key
-        Assert.Equal(2, source.SourceCalls);
-
-        await nodeA.RenameAsync(1, "renamed");                    // invalidation (DEL) under the prefix
-        Assert.Equal("renamed", (await nodeA.GetAsync(1))!.Name);
+        await nodeA.GetSecretAsync(1);                            // sensitive: sealed payload
         Assert.Equal(3, source.SourceCalls);
-        Assert.Equal(CachedGen.Runtime.RedisCircuitState.Closed, runtimeA.RedisCircuitState); // no operation was refused
+
+        await nodeA.RenameAsync(1, "renamed");                    // key invalidation script, announced on the backplane
+        Assert.Equal("renamed", (await nodeA.GetAsync(1))!.Name);
+        Assert.Equal(4, source.SourceCalls);
 
         // The backplane works within the channel pattern: B drops its L1 copy of the renamed widget.
-        var seenByB = (await nodeB.GetAsync(1))!.Name;
-        for (var i = 0; i < 100 && seenByB != "renamed"; i++)
-        {
-            await Task.Delay(10);
-            seenByB = (await nodeB.GetAsync(1))!.Name;
-        }
+        var seenByB = await Eventually.ReadAsync(() => nodeB.GetAsync(1), w => w?.Name == "renamed", TimeSpan.FromSeconds(5));
+        Assert.Equal("renamed", seenByB!.Name);
 
-        Assert.Equal("renamed", seenByB);
+        // Leases: concurrent misses on two nodes, one source call; the other node waits for the holder's fill.
+        source.ReadDelay = TimeSpan.FromMilliseconds(200);
+        var racing = await Task.WhenAll(nodeA.GetSlowWidgetAsync(5), nodeB.GetSlowWidgetAsync(5));
+        Assert.All(racing, w => Assert.Equal("widget-5", w!.Name));
 
-        // Tags and generations need nothing more: their records live under the prefix, their scripts use GET/SET/PUBLISH.
+        // A write-through (put script) and a read of it on the other node.
+        var revised = await nodeA.ReviseAsync(3, "revised");
+        Assert.Equal("revised", (await Eventually.ReadAsync(() => nodeB.GetAsync(3), w => w?.Name == "revised", TimeSpan.FromSeconds(5)))!.Name);
+        Assert.Equal(revised.Revision, (await nodeA.GetAsync(3))!.Revision);
+
+        // Tags and generations: their records live under the prefix, their scripts use GET/SET/PUBLISH.
+        source.ReadDelay = TimeSpan.Zero;
         await nodeA.GetOwnedSlowAsync("ann", 2);
         await source.RenameAsync(2, "tagged");
         await nodeB.TouchOwnerAsync("ann");                       // [InvalidatesTags]
-        var owned = await Eventually.ReadAsync(() => nodeA.GetOwnedSlowAsync("ann", 2), w => w?.Name == "tagged", TimeSpan.FromSeconds(1));
+        var owned = await Eventually.ReadAsync(() => nodeA.GetOwnedSlowAsync("ann", 2), w => w?.Name == "tagged", TimeSpan.FromSeconds(5));
         Assert.Equal("tagged", owned!.Name);
         Assert.True(await runtimeA.InvalidateAllAsync());
         Assert.True(await runtimeA.InvalidateMethodAsync(CachedWidgetRepository.GetAsyncDescriptor));
+        Assert.Equal("renamed", (await nodeA.GetAsync(1))!.Name);
+
         Assert.Equal(CachedGen.Runtime.RedisCircuitState.Closed, runtimeA.RedisCircuitState);
         Assert.Equal(CachedGen.Runtime.RedisCircuitState.Closed, runtimeB.RedisCircuitState);
         Assert.Equal("0", await redis.Server.ExecuteAsync("EXISTS", "elsewhere"));
+
+        // Nothing CachedGen sent was refused.
+        Assert.Equal("", await redis.Server.ExecuteAsync("ACL", "LOG"));
+        runtimeA.Dispose();
+        runtimeB.Dispose();
+    }
+
+    [Fact]
+    public async Task A_miss_costs_a_GET_and_two_EVALSHA_and_nothing_is_refused()
+    {
+        const string prefix = "acl-count:";
+        var options = await CreateUserAsync("counted", prefix);
+        using var mux = await ConnectionMultiplexer.ConnectAsync(options);
+        var settings = Settings(prefix);
+        settings.Backplane = false;
+        using var runtime = new CacheRuntime(settings, mux);
+        IWidgetRepository node = new CachedWidgetRepository(new WidgetSource(), runtime);
+        await node.GetAsync(0);                                    // the first script calls on this server: EVAL once each
+
+        // What StackExchange.Redis's ScriptEvaluateAsync(string) does for this user, for comparison: it sends SCRIPT LOAD,
+        // refused, before every EVAL, since a script whose load failed is never known as loaded.
+        // (INFO commandstats counts the commands scripts run too; round trips are counted by the client.)
+        var db = mux.GetDatabase();
+        var before = await CommandStatsAsync();
+        var sent = mux.OperationCount;
+        for (var i = 0; i < 10; i++)
+        {
+            await db.ScriptEvaluateAsync("return redis.call('GET', KEYS[1])", [(RedisKey)(prefix + "probe")]);
+        }
+
+        var roundTrips = mux.OperationCount - sent;
+        var after = await CommandStatsAsync();
+        output.WriteLine($"10 ScriptEvaluateAsync(string) calls: {roundTrips} round trips; server: " + Show(Delta(before, after, s => s.Calls)) + "; rejected: " + Show(Delta(before, after, s => s.Rejected)));
+        Assert.Equal(10, Delta(before, after, s => s.Rejected).GetValueOrDefault("script|load"));
+        Assert.Equal(10, Delta(before, after, s => s.Calls).GetValueOrDefault("eval"));
+        Assert.Equal("OK", await redis.Server.ExecuteAsync("ACL", "LOG", "RESET"));
+
+        before = await CommandStatsAsync();
+        sent = mux.OperationCount;
+        for (var id = 1; id <= 10; id++)
+        {
+            await node.GetAsync(id);
+        }
+
+        roundTrips = mux.OperationCount - sent;
+        after = await CommandStatsAsync();
+        var calls = Delta(before, after, s => s.Calls);
+        output.WriteLine($"10 CachedGen misses: {roundTrips} round trips; server: " + Show(calls) + "; rejected: " + Show(Delta(before, after, s => s.Rejected)));
+        Assert.Equal(30, roundTrips);                               // GET, then the lease and fill scripts
+        Assert.Equal(20, calls.GetValueOrDefault("evalsha"));
+        Assert.DoesNotContain(calls.Keys, c => c == "eval" || c.StartsWith("script", StringComparison.Ordinal));
+        Assert.Empty(Delta(before, after, s => s.Rejected));
+        Assert.Empty(Delta(before, after, s => s.Failed));
+        Assert.Equal("", await redis.Server.ExecuteAsync("ACL", "LOG"));
+    }
+
+    [Fact]
+    public async Task After_a_SCRIPT_FLUSH_scripts_run_again_with_EVAL_and_no_error_is_counted()
+    {
+        const string prefix = "acl-flush:";
+        var options = await CreateUserAsync("flushed", prefix);
+        using var mux = await ConnectionMultiplexer.ConnectAsync(options);
+        var settings = Settings(prefix);
+        settings.Backplane = false;
+        using var runtime = new CacheRuntime(settings, mux);
+        using var metrics = new Recorder(runtime.Metrics.Meter);
+        var source = new WidgetSource();
+        IWidgetRepository node = new CachedWidgetRepository(source, runtime);
+        await node.GetAsync(1);                                    // the scripts are now in the server's cache
+
+        Assert.Equal("OK", await redis.Server.ExecuteAsync("SCRIPT", "FLUSH"));
+        var before = await CommandStatsAsync();
+        Assert.Equal("widget-2", (await node.GetAsync(2))!.Name);  // lease and fill: NOSCRIPT, then EVAL
+        Assert.Equal("widget-3", (await node.GetAsync(3))!.Name);  // EVALSHA again
+        var after = await CommandStatsAsync();
+
+        var calls = Delta(before, after, s => s.Calls);
+        output.WriteLine("after SCRIPT FLUSH, two misses: " + Show(calls) + "; failed: " + Show(Delta(before, after, s => s.Failed)));
+        Assert.Equal(2, calls.GetValueOrDefault("eval"));
+        Assert.Equal(2, Delta(before, after, s => s.Failed).GetValueOrDefault("evalsha")); // the two NOSCRIPT answers
+        Assert.Equal(4, calls.GetValueOrDefault("evalsha"));
+        Assert.Equal(0, metrics.Sum("cachedgen.redis.errors"));
+        Assert.Equal(CachedGen.Runtime.RedisCircuitState.Closed, runtime.RedisCircuitState);
+
+        // Both values are in Redis: another node reads them without the source.
+        using var other = new CacheRuntime(settings, mux);
+        IWidgetRepository otherNode = new CachedWidgetRepository(source, other);
+        await otherNode.GetAsync(2);
+        await otherNode.GetAsync(3);
+        Assert.Equal(3, source.SourceCalls);
+        var log = await redis.Server.ExecuteAsync("ACL", "LOG");
+        output.WriteLine(log);
+        Assert.Equal("", log);
     }
 }
