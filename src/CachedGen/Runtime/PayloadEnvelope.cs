@@ -53,7 +53,7 @@ internal static class PayloadEnvelope
 
     /// <summary>The options values are written with: <see cref="SerializerOptions"/> through
     /// <see cref="DepthGuardResolver"/>, so that a cycle or a too deep graph throws instead of overflowing the stack.</summary>
-    private static readonly MessagePackSerializerOptions WriteOptions = SerializerOptions.WithResolver(DepthGuardResolver.Instance);
+    internal static readonly MessagePackSerializerOptions WriteOptions = SerializerOptions.WithResolver(DepthGuardResolver.Instance);
 
     /// <summary>Serializes <paramref name="value"/> into a pooled buffer; the caller returns it with
     /// <see cref="ArrayPool{T}.Return"/> once Redis has sent it. Throws <see cref="SerializedGraphTooDeepException"/>
