@@ -20,12 +20,12 @@ internal sealed class DepthGuardResolver : IFormatterResolver
 {
     public static readonly DepthGuardResolver Instance = new();
 
-    /// <summary>Nesting of the value being serialized on this thread (objects and collections).</summary>
+    /// <summary>How many more levels (objects and collections) the serialization running on this thread may nest.
+    /// Only <see cref="Serialize"/> sets it; outside it, it is 0 and a guarded formatter refuses at once.</summary>
     [ThreadStatic]
-    private static int t_depth;
+    private static int t_remaining;
 
-    /// <summary>The limit of the serialization running on this thread (0: none running through
-    /// <see cref="Serialize"/>; <see cref="CachedGenOptions.MaxSerializedDepth"/>'s default applies).</summary>
+    /// <summary>The limit of the serialization running on this thread, for the exception's message.</summary>
     [ThreadStatic]
     private static int t_limit;
 
@@ -40,8 +40,8 @@ internal sealed class DepthGuardResolver : IFormatterResolver
     /// <paramref name="maxDepth"/> (a cycle always does).</summary>
     public static void Serialize<T>(IBufferWriter<byte> writer, T value, MessagePackSerializerOptions options, int maxDepth)
     {
-        var (depth, limit) = (t_depth, t_limit);
-        t_depth = 0;
+        var (remaining, limit) = (t_remaining, t_limit);
+        t_remaining = maxDepth;
         t_limit = maxDepth;
         try
         {
@@ -53,7 +53,8 @@ internal sealed class DepthGuardResolver : IFormatterResolver
         }
         finally
         {
-            (t_depth, t_limit) = (depth, limit);
+            // Also what undoes the guarded formatters' counting when anything threw: they do not use try/finally.
+            (t_remaining, t_limit) = (remaining, limit);
         }
     }
 
@@ -77,21 +78,13 @@ internal sealed class DepthGuardResolver : IFormatterResolver
                 return;
             }
 
-            var limit = t_limit == 0 ? CachedGenOptions.DefaultMaxSerializedDepth : t_limit;
-            if (++t_depth > limit)
+            if (--t_remaining < 0)
             {
-                t_depth--;
-                throw new SerializedGraphTooDeepException(limit);
+                throw new SerializedGraphTooDeepException(t_limit);
             }
 
-            try
-            {
-                inner.Serialize(ref writer, value, options);
-            }
-            finally
-            {
-                t_depth--;
-            }
+            inner.Serialize(ref writer, value, options);
+            t_remaining++;
         }
 
         public T Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options) => inner.Deserialize(ref reader, options);
