@@ -116,6 +116,31 @@ public sealed class ClusterTests(ITestOutputHelper output)
         Assert.InRange(source.SourceCalls - beforeTouch, 7, 9); // owner-0's 7 widgets loaded again, the others served from L1
         var preparation = total.Elapsed - started;
 
+        // Every script went straight to its keys' master: EVALSHA and EVAL carry the keys, so the client routes them by
+        // slot. No script call was redirected (MOVED or ASK count as rejected calls), and no SCRIPT LOAD was sent. (The
+        // client's own tie-breaker GET at connect is redirected on the nodes that do not own its slot.)
+        long evalsha = 0, rejected = 0, loads = 0;
+        foreach (var node in cluster.Nodes)
+        {
+            foreach (var line in (await node.ExecuteAsync("INFO", "commandstats")).Split('\n'))
+            {
+                if (line.Trim().Split(':') is not [var name, var fields] || !name.StartsWith("cmdstat_", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                var stats = fields.Split(',').Select(f => f.Split('=')).Where(f => f[0] is "calls" or "rejected_calls").ToDictionary(f => f[0], f => long.Parse(f[1], System.Globalization.CultureInfo.InvariantCulture));
+                evalsha += name == "cmdstat_evalsha" ? stats["calls"] : 0;
+                rejected += name is "cmdstat_evalsha" or "cmdstat_eval" ? stats["rejected_calls"] : 0;
+                loads += name == "cmdstat_script|load" ? stats["calls"] + stats["rejected_calls"] : 0;
+            }
+        }
+
+        output.WriteLine($"before the kill: EVALSHA {evalsha} on the masters, script calls redirected or refused {rejected}, SCRIPT LOAD {loads}");
+        Assert.True(evalsha >= ids.Length, $"only {evalsha} EVALSHA");
+        Assert.Equal(0, rejected);
+        Assert.Equal(0, loads);
+
         // A master killed under load. The probes that time the return of L2 hits use keys in the dead master's slots
         // (the masters of the other slots stay up).
         var victim = owners[RedisClusterSet.HashSlot(a.ValueKey(2_000_000))]!;
