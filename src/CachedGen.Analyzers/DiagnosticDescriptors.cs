@@ -18,16 +18,16 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor MissingTtl = Create(
         DiagnosticIds.MissingTtl,
         "Cached method without a TTL",
-        "'{0}' has no TTL and the assembly has no [assembly: CachedDefaults(Ttl = ...)]: it is left uncached",
+        "'{0}' has no TTL and the assembly has no valid [assembly: CachedDefaults(Ttl = ...)], so it is left uncached: give it a TTL ([Cached(\"5m\")]) or the assembly a default",
         DiagnosticCategories.Usage,
-        DiagnosticSeverity.Warning);
+        DiagnosticSeverity.Error);
 
     public static readonly DiagnosticDescriptor InvalidTtl = Create(
         DiagnosticIds.InvalidTtl,
         "Invalid TTL",
         "{0} '{1}' of '{2}' {3}",
         DiagnosticCategories.Correctness,
-        DiagnosticSeverity.Warning);
+        DiagnosticSeverity.Error);
 
     public static readonly DiagnosticDescriptor InvalidKeyTemplate = Create(
         DiagnosticIds.InvalidKeyTemplate,

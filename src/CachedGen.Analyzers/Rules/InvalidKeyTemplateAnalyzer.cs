@@ -1,3 +1,4 @@
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using CachedGen.SourceGenerator;
@@ -69,10 +70,31 @@ public sealed class InvalidKeyTemplateAnalyzer : CachedMethodAnalyzer
         }
     }
 
+    /// <summary>The default key holds every parameter but a <c>CancellationToken</c> or <c>[NotCacheKey]</c> one; a
+    /// parameter it cannot encode leaves the method uncached, as a bad template would. Reported on the parameter.</summary>
+    private void AnalyzeDefaultKey(SymbolAnalysisContext context, CachedSite site)
+    {
+        if (site.Key is not { } key || site.KeyFields is not null)
+        {
+            return;
+        }
+
+        foreach (var part in key.Parts)
+        {
+            if (part.IsPlaceholder && CacheRules.ResolvePlaceholder(site.Method, part, out var problem) is null)
+            {
+                var parameter = CacheRules.FindParameter(site.Method.Parameters, part.Path![0]);
+                context.ReportDiagnostic(Diagnostic.Create(Rule, parameter?.Locations.FirstOrDefault() ?? site.MethodLocation, site.Method.Name,
+                    $"the default key holds every parameter, and {problem}; write a key template naming its members ({{{part.Path[0]}.Id}}), or mark it [NotCacheKey]"));
+            }
+        }
+    }
+
     private void AnalyzeKey(SymbolAnalysisContext context, CachedSite site)
     {
         if (site.Data.KeyTemplate is not { } text)
         {
+            AnalyzeDefaultKey(context, site);
             return;
         }
 

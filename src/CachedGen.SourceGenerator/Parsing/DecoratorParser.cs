@@ -98,7 +98,7 @@ internal static class DecoratorParser
 
             var forwarded = writer.ForwardedMethods.Select(f =>
             {
-                var added = group.Where(e => e.Signature == SignatureOf(f) && CanInvalidateAfter(f)).Select(e => e.Invalidation).ToList();
+                var added = group.Where(e => e.Signature == SignatureOf(f)).Select(e => e.Invalidation).ToList();
                 return added.Count == 0 ? f : f with { Invalidations = f.Invalidations.Concat(added).ToEquatableArray() };
             }).ToEquatableArray();
             results.Add(writer with { ForwardedMethods = forwarded });
@@ -115,24 +115,15 @@ internal static class DecoratorParser
         => SignatureOf(new ForwardedMethodModel(method.ContainingType.ToDisplayString(TypeFormat), Escape(method.Name), "", "", ResultKind.Void, "",
             method.Parameters.Select(ToParameter).ToEquatableArray(), EquatableArray<InvalidationModel>.Empty, EquatableArray<string>.Empty));
 
-    /// <summary>Whether the decorator can run code after the write (as <see cref="ToForwarded"/> decides).</summary>
-    private static bool CanInvalidateAfter(ForwardedMethodModel method)
-        => method.RefPrefix.Length == 0 && method.TypeParameters.Length == 0
-           && (method.Kind is not (ResultKind.Task or ResultKind.ValueTask or ResultKind.TaskOfT or ResultKind.ValueTaskOfT)
-               || method.Parameters.All(p => !p.Modifier.Contains("ref ") && !p.Modifier.Contains("out ")));
-
     private static DecoratorModel? Build(INamedTypeSymbol contract, INamedTypeSymbol? implementation, Compilation compilation, List<ExternalInvalidation>? externals, CancellationToken cancellationToken)
     {
-        if (contract.IsGenericType || !IsReachable(contract))
+        // Generic interfaces are checked here and reported by CG0007; every other reason is SkipRules'.
+        if (contract.IsGenericType || SkipRules.ContractProblem(contract) is not null)
         {
             return null;
         }
 
         var members = contract.GetMembers().Concat(contract.AllInterfaces.SelectMany(i => i.GetMembers())).ToList();
-        if (members.Any(m => m.IsStatic && (m.IsAbstract || m.IsVirtual)))
-        {
-            return null;
-        }
 
         var interfaceType = contract.ToDisplayString(TypeFormat);
         var contractName = contract.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Substring("global::".Length);
@@ -145,7 +136,7 @@ internal static class DecoratorParser
         foreach (var member in members)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (member.IsStatic || !(member.IsAbstract || member.IsVirtual))
+            if (!SkipRules.IsImplementedByDecorator(member))
             {
                 continue;
             }
@@ -285,7 +276,7 @@ internal static class DecoratorParser
         long ttlTicks = 0;
         if (data.Ttl is not null)
         {
-            if (!TtlParser.TryParse(data.Ttl, out var ttl) || ttl <= TimeSpan.Zero)
+            if (SkipRules.TtlProblem(data.Ttl, allowZero: false, out var ttl) is not null)
             {
                 return null;
             }
@@ -296,7 +287,7 @@ internal static class DecoratorParser
         long? localTtlTicks = null;
         if (data.LocalTtl is not null)
         {
-            if (!TtlParser.TryParse(data.LocalTtl, out var localTtl) || localTtl < TimeSpan.Zero)
+            if (SkipRules.TtlProblem(data.LocalTtl, allowZero: true, out var localTtl) is not null)
             {
                 return null;
             }
@@ -410,9 +401,7 @@ internal static class DecoratorParser
         var puts = new List<InvalidationModel>();
         var kind = KindOf(method);
         var invalidations = new List<InvalidationModel>();
-        var canAwait = kind is not (ResultKind.Task or ResultKind.ValueTask or ResultKind.TaskOfT or ResultKind.ValueTaskOfT)
-            || method.Parameters.All(p => p.RefKind is RefKind.None or RefKind.In);
-        if (canAwait && !method.ReturnsByRef && !method.ReturnsByRefReadonly)
+        if (SkipRules.AfterWriteProblem(method) is null)
         {
             foreach (var target in cached)
             {
@@ -584,19 +573,6 @@ internal static class DecoratorParser
         return new ParameterModel(Escape(parameter.Name), types?.Name(parameter.Type) ?? parameter.Type.ToDisplayString(TypeFormat), modifier);
     }
 
-    private static bool IsReachable(INamedTypeSymbol type)
-    {
-        for (ISymbol? current = type; current is INamedTypeSymbol named; current = named.ContainingType)
-        {
-            if (named.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
     private static bool IsPublic(INamedTypeSymbol type)
     {
         for (ISymbol? current = type; current is INamedTypeSymbol named; current = named.ContainingType)
@@ -626,8 +602,9 @@ internal static class DecoratorParser
                     continue;
                 }
 
-                var write = ResolveQualifiedWrite(name, contract, compilation, info.Syntax);
-                if (write.Error is not null || write.Methods.Count != 1 || write.Methods[0].GetAttributes().Any(IsCachedAttribute))
+                var write = ResolveQualifiedWrite(name, compilation, info.Syntax);
+                if (write.Error is not null || write.Methods.Count != 1 || write.Methods[0].GetAttributes().Any(IsCachedAttribute)
+                    || SkipRules.AfterWriteProblem(write.Methods[0]) is not null)
                 {
                     continue;
                 }
@@ -637,7 +614,7 @@ internal static class DecoratorParser
                 {
                     info.QualifiedSelfWrites.Add(writer);
                 }
-                else if (externals is not null && IsReachable(write.Type!) && MatchArguments(writer, info.Fields) is { } arguments)
+                else if (externals is not null && MatchArguments(writer, info.Fields) is { } arguments)
                 {
                     externals.Add(new ExternalInvalidation(
                         write.Type!,
