@@ -37,16 +37,21 @@ public sealed class UnworkableCachePutAnalyzer : WriteAttributeAnalyzer
             return $"no method named '{name}' on the interface";
         }
 
-        if (candidates.Count > 1)
-        {
-            return $"'{name}' is ambiguous ({candidates.Count} overloads)";
-        }
-
-        var target = candidates[0];
-        if (CompilationFacts.For(compilation).Site(target, cancellationToken) is not { } site)
+        // As the generator puts: into the one cached method of that name (other overloads are not entries).
+        var facts = CompilationFacts.For(compilation);
+        var cached = candidates.Select(c => facts.Site(c, cancellationToken)).Where(s => s is not null).ToList();
+        if (cached.Count == 0)
         {
             return $"'{name}' is not cached ([Cached] on the interface method)";
         }
+
+        if (cached.Count > 1)
+        {
+            return $"'{name}' is ambiguous ({cached.Count} cached overloads)";
+        }
+
+        var site = cached[0]!;
+        var target = site.Method;
 
         if (CacheRules.UncacheableReason(target, out _, out var cachedType) is not null)
         {

@@ -440,6 +440,11 @@ internal static class CacheRules
     /// (<c>[CachePut]</c>), or <see langword="null"/> when it can.</summary>
     internal static string? PutProblem(IMethodSymbol writer, ITypeSymbol cachedType, Compilation compilation)
     {
+        if (SkipRules.AfterWriteProblem(writer) is { } afterWrite)
+        {
+            return afterWrite;
+        }
+
         if (UncacheableReason(writer, out _, out var result) is { } reason)
         {
             return "its result cannot be cached: " + reason;

@@ -84,9 +84,9 @@ internal static class SkipRules
         {
             foreach (var parameter in writer.Parameters)
             {
-                if (parameter.RefKind is RefKind.Ref or RefKind.Out)
+                if (parameter.RefKind != RefKind.None)
                 {
-                    return $"it is asynchronous and its parameter '{parameter.Name}' is 'ref' or 'out', which an async decorator cannot take: pass it by value (or 'in'), or invalidate with ICacheInvalidator after the write";
+                    return $"it is asynchronous and its parameter '{parameter.Name}' is passed by reference ('ref', 'out', 'in' or 'ref readonly'), which an async decorator cannot take: pass it by value, or invalidate with ICacheInvalidator after the write";
                 }
             }
         }
