@@ -29,14 +29,28 @@ public sealed class CachedGenerator : IIncrementalGenerator
             .Collect()
             .Select(static (all, _) => all.IsDefaultOrEmpty ? DefaultsModel.None : all[0]);
 
-        var decorators = context.SyntaxProvider
+        var cached = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 KnownNames.CachedAttribute,
                 static (node, _) => node is MethodDeclarationSyntax,
                 DecoratorParser.Parse)
             .WithTrackingName(TrackingNames.Parse)
             .SelectMany(static (models, _) => models)
-            .Collect()
+            .Collect();
+
+        // Interfaces whose writes invalidate tags but that cache nothing themselves still need a decorator to do it.
+        var tagWriters = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                KnownNames.InvalidatesTagsAttribute,
+                static (node, _) => node is MethodDeclarationSyntax,
+                DecoratorParser.ParseTagWriter)
+            .WithTrackingName(TrackingNames.ParseTagWriters)
+            .SelectMany(static (models, _) => models)
+            .Collect();
+
+        var decorators = cached
+            .Combine(tagWriters)
+            .Select(static (input, _) => input.Left.AddRange(input.Right))
             .Combine(defaults)
             .SelectMany(static (input, _) => Complete(input.Left, input.Right))
             .WithTrackingName(TrackingNames.Model);

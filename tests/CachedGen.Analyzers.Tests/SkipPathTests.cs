@@ -72,6 +72,10 @@ public class SkipPathTests
         ("tags: ref return", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\", Tags = [\"t:{id}\"])] Task<int> GetAsync(int id); [InvalidatesTags(\"t:{id}\")] ref int Touch(int id); }"], "InvalidateTag", "CG0006"),
         ("tags: async write with an out parameter", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\", Tags = [\"t:{id}\"])] Task<int> GetAsync(int id); [InvalidatesTags(\"t:{id}\")] Task SaveAsync(int id, out int version); }"], "InvalidateTag", "CG0006"),
 
+        ("tags: class method implementing no interface method", ["public sealed class Commands { [InvalidatesTags(\"t:{id}\")] public Task SaveAsync(int id) => Task.CompletedTask; }"], "InvalidateTag", "CG0006"),
+        ("tags: static interface method", ["public interface ICommands { [InvalidatesTags(\"t:{id}\")] static Task SaveAsync(int id) => Task.CompletedTask; Task OtherAsync(int id); }"], "InvalidateTag", "CG0006"),
+        ("tags: interface with a static abstract member", ["public interface ICommands { static abstract ICommands Create(); [InvalidatesTags(\"t:{id}\")] Task SaveAsync(int id); }"], "InvalidateTag", "CG0006"),
+
         // [CachePut]
         ("put: no such method", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\")] Task<int> GetAsync(int id); [CachePut(\"Nope\")] Task<int> SaveAsync(int id); }"], "(write-through)", "CG0012"),
         ("put: not cached", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\")] Task<int> GetAsync(int id); Task<int> PeekAsync(int id); [CachePut(nameof(PeekAsync))] Task<int> SaveAsync(int id); }"], "(write-through)", "CG0012"),
@@ -88,6 +92,8 @@ public class SkipPathTests
     {
         ("static virtual member with a body", ["public interface IRepo { static virtual int Version => 1; [Cached(\"5m\")] Task<int> GetAsync(int id); }"], "GetAsyncDescriptor ="),
         ("zero LocalTtl (no L1)", ["public interface IRepo { [Cached(\"5m\", LocalTtl = \"0s\")] Task<int> GetAsync(int id); }"], "GetAsyncDescriptor ="),
+        ("tags on an interface without [Cached]", ["public interface ICommands { [InvalidatesTags(\"t:{id}\")] Task SaveAsync(int id); }"], "InvalidateTagAsync($\"t:{id}\")"),
+        ("tags on a class method of an interface without [Cached]", ["public interface ICommands { Task SaveAsync(int id); } public sealed class Commands : ICommands { [InvalidatesTags(\"t:{id}\")] public Task SaveAsync(int id) => Task.CompletedTask; }"], "InvalidateTagAsync($\"t:{id}\")"),
         ("put: one cached method among overloads", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\")] Task<int> GetAsync(int id); Task<int> GetAsync(string name); [CachePut(nameof(GetAsync))] Task<int> SaveAsync(int id); }"], "(write-through)"),
         ("generic write of another interface", ["public interface ICommands { Task SaveAsync<T>(int id, T value); } public interface IRepo { [Cached(\"5m\", \"k:{id}\", $\"{nameof(ICommands)}.{nameof(ICommands.SaveAsync)}\")] Task<int> GetAsync(int id); }"], "// k:{id}"),
         ("qualified name through a global using in another file", ["global using Other.Commands;", "namespace Other.Commands { public interface ICommands { Task SaveAsync(int id); } }", "namespace Reads { public interface IRepo { [Cached(\"5m\", \"k:{id}\", $\"{nameof(ICommands)}.{nameof(ICommands.SaveAsync)}\")] Task<int> GetAsync(int id); } }"], "// k:{id}"),

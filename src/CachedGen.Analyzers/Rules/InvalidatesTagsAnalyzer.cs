@@ -29,7 +29,7 @@ public sealed class InvalidatesTagsAnalyzer : WriteAttributeAnalyzer
         }
 
         PersonalDataInKeyAnalyzer.ReportRawPlaceholders(context, method, PersonalData.For(context.Options, expression?.SyntaxTree), text, expression, fallback);
-        if (SkipRules.AfterWriteProblem(method) is { } afterWrite)
+        if (SkipRules.DecoratedWriterProblem(method) is { } afterWrite)
         {
             context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnworkableInvalidation, LocationOf(expression, fallback), method.Name, "tag " + text, afterWrite));
             return;

@@ -52,6 +52,60 @@ internal static class DecoratorParser
         return results.ToEquatableArray();
     }
 
+    /// <summary>The decorators an <c>[InvalidatesTags]</c> write needs when its interface has no <c>[Cached]</c> method
+    /// (the interface of a <c>[Cached]</c> method is built by <see cref="Parse"/>): a decorator that only forwards and
+    /// invalidates tags. Built once per interface, by its first such write.</summary>
+    public static EquatableArray<DecoratorModel> ParseTagWriter(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        if (context.TargetSymbol is not IMethodSymbol method)
+        {
+            return EquatableArray<DecoratorModel>.Empty;
+        }
+
+        var results = new List<DecoratorModel>();
+        var compilation = context.SemanticModel.Compilation;
+        var type = method.ContainingType;
+        if (type.TypeKind == TypeKind.Interface)
+        {
+            if (FirstCachedMember(type, null) is null && SymbolEqualityComparer.Default.Equals(FirstTagWriter(type, null), method))
+            {
+                AddIfBuilt(results, type, null, compilation, cancellationToken);
+            }
+        }
+        else if (type.TypeKind is TypeKind.Class or TypeKind.Struct)
+        {
+            foreach (var candidate in type.AllInterfaces)
+            {
+                if (FirstCachedMember(candidate, type) is null && SymbolEqualityComparer.Default.Equals(FirstTagWriter(candidate, type), method))
+                {
+                    AddIfBuilt(results, candidate, type, compilation, cancellationToken);
+                }
+            }
+        }
+
+        return results.ToEquatableArray();
+    }
+
+    /// <summary>The first method of <paramref name="contract"/> (or its implementation) carrying <c>[InvalidatesTags]</c>.</summary>
+    private static IMethodSymbol? FirstTagWriter(INamedTypeSymbol contract, INamedTypeSymbol? implementation)
+    {
+        static bool Has(IMethodSymbol m) => m.GetAttributes().Any(a => a.AttributeClass.HasFullName(KnownNames.InvalidatesTagsAttribute));
+        foreach (var member in contract.GetMembers().OfType<IMethodSymbol>())
+        {
+            if (Has(member))
+            {
+                return implementation is null ? member : implementation.FindImplementationForInterfaceMember(member) as IMethodSymbol;
+            }
+
+            if (implementation?.FindImplementationForInterfaceMember(member) is IMethodSymbol implemented && Has(implemented))
+            {
+                return implemented;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>The assembly's <c>[assembly: CachedDefaults]</c>, if any.</summary>
     public static DefaultsModel ParseDefaults(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {

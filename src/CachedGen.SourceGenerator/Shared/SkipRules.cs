@@ -94,6 +94,45 @@ internal static class SkipRules
         return null;
     }
 
+    /// <summary>Why a decorator cannot run the attribute of <paramref name="writer"/> (<c>[InvalidatesTags]</c>): it must
+    /// be a member a decorator implements, of an interface one can be generated for (a class method: implementing such
+    /// a member), and followed by <see cref="AfterWriteProblem"/>. <see langword="null"/> when it can. (Generic
+    /// interfaces are left to CG0007.)</summary>
+    internal static string? DecoratedWriterProblem(IMethodSymbol writer)
+    {
+        if (writer.ContainingType.TypeKind == TypeKind.Interface)
+        {
+            if (!IsImplementedByDecorator(writer))
+            {
+                return "it is a static or sealed interface member, which a decorator does not implement: make it an abstract instance method";
+            }
+
+            if (!writer.ContainingType.IsGenericType && ContractProblem(writer.ContainingType) is { } problem)
+            {
+                return problem;
+            }
+        }
+        else
+        {
+            var any = false;
+            foreach (var contract in CacheRules.ImplementedContracts(writer))
+            {
+                any = true;
+                if (!contract.IsGenericType && ContractProblem(contract) is { } problem)
+                {
+                    return problem;
+                }
+            }
+
+            if (!any)
+            {
+                return "it implements no interface method, and decorators wrap interfaces: put it on (or implement with it) a method of the interface";
+            }
+        }
+
+        return AfterWriteProblem(writer);
+    }
+
     private static ISymbol? StaticAbstractMember(INamedTypeSymbol contract)
     {
         foreach (var member in contract.GetMembers())
