@@ -21,8 +21,6 @@ namespace CachedGen.Analyzers.Tests;
 /// </summary>
 public class SkipPathTests
 {
-    private const string Usings = "using System; using System.Threading.Tasks; using CachedGen;\n";
-
     /// <summary>Case name → (sources, text the generated code would hold if the attribute were honoured, expected id).</summary>
     public static TheoryData<string> Skipped() => Names(SkipCases.Keys);
 
@@ -107,7 +105,7 @@ public class SkipPathTests
     public async Task Generator_skips_and_an_analyzer_reports_an_error(string name)
     {
         var (sources, marker, id) = SkipCases[name];
-        var run = await RunAsync(sources);
+        var run = await GeneratorAndAnalyzers.RunAsync(sources);
         Assert.DoesNotContain(run.Generated, text => text.Contains(marker, StringComparison.Ordinal));
         var reported = run.Reported.Where(d => d.Id == id).ToList();
         Assert.True(reported.Count > 0, $"expected {id}; reported: {string.Join("; ", run.Reported)}");
@@ -120,7 +118,7 @@ public class SkipPathTests
     public async Task Generator_honours_and_no_error_is_reported(string name)
     {
         var (sources, marker) = HonouredCases[name];
-        var run = await RunAsync(sources);
+        var run = await GeneratorAndAnalyzers.RunAsync(sources);
         Assert.Contains(run.Generated, text => text.Contains(marker, StringComparison.Ordinal));
         Assert.DoesNotContain(run.Reported, d => d.Severity == DiagnosticSeverity.Error);
         Assert.Empty(run.OutputErrors);
@@ -129,33 +127,8 @@ public class SkipPathTests
     [Fact]
     public void Every_id_the_cases_expect_is_an_error_by_default()
     {
-        var errors = Analyzers.SelectMany(a => a.SupportedDiagnostics).Where(d => d.DefaultSeverity == DiagnosticSeverity.Error).Select(d => d.Id).ToHashSet();
+        var errors = GeneratorAndAnalyzers.Analyzers.SelectMany(a => a.SupportedDiagnostics).Where(d => d.DefaultSeverity == DiagnosticSeverity.Error).Select(d => d.Id).ToHashSet();
         Assert.All(SkipCases.Values, c => Assert.Contains(c.Id, errors));
-    }
-
-    private static readonly ImmutableArray<DiagnosticAnalyzer> Analyzers =
-        [new CachedMethodRulesAnalyzer(), new InvalidatesTagsAnalyzer(), new UnworkableCachePutAnalyzer()];
-
-    private sealed record Run(string[] Generated, ImmutableArray<Diagnostic> Reported, Diagnostic[] OutputErrors);
-
-    private static async Task<Run> RunAsync(string[] sources)
-    {
-        var parse = new CSharpParseOptions(LanguageVersion.Latest);
-        var compilation = CSharpCompilation.Create(
-            "SkipPaths",
-            sources.Select((s, i) => CSharpSyntaxTree.ParseText((s.StartsWith("global using", StringComparison.Ordinal) ? "" : Usings) + s, parse, path: $"Source{i}.cs")),
-            References.Value,
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
-        var inputErrors = compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
-        Assert.True(inputErrors.Count == 0, "the case does not compile: " + string.Join("; ", inputErrors));
-
-        CSharpGeneratorDriver.Create([new CachedGenerator().AsSourceGenerator()], parseOptions: parse)
-            .RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
-        var generated = output.SyntaxTrees.Skip(compilation.SyntaxTrees.Length).Select(t => t.ToString()).ToArray();
-        var outputErrors = output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToArray();
-
-        var reported = await compilation.WithAnalyzers(Analyzers).GetAnalyzerDiagnosticsAsync(CancellationToken.None);
-        return new Run(generated, reported, outputErrors);
     }
 
     private static TheoryData<string> Names(System.Collections.Generic.IEnumerable<string> names)
@@ -168,16 +141,4 @@ public class SkipPathTests
 
         return data;
     }
-
-    private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(() =>
-    {
-        var trusted = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator);
-        var runtimeDir = Path.GetDirectoryName(typeof(CacheRuntime).Assembly.Location)!;
-        return trusted.Append(typeof(CacheRuntime).Assembly.Location)
-            .Concat(Directory.GetFiles(runtimeDir, "StackExchange.Redis.dll"))
-            .Concat(Directory.GetFiles(runtimeDir, "Microsoft.Extensions.*.dll"))
-            .Distinct(StringComparer.Ordinal)
-            .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path))
-            .ToImmutableArray();
-    });
 }
