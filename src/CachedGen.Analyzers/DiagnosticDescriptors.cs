@@ -101,6 +101,13 @@ internal static class DiagnosticDescriptors
         DiagnosticCategories.Design,
         DiagnosticSeverity.Info);
 
+    public static readonly DiagnosticDescriptor BackReference = Create(
+        DiagnosticIds.BackReference,
+        "Back-reference in a cached result",
+        "The result of '{0}' can refer back to an object it came from ({1}): MessagePack writes values as trees, so such an instance cannot be cached; mark the back-reference [IgnoreMember] or [IgnoreDataMember], or return a DTO without it",
+        DiagnosticCategories.Correctness,
+        DiagnosticSeverity.Warning);
+
     private static DiagnosticDescriptor Create(string id, string title, string message, string category, DiagnosticSeverity severity, params string[] customTags)
         => new(id, title, message, category, severity, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id + ".md", customTags: customTags);
 }
