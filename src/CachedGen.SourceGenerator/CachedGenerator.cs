@@ -38,18 +38,29 @@ public sealed class CachedGenerator : IIncrementalGenerator
             .SelectMany(static (models, _) => models)
             .Collect();
 
-        // Interfaces whose writes invalidate tags but that cache nothing themselves still need a decorator to do it.
+        // Writes with [InvalidatesTags] or [CachePut]: on an interface that caches nothing itself, or on a class method
+        // while [Cached] is on the interface, only they lead to the decorator that honours them.
         var tagWriters = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 KnownNames.InvalidatesTagsAttribute,
                 static (node, _) => node is MethodDeclarationSyntax,
-                DecoratorParser.ParseTagWriter)
-            .WithTrackingName(TrackingNames.ParseTagWriters)
+                static (context, token) => DecoratorParser.ParseWriter(context, KnownNames.InvalidatesTagsAttribute, token))
+            .WithTrackingName(TrackingNames.ParseWriters)
+            .SelectMany(static (models, _) => models)
+            .Collect();
+        var putWriters = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                KnownNames.CachePutAttribute,
+                static (node, _) => node is MethodDeclarationSyntax,
+                static (context, token) => DecoratorParser.ParseWriter(context, KnownNames.CachePutAttribute, token))
+            .WithTrackingName(TrackingNames.ParseWriters)
             .SelectMany(static (models, _) => models)
             .Collect();
 
         var decorators = cached
             .Combine(tagWriters)
+            .Select(static (input, _) => input.Left.AddRange(input.Right))
+            .Combine(putWriters)
             .Select(static (input, _) => input.Left.AddRange(input.Right))
             .Combine(defaults)
             .SelectMany(static (input, _) => Complete(input.Left, input.Right))
@@ -80,9 +91,10 @@ public sealed class CachedGenerator : IIncrementalGenerator
         return order.Select(hint => ApplyDefaults(byHint[hint], defaults)).ToImmutableArray();
     }
 
-    /// <summary>Two models of one interface: its own, and one built by a reader whose entries its writes invalidate
-    /// (type-qualified <c>invalidatedBy</c>). The one that saw more cached methods is kept (a class-level [Cached]
-    /// is seen only from the class), with every write's invalidations from both.</summary>
+    /// <summary>Two models of one interface: its own, one built by a reader whose entries its writes invalidate
+    /// (type-qualified <c>invalidatedBy</c>), or one built from its implementing class (a class-level [Cached],
+    /// [InvalidatesTags] or [CachePut] is seen only from the class). The one that saw more cached methods is kept, with
+    /// every write's invalidations, tags and puts from both.</summary>
     private static DecoratorModel Merge(DecoratorModel first, DecoratorModel second)
     {
         var (keep, other) = second.CachedMethods.Count > first.CachedMethods.Count ? (second, first) : (first, second);
@@ -94,8 +106,19 @@ public sealed class CachedGenerator : IIncrementalGenerator
                 return method;
             }
 
+            // A model built from the interface and one built from its implementing class: each may have seen attributes
+            // the other did not (those on the class's methods), so the write keeps all of them.
             var added = twin.Invalidations.Where(i => !method.Invalidations.Contains(i)).ToList();
-            return added.Count == 0 ? method : method with { Invalidations = method.Invalidations.Concat(added).ToEquatableArray() };
+            var addedTags = twin.TagInvalidations.Where(t => !method.TagInvalidations.Contains(t)).ToList();
+            var addedPuts = twin.Puts.Where(p => !method.Puts.Contains(p)).ToList();
+            return added.Count == 0 && addedTags.Count == 0 && addedPuts.Count == 0
+                ? method
+                : method with
+                {
+                    Invalidations = method.Invalidations.Concat(added).ToEquatableArray(),
+                    TagInvalidations = method.TagInvalidations.Concat(addedTags).ToEquatableArray(),
+                    Puts = method.Puts.Concat(addedPuts).ToEquatableArray(),
+                };
         }).ToEquatableArray();
         return keep with { ForwardedMethods = forwarded };
     }

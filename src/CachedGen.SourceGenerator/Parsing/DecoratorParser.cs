@@ -52,10 +52,12 @@ internal static class DecoratorParser
         return results.ToEquatableArray();
     }
 
-    /// <summary>The decorators an <c>[InvalidatesTags]</c> write needs when its interface has no <c>[Cached]</c> method
-    /// (the interface of a <c>[Cached]</c> method is built by <see cref="Parse"/>): a decorator that only forwards and
-    /// invalidates tags. Built once per interface, by its first such write.</summary>
-    public static EquatableArray<DecoratorModel> ParseTagWriter(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    /// <summary>The decorators a write carrying <paramref name="attributeName"/> (<c>[InvalidatesTags]</c> or
+    /// <c>[CachePut]</c>) needs that <see cref="Parse"/> does not build: its interface's when that interface has no
+    /// <c>[Cached]</c> method (a decorator that forwards and invalidates tags), and, for a class method, the interface
+    /// built with the class (<see cref="Parse"/> builds a model with the class only from a class-level [Cached]; the
+    /// models of one interface are merged). Built once per interface, by its first write carrying the attribute.</summary>
+    public static EquatableArray<DecoratorModel> ParseWriter(GeneratorAttributeSyntaxContext context, string attributeName, CancellationToken cancellationToken)
     {
         if (context.TargetSymbol is not IMethodSymbol method)
         {
@@ -67,7 +69,7 @@ internal static class DecoratorParser
         var type = method.ContainingType;
         if (type.TypeKind == TypeKind.Interface)
         {
-            if (FirstCachedMember(type, null) is null && SymbolEqualityComparer.Default.Equals(FirstTagWriter(type, null), method))
+            if (FirstCachedMember(type, null) is null && SymbolEqualityComparer.Default.Equals(FirstWriter(type, null, attributeName), method))
             {
                 AddIfBuilt(results, type, null, compilation, cancellationToken);
             }
@@ -76,7 +78,7 @@ internal static class DecoratorParser
         {
             foreach (var candidate in type.AllInterfaces)
             {
-                if (FirstCachedMember(candidate, type) is null && SymbolEqualityComparer.Default.Equals(FirstTagWriter(candidate, type), method))
+                if (SymbolEqualityComparer.Default.Equals(FirstWriter(candidate, type, attributeName), method))
                 {
                     AddIfBuilt(results, candidate, type, compilation, cancellationToken);
                 }
@@ -86,10 +88,10 @@ internal static class DecoratorParser
         return results.ToEquatableArray();
     }
 
-    /// <summary>The first method of <paramref name="contract"/> (or its implementation) carrying <c>[InvalidatesTags]</c>.</summary>
-    private static IMethodSymbol? FirstTagWriter(INamedTypeSymbol contract, INamedTypeSymbol? implementation)
+    /// <summary>The first method of <paramref name="contract"/> (or its implementation) carrying <paramref name="attributeName"/>.</summary>
+    private static IMethodSymbol? FirstWriter(INamedTypeSymbol contract, INamedTypeSymbol? implementation, string attributeName)
     {
-        static bool Has(IMethodSymbol m) => m.GetAttributes().Any(a => a.AttributeClass.HasFullName(KnownNames.InvalidatesTagsAttribute));
+        bool Has(IMethodSymbol m) => m.GetAttributes().Any(a => a.AttributeClass.HasFullName(attributeName));
         foreach (var member in contract.GetMembers().OfType<IMethodSymbol>())
         {
             if (Has(member))
