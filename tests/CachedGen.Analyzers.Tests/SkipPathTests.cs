@@ -33,6 +33,7 @@ public class SkipPathTests
         ("inherited static abstract member", ["public interface IMake { static abstract int Make(); } public interface IRepo : IMake { [Cached(\"5m\")] Task<int> GetAsync(int id); }"], "GetAsyncDescriptor =", "CG0007"),
         ("static abstract member, [Cached] on the class", ["public interface IRepo { static abstract IRepo Create(); Task<int> GetAsync(int id); } public sealed class Repo : IRepo { public static IRepo Create() => new Repo(); [Cached(\"5m\")] public Task<int> GetAsync(int id) => Task.FromResult(id); }"], "GetAsyncDescriptor =", "CG0007"),
         ("private nested interface", ["public class Outer { private interface IRepo { [Cached(\"5m\")] Task<int> GetAsync(int id); } }"], "GetAsyncDescriptor =", "CG0007"),
+        ("file-local interface", ["file interface IRepo { [Cached(\"5m\")] Task<int> GetAsync(int id); }"], "GetAsyncDescriptor =", "CG0007"),
         ("static interface method", ["public interface IRepo { [Cached(\"5m\")] static int Get(int id) => id; Task<int> OtherAsync(int id); }"], "GetDescriptor =", "CG0007"),
         ("sealed interface method", ["public interface IRepo { [Cached(\"5m\")] sealed int Get(int id) => id; Task<int> OtherAsync(int id); }"], "GetDescriptor =", "CG0007"),
         ("no result", ["public interface IRepo { [Cached(\"5m\")] Task SaveAsync(int id); }"], "SaveAsyncDescriptor =", "CG0007"),
@@ -83,6 +84,8 @@ public class SkipPathTests
         ("put: async write with a ref parameter", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\")] Task<int> GetAsync(int id); [CachePut(nameof(GetAsync))] Task<int> SaveAsync(int id, ref int version); }"], "(write-through)", "CG0012"),
         ("put: async write with an 'in' parameter", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\")] Task<int> GetAsync(int id); [CachePut(nameof(GetAsync))] Task<int> SaveAsync(in int id); }"], "(write-through)", "CG0012"),
         ("tags: async write with an 'in' parameter", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\", Tags = [\"t:{id}\"])] Task<int> GetAsync(int id); [InvalidatesTags(\"t:{id}\")] Task SaveAsync(in int id); }"], "InvalidateTag", "CG0006"),
+        ("put: static interface method", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\")] Task<int> GetAsync(int id); [CachePut(nameof(GetAsync))] static Task<int> SaveAsync(int id) => Task.FromResult(id); }"], "(write-through)", "CG0012"),
+        ("put: class method implementing no interface method", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\")] Task<int> GetAsync(int id); } public sealed class Repo : IRepo { public Task<int> GetAsync(int id) => Task.FromResult(id); [CachePut(nameof(GetAsync))] public Task<int> SaveAsync(int id) => Task.FromResult(id); }"], "(write-through)", "CG0012"),
         ("put: ref return", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\")] Task<int> GetAsync(int id); [CachePut(nameof(GetAsync))] ref int Save(int id); }"], "(write-through)", "CG0012"),
     }.ToImmutableDictionary(c => c.Name, c => (c.Sources, c.Marker, c.Id));
 

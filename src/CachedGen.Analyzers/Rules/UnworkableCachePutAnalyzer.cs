@@ -31,6 +31,11 @@ public sealed class UnworkableCachePutAnalyzer : WriteAttributeAnalyzer
 
     private static string? Problem(IMethodSymbol writer, string name, List<INamedTypeSymbol> contracts, Compilation compilation, System.Threading.CancellationToken cancellationToken)
     {
+        if (SkipRules.DecoratedWriterProblem(writer) is { } writerProblem)
+        {
+            return writerProblem;
+        }
+
         var candidates = contracts.SelectMany(c => c.GetMembers(name).OfType<IMethodSymbol>()).Distinct<IMethodSymbol>(SymbolEqualityComparer.Default).ToList();
         if (candidates.Count == 0)
         {

@@ -22,6 +22,11 @@ internal static class SkipRules
             {
                 return $"interface '{contract.Name}' is {Describe(current.DeclaredAccessibility)}{(ReferenceEquals(current, contract) ? "" : $" (inside '{current.Name}')")}, so the generated decorator, a class of its own, cannot implement it: make it internal or public";
             }
+
+            if (current.IsFileLocal)
+            {
+                return $"interface '{contract.Name}' is file-local{(ReferenceEquals(current, contract) ? "" : $" (inside '{current.Name}')")}, so the generated decorator, in a file of its own, cannot see it: make it internal or public";
+            }
         }
 
         if (StaticAbstractMember(contract) is { } member)
