@@ -59,11 +59,11 @@ public class SkipPathTests
         ("invalidatedBy: async write with an out parameter", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\", nameof(SaveAsync))] Task<int> GetAsync(int id); ValueTask<int> SaveAsync(int id, out int version); }"], "// k:{id}", "CG0006"),
         ("invalidatedBy: qualified, no such type", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\", \"INope.SaveAsync\")] Task<int> GetAsync(int id); }"], "// k:{id}", "CG0006"),
         ("invalidatedBy: qualified, not an interface", ["public sealed class Commands { public Task SaveAsync(int id) => Task.CompletedTask; } public interface IRepo { [Cached(\"5m\", \"k:{id}\", \"Commands.SaveAsync\")] Task<int> GetAsync(int id); }"], "// k:{id}", "CG0006"),
-        ("invalidatedBy: qualified, static abstract member", ["public interface ICommands { static abstract ICommands Create(); Task SaveAsync(int id); } public interface IRepo { [Cached(\"5m\", \"k:{id}\", \"ICommands.SaveAsync\")] Task<int> GetAsync(int id); }"], "// k:{id}", "CG0006"),
-        ("invalidatedBy: qualified, private interface", ["public class Outer { private interface ICommands { Task SaveAsync(int id); } public interface IRepo { [Cached(\"5m\", \"k:{id}\", \"ICommands.SaveAsync\")] Task<int> GetAsync(int id); } }"], "// k:{id}", "CG0006"),
-        ("invalidatedBy: qualified, async write with a ref parameter", ["public interface ICommands { Task SaveAsync(int id, ref int version); } public interface IRepo { [Cached(\"5m\", \"k:{id}\", \"ICommands.SaveAsync\")] Task<int> GetAsync(int id); }"], "// k:{id}", "CG0006"),
-        ("invalidatedBy: qualified, ref return", ["public interface ICommands { ref int Touch(int id); } public interface IRepo { [Cached(\"5m\", \"k:{id}\", \"ICommands.Touch\")] Task<int> GetAsync(int id); }"], "// k:{id}", "CG0006"),
-        ("invalidatedBy: qualified, key not filled", ["public interface ICommands { Task SaveAsync(string name); } public interface IRepo { [Cached(\"5m\", \"k:{id}\", \"ICommands.SaveAsync\")] Task<int> GetAsync(int id); }"], "// k:{id}", "CG0006"),
+        ("invalidatedBy: qualified, static abstract member", ["public interface ICommands { static abstract ICommands Create(); Task SaveAsync(int id); } public interface IRepo { [Cached(\"5m\", \"k:{id}\", $\"{nameof(ICommands)}.{nameof(ICommands.SaveAsync)}\")] Task<int> GetAsync(int id); }"], "// k:{id}", "CG0006"),
+        ("invalidatedBy: qualified, private interface", ["public class Outer { private interface ICommands { Task SaveAsync(int id); } public interface IRepo { [Cached(\"5m\", \"k:{id}\", $\"{nameof(ICommands)}.{nameof(ICommands.SaveAsync)}\")] Task<int> GetAsync(int id); } }"], "// k:{id}", "CG0006"),
+        ("invalidatedBy: qualified, async write with a ref parameter", ["public interface ICommands { Task SaveAsync(int id, ref int version); } public interface IRepo { [Cached(\"5m\", \"k:{id}\", $\"{nameof(ICommands)}.{nameof(ICommands.SaveAsync)}\")] Task<int> GetAsync(int id); }"], "// k:{id}", "CG0006"),
+        ("invalidatedBy: qualified, ref return", ["public interface ICommands { ref int Touch(int id); } public interface IRepo { [Cached(\"5m\", \"k:{id}\", $\"{nameof(ICommands)}.{nameof(ICommands.Touch)}\")] Task<int> GetAsync(int id); }"], "// k:{id}", "CG0006"),
+        ("invalidatedBy: qualified, key not filled", ["public interface ICommands { Task SaveAsync(string name); } public interface IRepo { [Cached(\"5m\", \"k:{id}\", $\"{nameof(ICommands)}.{nameof(ICommands.SaveAsync)}\")] Task<int> GetAsync(int id); }"], "// k:{id}", "CG0006"),
 
         // [InvalidatesTags]
         ("tags: malformed", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\", Tags = [\"t:{id}\"])] Task<int> GetAsync(int id); [InvalidatesTags(\"t:{id\")] Task SaveAsync(int id); }"], "InvalidateTag", "CG0004"),
@@ -112,7 +112,8 @@ public class SkipPathTests
         var (sources, marker, id) = SkipCases[name];
         var run = await GeneratorAndAnalyzers.RunAsync(sources);
         Assert.DoesNotContain(run.Generated, text => text.Contains(marker, StringComparison.Ordinal));
-        var reported = run.Reported.Where(d => d.Id == id).ToList();
+        // The advice to write nameof() for a working name is CG0006 too; it is not the reason looked for.
+        var reported = run.Reported.Where(d => d.Id == id && !d.GetMessage().Contains("name it with nameof()", StringComparison.Ordinal)).ToList();
         Assert.True(reported.Count > 0, $"expected {id}; reported: {string.Join("; ", run.Reported)}");
         Assert.All(reported, d => Assert.Equal(DiagnosticSeverity.Error, d.Severity));
         Assert.Empty(run.OutputErrors);
