@@ -125,22 +125,23 @@ public sealed class CachedGenerator : IIncrementalGenerator
 
     private static DecoratorModel ApplyDefaults(DecoratorModel model, DefaultsModel defaults)
     {
-        var defaultTtl = TtlParser.TryParse(defaults.Ttl, out var ttl) && ttl > System.TimeSpan.Zero ? ttl.Ticks : 0;
         var cached = new List<CachedMethodModel>();
         var uncached = new List<CachedMethodModel>();
         foreach (var method in model.CachedMethods)
         {
-            if (method.TtlTicks > 0)
+            // A method's own TTL was checked when it was parsed (a bad one left it out of the model).
+            if (!SkipRules.HasTtl(method.TtlText.Length > 0 ? method.TtlText : null, defaults.Ttl))
+            {
+                uncached.Add(method);
+            }
+            else if (method.TtlTicks > 0)
             {
                 cached.Add(method with { KeyPrefix = defaults.KeyPrefix });
             }
-            else if (defaultTtl > 0)
-            {
-                cached.Add(method with { KeyPrefix = defaults.KeyPrefix, TtlTicks = defaultTtl, TtlText = defaults.Ttl! });
-            }
             else
             {
-                uncached.Add(method);
+                SkipRules.TtlProblem(defaults.Ttl!, allowZero: false, out var ttl);
+                cached.Add(method with { KeyPrefix = defaults.KeyPrefix, TtlTicks = ttl.Ticks, TtlText = defaults.Ttl! });
             }
         }
 

@@ -47,6 +47,7 @@ public class SkipPathTests
         ("unknown placeholder", ["public interface IRepo { [Cached(\"5m\", \"k:{nope}\")] Task<int> GetAsync(int id); }"], "GetAsyncDescriptor =", "CG0004"),
         ("placeholder without an encoding", ["public sealed class Query { public int Id { get; set; } } public interface IRepo { [Cached(\"5m\", \"k:{query}\")] Task<int> GetAsync(Query query); }"], "GetAsyncDescriptor =", "CG0004"),
         ("default key without an encoding", ["public sealed class Query { public int Id { get; set; } } public interface IRepo { [Cached(\"5m\")] Task<int> GetAsync(Query query); }"], "GetAsyncDescriptor =", "CG0004"),
+        ("tag hashing a value that cannot be hashed", ["public interface IRepo { [Cached(\"5m\", \"k:{active}\", Tags = [\"t:{active:hash}\"])] Task<int> GetAsync(bool active); }"], "GetAsyncDescriptor =", "CG0004"),
         ("tag outside the key", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\", Tags = [\"t:{page}\"])] Task<int> GetAsync(int id, [NotCacheKey] int page); }"], "GetAsyncDescriptor =", "CG0004"),
 
         // invalidatedBy

@@ -56,15 +56,9 @@ public sealed class InvalidKeyTemplateAnalyzer : CachedMethodAnalyzer
                     continue;
                 }
 
-                var location = CachedSite.ValueSpan(expression, part.Start, part.Length, site.AttributeLocation);
-                if (CacheRules.ResolvePlaceholder(site.Method, part, out var problem) is null)
+                if (CacheRules.TagPlaceholderProblem(site.Method, part, keyPaths) is { } problem)
                 {
-                    context.ReportDiagnostic(Diagnostic.Create(Rule, location, site.Method.Name, "tag: " + problem));
-                }
-                else if (!keyPaths.Contains(string.Join(".", part.Path!)))
-                {
-                    context.ReportDiagnostic(Diagnostic.Create(Rule, location, site.Method.Name,
-                        $"tag: '{{{string.Join(".", part.Path!)}}}' is not a placeholder of the key, and a tag may only use the key's placeholders (calls that share an entry must share its tags)"));
+                    context.ReportDiagnostic(Diagnostic.Create(Rule, CachedSite.ValueSpan(expression, part.Start, part.Length, site.AttributeLocation), site.Method.Name, "tag: " + problem));
                 }
             }
         }

@@ -385,7 +385,7 @@ internal static class DecoratorParser
             }
         }
 
-        if (TagInterpolations(data.Tags, fields) is not { } tags)
+        if (TagInterpolations(method, data.Tags, fields) is not { } tags)
         {
             return null;
         }
@@ -531,7 +531,7 @@ internal static class DecoratorParser
     /// <summary>The interpolated strings (contents) rendering a cached method's tags from its key tuple: each
     /// placeholder must be one of the key's (<see langword="null"/> otherwise, or for a malformed template; the
     /// analyzers say why).</summary>
-    private static List<string>? TagInterpolations(IReadOnlyList<string> templates, List<KeyFieldInfo> fields)
+    private static List<string>? TagInterpolations(IMethodSymbol method, IReadOnlyList<string> templates, List<KeyFieldInfo> fields)
     {
         var result = new List<string>();
         var pathKeys = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -542,7 +542,7 @@ internal static class DecoratorParser
 
         foreach (var text in templates)
         {
-            if (Interpolation(text, part => pathKeys.TryGetValue(string.Join(".", part.Path!), out var name) ? name : null) is not { } interpolation)
+            if (Interpolation(text, part => TagPlaceholderProblem(method, part, pathKeys.Keys) is null ? pathKeys[string.Join(".", part.Path!)] : null) is not { } interpolation)
             {
                 return null;
             }

@@ -241,6 +241,22 @@ internal static class CacheRules
         return new KeyFieldInfo(path.Count == 1 ? path[0] : string.Join(".", path), path[0], members, resolved.Type, resolved.Expression, cast, resolved.Nullable);
     }
 
+    /// <summary>Why a placeholder of a cached method's tag template cannot be rendered, or <see langword="null"/>: it
+    /// must resolve as a key placeholder does, and be one of the key's own (<paramref name="keyPaths"/>, the key's
+    /// placeholder paths as written): two calls with one key share one entry, which must carry one set of tags.</summary>
+    internal static string? TagPlaceholderProblem(IMethodSymbol method, KeyTemplatePart part, IEnumerable<string> keyPaths)
+    {
+        if (ResolvePlaceholder(method, part, out var problem) is null)
+        {
+            return problem;
+        }
+
+        var path = string.Join(".", part.Path!);
+        return keyPaths.Contains(path, StringComparer.Ordinal)
+            ? null
+            : $"'{{{path}}}' is not a placeholder of the key, and a tag may only use the key's placeholders (calls that share an entry must share its tags)";
+    }
+
     internal static ResolvedPath? ResolvePath(IParameterSymbol parameter, IReadOnlyList<string> members)
     {
         var expression = Escape(parameter.Name);
