@@ -200,8 +200,8 @@ internal static class DecoratorParser
             switch (member)
             {
                 case IMethodSymbol { MethodKind: MethodKind.Ordinary } method:
-                    var attribute = FindCachedAttribute(method, implementation);
-                    if (attribute is not null && TryBuildCached(method, contract, contractName, CachedAttributeData.Read(attribute), types, cancellationToken) is { } info)
+                    var attribute = FindCachedAttribute(method, implementation, out var attributed);
+                    if (attribute is not null && TryBuildCached(method, attributed, contract, contractName, CachedAttributeData.Read(attribute), types, cancellationToken) is { } info)
                     {
                         info.Syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken);
                         cached.Add(info);
@@ -278,15 +278,34 @@ internal static class DecoratorParser
         return null;
     }
 
-    private static AttributeData? FindCachedAttribute(IMethodSymbol method, INamedTypeSymbol? implementation)
+    /// <summary>The [Cached] of the interface method, or of its implementation in <paramref name="implementation"/>;
+    /// <paramref name="attributed"/> is the method carrying it, whose parameter names its key template uses.</summary>
+    private static AttributeData? FindCachedAttribute(IMethodSymbol method, INamedTypeSymbol? implementation, out IMethodSymbol attributed)
     {
+        attributed = method;
         var own = method.GetAttributes().FirstOrDefault(IsCachedAttribute);
         if (own is not null || implementation is null)
         {
             return own;
         }
 
-        return (implementation.FindImplementationForInterfaceMember(method) as IMethodSymbol)?.GetAttributes().FirstOrDefault(IsCachedAttribute);
+        if (implementation.FindImplementationForInterfaceMember(method) is not IMethodSymbol implemented)
+        {
+            return null;
+        }
+
+        attributed = implemented;
+        return implemented.GetAttributes().FirstOrDefault(IsCachedAttribute);
+    }
+
+    /// <summary>A key value resolved against the implementing class's method (whose parameter names the template
+    /// uses), read in the decorator through the interface method's parameter at the same position.</summary>
+    private static KeyFieldInfo Rebase(KeyFieldInfo field, IMethodSymbol attributed, IMethodSymbol method)
+    {
+        var parameter = FindParameter(attributed.Parameters, field.Root)!;
+        var own = Escape(parameter.Name);
+        var source = Escape(method.Parameters[parameter.Ordinal].Name) + field.Source.Substring(own.Length);
+        return new KeyFieldInfo(field.PathKey, field.Root, field.Members, field.Type, source, field.Cast, field.Nullable);
     }
 
     /// <summary>What one interface's model works out once per type: its name in generated code (an interface's methods
@@ -322,7 +341,7 @@ internal static class DecoratorParser
     private static bool IsCachedAttribute(AttributeData attribute)
         => attribute.AttributeClass.HasFullName(KnownNames.CachedAttribute);
 
-    private static CachedMethodInfo? TryBuildCached(IMethodSymbol method, INamedTypeSymbol contract, string contractName, CachedAttributeData data, TypeCache types, CancellationToken cancellationToken)
+    private static CachedMethodInfo? TryBuildCached(IMethodSymbol method, IMethodSymbol attributed, INamedTypeSymbol contract, string contractName, CachedAttributeData data, TypeCache types, CancellationToken cancellationToken)
     {
         if (!TryGetCacheableResult(method, out var kind, out var valueType))
         {
@@ -352,7 +371,9 @@ internal static class DecoratorParser
         }
 
         var cancellationTokenName = method.Parameters.FirstOrDefault(p => IsCancellationToken(p.Type))?.Name;
-        var templateText = data.KeyTemplate ?? DefaultTemplate(method, contract);
+        // The template names the parameters of the method that carries [Cached] (the class's, when it is there), as the
+        // analyzers read it.
+        var templateText = data.KeyTemplate ?? DefaultTemplate(attributed, contract);
         if (templateText is null)
         {
             return null;
@@ -364,9 +385,14 @@ internal static class DecoratorParser
             return null;
         }
 
-        if (ResolveKeyFields(method, template) is not { } fields)
+        if (ResolveKeyFields(attributed, template) is not { } fields)
         {
             return null;
+        }
+
+        if (!SymbolEqualityComparer.Default.Equals(attributed, method))
+        {
+            fields = fields.Select(f => Rebase(f, attributed, method)).ToList();
         }
 
         var segments = template.Parts
@@ -385,7 +411,7 @@ internal static class DecoratorParser
             }
         }
 
-        if (TagInterpolations(method, data.Tags, fields) is not { } tags)
+        if (TagInterpolations(attributed, data.Tags, fields) is not { } tags)
         {
             return null;
         }
