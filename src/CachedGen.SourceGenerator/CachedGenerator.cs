@@ -11,8 +11,10 @@ namespace CachedGen.SourceGenerator;
 
 /// <summary>
 /// Emits a cache-aside decorator for every interface with a <c>[Cached]</c> method (on the interface, or on a class
-/// method implementing it). Parser → equatable model → emitter; invalid input is left uncached and reported by the
-/// analyzers, never by the generator.
+/// method implementing it), and for every interface whose writes carry <c>[InvalidatesTags]</c> or are named by
+/// another's <c>invalidatedBy</c>. Parser → equatable model → emitter; input it cannot honour is left out and reported
+/// by the analyzers as an error (each reason is one function in Shared/SkipRules.cs or CacheRules.cs, called by both),
+/// never by the generator.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class CachedGenerator : IIncrementalGenerator
