@@ -82,7 +82,7 @@ internal static class SkipRules
     {
         if (writer.ReturnsByRef || writer.ReturnsByRefReadonly)
         {
-            return "it returns by reference, and the decorator must hand that reference straight through: return the value instead, or invalidate with ICacheInvalidator after the write";
+            return "it returns by reference, so the caller writes through that reference after the decorator has returned and nothing can follow the write: return a value instead, or invalidate with ICacheInvalidator after writing";
         }
 
         if (CacheRules.KindOf(writer) is Model.ResultKind.Task or Model.ResultKind.ValueTask or Model.ResultKind.TaskOfT or Model.ResultKind.ValueTaskOfT)
