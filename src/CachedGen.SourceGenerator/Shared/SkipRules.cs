@@ -59,6 +59,13 @@ internal static class SkipRules
             : "it is a sealed or private interface member with a body, which a decorator cannot implement: make it abstract (no body) or virtual";
     }
 
+    /// <summary>Why CachedGen's method attributes on <paramref name="method"/> are never read, or <see langword="null"/>:
+    /// the generator reads them on members only (the predicate of its pipelines), never on a local function or lambda.</summary>
+    internal static string? NonMemberProblem(IMethodSymbol method)
+        => method.MethodKind is MethodKind.LocalFunction or MethodKind.AnonymousFunction
+            ? $"it is a {(method.MethodKind == MethodKind.LocalFunction ? "local function" : "lambda")}, which no decorator wraps: put the attribute on a method of an interface (or of a class implementing one)"
+            : null;
+
     /// <summary>Why a TTL or LocalTtl text cannot be used (<paramref name="allowZero"/>: LocalTtl may be 0, no L1), or
     /// <see langword="null"/> with its value.</summary>
     internal static string? TtlProblem(string text, bool allowZero, out TimeSpan value)
