@@ -46,10 +46,13 @@ internal sealed class CachedSite
     /// cannot be cached (CG0007's business).</summary>
     public ITypeSymbol? ValueType => Once(ref _valueType, static site => TypeWalker.CachedValueType(site.Method));
 
-    /// <summary>The template of the method's keys: its own, or the default one built from its parameters; null when its
-    /// own is malformed (CG0004's business).</summary>
+    /// <summary>The template of the method's keys: its own, or the default one built from its parameters (named after
+    /// the interface, as the generator names it, also for a class method); null when its own is malformed (CG0004's
+    /// business).</summary>
     public KeyTemplate? Key => Once(ref _key, static site =>
-        (site.Data.KeyTemplate ?? CacheRules.DefaultTemplate(site.Method, site.Method.ContainingType)) is { } text ? KeyTemplate.Parse(text, out _) : null);
+        (site.Data.KeyTemplate ?? CacheRules.DefaultTemplate(site.Method, CacheRules.ImplementedContracts(site.Method).FirstOrDefault() ?? site.Method.ContainingType)) is { } text
+            ? KeyTemplate.Parse(text, out _)
+            : null);
 
     /// <summary>The method's own key template (the <c>keyTemplate</c> argument), parsed; null when it has none.</summary>
     public KeyTemplate? OwnKey => Data.KeyTemplate is null ? null : Key;

@@ -18,16 +18,16 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor MissingTtl = Create(
         DiagnosticIds.MissingTtl,
         "Cached method without a TTL",
-        "'{0}' has no TTL and the assembly has no [assembly: CachedDefaults(Ttl = ...)]: it is left uncached",
+        "'{0}' has no TTL and the assembly has no valid [assembly: CachedDefaults(Ttl = ...)], so it is left uncached: give it a TTL ([Cached(\"5m\")]) or the assembly a default",
         DiagnosticCategories.Usage,
-        DiagnosticSeverity.Warning);
+        DiagnosticSeverity.Error);
 
     public static readonly DiagnosticDescriptor InvalidTtl = Create(
         DiagnosticIds.InvalidTtl,
         "Invalid TTL",
         "{0} '{1}' of '{2}' {3}",
         DiagnosticCategories.Correctness,
-        DiagnosticSeverity.Warning);
+        DiagnosticSeverity.Error);
 
     public static readonly DiagnosticDescriptor InvalidKeyTemplate = Create(
         DiagnosticIds.InvalidKeyTemplate,
@@ -100,6 +100,13 @@ internal static class DiagnosticDescriptors
         "'{0}' caches '{1}', which is mutable ({2}): every caller served from L1 shares one instance, so a change by one is seen by all",
         DiagnosticCategories.Design,
         DiagnosticSeverity.Info);
+
+    public static readonly DiagnosticDescriptor BackReference = Create(
+        DiagnosticIds.BackReference,
+        "Back-reference in a cached result",
+        "The result of '{0}' can refer back to an object it came from ({1}): MessagePack writes values as trees, so such an instance cannot be cached; mark the back-reference [IgnoreMember] or [IgnoreDataMember], or return a DTO without it",
+        DiagnosticCategories.Correctness,
+        DiagnosticSeverity.Warning);
 
     private static DiagnosticDescriptor Create(string id, string title, string message, string category, DiagnosticSeverity severity, params string[] customTags)
         => new(id, title, message, category, severity, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id + ".md", customTags: customTags);

@@ -16,4 +16,5 @@ public static class DiagnosticIds
     public const string MutableCachedValue = "CG0011";
     public const string UnworkableCachePut = "CG0012";
     public const string TagWithoutEntry = "CG0013";
+    public const string BackReference = "CG0014";
 }

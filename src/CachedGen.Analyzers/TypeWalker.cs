@@ -12,64 +12,13 @@ internal static class TypeWalker
     public static ITypeSymbol? CachedValueType(IMethodSymbol method)
         => CacheRules.UncacheableReason(method, out _, out var valueType) is null ? valueType : null;
 
-    /// <summary>The public instance properties (with a getter, not indexers) and fields of <paramref name="type"/> that
-    /// no <c>[IgnoreMember]</c> or <c>[IgnoreDataMember]</c> excludes, with their types. The rules read them through
-    /// <see cref="CompilationFacts.SerializedMembers"/>, which computes them once per type.</summary>
-    public static ImmutableArray<(ISymbol Member, ITypeSymbol Type)> SerializedMembers(ITypeSymbol type)
-    {
-        var members = ImmutableArray.CreateBuilder<(ISymbol Member, ITypeSymbol Type)>();
-        foreach (var member in type.GetMembers())
-        {
-            if (member.IsStatic || member.DeclaredAccessibility != Accessibility.Public || member.IsImplicitlyDeclared)
-            {
-                continue;
-            }
+    /// <summary>The members MessagePack serializes (<see cref="SerializedShape.Members"/>, the shape fingerprint's
+    /// rule). The rules read them through <see cref="CompilationFacts.SerializedMembers"/>, which computes them once per
+    /// type.</summary>
+    public static ImmutableArray<(ISymbol Member, ITypeSymbol Type)> SerializedMembers(ITypeSymbol type) => SerializedShape.Members(type);
 
-            var memberType = member switch
-            {
-                IPropertySymbol { IsIndexer: false, GetMethod: not null } property => property.Type,
-                IFieldSymbol field => field.Type,
-                _ => null,
-            };
-            if (memberType is not null && !IsIgnored(member))
-            {
-                members.Add((member, memberType));
-            }
-        }
-
-        return members.ToImmutable();
-    }
-
-    private static bool IsIgnored(ISymbol member)
-    {
-        foreach (var attribute in member.GetAttributes())
-        {
-            if (attribute.AttributeClass?.Name is "IgnoreMemberAttribute" or "IgnoreDataMemberAttribute")
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    /// <summary>Whether the type's shape is the framework's (collections, primitives, dates): not walked into.</summary>
-    public static bool IsFrameworkType(ITypeSymbol type)
-    {
-        if (type.SpecialType != SpecialType.None)
-        {
-            return true;
-        }
-
-        // The outermost namespace, without building the full name (this runs for every member type walked).
-        var root = type.OriginalDefinition.ContainingNamespace;
-        while (root?.ContainingNamespace is { IsGlobalNamespace: false })
-        {
-            root = root.ContainingNamespace;
-        }
-
-        return root is { IsGlobalNamespace: false, Name: "System" or "Microsoft" };
-    }
+    /// <summary>Whether the type's shape is the framework's (<see cref="SerializedShape.IsFrameworkType"/>).</summary>
+    public static bool IsFrameworkType(ITypeSymbol type) => SerializedShape.IsFrameworkType(type);
 
     /// <summary>The type itself, array elements, nullable underlying types and generic arguments.</summary>
     public static IEnumerable<ITypeSymbol> Constituents(ITypeSymbol type)

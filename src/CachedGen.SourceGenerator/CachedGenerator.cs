@@ -11,8 +11,10 @@ namespace CachedGen.SourceGenerator;
 
 /// <summary>
 /// Emits a cache-aside decorator for every interface with a <c>[Cached]</c> method (on the interface, or on a class
-/// method implementing it). Parser → equatable model → emitter; invalid input is left uncached and reported by the
-/// analyzers, never by the generator.
+/// method implementing it), and for every interface whose writes carry <c>[InvalidatesTags]</c> or are named by
+/// another's <c>invalidatedBy</c>. Parser → equatable model → emitter; input it cannot honour is left out and reported
+/// by the analyzers as an error (each reason is one function in Shared/SkipRules.cs or CacheRules.cs, called by both),
+/// never by the generator.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class CachedGenerator : IIncrementalGenerator
@@ -29,14 +31,39 @@ public sealed class CachedGenerator : IIncrementalGenerator
             .Collect()
             .Select(static (all, _) => all.IsDefaultOrEmpty ? DefaultsModel.None : all[0]);
 
-        var decorators = context.SyntaxProvider
+        var cached = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 KnownNames.CachedAttribute,
                 static (node, _) => node is MethodDeclarationSyntax,
                 DecoratorParser.Parse)
             .WithTrackingName(TrackingNames.Parse)
             .SelectMany(static (models, _) => models)
-            .Collect()
+            .Collect();
+
+        // Writes with [InvalidatesTags] or [CachePut]: on an interface that caches nothing itself, or on a class method
+        // while [Cached] is on the interface, only they lead to the decorator that honours them.
+        var tagWriters = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                KnownNames.InvalidatesTagsAttribute,
+                static (node, _) => node is MethodDeclarationSyntax,
+                static (context, token) => DecoratorParser.ParseWriter(context, KnownNames.InvalidatesTagsAttribute, token))
+            .WithTrackingName(TrackingNames.ParseWriters)
+            .SelectMany(static (models, _) => models)
+            .Collect();
+        var putWriters = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                KnownNames.CachePutAttribute,
+                static (node, _) => node is MethodDeclarationSyntax,
+                static (context, token) => DecoratorParser.ParseWriter(context, KnownNames.CachePutAttribute, token))
+            .WithTrackingName(TrackingNames.ParseWriters)
+            .SelectMany(static (models, _) => models)
+            .Collect();
+
+        var decorators = cached
+            .Combine(tagWriters)
+            .Select(static (input, _) => input.Left.AddRange(input.Right))
+            .Combine(putWriters)
+            .Select(static (input, _) => input.Left.AddRange(input.Right))
             .Combine(defaults)
             .SelectMany(static (input, _) => Complete(input.Left, input.Right))
             .WithTrackingName(TrackingNames.Model);
@@ -66,9 +93,10 @@ public sealed class CachedGenerator : IIncrementalGenerator
         return order.Select(hint => ApplyDefaults(byHint[hint], defaults)).ToImmutableArray();
     }
 
-    /// <summary>Two models of one interface: its own, and one built by a reader whose entries its writes invalidate
-    /// (type-qualified <c>invalidatedBy</c>). The one that saw more cached methods is kept (a class-level [Cached]
-    /// is seen only from the class), with every write's invalidations from both.</summary>
+    /// <summary>Two models of one interface: its own, one built by a reader whose entries its writes invalidate
+    /// (type-qualified <c>invalidatedBy</c>), or one built from its implementing class (a class-level [Cached],
+    /// [InvalidatesTags] or [CachePut] is seen only from the class). The one that saw more cached methods is kept, with
+    /// every write's invalidations, tags and puts from both.</summary>
     private static DecoratorModel Merge(DecoratorModel first, DecoratorModel second)
     {
         var (keep, other) = second.CachedMethods.Count > first.CachedMethods.Count ? (second, first) : (first, second);
@@ -80,30 +108,42 @@ public sealed class CachedGenerator : IIncrementalGenerator
                 return method;
             }
 
+            // A model built from the interface and one built from its implementing class: each may have seen attributes
+            // the other did not (those on the class's methods), so the write keeps all of them.
             var added = twin.Invalidations.Where(i => !method.Invalidations.Contains(i)).ToList();
-            return added.Count == 0 ? method : method with { Invalidations = method.Invalidations.Concat(added).ToEquatableArray() };
+            var addedTags = twin.TagInvalidations.Where(t => !method.TagInvalidations.Contains(t)).ToList();
+            var addedPuts = twin.Puts.Where(p => !method.Puts.Contains(p)).ToList();
+            return added.Count == 0 && addedTags.Count == 0 && addedPuts.Count == 0
+                ? method
+                : method with
+                {
+                    Invalidations = method.Invalidations.Concat(added).ToEquatableArray(),
+                    TagInvalidations = method.TagInvalidations.Concat(addedTags).ToEquatableArray(),
+                    Puts = method.Puts.Concat(addedPuts).ToEquatableArray(),
+                };
         }).ToEquatableArray();
         return keep with { ForwardedMethods = forwarded };
     }
 
     private static DecoratorModel ApplyDefaults(DecoratorModel model, DefaultsModel defaults)
     {
-        var defaultTtl = TtlParser.TryParse(defaults.Ttl, out var ttl) && ttl > System.TimeSpan.Zero ? ttl.Ticks : 0;
         var cached = new List<CachedMethodModel>();
         var uncached = new List<CachedMethodModel>();
         foreach (var method in model.CachedMethods)
         {
-            if (method.TtlTicks > 0)
+            // A method's own TTL was checked when it was parsed (a bad one left it out of the model).
+            if (!SkipRules.HasTtl(method.TtlText.Length > 0 ? method.TtlText : null, defaults.Ttl))
+            {
+                uncached.Add(method);
+            }
+            else if (method.TtlTicks > 0)
             {
                 cached.Add(method with { KeyPrefix = defaults.KeyPrefix });
             }
-            else if (defaultTtl > 0)
-            {
-                cached.Add(method with { KeyPrefix = defaults.KeyPrefix, TtlTicks = defaultTtl, TtlText = defaults.Ttl! });
-            }
             else
             {
-                uncached.Add(method);
+                SkipRules.TtlProblem(defaults.Ttl!, allowZero: false, out var ttl);
+                cached.Add(method with { KeyPrefix = defaults.KeyPrefix, TtlTicks = ttl.Ticks, TtlText = defaults.Ttl! });
             }
         }
 

@@ -4,6 +4,7 @@ namespace CachedGen.SourceGenerator;
 internal static class TrackingNames
 {
     public const string Parse = nameof(Parse);
+    public const string ParseWriters = nameof(ParseWriters);
     public const string Defaults = nameof(Defaults);
     public const string Model = nameof(Model);
 }

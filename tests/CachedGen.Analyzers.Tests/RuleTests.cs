@@ -630,7 +630,7 @@ public class CachedMethodRulesAnalyzerTests
             .OrderBy(id => id, StringComparer.Ordinal);
         var combined = new CachedMethodRulesAnalyzer().SupportedDiagnostics.Select(d => d.Id).OrderBy(id => id, StringComparer.Ordinal);
         Assert.Equal(rules, combined);
-        Assert.Equal(10, combined.Count());
+        Assert.Equal(11, combined.Count());
     }
 
     [Fact]
@@ -641,5 +641,90 @@ public class CachedMethodRulesAnalyzerTests
             [Cached("5m", "forms:{page}")] Task<int> ListAsync(Guid {|CG0005:tenantId|}, int page);
             [Cached("5m", "forms:{tenantId}:{page}")] Task<int> CountAsync(Guid tenantId, int page);
         }
+        """);
+}
+
+public class BackReferenceTests
+{
+    [Fact]
+    public Task A_path_back_to_an_ancestor_through_another_type_warns_with_its_path() => Verify<BackReferenceAnalyzer>.AnalyzerAsync("""
+        public sealed class Customer { public int Id { get; set; } public List<Order> Orders { get; set; } = []; }
+        public sealed class Order { public int Id { get; set; } public Customer? {|#1:Customer|} { get; set; } }
+        public interface IShop { [Cached("5m")] Task<Customer?> {|#0:GetCustomerAsync|}(int id); }
+        """, [new DiagnosticResult("CG0014", DiagnosticSeverity.Warning).WithLocation(0).WithLocation(1).WithArguments("GetCustomerAsync", "Customer.Orders → Order.Customer")]);
+
+    [Fact]
+    public Task A_longer_loop_and_a_one_to_one_pair_are_reported_at_the_member_that_closes_them() => Verify<BackReferenceAnalyzer>.AnalyzerAsync("""
+        public sealed class Order { public OrderLine[] Lines { get; set; } = []; public Person? Buyer { get; set; } }
+        public sealed class OrderLine { public Product Product { get; set; } = new(); }
+        public sealed class Product { public Order? {|#1:FirstOrder|}; }
+        public sealed class Person { public Passport? Passport { get; set; } }
+        public sealed class Passport { public Person? {|#2:Holder|} { get; set; } }
+        public interface IShop { [Cached("5m")] Task<IReadOnlyList<Order>> {|#0:ListAsync|}(int id); }
+        """, [
+            new DiagnosticResult("CG0014", DiagnosticSeverity.Warning).WithLocation(0).WithLocation(1).WithArguments("ListAsync", "Order.Lines → OrderLine.Product → Product.FirstOrder"),
+            new DiagnosticResult("CG0014", DiagnosticSeverity.Warning).WithLocation(0).WithLocation(2).WithArguments("ListAsync", "Person.Passport → Passport.Holder"),
+        ]);
+
+    [Fact]
+    public Task A_parent_beside_children_warns() => Verify<BackReferenceAnalyzer>.AnalyzerAsync("""
+        public sealed class Category { public string Name { get; set; } = ""; public Category? {|#1:Parent|} { get; set; } public List<Category> Children { get; set; } = []; }
+        public interface ICatalog { [Cached("5m")] Task<Category> {|#0:GetAsync|}(int id); }
+        """, [new DiagnosticResult("CG0014", DiagnosticSeverity.Warning).WithLocation(0).WithLocation(1).WithArguments("GetAsync", "Category.Parent beside Category.Children")]);
+
+    [Fact]
+    public Task Trees_chains_and_ignored_back_references_stay_silent() => Verify<BackReferenceAnalyzer>.AnalyzerAsync("""
+        public sealed class Category { public string Name { get; set; } = ""; public List<Category> Children { get; set; } = []; }
+        public sealed class Node { public int Value { get; set; } public Node? Next { get; set; } }
+        public sealed class Tree { public Tree? Left { get; set; } public Tree? Right { get; set; } }
+        public sealed class Customer { public List<Order> Orders { get; set; } = []; }
+        public sealed class Order { [System.Runtime.Serialization.IgnoreDataMember] public Customer? Customer { get; set; } }
+        public sealed class Section { public Section? Parent { get; set; } [System.Runtime.Serialization.IgnoreDataMember] public List<Section> Children { get; set; } = []; }
+        public sealed class Shared { public Leaf A { get; set; } = new(); public Leaf B { get; set; } = new(); public List<Leaf> All { get; set; } = []; }
+        public sealed class Leaf { public int Id { get; set; } }
+        public interface ICatalog
+        {
+            [Cached("5m")] Task<Category> CategoryAsync(int id);
+            [Cached("5m")] Task<Node> NodeAsync(int id);
+            [Cached("5m")] Task<Tree> TreeAsync(int id);
+            [Cached("5m")] Task<Order> OrderAsync(int id);
+            [Cached("5m")] Task<Section> SectionAsync(int id);
+            [Cached("5m")] Task<Shared> SharedAsync(int id);
+        }
+        """);
+
+    [Fact]
+    public Task Fix_marks_the_back_reference_ignored() => Verify<BackReferenceAnalyzer>.CodeFixAsync<BackReferenceFixer>(
+        """
+        public sealed class Customer { public List<Order> Orders { get; set; } = []; }
+        public sealed class Order
+        {
+            public int Id { get; set; }
+            public Customer? Customer { get; set; }
+        }
+        public interface IShop { [Cached("5m")] Task<Customer?> {|CG0014:GetCustomerAsync|}(int id); }
+        """,
+        """
+        public sealed class Customer { public List<Order> Orders { get; set; } = []; }
+        public sealed class Order
+        {
+            public int Id { get; set; }
+            [global::System.Runtime.Serialization.IgnoreDataMember]
+            public Customer? Customer { get; set; }
+        }
+        public interface IShop { [Cached("5m")] Task<Customer?> GetCustomerAsync(int id); }
+        """);
+
+    [Fact]
+    public Task Fix_marks_a_positional_record_parameter_with_a_property_target() => Verify<BackReferenceAnalyzer>.CodeFixAsync<BackReferenceFixer>(
+        """
+        public sealed record Customer(int Id, List<Order> Orders);
+        public sealed record Order(int Id, Customer? Customer);
+        public interface IShop { [Cached("5m")] Task<Customer?> {|CG0014:GetCustomerAsync|}(int id); }
+        """,
+        """
+        public sealed record Customer(int Id, List<Order> Orders);
+        public sealed record Order(int Id, [property: global::System.Runtime.Serialization.IgnoreDataMember] Customer? Customer);
+        public interface IShop { [Cached("5m")] Task<Customer?> GetCustomerAsync(int id); }
         """);
 }

@@ -23,6 +23,8 @@ public sealed partial class AnalyzerBuildTests(ITestOutputHelper output)
         public sealed record Contact(string Email);
         public sealed class Settings { public string Theme { get; set; } = ""; }
         public interface IShape { }
+        public sealed class Customer { public int Id { get; set; } public List<Order> Orders { get; set; } = []; }
+        public sealed class Order { public int Id { get; set; } public Customer? Customer { get; set; } }
 
         public interface IRepo
         {
@@ -40,6 +42,7 @@ public sealed partial class AnalyzerBuildTests(ITestOutputHelper output)
             [Cached("5m")] Settings GetSettings(int id);                                             // CG0011
             [CachePut(nameof(NameAsync))] Task TouchAsync(int id);                                   // CG0012
             [InvalidatesTags("nowhere:{id}")] Task ForgetAsync(int id);                              // CG0013
+            [Cached("5m")] Task<Customer?> CustomerAsync(int id);                                    // CG0014
         }
         """;
 
@@ -73,9 +76,9 @@ public sealed partial class AnalyzerBuildTests(ITestOutputHelper output)
             output.WriteLine(text);
 
             var reported = DiagnosticId().Matches(text).Select(m => m.Value).ToHashSet();
-            var expected = Enumerable.Range(1, 13).Select(i => $"CG{i:D4}").ToArray();
+            var expected = Enumerable.Range(1, 14).Select(i => $"CG{i:D4}").ToArray();
             Assert.All(expected, id => Assert.Contains(id, reported));
-            Assert.NotEqual(0, build.ExitCode); // CG0004, CG0006, CG0007 and CG0012 are errors
+            Assert.NotEqual(0, build.ExitCode); // CG0002, CG0003, CG0004, CG0006, CG0007 and CG0012 are errors
         }
         finally
         {

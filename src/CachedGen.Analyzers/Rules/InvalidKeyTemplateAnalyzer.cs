@@ -1,3 +1,4 @@
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using CachedGen.SourceGenerator;
@@ -55,16 +56,30 @@ public sealed class InvalidKeyTemplateAnalyzer : CachedMethodAnalyzer
                     continue;
                 }
 
-                var location = CachedSite.ValueSpan(expression, part.Start, part.Length, site.AttributeLocation);
-                if (CacheRules.ResolvePlaceholder(site.Method, part, out var problem) is null)
+                if (CacheRules.TagPlaceholderProblem(site.Method, part, keyPaths) is { } problem)
                 {
-                    context.ReportDiagnostic(Diagnostic.Create(Rule, location, site.Method.Name, "tag: " + problem));
+                    context.ReportDiagnostic(Diagnostic.Create(Rule, CachedSite.ValueSpan(expression, part.Start, part.Length, site.AttributeLocation), site.Method.Name, "tag: " + problem));
                 }
-                else if (!keyPaths.Contains(string.Join(".", part.Path!)))
-                {
-                    context.ReportDiagnostic(Diagnostic.Create(Rule, location, site.Method.Name,
-                        $"tag: '{{{string.Join(".", part.Path!)}}}' is not a placeholder of the key, and a tag may only use the key's placeholders (calls that share an entry must share its tags)"));
-                }
+            }
+        }
+    }
+
+    /// <summary>The default key holds every parameter but a <c>CancellationToken</c> or <c>[NotCacheKey]</c> one; a
+    /// parameter it cannot encode leaves the method uncached, as a bad template would. Reported on the parameter.</summary>
+    private void AnalyzeDefaultKey(SymbolAnalysisContext context, CachedSite site)
+    {
+        if (site.Key is not { } key || site.KeyFields is not null)
+        {
+            return;
+        }
+
+        foreach (var part in key.Parts)
+        {
+            if (part.IsPlaceholder && CacheRules.ResolvePlaceholder(site.Method, part, out var problem) is null)
+            {
+                var parameter = CacheRules.FindParameter(site.Method.Parameters, part.Path![0]);
+                context.ReportDiagnostic(Diagnostic.Create(Rule, parameter?.Locations.FirstOrDefault() ?? site.MethodLocation, site.Method.Name,
+                    $"the default key holds every parameter, and {problem}; write a key template naming its members ({{{part.Path[0]}.Id}}), or mark it [NotCacheKey]"));
             }
         }
     }
@@ -73,6 +88,7 @@ public sealed class InvalidKeyTemplateAnalyzer : CachedMethodAnalyzer
     {
         if (site.Data.KeyTemplate is not { } text)
         {
+            AnalyzeDefaultKey(context, site);
             return;
         }
 

@@ -46,16 +46,9 @@ public sealed class InvalidTtlAnalyzer : CachedMethodAnalyzer
             return;
         }
 
-        string? problem = null;
-        if (!TtlParser.TryParse(text, out var value))
-        {
-            problem = "is not a duration: write 30s, 5m, 1h30m, 1d, 250ms or hh:mm:ss";
-        }
-        else if (value < TimeSpan.Zero || (value == TimeSpan.Zero && !allowZero))
-        {
-            problem = "must be positive";
-        }
-        else if (cap is { } limit && value > limit)
+        // The problems that leave the method uncached are the generator's own (SkipRules.TtlProblem); the cap is policy.
+        var problem = SkipRules.TtlProblem(text, allowZero, out var value);
+        if (problem is null && cap is { } limit && value > limit)
         {
             problem = site.Data.Sensitive
                 ? $"exceeds the {Format(limit)} cap for sensitive entries ({MaxSensitiveTtlOption})"

@@ -7,7 +7,8 @@ using CachedGen.SourceGenerator;
 namespace CachedGen.Analyzers.Rules;
 
 /// <summary>The tag templates of <c>[InvalidatesTags]</c>: CG0004 for a malformed template, CG0006 for a placeholder the
-/// write's parameters cannot fill (the generator skips such a tag, so the invalidation would never happen), CG0001 for
+/// write's parameters cannot fill, or on a write after which the decorator cannot run (the generator skips such a tag,
+/// so the invalidation would never happen), CG0001 for
 /// personal data placed raw in a tag.</summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class InvalidatesTagsAnalyzer : WriteAttributeAnalyzer
@@ -28,6 +29,12 @@ public sealed class InvalidatesTagsAnalyzer : WriteAttributeAnalyzer
         }
 
         PersonalDataInKeyAnalyzer.ReportRawPlaceholders(context, method, PersonalData.For(context.Options, expression?.SyntaxTree), text, expression, fallback);
+        if (SkipRules.DecoratedWriterProblem(method) is { } afterWrite)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnworkableInvalidation, LocationOf(expression, fallback), method.Name, "tag " + text, afterWrite));
+            return;
+        }
+
         foreach (var part in template.Parts)
         {
             if (part.IsPlaceholder && CacheRules.ResolvePlaceholder(method, part, out var problem) is null)

@@ -4,14 +4,15 @@ using CachedGen.SourceGenerator;
 
 namespace CachedGen.Analyzers.Rules;
 
-/// <summary>CG0002: <c>[Cached]</c> without a TTL, in an assembly without a default TTL.</summary>
+/// <summary>CG0002: <c>[Cached]</c> without a TTL, in an assembly without a (valid) default TTL: the generator leaves it
+/// uncached.</summary>
 public sealed class MissingTtlAnalyzer : CachedMethodAnalyzer
 {
     internal override DiagnosticDescriptor Rule => DiagnosticDescriptors.MissingTtl;
 
     internal override void Analyze(SymbolAnalysisContext context, CachedSite site)
     {
-        if (site.Data.Ttl is not null || AssemblyDefaults.Ttl(context.Compilation) is not null)
+        if (SkipRules.HasTtl(site.Data.Ttl, AssemblyDefaults.Ttl(context.Compilation)))
         {
             return;
         }

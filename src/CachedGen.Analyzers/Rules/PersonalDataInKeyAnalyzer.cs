@@ -89,13 +89,13 @@ public sealed class PersonalDataInKeyAnalyzer : CachedMethodAnalyzer
         ITypeSymbol type = parameter.Type;
         foreach (var name in members)
         {
-            var member = type.GetMembers(name).FirstOrDefault(m => m is IPropertySymbol or IFieldSymbol);
-            if (member is null)
+            // The member the generator renders: case and inheritance as in the key (CacheRules.FindMember).
+            if (CacheRules.FindMember(type, name) is not { } member)
             {
                 return null;
             }
 
-            type = member is IPropertySymbol property ? property.Type : ((IFieldSymbol)member).Type;
+            type = CacheRules.MemberType(member);
             if (personal.IsPersonal(member, type))
             {
                 return member;

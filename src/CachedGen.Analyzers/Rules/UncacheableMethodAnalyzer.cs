@@ -6,8 +6,9 @@ using CachedGen.SourceGenerator;
 namespace CachedGen.Analyzers.Rules;
 
 /// <summary>CG0007: <c>[Cached]</c> on a method no decorator can cache: no result (<c>void</c>, <c>Task</c>,
-/// <c>ValueTask</c>), generic, <c>ref</c>/<c>out</c> parameters, streams and lazy queries, disposable results, or a class
-/// method that implements no interface method.</summary>
+/// <c>ValueTask</c>), generic, <c>ref</c>/<c>out</c> parameters, streams and lazy queries, disposable results, a class
+/// method that implements no interface method, a static or sealed interface member, or an interface no decorator can
+/// implement (<see cref="SkipRules.ContractProblem"/>).</summary>
 public sealed class UncacheableMethodAnalyzer : CachedMethodAnalyzer
 {
     internal override DiagnosticDescriptor Rule => DiagnosticDescriptors.UncacheableMethod;
@@ -24,6 +25,10 @@ public sealed class UncacheableMethodAnalyzer : CachedMethodAnalyzer
                 {
                     reason = "generic interfaces are not decorated";
                 }
+                else
+                {
+                    reason = SkipRules.InterfaceMemberProblem(site.Method) ?? SkipRules.ContractProblem(type);
+                }
             }
             else if (!CacheRules.ImplementedContracts(site.Method).Any())
             {
@@ -32,6 +37,18 @@ public sealed class UncacheableMethodAnalyzer : CachedMethodAnalyzer
             else if (site.Method.IsStatic)
             {
                 reason = "it is static";
+            }
+            else
+            {
+                // Cached in each interface it implements a member of: a reason for any of them is reported.
+                foreach (var contract in CacheRules.ImplementedContracts(site.Method))
+                {
+                    if (!contract.IsGenericType && SkipRules.ContractProblem(contract) is { } problem)
+                    {
+                        reason = problem;
+                        break;
+                    }
+                }
             }
         }
 

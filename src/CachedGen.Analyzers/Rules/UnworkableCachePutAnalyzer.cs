@@ -31,22 +31,32 @@ public sealed class UnworkableCachePutAnalyzer : WriteAttributeAnalyzer
 
     private static string? Problem(IMethodSymbol writer, string name, List<INamedTypeSymbol> contracts, Compilation compilation, System.Threading.CancellationToken cancellationToken)
     {
+        if (SkipRules.DecoratedWriterProblem(writer) is { } writerProblem)
+        {
+            return writerProblem;
+        }
+
         var candidates = contracts.SelectMany(c => c.GetMembers(name).OfType<IMethodSymbol>()).Distinct<IMethodSymbol>(SymbolEqualityComparer.Default).ToList();
         if (candidates.Count == 0)
         {
             return $"no method named '{name}' on the interface";
         }
 
-        if (candidates.Count > 1)
-        {
-            return $"'{name}' is ambiguous ({candidates.Count} overloads)";
-        }
-
-        var target = candidates[0];
-        if (CompilationFacts.For(compilation).Site(target, cancellationToken) is not { } site)
+        // As the generator puts: into the one cached method of that name (other overloads are not entries).
+        var facts = CompilationFacts.For(compilation);
+        var cached = candidates.Select(c => facts.Site(c, cancellationToken)).Where(s => s is not null).ToList();
+        if (cached.Count == 0)
         {
             return $"'{name}' is not cached ([Cached] on the interface method)";
         }
+
+        if (cached.Count > 1)
+        {
+            return $"'{name}' is ambiguous ({cached.Count} cached overloads)";
+        }
+
+        var site = cached[0]!;
+        var target = site.Method;
 
         if (CacheRules.UncacheableReason(target, out _, out var cachedType) is not null)
         {

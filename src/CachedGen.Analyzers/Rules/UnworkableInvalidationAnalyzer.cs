@@ -49,7 +49,7 @@ public sealed class UnworkableInvalidationAnalyzer : CachedMethodAnalyzer
         if (name.Contains('.'))
         {
             // Another interface's write (or this one's, qualified): resolved as the generator does.
-            var write = CacheRules.ResolveQualifiedWrite(name, site.Method.ContainingType, compilation, site.Syntax);
+            var write = CacheRules.ResolveQualifiedWrite(name, compilation, site.Syntax);
             if (write.Error is not null)
             {
                 return (write.Error, false);
@@ -79,6 +79,11 @@ public sealed class UnworkableInvalidationAnalyzer : CachedMethodAnalyzer
         if (writer.GetAttributes().Any(a => a.AttributeClass.HasFullName(KnownNames.CachedAttribute)))
         {
             return ($"'{name}' is itself cached: a read cannot invalidate", true);
+        }
+
+        if (SkipRules.AfterWriteProblem(writer) is { } afterWrite)
+        {
+            return (afterWrite, true);
         }
 
         if (site.KeyFields is not { } fields)

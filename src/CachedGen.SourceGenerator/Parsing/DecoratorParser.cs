@@ -52,6 +52,62 @@ internal static class DecoratorParser
         return results.ToEquatableArray();
     }
 
+    /// <summary>The decorators a write carrying <paramref name="attributeName"/> (<c>[InvalidatesTags]</c> or
+    /// <c>[CachePut]</c>) needs that <see cref="Parse"/> does not build: its interface's when that interface has no
+    /// <c>[Cached]</c> method (a decorator that forwards and invalidates tags), and, for a class method, the interface
+    /// built with the class (<see cref="Parse"/> builds a model with the class only from a class-level [Cached]; the
+    /// models of one interface are merged). Built once per interface, by its first write carrying the attribute.</summary>
+    public static EquatableArray<DecoratorModel> ParseWriter(GeneratorAttributeSyntaxContext context, string attributeName, CancellationToken cancellationToken)
+    {
+        if (context.TargetSymbol is not IMethodSymbol method)
+        {
+            return EquatableArray<DecoratorModel>.Empty;
+        }
+
+        var results = new List<DecoratorModel>();
+        var compilation = context.SemanticModel.Compilation;
+        var type = method.ContainingType;
+        if (type.TypeKind == TypeKind.Interface)
+        {
+            if (FirstCachedMember(type, null) is null && SymbolEqualityComparer.Default.Equals(FirstWriter(type, null, attributeName), method))
+            {
+                AddIfBuilt(results, type, null, compilation, cancellationToken);
+            }
+        }
+        else if (type.TypeKind is TypeKind.Class or TypeKind.Struct)
+        {
+            foreach (var candidate in type.AllInterfaces)
+            {
+                if (SymbolEqualityComparer.Default.Equals(FirstWriter(candidate, type, attributeName), method))
+                {
+                    AddIfBuilt(results, candidate, type, compilation, cancellationToken);
+                }
+            }
+        }
+
+        return results.ToEquatableArray();
+    }
+
+    /// <summary>The first method of <paramref name="contract"/> (or its implementation) carrying <paramref name="attributeName"/>.</summary>
+    private static IMethodSymbol? FirstWriter(INamedTypeSymbol contract, INamedTypeSymbol? implementation, string attributeName)
+    {
+        bool Has(IMethodSymbol m) => m.GetAttributes().Any(a => a.AttributeClass.HasFullName(attributeName));
+        foreach (var member in contract.GetMembers().OfType<IMethodSymbol>())
+        {
+            if (Has(member))
+            {
+                return implementation is null ? member : implementation.FindImplementationForInterfaceMember(member) as IMethodSymbol;
+            }
+
+            if (implementation?.FindImplementationForInterfaceMember(member) is IMethodSymbol implemented && Has(implemented))
+            {
+                return implemented;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>The assembly's <c>[assembly: CachedDefaults]</c>, if any.</summary>
     public static DefaultsModel ParseDefaults(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
@@ -98,7 +154,7 @@ internal static class DecoratorParser
 
             var forwarded = writer.ForwardedMethods.Select(f =>
             {
-                var added = group.Where(e => e.Signature == SignatureOf(f) && CanInvalidateAfter(f)).Select(e => e.Invalidation).ToList();
+                var added = group.Where(e => e.Signature == SignatureOf(f)).Select(e => e.Invalidation).ToList();
                 return added.Count == 0 ? f : f with { Invalidations = f.Invalidations.Concat(added).ToEquatableArray() };
             }).ToEquatableArray();
             results.Add(writer with { ForwardedMethods = forwarded });
@@ -115,24 +171,15 @@ internal static class DecoratorParser
         => SignatureOf(new ForwardedMethodModel(method.ContainingType.ToDisplayString(TypeFormat), Escape(method.Name), "", "", ResultKind.Void, "",
             method.Parameters.Select(ToParameter).ToEquatableArray(), EquatableArray<InvalidationModel>.Empty, EquatableArray<string>.Empty));
 
-    /// <summary>Whether the decorator can run code after the write (as <see cref="ToForwarded"/> decides).</summary>
-    private static bool CanInvalidateAfter(ForwardedMethodModel method)
-        => method.RefPrefix.Length == 0 && method.TypeParameters.Length == 0
-           && (method.Kind is not (ResultKind.Task or ResultKind.ValueTask or ResultKind.TaskOfT or ResultKind.ValueTaskOfT)
-               || method.Parameters.All(p => !p.Modifier.Contains("ref ") && !p.Modifier.Contains("out ")));
-
     private static DecoratorModel? Build(INamedTypeSymbol contract, INamedTypeSymbol? implementation, Compilation compilation, List<ExternalInvalidation>? externals, CancellationToken cancellationToken)
     {
-        if (contract.IsGenericType || !IsReachable(contract))
+        // Generic interfaces are checked here and reported by CG0007; every other reason is SkipRules'.
+        if (contract.IsGenericType || SkipRules.ContractProblem(contract) is not null)
         {
             return null;
         }
 
         var members = contract.GetMembers().Concat(contract.AllInterfaces.SelectMany(i => i.GetMembers())).ToList();
-        if (members.Any(m => m.IsStatic && (m.IsAbstract || m.IsVirtual)))
-        {
-            return null;
-        }
 
         var interfaceType = contract.ToDisplayString(TypeFormat);
         var contractName = contract.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Substring("global::".Length);
@@ -145,7 +192,7 @@ internal static class DecoratorParser
         foreach (var member in members)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (member.IsStatic || !(member.IsAbstract || member.IsVirtual))
+            if (!SkipRules.IsImplementedByDecorator(member))
             {
                 continue;
             }
@@ -153,8 +200,8 @@ internal static class DecoratorParser
             switch (member)
             {
                 case IMethodSymbol { MethodKind: MethodKind.Ordinary } method:
-                    var attribute = FindCachedAttribute(method, implementation);
-                    if (attribute is not null && TryBuildCached(method, contract, contractName, CachedAttributeData.Read(attribute), types, cancellationToken) is { } info)
+                    var attribute = FindCachedAttribute(method, implementation, out var attributed);
+                    if (attribute is not null && TryBuildCached(method, attributed, contract, contractName, CachedAttributeData.Read(attribute), types, cancellationToken) is { } info)
                     {
                         info.Syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken);
                         cached.Add(info);
@@ -231,15 +278,34 @@ internal static class DecoratorParser
         return null;
     }
 
-    private static AttributeData? FindCachedAttribute(IMethodSymbol method, INamedTypeSymbol? implementation)
+    /// <summary>The [Cached] of the interface method, or of its implementation in <paramref name="implementation"/>;
+    /// <paramref name="attributed"/> is the method carrying it, whose parameter names its key template uses.</summary>
+    private static AttributeData? FindCachedAttribute(IMethodSymbol method, INamedTypeSymbol? implementation, out IMethodSymbol attributed)
     {
+        attributed = method;
         var own = method.GetAttributes().FirstOrDefault(IsCachedAttribute);
         if (own is not null || implementation is null)
         {
             return own;
         }
 
-        return (implementation.FindImplementationForInterfaceMember(method) as IMethodSymbol)?.GetAttributes().FirstOrDefault(IsCachedAttribute);
+        if (implementation.FindImplementationForInterfaceMember(method) is not IMethodSymbol implemented)
+        {
+            return null;
+        }
+
+        attributed = implemented;
+        return implemented.GetAttributes().FirstOrDefault(IsCachedAttribute);
+    }
+
+    /// <summary>A key value resolved against the implementing class's method (whose parameter names the template
+    /// uses), read in the decorator through the interface method's parameter at the same position.</summary>
+    private static KeyFieldInfo Rebase(KeyFieldInfo field, IMethodSymbol attributed, IMethodSymbol method)
+    {
+        var parameter = FindParameter(attributed.Parameters, field.Root)!;
+        var own = Escape(parameter.Name);
+        var source = Escape(method.Parameters[parameter.Ordinal].Name) + field.Source.Substring(own.Length);
+        return new KeyFieldInfo(field.PathKey, field.Root, field.Members, field.Type, source, field.Cast, field.Nullable);
     }
 
     /// <summary>What one interface's model works out once per type: its name in generated code (an interface's methods
@@ -275,7 +341,7 @@ internal static class DecoratorParser
     private static bool IsCachedAttribute(AttributeData attribute)
         => attribute.AttributeClass.HasFullName(KnownNames.CachedAttribute);
 
-    private static CachedMethodInfo? TryBuildCached(IMethodSymbol method, INamedTypeSymbol contract, string contractName, CachedAttributeData data, TypeCache types, CancellationToken cancellationToken)
+    private static CachedMethodInfo? TryBuildCached(IMethodSymbol method, IMethodSymbol attributed, INamedTypeSymbol contract, string contractName, CachedAttributeData data, TypeCache types, CancellationToken cancellationToken)
     {
         if (!TryGetCacheableResult(method, out var kind, out var valueType))
         {
@@ -285,7 +351,7 @@ internal static class DecoratorParser
         long ttlTicks = 0;
         if (data.Ttl is not null)
         {
-            if (!TtlParser.TryParse(data.Ttl, out var ttl) || ttl <= TimeSpan.Zero)
+            if (SkipRules.TtlProblem(data.Ttl, allowZero: false, out var ttl) is not null)
             {
                 return null;
             }
@@ -296,7 +362,7 @@ internal static class DecoratorParser
         long? localTtlTicks = null;
         if (data.LocalTtl is not null)
         {
-            if (!TtlParser.TryParse(data.LocalTtl, out var localTtl) || localTtl < TimeSpan.Zero)
+            if (SkipRules.TtlProblem(data.LocalTtl, allowZero: true, out var localTtl) is not null)
             {
                 return null;
             }
@@ -305,7 +371,9 @@ internal static class DecoratorParser
         }
 
         var cancellationTokenName = method.Parameters.FirstOrDefault(p => IsCancellationToken(p.Type))?.Name;
-        var templateText = data.KeyTemplate ?? DefaultTemplate(method, contract);
+        // The template names the parameters of the method that carries [Cached] (the class's, when it is there), as the
+        // analyzers read it.
+        var templateText = data.KeyTemplate ?? DefaultTemplate(attributed, contract);
         if (templateText is null)
         {
             return null;
@@ -317,9 +385,14 @@ internal static class DecoratorParser
             return null;
         }
 
-        if (ResolveKeyFields(method, template) is not { } fields)
+        if (ResolveKeyFields(attributed, template) is not { } fields)
         {
             return null;
+        }
+
+        if (!SymbolEqualityComparer.Default.Equals(attributed, method))
+        {
+            fields = fields.Select(f => Rebase(f, attributed, method)).ToList();
         }
 
         var segments = template.Parts
@@ -338,7 +411,7 @@ internal static class DecoratorParser
             }
         }
 
-        if (TagInterpolations(data.Tags, fields) is not { } tags)
+        if (TagInterpolations(attributed, data.Tags, fields) is not { } tags)
         {
             return null;
         }
@@ -410,9 +483,7 @@ internal static class DecoratorParser
         var puts = new List<InvalidationModel>();
         var kind = KindOf(method);
         var invalidations = new List<InvalidationModel>();
-        var canAwait = kind is not (ResultKind.Task or ResultKind.ValueTask or ResultKind.TaskOfT or ResultKind.ValueTaskOfT)
-            || method.Parameters.All(p => p.RefKind is RefKind.None or RefKind.In);
-        if (canAwait && !method.ReturnsByRef && !method.ReturnsByRefReadonly)
+        if (SkipRules.AfterWriteProblem(method) is null)
         {
             foreach (var target in cached)
             {
@@ -486,7 +557,7 @@ internal static class DecoratorParser
     /// <summary>The interpolated strings (contents) rendering a cached method's tags from its key tuple: each
     /// placeholder must be one of the key's (<see langword="null"/> otherwise, or for a malformed template; the
     /// analyzers say why).</summary>
-    private static List<string>? TagInterpolations(IReadOnlyList<string> templates, List<KeyFieldInfo> fields)
+    private static List<string>? TagInterpolations(IMethodSymbol method, IReadOnlyList<string> templates, List<KeyFieldInfo> fields)
     {
         var result = new List<string>();
         var pathKeys = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -497,7 +568,7 @@ internal static class DecoratorParser
 
         foreach (var text in templates)
         {
-            if (Interpolation(text, part => pathKeys.TryGetValue(string.Join(".", part.Path!), out var name) ? name : null) is not { } interpolation)
+            if (Interpolation(text, part => TagPlaceholderProblem(method, part, pathKeys.Keys) is null ? pathKeys[string.Join(".", part.Path!)] : null) is not { } interpolation)
             {
                 return null;
             }
@@ -584,19 +655,6 @@ internal static class DecoratorParser
         return new ParameterModel(Escape(parameter.Name), types?.Name(parameter.Type) ?? parameter.Type.ToDisplayString(TypeFormat), modifier);
     }
 
-    private static bool IsReachable(INamedTypeSymbol type)
-    {
-        for (ISymbol? current = type; current is INamedTypeSymbol named; current = named.ContainingType)
-        {
-            if (named.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
     private static bool IsPublic(INamedTypeSymbol type)
     {
         for (ISymbol? current = type; current is INamedTypeSymbol named; current = named.ContainingType)
@@ -626,8 +684,9 @@ internal static class DecoratorParser
                     continue;
                 }
 
-                var write = ResolveQualifiedWrite(name, contract, compilation, info.Syntax);
-                if (write.Error is not null || write.Methods.Count != 1 || write.Methods[0].GetAttributes().Any(IsCachedAttribute))
+                var write = ResolveQualifiedWrite(name, compilation, info.Syntax);
+                if (write.Error is not null || write.Methods.Count != 1 || write.Methods[0].GetAttributes().Any(IsCachedAttribute)
+                    || SkipRules.AfterWriteProblem(write.Methods[0]) is not null)
                 {
                     continue;
                 }
@@ -637,7 +696,7 @@ internal static class DecoratorParser
                 {
                     info.QualifiedSelfWrites.Add(writer);
                 }
-                else if (externals is not null && IsReachable(write.Type!) && MatchArguments(writer, info.Fields) is { } arguments)
+                else if (externals is not null && MatchArguments(writer, info.Fields) is { } arguments)
                 {
                     externals.Add(new ExternalInvalidation(
                         write.Type!,

@@ -84,7 +84,7 @@ internal static class ShapeFingerprint
         }
 
         // Framework types (collections, Guid, DateTime, ...) have fixed formatters: their name and type arguments say it all.
-        if (display.StartsWith("global::System.", System.StringComparison.Ordinal) || display.StartsWith("global::Microsoft.", System.StringComparison.Ordinal))
+        if (SerializedShape.IsFrameworkType(type))
         {
             return;
         }
@@ -96,10 +96,8 @@ internal static class ShapeFingerprint
 
         text.Append('{');
         var attributed = type.GetAttributes().FirstOrDefault(a => a.AttributeClass.HasFullName("MessagePack.MessagePackObjectAttribute"));
-        var members = type.GetMembers()
-            .Where(m => !m.IsStatic && m.DeclaredAccessibility == Accessibility.Public && m is IPropertySymbol { IsIndexer: false, GetMethod: not null } or IFieldSymbol { IsImplicitlyDeclared: false })
-            .Where(m => !m.GetAttributes().Any(a => a.AttributeClass?.Name is "IgnoreMemberAttribute" or "IgnoreDataMemberAttribute"))
-            .Select(m => (Name: KeyOf(m, attributed), Type: m is IPropertySymbol p ? p.Type : ((IFieldSymbol)m).Type))
+        var members = SerializedShape.Members(type)
+            .Select(m => (Name: KeyOf(m.Member, attributed), m.Type))
             .OrderBy(m => m.Name, System.StringComparer.Ordinal);
         foreach (var (name, memberType) in members)
         {

@@ -241,6 +241,22 @@ internal static class CacheRules
         return new KeyFieldInfo(path.Count == 1 ? path[0] : string.Join(".", path), path[0], members, resolved.Type, resolved.Expression, cast, resolved.Nullable);
     }
 
+    /// <summary>Why a placeholder of a cached method's tag template cannot be rendered, or <see langword="null"/>: it
+    /// must resolve as a key placeholder does, and be one of the key's own (<paramref name="keyPaths"/>, the key's
+    /// placeholder paths as written): two calls with one key share one entry, which must carry one set of tags.</summary>
+    internal static string? TagPlaceholderProblem(IMethodSymbol method, KeyTemplatePart part, IEnumerable<string> keyPaths)
+    {
+        if (ResolvePlaceholder(method, part, out var problem) is null)
+        {
+            return problem;
+        }
+
+        var path = string.Join(".", part.Path!);
+        return keyPaths.Contains(path, StringComparer.Ordinal)
+            ? null
+            : $"'{{{path}}}' is not a placeholder of the key, and a tag may only use the key's placeholders (calls that share an entry must share its tags)";
+    }
+
     internal static ResolvedPath? ResolvePath(IParameterSymbol parameter, IReadOnlyList<string> members)
     {
         var expression = Escape(parameter.Name);
@@ -248,30 +264,46 @@ internal static class CacheRules
         var nullable = false;
         foreach (var memberName in members)
         {
-            if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T })
-            {
-                return null;
-            }
-
-            var member = FindByName(
-                AllMembers(type).Where(m => !m.IsStatic && m.DeclaredAccessibility == Accessibility.Public && m is IPropertySymbol { IsIndexer: false, GetMethod: not null } or IFieldSymbol),
-                memberName,
-                m => m.Name);
-            if (member is null)
-            {
-                return null;
-            }
-
-            // Trust the annotation: a non-nullable parameter is dereferenced directly, a nullable one conditionally
-            // (and the key value is then nullable too).
+            // Trust the annotation: a non-nullable parameter is dereferenced directly, a nullable one (reference or
+            // value type) conditionally, and the key value is then nullable too.
             var conditional = type.IsReferenceType && type.NullableAnnotation == NullableAnnotation.Annotated;
+            if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullableValue)
+            {
+                conditional = true;
+                type = nullableValue.TypeArguments[0];
+            }
+
+            if (FindMember(type, memberName) is not { } member)
+            {
+                return null;
+            }
+
             nullable |= conditional;
             expression += (conditional ? "?." : ".") + Escape(member.Name);
-            type = member is IPropertySymbol property ? property.Type : ((IFieldSymbol)member).Type;
+            type = MemberType(member);
         }
 
         return new ResolvedPath(type, expression, nullable);
     }
+
+    /// <summary>The member a path segment names on <paramref name="type"/> (a <see cref="Nullable{T}"/> is looked
+    /// through): a public instance property with a getter or field, declared on the type, a base type or an interface;
+    /// the exact name, else the only match ignoring case. One rule for the generator and every analyzer.</summary>
+    internal static ISymbol? FindMember(ITypeSymbol type, string name)
+    {
+        if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable)
+        {
+            type = nullable.TypeArguments[0];
+        }
+
+        return FindByName(
+            AllMembers(type).Where(m => !m.IsStatic && m.DeclaredAccessibility == Accessibility.Public && m is IPropertySymbol { IsIndexer: false, GetMethod: not null } or IFieldSymbol),
+            name,
+            m => m.Name);
+    }
+
+    /// <summary>The type of a property or field.</summary>
+    internal static ITypeSymbol MemberType(ISymbol member) => member is IPropertySymbol property ? property.Type : ((IFieldSymbol)member).Type;
 
     internal static IEnumerable<ISymbol> AllMembers(ITypeSymbol type)
     {
@@ -424,6 +456,11 @@ internal static class CacheRules
     /// (<c>[CachePut]</c>), or <see langword="null"/> when it can.</summary>
     internal static string? PutProblem(IMethodSymbol writer, ITypeSymbol cachedType, Compilation compilation)
     {
+        if (SkipRules.AfterWriteProblem(writer) is { } afterWrite)
+        {
+            return afterWrite;
+        }
+
         if (UncacheableReason(writer, out _, out var result) is { } reason)
         {
             return "its result cannot be cached: " + reason;
@@ -446,15 +483,14 @@ internal static class CacheRules
     /// <summary>
     /// Resolves a type-qualified <c>invalidatedBy</c> name (<c>IFormCommands.UpdateAsync</c>, or
     /// <c>$"{nameof(IFormCommands)}.{nameof(IFormCommands.UpdateAsync)}"</c>) to the write methods of that name. The type
-    /// is looked up as C# would from the attribute, without a semantic model: in the reading interface's namespace and
-    /// its parents, in the file's <c>using</c> namespaces and aliases, then as a full name.
+    /// part is bound by the compiler as if written at the attribute (<see cref="FindType"/>).
     /// </summary>
-    internal static QualifiedWrite ResolveQualifiedWrite(string name, INamedTypeSymbol reader, Compilation compilation, SyntaxNode? attribute)
+    internal static QualifiedWrite ResolveQualifiedWrite(string name, Compilation compilation, SyntaxNode? attribute)
     {
         var dot = name.LastIndexOf('.');
         var typeName = name.Substring(0, dot);
         var methodName = name.Substring(dot + 1);
-        var type = FindType(typeName, reader, compilation, attribute);
+        var type = FindType(typeName, compilation, attribute);
         if (type is null)
         {
             return new QualifiedWrite(null, [], $"no interface named '{typeName}' is visible here");
@@ -470,6 +506,11 @@ internal static class CacheRules
             return new QualifiedWrite(type, [], $"'{typeName}' is generic, and generic interfaces are not decorated");
         }
 
+        if (SkipRules.ContractProblem(type) is { } problem)
+        {
+            return new QualifiedWrite(type, [], problem);
+        }
+
         var candidates = new[] { type }.Concat(type.AllInterfaces)
             .SelectMany(i => i.GetMembers(methodName).OfType<IMethodSymbol>())
             .Distinct<IMethodSymbol>(SymbolEqualityComparer.Default)
@@ -479,56 +520,26 @@ internal static class CacheRules
             : new QualifiedWrite(type, candidates, null);
     }
 
-    private static INamedTypeSymbol? FindType(string typeName, INamedTypeSymbol reader, Compilation compilation, SyntaxNode? attribute)
+    /// <summary>The type <paramref name="typeName"/> names where <paramref name="attribute"/> is written, found by the
+    /// compiler's own lookup (speculative binding at the attribute): the enclosing types and namespaces, <c>using</c>
+    /// directives and aliases of any file (<c>global using</c>), <c>using static</c>, full names. Without source (the
+    /// attribute comes from metadata), a full metadata name.</summary>
+    private static INamedTypeSymbol? FindType(string typeName, Compilation compilation, SyntaxNode? attribute)
     {
-        if (typeName.StartsWith("global::", StringComparison.Ordinal))
+        if (attribute is null || !compilation.ContainsSyntaxTree(attribute.SyntaxTree))
         {
-            return compilation.GetTypeByMetadataName(typeName.Substring("global::".Length));
+            return compilation.GetTypeByMetadataName(typeName.StartsWith("global::", StringComparison.Ordinal) ? typeName.Substring("global::".Length) : typeName);
         }
 
-        for (var ns = reader.ContainingNamespace; ns is not null; ns = ns.ContainingNamespace)
+        var syntax = SyntaxFactory.ParseTypeName(typeName);
+        if (syntax.ContainsDiagnostics || syntax.FullSpan.Length != typeName.Length)
         {
-            var full = ns.IsGlobalNamespace ? typeName : ns.ToDisplayString() + "." + typeName;
-            if (compilation.GetTypeByMetadataName(full) is { } found)
-            {
-                return found;
-            }
-
-            if (ns.IsGlobalNamespace)
-            {
-                break;
-            }
+            return null;
         }
 
-        var first = typeName.Split('.')[0];
-        var rest = typeName.Substring(first.Length);
-        for (var node = attribute; node is not null; node = node.Parent)
-        {
-            var usings = node switch
-            {
-                Microsoft.CodeAnalysis.CSharp.Syntax.CompilationUnitSyntax unit => unit.Usings,
-                Microsoft.CodeAnalysis.CSharp.Syntax.BaseNamespaceDeclarationSyntax ns => ns.Usings,
-                _ => default,
-            };
-            foreach (var directive in usings)
-            {
-                if (directive.StaticKeyword.IsKind(SyntaxKind.StaticKeyword) || directive.Name is null)
-                {
-                    continue;
-                }
-
-                var target = directive.Name.ToString().Replace("global::", "");
-                var candidate = directive.Alias is { } alias
-                    ? (alias.Name.Identifier.ValueText == first ? target + rest : null)
-                    : target + "." + typeName;
-                if (candidate is not null && compilation.GetTypeByMetadataName(candidate) is { } found)
-                {
-                    return found;
-                }
-            }
-        }
-
-        return compilation.GetTypeByMetadataName(typeName);
+        var model = compilation.GetSemanticModel(attribute.SyntaxTree);
+        var bound = model.GetSpeculativeTypeInfo(attribute.SpanStart, syntax, SpeculativeBindingOption.BindAsTypeOrNamespace).Type;
+        return bound is INamedTypeSymbol { TypeKind: not TypeKind.Error } named ? named : null;
     }
 
     /// <summary>Fills each key field of a cached method from a write method's parameters: the parameter of the same name

@@ -1,0 +1,179 @@
+using System;
+using Microsoft.CodeAnalysis;
+
+namespace CachedGen.SourceGenerator;
+
+/// <summary>
+/// The decisions that make the generator leave a <c>[Cached]</c> method uncached or a write's invalidation, tag or put
+/// out of its decorator. Each is one function: the generator calls it to skip, the analyzers call it to report the
+/// same reason as an error, so nothing is skipped without a diagnostic. (Generic interfaces are still checked where
+/// they were, in the parser and in CG0007.)
+/// </summary>
+internal static class SkipRules
+{
+    /// <summary>Why no decorator can be generated for <paramref name="contract"/>, or <see langword="null"/> when one can:
+    /// an interface a separate class cannot see, or one with a static abstract member (it cannot be a type argument, so
+    /// neither the decorator's registration nor DI can use it). Static virtual members with a body are fine.</summary>
+    internal static string? ContractProblem(INamedTypeSymbol contract)
+    {
+        for (var current = contract; current is not null; current = current.ContainingType)
+        {
+            if (current.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal))
+            {
+                return $"interface '{contract.Name}' is {Describe(current.DeclaredAccessibility)}{(ReferenceEquals(current, contract) ? "" : $" (inside '{current.Name}')")}, so the generated decorator, a class of its own, cannot implement it: make it internal or public";
+            }
+
+            if (current.IsFileLocal)
+            {
+                return $"interface '{contract.Name}' is file-local{(ReferenceEquals(current, contract) ? "" : $" (inside '{current.Name}')")}, so the generated decorator, in a file of its own, cannot see it: make it internal or public";
+            }
+        }
+
+        if (StaticAbstractMember(contract) is { } member)
+        {
+            return $"interface '{contract.Name}' has the static abstract member '{member.ContainingType.Name}.{member.Name}', so it cannot be a type argument and no decorator of it can be registered: move the static abstract member to an interface of its own, or give it a body (static virtual)";
+        }
+
+        return null;
+    }
+
+    /// <summary>Whether a decorator implements <paramref name="member"/> of an interface (it forwards, caches or
+    /// invalidates it): an instance member that is abstract or virtual. Static and sealed members are the interface's own.</summary>
+    internal static bool IsImplementedByDecorator(ISymbol member) => !member.IsStatic && (member.IsAbstract || member.IsVirtual);
+
+    /// <summary>Why an interface method with <c>[Cached]</c> cannot be implemented by a decorator, or <see langword="null"/>.</summary>
+    internal static string? InterfaceMemberProblem(IMethodSymbol method)
+    {
+        if (method.ContainingType.TypeKind != TypeKind.Interface)
+        {
+            return null;
+        }
+
+        if (method.IsStatic)
+        {
+            return "it is a static interface member, which a decorator instance does not implement: make it an instance method";
+        }
+
+        return IsImplementedByDecorator(method)
+            ? null
+            : "it is a sealed or private interface member with a body, which a decorator cannot implement: make it abstract (no body) or virtual";
+    }
+
+    /// <summary>Why CachedGen's method attributes on <paramref name="method"/> are never read, or <see langword="null"/>:
+    /// the generator reads them on members only (the predicate of its pipelines), never on a local function or lambda.</summary>
+    internal static string? NonMemberProblem(IMethodSymbol method)
+        => method.MethodKind is MethodKind.LocalFunction or MethodKind.AnonymousFunction
+            ? $"it is a {(method.MethodKind == MethodKind.LocalFunction ? "local function" : "lambda")}, which no decorator wraps: put the attribute on a method of an interface (or of a class implementing one)"
+            : null;
+
+    /// <summary>Why a TTL or LocalTtl text cannot be used (<paramref name="allowZero"/>: LocalTtl may be 0, no L1), or
+    /// <see langword="null"/> with its value.</summary>
+    internal static string? TtlProblem(string text, bool allowZero, out TimeSpan value)
+    {
+        if (!TtlParser.TryParse(text, out value))
+        {
+            return "is not a duration: write 30s, 5m, 1h30m, 1d, 250ms or hh:mm:ss";
+        }
+
+        return value < TimeSpan.Zero || (value == TimeSpan.Zero && !allowZero) ? "must be positive" : null;
+    }
+
+    /// <summary>Whether a cached method has a TTL to use: its own (checked by <see cref="TtlProblem"/>), or a valid
+    /// assembly default (<c>[assembly: CachedDefaults(Ttl = ...)]</c>).</summary>
+    internal static bool HasTtl(string? own, string? assemblyDefault)
+        => own is not null || (assemblyDefault is not null && TtlProblem(assemblyDefault, allowZero: false, out _) is null);
+
+    /// <summary>Why the decorator cannot run code after <paramref name="writer"/> (to invalidate, invalidate tags, or put
+    /// its result), or <see langword="null"/> when it can.</summary>
+    internal static string? AfterWriteProblem(IMethodSymbol writer)
+    {
+        if (writer.ReturnsByRef || writer.ReturnsByRefReadonly)
+        {
+            return "it returns by reference, so the caller writes through that reference after the decorator has returned and nothing can follow the write: return a value instead, or invalidate with ICacheInvalidator after writing";
+        }
+
+        if (CacheRules.KindOf(writer) is Model.ResultKind.Task or Model.ResultKind.ValueTask or Model.ResultKind.TaskOfT or Model.ResultKind.ValueTaskOfT)
+        {
+            foreach (var parameter in writer.Parameters)
+            {
+                if (parameter.RefKind != RefKind.None)
+                {
+                    return $"it is asynchronous and its parameter '{parameter.Name}' is passed by reference ('ref', 'out', 'in' or 'ref readonly'), which an async decorator cannot take: pass it by value, or invalidate with ICacheInvalidator after the write";
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Why a decorator cannot run the attribute of <paramref name="writer"/> (<c>[InvalidatesTags]</c>): it must
+    /// be a member a decorator implements, of an interface one can be generated for (a class method: implementing such
+    /// a member), and followed by <see cref="AfterWriteProblem"/>. <see langword="null"/> when it can. (Generic
+    /// interfaces are left to CG0007.)</summary>
+    internal static string? DecoratedWriterProblem(IMethodSymbol writer)
+    {
+        if (writer.ContainingType.TypeKind == TypeKind.Interface)
+        {
+            if (!IsImplementedByDecorator(writer))
+            {
+                return "it is a static or sealed interface member, which a decorator does not implement: make it an abstract instance method";
+            }
+
+            if (!writer.ContainingType.IsGenericType && ContractProblem(writer.ContainingType) is { } problem)
+            {
+                return problem;
+            }
+        }
+        else
+        {
+            var any = false;
+            foreach (var contract in CacheRules.ImplementedContracts(writer))
+            {
+                any = true;
+                if (!contract.IsGenericType && ContractProblem(contract) is { } problem)
+                {
+                    return problem;
+                }
+            }
+
+            if (!any)
+            {
+                return "it implements no interface method, and decorators wrap interfaces: put it on (or implement with it) a method of the interface";
+            }
+        }
+
+        return AfterWriteProblem(writer);
+    }
+
+    private static ISymbol? StaticAbstractMember(INamedTypeSymbol contract)
+    {
+        foreach (var member in contract.GetMembers())
+        {
+            if (member.IsStatic && member.IsAbstract)
+            {
+                return member;
+            }
+        }
+
+        foreach (var implemented in contract.AllInterfaces)
+        {
+            foreach (var member in implemented.GetMembers())
+            {
+                if (member.IsStatic && member.IsAbstract)
+                {
+                    return member;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static string Describe(Accessibility accessibility) => accessibility switch
+    {
+        Accessibility.Private => "private",
+        Accessibility.Protected => "protected",
+        Accessibility.ProtectedAndInternal => "private protected",
+        _ => accessibility.ToString().ToLowerInvariant(),
+    };
+}

@@ -1,0 +1,157 @@
+using System;
+using System.Collections.Immutable;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using CachedGen.Analyzers.Rules;
+using CachedGen.SourceGenerator;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Xunit;
+
+namespace CachedGen.Analyzers.Tests;
+
+/// <summary>
+/// Runs the generator and the analyzers on the same sources. Every way the generator leaves a <c>[Cached]</c>, an
+/// <c>invalidatedBy</c> entry, an <c>[InvalidatesTags]</c> or a <c>[CachePut]</c> out of its decorator is a case here:
+/// the generated code lacks what the attribute asks for (its marker), and the analyzers report the expected error.
+/// The forms the generator honours instead have their cases too, with the marker present and no CachedGen error.
+/// </summary>
+public class SkipPathTests
+{
+    /// <summary>Case name → (sources, text the generated code would hold if the attribute were honoured, expected id).</summary>
+    public static TheoryData<string> Skipped() => Names(SkipCases.Keys);
+
+    public static TheoryData<string> Honoured() => Names(HonouredCases.Keys);
+
+    private static readonly ImmutableDictionary<string, (string[] Sources, string Marker, string Id)> SkipCases = new (string Name, string[] Sources, string Marker, string Id)[]
+    {
+        // [Cached] methods
+        ("static abstract member", ["public interface IRepo { static abstract IRepo Create(); [Cached(\"5m\")] Task<int> GetAsync(int id); }"], "GetAsyncDescriptor =", "CG0007"),
+        ("inherited static abstract member", ["public interface IMake { static abstract int Make(); } public interface IRepo : IMake { [Cached(\"5m\")] Task<int> GetAsync(int id); }"], "GetAsyncDescriptor =", "CG0007"),
+        ("static abstract member, [Cached] on the class", ["public interface IRepo { static abstract IRepo Create(); Task<int> GetAsync(int id); } public sealed class Repo : IRepo { public static IRepo Create() => new Repo(); [Cached(\"5m\")] public Task<int> GetAsync(int id) => Task.FromResult(id); }"], "GetAsyncDescriptor =", "CG0007"),
+        ("private nested interface", ["public class Outer { private interface IRepo { [Cached(\"5m\")] Task<int> GetAsync(int id); } }"], "GetAsyncDescriptor =", "CG0007"),
+        ("file-local interface", ["file interface IRepo { [Cached(\"5m\")] Task<int> GetAsync(int id); }"], "GetAsyncDescriptor =", "CG0007"),
+        ("[Cached] on a local function", ["public static class Host { public static Task<int> Run() { return GetAsync(1); [Cached(\"5m\")] static Task<int> GetAsync(int id) => Task.FromResult(id); } }"], "GetAsyncDescriptor =", "CG0007"),
+        ("[Cached] on a lambda", ["public static class Host { public static Func<int, Task<int>> Get = [Cached(\"5m\")] (int id) => Task.FromResult(id); }"], "Descriptor =", "CG0007"),
+        ("tags on a local function", ["public static class Host { public static Task Run() { return SaveAsync(1); [InvalidatesTags(\"t:{id}\")] static Task SaveAsync(int id) => Task.CompletedTask; } }"], "InvalidateTag", "CG0006"),
+        ("put on a lambda", ["public static class Host { public static Func<int, Task<int>> Save = [CachePut(\"GetAsync\")] (int id) => Task.FromResult(id); }"], "(write-through)", "CG0012"),
+        ("static interface method", ["public interface IRepo { [Cached(\"5m\")] static int Get(int id) => id; Task<int> OtherAsync(int id); }"], "GetDescriptor =", "CG0007"),
+        ("sealed interface method", ["public interface IRepo { [Cached(\"5m\")] sealed int Get(int id) => id; Task<int> OtherAsync(int id); }"], "GetDescriptor =", "CG0007"),
+        ("no result", ["public interface IRepo { [Cached(\"5m\")] Task SaveAsync(int id); }"], "SaveAsyncDescriptor =", "CG0007"),
+        ("generic method", ["public interface IRepo { [Cached(\"5m\")] Task<T> GetAsync<T>(int id); }"], "GetAsyncDescriptor =", "CG0007"),
+        ("unparsable TTL", ["public interface IRepo { [Cached(\"5 minutes\")] Task<int> GetAsync(int id); }"], "GetAsyncDescriptor =", "CG0003"),
+        ("zero TTL", ["public interface IRepo { [Cached(\"0s\")] Task<int> GetAsync(int id); }"], "GetAsyncDescriptor =", "CG0003"),
+        ("unparsable LocalTtl", ["public interface IRepo { [Cached(\"5m\", LocalTtl = \"soon\")] Task<int> GetAsync(int id); }"], "GetAsyncDescriptor =", "CG0003"),
+        ("no TTL and no default", ["public interface IRepo { [Cached] Task<int> GetAsync(int id); }"], "GetAsyncDescriptor =", "CG0002"),
+        ("no TTL and an invalid default", ["[assembly: CachedDefaults(Ttl = \"soon\")] public interface IRepo { [Cached] Task<int> GetAsync(int id); }"], "GetAsyncDescriptor =", "CG0002"),
+        ("malformed key template", ["public interface IRepo { [Cached(\"5m\", \"k:{id\")] Task<int> GetAsync(int id); }"], "GetAsyncDescriptor =", "CG0004"),
+        ("unknown placeholder", ["public interface IRepo { [Cached(\"5m\", \"k:{nope}\")] Task<int> GetAsync(int id); }"], "GetAsyncDescriptor =", "CG0004"),
+        ("placeholder without an encoding", ["public sealed class Query { public int Id { get; set; } } public interface IRepo { [Cached(\"5m\", \"k:{query}\")] Task<int> GetAsync(Query query); }"], "GetAsyncDescriptor =", "CG0004"),
+        ("default key without an encoding", ["public sealed class Query { public int Id { get; set; } } public interface IRepo { [Cached(\"5m\")] Task<int> GetAsync(Query query); }"], "GetAsyncDescriptor =", "CG0004"),
+        ("tag hashing a value that cannot be hashed", ["public interface IRepo { [Cached(\"5m\", \"k:{active}\", Tags = [\"t:{active:hash}\"])] Task<int> GetAsync(bool active); }"], "GetAsyncDescriptor =", "CG0004"),
+        ("tag outside the key", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\", Tags = [\"t:{page}\"])] Task<int> GetAsync(int id, [NotCacheKey] int page); }"], "GetAsyncDescriptor =", "CG0004"),
+
+        // invalidatedBy
+        ("invalidatedBy: no such method", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\", \"Nope\")] Task<int> GetAsync(int id); Task SaveAsync(int id); }"], "// k:{id}", "CG0006"),
+        ("invalidatedBy: key not filled", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\", nameof(SaveAsync))] Task<int> GetAsync(int id); Task SaveAsync(string name); }"], "// k:{id}", "CG0006"),
+        ("invalidatedBy: a cached method", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\", nameof(OtherAsync))] Task<int> GetAsync(int id); [Cached(\"5m\", \"o:{id}\")] Task<int> OtherAsync(int id); }"], "// k:{id}", "CG0006"),
+        ("invalidatedBy: ref return", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\", nameof(Touch))] Task<int> GetAsync(int id); ref int Touch(int id); }"], "// k:{id}", "CG0006"),
+        ("invalidatedBy: async write with a ref parameter", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\", nameof(SaveAsync))] Task<int> GetAsync(int id); Task SaveAsync(int id, ref int version); }"], "// k:{id}", "CG0006"),
+        ("invalidatedBy: async write with an 'in' parameter", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\", nameof(SaveAsync))] Task<int> GetAsync(int id); Task SaveAsync(in int id); }"], "// k:{id}", "CG0006"),
+        ("invalidatedBy: async write with an out parameter", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\", nameof(SaveAsync))] Task<int> GetAsync(int id); ValueTask<int> SaveAsync(int id, out int version); }"], "// k:{id}", "CG0006"),
+        ("invalidatedBy: qualified, no such type", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\", \"INope.SaveAsync\")] Task<int> GetAsync(int id); }"], "// k:{id}", "CG0006"),
+        ("invalidatedBy: qualified, not an interface", ["public sealed class Commands { public Task SaveAsync(int id) => Task.CompletedTask; } public interface IRepo { [Cached(\"5m\", \"k:{id}\", \"Commands.SaveAsync\")] Task<int> GetAsync(int id); }"], "// k:{id}", "CG0006"),
+        ("invalidatedBy: qualified, static abstract member", ["public interface ICommands { static abstract ICommands Create(); Task SaveAsync(int id); } public interface IRepo { [Cached(\"5m\", \"k:{id}\", $\"{nameof(ICommands)}.{nameof(ICommands.SaveAsync)}\")] Task<int> GetAsync(int id); }"], "// k:{id}", "CG0006"),
+        ("invalidatedBy: qualified, private interface", ["public class Outer { private interface ICommands { Task SaveAsync(int id); } public interface IRepo { [Cached(\"5m\", \"k:{id}\", $\"{nameof(ICommands)}.{nameof(ICommands.SaveAsync)}\")] Task<int> GetAsync(int id); } }"], "// k:{id}", "CG0006"),
+        ("invalidatedBy: qualified, async write with a ref parameter", ["public interface ICommands { Task SaveAsync(int id, ref int version); } public interface IRepo { [Cached(\"5m\", \"k:{id}\", $\"{nameof(ICommands)}.{nameof(ICommands.SaveAsync)}\")] Task<int> GetAsync(int id); }"], "// k:{id}", "CG0006"),
+        ("invalidatedBy: qualified, ref return", ["public interface ICommands { ref int Touch(int id); } public interface IRepo { [Cached(\"5m\", \"k:{id}\", $\"{nameof(ICommands)}.{nameof(ICommands.Touch)}\")] Task<int> GetAsync(int id); }"], "// k:{id}", "CG0006"),
+        ("invalidatedBy: qualified, key not filled", ["public interface ICommands { Task SaveAsync(string name); } public interface IRepo { [Cached(\"5m\", \"k:{id}\", $\"{nameof(ICommands)}.{nameof(ICommands.SaveAsync)}\")] Task<int> GetAsync(int id); }"], "// k:{id}", "CG0006"),
+
+        // [InvalidatesTags]
+        ("tags: malformed", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\", Tags = [\"t:{id}\"])] Task<int> GetAsync(int id); [InvalidatesTags(\"t:{id\")] Task SaveAsync(int id); }"], "InvalidateTag", "CG0004"),
+        ("tags: placeholder not filled", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\", Tags = [\"t:{id}\"])] Task<int> GetAsync(int id); [InvalidatesTags(\"t:{id}\")] Task SaveAsync(string name); }"], "InvalidateTag", "CG0006"),
+        ("tags: ref return", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\", Tags = [\"t:{id}\"])] Task<int> GetAsync(int id); [InvalidatesTags(\"t:{id}\")] ref int Touch(int id); }"], "InvalidateTag", "CG0006"),
+        ("tags: async write with an out parameter", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\", Tags = [\"t:{id}\"])] Task<int> GetAsync(int id); [InvalidatesTags(\"t:{id}\")] Task SaveAsync(int id, out int version); }"], "InvalidateTag", "CG0006"),
+
+        ("tags: class method implementing no interface method", ["public sealed class Commands { [InvalidatesTags(\"t:{id}\")] public Task SaveAsync(int id) => Task.CompletedTask; }"], "InvalidateTag", "CG0006"),
+        ("tags: static interface method", ["public interface ICommands { [InvalidatesTags(\"t:{id}\")] static Task SaveAsync(int id) => Task.CompletedTask; Task OtherAsync(int id); }"], "InvalidateTag", "CG0006"),
+        ("tags: interface with a static abstract member", ["public interface ICommands { static abstract ICommands Create(); [InvalidatesTags(\"t:{id}\")] Task SaveAsync(int id); }"], "InvalidateTag", "CG0006"),
+
+        // [CachePut]
+        ("put: no such method", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\")] Task<int> GetAsync(int id); [CachePut(\"Nope\")] Task<int> SaveAsync(int id); }"], "(write-through)", "CG0012"),
+        ("put: not cached", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\")] Task<int> GetAsync(int id); Task<int> PeekAsync(int id); [CachePut(nameof(PeekAsync))] Task<int> SaveAsync(int id); }"], "(write-through)", "CG0012"),
+        ("put: result does not convert", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\")] Task<int> GetAsync(int id); [CachePut(nameof(GetAsync))] Task<string> SaveAsync(int id); }"], "(write-through)", "CG0012"),
+        ("put: key not filled", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\")] Task<int> GetAsync(int id); [CachePut(nameof(GetAsync))] Task<int> SaveAsync(string name); }"], "(write-through)", "CG0012"),
+        ("put: ambiguous", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\")] Task<int> GetAsync(int id); [Cached(\"5m\", \"n:{name}\")] Task<int> GetAsync(string name); [CachePut(nameof(GetAsync))] Task<int> SaveAsync(int id); }"], "(write-through)", "CG0012"),
+        ("put: async write with a ref parameter", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\")] Task<int> GetAsync(int id); [CachePut(nameof(GetAsync))] Task<int> SaveAsync(int id, ref int version); }"], "(write-through)", "CG0012"),
+        ("put: async write with an 'in' parameter", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\")] Task<int> GetAsync(int id); [CachePut(nameof(GetAsync))] Task<int> SaveAsync(in int id); }"], "(write-through)", "CG0012"),
+        ("tags: async write with an 'in' parameter", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\", Tags = [\"t:{id}\"])] Task<int> GetAsync(int id); [InvalidatesTags(\"t:{id}\")] Task SaveAsync(in int id); }"], "InvalidateTag", "CG0006"),
+        ("put: static interface method", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\")] Task<int> GetAsync(int id); [CachePut(nameof(GetAsync))] static Task<int> SaveAsync(int id) => Task.FromResult(id); }"], "(write-through)", "CG0012"),
+        ("put: class method implementing no interface method", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\")] Task<int> GetAsync(int id); } public sealed class Repo : IRepo { public Task<int> GetAsync(int id) => Task.FromResult(id); [CachePut(nameof(GetAsync))] public Task<int> SaveAsync(int id) => Task.FromResult(id); }"], "(write-through)", "CG0012"),
+        ("put: ref return", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\")] Task<int> GetAsync(int id); [CachePut(nameof(GetAsync))] ref int Save(int id); }"], "(write-through)", "CG0012"),
+    }.ToImmutableDictionary(c => c.Name, c => (c.Sources, c.Marker, c.Id));
+
+    private static readonly ImmutableDictionary<string, (string[] Sources, string Marker)> HonouredCases = new (string Name, string[] Sources, string Marker)[]
+    {
+        ("static virtual member with a body", ["public interface IRepo { static virtual int Version => 1; [Cached(\"5m\")] Task<int> GetAsync(int id); }"], "GetAsyncDescriptor ="),
+        ("zero LocalTtl (no L1)", ["public interface IRepo { [Cached(\"5m\", LocalTtl = \"0s\")] Task<int> GetAsync(int id); }"], "GetAsyncDescriptor ="),
+        ("tags on an interface without [Cached]", ["public interface ICommands { [InvalidatesTags(\"t:{id}\")] Task SaveAsync(int id); }"], "InvalidateTagAsync($\"t:{id}\")"),
+        ("tags on a class method of an interface without [Cached]", ["public interface ICommands { Task SaveAsync(int id); } public sealed class Commands : ICommands { [InvalidatesTags(\"t:{id}\")] public Task SaveAsync(int id) => Task.CompletedTask; }"], "InvalidateTagAsync($\"t:{id}\")"),
+        ("tags on a class method, [Cached] on the interface", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\", Tags = [\"t:{id}\"])] Task<int> GetAsync(int id); Task SaveAsync(int id); } public sealed class Repo : IRepo { public Task<int> GetAsync(int id) => Task.FromResult(id); [InvalidatesTags(\"t:{id}\")] public Task SaveAsync(int id) => Task.CompletedTask; }"], "InvalidateTagAsync($\"t:{id}\")"),
+        ("put on a class method, [Cached] on the interface", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\")] Task<int> GetAsync(int id); Task<int> SaveAsync(int id); } public sealed class Repo : IRepo { public Task<int> GetAsync(int id) => Task.FromResult(id); [CachePut(nameof(GetAsync))] public Task<int> SaveAsync(int id) => Task.FromResult(id); }"], "(write-through)"),
+        ("[Cached] on a class method whose parameters are named differently", ["public interface IRepo { Task<int> GetAsync(int id, string name); } public sealed class Repo : IRepo { [Cached(\"5m\", \"k:{formId}:{title:hash}\", Tags = [\"t:{formId}\"])] public Task<int> GetAsync(int formId, string title) => Task.FromResult(formId); }"], "GetTaskAsync((id, name),"),
+        ("[Cached] on a class method, default key, parameters named differently", ["public interface IRepo { Task<int> GetAsync(int id); } public sealed class Repo : IRepo { [Cached(\"5m\")] public Task<int> GetAsync(int formId) => Task.FromResult(formId); }"], "new global::System.ValueTuple<int>(id)"),
+        ("put: one cached method among overloads", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\")] Task<int> GetAsync(int id); Task<int> GetAsync(string name); [CachePut(nameof(GetAsync))] Task<int> SaveAsync(int id); }"], "(write-through)"),
+        ("generic write of another interface", ["public interface ICommands { Task SaveAsync<T>(int id, T value); } public interface IRepo { [Cached(\"5m\", \"k:{id}\", $\"{nameof(ICommands)}.{nameof(ICommands.SaveAsync)}\")] Task<int> GetAsync(int id); }"], "// k:{id}"),
+        ("qualified name through a global using in another file", ["global using Other.Commands;", "namespace Other.Commands { public interface ICommands { Task SaveAsync(int id); } }", "namespace Reads { public interface IRepo { [Cached(\"5m\", \"k:{id}\", $\"{nameof(ICommands)}.{nameof(ICommands.SaveAsync)}\")] Task<int> GetAsync(int id); } }"], "// k:{id}"),
+        ("qualified name through an alias", ["namespace Other.Commands { public interface ICommands { Task SaveAsync(int id); } }", "using Cmd = Other.Commands.ICommands; namespace Reads { public interface IRepo { [Cached(\"5m\", \"k:{id}\", $\"{nameof(Cmd)}.{nameof(Cmd.SaveAsync)}\")] Task<int> GetAsync(int id); } }"], "// k:{id}"),
+        ("qualified name through using static", ["namespace Other { public static class Api { public interface ICommands { Task SaveAsync(int id); } } }", "using static Other.Api; namespace Reads { public interface IRepo { [Cached(\"5m\", \"k:{id}\", $\"{nameof(ICommands)}.{nameof(ICommands.SaveAsync)}\")] Task<int> GetAsync(int id); } }"], "// k:{id}"),
+        ("qualified name by its full name", ["namespace Other.Commands { public interface ICommands { Task SaveAsync(int id); } }", "namespace Reads { public interface IRepo { [Cached(\"5m\", \"k:{id}\", \"Other.Commands.ICommands.SaveAsync\")] Task<int> GetAsync(int id); } }"], "// k:{id}"),
+    }.ToImmutableDictionary(c => c.Name, c => (c.Sources, c.Marker));
+
+    [Theory]
+    [MemberData(nameof(Skipped))]
+    public async Task Generator_skips_and_an_analyzer_reports_an_error(string name)
+    {
+        var (sources, marker, id) = SkipCases[name];
+        var run = await GeneratorAndAnalyzers.RunAsync(sources);
+        Assert.DoesNotContain(run.Generated, text => text.Contains(marker, StringComparison.Ordinal));
+        // The advice to write nameof() for a working name is CG0006 too; it is not the reason looked for.
+        var reported = run.Reported.Where(d => d.Id == id && !d.GetMessage().Contains("name it with nameof()", StringComparison.Ordinal)).ToList();
+        Assert.True(reported.Count > 0, $"expected {id}; reported: {string.Join("; ", run.Reported)}");
+        Assert.All(reported, d => Assert.Equal(DiagnosticSeverity.Error, d.Severity));
+        Assert.Empty(run.OutputErrors);
+    }
+
+    [Theory]
+    [MemberData(nameof(Honoured))]
+    public async Task Generator_honours_and_no_error_is_reported(string name)
+    {
+        var (sources, marker) = HonouredCases[name];
+        var run = await GeneratorAndAnalyzers.RunAsync(sources);
+        Assert.True(run.Generated.Any(text => text.Contains(marker, StringComparison.Ordinal)), $"'{marker}' is not in the generated code:\n" + string.Join("\n", run.Generated));
+        Assert.DoesNotContain(run.Reported, d => d.Severity == DiagnosticSeverity.Error);
+        Assert.Empty(run.OutputErrors);
+    }
+
+    [Fact]
+    public void Every_id_the_cases_expect_is_an_error_by_default()
+    {
+        var errors = GeneratorAndAnalyzers.Analyzers.SelectMany(a => a.SupportedDiagnostics).Where(d => d.DefaultSeverity == DiagnosticSeverity.Error).Select(d => d.Id).ToHashSet();
+        Assert.All(SkipCases.Values, c => Assert.Contains(c.Id, errors));
+    }
+
+    private static TheoryData<string> Names(System.Collections.Generic.IEnumerable<string> names)
+    {
+        var data = new TheoryData<string>();
+        foreach (var name in names.OrderBy(n => n, StringComparer.Ordinal))
+        {
+            data.Add(name);
+        }
+
+        return data;
+    }
+}
