@@ -215,4 +215,16 @@ public class GeneratorSnapshotTests
         Assert.NotEqual(before, renamed);
         Assert.Contains("#v2.", bumped, System.StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Generic_repository()
+    {
+        var result = GeneratorHarness.Run(GenericSources.Repository);
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        var (hint, text) = Assert.Single(result.Sources);
+        Assert.Equal("Shop.IRepository`1.g.cs", hint);
+        Assert.Contains("public sealed partial class CachedRepository<[global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMembers(", text, System.StringComparison.Ordinal);
+        Assert.Contains("    where TEntity : class, global::Shop.IEntity", text, System.StringComparison.Ordinal);
+        Snapshot.Verify(text, $"{nameof(GeneratorSnapshotTests)}.{nameof(Generic_repository)}#{hint}");
+    }
 }

@@ -100,3 +100,43 @@ internal static class MoreSources
         }
         """;
 }
+
+internal static class GenericSources
+{
+    /// <summary>A generic repository with a constrained type parameter, <c>[Cached]</c> on the interface.</summary>
+    public const string Repository = """
+        using System.Collections.Generic;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using CachedGen;
+
+        namespace Shop;
+
+        public interface IEntity
+        {
+            int Id { get; }
+        }
+
+        public sealed record Order(int Id, string Customer) : IEntity;
+
+        public sealed record Page<T>(IReadOnlyList<T> Items, int Total);
+
+        public interface IRepository<TEntity>
+            where TEntity : class, IEntity
+        {
+            [Cached("5m", "entity:{id}", nameof(SaveAsync))]
+            Task<TEntity?> GetAsync(int id, CancellationToken ct = default);
+
+            [Cached("5m")]
+            Task<TEntity?> FindAsync(string name);
+
+            [Cached("1m", "{TEntity}:page:{number}")]
+            Task<Page<TEntity>> PageAsync(int number);
+
+            [Cached("1m", "count")]
+            int Count();
+
+            Task SaveAsync(int id, TEntity entity);
+        }
+        """;
+}

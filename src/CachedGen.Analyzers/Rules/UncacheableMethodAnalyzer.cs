@@ -6,7 +6,7 @@ using CachedGen.SourceGenerator;
 namespace CachedGen.Analyzers.Rules;
 
 /// <summary>CG0007: <c>[Cached]</c> on a method no decorator can cache: no result (<c>void</c>, <c>Task</c>,
-/// <c>ValueTask</c>), generic, <c>ref</c>/<c>out</c> parameters, streams and lazy queries, disposable results, or a class
+/// <c>ValueTask</c>), a generic method, <c>ref</c>/<c>out</c> parameters, streams and lazy queries, disposable results, or a class
 /// method that implements no interface method.</summary>
 public sealed class UncacheableMethodAnalyzer : CachedMethodAnalyzer
 {
@@ -15,17 +15,9 @@ public sealed class UncacheableMethodAnalyzer : CachedMethodAnalyzer
     internal override void Analyze(SymbolAnalysisContext context, CachedSite site)
     {
         var reason = CacheRules.UncacheableReason(site.Method, out _, out _);
-        if (reason is null)
+        if (reason is null && site.Method.ContainingType.TypeKind != TypeKind.Interface)
         {
-            var type = site.Method.ContainingType;
-            if (type.TypeKind == TypeKind.Interface)
-            {
-                if (type.IsGenericType)
-                {
-                    reason = "generic interfaces are not decorated";
-                }
-            }
-            else if (!CacheRules.ImplementedContracts(site.Method).Any())
+            if (!CacheRules.ImplementedContracts(site.Method).Any())
             {
                 reason = "it implements no interface method, and decorators wrap interfaces";
             }
