@@ -112,6 +112,14 @@ public static class ShapeFingerprints
         }
 
         text.Append('{');
+        if (display.StartsWith('('))
+        {
+            // A tuple: the compiler does not count its Item fields (they are implicitly declared there), and writes {}.
+            text.Append('}');
+            visiting.Remove(type);
+            return;
+        }
+
         var keyed = type.CustomAttributes.Any(a => a.AttributeType.FullName == "MessagePack.MessagePackObjectAttribute");
         const BindingFlags declared = BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly;
         var members = type.GetProperties(declared)
@@ -171,14 +179,8 @@ public static class ShapeFingerprints
             return true;
         }
 
-        if (!type.IsConstructedGenericType)
-        {
-            return false;
-        }
-
-        var definition = type.GetGenericTypeDefinition();
-        return definition == typeof(IEnumerable<>) || definition == typeof(IList<>) || definition == typeof(ICollection<>)
-            || definition == typeof(IEnumerator<>) || definition == typeof(IReadOnlyList<>) || definition == typeof(IReadOnlyCollection<>);
+        // IEnumerable<T> and the like are special only as definitions; the compiler's constructed forms are not.
+        return false;
     }
 
     /// <summary>The type as the compiler's fully qualified display writes it (<c>int</c>, <c>global::Shop.Order</c>,
@@ -218,8 +220,9 @@ public static class ShapeFingerprints
             return;
         }
 
+        // A tuple, and the definition of one, are written in tuple syntax: (int, string), (T1, T2).
         var arguments = type.GetGenericArguments();
-        if (type.IsConstructedGenericType && type.FullName?.StartsWith("System.ValueTuple`", StringComparison.Ordinal) == true && arguments.Length is >= 2 and <= 7)
+        if (type.IsGenericType && type.Namespace == "System" && type.Name.StartsWith("ValueTuple`", StringComparison.Ordinal) && arguments.Length is >= 2 and <= 7)
         {
             text.Append('(');
             for (var i = 0; i < arguments.Length; i++)
