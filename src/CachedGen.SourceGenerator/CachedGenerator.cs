@@ -36,12 +36,22 @@ public sealed class CachedGenerator : IIncrementalGenerator
                 DecoratorParser.Parse)
             .WithTrackingName(TrackingNames.Parse)
             .SelectMany(static (models, _) => models)
-            .Collect()
+            .Collect();
+
+        var derived = context.SyntaxProvider
+            .CreateSyntaxProvider(static (node, _) => DecoratorParser.NamesGenericBase(node), DecoratorParser.ParseDerived)
+            .WithTrackingName(TrackingNames.Derived)
+            .SelectMany(static (models, _) => models)
+            .Collect();
+
+        var all = decorators
+            .Combine(derived)
+            .Select(static (both, _) => both.Left.AddRange(both.Right))
             .Combine(defaults)
             .SelectMany(static (input, _) => Complete(input.Left, input.Right))
             .WithTrackingName(TrackingNames.Model);
 
-        context.RegisterSourceOutput(decorators, static (output, model) => output.AddSource(model.HintName, DecoratorEmitter.Emit(model)));
+        context.RegisterSourceOutput(all, static (output, model) => output.AddSource(model.HintName, DecoratorEmitter.Emit(model)));
     }
 
     /// <summary>One model per interface (several [Cached] methods of one interface parse to the same model), with the

@@ -140,3 +140,81 @@ internal static class GenericSources
         }
         """;
 }
+
+internal static class GenericShapes
+{
+    /// <summary>Two type parameters; the key's value is a <c>TKey</c>.</summary>
+    public const string TwoTypeParameters = """
+        using System.Threading.Tasks;
+        using CachedGen;
+
+        namespace Shop;
+
+        public interface IEntity<TKey>
+            where TKey : notnull
+        {
+            TKey Id { get; }
+        }
+
+        public sealed record Order(int Id, string Customer) : IEntity<int>;
+
+        public interface IRepository<TEntity, TKey>
+            where TEntity : class, IEntity<TKey>, new()
+            where TKey : notnull
+        {
+            [Cached("5m", "{TEntity}:{id}", nameof(SaveAsync))]
+            ValueTask<TEntity?> GetAsync(TKey id);
+
+            Task SaveAsync(TKey id, TEntity entity);
+        }
+        """;
+
+    /// <summary>A derived interface that closes a generic base whose methods carry [Cached]; a generic class and a closed
+    /// class with [Cached] on their methods.</summary>
+    public const string DerivedAndImplementations = """
+        using System.Threading.Tasks;
+        using CachedGen;
+
+        namespace Shop;
+
+        public interface IEntity
+        {
+            int Id { get; }
+        }
+
+        public sealed record Order(int Id, string Customer) : IEntity;
+
+        public sealed record Customer(int Id, string Name) : IEntity;
+
+        public interface IRepository<TEntity>
+            where TEntity : class, IEntity
+        {
+            [Cached("5m", "entity:{id}", nameof(SaveAsync))]
+            Task<TEntity?> GetAsync(int id);
+
+            Task SaveAsync(int id, TEntity entity);
+        }
+
+        public interface IOrderRepository : IRepository<Order>
+        {
+            Task<int> CountAsync();
+        }
+
+        public interface IStore<T>
+        {
+            Task<T?> LoadAsync(string name);
+        }
+
+        public sealed class MemoryStore<T> : IStore<T>
+        {
+            [Cached("1m")]
+            public Task<T?> LoadAsync(string name) => Task.FromResult(default(T));
+        }
+
+        public sealed class CustomerStore : IStore<Customer>
+        {
+            [Cached("2m", "customer:{name}")]
+            public Task<Customer?> LoadAsync(string name) => Task.FromResult<Customer?>(null);
+        }
+        """;
+}

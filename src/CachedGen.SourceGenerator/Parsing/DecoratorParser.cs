@@ -52,6 +52,41 @@ internal static class DecoratorParser
         return results.ToEquatableArray();
     }
 
+    /// <summary>Whether an interface declaration names a generic base (<c>IOrderRepository : IRepository&lt;Order&gt;</c>):
+    /// its [Cached] methods may all be inherited, so no [Cached] attribute of its own would lead the generator to it.</summary>
+    public static bool NamesGenericBase(SyntaxNode node)
+    {
+        if (node is not Microsoft.CodeAnalysis.CSharp.Syntax.InterfaceDeclarationSyntax { BaseList: { } bases, TypeParameterList: null })
+        {
+            return false;
+        }
+
+        foreach (var type in bases.Types)
+        {
+            if (type.Type is Microsoft.CodeAnalysis.CSharp.Syntax.GenericNameSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.QualifiedNameSyntax { Right: Microsoft.CodeAnalysis.CSharp.Syntax.GenericNameSyntax })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The decorator of a non-generic interface that inherits [Cached] methods from a closed generic base
+    /// (<c>IOrderRepository : IRepository&lt;Order&gt;</c>); its own [Cached] methods, if any, lead to the same model.</summary>
+    public static EquatableArray<DecoratorModel> ParseDerived(GeneratorSyntaxContext context, CancellationToken cancellationToken)
+    {
+        if (context.SemanticModel.GetDeclaredSymbol(context.Node, cancellationToken) is not INamedTypeSymbol { TypeKind: TypeKind.Interface, IsGenericType: false } contract
+            || !contract.AllInterfaces.Any(i => i.IsGenericType && FirstCachedMember(i, null) is not null))
+        {
+            return EquatableArray<DecoratorModel>.Empty;
+        }
+
+        var results = new List<DecoratorModel>();
+        AddIfBuilt(results, contract, null, context.SemanticModel.Compilation, cancellationToken);
+        return results.ToEquatableArray();
+    }
+
     /// <summary>The assembly's <c>[assembly: CachedDefaults]</c>, if any.</summary>
     public static DefaultsModel ParseDefaults(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
