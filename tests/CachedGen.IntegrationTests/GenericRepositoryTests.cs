@@ -31,6 +31,22 @@ public interface IRepository<TEntity>
     Task SaveAsync(int id, TEntity entity);
 }
 
+/// <summary>An interface that closes the generic one: decorated at compile time, with the base's [Cached] methods.</summary>
+public interface IOrderRepository : IRepository<Order>
+{
+}
+
+public sealed class OrderRepository(Table<Order> table) : IOrderRepository
+{
+    private readonly EfRepository<Order> _rows = new(table);
+
+    public Task<Order?> GetAsync(int id, CancellationToken ct = default) => _rows.GetAsync(id, ct);
+
+    public Task<int> CountAsync() => _rows.CountAsync();
+
+    public Task SaveAsync(int id, Order entity) => _rows.SaveAsync(id, entity);
+}
+
 /// <summary>The rows of one entity type, shared by every node of a test (the database), counting reads.</summary>
 public sealed class Table<TEntity>
     where TEntity : class, IEntity
@@ -231,5 +247,29 @@ public sealed class GenericRepositoryTests(RedisServerFixture redis) : IClassFix
         // The customer with the same id is another entry: still cached.
         Assert.Equal(new Customer(1, "Grace"), await Resolve<Customer>(nodeA).GetAsync(1));
         Assert.Equal(1, _customers.Reads);
+    }
+
+    [Fact]
+    public async Task An_interface_closing_the_generic_one_reads_the_entries_of_its_generic_decorator()
+    {
+        // The closed decorator is written at compile time, the generic one closed at run time: same template, same
+        // type-argument segment, same fingerprint, hence the same key.
+        var nodeA = await NodeAsync(Open);
+        var nodeB = await NodeAsync(services => services.AddScoped<IOrderRepository, OrderRepository>());
+        var derived = nodeB.CreateScope().ServiceProvider.GetRequiredService<IOrderRepository>();
+        Assert.IsType<CachedOrderRepository>(derived);
+
+        var fromA = await Resolve<Order>(nodeA).GetAsync(1);
+        var fromB = await derived.GetAsync(1);
+
+        Assert.Equal(new Order(1, "ada", 12.5m), fromB);
+        Assert.Equal(fromA, fromB);
+        Assert.Equal(1, _orders.Reads);
+        Assert.Equal(CachedRepository<Order>.GetAsyncDescriptor.KeySuffix, CachedOrderRepository.GetAsyncDescriptor.KeySuffix);
+        Assert.Equal(CachedRepository<Order>.GetAsyncDescriptor.ShapeFingerprint, CachedOrderRepository.GetAsyncDescriptor.ShapeFingerprint);
+
+        // Its write removes the shared entry from Redis.
+        await derived.SaveAsync(1, new Order(1, "ada", 1m));
+        Assert.False(await ExistsAsync(OrderKey(nodeA, 1)));
     }
 }
