@@ -272,4 +272,23 @@ public sealed class GenericRepositoryTests(RedisServerFixture redis) : IClassFix
         await derived.SaveAsync(1, new Order(1, "ada", 1m));
         Assert.False(await ExistsAsync(OrderKey(nodeA, 1)));
     }
+
+    [Fact]
+    public async Task Per_method_settings_find_a_closed_type_by_its_short_method_id()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(_orders);
+        services.AddSingleton(_customers);
+        Open(services);
+        services.AddCachedGen(o => o.Methods["IRepository<CachedGen.IntegrationTests.Generic.Order>.GetAsync"] = new CachedMethodOptions { Enabled = false });
+        await using var provider = services.BuildServiceProvider();
+
+        await Resolve<Order>(provider).GetAsync(1);
+        await Resolve<Order>(provider).GetAsync(1);
+        await Resolve<Customer>(provider).GetAsync(1);
+        await Resolve<Customer>(provider).GetAsync(1);
+
+        Assert.Equal(2, _orders.Reads); // off for IRepository<Order> only
+        Assert.Equal(1, _customers.Reads);
+    }
 }
