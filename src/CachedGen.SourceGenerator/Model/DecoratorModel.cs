@@ -43,7 +43,11 @@ internal sealed record TypeParameterModel(string Name, string Constraints);
 internal sealed record ParameterModel(string Name, string Type, string Modifier);
 
 /// <summary>A method served through the cache. <paramref name="TagInterpolations"/> are the contents of the interpolated
-/// strings that render its tags from the key tuple's elements (<c>tenant:{key.Item1}:forms</c>).</summary>
+/// strings that render its tags from the key tuple's elements (<c>tenant:{key.Item1}:forms</c>).
+/// <paramref name="TypeArguments"/>, for a method of a generic interface, is the expression giving the closed type's
+/// argument names that end its version segment (a literal, or a generic decorator's static field);
+/// <paramref name="RuntimeShapeType"/> is its value type as <c>typeof</c> takes it when that mentions a type parameter
+/// (the fingerprint is then computed at run time).</summary>
 internal sealed record CachedMethodModel(
     string DeclaringInterface,
     string Name,

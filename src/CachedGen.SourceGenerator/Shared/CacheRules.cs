@@ -501,7 +501,7 @@ internal static class CacheRules
 
         if (type.IsGenericType)
         {
-            return new QualifiedWrite(type, [], $"'{typeName}' is generic, and generic interfaces are not decorated");
+            return new QualifiedWrite(type, [], $"'{typeName}' is generic, and a write of a generic interface does not invalidate another interface's entries");
         }
 
         var candidates = new[] { type }.Concat(type.AllInterfaces)
