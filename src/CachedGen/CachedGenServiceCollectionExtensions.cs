@@ -19,7 +19,9 @@ public static class CachedGenServiceCollectionExtensions
     /// <summary>
     /// Adds CachedGen and decorates every service registered <em>before</em> this call whose service type has a
     /// generated decorator. The original registration is kept as a keyed service with the same lifetime, and the
-    /// decorator wraps it.
+    /// decorator wraps it. A generic interface's registrations are decorated too, closed
+    /// (<c>AddScoped&lt;IRepository&lt;Order&gt;, EfRepository&lt;Order&gt;&gt;()</c>) or open
+    /// (<c>AddScoped(typeof(IRepository&lt;&gt;), typeof(EfRepository&lt;&gt;))</c>, which needs an implementation type).
     /// </summary>
     public static CachedGenBuilder AddCachedGen(this IServiceCollection services, Action<CachedGenOptions>? configure)
     {

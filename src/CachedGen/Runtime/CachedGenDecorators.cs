@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Concurrent;
-using System.Linq;
 using System.ComponentModel;
 using System.Diagnostics.CodeAnalysis;
 
@@ -29,6 +28,7 @@ public static class CachedGenDecorators
     public const string InnerServiceKey = "CachedGen.Inner";
 
     private static readonly ConcurrentDictionary<Type, Type> GenericDecorators = new();
+    private static readonly ConcurrentDictionary<Type, bool> GenericDecoratorDefinitions = new();
 
     /// <summary>Registers the generic decorator <paramref name="decoratorDefinition"/> (<c>CachedRepository&lt;&gt;</c>)
     /// of the generic interface <paramref name="serviceDefinition"/> (<c>IRepository&lt;&gt;</c>).</summary>
@@ -42,6 +42,7 @@ public static class CachedGenDecorators
         }
 
         GenericDecorators[serviceDefinition] = decoratorDefinition;
+        GenericDecoratorDefinitions[decoratorDefinition] = true;
     }
 
     /// <summary>Finds the generic decorator of the generic interface <paramref name="serviceDefinition"/>.</summary>
@@ -52,7 +53,7 @@ public static class CachedGenDecorators
 
     /// <summary>Whether <paramref name="type"/> is (a closed form of) a registered generic decorator.</summary>
     public static bool IsGenericDecorator(Type? type)
-        => type is { IsGenericType: true } && GenericDecorators.Values.Contains(type.IsGenericTypeDefinition ? type : type.GetGenericTypeDefinition());
+        => type is { IsGenericType: true } && GenericDecoratorDefinitions.ContainsKey(type.IsGenericTypeDefinition ? type : type.GetGenericTypeDefinition());
 
     /// <summary>Finds the decorator factory for <paramref name="serviceType"/>.</summary>
     public static bool TryGet(Type serviceType, out Func<object, CacheRuntime, object> factory)
