@@ -47,6 +47,22 @@ public sealed class OrderRepository(Table<Order> table) : IOrderRepository
     public Task SaveAsync(int id, Order entity) => _rows.SaveAsync(id, entity);
 }
 
+/// <summary>Two type parameters, the key's value typed by the second.</summary>
+public interface IKeyedRepository<TEntity, TKey>
+    where TEntity : class
+    where TKey : notnull
+{
+    [Cached("10m", "{TEntity}:{id}")]
+    Task<TEntity?> GetAsync(TKey id);
+}
+
+public sealed class KeyedRepository<TEntity, TKey>(Func<TKey, TEntity?> load) : IKeyedRepository<TEntity, TKey>
+    where TEntity : class
+    where TKey : notnull
+{
+    public Task<TEntity?> GetAsync(TKey id) => Task.FromResult(load(id));
+}
+
 /// <summary>The rows of one entity type, shared by every node of a test (the database), counting reads.</summary>
 public sealed class Table<TEntity>
     where TEntity : class, IEntity
@@ -290,5 +306,36 @@ public sealed class GenericRepositoryTests(RedisServerFixture redis) : IClassFix
 
         Assert.Equal(2, _orders.Reads); // off for IRepository<Order> only
         Assert.Equal(1, _customers.Reads);
+    }
+
+    [Fact]
+    public async Task A_key_value_typed_by_a_type_parameter_is_encoded_by_its_type()
+    {
+        var loads = 0;
+        var node = await NodeAsync(services =>
+        {
+            services.AddSingleton<IKeyedRepository<Order, int>>(new KeyedRepository<Order, int>(id => { Interlocked.Increment(ref loads); return new Order(id, "by-int", 1m); }));
+            services.AddSingleton<IKeyedRepository<Order, string>>(new KeyedRepository<Order, string>(id => { Interlocked.Increment(ref loads); return new Order(0, "by-" + id, 2m); }));
+            services.AddSingleton<IKeyedRepository<Order, Customer>>(new KeyedRepository<Order, Customer>(_ => null));
+        });
+        var runtime = node.GetRequiredService<CacheRuntime>();
+
+        var byInt = await node.GetRequiredService<IKeyedRepository<Order, int>>().GetAsync(7);
+        var byString = await node.GetRequiredService<IKeyedRepository<Order, string>>().GetAsync("7");
+
+        Assert.Equal("by-int", byInt!.Customer);
+        Assert.Equal("by-7", byString!.Customer);
+        var intKey = runtime.GetMethod(CachedKeyedRepository<Order, int>.GetAsyncDescriptor).RenderKey(new ValueTuple<int>(7));
+        var stringKey = runtime.GetMethod(CachedKeyedRepository<Order, string>.GetAsyncDescriptor).RenderKey(new ValueTuple<string>("7"));
+        Assert.StartsWith(_prefix + "{CachedGen.IntegrationTests.Generic.Order:7}#v1.", intKey, StringComparison.Ordinal);
+        Assert.EndsWith("(CachedGen.IntegrationTests.Generic.Order,System.Int32)", intKey, StringComparison.Ordinal);
+        Assert.EndsWith("(CachedGen.IntegrationTests.Generic.Order,System.String)", stringKey, StringComparison.Ordinal);
+        Assert.True(await ExistsAsync(intKey));
+        Assert.True(await ExistsAsync(stringKey));
+        Assert.Equal(2, loads);
+
+        // A type argument with no key encoding is refused when the closed decorator is first used.
+        var error = Assert.Throws<TypeInitializationException>(() => node.GetRequiredService<IKeyedRepository<Order, Customer>>());
+        Assert.IsType<NotSupportedException>(error.InnerException);
     }
 }
