@@ -265,6 +265,8 @@ public class GeneratorSnapshotTests
         var open = result.Sources["Shop.IStore`1.g.cs"];
         Assert.Contains("public sealed partial class CachedStore<", open, System.StringComparison.Ordinal);
         Assert.Contains("\"Shop.IStore<\" + TypeArguments + \">.LoadAsync\"", open, System.StringComparison.Ordinal);
+        Assert.Contains(" TItem> : global::Shop.IStore<TItem>", open, System.StringComparison.Ordinal);
+        Assert.Contains("builder.AppendValue(global::CachedGen.Runtime.CacheTypeNames.Of(typeof(TItem))); // type argument", open, System.StringComparison.Ordinal);
 
         // [Cached] on a closed class: a closed decorator, registered for IStore<Customer> alone.
         var closed = result.Sources["Shop.IStore(Shop.Customer).g.cs"];

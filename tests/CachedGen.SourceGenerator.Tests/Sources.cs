@@ -205,10 +205,10 @@ internal static class GenericShapes
             Task<T?> LoadAsync(string name);
         }
 
-        public sealed class MemoryStore<T> : IStore<T>
+        public sealed class MemoryStore<TItem> : IStore<TItem>
         {
-            [Cached("1m")]
-            public Task<T?> LoadAsync(string name) => Task.FromResult(default(T));
+            [Cached("1m", "{TItem}:{name}")]
+            public Task<TItem?> LoadAsync(string name) => Task.FromResult(default(TItem));
         }
 
         public sealed class CustomerStore : IStore<Customer>

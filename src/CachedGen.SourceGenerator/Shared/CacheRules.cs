@@ -198,13 +198,14 @@ internal static class CacheRules
            && TypeParameterIndex(method.ContainingType, part.Path[0]) >= 0;
 
     /// <summary>The position of the type parameter named <paramref name="name"/> (exactly) of
-    /// <paramref name="type"/>'s definition, or -1.</summary>
+    /// <paramref name="type"/>'s definition, or of a type parameter it is constructed with (an implementing class's:
+    /// <c>{T}</c> of <c>EfRepository&lt;T&gt; : IRepository&lt;T&gt;</c>), or -1.</summary>
     internal static int TypeParameterIndex(INamedTypeSymbol type, string name)
     {
         var parameters = type.OriginalDefinition.TypeParameters;
         for (var i = 0; i < parameters.Length; i++)
         {
-            if (parameters[i].Name == name)
+            if (parameters[i].Name == name || (type.TypeArguments[i] is ITypeParameterSymbol argument && argument.Name == name))
             {
                 return i;
             }
