@@ -59,16 +59,24 @@ public sealed class CachedGenerator : IIncrementalGenerator
             .SelectMany(static (models, _) => models)
             .Collect();
 
-        var decorators = cached
+        var derived = context.SyntaxProvider
+            .CreateSyntaxProvider(static (node, _) => DecoratorParser.NamesGenericBase(node), DecoratorParser.ParseDerived)
+            .WithTrackingName(TrackingNames.Derived)
+            .SelectMany(static (models, _) => models)
+            .Collect();
+
+        var all = cached
             .Combine(tagWriters)
             .Select(static (input, _) => input.Left.AddRange(input.Right))
             .Combine(putWriters)
+            .Select(static (input, _) => input.Left.AddRange(input.Right))
+            .Combine(derived)
             .Select(static (input, _) => input.Left.AddRange(input.Right))
             .Combine(defaults)
             .SelectMany(static (input, _) => Complete(input.Left, input.Right))
             .WithTrackingName(TrackingNames.Model);
 
-        context.RegisterSourceOutput(decorators, static (output, model) => output.AddSource(model.HintName, DecoratorEmitter.Emit(model)));
+        context.RegisterSourceOutput(all, static (output, model) => output.AddSource(model.HintName, DecoratorEmitter.Emit(model)));
     }
 
     /// <summary>One model per interface (several [Cached] methods of one interface parse to the same model), with the

@@ -6,5 +6,6 @@ internal static class TrackingNames
     public const string Parse = nameof(Parse);
     public const string ParseWriters = nameof(ParseWriters);
     public const string Defaults = nameof(Defaults);
+    public const string Derived = nameof(Derived);
     public const string Model = nameof(Model);
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using CachedGen.Runtime;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,7 +19,9 @@ public static class CachedGenServiceCollectionExtensions
     /// <summary>
     /// Adds CachedGen and decorates every service registered <em>before</em> this call whose service type has a
     /// generated decorator. The original registration is kept as a keyed service with the same lifetime, and the
-    /// decorator wraps it.
+    /// decorator wraps it. A generic interface's registrations are decorated too, closed
+    /// (<c>AddScoped&lt;IRepository&lt;Order&gt;, EfRepository&lt;Order&gt;&gt;()</c>) or open
+    /// (<c>AddScoped(typeof(IRepository&lt;&gt;), typeof(EfRepository&lt;&gt;))</c>, which needs an implementation type).
     /// </summary>
     public static CachedGenBuilder AddCachedGen(this IServiceCollection services, Action<CachedGenOptions>? configure)
     {
@@ -58,7 +61,8 @@ public static class CachedGenServiceCollectionExtensions
         {
             var descriptor = services[i];
             var serviceType = descriptor.ServiceType;
-            if (descriptor.IsKeyedService || serviceType.IsGenericTypeDefinition || descriptor.ImplementationFactory?.Target is DecoratedService)
+            if (descriptor.IsKeyedService || descriptor.ImplementationFactory?.Target is DecoratedService
+                || CachedGenDecorators.IsGenericDecorator(descriptor.ImplementationType))
             {
                 continue;
             }
@@ -71,38 +75,76 @@ public static class CachedGenServiceCollectionExtensions
                 RuntimeHelpers.RunModuleConstructor(module);
             }
 
-            if (!CachedGenDecorators.TryGet(serviceType, out var factory))
+            if (serviceType.IsGenericTypeDefinition)
             {
+                // services.AddScoped(typeof(IRepository<>), typeof(EfRepository<>)): the container closes the decorator
+                // itself, and the decorator's constructor takes the inner service by CachedGenDecorators.InnerServiceKey.
+                if (CachedGenDecorators.FindGeneric(serviceType) is { } openDecorator && descriptor.ImplementationType is { } openImplementation)
+                {
+                    services.Add(new ServiceDescriptor(serviceType, CachedGenDecorators.InnerServiceKey, openImplementation, descriptor.Lifetime));
+                    services[i] = new ServiceDescriptor(serviceType, openDecorator, descriptor.Lifetime);
+                }
+
                 continue;
             }
 
-            var decorated = new DecoratedService(serviceType, factory);
-            services.Add(decorated.InnerDescriptor(descriptor));
-            services[i] = new ServiceDescriptor(serviceType, decorated.Create, descriptor.Lifetime);
+            if (CachedGenDecorators.TryGet(serviceType, out var factory))
+            {
+                var decorated = new DecoratedService(serviceType, factory);
+                services.Add(Keyed(descriptor, decorated.InnerKey));
+                services[i] = new ServiceDescriptor(serviceType, decorated.Create, descriptor.Lifetime);
+            }
+            else if (serviceType.IsConstructedGenericType && CachedGenDecorators.FindGeneric(serviceType.GetGenericTypeDefinition()) is { } definition)
+            {
+                // services.AddScoped<IRepository<Order>, EfRepository<Order>>(): the generic decorator closed over the
+                // same type arguments.
+                services.Add(Keyed(descriptor, CachedGenDecorators.InnerServiceKey));
+                services[i] = new ServiceDescriptor(serviceType, CloseDecorator(definition, serviceType), descriptor.Lifetime);
+            }
         }
+    }
+
+    /// <summary>The generic decorator closed over <paramref name="serviceType"/>'s type arguments. Without dynamic code
+    /// (native AOT) only reference-type arguments, which share one instantiation, are certain to work; a value-type one
+    /// is refused with a message instead of failing later.</summary>
+    [return: DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)]
+    [UnconditionalSuppressMessage("Trimming", "IL2055", Justification = "The decorator's type parameters ask the trimmer to keep the public properties and fields of their arguments, for the shape fingerprint; the arguments here are those of the service the application registered and resolves, whose members its serializer reads as well. A member removed by trimming is absent from the fingerprint too (ShapeFingerprints).")]
+    [UnconditionalSuppressMessage("AotAnalysis", "IL3050", Justification = "Value-type arguments are refused without dynamic code (checked below); reference-type arguments use the shared instantiation.")]
+    private static Type CloseDecorator([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] Type definition, Type serviceType)
+    {
+        var arguments = serviceType.GetGenericArguments();
+        if (!RuntimeFeature.IsDynamicCodeSupported && Array.Exists(arguments, static a => a.IsValueType))
+        {
+            throw new NotSupportedException(
+                $"{serviceType} has a value-type argument, and without dynamic code (native AOT) CachedGen cannot close its generic decorator {definition.Name} over it: register the decorator by hand (new {definition.Name}(inner, runtime)).");
+        }
+
+        return definition.MakeGenericType(arguments);
+    }
+
+    /// <summary>The original registration, as a keyed service with the same lifetime.</summary>
+    private static ServiceDescriptor Keyed(ServiceDescriptor original, object key)
+    {
+        var serviceType = original.ServiceType;
+        if (original.ImplementationInstance is { } instance)
+        {
+            return new ServiceDescriptor(serviceType, key, instance);
+        }
+
+        if (original.ImplementationFactory is { } create)
+        {
+            return new ServiceDescriptor(serviceType, key, (sp, _) => create(sp), original.Lifetime);
+        }
+
+        return new ServiceDescriptor(serviceType, key, original.ImplementationType!, original.Lifetime);
     }
 
     private sealed class DecoratedService(Type serviceType, Func<object, CacheRuntime, object> factory)
     {
         // A unique key per decorated registration: nobody else can resolve the undecorated service by accident.
-        private readonly object _innerKey = new();
-
-        public ServiceDescriptor InnerDescriptor(ServiceDescriptor original)
-        {
-            if (original.ImplementationInstance is { } instance)
-            {
-                return new ServiceDescriptor(serviceType, _innerKey, instance);
-            }
-
-            if (original.ImplementationFactory is { } create)
-            {
-                return new ServiceDescriptor(serviceType, _innerKey, (sp, _) => create(sp), original.Lifetime);
-            }
-
-            return new ServiceDescriptor(serviceType, _innerKey, original.ImplementationType!, original.Lifetime);
-        }
+        public object InnerKey { get; } = new();
 
         public object Create(IServiceProvider provider)
-            => factory(provider.GetRequiredKeyedService(serviceType, _innerKey), provider.GetRequiredService<CacheRuntime>());
+            => factory(provider.GetRequiredKeyedService(serviceType, InnerKey), provider.GetRequiredService<CacheRuntime>());
     }
 }

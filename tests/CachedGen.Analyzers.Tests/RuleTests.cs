@@ -728,3 +728,68 @@ public class BackReferenceTests
         public interface IShop { [Cached("5m")] Task<Customer?> GetCustomerAsync(int id); }
         """);
 }
+
+public class GenericRepositoryTests
+{
+    private const string Repositories = """
+        public interface IEntity { int Id { get; } }
+        public sealed record Order(int Id, string Customer) : IEntity;
+        public sealed record Page<T>(IReadOnlyList<T> Items, int Total);
+        public interface IRepository<TEntity> where TEntity : class, IEntity
+        {
+            [Cached("5m", "entity:{id}", nameof(SaveAsync))] Task<TEntity?> GetAsync(int id, CancellationToken ct = default);
+            [Cached("1m", "{TEntity}:page:{number}")] Task<Page<TEntity>> PageAsync(int number);
+            Task SaveAsync(int id, TEntity entity);
+        }
+        public interface IKeyed<TEntity, TKey> where TEntity : class where TKey : notnull
+        {
+            [Cached("5m", "{TEntity}:{id}", nameof(SaveAsync))] ValueTask<TEntity?> GetAsync(TKey id);
+            Task SaveAsync(TKey id, TEntity entity);
+        }
+        public interface IStore<T> { Task<T?> LoadAsync(string name); }
+        public sealed class MemoryStore<T> : IStore<T>
+        {
+            [Cached("1m", "{T}:{name}")] public Task<T?> LoadAsync(string name) => Task.FromResult(default(T));
+        }
+        public sealed class OrderStore : IStore<Order>
+        {
+            [Cached("1m")] public Task<Order?> LoadAsync(string name) => Task.FromResult<Order?>(null);
+        }
+        public interface IOrderRepository : IRepository<Order> { }
+        """;
+
+    [Fact]
+    public Task Valid_generic_repositories_raise_no_per_method_diagnostic() => Verify<CachedMethodRulesAnalyzer>.AnalyzerAsync(Repositories);
+
+    [Fact]
+    public Task Valid_generic_repositories_raise_no_key_shape_diagnostic() => Verify<SameKeyShapeAnalyzer>.AnalyzerAsync(Repositories);
+
+    [Fact]
+    public Task Valid_generic_repositories_raise_no_tag_diagnostic() => Verify<TagWithoutEntryAnalyzer>.AnalyzerAsync(Repositories);
+
+    [Fact]
+    public Task A_generic_interface_is_no_reason_for_CG0007() => Verify<UncacheableMethodAnalyzer>.AnalyzerAsync("""
+        public interface IRepository<TEntity> where TEntity : class
+        {
+            [Cached("5m")] Task<TEntity?> GetAsync(int id);
+            [Cached("5m")] T {|CG0007:Convert|}<T>(int id);
+        }
+        """);
+
+    [Fact]
+    public Task A_placeholder_naming_an_unknown_type_parameter_is_CG0004() => Verify<InvalidKeyTemplateAnalyzer>.AnalyzerAsync(
+        """
+        public interface IRepository<TEntity> where TEntity : class
+        {
+            [Cached("5m", "{TEntity}:{id}")] Task<TEntity?> GetAsync(int id);
+            [Cached("5m", "{|#0:{TKey}|}:{id}")] Task<TEntity?> FindAsync(int id);
+            [Cached("5m", "{|#1:{TEntity:hash}|}:{id}")] Task<TEntity?> HashedAsync(int id);
+        }
+        """,
+        [
+            new DiagnosticResult(CachedGen.Analyzers.DiagnosticDescriptors.InvalidKeyTemplate).WithLocation(0)
+                .WithArguments("FindAsync", "'TKey' is not a parameter of 'FindAsync' nor a type parameter of 'IRepository'"),
+            new DiagnosticResult(CachedGen.Analyzers.DiagnosticDescriptors.InvalidKeyTemplate).WithLocation(1)
+                .WithArguments("HashedAsync", "'TEntity' is not a parameter of 'HashedAsync' nor a type parameter of 'IRepository'"),
+        ]);
+}

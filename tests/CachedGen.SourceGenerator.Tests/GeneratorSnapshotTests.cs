@@ -215,4 +215,64 @@ public class GeneratorSnapshotTests
         Assert.NotEqual(before, renamed);
         Assert.Contains("#v2.", bumped, System.StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Generic_repository()
+    {
+        var result = GeneratorHarness.Run(GenericSources.Repository);
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        var (hint, text) = Assert.Single(result.Sources);
+        Assert.Equal("Shop.IRepository`1.g.cs", hint);
+        Assert.Contains("public sealed partial class CachedRepository<[global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMembers(", text, System.StringComparison.Ordinal);
+        Assert.Contains("    where TEntity : class, global::Shop.IEntity", text, System.StringComparison.Ordinal);
+        Snapshot.Verify(text, $"{nameof(GeneratorSnapshotTests)}.{nameof(Generic_repository)}#{hint}");
+    }
+
+    [Fact]
+    public void Generic_repository_with_two_type_parameters_and_a_key_of_the_second()
+    {
+        var result = GeneratorHarness.Run(GenericShapes.TwoTypeParameters);
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        var (hint, text) = Assert.Single(result.Sources);
+        Assert.Equal("Shop.IRepository`2.g.cs", hint);
+        Assert.Contains("public sealed partial class CachedRepository<", text, System.StringComparison.Ordinal);
+        Assert.Contains("    where TEntity : class, global::Shop.IEntity<TKey>, new()", text, System.StringComparison.Ordinal);
+        Assert.Contains("    where TKey : notnull", text, System.StringComparison.Ordinal);
+        Assert.Contains("CacheTypeNames.Join(typeof(TEntity), typeof(TKey))", text, System.StringComparison.Ordinal);
+        Assert.Contains("builder.AppendValueOf(key.Item1); // id", text, System.StringComparison.Ordinal);
+        Assert.Contains("CacheKeyBuilder.EnsureEncodable(typeof(TKey), \"id\");", text, System.StringComparison.Ordinal);
+        Assert.Contains("await _getAsync.InvalidateAsync(new global::System.ValueTuple<TKey>(id))", text, System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Closed_generic_bases_and_implementations_get_their_decorators()
+    {
+        var result = GeneratorHarness.Run(GenericShapes.DerivedAndImplementations);
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        Assert.Equal(
+            ["Shop.IOrderRepository.g.cs", "Shop.IRepository`1.g.cs", "Shop.IStore(Shop.Customer).g.cs", "Shop.IStore`1.g.cs"],
+            result.Sources.Keys.OrderBy(k => k, System.StringComparer.Ordinal));
+
+        // The derived interface caches the base's method for its closed type argument, known at compile time.
+        var derived = result.Sources["Shop.IOrderRepository.g.cs"];
+        Assert.Contains("public sealed partial class CachedOrderRepository : global::Shop.IOrderRepository", derived, System.StringComparison.Ordinal);
+        Assert.Contains("new(\"Shop.IOrderRepository.GetAsync\", RenderGetAsyncKey)", derived, System.StringComparison.Ordinal);
+        Assert.Matches("KeySuffix = \"#v1\\.[0-9a-f]{8}\\(\" \\+ \"Shop.Order\" \\+ \"\\)\"", derived);
+        Assert.Contains("await _getAsync.InvalidateAsync(new global::System.ValueTuple<int>(id))", derived, System.StringComparison.Ordinal);
+        Assert.Contains("global::Shop.IRepository<global::Shop.Order>.GetAsync(int id)", derived, System.StringComparison.Ordinal);
+
+        // [Cached] on a generic class: a generic decorator of the interface, named after the class's type parameter.
+        var open = result.Sources["Shop.IStore`1.g.cs"];
+        Assert.Contains("public sealed partial class CachedStore<", open, System.StringComparison.Ordinal);
+        Assert.Contains("\"Shop.IStore<\" + TypeArguments + \">.LoadAsync\"", open, System.StringComparison.Ordinal);
+        Assert.Contains(" TItem> : global::Shop.IStore<TItem>", open, System.StringComparison.Ordinal);
+        Assert.Contains("builder.AppendValue(global::CachedGen.Runtime.CacheTypeNames.Of(typeof(TItem))); // type argument", open, System.StringComparison.Ordinal);
+
+        // [Cached] on a closed class: a closed decorator, registered for IStore<Customer> alone.
+        var closed = result.Sources["Shop.IStore(Shop.Customer).g.cs"];
+        Assert.Contains("public sealed partial class CachedStoreOfCustomer : global::Shop.IStore<global::Shop.Customer>", closed, System.StringComparison.Ordinal);
+        Assert.Contains("new(\"Shop.IStore<Shop.Customer>.LoadAsync\", RenderLoadAsyncKey)", closed, System.StringComparison.Ordinal);
+        Assert.Contains("CachedGenDecorators.Register<global::Shop.IStore<global::Shop.Customer>>", closed, System.StringComparison.Ordinal);
+        Assert.Contains("builder.AppendLiteral(\"customer:\");", closed, System.StringComparison.Ordinal);
+    }
 }

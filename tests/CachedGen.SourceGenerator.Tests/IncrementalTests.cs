@@ -66,6 +66,21 @@ public class IncrementalTests
     }
 
     [Fact]
+    public void Generic_and_derived_interfaces_are_cached_and_left_unchanged_by_an_unrelated_edit()
+    {
+        var (driver, compilation) = FirstRun(GenericShapes.DerivedAndImplementations);
+        Assert.Contains(IncrementalStepRunReason.New, Reasons(driver, TrackingNames.Derived));
+
+        driver = driver.RunGenerators(compilation.Clone());
+        Assert.All(Reasons(driver, TrackingNames.Model), r => Assert.Equal(IncrementalStepRunReason.Cached, r));
+
+        var edited = compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText("namespace Other; public interface IUnrelated : System.IEquatable<int> { }", GeneratorHarness.ParseOptions));
+        driver = driver.RunGenerators(edited);
+        Assert.All(Reasons(driver, TrackingNames.Derived), r => Assert.True(r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, r.ToString()));
+        Assert.All(Reasons(driver, TrackingNames.Model), r => Assert.True(r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, r.ToString()));
+    }
+
+    [Fact]
     public void Model_holds_no_symbols_syntax_or_compilations()
     {
         var forbidden = new[] { typeof(ISymbol), typeof(SyntaxNode), typeof(Compilation), typeof(SemanticModel), typeof(Location) };

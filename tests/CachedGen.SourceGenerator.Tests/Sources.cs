@@ -100,3 +100,121 @@ internal static class MoreSources
         }
         """;
 }
+
+internal static class GenericSources
+{
+    /// <summary>A generic repository with a constrained type parameter, <c>[Cached]</c> on the interface.</summary>
+    public const string Repository = """
+        using System.Collections.Generic;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using CachedGen;
+
+        namespace Shop;
+
+        public interface IEntity
+        {
+            int Id { get; }
+        }
+
+        public sealed record Order(int Id, string Customer) : IEntity;
+
+        public sealed record Page<T>(IReadOnlyList<T> Items, int Total);
+
+        public interface IRepository<TEntity>
+            where TEntity : class, IEntity
+        {
+            [Cached("5m", "entity:{id}", nameof(SaveAsync))]
+            Task<TEntity?> GetAsync(int id, CancellationToken ct = default);
+
+            [Cached("5m")]
+            Task<TEntity?> FindAsync(string name);
+
+            [Cached("1m", "{TEntity}:page:{number}")]
+            Task<Page<TEntity>> PageAsync(int number);
+
+            [Cached("1m", "count")]
+            int Count();
+
+            Task SaveAsync(int id, TEntity entity);
+        }
+        """;
+}
+
+internal static class GenericShapes
+{
+    /// <summary>Two type parameters; the key's value is a <c>TKey</c>.</summary>
+    public const string TwoTypeParameters = """
+        using System.Threading.Tasks;
+        using CachedGen;
+
+        namespace Shop;
+
+        public interface IEntity<TKey>
+            where TKey : notnull
+        {
+            TKey Id { get; }
+        }
+
+        public sealed record Order(int Id, string Customer) : IEntity<int>;
+
+        public interface IRepository<TEntity, TKey>
+            where TEntity : class, IEntity<TKey>, new()
+            where TKey : notnull
+        {
+            [Cached("5m", "{TEntity}:{id}", nameof(SaveAsync))]
+            ValueTask<TEntity?> GetAsync(TKey id);
+
+            Task SaveAsync(TKey id, TEntity entity);
+        }
+        """;
+
+    /// <summary>A derived interface that closes a generic base whose methods carry [Cached]; a generic class and a closed
+    /// class with [Cached] on their methods.</summary>
+    public const string DerivedAndImplementations = """
+        using System.Threading.Tasks;
+        using CachedGen;
+
+        namespace Shop;
+
+        public interface IEntity
+        {
+            int Id { get; }
+        }
+
+        public sealed record Order(int Id, string Customer) : IEntity;
+
+        public sealed record Customer(int Id, string Name) : IEntity;
+
+        public interface IRepository<TEntity>
+            where TEntity : class, IEntity
+        {
+            [Cached("5m", "entity:{id}", nameof(SaveAsync))]
+            Task<TEntity?> GetAsync(int id);
+
+            Task SaveAsync(int id, TEntity entity);
+        }
+
+        public interface IOrderRepository : IRepository<Order>
+        {
+            Task<int> CountAsync();
+        }
+
+        public interface IStore<T>
+        {
+            Task<T?> LoadAsync(string name);
+        }
+
+        public sealed class MemoryStore<TItem> : IStore<TItem>
+        {
+            [Cached("1m", "{TItem}:{name}")]
+            public Task<TItem?> LoadAsync(string name) => Task.FromResult(default(TItem));
+        }
+
+        public sealed class CustomerStore : IStore<Customer>
+        {
+            [Cached("2m", "customer:{name}")]
+            public Task<Customer?> LoadAsync(string name) => Task.FromResult<Customer?>(null);
+        }
+        """;
+}

@@ -102,7 +102,7 @@ public sealed class InvalidKeyTemplateAnalyzer : CachedMethodAnalyzer
 
         foreach (var part in template.Parts)
         {
-            if (part.IsPlaceholder && CacheRules.ResolvePlaceholder(site.Method, part, out var problem) is null)
+            if (part.IsPlaceholder && !CacheRules.IsTypeArgumentPlaceholder(site.Method, part) && CacheRules.ResolvePlaceholder(site.Method, part, out var problem) is null)
             {
                 context.ReportDiagnostic(Diagnostic.Create(Rule, CachedSite.ValueSpan(argument, part.Start, part.Length, site.AttributeLocation), site.Method.Name, problem));
             }

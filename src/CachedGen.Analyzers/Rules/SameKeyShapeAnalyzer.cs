@@ -74,6 +74,16 @@ public sealed class SameKeyShapeAnalyzer : DiagnosticAnalyzer
             shape.Append(part.IsPlaceholder ? (part.Hash ? "{:hash}" : "{}") : part.Literal);
         }
 
-        return shape.Append("#v").Append(site.Data.Version).ToString();
+        shape.Append("#v").Append(site.Data.Version);
+
+        // A generic interface's keys end with its type arguments (docs/keys.md): keys of interfaces with different
+        // numbers of type arguments, or of a generic and a non-generic one, never meet.
+        var contract = site.Method.ContainingType.TypeKind == TypeKind.Interface ? site.Method.ContainingType : CacheRules.ImplementedContracts(site.Method).FirstOrDefault();
+        if (contract is { Arity: > 0 } generic)
+        {
+            shape.Append('(').Append(generic.Arity).Append(')');
+        }
+
+        return shape.ToString();
     }
 }

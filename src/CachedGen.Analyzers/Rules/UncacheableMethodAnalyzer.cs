@@ -21,14 +21,7 @@ public sealed class UncacheableMethodAnalyzer : CachedMethodAnalyzer
             var type = site.Method.ContainingType;
             if (type.TypeKind == TypeKind.Interface)
             {
-                if (type.IsGenericType)
-                {
-                    reason = "generic interfaces are not decorated";
-                }
-                else
-                {
-                    reason = SkipRules.InterfaceMemberProblem(site.Method) ?? SkipRules.ContractProblem(type);
-                }
+                reason = SkipRules.InterfaceMemberProblem(site.Method) ?? SkipRules.ContractProblem(type);
             }
             else if (!CacheRules.ImplementedContracts(site.Method).Any())
             {

@@ -14,6 +14,7 @@ internal static class DecoratorEmitter
     private const string Task = "global::System.Threading.Tasks.Task";
     private const string ValueTask = "global::System.Threading.Tasks.ValueTask";
     private const string Runtime = "global::CachedGen.Runtime";
+    private const string Members = "global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.PublicProperties | global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.PublicFields";
 
     public static string Emit(DecoratorModel model)
     {
@@ -29,15 +30,49 @@ internal static class DecoratorEmitter
         }
 
         w.Line("/// <summary>");
-        w.Line($"/// Cache-aside decorator of <see cref=\"{model.InterfaceType}\"/>: cached methods are served from the in-process L1,");
+        w.Line($"/// Cache-aside decorator of {See(model.InterfaceType)}: cached methods are served from the in-process L1,");
         w.Line("/// then Redis, and call the inner implementation only on a miss; every other member is forwarded unchanged.");
         w.Line("/// </summary>");
         w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"CachedGen\", \"{Version}\")]");
-        w.Open($"{(model.IsPublic ? "public" : "internal")} sealed partial class {model.DecoratorName} : {model.InterfaceType}");
+        if (!model.IsGeneric)
+        {
+            w.Open($"{(model.IsPublic ? "public" : "internal")} sealed partial class {model.DecoratorName} : {model.InterfaceType}");
+        }
+        else
+        {
+            // The type parameters keep their arguments' public properties and fields under trimming: the shape
+            // fingerprint of a value type built from them is computed by reflection (ShapeFingerprints).
+            var parameters = string.Join(", ", model.TypeParameters.Select(t => $"[global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMembers({Members})] {t.Name}"));
+            var header = new List<string> { $"{(model.IsPublic ? "public" : "internal")} sealed partial class {model.DecoratorName}<{parameters}> : {model.InterfaceType}" };
+            header.AddRange(model.TypeParameters.Where(t => t.Constraints.Length > 0).Select(t => $"    where {t.Name} : {t.Constraints}"));
+            for (var i = 0; i < header.Count - 1; i++)
+            {
+                w.Line(header[i]);
+            }
+
+            w.Open(header[header.Count - 1]);
+            w.Line("/// <summary>The closed type's arguments as keys and method ids name them (<c>Shop.Order</c>), found once per closed type.</summary>");
+            w.Line($"private static readonly string {Parsing.DecoratorParser.GenericTypeArgumentsField} = {Runtime}.CacheTypeNames.Join({string.Join(", ", model.TypeParameters.Select(t => "typeof(" + t.Name + ")"))});");
+            w.Line();
+        }
 
         foreach (var method in model.CachedMethods)
         {
-            WriteDescriptor(w, method);
+            WriteDescriptor(w, model, method);
+        }
+
+        var encodedByType = model.CachedMethods.SelectMany(m => m.KeyFields.Where(f => f.IsTypeParameter).Select(f => (Method: m, Field: f))).ToList();
+        if (encodedByType.Count > 0)
+        {
+            w.Line("/// <summary>Checks, once per closed type, that each key value typed by a type parameter has a key encoding.</summary>");
+            w.Open($"static {model.DecoratorName}()");
+            foreach (var (method, field) in encodedByType)
+            {
+                w.Line($"{Runtime}.CacheKeyBuilder.EnsureEncodable(typeof({field.Type.TrimEnd('?')}), {Literal(field.Source)});");
+            }
+
+            w.Close();
+            w.Line();
         }
 
         w.Line($"private readonly {model.InterfaceType} {model.InnerFieldName};");
@@ -52,7 +87,9 @@ internal static class DecoratorEmitter
 
         w.Line();
         w.Line("/// <summary>Wraps <paramref name=\"inner\"/>; <paramref name=\"runtime\"/> holds the caches (one per process).</summary>");
-        w.Open($"public {model.DecoratorName}({model.InterfaceType} inner, global::CachedGen.CacheRuntime runtime)");
+        w.Open(model.IsGeneric
+            ? $"public {model.DecoratorName}([global::Microsoft.Extensions.DependencyInjection.FromKeyedServices({Runtime}.CachedGenDecorators.InnerServiceKey)] {model.InterfaceType} inner, global::CachedGen.CacheRuntime runtime)"
+            : $"public {model.DecoratorName}({model.InterfaceType} inner, global::CachedGen.CacheRuntime runtime)");
         w.Line("global::System.ArgumentNullException.ThrowIfNull(inner);");
         w.Line("global::System.ArgumentNullException.ThrowIfNull(runtime);");
         w.Line($"{model.InnerFieldName} = inner;");
@@ -106,12 +143,28 @@ internal static class DecoratorEmitter
             WriteKeyRenderers(w, method);
         }
 
-        w.Line();
-        w.Line("/// <summary>Lets <c>AddCachedGen</c> find this decorator without reflection.</summary>");
-        w.Line("[global::System.Runtime.CompilerServices.ModuleInitializer]");
-        w.Line("internal static void RegisterDecorator()");
-        w.Line($"    => {Runtime}.CachedGenDecorators.Register<{model.InterfaceType}>(static (inner, runtime) => new {model.DecoratorName}(inner, runtime));");
+        if (!model.IsGeneric)
+        {
+            w.Line();
+            w.Line("/// <summary>Lets <c>AddCachedGen</c> find this decorator without reflection.</summary>");
+            w.Line("[global::System.Runtime.CompilerServices.ModuleInitializer]");
+            w.Line("internal static void RegisterDecorator()");
+            w.Line($"    => {Runtime}.CachedGenDecorators.Register<{model.InterfaceType}>(static (inner, runtime) => new {model.DecoratorName}(inner, runtime));");
+        }
+
         w.Close();
+        if (model.IsGeneric)
+        {
+            // A module initializer cannot live in a generic type.
+            var commas = new string(',', model.TypeParameters.Count - 1);
+            w.Line();
+            w.Line($"/// <summary>Lets <c>AddCachedGen</c> find <see cref=\"{model.DecoratorType.Replace('<', '{').Replace('>', '}')}\"/> for closed and open registrations of the interface.</summary>");
+            w.Open($"file static class {model.DecoratorName}Registration");
+            w.Line("[global::System.Runtime.CompilerServices.ModuleInitializer]");
+            w.Line("internal static void RegisterDecorator()");
+            w.Line($"    => {Runtime}.CachedGenDecorators.RegisterGeneric(typeof(global::{model.GenericContractName}<{commas}>), typeof({model.DecoratorName}<{commas}>));");
+            w.Close();
+        }
         if (hasNamespace)
         {
             w.Close();
@@ -120,10 +173,13 @@ internal static class DecoratorEmitter
         return w.ToText();
     }
 
-    private static void WriteDescriptor(SourceWriter w, CachedMethodModel method)
+    private static void WriteDescriptor(SourceWriter w, DecoratorModel model, CachedMethodModel method)
     {
-        w.Line($"/// <summary>Compile-time facts about <see cref=\"{method.DeclaringInterface}.{method.Name}\"/>.</summary>");
-        w.Open($"public static readonly {Runtime}.CacheMethodDescriptor<{method.KeyType}, {method.ValueType}> {method.DescriptorName} = new(\"{method.MethodId}\", {method.RenderKeyName})");
+        w.Line($"/// <summary>{(model.IsGeneric ? "Facts" : "Compile-time facts")} about {See(method.DeclaringInterface, method.Name)}.</summary>");
+        var methodId = model.IsGeneric
+            ? $"\"{model.GenericContractName}<\" + {Parsing.DecoratorParser.GenericTypeArgumentsField} + \">.{method.Name}\""
+            : $"\"{method.MethodId}\"";
+        w.Open($"public static readonly {Runtime}.CacheMethodDescriptor<{method.KeyType}, {method.ValueType}> {method.DescriptorName} = new({methodId}, {method.RenderKeyName})");
         w.Line($"Ttl = {TimeSpanLiteral(method.TtlTicks, method.TtlText)},");
         if (method.LocalTtlTicks is { } local)
         {
@@ -135,8 +191,19 @@ internal static class DecoratorEmitter
             w.Line($"KeyPrefix = {Literal(method.KeyPrefix)},");
         }
 
-        w.Line($"KeySuffix = \"#v{method.Version.ToString(CultureInfo.InvariantCulture)}.{method.Fingerprint.ToString("x8", CultureInfo.InvariantCulture)}\", // Version {method.Version.ToString(CultureInfo.InvariantCulture)}, shape of {method.ValueType.Replace("global::", "")}");
-        w.Line($"ShapeFingerprint = 0x{method.Fingerprint.ToString("x8", CultureInfo.InvariantCulture)}u,");
+        var version = method.Version.ToString(CultureInfo.InvariantCulture);
+        if (method.RuntimeShapeType is { } shapeType)
+        {
+            var fingerprint = $"{Runtime}.ShapeFingerprints.Of(typeof({shapeType}))";
+            w.Line($"KeySuffix = {Runtime}.ShapeFingerprints.VersionSegment({version}, {fingerprint}, {method.TypeArguments}), // Version {version}, shape of {method.ValueType.Replace("global::", "")}, type arguments");
+            w.Line($"ShapeFingerprint = {fingerprint},");
+        }
+        else
+        {
+            var segment = $"\"#v{version}.{method.Fingerprint.ToString("x8", CultureInfo.InvariantCulture)}" + (method.TypeArguments is { } arguments ? $"(\" + {arguments} + \")\"" : "\"");
+            w.Line($"KeySuffix = {segment}, // Version {version}, shape of {method.ValueType.Replace("global::", "")}{(method.TypeArguments is null ? "" : ", type arguments")}");
+            w.Line($"ShapeFingerprint = 0x{method.Fingerprint.ToString("x8", CultureInfo.InvariantCulture)}u,");
+        }
         if (method.MaxLocalEntries > 0)
         {
             w.Line($"MaxLocalEntries = {method.MaxLocalEntries.ToString(CultureInfo.InvariantCulture)},");
@@ -186,7 +253,7 @@ internal static class DecoratorEmitter
         if (fromKey is not null)
         {
             state = self = Unique("self", names);
-            stateType = model.DecoratorName;
+            stateType = model.DecoratorType;
             stateExpression = "this";
             argument = p => fromKey[p.Name];
         }
@@ -196,7 +263,7 @@ internal static class DecoratorEmitter
             self = state + ".Self";
             var carried = method.Parameters.Where(p => isSync || p.Name != method.CancellationTokenName)
                 .Select((p, i) => (Parameter: p, Element: TupleElementName(p.Name, i + 2))).ToList();
-            stateType = "(" + model.DecoratorName + " Self, " + string.Join(", ", carried.Select(c => c.Parameter.Type + " " + c.Element)) + ")";
+            stateType = "(" + model.DecoratorType + " Self, " + string.Join(", ", carried.Select(c => c.Parameter.Type + " " + c.Element)) + ")";
             stateExpression = "(this, " + string.Join(", ", carried.Select(c => c.Parameter.Name)) + ")";
             var elements = carried.ToDictionary(c => c.Parameter.Name, c => c.Element, StringComparer.Ordinal);
             argument = p => state + "." + elements[p.Name];
@@ -418,7 +485,7 @@ internal static class DecoratorEmitter
     {
         var parameters = method.KeyFields.Select(f => Camel(f.Name)).ToList();
         var invalidator = Unique("invalidator", new HashSet<string>(parameters.Select(p => p.TrimStart('@')), StringComparer.Ordinal));
-        w.Line($"/// <summary>Removes the entry of <see cref=\"{method.DeclaringInterface}.{method.Name}\"/> for these placeholder values, from Redis and from");
+        w.Line($"/// <summary>Removes the entry of {See(method.DeclaringInterface, method.Name)} for these placeholder values, from Redis and from");
         w.Line("/// every node's L1, as a write naming it in <c>invalidatedBy</c> does: for event handlers and writes that bypass the repository.</summary>");
         w.Open($"public static {ValueTask} Invalidate{method.MemberName}(global::CachedGen.ICacheInvalidator {invalidator}{string.Concat(method.KeyFields.Select((f, i) => ", " + f.Type + " " + parameters[i]))})");
         w.Line($"global::System.ArgumentNullException.ThrowIfNull({invalidator});");
@@ -431,7 +498,7 @@ internal static class DecoratorEmitter
         // Static methods over the key tuple, which the descriptor holds as delegates: L1 compares keys by value (the
         // tuple's own equality), and a key is rendered only when Redis is reached. No generated key type: compiling one
         // per method was most of CachedGen's build cost (docs/benchmarks.md).
-        w.Line($"/// <summary>Writes the Redis key of <see cref=\"{method.DeclaringInterface}.{method.Name}\"/>: <c>{Xml(method.KeyTemplate)}</c>.</summary>");
+        w.Line($"/// <summary>Writes the Redis key of {See(method.DeclaringInterface, method.Name)}: <c>{Xml(method.KeyTemplate)}</c>.</summary>");
         w.Open($"private static void {method.RenderKeyName}(in {method.KeyType} key, ref {Runtime}.CacheKeyBuilder builder)");
         foreach (var segment in method.KeySegments)
         {
@@ -441,10 +508,16 @@ internal static class DecoratorEmitter
                 continue;
             }
 
+            if (segment.TypeArgument is not null)
+            {
+                w.Line($"builder.AppendValue({segment.TypeArgument}); // type argument");
+                continue;
+            }
+
             var index = IndexOf(method.KeyFields, segment.FieldName!);
             var field = method.KeyFields[index];
             var element = KeyTuple.Element(index);
-            var append = segment.Hash ? "AppendHashed" : "AppendValue";
+            var append = segment.Hash ? "AppendHashed" : field.IsTypeParameter ? "AppendValueOf" : "AppendValue";
             if (field.IsNullableValue)
             {
                 w.Open($"if ({element}.HasValue) // {field.Source}");
@@ -464,7 +537,7 @@ internal static class DecoratorEmitter
         if (method.TagInterpolations.Count > 0)
         {
             w.Line();
-            w.Line($"/// <summary>Renders the tags of <see cref=\"{method.DeclaringInterface}.{method.Name}\"/>: {string.Join(", ", method.TagTemplates.Select(t => "<c>" + Xml(t) + "</c>"))}.</summary>");
+            w.Line($"/// <summary>Renders the tags of {See(method.DeclaringInterface, method.Name)}: {string.Join(", ", method.TagTemplates.Select(t => "<c>" + Xml(t) + "</c>"))}.</summary>");
             w.Line($"private static string[] {method.RenderTagsName}(in {method.KeyType} key, {Runtime}.CacheTagRenderer tags)");
             w.Line($"    => [{string.Join(", ", method.TagInterpolations.Select(t => "tags.Render($\"" + t + "\")"))}];");
         }
@@ -533,6 +606,14 @@ internal static class DecoratorEmitter
         }
 
         return text.Append('"').ToString();
+    }
+
+    /// <summary>A reference to a type or its member in a documentation comment: a <c>see cref</c>, or the name as code
+    /// for a type with type arguments (a <c>cref</c> names type parameters only).</summary>
+    private static string See(string type, string? member = null)
+    {
+        var target = member is null ? type : type + "." + member;
+        return type.IndexOf('<') < 0 ? "<see cref=\"" + target + "\"/>" : "<c>" + Xml(target.Replace("global::", "")) + "</c>";
     }
 
     private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");

@@ -16,12 +16,25 @@ internal sealed record DecoratorModel(
     EquatableArray<CachedMethodModel> CachedMethods,
     EquatableArray<ForwardedMethodModel> ForwardedMethods,
     EquatableArray<ForwardedPropertyModel> ForwardedProperties,
-    EquatableArray<ForwardedEventModel> ForwardedEvents)
+    EquatableArray<ForwardedEventModel> ForwardedEvents,
+    EquatableArray<TypeParameterModel> TypeParameters = default,
+    string GenericContractName = "")
 {
+    /// <summary>Whether the decorator is generic (<c>CachedRepository&lt;TEntity&gt;</c> of <c>IRepository&lt;TEntity&gt;</c>):
+    /// its descriptors are per closed type, with method ids, keys and fingerprints computed once per closed type.</summary>
+    public bool IsGeneric => TypeParameters.Count > 0;
+
+    /// <summary>The decorator as a type: <c>CachedRepository&lt;TEntity&gt;</c>, or its name when it is not generic.</summary>
+    public string DecoratorType => IsGeneric ? DecoratorName + "<" + string.Join(", ", TypeParameters.Select(t => t.Name)) + ">" : DecoratorName;
+
     /// <summary>Whether a write invalidates tags or another decorator's entries, for which the decorator keeps the
     /// runtime.</summary>
     public bool NeedsRuntime => ForwardedMethods.Any(m => m.TagInvalidations.Count > 0 || m.Invalidations.Any(i => i.Decorator is not null));
 }
+
+/// <summary>A type parameter of a generic decorator, with its interface's constraints (<c>class, global::Shop.IEntity</c>;
+/// empty when it has none).</summary>
+internal sealed record TypeParameterModel(string Name, string Constraints);
 
 /// <summary>A parameter as written in an explicit interface implementation.</summary>
 /// <param name="Name">Escaped identifier.</param>
@@ -30,7 +43,11 @@ internal sealed record DecoratorModel(
 internal sealed record ParameterModel(string Name, string Type, string Modifier);
 
 /// <summary>A method served through the cache. <paramref name="TagInterpolations"/> are the contents of the interpolated
-/// strings that render its tags from the key tuple's elements (<c>tenant:{key.Item1}:forms</c>).</summary>
+/// strings that render its tags from the key tuple's elements (<c>tenant:{key.Item1}:forms</c>).
+/// <paramref name="TypeArguments"/>, for a method of a generic interface, is the expression giving the closed type's
+/// argument names that end its version segment (a literal, or a generic decorator's static field);
+/// <paramref name="RuntimeShapeType"/> is its value type as <c>typeof</c> takes it when that mentions a type parameter
+/// (the fingerprint is then computed at run time).</summary>
 internal sealed record CachedMethodModel(
     string DeclaringInterface,
     string Name,
@@ -55,7 +72,9 @@ internal sealed record CachedMethodModel(
     int MaxValueBytes,
     bool Sensitive,
     EquatableArray<string> TagTemplates,
-    EquatableArray<string> TagInterpolations)
+    EquatableArray<string> TagInterpolations,
+    string? TypeArguments = null,
+    string? RuntimeShapeType = null)
 {
     /// <summary>The key's type: a value tuple of the placeholder values (see <see cref="KeyTuple"/>). Computed once from
     /// the constructor's <c>KeyFields</c> (the emitter reads it several times per method); a <c>with</c> that changed
@@ -96,10 +115,12 @@ internal sealed record CachedMethodModel(
 /// <param name="Source">Expression over the method's parameters that produces it (<c>query?.TenantId</c>).</param>
 /// <param name="Cast">Cast applied before rendering (<c>(long)</c> for enums), or empty.</param>
 /// <param name="IsNullableValue">Whether it is a <c>Nullable&lt;T&gt;</c>.</param>
-internal sealed record KeyFieldModel(string Name, string Type, string Source, string Cast, bool IsNullableValue);
+/// <param name="IsTypeParameter">Whether its type is a type parameter of a generic interface (encoded by its run-time type).</param>
+internal sealed record KeyFieldModel(string Name, string Type, string Source, string Cast, bool IsNullableValue, bool IsTypeParameter = false);
 
-/// <summary>A piece of the key template: literal text, or a key field (possibly hashed).</summary>
-internal sealed record KeySegmentModel(string? Literal, string? FieldName, bool Hash);
+/// <summary>A piece of the key template: literal text, a key field (possibly hashed), or a type argument's key name
+/// (<paramref name="TypeArgument"/>: an expression of type <see cref="string"/>, for <c>{TEntity}</c>).</summary>
+internal sealed record KeySegmentModel(string? Literal, string? FieldName, bool Hash, string? TypeArgument = null);
 
 /// <summary>A member forwarded to the inner implementation; write methods also invalidate entries, and tags
 /// (<paramref name="TagInvalidations"/>: interpolated string contents over the method's parameters).</summary>

@@ -108,6 +108,41 @@ internal static class DecoratorParser
         return null;
     }
 
+    /// <summary>Whether an interface declaration names a generic base (<c>IOrderRepository : IRepository&lt;Order&gt;</c>):
+    /// its [Cached] methods may all be inherited, so no [Cached] attribute of its own would lead the generator to it.</summary>
+    public static bool NamesGenericBase(SyntaxNode node)
+    {
+        if (node is not Microsoft.CodeAnalysis.CSharp.Syntax.InterfaceDeclarationSyntax { BaseList: { } bases, TypeParameterList: null })
+        {
+            return false;
+        }
+
+        foreach (var type in bases.Types)
+        {
+            if (type.Type is Microsoft.CodeAnalysis.CSharp.Syntax.GenericNameSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.QualifiedNameSyntax { Right: Microsoft.CodeAnalysis.CSharp.Syntax.GenericNameSyntax })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The decorator of a non-generic interface that inherits [Cached] methods from a closed generic base
+    /// (<c>IOrderRepository : IRepository&lt;Order&gt;</c>); its own [Cached] methods, if any, lead to the same model.</summary>
+    public static EquatableArray<DecoratorModel> ParseDerived(GeneratorSyntaxContext context, CancellationToken cancellationToken)
+    {
+        if (context.SemanticModel.GetDeclaredSymbol(context.Node, cancellationToken) is not INamedTypeSymbol { TypeKind: TypeKind.Interface, IsGenericType: false } contract
+            || !contract.AllInterfaces.Any(i => i.IsGenericType && FirstCachedMember(i, null) is not null))
+        {
+            return EquatableArray<DecoratorModel>.Empty;
+        }
+
+        var results = new List<DecoratorModel>();
+        AddIfBuilt(results, contract, null, context.SemanticModel.Compilation, cancellationToken);
+        return results.ToEquatableArray();
+    }
+
     /// <summary>The assembly's <c>[assembly: CachedDefaults]</c>, if any.</summary>
     public static DefaultsModel ParseDefaults(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
@@ -173,8 +208,13 @@ internal static class DecoratorParser
 
     private static DecoratorModel? Build(INamedTypeSymbol contract, INamedTypeSymbol? implementation, Compilation compilation, List<ExternalInvalidation>? externals, CancellationToken cancellationToken)
     {
-        // Generic interfaces are checked here and reported by CG0007; every other reason is SkipRules'.
-        if (contract.IsGenericType || SkipRules.ContractProblem(contract) is not null)
+        // A generic interface gets a generic decorator when every type argument is a distinct type parameter (the
+        // interface itself, or a generic class's view of it: EfRepository<TEntity> : IRepository<TEntity>), and a
+        // closed one when none is open (OrderRepository : IRepository<Order>); anything in between is left alone.
+        var isGeneric = contract.IsGenericType && contract.TypeArguments.All(t => t.TypeKind == TypeKind.TypeParameter)
+            && contract.TypeArguments.Distinct<ITypeSymbol>(SymbolEqualityComparer.Default).Count() == contract.TypeArguments.Length;
+        if (SkipRules.ContractProblem(contract) is not null || contract.ContainingType is { IsGenericType: true }
+            || (contract.IsGenericType && !isGeneric && !contract.TypeArguments.All(IsClosedAndReachable)))
         {
             return null;
         }
@@ -182,7 +222,10 @@ internal static class DecoratorParser
         var members = contract.GetMembers().Concat(contract.AllInterfaces.SelectMany(i => i.GetMembers())).ToList();
 
         var interfaceType = contract.ToDisplayString(TypeFormat);
-        var contractName = contract.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Substring("global::".Length);
+        var genericContractName = isGeneric ? contract.ToDisplayString(OpenNameFormat) : "";
+        var contractName = isGeneric ? genericContractName
+            : contract.IsGenericType ? TypeKeyName.Of(contract)
+            : contract.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Substring("global::".Length);
         var cached = new List<CachedMethodInfo>();
         var writers = new List<IMethodSymbol>();
         var types = new TypeCache();
@@ -201,7 +244,7 @@ internal static class DecoratorParser
             {
                 case IMethodSymbol { MethodKind: MethodKind.Ordinary } method:
                     var attribute = FindCachedAttribute(method, implementation, out var attributed);
-                    if (attribute is not null && TryBuildCached(method, attributed, contract, contractName, CachedAttributeData.Read(attribute), types, cancellationToken) is { } info)
+                    if (attribute is not null && TryBuildCached(method, attributed, contract, contractName, isGeneric, CachedAttributeData.Read(attribute), types, cancellationToken) is { } info)
                     {
                         info.Syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken);
                         cached.Add(info);
@@ -234,8 +277,13 @@ internal static class DecoratorParser
 
         AssignMemberNames(cached);
         var decoratorName = "Cached" + (contract.Name.Length > 1 && contract.Name[0] == 'I' && char.IsUpper(contract.Name[1]) ? contract.Name.Substring(1) : contract.Name);
+        if (contract.IsGenericType && !isGeneric)
+        {
+            decoratorName += "Of" + string.Join("And", contract.TypeArguments.Select(SimpleName));
+        }
+
         var @namespace = contract.ContainingNamespace.IsGlobalNamespace ? "" : contract.ContainingNamespace.ToDisplayString();
-        ResolveQualifiedWrites(cached, contract, compilation, "global::" + (@namespace.Length > 0 ? @namespace + "." : "") + decoratorName, externals);
+        ResolveQualifiedWrites(cached, contract, compilation, "global::" + (@namespace.Length > 0 ? @namespace + "." : "") + decoratorName, isGeneric ? null : externals);
         var forwarded = writers.Select(w => ToForwarded(w, cached, implementation, compilation, types)).ToEquatableArray();
         var parameterNames = new HashSet<string>(members.OfType<IMethodSymbol>().SelectMany(m => m.Parameters).Select(p => p.Name), StringComparer.Ordinal);
         var innerField = "_inner";
@@ -244,19 +292,105 @@ internal static class DecoratorParser
             innerField = "_" + innerField;
         }
 
+        var hintName = isGeneric ? contractName + "`" + contract.Arity.ToString(CultureInfo.InvariantCulture)
+            : contractName.Replace('<', '(').Replace('>', ')');
         return new DecoratorModel(
             @namespace,
             contract.Name,
             interfaceType,
             decoratorName,
-            IsPublic(contract),
-            contractName + ".g.cs",
+            IsPublic(contract) && contract.TypeArguments.All(IsPublicType),
+            hintName + ".g.cs",
             innerField,
             cached.Select(c => c.Model).ToEquatableArray(),
             forwarded,
             properties.ToEquatableArray(),
-            events.ToEquatableArray());
+            events.ToEquatableArray(),
+            isGeneric ? contract.TypeArguments.Select(t => new TypeParameterModel(t.Name, Constraints((ITypeParameterSymbol)t, types))).ToEquatableArray() : default,
+            genericContractName);
     }
+
+    /// <summary>A type's name without type arguments, qualified by its namespace and containing types
+    /// (<c>Shop.IRepository</c>): a generic decorator's method ids add the closed type's arguments at run time.</summary>
+    private static readonly SymbolDisplayFormat OpenNameFormat = new(
+        typeQualificationStyle: SymbolDisplayTypeQualificationStyle.NameAndContainingTypesAndNamespaces,
+        genericsOptions: SymbolDisplayGenericsOptions.None);
+
+    /// <summary>The constraints of a type parameter as written after <c>where T :</c>, or empty.</summary>
+    private static string Constraints(ITypeParameterSymbol parameter, TypeCache types)
+    {
+        var parts = new List<string>();
+        if (parameter.HasReferenceTypeConstraint)
+        {
+            parts.Add(parameter.ReferenceTypeConstraintNullableAnnotation == NullableAnnotation.Annotated ? "class?" : "class");
+        }
+        else if (parameter.HasUnmanagedTypeConstraint)
+        {
+            parts.Add("unmanaged");
+        }
+        else if (parameter.HasValueTypeConstraint)
+        {
+            parts.Add("struct");
+        }
+        else if (parameter.HasNotNullConstraint)
+        {
+            parts.Add("notnull");
+        }
+
+        parts.AddRange(parameter.ConstraintTypes.Select(types.Name));
+        if (parameter.HasConstructorConstraint)
+        {
+            parts.Add("new()");
+        }
+
+        return string.Join(", ", parts);
+    }
+
+    /// <summary>A closed type argument's part of a closed decorator's name (<c>Order</c>, <c>PageOfOrder</c>).</summary>
+    private static string SimpleName(ITypeSymbol type) => type switch
+    {
+        IArrayTypeSymbol array => SimpleName(array.ElementType) + "Array",
+        INamedTypeSymbol { TypeArguments.Length: > 0 } named => named.Name + "Of" + string.Join("And", named.TypeArguments.Select(SimpleName)),
+        _ => type.Name,
+    };
+
+    /// <summary>Whether generated code in the same assembly can name <paramref name="type"/>.</summary>
+    private static bool IsReachable(INamedTypeSymbol type)
+    {
+        for (var current = type; current is not null; current = current.ContainingType)
+        {
+            if (current.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal) || current.IsFileLocal)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Whether a type argument is closed (no type parameter anywhere in it) and reachable from generated code.</summary>
+    private static bool IsClosedAndReachable(ITypeSymbol type) => type switch
+    {
+        IArrayTypeSymbol array => IsClosedAndReachable(array.ElementType),
+        INamedTypeSymbol named => IsReachable(named) && named.TypeArguments.All(IsClosedAndReachable),
+        _ => false,
+    };
+
+    private static bool IsPublicType(ITypeSymbol type) => type switch
+    {
+        IArrayTypeSymbol array => IsPublicType(array.ElementType),
+        INamedTypeSymbol named => IsPublic(named) && named.TypeArguments.All(IsPublicType),
+        _ => true,
+    };
+
+    /// <summary>Whether <paramref name="type"/> mentions a type parameter (its shape is then known only at run time).</summary>
+    private static bool ContainsTypeParameter(ITypeSymbol type) => type switch
+    {
+        ITypeParameterSymbol => true,
+        IArrayTypeSymbol array => ContainsTypeParameter(array.ElementType),
+        INamedTypeSymbol named => named.TypeArguments.Any(ContainsTypeParameter),
+        _ => false,
+    };
 
     /// <summary>The first method of <paramref name="contract"/> (or its implementation in
     /// <paramref name="implementation"/>) that carries [Cached]: the one whose transform builds the model.</summary>
@@ -341,7 +475,7 @@ internal static class DecoratorParser
     private static bool IsCachedAttribute(AttributeData attribute)
         => attribute.AttributeClass.HasFullName(KnownNames.CachedAttribute);
 
-    private static CachedMethodInfo? TryBuildCached(IMethodSymbol method, IMethodSymbol attributed, INamedTypeSymbol contract, string contractName, CachedAttributeData data, TypeCache types, CancellationToken cancellationToken)
+    private static CachedMethodInfo? TryBuildCached(IMethodSymbol method, IMethodSymbol attributed, INamedTypeSymbol contract, string contractName, bool isGeneric, CachedAttributeData data, TypeCache types, CancellationToken cancellationToken)
     {
         if (!TryGetCacheableResult(method, out var kind, out var valueType))
         {
@@ -396,7 +530,9 @@ internal static class DecoratorParser
         }
 
         var segments = template.Parts
-            .Select(part => part.IsPlaceholder ? new KeySegmentModel(null, string.Join(".", part.Path!), part.Hash) : new KeySegmentModel(part.Literal, null, false))
+            .Select(part => !part.IsPlaceholder ? new KeySegmentModel(part.Literal, null, false)
+                : IsTypeArgumentPlaceholder(method, part) ? new KeySegmentModel(null, null, false, TypeArgumentName(method.ContainingType.TypeArguments[TypeParameterIndex(method.ContainingType, part.Path![0])]))
+                : new KeySegmentModel(null, string.Join(".", part.Path!), part.Hash))
             .ToList();
 
         NameFields(fields);
@@ -416,6 +552,14 @@ internal static class DecoratorParser
             return null;
         }
 
+        // Entries of different type arguments never share a key: a generic interface's methods carry the closed type's
+        // arguments in their version segment, and a value type that mentions a type parameter is fingerprinted at run
+        // time, once per closed type (docs/keys.md).
+        var typeArguments = isGeneric ? GenericTypeArgumentsField
+            : contract.IsGenericType ? DecoratorEmitterLiteral(string.Join(",", contract.TypeArguments.Select(TypeKeyName.Of)))
+            : method.ContainingType.IsGenericType ? DecoratorEmitterLiteral(string.Join(",", method.ContainingType.TypeArguments.Select(TypeKeyName.Of)))
+            : null;
+        var runtimeShape = isGeneric && ContainsTypeParameter(valueType) ? valueType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : null;
         var model = new CachedMethodModel(
             types.Name(method.ContainingType),
             Escape(method.Name),
@@ -440,9 +584,23 @@ internal static class DecoratorParser
             data.MaxValueBytes,
             data.Sensitive,
             data.Tags.ToEquatableArray(),
-            tags.ToEquatableArray());
+            tags.ToEquatableArray(),
+            typeArguments,
+            runtimeShape);
         return new CachedMethodInfo(model, method, data, fields);
     }
+
+    /// <summary>The static field of a generic decorator holding its closed type's argument names.</summary>
+    internal const string GenericTypeArgumentsField = "TypeArguments";
+
+    /// <summary>The expression giving a type argument's key name: written at compile time when it is closed, found at
+    /// run time (once per type) when it is a generic decorator's type parameter.</summary>
+    private static string TypeArgumentName(ITypeSymbol argument)
+        => argument.TypeKind == TypeKind.TypeParameter
+            ? "global::CachedGen.Runtime.CacheTypeNames.Of(typeof(" + argument.Name + "))"
+            : DecoratorEmitterLiteral(TypeKeyName.Of(argument));
+
+    private static string DecoratorEmitterLiteral(string text) => Emitting.DecoratorEmitter.Literal(text);
 
     private static void NameFields(List<KeyFieldInfo> fields)
     {
@@ -633,7 +791,7 @@ internal static class DecoratorParser
             display += "?";
         }
 
-        return new KeyFieldModel(field.Name, display, field.Source, field.Cast, isNullableValue);
+        return new KeyFieldModel(field.Name, display, field.Source, field.Cast, isNullableValue, field.Type.TypeKind == TypeKind.TypeParameter);
     }
 
     private static ParameterModel ToParameter(IParameterSymbol parameter) => ToParameter(parameter, null);

@@ -82,6 +82,13 @@ internal static class CacheRules
             return $"'{type.ToDisplayString()}' is a delegate";
         }
 
+        // A generic interface's type parameter (IRepository<TEntity>) is closed when the decorator is, so its values can
+        // be serialized; a generic method's cannot (CG0007 reports generic methods).
+        if (type is ITypeParameterSymbol { TypeParameterKind: TypeParameterKind.Type })
+        {
+            return null;
+        }
+
         if (type.TypeKind is TypeKind.TypeParameter or TypeKind.Dynamic || type.SpecialType == SpecialType.System_Object)
         {
             return $"'{type.ToDisplayString()}' does not say what to serialize";
@@ -165,7 +172,7 @@ internal static class CacheRules
         var fields = new List<KeyFieldInfo>();
         foreach (var part in template.Parts)
         {
-            if (!part.IsPlaceholder)
+            if (!part.IsPlaceholder || IsTypeArgumentPlaceholder(method, part))
             {
                 continue;
             }
@@ -182,6 +189,29 @@ internal static class CacheRules
         }
 
         return fields;
+    }
+
+    /// <summary>Whether a placeholder names a type parameter of the method's type (<c>{TEntity}</c>) rather than a
+    /// parameter: it renders the type argument's name (docs/keys.md) and is no value of the key.</summary>
+    internal static bool IsTypeArgumentPlaceholder(IMethodSymbol method, KeyTemplatePart part)
+        => !part.Hash && part.Path!.Count == 1 && FindParameter(method.Parameters, part.Path[0]) is null
+           && TypeParameterIndex(method.ContainingType, part.Path[0]) >= 0;
+
+    /// <summary>The position of the type parameter named <paramref name="name"/> (exactly) of
+    /// <paramref name="type"/>'s definition, or of a type parameter it is constructed with (an implementing class's:
+    /// <c>{T}</c> of <c>EfRepository&lt;T&gt; : IRepository&lt;T&gt;</c>), or -1.</summary>
+    internal static int TypeParameterIndex(INamedTypeSymbol type, string name)
+    {
+        var parameters = type.OriginalDefinition.TypeParameters;
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            if (parameters[i].Name == name || (type.TypeArguments[i] is ITypeParameterSymbol argument && argument.Name == name))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     /// <summary>The interfaces a method is, or implements a member of: those a decorator for it would wrap.</summary>
@@ -203,7 +233,7 @@ internal static class CacheRules
         var parameter = FindParameter(method.Parameters, path[0]);
         if (parameter is null)
         {
-            error = $"'{path[0]}' is not a parameter of '{method.Name}'";
+            error = $"'{path[0]}' is not a parameter of '{method.Name}'" + (method.ContainingType.IsGenericType ? $" nor a type parameter of '{method.ContainingType.Name}'" : "");
             return null;
         }
 
@@ -331,6 +361,11 @@ internal static class CacheRules
         if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable)
         {
             type = nullable.TypeArguments[0];
+        }
+
+        if (type.TypeKind == TypeKind.TypeParameter)
+        {
+            return ""; // a generic interface's TKey: encoded by its run-time type (CacheKeyBuilder.AppendValueOf)
         }
 
         switch (type.SpecialType)
@@ -503,7 +538,7 @@ internal static class CacheRules
 
         if (type.IsGenericType)
         {
-            return new QualifiedWrite(type, [], $"'{typeName}' is generic, and generic interfaces are not decorated");
+            return new QualifiedWrite(type, [], $"'{typeName}' is generic, and a write of a generic interface does not invalidate another interface's entries");
         }
 
         if (SkipRules.ContractProblem(type) is { } problem)

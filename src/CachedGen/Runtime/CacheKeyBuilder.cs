@@ -126,6 +126,102 @@ public ref struct CacheKeyBuilder
     /// <summary>Appends a duration in ticks.</summary>
     public void AppendValue(TimeSpan value) => AppendFormatted(value.Ticks, default);
 
+    /// <summary>Appends a value whose type is a generic interface's type argument (<c>{id}</c> where <c>id</c> is a
+    /// <c>TKey</c>), encoded exactly as the overload for its run-time type would encode it, so <c>IRepository&lt;Order,
+    /// int&gt;</c> keys read like those of a method taking an <see cref="int"/>. Supported: the types of
+    /// <see cref="IsEncodable"/>; a decorator over any other type argument fails when it is created.</summary>
+    public void AppendValueOf<T>(T value)
+    {
+        if (value is null)
+        {
+            AppendNull();
+            return;
+        }
+
+        if (typeof(T) == typeof(int))
+        {
+            AppendValue((int)(object)value);
+        }
+        else if (typeof(T) == typeof(long))
+        {
+            AppendValue((long)(object)value);
+        }
+        else if (typeof(T) == typeof(Guid))
+        {
+            AppendValue((Guid)(object)value);
+        }
+        else if (typeof(T) == typeof(string))
+        {
+            AppendValue((string)(object)value);
+        }
+        else
+        {
+            AppendBoxed(value);
+        }
+    }
+
+    /// <summary>Whether <see cref="AppendValueOf{T}"/> has an encoding for <paramref name="type"/>: the types a key
+    /// placeholder may have (strings, numbers, <see cref="bool"/>, <see cref="char"/>, enums, <see cref="Guid"/>, dates
+    /// and times), or <see cref="Nullable{T}"/> of one.</summary>
+    public static bool IsEncodable(Type type)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        return type.IsEnum || Type.GetTypeCode(type) is not (TypeCode.Object or TypeCode.Empty or TypeCode.DBNull)
+            || type == typeof(Guid) || type == typeof(DateTimeOffset) || type == typeof(DateOnly) || type == typeof(TimeOnly) || type == typeof(TimeSpan);
+    }
+
+    /// <summary>Throws unless <paramref name="type"/> <see cref="IsEncodable"/>: generated decorators check each
+    /// type argument used as a key value once, when the closed type is first used.</summary>
+    public static void EnsureEncodable(Type type, string placeholder)
+    {
+        if (!IsEncodable(type))
+        {
+            throw new NotSupportedException(
+                $"The key placeholder {{{placeholder}}} has type '{CacheTypeNames.Of(type)}', which has no key encoding: use a string, number, bool, char, enum, Guid or date/time type argument (docs/keys.md).");
+        }
+    }
+
+    private void AppendBoxed(object value)
+    {
+        switch (value)
+        {
+            case string s: AppendValue(s); break;
+            case bool b: AppendValue(b); break;
+            case char c: AppendValue(c); break;
+            case Enum e:
+                if (Type.GetTypeCode(Enum.GetUnderlyingType(e.GetType())) is TypeCode.Byte or TypeCode.UInt16 or TypeCode.UInt32 or TypeCode.UInt64)
+                {
+                    AppendValue(Convert.ToUInt64(e, CultureInfo.InvariantCulture));
+                }
+                else
+                {
+                    AppendValue(Convert.ToInt64(e, CultureInfo.InvariantCulture));
+                }
+
+                break;
+            case byte n: AppendValue(n); break;
+            case sbyte n: AppendValue(n); break;
+            case short n: AppendValue(n); break;
+            case ushort n: AppendValue(n); break;
+            case int n: AppendValue(n); break;
+            case uint n: AppendValue(n); break;
+            case long n: AppendValue(n); break;
+            case ulong n: AppendValue(n); break;
+            case float n: AppendValue(n); break;
+            case double n: AppendValue(n); break;
+            case decimal n: AppendValue(n); break;
+            case Guid g: AppendValue(g); break;
+            case DateTime d: AppendValue(d); break;
+            case DateTimeOffset d: AppendValue(d); break;
+            case DateOnly d: AppendValue(d); break;
+            case TimeOnly t: AppendValue(t); break;
+            case TimeSpan t: AppendValue(t); break;
+            default:
+                throw new NotSupportedException($"A key value of type '{CacheTypeNames.Of(value.GetType())}' has no key encoding (docs/keys.md).");
+        }
+    }
+
     /// <summary>Appends a keyed HMAC of the value (<c>{param:hash}</c>): <c>h</c>, the secret's id, <c>.</c>, then 22
     /// base64url characters (128 bits). The value itself never reaches Redis.</summary>
     public void AppendHashed(string? value)

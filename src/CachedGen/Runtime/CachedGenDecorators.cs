@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.ComponentModel;
+using System.Diagnostics.CodeAnalysis;
 
 namespace CachedGen.Runtime;
 
@@ -20,6 +21,39 @@ public static class CachedGenDecorators
         ArgumentNullException.ThrowIfNull(factory);
         Factories[typeof(TService)] = (inner, runtime) => factory((TService)inner, runtime);
     }
+
+    /// <summary>The service key under which <c>AddCachedGen</c> keeps a decorated generic service's original registration;
+    /// a generated generic decorator's constructor takes its inner service with
+    /// <c>[FromKeyedServices(InnerServiceKey)]</c>.</summary>
+    public const string InnerServiceKey = "CachedGen.Inner";
+
+    private static readonly ConcurrentDictionary<Type, Type> GenericDecorators = new();
+    private static readonly ConcurrentDictionary<Type, bool> GenericDecoratorDefinitions = new();
+
+    /// <summary>Registers the generic decorator <paramref name="decoratorDefinition"/> (<c>CachedRepository&lt;&gt;</c>)
+    /// of the generic interface <paramref name="serviceDefinition"/> (<c>IRepository&lt;&gt;</c>).</summary>
+    public static void RegisterGeneric(Type serviceDefinition, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] Type decoratorDefinition)
+    {
+        ArgumentNullException.ThrowIfNull(serviceDefinition);
+        ArgumentNullException.ThrowIfNull(decoratorDefinition);
+        if (!serviceDefinition.IsGenericTypeDefinition || !decoratorDefinition.IsGenericTypeDefinition)
+        {
+            throw new ArgumentException("Both types must be generic type definitions.", nameof(decoratorDefinition));
+        }
+
+        GenericDecorators[serviceDefinition] = decoratorDefinition;
+        GenericDecoratorDefinitions[decoratorDefinition] = true;
+    }
+
+    /// <summary>Finds the generic decorator of the generic interface <paramref name="serviceDefinition"/>.</summary>
+    [return: DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)]
+    [UnconditionalSuppressMessage("Trimming", "IL2073", Justification = "Every value stored was registered through RegisterGeneric, whose parameter carries the same annotation.")]
+    public static Type? FindGeneric(Type serviceDefinition)
+        => GenericDecorators.TryGetValue(serviceDefinition, out var decorator) ? decorator : null;
+
+    /// <summary>Whether <paramref name="type"/> is (a closed form of) a registered generic decorator.</summary>
+    public static bool IsGenericDecorator(Type? type)
+        => type is { IsGenericType: true } && GenericDecoratorDefinitions.ContainsKey(type.IsGenericTypeDefinition ? type : type.GetGenericTypeDefinition());
 
     /// <summary>Finds the decorator factory for <paramref name="serviceType"/>.</summary>
     public static bool TryGet(Type serviceType, out Func<object, CacheRuntime, object> factory)

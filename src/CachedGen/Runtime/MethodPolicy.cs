@@ -75,8 +75,27 @@ internal sealed class MethodPolicy
         }
 
         var method = methodId.LastIndexOf('.');
-        var type = method > 0 ? methodId.LastIndexOf('.', method - 1) : -1;
+        var type = method > 0 ? NamespaceEnd(methodId, method - 1) : -1;
         return type >= 0 && methods.TryGetValue(methodId[(type + 1)..], out var shortId) ? shortId : null;
+    }
+
+    /// <summary>The <c>.</c> before the interface's name, looking back from <paramref name="from"/> past its type
+    /// arguments (<c>Shop.IRepository&lt;Shop.Order&gt;.GetAsync</c> has the short id
+    /// <c>IRepository&lt;Shop.Order&gt;.GetAsync</c>); -1 when there is none.</summary>
+    private static int NamespaceEnd(string methodId, int from)
+    {
+        var depth = 0;
+        for (var i = from; i >= 0; i--)
+        {
+            switch (methodId[i])
+            {
+                case '>': depth++; break;
+                case '<': depth--; break;
+                case '.' when depth == 0: return i;
+            }
+        }
+
+        return -1;
     }
 
     /// <summary>Throws <see cref="ArgumentException"/> for settings no method could use.</summary>

@@ -1,0 +1,308 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.ComponentModel;
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Linq;
+using System.Reflection;
+using System.Text;
+
+namespace CachedGen.Runtime;
+
+/// <summary>
+/// The shape fingerprint of a type known only at run time: a cached value type built from a generic interface's type
+/// arguments (<c>TEntity</c>, <c>Page&lt;TEntity&gt;</c>). It follows the member rules of the generator's compile-time
+/// fingerprint (<c>CachedGen.SourceGenerator.Parsing.ShapeFingerprint</c>) and writes the same canonical text, so a
+/// closed type has the same fingerprint whether the generator or this class computed it: for
+/// <c>[MessagePackObject]</c> types their keyed members, for other types their declared public instance properties and
+/// fields by name, recursively (depth 8), element types of collections, the values of enums; framework types
+/// (<c>System.*</c>, <c>Microsoft.*</c>) by name and type arguments. Computed once per type.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class ShapeFingerprints
+{
+    private const int MaxDepth = 8;
+    private const DynamicallyAccessedMemberTypes Members = DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicFields;
+
+    private static readonly ConcurrentDictionary<Type, uint> Fingerprints = new();
+
+    /// <summary>The fingerprint of <paramref name="type"/>'s serialized shape (computed on first use, then cached).</summary>
+    public static uint Of([DynamicallyAccessedMembers(Members)] Type type)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        return Fingerprints.TryGetValue(type, out var known) ? known : Fingerprints.GetOrAdd(type, Fnv1a(Describe(type)));
+    }
+
+    /// <summary>The version segment of a generic interface's method: <c>#v{version}.{fingerprint}({type arguments})</c>
+    /// (docs/keys.md).</summary>
+    public static string VersionSegment(int version, uint fingerprint, string typeArguments)
+        => "#v" + version.ToString(CultureInfo.InvariantCulture) + "." + fingerprint.ToString("x8", CultureInfo.InvariantCulture) + "(" + typeArguments + ")";
+
+    /// <summary>The canonical text the fingerprint is taken of (the generator's, for the same type).</summary>
+    public static string Describe([DynamicallyAccessedMembers(Members)] Type type)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        var text = new StringBuilder();
+        Describe(type, text, [], 0);
+        return text.ToString();
+    }
+
+    // A member's type, an element type or a type argument carries no annotation, so the trimmer cannot see that their
+    // members are read here. Under trimming a member the trimmer removed is missing from this description, as it is
+    // from what the serializer (which reads the same members) writes; the fingerprint then describes that shape.
+    [UnconditionalSuppressMessage("Trimming", "IL2062", Justification = "See the comment above: the fingerprint describes the members that exist at run time.")]
+    [UnconditionalSuppressMessage("Trimming", "IL2072", Justification = "See the comment above: the fingerprint describes the members that exist at run time.")]
+    private static void Describe([DynamicallyAccessedMembers(Members)] Type type, StringBuilder text, HashSet<Type> visiting, int depth)
+    {
+        if (type.IsArray)
+        {
+            Describe(type.GetElementType()!, text, visiting, depth);
+            text.Append('[').Append(',', type.GetArrayRank() - 1).Append(']');
+            return;
+        }
+
+        if (Nullable.GetUnderlyingType(type) is { } underlying)
+        {
+            Describe(underlying, text, visiting, depth);
+            text.Append('?');
+            return;
+        }
+
+        if (IsSpecial(type) || type.IsGenericParameter)
+        {
+            text.Append(Display(type));
+            return;
+        }
+
+        if (type.IsEnum)
+        {
+            text.Append(Display(type)).Append(":enum(");
+            foreach (var field in type.GetFields(BindingFlags.Public | BindingFlags.Static).Where(f => f.IsLiteral).OrderBy(f => f.Name, StringComparer.Ordinal))
+            {
+                text.Append(field.Name).Append('=').Append(field.GetRawConstantValue()).Append(';');
+            }
+
+            text.Append(')');
+            return;
+        }
+
+        var display = Display(type.IsConstructedGenericType ? type.GetGenericTypeDefinition() : type);
+        text.Append(display);
+        if (type.IsConstructedGenericType)
+        {
+            text.Append('<');
+            foreach (var argument in OwnArguments(type))
+            {
+                Describe(argument, text, visiting, depth + 1);
+                text.Append(',');
+            }
+
+            text.Append('>');
+        }
+
+        if (display.StartsWith("global::System.", StringComparison.Ordinal) || display.StartsWith("global::Microsoft.", StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        if (depth >= MaxDepth || !visiting.Add(type))
+        {
+            return;
+        }
+
+        text.Append('{');
+        if (display.StartsWith('('))
+        {
+            // A tuple: the compiler does not count its Item fields (they are implicitly declared there), and writes {}.
+            text.Append('}');
+            visiting.Remove(type);
+            return;
+        }
+
+        var keyed = type.CustomAttributes.Any(a => a.AttributeType.FullName == "MessagePack.MessagePackObjectAttribute");
+        const BindingFlags declared = BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly;
+        var members = type.GetProperties(declared)
+            .Where(p => p.GetIndexParameters().Length == 0 && p.GetMethod is not null)
+            .Select(p => (Member: (MemberInfo)p, Type: p.PropertyType))
+            .Concat(type.GetFields(declared).Select(f => (Member: (MemberInfo)f, Type: f.FieldType)))
+            .Where(m => !m.Member.CustomAttributes.Any(a => a.AttributeType.Name is "IgnoreMemberAttribute" or "IgnoreDataMemberAttribute"))
+            .Select(m => (Name: KeyOf(m.Member, keyed), m.Type))
+            .OrderBy(m => m.Name, StringComparer.Ordinal)
+            .ToList();
+        foreach (var (name, memberType) in members)
+        {
+            text.Append(name).Append(':');
+            Describe(memberType, text, visiting, depth + 1);
+            text.Append(';');
+        }
+
+        text.Append('}');
+        visiting.Remove(type);
+    }
+
+    private static string KeyOf(MemberInfo member, bool keyed)
+    {
+        if (keyed)
+        {
+            foreach (var attribute in member.CustomAttributes)
+            {
+                if (attribute.AttributeType.FullName == "MessagePack.KeyAttribute" && attribute.ConstructorArguments.Count == 1)
+                {
+                    return "#" + attribute.ConstructorArguments[0].Value;
+                }
+            }
+        }
+
+        return member.Name;
+    }
+
+    /// <summary>The type arguments a type declares itself (a nested type's list starts with its containing types').</summary>
+    private static Type[] OwnArguments(Type type)
+    {
+        var all = type.GetGenericArguments();
+        var inherited = type.DeclaringType is { IsGenericType: true } declaring ? declaring.GetGenericArguments().Length : 0;
+        return inherited == 0 ? all : all[inherited..];
+    }
+
+    /// <summary>Whether the compiler gives <paramref name="type"/> a special type (Roslyn's <c>SpecialType</c>).</summary>
+    private static bool IsSpecial(Type type)
+    {
+        if (type.IsPrimitive || type == typeof(object) || type == typeof(string) || type == typeof(decimal) || type == typeof(void)
+            || type == typeof(DateTime) || type == typeof(Enum) || type == typeof(ValueType) || type == typeof(Array)
+            || type == typeof(Delegate) || type == typeof(MulticastDelegate) || type == typeof(IDisposable)
+            || type == typeof(System.Collections.IEnumerable) || type == typeof(System.Collections.IEnumerator)
+            || type == typeof(IAsyncResult) || type == typeof(AsyncCallback) || type == typeof(TypedReference)
+            || type == typeof(RuntimeArgumentHandle) || type == typeof(RuntimeFieldHandle) || type == typeof(RuntimeMethodHandle)
+            || type == typeof(RuntimeTypeHandle) || type == typeof(ArgIterator))
+        {
+            return true;
+        }
+
+        // IEnumerable<T> and the like are special only as definitions; the compiler's constructed forms are not.
+        return false;
+    }
+
+    /// <summary>The type as the compiler's fully qualified display writes it (<c>int</c>, <c>global::Shop.Order</c>,
+    /// <c>global::System.Collections.Generic.List&lt;T&gt;</c>, <c>int?</c>, <c>(int, string)</c>).</summary>
+    private static string Display(Type type)
+    {
+        var text = new StringBuilder();
+        AppendDisplay(text, type);
+        return text.ToString();
+    }
+
+    private static void AppendDisplay(StringBuilder text, Type type)
+    {
+        if (Keyword(type) is { } keyword)
+        {
+            text.Append(keyword);
+            return;
+        }
+
+        if (type.IsArray)
+        {
+            AppendDisplay(text, type.GetElementType()!);
+            text.Append('[').Append(',', type.GetArrayRank() - 1).Append(']');
+            return;
+        }
+
+        if (type.IsGenericParameter)
+        {
+            text.Append(type.Name);
+            return;
+        }
+
+        if (Nullable.GetUnderlyingType(type) is { } underlying)
+        {
+            AppendDisplay(text, underlying);
+            text.Append('?');
+            return;
+        }
+
+        // A tuple, and the definition of one, are written in tuple syntax: (int, string), (T1, T2).
+        var arguments = type.GetGenericArguments();
+        if (type.IsGenericType && type.Namespace == "System" && type.Name.StartsWith("ValueTuple`", StringComparison.Ordinal) && arguments.Length is >= 2 and <= 7)
+        {
+            text.Append('(');
+            for (var i = 0; i < arguments.Length; i++)
+            {
+                text.Append(i == 0 ? "" : ", ");
+                AppendDisplay(text, arguments[i]);
+            }
+
+            text.Append(')');
+            return;
+        }
+
+        text.Append("global::");
+        var used = 0;
+        AppendNamed(text, type, arguments, ref used);
+    }
+
+    private static void AppendNamed(StringBuilder text, Type type, Type[] arguments, ref int used)
+    {
+        if (type.DeclaringType is { } declaring)
+        {
+            AppendNamed(text, declaring, arguments, ref used);
+            text.Append('.');
+        }
+        else if (!string.IsNullOrEmpty(type.Namespace))
+        {
+            text.Append(type.Namespace).Append('.');
+        }
+
+        var name = type.Name;
+        var tick = name.IndexOf('`', StringComparison.Ordinal);
+        if (tick < 0)
+        {
+            text.Append(name);
+            return;
+        }
+
+        text.Append(name, 0, tick).Append('<');
+        var own = int.Parse(name.AsSpan(tick + 1), CultureInfo.InvariantCulture);
+        for (var i = 0; i < own && used < arguments.Length; i++, used++)
+        {
+            text.Append(i == 0 ? "" : ", ");
+            AppendDisplay(text, arguments[used]);
+        }
+
+        text.Append('>');
+    }
+
+    private static string? Keyword(Type type)
+        => Type.GetTypeCode(type) switch
+        {
+            _ when type == typeof(object) => "object",
+            _ when type == typeof(void) => "void",
+            _ when type.IsEnum => null,
+            TypeCode.Boolean => "bool",
+            TypeCode.Char => "char",
+            TypeCode.SByte => "sbyte",
+            TypeCode.Byte => "byte",
+            TypeCode.Int16 => "short",
+            TypeCode.UInt16 => "ushort",
+            TypeCode.Int32 => "int",
+            TypeCode.UInt32 => "uint",
+            TypeCode.Int64 => "long",
+            TypeCode.UInt64 => "ulong",
+            TypeCode.Single => "float",
+            TypeCode.Double => "double",
+            TypeCode.Decimal => "decimal",
+            TypeCode.String => "string",
+            _ => null,
+        };
+
+    private static uint Fnv1a(string text)
+    {
+        var hash = 2166136261u;
+        foreach (var c in text)
+        {
+            hash = unchecked((hash ^ (c & 0xFFu)) * 16777619u);
+            hash = unchecked((hash ^ (uint)(c >> 8)) * 16777619u);
+        }
+
+        return hash;
+    }
+}

@@ -1,0 +1,341 @@
+using System;
+using System.Collections.Concurrent;
+using System.Threading;
+using System.Threading.Tasks;
+using CachedGen.TestKit;
+using Microsoft.Extensions.DependencyInjection;
+using StackExchange.Redis;
+using Xunit;
+
+namespace CachedGen.IntegrationTests.Generic;
+
+public interface IEntity
+{
+    int Id { get; }
+}
+
+public sealed record Order(int Id, string Customer, decimal Total) : IEntity;
+
+public sealed record Customer(int Id, string Name) : IEntity;
+
+/// <summary>The most common repository shape: one generic interface for every entity.</summary>
+public interface IRepository<TEntity>
+    where TEntity : class, IEntity
+{
+    [Cached("10m", "entity:{id}", nameof(SaveAsync))]
+    Task<TEntity?> GetAsync(int id, CancellationToken ct = default);
+
+    [Cached("10m", "{TEntity}:count")]
+    Task<int> CountAsync();
+
+    Task SaveAsync(int id, TEntity entity);
+}
+
+/// <summary>An interface that closes the generic one: decorated at compile time, with the base's [Cached] methods.</summary>
+public interface IOrderRepository : IRepository<Order>
+{
+}
+
+public sealed class OrderRepository(Table<Order> table) : IOrderRepository
+{
+    private readonly EfRepository<Order> _rows = new(table);
+
+    public Task<Order?> GetAsync(int id, CancellationToken ct = default) => _rows.GetAsync(id, ct);
+
+    public Task<int> CountAsync() => _rows.CountAsync();
+
+    public Task SaveAsync(int id, Order entity) => _rows.SaveAsync(id, entity);
+}
+
+/// <summary>Two type parameters, the key's value typed by the second.</summary>
+public interface IKeyedRepository<TEntity, TKey>
+    where TEntity : class
+    where TKey : notnull
+{
+    [Cached("10m", "{TEntity}:{id}")]
+    Task<TEntity?> GetAsync(TKey id);
+}
+
+public sealed class KeyedRepository<TEntity, TKey>(Func<TKey, TEntity?> load) : IKeyedRepository<TEntity, TKey>
+    where TEntity : class
+    where TKey : notnull
+{
+    public Task<TEntity?> GetAsync(TKey id) => Task.FromResult(load(id));
+}
+
+/// <summary>The rows of one entity type, shared by every node of a test (the database), counting reads.</summary>
+public sealed class Table<TEntity>
+    where TEntity : class, IEntity
+{
+    private int _reads;
+
+    public ConcurrentDictionary<int, TEntity> Rows { get; } = new();
+
+    public int Reads => Volatile.Read(ref _reads);
+
+    public void CountRead() => Interlocked.Increment(ref _reads);
+}
+
+/// <summary>An implementation generic over the entity, as EF Core repositories are.</summary>
+public sealed class EfRepository<TEntity>(Table<TEntity> table) : IRepository<TEntity>
+    where TEntity : class, IEntity
+{
+    public Task<TEntity?> GetAsync(int id, CancellationToken ct = default)
+    {
+        table.CountRead();
+        return Task.FromResult(table.Rows.TryGetValue(id, out var row) ? row : null);
+    }
+
+    public Task<int> CountAsync()
+    {
+        table.CountRead();
+        return Task.FromResult(table.Rows.Count);
+    }
+
+    public Task SaveAsync(int id, TEntity entity)
+    {
+        table.Rows[id] = entity;
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>Generic repositories decorated through dependency injection, on two nodes (two service providers, each
+/// with its own runtime, L1 and multiplexer) over one redis-server and one set of tables.</summary>
+public sealed class GenericRepositoryTests(RedisServerFixture redis) : IClassFixture<RedisServerFixture>, IAsyncLifetime
+{
+    private readonly string _prefix = "it-" + Guid.NewGuid().ToString("N")[..8] + ":";
+    private readonly Table<Order> _orders = new();
+    private readonly Table<Customer> _customers = new();
+    private readonly System.Collections.Generic.List<IAsyncDisposable> _disposables = [];
+
+    private RedisServer Server => redis.Server;
+
+    public Task InitializeAsync()
+    {
+        _orders.Rows[1] = new Order(1, "ada", 12.5m);
+        _customers.Rows[1] = new Customer(1, "Grace");
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var disposable in _disposables)
+        {
+            await disposable.DisposeAsync();
+        }
+    }
+
+    /// <summary>A node: the repositories registered as <paramref name="register"/> says, then <c>AddCachedGen</c>.</summary>
+    private async Task<ServiceProvider> NodeAsync(Action<IServiceCollection> register)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(_orders);
+        services.AddSingleton(_customers);
+        register(services);
+        var mux = await ConnectionMultiplexer.ConnectAsync(Server.Endpoint + ",abortConnect=false,connectRetry=0,connectTimeout=2000,syncTimeout=1000,asyncTimeout=1000");
+        services.AddCachedGen(o =>
+        {
+            o.KeyPrefix = _prefix;
+            o.KeyHashSecret = TestNodes.Secret;
+            o.ValueEncryptionKey = new byte[32];
+        }).UseRedis(mux);
+        var provider = services.BuildServiceProvider();
+        _disposables.Add(provider);
+        _disposables.Add(mux);
+        await provider.GetRequiredService<CacheRuntime>().Backplane!.Subscribed;
+        return provider;
+    }
+
+    private static void Closed(IServiceCollection services)
+    {
+        services.AddScoped<IRepository<Order>, EfRepository<Order>>();
+        services.AddScoped<IRepository<Customer>, EfRepository<Customer>>();
+    }
+
+    private static void Open(IServiceCollection services) => services.AddScoped(typeof(IRepository<>), typeof(EfRepository<>));
+
+    private static IRepository<T> Resolve<T>(ServiceProvider provider)
+        where T : class, IEntity
+        => provider.CreateScope().ServiceProvider.GetRequiredService<IRepository<T>>();
+
+    private static string OrderKey(ServiceProvider provider, int id)
+        => provider.GetRequiredService<CacheRuntime>().GetMethod(CachedRepository<Order>.GetAsyncDescriptor).RenderKey(new ValueTuple<int>(id));
+
+    private static string CustomerKey(ServiceProvider provider, int id)
+        => provider.GetRequiredService<CacheRuntime>().GetMethod(CachedRepository<Customer>.GetAsyncDescriptor).RenderKey(new ValueTuple<int>(id));
+
+    private async Task<bool> ExistsAsync(string key) => await Server.ExecuteAsync("EXISTS", key) == "1";
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_miss_on_node_A_is_an_L2_hit_on_node_B(bool open)
+    {
+        Action<IServiceCollection> register = open ? Open : Closed;
+        var nodeA = await NodeAsync(register);
+        var nodeB = await NodeAsync(register);
+        var repositoryA = Resolve<Order>(nodeA);
+        var repositoryB = Resolve<Order>(nodeB);
+        Assert.IsType<CachedRepository<Order>>(repositoryA);
+        Assert.IsType<CachedRepository<Order>>(repositoryB);
+
+        var fromA = await repositoryA.GetAsync(1);
+        Assert.Equal(1, _orders.Reads);
+        Assert.True(await ExistsAsync(OrderKey(nodeA, 1)));
+        var fromB = await repositoryB.GetAsync(1);
+
+        Assert.Equal(new Order(1, "ada", 12.5m), fromA);
+        Assert.Equal(fromA, fromB);
+        Assert.Equal(1, _orders.Reads); // node B read Redis, not the table
+        Assert.Equal(OrderKey(nodeA, 1), OrderKey(nodeB, 1));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Lifetimes_are_kept(bool open)
+    {
+        var node = await NodeAsync(open ? Open : Closed);
+
+        using var first = node.CreateScope();
+        using var second = node.CreateScope();
+        var a = first.ServiceProvider.GetRequiredService<IRepository<Customer>>();
+
+        Assert.IsType<CachedRepository<Customer>>(a);
+        Assert.Same(a, first.ServiceProvider.GetRequiredService<IRepository<Customer>>());
+        Assert.NotSame(a, second.ServiceProvider.GetRequiredService<IRepository<Customer>>());
+    }
+
+    [Fact]
+    public async Task Entries_of_different_type_arguments_never_share_a_key()
+    {
+        var nodeA = await NodeAsync(Open);
+        var nodeB = await NodeAsync(Open);
+
+        var order = await Resolve<Order>(nodeA).GetAsync(1);
+        var customer = await Resolve<Customer>(nodeA).GetAsync(1);
+        var orderKey = OrderKey(nodeA, 1);
+        var customerKey = CustomerKey(nodeA, 1);
+
+        // Same template (entity:{id}), same id: the version segment names the type argument.
+        Assert.NotEqual(orderKey, customerKey);
+        Assert.EndsWith("(CachedGen.IntegrationTests.Generic.Order)", orderKey, StringComparison.Ordinal);
+        Assert.EndsWith("(CachedGen.IntegrationTests.Generic.Customer)", customerKey, StringComparison.Ordinal);
+        Assert.StartsWith(_prefix + "{entity:1}#v1.", orderKey, StringComparison.Ordinal);
+        Assert.True(await ExistsAsync(orderKey));
+        Assert.True(await ExistsAsync(customerKey));
+
+        // Node B reads each from Redis as its own type and value.
+        Assert.Equal(new Order(1, "ada", 12.5m), order);
+        Assert.Equal(new Customer(1, "Grace"), customer);
+        Assert.Equal(order, await Resolve<Order>(nodeB).GetAsync(1));
+        Assert.Equal(customer, await Resolve<Customer>(nodeB).GetAsync(1));
+        Assert.Equal((1, 1), (_orders.Reads, _customers.Reads));
+
+        // {TEntity} in a template renders the type argument's name.
+        Assert.Equal(1, await Resolve<Order>(nodeA).CountAsync());
+        var countKey = nodeA.GetRequiredService<CacheRuntime>().GetMethod(CachedRepository<Order>.CountAsyncDescriptor).RenderKey(default);
+        Assert.StartsWith(_prefix + "{CachedGen.IntegrationTests.Generic.Order:count}#v1.", countKey, StringComparison.Ordinal);
+        Assert.True(await ExistsAsync(countKey));
+        Assert.Equal("CachedGen.IntegrationTests.Generic.IRepository<CachedGen.IntegrationTests.Generic.Order>.GetAsync", CachedRepository<Order>.GetAsyncDescriptor.MethodId);
+    }
+
+    [Fact]
+    public async Task A_generic_write_invalidates_the_entry_on_both_nodes()
+    {
+        var nodeA = await NodeAsync(Open);
+        var nodeB = await NodeAsync(Closed);
+        var orderA = Resolve<Order>(nodeA);
+        var orderB = Resolve<Order>(nodeB);
+        await orderA.GetAsync(1);
+        await orderB.GetAsync(1); // now in both nodes' L1
+        await Resolve<Customer>(nodeB).GetAsync(1);
+        Assert.Equal((1, 1), (_orders.Reads, _customers.Reads));
+
+        var changed = new Order(1, "ada", 99m);
+        await orderB.SaveAsync(1, changed);
+
+        Assert.False(await ExistsAsync(OrderKey(nodeA, 1)));
+        Assert.Equal(changed, await orderB.GetAsync(1));
+        var seenByA = await Eventually.ReadAsync(() => orderA.GetAsync(1), o => o == changed, TimeSpan.FromSeconds(10));
+        Assert.Equal(changed, seenByA);
+
+        // The customer with the same id is another entry: still cached.
+        Assert.Equal(new Customer(1, "Grace"), await Resolve<Customer>(nodeA).GetAsync(1));
+        Assert.Equal(1, _customers.Reads);
+    }
+
+    [Fact]
+    public async Task An_interface_closing_the_generic_one_reads_the_entries_of_its_generic_decorator()
+    {
+        // The closed decorator is written at compile time, the generic one closed at run time: same template, same
+        // type-argument segment, same fingerprint, hence the same key.
+        var nodeA = await NodeAsync(Open);
+        var nodeB = await NodeAsync(services => services.AddScoped<IOrderRepository, OrderRepository>());
+        var derived = nodeB.CreateScope().ServiceProvider.GetRequiredService<IOrderRepository>();
+        Assert.IsType<CachedOrderRepository>(derived);
+
+        var fromA = await Resolve<Order>(nodeA).GetAsync(1);
+        var fromB = await derived.GetAsync(1);
+
+        Assert.Equal(new Order(1, "ada", 12.5m), fromB);
+        Assert.Equal(fromA, fromB);
+        Assert.Equal(1, _orders.Reads);
+        Assert.Equal(CachedRepository<Order>.GetAsyncDescriptor.KeySuffix, CachedOrderRepository.GetAsyncDescriptor.KeySuffix);
+        Assert.Equal(CachedRepository<Order>.GetAsyncDescriptor.ShapeFingerprint, CachedOrderRepository.GetAsyncDescriptor.ShapeFingerprint);
+
+        // Its write removes the shared entry from Redis.
+        await derived.SaveAsync(1, new Order(1, "ada", 1m));
+        Assert.False(await ExistsAsync(OrderKey(nodeA, 1)));
+    }
+
+    [Fact]
+    public async Task Per_method_settings_find_a_closed_type_by_its_short_method_id()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(_orders);
+        services.AddSingleton(_customers);
+        Open(services);
+        services.AddCachedGen(o => o.Methods["IRepository<CachedGen.IntegrationTests.Generic.Order>.GetAsync"] = new CachedMethodOptions { Enabled = false });
+        await using var provider = services.BuildServiceProvider();
+
+        await Resolve<Order>(provider).GetAsync(1);
+        await Resolve<Order>(provider).GetAsync(1);
+        await Resolve<Customer>(provider).GetAsync(1);
+        await Resolve<Customer>(provider).GetAsync(1);
+
+        Assert.Equal(2, _orders.Reads); // off for IRepository<Order> only
+        Assert.Equal(1, _customers.Reads);
+    }
+
+    [Fact]
+    public async Task A_key_value_typed_by_a_type_parameter_is_encoded_by_its_type()
+    {
+        var loads = 0;
+        var node = await NodeAsync(services =>
+        {
+            services.AddSingleton<IKeyedRepository<Order, int>>(new KeyedRepository<Order, int>(id => { Interlocked.Increment(ref loads); return new Order(id, "by-int", 1m); }));
+            services.AddSingleton<IKeyedRepository<Order, string>>(new KeyedRepository<Order, string>(id => { Interlocked.Increment(ref loads); return new Order(0, "by-" + id, 2m); }));
+            services.AddSingleton<IKeyedRepository<Order, Customer>>(new KeyedRepository<Order, Customer>(_ => null));
+        });
+        var runtime = node.GetRequiredService<CacheRuntime>();
+
+        var byInt = await node.GetRequiredService<IKeyedRepository<Order, int>>().GetAsync(7);
+        var byString = await node.GetRequiredService<IKeyedRepository<Order, string>>().GetAsync("7");
+
+        Assert.Equal("by-int", byInt!.Customer);
+        Assert.Equal("by-7", byString!.Customer);
+        var intKey = runtime.GetMethod(CachedKeyedRepository<Order, int>.GetAsyncDescriptor).RenderKey(new ValueTuple<int>(7));
+        var stringKey = runtime.GetMethod(CachedKeyedRepository<Order, string>.GetAsyncDescriptor).RenderKey(new ValueTuple<string>("7"));
+        Assert.StartsWith(_prefix + "{CachedGen.IntegrationTests.Generic.Order:7}#v1.", intKey, StringComparison.Ordinal);
+        Assert.EndsWith("(CachedGen.IntegrationTests.Generic.Order,System.Int32)", intKey, StringComparison.Ordinal);
+        Assert.EndsWith("(CachedGen.IntegrationTests.Generic.Order,System.String)", stringKey, StringComparison.Ordinal);
+        Assert.True(await ExistsAsync(intKey));
+        Assert.True(await ExistsAsync(stringKey));
+        Assert.Equal(2, loads);
+
+        // A type argument with no key encoding is refused when the closed decorator is first used.
+        var error = Assert.Throws<TypeInitializationException>(() => node.GetRequiredService<IKeyedRepository<Order, Customer>>());
+        Assert.IsType<NotSupportedException>(error.InnerException);
+    }
+}
