@@ -49,6 +49,21 @@ public class InterfaceShapeTests
         var text = result.Sources["Shapes.IObsoleteMembers.g.cs"];
         Assert.Contains("[global::System.Obsolete(\"Use GetAsync.\", true)]", text, StringComparison.Ordinal);
         Assert.Contains("[global::System.Obsolete]", text, StringComparison.Ordinal);
+        Assert.Contains("GetOldAsyncDescriptor", text, StringComparison.Ordinal);
+
+        // Its value type is an error; named in the descriptor, no [Obsolete] could excuse it there: forwarded.
+        Assert.DoesNotContain("GetRemovedAsyncDescriptor", text, StringComparison.Ordinal);
+        Assert.Contains("=> _inner.GetRemovedAsync(id);", text, StringComparison.Ordinal);
+        Assert.Contains("[global::System.Obsolete(\"Use IObsoleteMembers.\", true)]\n    public sealed partial class CachedObsoleteRepository", result.Sources["Shapes.IObsoleteRepository.g.cs"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_cached_method_checks_a_NotNull_parameter_itself()
+    {
+        var result = GeneratorHarness.Run(InterfaceShapes.All["nullability attributes on parameters, results and methods"]);
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        var text = result.Sources.Values.Single();
+        Assert.Contains("string global::Shapes.INullability.Lookup([global::System.Diagnostics.CodeAnalysis.NotNull] string? key)\n        {\n            global::System.ArgumentNullException.ThrowIfNull(key);", text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -59,6 +74,43 @@ public class InterfaceShapeTests
         var text = result.Sources["Shapes.IDiamond.g.cs"];
         Assert.Contains("((global::Shapes.ILeft)_inner).Touch(", text, StringComparison.Ordinal);
         Assert.Contains("((global::Shapes.IRight)_inner).Touch(", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Decorator_names_take_containing_types_and_avoid_taken_names()
+    {
+        var result = GeneratorHarness.Run(InterfaceShapes.All["nested, internal, global-namespace and file-scoped interfaces"]);
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        var decorators = result.Output.GetSymbolsWithName(n => n.StartsWith("Cached", StringComparison.Ordinal), SymbolFilter.Type)
+            .OfType<INamedTypeSymbol>()
+            .Where(t => t.AllInterfaces.Length > 0)
+            .ToDictionary(t => t.Interfaces.Single().ToDisplayString(), t => t.Name, StringComparer.Ordinal);
+        Assert.Equal("CachedOuterStore", decorators["Shapes.Outer.IStore"]);
+        Assert.Equal("CachedOuterMiddleStore", decorators["Shapes.Outer.Middle.IStore"]);
+        Assert.Equal("CachedContainerStore", decorators["Shapes.IContainer.IStore"]);
+        Assert.Equal("CachedContainer", decorators["Shapes.IContainer"]);
+        Assert.Equal("CachedStore", decorators["Shapes.Store"]);
+        Assert.Equal("CachedIStore", decorators["Shapes.IStore"]);
+        Assert.Equal("CachedCachedStore", decorators["Shapes.ICachedStore"]);
+        Assert.Equal("CachedInterface", decorators["Shapes.Interface"]);
+        Assert.Equal("CachedIOrderStore", decorators["Shapes.IOrderStore"]);
+        Assert.Equal("CachedInternal", decorators["Shapes.IInternal"]);
+    }
+
+    [Fact]
+    public void Default_members_are_forwarded_and_a_cached_one_is_cached()
+    {
+        var result = GeneratorHarness.Run(InterfaceShapes.All["default interface members"]);
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        var text = result.Sources.Values.Single();
+        Assert.Contains("CountAsyncDescriptor", text, StringComparison.Ordinal);
+        Assert.Contains("string global::Shapes.IWithDefaults.Describe(int id)\n            => _inner.Describe(id);", text, StringComparison.Ordinal);
+        Assert.Contains("int global::Shapes.IWithDefaults.Version", text, StringComparison.Ordinal);
+        Assert.Contains("void global::Shapes.IWithDefaults.Touch(int id)", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Sealed", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Hidden", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Static", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Protected", text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -181,6 +233,11 @@ internal static class InterfaceShapes
                 [DisallowNull]
                 string? Title { get; set; }
                 void Refill([NotNull] ref string? buffer);
+                string? Loaded { get; }
+                [MemberNotNull(nameof(Loaded))]
+                void Load();
+                [Cached("1m")]
+                string Lookup([NotNull] string? key);
             }
             """,
 
@@ -237,6 +294,10 @@ internal static class InterfaceShapes
 
                 [Cached("1m")]
                 Task<LegacyOrder?> GetLegacyAsync(int id);
+
+                [Obsolete("Gone.", error: true)]
+                [Cached("1m", "removed:{id}")]
+                Task<RemovedOrder?> GetRemovedAsync(int id);
             }
 
             [Obsolete("Use IObsoleteMembers.", error: true)]

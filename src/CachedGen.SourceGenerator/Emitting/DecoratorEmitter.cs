@@ -238,7 +238,25 @@ internal static class DecoratorEmitter
             ResultKind.TaskOfT => ("GetTaskAsync", ", " + ct),
             _ => ("Get", ""),
         };
-        w.Line($"    => {method.FieldName}.{get}({key}, {stateExpression}, {method.LoaderName}{tokenArgument});");
+        var lookup = $"{method.FieldName}.{get}({key}, {stateExpression}, {method.LoaderName}{tokenArgument})";
+        var checkedParameters = method.Parameters.Where(p => p.NotNullOnExit).ToList();
+        if (checkedParameters.Count == 0)
+        {
+            w.Line($"    => {lookup};");
+        }
+        else
+        {
+            // [NotNull] promises the argument is not null when the call returns; a hit returns without the inner call.
+            w.Open();
+            foreach (var parameter in checkedParameters)
+            {
+                w.Line($"global::System.ArgumentNullException.ThrowIfNull({parameter.Name});");
+            }
+
+            w.Line($"return {lookup};");
+            w.Close();
+        }
+
         w.Line();
     }
 

@@ -35,6 +35,10 @@ internal sealed record ParameterModel(string Name, string Type, string Modifier,
 {
     /// <summary>Whether it carries <c>[DisallowNull]</c>: a value taken back out of the key is passed with <c>!</c>.</summary>
     public bool DisallowsNull => Attributes.Contains("DisallowNull");
+
+    /// <summary>Whether it carries <c>[NotNull]</c>: a cached method that returns without calling the inner one
+    /// checks it itself.</summary>
+    public bool NotNullOnExit => Attributes.Contains("CodeAnalysis.NotNull]");
 }
 
 /// <summary>A method served through the cache. <paramref name="TagInterpolations"/> are the contents of the interpolated

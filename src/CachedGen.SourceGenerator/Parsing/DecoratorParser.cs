@@ -141,6 +141,11 @@ internal static class DecoratorParser
         var types = new TypeCache();
         var properties = new List<ForwardedPropertyModel>();
         var events = new List<ForwardedEventModel>();
+        string? classObsolete = null;
+        for (var container = contract; container is not null && classObsolete is null; container = container.ContainingType)
+        {
+            classObsolete = MemberShape.Obsolete(container);
+        }
 
         foreach (var member in members)
         {
@@ -154,7 +159,8 @@ internal static class DecoratorParser
             {
                 case IMethodSymbol { MethodKind: MethodKind.Ordinary } method:
                     var attribute = FindCachedAttribute(method, implementation);
-                    if (attribute is not null && TryBuildCached(method, contract, contractName, CachedAttributeData.Read(attribute), types, cancellationToken) is { } info)
+                    if (attribute is not null && (classObsolete is not null || !MemberShape.NamesErrorObsoleteType(method))
+                        && TryBuildCached(method, contract, contractName, CachedAttributeData.Read(attribute), types, cancellationToken) is { } info)
                     {
                         info.Syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken);
                         cached.Add(info);
@@ -223,12 +229,6 @@ internal static class DecoratorParser
         while (taken.Contains(runtimeField))
         {
             runtimeField = "_" + runtimeField;
-        }
-
-        string? classObsolete = null;
-        for (var container = contract; container is not null && classObsolete is null; container = container.ContainingType)
-        {
-            classObsolete = MemberShape.Obsolete(container);
         }
 
         var usesObsolete = classObsolete is null

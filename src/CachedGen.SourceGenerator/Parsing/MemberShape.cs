@@ -133,24 +133,36 @@ internal static class MemberShape
             _ => false,
         };
 
-    private static bool IsObsolete(ITypeSymbol type)
+    /// <summary>Whether the method's signature names a type that is <c>[Obsolete(..., error: true)]</c>. A cached
+    /// method's value and key types are named outside the method (descriptor, field, constructor), where no
+    /// <c>[Obsolete]</c> can excuse them: such a method is forwarded instead.</summary>
+    public static bool NamesErrorObsoleteType(IMethodSymbol method)
+        => IsObsolete(method.ReturnType, errorOnly: true) || method.Parameters.Any(p => IsObsolete(p.Type, errorOnly: true));
+
+    private static bool IsObsolete(ITypeSymbol type) => IsObsolete(type, errorOnly: false);
+
+    private static bool IsErrorObsolete(ISymbol symbol)
+        => symbol.GetAttributes().Any(a => a.AttributeClass.HasFullName(ObsoleteAttribute)
+            && a.ConstructorArguments.Length == 2 && a.ConstructorArguments[1].Value is true);
+
+    private static bool IsObsolete(ITypeSymbol type, bool errorOnly)
     {
         switch (type)
         {
             case IArrayTypeSymbol array:
-                return IsObsolete(array.ElementType);
+                return IsObsolete(array.ElementType, errorOnly);
             case IPointerTypeSymbol pointer:
-                return IsObsolete(pointer.PointedAtType);
+                return IsObsolete(pointer.PointedAtType, errorOnly);
             case INamedTypeSymbol named:
                 for (var current = named; current is not null; current = current.ContainingType)
                 {
-                    if (Obsolete(current) is not null)
+                    if (errorOnly ? IsErrorObsolete(current) : Obsolete(current) is not null)
                     {
                         return true;
                     }
                 }
 
-                return named.TypeArguments.Any(IsObsolete);
+                return named.TypeArguments.Any(t => IsObsolete(t, errorOnly));
             default:
                 return false;
         }
