@@ -102,7 +102,7 @@ public class InterfaceShapeTests
     {
         var result = GeneratorHarness.Run(InterfaceShapes.All["default interface members"]);
         Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
-        var text = result.Sources.Values.Single();
+        var text = result.Sources["Shapes.IWithDefaults.g.cs"];
         Assert.Contains("CountAsyncDescriptor", text, StringComparison.Ordinal);
         Assert.Contains("string global::Shapes.IWithDefaults.Describe(int id)\n            => _inner.Describe(id);", text, StringComparison.Ordinal);
         Assert.Contains("int global::Shapes.IWithDefaults.Version", text, StringComparison.Ordinal);
@@ -111,6 +111,12 @@ public class InterfaceShapeTests
         Assert.DoesNotContain("Hidden", text, StringComparison.Ordinal);
         Assert.DoesNotContain("Static", text, StringComparison.Ordinal);
         Assert.DoesNotContain("Protected", text, StringComparison.Ordinal);
+
+        // Abstract protected members must be implemented, but no class can call them on another object.
+        var withProtected = result.Sources["Shapes.IWithProtected.g.cs"];
+        Assert.Contains("GetAsyncDescriptor", withProtected, StringComparison.Ordinal);
+        Assert.DoesNotContain("GetProtectedAsyncDescriptor", withProtected, StringComparison.Ordinal);
+        Assert.Equal(7, withProtected.Split("throw new global::System.NotSupportedException(").Length - 1);
     }
 
     [Fact]
@@ -379,6 +385,23 @@ internal static class InterfaceShapes
                 protected void Protected() { }
 
                 void Touch(int id) { }
+            }
+
+            public interface IWithProtected
+            {
+                [Cached("1m")]
+                Task<string> GetAsync(int id);
+
+                [Cached("1m")]
+                protected Task<string> GetProtectedAsync(int id);
+
+                protected void Abstract();
+
+                protected int Count { get; set; }
+
+                protected event EventHandler? Changed;
+
+                private protected ref int Slot();
             }
             """,
 

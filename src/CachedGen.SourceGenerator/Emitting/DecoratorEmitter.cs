@@ -15,6 +15,9 @@ internal static class DecoratorEmitter
     private const string ValueTask = "global::System.Threading.Tasks.ValueTask";
     private const string Runtime = "global::CachedGen.Runtime";
 
+    /// <summary>The body of a protected abstract member: a class can implement it but not call it on another object.</summary>
+    private const string ThrowUnreachable = "throw new global::System.NotSupportedException(\"A protected interface member cannot be called on the inner implementation.\")";
+
     public static string Emit(DecoratorModel model)
     {
         var w = new SourceWriter();
@@ -108,8 +111,8 @@ internal static class DecoratorEmitter
             WriteAttributes(w, @event.Attributes);
             var target = Receiver(model.InnerFieldName, @event.Receiver) + "." + @event.Name;
             w.Open($"event {@event.Type} {@event.DeclaringInterface}.{@event.Name}");
-            w.Line($"add => {target} += value;");
-            w.Line($"remove => {target} -= value;");
+            w.Line(@event.IsUnreachable ? $"add => {ThrowUnreachable};" : $"add => {target} += value;");
+            w.Line(@event.IsUnreachable ? $"remove => {ThrowUnreachable};" : $"remove => {target} -= value;");
             w.Close();
         }
 
@@ -332,7 +335,7 @@ internal static class DecoratorEmitter
                 w.Line($"    {constraint}");
             }
 
-            w.Line($"    => {(method.RefPrefix.Length > 0 ? "ref " : "")}{call};");
+            w.Line(method.IsUnreachable ? $"    => {ThrowUnreachable};" : $"    => {(method.RefPrefix.Length > 0 ? "ref " : "")}{call};");
             return;
         }
 
@@ -447,12 +450,16 @@ internal static class DecoratorEmitter
         w.Open($"{property.RefPrefix}{property.Type} {property.DeclaringInterface}.{name}");
         if (property.HasGetter)
         {
-            w.Line($"get => {(property.RefPrefix.Length > 0 ? "ref " : "")}{target};");
+            w.Line(property.IsUnreachable ? $"get => {ThrowUnreachable};" : $"get => {(property.RefPrefix.Length > 0 ? "ref " : "")}{target};");
         }
 
         if (property.HasSetter)
         {
-            if (property.IsInitOnly)
+            if (property.IsUnreachable)
+            {
+                w.Line($"{(property.IsInitOnly ? "init" : "set")} => {ThrowUnreachable};");
+            }
+            else if (property.IsInitOnly)
             {
                 w.Line("init => throw new global::System.NotSupportedException(\"An init-only property cannot be forwarded.\");");
             }

@@ -138,7 +138,8 @@ internal sealed record ForwardedMethodModel(
     EquatableArray<InvalidationModel> Puts = default,
     EquatableArray<string> Attributes = default,
     EquatableArray<string> Constraints = default,
-    string? Receiver = null)
+    string? Receiver = null,
+    bool IsUnreachable = false)
 {
     /// <summary>Whether the write invalidates or puts anything (and so is awaited, then followed by them).</summary>
     public bool Invalidates => Invalidations.Count > 0 || TagInvalidations.Count > 0 || Puts.Count > 0;
@@ -165,10 +166,13 @@ internal sealed record ForwardedPropertyModel(
     bool HasSetter,
     bool IsInitOnly,
     EquatableArray<string> Attributes = default,
-    string? Receiver = null);
+    string? Receiver = null,
+    bool IsUnreachable = false);
 
 /// <summary>A forwarded event.</summary>
-internal sealed record ForwardedEventModel(string DeclaringInterface, string Name, string Type, EquatableArray<string> Attributes = default, string? Receiver = null);
+/// <remarks>A member that is <c>IsUnreachable</c> (an abstract protected one: no class can call it on another object)
+/// throws <see cref="System.NotSupportedException"/>.</remarks>
+internal sealed record ForwardedEventModel(string DeclaringInterface, string Name, string Type, EquatableArray<string> Attributes = default, string? Receiver = null, bool IsUnreachable = false);
 
 /// <summary>How generated code spells a method's key: a value tuple of its placeholder values, which L1 compares by
 /// value (<see cref="System.ValueTuple"/> for a template without placeholders, <c>ValueTuple&lt;T&gt;</c> for one, a

@@ -159,7 +159,7 @@ internal static class DecoratorParser
             {
                 case IMethodSymbol { MethodKind: MethodKind.Ordinary } method:
                     var attribute = FindCachedAttribute(method, implementation);
-                    if (attribute is not null && (classObsolete is not null || !MemberShape.NamesErrorObsoleteType(method))
+                    if (attribute is not null && !IsUnreachable(method) && (classObsolete is not null || !MemberShape.NamesErrorObsoleteType(method))
                         && TryBuildCached(method, contract, contractName, CachedAttributeData.Read(attribute), types, cancellationToken) is { } info)
                     {
                         info.Syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken);
@@ -182,7 +182,8 @@ internal static class DecoratorParser
                         property.SetMethod is not null,
                         property.SetMethod?.IsInitOnly == true,
                         MemberShape.Attributes(property).ToEquatableArray(),
-                        Receiver(property, contract, members, types)));
+                        Receiver(property, contract, members, types),
+                        IsUnreachable(property)));
                     break;
                 case IEventSymbol { ExplicitInterfaceImplementations.Length: 0 } @event:
                     events.Add(new ForwardedEventModel(
@@ -190,7 +191,8 @@ internal static class DecoratorParser
                         Escape(@event.Name),
                         types.Name(@event.Type),
                         MemberShape.Attributes(@event).ToEquatableArray(),
-                        Receiver(@event, contract, members, types)));
+                        Receiver(@event, contract, members, types),
+                        IsUnreachable(@event)));
                     break;
             }
         }
@@ -255,7 +257,13 @@ internal static class DecoratorParser
     /// <summary>Members the decorator leaves to the interface: a default implementation it could not call through
     /// <c>_inner</c> (protected), which needs no implementation.</summary>
     private static bool IsInheritedOnly(ISymbol member)
-        => !member.IsAbstract && member.DeclaredAccessibility is Accessibility.Protected or Accessibility.ProtectedAndInternal;
+        => !member.IsAbstract && IsProtected(member);
+
+    /// <summary>An abstract protected member: the decorator must implement it, but cannot call it on the inner
+    /// implementation (only a derived interface can); it throws.</summary>
+    private static bool IsUnreachable(ISymbol member) => member.IsAbstract && IsProtected(member);
+
+    private static bool IsProtected(ISymbol member) => member.DeclaredAccessibility is Accessibility.Protected or Accessibility.ProtectedAndInternal;
 
     /// <summary>The interface to call a base member through, when looking its name up on the contract would find
     /// another member too (repeated by a second base, or hidden with <c>new</c>); <see langword="null"/> when the plain
@@ -538,7 +546,7 @@ internal static class DecoratorParser
         var invalidations = new List<InvalidationModel>();
         var canAwait = kind is not (ResultKind.Task or ResultKind.ValueTask or ResultKind.TaskOfT or ResultKind.ValueTaskOfT)
             || method.Parameters.All(p => p.RefKind is RefKind.None or RefKind.In);
-        if (canAwait && !method.ReturnsByRef && !method.ReturnsByRefReadonly)
+        if (canAwait && !method.ReturnsByRef && !method.ReturnsByRefReadonly && !IsUnreachable(method))
         {
             foreach (var target in cached)
             {
@@ -585,7 +593,8 @@ internal static class DecoratorParser
             puts.ToEquatableArray(),
             MemberShape.Attributes(method).ToEquatableArray(),
             MemberShape.Constraints(method).ToEquatableArray(),
-            Receiver(method, contract, members, types));
+            Receiver(method, contract, members, types),
+            IsUnreachable(method));
     }
 
     private static ITypeSymbol ValueTypeOf(CachedMethodInfo info)
