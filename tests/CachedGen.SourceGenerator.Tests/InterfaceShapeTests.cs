@@ -120,6 +120,14 @@ public class InterfaceShapeTests
     }
 
     [Fact]
+    public void A_file_local_interface_gets_no_decorator()
+    {
+        var result = GeneratorHarness.Run(InterfaceShapes.All["file-local interface beside a decorated one"]);
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        Assert.Equal(["Shapes.IVisible.g.cs"], result.Sources.Keys);
+    }
+
+    [Fact]
     public void Shapes_snapshot()
     {
         var result = GeneratorHarness.Run(InterfaceShapes.Representative);
@@ -244,6 +252,9 @@ internal static class InterfaceShapes
                 void Load();
                 [Cached("1m")]
                 string Lookup([NotNull] string? key);
+                [Cached("1m")]
+                [return: NotNull]
+                string? Label(int id);
             }
             """,
 
@@ -575,6 +586,22 @@ internal static class InterfaceShapes
             // The user's own class already has the decorator's name.
             public sealed class CachedOrderStore
             {
+            }
+            """,
+
+        ["file-local interface beside a decorated one"] = Usings + """
+            namespace Shapes;
+
+            file interface IFileLocal
+            {
+                [Cached("1m")]
+                Task<string> GetAsync(int id);
+            }
+
+            public interface IVisible
+            {
+                [Cached("1m")]
+                Task<string> GetAsync(int id);
             }
             """,
 

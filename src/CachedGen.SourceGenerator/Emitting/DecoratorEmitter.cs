@@ -242,6 +242,12 @@ internal static class DecoratorEmitter
             _ => ("Get", ""),
         };
         var lookup = $"{method.FieldName}.{get}({key}, {stateExpression}, {method.LoaderName}{tokenArgument})";
+        if (method.Attributes.Any(a => a.StartsWith("[return: ", StringComparison.Ordinal) && a.EndsWith("CodeAnalysis.NotNull]", StringComparison.Ordinal)))
+        {
+            // [return: NotNull]: the inner implementation promised it; the cached value is what it returned.
+            lookup += "!";
+        }
+
         var checkedParameters = method.Parameters.Where(p => p.NotNullOnExit).ToList();
         if (checkedParameters.Count == 0)
         {

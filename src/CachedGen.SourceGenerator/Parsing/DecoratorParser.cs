@@ -726,7 +726,8 @@ internal static class DecoratorParser
     {
         for (ISymbol? current = type; current is INamedTypeSymbol named; current = named.ContainingType)
         {
-            if (named.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal))
+            // A file-local type cannot be named from the decorator's file.
+            if (named.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal) || named.IsFileLocal)
             {
                 return false;
             }
