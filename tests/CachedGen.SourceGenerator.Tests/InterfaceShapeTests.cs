@@ -120,6 +120,24 @@ public class InterfaceShapeTests
     }
 
     [Fact]
+    public void An_async_write_with_in_or_span_parameters_awaits_in_a_local_function_then_invalidates()
+    {
+        var result = GeneratorHarness.Run(InterfaceShapes.All["ref, out, in, ref readonly, params, scoped, ref returns, default values"]);
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        var text = result.Sources.Values.Single();
+        Assert.Contains(
+            "global::Shapes.IParameters.SaveAsync(int id, in global::System.Guid tenant, global::System.Threading.CancellationToken ct)\n        {\n"
+            + "            return invalidateAfter(_inner.SaveAsync(id, in tenant, ct), id, tenant, ct);\n\n"
+            + "            async global::System.Threading.Tasks.Task invalidateAfter(global::System.Threading.Tasks.Task write, int id, global::System.Guid tenant, global::System.Threading.CancellationToken ct)\n"
+            + "            {\n                await write.ConfigureAwait(false);\n"
+            + "                await _getAsync.InvalidateAsync((id, tenant)).ConfigureAwait(false); // get:{id}:{tenant}\n",
+            text,
+            StringComparison.Ordinal);
+        Assert.Contains("return invalidateAfter(_inner.SaveValueAsync(in id, tenant, payload), id, tenant);", text, StringComparison.Ordinal);
+        Assert.Contains("_getAsync.Invalidate((id, tenant)); // get:{id}:{tenant}", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_file_local_interface_gets_no_decorator()
     {
         var result = GeneratorHarness.Run(InterfaceShapes.All["file-local interface beside a decorated one"]);
@@ -346,7 +364,7 @@ internal static class InterfaceShapes
 
             public interface IParameters
             {
-                [Cached("1m")]
+                [Cached("1m", "get:{id}:{tenant}", nameof(SaveAsync), nameof(Save), nameof(SaveValueAsync))]
                 Task<string> GetAsync(in int id, in Guid tenant);
 
                 [Cached("1m")]
@@ -369,6 +387,8 @@ internal static class InterfaceShapes
                     float f = float.NaN, long g = long.MinValue, char h = '\'', DateTime i = default, Guid? j = null, decimal k = -0.0001m, string l = "\\\"{0}\"",
                     object? m = null, int? n = 5, uint o = 4294967295, byte p = 255, CancellationToken ct = default);
                 Task SaveAsync(int id, in Guid tenant, CancellationToken ct = default);
+                void Save(in int id, in Guid tenant);
+                ValueTask<int> SaveValueAsync(in int id, Guid tenant, ReadOnlySpan<byte> payload);
             }
             """,
 

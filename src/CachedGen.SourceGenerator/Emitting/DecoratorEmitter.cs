@@ -351,23 +351,38 @@ internal static class DecoratorEmitter
         w.Line(method.Puts.Count > 0
             ? "/// <summary>Forwards, then on success puts the result in the entries this write updates, and removes those it invalidates.</summary>"
             : "/// <summary>Forwards, then on success removes the entries this write invalidates.</summary>");
+        // An async method cannot take 'in' or ref struct parameters: the write is then called first, and an async
+        // local function, given its task and the other parameters by value, awaits it and invalidates.
+        var local = isAsync && method.Parameters.Any(p => p.Modifier.Length > 0 || p.IsRefLike);
         WriteAttributes(w, method.Attributes);
-        w.Line($"{(isAsync ? "async " : "")}{signature}");
+        w.Line($"{(isAsync && !local ? "async " : "")}{signature}");
         foreach (var constraint in method.Constraints)
         {
             w.Line($"    {constraint}");
         }
 
         w.Open();
+        var awaited = call;
+        if (local)
+        {
+            var carried = method.Parameters.Where(p => !p.IsRefLike).ToList();
+            var complete = Unique("invalidateAfter", names);
+            var pending = Unique("write", names);
+            w.Line($"return {complete}({call}{string.Concat(carried.Select(p => ", " + p.Name))});");
+            w.Line();
+            w.Open($"async {method.ReturnType} {complete}({method.ReturnType} {pending}{string.Concat(carried.Select(p => ", " + p.Type + " " + p.Name))})");
+            awaited = pending;
+        }
+
         switch (method.Kind)
         {
             case ResultKind.Task:
             case ResultKind.ValueTask:
-                w.Line($"await {call}.ConfigureAwait(false);");
+                w.Line($"await {awaited}.ConfigureAwait(false);");
                 break;
             case ResultKind.TaskOfT:
             case ResultKind.ValueTaskOfT:
-                w.Line($"var {result} = await {call}.ConfigureAwait(false);");
+                w.Line($"var {result} = await {awaited}.ConfigureAwait(false);");
                 break;
             case ResultKind.Void:
                 w.Line($"{call};");
@@ -442,6 +457,11 @@ internal static class DecoratorEmitter
         if (method.Kind is ResultKind.TaskOfT or ResultKind.ValueTaskOfT or ResultKind.Value)
         {
             w.Line($"return {result};");
+        }
+
+        if (local)
+        {
+            w.Close();
         }
 
         w.Close();

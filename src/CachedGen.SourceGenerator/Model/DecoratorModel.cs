@@ -31,7 +31,8 @@ internal sealed record DecoratorModel(
 /// <param name="Type">Fully qualified type with nullable annotations.</param>
 /// <param name="Modifier"><c>""</c>, <c>"ref "</c>, <c>"out "</c>, <c>"in "</c> or <c>"ref readonly "</c>.</param>
 /// <param name="Attributes">Its nullability attributes, each followed by a space, or empty.</param>
-internal sealed record ParameterModel(string Name, string Type, string Modifier, string Attributes = "")
+/// <param name="IsRefLike">Whether its type is a ref struct (<c>Span&lt;T&gt;</c>), which an async method cannot take.</param>
+internal sealed record ParameterModel(string Name, string Type, string Modifier, string Attributes = "", bool IsRefLike = false)
 {
     /// <summary>Whether it carries <c>[DisallowNull]</c>: a value taken back out of the key is passed with <c>!</c>.</summary>
     public bool DisallowsNull => Attributes.Contains("DisallowNull");

@@ -719,7 +719,7 @@ internal static class DecoratorParser
             modifier = "scoped " + modifier;
         }
 
-        return new ParameterModel(Escape(parameter.Name), types?.Name(parameter.Type) ?? parameter.Type.ToDisplayString(TypeFormat), modifier, MemberShape.ParameterAttributes(parameter));
+        return new ParameterModel(Escape(parameter.Name), types?.Name(parameter.Type) ?? parameter.Type.ToDisplayString(TypeFormat), modifier, MemberShape.ParameterAttributes(parameter), parameter.Type.IsRefLikeType);
     }
 
     private static bool IsReachable(INamedTypeSymbol type)
