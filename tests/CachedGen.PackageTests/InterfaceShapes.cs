@@ -38,7 +38,7 @@ namespace PackageConsumer.Shapes
 
     public interface IOrderRepository : IReadRepository<Order>, IAudited, ITracked
     {
-        [Cached("5m", "order:{id}", nameof(SaveAsync), nameof(Rename))]
+        [Cached("5m", "order:{id}", nameof(SaveAsync), nameof(Rename), nameof(MoveAsync))]
         Task<Order?> FindAsync(in int id, [DisallowNull, NotCacheKey] string? culture, CancellationToken ct = default);
 
         [Obsolete("Use FindAsync.", error: true)]
@@ -72,6 +72,8 @@ namespace PackageConsumer.Shapes
         Task SaveAsync(int id, string name);
 
         void Rename(int id, [AllowNull] string name);
+
+        Task MoveAsync(in int id, ReadOnlySpan<char> note);
 
 #pragma warning disable CS0618 // the user's own use of an obsolete type
         LegacyOrder Upgrade(LegacyOrder order);
@@ -136,6 +138,8 @@ namespace PackageConsumer.Shapes
 
         public void Rename(int id, [AllowNull] string name) { }
 
+        public Task MoveAsync(in int id, ReadOnlySpan<char> note) => Task.CompletedTask;
+
         [Obsolete("Use Order.")]
         public LegacyOrder Upgrade(LegacyOrder order) => order;
 
@@ -192,6 +196,10 @@ namespace PackageConsumer.Shapes
             repository.Rename(1, null);
             await repository.FindAsync(1, "de");
             Assert.Equal(2, source.Loads);
+
+            await repository.MoveAsync(1, "north");
+            Assert.Equal(new Order(1, "it"), await repository.FindAsync(1, "it"));
+            Assert.Equal(3, source.Loads);
 
             Assert.True(repository.TryGet(3, out var got));
             Assert.Equal("got", got.Name);
