@@ -146,6 +146,15 @@ public class InterfaceShapeTests
     }
 
     [Fact]
+    public void Inheritance_snapshot()
+    {
+        var result = GeneratorHarness.Run(InterfaceShapes.All["interface inheritance: generic bases, diamonds, new and re-abstracted members"]);
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        var (hint, text) = Assert.Single(result.Sources);
+        Snapshot.Verify(text, $"{nameof(InterfaceShapeTests)}.{nameof(Inheritance_snapshot)}#{hint}");
+    }
+
+    [Fact]
     public void Shapes_snapshot()
     {
         var result = GeneratorHarness.Run(InterfaceShapes.Representative);
@@ -320,6 +329,8 @@ internal static class InterfaceShapes
 
                 [Obsolete("Property.", true)]
                 int Count { get; set; }
+
+                int Size { [Obsolete("Getter.")] get; set; }
 
                 [Obsolete]
                 event EventHandler? Changed;

@@ -122,13 +122,15 @@ internal static class MemberShape
     }
 
     /// <summary>Whether a type the member's signature names (with their type arguments, elements and containing types)
-    /// is obsolete: the generated code names it too, outside the member (descriptors, fields, loaders). An obsolete
-    /// member itself needs no more than its restated <c>[Obsolete]</c>.</summary>
+    /// is obsolete, or one of a property's accessors: the generated code names them too, outside the member
+    /// (descriptors, fields, loaders) or in an accessor it does not mark. An obsolete member itself needs no more than
+    /// its restated <c>[Obsolete]</c>.</summary>
     public static bool UsesObsolete(ISymbol member)
         => member switch
         {
             IMethodSymbol method => IsObsolete(method.ReturnType) || method.Parameters.Any(p => IsObsolete(p.Type)),
-            IPropertySymbol property => IsObsolete(property.Type) || property.Parameters.Any(p => IsObsolete(p.Type)),
+            IPropertySymbol property => IsObsolete(property.Type) || property.Parameters.Any(p => IsObsolete(p.Type))
+                || (property.GetMethod is { } get && Obsolete(get) is not null) || (property.SetMethod is { } set && Obsolete(set) is not null),
             IEventSymbol @event => IsObsolete(@event.Type),
             _ => false,
         };
