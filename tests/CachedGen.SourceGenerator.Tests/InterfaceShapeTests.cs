@@ -138,6 +138,21 @@ public class InterfaceShapeTests
     }
 
     [Fact]
+    public void Members_with_pointers_are_unsafe()
+    {
+        var result = GeneratorHarness.Run(InterfaceShapes.All["pointers and function pointers"]);
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        var text = result.Sources.Values.Single();
+        Assert.Contains("unsafe int* global::Shapes.IUnsafe.Pin(int id)", text, StringComparison.Ordinal);
+        Assert.Contains("unsafe ref int* global::Shapes.IUnsafe.Slot(int id)", text, StringComparison.Ordinal);
+        Assert.Contains("unsafe delegate*<int, void> global::Shapes.IUnsafe.Callback", text, StringComparison.Ordinal);
+        Assert.Contains("unsafe void global::Shapes.IUnsafe.Write(int id, byte* buffer, int length)\n        {\n            _inner.Write(id, buffer, length);\n            _getAsync.Invalidate(", text, StringComparison.Ordinal);
+
+        // await cannot be written in the unsafe context the pointer needs: the async write is forwarded only.
+        Assert.Contains("unsafe global::System.Threading.Tasks.Task global::Shapes.IUnsafe.WriteAsync(int id, byte* buffer)\n            => _inner.WriteAsync(id, buffer);", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_file_local_interface_gets_no_decorator()
     {
         var result = GeneratorHarness.Run(InterfaceShapes.All["file-local interface beside a decorated one"]);
@@ -400,6 +415,24 @@ internal static class InterfaceShapes
                 Task SaveAsync(int id, in Guid tenant, CancellationToken ct = default);
                 void Save(in int id, in Guid tenant);
                 ValueTask<int> SaveValueAsync(in int id, Guid tenant, ReadOnlySpan<byte> payload);
+            }
+            """,
+
+        ["pointers and function pointers"] = Usings + """
+            namespace Shapes;
+
+            public unsafe interface IUnsafe
+            {
+                [Cached("1m", "get:{id}", nameof(Write), nameof(WriteAsync))]
+                Task<string> GetAsync(int id);
+
+                int* Pin(int id);
+                void Write(int id, byte* buffer, int length);
+                Task WriteAsync(int id, byte* buffer);
+                delegate*<int, void> Callback { get; }
+                int Apply(delegate* unmanaged<int, int> function, int value);
+                ref int* Slot(int id);
+                int*[] Many();
             }
             """,
 

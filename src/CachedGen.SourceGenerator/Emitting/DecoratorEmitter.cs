@@ -335,7 +335,7 @@ internal static class DecoratorEmitter
         if (!method.Invalidates)
         {
             WriteAttributes(w, method.Attributes);
-            w.Line($"{method.RefPrefix}{signature}");
+            w.Line($"{(method.IsUnsafe ? "unsafe " : "")}{method.RefPrefix}{signature}");
             foreach (var constraint in method.Constraints)
             {
                 w.Line($"    {constraint}");
@@ -355,7 +355,7 @@ internal static class DecoratorEmitter
         // local function, given its task and the other parameters by value, awaits it and invalidates.
         var local = isAsync && method.Parameters.Any(p => p.Modifier.Length > 0 || p.IsRefLike);
         WriteAttributes(w, method.Attributes);
-        w.Line($"{(isAsync && !local ? "async " : "")}{signature}");
+        w.Line($"{(isAsync && !local ? "async " : "")}{(method.IsUnsafe ? "unsafe " : "")}{signature}");
         foreach (var constraint in method.Constraints)
         {
             w.Line($"    {constraint}");
@@ -473,7 +473,7 @@ internal static class DecoratorEmitter
         var name = isIndexer ? "this[" + ParameterList(property.IndexerParameters) + "]" : property.Name;
         var target = Receiver(model.InnerFieldName, property.Receiver) + (isIndexer ? "[" + string.Join(", ", property.IndexerParameters.Select(p => p.Name)) + "]" : "." + property.Name);
         WriteAttributes(w, property.Attributes);
-        w.Open($"{property.RefPrefix}{property.Type} {property.DeclaringInterface}.{name}");
+        w.Open($"{(property.IsUnsafe ? "unsafe " : "")}{property.RefPrefix}{property.Type} {property.DeclaringInterface}.{name}");
         if (property.HasGetter)
         {
             w.Line(property.IsUnreachable ? $"get => {ThrowUnreachable};" : $"get => {(property.RefPrefix.Length > 0 ? "ref " : "")}{target};");

@@ -31,7 +31,8 @@ internal sealed record DecoratorModel(
 /// <param name="Type">Fully qualified type with nullable annotations.</param>
 /// <param name="Modifier"><c>""</c>, <c>"ref "</c>, <c>"out "</c>, <c>"in "</c> or <c>"ref readonly "</c>.</param>
 /// <param name="Attributes">Its nullability attributes, each followed by a space, or empty.</param>
-/// <param name="IsRefLike">Whether its type is a ref struct (<c>Span&lt;T&gt;</c>), which an async method cannot take.</param>
+/// <param name="IsRefLike">Whether its type is a ref struct (<c>Span&lt;T&gt;</c>) or a pointer, which an async method
+/// cannot take.</param>
 internal sealed record ParameterModel(string Name, string Type, string Modifier, string Attributes = "", bool IsRefLike = false)
 {
     /// <summary>Whether it carries <c>[DisallowNull]</c>: a value taken back out of the key is passed with <c>!</c>.</summary>
@@ -140,7 +141,8 @@ internal sealed record ForwardedMethodModel(
     EquatableArray<string> Attributes = default,
     EquatableArray<string> Constraints = default,
     string? Receiver = null,
-    bool IsUnreachable = false)
+    bool IsUnreachable = false,
+    bool IsUnsafe = false)
 {
     /// <summary>Whether the write invalidates or puts anything (and so is awaited, then followed by them).</summary>
     public bool Invalidates => Invalidations.Count > 0 || TagInvalidations.Count > 0 || Puts.Count > 0;
@@ -168,7 +170,8 @@ internal sealed record ForwardedPropertyModel(
     bool IsInitOnly,
     EquatableArray<string> Attributes = default,
     string? Receiver = null,
-    bool IsUnreachable = false);
+    bool IsUnreachable = false,
+    bool IsUnsafe = false);
 
 /// <summary>A forwarded event.</summary>
 /// <remarks>A member that is <c>IsUnreachable</c> (an abstract protected one: no class can call it on another object)

@@ -183,7 +183,8 @@ internal static class DecoratorParser
                         property.SetMethod?.IsInitOnly == true,
                         MemberShape.Attributes(property).ToEquatableArray(),
                         Receiver(property, contract, members, types),
-                        IsUnreachable(property)));
+                        IsUnreachable(property),
+                        MemberShape.IsUnsafe(property)));
                     break;
                 case IEventSymbol { ExplicitInterfaceImplementations.Length: 0 } @event:
                     events.Add(new ForwardedEventModel(
@@ -544,8 +545,10 @@ internal static class DecoratorParser
         var puts = new List<InvalidationModel>();
         var kind = KindOf(method);
         var invalidations = new List<InvalidationModel>();
+        // An async write awaits the inner call, which cannot happen with ref or out parameters, nor in the unsafe
+        // context a pointer parameter needs (CS4004).
         var canAwait = kind is not (ResultKind.Task or ResultKind.ValueTask or ResultKind.TaskOfT or ResultKind.ValueTaskOfT)
-            || method.Parameters.All(p => p.RefKind is RefKind.None or RefKind.In);
+            || (method.Parameters.All(p => p.RefKind is RefKind.None or RefKind.In) && !MemberShape.IsUnsafe(method));
         if (canAwait && !method.ReturnsByRef && !method.ReturnsByRefReadonly && !IsUnreachable(method))
         {
             foreach (var target in cached)
@@ -594,7 +597,8 @@ internal static class DecoratorParser
             MemberShape.Attributes(method).ToEquatableArray(),
             MemberShape.Constraints(method).ToEquatableArray(),
             Receiver(method, contract, members, types),
-            IsUnreachable(method));
+            IsUnreachable(method),
+            MemberShape.IsUnsafe(method));
     }
 
     private static ITypeSymbol ValueTypeOf(CachedMethodInfo info)
@@ -719,7 +723,7 @@ internal static class DecoratorParser
             modifier = "scoped " + modifier;
         }
 
-        return new ParameterModel(Escape(parameter.Name), types?.Name(parameter.Type) ?? parameter.Type.ToDisplayString(TypeFormat), modifier, MemberShape.ParameterAttributes(parameter), parameter.Type.IsRefLikeType);
+        return new ParameterModel(Escape(parameter.Name), types?.Name(parameter.Type) ?? parameter.Type.ToDisplayString(TypeFormat), modifier, MemberShape.ParameterAttributes(parameter), parameter.Type.IsRefLikeType || MemberShape.IsUnsafe(parameter.Type));
     }
 
     private static bool IsReachable(INamedTypeSymbol type)

@@ -135,6 +135,26 @@ internal static class MemberShape
             _ => false,
         };
 
+    /// <summary>Whether the member's signature names a pointer or function pointer type: its implementation is
+    /// <c>unsafe</c> too.</summary>
+    public static bool IsUnsafe(ISymbol member)
+        => member switch
+        {
+            IMethodSymbol method => IsUnsafe(method.ReturnType) || method.Parameters.Any(p => IsUnsafe(p.Type)),
+            IPropertySymbol property => IsUnsafe(property.Type) || property.Parameters.Any(p => IsUnsafe(p.Type)),
+            _ => false,
+        };
+
+    /// <summary>Whether the type is, or is built of, a pointer or function pointer.</summary>
+    public static bool IsUnsafe(ITypeSymbol type)
+        => type switch
+        {
+            IPointerTypeSymbol or IFunctionPointerTypeSymbol => true,
+            IArrayTypeSymbol array => IsUnsafe(array.ElementType),
+            INamedTypeSymbol named => named.TypeArguments.Any(IsUnsafe),
+            _ => false,
+        };
+
     /// <summary>Whether the method's signature names a type that is <c>[Obsolete(..., error: true)]</c>. A cached
     /// method's value and key types are named outside the method (descriptor, field, constructor), where no
     /// <c>[Obsolete]</c> can excuse them: such a method is forwarded instead.</summary>
