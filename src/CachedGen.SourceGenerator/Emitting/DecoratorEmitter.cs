@@ -26,7 +26,7 @@ internal static class DecoratorEmitter
         w.Line("#nullable enable");
         if (model.SuppressesObsolete)
         {
-            // The interface names obsolete members or types; implementing and calling them is not the user's new use.
+            // The interface's signatures name obsolete types: the decorator repeats them, which is no new use of them.
             w.Line("#pragma warning disable CS0612, CS0618");
         }
 
