@@ -534,6 +534,18 @@ internal static class InterfaceShapes
             }
             """,
 
+        ["framework bases: IEnumerable<T>, IDisposable, IAsyncDisposable"] = Usings + """
+            namespace Shapes;
+
+            public sealed record Order(int Id, string Name);
+
+            public interface IOrderSet : IEnumerable<Order>, IReadOnlyCollection<Order>, IDisposable, IAsyncDisposable, IEquatable<IOrderSet>
+            {
+                [Cached("1m")]
+                Task<Order?> GetAsync(int id);
+            }
+            """,
+
         ["properties, indexers and events"] = Usings + """
             using System.Runtime.CompilerServices;
 
@@ -731,6 +743,14 @@ internal static class InterfaceShapes
                 int Descriptor { get; }
                 int GetAsyncDescriptor { get; }
                 event EventHandler? @checked;
+
+                string ToString(string format);
+                bool Equals(ICollisions? other);
+                [Cached("1m")]
+                int GetHashCode(int seed);
+                Type GetType(string name);
+                void Dispose();
+                Task DisposeAsync();
             }
             """,
 
