@@ -181,7 +181,7 @@ internal static class DecoratorParser
                         property.GetMethod is not null,
                         property.SetMethod is not null,
                         property.SetMethod?.IsInitOnly == true,
-                        MemberShape.Attributes(property).ToEquatableArray(),
+                        MemberShape.Attributes(property),
                         Receiver(property, contract, members, types),
                         IsUnreachable(property),
                         MemberShape.IsUnsafe(property)));
@@ -191,7 +191,7 @@ internal static class DecoratorParser
                         types.Name(@event.ContainingType),
                         Escape(@event.Name),
                         types.Name(@event.Type),
-                        MemberShape.Attributes(@event).ToEquatableArray(),
+                        MemberShape.Attributes(@event),
                         Receiver(@event, contract, members, types),
                         IsUnreachable(@event)));
                     break;
@@ -206,7 +206,7 @@ internal static class DecoratorParser
         {
             info.Model = info.Model with
             {
-                Attributes = MemberShape.Attributes(info.Method).ToEquatableArray(),
+                Attributes = MemberShape.Attributes(info.Method),
                 Obsolete = MemberShape.Obsolete(info.Method),
                 Receiver = Receiver(info.Method, contract, members, types),
             };
@@ -594,8 +594,8 @@ internal static class DecoratorParser
             invalidations.ToEquatableArray(),
             tagInvalidations.ToEquatableArray(),
             puts.ToEquatableArray(),
-            MemberShape.Attributes(method).ToEquatableArray(),
-            MemberShape.Constraints(method).ToEquatableArray(),
+            MemberShape.Attributes(method),
+            MemberShape.Constraints(method),
             Receiver(method, contract, members, types),
             IsUnreachable(method),
             MemberShape.IsUnsafe(method));

@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Text;
+using CachedGen.SourceGenerator.Model;
 using Microsoft.CodeAnalysis;
 using static CachedGen.SourceGenerator.CacheRules;
 
@@ -31,14 +32,14 @@ internal static class MemberShape
 
     /// <summary>The attribute lines of a method, property or event: its <c>[Obsolete]</c> and nullability attributes,
     /// then those of its result (<c>[return: ...]</c>).</summary>
-    public static List<string> Attributes(ISymbol member)
+    public static EquatableArray<string> Attributes(ISymbol member)
     {
-        var lines = new List<string>();
+        List<string>? lines = null;
         foreach (var attribute in member.GetAttributes())
         {
             if (IsCopied(attribute))
             {
-                lines.Add("[" + Render(attribute) + "]");
+                (lines ??= new List<string>()).Add("[" + Render(attribute) + "]");
             }
         }
 
@@ -48,12 +49,12 @@ internal static class MemberShape
             {
                 if (IsNullability(attribute))
                 {
-                    lines.Add("[return: " + Render(attribute) + "]");
+                    (lines ??= new List<string>()).Add("[return: " + Render(attribute) + "]");
                 }
             }
         }
 
-        return lines;
+        return lines is null ? EquatableArray<string>.Empty : lines.ToEquatableArray();
     }
 
     /// <summary>A parameter's nullability attributes, each followed by a space (<c>"[global::...NotNullWhen(true)] "</c>).</summary>
@@ -93,14 +94,14 @@ internal static class MemberShape
     /// parameter, <c>where T : default</c> for one that may be either, when <c>T?</c> appears in the signature (without
     /// them, <c>T?</c> would mean <c>Nullable&lt;T&gt;</c>). Every other constraint is inherited and may not be
     /// restated.</summary>
-    public static List<string> Constraints(IMethodSymbol method)
+    public static EquatableArray<string> Constraints(IMethodSymbol method)
     {
-        var clauses = new List<string>();
         if (!method.IsGenericMethod)
         {
-            return clauses;
+            return EquatableArray<string>.Empty;
         }
 
+        var clauses = new List<string>();
         var annotated = new HashSet<ITypeParameterSymbol>(SymbolEqualityComparer.Default);
         CollectAnnotated(method.ReturnType, annotated);
         foreach (var parameter in method.Parameters)
@@ -118,7 +119,7 @@ internal static class MemberShape
             clauses.Add("where " + Escape(typeParameter.Name) + (typeParameter.IsReferenceType ? " : class" : " : default"));
         }
 
-        return clauses;
+        return clauses.ToEquatableArray();
     }
 
     /// <summary>Whether a type the member's signature names (with their type arguments, elements and containing types)
@@ -176,7 +177,9 @@ internal static class MemberShape
             case IPointerTypeSymbol pointer:
                 return IsObsolete(pointer.PointedAtType, errorOnly);
             case INamedTypeSymbol named:
-                for (var current = named; current is not null; current = current.ContainingType)
+                // The special types (int, string, IEnumerable<T>, Nullable<T>...) are not obsolete: their attributes
+                // are not read.
+                for (var current = named; current is { SpecialType: SpecialType.None }; current = current.ContainingType)
                 {
                     if (errorOnly ? IsErrorObsolete(current) : Obsolete(current) is not null)
                     {
@@ -184,7 +187,15 @@ internal static class MemberShape
                     }
                 }
 
-                return named.TypeArguments.Any(t => IsObsolete(t, errorOnly));
+                foreach (var argument in named.TypeArguments)
+                {
+                    if (IsObsolete(argument, errorOnly))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
             default:
                 return false;
         }
