@@ -43,6 +43,9 @@ internal sealed class SourceWriter
         return this;
     }
 
+    /// <summary>Opens a block under the line written last.</summary>
+    public SourceWriter Open() => OpenBrace();
+
     public SourceWriter Open(string line)
     {
         Line(line);

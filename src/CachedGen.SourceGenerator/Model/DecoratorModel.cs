@@ -18,7 +18,10 @@ internal sealed record DecoratorModel(
     EquatableArray<ForwardedPropertyModel> ForwardedProperties,
     EquatableArray<ForwardedEventModel> ForwardedEvents,
     EquatableArray<TypeParameterModel> TypeParameters = default,
-    string GenericContractName = "")
+    string GenericContractName = "",
+    string RuntimeFieldName = "_runtime",
+    EquatableArray<string> ClassAttributes = default,
+    bool SuppressesObsolete = false)
 {
     /// <summary>Whether the decorator is generic (<c>CachedRepository&lt;TEntity&gt;</c> of <c>IRepository&lt;TEntity&gt;</c>):
     /// its descriptors are per closed type, with method ids, keys and fingerprints computed once per closed type.</summary>
@@ -40,7 +43,18 @@ internal sealed record TypeParameterModel(string Name, string Constraints);
 /// <param name="Name">Escaped identifier.</param>
 /// <param name="Type">Fully qualified type with nullable annotations.</param>
 /// <param name="Modifier"><c>""</c>, <c>"ref "</c>, <c>"out "</c>, <c>"in "</c> or <c>"ref readonly "</c>.</param>
-internal sealed record ParameterModel(string Name, string Type, string Modifier);
+/// <param name="Attributes">Its nullability attributes, each followed by a space, or empty.</param>
+/// <param name="IsRefLike">Whether its type is a ref struct (<c>Span&lt;T&gt;</c>) or a pointer, which an async method
+/// cannot take.</param>
+internal sealed record ParameterModel(string Name, string Type, string Modifier, string Attributes = "", bool IsRefLike = false)
+{
+    /// <summary>Whether it carries <c>[DisallowNull]</c>: a value taken back out of the key is passed with <c>!</c>.</summary>
+    public bool DisallowsNull => Attributes.Contains("DisallowNull");
+
+    /// <summary>Whether it carries <c>[NotNull]</c>: a cached method that returns without calling the inner one
+    /// checks it itself.</summary>
+    public bool NotNullOnExit => Attributes.Contains("CodeAnalysis.NotNull]");
+}
 
 /// <summary>A method served through the cache. <paramref name="TagInterpolations"/> are the contents of the interpolated
 /// strings that render its tags from the key tuple's elements (<c>tenant:{key.Item1}:forms</c>).
@@ -76,6 +90,16 @@ internal sealed record CachedMethodModel(
     string? TypeArguments = null,
     string? RuntimeShapeType = null)
 {
+    /// <summary>The attribute lines the explicit implementation restates (<c>[Obsolete]</c>, nullability).</summary>
+    public EquatableArray<string> Attributes { get; init; }
+
+    /// <summary>The method's <c>[Obsolete(...)]</c> line, also put on the loader that calls it; or <see langword="null"/>.</summary>
+    public string? Obsolete { get; init; }
+
+    /// <summary>The interface the inner implementation is called through when the contract's own name lookup would
+    /// find another member (a base's member hidden or repeated by another base); <see langword="null"/> otherwise.</summary>
+    public string? Receiver { get; init; }
+
     /// <summary>The key's type: a value tuple of the placeholder values (see <see cref="KeyTuple"/>). Computed once from
     /// the constructor's <c>KeyFields</c> (the emitter reads it several times per method); a <c>with</c> that changed
     /// <c>KeyFields</c> would have to set it too (none does).</summary>
@@ -134,7 +158,12 @@ internal sealed record ForwardedMethodModel(
     EquatableArray<ParameterModel> Parameters,
     EquatableArray<InvalidationModel> Invalidations,
     EquatableArray<string> TagInvalidations,
-    EquatableArray<InvalidationModel> Puts = default)
+    EquatableArray<InvalidationModel> Puts = default,
+    EquatableArray<string> Attributes = default,
+    EquatableArray<string> Constraints = default,
+    string? Receiver = null,
+    bool IsUnreachable = false,
+    bool IsUnsafe = false)
 {
     /// <summary>Whether the write invalidates or puts anything (and so is awaited, then followed by them).</summary>
     public bool Invalidates => Invalidations.Count > 0 || TagInvalidations.Count > 0 || Puts.Count > 0;
@@ -159,10 +188,16 @@ internal sealed record ForwardedPropertyModel(
     EquatableArray<ParameterModel> IndexerParameters,
     bool HasGetter,
     bool HasSetter,
-    bool IsInitOnly);
+    bool IsInitOnly,
+    EquatableArray<string> Attributes = default,
+    string? Receiver = null,
+    bool IsUnreachable = false,
+    bool IsUnsafe = false);
 
 /// <summary>A forwarded event.</summary>
-internal sealed record ForwardedEventModel(string DeclaringInterface, string Name, string Type);
+/// <remarks>A member that is <c>IsUnreachable</c> (an abstract protected one: no class can call it on another object)
+/// throws <see cref="System.NotSupportedException"/>.</remarks>
+internal sealed record ForwardedEventModel(string DeclaringInterface, string Name, string Type, EquatableArray<string> Attributes = default, string? Receiver = null, bool IsUnreachable = false);
 
 /// <summary>How generated code spells a method's key: a value tuple of its placeholder values, which L1 compares by
 /// value (<see cref="System.ValueTuple"/> for a template without placeholders, <c>ValueTuple&lt;T&gt;</c> for one, a

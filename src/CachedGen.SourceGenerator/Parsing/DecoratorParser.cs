@@ -231,11 +231,16 @@ internal static class DecoratorParser
         var types = new TypeCache();
         var properties = new List<ForwardedPropertyModel>();
         var events = new List<ForwardedEventModel>();
+        string? classObsolete = null;
+        for (var container = contract; container is not null && classObsolete is null; container = container.ContainingType)
+        {
+            classObsolete = MemberShape.Obsolete(container);
+        }
 
         foreach (var member in members)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (!SkipRules.IsImplementedByDecorator(member))
+            if (!SkipRules.IsImplementedByDecorator(member) || IsInheritedOnly(member))
             {
                 continue;
             }
@@ -244,7 +249,8 @@ internal static class DecoratorParser
             {
                 case IMethodSymbol { MethodKind: MethodKind.Ordinary } method:
                     var attribute = FindCachedAttribute(method, implementation, out var attributed);
-                    if (attribute is not null && TryBuildCached(method, attributed, contract, contractName, isGeneric, CachedAttributeData.Read(attribute), types, cancellationToken) is { } info)
+                    if (attribute is not null && !IsUnreachable(method) && (classObsolete is not null || !MemberShape.NamesErrorObsoleteType(method))
+                        && TryBuildCached(method, attributed, contract, contractName, isGeneric, CachedAttributeData.Read(attribute), types, cancellationToken) is { } info)
                     {
                         info.Syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken);
                         cached.Add(info);
@@ -255,7 +261,7 @@ internal static class DecoratorParser
                     }
 
                     break;
-                case IPropertySymbol property:
+                case IPropertySymbol { ExplicitInterfaceImplementations.Length: 0 } property:
                     properties.Add(new ForwardedPropertyModel(
                         types.Name(property.ContainingType),
                         property.IsIndexer ? "this" : Escape(property.Name),
@@ -264,19 +270,39 @@ internal static class DecoratorParser
                         property.Parameters.Select(p => ToParameter(p, types)).ToEquatableArray(),
                         property.GetMethod is not null,
                         property.SetMethod is not null,
-                        property.SetMethod?.IsInitOnly == true));
+                        property.SetMethod?.IsInitOnly == true,
+                        MemberShape.Attributes(property),
+                        Receiver(property, contract, members, types),
+                        IsUnreachable(property),
+                        MemberShape.IsUnsafe(property)));
                     break;
-                case IEventSymbol @event:
+                case IEventSymbol { ExplicitInterfaceImplementations.Length: 0 } @event:
                     events.Add(new ForwardedEventModel(
                         types.Name(@event.ContainingType),
                         Escape(@event.Name),
-                        types.Name(@event.Type)));
+                        types.Name(@event.Type),
+                        MemberShape.Attributes(@event),
+                        Receiver(@event, contract, members, types),
+                        IsUnreachable(@event)));
                     break;
             }
         }
 
-        AssignMemberNames(cached);
-        var decoratorName = "Cached" + (contract.Name.Length > 1 && contract.Name[0] == 'I' && char.IsUpper(contract.Name[1]) ? contract.Name.Substring(1) : contract.Name);
+        var parameterNames = new HashSet<string>(
+            members.OfType<IMethodSymbol>().SelectMany(m => m.Parameters).Concat(members.OfType<IPropertySymbol>().SelectMany(p => p.Parameters)).Select(p => p.Name),
+            StringComparer.Ordinal);
+        AssignMemberNames(cached, parameterNames);
+        foreach (var info in cached)
+        {
+            info.Model = info.Model with
+            {
+                Attributes = MemberShape.Attributes(info.Method),
+                Obsolete = MemberShape.Obsolete(info.Method),
+                Receiver = Receiver(info.Method, contract, members, types),
+            };
+        }
+
+        var decoratorName = DecoratorName(contract);
         if (contract.IsGenericType && !isGeneric)
         {
             decoratorName += "Of" + string.Join("And", contract.TypeArguments.Select(SimpleName));
@@ -284,13 +310,28 @@ internal static class DecoratorParser
 
         var @namespace = contract.ContainingNamespace.IsGlobalNamespace ? "" : contract.ContainingNamespace.ToDisplayString();
         ResolveQualifiedWrites(cached, contract, compilation, "global::" + (@namespace.Length > 0 ? @namespace + "." : "") + decoratorName, isGeneric ? null : externals);
-        var forwarded = writers.Select(w => ToForwarded(w, cached, implementation, compilation, types)).ToEquatableArray();
-        var parameterNames = new HashSet<string>(members.OfType<IMethodSymbol>().SelectMany(m => m.Parameters).Select(p => p.Name), StringComparer.Ordinal);
+        var forwarded = writers.Select(w => ToForwarded(w, cached, implementation, compilation, types, contract, members)).ToEquatableArray();
+
+        // The decorator's fields must not be hidden by a parameter of the method that uses them, nor be named like a
+        // cached method's field (a method named Inner has the field _inner).
+        var taken = new HashSet<string>(parameterNames, StringComparer.Ordinal);
+        taken.UnionWith(cached.Select(c => c.Model.FieldName));
         var innerField = "_inner";
-        while (parameterNames.Contains(innerField))
+        while (taken.Contains(innerField))
         {
             innerField = "_" + innerField;
         }
+
+        taken.Add(innerField);
+        var runtimeField = "_runtime";
+        while (taken.Contains(runtimeField))
+        {
+            runtimeField = "_" + runtimeField;
+        }
+
+        var usesObsolete = classObsolete is null
+            && (cached.Any(c => MemberShape.UsesObsolete(c.Method)) || writers.Any(MemberShape.UsesObsolete)
+                || members.Any(m => m is IPropertySymbol or IEventSymbol && MemberShape.UsesObsolete(m)));
 
         var hintName = isGeneric ? contractName + "`" + contract.Arity.ToString(CultureInfo.InvariantCulture)
             : contractName.Replace('<', '(').Replace('>', ')');
@@ -307,7 +348,10 @@ internal static class DecoratorParser
             properties.ToEquatableArray(),
             events.ToEquatableArray(),
             isGeneric ? contract.TypeArguments.Select(t => new TypeParameterModel(t.Name, Constraints((ITypeParameterSymbol)t, types))).ToEquatableArray() : default,
-            genericContractName);
+            genericContractName,
+            runtimeField,
+            (classObsolete is null ? [] : new[] { classObsolete }).ToEquatableArray(),
+            usesObsolete);
     }
 
     /// <summary>A type's name without type arguments, qualified by its namespace and containing types
@@ -391,6 +435,77 @@ internal static class DecoratorParser
         INamedTypeSymbol named => named.TypeArguments.Any(ContainsTypeParameter),
         _ => false,
     };
+
+    /// <summary>Members the decorator leaves to the interface: a default implementation it could not call through
+    /// <c>_inner</c> (protected), which needs no implementation.</summary>
+    private static bool IsInheritedOnly(ISymbol member)
+        => !member.IsAbstract && IsProtected(member);
+
+    /// <summary>An abstract protected member: the decorator must implement it, but cannot call it on the inner
+    /// implementation (only a derived interface can); it throws.</summary>
+    private static bool IsUnreachable(ISymbol member) => member.IsAbstract && IsProtected(member);
+
+    private static bool IsProtected(ISymbol member) => member.DeclaredAccessibility is Accessibility.Protected or Accessibility.ProtectedAndInternal;
+
+    /// <summary>The interface to call a base member through, when looking its name up on the contract would find
+    /// another member too (repeated by a second base, or hidden with <c>new</c>); <see langword="null"/> when the plain
+    /// call finds it.</summary>
+    private static string? Receiver(ISymbol member, INamedTypeSymbol contract, List<ISymbol> members, TypeCache types)
+    {
+        if (SymbolEqualityComparer.Default.Equals(member.ContainingType, contract))
+        {
+            return null;
+        }
+
+        foreach (var other in members)
+        {
+            if (other.Name == member.Name && !SymbolEqualityComparer.Default.Equals(other, member))
+            {
+                return types.Name(member.ContainingType);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary><c>Cached</c> and the interface's name without its <c>I</c> prefix, after the names of the types it is
+    /// nested in (<c>Outer.IStore</c>: <c>CachedOuterStore</c>). When the namespace already has a type of that name (not a
+    /// partial class, which the decorator extends), or an interface that drops no prefix to get it (<c>Store</c> beside
+    /// <c>IStore</c>), the prefix is kept (<c>CachedIStore</c>), then a number added.</summary>
+    private static string DecoratorName(INamedTypeSymbol contract)
+    {
+        static string Stripped(INamedTypeSymbol type)
+            => type.TypeKind == TypeKind.Interface && type.Name.Length > 1 && type.Name[0] == 'I' && char.IsUpper(type.Name[1]) ? type.Name.Substring(1) : type.Name;
+
+        var containers = "";
+        for (var container = contract.ContainingType; container is not null; container = container.ContainingType)
+        {
+            containers = Stripped(container) + containers;
+        }
+
+        var stripped = Stripped(contract);
+        var name = "Cached" + containers + stripped;
+        var @namespace = contract.ContainingNamespace;
+        bool Taken(string candidate) => @namespace.GetTypeMembers(candidate).Any(t => !IsPartialClass(t));
+        if (!Taken(name) && (stripped == contract.Name || containers.Length > 0
+            || !@namespace.GetTypeMembers(containers + stripped).Any(t => t.TypeKind == TypeKind.Interface)))
+        {
+            return name;
+        }
+
+        name = "Cached" + containers + contract.Name;
+        var unique = name;
+        for (var i = 2; Taken(unique); i++)
+        {
+            unique = name + i.ToString(CultureInfo.InvariantCulture);
+        }
+
+        return unique;
+    }
+
+    private static bool IsPartialClass(INamedTypeSymbol type)
+        => type.TypeKind == TypeKind.Class && type.DeclaringSyntaxReferences.Length > 0
+           && type.DeclaringSyntaxReferences.All(r => r.GetSyntax() is Microsoft.CodeAnalysis.CSharp.Syntax.ClassDeclarationSyntax c && c.Modifiers.Any(m => m.IsKind(SyntaxKind.PartialKeyword)));
 
     /// <summary>The first method of <paramref name="contract"/> (or its implementation in
     /// <paramref name="implementation"/>) that carries [Cached]: the one whose transform builds the model.</summary>
@@ -566,7 +681,7 @@ internal static class DecoratorParser
             contractName + "." + method.Name,
             kind,
             types.Name(method.ReturnType),
-            types.Name(valueType),
+            ValueTypeName(method, kind, valueType, types),
             method.Parameters.Select(p => ToParameter(p, types)).ToEquatableArray(),
             cancellationTokenName is null ? null : Escape(cancellationTokenName),
             method.Name,
@@ -602,6 +717,16 @@ internal static class DecoratorParser
 
     private static string DecoratorEmitterLiteral(string text) => Emitting.DecoratorEmitter.Literal(text);
 
+    /// <summary>The cached value's type; nullable when a synchronous result is <c>[return: MaybeNull]</c> (the
+    /// inner implementation may return null, which is cached like any value).</summary>
+    private static string ValueTypeName(IMethodSymbol method, ResultKind kind, ITypeSymbol valueType, TypeCache types)
+    {
+        var name = types.Name(valueType);
+        return kind == ResultKind.Value && !valueType.IsValueType && !name.EndsWith("?", StringComparison.Ordinal) && MemberShape.ReturnsMaybeNull(method)
+            ? name + "?"
+            : name;
+    }
+
     private static void NameFields(List<KeyFieldInfo> fields)
     {
         var used = new HashSet<string>(StringComparer.Ordinal);
@@ -618,16 +743,26 @@ internal static class DecoratorParser
         }
     }
 
-    private static void AssignMemberNames(List<CachedMethodInfo> cached)
+    /// <summary>Overloads get numbered member names (<c>Get</c>, <c>Get2</c>); a name whose field, loader or descriptor
+    /// a parameter would hide is numbered too.</summary>
+    private static void AssignMemberNames(List<CachedMethodInfo> cached, HashSet<string> parameterNames)
     {
+        bool Hidden(CachedMethodModel model)
+            => parameterNames.Contains(model.FieldName) || parameterNames.Contains(model.LoaderName) || parameterNames.Contains(model.DescriptorName);
+
         foreach (var group in cached.GroupBy(c => c.Model.Name))
         {
             var index = 1;
             foreach (var info in group)
             {
-                if (index > 1)
+                if (index > 1 || Hidden(info.Model))
                 {
-                    info.Model = info.Model with { MemberName = info.Method.Name + index.ToString(CultureInfo.InvariantCulture) };
+                    do
+                    {
+                        index++;
+                        info.Model = info.Model with { MemberName = info.Method.Name + index.ToString(CultureInfo.InvariantCulture) };
+                    }
+                    while (Hidden(info.Model));
                 }
 
                 index++;
@@ -635,13 +770,13 @@ internal static class DecoratorParser
         }
     }
 
-    private static ForwardedMethodModel ToForwarded(IMethodSymbol method, List<CachedMethodInfo> cached, INamedTypeSymbol? implementation, Compilation compilation, TypeCache types)
+    private static ForwardedMethodModel ToForwarded(IMethodSymbol method, List<CachedMethodInfo> cached, INamedTypeSymbol? implementation, Compilation compilation, TypeCache types, INamedTypeSymbol contract, List<ISymbol> members)
     {
         var tagInvalidations = new List<string>();
         var puts = new List<InvalidationModel>();
         var kind = KindOf(method);
         var invalidations = new List<InvalidationModel>();
-        if (SkipRules.AfterWriteProblem(method) is null)
+        if (SkipRules.AfterWriteProblem(method) is null && !IsUnreachable(method))
         {
             foreach (var target in cached)
             {
@@ -685,7 +820,12 @@ internal static class DecoratorParser
             method.Parameters.Select(p => ToParameter(p, types)).ToEquatableArray(),
             invalidations.ToEquatableArray(),
             tagInvalidations.ToEquatableArray(),
-            puts.ToEquatableArray());
+            puts.ToEquatableArray(),
+            MemberShape.Attributes(method),
+            MemberShape.Constraints(method),
+            Receiver(method, contract, members, types),
+            IsUnreachable(method),
+            MemberShape.IsUnsafe(method));
     }
 
     private static ITypeSymbol ValueTypeOf(CachedMethodInfo info)
@@ -810,7 +950,7 @@ internal static class DecoratorParser
             modifier = "scoped " + modifier;
         }
 
-        return new ParameterModel(Escape(parameter.Name), types?.Name(parameter.Type) ?? parameter.Type.ToDisplayString(TypeFormat), modifier);
+        return new ParameterModel(Escape(parameter.Name), types?.Name(parameter.Type) ?? parameter.Type.ToDisplayString(TypeFormat), modifier, MemberShape.ParameterAttributes(parameter), parameter.Type.IsRefLikeType || MemberShape.IsUnsafe(parameter.Type));
     }
 
     private static bool IsPublic(INamedTypeSymbol type)

@@ -1,0 +1,226 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using System.Threading.Tasks;
+using CachedGen;
+using Xunit;
+
+// Interface shapes found in real repositories. The generated decorators are built by the SDK's compiler with warnings
+// as errors and nullable enabled (Directory.Build.props): a warning in generated code fails this project's build.
+namespace PackageConsumer.Shapes
+{
+    public sealed record Order(int Id, string Name);
+
+    [Obsolete("Use Order.")]
+    public sealed record LegacyOrder(int Id);
+
+    public delegate void OrderChanged(object sender, int id);
+
+    public interface IReadRepository<T>
+    {
+        Task<T?> GetByIdAsync(int id);
+        T? this[int id] { get; }
+    }
+
+    public interface IAudited
+    {
+        void Touch(int id);
+        string Name { get; }
+    }
+
+    public interface ITracked
+    {
+        void Touch(int id);
+        void Reset() { }
+    }
+
+    public interface IOrderRepository : IReadRepository<Order>, IAudited, ITracked
+    {
+        [Cached("5m", "order:{id}", nameof(SaveAsync), nameof(Rename), nameof(MoveAsync))]
+        Task<Order?> FindAsync(in int id, [DisallowNull, NotCacheKey] string? culture, CancellationToken ct = default);
+
+        [Obsolete("Use FindAsync.", error: true)]
+        [Cached("5m")]
+        Order? Find(int id);
+
+        [Cached("5m")]
+        ValueTask<int> CountAsync(int tenant) => ValueTask.FromResult(0);
+
+        Task<T?> FindAsync<T>(int id) where T : class;
+        Task<T?> FindMaybeAsync<T>(int id) where T : class?;
+        T? FindAny<T>(int id);
+        T? FindValue<T>(int id) where T : struct;
+        T? FindNotNull<T>(int id) where T : notnull;
+        T Create<T>() where T : new();
+        TOut Convert<TIn, TOut>(TIn value) where TOut : TIn;
+        T Blit<T>(T value) where T : unmanaged;
+        bool TryGet(int id, [NotNullWhen(true)] out Order? order);
+        [return: NotNullIfNotNull(nameof(order))]
+        Order? Normalize(Order? order);
+        [DoesNotReturn]
+        void Fail(string message);
+        int Sum(params int[] values);
+        int SumSpan(params ReadOnlySpan<int> values);
+        int SumList(params List<int> values);
+        int Length(scoped ReadOnlySpan<char> text);
+        ref int Slot(int index);
+        void Defaults(int a = default, string b = "a\"b\\c\n", DayOfWeek c = DayOfWeek.Friday, decimal d = 1.5m, double e = double.NaN, object? f = null);
+
+        [Obsolete]
+        Task SaveAsync(int id, string name);
+
+        void Rename(int id, [AllowNull] string name);
+
+        Task MoveAsync(in int id, ReadOnlySpan<char> note);
+
+#pragma warning disable CS0618 // the user's own use of an obsolete type
+        LegacyOrder Upgrade(LegacyOrder order);
+#pragma warning restore CS0618
+
+        [AllowNull]
+        string Title { get; set; }
+
+        [IndexerName("Cell")]
+        string this[string key] { get; }
+
+        event OrderChanged? Changed;
+
+        string RegisterDecorator(int _inner, int _runtime, int key, int self, int @class);
+    }
+
+    public sealed class OrderSource : IOrderRepository
+    {
+        public int Loads;
+        private int _slot;
+        private string _title = "";
+
+        public Task<Order?> FindAsync(in int id, [DisallowNull, NotCacheKey] string? culture, CancellationToken ct = default)
+        {
+            Interlocked.Increment(ref Loads);
+            return Task.FromResult<Order?>(new Order(id, culture));
+        }
+
+        [Obsolete("Use FindAsync.", error: true)]
+        public Order? Find(int id) => new(id, "find");
+
+        public Task<T?> FindAsync<T>(int id) where T : class => Task.FromResult(default(T));
+        public Task<T?> FindMaybeAsync<T>(int id) where T : class? => Task.FromResult(default(T));
+        public T? FindAny<T>(int id) => default;
+        public T? FindValue<T>(int id) where T : struct => default;
+        public T? FindNotNull<T>(int id) where T : notnull => default;
+        public T Create<T>() where T : new() => new();
+        public TOut Convert<TIn, TOut>(TIn value) where TOut : TIn => throw new InvalidCastException();
+        public T Blit<T>(T value) where T : unmanaged => value;
+
+        public bool TryGet(int id, [NotNullWhen(true)] out Order? order)
+        {
+            order = id > 0 ? new Order(id, "got") : null;
+            return order is not null;
+        }
+
+        [return: NotNullIfNotNull(nameof(order))]
+        public Order? Normalize(Order? order) => order;
+
+        [DoesNotReturn]
+        public void Fail(string message) => throw new InvalidOperationException(message);
+
+        public int Sum(params int[] values) => values.Length;
+        public int SumSpan(params ReadOnlySpan<int> values) => values.Length;
+        public int SumList(params List<int> values) => values.Count;
+        public int Length(scoped ReadOnlySpan<char> text) => text.Length;
+        public ref int Slot(int index) => ref _slot;
+        public void Defaults(int a = default, string b = "a\"b\\c\n", DayOfWeek c = DayOfWeek.Friday, decimal d = 1.5m, double e = double.NaN, object? f = null) { }
+
+        [Obsolete]
+        public Task SaveAsync(int id, string name) => Task.CompletedTask;
+
+        public void Rename(int id, [AllowNull] string name) { }
+
+        public Task MoveAsync(in int id, ReadOnlySpan<char> note) => Task.CompletedTask;
+
+        [Obsolete("Use Order.")]
+        public LegacyOrder Upgrade(LegacyOrder order) => order;
+
+        [AllowNull]
+        public string Title { get => _title; set => _title = value ?? ""; }
+
+        public string this[string key] => key;
+
+        public Order? this[int id] => new(id, "indexed");
+
+        public Task<Order?> GetByIdAsync(int id) => Task.FromResult<Order?>(new Order(id, "by-id"));
+
+        public void Touch(int id) { }
+
+        public string Name => "source";
+
+        public event OrderChanged? Changed;
+
+        public void Raise(int id) => Changed?.Invoke(this, id);
+
+        public string RegisterDecorator(int _inner, int _runtime, int key, int self, int @class) => $"{_inner}{_runtime}{key}{self}{@class}";
+    }
+
+    public class Outer
+    {
+        public interface IStore
+        {
+            [Cached("5m")]
+            Task<string> GetAsync(int id);
+        }
+    }
+
+    [Obsolete("Use IOrderRepository.")]
+    public interface IOldStore
+    {
+        [Cached("5m")]
+        Task<string> GetAsync(int id);
+    }
+
+    public class InterfaceShapeTests
+    {
+        [Fact]
+        public async Task Decorator_of_a_many_shaped_interface_caches_and_forwards()
+        {
+            var source = new OrderSource();
+            IOrderRepository repository = new CachedOrderRepository(source, new CacheRuntime(new CachedGenOptions()));
+
+            var first = await repository.FindAsync(1, "fr");
+            var second = await repository.FindAsync(1, "fr");
+            Assert.Equal(new Order(1, "fr"), first);
+            Assert.Equal(first, second);
+            Assert.Equal(1, source.Loads);
+
+            repository.Rename(1, null);
+            await repository.FindAsync(1, "de");
+            Assert.Equal(2, source.Loads);
+
+            await repository.MoveAsync(1, "north");
+            Assert.Equal(new Order(1, "it"), await repository.FindAsync(1, "it"));
+            Assert.Equal(3, source.Loads);
+
+            Assert.True(repository.TryGet(3, out var got));
+            Assert.Equal("got", got.Name);
+            Assert.Equal(3, repository.Sum(1, 2, 3));
+            Assert.Equal(2, repository.SumSpan(1, 2));
+            Assert.Equal(4, repository.SumList(1, 2, 3, 4));
+            Assert.Equal(42, repository.Blit(42));
+            repository.Slot(0) = 7;
+            Assert.Equal(7, repository.Slot(0));
+            Assert.Equal("cell", repository["cell"]);
+            Assert.Equal("indexed", repository[5]?.Name);
+            Assert.Equal("12345", repository.RegisterDecorator(1, 2, 3, 4, 5));
+
+            var raised = 0;
+            repository.Changed += (_, id) => raised = id;
+            source.Raise(9);
+            Assert.Equal(9, raised);
+
+            ((IAudited)repository).Touch(1);
+            ((ITracked)repository).Touch(1);
+            Assert.Throws<InvalidOperationException>(() => repository.Fail("no"));
+        }
+    }
+}

@@ -1,0 +1,838 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using CachedGen.SourceGenerator.Tests.Infrastructure;
+using Microsoft.CodeAnalysis;
+using Xunit;
+
+namespace CachedGen.SourceGenerator.Tests;
+
+/// <summary>Every interface that compiles without CachedGen compiles with it: for each shape, the input alone has no
+/// warning, the generator writes a decorator for it, and the output compilation (nullable enabled) has no warning or
+/// error.</summary>
+public class InterfaceShapeTests
+{
+    public static TheoryData<string> Shapes => new(InterfaceShapes.All.Keys.Order(StringComparer.Ordinal));
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Decorator_compiles_without_warnings(string shape)
+    {
+        var source = InterfaceShapes.All[shape];
+        var input = GeneratorHarness.Compile(source).GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
+        Assert.True(input.Count == 0, $"The '{shape}' source itself must compile cleanly:{Environment.NewLine}{string.Join(Environment.NewLine, input)}");
+
+        var result = GeneratorHarness.Run(source);
+        Assert.True(result.Sources.Count > 0, $"No decorator was generated for '{shape}'.");
+        Assert.True(result.Diagnostics.IsEmpty, $"Shape '{shape}':{Environment.NewLine}{result.DiagnosticText}{Environment.NewLine}{string.Join(Environment.NewLine, result.Sources.Values)}");
+    }
+
+    [Fact]
+    public void Nullable_type_parameters_restate_only_the_constraint_the_language_needs()
+    {
+        var result = GeneratorHarness.Run(InterfaceShapes.All["generic methods: every constraint form"]);
+        var text = result.Sources.Values.Single();
+        Assert.Contains("FindAsync<T>(int id)\n            where T : class\n", text, StringComparison.Ordinal);
+        Assert.Contains("FindAny<T>(int id)\n            where T : default\n", text, StringComparison.Ordinal);
+        Assert.Contains("T? global::Shapes.IGenericMethods.FindStruct<T>(int id)\n            =>", text, StringComparison.Ordinal);
+        Assert.Contains("Create<T>()\n            =>", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("new()", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("notnull", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("unmanaged", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Obsolete_members_are_marked_obsolete_in_the_decorator()
+    {
+        var result = GeneratorHarness.Run(InterfaceShapes.All["obsolete members, types and interfaces"]);
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        var text = result.Sources["Shapes.IObsoleteMembers.g.cs"];
+        Assert.Contains("[global::System.Obsolete(\"Use GetAsync.\", true)]", text, StringComparison.Ordinal);
+        Assert.Contains("[global::System.Obsolete]", text, StringComparison.Ordinal);
+        Assert.Contains("GetOldAsyncDescriptor", text, StringComparison.Ordinal);
+
+        // Its value type is an error; named in the descriptor, no [Obsolete] could excuse it there: forwarded.
+        Assert.DoesNotContain("GetRemovedAsyncDescriptor", text, StringComparison.Ordinal);
+        Assert.Contains("=> _inner.GetRemovedAsync(id);", text, StringComparison.Ordinal);
+        Assert.Contains("[global::System.Obsolete(\"Use IObsoleteMembers.\", true)]\n    public sealed partial class CachedObsoleteRepository", result.Sources["Shapes.IObsoleteRepository.g.cs"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_cached_method_checks_a_NotNull_parameter_itself()
+    {
+        var result = GeneratorHarness.Run(InterfaceShapes.All["nullability attributes on parameters, results and methods"]);
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        var text = result.Sources.Values.Single();
+        Assert.Contains("string global::Shapes.INullability.Lookup([global::System.Diagnostics.CodeAnalysis.NotNull] string? key)\n        {\n            global::System.ArgumentNullException.ThrowIfNull(key);", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Members_of_two_bases_with_one_name_are_called_through_their_own_interface()
+    {
+        var result = GeneratorHarness.Run(InterfaceShapes.All["interface inheritance: generic bases, diamonds, new and re-abstracted members"]);
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        var text = result.Sources["Shapes.IDiamond.g.cs"];
+        Assert.Contains("((global::Shapes.ILeft)_inner).Touch(", text, StringComparison.Ordinal);
+        Assert.Contains("((global::Shapes.IRight)_inner).Touch(", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Decorator_names_take_containing_types_and_avoid_taken_names()
+    {
+        var result = GeneratorHarness.Run(InterfaceShapes.All["nested, internal, global-namespace and file-scoped interfaces"]);
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        var decorators = result.Output.GetSymbolsWithName(n => n.StartsWith("Cached", StringComparison.Ordinal), SymbolFilter.Type)
+            .OfType<INamedTypeSymbol>()
+            .Where(t => t.AllInterfaces.Length > 0)
+            .ToDictionary(t => t.Interfaces.Single().ToDisplayString(), t => t.Name, StringComparer.Ordinal);
+        Assert.Equal("CachedOuterStore", decorators["Shapes.Outer.IStore"]);
+        Assert.Equal("CachedOuterMiddleStore", decorators["Shapes.Outer.Middle.IStore"]);
+        Assert.Equal("CachedContainerStore", decorators["Shapes.IContainer.IStore"]);
+        Assert.Equal("CachedContainer", decorators["Shapes.IContainer"]);
+        Assert.Equal("CachedStore", decorators["Shapes.Store"]);
+        Assert.Equal("CachedIStore", decorators["Shapes.IStore"]);
+        Assert.Equal("CachedCachedStore", decorators["Shapes.ICachedStore"]);
+        Assert.Equal("CachedInterface", decorators["Shapes.Interface"]);
+        Assert.Equal("CachedIOrderStore", decorators["Shapes.IOrderStore"]);
+        Assert.Equal("CachedInternal", decorators["Shapes.IInternal"]);
+    }
+
+    [Fact]
+    public void Default_members_are_forwarded_and_a_cached_one_is_cached()
+    {
+        var result = GeneratorHarness.Run(InterfaceShapes.All["default interface members"]);
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        var text = result.Sources["Shapes.IWithDefaults.g.cs"];
+        Assert.Contains("CountAsyncDescriptor", text, StringComparison.Ordinal);
+        Assert.Contains("string global::Shapes.IWithDefaults.Describe(int id)\n            => _inner.Describe(id);", text, StringComparison.Ordinal);
+        Assert.Contains("int global::Shapes.IWithDefaults.Version", text, StringComparison.Ordinal);
+        Assert.Contains("void global::Shapes.IWithDefaults.Touch(int id)", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Sealed", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Hidden", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Static", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Protected", text, StringComparison.Ordinal);
+
+        // Abstract protected members must be implemented, but no class can call them on another object.
+        var withProtected = result.Sources["Shapes.IWithProtected.g.cs"];
+        Assert.Contains("GetAsyncDescriptor", withProtected, StringComparison.Ordinal);
+        Assert.DoesNotContain("GetProtectedAsyncDescriptor", withProtected, StringComparison.Ordinal);
+        Assert.Equal(7, withProtected.Split("throw new global::System.NotSupportedException(").Length - 1);
+    }
+
+    [Fact]
+    public void An_async_write_with_in_or_span_parameters_awaits_in_a_local_function_then_invalidates()
+    {
+        var result = GeneratorHarness.Run(InterfaceShapes.All["ref, out, in, ref readonly, params, scoped, ref returns, default values"]);
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        var text = result.Sources.Values.Single();
+        Assert.Contains(
+            "global::Shapes.IParameters.SaveAsync(int id, in global::System.Guid tenant, global::System.Threading.CancellationToken ct)\n        {\n"
+            + "            return invalidateAfter(_inner.SaveAsync(id, in tenant, ct), id, tenant, ct);\n\n"
+            + "            async global::System.Threading.Tasks.Task invalidateAfter(global::System.Threading.Tasks.Task write, int id, global::System.Guid tenant, global::System.Threading.CancellationToken ct)\n"
+            + "            {\n                await write.ConfigureAwait(false);\n"
+            + "                await _getAsync.InvalidateAsync((id, tenant)).ConfigureAwait(false); // get:{id}:{tenant}\n",
+            text,
+            StringComparison.Ordinal);
+        Assert.Contains("return invalidateAfter(_inner.SaveValueAsync(in id, tenant, payload), id, tenant);", text, StringComparison.Ordinal);
+        Assert.Contains("_getAsync.Invalidate((id, tenant)); // get:{id}:{tenant}", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Members_with_pointers_are_unsafe()
+    {
+        var result = GeneratorHarness.Run(InterfaceShapes.All["pointers and function pointers"]);
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        var text = result.Sources.Values.Single();
+        Assert.Contains("unsafe int* global::Shapes.IUnsafe.Pin(int id)", text, StringComparison.Ordinal);
+        Assert.Contains("unsafe ref int* global::Shapes.IUnsafe.Slot(int id)", text, StringComparison.Ordinal);
+        Assert.Contains("unsafe delegate*<int, void> global::Shapes.IUnsafe.Callback", text, StringComparison.Ordinal);
+        Assert.Contains("unsafe void global::Shapes.IUnsafe.Write(int id, byte* buffer, int length)\n        {\n            _inner.Write(id, buffer, length);\n            _getAsync.Invalidate(", text, StringComparison.Ordinal);
+
+        // await cannot be written in the unsafe context the pointer needs: the async write is forwarded only.
+        Assert.Contains("unsafe global::System.Threading.Tasks.Task global::Shapes.IUnsafe.WriteAsync(int id, byte* buffer)\n            => _inner.WriteAsync(id, buffer);", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_file_local_interface_gets_no_decorator()
+    {
+        var result = GeneratorHarness.Run(InterfaceShapes.All["file-local interface beside a decorated one"]);
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        Assert.Equal(["Shapes.IVisible.g.cs"], result.Sources.Keys);
+    }
+
+    [Fact]
+    public void Inheritance_snapshot()
+    {
+        var result = GeneratorHarness.Run(InterfaceShapes.All["interface inheritance: generic bases, diamonds, new and re-abstracted members"]);
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        var (hint, text) = Assert.Single(result.Sources);
+        Snapshot.Verify(text, $"{nameof(InterfaceShapeTests)}.{nameof(Inheritance_snapshot)}#{hint}");
+    }
+
+    [Fact]
+    public void Shapes_snapshot()
+    {
+        var result = GeneratorHarness.Run(InterfaceShapes.Representative);
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        var (hint, text) = Assert.Single(result.Sources);
+        Snapshot.Verify(text, $"{nameof(InterfaceShapeTests)}.{nameof(Shapes_snapshot)}#{hint}");
+    }
+}
+
+/// <summary>Interface shapes found in real repositories, by name.</summary>
+internal static class InterfaceShapes
+{
+    private const string Usings = """
+        using System;
+        using System.Collections.Generic;
+        using System.Diagnostics.CodeAnalysis;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using CachedGen;
+
+        """;
+
+    public static readonly Dictionary<string, string> All = new(StringComparer.Ordinal)
+    {
+        ["generic methods: every constraint form"] = Usings + """
+            namespace Shapes;
+
+            public class Entity { }
+            public interface IHasId { int Id { get; } }
+
+            public interface IGenericMethods
+            {
+                [Cached("1m")]
+                Task<int> CountAsync(int id);
+
+                Task<T?> FindAsync<T>(int id) where T : class;
+                Task<T?> FindMaybeAsync<T>(int id) where T : class?;
+                T? FindStruct<T>(int id) where T : struct;
+                T? FindAny<T>(int id);
+                T? FindNotNull<T>(int id) where T : notnull;
+                T FindUnmanaged<T>(int id) where T : unmanaged;
+                T? FindUnmanagedNullable<T>(int id) where T : unmanaged;
+                T Create<T>() where T : new();
+                T? CreateClass<T>() where T : class, new();
+                TOut Convert<TIn, TOut>(TIn value) where TOut : TIn;
+                TOut? ConvertNullable<TIn, TOut>(TIn? value) where TIn : class where TOut : TIn;
+                TOut? ConvertUnconstrained<TIn, TOut>(TIn? value) where TOut : TIn;
+                T? WithInterface<T>(T? item) where T : IHasId;
+                T? WithBase<T>(T? item) where T : Entity;
+                T? WithNullableBase<T>(T? item) where T : Entity?;
+                IReadOnlyList<T?> List<T>(IEnumerable<T?> items);
+                T?[] Array<T>(T?[] items) where T : class;
+                void Out<T>(out T? value);
+                bool TryGet<T>(int id, [NotNullWhen(true)] out T? value);
+                Task<TResult?> Map<TSource, TResult>(TSource source, Func<TSource, TResult?> map) where TSource : notnull;
+                void Callback<T>() where T : Delegate;
+                string Name<T>(T value) where T : struct, Enum;
+                ValueTask<(T? First, TOther? Second)> Pair<T, TOther>() where T : class where TOther : struct;
+                Task<int> SaveAsync<T>(T entity) where T : class;
+            }
+            """,
+
+        ["generic methods beside cached methods that invalidate"] = Usings + """
+            namespace Shapes;
+
+            public sealed record Order(int Id, string Name);
+
+            public interface IOrders
+            {
+                [Cached("1m", "order:{id}", nameof(Update), nameof(UpdateAsync))]
+                Task<Order?> GetAsync(int id);
+
+                [Cached("1m")]
+                Order? Find(int id);
+
+                Task<T?> FindAsync<T>(int id) where T : class;
+                T? Get<T>(int id);
+                void Update(int id);
+                Task UpdateAsync(int id);
+                Task<T?> UpdateAsync<T>(int id, T? value) where T : class;
+            }
+            """,
+
+        ["nullability attributes on parameters, results and methods"] = Usings + """
+            namespace Shapes;
+
+            public interface INullability
+            {
+                [Cached("1m")]
+                Task<string?> GetAsync([DisallowNull] string? name);
+
+                [Cached("1m")]
+                string? Find([AllowNull] string name, int page);
+
+                [Cached("1m", "user:{id}")]
+                [return: MaybeNull]
+                string Describe(int id, [DisallowNull] string? culture);
+
+                bool TryGet(int id, [NotNullWhen(true)] out string? value);
+                bool TryFind(int id, [MaybeNullWhen(false)] out string value);
+                void Ensure([NotNull] string? value);
+                void Assign([AllowNull] string value);
+                void Require([DisallowNull] string? value);
+                [return: NotNullIfNotNull(nameof(value))]
+                string? Normalize(string? value);
+                [return: MaybeNull]
+                T Default<T>();
+                [return: NotNull]
+                T Required<T>(T? value);
+                [DoesNotReturn]
+                void Fail(string message);
+                void FailIf([DoesNotReturnIf(true)] bool condition);
+                [MaybeNull]
+                string Current { get; }
+                [AllowNull]
+                string Name { get; set; }
+                [DisallowNull]
+                string? Title { get; set; }
+                void Refill([NotNull] ref string? buffer);
+                string? Loaded { get; }
+                [MemberNotNull(nameof(Loaded))]
+                void Load();
+                [Cached("1m")]
+                string Lookup([NotNull] string? key);
+                [Cached("1m")]
+                [return: NotNull]
+                string? Label(int id);
+            }
+            """,
+
+        ["obsolete members, types and interfaces"] = Usings + """
+            #pragma warning disable CS0612, CS0618
+            namespace Shapes;
+
+            public sealed record Order(int Id, string Name);
+
+            [Obsolete("Use Order.")]
+            public sealed record LegacyOrder(int Id);
+
+            [Obsolete]
+            public sealed record OldOrder(int Id);
+
+            [Obsolete("Gone.", error: true)]
+            public sealed record RemovedOrder(int Id);
+
+            public interface IObsoleteMembers
+            {
+                [Cached("1m")]
+                Task<Order?> GetAsync(int id);
+
+                [Obsolete("Use GetAsync.", error: true)]
+                [Cached("1m")]
+                Task<Order?> GetOldAsync(int id);
+
+                [Obsolete]
+                [Cached("1m")]
+                Order? Find(int id);
+
+                [Obsolete("Use GetAsync.", error: true)]
+                Task<Order?> LoadAsync(int id);
+
+                [Obsolete]
+                void Touch(int id);
+
+                [Obsolete("Old.", DiagnosticId = "SHAPE001", UrlFormat = "https://example.com/{0}")]
+                void Legacy();
+
+                LegacyOrder Convert(OldOrder order);
+
+                [Obsolete("Gone.", error: true)]
+                RemovedOrder Removed(RemovedOrder order);
+
+                [Obsolete("Property.", true)]
+                int Count { get; set; }
+
+                int Size { [Obsolete("Getter.")] get; set; }
+
+                [Obsolete]
+                event EventHandler? Changed;
+
+                [Obsolete("Indexer.", true)]
+                string this[int index] { get; }
+
+                [Cached("1m")]
+                Task<LegacyOrder?> GetLegacyAsync(int id);
+
+                [Obsolete("Gone.", error: true)]
+                [Cached("1m", "removed:{id}")]
+                Task<RemovedOrder?> GetRemovedAsync(int id);
+            }
+
+            [Obsolete("Use IObsoleteMembers.", error: true)]
+            public interface IObsoleteRepository
+            {
+                [Cached("1m")]
+                Task<Order?> GetAsync(int id);
+
+                void Save(RemovedOrder order);
+            }
+
+            [Obsolete]
+            public interface IOldRepository
+            {
+                [Cached("1m")]
+                Task<Order?> GetAsync(int id);
+            }
+            """,
+
+        // Params collections (params ReadOnlySpan<T>, C# 13) are beyond these tests' compiler (Roslyn 4.8, C# 12):
+        // tests/CachedGen.PackageTests builds them with the SDK's compiler.
+        ["ref, out, in, ref readonly, params, scoped, ref returns, default values"] = Usings + """
+            namespace Shapes;
+
+            public enum Status { Draft = 1, Published = 2 }
+
+            [Flags]
+            public enum Access { None = 0, Read = 1, Write = 2 }
+
+            public interface IParameters
+            {
+                [Cached("1m", "get:{id}:{tenant}", nameof(SaveAsync), nameof(Save), nameof(SaveValueAsync))]
+                Task<string> GetAsync(in int id, in Guid tenant);
+
+                [Cached("1m")]
+                int Count(in DateTime since, string? filter = "a\"b\\c\n\t\u00e9", Status status = Status.Published, decimal limit = 1.5m, double ratio = double.NaN, CancellationToken ct = default);
+
+                [Cached("1m")]
+                string Find(ref readonly int id);
+
+                void Swap(ref int left, ref int right);
+                bool TryParse(string text, out int value);
+                int Sum(params int[] values);
+                int SumSpan(scoped ReadOnlySpan<int> values);
+                int Length(scoped ReadOnlySpan<char> text);
+                void Fill(scoped Span<byte> buffer);
+                int Read(scoped ref int value);
+                int Peek(ref readonly int value);
+                ref int Slot(int index);
+                ref readonly int ReadOnlySlot(int index);
+                void Defaults(int a = default, string? b = null, Status c = default, Access d = Access.Read | Access.Write, double e = double.PositiveInfinity,
+                    float f = float.NaN, long g = long.MinValue, char h = '\'', DateTime i = default, Guid? j = null, decimal k = -0.0001m, string l = "\\\"{0}\"",
+                    object? m = null, int? n = 5, uint o = 4294967295, byte p = 255, CancellationToken ct = default);
+                Task SaveAsync(int id, in Guid tenant, CancellationToken ct = default);
+                void Save(in int id, in Guid tenant);
+                ValueTask<int> SaveValueAsync(in int id, Guid tenant, ReadOnlySpan<byte> payload);
+            }
+            """,
+
+        ["pointers and function pointers"] = Usings + """
+            namespace Shapes;
+
+            public unsafe interface IUnsafe
+            {
+                [Cached("1m", "get:{id}", nameof(Write), nameof(WriteAsync))]
+                Task<string> GetAsync(int id);
+
+                int* Pin(int id);
+                void Write(int id, byte* buffer, int length);
+                Task WriteAsync(int id, byte* buffer);
+                delegate*<int, void> Callback { get; }
+                int Apply(delegate* unmanaged<int, int> function, int value);
+                ref int* Slot(int id);
+                int*[] Many();
+            }
+            """,
+
+        ["default interface members"] = Usings + """
+            namespace Shapes;
+
+            public interface IWithDefaults
+            {
+                [Cached("1m")]
+                Task<string> GetAsync(int id);
+
+                [Cached("1m")]
+                Task<int> CountAsync(int tenant) => Task.FromResult(0);
+
+                string Describe(int id) => id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+                int Version => 1;
+
+                sealed string Sealed() => "sealed";
+
+                private string Hidden() => "hidden";
+
+                static string Static() => "static";
+
+                protected void Protected() { }
+
+                void Touch(int id) { }
+            }
+
+            public interface IWithProtected
+            {
+                [Cached("1m")]
+                Task<string> GetAsync(int id);
+
+                [Cached("1m")]
+                protected Task<string> GetProtectedAsync(int id);
+
+                protected void Abstract();
+
+                protected int Count { get; set; }
+
+                protected event EventHandler? Changed;
+
+                private protected ref int Slot();
+            }
+            """,
+
+        ["interface inheritance: generic bases, diamonds, new and re-abstracted members"] = Usings + """
+            namespace Shapes;
+
+            public sealed record Order(int Id, string Name);
+
+            public interface IReadRepository<T>
+            {
+                Task<T?> GetByIdAsync(int id);
+                IReadOnlyList<T> All();
+                T? this[int id] { get; }
+            }
+
+            public interface IWriteRepository<T>
+            {
+                Task SaveAsync(T entity);
+            }
+
+            public interface IBase
+            {
+                string Name { get; }
+                void Touch(int id);
+                void Shadowed();
+                int Counter { get; }
+                event EventHandler? Changed;
+                void Reabstracted();
+                void Implemented() { }
+            }
+
+            public interface ILeft : IBase
+            {
+                new void Touch(int id);
+                abstract void IBase.Reabstracted();
+            }
+
+            public interface IRight : IBase
+            {
+                new void Touch(int id);
+                new string Name { get; }
+                void IBase.Implemented() { }
+            }
+
+            public interface IDiamond : ILeft, IRight, IReadRepository<Order>, IWriteRepository<Order>
+            {
+                [Cached("1m", "order:{id}", nameof(SaveAsync))]
+                Task<Order?> FindAsync(int id);
+
+                new void Shadowed();
+                new int Counter { get; }
+                new event EventHandler? Changed;
+                new Task<Order?> GetByIdAsync(int id);
+                abstract void IBase.Implemented();
+            }
+            """,
+
+        ["framework bases: IEnumerable<T>, IDisposable, IAsyncDisposable"] = Usings + """
+            namespace Shapes;
+
+            public sealed record Order(int Id, string Name);
+
+            public interface IOrderSet : IEnumerable<Order>, IReadOnlyCollection<Order>, IDisposable, IAsyncDisposable, IEquatable<IOrderSet>
+            {
+                [Cached("1m")]
+                Task<Order?> GetAsync(int id);
+            }
+            """,
+
+        ["properties, indexers and events"] = Usings + """
+            using System.Runtime.CompilerServices;
+
+            namespace Shapes;
+
+            public delegate void OrderChanged(object sender, int id);
+            public delegate Task<bool> OrderValidating<T>(T order);
+
+            public interface IMembers
+            {
+                [Cached("1m")]
+                Task<string> GetAsync(int id);
+
+                int Count { get; }
+                string? Name { get; set; }
+                string Title { get; init; }
+                int WriteOnly { set; }
+                ref int Slot { get; }
+                ref readonly int ReadOnlySlot { get; }
+                int[]? Ids { get; }
+                string this[int index] { get; set; }
+                string? this[string key] { get; }
+                int this[int row, int column] { get; }
+                ref int this[long index] { get; }
+                event EventHandler Plain;
+                event EventHandler<int>? Generic;
+                event OrderChanged? Changed;
+                event OrderValidating<string> Validating;
+                event Action? Simple;
+            }
+
+            public interface INamedIndexer
+            {
+                [Cached("1m")]
+                Task<string> GetAsync(int id);
+
+                [IndexerName("Cell")]
+                string this[int index] { get; }
+
+                [IndexerName("Cell")]
+                string this[string key] { get; }
+            }
+            """,
+
+        ["nested, internal, global-namespace and file-scoped interfaces"] = Usings + """
+            namespace Shapes;
+
+            public class Outer
+            {
+                public interface IStore
+                {
+                    [Cached("1m")]
+                    Task<string> GetAsync(int id);
+                }
+
+                public class Middle
+                {
+                    internal interface IStore
+                    {
+                        [Cached("1m")]
+                        Task<string> GetAsync(int id);
+                    }
+                }
+            }
+
+            public interface IContainer
+            {
+                [Cached("1m")]
+                Task<string> GetAsync(int id);
+
+                public interface IStore
+                {
+                    [Cached("1m")]
+                    Task<string> GetAsync(int id);
+                }
+            }
+
+            public interface IStore
+            {
+                [Cached("1m")]
+                Task<string> GetAsync(int id);
+            }
+
+            internal interface IInternal
+            {
+                [Cached("1m")]
+                Task<string> GetAsync(int id);
+            }
+
+            public interface Store
+            {
+                [Cached("1m")]
+                Task<string> GetAsync(int id);
+            }
+
+            public interface ICachedStore
+            {
+                [Cached("1m")]
+                Task<string> GetAsync(int id);
+            }
+
+            public interface Interface
+            {
+                [Cached("1m")]
+                Task<string> GetAsync(int id);
+            }
+
+            public interface IOrderStore
+            {
+                [Cached("1m")]
+                Task<string> GetAsync(int id);
+            }
+
+            // The user's own class already has the decorator's name.
+            public sealed class CachedOrderStore
+            {
+            }
+            """,
+
+        ["file-local interface beside a decorated one"] = Usings + """
+            namespace Shapes;
+
+            file interface IFileLocal
+            {
+                [Cached("1m")]
+                Task<string> GetAsync(int id);
+            }
+
+            public interface IVisible
+            {
+                [Cached("1m")]
+                Task<string> GetAsync(int id);
+            }
+            """,
+
+        ["global namespace interface"] = """
+            using System.Threading.Tasks;
+            using CachedGen;
+
+            public interface IGlobalStore
+            {
+                [Cached("1m")]
+                Task<string> GetAsync(int id);
+
+                void Save(int id);
+            }
+
+            internal interface IGlobalInternal
+            {
+                [Cached("1m")]
+                string Get(int id);
+            }
+            """,
+
+        ["names that collide with generated names"] = Usings + """
+            namespace Shapes;
+
+            public interface ICollisions
+            {
+                [Cached("1m", "get:{inner}:{runtime}", nameof(Write), nameof(WriteAsync))]
+                Task<string> GetAsync(int inner, int runtime, CancellationToken token);
+
+                [Cached("1m", "key:{key}:{self}:{state}", nameof(Write))]
+                string Key(int key, int self, int state, CancellationToken ct);
+
+                [Cached("1m", "x:{_inner}:{_runtime}", nameof(WriteAsync))]
+                Task<string> Fields(int _inner, int _runtime, CancellationToken ct);
+
+                [Cached("1m")]
+                Task<int> Inner(int id);
+
+                [Cached("1m")]
+                Task<int> Runtime(int id);
+
+                [Cached("1m")]
+                Task<int> RegisterDecorator(int GetAsyncDescriptor, int _getAsync, int GetAsyncLoader);
+
+                [Cached("1m")]
+                Task<int> CachedCollisions(int CachedCollisions);
+
+                [Cached("1m")]
+                string @class(int @event, string @string);
+
+                [Cached("1m", "v:{value}:{result}")]
+                int Value(int value, int result);
+
+                [InvalidatesTags("t:{tag}")]
+                void Write(int key, int inner, int runtime, int tag, int _runtime, int result);
+
+                [InvalidatesTags("t:{tag}")]
+                Task<int> WriteAsync(int inner, int runtime, int _inner, int _runtime, int tag, int pending, int result, int x);
+
+                void @event(int @class, int @params);
+
+                int Descriptor { get; }
+                int GetAsyncDescriptor { get; }
+                event EventHandler? @checked;
+
+                string ToString(string format);
+                bool Equals(ICollisions? other);
+                [Cached("1m")]
+                int GetHashCode(int seed);
+                Type GetType(string name);
+                void Dispose();
+                Task DisposeAsync();
+            }
+            """,
+
+        ["user types named System, CachedGen and Task"] = """
+            using System.Threading.Tasks;
+
+            namespace Shapes.System
+            {
+                public sealed class Task { }
+                public sealed class ArgumentNullException { }
+                public sealed class TimeSpan { }
+                public sealed class ValueTuple { }
+                public sealed class Func { }
+                public sealed class Obsolete { }
+                public sealed class CachedGen { }
+            }
+
+            namespace Shapes.System.Orders
+            {
+                public sealed class ValueTask { }
+                public sealed class Runtime { }
+
+                public interface IOrders
+                {
+                    [global::CachedGen.Cached("1m", "order:{id}", nameof(SaveAsync))]
+                    global::System.Threading.Tasks.Task<string> GetAsync(int id, global::System.Threading.CancellationToken ct = default);
+
+                    [global::CachedGen.Cached("1m", Tags = ["t:{id}"])]
+                    global::System.Threading.Tasks.ValueTask<int> CountAsync(int id);
+
+                    [global::CachedGen.InvalidatesTags("t:{id}")]
+                    global::System.Threading.Tasks.Task SaveAsync(int id);
+
+                    Task Local();
+                    [global::System.Obsolete]
+                    void Old();
+                }
+            }
+
+            namespace CachedGen.Shapes
+            {
+                public sealed class CacheRuntime { }
+
+                public interface IInsideCachedGen
+                {
+                    [Cached("1m")]
+                    global::System.Threading.Tasks.Task<string> GetAsync(int id);
+                }
+            }
+            """,
+    };
+
+    /// <summary>A representative interface for the snapshot: a generic method per constraint form that needs
+    /// restating, nullability attributes, obsolete members and a diamond.</summary>
+    public const string Representative = Usings + """
+        namespace Shapes;
+
+        public sealed record Order(int Id, string Name);
+
+        public interface IReader { void Touch(int id); }
+        public interface IWriter { void Touch(int id); }
+
+        public interface IShapes : IReader, IWriter
+        {
+            [Cached("1m", "order:{id}", nameof(SaveAsync))]
+            Task<Order?> GetAsync(in int id, [DisallowNull] string? culture);
+
+            [Obsolete("Use GetAsync.", error: true)]
+            [Cached("1m")]
+            Order? Find(int id);
+
+            Task<T?> FindAsync<T>(int id) where T : class;
+            T? FindAny<T>(int id);
+            T? FindValue<T>(int id) where T : struct;
+            TOut Convert<TIn, TOut>(TIn value) where TOut : TIn, new();
+            bool TryGet(int id, [NotNullWhen(true)] out Order? order);
+            [return: NotNullIfNotNull(nameof(order))]
+            Order? Normalize(Order? order);
+            [Obsolete]
+            Task SaveAsync(int id, params int[] lines);
+            [AllowNull]
+            string Name { get; set; }
+        }
+        """;
+}
