@@ -27,7 +27,7 @@ internal static class Eventually
                 return value;
             }
 
-            await Task.Delay(5);
+            await Task.Delay(5); // the polling step of this wait on a condition
         }
     }
 

@@ -144,7 +144,7 @@ public sealed class WidgetSource : IWidgetRepository
     public async Task<Widget?> GetSlowAsync(int id, TimeSpan delay, CancellationToken ct = default)
     {
         var widget = Read(id);
-        await Task.Delay(delay, ct);
+        await Task.Delay(delay, ct); // the query's latency, part of the scenario
         return widget;
     }
 
