@@ -2,8 +2,11 @@
 # The one command that tests everything: installs Redis when missing (eng/install-deps.sh), builds the solution,
 # packs the CachedGen nupkg, runs the solution's tests (unit, generator, analyzer, and integration tests against real
 # redis-server processes started by tests/CachedGen.TestKit), then the package test that consumes the nupkg.
-# Ends with a line "N passed, N failed, N skipped" summed over every TRX file; exits non-zero if any step failed,
-# any test failed, or no test passed.
+# Tests that measure rather than check ([Trait("Category", "Measure")]: fixed chaos timelines, soak-like runs) are left
+# out; their invariants are checked here by shorter variants. Run them with
+#   dotnet test tests/CachedGen.IntegrationTests -c Release --filter "Category=Measure"
+# Ends with a line "N passed, N failed, N skipped" summed over every TRX file (the left-out tests are in no TRX file,
+# so they are not counted as skipped); exits non-zero if any step failed, any test failed, or no test passed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -33,7 +36,7 @@ if dotnet build CachedGen.slnx -c Release -warnaserror; then
   fi
 
   step "test CachedGen.slnx"
-  dotnet test CachedGen.slnx -c Release --no-build --logger "trx" --results-directory "$results" || status=1
+  dotnet test CachedGen.slnx -c Release --no-build --filter "Category!=Measure" --logger "trx" --results-directory "$results" || status=1
 
   # Not in the solution: it restores CachedGen from artifacts/packages like a user would. A private, emptied
   # NuGet cache guarantees the nupkg packed above is used, never a cached copy of the same version.

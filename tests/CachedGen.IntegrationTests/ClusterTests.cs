@@ -147,7 +147,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
         bool OnVictim(int id) => owners[RedisClusterSet.HashSlot(a.ValueKey(id))] == victim;
         await TopologyNode.AssertL2WorksAsync(a, b, 1_900_000);
         var load = FailoverLoad.Start(a, b, loops: 4);
-        await Task.Delay(500);
+        await load.CallsAsync(200, "the load loops did not start");
 
         var killed = Stopwatch.StartNew();
         var killOrigin = counters.Clock.Elapsed;
@@ -165,7 +165,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
                 {
                     probes++;
                     l2Hits += await TopologyNode.ProbeL2Async(a, b, id, shortLived: true) ? 1 : 0;
-                    await Task.Delay(50);
+                    await Task.Delay(50); // the probing step on the live masters' slots, sampled until the outage is over
                 }
             }
 
@@ -181,7 +181,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
         var (healthyProbes, healthyHits) = await healthy;
         var failoverTime = await failover;
         var promoted = await cluster.MasterOfSlotAsync(RedisClusterSet.HashSlot(a.ValueKey(2_000_000)));
-        await Task.Delay(1000);
+        await load.CallsAsync(200, "the load did not go on after the failover");
         var result = await load.StopAsync();
 
         output.WriteLine($"cluster started in {started.TotalSeconds:F1} s; {ids.Length} keys over {slots.Distinct().Count()} slots, L2 hits and invalidation checked in {preparation.TotalSeconds:F1} s");
@@ -236,7 +236,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
                 return false;
             }
 
-            await Task.Delay(50);
+            await Task.Delay(50); // the polling step of this wait on a condition
         }
     }
 }

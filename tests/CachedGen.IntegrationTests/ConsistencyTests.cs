@@ -55,7 +55,9 @@ public sealed class ConsistencyTests(RedisServerFixture redis, ITestOutputHelper
     {
         var source = new WidgetSource();
         var (a, runtimeA) = await NodeAsync(source, o => (o.LeaseDuration, o.LeaseWaitTimeout) = (TimeSpan.FromSeconds(6), TimeSpan.FromSeconds(6)));
-        var (b, _) = await NodeAsync(source, o => (o.LeaseDuration, o.LeaseWaitTimeout) = (TimeSpan.FromSeconds(6), TimeSpan.FromSeconds(6)));
+        var (b, runtimeB) = await NodeAsync(source, o => (o.LeaseDuration, o.LeaseWaitTimeout) = (TimeSpan.FromSeconds(6), TimeSpan.FromSeconds(6)));
+        using var recordA = new Recorder(runtimeA.Metrics.Meter);
+        using var recordB = new Recorder(runtimeB.Metrics.Meter);
 
         // A node took the lease and crashed: its lease stays for 1.5 s, and nobody will ever write the value. The others
         // would give up waiting after LeaseWaitTimeout (6 s here); they must instead take the lease once it expires.
@@ -71,7 +73,10 @@ public sealed class ConsistencyTests(RedisServerFixture redis, ITestOutputHelper
 
         output.WriteLine($"callers behind a dead lease of 1.5 s waited {elapsed.TotalMilliseconds:F0} ms");
         Assert.All(results, w => Assert.Equal("widget-7", w!.Name));
-        Assert.InRange(elapsed, TimeSpan.FromMilliseconds(1300), TimeSpan.FromMilliseconds(5000));
+        // Not before the dead lease expired (1.5 s, less Redis's expiry granularity); and by taking it, not by giving
+        // up after LeaseWaitTimeout (then each node would have called the source).
+        Assert.True(elapsed > TimeSpan.FromMilliseconds(1300), $"waited only {elapsed}");
+        Assert.Equal(0, recordA.Sum("cachedgen.lease.timeouts") + recordB.Sum("cachedgen.lease.timeouts"));
         Assert.Equal(1, source.SourceCalls);
     }
 
@@ -92,28 +97,29 @@ public sealed class ConsistencyTests(RedisServerFixture redis, ITestOutputHelper
         Assert.Equal(1, recorder.Sum("cachedgen.lease.waits"));
         Assert.Equal(1, recorder.Sum("cachedgen.lease.timeouts"));
         output.WriteLine($"gave up on a stuck lease after {watch.Elapsed.TotalMilliseconds:F0} ms (LeaseWaitTimeout 300 ms)");
-        Assert.InRange(watch.Elapsed, TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(1500));
+        Assert.True(watch.Elapsed > TimeSpan.FromMilliseconds(250), $"gave up after only {watch.Elapsed}");
+        Assert.Equal("1", await redis.Server.ExecuteAsync("EXISTS", key + ":lease")); // gave up before the stuck lease expired
         Assert.Equal("0", await redis.Server.ExecuteAsync("EXISTS", key)); // loaded without the lease: nothing written
     }
 
     [Fact]
     public async Task A_load_that_read_before_a_write_does_not_put_its_value_in_redis()
     {
-        var source = new WidgetSource { ReadDelay = TimeSpan.FromMilliseconds(400) };
+        var source = new WidgetSource { Gate = new TaskCompletionSource() };
         var (a, runtimeA) = await NodeAsync(source);
         var (b, _) = await NodeAsync(source);
         using var recorder = new Recorder(runtimeA.Metrics.Meter);
 
         // A reads the old widget from the source and is still in its query when B writes.
         var slowRead = Task.Run(() => a.GetSlowWidgetAsync(3));
-        await Task.Delay(100);
+        await Eventually.SignalledAsync(source.SlowReadStarted, "A's source query did not start");
         await b.RenameAsync(3, "renamed");
+        source.Gate.SetResult();
         var readByA = await slowRead;
 
         // A's caller got what the source said when it asked (the write had not happened yet); the cache kept nothing.
         Assert.Equal("widget-3", readByA!.Name);
         Assert.Equal(1, recorder.Sum("cachedgen.fills.discarded"));
-        source.ReadDelay = TimeSpan.Zero;
         Assert.Equal("renamed", (await b.GetSlowWidgetAsync(3))!.Name);
         Assert.Equal("renamed", (await a.GetSlowWidgetAsync(3))!.Name);
     }
@@ -121,25 +127,26 @@ public sealed class ConsistencyTests(RedisServerFixture redis, ITestOutputHelper
     [Fact]
     public async Task A_load_whose_L1_bucket_moved_on_still_fills_redis_and_gives_its_lease_back()
     {
-        var source = new WidgetSource { ReadDelay = TimeSpan.FromMilliseconds(300) };
+        var source = new WidgetSource { Gate = new TaskCompletionSource() };
         var (a, runtimeA) = await NodeAsync(source);
         var (b, runtimeB) = await NodeAsync(source);
+        using var recordB = new Recorder(runtimeB.Metrics.Meter);
         var method = runtimeA.GetMethod(CachedWidgetRepository.GetSlowWidgetAsyncDescriptor);
         var key = method.RenderKey(new ValueTuple<int>(4));
 
         // L1 is cleared on A while its load runs (as a colliding invalidation of another key would move the bucket on):
         // the value must not enter A's L1, but nothing was written to this key, so Redis gets it and the lease goes.
         var load = Task.Run(() => a.GetSlowWidgetAsync(4));
-        await Task.Delay(100);
+        await Eventually.SignalledAsync(source.SlowReadStarted, "A's source query did not start");
         runtimeA.ClearLocal();
+        source.Gate.SetResult();
         Assert.Equal("widget-4", (await load)!.Name);
 
         Assert.Equal("0", await redis.Server.ExecuteAsync("EXISTS", key + ":lease"));
         Assert.Equal("1", await redis.Server.ExecuteAsync("EXISTS", key));
         Assert.False(method.TryGetLocal(new ValueTuple<int>(4), out _));
-        var watch = Stopwatch.StartNew();
         Assert.Equal("widget-4", (await b.GetSlowWidgetAsync(4))!.Name);
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), $"B waited {watch.Elapsed}");
+        Assert.Equal(0, recordB.Sum("cachedgen.lease.waits")); // from Redis, with no lease to wait behind
         Assert.Equal(1, source.SourceCalls);
     }
 
@@ -216,16 +223,23 @@ public sealed class ConsistencyTests(RedisServerFixture redis, ITestOutputHelper
         var cacheA = GetAsyncCache(runtimeA);
         var cacheB = GetAsyncCache(runtimeB);
         await a.GetAsync(8);
-
-        // A's own message comes back to it: the entry it re-cached after its write must survive that echo.
-        await a.RenameAsync(8, "renamed-on-a");
-        Assert.Equal("renamed-on-a", (await a.GetAsync(8))!.Name);
         var received = new System.Threading.SemaphoreSlim(0);
-        runtimeB.Backplane!.Received += () => received.Release();
+        var echoed = new System.Threading.SemaphoreSlim(0);
+        runtimeB.Backplane!.Applied += () => received.Release();
+        runtimeA.Backplane!.Echoed += () => echoed.Release();
+
+        // A's own messages come back to it (RenameAsync invalidates two methods: two messages): the entry it re-cached
+        // after its write must survive their echo.
+        await a.RenameAsync(8, "renamed-on-a");
+        await Eventually.SignalledAsync(received, "node B did not apply A's first invalidation", times: 2);
+        await Eventually.SignalledAsync(echoed, "A's first invalidation did not come back to A", times: 2);
+        Assert.Equal("renamed-on-a", (await a.GetAsync(8))!.Name);
+
+        // The entry A re-caches right after its second write, and still holds once that write's echo has been handled.
         await a.RenameAsync(8, "again");
-        Assert.True(await received.WaitAsync(TimeSpan.FromSeconds(2)), "node B did not hear A's invalidation");
+        await Eventually.SignalledAsync(received, "node B did not apply A's invalidation", times: 2);
         Assert.Equal("again", (await a.GetAsync(8))!.Name);
-        await Task.Delay(100); // A's echo has arrived by now
+        await Eventually.SignalledAsync(echoed, "A's own invalidation did not come back to A", times: 2);
         Assert.True(cacheA.TryGetLocal(new ValueTuple<int>(8), out var kept), "A dropped its own fresh entry on its own echo");
         Assert.Equal("again", kept!.Name);
         Assert.False(cacheB.TryGetLocal(new ValueTuple<int>(8), out _));

@@ -79,7 +79,7 @@ internal static class RandomizedConsistency
 
                 if (random.Next(50) == 0)
                 {
-                    await Task.Delay(random.Next(3));
+                    await Task.Delay(random.Next(3)); // random interleaving of the operations, part of the scenario
                 }
             }
         })).ToArray();

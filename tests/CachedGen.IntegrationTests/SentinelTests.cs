@@ -33,8 +33,7 @@ public sealed class SentinelTests(ITestOutputHelper output)
         Assert.Equal("1", await set.Master.ExecuteAsync("EXISTS", a.ValueKey(before)));
 
         var load = FailoverLoad.Start(a, b, loops: 4);
-        await Task.Delay(500);
-        Assert.True(load.Calls > 0, "the load loops did not start");
+        await load.CallsAsync(200, "the load loops did not start");
 
         var killed = Stopwatch.StartNew();
         var killOrigin = counters.Clock.Elapsed;
@@ -47,7 +46,7 @@ public sealed class SentinelTests(ITestOutputHelper output)
         });
         var resumed = await TopologyNode.WaitForL2Async(a, b, killed, TimeSpan.FromSeconds(20), _ => true, 100_000);
         var (newMaster, failoverTime) = await failover;
-        await Task.Delay(1000); // load goes on against the new master
+        await load.CallsAsync(200, "the load did not go on against the new master");
         var result = await load.StopAsync();
 
         output.WriteLine($"sentinel set started in {started.TotalSeconds:F1} s; killed master {oldMaster}");
@@ -193,7 +192,7 @@ internal sealed class TopologyNode : IAsyncDisposable
                 }
 
                 id++;
-                await Task.Delay(50).ConfigureAwait(false);
+                await Task.Delay(50).ConfigureAwait(false); // the probing step: each probe loads a new key, so not a tight loop
             }
         });
 
@@ -313,6 +312,19 @@ internal sealed class FailoverLoad
 
     public long Calls => Interlocked.Read(ref _calls);
 
+
+    /// <summary>Waits for <paramref name="count"/> more calls to complete (the load is running).</summary>
+
+    public Task CallsAsync(int count, string what)
+
+    {
+
+        var target = Calls + count;
+
+        return Eventually.HoldsAsync(() => Calls >= target, what);
+
+    }
+
     /// <summary>Notes the moment of the kill, so that the slowest call is reported relative to it.</summary>
     public void MarkKill() => _killedAt = _clock.Elapsed;
 
@@ -356,7 +368,7 @@ internal sealed class FailoverLoad
         while (!_stop.IsCancellationRequested)
         {
             var start = _clock.Elapsed;
-            await Task.Delay(10).ConfigureAwait(false);
+            await Task.Delay(10).ConfigureAwait(false); // the timer whose lateness is measured
             var lag = _clock.Elapsed - start - TimeSpan.FromMilliseconds(10);
             lock (_gate)
             {

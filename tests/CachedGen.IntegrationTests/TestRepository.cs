@@ -103,6 +103,13 @@ public sealed class WidgetSource : IWidgetRepository
     /// <summary>How long <see cref="GetSlowWidgetAsync"/> takes after reading the widget.</summary>
     public TimeSpan ReadDelay { get; set; }
 
+    /// <summary>When set, <see cref="GetSlowWidgetAsync"/> holds what it read until the test completes this (a query
+    /// still running at a moment the test chooses), then waits <see cref="ReadDelay"/>.</summary>
+    public TaskCompletionSource? Gate { get; set; }
+
+    /// <summary>Released by each <see cref="GetSlowWidgetAsync"/> once it has read the widget (its query is under way).</summary>
+    public SemaphoreSlim SlowReadStarted { get; } = new(0);
+
     /// <summary>Most <see cref="GetSlowWidgetAsync"/> calls seen running at once.</summary>
     public int MaxConcurrentSlowReads => Volatile.Read(ref _maxActive);
 
@@ -119,7 +126,13 @@ public sealed class WidgetSource : IWidgetRepository
         try
         {
             var widget = Read(id);
-            await Task.Delay(ReadDelay);
+            SlowReadStarted.Release();
+            if (Gate is { } gate)
+            {
+                await gate.Task;
+            }
+
+            await Task.Delay(ReadDelay); // the query's latency, part of the scenario
             return widget;
         }
         finally
@@ -131,7 +144,7 @@ public sealed class WidgetSource : IWidgetRepository
     public async Task<Widget?> GetSlowAsync(int id, TimeSpan delay, CancellationToken ct = default)
     {
         var widget = Read(id);
-        await Task.Delay(delay, ct);
+        await Task.Delay(delay, ct); // the query's latency, part of the scenario
         return widget;
     }
 

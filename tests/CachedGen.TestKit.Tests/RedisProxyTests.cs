@@ -54,7 +54,7 @@ public sealed class RedisProxyTests(RedisServerFixture redis) : IClassFixture<Re
         // A RESP subscribe command split inside its name, in mixed case.
         var subscribe = Command("sUbScRiBe", "proxy:channel");
         await SendAsync(socket, subscribe[..11]); // *2 $9 sUb
-        await Task.Delay(50); // Two reads on the proxy's side.
+        await Task.Delay(50); // Two reads on the proxy's side: a pause in the scenario (the command arrives split), not a wait for a signal.
         await SendAsync(socket, subscribe[11..]);
         await ExpectAsync(socket, "*3\r\n$9\r\nsubscribe\r\n$13\r\nproxy:channel\r\n:1\r\n");
         Assert.Equal(1, proxy.SubscriptionCount);
@@ -112,7 +112,7 @@ public sealed class RedisProxyTests(RedisServerFixture redis) : IClassFixture<Re
         while (await redis.Server.ExecuteAsync("PUBLISH", "proxy:events", "after") != "1")
         {
             Assert.True(watch.Elapsed < Timeout, "the client did not subscribe again");
-            await Task.Delay(20);
+            await Task.Delay(20); // the polling step of this wait for the client to subscribe again
         }
 
         Assert.True(received.TryTake(out var after, Timeout));

@@ -68,7 +68,7 @@ public sealed class RedisServerTests
                 return true;
             }
 
-            await Task.Delay(25);
+            await Task.Delay(25); // the polling step of this wait on a condition (5 s at most)
         }
 
         return false;

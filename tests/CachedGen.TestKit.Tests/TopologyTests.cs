@@ -66,7 +66,7 @@ public sealed class TopologyTests(ITestOutputHelper output)
                 }
 
                 Assert.True(killed.Elapsed < TimeSpan.FromSeconds(25), $"writes did not resume within 25 s after the kill ({attempts} attempts)");
-                await Task.Delay(50);
+                await Task.Delay(50); // the polling step of this wait for writes to resume
             }
         });
         var newMaster = await set.WaitForFailoverAsync(TimeSpan.FromSeconds(20));
@@ -153,7 +153,7 @@ public sealed class TopologyTests(ITestOutputHelper output)
                 Assert.True(killed.Elapsed < TimeSpan.FromSeconds(25), $"{pending.Count} of {victimKeys.Count} keys still failing 25 s after the kill ({rounds} rounds)");
                 if (pending.Count > 0)
                 {
-                    await Task.Delay(50);
+                    await Task.Delay(50); // the polling step of this wait for every key to be writable again
                 }
             }
 
@@ -212,12 +212,12 @@ public sealed class TopologyTests(ITestOutputHelper output)
         while (true)
         {
             var value = await read();
-            if (value == expected || watch.Elapsed > TimeSpan.FromSeconds(5))
+            if (value == expected || watch.Elapsed > TimeSpan.FromSeconds(20))
             {
                 return value;
             }
 
-            await Task.Delay(20);
+            await Task.Delay(20); // the polling step of this wait on a condition
         }
     }
 }

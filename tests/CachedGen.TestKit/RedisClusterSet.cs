@@ -123,7 +123,7 @@ public sealed class RedisClusterSet : IAsyncDisposable
                 throw new TimeoutException($"Cluster not ok within {timeout.TotalSeconds:0.#} s: {last}\n{await DescribeAsync().ConfigureAwait(false)}");
             }
 
-            await Task.Delay(50).ConfigureAwait(false);
+            await Task.Delay(50).ConfigureAwait(false); // the polling step of this wait on the cluster's state
         }
     }
 

@@ -201,7 +201,7 @@ public sealed class RedisSentinelSet : IAsyncDisposable
                 throw new TimeoutException($"No failover away from {previous.Endpoint} within {timeout.TotalSeconds:0.#} s.\n{await DescribeAsync().ConfigureAwait(false)}");
             }
 
-            await Task.Delay(50).ConfigureAwait(false);
+            await Task.Delay(50).ConfigureAwait(false); // the polling step of this wait on the sentinels' state
         }
     }
 
@@ -308,7 +308,7 @@ public sealed class RedisSentinelSet : IAsyncDisposable
                 last = ex;
             }
 
-            await Task.Delay(50).ConfigureAwait(false);
+            await Task.Delay(50).ConfigureAwait(false); // the polling step of this wait on the sentinels' state
         }
 
         throw new TimeoutException($"Sentinel set not ready within {ReadyTimeout.TotalSeconds:0} s: waiting for {what}. {last?.Message}\n{await set.DescribeAsync().ConfigureAwait(false)}");

@@ -566,7 +566,7 @@ public sealed class RedisServer : IAsyncDisposable
                 return true;
             }
 
-            await Task.Delay(10).ConfigureAwait(false);
+            await Task.Delay(10).ConfigureAwait(false); // the polling step of this wait for the server to answer
         }
 
         await KillAsync().ConfigureAwait(false);
@@ -636,9 +636,9 @@ public sealed class RedisServer : IAsyncDisposable
             // step really runs against a stopped (or running) server.
             var stopped = signal == Signal.Stop;
             var watch = Stopwatch.StartNew();
-            while (IsStopped(pid) != stopped && watch.Elapsed < TimeSpan.FromSeconds(2))
+            while (IsStopped(pid) != stopped && watch.Elapsed < TimeSpan.FromSeconds(20))
             {
-                await Task.Delay(1).ConfigureAwait(false);
+                await Task.Delay(1).ConfigureAwait(false); // the polling step of this wait on the process state
             }
         }
         else

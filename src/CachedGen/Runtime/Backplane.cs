@@ -37,8 +37,14 @@ internal sealed class Backplane
 
     public RedisChannel Channel { get; }
 
-    /// <summary>Raised for each message from another node (tests wait on it).</summary>
+    /// <summary>Raised for each message from another node as it arrives (tests count them).</summary>
     internal event Action? Received;
+
+    /// <summary>Raised for each message from another node once it has been applied to this node's L1 (tests wait on it).</summary>
+    internal event Action? Applied;
+
+    /// <summary>Raised for each of this node's own messages coming back, once it has been ignored (tests wait on it).</summary>
+    internal event Action? Echoed;
 
     public string ChannelName { get; }
 
@@ -98,8 +104,14 @@ internal sealed class Backplane
 
         // format|node|kind|method|key — the key is last and may itself contain '|'.
         var parts = text.Split('|', 5);
-        if (parts.Length != 5 || parts[0] != Format || parts[1] == _node)
+        if (parts.Length != 5 || parts[0] != Format)
         {
+            return;
+        }
+
+        if (parts[1] == _node)
+        {
+            Echoed?.Invoke();
             return;
         }
 
@@ -121,5 +133,7 @@ internal sealed class Backplane
                 _runtime.ClearLocal();
                 break;
         }
+
+        Applied?.Invoke();
     }
 }
