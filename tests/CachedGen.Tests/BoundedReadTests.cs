@@ -7,15 +7,19 @@ using Xunit;
 
 namespace CachedGen.Tests;
 
-public class BoundedReadTests
+public sealed class BoundedReadTests : IDisposable
 {
+    private readonly BoundedReadSweeper _sweeper = new(new RuntimeClock(TimeProvider.System));
+
+    public void Dispose() => _sweeper.Dispose();
+
     private static TaskCompletionSource<Lease<byte>?> Pending() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     [Fact]
     public async Task Completes_with_the_read()
     {
         var read = Pending();
-        var wait = BoundedRead.Start(read.Task, TimeSpan.FromSeconds(5));
+        var wait = _sweeper.Start(read.Task, TimeSpan.FromSeconds(5));
         var lease = Lease<byte>.Create(3);
         read.SetResult(lease);
         Assert.Same(lease, await wait);
@@ -25,7 +29,7 @@ public class BoundedReadTests
     public async Task Completes_with_the_read_failure()
     {
         var read = Pending();
-        var wait = BoundedRead.Start(read.Task, TimeSpan.FromSeconds(5));
+        var wait = _sweeper.Start(read.Task, TimeSpan.FromSeconds(5));
         read.SetException(new InvalidOperationException("down"));
         await Assert.ThrowsAsync<InvalidOperationException>(async () => await wait);
     }
@@ -35,7 +39,7 @@ public class BoundedReadTests
     {
         var read = Pending();
         var start = Environment.TickCount64;
-        var wait = BoundedRead.Start(read.Task, TimeSpan.FromMilliseconds(50));
+        var wait = _sweeper.Start(read.Task, TimeSpan.FromMilliseconds(50));
         await Assert.ThrowsAsync<TimeoutException>(async () => await wait);
         var elapsed = Environment.TickCount64 - start;
         Assert.InRange(elapsed, 40, 2_000);
@@ -49,7 +53,7 @@ public class BoundedReadTests
     {
         var random = new Random(7);
         var reads = Enumerable.Range(0, 5_000).Select(_ => Pending()).ToArray();
-        var waits = reads.Select((r, i) => (Index: i, Wait: BoundedRead.Start(r.Task, TimeSpan.FromMilliseconds(i % 2 == 0 ? 5_000 : 30)).AsTask())).ToArray();
+        var waits = reads.Select((r, i) => (Index: i, Wait: _sweeper.Start(r.Task, TimeSpan.FromMilliseconds(i % 2 == 0 ? 5_000 : 30)).AsTask())).ToArray();
 
         // Even reads complete quickly; odd ones after their budget (they must time out).
         await Task.WhenAll(Enumerable.Range(0, reads.Length).Where(i => i % 2 == 0).Select(async i =>

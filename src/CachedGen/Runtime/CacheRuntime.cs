@@ -32,14 +32,21 @@ public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposa
     {
     }
 
-    internal CacheRuntime(CachedGenOptions options, Task<IConnectionMultiplexer>? redis, bool ownsConnection, ILoggerFactory? loggerFactory)
+    /// <param name="options">The options.</param>
+    /// <param name="redis">The connection, connecting or connected; <see langword="null"/> for an L1-only runtime.</param>
+    /// <param name="ownsConnection">Whether disposing the runtime disposes the connection.</param>
+    /// <param name="loggerFactory">Where logs go.</param>
+    /// <param name="timeProvider">The clock when <see cref="CachedGenOptions.TimeProvider"/> is left at
+    /// <see cref="TimeProvider.System"/> (the one registered in dependency injection); the options' clock otherwise.</param>
+    internal CacheRuntime(CachedGenOptions options, Task<IConnectionMultiplexer>? redis, bool ownsConnection, ILoggerFactory? loggerFactory, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         Options = options;
         CurrentOptions = options;
         _enabled = options.Enabled;
         Logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("CachedGen");
-        Time = options.TimeProvider;
+        Clock = new Runtime.RuntimeClock(ReferenceEquals(options.TimeProvider, TimeProvider.System) && timeProvider is not null ? timeProvider : options.TimeProvider);
+        Time = Clock.Provider;
         if (options.MaxSerializedDepth is < 1 or > CachedGenOptions.MaxSerializedDepthLimit)
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.MaxSerializedDepth, $"CachedGenOptions.MaxSerializedDepth must be between 1 and {CachedGenOptions.MaxSerializedDepthLimit}.");
@@ -80,7 +87,7 @@ public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposa
         TagRenderer = new Runtime.CacheTagRenderer(Hasher);
         if (redis is not null)
         {
-            Redis = new Runtime.RedisLevel(redis, ownsConnection, options, Logger, Metrics);
+            Redis = new Runtime.RedisLevel(redis, ownsConnection, options, Logger, Metrics, Clock);
             if (options.Backplane)
             {
                 Backplane = new Runtime.Backplane(this, Redis, options.KeyPrefix);
@@ -189,6 +196,11 @@ public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposa
 
     internal ILogger Logger { get; }
 
+    /// <summary>The runtime's clock (<see cref="Time"/>), with the coarse reading the L1 hit path uses.</summary>
+    internal Runtime.RuntimeClock Clock { get; }
+
+    /// <summary>The one time source of the runtime: <see cref="CachedGenOptions.TimeProvider"/>, or the
+    /// <see cref="TimeProvider"/> registered in dependency injection when the options leave it at the system clock.</summary>
     internal TimeProvider Time { get; }
 
     internal Runtime.CacheMetrics Metrics { get; }
@@ -360,7 +372,7 @@ public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposa
     /// (an observable instrument's callback must not wait for I/O). Nothing is sampled while nobody observes.</summary>
     private System.Collections.Generic.IEnumerable<System.Diagnostics.Metrics.Measurement<long>> ObserveRedisMemory()
     {
-        var now = Environment.TickCount64;
+        var now = Clock.NowMs;
         var last = Interlocked.Read(ref _redisMemoryProbedAt);
         if (Redis?.Multiplexer is { IsConnected: true } mux && now - last > 10_000
             && Interlocked.CompareExchange(ref _redisMemoryProbedAt, now, last) == last)
@@ -429,6 +441,7 @@ public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposa
     {
         OptionsSubscription?.Dispose();
         Metrics.Dispose();
+        Clock.Dispose();
         if (Redis is not null)
         {
             await Redis.DisposeAsync().ConfigureAwait(false);

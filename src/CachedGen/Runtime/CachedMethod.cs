@@ -23,6 +23,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
     where TKey : struct, IEquatable<TKey>
 {
     private readonly CacheRuntime _runtime;
+    private readonly RuntimeClock _clock;
     private readonly RedisLevel? _redis;
     private readonly ConcurrentLru<TKey, LocalEntry>? _local;
     private readonly ConcurrentDictionary<TKey, Flight> _inflight = new();
@@ -61,6 +62,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
         _renderKey = descriptor.RenderKey;
         _renderTags = descriptor.RenderTags;
         _runtime = runtime;
+        _clock = runtime.Clock;
         _keyPrefix = runtime.Options.KeyPrefix + descriptor.KeyPrefix;
         _policy = MethodPolicy.Create(descriptor, runtime.CurrentOptions);
         _enabled = runtime.Enabled && _policy.Enabled;
@@ -70,6 +72,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
         if (_policy.LocalTtlMs > 0)
         {
             _local = new ConcurrentLru<TKey, LocalEntry>(capacity);
+            _clock.StartTicking();
         }
 
         _generations = new int[BucketCount(_local is null ? 0 : capacity)];
@@ -241,11 +244,11 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool TryGetFresh(in TKey key, out LocalEntry entry)
         => _local!.TryGet(key, out entry!) && IsCurrent(entry)
-           && (CoarseClock.IsBefore(entry.RefreshAt) || IsFreshPastRefreshMoment(entry));
+           && (_clock.IsBefore(entry.RefreshAt) || IsFreshPastRefreshMoment(entry));
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static bool IsFreshPastRefreshMoment(LocalEntry entry)
-        => CoarseClock.IsBefore(entry.ExpiresAt) && (entry.RefreshAt == entry.ExpiresAt || !entry.ClaimRefresh());
+    private bool IsFreshPastRefreshMoment(LocalEntry entry)
+        => _clock.IsBefore(entry.ExpiresAt) && (entry.RefreshAt == entry.ExpiresAt || !entry.ClaimRefresh());
 
     /// <summary>Whether no invalidation reached the entry's bucket (nor, for a tagged method, any of its tags) since its
     /// load started. The bucket index was masked
@@ -259,7 +262,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
     /// the entry's early refresh (the caller could not start it) and is not counted as a hit of its own.</summary>
     private bool TryPeekLocal(in TKey key, out TValue value)
     {
-        if (_hitMode != 0 && _local!.TryGet(key, out var entry) && IsCurrent(entry) && CoarseClock.IsBefore(entry.ExpiresAt))
+        if (_hitMode != 0 && _local!.TryGet(key, out var entry) && IsCurrent(entry) && _clock.IsBefore(entry.ExpiresAt))
         {
             value = entry.Value;
             return true;
@@ -351,7 +354,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
 
         // The caller that claimed an early refresh: start it, answer from the entry.
         if (_local is not null && _local.TryGet(key, out var entry) && entry.TryStartRefresh()
-            && CoarseClock.IsBefore(entry.ExpiresAt) && IsCurrent(entry))
+            && _clock.IsBefore(entry.ExpiresAt) && IsCurrent(entry))
         {
             _ = RefreshAsync(key, state, load, entry);
             CacheTracing.Mark("l1", "hit");
@@ -511,7 +514,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
         // Again, now that Redis has the new value: a read here that started between the first bump and the write may have
         // read the old one. Then L1 takes the new value under the newest generation.
         Bump(bucket);
-        var remainingMs = encoded.ExpiresUnixMs - _runtime.Time.GetUtcNow().ToUnixTimeMilliseconds();
+        var remainingMs = encoded.ExpiresUnixMs - _clock.UtcNowUnixMs;
         SetLocal(key, value, Math.Min(_policy.LocalTtlMs, remainingMs), StampOf(bucket) with { Tags = snapshot }, encoded.ExpiresUnixMs);
     }
 
@@ -756,10 +759,10 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
             return Payload.Unreadable;
         }
 
-        var remainingMs = expiresUnixMs - _runtime.Time.GetUtcNow().ToUnixTimeMilliseconds();
+        var remainingMs = expiresUnixMs - _clock.UtcNowUnixMs;
         if (remainingMs <= 0)
         {
-            fallback = new Fallback(true, value, Environment.TickCount64 + remainingMs, stamp);
+            fallback = new Fallback(true, value, _clock.NowMs + remainingMs, stamp);
             return Payload.Expired;
         }
 
@@ -896,7 +899,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
         for (var attempt = 0; ; attempt++)
         {
             var started = _metrics.StartTiming();
-            var nowUnixMs = failSafe ? _runtime.Time.GetUtcNow().ToUnixTimeMilliseconds() : 0;
+            var nowUnixMs = failSafe ? _clock.UtcNowUnixMs : 0;
             var found = await _redis!.GetOrLeaseAsync(redisKey, leaseKey, token, _leaseMs, nowUnixMs, Descriptor.MethodId).ConfigureAwait(false);
             _metrics.RecordDuration(started, _methodTag, CacheMetrics.L2, CacheMetrics.OpLease);
             if (found.Stale is { } stale && !fallback.Has && Accept(key, stale, redisKey, stamp, out _, out var expired) == Payload.Expired)
@@ -924,7 +927,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
                     return await GuardAsync(key, LoadUnderLeaseAsync(key, state, load, redisKey, leaseKey, token, stamp), fallback, cancellationToken).ConfigureAwait(false);
 
                 case LeaseOutcome.Held:
-                    var now = Environment.TickCount64;
+                    var now = _clock.NowMs;
                     if (waitStarted == 0)
                     {
                         waitStarted = now;
@@ -943,7 +946,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
                         return staleValue;
                     }
 
-                    await Task.Delay(PollDelay(attempt), cancellationToken).ConfigureAwait(false);
+                    await Task.Delay(PollDelay(attempt), _clock.Provider, cancellationToken).ConfigureAwait(false);
                     continue;
 
                 default:
@@ -1003,7 +1006,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
         try
         {
             return wait > TimeSpan.Zero
-                ? await loading.WaitAsync(wait, cancellationToken).ConfigureAwait(false)
+                ? await loading.WaitAsync(wait, _clock.Provider, cancellationToken).ConfigureAwait(false)
                 : await loading.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException) when (!loading.IsCompleted)
@@ -1033,7 +1036,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
     {
         try
         {
-            return await loading.WaitAsync(wait, cancellationToken).ConfigureAwait(false);
+            return await loading.WaitAsync(wait, _clock.Provider, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException) when (!loading.IsCompleted)
         {
@@ -1065,7 +1068,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
             return false;
         }
 
-        var now = Environment.TickCount64;
+        var now = _clock.NowMs;
         var staleMs = now - fallback.ExpiredAt;
         if (staleMs > policy.FailSafeMaxAgeMs || !IsCurrent(fallback.Stamp))
         {
@@ -1211,7 +1214,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
     private Encoded? Encode(string redisKey, TValue value)
     {
         var policy = _policy;
-        var now = _runtime.Time.GetUtcNow().ToUnixTimeMilliseconds();
+        var now = _clock.UtcNowUnixMs;
         var ttl = Jittered(policy.Ttl, policy.TtlJitter);
         var expiresUnixMs = now + (long)ttl.TotalMilliseconds;
         byte[] buffer;
@@ -1326,7 +1329,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
     {
         if (_local is not null && lifetimeMs > 0 && IsCurrent(stamp))
         {
-            var now = Environment.TickCount64;
+            var now = _clock.NowMs;
             _local.AddOrUpdate(key, new LocalEntry(value, now + lifetimeMs, stamp, RefreshMoment(now, lifetimeMs), now + lifetimeMs, valueExpiresUnixMs));
         }
     }
@@ -1370,7 +1373,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
     /// <summary>What a load started under: its key's bucket generation and, for a tagged method, its tags' generations.</summary>
     private readonly record struct Stamp(int Bucket, int Generation, TagSnapshot? Tags = null);
 
-    /// <summary>An expired value the fail-safe may serve: its expiry (in <see cref="Environment.TickCount64"/> time) and
+    /// <summary>An expired value the fail-safe may serve: its expiry (in <see cref="RuntimeClock.NowMs"/> time) and
     /// the generation it was read under.</summary>
     private readonly record struct Fallback(bool Has, TValue Value, long ExpiredAt, Stamp Stamp);
 
@@ -1385,7 +1388,7 @@ public sealed class CachedMethod<TKey, TValue> : ICachedMethodStatistics
     {
         public readonly TValue Value = value;
 
-        /// <summary>Until when L1 serves it (<see cref="Environment.TickCount64"/> time).</summary>
+        /// <summary>Until when L1 serves it (<see cref="RuntimeClock.NowMs"/> time).</summary>
         public readonly long ExpiresAt = expiresAt;
         public readonly int Bucket = stamp.Bucket;
         public readonly int Generation = stamp.Generation;
