@@ -56,7 +56,7 @@ internal sealed class TagGenerations
         _reservedKeyPrefix = options.KeyPrefix + "cachedgen:tag:{cachedgen}:";
         _refreshMs = Math.Max(1, (long)options.TagRefreshInterval.TotalMilliseconds);
         _retentionMs = Math.Max(1, (long)options.TagRetention.TotalMilliseconds);
-        All = new GenerationCell(AllTag, runtime.ClearLocal, runtime.Clock);
+        All = NewCell(AllTag, runtime.ClearLocal);
     }
 
     /// <summary>The generation of everything (<see cref="ICacheInvalidator.InvalidateAllAsync"/>).</summary>
@@ -64,7 +64,20 @@ internal sealed class TagGenerations
 
     /// <summary>The generation of one method's keys (<see cref="ICacheInvalidator.InvalidateMethodAsync"/>).</summary>
     public GenerationCell MethodCell(string methodId)
-        => _methodCells.GetOrAdd(methodId, static (id, runtime) => new GenerationCell(MethodTag(id), () => runtime.ClearLocalOf(id), runtime.Clock), _runtime);
+        => _methodCells.GetOrAdd(methodId, static (id, self) => self.NewCell(MethodTag(id), () => self._runtime.ClearLocalOf(id)), this);
+
+    /// <summary>A scope's cell. Without Redis the generations are this node's own and start known at 0, so that the
+    /// first invalidation of the scope is a change (it clears L1) like any later one.</summary>
+    private GenerationCell NewCell(string tag, Action clearLocal)
+    {
+        var cell = new GenerationCell(tag, clearLocal, _runtime.Clock);
+        if (_runtime.Redis is null)
+        {
+            cell.Apply(0);
+        }
+
+        return cell;
+    }
 
     /// <summary>Makes sure the generations of everything and of <paramref name="method"/> are known and recent: at once
     /// when they are (the common case), else after one read of every scope's generation (all methods of the runtime
