@@ -404,7 +404,7 @@ public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposa
 
                 // INFO through EVAL: the client reserves INFO for admin-mode connections, and the application's
                 // multiplexer need not be one. Lines are "name:value".
-                var info = (string?)await server.ExecuteAsync("EVAL", "return redis.call('INFO', 'memory')", 0).WaitAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+                var info = (string?)await server.ExecuteAsync("EVAL", "return redis.call('INFO', 'memory')", 0).WaitAsync(TimeSpan.FromSeconds(1), Time).ConfigureAwait(false);
                 foreach (var line in (info ?? "").Split('\n'))
                 {
                     var colon = line.IndexOf(':', StringComparison.Ordinal);
