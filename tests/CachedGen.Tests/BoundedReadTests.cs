@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using System.Threading.Tasks;
 using CachedGen.Runtime;
+using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
 using Xunit;
 
@@ -37,15 +38,16 @@ public sealed class BoundedReadTests : IDisposable
     [Fact]
     public async Task Times_out_after_the_budget_and_absorbs_the_late_result()
     {
+        var time = new FakeTimeProvider();
+        using var sweeper = new BoundedReadSweeper(new RuntimeClock(time));
         var read = Pending();
-        var start = Environment.TickCount64;
-        var wait = _sweeper.Start(read.Task, TimeSpan.FromMilliseconds(50));
-        await Assert.ThrowsAsync<TimeoutException>(async () => await wait);
-        var elapsed = Environment.TickCount64 - start;
-        Assert.InRange(elapsed, 40, 2_000);
+        var wait = sweeper.Start(read.Task, TimeSpan.FromMilliseconds(50)).AsTask();
+        time.Advance(TimeSpan.FromMilliseconds(40));
+        Assert.False(wait.IsCompleted);
 
-        read.SetException(new InvalidOperationException("late")); // observed, not unobserved
-        await Task.Delay(20);
+        time.Advance(TimeSpan.FromMilliseconds(10));
+        await Assert.ThrowsAsync<TimeoutException>(() => wait.WaitAsync(TimeSpan.FromSeconds(10)));
+        read.SetException(new InvalidOperationException("late")); // absorbed: the wait has ended, the failure is observed
     }
 
     [Fact]

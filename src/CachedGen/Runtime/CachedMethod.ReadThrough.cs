@@ -1,5 +1,4 @@
 using System;
-using System.Buffers;
 using System.Threading;
 using System.Threading.Tasks;
 using StackExchange.Redis;
@@ -16,6 +15,8 @@ public sealed partial class CachedMethod<TKey, TValue>
             ? ReadPastL1ObservedAsync(key, state, load, cancellationToken)
             : ReadThroughAsync(key, state, load, cancellationToken);
 
+    /// <summary>Past L1: the kill switch, the early refresh this caller claimed on its hit (started here, answered from
+    /// the entry), then Redis (<see cref="ReadRedisAsync{TState}"/>) or, without Redis, the single flight.</summary>
     private ValueTask<TValue> ReadThroughAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, CancellationToken cancellationToken)
     {
         if (!_enabled)
