@@ -32,6 +32,12 @@ public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposa
     {
     }
 
+    /// <summary>A runtime whose cached methods use <paramref name="entries"/> as L2 (tag generations and invalidation
+    /// scopes stay local, as without Redis): unit tests drive the methods' L2 logic with it.</summary>
+    internal CacheRuntime(CachedGenOptions options, Runtime.IRedisEntries entries)
+        : this(options, null, ownsConnection: false, loggerFactory: null)
+        => _entries = entries;
+
     /// <param name="options">The options.</param>
     /// <param name="redis">The connection, connecting or connected; <see langword="null"/> for an L1-only runtime.</param>
     /// <param name="ownsConnection">Whether disposing the runtime disposes the connection.</param>
@@ -171,6 +177,11 @@ public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposa
     public Runtime.RedisCircuitState RedisCircuitState => Redis?.Breaker.State ?? Runtime.RedisCircuitState.Closed;
 
     internal Runtime.RedisLevel? Redis { get; }
+
+    /// <summary>What cached methods use as L2: <see cref="Redis"/>, or the in-process entries a unit test gave.</summary>
+    internal Runtime.IRedisEntries? Entries => _entries ?? Redis;
+
+    private readonly Runtime.IRedisEntries? _entries;
 
     internal Runtime.Backplane? Backplane { get; }
 

@@ -22,7 +22,7 @@ public sealed partial class CachedMethod<TKey, TValue> : ICachedMethodStatistics
 {
     private readonly CacheRuntime _runtime;
     private readonly RuntimeClock _clock;
-    private readonly RedisLevel? _redis;
+    private readonly IRedisEntries? _redis;
     private readonly ConcurrentLru<TKey, LocalEntry>? _local;
     private readonly ConcurrentDictionary<TKey, Flight> _inflight = new();
     private readonly string _keyPrefix;
@@ -80,7 +80,7 @@ public sealed partial class CachedMethod<TKey, TValue> : ICachedMethodStatistics
 
         // Sensitive values reach Redis only encrypted (CacheRuntime.GetMethod refuses a sensitive method with Redis and
         // no key), and a sensitive method accepts only encrypted payloads.
-        _redis = runtime.Redis;
+        _redis = runtime.Entries;
         _codec = new PayloadCodec<TValue>(descriptor, runtime, descriptor.Sensitive ? runtime.Cipher : null, ReportedKey);
         _audit = runtime.AuditSink;
         _tagged = descriptor.TagTemplates.Length > 0;

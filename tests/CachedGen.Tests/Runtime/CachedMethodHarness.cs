@@ -19,11 +19,18 @@ internal sealed class CachedMethodHarness : IDisposable
     private readonly System.Collections.Generic.List<TaskCompletionSource<int>> _callWaiters = new();
     private int _calls;
 
-    public CachedMethodHarness(TimeSpan ttl, TimeSpan? localTtl = null, Action<CachedGenOptions>? configure = null, string[]? tags = null)
+    /// <param name="ttl">The method's TTL.</param>
+    /// <param name="localTtl">Its LocalTtl.</param>
+    /// <param name="configure">Options besides the clock (early refresh and jitter are off unless set here).</param>
+    /// <param name="tags">Its tags.</param>
+    /// <param name="l2">An in-process L2 shared with other harnesses (other nodes), whose clock must be <paramref name="time"/>.</param>
+    /// <param name="time">The clock, shared with other harnesses; a new one by default.</param>
+    public CachedMethodHarness(TimeSpan ttl, TimeSpan? localTtl = null, Action<CachedGenOptions>? configure = null, string[]? tags = null, InProcessEntries? l2 = null, FakeTimeProvider? time = null)
     {
+        Time = time ?? new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         var options = new CachedGenOptions { TimeProvider = Time, EarlyRefresh = 0, TtlJitter = 0 };
         configure?.Invoke(options);
-        Runtime = new CacheRuntime(options);
+        Runtime = l2 is null ? new CacheRuntime(options) : new CacheRuntime(options, l2);
         Descriptor = new CacheMethodDescriptor<ValueTuple<int>, string>("Tests.IRepo.Get", static (in ValueTuple<int> k, ref CacheKeyBuilder b) => b.AppendValue(k.Item1))
         {
             Ttl = ttl,
@@ -36,7 +43,7 @@ internal sealed class CachedMethodHarness : IDisposable
         Method = Runtime.GetMethod(Descriptor);
     }
 
-    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+    public FakeTimeProvider Time { get; }
 
     public CacheRuntime Runtime { get; }
 
