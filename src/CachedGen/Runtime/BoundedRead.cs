@@ -11,8 +11,9 @@ namespace CachedGen.Runtime;
 /// <summary>
 /// Awaits a Redis read for at most a budget without allocating per call: a pooled <see cref="IValueTaskSource{T}"/>
 /// completes when the read does, or with a <see cref="TimeoutException"/> when its runtime's
-/// <see cref="BoundedReadSweeper"/> (every <see cref="BoundedReadSweeper.SweepIntervalMs"/> ms) finds its deadline passed. <c>Task.WaitAsync(budget)</c> does the same with a
-/// timer and a task per call, which on the L2 hit path cost more than the rest of CachedGen's work.
+/// <see cref="BoundedReadSweeper"/> (every <see cref="BoundedReadSweeper.SweepIntervalMs"/> ms) finds its deadline
+/// passed. <c>Task.WaitAsync(budget)</c> does the same with a timer and a task per call, which on the L2 hit path cost
+/// more than the rest of CachedGen's work.
 /// </summary>
 internal sealed class BoundedRead : IValueTaskSource<Lease<byte>?>
 {
