@@ -170,6 +170,9 @@ public sealed class CachedGenOptions
     /// <c>IFormRepository.GetSchemaAsync</c>). Reloadable.</summary>
     public Dictionary<string, CachedMethodOptions> Methods { get; set; } = new(StringComparer.Ordinal);
 
-    /// <summary>Clock used for payload timestamps; replace it in tests.</summary>
+    /// <summary>The runtime's one clock: L1 expiry, early refresh, fail-safe, source timeouts, lease waits, tag
+    /// freshness, the Redis read budget, the circuit breaker and payload timestamps. Left at
+    /// <see cref="System.TimeProvider.System"/>, <c>AddCachedGen</c> uses a <see cref="System.TimeProvider"/> registered in
+    /// dependency injection, if any. Replace it in tests (a <c>FakeTimeProvider</c> drives everything).</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 }

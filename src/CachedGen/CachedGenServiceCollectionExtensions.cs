@@ -40,7 +40,8 @@ public static class CachedGenServiceCollectionExtensions
                 monitor.CurrentValue,
                 redis?.Connect(),
                 redis?.OwnsConnection ?? false,
-                sp.GetService<ILoggerFactory>());
+                sp.GetService<ILoggerFactory>(),
+                sp.GetService<TimeProvider>());
 
             // Reloaded configuration (appsettings.json with reloadOnChange, or any IOptionsMonitor source) applies from
             // the next call: kill switches, per-method TTLs, early refresh, fail-safe, timeouts.

@@ -163,7 +163,7 @@ public sealed class BackplaneCutTests(RedisServerFixture redis, ITestOutputHelpe
                 : $"version 1 {Ms(written, fresh)} ms after the write (staleness window), {freshAfterLoad.TotalMilliseconds:F0} ms after the load started") +
             $"; proxy dropped {Proxy.DroppedBytes} bytes of pub/sub traffic; longest gap between 10 ms thread-pool timer ticks {stall.TotalMilliseconds:F0} ms");
 
-        // L1 expiry reads a clock that a dedicated thread advances (CachedGen.Runtime.CoarseClock), so a starved thread
+        // L1 expiry reads a clock that a dedicated thread advances (CachedGen.Runtime.CoarseTicker), so a starved thread
         // pool (the test prints how late its own pool timer ran) does not stretch LocalTtl.
         Assert.True(fresh != 0, $"B still served version 0 {Bound.TotalSeconds} s after its entry was loaded (LocalTtl {LocalTtl.TotalSeconds} s; longest thread-pool timer stall {stall.TotalMilliseconds:F0} ms)");
 

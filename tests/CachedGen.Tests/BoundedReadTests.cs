@@ -2,20 +2,25 @@ using System;
 using System.Linq;
 using System.Threading.Tasks;
 using CachedGen.Runtime;
+using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
 using Xunit;
 
 namespace CachedGen.Tests;
 
-public class BoundedReadTests
+public sealed class BoundedReadTests : IDisposable
 {
+    private readonly BoundedReadSweeper _sweeper = new(new RuntimeClock(TimeProvider.System));
+
+    public void Dispose() => _sweeper.Dispose();
+
     private static TaskCompletionSource<Lease<byte>?> Pending() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     [Fact]
     public async Task Completes_with_the_read()
     {
         var read = Pending();
-        var wait = BoundedRead.Start(read.Task, TimeSpan.FromSeconds(5));
+        var wait = _sweeper.Start(read.Task, TimeSpan.FromSeconds(5));
         var lease = Lease<byte>.Create(3);
         read.SetResult(lease);
         Assert.Same(lease, await wait);
@@ -25,7 +30,7 @@ public class BoundedReadTests
     public async Task Completes_with_the_read_failure()
     {
         var read = Pending();
-        var wait = BoundedRead.Start(read.Task, TimeSpan.FromSeconds(5));
+        var wait = _sweeper.Start(read.Task, TimeSpan.FromSeconds(5));
         read.SetException(new InvalidOperationException("down"));
         await Assert.ThrowsAsync<InvalidOperationException>(async () => await wait);
     }
@@ -33,14 +38,16 @@ public class BoundedReadTests
     [Fact]
     public async Task Times_out_after_the_budget_and_absorbs_the_late_result()
     {
+        var time = new FakeTimeProvider();
+        using var sweeper = new BoundedReadSweeper(new RuntimeClock(time));
         var read = Pending();
-        var start = Environment.TickCount64;
-        var wait = BoundedRead.Start(read.Task, TimeSpan.FromMilliseconds(50));
-        await Assert.ThrowsAsync<TimeoutException>(async () => await wait);
-        var elapsed = Environment.TickCount64 - start;
-        Assert.InRange(elapsed, 40, 2_000);
+        var wait = sweeper.Start(read.Task, TimeSpan.FromMilliseconds(50)).AsTask();
+        time.Advance(TimeSpan.FromMilliseconds(40));
+        Assert.False(wait.IsCompleted);
 
-        read.SetException(new InvalidOperationException("late")); // observed, not unobserved
+        time.Advance(TimeSpan.FromMilliseconds(10));
+        await Assert.ThrowsAsync<TimeoutException>(() => wait.WaitAsync(TimeSpan.FromSeconds(10)));
+        read.SetException(new InvalidOperationException("late")); // absorbed: the wait has ended, the failure is observed
     }
 
     [Fact]
@@ -48,12 +55,12 @@ public class BoundedReadTests
     {
         var random = new Random(7);
         var reads = Enumerable.Range(0, 5_000).Select(_ => Pending()).ToArray();
-        var waits = reads.Select((r, i) => (Index: i, Wait: BoundedRead.Start(r.Task, TimeSpan.FromMilliseconds(i % 2 == 0 ? 5_000 : 30)).AsTask())).ToArray();
+        var waits = reads.Select((r, i) => (Index: i, Wait: _sweeper.Start(r.Task, TimeSpan.FromMilliseconds(i % 2 == 0 ? 5_000 : 30)).AsTask())).ToArray();
 
         // Even reads complete quickly; odd ones after their budget (they must time out).
         await Task.WhenAll(Enumerable.Range(0, reads.Length).Where(i => i % 2 == 0).Select(async i =>
         {
-            await Task.Delay(random.Next(0, 5)); // each read's latency, part of the scenario; waits for nothing
+            await Task.Delay(random.Next(0, 5));
             reads[i].SetResult(Lease<byte>.Create(1));
         }));
 

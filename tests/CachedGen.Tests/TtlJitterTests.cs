@@ -11,7 +11,7 @@ public class TtlJitterTests
     public void Jitter_only_shortens_and_spreads_the_ttl()
     {
         var ttl = TimeSpan.FromMinutes(10);
-        var samples = Enumerable.Range(0, 10_000).Select(_ => CachedMethod<ValueTuple<int>, int>.Jittered(ttl, 0.1)).ToArray();
+        var samples = Enumerable.Range(0, 10_000).Select(_ => PayloadCodec<int>.Jittered(ttl, 0.1)).ToArray();
 
         Assert.All(samples, s => Assert.InRange(s, TimeSpan.FromMinutes(9), ttl));
         Assert.True(samples.Distinct().Count() > 1_000, "entries written together should get different lifetimes");
@@ -20,5 +20,5 @@ public class TtlJitterTests
 
     [Fact]
     public void No_jitter_keeps_the_ttl()
-        => Assert.Equal(TimeSpan.FromSeconds(30), CachedMethod<ValueTuple<int>, int>.Jittered(TimeSpan.FromSeconds(30), 0));
+        => Assert.Equal(TimeSpan.FromSeconds(30), PayloadCodec<int>.Jittered(TimeSpan.FromSeconds(30), 0));
 }

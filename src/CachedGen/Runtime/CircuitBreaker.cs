@@ -4,19 +4,6 @@ using Microsoft.Extensions.Logging;
 
 namespace CachedGen.Runtime;
 
-/// <summary>State of the Redis circuit breaker.</summary>
-public enum RedisCircuitState
-{
-    /// <summary>Redis is used.</summary>
-    Closed,
-
-    /// <summary>Redis failed repeatedly: calls skip it until the break ends.</summary>
-    Open,
-
-    /// <summary>The break ended: one probe operation decides whether to close or open again.</summary>
-    HalfOpen,
-}
-
 /// <summary>
 /// Opens after <see cref="CachedGenOptions.CircuitBreakerThreshold"/> consecutive Redis failures; while open, Redis
 /// operations are skipped without waiting (L1 and the source serve). After <see cref="CachedGenOptions.CircuitBreakerDuration"/>

@@ -12,7 +12,7 @@ namespace CachedGen.Runtime;
 /// circuit breaker, and never throws: a failure or timeout is logged (while the circuit is closed) and reported as
 /// "no value" / "not written", and the call goes on without L2.
 /// </summary>
-internal sealed class RedisLevel : IAsyncDisposable
+internal sealed class RedisLevel : IRedisEntries, IAsyncDisposable
 {
     private readonly Task<IConnectionMultiplexer> _connection;
     private readonly bool _ownsConnection;
@@ -21,15 +21,19 @@ internal sealed class RedisLevel : IAsyncDisposable
     private IDatabase? _database;
 
     private readonly CacheMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly BoundedReadSweeper _sweeper;
 
-    public RedisLevel(Task<IConnectionMultiplexer> connection, bool ownsConnection, CachedGenOptions options, ILogger logger, CacheMetrics metrics)
+    public RedisLevel(Task<IConnectionMultiplexer> connection, bool ownsConnection, CachedGenOptions options, ILogger logger, CacheMetrics metrics, RuntimeClock clock)
     {
+        _time = clock.Provider;
+        _sweeper = new BoundedReadSweeper(clock);
         _metrics = metrics;
         _connection = connection;
         _ownsConnection = ownsConnection;
         _budget = options.RedisOperationTimeout;
         _logger = logger;
-        Breaker = new CircuitBreaker(Math.Max(1, options.CircuitBreakerThreshold), options.CircuitBreakerDuration, options.TimeProvider, logger);
+        Breaker = new CircuitBreaker(Math.Max(1, options.CircuitBreakerThreshold), options.CircuitBreakerDuration, clock.Provider, logger);
         _connection.ContinueWith(
             static (t, state) => Log.RedisConnectFailed((ILogger)state!, t.Exception!.GetBaseException()),
             logger,
@@ -71,7 +75,7 @@ internal sealed class RedisLevel : IAsyncDisposable
             pending = Task.FromException<Lease<byte>?>(ex);
         }
 
-        bounded = BoundedRead.Start(pending, _budget);
+        bounded = _sweeper.Start(pending, _budget);
         return true;
     }
 
@@ -365,7 +369,7 @@ internal sealed class RedisLevel : IAsyncDisposable
     {
         try
         {
-            await _connection.WaitAsync(_budget).ConfigureAwait(false);
+            await _connection.WaitAsync(_budget, _time).ConfigureAwait(false);
         }
         catch (Exception)
         {
@@ -379,10 +383,11 @@ internal sealed class RedisLevel : IAsyncDisposable
 
     /// <summary>The operation itself when it has completed (no timer), else a wait bounded by the budget that throws
     /// <see cref="TimeoutException"/> when it runs out.</summary>
-    private Task<T> Bounded<T>(Task<T> pending) => pending.IsCompleted ? pending : pending.WaitAsync(_budget);
+    private Task<T> Bounded<T>(Task<T> pending) => pending.IsCompleted ? pending : pending.WaitAsync(_budget, _time);
 
     public async ValueTask DisposeAsync()
     {
+        _sweeper.Dispose();
         if (_ownsConnection && _connection.IsCompletedSuccessfully)
         {
             await _connection.Result.DisposeAsync().ConfigureAwait(false);

@@ -56,7 +56,7 @@ internal sealed class TagGenerations
         _reservedKeyPrefix = options.KeyPrefix + "cachedgen:tag:{cachedgen}:";
         _refreshMs = Math.Max(1, (long)options.TagRefreshInterval.TotalMilliseconds);
         _retentionMs = Math.Max(1, (long)options.TagRetention.TotalMilliseconds);
-        All = new GenerationCell(AllTag, runtime.ClearLocal);
+        All = NewCell(AllTag, runtime.ClearLocal);
     }
 
     /// <summary>The generation of everything (<see cref="ICacheInvalidator.InvalidateAllAsync"/>).</summary>
@@ -64,7 +64,20 @@ internal sealed class TagGenerations
 
     /// <summary>The generation of one method's keys (<see cref="ICacheInvalidator.InvalidateMethodAsync"/>).</summary>
     public GenerationCell MethodCell(string methodId)
-        => _methodCells.GetOrAdd(methodId, static (id, runtime) => new GenerationCell(MethodTag(id), () => runtime.ClearLocalOf(id)), _runtime);
+        => _methodCells.GetOrAdd(methodId, static (id, self) => self.NewCell(MethodTag(id), () => self._runtime.ClearLocalOf(id)), this);
+
+    /// <summary>A scope's cell. Without Redis the generations are this node's own and start known at 0, so that the
+    /// first invalidation of the scope is a change (it clears L1) like any later one.</summary>
+    private GenerationCell NewCell(string tag, Action clearLocal)
+    {
+        var cell = new GenerationCell(tag, clearLocal, _runtime.Clock);
+        if (_runtime.Redis is null)
+        {
+            cell.Apply(0);
+        }
+
+        return cell;
+    }
 
     /// <summary>Makes sure the generations of everything and of <paramref name="method"/> are known and recent: at once
     /// when they are (the common case), else after one read of every scope's generation (all methods of the runtime
@@ -149,7 +162,7 @@ internal sealed class TagGenerations
     {
         var epoch = Epoch;
         var generations = new long[tags.Length];
-        var now = Environment.TickCount64;
+        var now = _runtime.Clock.NowMs;
         for (var i = 0; i < tags.Length; i++)
         {
             if (_known.TryGet(tags[i], out var known) && (_runtime.Redis is null || now - known.ReadAt < _refreshMs))
@@ -259,7 +272,7 @@ internal sealed class TagGenerations
                 generation = old.Generation;
             }
 
-            _known.AddOrUpdate(tag, new Known(generation, Environment.TickCount64));
+            _known.AddOrUpdate(tag, new Known(generation, _runtime.Clock.NowMs));
             changed = !known || old.Generation != generation;
         }
 
@@ -345,79 +358,4 @@ internal sealed class TagGenerations
     }
 
     private readonly record struct Known(long Generation, long ReadAt);
-}
-
-/// <summary>The tags of one load and the generations it started under; an L1 entry keeps it to check them on hits.</summary>
-internal sealed class TagSnapshot(string[] tags, long[] generations, int epoch)
-{
-    public string[] Tags { get; } = tags;
-
-    public long[] Generations { get; } = generations;
-
-    public string Suffix { get; } = TagGenerations.Suffix(generations);
-
-    /// <summary>The last <see cref="TagGenerations.Epoch"/> at which the generations were seen current.</summary>
-    public int Epoch
-    {
-        get => Volatile.Read(ref _epoch);
-        set => Volatile.Write(ref _epoch, value);
-    }
-
-    private int _epoch = epoch;
-}
-
-/// <summary>
-/// A generation that is part of every key of its scope (everything, or one method): while it is 0 (never invalidated)
-/// keys carry nothing; once it moves on, every key of the scope changes, so Redis entries written before are never read
-/// again, and this node's L1 entries of the scope are dropped.
-/// </summary>
-internal sealed class GenerationCell(string tag, Action clearLocal)
-{
-    private readonly object _gate = new();
-    private long _value;
-    private long _readAt = long.MinValue / 2; // far enough in the past, without overflow in now - _readAt
-    private volatile bool _known;
-
-    public string Tag { get; } = tag;
-
-    public bool Known => _known;
-
-    public long Value => Volatile.Read(ref _value);
-
-    public bool IsFresh(long refreshMs) => _known && Environment.TickCount64 - Volatile.Read(ref _readAt) < refreshMs;
-
-    /// <summary>Records the generation read from Redis or announced; a change drops the scope's L1 entries.</summary>
-    public void Apply(long generation)
-    {
-        bool changed;
-        lock (_gate)
-        {
-            // Never back: news of generations can arrive out of order (see TagGenerations.Learn).
-            generation = _known ? Math.Max(_value, generation) : generation;
-            changed = _known && _value != generation;
-            Volatile.Write(ref _value, generation);
-            Volatile.Write(ref _readAt, Environment.TickCount64);
-            _known = true;
-        }
-
-        if (changed)
-        {
-            clearLocal();
-        }
-    }
-
-    /// <summary>Records <paramref name="generation"/> unless a generation is already known.</summary>
-    public void ApplyIfUnknown(long generation)
-    {
-        if (!_known)
-        {
-            Apply(generation);
-        }
-    }
-
-    /// <summary>Counts as read now (after a failed read, while a known value stands).</summary>
-    public void Touch() => Volatile.Write(ref _readAt, Environment.TickCount64);
-
-    /// <summary>Read it again before the next use (announcements may have been lost).</summary>
-    public void MarkStale() => Volatile.Write(ref _readAt, long.MinValue / 2);
 }

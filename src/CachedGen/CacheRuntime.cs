@@ -32,14 +32,27 @@ public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposa
     {
     }
 
-    internal CacheRuntime(CachedGenOptions options, Task<IConnectionMultiplexer>? redis, bool ownsConnection, ILoggerFactory? loggerFactory)
+    /// <summary>A runtime whose cached methods use <paramref name="entries"/> as L2 (tag generations and invalidation
+    /// scopes stay local, as without Redis): unit tests drive the methods' L2 logic with it.</summary>
+    internal CacheRuntime(CachedGenOptions options, Runtime.IRedisEntries entries)
+        : this(options, null, ownsConnection: false, loggerFactory: null)
+        => _entries = entries;
+
+    /// <param name="options">The options.</param>
+    /// <param name="redis">The connection, connecting or connected; <see langword="null"/> for an L1-only runtime.</param>
+    /// <param name="ownsConnection">Whether disposing the runtime disposes the connection.</param>
+    /// <param name="loggerFactory">Where logs go.</param>
+    /// <param name="timeProvider">The clock when <see cref="CachedGenOptions.TimeProvider"/> is left at
+    /// <see cref="TimeProvider.System"/> (the one registered in dependency injection); the options' clock otherwise.</param>
+    internal CacheRuntime(CachedGenOptions options, Task<IConnectionMultiplexer>? redis, bool ownsConnection, ILoggerFactory? loggerFactory, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         Options = options;
         CurrentOptions = options;
         _enabled = options.Enabled;
         Logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("CachedGen");
-        Time = options.TimeProvider;
+        Clock = new Runtime.RuntimeClock(ReferenceEquals(options.TimeProvider, TimeProvider.System) && timeProvider is not null ? timeProvider : options.TimeProvider);
+        Time = Clock.Provider;
         if (options.MaxSerializedDepth is < 1 or > CachedGenOptions.MaxSerializedDepthLimit)
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.MaxSerializedDepth, $"CachedGenOptions.MaxSerializedDepth must be between 1 and {CachedGenOptions.MaxSerializedDepthLimit}.");
@@ -80,7 +93,7 @@ public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposa
         TagRenderer = new Runtime.CacheTagRenderer(Hasher);
         if (redis is not null)
         {
-            Redis = new Runtime.RedisLevel(redis, ownsConnection, options, Logger, Metrics);
+            Redis = new Runtime.RedisLevel(redis, ownsConnection, options, Logger, Metrics, Clock);
             if (options.Backplane)
             {
                 Backplane = new Runtime.Backplane(this, Redis, options.KeyPrefix);
@@ -165,6 +178,11 @@ public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposa
 
     internal Runtime.RedisLevel? Redis { get; }
 
+    /// <summary>What cached methods use as L2: <see cref="Redis"/>, or the in-process entries a unit test gave.</summary>
+    internal Runtime.IRedisEntries? Entries => _entries ?? Redis;
+
+    private readonly Runtime.IRedisEntries? _entries;
+
     internal Runtime.Backplane? Backplane { get; }
 
     /// <summary>The tag generations this node knows.</summary>
@@ -189,6 +207,11 @@ public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposa
 
     internal ILogger Logger { get; }
 
+    /// <summary>The runtime's clock (<see cref="Time"/>), with the coarse reading the L1 hit path uses.</summary>
+    internal Runtime.RuntimeClock Clock { get; }
+
+    /// <summary>The one time source of the runtime: <see cref="CachedGenOptions.TimeProvider"/>, or the
+    /// <see cref="TimeProvider"/> registered in dependency injection when the options leave it at the system clock.</summary>
     internal TimeProvider Time { get; }
 
     internal Runtime.CacheMetrics Metrics { get; }
@@ -360,7 +383,7 @@ public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposa
     /// (an observable instrument's callback must not wait for I/O). Nothing is sampled while nobody observes.</summary>
     private System.Collections.Generic.IEnumerable<System.Diagnostics.Metrics.Measurement<long>> ObserveRedisMemory()
     {
-        var now = Environment.TickCount64;
+        var now = Clock.NowMs;
         var last = Interlocked.Read(ref _redisMemoryProbedAt);
         if (Redis?.Multiplexer is { IsConnected: true } mux && now - last > 10_000
             && Interlocked.CompareExchange(ref _redisMemoryProbedAt, now, last) == last)
@@ -392,7 +415,7 @@ public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposa
 
                 // INFO through EVAL: the client reserves INFO for admin-mode connections, and the application's
                 // multiplexer need not be one. Lines are "name:value".
-                var info = (string?)await server.ExecuteAsync("EVAL", "return redis.call('INFO', 'memory')", 0).WaitAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+                var info = (string?)await server.ExecuteAsync("EVAL", "return redis.call('INFO', 'memory')", 0).WaitAsync(TimeSpan.FromSeconds(1), Time).ConfigureAwait(false);
                 foreach (var line in (info ?? "").Split('\n'))
                 {
                     var colon = line.IndexOf(':', StringComparison.Ordinal);
@@ -429,6 +452,7 @@ public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposa
     {
         OptionsSubscription?.Dispose();
         Metrics.Dispose();
+        Clock.Dispose();
         if (Redis is not null)
         {
             await Redis.DisposeAsync().ConfigureAwait(false);

@@ -1,0 +1,29 @@
+using System;
+using System.ComponentModel;
+
+namespace CachedGen.Runtime;
+
+/// <summary>The descriptor of a method cached under keys of type <typeparamref name="TKey"/> (a value tuple of the key
+/// template's placeholder values, compared by value in L1) with values of type <typeparamref name="TValue"/>.</summary>
+/// <typeparam name="TKey">The placeholder values: <see cref="ValueTuple"/>, <see cref="ValueTuple{T1}"/>, or a tuple.</typeparam>
+/// <typeparam name="TValue">The cached result type.</typeparam>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public sealed class CacheMethodDescriptor<TKey, TValue> : CacheMethodDescriptor
+    where TKey : struct, IEquatable<TKey>
+{
+    /// <summary>Creates a descriptor for <paramref name="methodId"/> whose Redis keys <paramref name="renderKey"/> writes.</summary>
+    public CacheMethodDescriptor(string methodId, CacheKeyRenderer<TKey> renderKey)
+        : base(methodId)
+    {
+        ArgumentNullException.ThrowIfNull(renderKey);
+        RenderKey = renderKey;
+    }
+
+    /// <summary>Writes the key template with a key's placeholder values encoded (only when L2 is reached; L1 compares
+    /// keys by value).</summary>
+    public CacheKeyRenderer<TKey> RenderKey { get; }
+
+    /// <summary>Renders an entry's tags from its key; required when <see cref="CacheMethodDescriptor.TagTemplates"/> is
+    /// not empty.</summary>
+    public CacheTagsRenderer<TKey>? RenderTags { get; init; }
+}

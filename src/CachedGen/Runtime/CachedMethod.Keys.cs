@@ -1,0 +1,56 @@
+using System;
+using System.Threading.Tasks;
+
+namespace CachedGen.Runtime;
+
+// Redis keys: the rendered key, the generations of everything and of the method, the lease key.
+public sealed partial class CachedMethod<TKey, TValue>
+{
+    /// <summary>The Redis key of <paramref name="key"/>: options prefix, assembly prefix, then the rendered template in
+    /// braces (a Redis Cluster hash tag, so the entry and its lease share a slot), then the version.</summary>
+    public string RenderKey(in TKey key) => RenderKey(key, _runtime.Hasher);
+
+    private string RenderKey(in TKey key, KeyHasher? hasher)
+    {
+        var builder = new CacheKeyBuilder(stackalloc char[256], hasher);
+        builder.AppendLiteral(_keyPrefix);
+        builder.AppendLiteral("{");
+        _renderKey(in key, ref builder);
+        builder.AppendLiteral("}");
+        builder.AppendLiteral(Descriptor.KeySuffix);
+        builder.AppendLiteral(_policy.KeyGeneration);
+        return builder.ToStringAndClear();
+    }
+
+    /// <summary>The tags of <paramref name="key"/> under the generations this node knows (read from Redis where it knows
+    /// none, or an old one); <see langword="null"/> when one cannot be known.</summary>
+    private ValueTask<TagSnapshot?> TagSnapshotAsync(in TKey key) => _runtime.Tags.SnapshotAsync(_renderTags!(in key, _runtime.TagRenderer));
+
+    /// <summary>Makes sure the generations of everything and of this method are known and recent (at once in the common
+    /// case); <see langword="false"/> when one was never known and Redis cannot be asked.</summary>
+    private ValueTask<bool> EnsureGenerationsAsync() => _runtime.Tags.EnsureAsync(_generation);
+
+    /// <summary>What the generations of everything and of this method add to a Redis key: nothing while both are 0
+    /// (never invalidated), else <c>.r{all}.{method}</c> in hexadecimal.</summary>
+    private string GenerationSuffix()
+    {
+        var all = _runtime.Tags.All.Value;
+        var method = _generation.Value;
+        var cached = _generationSuffix;
+        if (cached.All == all && cached.Method == method)
+        {
+            return cached.Text;
+        }
+
+        var text = all == 0 && method == 0
+            ? ""
+            : ".r" + all.ToString("x", System.Globalization.CultureInfo.InvariantCulture) + "." + method.ToString("x", System.Globalization.CultureInfo.InvariantCulture);
+        _generationSuffix = new GenerationSuffixText(all, method, text);
+        return text;
+    }
+
+    private sealed record GenerationSuffixText(long All, long Method, string Text);
+
+    /// <summary>The key of the lease on <paramref name="redisKey"/>: same hash tag, so same cluster slot.</summary>
+    internal static string LeaseKey(string redisKey) => redisKey + ":lease";
+}

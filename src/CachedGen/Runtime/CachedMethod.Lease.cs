@@ -1,0 +1,194 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace CachedGen.Runtime;
+
+// Steps 6 to 8 of docs/runtime.md: the Redis lease (one source call per key across nodes), the source call, and
+// the fill of Redis under the lease.
+public sealed partial class CachedMethod<TKey, TValue>
+{
+    /// <summary>
+    /// A miss with Redis: one source call per key across every node. The caller takes the entry's lease in Redis (or
+    /// finds that another node wrote the value meanwhile); the lease holder calls the source and writes the value only
+    /// while it still holds the lease; the others poll for the value, take the lease themselves once it has expired, and
+    /// stop waiting after <see cref="CachedGenOptions.LeaseWaitTimeout"/> (then they load without writing to Redis).
+    /// With Redis unreachable the caller loads without a lease and writes nothing to Redis.
+    /// </summary>
+    private async Task<TValue> LeaseOrWaitRedisAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, string redisKey, Stamp stamp, Fallback fallback, CancellationToken cancellationToken)
+    {
+        if (TryPeekL1(key, out var fresh))
+        {
+            return fresh;
+        }
+
+        var leaseKey = LeaseKey(redisKey);
+        var token = Guid.NewGuid().ToString("N");
+        var failSafe = _policy.FailSafeMaxAgeMs > 0;
+        long waitStarted = 0;
+        for (var attempt = 0; ; attempt++)
+        {
+            var started = _metrics.StartTiming();
+            var nowUnixMs = failSafe ? _clock.UtcNowUnixMs : 0;
+            var found = await _redis!.GetOrLeaseAsync(redisKey, leaseKey, token, _leaseMs, nowUnixMs, Descriptor.MethodId).ConfigureAwait(false);
+            _metrics.RecordDuration(started, _methodTag, CacheMetrics.L2, CacheMetrics.OpLease);
+            if (found.Stale is { } stale && !fallback.Has && AcceptRedisPayload(key, stale, redisKey, stamp, out _, out var expired) == Payload.Expired)
+            {
+                fallback = expired;
+            }
+
+            switch (found.Outcome)
+            {
+                case LeaseOutcome.Value when found.Value is { } payload:
+                    switch (AcceptRedisPayload(key, payload, redisKey, stamp, out var written, out var expiredNow))
+                    {
+                        case Payload.Fresh:
+                            CacheTracing.Mark("l2", waitStarted == 0 ? "hit" : "lease_wait");
+                            return written;
+                        case Payload.Expired:
+                            fallback = fallback.Has ? fallback : expiredNow;
+                            break;
+                    }
+
+                    // Unreadable, or expired between the script and now: load without the lease, write nothing.
+                    return await GuardFailSafeAsync(key, LoadIntoL1Async(key, state, load, stamp), fallback, cancellationToken).ConfigureAwait(false);
+
+                case LeaseOutcome.Acquired:
+                    return await GuardFailSafeAsync(key, LoadAndFillRedisAsync(key, state, load, redisKey, leaseKey, token, stamp), fallback, cancellationToken).ConfigureAwait(false);
+
+                case LeaseOutcome.Held:
+                    var now = _clock.NowMs;
+                    if (waitStarted == 0)
+                    {
+                        waitStarted = now;
+                        _metrics.LeaseWaits.Add(1, _methodTag);
+                    }
+                    else if (now - waitStarted > _leaseWaitMs)
+                    {
+                        // The holder is slow, crashed, or lost its lease to an outage: stop waiting, load, write nothing.
+                        _metrics.LeaseTimeouts.Add(1, _methodTag);
+                        return await GuardFailSafeAsync(key, LoadIntoL1Async(key, state, load, stamp), fallback, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    if (fallback.Has && _policy.SoftTimeout > TimeSpan.Zero && now - waitStarted >= (long)_policy.SoftTimeout.TotalMilliseconds
+                        && TryServeStale(key, fallback, "timeout", out var staleValue))
+                    {
+                        return staleValue;
+                    }
+
+                    await Task.Delay(PollDelay(attempt), _clock.Provider, cancellationToken).ConfigureAwait(false);
+                    continue;
+
+                default:
+                    return await GuardFailSafeAsync(key, LoadIntoL1Async(key, state, load, stamp), fallback, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Polling for another node's value: 2, 4, 8, 16, 32, then every 50 ms.</summary>
+    private static TimeSpan PollDelay(int attempt) => TimeSpan.FromMilliseconds(Math.Min(50, 2 << Math.Min(attempt, 5)));
+
+    /// <summary>A miss of a method without Redis: the source, then L1.</summary>
+    private async Task<TValue> LoadWithoutRedisAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, Stamp stamp, CancellationToken cancellationToken)
+    {
+        // Another load may have filled L1 between this caller's miss and its flight.
+        if (TryPeekL1(key, out var fresh))
+        {
+            return fresh;
+        }
+
+        return await GuardFailSafeAsync(key, LoadIntoL1Async(key, state, load, stamp), default, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<TValue> LoadIntoL1Async<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, Stamp stamp, bool refresh = false)
+    {
+        var value = await LoadFromSourceAsync(state, load, refresh).ConfigureAwait(false);
+        WriteL1(key, value, _policy.LocalTtlMs, stamp, 0);
+        return value;
+    }
+
+    private async Task<TValue> LoadAndFillRedisAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, string redisKey, string leaseKey, string token, Stamp stamp, bool refresh = false)
+    {
+        TValue value;
+        try
+        {
+            value = await LoadFromSourceAsync(state, load, refresh).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Let the next caller (here or on another node) try at once instead of waiting out the lease.
+            _ = _redis!.ReleaseAsync(leaseKey, token, Descriptor.MethodId).AsTask();
+            throw;
+        }
+
+        // Redis is guarded by the lease: an invalidation of this key deleted it, and then nothing is written. L1 is guarded
+        // by the stamp: WriteL1 skips the value if the key's bucket was invalidated meanwhile (by this key, or by another
+        // key sharing the bucket, which the lease rightly ignores). Either way the fill runs, and releases the lease.
+        var (keep, expiresUnixMs) = await FillRedisAsync(redisKey, leaseKey, token, value).ConfigureAwait(false);
+        if (keep)
+        {
+            WriteL1(key, value, _policy.LocalTtlMs, stamp, expiresUnixMs);
+        }
+
+        return value;
+    }
+
+    /// <summary>Calls the source. It is not cancelled with the caller: the fail-safe may have answered that caller, or
+    /// other callers wait for the same load, and the value is still wanted by the cache. A refresh is a source call but
+    /// not a miss: no caller waits for it.</summary>
+    private ValueTask<TValue> LoadFromSourceAsync<TState>(TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, bool refresh)
+    {
+        if (!refresh)
+        {
+            _metrics.Misses.Add(1, _methodTag);
+            CacheTracing.Mark("source", "miss");
+        }
+
+        _metrics.SourceCalls.Add(1, _methodTag);
+        var started = _metrics.StartTiming();
+        return started == 0 ? load(state, CancellationToken.None) : TimeSourceAsync(load(state, CancellationToken.None), started);
+    }
+
+    private async ValueTask<TValue> TimeSourceAsync(ValueTask<TValue> loading, long started)
+    {
+        try
+        {
+            return await loading.ConfigureAwait(false);
+        }
+        finally
+        {
+            _metrics.RecordDuration(started, _methodTag, CacheMetrics.Source, CacheMetrics.OpLoad);
+        }
+    }
+
+    /// <summary>Writes the value under the lease; returns whether it may go to L1 (written, or not written for a reason
+    /// that does not make it stale: Redis down, too large, not serializable) and the logical expiry written. A lost
+    /// lease means an invalidation (or a load slower than the lease) came in between: the value is served to this
+    /// caller only.</summary>
+    private async ValueTask<(bool Keep, long ExpiresUnixMs)> FillRedisAsync(string redisKey, string leaseKey, string token, TValue value)
+    {
+        if (_codec.Encode(redisKey, value, _policy) is not { } encoded)
+        {
+            _ = _redis!.ReleaseAsync(leaseKey, token, Descriptor.MethodId).AsTask();
+            return (true, 0);
+        }
+
+        var expiresUnixMs = encoded.ExpiresUnixMs;
+        var started = _metrics.StartTiming();
+        var outcome = await _redis!.FillAsync(redisKey, leaseKey, token, encoded.Memory, encoded.Physical, Descriptor.MethodId).ConfigureAwait(false);
+        _metrics.RecordDuration(started, _methodTag, CacheMetrics.L2, CacheMetrics.OpFill);
+        encoded.Release(outcome != FillOutcome.Failed);
+        if (outcome == FillOutcome.Failed)
+        {
+            // The lease may still be there (a timeout, a failover): give it back, or other nodes would wait it out.
+            _ = _redis.ReleaseAsync(leaseKey, token, Descriptor.MethodId).AsTask();
+        }
+
+        if (outcome == FillOutcome.LeaseLost)
+        {
+            _metrics.StaleFillsPrevented.Add(1, _methodTag);
+        }
+
+        return (outcome != FillOutcome.LeaseLost, outcome == FillOutcome.Written ? expiresUnixMs : 0);
+    }
+}

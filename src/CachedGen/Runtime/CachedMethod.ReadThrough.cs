@@ -1,0 +1,172 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using StackExchange.Redis;
+
+namespace CachedGen.Runtime;
+
+// Step 4 of docs/runtime.md, read-through: past L1, the kill switch, the start of a claimed early refresh, then
+// the Redis GET and what its payload gives (a hit into L1, an expired value for the fail-safe, or a miss).
+public sealed partial class CachedMethod<TKey, TValue>
+{
+    /// <summary>After an L1 miss: Redis, then the source, called once per key across nodes (others wait for it).</summary>
+    private ValueTask<TValue> ReadPastL1Async<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, CancellationToken cancellationToken)
+        => CacheTracing.Source.HasListeners() || _audit is not null
+            ? ReadPastL1ObservedAsync(key, state, load, cancellationToken)
+            : ReadThroughAsync(key, state, load, cancellationToken);
+
+    /// <summary>Past L1: the kill switch, the early refresh this caller claimed on its hit (started here, answered from
+    /// the entry), then Redis (<see cref="ReadRedisAsync{TState}"/>) or, without Redis, the single flight.</summary>
+    private ValueTask<TValue> ReadThroughAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, CancellationToken cancellationToken)
+    {
+        if (!_enabled)
+        {
+            CacheTracing.Mark("source", "bypass");
+            return load(state, cancellationToken);
+        }
+
+        // The caller that claimed an early refresh: start it, answer from the entry.
+        if (_local is not null && _local.TryGet(key, out var entry) && entry.TryStartRefresh()
+            && _clock.IsBefore(entry.ExpiresAt) && IsCurrent(entry))
+        {
+            _ = RefreshEarlyAsync(key, state, load, entry);
+            CacheTracing.Mark("l1", "hit");
+            return new ValueTask<TValue>(entry.Value);
+        }
+
+        if (_redis is not null)
+        {
+            return ReadRedisAsync(key, state, load, cancellationToken);
+        }
+
+        var stamp = StampOf(_buckets.Of(key.GetHashCode()));
+        if (_tagged)
+        {
+            // Without Redis the generations are this node's own: the snapshot completes at once.
+            stamp = stamp with { Tags = TagSnapshotAsync(key).AsTask().GetAwaiter().GetResult() };
+        }
+
+        return new ValueTask<TValue>(JoinOrLeadFlightAsync(key, state, load, null, stamp, default, cancellationToken));
+    }
+
+    /// <summary>Reads Redis before joining the in-flight load: concurrent callers each read Redis (a cheap GET), and only
+    /// the source call is shared. This keeps the single-flight machinery off the L2 hit path.</summary>
+    private async ValueTask<TValue> ReadRedisAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, CancellationToken cancellationToken)
+    {
+        var redisKey = RenderKey(key);
+        var stamp = StampOf(_buckets.Of(redisKey));
+        if (!await EnsureGenerationsAsync().ConfigureAwait(false))
+        {
+            // The generations cannot be read yet (Redis unreachable or slow since start): Redis keys are unknown, so Redis
+            // is left out of this call, as in an outage. Untagged values from the source can still live in L1.
+            if (_tagged)
+            {
+                CacheTracing.Mark("source", "bypass");
+                return await load(state, cancellationToken).ConfigureAwait(false);
+            }
+
+            return await JoinOrLeadFlightAsync(key, state, load, null, stamp, default, cancellationToken).ConfigureAwait(false);
+        }
+
+        redisKey += GenerationSuffix();
+        if (_tagged)
+        {
+            if (await TagSnapshotAsync(key).ConfigureAwait(false) is not { } tags)
+            {
+                CacheTracing.Mark("source", "bypass");
+                return await load(state, cancellationToken).ConfigureAwait(false);
+            }
+
+            stamp = stamp with { Tags = tags };
+            redisKey += tags.Suffix;
+        }
+
+        var started = _metrics.StartTiming();
+        Lease<byte>? read;
+        if (_redis!.TryStartGet(redisKey, out var pending, out var bounded))
+        {
+            try
+            {
+                read = await bounded.ConfigureAwait(false);
+                _redis.OnGetSucceeded();
+            }
+            catch (Exception ex)
+            {
+                _redis.OnGetFailed(ex, pending, Descriptor.MethodId);
+                read = null;
+            }
+        }
+        else
+        {
+            read = await _redis.GetAsync(redisKey, Descriptor.MethodId).ConfigureAwait(false);
+        }
+
+        _metrics.RecordDuration(started, _methodTag, CacheMetrics.L2, CacheMetrics.OpGet);
+        var fallback = default(Fallback);
+        using (var lease = read)
+        {
+            if (lease is not null)
+            {
+                switch (AcceptRedisPayload(key, lease.Memory, redisKey, stamp, out var hit, out fallback))
+                {
+                    case Payload.Fresh:
+                        CacheTracing.Mark("l2", "hit");
+                        return hit;
+                }
+            }
+        }
+
+        if (Descriptor.HashesKey && _runtime.IsRotating && await ReadRedisPreviousKeyAsync(key, stamp, GenerationSuffix() + stamp.Tags?.Suffix).ConfigureAwait(false) is (true, var previous))
+        {
+            CacheTracing.Mark("l2", "hit");
+            return previous;
+        }
+
+        return await JoinOrLeadFlightAsync(key, state, load, redisKey, stamp, fallback, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>During a key-hashing rotation: the entry under the previous secret's key, written before the rotation.</summary>
+    private async ValueTask<(bool Found, TValue Value)> ReadRedisPreviousKeyAsync(TKey key, Stamp stamp, string tagSuffix)
+    {
+        var previousKey = RenderKey(key, _runtime.PreviousHasher) + tagSuffix;
+        using var read = await _redis!.GetAsync(previousKey, Descriptor.MethodId).ConfigureAwait(false);
+        return read is not null && AcceptRedisPayload(key, read.Memory, previousKey, stamp, out var value, out _) == Payload.Fresh
+            ? (true, value)
+            : (false, default!);
+    }
+
+    /// <summary>Decodes a payload read from Redis. Fresh: the value, now in L1 (unless an invalidation came in since
+    /// <paramref name="stamp"/>). Expired: kept in <paramref name="fallback"/> while the fail-safe may still serve it.
+    /// Unreadable: logged, and deleted in the background.</summary>
+    private Payload AcceptRedisPayload(TKey key, ReadOnlyMemory<byte> payload, string redisKey, Stamp stamp, out TValue value, out Fallback fallback)
+    {
+        fallback = default;
+        if (!_codec.TryDecode(payload, redisKey, out value, out var expiresUnixMs))
+        {
+            _ = _redis!.DeleteAsync(redisKey, Descriptor.MethodId).AsTask();
+            return Payload.Unreadable;
+        }
+
+        var remainingMs = expiresUnixMs - _clock.UtcNowUnixMs;
+        if (remainingMs <= 0)
+        {
+            fallback = new Fallback(true, value, _clock.NowMs + remainingMs, stamp);
+            return Payload.Expired;
+        }
+
+        WriteL1(key, value, Math.Min(_policy.LocalTtlMs, remainingMs), stamp, expiresUnixMs);
+        if (_metrics.CountHits)
+        {
+            _l2Hits.Increment();
+        }
+
+        return Payload.Fresh;
+    }
+
+    private enum Payload
+    {
+        Unreadable,
+        Expired,
+        Fresh,
+    }
+}

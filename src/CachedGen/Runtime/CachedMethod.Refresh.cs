@@ -1,0 +1,70 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace CachedGen.Runtime;
+
+// Step 3 of docs/runtime.md, early refresh in the background.
+public sealed partial class CachedMethod<TKey, TValue>
+{
+    /// <summary>An early refresh: another node's newer value from Redis if there is one, else (when this node takes the
+    /// lease) the source. Callers keep getting the current entry meanwhile; failures are logged, never thrown.</summary>
+    private async Task RefreshEarlyAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, LocalEntry entry)
+    {
+        try
+        {
+            await Task.Yield();
+            if (_redis is null)
+            {
+                var localStamp = StampOf(_buckets.Of(key.GetHashCode())) with { Tags = entry.Tags };
+                await RefreshFlightAsync(key, localStamp, () => LoadIntoL1Async(key, state, load, localStamp, refresh: true)).ConfigureAwait(false);
+                return;
+            }
+
+            var redisKey = RenderKey(key);
+            var stamp = StampOf(_buckets.Of(redisKey));
+            if (!await EnsureGenerationsAsync().ConfigureAwait(false))
+            {
+                return;
+            }
+
+            redisKey += GenerationSuffix();
+            if (_tagged)
+            {
+                if (await TagSnapshotAsync(key).ConfigureAwait(false) is not { } tags)
+                {
+                    return;
+                }
+
+                stamp = stamp with { Tags = tags };
+                redisKey += tags.Suffix;
+            }
+
+            using (var read = await _redis.GetAsync(redisKey, Descriptor.MethodId).ConfigureAwait(false))
+            {
+                // A different payload in Redis is newer than this entry (invalidations delete, fills replace): take it.
+                if (read is not null && PayloadEnvelope.TryReadExpiry(read.Memory.Span, out var expires) && expires != entry.ValueExpiresUnixMs
+                    && AcceptRedisPayload(key, read.Memory, redisKey, stamp, out _, out _) == Payload.Fresh)
+                {
+                    return;
+                }
+            }
+
+            var leaseKey = LeaseKey(redisKey);
+            var token = Guid.NewGuid().ToString("N");
+            if (!await _redis.TryLeaseAsync(leaseKey, token, _leaseMs, Descriptor.MethodId).ConfigureAwait(false))
+            {
+                return; // another node is refreshing it; this node picks its value up from Redis at expiry
+            }
+
+            if (!await RefreshFlightAsync(key, stamp, () => LoadAndFillRedisAsync(key, state, load, redisKey, leaseKey, token, stamp, refresh: true)).ConfigureAwait(false))
+            {
+                await _redis.ReleaseAsync(leaseKey, token, Descriptor.MethodId).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex)
+        {
+            Log.RefreshFailed(_runtime.Logger, Descriptor.MethodId, ex);
+        }
+    }
+}

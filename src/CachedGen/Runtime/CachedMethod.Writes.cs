@@ -1,0 +1,165 @@
+using System;
+using System.Threading.Tasks;
+
+namespace CachedGen.Runtime;
+
+// Step 10 of docs/runtime.md, writes: invalidate and put (write-through).
+public sealed partial class CachedMethod<TKey, TValue>
+{
+    /// <summary>Removes the entry from L1 and Redis (the value and any lease on it, so a load in flight on any node
+    /// cannot write what it read before the change) and tells the other nodes to drop it from their L1. Loads that
+    /// were in flight here when it was called do not cache their result. Never throws: a Redis failure is logged.</summary>
+    public async ValueTask InvalidateAsync(TKey key)
+    {
+        var (baseKey, bucket) = BeginLocalChange(key, CacheMetrics.KindLocal, CacheAuditKind.Invalidation);
+
+        if (baseKey is null)
+        {
+            return;
+        }
+
+        var started = _metrics.StartTiming();
+        // The entry lives under the current generations of everything and of this method, and, when tagged, under its
+        // tags' generations as Redis has them now (not as the backplane last said). The announcement names the key
+        // without them: other nodes hash it to the same L1 bucket whatever generations they know.
+        await EnsureGenerationsAsync().ConfigureAwait(false);
+        var generationKey = baseKey + GenerationSuffix();
+        string[]? tags = _tagged ? _renderTags!(in key, _runtime.TagRenderer) : null;
+        var generations = tags is null ? null : await _runtime.Tags.ReadAsync(tags).ConfigureAwait(false);
+        var suffix = generations is null ? "" : TagGenerations.Suffix(generations);
+        var redisKey = generationKey + suffix;
+        if ((tags is not null && generations is null)
+            || !await _redis!.InvalidateAsync(redisKey, LeaseKey(redisKey), _runtime.Backplane, Descriptor.MethodId, baseKey).ConfigureAwait(false))
+        {
+            _metrics.InvalidationFailures.Add(1, _methodTag);
+        }
+
+        if (tags is not null && generations is not null && await _runtime.Tags.ReadAsync(tags).ConfigureAwait(false) is { } now
+            && TagGenerations.Suffix(now) is var nowSuffix && nowSuffix != suffix)
+        {
+            // A tag moved on between the read and the delete: a load may already fill the new key with what it read before
+            // this write. Delete that one too.
+            var movedKey = generationKey + nowSuffix;
+            await _redis!.InvalidateAsync(movedKey, LeaseKey(movedKey), null, Descriptor.MethodId).ConfigureAwait(false);
+        }
+
+        if (Descriptor.HashesKey && _runtime.IsRotating)
+        {
+            // During a key-hashing rotation the entry may still live under the previous secret's key: delete it too.
+            var previousKey = RenderKey(key, _runtime.PreviousHasher) + GenerationSuffix() + suffix;
+            await _redis!.InvalidateAsync(previousKey, LeaseKey(previousKey), null, Descriptor.MethodId).ConfigureAwait(false);
+        }
+
+        // Again, now that Redis no longer has the entry: a read on this node that started between the first bump and the
+        // delete may have read the old value from Redis under the new generation. (Other nodes bump when the backplane
+        // message arrives, which the same script sends after the delete; this node ignores its own message.)
+        _buckets.Bump(bucket);
+        _local?.TryRemove(key);
+
+        _metrics.RecordDuration(started, _methodTag, CacheMetrics.L2, CacheMetrics.OpInvalidate);
+    }
+
+    /// <summary>The local half of a change to the entry of <paramref name="key"/> (an invalidation or a put): its L1 entry
+    /// goes and its bucket's generation moves on (loads in flight do not cache their result); counted and audited.
+    /// Returns the entry's key without generations or tags (<see langword="null"/> without Redis) and its bucket.</summary>
+    private (string? BaseKey, int Bucket) BeginLocalChange(TKey key, string kind, CacheAuditKind auditKind)
+    {
+        var baseKey = _redis is null ? null : RenderKey(key);
+        var bucket = baseKey is null ? _buckets.Of(key.GetHashCode()) : _buckets.Of(baseKey);
+        _buckets.Bump(bucket);
+        _local?.TryRemove(key);
+        _metrics.AddInvalidation(kind, _methodTag);
+        if (_audit is not null)
+        {
+            Audit(key, auditKind, CacheAudit.CurrentPrincipal);
+        }
+
+        return (baseKey, bucket);
+    }
+
+    /// <summary>Synchronous form of <see cref="InvalidateAsync"/>.</summary>
+    public void Invalidate(TKey key) => InvalidateAsync(key).AsTask().GetAwaiter().GetResult();
+
+    /// <summary>
+    /// Write-through (<c>[CachePut]</c>): puts a write's result in the entry of <paramref name="key"/>, in Redis (over any
+    /// value there, dropping the entry's lease so that a load in flight cannot overwrite it with what it read before)
+    /// and in this node's L1; the other nodes drop their L1 copy and read the new value from Redis. A value that cannot
+    /// be written (too large, not serializable) invalidates the entry instead. Never throws.
+    /// </summary>
+    public async ValueTask PutAsync(TKey key, TValue value)
+    {
+        if (!_enabled)
+        {
+            await InvalidateAsync(key).ConfigureAwait(false);
+            return;
+        }
+
+        var (baseKey, bucket) = BeginLocalChange(key, CacheMetrics.KindPut, CacheAuditKind.Put);
+
+        string[]? tags = _tagged ? _renderTags!(in key, _runtime.TagRenderer) : null;
+        if (baseKey is null)
+        {
+            var local = StampOf(bucket);
+            if (tags is not null)
+            {
+                local = local with { Tags = await _runtime.Tags.SnapshotAsync(tags).ConfigureAwait(false) };
+            }
+
+            WriteL1(key, value, _policy.LocalTtlMs, local, 0);
+            return;
+        }
+
+        var started = _metrics.StartTiming();
+        await EnsureGenerationsAsync().ConfigureAwait(false);
+        var redisKey = baseKey + GenerationSuffix();
+        TagSnapshot? snapshot = null;
+        if (tags is not null)
+        {
+            // Under the tags' generations as Redis has them now, as an invalidation would.
+            snapshot = await _runtime.Tags.ReadSnapshotAsync(tags).ConfigureAwait(false);
+            if (snapshot is null)
+            {
+                _metrics.InvalidationFailures.Add(1, _methodTag);
+                return;
+            }
+
+            redisKey += snapshot.Suffix;
+        }
+
+        if (_codec.Encode(redisKey, value, _policy) is not { } encoded)
+        {
+            await _redis!.InvalidateAsync(redisKey, LeaseKey(redisKey), _runtime.Backplane, Descriptor.MethodId, baseKey).ConfigureAwait(false);
+            return;
+        }
+
+        var written = await _redis!.PutAsync(redisKey, LeaseKey(redisKey), encoded.Memory, encoded.Physical, _runtime.Backplane, Descriptor.MethodId, baseKey).ConfigureAwait(false);
+        encoded.Release(written);
+        _metrics.RecordDuration(started, _methodTag, CacheMetrics.L2, CacheMetrics.OpInvalidate);
+        if (!written)
+        {
+            _metrics.InvalidationFailures.Add(1, _methodTag);
+            return; // Redis may still hold the old value: L1 does not take the new one either (it would outlive it)
+        }
+
+        // Again, now that Redis has the new value: a read here that started between the first bump and the write may have
+        // read the old one. Then L1 takes the new value under the newest generation.
+        _buckets.Bump(bucket);
+        var remainingMs = encoded.ExpiresUnixMs - _clock.UtcNowUnixMs;
+        WriteL1(key, value, Math.Min(_policy.LocalTtlMs, remainingMs), StampOf(bucket) with { Tags = snapshot }, encoded.ExpiresUnixMs);
+    }
+
+    /// <summary>Synchronous form of <see cref="PutAsync"/>.</summary>
+    public void Put(TKey key, TValue value) => PutAsync(key, value).AsTask().GetAwaiter().GetResult();
+
+    /// <summary>Removes every L1 entry of this method on every node (this one now, the others through the backplane).
+    /// Redis entries stay. Never throws.</summary>
+    public async ValueTask ClearLocalEverywhereAsync()
+    {
+        ClearLocal();
+        _metrics.AddInvalidation(CacheMetrics.KindLocal, _methodTag);
+        if (_runtime.Backplane is { } backplane && !await backplane.PublishMethodAsync(Descriptor.MethodId).ConfigureAwait(false))
+        {
+            _metrics.InvalidationFailures.Add(1, _methodTag);
+        }
+    }
+}

@@ -1,0 +1,24 @@
+using System;
+
+namespace CachedGen.Runtime;
+
+/// <summary>What the runtime reads from and does to every method without knowing its type arguments.</summary>
+internal interface ICachedMethodStatistics
+{
+    (string MethodId, long LocalHits, long RedisHits) Hits { get; }
+
+    /// <summary>L1 entries evicted for capacity so far.</summary>
+    long Evictions { get; }
+
+    /// <summary>Drops the entry rendered as <paramref name="redisKey"/> (every entry when <see langword="null"/>) from L1.</summary>
+    void InvalidateLocal(string? redisKey);
+
+    /// <summary>Drops every L1 entry.</summary>
+    void ClearLocal();
+
+    /// <summary>Applies reloaded options.</summary>
+    void Reconfigure(CachedGenOptions options, bool runtimeEnabled);
+
+    /// <summary>Re-reads whether anything observes the hit path (after a listener came or went).</summary>
+    void UpdateHitMode();
+}

@@ -1,0 +1,85 @@
+using System;
+using System.Threading.Tasks;
+using Xunit;
+
+namespace CachedGen.Tests.Runtime;
+
+/// <summary>The fail-safe: an expired value answers for a failing or slow source within <c>FailSafeMaxAge</c>, and
+/// is kept for <c>FailSafeThrottle</c> so that the next callers do not all try the source.</summary>
+public class FailSafeTests
+{
+    private static CachedMethodHarness Create(Action<CachedGenOptions>? configure = null)
+        => new(ttl: TimeSpan.FromSeconds(10), configure: o =>
+        {
+            o.FailSafeMaxAge = TimeSpan.FromSeconds(60);
+            o.FailSafeThrottle = TimeSpan.FromSeconds(5);
+            configure?.Invoke(o);
+        });
+
+    private static Task<string> Fail(int _) => Task.FromException<string>(new InvalidOperationException("source down"));
+
+    [Fact]
+    public async Task A_failing_source_is_answered_with_the_expired_value_within_the_max_age()
+    {
+        using var h = Create();
+        await h.GetValueAsync(1);
+        h.Time.Advance(TimeSpan.FromSeconds(10));
+
+        h.Then(Fail);
+        Assert.Equal("1:v1", await h.GetValueAsync(1));
+        Assert.Equal(2, h.Calls);
+    }
+
+    [Fact]
+    public async Task The_stale_value_is_served_for_the_throttle_without_calling_the_source()
+    {
+        using var h = Create();
+        await h.GetValueAsync(1);
+        h.Time.Advance(TimeSpan.FromSeconds(10));
+        h.Then(Fail);
+        await h.GetValueAsync(1);
+
+        h.Time.Advance(TimeSpan.FromMilliseconds(4_999));
+        Assert.Equal("1:v1", await h.GetValueAsync(1));
+        Assert.Equal(2, h.Calls);
+
+        h.Time.Advance(TimeSpan.FromMilliseconds(1));
+        h.Then(Fail);
+        Assert.Equal("1:v1", await h.GetValueAsync(1));
+        Assert.Equal(3, h.Calls);
+    }
+
+    [Fact]
+    public async Task Past_the_max_age_the_source_error_reaches_the_caller()
+    {
+        using var h = Create();
+        await h.GetValueAsync(1);
+        h.Time.Advance(TimeSpan.FromSeconds(10) + TimeSpan.FromSeconds(60) + TimeSpan.FromMilliseconds(1));
+
+        h.Then(Fail);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => h.GetValueAsync(1));
+    }
+
+    [Fact]
+    public async Task An_invalidated_value_is_never_served_by_the_fail_safe()
+    {
+        using var h = Create();
+        await h.GetValueAsync(1);
+        h.Time.Advance(TimeSpan.FromSeconds(10));
+        await h.Method.InvalidateAsync(new ValueTuple<int>(1));
+
+        h.Then(Fail);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => h.GetValueAsync(1));
+    }
+
+    [Fact]
+    public async Task Without_a_max_age_the_error_reaches_the_caller()
+    {
+        using var h = Create(o => o.FailSafeMaxAge = TimeSpan.Zero);
+        await h.GetValueAsync(1);
+        h.Time.Advance(TimeSpan.FromSeconds(10));
+
+        h.Then(Fail);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => h.GetValueAsync(1));
+    }
+}

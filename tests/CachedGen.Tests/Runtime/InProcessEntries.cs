@@ -1,0 +1,163 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using CachedGen.Runtime;
+using StackExchange.Redis;
+
+namespace CachedGen.Tests.Runtime;
+
+/// <summary>
+/// An in-process L2 for unit tests of <see cref="CachedMethod{TKey, TValue}"/>'s logic: values and leases with physical
+/// expiries on the test's clock, the lease taken only when free, fills only under the holder's token. Redis's own
+/// semantics (scripts, cluster, failures) are covered by the integration tests against real servers.
+/// </summary>
+internal sealed class InProcessEntries(TimeProvider time) : IRedisEntries
+{
+    private readonly object _gate = new();
+    private readonly Dictionary<string, (byte[] Value, DateTimeOffset Until)> _values = new();
+    private readonly Dictionary<string, (string Token, DateTimeOffset Until)> _leases = new();
+
+    public int Fills { get; private set; }
+
+    public bool Has(string key)
+    {
+        lock (_gate)
+        {
+            return Value(key) is not null;
+        }
+    }
+
+    public ValueTask<Lease<byte>?> GetAsync(RedisKey key, string method)
+    {
+        lock (_gate)
+        {
+            return new ValueTask<Lease<byte>?>(Value(key) is { } value ? Copy(value) : null);
+        }
+    }
+
+    public bool TryStartGet(RedisKey key, out Task<Lease<byte>?> pending, out ValueTask<Lease<byte>?> bounded)
+    {
+        (pending, bounded) = (null!, default);
+        return false;
+    }
+
+    public void OnGetSucceeded()
+    {
+    }
+
+    public void OnGetFailed(Exception exception, Task pending, string method)
+    {
+    }
+
+    public ValueTask<bool> DeleteAsync(RedisKey key, string method)
+    {
+        lock (_gate)
+        {
+            return new ValueTask<bool>(_values.Remove(key.ToString()));
+        }
+    }
+
+    public ValueTask<LeaseResult> GetOrLeaseAsync(RedisKey valueKey, RedisKey leaseKey, string token, long leaseMs, long nowUnixMs, string method)
+    {
+        lock (_gate)
+        {
+            byte[]? stale = null;
+            if (Value(valueKey) is { } value)
+            {
+                if (nowUnixMs == 0 || !PayloadEnvelope.TryReadExpiry(value, out var expires) || expires > nowUnixMs)
+                {
+                    return new ValueTask<LeaseResult>(new LeaseResult(LeaseOutcome.Value, value, null));
+                }
+
+                stale = value;
+            }
+
+            if (Lease(leaseKey) is not null)
+            {
+                return new ValueTask<LeaseResult>(new LeaseResult(LeaseOutcome.Held, null, stale));
+            }
+
+            _leases[leaseKey.ToString()] = (token, time.GetUtcNow().AddMilliseconds(leaseMs));
+            return new ValueTask<LeaseResult>(new LeaseResult(LeaseOutcome.Acquired, null, stale));
+        }
+    }
+
+    public ValueTask<bool> TryLeaseAsync(RedisKey leaseKey, string token, long leaseMs, string method)
+    {
+        lock (_gate)
+        {
+            if (Lease(leaseKey) is not null)
+            {
+                return new ValueTask<bool>(false);
+            }
+
+            _leases[leaseKey.ToString()] = (token, time.GetUtcNow().AddMilliseconds(leaseMs));
+            return new ValueTask<bool>(true);
+        }
+    }
+
+    public ValueTask<FillOutcome> FillAsync(RedisKey valueKey, RedisKey leaseKey, string token, ReadOnlyMemory<byte> value, TimeSpan expiry, string method)
+    {
+        lock (_gate)
+        {
+            if (Lease(leaseKey) != token)
+            {
+                return new ValueTask<FillOutcome>(FillOutcome.LeaseLost);
+            }
+
+            _leases.Remove(leaseKey.ToString());
+            _values[valueKey.ToString()] = (value.ToArray(), time.GetUtcNow() + expiry);
+            Fills++;
+            return new ValueTask<FillOutcome>(FillOutcome.Written);
+        }
+    }
+
+    public ValueTask ReleaseAsync(RedisKey leaseKey, string token, string method)
+    {
+        lock (_gate)
+        {
+            if (Lease(leaseKey) == token)
+            {
+                _leases.Remove(leaseKey.ToString());
+            }
+        }
+
+        return default;
+    }
+
+    public ValueTask<bool> InvalidateAsync(RedisKey valueKey, RedisKey leaseKey, Backplane? backplane, string method, string? announcedKey = null)
+    {
+        lock (_gate)
+        {
+            _values.Remove(valueKey.ToString());
+            _leases.Remove(leaseKey.ToString());
+        }
+
+        return new ValueTask<bool>(true);
+    }
+
+    public ValueTask<bool> PutAsync(RedisKey valueKey, RedisKey leaseKey, ReadOnlyMemory<byte> value, TimeSpan expiry, Backplane? backplane, string method, string announcedKey)
+    {
+        lock (_gate)
+        {
+            _leases.Remove(leaseKey.ToString());
+            _values[valueKey.ToString()] = (value.ToArray(), time.GetUtcNow() + expiry);
+        }
+
+        return new ValueTask<bool>(true);
+    }
+
+    private byte[]? Value(RedisKey key)
+        => _values.TryGetValue(key.ToString(), out var entry) && entry.Until > time.GetUtcNow() ? entry.Value : null;
+
+    private string? Lease(RedisKey key)
+        => _leases.TryGetValue(key.ToString(), out var lease) && lease.Until > time.GetUtcNow() ? lease.Token : null;
+
+    private static Lease<byte> Copy(byte[] value)
+    {
+        var lease = Lease<byte>.Create(value.Length, clear: false);
+        value.CopyTo(lease.Memory.Span);
+        return lease;
+    }
+}
