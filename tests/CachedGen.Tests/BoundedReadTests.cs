@@ -53,27 +53,36 @@ public sealed class BoundedReadTests : IDisposable
     [Fact]
     public async Task Many_concurrent_reads_each_end_once_with_the_right_outcome()
     {
-        var random = new Random(7);
+        // On a fake clock, so the outcome depends on the budgets alone, never on how busy the machine is: even reads
+        // complete (from the thread pool) while the clock moves past the odd reads' budget, concurrently.
+        var time = new FakeTimeProvider();
+        using var sweeper = new BoundedReadSweeper(new RuntimeClock(time));
         var reads = Enumerable.Range(0, 5_000).Select(_ => Pending()).ToArray();
-        var waits = reads.Select((r, i) => (Index: i, Wait: _sweeper.Start(r.Task, TimeSpan.FromMilliseconds(i % 2 == 0 ? 5_000 : 30)).AsTask())).ToArray();
+        var waits = reads.Select((r, i) => (Index: i, Wait: sweeper.Start(r.Task, TimeSpan.FromMilliseconds(i % 2 == 0 ? 5_000 : 30)).AsTask())).ToArray();
 
-        // Even reads complete quickly; odd ones after their budget (they must time out).
-        await Task.WhenAll(Enumerable.Range(0, reads.Length).Where(i => i % 2 == 0).Select(async i =>
+        var completing = Task.WhenAll(Enumerable.Range(0, reads.Length).Where(i => i % 2 == 0)
+            .Select(i => Task.Run(() => reads[i].SetResult(Lease<byte>.Create(1)))));
+        var advancing = Task.Run(() =>
         {
-            await Task.Delay(random.Next(0, 5));
-            reads[i].SetResult(Lease<byte>.Create(1));
-        }));
+            for (var ms = 0; ms < 40; ms++)
+            {
+                time.Advance(TimeSpan.FromMilliseconds(1));
+            }
+        });
+        await Task.WhenAll(completing, advancing);
 
         foreach (var (index, wait) in waits)
         {
             if (index % 2 == 0)
             {
-                Assert.NotNull(await wait);
+                Assert.NotNull(await wait.WaitAsync(TimeSpan.FromSeconds(30)));
             }
             else
             {
+                // The sweeper ends the wait (not the generous limit here, which would also throw a TimeoutException).
+                Assert.Same(wait, await Task.WhenAny(wait, Task.Delay(TimeSpan.FromSeconds(30))));
                 await Assert.ThrowsAsync<TimeoutException>(() => wait);
-                reads[index].SetResult(Lease<byte>.Create(1));
+                reads[index].SetResult(Lease<byte>.Create(1)); // late: absorbed
             }
         }
     }

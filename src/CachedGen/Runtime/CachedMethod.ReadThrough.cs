@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using StackExchange.Redis;
@@ -51,6 +52,10 @@ public sealed partial class CachedMethod<TKey, TValue>
 
     /// <summary>Reads Redis before joining the in-flight load: concurrent callers each read Redis (a cheap GET), and only
     /// the source call is shared. This keeps the single-flight machinery off the L2 hit path.</summary>
+    // The state machine of this read is pooled: an L2 hit awaits the Redis GET here, and a fresh box per call was the
+    // largest allocation of the hit (its locals carry the key, the stamp, the fallback and the source). The ValueTask
+    // it returns is awaited once by the caller (or turned into a Task by AsTask), as every ValueTask must be.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<TValue> ReadRedisAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, CancellationToken cancellationToken)
     {
         var redisKey = RenderKey(key);
