@@ -249,7 +249,7 @@ internal static class DecoratorParser
             {
                 case IMethodSymbol { MethodKind: MethodKind.Ordinary } method:
                     var attribute = FindCachedAttribute(method, implementation, out var attributed);
-                    if (attribute is not null && !IsUnreachable(method) && (classObsolete is not null || !MemberShape.NamesErrorObsoleteType(method))
+                    if (attribute is not null && SkipRules.CachedMemberProblem(method, contract) is null
                         && TryBuildCached(method, attributed, contract, contractName, isGeneric, CachedAttributeData.Read(attribute), types, cancellationToken) is { } info)
                     {
                         info.Syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken);
@@ -443,7 +443,7 @@ internal static class DecoratorParser
 
     /// <summary>An abstract protected member: the decorator must implement it, but cannot call it on the inner
     /// implementation (only a derived interface can); it throws.</summary>
-    private static bool IsUnreachable(ISymbol member) => member.IsAbstract && IsProtected(member);
+    private static bool IsUnreachable(ISymbol member) => SkipRules.IsUnreachable(member);
 
     private static bool IsProtected(ISymbol member) => member.DeclaredAccessibility is Accessibility.Protected or Accessibility.ProtectedAndInternal;
 
@@ -776,7 +776,7 @@ internal static class DecoratorParser
         var puts = new List<InvalidationModel>();
         var kind = KindOf(method);
         var invalidations = new List<InvalidationModel>();
-        if (SkipRules.AfterWriteProblem(method) is null && !IsUnreachable(method))
+        if (SkipRules.AfterWriteProblem(method) is null)
         {
             foreach (var target in cached)
             {

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 
 namespace CachedGen.SourceGenerator;
@@ -59,6 +60,64 @@ internal static class SkipRules
             : "it is a sealed or private interface member with a body, which a decorator cannot implement: make it abstract (no body) or virtual";
     }
 
+    /// <summary>Why the decorator of <paramref name="contract"/> cannot cache its member <paramref name="method"/> (an
+    /// interface method, or the class method carrying <c>[Cached]</c> for it) although the method itself could be
+    /// cached, or <see langword="null"/>: a protected abstract member, which the decorator cannot call on the inner
+    /// implementation, or a signature naming an <c>[Obsolete(error: true)]</c> type, which the decorator names outside
+    /// the method (descriptor, field, loader) where only an obsolete interface excuses it.</summary>
+    internal static string? CachedMemberProblem(IMethodSymbol method, INamedTypeSymbol contract)
+    {
+        if (IsUnreachable(method))
+        {
+            return $"it is a {Describe(method.DeclaredAccessibility)} abstract interface member, which the decorator cannot call on the inner implementation (only a derived interface can): make it public or internal";
+        }
+
+        for (INamedTypeSymbol? container = contract; container is not null; container = container.ContainingType)
+        {
+            if (container.GetAttributes().Any(a => a.AttributeClass.HasFullName(ObsoleteAttribute)))
+            {
+                return null;
+            }
+        }
+
+        return ErrorObsoleteType(method) is { } obsolete
+            ? $"its signature names '{obsolete.ToDisplayString()}', which is [Obsolete(error: true)], and the decorator names the cached value and key types outside the method (descriptor, field, loader), where no [Obsolete] on the method excuses them: use a type that is not obsolete, or mark the interface [Obsolete] too"
+            : null;
+    }
+
+    /// <summary>The full name of <see cref="ObsoleteAttribute"/>.</summary>
+    internal const string ObsoleteAttribute = "System.ObsoleteAttribute";
+
+    /// <summary>The type named by the method's signature (result, parameters, their elements, type arguments and
+    /// containing types) that is <c>[Obsolete(..., error: true)]</c>, or <see langword="null"/>.</summary>
+    internal static ITypeSymbol? ErrorObsoleteType(IMethodSymbol method)
+        => ErrorObsolete(method.ReturnType) ?? method.Parameters.Select(p => ErrorObsolete(p.Type)).FirstOrDefault(t => t is not null);
+
+    private static ITypeSymbol? ErrorObsolete(ITypeSymbol type)
+    {
+        switch (type)
+        {
+            case IArrayTypeSymbol array:
+                return ErrorObsolete(array.ElementType);
+            case IPointerTypeSymbol pointer:
+                return ErrorObsolete(pointer.PointedAtType);
+            case INamedTypeSymbol named:
+                // The special types (int, string, IEnumerable<T>, Nullable<T>...) are not obsolete: their attributes
+                // are not read.
+                for (var current = named; current is { SpecialType: SpecialType.None }; current = current.ContainingType)
+                {
+                    if (current.GetAttributes().Any(a => a.AttributeClass.HasFullName(ObsoleteAttribute) && a.ConstructorArguments.Length == 2 && a.ConstructorArguments[1].Value is true))
+                    {
+                        return current;
+                    }
+                }
+
+                return named.TypeArguments.Select(ErrorObsolete).FirstOrDefault(t => t is not null);
+            default:
+                return null;
+        }
+    }
+
     /// <summary>Why CachedGen's method attributes on <paramref name="method"/> are never read, or <see langword="null"/>:
     /// the generator reads them on members only (the predicate of its pipelines), never on a local function or lambda.</summary>
     internal static string? NonMemberProblem(IMethodSymbol method)
@@ -84,7 +143,9 @@ internal static class SkipRules
         => own is not null || (assemblyDefault is not null && TtlProblem(assemblyDefault, allowZero: false, out _) is null);
 
     /// <summary>Why the decorator cannot run code after <paramref name="writer"/> (to invalidate, invalidate tags, or put
-    /// its result), or <see langword="null"/> when it can.</summary>
+    /// its result), or <see langword="null"/> when it can. An asynchronous write with <c>in</c>, <c>ref readonly</c> or
+    /// ref struct (<c>Span</c>) parameters is honoured: the decorator calls it first and awaits its task in a local
+    /// function given the other parameters by value.</summary>
     internal static string? AfterWriteProblem(IMethodSymbol writer)
     {
         if (writer.ReturnsByRef || writer.ReturnsByRefReadonly)
@@ -92,19 +153,44 @@ internal static class SkipRules
             return "it returns by reference, so the caller writes through that reference after the decorator has returned and nothing can follow the write: return a value instead, or invalidate with ICacheInvalidator after writing";
         }
 
+        if (IsUnreachable(writer))
+        {
+            return $"it is a {Describe(writer.DeclaredAccessibility)} abstract interface member, which the decorator cannot call on the inner implementation (its implementation throws NotSupportedException), so no write follows: make it public or internal, or invalidate with ICacheInvalidator in the implementation";
+        }
+
         if (CacheRules.KindOf(writer) is Model.ResultKind.Task or Model.ResultKind.ValueTask or Model.ResultKind.TaskOfT or Model.ResultKind.ValueTaskOfT)
         {
             foreach (var parameter in writer.Parameters)
             {
-                if (parameter.RefKind != RefKind.None)
+                if (parameter.RefKind is RefKind.Ref or RefKind.Out)
                 {
-                    return $"it is asynchronous and its parameter '{parameter.Name}' is passed by reference ('ref', 'out', 'in' or 'ref readonly'), which an async decorator cannot take: pass it by value, or invalidate with ICacheInvalidator after the write";
+                    return $"it is asynchronous and its parameter '{parameter.Name}' passed by '{(parameter.RefKind == RefKind.Ref ? "ref" : "out")}', which the decorator does not carry past the write: pass it by value or with 'in', or invalidate with ICacheInvalidator after the write";
+                }
+
+                if (IsUnsafe(parameter.Type))
+                {
+                    return $"it is asynchronous and its parameter '{parameter.Name}' is a pointer, which needs an unsafe context where the decorator cannot await the write: pass a Memory<T> or an array instead, or invalidate with ICacheInvalidator after the write";
                 }
             }
         }
 
         return null;
     }
+
+    /// <summary>Whether the type is, or is built of, a pointer or function pointer (a member naming one is <c>unsafe</c>).</summary>
+    internal static bool IsUnsafe(ITypeSymbol type)
+        => type switch
+        {
+            IPointerTypeSymbol or IFunctionPointerTypeSymbol => true,
+            IArrayTypeSymbol array => IsUnsafe(array.ElementType),
+            INamedTypeSymbol named => named.TypeArguments.Any(IsUnsafe),
+            _ => false,
+        };
+
+    /// <summary>Whether <paramref name="member"/> is an abstract protected (or private protected) interface member: the
+    /// decorator must implement it, but cannot call it on the inner implementation (only a derived interface can); it throws.</summary>
+    internal static bool IsUnreachable(ISymbol member)
+        => member.IsAbstract && member.DeclaredAccessibility is Accessibility.Protected or Accessibility.ProtectedAndInternal;
 
     /// <summary>Why a decorator cannot run the attribute of <paramref name="writer"/> (<c>[InvalidatesTags]</c>): it must
     /// be a member a decorator implements, of an interface one can be generated for (a class method: implementing such
