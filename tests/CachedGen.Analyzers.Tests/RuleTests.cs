@@ -264,12 +264,22 @@ public class UnworkableInvalidationTests
         """);
 
     [Fact]
-    public Task Fix_uses_nameof() => Verify<UnworkableInvalidationAnalyzer>.CodeFixAsync<UnworkableInvalidationFixer>(
+    public Task Fix_uses_nameof() => Verify<InvalidationByStringAnalyzer>.CodeFixAsync<UnworkableInvalidationFixer>(
         """
-        public interface IRepo { [Cached("5m", "f:{id}", {|CG0006:"Save"|})] Task<string> GetAsync(int id); Task Save(int id); }
+        public interface IRepo { [Cached("5m", "f:{id}", {|CG0015:"Save"|})] Task<string> GetAsync(int id); Task Save(int id); }
         """,
         """
         public interface IRepo { [Cached("5m", "f:{id}", nameof(Save))] Task<string> GetAsync(int id); Task Save(int id); }
+        """);
+
+    [Fact]
+    public Task A_string_naming_a_working_write_is_advice_not_an_error() => Verify<InvalidationByStringAnalyzer>.AnalyzerAsync("""
+        public interface IRepo
+        {
+            [Cached("5m", "f:{id}", {|CG0015:"Save"|}, "Missing", nameof(Save))]
+            Task<string> GetAsync(int id);
+            Task Save(int id);
+        }
         """);
 
     [Fact]
@@ -286,7 +296,7 @@ public class UnworkableInvalidationTests
     public Task Unworkable_writes_of_another_interface_fire() => Verify<UnworkableInvalidationAnalyzer>.AnalyzerAsync("""
         public interface IQueries
         {
-            [Cached("5m", "f:{formId}", {|CG0006:$"{nameof(ICommands)}.Missing"|}, {|CG0006:$"{nameof(ICommands)}.{nameof(ICommands.Rename)}"|}, {|CG0006:"Commands.Save"|}, {|CG0006:"ICommands.Save"|})]
+            [Cached("5m", "f:{formId}", {|CG0006:$"{nameof(ICommands)}.Missing"|}, {|CG0006:$"{nameof(ICommands)}.{nameof(ICommands.Rename)}"|}, {|CG0006:"Commands.Save"|}, "ICommands.Save")]
             Task<string> GetAsync(int formId);
         }
         public interface ICommands { Task Rename(string name); Task Save(int formId); }
@@ -294,9 +304,9 @@ public class UnworkableInvalidationTests
         """);
 
     [Fact]
-    public Task Fix_uses_nameof_for_both_parts_of_a_qualified_name() => Verify<UnworkableInvalidationAnalyzer>.CodeFixAsync<UnworkableInvalidationFixer>(
+    public Task Fix_uses_nameof_for_both_parts_of_a_qualified_name() => Verify<InvalidationByStringAnalyzer>.CodeFixAsync<UnworkableInvalidationFixer>(
         """
-        public interface IQueries { [Cached("5m", "f:{id}", {|CG0006:"ICommands.Save"|})] Task<string> GetAsync(int id); }
+        public interface IQueries { [Cached("5m", "f:{id}", {|CG0015:"ICommands.Save"|})] Task<string> GetAsync(int id); }
         public interface ICommands { Task Save(int id); }
         """,
         """
@@ -630,7 +640,7 @@ public class CachedMethodRulesAnalyzerTests
             .OrderBy(id => id, StringComparer.Ordinal);
         var combined = new CachedMethodRulesAnalyzer().SupportedDiagnostics.Select(d => d.Id).OrderBy(id => id, StringComparer.Ordinal);
         Assert.Equal(rules, combined);
-        Assert.Equal(11, combined.Count());
+        Assert.Equal(12, combined.Count());
     }
 
     [Fact]
