@@ -98,6 +98,12 @@ public class SkipPathTests
         ("tags: protected abstract write", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\", Tags = [\"t:{id}\"])] Task<int> GetAsync(int id); [InvalidatesTags(\"t:{id}\")] protected Task SaveAsync(int id); }"], "InvalidateTag", "CG0006"),
         ("put: async write with a pointer parameter", ["public unsafe interface IRepo { [Cached(\"5m\", \"k:{id}\")] Task<int> GetAsync(int id); [CachePut(nameof(GetAsync))] Task<int> SaveAsync(int id, byte* data); }"], "(write-through)", "CG0012"),
         ("put: protected abstract write", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\")] Task<int> GetAsync(int id); [CachePut(nameof(GetAsync))] protected Task<int> SaveAsync(int id); }"], "(write-through)", "CG0012"),
+        ("tags: a placeholder naming a type parameter", ["public interface IRepo<TEntity> { [Cached(\"5m\", \"{TEntity}:{id}\", Tags = [\"t:{TEntity}\"])] Task<TEntity?> GetAsync(int id); }"], "GetAsyncDescriptor =", "CG0004"),
+        ("invalidatedBy: qualified, from a generic interface", ["public interface ICommands { Task SaveAsync(int id); } public interface IRepo<T> { [Cached(\"5m\", \"k:{id}\", $\"{nameof(ICommands)}.{nameof(ICommands.SaveAsync)}\")] Task<T?> GetAsync(int id); }"], "// k:{id}", "CG0006"),
+        ("invalidatedBy: qualified, to a generic interface", ["public interface ICommands<T> { Task SaveAsync(int id); } public interface IRepo { [Cached(\"5m\", \"k:{id}\", $\"{nameof(ICommands<int>)}.{nameof(ICommands<int>.SaveAsync)}\")] Task<int> GetAsync(int id); }"], "// k:{id}", "CG0006"),
+        ("[Cached] on a class whose interface is partly closed", ["public interface IRepository<T, TKey> { Task<T?> GetAsync(TKey id); } public sealed class Repo<T> : IRepository<T, int> { [Cached(\"5m\")] public Task<T?> GetAsync(int id) => Task.FromResult(default(T)); }"], "GetAsyncDescriptor =", "CG0007"),
+        ("interface nested in a generic type", ["public class Outer<T> { public interface IRepo { [Cached(\"5m\")] Task<int> GetAsync(int id); } }"], "GetAsyncDescriptor =", "CG0007"),
+        ("generic interface nested in a generic type", ["public class Outer<T> { public interface IRepo<TEntity> { [Cached(\"5m\")] Task<TEntity?> GetAsync(int id); } }"], "GetAsyncDescriptor =", "CG0007"),
     }.ToImmutableDictionary(c => c.Name, c => (c.Sources, c.Marker, c.Id));
 
     private static readonly ImmutableDictionary<string, (string[] Sources, string Marker)> HonouredCases = new (string Name, string[] Sources, string Marker)[]
@@ -122,6 +128,7 @@ public class SkipPathTests
         ("put: async write with an 'in' parameter (awaited in a local function)", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\")] Task<int> GetAsync(int id); [CachePut(nameof(GetAsync))] Task<int> SaveAsync(in int id); }"], "(write-through)"),
         ("tags: async write with an 'in' parameter (awaited in a local function)", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\", Tags = [\"t:{id}\"])] Task<int> GetAsync(int id); [InvalidatesTags(\"t:{id}\")] Task SaveAsync(in int id); }"], "InvalidateTag"),
         ("invalidatedBy: async write with a 'ref readonly' and a span parameter", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\", nameof(SaveAsync))] Task<int> GetAsync(int id); Task SaveAsync(ref readonly int id, ReadOnlySpan<byte> payload); }"], "// k:{id}"),
+        ("generic base reached through a non-generic intermediate interface", ["public interface IRepository<T> { [Cached(\"5m\")] Task<T?> GetAsync(int id); } public sealed record Order(int Id); public interface IMid : IRepository<Order> { } public interface IOrderRepository : IMid { }"], "class CachedOrderRepository"),
     }.ToImmutableDictionary(c => c.Name, c => (c.Sources, c.Marker));
 
     [Theory]

@@ -57,6 +57,13 @@ public sealed class UnworkableInvalidationAnalyzer : CachedMethodAnalyzer
             }
 
             candidates = write.Methods;
+            foreach (var contract in CacheRules.ImplementedContracts(site.Method))
+            {
+                if (SkipRules.ExternalWriteProblem(contract, write.Type!) is { } external)
+                {
+                    return (external, true);
+                }
+            }
         }
         else
         {

@@ -279,6 +279,11 @@ internal static class CacheRules
     /// placeholder paths as written): two calls with one key share one entry, which must carry one set of tags.</summary>
     internal static string? TagPlaceholderProblem(IMethodSymbol method, KeyTemplatePart part, IEnumerable<string> keyPaths)
     {
+        if (IsTypeArgumentPlaceholder(method, part))
+        {
+            return $"'{{{part.Path![0]}}}' names a type parameter, which a tag does not render (the writes that invalidate tags know no type argument): write the type's name as text (\"orders:{{id}}\"), or tag with the key's parameters only";
+        }
+
         if (ResolvePlaceholder(method, part, out var problem) is null)
         {
             return problem;

@@ -7,8 +7,7 @@ namespace CachedGen.SourceGenerator;
 /// <summary>
 /// The decisions that make the generator leave a <c>[Cached]</c> method uncached or a write's invalidation, tag or put
 /// out of its decorator. Each is one function: the generator calls it to skip, the analyzers call it to report the
-/// same reason as an error, so nothing is skipped without a diagnostic. (Generic interfaces are still checked where
-/// they were, in the parser and in CG0007.)
+/// same reason as an error, so nothing is skipped without a diagnostic.
 /// </summary>
 internal static class SkipRules
 {
@@ -205,7 +204,7 @@ internal static class SkipRules
                 return "it is a static or sealed interface member, which a decorator does not implement: make it an abstract instance method";
             }
 
-            if (!writer.ContainingType.IsGenericType && ContractProblem(writer.ContainingType) is { } problem)
+            if (((writer.ContainingType.IsGenericType ? null : ContractProblem(writer.ContainingType)) ?? GenericContractProblem(writer.ContainingType)) is { } problem)
             {
                 return problem;
             }
@@ -216,7 +215,7 @@ internal static class SkipRules
             foreach (var contract in CacheRules.ImplementedContracts(writer))
             {
                 any = true;
-                if (!contract.IsGenericType && ContractProblem(contract) is { } problem)
+                if (((contract.IsGenericType ? null : ContractProblem(contract)) ?? GenericContractProblem(contract)) is { } problem)
                 {
                     return problem;
                 }
@@ -229,6 +228,76 @@ internal static class SkipRules
         }
 
         return AfterWriteProblem(writer);
+    }
+
+    /// <summary>Whether <paramref name="contract"/> gets a generic decorator: a generic interface whose type arguments
+    /// are distinct type parameters (the interface itself, or a generic class's view of it).</summary>
+    internal static bool IsOpenGeneric(INamedTypeSymbol contract)
+        => contract.IsGenericType && contract.TypeArguments.All(t => t.TypeKind == TypeKind.TypeParameter)
+           && contract.TypeArguments.Distinct<ITypeSymbol>(SymbolEqualityComparer.Default).Count() == contract.TypeArguments.Length;
+
+    /// <summary>Why no generic or closed decorator can be generated for the generic <paramref name="contract"/>, or
+    /// <see langword="null"/>: an interface nested in a generic type, or one whose type arguments are partly open
+    /// (<c>Repo&lt;T&gt; : IRepository&lt;T, int&gt;</c>) or name a type generated code cannot see.</summary>
+    internal static string? GenericContractProblem(INamedTypeSymbol contract)
+    {
+        for (var container = contract.ContainingType; container is not null; container = container.ContainingType)
+        {
+            if (container.IsGenericType)
+            {
+                return $"interface '{contract.Name}' is nested in the generic type '{container.ToDisplayString()}', and a decorator is generated only for an interface outside generic types: declare the interface at namespace level (or in a non-generic type)";
+            }
+        }
+
+        if (!contract.IsGenericType || IsOpenGeneric(contract))
+        {
+            return null;
+        }
+
+        if (contract.TypeArguments.Any(ContainsTypeParameter))
+        {
+            return $"'{contract.ToDisplayString()}' is partly closed: a decorator is generated for a generic interface whose type arguments are all distinct type parameters (a generic decorator) or all closed types (a closed one): implement the interface fully open (Repo<TEntity, TKey> : IRepository<TEntity, TKey>) or fully closed (OrderRepo : IRepository<Order, int>), or derive an interface that closes it";
+        }
+
+        return contract.TypeArguments.FirstOrDefault(t => !IsVisible(t)) is { } hidden
+            ? $"'{contract.ToDisplayString()}' is closed with '{hidden.ToDisplayString()}', which the generated decorator, a class of its own, cannot see: make that type internal or public"
+            : null;
+    }
+
+    /// <summary>Why a cached method of <paramref name="contract"/> cannot be invalidated by a write of
+    /// <paramref name="writeType"/> (type-qualified <c>invalidatedBy</c>), or <see langword="null"/>: a generic
+    /// decorator's entries are keyed by its type arguments, which another interface's decorator cannot name.</summary>
+    internal static string? ExternalWriteProblem(INamedTypeSymbol contract, INamedTypeSymbol writeType)
+        => IsOpenGeneric(contract) && !SymbolEqualityComparer.Default.Equals(writeType, contract) && !contract.AllInterfaces.Contains(writeType, SymbolEqualityComparer.Default)
+            ? $"'{contract.Name}' is generic, and the decorator of another interface cannot name a generic decorator's entries (their keys depend on its type arguments): tag the entries and put [InvalidatesTags] on the write, or name a write of '{contract.Name}' itself"
+            : null;
+
+    private static bool ContainsTypeParameter(ITypeSymbol type) => type switch
+    {
+        ITypeParameterSymbol => true,
+        IArrayTypeSymbol array => ContainsTypeParameter(array.ElementType),
+        INamedTypeSymbol named => named.TypeArguments.Any(ContainsTypeParameter),
+        _ => false,
+    };
+
+    private static bool IsVisible(ITypeSymbol type) => type switch
+    {
+        IArrayTypeSymbol array => IsVisible(array.ElementType),
+        INamedTypeSymbol named => IsReachable(named) && named.TypeArguments.All(IsVisible),
+        _ => false,
+    };
+
+    private static bool IsReachable(INamedTypeSymbol type)
+    {
+        for (var current = type; current is not null; current = current.ContainingType)
+        {
+            if (current.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal) || current.IsFileLocal)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static ISymbol? StaticAbstractMember(INamedTypeSymbol contract)
