@@ -638,10 +638,17 @@ internal static class DecoratorParser
             : method.ContainingType.IsGenericType ? DecoratorEmitterLiteral(string.Join(",", method.ContainingType.TypeArguments.Select(TypeKeyName.Of)))
             : null;
         var runtimeShape = isGeneric && ContainsTypeParameter(valueType) ? valueType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : null;
+        // A method inherited from a closed generic base (IOrderRepository : IRepository<Order>) shares its entries with
+        // that base's decorators (CachedRepository<Order>, CachedRepositoryOfOrder): it has their method id, so a
+        // remote L1 eviction by one reaches the others.
+        var methodId = !isGeneric && method.ContainingType.IsGenericType && !SymbolEqualityComparer.Default.Equals(method.ContainingType, contract)
+            && !method.ContainingType.TypeArguments.Any(ContainsTypeParameter)
+            ? TypeKeyName.Of(method.ContainingType) + "." + method.Name
+            : contractName + "." + method.Name;
         var model = new CachedMethodModel(
             types.Name(method.ContainingType),
             Escape(method.Name),
-            contractName + "." + method.Name,
+            methodId,
             kind,
             types.Name(method.ReturnType),
             ValueTypeName(method, kind, valueType, types),
