@@ -664,6 +664,15 @@ public class BackReferenceTests
         """, [new DiagnosticResult("CG0014", DiagnosticSeverity.Warning).WithLocation(0).WithLocation(1).WithArguments("GetCustomerAsync", "Customer.Orders → Order.Customer")]);
 
     [Fact]
+    public Task A_back_reference_declared_on_a_base_class_warns() => Verify<BackReferenceAnalyzer>.AnalyzerAsync("""
+        public abstract class Entity { public int Id { get; set; } }
+        public abstract class OwnedEntity : Entity { public Customer? {|#1:Customer|} { get; set; } }
+        public sealed class Order : OwnedEntity { public decimal Total { get; set; } }
+        public sealed class Customer : Entity { public List<Order> Orders { get; set; } = []; }
+        public interface IShop { [Cached("5m")] Task<Customer?> {|#0:GetCustomerAsync|}(int id); }
+        """, [new DiagnosticResult("CG0014", DiagnosticSeverity.Warning).WithLocation(0).WithLocation(1).WithArguments("GetCustomerAsync", "Customer.Orders → Order.Customer")]);
+
+    [Fact]
     public Task A_longer_loop_and_a_one_to_one_pair_are_reported_at_the_member_that_closes_them() => Verify<BackReferenceAnalyzer>.AnalyzerAsync("""
         public sealed class Order { public OrderLine[] Lines { get; set; } = []; public Person? Buyer { get; set; } }
         public sealed class OrderLine { public Product Product { get; set; } = new(); }
