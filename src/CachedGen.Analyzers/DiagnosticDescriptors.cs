@@ -108,6 +108,13 @@ internal static class DiagnosticDescriptors
         DiagnosticCategories.Correctness,
         DiagnosticSeverity.Warning);
 
+    public static readonly DiagnosticDescriptor InvalidationByString = Create(
+        DiagnosticIds.InvalidationByString,
+        "Invalidation named by a string",
+        "'{0}' invalidates '{1}' as written, but by a string: name it with nameof() so a rename breaks the build rather than the invalidation",
+        DiagnosticCategories.Design,
+        DiagnosticSeverity.Info);
+
     private static DiagnosticDescriptor Create(string id, string title, string message, string category, DiagnosticSeverity severity, params string[] customTags)
         => new(id, title, message, category, severity, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id + ".md", customTags: customTags);
 }

@@ -17,4 +17,5 @@ public static class DiagnosticIds
     public const string UnworkableCachePut = "CG0012";
     public const string TagWithoutEntry = "CG0013";
     public const string BackReference = "CG0014";
+    public const string InvalidationByString = "CG0015";
 }

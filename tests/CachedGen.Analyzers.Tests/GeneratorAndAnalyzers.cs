@@ -33,7 +33,7 @@ internal static class GeneratorAndAnalyzers
             "SkipPaths",
             sources.Select((s, i) => CSharpSyntaxTree.ParseText((s.StartsWith("global using", StringComparison.Ordinal) ? "" : Usings) + s, parse, path: $"Source{i}.cs")),
             References.Value,
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true));
         var inputErrors = compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
         Assert.True(inputErrors.Count == 0, "the case does not compile: " + string.Join("; ", inputErrors));
 

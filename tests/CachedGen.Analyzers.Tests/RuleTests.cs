@@ -264,12 +264,22 @@ public class UnworkableInvalidationTests
         """);
 
     [Fact]
-    public Task Fix_uses_nameof() => Verify<UnworkableInvalidationAnalyzer>.CodeFixAsync<UnworkableInvalidationFixer>(
+    public Task Fix_uses_nameof() => Verify<InvalidationByStringAnalyzer>.CodeFixAsync<UnworkableInvalidationFixer>(
         """
-        public interface IRepo { [Cached("5m", "f:{id}", {|CG0006:"Save"|})] Task<string> GetAsync(int id); Task Save(int id); }
+        public interface IRepo { [Cached("5m", "f:{id}", {|CG0015:"Save"|})] Task<string> GetAsync(int id); Task Save(int id); }
         """,
         """
         public interface IRepo { [Cached("5m", "f:{id}", nameof(Save))] Task<string> GetAsync(int id); Task Save(int id); }
+        """);
+
+    [Fact]
+    public Task A_string_naming_a_working_write_is_advice_not_an_error() => Verify<InvalidationByStringAnalyzer>.AnalyzerAsync("""
+        public interface IRepo
+        {
+            [Cached("5m", "f:{id}", {|CG0015:"Save"|}, "Missing", nameof(Save))]
+            Task<string> GetAsync(int id);
+            Task Save(int id);
+        }
         """);
 
     [Fact]
@@ -286,7 +296,7 @@ public class UnworkableInvalidationTests
     public Task Unworkable_writes_of_another_interface_fire() => Verify<UnworkableInvalidationAnalyzer>.AnalyzerAsync("""
         public interface IQueries
         {
-            [Cached("5m", "f:{formId}", {|CG0006:$"{nameof(ICommands)}.Missing"|}, {|CG0006:$"{nameof(ICommands)}.{nameof(ICommands.Rename)}"|}, {|CG0006:"Commands.Save"|}, {|CG0006:"ICommands.Save"|})]
+            [Cached("5m", "f:{formId}", {|CG0006:$"{nameof(ICommands)}.Missing"|}, {|CG0006:$"{nameof(ICommands)}.{nameof(ICommands.Rename)}"|}, {|CG0006:"Commands.Save"|}, "ICommands.Save")]
             Task<string> GetAsync(int formId);
         }
         public interface ICommands { Task Rename(string name); Task Save(int formId); }
@@ -294,9 +304,9 @@ public class UnworkableInvalidationTests
         """);
 
     [Fact]
-    public Task Fix_uses_nameof_for_both_parts_of_a_qualified_name() => Verify<UnworkableInvalidationAnalyzer>.CodeFixAsync<UnworkableInvalidationFixer>(
+    public Task Fix_uses_nameof_for_both_parts_of_a_qualified_name() => Verify<InvalidationByStringAnalyzer>.CodeFixAsync<UnworkableInvalidationFixer>(
         """
-        public interface IQueries { [Cached("5m", "f:{id}", {|CG0006:"ICommands.Save"|})] Task<string> GetAsync(int id); }
+        public interface IQueries { [Cached("5m", "f:{id}", {|CG0015:"ICommands.Save"|})] Task<string> GetAsync(int id); }
         public interface ICommands { Task Save(int id); }
         """,
         """
@@ -630,7 +640,7 @@ public class CachedMethodRulesAnalyzerTests
             .OrderBy(id => id, StringComparer.Ordinal);
         var combined = new CachedMethodRulesAnalyzer().SupportedDiagnostics.Select(d => d.Id).OrderBy(id => id, StringComparer.Ordinal);
         Assert.Equal(rules, combined);
-        Assert.Equal(11, combined.Count());
+        Assert.Equal(12, combined.Count());
     }
 
     [Fact]
@@ -650,6 +660,15 @@ public class BackReferenceTests
     public Task A_path_back_to_an_ancestor_through_another_type_warns_with_its_path() => Verify<BackReferenceAnalyzer>.AnalyzerAsync("""
         public sealed class Customer { public int Id { get; set; } public List<Order> Orders { get; set; } = []; }
         public sealed class Order { public int Id { get; set; } public Customer? {|#1:Customer|} { get; set; } }
+        public interface IShop { [Cached("5m")] Task<Customer?> {|#0:GetCustomerAsync|}(int id); }
+        """, [new DiagnosticResult("CG0014", DiagnosticSeverity.Warning).WithLocation(0).WithLocation(1).WithArguments("GetCustomerAsync", "Customer.Orders → Order.Customer")]);
+
+    [Fact]
+    public Task A_back_reference_declared_on_a_base_class_warns() => Verify<BackReferenceAnalyzer>.AnalyzerAsync("""
+        public abstract class Entity { public int Id { get; set; } }
+        public abstract class OwnedEntity : Entity { public Customer? {|#1:Customer|} { get; set; } }
+        public sealed class Order : OwnedEntity { public decimal Total { get; set; } }
+        public sealed class Customer : Entity { public List<Order> Orders { get; set; } = []; }
         public interface IShop { [Cached("5m")] Task<Customer?> {|#0:GetCustomerAsync|}(int id); }
         """, [new DiagnosticResult("CG0014", DiagnosticSeverity.Warning).WithLocation(0).WithLocation(1).WithArguments("GetCustomerAsync", "Customer.Orders → Order.Customer")]);
 

@@ -290,6 +290,30 @@ public sealed class GenericRepositoryTests(RedisServerFixture redis) : IClassFix
     }
 
     [Fact]
+    public async Task A_write_through_the_closing_interface_evicts_the_generic_decorators_L1_on_another_node()
+    {
+        // CachedOrderRepository and CachedRepository<Order> share the entry, so they share its method id: the
+        // backplane's eviction, which names the method, reaches the other decorator's L1.
+        var nodeA = await NodeAsync(services => services.AddScoped<IOrderRepository, OrderRepository>());
+        var nodeB = await NodeAsync(Open);
+        var derived = nodeA.CreateScope().ServiceProvider.GetRequiredService<IOrderRepository>();
+        var generic = Resolve<Order>(nodeB);
+        Assert.Equal(CachedRepository<Order>.GetAsyncDescriptor.MethodId, CachedOrderRepository.GetAsyncDescriptor.MethodId);
+
+        Assert.Equal(new Order(1, "ada", 12.5m), await generic.GetAsync(1)); // now in node B's L1
+        Assert.Equal(1, _orders.Reads);
+
+        var applied = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        nodeB.GetRequiredService<CacheRuntime>().Backplane!.Applied += () => applied.TrySetResult();
+        var changed = new Order(1, "ada", 99m);
+        await derived.SaveAsync(1, changed);
+        await applied.Task.WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal(changed, await generic.GetAsync(1));
+        Assert.Equal(2, _orders.Reads);
+    }
+
+    [Fact]
     public async Task Per_method_settings_find_a_closed_type_by_its_short_method_id()
     {
         var services = new ServiceCollection();

@@ -35,6 +35,22 @@ namespace CachedGen.SourceGenerator.Tests.Shapes
 
     public sealed record Page<T>(List<T> Items, int Total, Dictionary<string, T> ById, (int, string) Pair);
 
+    /// <summary>An EF-style base entity: its members are serialized with each derived type's.</summary>
+    public abstract class Entity
+    {
+        public int Id { get; set; }
+
+        public string Label { get; set; } = "";
+
+        [IgnoreMember]
+        public string? Audit { get; set; }
+    }
+
+    public sealed class Customer : Entity
+    {
+        public string Name { get; set; } = "";
+    }
+
     [MessagePackObject]
     public sealed class Keyed
     {
@@ -78,7 +94,7 @@ namespace CachedGen.SourceGenerator.Tests
         {
             typeof(int), typeof(string), typeof(int?), typeof(Status), typeof(Line), typeof(Order), typeof(Order[]),
             typeof(Page<Order>), typeof(Page<int?>), typeof(Keyed), typeof(List<Keyed>), typeof(IReadOnlyList<Order>),
-            typeof(Outer<string>.Inner<Order>), typeof(Dictionary<Guid, Line[]>), typeof((int, Order)),
+            typeof(Outer<string>.Inner<Order>), typeof(Dictionary<Guid, Line[]>), typeof((int, Order)), typeof(Customer), typeof(Page<Customer>),
         };
 
         private static ITypeSymbol Symbol(Type type)
@@ -115,6 +131,26 @@ namespace CachedGen.SourceGenerator.Tests
             var compileTime = ShapeFingerprint.Describe(Symbol(type), CancellationToken.None);
             Assert.Equal(compileTime, ShapeFingerprints.Describe(type));
             Assert.Equal(ShapeFingerprint.Compute(Symbol(type), CancellationToken.None), ShapeFingerprints.Of(type));
+        }
+
+        /// <summary>MessagePack's contractless resolver (the one CachedGen serializes with) writes a derived type's map
+        /// with the members inherited from its bases; the shared member rule names exactly those keys.</summary>
+        [Fact]
+        public void The_serialized_members_are_the_map_keys_MessagePack_writes_inherited_ones_included()
+        {
+            var bytes = MessagePackSerializer.Serialize(new Customer { Id = 7, Name = "Ada", Label = "vip", Audit = "x" }, MessagePack.Resolvers.ContractlessStandardResolver.Options);
+            var reader = new MessagePackReader(bytes);
+            var keys = new List<string>();
+            var count = reader.ReadMapHeader();
+            for (var i = 0; i < count; i++)
+            {
+                keys.Add(reader.ReadString()!);
+                reader.Skip();
+            }
+
+            Assert.Equal(["Id", "Label", "Name"], keys.Order(StringComparer.Ordinal));
+            var members = CachedGen.SourceGenerator.SerializedShape.Members(Symbol(typeof(Customer)));
+            Assert.Equal(keys.Order(StringComparer.Ordinal), members.Select(m => m.Member.Name).Order(StringComparer.Ordinal));
         }
 
         [Theory]

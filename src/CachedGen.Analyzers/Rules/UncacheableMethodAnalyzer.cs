@@ -21,7 +21,7 @@ public sealed class UncacheableMethodAnalyzer : CachedMethodAnalyzer
             var type = site.Method.ContainingType;
             if (type.TypeKind == TypeKind.Interface)
             {
-                reason = SkipRules.InterfaceMemberProblem(site.Method) ?? SkipRules.ContractProblem(type);
+                reason = SkipRules.InterfaceMemberProblem(site.Method) ?? SkipRules.ContractProblem(type) ?? SkipRules.GenericContractProblem(type) ?? SkipRules.CachedMemberProblem(site.Method, type);
             }
             else if (!CacheRules.ImplementedContracts(site.Method).Any())
             {
@@ -36,7 +36,8 @@ public sealed class UncacheableMethodAnalyzer : CachedMethodAnalyzer
                 // Cached in each interface it implements a member of: a reason for any of them is reported.
                 foreach (var contract in CacheRules.ImplementedContracts(site.Method))
                 {
-                    if (!contract.IsGenericType && SkipRules.ContractProblem(contract) is { } problem)
+                    var problem = (contract.IsGenericType ? null : SkipRules.ContractProblem(contract)) ?? SkipRules.GenericContractProblem(contract) ?? SkipRules.CachedMemberProblem(site.Method, contract);
+                    if (problem is not null)
                     {
                         reason = problem;
                         break;

@@ -33,7 +33,6 @@ public sealed class UnworkableInvalidationAnalyzer : CachedMethodAnalyzer
                 && name.IndexOf('.') == name.LastIndexOf('.'))
             {
                 properties = properties.Add(UseNameofProperty, name);
-                problem ??= "name it with nameof() so a rename cannot break it silently";
             }
 
             if (problem is not null)
@@ -43,7 +42,9 @@ public sealed class UnworkableInvalidationAnalyzer : CachedMethodAnalyzer
         }
     }
 
-    private static (string? Problem, bool Found) Check(CachedSite site, string name, Compilation compilation)
+    /// <summary>Why the <c>invalidatedBy</c> entry <paramref name="name"/> cannot invalidate the site's entries (or
+    /// <see langword="null"/>), and whether it names an existing write.</summary>
+    internal static (string? Problem, bool Found) Check(CachedSite site, string name, Compilation compilation)
     {
         List<IMethodSymbol> candidates;
         if (name.Contains('.'))
@@ -56,6 +57,13 @@ public sealed class UnworkableInvalidationAnalyzer : CachedMethodAnalyzer
             }
 
             candidates = write.Methods;
+            foreach (var contract in CacheRules.ImplementedContracts(site.Method))
+            {
+                if (SkipRules.ExternalWriteProblem(contract, write.Type!) is { } external)
+                {
+                    return (external, true);
+                }
+            }
         }
         else
         {

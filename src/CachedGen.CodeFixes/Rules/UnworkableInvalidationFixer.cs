@@ -11,11 +11,11 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace CachedGen.CodeFixes.Rules;
 
-/// <summary>CG0006: replaces a string naming the write method with <c>nameof(Method)</c>.</summary>
+/// <summary>CG0006, CG0015: replaces a string naming the write method with <c>nameof(Method)</c>.</summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(UnworkableInvalidationFixer)), Shared]
 public sealed class UnworkableInvalidationFixer : CodeFixProvider
 {
-    public override ImmutableArray<string> FixableDiagnosticIds => ImmutableArray.Create(DiagnosticIds.UnworkableInvalidation);
+    public override ImmutableArray<string> FixableDiagnosticIds => ImmutableArray.Create(DiagnosticIds.UnworkableInvalidation, DiagnosticIds.InvalidationByString);
 
     public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
 

@@ -108,25 +108,12 @@ internal static class DecoratorParser
         return null;
     }
 
-    /// <summary>Whether an interface declaration names a generic base (<c>IOrderRepository : IRepository&lt;Order&gt;</c>):
-    /// its [Cached] methods may all be inherited, so no [Cached] attribute of its own would lead the generator to it.</summary>
+    /// <summary>Whether a node is a non-generic interface declaration with bases: one of them may be (or lead through a
+    /// non-generic intermediate interface to) a closed generic base (<c>IOrderRepository : IRepository&lt;Order&gt;</c>)
+    /// whose [Cached] methods it inherits, so no [Cached] attribute of its own would lead the generator to it.
+    /// <see cref="ParseDerived"/> looks at its bases.</summary>
     public static bool NamesGenericBase(SyntaxNode node)
-    {
-        if (node is not Microsoft.CodeAnalysis.CSharp.Syntax.InterfaceDeclarationSyntax { BaseList: { } bases, TypeParameterList: null })
-        {
-            return false;
-        }
-
-        foreach (var type in bases.Types)
-        {
-            if (type.Type is Microsoft.CodeAnalysis.CSharp.Syntax.GenericNameSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.QualifiedNameSyntax { Right: Microsoft.CodeAnalysis.CSharp.Syntax.GenericNameSyntax })
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+        => node is Microsoft.CodeAnalysis.CSharp.Syntax.InterfaceDeclarationSyntax { BaseList: not null, TypeParameterList: null };
 
     /// <summary>The decorator of a non-generic interface that inherits [Cached] methods from a closed generic base
     /// (<c>IOrderRepository : IRepository&lt;Order&gt;</c>); its own [Cached] methods, if any, lead to the same model.</summary>
@@ -211,10 +198,8 @@ internal static class DecoratorParser
         // A generic interface gets a generic decorator when every type argument is a distinct type parameter (the
         // interface itself, or a generic class's view of it: EfRepository<TEntity> : IRepository<TEntity>), and a
         // closed one when none is open (OrderRepository : IRepository<Order>); anything in between is left alone.
-        var isGeneric = contract.IsGenericType && contract.TypeArguments.All(t => t.TypeKind == TypeKind.TypeParameter)
-            && contract.TypeArguments.Distinct<ITypeSymbol>(SymbolEqualityComparer.Default).Count() == contract.TypeArguments.Length;
-        if (SkipRules.ContractProblem(contract) is not null || contract.ContainingType is { IsGenericType: true }
-            || (contract.IsGenericType && !isGeneric && !contract.TypeArguments.All(IsClosedAndReachable)))
+        var isGeneric = SkipRules.IsOpenGeneric(contract);
+        if (SkipRules.ContractProblem(contract) is not null || SkipRules.GenericContractProblem(contract) is not null)
         {
             return null;
         }
@@ -249,7 +234,7 @@ internal static class DecoratorParser
             {
                 case IMethodSymbol { MethodKind: MethodKind.Ordinary } method:
                     var attribute = FindCachedAttribute(method, implementation, out var attributed);
-                    if (attribute is not null && !IsUnreachable(method) && (classObsolete is not null || !MemberShape.NamesErrorObsoleteType(method))
+                    if (attribute is not null && SkipRules.CachedMemberProblem(method, contract) is null
                         && TryBuildCached(method, attributed, contract, contractName, isGeneric, CachedAttributeData.Read(attribute), types, cancellationToken) is { } info)
                     {
                         info.Syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken);
@@ -398,28 +383,6 @@ internal static class DecoratorParser
         _ => type.Name,
     };
 
-    /// <summary>Whether generated code in the same assembly can name <paramref name="type"/>.</summary>
-    private static bool IsReachable(INamedTypeSymbol type)
-    {
-        for (var current = type; current is not null; current = current.ContainingType)
-        {
-            if (current.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal) || current.IsFileLocal)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    /// <summary>Whether a type argument is closed (no type parameter anywhere in it) and reachable from generated code.</summary>
-    private static bool IsClosedAndReachable(ITypeSymbol type) => type switch
-    {
-        IArrayTypeSymbol array => IsClosedAndReachable(array.ElementType),
-        INamedTypeSymbol named => IsReachable(named) && named.TypeArguments.All(IsClosedAndReachable),
-        _ => false,
-    };
-
     private static bool IsPublicType(ITypeSymbol type) => type switch
     {
         IArrayTypeSymbol array => IsPublicType(array.ElementType),
@@ -443,7 +406,7 @@ internal static class DecoratorParser
 
     /// <summary>An abstract protected member: the decorator must implement it, but cannot call it on the inner
     /// implementation (only a derived interface can); it throws.</summary>
-    private static bool IsUnreachable(ISymbol member) => member.IsAbstract && IsProtected(member);
+    private static bool IsUnreachable(ISymbol member) => SkipRules.IsUnreachable(member);
 
     private static bool IsProtected(ISymbol member) => member.DeclaredAccessibility is Accessibility.Protected or Accessibility.ProtectedAndInternal;
 
@@ -675,10 +638,17 @@ internal static class DecoratorParser
             : method.ContainingType.IsGenericType ? DecoratorEmitterLiteral(string.Join(",", method.ContainingType.TypeArguments.Select(TypeKeyName.Of)))
             : null;
         var runtimeShape = isGeneric && ContainsTypeParameter(valueType) ? valueType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : null;
+        // A method inherited from a closed generic base (IOrderRepository : IRepository<Order>) shares its entries with
+        // that base's decorators (CachedRepository<Order>, CachedRepositoryOfOrder): it has their method id, so a
+        // remote L1 eviction by one reaches the others.
+        var methodId = !isGeneric && method.ContainingType.IsGenericType && !SymbolEqualityComparer.Default.Equals(method.ContainingType, contract)
+            && !method.ContainingType.TypeArguments.Any(ContainsTypeParameter)
+            ? TypeKeyName.Of(method.ContainingType) + "." + method.Name
+            : contractName + "." + method.Name;
         var model = new CachedMethodModel(
             types.Name(method.ContainingType),
             Escape(method.Name),
-            contractName + "." + method.Name,
+            methodId,
             kind,
             types.Name(method.ReturnType),
             ValueTypeName(method, kind, valueType, types),
@@ -776,7 +746,7 @@ internal static class DecoratorParser
         var puts = new List<InvalidationModel>();
         var kind = KindOf(method);
         var invalidations = new List<InvalidationModel>();
-        if (SkipRules.AfterWriteProblem(method) is null && !IsUnreachable(method))
+        if (SkipRules.AfterWriteProblem(method) is null)
         {
             foreach (var target in cached)
             {
@@ -984,7 +954,7 @@ internal static class DecoratorParser
 
                 var write = ResolveQualifiedWrite(name, compilation, info.Syntax);
                 if (write.Error is not null || write.Methods.Count != 1 || write.Methods[0].GetAttributes().Any(IsCachedAttribute)
-                    || SkipRules.AfterWriteProblem(write.Methods[0]) is not null)
+                    || SkipRules.AfterWriteProblem(write.Methods[0]) is not null || SkipRules.ExternalWriteProblem(contract, write.Type!) is not null)
                 {
                     continue;
                 }

@@ -147,41 +147,27 @@ internal static class MemberShape
         };
 
     /// <summary>Whether the type is, or is built of, a pointer or function pointer.</summary>
-    public static bool IsUnsafe(ITypeSymbol type)
-        => type switch
-        {
-            IPointerTypeSymbol or IFunctionPointerTypeSymbol => true,
-            IArrayTypeSymbol array => IsUnsafe(array.ElementType),
-            INamedTypeSymbol named => named.TypeArguments.Any(IsUnsafe),
-            _ => false,
-        };
+    public static bool IsUnsafe(ITypeSymbol type) => SkipRules.IsUnsafe(type);
 
     /// <summary>Whether the method's signature names a type that is <c>[Obsolete(..., error: true)]</c>. A cached
     /// method's value and key types are named outside the method (descriptor, field, constructor), where no
     /// <c>[Obsolete]</c> can excuse them: such a method is forwarded instead.</summary>
-    public static bool NamesErrorObsoleteType(IMethodSymbol method)
-        => IsObsolete(method.ReturnType, errorOnly: true) || method.Parameters.Any(p => IsObsolete(p.Type, errorOnly: true));
+    public static bool NamesErrorObsoleteType(IMethodSymbol method) => SkipRules.ErrorObsoleteType(method) is not null;
 
-    private static bool IsObsolete(ITypeSymbol type) => IsObsolete(type, errorOnly: false);
-
-    private static bool IsErrorObsolete(ISymbol symbol)
-        => symbol.GetAttributes().Any(a => a.AttributeClass.HasFullName(ObsoleteAttribute)
-            && a.ConstructorArguments.Length == 2 && a.ConstructorArguments[1].Value is true);
-
-    private static bool IsObsolete(ITypeSymbol type, bool errorOnly)
+    private static bool IsObsolete(ITypeSymbol type)
     {
         switch (type)
         {
             case IArrayTypeSymbol array:
-                return IsObsolete(array.ElementType, errorOnly);
+                return IsObsolete(array.ElementType);
             case IPointerTypeSymbol pointer:
-                return IsObsolete(pointer.PointedAtType, errorOnly);
+                return IsObsolete(pointer.PointedAtType);
             case INamedTypeSymbol named:
                 // The special types (int, string, IEnumerable<T>, Nullable<T>...) are not obsolete: their attributes
                 // are not read.
                 for (var current = named; current is { SpecialType: SpecialType.None }; current = current.ContainingType)
                 {
-                    if (errorOnly ? IsErrorObsolete(current) : Obsolete(current) is not null)
+                    if (Obsolete(current) is not null)
                     {
                         return true;
                     }
@@ -189,7 +175,7 @@ internal static class MemberShape
 
                 foreach (var argument in named.TypeArguments)
                 {
-                    if (IsObsolete(argument, errorOnly))
+                    if (IsObsolete(argument))
                     {
                         return true;
                     }

@@ -191,11 +191,14 @@ internal static class CacheRules
         return fields;
     }
 
-    /// <summary>Whether a placeholder names a type parameter of the method's type (<c>{TEntity}</c>) rather than a
-    /// parameter: it renders the type argument's name (docs/keys.md) and is no value of the key.</summary>
+    /// <summary>Whether a placeholder names a type parameter of the method's type (<c>{TEntity}</c>), or, for a class
+    /// method, of an interface whose member it implements (<c>{T}</c> on <c>OrderStore : IStore&lt;Order&gt;</c>),
+    /// rather than a parameter: it renders the type argument's name (docs/keys.md) and is no value of the key. The
+    /// generator and CG0004 both ask this.</summary>
     internal static bool IsTypeArgumentPlaceholder(IMethodSymbol method, KeyTemplatePart part)
         => !part.Hash && part.Path!.Count == 1 && FindParameter(method.Parameters, part.Path[0]) is null
-           && TypeParameterIndex(method.ContainingType, part.Path[0]) >= 0;
+           && (TypeParameterIndex(method.ContainingType, part.Path[0]) >= 0
+               || (method.ContainingType.TypeKind != TypeKind.Interface && ImplementedContracts(method).Any(c => TypeParameterIndex(c, part.Path[0]) >= 0)));
 
     /// <summary>The position of the type parameter named <paramref name="name"/> (exactly) of
     /// <paramref name="type"/>'s definition, or of a type parameter it is constructed with (an implementing class's:
@@ -276,6 +279,11 @@ internal static class CacheRules
     /// placeholder paths as written): two calls with one key share one entry, which must carry one set of tags.</summary>
     internal static string? TagPlaceholderProblem(IMethodSymbol method, KeyTemplatePart part, IEnumerable<string> keyPaths)
     {
+        if (IsTypeArgumentPlaceholder(method, part))
+        {
+            return $"'{{{part.Path![0]}}}' names a type parameter, which a tag does not render (the writes that invalidate tags know no type argument): write the type's name as text (\"orders:{{id}}\"), or tag with the key's parameters only";
+        }
+
         if (ResolvePlaceholder(method, part, out var problem) is null)
         {
             return problem;

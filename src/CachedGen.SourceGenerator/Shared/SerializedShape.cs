@@ -1,3 +1,5 @@
+using System;
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 
@@ -10,27 +12,44 @@ namespace CachedGen.SourceGenerator;
 internal static class SerializedShape
 {
     /// <summary>The public instance properties (with a getter, not indexers) and fields (not compiler-generated)
-    /// declared on <paramref name="type"/> that no <c>[IgnoreMember]</c> or <c>[IgnoreDataMember]</c> excludes, with
-    /// their types, in declaration order.</summary>
+    /// declared on <paramref name="type"/> and inherited from its bases, as MessagePack's contractless resolver writes
+    /// them, that no <c>[IgnoreMember]</c> or <c>[IgnoreDataMember]</c> excludes, with their types: the type's own in
+    /// declaration order, then each base's. A member hidden by one of the same name on a more derived type is left out.</summary>
     internal static ImmutableArray<(ISymbol Member, ITypeSymbol Type)> Members(ITypeSymbol type)
     {
         var members = ImmutableArray.CreateBuilder<(ISymbol Member, ITypeSymbol Type)>();
-        foreach (var member in type.GetMembers())
+        HashSet<string>? hidden = null;
+        for (var current = type; current is not null && current.SpecialType != SpecialType.System_Object; current = current.BaseType)
         {
-            if (member.IsStatic || member.DeclaredAccessibility != Accessibility.Public)
+            List<string>? names = null;
+            foreach (var member in current.GetMembers())
             {
-                continue;
+                if (member.IsStatic || member.DeclaredAccessibility != Accessibility.Public || (hidden is not null && hidden.Contains(member.Name)))
+                {
+                    continue;
+                }
+
+                var memberType = member switch
+                {
+                    IPropertySymbol { IsIndexer: false, GetMethod: not null } property => property.Type,
+                    IFieldSymbol { IsImplicitlyDeclared: false } field => field.Type,
+                    _ => null,
+                };
+                if (memberType is null)
+                {
+                    continue;
+                }
+
+                (names ??= []).Add(member.Name);
+                if (!IsIgnored(member))
+                {
+                    members.Add((member, memberType));
+                }
             }
 
-            var memberType = member switch
+            if (names is not null && current.BaseType is not null)
             {
-                IPropertySymbol { IsIndexer: false, GetMethod: not null } property => property.Type,
-                IFieldSymbol { IsImplicitlyDeclared: false } field => field.Type,
-                _ => null,
-            };
-            if (memberType is not null && !IsIgnored(member))
-            {
-                members.Add((member, memberType));
+                (hidden ??= new HashSet<string>(StringComparer.Ordinal)).UnionWith(names);
             }
         }
 

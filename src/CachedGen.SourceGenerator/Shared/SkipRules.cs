@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 
 namespace CachedGen.SourceGenerator;
@@ -6,8 +7,7 @@ namespace CachedGen.SourceGenerator;
 /// <summary>
 /// The decisions that make the generator leave a <c>[Cached]</c> method uncached or a write's invalidation, tag or put
 /// out of its decorator. Each is one function: the generator calls it to skip, the analyzers call it to report the
-/// same reason as an error, so nothing is skipped without a diagnostic. (Generic interfaces are still checked where
-/// they were, in the parser and in CG0007.)
+/// same reason as an error, so nothing is skipped without a diagnostic.
 /// </summary>
 internal static class SkipRules
 {
@@ -59,6 +59,64 @@ internal static class SkipRules
             : "it is a sealed or private interface member with a body, which a decorator cannot implement: make it abstract (no body) or virtual";
     }
 
+    /// <summary>Why the decorator of <paramref name="contract"/> cannot cache its member <paramref name="method"/> (an
+    /// interface method, or the class method carrying <c>[Cached]</c> for it) although the method itself could be
+    /// cached, or <see langword="null"/>: a protected abstract member, which the decorator cannot call on the inner
+    /// implementation, or a signature naming an <c>[Obsolete(error: true)]</c> type, which the decorator names outside
+    /// the method (descriptor, field, loader) where only an obsolete interface excuses it.</summary>
+    internal static string? CachedMemberProblem(IMethodSymbol method, INamedTypeSymbol contract)
+    {
+        if (IsUnreachable(method))
+        {
+            return $"it is a {Describe(method.DeclaredAccessibility)} abstract interface member, which the decorator cannot call on the inner implementation (only a derived interface can): make it public or internal";
+        }
+
+        for (INamedTypeSymbol? container = contract; container is not null; container = container.ContainingType)
+        {
+            if (container.GetAttributes().Any(a => a.AttributeClass.HasFullName(ObsoleteAttribute)))
+            {
+                return null;
+            }
+        }
+
+        return ErrorObsoleteType(method) is { } obsolete
+            ? $"its signature names '{obsolete.ToDisplayString()}', which is [Obsolete(error: true)], and the decorator names the cached value and key types outside the method (descriptor, field, loader), where no [Obsolete] on the method excuses them: use a type that is not obsolete, or mark the interface [Obsolete] too"
+            : null;
+    }
+
+    /// <summary>The full name of <see cref="ObsoleteAttribute"/>.</summary>
+    internal const string ObsoleteAttribute = "System.ObsoleteAttribute";
+
+    /// <summary>The type named by the method's signature (result, parameters, their elements, type arguments and
+    /// containing types) that is <c>[Obsolete(..., error: true)]</c>, or <see langword="null"/>.</summary>
+    internal static ITypeSymbol? ErrorObsoleteType(IMethodSymbol method)
+        => ErrorObsolete(method.ReturnType) ?? method.Parameters.Select(p => ErrorObsolete(p.Type)).FirstOrDefault(t => t is not null);
+
+    private static ITypeSymbol? ErrorObsolete(ITypeSymbol type)
+    {
+        switch (type)
+        {
+            case IArrayTypeSymbol array:
+                return ErrorObsolete(array.ElementType);
+            case IPointerTypeSymbol pointer:
+                return ErrorObsolete(pointer.PointedAtType);
+            case INamedTypeSymbol named:
+                // The special types (int, string, IEnumerable<T>, Nullable<T>...) are not obsolete: their attributes
+                // are not read.
+                for (var current = named; current is { SpecialType: SpecialType.None }; current = current.ContainingType)
+                {
+                    if (current.GetAttributes().Any(a => a.AttributeClass.HasFullName(ObsoleteAttribute) && a.ConstructorArguments.Length == 2 && a.ConstructorArguments[1].Value is true))
+                    {
+                        return current;
+                    }
+                }
+
+                return named.TypeArguments.Select(ErrorObsolete).FirstOrDefault(t => t is not null);
+            default:
+                return null;
+        }
+    }
+
     /// <summary>Why CachedGen's method attributes on <paramref name="method"/> are never read, or <see langword="null"/>:
     /// the generator reads them on members only (the predicate of its pipelines), never on a local function or lambda.</summary>
     internal static string? NonMemberProblem(IMethodSymbol method)
@@ -84,7 +142,9 @@ internal static class SkipRules
         => own is not null || (assemblyDefault is not null && TtlProblem(assemblyDefault, allowZero: false, out _) is null);
 
     /// <summary>Why the decorator cannot run code after <paramref name="writer"/> (to invalidate, invalidate tags, or put
-    /// its result), or <see langword="null"/> when it can.</summary>
+    /// its result), or <see langword="null"/> when it can. An asynchronous write with <c>in</c>, <c>ref readonly</c> or
+    /// ref struct (<c>Span</c>) parameters is honoured: the decorator calls it first and awaits its task in a local
+    /// function given the other parameters by value.</summary>
     internal static string? AfterWriteProblem(IMethodSymbol writer)
     {
         if (writer.ReturnsByRef || writer.ReturnsByRefReadonly)
@@ -92,19 +152,44 @@ internal static class SkipRules
             return "it returns by reference, so the caller writes through that reference after the decorator has returned and nothing can follow the write: return a value instead, or invalidate with ICacheInvalidator after writing";
         }
 
+        if (IsUnreachable(writer))
+        {
+            return $"it is a {Describe(writer.DeclaredAccessibility)} abstract interface member, which the decorator cannot call on the inner implementation (its implementation throws NotSupportedException), so no write follows: make it public or internal, or invalidate with ICacheInvalidator in the implementation";
+        }
+
         if (CacheRules.KindOf(writer) is Model.ResultKind.Task or Model.ResultKind.ValueTask or Model.ResultKind.TaskOfT or Model.ResultKind.ValueTaskOfT)
         {
             foreach (var parameter in writer.Parameters)
             {
-                if (parameter.RefKind != RefKind.None)
+                if (parameter.RefKind is RefKind.Ref or RefKind.Out)
                 {
-                    return $"it is asynchronous and its parameter '{parameter.Name}' is passed by reference ('ref', 'out', 'in' or 'ref readonly'), which an async decorator cannot take: pass it by value, or invalidate with ICacheInvalidator after the write";
+                    return $"it is asynchronous and its parameter '{parameter.Name}' passed by '{(parameter.RefKind == RefKind.Ref ? "ref" : "out")}', which the decorator does not carry past the write: pass it by value or with 'in', or invalidate with ICacheInvalidator after the write";
+                }
+
+                if (IsUnsafe(parameter.Type))
+                {
+                    return $"it is asynchronous and its parameter '{parameter.Name}' is a pointer, which needs an unsafe context where the decorator cannot await the write: pass a Memory<T> or an array instead, or invalidate with ICacheInvalidator after the write";
                 }
             }
         }
 
         return null;
     }
+
+    /// <summary>Whether the type is, or is built of, a pointer or function pointer (a member naming one is <c>unsafe</c>).</summary>
+    internal static bool IsUnsafe(ITypeSymbol type)
+        => type switch
+        {
+            IPointerTypeSymbol or IFunctionPointerTypeSymbol => true,
+            IArrayTypeSymbol array => IsUnsafe(array.ElementType),
+            INamedTypeSymbol named => named.TypeArguments.Any(IsUnsafe),
+            _ => false,
+        };
+
+    /// <summary>Whether <paramref name="member"/> is an abstract protected (or private protected) interface member: the
+    /// decorator must implement it, but cannot call it on the inner implementation (only a derived interface can); it throws.</summary>
+    internal static bool IsUnreachable(ISymbol member)
+        => member.IsAbstract && member.DeclaredAccessibility is Accessibility.Protected or Accessibility.ProtectedAndInternal;
 
     /// <summary>Why a decorator cannot run the attribute of <paramref name="writer"/> (<c>[InvalidatesTags]</c>): it must
     /// be a member a decorator implements, of an interface one can be generated for (a class method: implementing such
@@ -119,7 +204,7 @@ internal static class SkipRules
                 return "it is a static or sealed interface member, which a decorator does not implement: make it an abstract instance method";
             }
 
-            if (!writer.ContainingType.IsGenericType && ContractProblem(writer.ContainingType) is { } problem)
+            if (((writer.ContainingType.IsGenericType ? null : ContractProblem(writer.ContainingType)) ?? GenericContractProblem(writer.ContainingType)) is { } problem)
             {
                 return problem;
             }
@@ -130,7 +215,7 @@ internal static class SkipRules
             foreach (var contract in CacheRules.ImplementedContracts(writer))
             {
                 any = true;
-                if (!contract.IsGenericType && ContractProblem(contract) is { } problem)
+                if (((contract.IsGenericType ? null : ContractProblem(contract)) ?? GenericContractProblem(contract)) is { } problem)
                 {
                     return problem;
                 }
@@ -143,6 +228,76 @@ internal static class SkipRules
         }
 
         return AfterWriteProblem(writer);
+    }
+
+    /// <summary>Whether <paramref name="contract"/> gets a generic decorator: a generic interface whose type arguments
+    /// are distinct type parameters (the interface itself, or a generic class's view of it).</summary>
+    internal static bool IsOpenGeneric(INamedTypeSymbol contract)
+        => contract.IsGenericType && contract.TypeArguments.All(t => t.TypeKind == TypeKind.TypeParameter)
+           && contract.TypeArguments.Distinct<ITypeSymbol>(SymbolEqualityComparer.Default).Count() == contract.TypeArguments.Length;
+
+    /// <summary>Why no generic or closed decorator can be generated for the generic <paramref name="contract"/>, or
+    /// <see langword="null"/>: an interface nested in a generic type, or one whose type arguments are partly open
+    /// (<c>Repo&lt;T&gt; : IRepository&lt;T, int&gt;</c>) or name a type generated code cannot see.</summary>
+    internal static string? GenericContractProblem(INamedTypeSymbol contract)
+    {
+        for (var container = contract.ContainingType; container is not null; container = container.ContainingType)
+        {
+            if (container.IsGenericType)
+            {
+                return $"interface '{contract.Name}' is nested in the generic type '{container.ToDisplayString()}', and a decorator is generated only for an interface outside generic types: declare the interface at namespace level (or in a non-generic type)";
+            }
+        }
+
+        if (!contract.IsGenericType || IsOpenGeneric(contract))
+        {
+            return null;
+        }
+
+        if (contract.TypeArguments.Any(ContainsTypeParameter))
+        {
+            return $"'{contract.ToDisplayString()}' is partly closed: a decorator is generated for a generic interface whose type arguments are all distinct type parameters (a generic decorator) or all closed types (a closed one): implement the interface fully open (Repo<TEntity, TKey> : IRepository<TEntity, TKey>) or fully closed (OrderRepo : IRepository<Order, int>), or derive an interface that closes it";
+        }
+
+        return contract.TypeArguments.FirstOrDefault(t => !IsVisible(t)) is { } hidden
+            ? $"'{contract.ToDisplayString()}' is closed with '{hidden.ToDisplayString()}', which the generated decorator, a class of its own, cannot see: make that type internal or public"
+            : null;
+    }
+
+    /// <summary>Why a cached method of <paramref name="contract"/> cannot be invalidated by a write of
+    /// <paramref name="writeType"/> (type-qualified <c>invalidatedBy</c>), or <see langword="null"/>: a generic
+    /// decorator's entries are keyed by its type arguments, which another interface's decorator cannot name.</summary>
+    internal static string? ExternalWriteProblem(INamedTypeSymbol contract, INamedTypeSymbol writeType)
+        => IsOpenGeneric(contract) && !SymbolEqualityComparer.Default.Equals(writeType, contract) && !contract.AllInterfaces.Contains(writeType, SymbolEqualityComparer.Default)
+            ? $"'{contract.Name}' is generic, and the decorator of another interface cannot name a generic decorator's entries (their keys depend on its type arguments): tag the entries and put [InvalidatesTags] on the write, or name a write of '{contract.Name}' itself"
+            : null;
+
+    private static bool ContainsTypeParameter(ITypeSymbol type) => type switch
+    {
+        ITypeParameterSymbol => true,
+        IArrayTypeSymbol array => ContainsTypeParameter(array.ElementType),
+        INamedTypeSymbol named => named.TypeArguments.Any(ContainsTypeParameter),
+        _ => false,
+    };
+
+    private static bool IsVisible(ITypeSymbol type) => type switch
+    {
+        IArrayTypeSymbol array => IsVisible(array.ElementType),
+        INamedTypeSymbol named => IsReachable(named) && named.TypeArguments.All(IsVisible),
+        _ => false,
+    };
+
+    private static bool IsReachable(INamedTypeSymbol type)
+    {
+        for (var current = type; current is not null; current = current.ContainingType)
+        {
+            if (current.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal) || current.IsFileLocal)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static ISymbol? StaticAbstractMember(INamedTypeSymbol contract)

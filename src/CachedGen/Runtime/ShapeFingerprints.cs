@@ -15,8 +15,8 @@ namespace CachedGen.Runtime;
 /// arguments (<c>TEntity</c>, <c>Page&lt;TEntity&gt;</c>). It follows the member rules of the generator's compile-time
 /// fingerprint (<c>CachedGen.SourceGenerator.Parsing.ShapeFingerprint</c>) and writes the same canonical text, so a
 /// closed type has the same fingerprint whether the generator or this class computed it: for
-/// <c>[MessagePackObject]</c> types their keyed members, for other types their declared public instance properties and
-/// fields by name, recursively (depth 8), element types of collections, the values of enums; framework types
+/// <c>[MessagePackObject]</c> types their keyed members, for other types their public instance properties and fields,
+/// declared and inherited, by name, recursively (depth 8), element types of collections, the values of enums; framework types
 /// (<c>System.*</c>, <c>Microsoft.*</c>) by name and type arguments. Computed once per type.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
@@ -101,7 +101,9 @@ public static class ShapeFingerprints
             text.Append('>');
         }
 
-        if (display.StartsWith("global::System.", StringComparison.Ordinal) || display.StartsWith("global::Microsoft.", StringComparison.Ordinal))
+        // Framework types (collections, Guid, DateTime, tuples, ...) have fixed formatters: their name and type
+        // arguments say it all. (A tuple is written as an array of its items.)
+        if (type.Namespace is { } ns && (ns is "System" or "Microsoft" || ns.StartsWith("System.", StringComparison.Ordinal) || ns.StartsWith("Microsoft.", StringComparison.Ordinal)))
         {
             return;
         }
@@ -112,20 +114,16 @@ public static class ShapeFingerprints
         }
 
         text.Append('{');
-        if (display.StartsWith('('))
-        {
-            // A tuple: the compiler does not count its Item fields (they are implicitly declared there), and writes {}.
-            text.Append('}');
-            visiting.Remove(type);
-            return;
-        }
-
         var keyed = type.CustomAttributes.Any(a => a.AttributeType.FullName == "MessagePack.MessagePackObjectAttribute");
-        const BindingFlags declared = BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly;
-        var members = type.GetProperties(declared)
+        // Declared and inherited public members, as the contractless resolver writes them; a member hidden by one of
+        // the same name on a more derived type is left out.
+        const BindingFlags instance = BindingFlags.Public | BindingFlags.Instance;
+        var members = type.GetProperties(instance)
             .Where(p => p.GetIndexParameters().Length == 0 && p.GetMethod is not null)
             .Select(p => (Member: (MemberInfo)p, Type: p.PropertyType))
-            .Concat(type.GetFields(declared).Select(f => (Member: (MemberInfo)f, Type: f.FieldType)))
+            .Concat(type.GetFields(instance).Select(f => (Member: (MemberInfo)f, Type: f.FieldType)))
+            .GroupBy(m => m.Member.Name, StringComparer.Ordinal)
+            .Select(g => g.OrderByDescending(m => Depth(m.Member.DeclaringType)).First())
             .Where(m => !m.Member.CustomAttributes.Any(a => a.AttributeType.Name is "IgnoreMemberAttribute" or "IgnoreDataMemberAttribute"))
             .Select(m => (Name: KeyOf(m.Member, keyed), m.Type))
             .OrderBy(m => m.Name, StringComparer.Ordinal)
@@ -139,6 +137,18 @@ public static class ShapeFingerprints
 
         text.Append('}');
         visiting.Remove(type);
+    }
+
+    /// <summary>How many bases <paramref name="type"/> has: the more derived of two declaring types has more.</summary>
+    private static int Depth(Type? type)
+    {
+        var depth = 0;
+        for (var current = type; current is not null; current = current.BaseType)
+        {
+            depth++;
+        }
+
+        return depth;
     }
 
     private static string KeyOf(MemberInfo member, bool keyed)
