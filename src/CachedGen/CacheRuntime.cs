@@ -251,8 +251,24 @@ public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposa
                 "Redis in plaintext. Without Redis (L1 only) no key is needed.");
         }
 
-        var method = (Runtime.CachedMethod<TKey, TValue>)_methods.GetOrAdd(descriptor, static (d, runtime) => new Runtime.CachedMethod<TKey, TValue>((Runtime.CacheMethodDescriptor<TKey, TValue>)d, runtime), this);
-        _methodsById.TryAdd(descriptor.MethodId, method);
+        // Descriptors with one method id name the same entries (an interface closing a generic base, and the generic
+        // decorator of that base): they share one CachedMethod, so a write through either leaves no stale copy in this
+        // node's L1 and a remote invalidation reaches it. Another key or value type under the same id gets its own.
+        Runtime.CachedMethod<TKey, TValue> method;
+        lock (_methodsById)
+        {
+            if (_methods.TryGetValue(descriptor, out existing))
+            {
+                return (Runtime.CachedMethod<TKey, TValue>)existing;
+            }
+
+            method = _methodsById.TryGetValue(descriptor.MethodId, out var sameId) && sameId is Runtime.CachedMethod<TKey, TValue> shared
+                ? shared
+                : new Runtime.CachedMethod<TKey, TValue>(descriptor, this);
+            _methodsById.TryAdd(descriptor.MethodId, method);
+            _methods.TryAdd(descriptor, method);
+        }
+
         ((Runtime.ICachedMethodStatistics)method).UpdateHitMode(); // in case a listener came while it was being made
         return method;
     }

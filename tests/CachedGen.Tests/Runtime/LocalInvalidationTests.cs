@@ -1,5 +1,6 @@
 using System;
 using System.Threading.Tasks;
+using CachedGen.Runtime;
 using Xunit;
 
 namespace CachedGen.Tests.Runtime;
@@ -19,6 +20,34 @@ public class LocalInvalidationTests
 
         Assert.Null(h.Local(1));
         Assert.Equal("1:v2", await h.GetValueAsync(1));
+    }
+
+    [Fact]
+    public async Task Descriptors_with_one_method_id_share_their_entries_and_an_invalidation_through_either()
+    {
+        // The generic decorator of IRepository<Order> and the decorator of IOrderRepository : IRepository<Order> each
+        // have a descriptor of the same method: one L1 serves both, so a write through one leaves no stale copy.
+        using var h = new CachedMethodHarness(ttl: TimeSpan.FromSeconds(10));
+        var twin = new CacheMethodDescriptor<ValueTuple<int>, string>(h.Descriptor.MethodId, static (in ValueTuple<int> k, ref CacheKeyBuilder b) => b.AppendValue(k.Item1))
+        {
+            Ttl = h.Descriptor.Ttl,
+            KeySuffix = h.Descriptor.KeySuffix,
+            ShapeFingerprint = h.Descriptor.ShapeFingerprint,
+        };
+        var other = h.Runtime.GetMethod(twin);
+        Assert.Same(h.Method, other);
+
+        await h.GetValueAsync(1);
+        await other.InvalidateAsync(One);
+        Assert.Null(h.Local(1));
+
+        var unrelated = h.Runtime.GetMethod(new CacheMethodDescriptor<ValueTuple<int>, string>("Tests.IRepo.Other", static (in ValueTuple<int> k, ref CacheKeyBuilder b) => b.AppendValue(k.Item1))
+        {
+            Ttl = h.Descriptor.Ttl,
+            KeySuffix = h.Descriptor.KeySuffix,
+            ShapeFingerprint = h.Descriptor.ShapeFingerprint,
+        });
+        Assert.NotSame(h.Method, unrelated);
     }
 
     [Fact]
