@@ -49,10 +49,21 @@ public sealed partial class CachedMethod<TKey, TValue>
 
             throw SourceTimeout(policy.HardTimeout);
         }
+        catch (TimeoutException) when (loading.IsCompletedSuccessfully)
+        {
+            // The source answered between the end of the wait and this handler: its value stands.
+            return loading.Result;
+        }
         catch (Exception ex) when (ex is not OperationCanceledException && loading.IsFaulted && TryServeStale(key, fallback, "error", out var stale))
         {
             Log.FailSafeOnError(_runtime.Logger, Descriptor.MethodId, ex);
             return stale;
+        }
+        catch (TimeoutException) when (loading.IsCompleted)
+        {
+            // The source failed (or was cancelled) just as the wait ran out, and no stale value may answer: its own
+            // outcome reaches the caller, not a timeout.
+            return await loading.ConfigureAwait(false);
         }
     }
 
@@ -65,6 +76,11 @@ public sealed partial class CachedMethod<TKey, TValue>
         catch (TimeoutException) when (!loading.IsCompleted)
         {
             throw SourceTimeout(_policy.HardTimeout);
+        }
+        catch (TimeoutException)
+        {
+            // The source finished just as the wait ran out: its outcome stands.
+            return await loading.ConfigureAwait(false);
         }
     }
 
