@@ -114,6 +114,15 @@ public static class LoadTestRunner
         Volatile.Write(ref run.MeasureStart, measureStart);
 
         await DelayUntilAsync(measureStart + Ticks(options.Duration), run, ct).ConfigureAwait(false);
+
+        // A window in which no call finished measures nothing (a short run on a loaded machine, where the first calls
+        // pay for JIT and serializer set-up): it stays open until one has, for at most a minute.
+        var deadline = Stopwatch.GetTimestamp() + Ticks(TimeSpan.FromMinutes(1));
+        while (!ct.IsCancellationRequested && Stopwatch.GetTimestamp() < deadline && MeasuredOperations(workers) == 0)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(10), ct).ConfigureAwait(false);
+        }
+
         var measureEnd = Stopwatch.GetTimestamp();
         Volatile.Write(ref run.Stop, 1);
         await Task.WhenAll(tasks).ConfigureAwait(false);
@@ -251,6 +260,17 @@ public static class LoadTestRunner
         {
             await log.WriteLineAsync().ConfigureAwait(false);
         }
+    }
+
+    private static long MeasuredOperations(Worker[] workers)
+    {
+        long total = 0;
+        foreach (var worker in workers)
+        {
+            total += Volatile.Read(ref worker.Stats.Reads) + Volatile.Read(ref worker.Stats.Writes);
+        }
+
+        return total;
     }
 
     private static async Task DelayUntilAsync(long timestamp, RunState run, CancellationToken ct)
