@@ -64,38 +64,5 @@ public static class CacheTypeNames
     /// <summary>Writes <paramref name="type"/> after its containing types, each level with its own type arguments (a
     /// nested type's <see cref="Type.GetGenericArguments"/> holds its containing types' arguments first).</summary>
     private static void AppendNamed(StringBuilder text, Type type, Type[] arguments, ref int used)
-    {
-        if (type.DeclaringType is { } declaring && !type.IsGenericParameter)
-        {
-            AppendNamed(text, declaring, arguments, ref used);
-            text.Append('.');
-        }
-        else if (!string.IsNullOrEmpty(type.Namespace))
-        {
-            text.Append(type.Namespace).Append('.');
-        }
-
-        var name = type.Name;
-        var tick = name.IndexOf('`', StringComparison.Ordinal);
-        if (tick < 0)
-        {
-            text.Append(name);
-            return;
-        }
-
-        text.Append(name, 0, tick);
-        var own = int.Parse(name.AsSpan(tick + 1), System.Globalization.CultureInfo.InvariantCulture);
-        text.Append('<');
-        for (var i = 0; i < own && used < arguments.Length; i++, used++)
-        {
-            if (i > 0)
-            {
-                text.Append(',');
-            }
-
-            Append(text, arguments[used]);
-        }
-
-        text.Append('>');
-    }
+        => NestedTypeNames.Append(text, type, arguments, ref used, ",", static (t, argument) => Append(t, argument));
 }

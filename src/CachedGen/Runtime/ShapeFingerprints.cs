@@ -251,35 +251,7 @@ public static class ShapeFingerprints
     }
 
     private static void AppendNamed(StringBuilder text, Type type, Type[] arguments, ref int used)
-    {
-        if (type.DeclaringType is { } declaring)
-        {
-            AppendNamed(text, declaring, arguments, ref used);
-            text.Append('.');
-        }
-        else if (!string.IsNullOrEmpty(type.Namespace))
-        {
-            text.Append(type.Namespace).Append('.');
-        }
-
-        var name = type.Name;
-        var tick = name.IndexOf('`', StringComparison.Ordinal);
-        if (tick < 0)
-        {
-            text.Append(name);
-            return;
-        }
-
-        text.Append(name, 0, tick).Append('<');
-        var own = int.Parse(name.AsSpan(tick + 1), CultureInfo.InvariantCulture);
-        for (var i = 0; i < own && used < arguments.Length; i++, used++)
-        {
-            text.Append(i == 0 ? "" : ", ");
-            AppendDisplay(text, arguments[used]);
-        }
-
-        text.Append('>');
-    }
+        => NestedTypeNames.Append(text, type, arguments, ref used, ", ", static (t, argument) => AppendDisplay(t, argument));
 
     private static string? Keyword(Type type)
         => Type.GetTypeCode(type) switch
