@@ -1,0 +1,97 @@
+// Writes: the invalidations, tag invalidations and puts a forwarded method carries.
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using CachedGen.SourceGenerator.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using static CachedGen.SourceGenerator.CacheRules;
+
+namespace CachedGen.SourceGenerator.Parsing;
+
+internal static partial class DecoratorParser
+{
+    private static ForwardedMethodModel ToForwarded(IMethodSymbol method, List<CachedMethodInfo> cached, INamedTypeSymbol? implementation, Compilation compilation, TypeCache types, INamedTypeSymbol contract, List<ISymbol> members)
+    {
+        var tagInvalidations = new List<string>();
+        var puts = new List<InvalidationModel>();
+        var kind = KindOf(method);
+        var invalidations = new List<InvalidationModel>();
+        if (SkipRules.AfterWriteProblem(method) is null)
+        {
+            foreach (var target in cached)
+            {
+                if (!target.Data.InvalidatedBy.Contains(method.Name, StringComparer.Ordinal) && !target.QualifiedSelfWrites.Contains(method))
+                {
+                    continue;
+                }
+
+                if (MatchArguments(method, target.Fields) is { } arguments)
+                {
+                    invalidations.Add(new InvalidationModel(target.Model.MemberName, target.Model.KeyTemplate, target.Model.KeyType, arguments.ToEquatableArray()));
+                }
+            }
+
+            foreach (var tag in InvalidatedTags(method, implementation))
+            {
+                if (WriteTagInterpolation(method, tag) is { } interpolation)
+                {
+                    tagInvalidations.Add(interpolation);
+                }
+            }
+
+            foreach (var name in AttributeStrings(method, implementation, KnownNames.CachePutAttribute))
+            {
+                var targets = cached.Where(c => c.Method.Name == name).ToList();
+                if (targets.Count == 1 && PutProblem(method, ValueTypeOf(targets[0]), compilation) is null
+                    && MatchArguments(method, targets[0].Fields) is { } arguments)
+                {
+                    puts.Add(new InvalidationModel(targets[0].Model.MemberName, targets[0].Model.KeyTemplate, targets[0].Model.KeyType, arguments.ToEquatableArray()));
+                }
+            }
+        }
+
+        return new ForwardedMethodModel(
+            types.Name(method.ContainingType),
+            Escape(method.Name),
+            types.Name(method.ReturnType),
+            method.ReturnsByRefReadonly ? "ref readonly " : method.ReturnsByRef ? "ref " : "",
+            kind,
+            method.IsGenericMethod ? "<" + string.Join(", ", method.TypeParameters.Select(t => Escape(t.Name))) + ">" : "",
+            method.Parameters.Select(p => ToParameter(p, types)).ToEquatableArray(),
+            invalidations.ToEquatableArray(),
+            tagInvalidations.ToEquatableArray(),
+            puts.ToEquatableArray(),
+            MemberShape.Attributes(method),
+            MemberShape.Constraints(method),
+            Receiver(method, contract, members, types),
+            IsUnreachable(method),
+            MemberShape.IsUnsafe(method));
+    }
+
+    private static ITypeSymbol ValueTypeOf(CachedMethodInfo info)
+    {
+        TryGetCacheableResult(info.Method, out _, out var valueType);
+        return valueType;
+    }
+
+    /// <summary>The strings of a <c>params string[]</c> attribute on the write, or on its implementation.</summary>
+    private static IEnumerable<string> AttributeStrings(IMethodSymbol method, INamedTypeSymbol? implementation, string attributeName)
+    {
+        static bool Is(AttributeData a, string name) => a.AttributeClass.HasFullName(name);
+        var attribute = method.GetAttributes().FirstOrDefault(a => Is(a, attributeName))
+            ?? (implementation?.FindImplementationForInterfaceMember(method) as IMethodSymbol)?.GetAttributes().FirstOrDefault(a => Is(a, attributeName));
+        if (attribute is null || attribute.ConstructorArguments.Length != 1 || attribute.ConstructorArguments[0].Kind != TypedConstantKind.Array)
+        {
+            return [];
+        }
+
+        return attribute.ConstructorArguments[0].Values.Select(v => v.Value as string).Where(s => s is not null).Select(s => s!);
+    }
+
+    /// <summary>The tag templates of the write's <c>[InvalidatesTags]</c>, on the interface method or its implementation.</summary>
+    private static IEnumerable<string> InvalidatedTags(IMethodSymbol method, INamedTypeSymbol? implementation)
+        => AttributeStrings(method, implementation, KnownNames.InvalidatesTagsAttribute);
+}
