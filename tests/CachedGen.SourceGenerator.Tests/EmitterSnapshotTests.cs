@@ -45,13 +45,16 @@ public class EmitterSnapshotTests
                     MaxValueBytes: 4096,
                     Sensitive: false,
                     TagTemplates: new EquatableArray<string>(["store:{id}", "all"]),
-                    TagInterpolations: new EquatableArray<string>(["store:{key.Item1}", "all"])),
+                    Tags: new EquatableArray<TagTemplateModel>([
+                        new TagTemplateModel(new EquatableArray<TagPartModel>([new TagPartModel("store:"), new TagPartModel(null, KeyElement: 0)])),
+                        new TagTemplateModel(new EquatableArray<TagPartModel>([new TagPartModel("all")])),
+                    ])),
             ]),
             ForwardedMethods: new EquatableArray<ForwardedMethodModel>([
                 new ForwardedMethodModel("global::IStore", "Put", "void", "", ResultKind.Void, "", new EquatableArray<ParameterModel>([new ParameterModel("id", "int", "")]),
                     new EquatableArray<InvalidationModel>([new InvalidationModel("GetAsync", "s:{id}", "global::System.ValueTuple<int>", new EquatableArray<string>(["id"]))]),
-                    new EquatableArray<string>(["store:{id}"])),
-                new ForwardedMethodModel("global::IStore", "Map", "T", "", ResultKind.Value, "<T>", new EquatableArray<ParameterModel>([new ParameterModel("value", "T", "in ")]), EquatableArray<InvalidationModel>.Empty, EquatableArray<string>.Empty),
+                    new EquatableArray<TagTemplateModel>([new TagTemplateModel(new EquatableArray<TagPartModel>([new TagPartModel("store:"), new TagPartModel(null, Value: "id")]))])),
+                new ForwardedMethodModel("global::IStore", "Map", "T", "", ResultKind.Value, "<T>", new EquatableArray<ParameterModel>([new ParameterModel("value", "T", "in ")]), EquatableArray<InvalidationModel>.Empty, EquatableArray<TagTemplateModel>.Empty),
             ]),
             ForwardedProperties: new EquatableArray<ForwardedPropertyModel>([
                 new ForwardedPropertyModel("global::IStore", "this", "string", "", new EquatableArray<ParameterModel>([new ParameterModel("index", "int", "")]), true, false, false),

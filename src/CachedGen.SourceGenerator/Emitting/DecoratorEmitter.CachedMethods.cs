@@ -13,7 +13,7 @@ internal static partial class DecoratorEmitter
     {
         w.Line($"/// <summary>{(model.IsGeneric ? "Facts" : "Compile-time facts")} about {See(method.DeclaringInterface, method.Name)}.</summary>");
         var methodId = model.IsGeneric
-            ? $"\"{model.GenericContractName}<\" + {Parsing.DecoratorParser.GenericTypeArgumentsField} + \">.{method.Name}\""
+            ? $"\"{model.GenericContractName}<\" + {GenericTypeArgumentsField} + \">.{method.Name}\""
             : $"\"{method.MethodId}\"";
         w.Open($"public static readonly {Runtime}.CacheMethodDescriptor<{method.KeyType}, {method.ValueType}> {method.DescriptorName} = new({methodId}, {method.RenderKeyName})");
         w.Line($"Ttl = {TimeSpanLiteral(method.TtlTicks, method.TtlText)},");
@@ -28,16 +28,21 @@ internal static partial class DecoratorEmitter
         }
 
         var version = method.Version.ToString(CultureInfo.InvariantCulture);
+        // The closed type's argument names that end the version segment: a generic decorator's static field, or a
+        // literal for a method of a closed generic interface.
+        var typeArguments = model.IsGeneric ? GenericTypeArgumentsField
+            : method.ClosedTypeArgumentNames is { } names ? Literal(names)
+            : null;
         if (method.RuntimeShapeType is { } shapeType)
         {
             var fingerprint = $"{Runtime}.ShapeFingerprints.Of(typeof({shapeType}))";
-            w.Line($"KeySuffix = {Runtime}.ShapeFingerprints.VersionSegment({version}, {fingerprint}, {method.TypeArguments}), // Version {version}, shape of {method.ValueType.Replace("global::", "")}, type arguments");
+            w.Line($"KeySuffix = {Runtime}.ShapeFingerprints.VersionSegment({version}, {fingerprint}, {typeArguments}), // Version {version}, shape of {method.ValueType.Replace("global::", "")}, type arguments");
             w.Line($"ShapeFingerprint = {fingerprint},");
         }
         else
         {
-            var segment = $"\"#v{version}.{method.Fingerprint.ToString("x8", CultureInfo.InvariantCulture)}" + (method.TypeArguments is { } arguments ? $"(\" + {arguments} + \")\"" : "\"");
-            w.Line($"KeySuffix = {segment}, // Version {version}, shape of {method.ValueType.Replace("global::", "")}{(method.TypeArguments is null ? "" : ", type arguments")}");
+            var segment = $"\"#v{version}.{method.Fingerprint.ToString("x8", CultureInfo.InvariantCulture)}" + (typeArguments is { } arguments ? $"(\" + {arguments} + \")\"" : "\"");
+            w.Line($"KeySuffix = {segment}, // Version {version}, shape of {method.ValueType.Replace("global::", "")}{(typeArguments is null ? "" : ", type arguments")}");
             w.Line($"ShapeFingerprint = 0x{method.Fingerprint.ToString("x8", CultureInfo.InvariantCulture)}u,");
         }
         if (method.MaxLocalEntries > 0)

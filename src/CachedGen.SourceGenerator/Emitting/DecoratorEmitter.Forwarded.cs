@@ -94,7 +94,7 @@ internal static partial class DecoratorEmitter
 
         foreach (var tag in method.TagInvalidations)
         {
-            invalidations.Add((model.RuntimeFieldName + ".InvalidateTagAsync($\"" + tag + "\")", model.RuntimeFieldName + ".InvalidateTag($\"" + tag + "\");", ""));
+            invalidations.Add((model.RuntimeFieldName + ".InvalidateTagAsync(" + Interpolated(tag) + ")", model.RuntimeFieldName + ".InvalidateTag(" + Interpolated(tag) + ");", ""));
         }
 
         if (!isAsync)

@@ -36,9 +36,9 @@ internal static partial class DecoratorEmitter
                 continue;
             }
 
-            if (segment.TypeArgument is not null)
+            if (segment.TypeArgument is { } typeArgument)
             {
-                w.Line($"builder.AppendValue({segment.TypeArgument}); // type argument");
+                w.Line($"builder.AppendValue({TypeArgumentKeyName(typeArgument)}); // type argument");
                 continue;
             }
 
@@ -62,12 +62,12 @@ internal static partial class DecoratorEmitter
         }
 
         w.Close();
-        if (method.TagInterpolations.Count > 0)
+        if (method.Tags.Count > 0)
         {
             w.Line();
             w.Line($"/// <summary>Renders the tags of {See(method.DeclaringInterface, method.Name)}: {string.Join(", ", method.TagTemplates.Select(t => "<c>" + Xml(t) + "</c>"))}.</summary>");
             w.Line($"private static string[] {method.RenderTagsName}(in {method.KeyType} key, {Runtime}.CacheTagRenderer tags)");
-            w.Line($"    => [{string.Join(", ", method.TagInterpolations.Select(t => "tags.Render($\"" + t + "\")"))}];");
+            w.Line($"    => [{string.Join(", ", method.Tags.Select(t => "tags.Render(" + Interpolated(t) + ")"))}];");
         }
     }
 

@@ -1,4 +1,4 @@
-// C# text helpers: parameter lists, receivers, attributes, literals and documentation references.
+// C# text helpers: parameter lists, receivers, attributes, literals, tag interpolations, type argument key names and documentation references.
 using System;
 using System.Collections.Generic;
 using System.Globalization;
@@ -77,4 +77,32 @@ internal static partial class DecoratorEmitter
     }
 
     private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+
+    /// <summary>A tag template as an interpolated string (<c>$"tenant:{key.Item1}"</c>): literals escaped as in a string
+    /// literal, each placeholder the key element or value it reads, <c>:hash</c> kept as the format.</summary>
+    private static string Interpolated(TagTemplateModel tag)
+    {
+        var builder = new System.Text.StringBuilder("$\"");
+        foreach (var part in tag.Parts)
+        {
+            if (part.Literal is not null)
+            {
+                var quoted = Literal(part.Literal);
+                builder.Append(quoted, 1, quoted.Length - 2);
+            }
+            else
+            {
+                builder.Append('{').Append(part.KeyElement >= 0 ? KeyTuple.Element(part.KeyElement) : part.Value).Append(part.Hash ? ":hash}" : "}");
+            }
+        }
+
+        return builder.Append('"').ToString();
+    }
+
+    /// <summary>The expression giving a type argument's key name: a literal when it is closed, found at run time (once
+    /// per type) when it is a generic decorator's type parameter.</summary>
+    private static string TypeArgumentKeyName(TypeArgumentModel argument)
+        => argument.IsTypeParameter
+            ? Runtime + ".CacheTypeNames.Of(typeof(" + argument.Name + "))"
+            : Literal(argument.Name);
 }

@@ -17,6 +17,9 @@ internal static partial class DecoratorEmitter
     private const string Runtime = "global::CachedGen.Runtime";
     private const string Members = "global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.PublicProperties | global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.PublicFields";
 
+    /// <summary>The static field of a generic decorator holding its closed type's argument names.</summary>
+    private const string GenericTypeArgumentsField = "TypeArguments";
+
     /// <summary>The body of a protected abstract member: a class can implement it but not call it on another object.</summary>
     private const string ThrowUnreachable = "throw new global::System.NotSupportedException(\"A protected interface member cannot be called on the inner implementation.\")";
 
@@ -67,7 +70,7 @@ internal static partial class DecoratorEmitter
 
             w.Open(header[header.Count - 1]);
             w.Line("/// <summary>The closed type's arguments as keys and method ids name them (<c>Shop.Order</c>), found once per closed type.</summary>");
-            w.Line($"private static readonly string {Parsing.DecoratorParser.GenericTypeArgumentsField} = {Runtime}.CacheTypeNames.Join({string.Join(", ", model.TypeParameters.Select(t => "typeof(" + t.Name + ")"))});");
+            w.Line($"private static readonly string {GenericTypeArgumentsField} = {Runtime}.CacheTypeNames.Join({string.Join(", ", model.TypeParameters.Select(t => "typeof(" + t.Name + ")"))});");
             w.Line();
         }
 

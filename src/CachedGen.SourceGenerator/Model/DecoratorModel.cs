@@ -56,10 +56,11 @@ internal sealed record ParameterModel(string Name, string Type, string Modifier,
     public bool NotNullOnExit => Attributes.Contains("CodeAnalysis.NotNull]");
 }
 
-/// <summary>A method served through the cache. <paramref name="TagInterpolations"/> are the contents of the interpolated
-/// strings that render its tags from the key tuple's elements (<c>tenant:{key.Item1}:forms</c>).
-/// <paramref name="TypeArguments"/>, for a method of a generic interface, is the expression giving the closed type's
-/// argument names that end its version segment (a literal, or a generic decorator's static field);
+/// <summary>A method served through the cache. <paramref name="Tags"/> are its tag templates, each placeholder reading
+/// an element of the key tuple (<c>tenant:{TenantId}:forms</c>).
+/// <paramref name="ClosedTypeArgumentNames"/>, for a method of a closed generic interface (or inherited from a closed
+/// generic base), is the type arguments' key names that end its version segment (<c>Shop.Order</c>); a generic
+/// decorator's methods find theirs at run time, once per closed type;
 /// <paramref name="RuntimeShapeType"/> is its value type as <c>typeof</c> takes it when that mentions a type parameter
 /// (the fingerprint is then computed at run time).</summary>
 internal sealed record CachedMethodModel(
@@ -86,8 +87,8 @@ internal sealed record CachedMethodModel(
     int MaxValueBytes,
     bool Sensitive,
     EquatableArray<string> TagTemplates,
-    EquatableArray<string> TagInterpolations,
-    string? TypeArguments = null,
+    EquatableArray<TagTemplateModel> Tags,
+    string? ClosedTypeArgumentNames = null,
     string? RuntimeShapeType = null)
 {
     /// <summary>The attribute lines the explicit implementation restates (<c>[Obsolete]</c>, nullability).</summary>
@@ -143,11 +144,23 @@ internal sealed record CachedMethodModel(
 internal sealed record KeyFieldModel(string Name, string Type, string Source, string Cast, bool IsNullableValue, bool IsTypeParameter = false);
 
 /// <summary>A piece of the key template: literal text, a key field (possibly hashed), or a type argument's key name
-/// (<paramref name="TypeArgument"/>: an expression of type <see cref="string"/>, for <c>{TEntity}</c>).</summary>
-internal sealed record KeySegmentModel(string? Literal, string? FieldName, bool Hash, string? TypeArgument = null);
+/// (<paramref name="TypeArgument"/>, for <c>{TEntity}</c>).</summary>
+internal sealed record KeySegmentModel(string? Literal, string? FieldName, bool Hash, TypeArgumentModel? TypeArgument = null);
+
+/// <summary>A type argument a key names: a closed type's key name (<c>Shop.Order</c>), or, when
+/// <paramref name="IsTypeParameter"/>, a generic decorator's type parameter whose key name is found at run time.</summary>
+internal sealed record TypeArgumentModel(string Name, bool IsTypeParameter);
+
+/// <summary>A tag template (<c>tenant:{tenantId}:forms</c>) as the parts the emitter renders it from.</summary>
+internal sealed record TagTemplateModel(EquatableArray<TagPartModel> Parts);
+
+/// <summary>Literal text of a tag template, or a placeholder (rendered hashed when <paramref name="Hash"/>): a cached
+/// method's reads the element <paramref name="KeyElement"/> (zero-based) of its key tuple; a write's reads
+/// <paramref name="Value"/>, the value over its parameters that the key rules resolved (<c>order.TenantId</c>).</summary>
+internal sealed record TagPartModel(string? Literal, int KeyElement = -1, string? Value = null, bool Hash = false);
 
 /// <summary>A member forwarded to the inner implementation; write methods also invalidate entries, and tags
-/// (<paramref name="TagInvalidations"/>: interpolated string contents over the method's parameters).</summary>
+/// (<paramref name="TagInvalidations"/>: templates over the method's parameters).</summary>
 internal sealed record ForwardedMethodModel(
     string DeclaringInterface,
     string Name,
@@ -157,7 +170,7 @@ internal sealed record ForwardedMethodModel(
     string TypeParameters,
     EquatableArray<ParameterModel> Parameters,
     EquatableArray<InvalidationModel> Invalidations,
-    EquatableArray<string> TagInvalidations,
+    EquatableArray<TagTemplateModel> TagInvalidations,
     EquatableArray<InvalidationModel> Puts = default,
     EquatableArray<string> Attributes = default,
     EquatableArray<string> Constraints = default,

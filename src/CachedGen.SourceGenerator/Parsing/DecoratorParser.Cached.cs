@@ -122,7 +122,7 @@ internal static partial class DecoratorParser
 
         var segments = template.Parts
             .Select(part => !part.IsPlaceholder ? new KeySegmentModel(part.Literal, null, false)
-                : IsTypeArgumentPlaceholder(method, part) ? new KeySegmentModel(null, null, false, TypeArgumentName(method.ContainingType.TypeArguments[TypeParameterIndex(method.ContainingType, part.Path![0])]))
+                : IsTypeArgumentPlaceholder(method, part) ? new KeySegmentModel(null, null, false, TypeArgument(method.ContainingType.TypeArguments[TypeParameterIndex(method.ContainingType, part.Path![0])]))
                 : new KeySegmentModel(null, string.Join(".", part.Path!), part.Hash))
             .ToList();
 
@@ -138,7 +138,7 @@ internal static partial class DecoratorParser
             }
         }
 
-        if (TagInterpolations(attributed, data.Tags, fields) is not { } tags)
+        if (CachedTags(attributed, data.Tags, fields) is not { } tags)
         {
             return null;
         }
@@ -146,9 +146,9 @@ internal static partial class DecoratorParser
         // Entries of different type arguments never share a key: a generic interface's methods carry the closed type's
         // arguments in their version segment, and a value type that mentions a type parameter is fingerprinted at run
         // time, once per closed type (docs/keys.md).
-        var typeArguments = isGeneric ? GenericTypeArgumentsField
-            : contract.IsGenericType ? DecoratorEmitterLiteral(string.Join(",", contract.TypeArguments.Select(TypeKeyName.Of)))
-            : method.ContainingType.IsGenericType ? DecoratorEmitterLiteral(string.Join(",", method.ContainingType.TypeArguments.Select(TypeKeyName.Of)))
+        var closedTypeArguments = isGeneric ? null
+            : contract.IsGenericType ? string.Join(",", contract.TypeArguments.Select(TypeKeyName.Of))
+            : method.ContainingType.IsGenericType ? string.Join(",", method.ContainingType.TypeArguments.Select(TypeKeyName.Of))
             : null;
         var runtimeShape = isGeneric && ContainsTypeParameter(valueType) ? valueType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : null;
         // A method inherited from a closed generic base (IOrderRepository : IRepository<Order>) shares its entries with
@@ -183,7 +183,7 @@ internal static partial class DecoratorParser
             data.Sensitive,
             data.Tags.ToEquatableArray(),
             tags.ToEquatableArray(),
-            typeArguments,
+            closedTypeArguments,
             runtimeShape);
         return new CachedMethodInfo(model, method, data, fields);
     }

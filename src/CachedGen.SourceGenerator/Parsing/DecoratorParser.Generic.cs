@@ -73,15 +73,10 @@ internal static partial class DecoratorParser
         _ => false,
     };
 
-    /// <summary>The static field of a generic decorator holding its closed type's argument names.</summary>
-    internal const string GenericTypeArgumentsField = "TypeArguments";
-
-    /// <summary>The expression giving a type argument's key name: written at compile time when it is closed, found at
-    /// run time (once per type) when it is a generic decorator's type parameter.</summary>
-    private static string TypeArgumentName(ITypeSymbol argument)
+    /// <summary>A type argument a key names: a closed type's key name, or a generic decorator's type parameter (its key
+    /// name is found at run time, once per type).</summary>
+    private static TypeArgumentModel TypeArgument(ITypeSymbol argument)
         => argument.TypeKind == TypeKind.TypeParameter
-            ? "global::CachedGen.Runtime.CacheTypeNames.Of(typeof(" + argument.Name + "))"
-            : DecoratorEmitterLiteral(TypeKeyName.Of(argument));
-
-    private static string DecoratorEmitterLiteral(string text) => Emitting.DecoratorEmitter.Literal(text);
+            ? new TypeArgumentModel(argument.Name, IsTypeParameter: true)
+            : new TypeArgumentModel(TypeKeyName.Of(argument), IsTypeParameter: false);
 }

@@ -21,7 +21,7 @@ internal static partial class DecoratorParser
 
     private static string SignatureOf(IMethodSymbol method)
         => SignatureOf(new ForwardedMethodModel(method.ContainingType.ToDisplayString(TypeFormat), Escape(method.Name), "", "", ResultKind.Void, "",
-            method.Parameters.Select(ToParameter).ToEquatableArray(), EquatableArray<InvalidationModel>.Empty, EquatableArray<string>.Empty));
+            method.Parameters.Select(ToParameter).ToEquatableArray(), EquatableArray<InvalidationModel>.Empty, EquatableArray<TagTemplateModel>.Empty));
 
     /// <summary>The type-qualified <c>invalidatedBy</c> names of the cached methods: a write of this same interface joins
     /// its local writes, one of another interface becomes an <see cref="ExternalInvalidation"/> (when

@@ -1,4 +1,4 @@
-// Tag templates of cached methods and writes, rendered from key elements or parameters.
+// Tag templates of cached methods and writes: the key element or parameter value each placeholder reads.
 using System;
 using System.Collections.Generic;
 using System.Globalization;
@@ -13,55 +13,54 @@ namespace CachedGen.SourceGenerator.Parsing;
 
 internal static partial class DecoratorParser
 {
-    /// <summary>The interpolated strings (contents) rendering a cached method's tags from its key tuple: each
+    /// <summary>The tag templates of a cached method, each placeholder reading an element of its key tuple: each
     /// placeholder must be one of the key's (<see langword="null"/> otherwise, or for a malformed template; the
     /// analyzers say why).</summary>
-    private static List<string>? TagInterpolations(IMethodSymbol method, IReadOnlyList<string> templates, List<KeyFieldInfo> fields)
+    private static List<TagTemplateModel>? CachedTags(IMethodSymbol method, IReadOnlyList<string> templates, List<KeyFieldInfo> fields)
     {
-        var result = new List<string>();
-        var pathKeys = new Dictionary<string, string>(StringComparer.Ordinal);
+        var result = new List<TagTemplateModel>();
+        var pathKeys = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < fields.Count; i++)
         {
-            pathKeys[fields[i].PathKey] = KeyTuple.Element(i);
+            pathKeys[fields[i].PathKey] = i;
         }
 
         foreach (var text in templates)
         {
-            if (Interpolation(text, part => TagPlaceholderProblem(method, part, pathKeys.Keys) is null ? pathKeys[string.Join(".", part.Path!)] : null) is not { } interpolation)
+            if (Tag(text, part => TagPlaceholderProblem(method, part, pathKeys.Keys) is null ? new TagPartModel(null, KeyElement: pathKeys[string.Join(".", part.Path!)], Hash: part.Hash) : null) is not { } tag)
             {
                 return null;
             }
 
-            result.Add(interpolation);
+            result.Add(tag);
         }
 
         return result;
     }
 
-    /// <summary>The interpolated string (contents) rendering a write's tag from its parameters.</summary>
-    private static string? WriteTagInterpolation(IMethodSymbol method, string text)
-        => Interpolation(text, part => ResolvePlaceholder(method, part, out _)?.Source);
+    /// <summary>A write's tag template, each placeholder reading a value over its parameters.</summary>
+    private static TagTemplateModel? WriteTag(IMethodSymbol method, string text)
+        => Tag(text, part => ResolvePlaceholder(method, part, out _) is { } field ? new TagPartModel(null, Value: field.Source, Hash: part.Hash) : null);
 
-    /// <summary>A tag template as the contents of an interpolated string: literals escaped, each placeholder replaced by
-    /// the expression <paramref name="hole"/> gives (<c>:hash</c> kept as the format); <see langword="null"/> when the
-    /// template is malformed or a placeholder has no expression.</summary>
-    private static string? Interpolation(string text, Func<KeyTemplatePart, string?> hole)
+    /// <summary>A tag template's parts: literals as written, each placeholder as <paramref name="placeholder"/> reads it;
+    /// <see langword="null"/> when the template is malformed or a placeholder cannot be read.</summary>
+    private static TagTemplateModel? Tag(string text, Func<KeyTemplatePart, TagPartModel?> placeholder)
     {
         if (KeyTemplate.Parse(text, out _) is not { } template)
         {
             return null;
         }
 
-        var builder = new System.Text.StringBuilder();
+        var parts = new List<TagPartModel>();
         foreach (var part in template.Parts)
         {
             if (!part.IsPlaceholder)
             {
-                builder.Append(InterpolationLiteral(part.Literal!));
+                parts.Add(new TagPartModel(part.Literal!));
             }
-            else if (hole(part) is { } expression)
+            else if (placeholder(part) is { } read)
             {
-                builder.Append('{').Append(expression).Append(part.Hash ? ":hash}" : "}");
+                parts.Add(read);
             }
             else
             {
@@ -69,13 +68,6 @@ internal static partial class DecoratorParser
             }
         }
 
-        return builder.ToString();
-    }
-
-    /// <summary>Template text as it is written inside <c>$"..."</c>: escaped as a string literal (without its quotes).</summary>
-    private static string InterpolationLiteral(string literal)
-    {
-        var quoted = Emitting.DecoratorEmitter.Literal(literal);
-        return quoted.Substring(1, quoted.Length - 2);
+        return new TagTemplateModel(parts.ToEquatableArray());
     }
 }

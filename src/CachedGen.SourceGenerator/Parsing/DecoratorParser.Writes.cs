@@ -15,7 +15,7 @@ internal static partial class DecoratorParser
 {
     private static ForwardedMethodModel ToForwarded(IMethodSymbol method, List<CachedMethodInfo> cached, INamedTypeSymbol? implementation, Compilation compilation, TypeCache types, INamedTypeSymbol contract, List<ISymbol> members)
     {
-        var tagInvalidations = new List<string>();
+        var tagInvalidations = new List<TagTemplateModel>();
         var puts = new List<InvalidationModel>();
         var kind = KindOf(method);
         var invalidations = new List<InvalidationModel>();
@@ -36,9 +36,9 @@ internal static partial class DecoratorParser
 
             foreach (var tag in InvalidatedTags(method, implementation))
             {
-                if (WriteTagInterpolation(method, tag) is { } interpolation)
+                if (WriteTag(method, tag) is { } template)
                 {
-                    tagInvalidations.Add(interpolation);
+                    tagInvalidations.Add(template);
                 }
             }
 
