@@ -67,28 +67,32 @@ internal static partial class DecoratorParser
 
                     break;
                 case IPropertySymbol { ExplicitInterfaceImplementations.Length: 0 } property:
-                    properties.Add(new ForwardedPropertyModel(
-                        types.Name(property.ContainingType),
-                        property.IsIndexer ? "this" : Escape(property.Name),
-                        types.Name(property.Type),
-                        property.ReturnsByRefReadonly ? "ref readonly " : property.ReturnsByRef ? "ref " : "",
-                        property.Parameters.Select(p => ToParameter(p, types)).ToEquatableArray(),
-                        property.GetMethod is not null,
-                        property.SetMethod is not null,
-                        property.SetMethod?.IsInitOnly == true,
-                        MemberShape.Attributes(property),
-                        Receiver(property, contract, members, types),
-                        IsUnreachable(property),
-                        MemberShape.IsUnsafe(property)));
+                    properties.Add(new ForwardedPropertyModel
+                    {
+                        DeclaringInterface = types.Name(property.ContainingType),
+                        Name = property.IsIndexer ? "this" : Escape(property.Name),
+                        Type = types.Name(property.Type),
+                        RefPrefix = property.ReturnsByRefReadonly ? "ref readonly " : property.ReturnsByRef ? "ref " : "",
+                        IndexerParameters = property.Parameters.Select(p => ToParameter(p, types)).ToEquatableArray(),
+                        HasGetter = property.GetMethod is not null,
+                        HasSetter = property.SetMethod is not null,
+                        IsInitOnly = property.SetMethod?.IsInitOnly == true,
+                        Attributes = MemberShape.Attributes(property),
+                        Receiver = Receiver(property, contract, members, types),
+                        IsUnreachable = IsUnreachable(property),
+                        IsUnsafe = MemberShape.IsUnsafe(property),
+                    });
                     break;
                 case IEventSymbol { ExplicitInterfaceImplementations.Length: 0 } @event:
-                    events.Add(new ForwardedEventModel(
-                        types.Name(@event.ContainingType),
-                        Escape(@event.Name),
-                        types.Name(@event.Type),
-                        MemberShape.Attributes(@event),
-                        Receiver(@event, contract, members, types),
-                        IsUnreachable(@event)));
+                    events.Add(new ForwardedEventModel
+                    {
+                        DeclaringInterface = types.Name(@event.ContainingType),
+                        Name = Escape(@event.Name),
+                        Type = types.Name(@event.Type),
+                        Attributes = MemberShape.Attributes(@event),
+                        Receiver = Receiver(@event, contract, members, types),
+                        IsUnreachable = IsUnreachable(@event),
+                    });
                     break;
             }
         }
@@ -140,23 +144,25 @@ internal static partial class DecoratorParser
 
         var hintName = isGeneric ? contractName + "`" + contract.Arity.ToString(CultureInfo.InvariantCulture)
             : contractName.Replace('<', '(').Replace('>', ')');
-        return new DecoratorModel(
-            @namespace,
-            contract.Name,
-            interfaceType,
-            decoratorName,
-            IsPublic(contract) && contract.TypeArguments.All(IsPublicType),
-            hintName + ".g.cs",
-            innerField,
-            cached.Select(c => c.Model).ToEquatableArray(),
-            forwarded,
-            properties.ToEquatableArray(),
-            events.ToEquatableArray(),
-            isGeneric ? contract.TypeArguments.Select(t => new TypeParameterModel(t.Name, Constraints((ITypeParameterSymbol)t, types))).ToEquatableArray() : default,
-            genericContractName,
-            runtimeField,
-            (classObsolete is null ? [] : new[] { classObsolete }).ToEquatableArray(),
-            usesObsolete);
+        return new DecoratorModel
+        {
+            Namespace = @namespace,
+            InterfaceName = contract.Name,
+            InterfaceType = interfaceType,
+            DecoratorName = decoratorName,
+            IsPublic = IsPublic(contract) && contract.TypeArguments.All(IsPublicType),
+            HintName = hintName + ".g.cs",
+            InnerFieldName = innerField,
+            CachedMethods = cached.Select(c => c.Model).ToEquatableArray(),
+            ForwardedMethods = forwarded,
+            ForwardedProperties = properties.ToEquatableArray(),
+            ForwardedEvents = events.ToEquatableArray(),
+            TypeParameters = isGeneric ? contract.TypeArguments.Select(t => new TypeParameterModel(t.Name, Constraints((ITypeParameterSymbol)t, types))).ToEquatableArray() : default,
+            GenericContractName = genericContractName,
+            RuntimeFieldName = runtimeField,
+            ClassAttributes = (classObsolete is null ? [] : new[] { classObsolete }).ToEquatableArray(),
+            SuppressesObsolete = usesObsolete,
+        };
     }
 
     /// <summary>What one interface's model works out once per type: its name in generated code (an interface's methods

@@ -158,33 +158,35 @@ internal static partial class DecoratorParser
             && !method.ContainingType.TypeArguments.Any(ContainsTypeParameter)
             ? TypeKeyName.Of(method.ContainingType) + "." + method.Name
             : contractName + "." + method.Name;
-        var model = new CachedMethodModel(
-            types.Name(method.ContainingType),
-            Escape(method.Name),
-            methodId,
-            kind,
-            types.Name(method.ReturnType),
-            ValueTypeName(method, kind, valueType, types),
-            method.Parameters.Select(p => ToParameter(p, types)).ToEquatableArray(),
-            cancellationTokenName is null ? null : Escape(cancellationTokenName),
-            method.Name,
-            templateText,
-            fields.Select(f => ToModel(f, types)).ToEquatableArray(),
-            segments.ToEquatableArray(),
-            ttlTicks,
-            data.Ttl ?? "",
-            localTtlTicks,
-            data.LocalTtl,
-            "",
-            data.Version,
-            types.Fingerprint(valueType, cancellationToken),
-            data.MaxLocalEntries,
-            data.MaxValueBytes,
-            data.Sensitive,
-            data.Tags.ToEquatableArray(),
-            tags.ToEquatableArray(),
-            closedTypeArguments,
-            runtimeShape);
+        var model = new CachedMethodModel
+        {
+            DeclaringInterface = types.Name(method.ContainingType),
+            Name = Escape(method.Name),
+            MethodId = methodId,
+            Kind = kind,
+            ReturnType = types.Name(method.ReturnType),
+            ValueType = ValueTypeName(method, kind, valueType, types),
+            Parameters = method.Parameters.Select(p => ToParameter(p, types)).ToEquatableArray(),
+            CancellationTokenName = cancellationTokenName is null ? null : Escape(cancellationTokenName),
+            MemberName = method.Name,
+            KeyTemplate = templateText,
+            KeyFields = fields.Select(f => ToModel(f, types)).ToEquatableArray(),
+            KeySegments = segments.ToEquatableArray(),
+            TtlTicks = ttlTicks,
+            TtlText = data.Ttl ?? "",
+            LocalTtlTicks = localTtlTicks,
+            LocalTtlText = data.LocalTtl,
+            KeyPrefix = "",
+            Version = data.Version,
+            Fingerprint = types.Fingerprint(valueType, cancellationToken),
+            MaxLocalEntries = data.MaxLocalEntries,
+            MaxValueBytes = data.MaxValueBytes,
+            Sensitive = data.Sensitive,
+            TagTemplates = data.Tags.ToEquatableArray(),
+            Tags = tags.ToEquatableArray(),
+            ClosedTypeArgumentNames = closedTypeArguments,
+            RuntimeShapeType = runtimeShape,
+        };
         return new CachedMethodInfo(model, method, data, fields);
     }
 
@@ -211,7 +213,15 @@ internal static partial class DecoratorParser
             display += "?";
         }
 
-        return new KeyFieldModel(field.Name, display, field.Source, field.Cast, isNullableValue, field.Type.TypeKind == TypeKind.TypeParameter);
+        return new KeyFieldModel
+        {
+            Name = field.Name,
+            Type = display,
+            Source = field.Source,
+            Cast = field.Cast,
+            IsNullableValue = isNullableValue,
+            IsTypeParameter = field.Type.TypeKind == TypeKind.TypeParameter,
+        };
     }
 
     private sealed class CachedMethodInfo(CachedMethodModel model, IMethodSymbol method, CachedAttributeData data, List<KeyFieldInfo> fields)

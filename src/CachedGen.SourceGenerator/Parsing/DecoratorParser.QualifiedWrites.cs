@@ -20,8 +20,18 @@ internal static partial class DecoratorParser
         => method.DeclaringInterface + "." + method.Name + "(" + string.Join(",", method.Parameters.Select(p => p.Modifier + p.Type)) + ")";
 
     private static string SignatureOf(IMethodSymbol method)
-        => SignatureOf(new ForwardedMethodModel(method.ContainingType.ToDisplayString(TypeFormat), Escape(method.Name), "", "", ResultKind.Void, "",
-            method.Parameters.Select(ToParameter).ToEquatableArray(), EquatableArray<InvalidationModel>.Empty, EquatableArray<TagTemplateModel>.Empty));
+        => SignatureOf(new ForwardedMethodModel
+        {
+            DeclaringInterface = method.ContainingType.ToDisplayString(TypeFormat),
+            Name = Escape(method.Name),
+            ReturnType = "",
+            RefPrefix = "",
+            Kind = ResultKind.Void,
+            TypeParameters = "",
+            Parameters = method.Parameters.Select(ToParameter).ToEquatableArray(),
+            Invalidations = EquatableArray<InvalidationModel>.Empty,
+            TagInvalidations = EquatableArray<TagTemplateModel>.Empty,
+        });
 
     /// <summary>The type-qualified <c>invalidatedBy</c> names of the cached methods: a write of this same interface joins
     /// its local writes, one of another interface becomes an <see cref="ExternalInvalidation"/> (when
@@ -54,7 +64,15 @@ internal static partial class DecoratorParser
                     externals.Add(new ExternalInvalidation(
                         write.Type!,
                         SignatureOf(writer),
-                        new InvalidationModel(info.Model.MemberName, info.Model.KeyTemplate, info.Model.KeyType, arguments.ToEquatableArray(), decorator, info.Model.ValueType)));
+                        new InvalidationModel
+                        {
+                            MemberName = info.Model.MemberName,
+                            KeyTemplate = info.Model.KeyTemplate,
+                            KeyType = info.Model.KeyType,
+                            Arguments = arguments.ToEquatableArray(),
+                            Decorator = decorator,
+                            ValueType = info.Model.ValueType,
+                        }));
                 }
             }
         }

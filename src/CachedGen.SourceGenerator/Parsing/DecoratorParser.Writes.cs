@@ -30,7 +30,13 @@ internal static partial class DecoratorParser
 
                 if (MatchArguments(method, target.Fields) is { } arguments)
                 {
-                    invalidations.Add(new InvalidationModel(target.Model.MemberName, target.Model.KeyTemplate, target.Model.KeyType, arguments.ToEquatableArray()));
+                    invalidations.Add(new InvalidationModel
+                    {
+                        MemberName = target.Model.MemberName,
+                        KeyTemplate = target.Model.KeyTemplate,
+                        KeyType = target.Model.KeyType,
+                        Arguments = arguments.ToEquatableArray(),
+                    });
                 }
             }
 
@@ -48,27 +54,35 @@ internal static partial class DecoratorParser
                 if (targets.Count == 1 && PutProblem(method, ValueTypeOf(targets[0]), compilation) is null
                     && MatchArguments(method, targets[0].Fields) is { } arguments)
                 {
-                    puts.Add(new InvalidationModel(targets[0].Model.MemberName, targets[0].Model.KeyTemplate, targets[0].Model.KeyType, arguments.ToEquatableArray()));
+                    puts.Add(new InvalidationModel
+                    {
+                        MemberName = targets[0].Model.MemberName,
+                        KeyTemplate = targets[0].Model.KeyTemplate,
+                        KeyType = targets[0].Model.KeyType,
+                        Arguments = arguments.ToEquatableArray(),
+                    });
                 }
             }
         }
 
-        return new ForwardedMethodModel(
-            types.Name(method.ContainingType),
-            Escape(method.Name),
-            types.Name(method.ReturnType),
-            method.ReturnsByRefReadonly ? "ref readonly " : method.ReturnsByRef ? "ref " : "",
-            kind,
-            method.IsGenericMethod ? "<" + string.Join(", ", method.TypeParameters.Select(t => Escape(t.Name))) + ">" : "",
-            method.Parameters.Select(p => ToParameter(p, types)).ToEquatableArray(),
-            invalidations.ToEquatableArray(),
-            tagInvalidations.ToEquatableArray(),
-            puts.ToEquatableArray(),
-            MemberShape.Attributes(method),
-            MemberShape.Constraints(method),
-            Receiver(method, contract, members, types),
-            IsUnreachable(method),
-            MemberShape.IsUnsafe(method));
+        return new ForwardedMethodModel
+        {
+            DeclaringInterface = types.Name(method.ContainingType),
+            Name = Escape(method.Name),
+            ReturnType = types.Name(method.ReturnType),
+            RefPrefix = method.ReturnsByRefReadonly ? "ref readonly " : method.ReturnsByRef ? "ref " : "",
+            Kind = kind,
+            TypeParameters = method.IsGenericMethod ? "<" + string.Join(", ", method.TypeParameters.Select(t => Escape(t.Name))) + ">" : "",
+            Parameters = method.Parameters.Select(p => ToParameter(p, types)).ToEquatableArray(),
+            Invalidations = invalidations.ToEquatableArray(),
+            TagInvalidations = tagInvalidations.ToEquatableArray(),
+            Puts = puts.ToEquatableArray(),
+            Attributes = MemberShape.Attributes(method),
+            Constraints = MemberShape.Constraints(method),
+            Receiver = Receiver(method, contract, members, types),
+            IsUnreachable = IsUnreachable(method),
+            IsUnsafe = MemberShape.IsUnsafe(method),
+        };
     }
 
     private static ITypeSymbol ValueTypeOf(CachedMethodInfo info)
