@@ -170,7 +170,6 @@ public sealed class CachedGenerator : IIncrementalGenerator
                 ReturnType = m.ReturnType,
                 RefPrefix = "",
                 Kind = m.Kind,
-                TypeParameters = "",
                 Parameters = m.Parameters,
                 Invalidations = EquatableArray<InvalidationModel>.Empty,
                 TagInvalidations = EquatableArray<TagTemplateModel>.Empty,

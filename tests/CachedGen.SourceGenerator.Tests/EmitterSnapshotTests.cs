@@ -68,7 +68,6 @@ public class EmitterSnapshotTests
                     ReturnType = "void",
                     RefPrefix = "",
                     Kind = ResultKind.Void,
-                    TypeParameters = "",
                     Parameters = new EquatableArray<ParameterModel>([new ParameterModel("id", "int", "")]),
                     Invalidations = new EquatableArray<InvalidationModel>([new InvalidationModel
                     {
@@ -86,7 +85,7 @@ public class EmitterSnapshotTests
                     ReturnType = "T",
                     RefPrefix = "",
                     Kind = ResultKind.Value,
-                    TypeParameters = "<T>",
+                    TypeParameters = new EquatableArray<string>(["T"]),
                     Parameters = new EquatableArray<ParameterModel>([new ParameterModel("value", "T", "in ")]),
                     Invalidations = EquatableArray<InvalidationModel>.Empty,
                     TagInvalidations = EquatableArray<TagTemplateModel>.Empty,

@@ -12,8 +12,9 @@ internal static partial class DecoratorEmitter
     private static void WriteForwardedMethod(SourceWriter w, DecoratorModel model, ForwardedMethodModel method)
     {
         var arguments = string.Join(", ", method.Parameters.Select(p => p.Modifier.Replace("scoped ", "").Replace("ref readonly ", "in ") + p.Name));
-        var call = Receiver(model.InnerFieldName, method.Receiver) + "." + method.Name + method.TypeParameters + "(" + arguments + ")";
-        var signature = method.ReturnType + " " + method.DeclaringInterface + "." + method.Name + method.TypeParameters + "(" + ParameterList(method.Parameters) + ")";
+        var typeParameters = method.TypeParameters.Count == 0 ? "" : "<" + string.Join(", ", method.TypeParameters) + ">";
+        var call = Receiver(model.InnerFieldName, method.Receiver) + "." + method.Name + typeParameters + "(" + arguments + ")";
+        var signature = method.ReturnType + " " + method.DeclaringInterface + "." + method.Name + typeParameters + "(" + ParameterList(method.Parameters) + ")";
         if (!method.Invalidates)
         {
             WriteAttributes(w, method.Attributes);

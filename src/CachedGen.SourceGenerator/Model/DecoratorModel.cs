@@ -238,7 +238,8 @@ internal sealed record ForwardedMethodModel
 
     public required ResultKind Kind { get; init; }
 
-    public required string TypeParameters { get; init; }
+    /// <summary>A generic method's type parameters (escaped names), or empty.</summary>
+    public EquatableArray<string> TypeParameters { get; init; }
 
     public required EquatableArray<ParameterModel> Parameters { get; init; }
 

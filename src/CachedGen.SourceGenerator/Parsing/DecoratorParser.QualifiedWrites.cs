@@ -27,7 +27,6 @@ internal static partial class DecoratorParser
             ReturnType = "",
             RefPrefix = "",
             Kind = ResultKind.Void,
-            TypeParameters = "",
             Parameters = method.Parameters.Select(ToParameter).ToEquatableArray(),
             Invalidations = EquatableArray<InvalidationModel>.Empty,
             TagInvalidations = EquatableArray<TagTemplateModel>.Empty,

@@ -72,7 +72,7 @@ internal static partial class DecoratorParser
             ReturnType = types.Name(method.ReturnType),
             RefPrefix = method.ReturnsByRefReadonly ? "ref readonly " : method.ReturnsByRef ? "ref " : "",
             Kind = kind,
-            TypeParameters = method.IsGenericMethod ? "<" + string.Join(", ", method.TypeParameters.Select(t => Escape(t.Name))) + ">" : "",
+            TypeParameters = method.TypeParameters.Select(t => Escape(t.Name)).ToEquatableArray(),
             Parameters = method.Parameters.Select(p => ToParameter(p, types)).ToEquatableArray(),
             Invalidations = invalidations.ToEquatableArray(),
             TagInvalidations = tagInvalidations.ToEquatableArray(),
