@@ -39,7 +39,7 @@ public class EmitterSnapshotTests
                         Name = "Id",
                         Type = "int",
                         Source = "id",
-                        Cast = "",
+                        EnumAs = "",
                         IsNullableValue = false,
                     }]),
                     KeySegments = new EquatableArray<KeySegmentModel>([new KeySegmentModel("s:", null, false), new KeySegmentModel(null, "Id", false)]),

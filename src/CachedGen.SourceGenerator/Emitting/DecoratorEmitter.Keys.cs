@@ -46,10 +46,11 @@ internal static partial class DecoratorEmitter
             var field = method.KeyFields[index];
             var element = KeyTuple.Element(index);
             var append = segment.Hash ? "AppendHashed" : field.IsTypeParameter ? "AppendValueOf" : "AppendValue";
+            var cast = field.EnumAs.Length > 0 ? "(" + field.EnumAs + ")" : "";
             if (field.IsNullableValue)
             {
                 w.Open($"if ({element}.HasValue) // {field.Source}");
-                w.Line($"builder.{append}({field.Cast}{element}.GetValueOrDefault());");
+                w.Line($"builder.{append}({cast}{element}.GetValueOrDefault());");
                 w.Close();
                 w.Open("else");
                 w.Line("builder.AppendNull();");
@@ -57,7 +58,7 @@ internal static partial class DecoratorEmitter
             }
             else
             {
-                w.Line($"builder.{append}({field.Cast}{element}); // {field.Source}");
+                w.Line($"builder.{append}({cast}{element}); // {field.Source}");
             }
         }
 

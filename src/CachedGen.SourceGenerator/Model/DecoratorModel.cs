@@ -198,8 +198,8 @@ internal sealed record KeyFieldModel
     /// <summary>Expression over the method's parameters that produces it (<c>query?.TenantId</c>).</summary>
     public required string Source { get; init; }
 
-    /// <summary>Cast applied before rendering (<c>(long)</c> for enums), or empty.</summary>
-    public required string Cast { get; init; }
+    /// <summary>The integral type an enum is rendered as (<c>long</c>, <c>ulong</c>: the emitter casts to it), or empty.</summary>
+    public required string EnumAs { get; init; }
 
     /// <summary>Whether it is a <c>Nullable&lt;T&gt;</c>.</summary>
     public required bool IsNullableValue { get; init; }

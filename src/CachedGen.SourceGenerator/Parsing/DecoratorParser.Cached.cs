@@ -60,7 +60,7 @@ internal static partial class DecoratorParser
         var parameter = FindParameter(attributed.Parameters, field.Root)!;
         var own = Escape(parameter.Name);
         var source = Escape(method.Parameters[parameter.Ordinal].Name) + field.Source.Substring(own.Length);
-        return new KeyFieldInfo(field.PathKey, field.Root, field.Members, field.Type, source, field.Cast, field.Nullable);
+        return new KeyFieldInfo(field.PathKey, field.Root, field.Members, field.Type, source, field.EnumAs, field.Nullable);
     }
 
     private static bool IsCachedAttribute(AttributeData attribute)
@@ -218,7 +218,7 @@ internal static partial class DecoratorParser
             Name = field.Name,
             Type = display,
             Source = field.Source,
-            Cast = field.Cast,
+            EnumAs = field.EnumAs,
             IsNullableValue = isNullableValue,
             IsTypeParameter = field.Type.TypeKind == TypeKind.TypeParameter,
         };

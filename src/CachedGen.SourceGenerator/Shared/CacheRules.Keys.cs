@@ -115,7 +115,7 @@ internal static partial class CacheRules
             return null;
         }
 
-        if (ClassifyKeyType(resolved.Type) is not { } cast)
+        if (ClassifyKeyType(resolved.Type) is not { } enumAs)
         {
             error = $"'{string.Join(".", path)}' is a '{resolved.Type.ToDisplayString()}', which has no stable key encoding (use a member of it, or a string, number, enum, Guid or date)";
             return null;
@@ -128,11 +128,11 @@ internal static partial class CacheRules
         }
 
         error = null;
-        return new KeyFieldInfo(path.Count == 1 ? path[0] : string.Join(".", path), path[0], members, resolved.Type, resolved.Expression, cast, resolved.Nullable);
+        return new KeyFieldInfo(path.Count == 1 ? path[0] : string.Join(".", path), path[0], members, resolved.Type, resolved.Expression, enumAs, resolved.Nullable);
     }
 
-    /// <summary>Returns the cast to apply before rendering (empty when none), or <see langword="null"/> for types that
-    /// have no stable key encoding.</summary>
+    /// <summary>Returns the integral type an enum is rendered as (<c>long</c> or <c>ulong</c>; empty for any other type), or
+    /// <see langword="null"/> for types that have no stable key encoding.</summary>
     internal static string? ClassifyKeyType(ITypeSymbol type)
     {
         if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable)
@@ -168,8 +168,8 @@ internal static partial class CacheRules
         if (type is INamedTypeSymbol { TypeKind: TypeKind.Enum, EnumUnderlyingType: { } underlying })
         {
             return underlying.SpecialType is SpecialType.System_Byte or SpecialType.System_UInt16 or SpecialType.System_UInt32 or SpecialType.System_UInt64
-                ? "(ulong)"
-                : "(long)";
+                ? "ulong"
+                : "long";
         }
 
         return type.HasFullName("System.Guid") || type.HasFullName("System.DateTimeOffset") || type.HasFullName("System.DateOnly")
@@ -205,7 +205,7 @@ internal static partial class CacheRules
     }
 }
 
-internal sealed class KeyFieldInfo(string pathKey, string root, List<string> members, ITypeSymbol type, string source, string cast, bool nullable)
+internal sealed class KeyFieldInfo(string pathKey, string root, List<string> members, ITypeSymbol type, string source, string enumAs, bool nullable)
 {
     public string PathKey { get; } = pathKey;
 
@@ -217,7 +217,8 @@ internal sealed class KeyFieldInfo(string pathKey, string root, List<string> mem
 
     public string Source { get; } = source;
 
-    public string Cast { get; } = cast;
+    /// <summary>The integral type an enum value is rendered as (<c>long</c>, <c>ulong</c>), or empty.</summary>
+    public string EnumAs { get; } = enumAs;
 
     /// <summary>Whether a null-conditional access can make the value null.</summary>
     public bool Nullable { get; } = nullable;
