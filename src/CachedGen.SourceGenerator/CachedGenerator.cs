@@ -163,7 +163,17 @@ public sealed class CachedGenerator : IIncrementalGenerator
         var dropped = new HashSet<string>(uncached.Select(m => m.MemberName), System.StringComparer.Ordinal);
         var forwarded = model.ForwardedMethods
             .Select(m => m with { Invalidations = m.Invalidations.Where(i => !dropped.Contains(i.MemberName)).ToEquatableArray() })
-            .Concat(uncached.Select(m => new ForwardedMethodModel(m.DeclaringInterface, m.Name, m.ReturnType, "", m.Kind, "", m.Parameters, EquatableArray<InvalidationModel>.Empty, EquatableArray<string>.Empty)))
+            .Concat(uncached.Select(m => new ForwardedMethodModel
+            {
+                DeclaringInterface = m.DeclaringInterface,
+                Name = m.Name,
+                ReturnType = m.ReturnType,
+                RefPrefix = "",
+                Kind = m.Kind,
+                Parameters = m.Parameters,
+                Invalidations = EquatableArray<InvalidationModel>.Empty,
+                TagInvalidations = EquatableArray<TagTemplateModel>.Empty,
+            }))
             .ToEquatableArray();
         return model with { CachedMethods = cached.ToEquatableArray(), ForwardedMethods = forwarded };
     }

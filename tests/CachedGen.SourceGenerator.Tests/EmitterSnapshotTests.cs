@@ -12,51 +12,105 @@ public class EmitterSnapshotTests
     public void Global_namespace_internal_interface_with_every_member_kind()
     {
         var parameters = new EquatableArray<ParameterModel>([new ParameterModel("id", "int", ""), new ParameterModel("ct", "global::System.Threading.CancellationToken", "")]);
-        var model = new DecoratorModel(
-            Namespace: "",
-            InterfaceName: "IStore",
-            InterfaceType: "global::IStore",
-            DecoratorName: "CachedStore",
-            IsPublic: false,
-            HintName: "IStore.g.cs",
-            InnerFieldName: "_inner",
-            CachedMethods: new EquatableArray<CachedMethodModel>([
-                new CachedMethodModel(
-                    DeclaringInterface: "global::IStore",
-                    Name: "GetAsync",
-                    MethodId: "IStore.GetAsync",
-                    Kind: ResultKind.ValueTaskOfT,
-                    ReturnType: "global::System.Threading.Tasks.ValueTask<string?>",
-                    ValueType: "string?",
-                    Parameters: parameters,
-                    CancellationTokenName: "ct",
-                    MemberName: "GetAsync",
-                    KeyTemplate: "s:{id}",
-                    KeyFields: new EquatableArray<KeyFieldModel>([new KeyFieldModel("Id", "int", "id", "", false)]),
-                    KeySegments: new EquatableArray<KeySegmentModel>([new KeySegmentModel("s:", null, false), new KeySegmentModel(null, "Id", false)]),
-                    TtlTicks: System.TimeSpan.FromSeconds(30).Ticks,
-                    TtlText: "30s",
-                    LocalTtlTicks: System.TimeSpan.FromSeconds(5).Ticks,
-                    LocalTtlText: "5s",
-                    KeyPrefix: "store:",
-                    Version: 3,
-                    Fingerprint: 0xABCDEF01u,
-                    MaxLocalEntries: 500,
-                    MaxValueBytes: 4096,
-                    Sensitive: false,
-                    TagTemplates: new EquatableArray<string>(["store:{id}", "all"]),
-                    TagInterpolations: new EquatableArray<string>(["store:{key.Item1}", "all"])),
+        var model = new DecoratorModel
+        {
+            Namespace = "",
+            InterfaceName = "IStore",
+            InterfaceType = "global::IStore",
+            DecoratorName = "CachedStore",
+            IsPublic = false,
+            HintName = "IStore.g.cs",
+            InnerFieldName = "_inner",
+            CachedMethods = new EquatableArray<CachedMethodModel>([
+                new CachedMethodModel
+                {
+                    DeclaringInterface = "global::IStore",
+                    Name = "GetAsync",
+                    MethodId = "IStore.GetAsync",
+                    Kind = ResultKind.ValueTaskOfT,
+                    ReturnType = "global::System.Threading.Tasks.ValueTask<string?>",
+                    ValueType = "string?",
+                    Parameters = parameters,
+                    CancellationTokenName = "ct",
+                    MemberName = "GetAsync",
+                    KeyTemplate = "s:{id}",
+                    KeyFields = new EquatableArray<KeyFieldModel>([new KeyFieldModel
+                    {
+                        Name = "Id",
+                        Type = "int",
+                        Source = "id",
+                        EnumAs = "",
+                        IsNullableValue = false,
+                    }]),
+                    KeySegments = new EquatableArray<KeySegmentModel>([new KeySegmentModel("s:", null, false), new KeySegmentModel(null, "Id", false)]),
+                    TtlTicks = System.TimeSpan.FromSeconds(30).Ticks,
+                    TtlText = "30s",
+                    LocalTtlTicks = System.TimeSpan.FromSeconds(5).Ticks,
+                    LocalTtlText = "5s",
+                    KeyPrefix = "store:",
+                    Version = 3,
+                    Fingerprint = 0xABCDEF01u,
+                    MaxLocalEntries = 500,
+                    MaxValueBytes = 4096,
+                    Sensitive = false,
+                    TagTemplates = new EquatableArray<string>(["store:{id}", "all"]),
+                    Tags = new EquatableArray<TagTemplateModel>([
+                        new TagTemplateModel(new EquatableArray<TagPartModel>([new TagPartModel("store:"), new TagPartModel(null, KeyElement: 0)])),
+                        new TagTemplateModel(new EquatableArray<TagPartModel>([new TagPartModel("all")])),
+                    ]),
+                },
             ]),
-            ForwardedMethods: new EquatableArray<ForwardedMethodModel>([
-                new ForwardedMethodModel("global::IStore", "Put", "void", "", ResultKind.Void, "", new EquatableArray<ParameterModel>([new ParameterModel("id", "int", "")]),
-                    new EquatableArray<InvalidationModel>([new InvalidationModel("GetAsync", "s:{id}", "global::System.ValueTuple<int>", new EquatableArray<string>(["id"]))]),
-                    new EquatableArray<string>(["store:{id}"])),
-                new ForwardedMethodModel("global::IStore", "Map", "T", "", ResultKind.Value, "<T>", new EquatableArray<ParameterModel>([new ParameterModel("value", "T", "in ")]), EquatableArray<InvalidationModel>.Empty, EquatableArray<string>.Empty),
+            ForwardedMethods = new EquatableArray<ForwardedMethodModel>([
+                new ForwardedMethodModel
+                {
+                    DeclaringInterface = "global::IStore",
+                    Name = "Put",
+                    ReturnType = "void",
+                    RefPrefix = "",
+                    Kind = ResultKind.Void,
+                    Parameters = new EquatableArray<ParameterModel>([new ParameterModel("id", "int", "")]),
+                    Invalidations = new EquatableArray<InvalidationModel>([new InvalidationModel
+                    {
+                        MemberName = "GetAsync",
+                        KeyTemplate = "s:{id}",
+                        KeyType = "global::System.ValueTuple<int>",
+                        Arguments = new EquatableArray<string>(["id"]),
+                    }]),
+                    TagInvalidations = new EquatableArray<TagTemplateModel>([new TagTemplateModel(new EquatableArray<TagPartModel>([new TagPartModel("store:"), new TagPartModel(null, Value: "id")]))]),
+                },
+                new ForwardedMethodModel
+                {
+                    DeclaringInterface = "global::IStore",
+                    Name = "Map",
+                    ReturnType = "T",
+                    RefPrefix = "",
+                    Kind = ResultKind.Value,
+                    TypeParameters = new EquatableArray<string>(["T"]),
+                    Parameters = new EquatableArray<ParameterModel>([new ParameterModel("value", "T", "in ")]),
+                    Invalidations = EquatableArray<InvalidationModel>.Empty,
+                    TagInvalidations = EquatableArray<TagTemplateModel>.Empty,
+                },
             ]),
-            ForwardedProperties: new EquatableArray<ForwardedPropertyModel>([
-                new ForwardedPropertyModel("global::IStore", "this", "string", "", new EquatableArray<ParameterModel>([new ParameterModel("index", "int", "")]), true, false, false),
+            ForwardedProperties = new EquatableArray<ForwardedPropertyModel>([
+                new ForwardedPropertyModel
+                {
+                    DeclaringInterface = "global::IStore",
+                    Name = "this",
+                    Type = "string",
+                    RefPrefix = "",
+                    IndexerParameters = new EquatableArray<ParameterModel>([new ParameterModel("index", "int", "")]),
+                    HasGetter = true,
+                    HasSetter = false,
+                    IsInitOnly = false,
+                },
             ]),
-            ForwardedEvents: new EquatableArray<ForwardedEventModel>([new ForwardedEventModel("global::IStore", "Changed", "global::System.Action?")]));
+            ForwardedEvents = new EquatableArray<ForwardedEventModel>([new ForwardedEventModel
+            {
+                DeclaringInterface = "global::IStore",
+                Name = "Changed",
+                Type = "global::System.Action?",
+            }]),
+        };
 
         Snapshot.Verify(DecoratorEmitter.Emit(model), $"{nameof(EmitterSnapshotTests)}.{nameof(Global_namespace_internal_interface_with_every_member_kind)}#IStore.g.cs");
     }

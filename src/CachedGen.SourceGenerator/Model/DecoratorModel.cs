@@ -5,24 +5,40 @@ namespace CachedGen.SourceGenerator.Model;
 
 /// <summary>Everything the emitter needs for one decorated interface. Strings and equatable arrays only: no symbols,
 /// syntax nodes or locations, so the incremental pipeline can cache it and old compilations are not kept alive.</summary>
-internal sealed record DecoratorModel(
-    string Namespace,
-    string InterfaceName,
-    string InterfaceType,
-    string DecoratorName,
-    bool IsPublic,
-    string HintName,
-    string InnerFieldName,
-    EquatableArray<CachedMethodModel> CachedMethods,
-    EquatableArray<ForwardedMethodModel> ForwardedMethods,
-    EquatableArray<ForwardedPropertyModel> ForwardedProperties,
-    EquatableArray<ForwardedEventModel> ForwardedEvents,
-    EquatableArray<TypeParameterModel> TypeParameters = default,
-    string GenericContractName = "",
-    string RuntimeFieldName = "_runtime",
-    EquatableArray<string> ClassAttributes = default,
-    bool SuppressesObsolete = false)
+internal sealed record DecoratorModel
 {
+    public required string Namespace { get; init; }
+
+    public required string InterfaceName { get; init; }
+
+    public required string InterfaceType { get; init; }
+
+    public required string DecoratorName { get; init; }
+
+    public required bool IsPublic { get; init; }
+
+    public required string HintName { get; init; }
+
+    public required string InnerFieldName { get; init; }
+
+    public required EquatableArray<CachedMethodModel> CachedMethods { get; init; }
+
+    public required EquatableArray<ForwardedMethodModel> ForwardedMethods { get; init; }
+
+    public required EquatableArray<ForwardedPropertyModel> ForwardedProperties { get; init; }
+
+    public required EquatableArray<ForwardedEventModel> ForwardedEvents { get; init; }
+
+    public EquatableArray<TypeParameterModel> TypeParameters { get; init; }
+
+    public string GenericContractName { get; init; } = "";
+
+    public string RuntimeFieldName { get; init; } = "_runtime";
+
+    public EquatableArray<string> ClassAttributes { get; init; }
+
+    public bool SuppressesObsolete { get; init; }
+
     /// <summary>Whether the decorator is generic (<c>CachedRepository&lt;TEntity&gt;</c> of <c>IRepository&lt;TEntity&gt;</c>):
     /// its descriptors are per closed type, with method ids, keys and fingerprints computed once per closed type.</summary>
     public bool IsGeneric => TypeParameters.Count > 0;
@@ -56,40 +72,78 @@ internal sealed record ParameterModel(string Name, string Type, string Modifier,
     public bool NotNullOnExit => Attributes.Contains("CodeAnalysis.NotNull]");
 }
 
-/// <summary>A method served through the cache. <paramref name="TagInterpolations"/> are the contents of the interpolated
-/// strings that render its tags from the key tuple's elements (<c>tenant:{key.Item1}:forms</c>).
-/// <paramref name="TypeArguments"/>, for a method of a generic interface, is the expression giving the closed type's
-/// argument names that end its version segment (a literal, or a generic decorator's static field);
-/// <paramref name="RuntimeShapeType"/> is its value type as <c>typeof</c> takes it when that mentions a type parameter
+/// <summary>A method served through the cache. <see cref="Tags"/> are its tag templates, each placeholder reading
+/// an element of the key tuple (<c>tenant:{TenantId}:forms</c>).
+/// <see cref="ClosedTypeArgumentNames"/>, for a method of a closed generic interface (or inherited from a closed
+/// generic base), is the type arguments' key names that end its version segment (<c>Shop.Order</c>); a generic
+/// decorator's methods find theirs at run time, once per closed type;
+/// <see cref="RuntimeShapeType"/> is its value type as <c>typeof</c> takes it when that mentions a type parameter
 /// (the fingerprint is then computed at run time).</summary>
-internal sealed record CachedMethodModel(
-    string DeclaringInterface,
-    string Name,
-    string MethodId,
-    ResultKind Kind,
-    string ReturnType,
-    string ValueType,
-    EquatableArray<ParameterModel> Parameters,
-    string? CancellationTokenName,
-    string MemberName,
-    string KeyTemplate,
-    EquatableArray<KeyFieldModel> KeyFields,
-    EquatableArray<KeySegmentModel> KeySegments,
-    long TtlTicks,
-    string TtlText,
-    long? LocalTtlTicks,
-    string? LocalTtlText,
-    string KeyPrefix,
-    int Version,
-    uint Fingerprint,
-    int MaxLocalEntries,
-    int MaxValueBytes,
-    bool Sensitive,
-    EquatableArray<string> TagTemplates,
-    EquatableArray<string> TagInterpolations,
-    string? TypeArguments = null,
-    string? RuntimeShapeType = null)
+internal sealed record CachedMethodModel
 {
+    private readonly EquatableArray<KeyFieldModel> _keyFields;
+
+    public required string DeclaringInterface { get; init; }
+
+    public required string Name { get; init; }
+
+    public required string MethodId { get; init; }
+
+    public required ResultKind Kind { get; init; }
+
+    public required string ReturnType { get; init; }
+
+    public required string ValueType { get; init; }
+
+    public required EquatableArray<ParameterModel> Parameters { get; init; }
+
+    public required string? CancellationTokenName { get; init; }
+
+    public required string MemberName { get; init; }
+
+    public required string KeyTemplate { get; init; }
+
+    /// <summary>The placeholder values of the key, in order; setting them sets <see cref="KeyType"/>.</summary>
+    public required EquatableArray<KeyFieldModel> KeyFields
+    {
+        get => _keyFields;
+        init
+        {
+            _keyFields = value;
+            KeyType = KeyTuple.Type(value.Select(f => f.Type).ToList());
+        }
+    }
+
+    public required EquatableArray<KeySegmentModel> KeySegments { get; init; }
+
+    public required long TtlTicks { get; init; }
+
+    public required string TtlText { get; init; }
+
+    public required long? LocalTtlTicks { get; init; }
+
+    public required string? LocalTtlText { get; init; }
+
+    public required string KeyPrefix { get; init; }
+
+    public required int Version { get; init; }
+
+    public required uint Fingerprint { get; init; }
+
+    public required int MaxLocalEntries { get; init; }
+
+    public required int MaxValueBytes { get; init; }
+
+    public required bool Sensitive { get; init; }
+
+    public required EquatableArray<string> TagTemplates { get; init; }
+
+    public required EquatableArray<TagTemplateModel> Tags { get; init; }
+
+    public string? ClosedTypeArgumentNames { get; init; }
+
+    public string? RuntimeShapeType { get; init; }
+
     /// <summary>The attribute lines the explicit implementation restates (<c>[Obsolete]</c>, nullability).</summary>
     public EquatableArray<string> Attributes { get; init; }
 
@@ -100,10 +154,9 @@ internal sealed record CachedMethodModel(
     /// find another member (a base's member hidden or repeated by another base); <see langword="null"/> otherwise.</summary>
     public string? Receiver { get; init; }
 
-    /// <summary>The key's type: a value tuple of the placeholder values (see <see cref="KeyTuple"/>). Computed once from
-    /// the constructor's <c>KeyFields</c> (the emitter reads it several times per method); a <c>with</c> that changed
-    /// <c>KeyFields</c> would have to set it too (none does).</summary>
-    public string KeyType { get; init; } = KeyTuple.Type(KeyFields.Select(f => f.Type).ToList());
+    /// <summary>The key's type: a value tuple of the placeholder values (see <see cref="KeyTuple"/>), computed once when
+    /// <see cref="KeyFields"/> is set (the emitter reads it several times per method).</summary>
+    public string KeyType { get; private init; } = "";
 
     public string DescriptorName => MemberName + "Descriptor";
 
@@ -134,70 +187,148 @@ internal sealed record CachedMethodModel(
 }
 
 /// <summary>One placeholder value of the key (an element of its value tuple).</summary>
-/// <param name="Name">Pascal-case name derived from the placeholder (the invalidation helper's parameter, camel-cased).</param>
-/// <param name="Type">Its type (nullable where the value can be null).</param>
-/// <param name="Source">Expression over the method's parameters that produces it (<c>query?.TenantId</c>).</param>
-/// <param name="Cast">Cast applied before rendering (<c>(long)</c> for enums), or empty.</param>
-/// <param name="IsNullableValue">Whether it is a <c>Nullable&lt;T&gt;</c>.</param>
-/// <param name="IsTypeParameter">Whether its type is a type parameter of a generic interface (encoded by its run-time type).</param>
-internal sealed record KeyFieldModel(string Name, string Type, string Source, string Cast, bool IsNullableValue, bool IsTypeParameter = false);
+internal sealed record KeyFieldModel
+{
+    /// <summary>Pascal-case name derived from the placeholder (the invalidation helper's parameter, camel-cased).</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Its type (nullable where the value can be null).</summary>
+    public required string Type { get; init; }
+
+    /// <summary>Expression over the method's parameters that produces it (<c>query?.TenantId</c>).</summary>
+    public required string Source { get; init; }
+
+    /// <summary>The integral type an enum is rendered as (<c>long</c>, <c>ulong</c>: the emitter casts to it), or empty.</summary>
+    public required string EnumAs { get; init; }
+
+    /// <summary>Whether it is a <c>Nullable&lt;T&gt;</c>.</summary>
+    public required bool IsNullableValue { get; init; }
+
+    /// <summary>Whether its type is a type parameter of a generic interface (encoded by its run-time type).</summary>
+    public bool IsTypeParameter { get; init; }
+}
 
 /// <summary>A piece of the key template: literal text, a key field (possibly hashed), or a type argument's key name
-/// (<paramref name="TypeArgument"/>: an expression of type <see cref="string"/>, for <c>{TEntity}</c>).</summary>
-internal sealed record KeySegmentModel(string? Literal, string? FieldName, bool Hash, string? TypeArgument = null);
+/// (<paramref name="TypeArgument"/>, for <c>{TEntity}</c>).</summary>
+internal sealed record KeySegmentModel(string? Literal, string? FieldName, bool Hash, TypeArgumentModel? TypeArgument = null);
+
+/// <summary>A type argument a key names: a closed type's key name (<c>Shop.Order</c>), or, when
+/// <paramref name="IsTypeParameter"/>, a generic decorator's type parameter whose key name is found at run time.</summary>
+internal sealed record TypeArgumentModel(string Name, bool IsTypeParameter);
+
+/// <summary>A tag template (<c>tenant:{tenantId}:forms</c>) as the parts the emitter renders it from.</summary>
+internal sealed record TagTemplateModel(EquatableArray<TagPartModel> Parts);
+
+/// <summary>Literal text of a tag template, or a placeholder (rendered hashed when <paramref name="Hash"/>): a cached
+/// method's reads the element <paramref name="KeyElement"/> (zero-based) of its key tuple; a write's reads
+/// <paramref name="Value"/>, the value over its parameters that the key rules resolved (<c>order.TenantId</c>).</summary>
+internal sealed record TagPartModel(string? Literal, int KeyElement = -1, string? Value = null, bool Hash = false);
 
 /// <summary>A member forwarded to the inner implementation; write methods also invalidate entries, and tags
-/// (<paramref name="TagInvalidations"/>: interpolated string contents over the method's parameters).</summary>
-internal sealed record ForwardedMethodModel(
-    string DeclaringInterface,
-    string Name,
-    string ReturnType,
-    string RefPrefix,
-    ResultKind Kind,
-    string TypeParameters,
-    EquatableArray<ParameterModel> Parameters,
-    EquatableArray<InvalidationModel> Invalidations,
-    EquatableArray<string> TagInvalidations,
-    EquatableArray<InvalidationModel> Puts = default,
-    EquatableArray<string> Attributes = default,
-    EquatableArray<string> Constraints = default,
-    string? Receiver = null,
-    bool IsUnreachable = false,
-    bool IsUnsafe = false)
+/// (<see cref="TagInvalidations"/>: templates over the method's parameters).</summary>
+internal sealed record ForwardedMethodModel
 {
+    public required string DeclaringInterface { get; init; }
+
+    public required string Name { get; init; }
+
+    public required string ReturnType { get; init; }
+
+    public required string RefPrefix { get; init; }
+
+    public required ResultKind Kind { get; init; }
+
+    /// <summary>A generic method's type parameters (escaped names), or empty.</summary>
+    public EquatableArray<string> TypeParameters { get; init; }
+
+    public required EquatableArray<ParameterModel> Parameters { get; init; }
+
+    public required EquatableArray<InvalidationModel> Invalidations { get; init; }
+
+    public required EquatableArray<TagTemplateModel> TagInvalidations { get; init; }
+
+    public EquatableArray<InvalidationModel> Puts { get; init; }
+
+    public EquatableArray<string> Attributes { get; init; }
+
+    public EquatableArray<string> Constraints { get; init; }
+
+    public string? Receiver { get; init; }
+
+    public bool IsUnreachable { get; init; }
+
+    public bool IsUnsafe { get; init; }
+
     /// <summary>Whether the write invalidates or puts anything (and so is awaited, then followed by them).</summary>
     public bool Invalidates => Invalidations.Count > 0 || TagInvalidations.Count > 0 || Puts.Count > 0;
 }
 
-/// <summary>Entry of <paramref name="MemberName"/> removed after a write, keyed by <paramref name="Arguments"/> (values of
-/// the <paramref name="KeyType"/> tuple); for a
-/// method of another interface (type-qualified <c>invalidatedBy</c>), <paramref name="Decorator"/> is that interface's
-/// generated decorator (fully qualified) and <paramref name="ValueType"/> the method's cached type.</summary>
-internal sealed record InvalidationModel(string MemberName, string KeyTemplate, string KeyType, EquatableArray<string> Arguments, string? Decorator = null, string? ValueType = null)
+/// <summary>Entry of <see cref="MemberName"/> removed after a write, keyed by <see cref="Arguments"/> (values of
+/// the <see cref="KeyType"/> tuple); for a
+/// method of another interface (type-qualified <c>invalidatedBy</c>), <see cref="Decorator"/> is that interface's
+/// generated decorator (fully qualified) and <see cref="ValueType"/> the method's cached type.</summary>
+internal sealed record InvalidationModel
 {
+    public required string MemberName { get; init; }
+
+    public required string KeyTemplate { get; init; }
+
+    public required string KeyType { get; init; }
+
+    public required EquatableArray<string> Arguments { get; init; }
+
+    public string? Decorator { get; init; }
+
+    public string? ValueType { get; init; }
 
     public string FieldName => "_" + char.ToLowerInvariant(MemberName[0]) + MemberName.Substring(1);
 }
 
-/// <summary>A forwarded property or indexer (<paramref name="Name"/> is <c>this</c>).</summary>
-internal sealed record ForwardedPropertyModel(
-    string DeclaringInterface,
-    string Name,
-    string Type,
-    string RefPrefix,
-    EquatableArray<ParameterModel> IndexerParameters,
-    bool HasGetter,
-    bool HasSetter,
-    bool IsInitOnly,
-    EquatableArray<string> Attributes = default,
-    string? Receiver = null,
-    bool IsUnreachable = false,
-    bool IsUnsafe = false);
+/// <summary>A forwarded property or indexer (<see cref="Name"/> is <c>this</c>).</summary>
+internal sealed record ForwardedPropertyModel
+{
+    public required string DeclaringInterface { get; init; }
+
+    public required string Name { get; init; }
+
+    public required string Type { get; init; }
+
+    public required string RefPrefix { get; init; }
+
+    public required EquatableArray<ParameterModel> IndexerParameters { get; init; }
+
+    public required bool HasGetter { get; init; }
+
+    public required bool HasSetter { get; init; }
+
+    public required bool IsInitOnly { get; init; }
+
+    public EquatableArray<string> Attributes { get; init; }
+
+    public string? Receiver { get; init; }
+
+    public bool IsUnreachable { get; init; }
+
+    public bool IsUnsafe { get; init; }
+}
 
 /// <summary>A forwarded event.</summary>
 /// <remarks>A member that is <c>IsUnreachable</c> (an abstract protected one: no class can call it on another object)
 /// throws <see cref="System.NotSupportedException"/>.</remarks>
-internal sealed record ForwardedEventModel(string DeclaringInterface, string Name, string Type, EquatableArray<string> Attributes = default, string? Receiver = null, bool IsUnreachable = false);
+internal sealed record ForwardedEventModel
+{
+    public required string DeclaringInterface { get; init; }
+
+    public required string Name { get; init; }
+
+    public required string Type { get; init; }
+
+    public EquatableArray<string> Attributes { get; init; }
+
+    public string? Receiver { get; init; }
+
+    public bool IsUnreachable { get; init; }
+}
 
 /// <summary>How generated code spells a method's key: a value tuple of its placeholder values, which L1 compares by
 /// value (<see cref="System.ValueTuple"/> for a template without placeholders, <c>ValueTuple&lt;T&gt;</c> for one, a

@@ -1,0 +1,108 @@
+// C# text helpers: parameter lists, receivers, attributes, literals, tag interpolations, type argument key names and documentation references.
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using CachedGen.SourceGenerator.Model;
+
+namespace CachedGen.SourceGenerator.Emitting;
+
+internal static partial class DecoratorEmitter
+{
+    private static string ParameterList(EquatableArray<ParameterModel> parameters)
+        => string.Join(", ", parameters.Select(p => p.Attributes + p.Modifier + p.Type + " " + p.Name));
+
+    /// <summary>The inner implementation as the call's receiver: cast to the member's own interface when the contract's
+    /// name lookup would find another member.</summary>
+    private static string Receiver(string inner, string? declaringInterface)
+        => declaringInterface is null ? inner : "((" + declaringInterface + ")" + inner + ")";
+
+    private static void WriteAttributes(SourceWriter w, EquatableArray<string> attributes)
+    {
+        foreach (var attribute in attributes)
+        {
+            w.Line(attribute);
+        }
+    }
+
+    private static string TimeSpanLiteral(long ticks, string text)
+        => "global::System.TimeSpan.FromTicks(" + ticks.ToString(CultureInfo.InvariantCulture) + "L)" + (text.Length > 0 ? " /* " + text.Replace("*/", "* /") + " */" : "");
+
+    private static string Unique(string name, HashSet<string> taken)
+    {
+        var candidate = name;
+        while (taken.Contains(candidate))
+        {
+            candidate += "_";
+        }
+
+        return candidate;
+    }
+
+    internal static string Literal(string value)
+    {
+        var text = new System.Text.StringBuilder("\"");
+        foreach (var c in value)
+        {
+            switch (c)
+            {
+                case '"': text.Append("\\\""); break;
+                case '\\': text.Append("\\\\"); break;
+                case '\n': text.Append("\\n"); break;
+                case '\r': text.Append("\\r"); break;
+                case '\t': text.Append("\\t"); break;
+                default:
+                    if (char.IsControl(c) || char.IsSurrogate(c))
+                    {
+                        text.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                    }
+                    else
+                    {
+                        text.Append(c);
+                    }
+
+                    break;
+            }
+        }
+
+        return text.Append('"').ToString();
+    }
+
+    /// <summary>A reference to a type or its member in a documentation comment: a <c>see cref</c>, or the name as code
+    /// for a type with type arguments (a <c>cref</c> names type parameters only).</summary>
+    private static string See(string type, string? member = null)
+    {
+        var target = member is null ? type : type + "." + member;
+        return type.IndexOf('<') < 0 ? "<see cref=\"" + target + "\"/>" : "<c>" + Xml(target.Replace("global::", "")) + "</c>";
+    }
+
+    private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+
+    /// <summary>A tag template as an interpolated string (<c>$"tenant:{key.Item1}"</c>): literals escaped as in a string
+    /// literal, each placeholder the key element or value it reads, <c>:hash</c> kept as the format.</summary>
+    private static string Interpolated(TagTemplateModel tag)
+    {
+        var builder = new System.Text.StringBuilder("$\"");
+        foreach (var part in tag.Parts)
+        {
+            if (part.Literal is not null)
+            {
+                var quoted = Literal(part.Literal);
+                builder.Append(quoted, 1, quoted.Length - 2);
+            }
+            else
+            {
+                builder.Append('{').Append(part.KeyElement >= 0 ? KeyTuple.Element(part.KeyElement) : part.Value).Append(part.Hash ? ":hash}" : "}");
+            }
+        }
+
+        return builder.Append('"').ToString();
+    }
+
+    /// <summary>The expression giving a type argument's key name: a literal when it is closed, found at run time (once
+    /// per type) when it is a generic decorator's type parameter.</summary>
+    private static string TypeArgumentKeyName(TypeArgumentModel argument)
+        => argument.IsTypeParameter
+            ? Runtime + ".CacheTypeNames.Of(typeof(" + argument.Name + "))"
+            : Literal(argument.Name);
+}

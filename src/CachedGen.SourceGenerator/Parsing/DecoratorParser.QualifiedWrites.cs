@@ -1,0 +1,79 @@
+// Type-qualified invalidatedBy names: writes of this interface or of another one that invalidate its entries.
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using CachedGen.SourceGenerator.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using static CachedGen.SourceGenerator.CacheRules;
+
+namespace CachedGen.SourceGenerator.Parsing;
+
+internal static partial class DecoratorParser
+{
+    /// <summary>A write of another interface that invalidates an entry of the one being built.</summary>
+    private sealed record ExternalInvalidation(INamedTypeSymbol Contract, string Signature, InvalidationModel Invalidation);
+
+    private static string SignatureOf(ForwardedMethodModel method)
+        => method.DeclaringInterface + "." + method.Name + "(" + string.Join(",", method.Parameters.Select(p => p.Modifier + p.Type)) + ")";
+
+    private static string SignatureOf(IMethodSymbol method)
+        => SignatureOf(new ForwardedMethodModel
+        {
+            DeclaringInterface = method.ContainingType.ToDisplayString(TypeFormat),
+            Name = Escape(method.Name),
+            ReturnType = "",
+            RefPrefix = "",
+            Kind = ResultKind.Void,
+            Parameters = method.Parameters.Select(ToParameter).ToEquatableArray(),
+            Invalidations = EquatableArray<InvalidationModel>.Empty,
+            TagInvalidations = EquatableArray<TagTemplateModel>.Empty,
+        });
+
+    /// <summary>The type-qualified <c>invalidatedBy</c> names of the cached methods: a write of this same interface joins
+    /// its local writes, one of another interface becomes an <see cref="ExternalInvalidation"/> (when
+    /// <paramref name="externals"/> collects them). Names that cannot work are skipped; CG0006 reports them.</summary>
+    private static void ResolveQualifiedWrites(List<CachedMethodInfo> cached, INamedTypeSymbol contract, Compilation compilation, string decorator, List<ExternalInvalidation>? externals)
+    {
+        foreach (var info in cached)
+        {
+            foreach (var name in info.Data.InvalidatedBy)
+            {
+                if (name.IndexOf('.') < 0)
+                {
+                    continue;
+                }
+
+                var write = ResolveQualifiedWrite(name, compilation, info.Syntax);
+                if (write.Error is not null || write.Methods.Count != 1 || write.Methods[0].GetAttributes().Any(IsCachedAttribute)
+                    || SkipRules.AfterWriteProblem(write.Methods[0]) is not null || SkipRules.ExternalWriteProblem(contract, write.Type!) is not null)
+                {
+                    continue;
+                }
+
+                var writer = write.Methods[0];
+                if (SymbolEqualityComparer.Default.Equals(write.Type, contract) || contract.AllInterfaces.Contains(write.Type!, SymbolEqualityComparer.Default))
+                {
+                    info.QualifiedSelfWrites.Add(writer);
+                }
+                else if (externals is not null && MatchArguments(writer, info.Fields) is { } arguments)
+                {
+                    externals.Add(new ExternalInvalidation(
+                        write.Type!,
+                        SignatureOf(writer),
+                        new InvalidationModel
+                        {
+                            MemberName = info.Model.MemberName,
+                            KeyTemplate = info.Model.KeyTemplate,
+                            KeyType = info.Model.KeyType,
+                            Arguments = arguments.ToEquatableArray(),
+                            Decorator = decorator,
+                            ValueType = info.Model.ValueType,
+                        }));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,227 @@
+// Key templates: the default template, placeholders resolved to key fields, and the key types that can be rendered.
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using CachedGen.SourceGenerator.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace CachedGen.SourceGenerator;
+
+internal static partial class CacheRules
+{
+    internal static string? DefaultTemplate(IMethodSymbol method, INamedTypeSymbol contract)
+    {
+        var text = new System.Text.StringBuilder();
+        text.Append(contract.Name).Append('.').Append(method.Name);
+        var overloaded = contract.GetMembers(method.Name).Length > 1;
+        if (overloaded)
+        {
+            text.Append('(').Append(string.Join(",", method.Parameters.Select(p => p.Type.Name))).Append(')');
+        }
+
+        foreach (var parameter in method.Parameters)
+        {
+            if (IsCancellationToken(parameter.Type) || parameter.GetAttributes().Any(a => a.AttributeClass.HasFullName(KnownNames.NotCacheKeyAttribute)))
+            {
+                continue;
+            }
+
+            text.Append(":{").Append(parameter.Name).Append('}');
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>The distinct key values a template names (one per member path, in order of first use), or
+    /// <see langword="null"/> when any placeholder does not resolve.</summary>
+    internal static List<KeyFieldInfo>? ResolveKeyFields(IMethodSymbol method, KeyTemplate template)
+    {
+        var fields = new List<KeyFieldInfo>();
+        foreach (var part in template.Parts)
+        {
+            if (!part.IsPlaceholder || IsTypeArgumentPlaceholder(method, part))
+            {
+                continue;
+            }
+
+            if (ResolvePlaceholder(method, part, out _) is not { } field)
+            {
+                return null;
+            }
+
+            if (!ContainsPath(fields, field.PathKey))
+            {
+                fields.Add(field);
+            }
+        }
+
+        return fields;
+    }
+
+    /// <summary>Whether a placeholder names a type parameter of the method's type (<c>{TEntity}</c>), or, for a class
+    /// method, of an interface whose member it implements (<c>{T}</c> on <c>OrderStore : IStore&lt;Order&gt;</c>),
+    /// rather than a parameter: it renders the type argument's name (docs/keys.md) and is no value of the key. The
+    /// generator and CG0004 both ask this.</summary>
+    internal static bool IsTypeArgumentPlaceholder(IMethodSymbol method, KeyTemplatePart part)
+        => !part.Hash && part.Path!.Count == 1 && FindParameter(method.Parameters, part.Path[0]) is null
+           && (TypeParameterIndex(method.ContainingType, part.Path[0]) >= 0
+               || (method.ContainingType.TypeKind != TypeKind.Interface && ImplementedContracts(method).Any(c => TypeParameterIndex(c, part.Path[0]) >= 0)));
+
+    /// <summary>The position of the type parameter named <paramref name="name"/> (exactly) of
+    /// <paramref name="type"/>'s definition, or of a type parameter it is constructed with (an implementing class's:
+    /// <c>{T}</c> of <c>EfRepository&lt;T&gt; : IRepository&lt;T&gt;</c>), or -1.</summary>
+    internal static int TypeParameterIndex(INamedTypeSymbol type, string name)
+    {
+        var parameters = type.OriginalDefinition.TypeParameters;
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            if (parameters[i].Name == name || (type.TypeArguments[i] is ITypeParameterSymbol argument && argument.Name == name))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>Resolves one placeholder of a key template against the method's parameters.</summary>
+    internal static KeyFieldInfo? ResolvePlaceholder(IMethodSymbol method, KeyTemplatePart part, out string? error)
+    {
+        var path = part.Path!;
+        var parameter = FindParameter(method.Parameters, path[0]);
+        if (parameter is null)
+        {
+            error = $"'{path[0]}' is not a parameter of '{method.Name}'" + (method.ContainingType.IsGenericType ? $" nor a type parameter of '{method.ContainingType.Name}'" : "");
+            return null;
+        }
+
+        if (IsCancellationToken(parameter.Type))
+        {
+            error = $"'{parameter.Name}' is a CancellationToken, which is never part of a key";
+            return null;
+        }
+
+        var members = new List<string>(path.Count - 1);
+        for (var i = 1; i < path.Count; i++)
+        {
+            members.Add(path[i]);
+        }
+
+        if (ResolvePath(parameter, members) is not { } resolved)
+        {
+            error = $"'{string.Join(".", path)}' does not name a public property or field of '{parameter.Type.ToDisplayString()}'";
+            return null;
+        }
+
+        if (ClassifyKeyType(resolved.Type) is not { } enumAs)
+        {
+            error = $"'{string.Join(".", path)}' is a '{resolved.Type.ToDisplayString()}', which has no stable key encoding (use a member of it, or a string, number, enum, Guid or date)";
+            return null;
+        }
+
+        if (part.Hash && !CanHash(resolved.Type))
+        {
+            error = $"':hash' applies to strings and formattable values, not '{resolved.Type.ToDisplayString()}'";
+            return null;
+        }
+
+        error = null;
+        return new KeyFieldInfo(path.Count == 1 ? path[0] : string.Join(".", path), path[0], members, resolved.Type, resolved.Expression, enumAs, resolved.Nullable);
+    }
+
+    /// <summary>Returns the integral type an enum is rendered as (<c>long</c> or <c>ulong</c>; empty for any other type), or
+    /// <see langword="null"/> for types that have no stable key encoding.</summary>
+    internal static string? ClassifyKeyType(ITypeSymbol type)
+    {
+        if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable)
+        {
+            type = nullable.TypeArguments[0];
+        }
+
+        if (type.TypeKind == TypeKind.TypeParameter)
+        {
+            return ""; // a generic interface's TKey: encoded by its run-time type (CacheKeyBuilder.AppendValueOf)
+        }
+
+        switch (type.SpecialType)
+        {
+            case SpecialType.System_Boolean:
+            case SpecialType.System_Char:
+            case SpecialType.System_SByte:
+            case SpecialType.System_Byte:
+            case SpecialType.System_Int16:
+            case SpecialType.System_UInt16:
+            case SpecialType.System_Int32:
+            case SpecialType.System_UInt32:
+            case SpecialType.System_Int64:
+            case SpecialType.System_UInt64:
+            case SpecialType.System_Single:
+            case SpecialType.System_Double:
+            case SpecialType.System_Decimal:
+            case SpecialType.System_String:
+            case SpecialType.System_DateTime:
+                return "";
+        }
+
+        if (type is INamedTypeSymbol { TypeKind: TypeKind.Enum, EnumUnderlyingType: { } underlying })
+        {
+            return underlying.SpecialType is SpecialType.System_Byte or SpecialType.System_UInt16 or SpecialType.System_UInt32 or SpecialType.System_UInt64
+                ? "ulong"
+                : "long";
+        }
+
+        return type.HasFullName("System.Guid") || type.HasFullName("System.DateTimeOffset") || type.HasFullName("System.DateOnly")
+            || type.HasFullName("System.TimeOnly") || type.HasFullName("System.TimeSpan")
+            ? ""
+            : null;
+    }
+
+    internal static bool CanHash(ITypeSymbol type)
+    {
+        if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable)
+        {
+            type = nullable.TypeArguments[0];
+        }
+
+        return type.SpecialType == SpecialType.System_String
+            || (type.SpecialType != SpecialType.System_Boolean && type.AllInterfaces.Any(i => i.HasFullName("System.ISpanFormattable")));
+    }
+
+    internal static bool IsCancellationToken(ITypeSymbol type) => type.HasFullName(KnownNames.CancellationToken);
+
+    private static bool ContainsPath(List<KeyFieldInfo> fields, string pathKey)
+    {
+        foreach (var field in fields)
+        {
+            if (field.PathKey == pathKey)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
+
+internal sealed class KeyFieldInfo(string pathKey, string root, List<string> members, ITypeSymbol type, string source, string enumAs, bool nullable)
+{
+    public string PathKey { get; } = pathKey;
+
+    public string Root { get; } = root;
+
+    public List<string> Members { get; } = members;
+
+    public ITypeSymbol Type { get; } = type;
+
+    public string Source { get; } = source;
+
+    /// <summary>The integral type an enum value is rendered as (<c>long</c>, <c>ulong</c>), or empty.</summary>
+    public string EnumAs { get; } = enumAs;
+
+    /// <summary>Whether a null-conditional access can make the value null.</summary>
+    public bool Nullable { get; } = nullable;
+
+    public string Name { get; set; } = "";
+}
