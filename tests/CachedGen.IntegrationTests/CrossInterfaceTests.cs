@@ -22,8 +22,9 @@ public interface IWidgetCommands
     void Remove(int id);
 }
 
-/// <summary>One store behind both interfaces: the source of truth, counting reads.</summary>
-public sealed class WidgetStore : IWidgetQueries, IWidgetCommands
+/// <summary>Widgets by id, the source of truth of the cross-interface tests: reads are counted, a rename bumps the
+/// revision.</summary>
+public abstract class WidgetRecords
 {
     private readonly Dictionary<int, Widget> _widgets = new();
     private int _reads;
@@ -50,13 +51,19 @@ public sealed class WidgetStore : IWidgetQueries, IWidgetCommands
         return Task.CompletedTask;
     }
 
-    public void Remove(int id)
+    protected void Set(int id, Widget widget)
     {
         lock (_widgets)
         {
-            _widgets[id] = new Widget(id, "removed", -1, []);
+            _widgets[id] = widget;
         }
     }
+}
+
+/// <summary>One store behind both interfaces.</summary>
+public sealed class WidgetStore : WidgetRecords, IWidgetQueries, IWidgetCommands
+{
+    public void Remove(int id) => Set(id, new Widget(id, "removed", -1, []));
 }
 
 /// <summary>A write through <c>CachedWidgetCommands</c> invalidates <c>CachedWidgetQueries</c>' entries, in Redis and in

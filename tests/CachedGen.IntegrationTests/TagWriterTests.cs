@@ -20,33 +20,9 @@ public interface ITaggedWidgetCommands
     Task RenameAsync(int id, string name, CancellationToken ct = default);
 }
 
-/// <summary>One store behind both interfaces, counting reads.</summary>
-public sealed class TaggedWidgetStore : ITaggedWidgetQueries, ITaggedWidgetCommands
+/// <summary>One store behind both interfaces.</summary>
+public sealed class TaggedWidgetStore : WidgetRecords, ITaggedWidgetQueries, ITaggedWidgetCommands
 {
-    private readonly Dictionary<int, Widget> _widgets = new();
-    private int _reads;
-
-    public int Reads => Volatile.Read(ref _reads);
-
-    public Task<Widget?> GetAsync(int id, CancellationToken ct = default)
-    {
-        Interlocked.Increment(ref _reads);
-        lock (_widgets)
-        {
-            return Task.FromResult<Widget?>(_widgets.TryGetValue(id, out var w) ? w : new Widget(id, "widget-" + id, 0, []));
-        }
-    }
-
-    public Task RenameAsync(int id, string name, CancellationToken ct = default)
-    {
-        lock (_widgets)
-        {
-            var revision = _widgets.TryGetValue(id, out var w) ? w.Revision : 0;
-            _widgets[id] = new Widget(id, name, revision + 1, []);
-        }
-
-        return Task.CompletedTask;
-    }
 }
 
 /// <summary>An interface whose writes only invalidate tags gets a decorator of its own (<c>CachedTaggedWidgetCommands</c>),
