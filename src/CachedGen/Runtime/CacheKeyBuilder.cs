@@ -9,6 +9,7 @@ using System.Text;
 namespace CachedGen.Runtime;
 
 /// <summary>
+/// For generated code.
 /// Builds a Redis key from a template's literals and encoded placeholder values.
 /// </summary>
 /// <remarks>

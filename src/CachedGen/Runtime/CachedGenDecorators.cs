@@ -6,6 +6,7 @@ using System.Diagnostics.CodeAnalysis;
 namespace CachedGen.Runtime;
 
 /// <summary>
+/// For generated code.
 /// The decorators generated in the loaded assemblies. Each generated file registers its decorator from a module
 /// initializer, so <c>AddCachedGen</c> finds them without scanning assemblies or reflecting over types.
 /// </summary>

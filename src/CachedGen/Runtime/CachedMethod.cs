@@ -10,6 +10,7 @@ using BitFaster.Caching.Lru;
 namespace CachedGen.Runtime;
 
 /// <summary>
+/// For generated code.
 /// The per-process cache of one generated method: a bounded L1 keyed by the method's placeholder values (a value
 /// tuple), in-flight loads (one source call per key per process, and through a Redis lease one per key across nodes),
 /// the Redis L2 path, early refresh and the fail-safe.
