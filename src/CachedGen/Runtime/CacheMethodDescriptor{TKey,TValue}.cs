@@ -26,5 +26,5 @@ public sealed class CacheMethodDescriptor<TKey, TValue> : CacheMethodDescriptor
 
     /// <summary>Renders an entry's tags from its key; required when <see cref="CacheMethodDescriptor.TagTemplates"/> is
     /// not empty.</summary>
-    public CacheTagsRenderer<TKey>? RenderTags { get; init; }
+    public EntryTagsRenderer<TKey>? RenderTags { get; init; }
 }

@@ -50,7 +50,7 @@ public sealed partial class CachedMethod<TKey, TValue> : ICachedMethodStatistics
     private volatile int _hitMode;
 
     private readonly CacheKeyRenderer<TKey> _renderKey;
-    private readonly CacheTagsRenderer<TKey>? _renderTags;
+    private readonly EntryTagsRenderer<TKey>? _renderTags;
 
     internal CachedMethod(CacheMethodDescriptor<TKey, TValue> descriptor, CacheRuntime runtime)
     {
