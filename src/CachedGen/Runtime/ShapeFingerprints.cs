@@ -41,7 +41,7 @@ public static class ShapeFingerprints
         => "#v" + version.ToString(CultureInfo.InvariantCulture) + "." + fingerprint.ToString("x8", CultureInfo.InvariantCulture) + "(" + typeArguments + ")";
 
     /// <summary>The canonical text the fingerprint is taken of (the generator's, for the same type).</summary>
-    public static string Describe([DynamicallyAccessedMembers(Members)] Type type)
+    internal static string Describe([DynamicallyAccessedMembers(Members)] Type type)
     {
         ArgumentNullException.ThrowIfNull(type);
         var text = new StringBuilder();
