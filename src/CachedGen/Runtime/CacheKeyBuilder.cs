@@ -9,6 +9,7 @@ using System.Text;
 namespace CachedGen.Runtime;
 
 /// <summary>
+/// For generated code.
 /// Builds a Redis key from a template's literals and encoded placeholder values.
 /// </summary>
 /// <remarks>
@@ -25,7 +26,7 @@ namespace CachedGen.Runtime;
 public ref struct CacheKeyBuilder
 {
     /// <summary>Strings longer than this are written as a digest rather than character by character.</summary>
-    public const int MaxRawValueLength = 100;
+    internal const int MaxRawValueLength = 100;
 
     private const string Hex = "0123456789ABCDEF";
 
@@ -35,7 +36,7 @@ public ref struct CacheKeyBuilder
     private int _length;
 
     /// <summary>Creates a builder over <paramref name="initialBuffer"/>, growing into pooled arrays when needed.</summary>
-    public CacheKeyBuilder(Span<char> initialBuffer, KeyHasher? hasher)
+    internal CacheKeyBuilder(Span<char> initialBuffer, KeyHasher? hasher)
     {
         _chars = initialBuffer;
         _hasher = hasher;
@@ -44,7 +45,7 @@ public ref struct CacheKeyBuilder
     }
 
     /// <summary>The characters written so far.</summary>
-    public readonly ReadOnlySpan<char> Written => _chars[.._length];
+    internal readonly ReadOnlySpan<char> Written => _chars[.._length];
 
     /// <summary>Appends template text verbatim.</summary>
     public void AppendLiteral(string literal) => AppendRaw(literal);
@@ -163,7 +164,7 @@ public ref struct CacheKeyBuilder
     /// <summary>Whether <see cref="AppendValueOf{T}"/> has an encoding for <paramref name="type"/>: the types a key
     /// placeholder may have (strings, numbers, <see cref="bool"/>, <see cref="char"/>, enums, <see cref="Guid"/>, dates
     /// and times), or <see cref="Nullable{T}"/> of one.</summary>
-    public static bool IsEncodable(Type type)
+    internal static bool IsEncodable(Type type)
     {
         ArgumentNullException.ThrowIfNull(type);
         type = Nullable.GetUnderlyingType(type) ?? type;
@@ -243,7 +244,7 @@ public ref struct CacheKeyBuilder
         => AppendHashed(value.ToString(null, CultureInfo.InvariantCulture));
 
     /// <summary>Returns the key and releases pooled memory.</summary>
-    public string ToStringAndClear()
+    internal string ToStringAndClear()
     {
         var result = new string(_chars[.._length]);
         Dispose();
@@ -251,7 +252,7 @@ public ref struct CacheKeyBuilder
     }
 
     /// <summary>Releases pooled memory.</summary>
-    public void Dispose()
+    internal void Dispose()
     {
         var rented = _rented;
         _rented = null;
@@ -365,7 +366,7 @@ public ref struct CacheKeyBuilder
     }
 
     /// <summary>Whether <paramref name="c"/> stands for itself in an encoded value.</summary>
-    public static bool IsUnreserved(char c)
+    internal static bool IsUnreserved(char c)
         => c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '-' or '.' or '_';
 
     private void EnsureCapacity(int additional)

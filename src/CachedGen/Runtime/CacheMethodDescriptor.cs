@@ -3,7 +3,9 @@ using System.ComponentModel;
 
 namespace CachedGen.Runtime;
 
-/// <summary>What the generator knows about one cached method at compile time. Generated code creates one per method
+/// <summary>For generated code (applications pass the generated descriptor fields to
+/// <see cref="ICacheInvalidator"/> without naming this type).
+/// What the generator knows about one cached method at compile time. Generated code creates one per method
 /// (<see cref="CacheMethodDescriptor{TKey, TValue}"/>).</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public abstract class CacheMethodDescriptor

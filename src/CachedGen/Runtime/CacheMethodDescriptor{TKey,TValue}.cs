@@ -3,7 +3,8 @@ using System.ComponentModel;
 
 namespace CachedGen.Runtime;
 
-/// <summary>The descriptor of a method cached under keys of type <typeparamref name="TKey"/> (a value tuple of the key
+/// <summary>For generated code.
+/// The descriptor of a method cached under keys of type <typeparamref name="TKey"/> (a value tuple of the key
 /// template's placeholder values, compared by value in L1) with values of type <typeparamref name="TValue"/>.</summary>
 /// <typeparam name="TKey">The placeholder values: <see cref="ValueTuple"/>, <see cref="ValueTuple{T1}"/>, or a tuple.</typeparam>
 /// <typeparam name="TValue">The cached result type.</typeparam>
@@ -25,5 +26,5 @@ public sealed class CacheMethodDescriptor<TKey, TValue> : CacheMethodDescriptor
 
     /// <summary>Renders an entry's tags from its key; required when <see cref="CacheMethodDescriptor.TagTemplates"/> is
     /// not empty.</summary>
-    public CacheTagsRenderer<TKey>? RenderTags { get; init; }
+    public EntryTagsRenderer<TKey>? RenderTags { get; init; }
 }

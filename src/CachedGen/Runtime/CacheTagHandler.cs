@@ -6,6 +6,8 @@ using System.Runtime.CompilerServices;
 namespace CachedGen.Runtime;
 
 /// <summary>
+/// For generated code, and for the compiler: an interpolated string passed to
+/// <see cref="ICacheInvalidator.InvalidateTagAsync(ref CacheTagHandler)"/> is built with it; no one names it.
 /// Renders a tag from an interpolated string with the key encoding (see <see cref="CacheKeyBuilder"/>): literals as
 /// written, each hole encoded by its type, <c>{value:hash}</c> as a keyed HMAC. The generated code renders the tags of a
 /// cached call and of an invalidating write with it, and so does <see cref="ICacheInvalidator.InvalidateTagAsync(ref CacheTagHandler)"/>,

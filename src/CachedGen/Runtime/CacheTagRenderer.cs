@@ -4,7 +4,8 @@ using System.Runtime.CompilerServices;
 
 namespace CachedGen.Runtime;
 
-/// <summary>Renders the tags of a generated key (<see cref="CacheMethodDescriptor{TKey, TValue}.RenderTags"/>) with the
+/// <summary>For generated code.
+/// Renders the tags of a generated key (<see cref="CacheMethodDescriptor{TKey, TValue}.RenderTags"/>) with the
 /// runtime's key-hashing secret.</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class CacheTagRenderer

@@ -6,6 +6,7 @@ using System.Text;
 namespace CachedGen.Runtime;
 
 /// <summary>
+/// For generated code.
 /// The name a type argument has in keys and method ids: namespace, containing types and name joined by <c>.</c>, type
 /// arguments in <c>&lt;&gt;</c> separated by <c>,</c>, arrays as <c>[]</c> (<c>Shop.Order</c>, <c>System.Int32</c>,
 /// <c>Shop.Page&lt;Shop.Order&gt;</c>). No assembly name or version, so it is the same in every process that has the

@@ -6,6 +6,7 @@ using System.Diagnostics.CodeAnalysis;
 namespace CachedGen.Runtime;
 
 /// <summary>
+/// For generated code.
 /// The decorators generated in the loaded assemblies. Each generated file registers its decorator from a module
 /// initializer, so <c>AddCachedGen</c> finds them without scanning assemblies or reflecting over types.
 /// </summary>
@@ -48,14 +49,14 @@ public static class CachedGenDecorators
     /// <summary>Finds the generic decorator of the generic interface <paramref name="serviceDefinition"/>.</summary>
     [return: DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)]
     [UnconditionalSuppressMessage("Trimming", "IL2073", Justification = "Every value stored was registered through RegisterGeneric, whose parameter carries the same annotation.")]
-    public static Type? FindGeneric(Type serviceDefinition)
+    internal static Type? FindGeneric(Type serviceDefinition)
         => GenericDecorators.TryGetValue(serviceDefinition, out var decorator) ? decorator : null;
 
     /// <summary>Whether <paramref name="type"/> is (a closed form of) a registered generic decorator.</summary>
-    public static bool IsGenericDecorator(Type? type)
+    internal static bool IsGenericDecorator(Type? type)
         => type is { IsGenericType: true } && GenericDecoratorDefinitions.ContainsKey(type.IsGenericTypeDefinition ? type : type.GetGenericTypeDefinition());
 
     /// <summary>Finds the decorator factory for <paramref name="serviceType"/>.</summary>
-    public static bool TryGet(Type serviceType, out Func<object, CacheRuntime, object> factory)
+    internal static bool TryGet(Type serviceType, out Func<object, CacheRuntime, object> factory)
         => Factories.TryGetValue(serviceType, out factory!);
 }

@@ -8,7 +8,7 @@ public sealed partial class CachedMethod<TKey, TValue>
 {
     /// <summary>The Redis key of <paramref name="key"/>: options prefix, assembly prefix, then the rendered template in
     /// braces (a Redis Cluster hash tag, so the entry and its lease share a slot), then the version.</summary>
-    public string RenderKey(in TKey key) => RenderKey(key, _runtime.Hasher);
+    internal string RenderKey(in TKey key) => RenderKey(key, _runtime.Hasher);
 
     private string RenderKey(in TKey key, KeyHasher? hasher)
     {

@@ -10,6 +10,7 @@ using BitFaster.Caching.Lru;
 namespace CachedGen.Runtime;
 
 /// <summary>
+/// For generated code.
 /// The per-process cache of one generated method: a bounded L1 keyed by the method's placeholder values (a value
 /// tuple), in-flight loads (one source call per key per process, and through a Redis lease one per key across nodes),
 /// the Redis L2 path, early refresh and the fail-safe.
@@ -49,7 +50,7 @@ public sealed partial class CachedMethod<TKey, TValue> : ICachedMethodStatistics
     private volatile int _hitMode;
 
     private readonly CacheKeyRenderer<TKey> _renderKey;
-    private readonly CacheTagsRenderer<TKey>? _renderTags;
+    private readonly EntryTagsRenderer<TKey>? _renderTags;
 
     internal CachedMethod(CacheMethodDescriptor<TKey, TValue> descriptor, CacheRuntime runtime)
     {
@@ -93,10 +94,10 @@ public sealed partial class CachedMethod<TKey, TValue> : ICachedMethodStatistics
     }
 
     /// <summary>Calls served from L1 since the method was first used in this runtime.</summary>
-    public long LocalHits => _l1Hits.Count();
+    internal long LocalHits => _l1Hits.Count();
 
     /// <summary>Calls served from Redis since the method was first used in this runtime.</summary>
-    public long RedisHits => _l2Hits.Count();
+    internal long RedisHits => _l2Hits.Count();
 
     (string MethodId, long LocalHits, long RedisHits) ICachedMethodStatistics.Hits => (Descriptor.MethodId, LocalHits, RedisHits);
 
@@ -107,13 +108,13 @@ public sealed partial class CachedMethod<TKey, TValue> : ICachedMethodStatistics
     public CacheMethodDescriptor Descriptor { get; }
 
     /// <summary>Number of entries in L1 (fresh or not yet evicted).</summary>
-    public int LocalCount => _local?.Count ?? 0;
+    internal int LocalCount => _local?.Count ?? 0;
 
     /// <summary>Whether this method uses Redis (configured); a sensitive method's values are encrypted there.</summary>
-    public bool UsesRedis => _redis is not null;
+    internal bool UsesRedis => _redis is not null;
 
     /// <summary>Whether values are encrypted before they go to Redis (a sensitive method).</summary>
-    public bool EncryptsValues => _codec.Encrypts;
+    internal bool EncryptsValues => _codec.Encrypts;
 
     /// <summary>Whether calls go through the cache: the runtime's and this method's kill switches are both on.</summary>
     public bool Enabled => _enabled;
@@ -144,7 +145,7 @@ public sealed partial class CachedMethod<TKey, TValue> : ICachedMethodStatistics
 
     /// <summary>L1 lookup: no string is built and nothing is allocated.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool TryGetLocal(in TKey key, out TValue value)
+    internal bool TryGetLocal(in TKey key, out TValue value)
     {
         var mode = _hitMode;
         if (mode != 0 && (mode == 1 ? TryReadL1(key, out var entry) : TryReadL1Observed(key, out entry)))
@@ -159,7 +160,7 @@ public sealed partial class CachedMethod<TKey, TValue> : ICachedMethodStatistics
 
     /// <summary>L1 lookup for <see cref="Task{TResult}"/> methods: returns the entry's completed task, created once.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool TryGetLocalTask(in TKey key, out Task<TValue> task)
+    internal bool TryGetLocalTask(in TKey key, out Task<TValue> task)
     {
         var mode = _hitMode;
         if (mode != 0 && (mode == 1 ? TryReadL1(key, out var entry) : TryReadL1Observed(key, out entry)))

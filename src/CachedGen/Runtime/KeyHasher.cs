@@ -8,7 +8,7 @@ namespace CachedGen.Runtime;
 /// <summary>Keyed HMAC-SHA256 for <c>{param:hash}</c> placeholders. A bare SHA-256 of an e-mail address is reversed by
 /// hashing a list of addresses; an HMAC with a secret the attacker lacks is not.</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public sealed class KeyHasher
+internal sealed class KeyHasher
 {
     /// <summary>Bytes of the HMAC kept in the key (128 bits).</summary>
     public const int TruncatedBytes = 16;

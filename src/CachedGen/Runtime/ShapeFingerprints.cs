@@ -11,6 +11,7 @@ using System.Text;
 namespace CachedGen.Runtime;
 
 /// <summary>
+/// For generated code.
 /// The shape fingerprint of a type known only at run time: a cached value type built from a generic interface's type
 /// arguments (<c>TEntity</c>, <c>Page&lt;TEntity&gt;</c>). It follows the member rules of the generator's compile-time
 /// fingerprint (<c>CachedGen.SourceGenerator.Parsing.ShapeFingerprint</c>) and writes the same canonical text, so a
@@ -40,7 +41,7 @@ public static class ShapeFingerprints
         => "#v" + version.ToString(CultureInfo.InvariantCulture) + "." + fingerprint.ToString("x8", CultureInfo.InvariantCulture) + "(" + typeArguments + ")";
 
     /// <summary>The canonical text the fingerprint is taken of (the generator's, for the same type).</summary>
-    public static string Describe([DynamicallyAccessedMembers(Members)] Type type)
+    internal static string Describe([DynamicallyAccessedMembers(Members)] Type type)
     {
         ArgumentNullException.ThrowIfNull(type);
         var text = new StringBuilder();
