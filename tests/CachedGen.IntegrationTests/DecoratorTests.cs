@@ -32,7 +32,9 @@ public sealed class DecoratorTests(RedisServerFixture redis) : IClassFixture<Red
 
     private async Task<(IWidgetRepository Repository, CacheRuntime Runtime)> NodeAsync(WidgetSource source, Action<CachedGenOptions>? configure = null)
     {
-        var options = new CachedGenOptions { KeyPrefix = _prefix, ValueEncryptionKey = new byte[32], KeyHashSecret = Secret };
+        // A generous Redis budget: a cold process can take longer than the 100 ms default, which would leave a fill
+        // unwritten; timeouts have their own tests (OutageTests).
+        var options = new CachedGenOptions { KeyPrefix = _prefix, ValueEncryptionKey = new byte[32], KeyHashSecret = Secret, RedisOperationTimeout = TimeSpan.FromSeconds(2) };
         configure?.Invoke(options);
         var mux = await ConnectionMultiplexer.ConnectAsync(Server.Endpoint + ",abortConnect=false,connectRetry=0,connectTimeout=2000,syncTimeout=1000,asyncTimeout=1000");
         var runtime = new CacheRuntime(options, mux);

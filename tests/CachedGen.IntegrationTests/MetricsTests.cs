@@ -17,7 +17,7 @@ public sealed class MetricsTests(RedisServerFixture redis) : IClassFixture<Redis
     private async Task<(IWidgetRepository Repository, CacheRuntime Runtime, IConnectionMultiplexer Mux)> NodeAsync(WidgetSource source, string prefix)
     {
         var mux = await ConnectionMultiplexer.ConnectAsync(redis.Server.ConnectionString);
-        var runtime = new CacheRuntime(new CachedGenOptions { KeyPrefix = prefix, ValueEncryptionKey = new byte[32], KeyHashSecret = Encoding.UTF8.GetBytes(new string('s', 32)) }, mux);
+        var runtime = new CacheRuntime(new CachedGenOptions { KeyPrefix = prefix, ValueEncryptionKey = new byte[32], KeyHashSecret = Encoding.UTF8.GetBytes(new string('s', 32)), RedisOperationTimeout = TimeSpan.FromSeconds(2) }, mux);
         await runtime.Backplane!.Subscribed;
         return (new CachedWidgetRepository(source, runtime), runtime, mux);
     }
@@ -170,7 +170,7 @@ public sealed class MetricsTests(RedisServerFixture redis) : IClassFixture<Redis
         await using var server = await RedisServer.StartAsync("--maxmemory 67108864");
         var mux = await ConnectionMultiplexer.ConnectAsync(server.ConnectionString);
         using var _ = mux;
-        var runtime = new CacheRuntime(new CachedGenOptions { KeyPrefix = "metrics-mem:", ValueEncryptionKey = new byte[32], KeyHashSecret = new byte[32], DefaultMaxLocalEntries = 10 }, mux);
+        var runtime = new CacheRuntime(new CachedGenOptions { KeyPrefix = "metrics-mem:", ValueEncryptionKey = new byte[32], KeyHashSecret = new byte[32], DefaultMaxLocalEntries = 10, RedisOperationTimeout = TimeSpan.FromSeconds(2) }, mux);
         IWidgetRepository repository = new CachedWidgetRepository(new WidgetSource(), runtime);
         using var recorder = new Recorder(runtime.Metrics.Meter);
         for (var id = 0; id < 100; id++)

@@ -19,7 +19,10 @@ internal sealed class TestNodes(RedisServer server, string prefix) : IAsyncDispo
     /// options after the defaults (prefix, hashing secret, encryption key).</summary>
     public async Task<(IWidgetRepository Repository, CacheRuntime Runtime)> AddAsync(WidgetSource source, Action<CachedGenOptions>? configure = null)
     {
-        var options = new CachedGenOptions { KeyPrefix = prefix, ValueEncryptionKey = new byte[32], KeyHashSecret = Secret };
+        // A generous Redis budget: these tests are about what lands where, and a cold process (JIT, first EVAL of each
+        // script) can take longer than the 100 ms default, which would leave a fill unwritten. Timeout behaviour has its
+        // own tests with their own budgets.
+        var options = new CachedGenOptions { KeyPrefix = prefix, ValueEncryptionKey = new byte[32], KeyHashSecret = Secret, RedisOperationTimeout = TimeSpan.FromSeconds(2) };
         configure?.Invoke(options);
         var mux = await ConnectionMultiplexer.ConnectAsync(server.Endpoint + ",abortConnect=false,connectRetry=0,connectTimeout=2000,syncTimeout=1000,asyncTimeout=1000");
         var runtime = new CacheRuntime(options, mux);
