@@ -171,10 +171,10 @@ public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposa
     public IConnectionMultiplexer? RedisConnection => Redis?.Multiplexer;
 
     /// <summary>Whether Redis is configured, connected, and its circuit closed: the state a health check reports.</summary>
-    public bool IsRedisAvailable => Redis is { } redis && redis.Multiplexer is { IsConnected: true } && redis.Breaker.State == Runtime.RedisCircuitState.Closed;
+    public bool IsRedisAvailable => Redis is { } redis && redis.Multiplexer is { IsConnected: true } && redis.Breaker.State == RedisCircuitState.Closed;
 
-    /// <summary>State of the Redis circuit breaker (<see cref="Runtime.RedisCircuitState.Closed"/> without Redis).</summary>
-    public Runtime.RedisCircuitState RedisCircuitState => Redis?.Breaker.State ?? Runtime.RedisCircuitState.Closed;
+    /// <summary>State of the Redis circuit breaker (<see cref="CachedGen.RedisCircuitState.Closed"/> without Redis).</summary>
+    public RedisCircuitState RedisCircuitState => Redis?.Breaker.State ?? RedisCircuitState.Closed;
 
     internal Runtime.RedisLevel? Redis { get; }
 

@@ -125,8 +125,8 @@ public sealed class AclTests(RedisServerFixture redis, ITestOutputHelper output)
         Assert.True(await runtimeA.InvalidateMethodAsync(CachedWidgetRepository.GetAsyncDescriptor));
         Assert.Equal("renamed", (await nodeA.GetAsync(1))!.Name);
 
-        Assert.Equal(CachedGen.Runtime.RedisCircuitState.Closed, runtimeA.RedisCircuitState);
-        Assert.Equal(CachedGen.Runtime.RedisCircuitState.Closed, runtimeB.RedisCircuitState);
+        Assert.Equal(RedisCircuitState.Closed, runtimeA.RedisCircuitState);
+        Assert.Equal(RedisCircuitState.Closed, runtimeB.RedisCircuitState);
         Assert.Equal("0", await redis.Server.ExecuteAsync("EXISTS", "elsewhere"));
 
         // Nothing CachedGen sent was refused.
@@ -210,7 +210,7 @@ public sealed class AclTests(RedisServerFixture redis, ITestOutputHelper output)
         Assert.Equal(2, Delta(before, after, s => s.Failed).GetValueOrDefault("evalsha")); // the two NOSCRIPT answers
         Assert.Equal(4, calls.GetValueOrDefault("evalsha"));
         Assert.Equal(0, metrics.Sum("cachedgen.redis.errors"));
-        Assert.Equal(CachedGen.Runtime.RedisCircuitState.Closed, runtime.RedisCircuitState);
+        Assert.Equal(RedisCircuitState.Closed, runtime.RedisCircuitState);
 
         // Both values are in Redis: another node reads them without the source.
         using var other = new CacheRuntime(settings, mux);

@@ -203,7 +203,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
         // (A's circuit closed again when L2 came back; a load spike from a neighbour on this 2-core machine can open it
         // once more, and an invalidation while it is open is skipped, as documented: so wait for it to be closed.)
         Assert.True(
-            await EventuallyAsync(() => Task.FromResult(a.Runtime.RedisCircuitState == CachedGen.Runtime.RedisCircuitState.Closed), TimeSpan.FromSeconds(10)),
+            await EventuallyAsync(() => Task.FromResult(a.Runtime.RedisCircuitState == RedisCircuitState.Closed), TimeSpan.FromSeconds(10)),
             $"A's circuit is {a.Runtime.RedisCircuitState} well after the failover");
         var circuitAtRename = a.Runtime.RedisCircuitState;
         await a.Repository.RenameAsync(movedId, "moved-" + movedId);

@@ -80,8 +80,8 @@ public sealed class MetricsTests(RedisServerFixture redis) : IClassFixture<Redis
         }
 
         Assert.InRange(recorder.Sum("cachedgen.redis.errors"), 2, 4); // the breaker stops the errors after its threshold
-        Assert.Equal(CachedGen.Runtime.RedisCircuitState.Open, runtime.RedisCircuitState);
-        Assert.Equal((long)CachedGen.Runtime.RedisCircuitState.Open, recorder.Observe("cachedgen.redis.circuit.state"));
+        Assert.Equal(RedisCircuitState.Open, runtime.RedisCircuitState);
+        Assert.Equal((long)RedisCircuitState.Open, recorder.Observe("cachedgen.redis.circuit.state"));
     }
 
     [Fact]

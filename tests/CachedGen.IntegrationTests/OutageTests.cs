@@ -133,14 +133,14 @@ public sealed class OutageTests(ITestOutputHelper output)
         IWidgetRepository repository = new CachedWidgetRepository(source, runtime);
         using var recorder = new Recorder(runtime.Metrics.Meter);
         await repository.GetAsync(1);
-        Assert.Equal(CachedGen.Runtime.RedisCircuitState.Closed, runtime.RedisCircuitState);
+        Assert.Equal(RedisCircuitState.Closed, runtime.RedisCircuitState);
 
         await server.KillAsync();
         long errorsWhileOpen = 0;
         var (opened, slowestAfterOpen) = await Task.Run(async () =>
         {
             var id = 300;
-            while (runtime.RedisCircuitState != CachedGen.Runtime.RedisCircuitState.Open && id < 320)
+            while (runtime.RedisCircuitState != RedisCircuitState.Open && id < 320)
             {
                 await repository.GetAsync(id++).ConfigureAwait(false);
             }
@@ -158,7 +158,7 @@ public sealed class OutageTests(ITestOutputHelper output)
             return (id - 300, slowest);
         });
         output.WriteLine($"circuit opened after {opened} calls; slowest of 20 calls while open: {slowestAfterOpen.TotalMilliseconds:F2} ms; Redis errors meanwhile: {errorsWhileOpen}");
-        Assert.Equal(CachedGen.Runtime.RedisCircuitState.Open, runtime.RedisCircuitState);
+        Assert.Equal(RedisCircuitState.Open, runtime.RedisCircuitState);
         // Skipped, not failed: a call that tried the dead Redis would count an error (at most a half-open probe per
         // 500 ms CircuitBreakerDuration does), and would wait on its connection.
         Assert.True(errorsWhileOpen < 5, $"{errorsWhileOpen} Redis errors in 20 calls while the circuit was open");
@@ -170,13 +170,13 @@ public sealed class OutageTests(ITestOutputHelper output)
             async () =>
             {
                 await repository.GetAsync(probeId++); // a new key each time: an L1 hit would not reach Redis
-                return runtime.RedisCircuitState == CachedGen.Runtime.RedisCircuitState.Closed;
+                return runtime.RedisCircuitState == RedisCircuitState.Closed;
             },
             "the circuit did not close after Redis came back");
 
         output.WriteLine($"circuit closed again {probeId - 500} calls after the restart");
 
-        Assert.Equal(CachedGen.Runtime.RedisCircuitState.Closed, runtime.RedisCircuitState);
+        Assert.Equal(RedisCircuitState.Closed, runtime.RedisCircuitState);
 
         // L2 is used again: a value loaded now reaches Redis (once the node has caught up with the restarted server).
         var method = runtime.GetMethod(CachedWidgetRepository.GetAsyncDescriptor);
@@ -198,7 +198,7 @@ public sealed class OutageTests(ITestOutputHelper output)
             // every circuit closed again after the restart, calls made against the stalled Redis.
             await load.CallsAsync(200, "the load did not start");
             await server.KillAsync();
-            await Eventually.HoldsAsync(() => load.Seen(CachedGen.Runtime.RedisCircuitState.Open), "no circuit opened on the dead Redis");
+            await Eventually.HoldsAsync(() => load.Seen(RedisCircuitState.Open), "no circuit opened on the dead Redis");
             await server.RestartAsync();
             await Eventually.HoldsAsync(load.AllClosed, "the circuits did not close after the restart");
             await load.CallsAsync(200, "the load stopped after the restart");
@@ -286,8 +286,8 @@ public sealed class OutageTests(ITestOutputHelper output)
         // for a lease stranded by the outage: 600 ms; the bound is over ten times the 208 ms measured, for a 2-core
         // machine under load.
         Assert.True(slowest < TimeSpan.FromMilliseconds(2500), $"slowest call {slowest}");
-        Assert.True(load.Seen(CachedGen.Runtime.RedisCircuitState.Open), "no circuit opened");
-        Assert.All(nodes, n => Assert.Equal(CachedGen.Runtime.RedisCircuitState.Closed, n.Runtime.RedisCircuitState));
+        Assert.True(load.Seen(RedisCircuitState.Open), "no circuit opened");
+        Assert.All(nodes, n => Assert.Equal(RedisCircuitState.Closed, n.Runtime.RedisCircuitState));
         Assert.Equal("1", inRedis);
     }
 
@@ -295,7 +295,7 @@ public sealed class OutageTests(ITestOutputHelper output)
     private sealed class UnderLoad(List<(IWidgetRepository Repository, CacheRuntime Runtime)> nodes)
     {
         private readonly CancellationTokenSource _stop = new();
-        private readonly System.Collections.Concurrent.ConcurrentDictionary<CachedGen.Runtime.RedisCircuitState, bool> _states = new();
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<RedisCircuitState, bool> _states = new();
         private long _slowestTicks;
         private int _calls;
 
@@ -305,11 +305,11 @@ public sealed class OutageTests(ITestOutputHelper output)
 
         public TimeSpan Slowest => TimeSpan.FromTicks(Interlocked.Read(ref _slowestTicks));
 
-        public IEnumerable<CachedGen.Runtime.RedisCircuitState> States => _states.Keys;
+        public IEnumerable<RedisCircuitState> States => _states.Keys;
 
-        public bool Seen(CachedGen.Runtime.RedisCircuitState state) => _states.ContainsKey(state);
+        public bool Seen(RedisCircuitState state) => _states.ContainsKey(state);
 
-        public bool AllClosed() => nodes.All(n => n.Runtime.RedisCircuitState == CachedGen.Runtime.RedisCircuitState.Closed);
+        public bool AllClosed() => nodes.All(n => n.Runtime.RedisCircuitState == RedisCircuitState.Closed);
 
         /// <summary>Waits for <paramref name="count"/> more calls to complete.</summary>
         public Task CallsAsync(int count, string what)

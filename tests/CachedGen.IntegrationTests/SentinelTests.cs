@@ -181,7 +181,7 @@ internal sealed class TopologyNode : IAsyncDisposable
 
                 probes++;
                 var hit = await ProbeL2Async(a, b, id).ConfigureAwait(false);
-                if (circuitOpen is null && (a.Runtime.RedisCircuitState != CachedGen.Runtime.RedisCircuitState.Closed || b.Runtime.RedisCircuitState != CachedGen.Runtime.RedisCircuitState.Closed))
+                if (circuitOpen is null && (a.Runtime.RedisCircuitState != RedisCircuitState.Closed || b.Runtime.RedisCircuitState != RedisCircuitState.Closed))
                 {
                     circuitOpen = since.Elapsed;
                 }

@@ -1,6 +1,4 @@
-using System;
-
-namespace CachedGen.Runtime;
+namespace CachedGen;
 
 /// <summary>State of the Redis circuit breaker.</summary>
 public enum RedisCircuitState
