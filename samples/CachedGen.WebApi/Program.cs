@@ -21,12 +21,12 @@ var services = builder.Services;
 // 1. EF Core on SQLite. The file lives under the content root (App_Data/ is git-ignored). Interceptors registered in
 //    DI are attached (the HTTP tests count SQL commands with one).
 var database = new SqliteConnectionStringBuilder(builder.Configuration.GetConnectionString("catalog") ?? "Data Source=App_Data/catalog.db");
-if (database.DataSource != ":memory:" && !Path.IsPathRooted(database.DataSource))
+if (database.DataSource != ":memory:")
 {
-    database.DataSource = Path.Combine(builder.Environment.ContentRootPath, database.DataSource);
+    database.DataSource = Path.Combine(builder.Environment.ContentRootPath, database.DataSource); // unless rooted
+    Directory.CreateDirectory(Path.GetDirectoryName(database.DataSource)!);
 }
 
-Directory.CreateDirectory(Path.GetDirectoryName(database.DataSource)!);
 services.AddDbContext<CatalogDbContext>((sp, o) => o.UseSqlite(database.ToString()).AddInterceptors(sp.GetServices<IInterceptor>()));
 
 // 2. The repositories, registered as usual...

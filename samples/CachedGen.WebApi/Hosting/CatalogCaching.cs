@@ -26,17 +26,17 @@ public static class CatalogCaching
         var useRedis = !string.IsNullOrWhiteSpace(redis);
         var keyHashSecret = ReadSecret(configuration, KeyHashSecretKey, 32, useRedis);
         var valueEncryptionKey = ReadSecret(configuration, ValueEncryptionKeyKey, 32, useRedis);
+        if (valueEncryptionKey is { Length: not 32 })
+        {
+            throw new InvalidOperationException($"{ValueEncryptionKeyKey} must be 32 bytes (an AES-256 key); it has {valueEncryptionKey.Length}.");
+        }
 
         // Decorates IProductRepository, ICategoryRepository and ICustomerRepository, registered above this call.
-        var cachedGen = services.AddCachedGen(o =>
-        {
-            o.KeyHashSecret = keyHashSecret;
-            o.ValueEncryptionKey = valueEncryptionKey;
-        });
+        var cachedGen = services.AddCachedGen();
 
-        // Everything else (prefix, kill switch, timeouts, per-method TTLs) comes from appsettings.json, reloaded on change.
-        // The secrets are left out of the binding: they are read above, as base64.
-        services.AddOptions<CachedGenOptions>().Bind(configuration.GetSection("CachedGen"), binder => binder.ErrorOnUnknownConfiguration = false);
+        // The options (prefix, kill switch, timeouts, per-method TTLs) come from the CachedGen section of appsettings.json,
+        // reloaded on change. The secrets were read and checked above; they win over what the binder makes of their keys.
+        services.AddOptions<CachedGenOptions>().Bind(configuration.GetSection("CachedGen"));
         services.PostConfigure<CachedGenOptions>(o =>
         {
             o.KeyHashSecret = keyHashSecret;
