@@ -27,7 +27,7 @@ step "dotnet --info"
 dotnet --info | head -n 3 || true
 
 step "build"
-if dotnet build CachedGen.slnx -c Release -warnaserror; then
+if dotnet build CachedGen.sln -c Release -warnaserror; then
   step "pack"
   rm -rf artifacts/packages
   if ! dotnet pack src/CachedGen/CachedGen.csproj -c Release --no-build -o artifacts/packages; then
@@ -35,8 +35,8 @@ if dotnet build CachedGen.slnx -c Release -warnaserror; then
     status=1
   fi
 
-  step "test CachedGen.slnx"
-  dotnet test CachedGen.slnx -c Release --no-build --filter "Category!=Measure" --logger "trx" --results-directory "$results" || status=1
+  step "test CachedGen.sln"
+  dotnet test CachedGen.sln -c Release --no-build --filter "Category!=Measure" --logger "trx" --results-directory "$results" || status=1
 
   # Not in the solution: it restores CachedGen from artifacts/packages like a user would. A private, emptied
   # NuGet cache guarantees the nupkg packed above is used, never a cached copy of the same version.

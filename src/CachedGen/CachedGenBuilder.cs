@@ -28,7 +28,7 @@ public sealed class CachedGenBuilder
         var options = ConfigurationOptions.Parse(configuration);
         options.AbortOnConnectFail = false;
         options.BacklogPolicy = BacklogPolicy.FailFast;
-        Services.AddSingleton(new RedisConnectionSource(() => ConnectAsync(options), ownsConnection: true));
+        Services.AddSingleton(new RedisConnectionSource(_ => ConnectAsync(options), ownsConnection: true));
         return this;
     }
 
@@ -36,7 +36,38 @@ public sealed class CachedGenBuilder
     public CachedGenBuilder UseRedis(IConnectionMultiplexer multiplexer)
     {
         ArgumentNullException.ThrowIfNull(multiplexer);
-        Services.AddSingleton(new RedisConnectionSource(() => Task.FromResult(multiplexer), ownsConnection: false));
+        Services.AddSingleton(new RedisConnectionSource(_ => Task.FromResult(multiplexer), ownsConnection: false));
+        return this;
+    }
+
+    /// <summary>
+    /// Adds Redis as the L2 over the <see cref="IConnectionMultiplexer"/> registered in dependency injection, such as the
+    /// one Aspire's <c>builder.AddRedisClient("cache")</c> registers. It is resolved when CachedGen's runtime is first
+    /// resolved; the container owns (and disposes) it.
+    /// </summary>
+    /// <remarks>
+    /// The multiplexer keeps the settings it was created with. CachedGen bounds every operation by
+    /// <see cref="CachedGenOptions.RedisOperationTimeout"/> whatever they are, but a multiplexer created with
+    /// <c>abortConnect=true</c> (the StackExchange.Redis default) throws when Redis is down at start-up: prefer
+    /// <c>abortConnect=false</c>, as Aspire does.
+    /// </remarks>
+    /// <example><code>
+    /// builder.AddRedisClient("cache");                        // Aspire.StackExchange.Redis: registers IConnectionMultiplexer
+    /// builder.Services.AddCachedGen(o => o.KeyPrefix = "forms-app:").UseRedis();
+    /// </code></example>
+    public CachedGenBuilder UseRedis()
+        => UseRedis(static sp => sp.GetRequiredService<IConnectionMultiplexer>());
+
+    /// <summary>
+    /// Adds Redis as the L2 over the multiplexer <paramref name="multiplexer"/> returns, called once with the
+    /// application's service provider when CachedGen's runtime is first resolved (for example a keyed registration:
+    /// <c>sp =&gt; sp.GetRequiredKeyedService&lt;IConnectionMultiplexer&gt;("cache")</c>). The multiplexer is the
+    /// application's: CachedGen does not dispose it.
+    /// </summary>
+    public CachedGenBuilder UseRedis(Func<IServiceProvider, IConnectionMultiplexer> multiplexer)
+    {
+        ArgumentNullException.ThrowIfNull(multiplexer);
+        Services.AddSingleton(new RedisConnectionSource(sp => Task.FromResult(multiplexer(sp)), ownsConnection: false));
         return this;
     }
 
@@ -44,9 +75,9 @@ public sealed class CachedGenBuilder
         => await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
 }
 
-internal sealed class RedisConnectionSource(Func<Task<IConnectionMultiplexer>> connect, bool ownsConnection)
+internal sealed class RedisConnectionSource(Func<IServiceProvider, Task<IConnectionMultiplexer>> connect, bool ownsConnection)
 {
     public bool OwnsConnection { get; } = ownsConnection;
 
-    public Task<IConnectionMultiplexer> Connect() => connect();
+    public Task<IConnectionMultiplexer> Connect(IServiceProvider services) => connect(services);
 }

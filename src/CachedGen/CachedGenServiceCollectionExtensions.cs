@@ -38,7 +38,7 @@ public static class CachedGenServiceCollectionExtensions
             var monitor = sp.GetRequiredService<IOptionsMonitor<CachedGenOptions>>();
             var runtime = new CacheRuntime(
                 monitor.CurrentValue,
-                redis?.Connect(),
+                redis?.Connect(sp),
                 redis?.OwnsConnection ?? false,
                 sp.GetService<ILoggerFactory>(),
                 sp.GetService<TimeProvider>());

@@ -90,7 +90,7 @@ public sealed partial class AnalyzerBuildTests(ITestOutputHelper output)
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            if (File.Exists(Path.Combine(dir.FullName, "CachedGen.slnx")))
+            if (File.Exists(Path.Combine(dir.FullName, "CachedGen.sln")))
             {
                 return dir.FullName;
             }

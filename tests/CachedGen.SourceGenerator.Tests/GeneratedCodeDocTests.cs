@@ -32,7 +32,7 @@ public partial class GeneratedCodeDocTests
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            if (File.Exists(Path.Combine(dir.FullName, "CachedGen.slnx")))
+            if (File.Exists(Path.Combine(dir.FullName, "CachedGen.sln")))
             {
                 return dir.FullName;
             }
