@@ -4,6 +4,7 @@ using System.Linq;
 using System.Net;
 using System.Net.Http.Json;
 using System.Threading.Tasks;
+using CachedGen.TestKit;
 using CachedGen.WebApi.Catalog;
 using Xunit;
 

@@ -4,12 +4,12 @@ using System.Threading;
 using System.Threading.Tasks;
 using Xunit;
 
-namespace CachedGen.IntegrationTests;
+namespace CachedGen.TestKit;
 
 /// <summary>Waiting on what another node, Redis or a background task does a moment later (a backplane message, a
 /// reconnect, an expiry): every wait ends on an observable signal and fails the test after a generous timeout, never
 /// after a fixed sleep.</summary>
-internal static class Eventually
+public static class Eventually
 {
     /// <summary>The timeout of a wait that the machine's load, not the cache, decides the length of.</summary>
     public static readonly TimeSpan Generous = TimeSpan.FromSeconds(20);
