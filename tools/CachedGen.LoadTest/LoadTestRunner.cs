@@ -45,7 +45,7 @@ public static class LoadTestRunner
         {
             var zipf = new ZipfSampler(options.Keys, options.ZipfExponent);
             await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"Workload: {options.Keys:N0} keys, Zipf({options.ZipfExponent}) (top {Math.Min(options.L1Capacity, options.Keys):N0} keys = {zipf.MassOfTop(options.L1Capacity):P1} of draws), " +
+                $"Workload ({options.Mode.ToString().ToLowerInvariant()} mode): {options.Keys:N0} keys, Zipf({options.ZipfExponent}) (top {Math.Min(options.L1Capacity, options.Keys):N0} keys = {zipf.MassOfTop(options.L1Capacity):P1} of draws), " +
                 $"{options.ReadRatio:P0} reads, {options.Nodes} nodes, {options.EffectiveConcurrency} workers, warm-up {options.Warmup.TotalSeconds}s, measured {options.Duration.TotalSeconds}s, " +
                 $"source latency {options.SourceLatency.TotalMilliseconds} ms, seed {options.Seed}.")).ConfigureAwait(false);
             var engines = options.Engine switch
