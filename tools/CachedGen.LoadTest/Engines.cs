@@ -56,6 +56,9 @@ public abstract class EngineHarness : IAsyncDisposable
 
     protected List<IFormRepository> NodeList { get; } = [];
 
+    /// <summary>With <c>--profile</c>, where the engine's calls spend their time (CachedGen only).</summary>
+    public ReadProfile? Profile { get; protected set; }
+
     /// <summary>Cumulative L1 and L2 hits of all nodes so far, and the other counters.</summary>
     public abstract EngineSnapshot Snapshot();
 
@@ -101,6 +104,7 @@ internal sealed class CachedGenHarness : EngineHarness
     private CachedGenHarness(LoadTestOptions options)
     {
         _options = options;
+        Profile = options.Profile ? new ReadProfile() : null;
         _listener.InstrumentPublished = (instrument, listener) =>
         {
             // Runtimes publish their instruments from their constructor: accept only those built by this harness.
@@ -111,7 +115,8 @@ internal sealed class CachedGenHarness : EngineHarness
                     _meters.Add(instrument.Meter);
                 }
 
-                if (instrument is ObservableCounter<long> or Counter<long>)
+                if (instrument is ObservableCounter<long> or Counter<long>
+                    || (Profile is not null && instrument.Name == "cachedgen.operation.duration"))
                 {
                     listener.EnableMeasurementEvents(instrument);
                 }
@@ -148,6 +153,23 @@ internal sealed class CachedGenHarness : EngineHarness
                     }
                 }
             }
+        });
+        _listener.SetMeasurementEventCallback<double>((_, value, tags, _) =>
+        {
+            string? level = null, operation = null;
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "level")
+                {
+                    level = tag.Value as string;
+                }
+                else if (tag.Key == "operation")
+                {
+                    operation = tag.Value as string;
+                }
+            }
+
+            Profile?.Record(level ?? "?", operation ?? "?", value);
         });
         _listener.Start();
     }

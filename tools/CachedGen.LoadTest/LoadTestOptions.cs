@@ -74,6 +74,9 @@ public sealed record LoadTestOptions
 
     public bool Short { get; init; }
 
+    /// <summary>Print where CachedGen's calls spend their time (its duration histogram, joins, the thread pool).</summary>
+    public bool Profile { get; init; }
+
     /// <summary>Cold (invalidate on write) or warm (warm-up, write-through).</summary>
     public LoadTestMode Mode { get; init; } = LoadTestMode.Cold;
 
@@ -102,6 +105,7 @@ public sealed record LoadTestOptions
           --engine NAME            cachedgen | fusioncache | both (default both, one after the other)
           --mode NAME              cold: caches start empty, a write invalidates (default);
                                    warm: every node warms every key first, a write puts the stored value
+          --profile                print where CachedGen's calls spend their time in the measured window
           --nodes N                simulated nodes, each with its own L1 and Redis connection (default 3)
           --concurrency N          worker tasks, closed loop (default 2 x nodes)
           --keys N                 forms (default 100000)
@@ -161,6 +165,9 @@ public sealed record LoadTestOptions
                     break;
                 case "--redis":
                     options = options with { Redis = Value() };
+                    break;
+                case "--profile":
+                    options = options with { Profile = true };
                     break;
                 case "--mode":
                     options = options with { Mode = ParseMode(Value()) };

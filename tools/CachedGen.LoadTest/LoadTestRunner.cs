@@ -112,6 +112,9 @@ public static class LoadTestRunner
         var writeCallsBefore = source.WriteCalls;
         var measureStart = Stopwatch.GetTimestamp();
         Volatile.Write(ref run.MeasureStart, measureStart);
+        harness.Profile?.Start();
+        using var poolStop = new CancellationTokenSource();
+        var pool = harness.Profile?.SamplePoolAsync(poolStop.Token) ?? Task.CompletedTask;
 
         await DelayUntilAsync(measureStart + Ticks(options.Duration), run, ct).ConfigureAwait(false);
 
@@ -124,6 +127,9 @@ public static class LoadTestRunner
         }
 
         var measureEnd = Stopwatch.GetTimestamp();
+        harness.Profile?.Stop();
+        await poolStop.CancelAsync().ConfigureAwait(false);
+        await pool.ConfigureAwait(false);
         Volatile.Write(ref run.Stop, 1);
         await Task.WhenAll(tasks).ConfigureAwait(false);
         var hitsAfter = harness.Snapshot();
@@ -175,6 +181,11 @@ public static class LoadTestRunner
             ErrorSamples = [.. run.ErrorSamples],
             WarningSamples = harness.Logs.Samples,
         };
+        if (harness.Profile is { } profile)
+        {
+            await log.WriteLineAsync($"[{harness.Name}] where the calls of the measured window spent their time:{Environment.NewLine}{profile.ToMarkdown(result.MeasuredSeconds, result.Reads, result.EngineCounters)}").ConfigureAwait(false);
+        }
+
         await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"[{harness.Name}] done: {result.Reads:N0} reads, {result.Writes:N0} writes, {result.OperationsPerSecond:N0} ops/s, overall hit {result.OverallHitRatio:P1}, " +
             $"errors {result.Errors}, stale {result.StaleReads} (+{result.FinalStale} at the end), longest call {result.LongestCallMs} ms ({result.CallsOver1s} over 1 s, warm-up included), " +
