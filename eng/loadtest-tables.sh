@@ -11,7 +11,7 @@ DURATION=${DURATION:-20s}
 SETS=${SETS:-"cold warm scale"}
 OUT=${OUT:-artifacts/loadtest}
 mkdir -p "$OUT"
-dotnet build tools/CachedGen.LoadTest -c Release -v q -nologo >dotnet build tools/CachedGen.LoadTest -c Release -v q -nologo >/dev/null2
+dotnet build tools/CachedGen.LoadTest -c Release -v q -nologo 1>&2
 
 run() {
   local name=$1; shift

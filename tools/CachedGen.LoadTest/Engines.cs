@@ -94,6 +94,7 @@ internal sealed class CachedGenHarness : EngineHarness
     private readonly List<ConnectionMultiplexer> _connections = [];
     private readonly object _gate = new();
     private readonly ConcurrentDictionary<string, long> _counters = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _observed = new(StringComparer.Ordinal);
     private int _constructingThread = -1;
     private long _l1;
     private long _l2;
@@ -135,7 +136,10 @@ internal sealed class CachedGenHarness : EngineHarness
                     }
                 }
 
-                _counters.AddOrUpdate(name, value, (_, total) => total + value);
+                // A counter reports each increment; an observable counter (evictions) its cumulative total at each
+                // collection, which Snapshot collects afresh.
+                var counters = instrument is ObservableCounter<long> ? _observed : _counters;
+                counters.AddOrUpdate(name, value, (_, total) => total + value);
                 return;
             }
 
@@ -254,8 +258,15 @@ internal sealed class CachedGenHarness : EngineHarness
         {
             _l1 = 0;
             _l2 = 0;
+            _observed.Clear();
             _listener.RecordObservableInstruments();
-            return new EngineSnapshot(_l1, _l2, new Dictionary<string, long>(_counters, StringComparer.Ordinal));
+            var counters = new Dictionary<string, long>(_counters, StringComparer.Ordinal);
+            foreach (var (name, total) in _observed)
+            {
+                counters[name] = total;
+            }
+
+            return new EngineSnapshot(_l1, _l2, counters);
         }
     }
 
