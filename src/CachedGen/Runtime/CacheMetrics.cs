@@ -8,10 +8,10 @@ namespace CachedGen.Runtime;
 /// <summary>
 /// The <c>CachedGen</c> meter (System.Diagnostics.Metrics). Tags are bounded: <c>method</c> is a method id known at
 /// compile time, <c>level</c> is <c>l1</c> or <c>l2</c>, <c>operation</c> a Redis command; keys never appear. Hits, the
-/// hot path, are striped counters in each method, counted only while a listener wants them and observed when it
-/// collects; L1 lookups are timed by sampling (at most one per method per coarse clock tick, see
-/// <see cref="RuntimeClock.SampleMs"/>); the other instruments are recorded as they happen (misses and writes are rare
-/// next to the Redis round trip they follow). Time comes from the runtime's <see cref="RuntimeClock"/>, so a
+/// hot path, are per-thread counters in each method (<see cref="ThreadCounter"/>), counted only while a listener wants
+/// them and observed when it collects; L1 lookups are timed by sampling (at most one per method per coarse clock tick,
+/// see <see cref="RuntimeClock.SampleMs"/>); the other instruments are recorded as they happen (misses and writes are
+/// rare next to the Redis round trip they follow). Time comes from the runtime's <see cref="RuntimeClock"/>, so a
 /// <c>FakeTimeProvider</c> drives the durations and the listener check too.
 /// </summary>
 internal sealed class CacheMetrics : IDisposable
@@ -161,7 +161,7 @@ internal sealed class CacheMetrics : IDisposable
 
     /// <summary>
     /// Whether hits are being counted: only while a listener has enabled <c>cachedgen.hits</c> (checked every
-    /// <see cref="RefreshInterval"/>). Counting a hit is an increment of a striped counter, so with no listener
+    /// <see cref="RefreshInterval"/>). Counting a hit is a plain increment of a per-thread cell, so with no listener
     /// attached the hit path reads this flag and nothing more.
     /// </summary>
     public bool CountHits => _countHits;
