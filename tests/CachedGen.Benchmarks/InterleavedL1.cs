@@ -19,7 +19,7 @@ public static class InterleavedL1
 {
     private const string FusionMeterName = "ZiggyCreatures.Caching.Fusion";
 
-    public static int Run(int rounds = 30, int callsPerBatch = 200_000)
+    public static int Run(int rounds = 300, int callsPerBatch = 20_000)
     {
         var rows = new L1HitBenchmarks();
         rows.Setup();

@@ -25,8 +25,8 @@ internal static class Program
                 return L1Policy.Run();
             case "l1-interleaved":
                 return InterleavedL1.Run(
-                    args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 30,
-                    args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 200_000);
+                    args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 300,
+                    args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 20_000);
             case "interleaved":
                 var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 40;
                 var calls = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 500;
