@@ -81,7 +81,7 @@ public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposa
 
         AuditSink = options.AuditSink;
 
-        Metrics = new Runtime.CacheMetrics(() => (int)RedisCircuitState, ObserveHits, ObserveEvictions, ObserveRedisMemory) { Audited = options.AuditSink is not null };
+        Metrics = new Runtime.CacheMetrics(Clock, () => (int)RedisCircuitState, ObserveHits, ObserveEvictions, ObserveRedisMemory) { Audited = options.AuditSink is not null };
         Metrics.ObservedChanged += () =>
         {
             foreach (var method in _methodsById.Values)

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.DependencyInjection;
@@ -88,13 +87,15 @@ internal sealed class CachedGenWarmUpService(IServiceProvider provider, IEnumera
 
     private async Task RunAllAsync()
     {
+        // The runtime's one clock (CachedGenOptions.TimeProvider, or the container's), so a test's provider drives it.
+        var time = provider.GetService<CacheRuntime>()?.Time ?? TimeProvider.System;
         foreach (var declaration in declarations)
         {
-            var watch = Stopwatch.StartNew();
+            var started = time.GetTimestamp();
             try
             {
                 var (count, failed) = await declaration.Run(provider, _stopping.Token).ConfigureAwait(false);
-                WarmUpLog.Done(_logger, declaration.Service, count, failed, watch.ElapsedMilliseconds);
+                WarmUpLog.Done(_logger, declaration.Service, count, failed, (long)time.GetElapsedTime(started).TotalMilliseconds);
             }
             catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
             {

@@ -6,7 +6,7 @@ using BenchmarkDotNet.Running;
 namespace CachedGen.Benchmarks;
 
 /// <summary>
-/// <c>dotnet run -c Release -- l1</c>, <c>-- l2</c>, <c>-- interleaved [rounds] [callsPerBatch]</c>; anything else goes to
+/// <c>dotnet run -c Release -- l1</c>, <c>-- l1-interleaved [rounds] [callsPerBatch]</c>, <c>-- l1-policy</c>, <c>-- l2</c>, <c>-- interleaved [rounds] [callsPerBatch]</c>; anything else goes to
 /// BenchmarkDotNet's switcher (for example <c>-- --filter *L1*</c>).
 /// </summary>
 internal static class Program
@@ -21,6 +21,12 @@ internal static class Program
             case "l2":
                 BenchmarkRunner.Run<L2HitBenchmarks>(args: args[1..]);
                 return 0;
+            case "l1-policy":
+                return L1Policy.Run();
+            case "l1-interleaved":
+                return InterleavedL1.Run(
+                    args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 300,
+                    args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 20_000);
             case "interleaved":
                 var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 40;
                 var calls = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 500;

@@ -12,6 +12,7 @@ public sealed class OptionsTests
     {
         var options = LoadTestOptions.Parse([])!;
         Assert.Equal(EngineChoice.Both, options.Engine);
+        Assert.Equal(LoadTestMode.Cold, options.Mode);
         Assert.Equal(3, options.Nodes);
         Assert.Equal(6, options.EffectiveConcurrency);
         Assert.Equal(100_000, options.Keys);
@@ -50,7 +51,12 @@ public sealed class OptionsTests
     public void Durations(string text, double milliseconds)
         => Assert.Equal(milliseconds, LoadTestOptions.ParseDuration("--x", text, allowZero: true).TotalMilliseconds, 6);
 
+    [Fact]
+    public void Mode_warm_is_parsed()
+        => Assert.Equal(LoadTestMode.Warm, LoadTestOptions.Parse(["--mode", "warm"])!.Mode);
+
     [Theory]
+    [InlineData("--mode", "lukewarm")]
     [InlineData("--bogus")]
     [InlineData("--nodes", "0")]
     [InlineData("--nodes", "three")]

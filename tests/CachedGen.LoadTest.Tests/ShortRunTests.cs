@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Threading.Tasks;
 using CachedGen.LoadTest;
@@ -11,10 +12,10 @@ namespace CachedGen.LoadTest.Tests;
 /// <summary>The CI mode of the load test (<c>--short</c>): asserts invariants, never timings.</summary>
 public abstract class ShortRunTests(ITestOutputHelper output)
 {
-    protected async Task<EngineResult> RunShortAsync(EngineChoice engine, bool assertConsistency = true)
+    protected async Task<EngineResult> RunShortAsync(EngineChoice engine, bool assertConsistency = true, LoadTestMode mode = LoadTestMode.Cold)
     {
         await using var redis = await RedisServer.StartAsync();
-        var options = LoadTestOptions.ShortMode with { Redis = redis.Endpoint, Engine = engine };
+        var options = LoadTestOptions.ShortMode with { Redis = redis.Endpoint, Engine = engine, Mode = mode };
         var log = new StringWriter();
         var result = await LoadTestRunner.RunAsync(options, log);
         output.WriteLine(log.ToString());
@@ -48,6 +49,15 @@ public sealed class CachedGenShortRunTests(ITestOutputHelper output) : ShortRunT
         var run = await RunShortAsync(EngineChoice.CachedGen);
         Assert.True(run.L2Hits > 0, "no Redis hit counted");
     }
+
+    [Fact]
+    public async Task Warm_short_run_has_no_errors_no_stale_reads_and_no_source_read()
+    {
+        // Every key was warmed before the run and every write put the stored value: no read needs the source.
+        var run = await RunShortAsync(EngineChoice.CachedGen, mode: LoadTestMode.Warm);
+        Assert.Equal(0, run.SourceReadCalls);
+        Assert.True(run.EngineCounters.GetValueOrDefault("cachedgen.invalidations{kind=put}") > 0, "no write-through counted");
+    }
 }
 
 /// <summary>
@@ -61,6 +71,9 @@ public sealed class FusionCacheShortRunTests(ITestOutputHelper output) : ShortRu
 {
     [Fact]
     public Task Short_run_has_no_errors() => RunShortAsync(EngineChoice.FusionCache, assertConsistency: false);
+
+    [Fact]
+    public Task Warm_short_run_has_no_errors() => RunShortAsync(EngineChoice.FusionCache, assertConsistency: false, mode: LoadTestMode.Warm);
 }
 
 public sealed class PrivateRedisTests(ITestOutputHelper output)

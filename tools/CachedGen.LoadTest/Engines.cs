@@ -56,6 +56,9 @@ public abstract class EngineHarness : IAsyncDisposable
 
     protected List<IFormRepository> NodeList { get; } = [];
 
+    /// <summary>With <c>--profile</c>, where the engine's calls spend their time (CachedGen only).</summary>
+    public ReadProfile? Profile { get; protected set; }
+
     /// <summary>Cumulative L1 and L2 hits of all nodes so far, and the other counters.</summary>
     public abstract EngineSnapshot Snapshot();
 
@@ -91,12 +94,18 @@ internal sealed class CachedGenHarness : EngineHarness
     private readonly List<ConnectionMultiplexer> _connections = [];
     private readonly object _gate = new();
     private readonly ConcurrentDictionary<string, long> _counters = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _observed = new(StringComparer.Ordinal);
     private int _constructingThread = -1;
     private long _l1;
     private long _l2;
 
-    private CachedGenHarness()
+    private readonly List<IAsyncDisposable> _owned = [];
+    private readonly LoadTestOptions _options;
+
+    private CachedGenHarness(LoadTestOptions options)
     {
+        _options = options;
+        Profile = options.Profile ? new ReadProfile() : null;
         _listener.InstrumentPublished = (instrument, listener) =>
         {
             // Runtimes publish their instruments from their constructor: accept only those built by this harness.
@@ -107,7 +116,8 @@ internal sealed class CachedGenHarness : EngineHarness
                     _meters.Add(instrument.Meter);
                 }
 
-                if (instrument is ObservableCounter<long> or Counter<long>)
+                if (instrument is ObservableCounter<long> or Counter<long>
+                    || (Profile is not null && instrument.Name == "cachedgen.operation.duration"))
                 {
                     listener.EnableMeasurementEvents(instrument);
                 }
@@ -126,7 +136,10 @@ internal sealed class CachedGenHarness : EngineHarness
                     }
                 }
 
-                _counters.AddOrUpdate(name, value, (_, total) => total + value);
+                // A counter reports each increment; an observable counter (evictions) its cumulative total at each
+                // collection, which Snapshot collects afresh.
+                var counters = instrument is ObservableCounter<long> ? _observed : _counters;
+                counters.AddOrUpdate(name, value, (_, total) => total + value);
                 return;
             }
 
@@ -145,16 +158,52 @@ internal sealed class CachedGenHarness : EngineHarness
                 }
             }
         });
+        _listener.SetMeasurementEventCallback<double>((_, value, tags, _) =>
+        {
+            string? level = null, operation = null;
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "level")
+                {
+                    level = tag.Value as string;
+                }
+                else if (tag.Key == "operation")
+                {
+                    operation = tag.Value as string;
+                }
+            }
+
+            Profile?.Record(level ?? "?", operation ?? "?", value);
+        });
         _listener.Start();
     }
 
     public override string Name => "CachedGen";
 
-    public override string Description { get; } = "generated CachedFormRepository; CacheRuntime per node (L1 BitFaster ConcurrentLru) + Redis L2 (StackExchange.Redis), MessagePack payload";
+    public override string Description => _options.Mode == LoadTestMode.Warm
+        ? "warm: generated CachedWarmFormRepository through AddCachedGen + WarmUp (hot set = every key, coldest first, 16 at a time), [CachePut] write, one writer per form; CacheRuntime per node (L1 BitFaster ConcurrentLru) + Redis L2; " + WarmMode.DescribeWarmUp(WarmUpTime, _options.Nodes, _options.Keys)
+        : "generated CachedFormRepository; CacheRuntime per node (L1 BitFaster ConcurrentLru) + Redis L2 (StackExchange.Redis), MessagePack payload";
+
+    private TimeSpan WarmUpTime { get; set; }
+
+    /// <summary>Runs <paramref name="construct"/>, which creates a runtime, while the meter listener accepts the
+    /// instruments it publishes.</summary>
+    private void Constructing(Action construct)
+    {
+        Volatile.Write(ref _constructingThread, Environment.CurrentManagedThreadId);
+        try
+        {
+            construct();
+        }
+        finally
+        {
+            Volatile.Write(ref _constructingThread, -1);
+        }
+    }
 
     public static async Task<CachedGenHarness> CreateAsync(string redis, LoadTestOptions options, InMemoryFormSource source, string runId)
     {
-        var harness = new CachedGenHarness();
+        var harness = new CachedGenHarness(options);
         try
         {
             // The same secret on every node, as a deployment must have (the sample hashes the e-mail of GetProfileAsync).
@@ -164,28 +213,32 @@ internal sealed class CachedGenHarness : EngineHarness
             {
                 var mux = await ConnectAsync(redis).ConfigureAwait(false);
                 harness._connections.Add(mux);
-                var runtimeOptions = new CachedGenOptions
+                void Configure(CachedGenOptions runtimeOptions)
                 {
-                    KeyPrefix = "loadtest:" + runId + ":cg:",
-                    ValueEncryptionKey = new byte[32], KeyHashSecret = secret,
-                    DefaultMaxLocalEntries = options.L1Capacity,
-                };
-                if (options.CachedGenLeaseDuration is { } lease)
-                {
-                    runtimeOptions.LeaseDuration = lease;
+                    runtimeOptions.KeyPrefix = "loadtest:" + runId + ":cg:";
+                    runtimeOptions.ValueEncryptionKey = new byte[32];
+                    runtimeOptions.KeyHashSecret = secret;
+                    runtimeOptions.DefaultMaxLocalEntries = options.L1Capacity;
+                    if (options.CachedGenLeaseDuration is { } lease)
+                    {
+                        runtimeOptions.LeaseDuration = lease;
+                    }
                 }
 
-                Volatile.Write(ref harness._constructingThread, Environment.CurrentManagedThreadId);
-                CacheRuntime runtime;
-                try
+                if (options.Mode == LoadTestMode.Warm)
                 {
-                    runtime = new CacheRuntime(runtimeOptions, mux, harness.Logs);
-                }
-                finally
-                {
-                    Volatile.Write(ref harness._constructingThread, -1);
+                    var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                    var (_, warmNode, owned) = await WarmMode.CreateCachedGenNodeAsync(source, mux, Configure, harness.Logs, harness.Constructing, options).ConfigureAwait(false);
+                    harness._owned.Add(owned);
+                    harness.WarmUpTime += System.Diagnostics.Stopwatch.GetElapsedTime(started);
+                    harness.NodeList.Add(warmNode);
+                    continue;
                 }
 
+                var runtimeOptions = new CachedGenOptions();
+                Configure(runtimeOptions);
+                CacheRuntime runtime = null!;
+                harness.Constructing(() => runtime = new CacheRuntime(runtimeOptions, mux, harness.Logs));
                 harness._runtimes.Add(runtime);
                 harness.NodeList.Add(new CachedFormRepository(source, runtime));
             }
@@ -205,14 +258,26 @@ internal sealed class CachedGenHarness : EngineHarness
         {
             _l1 = 0;
             _l2 = 0;
+            _observed.Clear();
             _listener.RecordObservableInstruments();
-            return new EngineSnapshot(_l1, _l2, new Dictionary<string, long>(_counters, StringComparer.Ordinal));
+            var counters = new Dictionary<string, long>(_counters, StringComparer.Ordinal);
+            foreach (var (name, total) in _observed)
+            {
+                counters[name] = total;
+            }
+
+            return new EngineSnapshot(_l1, _l2, counters);
         }
     }
 
     public override async ValueTask DisposeAsync()
     {
         _listener.Dispose();
+        foreach (var owned in _owned)
+        {
+            await owned.DisposeAsync().ConfigureAwait(false);
+        }
+
         foreach (var runtime in _runtimes)
         {
             await runtime.DisposeAsync().ConfigureAwait(false);
@@ -245,11 +310,19 @@ internal sealed class FusionCacheHarness : EngineHarness
 
     public override string Name => "FusionCache";
 
-    public override string Description { get; } = "hand-written decorator (GetOrSetAsync; write = update then RemoveAsync); FusionCache 2.9 per node: MemoryCache L1 + RedisCache L2 + Redis backplane, MessagePack";
+    private FusionCacheHarness(LoadTestOptions options) => _options = options;
+
+    private readonly LoadTestOptions _options;
+
+    private TimeSpan WarmUpTime { get; set; }
+
+    public override string Description => _options.Mode == LoadTestMode.Warm
+        ? "warm: hand-written decorator (GetOrSetAsync; write = update then SetAsync with the stored form, one writer per form); FusionCache 2.9 per node: MemoryCache L1 + RedisCache L2 + Redis backplane, eager refresh at 0.9, MessagePack; same warm-up (every key, coldest first, 16 at a time); " + WarmMode.DescribeWarmUp(WarmUpTime, _options.Nodes, _options.Keys)
+        : "hand-written decorator (GetOrSetAsync; write = update then RemoveAsync); FusionCache 2.9 per node: MemoryCache L1 + RedisCache L2 + Redis backplane, MessagePack";
 
     public static async Task<FusionCacheHarness> CreateAsync(string redis, LoadTestOptions options, InMemoryFormSource source, string runId)
     {
-        var harness = new FusionCacheHarness();
+        var harness = new FusionCacheHarness(options);
         try
         {
             for (var node = 0; node < options.Nodes; node++)
@@ -273,7 +346,12 @@ internal sealed class FusionCacheHarness : EngineHarness
                         WaitForInitialBackplaneSubscribe = true,
                         // The keys are this run's own (InstanceName carries the run id): the advice does not apply.
                         MissingCacheKeyPrefixWarningLogLevel = LogLevel.Information,
-                        DefaultEntryOptions = new FusionCacheEntryOptions(TimeSpan.FromHours(1)) { Size = 1 },
+                        DefaultEntryOptions = new FusionCacheEntryOptions(TimeSpan.FromHours(1))
+                        {
+                            Size = 1,
+                            // Warm mode: FusionCache's best way for hot entries, eager refresh before expiry.
+                            EagerRefreshThreshold = options.Mode == LoadTestMode.Warm ? 0.9f : null,
+                        },
                     },
                     memory,
                     harness.Logs.CreateLogger<FusionCache>());
@@ -285,7 +363,16 @@ internal sealed class FusionCacheHarness : EngineHarness
                 cache.Events.Backplane.MessagePublished += (_, _) => Interlocked.Increment(ref harness._published);
                 cache.Events.Backplane.MessageReceived += (_, _) => Interlocked.Increment(ref harness._received);
                 cache.Events.FactorySuccess += (_, _) => Interlocked.Increment(ref harness._factory);
-                harness.NodeList.Add(new FusionFormRepository(source, cache));
+                if (options.Mode == LoadTestMode.Warm)
+                {
+                    var repository = new FusionWriteThroughRepository(source, cache);
+                    harness.WarmUpTime += await WarmMode.TimeAsync(() => WarmMode.WarmFusionCacheAsync(cache, source, options.Keys)).ConfigureAwait(false);
+                    harness.NodeList.Add(repository);
+                }
+                else
+                {
+                    harness.NodeList.Add(new FusionFormRepository(source, cache));
+                }
             }
         }
         catch
@@ -323,7 +410,7 @@ internal sealed class FusionCacheHarness : EngineHarness
 /// the other nodes' memory through the backplane).</summary>
 internal sealed class FusionFormRepository(IFormRepository inner, IFusionCache cache) : IFormRepository
 {
-    private static string Key(int formId) => "form:" + formId.ToString(CultureInfo.InvariantCulture) + ":schema";
+    internal static string Key(int formId) => "form:" + formId.ToString(CultureInfo.InvariantCulture) + ":schema";
 
     public Task<FormSchema?> GetSchemaAsync(int formId, CancellationToken ct = default)
         => cache.GetOrSetAsync<FormSchema?>(Key(formId), (_, token) => inner.GetSchemaAsync(formId, token), token: ct).AsTask();

@@ -91,6 +91,9 @@ public sealed class InMemoryFormSource : IFormRepository, IDisposable
     /// <summary>The revision stored now (read directly, not through any cache).</summary>
     public int CommittedRevision(int formId) => Volatile.Read(ref _forms[formId]).Revision;
 
+    /// <summary>The form stored now (read directly, not through any cache).</summary>
+    public FormSchema? Committed(int formId) => (uint)formId < (uint)_forms.Length ? Volatile.Read(ref _forms[formId]) : null;
+
     public async Task<FormSchema?> GetSchemaAsync(int formId, CancellationToken ct = default)
     {
         var started = Stopwatch.GetTimestamp();

@@ -13,6 +13,16 @@ public enum EngineChoice
 }
 
 /// <summary>Settings of one load-test run; <see cref="Parse"/> reads them from the command line.</summary>
+/// <summary>How the workload meets the cache.</summary>
+public enum LoadTestMode
+{
+    /// <summary>Cold caches, a write invalidates (the sample's <c>invalidatedBy</c> and tag).</summary>
+    Cold,
+
+    /// <summary>Every node warmed before the run (the warm-up feature), a write puts the stored value (<c>[CachePut]</c>).</summary>
+    Warm,
+}
+
 public sealed record LoadTestOptions
 {
     /// <summary>An existing Redis (<c>host:port</c>, or any StackExchange.Redis configuration string); when
@@ -64,6 +74,12 @@ public sealed record LoadTestOptions
 
     public bool Short { get; init; }
 
+    /// <summary>Print where CachedGen's calls spend their time (its duration histogram, joins, the thread pool).</summary>
+    public bool Profile { get; init; }
+
+    /// <summary>Cold (invalidate on write) or warm (warm-up, write-through).</summary>
+    public LoadTestMode Mode { get; init; } = LoadTestMode.Cold;
+
     public int EffectiveConcurrency => Concurrency ?? (2 * Nodes);
 
     /// <summary>CI mode: CachedGen only, 3 s measured after 1 s of warm-up, 10,000 keys, 2 nodes, and a 1 s
@@ -87,6 +103,9 @@ public sealed record LoadTestOptions
 
           --redis HOST:PORT        use this Redis (default: start a private redis-server on a free port)
           --engine NAME            cachedgen | fusioncache | both (default both, one after the other)
+          --mode NAME              cold: caches start empty, a write invalidates (default);
+                                   warm: every node warms every key first, a write puts the stored value
+          --profile                print where CachedGen's calls spend their time in the measured window
           --nodes N                simulated nodes, each with its own L1 and Redis connection (default 3)
           --concurrency N          worker tasks, closed loop (default 2 x nodes)
           --keys N                 forms (default 100000)
@@ -146,6 +165,12 @@ public sealed record LoadTestOptions
                     break;
                 case "--redis":
                     options = options with { Redis = Value() };
+                    break;
+                case "--profile":
+                    options = options with { Profile = true };
+                    break;
+                case "--mode":
+                    options = options with { Mode = ParseMode(Value()) };
                     break;
                 case "--engine":
                     options = options with { Engine = ParseEngine(Value()) };
@@ -233,6 +258,13 @@ public sealed record LoadTestOptions
 
         return result;
     }
+
+    private static LoadTestMode ParseMode(string text) => text.ToLowerInvariant() switch
+    {
+        "cold" => LoadTestMode.Cold,
+        "warm" => LoadTestMode.Warm,
+        _ => throw new ArgumentException($"--mode: '{text}' is not one of cold, warm."),
+    };
 
     private static EngineChoice ParseEngine(string text) => text.ToLowerInvariant() switch
     {

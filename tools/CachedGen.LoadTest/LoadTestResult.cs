@@ -169,13 +169,14 @@ public sealed record LoadTestSettings(
     double SameNodeWindowMs,
     int L1Capacity,
     double? CachedGenLeaseDurationMs,
-    bool Short)
+    bool Short,
+    string Mode)
 {
     public static LoadTestSettings From(LoadTestOptions o)
     {
         ArgumentNullException.ThrowIfNull(o);
         return new(o.Nodes, o.EffectiveConcurrency, o.Keys, o.ZipfExponent, o.ReadRatio, o.Duration.TotalSeconds, o.Warmup.TotalSeconds, o.Seed,
-            o.SourceLatency.TotalMilliseconds, o.CrossNodeWindow.TotalMilliseconds, o.SameNodeWindow.TotalMilliseconds, o.L1Capacity, o.CachedGenLeaseDuration?.TotalMilliseconds, o.Short);
+            o.SourceLatency.TotalMilliseconds, o.CrossNodeWindow.TotalMilliseconds, o.SameNodeWindow.TotalMilliseconds, o.L1Capacity, o.CachedGenLeaseDuration?.TotalMilliseconds, o.Short, o.Mode.ToString().ToLowerInvariant());
     }
 }
 

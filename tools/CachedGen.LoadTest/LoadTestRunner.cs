@@ -45,7 +45,7 @@ public static class LoadTestRunner
         {
             var zipf = new ZipfSampler(options.Keys, options.ZipfExponent);
             await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"Workload: {options.Keys:N0} keys, Zipf({options.ZipfExponent}) (top {Math.Min(options.L1Capacity, options.Keys):N0} keys = {zipf.MassOfTop(options.L1Capacity):P1} of draws), " +
+                $"Workload ({options.Mode.ToString().ToLowerInvariant()} mode): {options.Keys:N0} keys, Zipf({options.ZipfExponent}) (top {Math.Min(options.L1Capacity, options.Keys):N0} keys = {zipf.MassOfTop(options.L1Capacity):P1} of draws), " +
                 $"{options.ReadRatio:P0} reads, {options.Nodes} nodes, {options.EffectiveConcurrency} workers, warm-up {options.Warmup.TotalSeconds}s, measured {options.Duration.TotalSeconds}s, " +
                 $"source latency {options.SourceLatency.TotalMilliseconds} ms, seed {options.Seed}.")).ConfigureAwait(false);
             var engines = options.Engine switch
@@ -112,6 +112,9 @@ public static class LoadTestRunner
         var writeCallsBefore = source.WriteCalls;
         var measureStart = Stopwatch.GetTimestamp();
         Volatile.Write(ref run.MeasureStart, measureStart);
+        harness.Profile?.Start();
+        using var poolStop = new CancellationTokenSource();
+        var pool = harness.Profile?.SamplePoolAsync(poolStop.Token) ?? Task.CompletedTask;
 
         await DelayUntilAsync(measureStart + Ticks(options.Duration), run, ct).ConfigureAwait(false);
 
@@ -124,6 +127,9 @@ public static class LoadTestRunner
         }
 
         var measureEnd = Stopwatch.GetTimestamp();
+        harness.Profile?.Stop();
+        await poolStop.CancelAsync().ConfigureAwait(false);
+        await pool.ConfigureAwait(false);
         Volatile.Write(ref run.Stop, 1);
         await Task.WhenAll(tasks).ConfigureAwait(false);
         var hitsAfter = harness.Snapshot();
@@ -175,6 +181,11 @@ public static class LoadTestRunner
             ErrorSamples = [.. run.ErrorSamples],
             WarningSamples = harness.Logs.Samples,
         };
+        if (harness.Profile is { } profile)
+        {
+            await log.WriteLineAsync($"[{harness.Name}] where the calls of the measured window spent their time:{Environment.NewLine}{profile.ToMarkdown(result.MeasuredSeconds, result.Reads, result.EngineCounters)}").ConfigureAwait(false);
+        }
+
         await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"[{harness.Name}] done: {result.Reads:N0} reads, {result.Writes:N0} writes, {result.OperationsPerSecond:N0} ops/s, overall hit {result.OverallHitRatio:P1}, " +
             $"errors {result.Errors}, stale {result.StaleReads} (+{result.FinalStale} at the end), longest call {result.LongestCallMs} ms ({result.CallsOver1s} over 1 s, warm-up included), " +

@@ -8,49 +8,90 @@ using System.Threading;
 namespace CachedGen.Runtime;
 
 /// <summary>
-/// The L1 invalidation state of one method: a generation per bucket of keys. An entry is served, and a load is cached,
-/// only while its bucket's generation is the one its load started under. Remote invalidations name a rendered key, not
-/// a key tuple, and this is how one reaches the entry: bump the generation of the key's bucket (a hash of the rendered
-/// key, the same on every node); the entry and the few that share its bucket are no longer served.
+/// The L1 invalidation state of one method: a generation per bucket of keys, and which key moved it last. An entry is
+/// served, and a load is cached, only while its bucket is at the generation its load started under, or one past it
+/// moved by another key of the bucket. Remote invalidations name a rendered key, not a key tuple, and this is how one
+/// reaches the entry: bump the generation of the key's bucket (a hash of the rendered key, the same on every node)
+/// and record the key's fingerprint (16 other bits of the same hash). The named entry is no longer served; the few that
+/// share its bucket are, until a second invalidation reaches the bucket before they are reloaded.
 /// </summary>
-/// <remarks>A struct over one array, held in a <see langword="readonly"/> field: the hit path reads the array as if it
-/// were the method's own field.</remarks>
+/// <remarks>
+/// <para>A key's place is a <em>slot</em>: the bucket index (masked to the array, so reads need no bounds check) in the
+/// low 16 bits and the key's fingerprint (never 0) in the high 16 bits. Each bucket is one 64-bit word, the generation
+/// in the low half and the fingerprint of the key that moved it last (0: every key, <see cref="BumpAll"/>) in the high
+/// half, read and written whole, so a reader never pairs a generation with another bump's key.</para>
+/// <para>A struct over one array, held in a <see langword="readonly"/> field: the hit path reads the array as if it were
+/// the method's own field, and compares the low half with the entry's generation.</para>
+/// </remarks>
 internal readonly struct BucketGenerations
 {
-    private readonly int[] _generations;
+    private const int MaxBuckets = 1 << 16; // the index must fit the slot's low 16 bits
+    private const int FingerprintMark = 0x8000; // makes every fingerprint non-zero
 
-    /// <summary>Buckets for an L1 of <paramref name="capacity"/> entries: rounded up to a power of two (64 to 65,536), so
-    /// an invalidation costs about one neighbouring entry at full capacity.</summary>
+    private readonly long[] _words;
+
+    /// <summary>Buckets for an L1 of <paramref name="capacity"/> entries: rounded up to a power of two (64 to 65,536).</summary>
     public BucketGenerations(int capacity)
-        => _generations = new int[(int)BitOperations.RoundUpToPowerOf2((uint)Math.Clamp(capacity, 64, 1 << 16))];
+        => _words = new long[(int)BitOperations.RoundUpToPowerOf2((uint)Math.Clamp(capacity, 64, MaxBuckets))];
 
-    public int Count => _generations.Length;
+    public int Count => _words.Length;
 
-    /// <summary>The bucket of a rendered Redis key (without generations or tags), the same on every node.</summary>
+    /// <summary>The slot of a rendered Redis key (without generations or tags), the same on every node.</summary>
     public int Of(string redisKey)
-        => (int)(XxHash3.HashToUInt64(MemoryMarshal.AsBytes(redisKey.AsSpan())) & (uint)(_generations.Length - 1));
+    {
+        var hash = XxHash3.HashToUInt64(MemoryMarshal.AsBytes(redisKey.AsSpan()));
+        return Slot((int)(hash & (uint)(_words.Length - 1)), (int)(hash >> 48));
+    }
 
-    /// <summary>The bucket of a key without Redis (its hash code: only this node invalidates it).</summary>
-    public int Of(int hashCode) => hashCode & (_generations.Length - 1);
+    /// <summary>The slot of a key without Redis (its hash code: only this node invalidates it).</summary>
+    public int Of(int hashCode) => Slot(hashCode & (_words.Length - 1), (int)(((uint)hashCode * 0x9E3779B1u) >> 16));
 
-    /// <summary>The bucket's generation now.</summary>
-    public int Read(int bucket) => Volatile.Read(ref _generations[bucket]);
+    private static int Slot(int index, int fingerprint) => ((fingerprint | FingerprintMark) << 16) | index;
 
-    /// <summary>Whether <paramref name="bucket"/> (masked to the array when it was taken, so no bounds check is needed)
-    /// is still at <paramref name="generation"/>.</summary>
+    private static int FingerprintOf(int slot) => (int)((uint)slot >> 16);
+
+    /// <summary>The generation of the slot's bucket now.</summary>
+    public int Read(int slot) => (int)Volatile.Read(ref _words[slot & 0xFFFF]);
+
+    /// <summary>Whether the key of <paramref name="slot"/> was not invalidated since its bucket was at
+    /// <paramref name="generation"/>: the bucket is still there, or one past it and moved by another key.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool IsAt(int bucket, int generation)
-        => generation == Volatile.Read(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_generations), bucket));
+    public bool IsAt(int slot, int generation)
+    {
+        var word = Volatile.Read(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_words), slot & 0xFFFF));
+        return (int)word == generation || MovedOnlyByAnother(word, slot, generation);
+    }
 
-    /// <summary>Moves the bucket on: its entries are no longer served, its loads in flight are not cached.</summary>
-    public void Bump(int bucket) => Interlocked.Increment(ref _generations[bucket]);
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool MovedOnlyByAnother(long word, int slot, int generation)
+        => (int)word == unchecked(generation + 1) && (int)(word >> 32) is var last && last != 0 && last != FingerprintOf(slot);
 
-    /// <summary>Moves every bucket on.</summary>
+    /// <summary>Moves the slot's bucket on for its key: that key's entries are no longer served, its loads in flight are
+    /// not cached.</summary>
+    public void Bump(int slot) => Move(ref _words[slot & 0xFFFF], FingerprintOf(slot));
+
+    /// <summary>Moves every bucket on for every key.</summary>
     public void BumpAll()
     {
-        for (var i = 0; i < _generations.Length; i++)
+        for (var i = 0; i < _words.Length; i++)
         {
-            Interlocked.Increment(ref _generations[i]);
+            Move(ref _words[i], 0);
+        }
+    }
+
+    private static void Move(ref long word, int fingerprint)
+    {
+        var seen = Volatile.Read(ref word);
+        while (true)
+        {
+            var next = ((long)fingerprint << 32) | (uint)unchecked((int)seen + 1);
+            var found = Interlocked.CompareExchange(ref word, next, seen);
+            if (found == seen)
+            {
+                return;
+            }
+
+            seen = found;
         }
     }
 }

@@ -8,9 +8,11 @@ namespace CachedGen.Runtime;
 /// <summary>
 /// The <c>CachedGen</c> meter (System.Diagnostics.Metrics). Tags are bounded: <c>method</c> is a method id known at
 /// compile time, <c>level</c> is <c>l1</c> or <c>l2</c>, <c>operation</c> a Redis command; keys never appear. Hits, the
-/// hot path, are striped counters in each method, counted only while a listener wants them and observed when it
-/// collects; the other instruments are
-/// recorded as they happen (misses and writes are rare next to the Redis round trip they follow).
+/// hot path, are per-thread counters in each method (<see cref="ThreadCounter"/>), counted only while a listener wants
+/// them and observed when it collects; L1 lookups are timed by sampling (at most one per method per coarse clock tick,
+/// see <see cref="RuntimeClock.SampleMs"/>); the other instruments are recorded as they happen (misses and writes are
+/// rare next to the Redis round trip they follow). Time comes from the runtime's <see cref="RuntimeClock"/>, so a
+/// <c>FakeTimeProvider</c> drives the durations and the listener check too.
 /// </summary>
 internal sealed class CacheMetrics : IDisposable
 {
@@ -21,14 +23,17 @@ internal sealed class CacheMetrics : IDisposable
 
     private readonly Meter _meter;
     private readonly ObservableCounter<long> _hits;
-    private readonly Timer _refresh;
+    private readonly ITimer _refresh;
+    private readonly TimeProvider _time;
     private volatile bool _countHits;
+    private volatile bool _timeDurations;
 
-    public CacheMetrics(Func<int> circuitState, Func<IEnumerable<Measurement<long>>> hits, Func<IEnumerable<Measurement<long>>> evictions, Func<IEnumerable<Measurement<long>>> redisMemory)
+    public CacheMetrics(RuntimeClock clock, Func<int> circuitState, Func<IEnumerable<Measurement<long>>> hits, Func<IEnumerable<Measurement<long>>> evictions, Func<IEnumerable<Measurement<long>>> redisMemory)
     {
         _meter = new Meter(MeterName, typeof(CacheMetrics).Assembly.GetName().Version?.ToString(3));
         _hits = _meter.CreateObservableCounter("cachedgen.hits", hits, "{call}", "Calls served from the cache, by level (l1, l2) and method.");
-        _refresh = new Timer(static state => ((CacheMetrics)state!).Refresh(), this, RefreshInterval, RefreshInterval);
+        _time = clock.Provider;
+        _refresh = _time.CreateTimer(static state => ((CacheMetrics)state!).Refresh(), this, RefreshInterval, RefreshInterval);
         Misses = _meter.CreateCounter<long>("cachedgen.misses", "{call}", "Calls that missed L1 and L2 and got their value from the source (directly or by waiting for a load in flight), by method.");
         SourceCalls = _meter.CreateCounter<long>("cachedgen.source.calls", "{call}", "Calls of the repository method behind the cache, by method.");
         Coalesced = _meter.CreateCounter<long>("cachedgen.coalesced", "{call}", "Callers that waited for a load already in flight instead of calling the source.");
@@ -126,16 +131,21 @@ internal sealed class CacheMetrics : IDisposable
     private static readonly double[] DurationBuckets =
         [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-    /// <summary>A timestamp to pass to <see cref="RecordDuration"/>, or 0 when nobody listens to the histogram.</summary>
-    public long StartTiming() => Duration.Enabled ? System.Diagnostics.Stopwatch.GetTimestamp() : 0;
+    /// <summary>A timestamp of the runtime's clock to pass to <see cref="RecordDuration"/>, or 0 when nobody listens to
+    /// the histogram.</summary>
+    public long StartTiming() => Duration.Enabled ? Math.Max(1, _time.GetTimestamp()) : 0;
 
     public void RecordDuration(long started, KeyValuePair<string, object?> method, KeyValuePair<string, object?> level, KeyValuePair<string, object?> operation)
     {
         if (started != 0)
         {
-            Duration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, method, level, operation);
+            Duration.Record(_time.GetElapsedTime(started).TotalSeconds, method, level, operation);
         }
     }
+
+    /// <summary>Whether a listener wants <c>cachedgen.operation.duration</c> (checked every <see cref="RefreshInterval"/>):
+    /// then the L1 hit path times one lookup per method per coarse clock tick.</summary>
+    public bool TimesDurations => _timeDurations;
 
     public static readonly KeyValuePair<string, object?> Source = new("level", "source");
 
@@ -151,8 +161,8 @@ internal sealed class CacheMetrics : IDisposable
 
     /// <summary>
     /// Whether hits are being counted: only while a listener has enabled <c>cachedgen.hits</c> (checked every
-    /// <see cref="RefreshInterval"/>). Counting a hit is an atomic increment, a quarter of the cost of an L1 hit, so
-    /// with no listener attached the hit path reads this flag and nothing more.
+    /// <see cref="RefreshInterval"/>). Counting a hit is a plain increment of a per-thread cell, so with no listener
+    /// attached the hit path reads this flag and nothing more.
     /// </summary>
     public bool CountHits => _countHits;
 
@@ -169,7 +179,8 @@ internal sealed class CacheMetrics : IDisposable
     public void Refresh()
     {
         _countHits = _hits.Enabled;
-        var observed = _countHits || Duration.Enabled || CacheTracing.Source.HasListeners() || Audited;
+        _timeDurations = Duration.Enabled;
+        var observed = _countHits || _timeDurations || CacheTracing.Source.HasListeners() || Audited;
         if (observed != _observed)
         {
             _observed = observed;
@@ -179,8 +190,6 @@ internal sealed class CacheMetrics : IDisposable
 
     /// <summary>Raised by <see cref="Refresh"/> when <see cref="Observed"/> changes: the methods re-read it.</summary>
     public event Action? ObservedChanged;
-
-
 
     public static KeyValuePair<string, object?> Method(string methodId) => new("method", methodId);
 

@@ -22,9 +22,9 @@ public sealed partial class CachedMethod<TKey, TValue>
     private bool IsFreshPastRefreshMoment(LocalEntry entry)
         => _clock.IsBefore(entry.ExpiresAt) && (entry.RefreshAt == entry.ExpiresAt || !entry.ClaimRefresh());
 
-    /// <summary>Whether no invalidation reached the entry's bucket (nor, for a tagged method, any of its tags) since its
-    /// load started. The bucket index was masked
-    /// to the array's length when the entry was made, so the read needs no bounds check.</summary>
+    /// <summary>Whether no invalidation of the entry's key reached its bucket (nor, for a tagged method, any of its tags)
+    /// since its load started. The bucket index was masked to the array's length when the entry was made, so the read
+    /// needs no bounds check.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool IsCurrent(LocalEntry entry)
         => _buckets.IsAt(entry.Bucket, entry.Generation)

@@ -12,9 +12,9 @@ public sealed partial class CachedMethod<TKey, TValue>
     private Stamp StampOf(int bucket) => new(bucket, _buckets.Read(bucket));
 
     private bool IsCurrent(Stamp stamp)
-        => _buckets.Read(stamp.Bucket) == stamp.Generation && (stamp.Tags is null || _runtime.Tags.IsCurrent(stamp.Tags));
+        => _buckets.IsAt(stamp.Bucket, stamp.Generation) && (stamp.Tags is null || _runtime.Tags.IsCurrent(stamp.Tags));
 
-    /// <summary>What a load started under: its key's bucket generation and, for a tagged method, its tags' generations.</summary>
+    /// <summary>What a load started under: its key's slot (bucket and fingerprint) and the bucket's generation and, for a tagged method, its tags' generations.</summary>
     private readonly record struct Stamp(int Bucket, int Generation, TagSnapshot? Tags = null);
 
     /// <summary>Removes every L1 entry of this method on this node; loads in flight do not cache their result.</summary>
@@ -35,8 +35,8 @@ public sealed partial class CachedMethod<TKey, TValue>
         }
         else
         {
-            // The entry cannot be found from its rendered key, so its bucket's generation moves on: the entry (and the
-            // few that share its bucket) is no longer served, and a load in flight under it is not cached.
+            // The entry cannot be found from its rendered key, so its bucket's generation moves on for its fingerprint:
+            // the entry is no longer served, and a load in flight under it is not cached (see BucketGenerations).
             _buckets.Bump(_buckets.Of(redisKey));
         }
     }

@@ -59,15 +59,20 @@ public sealed partial class CachedMethod<TKey, TValue>
         _metrics.RecordDuration(started, _methodTag, CacheMetrics.L2, CacheMetrics.OpInvalidate);
     }
 
-    /// <summary>The local half of a change to the entry of <paramref name="key"/> (an invalidation or a put): its L1 entry
-    /// goes and its bucket's generation moves on (loads in flight do not cache their result); counted and audited.
-    /// Returns the entry's key without generations or tags (<see langword="null"/> without Redis) and its bucket.</summary>
+    /// <summary>The local half of a change to the entry of <paramref name="key"/> (an invalidation or a put): its bucket's
+    /// generation moves on for the key (its L1 entry is no longer served, loads in flight do not cache their result) and,
+    /// for an invalidation, the entry leaves L1; counted and audited. A put leaves the entry in place for the new value
+    /// to replace: removing it and adding the new one would evict another entry from a full L1.
+    /// Returns the entry's key without generations or tags (<see langword="null"/> without Redis) and its slot.</summary>
     private (string? BaseKey, int Bucket) BeginLocalChange(TKey key, string kind, CacheAuditKind auditKind)
     {
         var baseKey = _redis is null ? null : RenderKey(key);
         var bucket = baseKey is null ? _buckets.Of(key.GetHashCode()) : _buckets.Of(baseKey);
         _buckets.Bump(bucket);
-        _local?.TryRemove(key);
+        if (!ReferenceEquals(kind, CacheMetrics.KindPut))
+        {
+            _local?.TryRemove(key);
+        }
         _metrics.AddInvalidation(kind, _methodTag);
         if (_audit is not null)
         {

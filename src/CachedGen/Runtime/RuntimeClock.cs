@@ -63,6 +63,19 @@ internal sealed class RuntimeClock : IDisposable
         return _frequency % 1000 == 0 ? timestamp / (_frequency / 1000) : (long)(timestamp * 1000.0 / _frequency);
     }
 
+    /// <summary>A millisecond reading for sampling, as cheap as the hit path's: the coarse copy while a ticker keeps it
+    /// (it moves every <see cref="CoarseTicker.ResolutionMs"/> ms), else <see cref="NowMs"/> (a test's provider moves it
+    /// when advanced).</summary>
+    public long SampleMs
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get
+        {
+            var coarse = Volatile.Read(ref CoarseMs);
+            return coarse != NoCoarseReading ? coarse : NowMs;
+        }
+    }
+
     /// <summary>Whether <paramref name="deadlineMs"/> (in <see cref="NowMs"/> time) is still ahead. Clearly fresh
     /// deadlines are answered from the coarse copy; near ones (or with no ticker) from the precise clock, so nothing is
     /// served past its deadline because of the coarse resolution.</summary>

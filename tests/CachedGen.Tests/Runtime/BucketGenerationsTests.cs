@@ -1,3 +1,4 @@
+using System.Linq;
 using CachedGen.Runtime;
 using Xunit;
 
@@ -13,20 +14,65 @@ public class BucketGenerationsTests
         => Assert.Equal(buckets, new BucketGenerations(capacity).Count);
 
     [Fact]
-    public void A_bump_moves_one_bucket_and_bump_all_moves_every_one()
+    public void A_bump_moves_one_key_and_bump_all_moves_every_one()
     {
         var generations = new BucketGenerations(64);
-        var bucket = generations.Of("prefix:{item:1}#v1");
-        var other = (bucket + 1) % generations.Count;
-        Assert.Equal(bucket, generations.Of("prefix:{item:1}#v1")); // a rendered key always lands in the same bucket
-        var at = generations.Read(bucket);
-
-        generations.Bump(bucket);
-        Assert.False(generations.IsAt(bucket, at));
-        Assert.True(generations.IsAt(other, generations.Read(other)));
-
+        var slot = generations.Of("prefix:{item:1}#v1");
+        Assert.Equal(slot, generations.Of("prefix:{item:1}#v1")); // a rendered key always lands in the same slot
+        var other = generations.Of("prefix:{item:2}#v1");
+        var at = generations.Read(slot);
         var otherAt = generations.Read(other);
+
+        generations.Bump(slot);
+        Assert.False(generations.IsAt(slot, at));
+        Assert.True(generations.IsAt(other, otherAt));
+
         generations.BumpAll();
         Assert.False(generations.IsAt(other, otherAt));
+    }
+
+    [Fact]
+    public void An_invalidation_of_a_key_spares_the_other_keys_of_its_bucket_once()
+    {
+        var generations = new BucketGenerations(64);
+        var keys = Enumerable.Range(0, 10_000).Select(i => $"prefix:{{item:{i}}}#v1").ToArray();
+        var named = keys[0];
+        var slot = generations.Of(named);
+        var neighbours = keys.Skip(1).Where(k => (generations.Of(k) & 0xFFFF) == (slot & 0xFFFF) && generations.Of(k) != slot).Take(2).ToArray();
+        Assert.Equal(2, neighbours.Length);
+        var neighbour = generations.Of(neighbours[0]);
+        var at = generations.Read(slot);
+
+        generations.Bump(slot); // the named key's entry goes, a load of it in flight is not cached
+        Assert.False(generations.IsAt(slot, at));
+        Assert.True(generations.IsAt(neighbour, at)); // its neighbour's entry and loads stay
+
+        generations.Bump(generations.Of(neighbours[1])); // a second invalidation in the bucket: older entries all go
+        Assert.False(generations.IsAt(neighbour, at));
+        Assert.True(generations.IsAt(neighbour, generations.Read(neighbour)));
+    }
+
+    [Fact]
+    public void A_key_invalidated_twice_is_not_current_under_either_earlier_generation()
+    {
+        var generations = new BucketGenerations(64);
+        var slot = generations.Of("prefix:{item:1}#v1");
+        var at = generations.Read(slot);
+        generations.Bump(slot);
+        var between = generations.Read(slot);
+        generations.Bump(slot);
+
+        Assert.False(generations.IsAt(slot, at));
+        Assert.False(generations.IsAt(slot, between));
+    }
+
+    [Fact]
+    public void Bump_all_spares_nobody_even_one_generation_behind()
+    {
+        var generations = new BucketGenerations(64);
+        var slot = generations.Of(12345);
+        var at = generations.Read(slot);
+        generations.BumpAll();
+        Assert.False(generations.IsAt(slot, at));
     }
 }
