@@ -55,7 +55,7 @@ internal static class FormatterParser
         {
             Name = Identifier(m.Member.Name),
             Key = m.Key,
-            TypeName = FormatterRules.Name(m.Type),
+            TypeName = FormatterRules.DeclaredName(m.Type),
             Inline = FormatterRules.IsInline(m.Type) ? m.Type.SpecialType.ToString().Substring("System_".Length) : "",
             ConstructorParameter = m.ConstructorParameter,
             Settable = m.Settable,

@@ -18,24 +18,24 @@ internal sealed class FormatterRules
     /// resolver picks, so the bytes are the same).</summary>
     private static readonly Dictionary<string, string> FrameworkFormatters = new(System.StringComparer.Ordinal)
     {
-        ["System.Collections.Generic.List`1"] = "ListFormatter",
-        ["System.Collections.Generic.IList`1"] = "InterfaceListFormatter2",
-        ["System.Collections.Generic.ICollection`1"] = "InterfaceCollectionFormatter2",
-        ["System.Collections.Generic.IEnumerable`1"] = "InterfaceEnumerableFormatter",
-        ["System.Collections.Generic.IReadOnlyList`1"] = "InterfaceReadOnlyListFormatter",
-        ["System.Collections.Generic.IReadOnlyCollection`1"] = "InterfaceReadOnlyCollectionFormatter",
-        ["System.Collections.Generic.ISet`1"] = "InterfaceSetFormatter",
-        ["System.Collections.Generic.IReadOnlySet`1"] = "InterfaceReadOnlySetFormatter",
-        ["System.Collections.Generic.HashSet`1"] = "HashSetFormatter",
-        ["System.Collections.Generic.Dictionary`2"] = "DictionaryFormatter",
-        ["System.Collections.Generic.IDictionary`2"] = "InterfaceDictionaryFormatter",
-        ["System.Collections.Generic.IReadOnlyDictionary`2"] = "InterfaceReadOnlyDictionaryFormatter",
-        ["System.Collections.Generic.KeyValuePair`2"] = "KeyValuePairFormatter",
-        ["System.Collections.Immutable.ImmutableArray`1"] = "ImmutableArrayFormatter",
-        ["System.Collections.Immutable.ImmutableList`1"] = "ImmutableListFormatter",
-        ["System.Collections.Immutable.ImmutableHashSet`1"] = "ImmutableHashSetFormatter",
-        ["System.Collections.Immutable.ImmutableDictionary`2"] = "ImmutableDictionaryFormatter",
-        ["System.Nullable`1"] = "NullableFormatter",
+        ["System.Collections.Generic.List`1"] = "Formatters.ListFormatter",
+        ["System.Collections.Generic.IList`1"] = "Formatters.InterfaceListFormatter2",
+        ["System.Collections.Generic.ICollection`1"] = "Formatters.InterfaceCollectionFormatter2",
+        ["System.Collections.Generic.IEnumerable`1"] = "Formatters.InterfaceEnumerableFormatter",
+        ["System.Collections.Generic.IReadOnlyList`1"] = "Formatters.InterfaceReadOnlyListFormatter",
+        ["System.Collections.Generic.IReadOnlyCollection`1"] = "Formatters.InterfaceReadOnlyCollectionFormatter",
+        ["System.Collections.Generic.ISet`1"] = "Formatters.InterfaceSetFormatter",
+        ["System.Collections.Generic.IReadOnlySet`1"] = "Formatters.InterfaceReadOnlySetFormatter",
+        ["System.Collections.Generic.HashSet`1"] = "Formatters.HashSetFormatter",
+        ["System.Collections.Generic.Dictionary`2"] = "Formatters.DictionaryFormatter",
+        ["System.Collections.Generic.IDictionary`2"] = "Formatters.InterfaceDictionaryFormatter",
+        ["System.Collections.Generic.IReadOnlyDictionary`2"] = "Formatters.InterfaceReadOnlyDictionaryFormatter",
+        ["System.Collections.Generic.KeyValuePair`2"] = "Formatters.KeyValuePairFormatter",
+        ["System.Collections.Immutable.ImmutableArray`1"] = "ImmutableCollection.ImmutableArrayFormatter",
+        ["System.Collections.Immutable.ImmutableList`1"] = "ImmutableCollection.ImmutableListFormatter",
+        ["System.Collections.Immutable.ImmutableHashSet`1"] = "ImmutableCollection.ImmutableHashSetFormatter",
+        ["System.Collections.Immutable.ImmutableDictionary`2"] = "ImmutableCollection.ImmutableDictionaryFormatter",
+        ["System.Nullable`1"] = "Formatters.NullableFormatter",
     };
 
     /// <summary>Framework types MessagePack's built-in resolver writes (no reflection): nothing to generate.</summary>
@@ -200,7 +200,7 @@ internal sealed class FormatterRules
         }
 
         var arguments = string.Join(", ", type.TypeArguments.Select(Name));
-        _entries.Add((type, Counted(type, $"new global::MessagePack.Formatters.{formatter}<{arguments}>()")));
+        _entries.Add((type, Counted(type, $"new global::MessagePack.{formatter}<{arguments}>()")));
         foreach (var argument in type.TypeArguments)
         {
             Visit(argument, where, cancellationToken);
@@ -243,7 +243,7 @@ internal sealed class FormatterRules
 
         if (Shape(type, out var problem) is not { } shape)
         {
-            Fail($"'{Display(type)}' {problem}", unserializable: problem!.StartsWith("has no public constructor", System.StringComparison.Ordinal));
+            Fail($"'{Display(type)}' {problem}", unserializable: problem!.StartsWith("has no public constructor to create", System.StringComparison.Ordinal));
             return;
         }
 
@@ -368,6 +368,11 @@ internal sealed class FormatterRules
             or SpecialType.System_Int16 or SpecialType.System_UInt16 or SpecialType.System_Int32 or SpecialType.System_UInt32
             or SpecialType.System_Int64 or SpecialType.System_UInt64 or SpecialType.System_Single or SpecialType.System_Double
             or SpecialType.System_String;
+
+    /// <summary>A member's type as declared, with its nullable reference annotations (what its formatter is asked
+    /// for, so that reading and writing it is warning-free).</summary>
+    internal static string DeclaredName(ITypeSymbol type)
+        => type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat.AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier));
 
     /// <summary>A name that compiles anywhere: fully qualified, without nullable reference annotations (they are not
     /// allowed in <c>typeof</c>).</summary>
