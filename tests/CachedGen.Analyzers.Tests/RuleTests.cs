@@ -838,6 +838,33 @@ public class NoCompileTimeFormatterTests
         ]);
 
     [Fact]
+    public Task Contracts_the_generator_does_not_write_fire() => Verify<NoCompileTimeFormatterAnalyzer>.AnalyzerAsync(
+        """
+        [MessagePack.MessagePackObject] public sealed class Unkeyed { [MessagePack.Key(0)] public int A { get; set; } public int B { get; set; } }
+        [MessagePack.MessagePackObject] public sealed class Mixed { [MessagePack.Key(0)] public int A { get; set; } [MessagePack.Key("b")] public int B { get; set; } }
+        [System.Runtime.Serialization.DataContract] public sealed class Contract { [System.Runtime.Serialization.DataMember] public int A { get; set; } }
+        [MessagePack.Union(0, typeof(Circle))] public abstract class Shape { }
+        public sealed class Circle : Shape { public double R { get; set; } }
+        public interface IRepo
+        {
+            [Cached("1m")] Unkeyed {|#0:A|}(int id);
+            [Cached("1m")] Mixed {|#1:B|}(int id);
+            [Cached("1m")] Contract {|#2:C|}(int id);
+            [Cached("1m")] Shape {|#3:D|}(int id);
+        }
+        """,
+        [
+            new DiagnosticResult("CG0020", DiagnosticSeverity.Warning).WithLocation(0)
+                .WithArguments("A", "'Unkeyed' is [MessagePackObject] and its member 'B' has no [Key]"),
+            new DiagnosticResult("CG0020", DiagnosticSeverity.Warning).WithLocation(1)
+                .WithArguments("B", "'Mixed' mixes [Key(int)] and [Key(string)]"),
+            new DiagnosticResult("CG0020", DiagnosticSeverity.Warning).WithLocation(2)
+                .WithArguments("C", "the result is 'Contract', a [DataContract] type (use [MessagePackObject] or plain public members)"),
+            new DiagnosticResult("CG0020", DiagnosticSeverity.Warning).WithLocation(3)
+                .WithArguments("D", "the result is 'Shape', a [Union] type, whose formatter MessagePack writes at run time"),
+        ]);
+
+    [Fact]
     public Task Writable_values_and_what_CG0008_reports_stay_silent() => Verify<NoCompileTimeFormatterAnalyzer>.AnalyzerAsync("""
         public enum Kind { A, B }
         public sealed record Field(string Name, bool Required, Kind Kind);

@@ -132,4 +132,23 @@ public class FormatterSnapshotTests
         Assert.Equal(1, first.Split("private sealed class N_BFormatter").Length - 1);
         Assert.True(first.IndexOf("N_AFormatter", System.StringComparison.Ordinal) < first.IndexOf("N_BFormatter", System.StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void A_type_reported_as_CG0020_gets_no_formatter_and_its_owner_still_compiles()
+    {
+        var result = GeneratorHarness.Run("""
+            using System.Collections.Generic;
+            using System.Threading.Tasks;
+            using CachedGen;
+
+            namespace N;
+
+            public sealed record Backlog(int Id, Queue<string> Items);
+
+            public interface IBacklogs { [Cached("5m", "backlog:{id}")] Task<Backlog> GetAsync(int id); }
+            """);
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        Assert.Contains("private sealed class N_BacklogFormatter", result.Formatters, System.StringComparison.Ordinal);
+        Assert.DoesNotContain("typeof(global::System.Collections.Generic.Queue<string>)", result.Formatters, System.StringComparison.Ordinal);
+    }
 }
