@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The one command that tests everything: installs Redis when missing (eng/install-deps.sh), builds the solution,
-# packs the CachedGen nupkg, runs the solution's tests (unit, generator, analyzer, and integration tests against real
-# redis-server processes started by tests/CachedGen.TestKit), then the package test that consumes the nupkg.
+# The one command that tests everything: installs Redis and the Native AOT toolchain when missing
+# (eng/install-deps.sh), builds the solution, packs the CachedGen nupkg, runs the solution's tests (unit, generator,
+# analyzer, and integration tests against real redis-server processes started by tests/CachedGen.TestKit), the package
+# test that consumes the nupkg, then the Native AOT test (publishes samples/CachedGen.AotSample, a few minutes on
+# 2 cores, and runs the binary against a real redis-server).
 # Tests that measure rather than check ([Trait("Category", "Measure")]: fixed chaos timelines, soak-like runs) are left
 # out; their invariants are checked here by shorter variants. Run them with
 #   dotnet test tests/CachedGen.IntegrationTests -c Release --filter "Category=Measure"
@@ -45,6 +47,12 @@ if dotnet build CachedGen.sln -c Release -warnaserror; then
     rm -rf artifacts/package-tests-nuget
     NUGET_PACKAGES="$root/artifacts/package-tests-nuget" \
       dotnet test tests/CachedGen.PackageTests -c Release --logger "trx" --results-directory "$results" || status=1
+  fi
+
+  # Not in the solution either: it publishes the AOT sample itself (minutes), so it runs once, alone, at the end.
+  if [ -f tests/CachedGen.AotTests/CachedGen.AotTests.csproj ]; then
+    step "test tests/CachedGen.AotTests (Native AOT publish and run)"
+    dotnet test tests/CachedGen.AotTests -c Release --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" || status=1
   fi
 else
   echo "test.sh: build failed; no tests ran" >&2

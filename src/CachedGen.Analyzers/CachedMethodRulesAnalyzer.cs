@@ -8,7 +8,7 @@ using CachedGen.SourceGenerator;
 namespace CachedGen.Analyzers;
 
 /// <summary>
-/// The rules that look at one <c>[Cached]</c> method (CG0001–CG0009, CG0011, CG0014, CG0015), run from one method-symbol action:
+/// The rules that look at one <c>[Cached]</c> method (CG0001–CG0009, CG0011, CG0014, CG0015, CG0020), run from one method-symbol action:
 /// the compiler dispatches each method once to this analyzer rather than once to each of eleven, and the rules share the
 /// method's <see cref="CachedSite"/>. Nothing runs when the compilation does not reference CachedGen; generated code
 /// is skipped; concurrent execution is on.
@@ -28,7 +28,8 @@ public sealed class CachedMethodRulesAnalyzer : DiagnosticAnalyzer
         new UnserializableResultAnalyzer(),
         new PersonalDataInValueAnalyzer(),
         new MutableCachedValueAnalyzer(),
-        new BackReferenceAnalyzer());
+        new BackReferenceAnalyzer(),
+        new NoCompileTimeFormatterAnalyzer());
 
     /// <inheritdoc/>
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = Rules.Select(r => r.Rule).ToImmutableArray();

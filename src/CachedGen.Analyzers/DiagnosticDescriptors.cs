@@ -115,6 +115,13 @@ internal static class DiagnosticDescriptors
         DiagnosticCategories.Design,
         DiagnosticSeverity.Info);
 
+    public static readonly DiagnosticDescriptor NoCompileTimeFormatter = Create(
+        DiagnosticIds.NoCompileTimeFormatter,
+        "Cached value without a compile-time formatter",
+        "CachedGen writes no MessagePack formatter for the value of '{0}': {1}; under Native AOT the value is served but never stored in Redis, under JIT MessagePack builds the formatter at run time",
+        DiagnosticCategories.Correctness,
+        DiagnosticSeverity.Warning);
+
     private static DiagnosticDescriptor Create(string id, string title, string message, string category, DiagnosticSeverity severity, params string[] customTags)
         => new(id, title, message, category, severity, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id + ".md", customTags: customTags);
 }

@@ -18,4 +18,5 @@ public static class DiagnosticIds
     public const string TagWithoutEntry = "CG0013";
     public const string BackReference = "CG0014";
     public const string InvalidationByString = "CG0015";
+    public const string NoCompileTimeFormatter = "CG0020";
 }

@@ -77,6 +77,24 @@ public sealed class CachedGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.Model);
 
         context.RegisterSourceOutput(all, static (output, model) => output.AddSource(model.HintName, DecoratorEmitter.Emit(model)));
+
+        // One file of MessagePack formatters for every value the assembly's cached methods store (FormatterEmitter).
+        var formatters = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                KnownNames.CachedAttribute,
+                static (node, _) => node is MethodDeclarationSyntax,
+                FormatterParser.Parse)
+            .WithTrackingName(TrackingNames.Formatters)
+            .Collect()
+            .Select(static (all, _) => FormatterParser.Merge(all))
+            .WithTrackingName(TrackingNames.FormatterSet);
+        context.RegisterSourceOutput(formatters, static (output, model) =>
+        {
+            if (model.Objects.Count > 0 || model.Entries.Count > 0)
+            {
+                output.AddSource(FormatterEmitter.HintName, FormatterEmitter.Emit(model));
+            }
+        });
     }
 
     /// <summary>One model per interface (several [Cached] methods of one interface parse to the same model), with the

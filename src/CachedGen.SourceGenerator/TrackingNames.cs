@@ -8,4 +8,6 @@ internal static class TrackingNames
     public const string Defaults = nameof(Defaults);
     public const string Derived = nameof(Derived);
     public const string Model = nameof(Model);
+    public const string Formatters = nameof(Formatters);
+    public const string FormatterSet = nameof(FormatterSet);
 }

@@ -640,7 +640,7 @@ public class CachedMethodRulesAnalyzerTests
             .OrderBy(id => id, StringComparer.Ordinal);
         var combined = new CachedMethodRulesAnalyzer().SupportedDiagnostics.Select(d => d.Id).OrderBy(id => id, StringComparer.Ordinal);
         Assert.Equal(rules, combined);
-        Assert.Equal(12, combined.Count());
+        Assert.Equal(13, combined.Count());
     }
 
     [Fact]
@@ -811,4 +811,77 @@ public class GenericRepositoryTests
             new DiagnosticResult(CachedGen.Analyzers.DiagnosticDescriptors.InvalidKeyTemplate).WithLocation(1)
                 .WithArguments("HashedAsync", "'TEntity' is not a parameter of 'HashedAsync' nor a type parameter of 'IRepository'"),
         ]);
+}
+
+public class NoCompileTimeFormatterTests
+{
+    [Fact]
+    public Task Types_the_generator_cannot_write_fire() => Verify<NoCompileTimeFormatterAnalyzer>.AnalyzerAsync(
+        """
+        public sealed record Backlog(Queue<string> Items);
+        public sealed class NoMatchingConstructor { public NoMatchingConstructor(string other) { } public int X { get; set; } }
+        public sealed record Pair((int, string) Both);
+        public interface IRepo
+        {
+            [Cached("1m")] Task<Backlog> {|#0:BacklogAsync|}(int id);
+            [Cached("1m")] NoMatchingConstructor {|#1:Odd|}(int id);
+            [Cached("1m")] Task<Pair> {|#2:PairAsync|}(int id);
+        }
+        """,
+        [
+            new DiagnosticResult("CG0020", DiagnosticSeverity.Warning).WithLocation(0)
+                .WithArguments("BacklogAsync", "member 'Backlog.Items' is the framework type 'Queue<string>', which has no MessagePack formatter CachedGen can name"),
+            new DiagnosticResult("CG0020", DiagnosticSeverity.Warning).WithLocation(1)
+                .WithArguments("Odd", "'NoMatchingConstructor' has no public constructor whose parameters all match serialized members by name and type"),
+            new DiagnosticResult("CG0020", DiagnosticSeverity.Warning).WithLocation(2)
+                .WithArguments("PairAsync", "member 'Pair.Both' is the framework type '(int, string)', which has no MessagePack formatter CachedGen can name"),
+        ]);
+
+    [Fact]
+    public Task Contracts_the_generator_does_not_write_fire() => Verify<NoCompileTimeFormatterAnalyzer>.AnalyzerAsync(
+        """
+        [MessagePack.MessagePackObject] public sealed class Unkeyed { [MessagePack.Key(0)] public int A { get; set; } public int B { get; set; } }
+        [MessagePack.MessagePackObject] public sealed class Mixed { [MessagePack.Key(0)] public int A { get; set; } [MessagePack.Key("b")] public int B { get; set; } }
+        [System.Runtime.Serialization.DataContract] public sealed class Contract { [System.Runtime.Serialization.DataMember] public int A { get; set; } }
+        [MessagePack.Union(0, typeof(Circle))] public abstract class Shape { }
+        public sealed class Circle : Shape { public double R { get; set; } }
+        public interface IRepo
+        {
+            [Cached("1m")] Unkeyed {|#0:A|}(int id);
+            [Cached("1m")] Mixed {|#1:B|}(int id);
+            [Cached("1m")] Contract {|#2:C|}(int id);
+            [Cached("1m")] Shape {|#3:D|}(int id);
+        }
+        """,
+        [
+            new DiagnosticResult("CG0020", DiagnosticSeverity.Warning).WithLocation(0)
+                .WithArguments("A", "'Unkeyed' is [MessagePackObject] and its member 'B' has no [Key]"),
+            new DiagnosticResult("CG0020", DiagnosticSeverity.Warning).WithLocation(1)
+                .WithArguments("B", "'Mixed' mixes [Key(int)] and [Key(string)]"),
+            new DiagnosticResult("CG0020", DiagnosticSeverity.Warning).WithLocation(2)
+                .WithArguments("C", "the result is 'Contract', a [DataContract] type (use [MessagePackObject] or plain public members)"),
+            new DiagnosticResult("CG0020", DiagnosticSeverity.Warning).WithLocation(3)
+                .WithArguments("D", "the result is 'Shape', a [Union] type, whose formatter MessagePack writes at run time"),
+        ]);
+
+    [Fact]
+    public Task Writable_values_and_what_CG0008_reports_stay_silent() => Verify<NoCompileTimeFormatterAnalyzer>.AnalyzerAsync("""
+        public enum Kind { A, B }
+        public sealed record Field(string Name, bool Required, Kind Kind);
+        public sealed record Form(int Id, string Title, IReadOnlyList<Field> Fields, Dictionary<string, int[]> Counts, DateTimeOffset At, Guid? Owner);
+        public sealed class Plain { public int X { get; set; } public List<Field>? Extra { get; set; } }
+        public struct Point { public int X; public int Y; }
+        public sealed class Holder { public object? Payload { get; set; } }
+        public interface IShape { }
+        public interface IRepo
+        {
+            [Cached("1m")] Task<Form?> FormAsync(int id);
+            [Cached("1m")] ValueTask<IReadOnlyList<Form>> ListAsync(int page);
+            [Cached("1m")] Plain Get(int id);
+            [Cached("1m")] Point At(int id);
+            [Cached("1m")] string Name(int id);
+            [Cached("1m")] Holder Hold(int id);
+            [Cached("1m")] Task<IShape> ShapeAsync(int id);
+        }
+        """);
 }

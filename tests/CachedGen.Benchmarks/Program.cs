@@ -6,7 +6,8 @@ using BenchmarkDotNet.Running;
 namespace CachedGen.Benchmarks;
 
 /// <summary>
-/// <c>dotnet run -c Release -- l1</c>, <c>-- l1-interleaved [rounds] [callsPerBatch]</c>, <c>-- l1-policy</c>, <c>-- l2</c>, <c>-- interleaved [rounds] [callsPerBatch]</c>; anything else goes to
+/// <c>dotnet run -c Release -- l1</c>, <c>-- l1-interleaved [rounds] [callsPerBatch]</c>, <c>-- l1-policy</c>, <c>-- l2</c>, <c>-- interleaved [rounds] [callsPerBatch]</c>,
+/// <c>-- cold-start [runs]</c> (<see cref="ColdStart"/>); anything else goes to
 /// BenchmarkDotNet's switcher (for example <c>-- --filter *L1*</c>).
 /// </summary>
 internal static class Program
@@ -27,6 +28,10 @@ internal static class Program
                 return InterleavedL1.Run(
                     args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 300,
                     args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 20_000);
+            case "cold-start":
+                return await ColdStart.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 7).ConfigureAwait(false);
+            case "cold-child":
+                return await ColdStart.ChildAsync(args[1], args[2]).ConfigureAwait(false);
             case "interleaved":
                 var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 40;
                 var calls = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 500;

@@ -92,7 +92,7 @@ internal static class SkipRules
     internal static ITypeSymbol? ErrorObsoleteType(IMethodSymbol method)
         => ErrorObsolete(method.ReturnType) ?? method.Parameters.Select(p => ErrorObsolete(p.Type)).FirstOrDefault(t => t is not null);
 
-    private static ITypeSymbol? ErrorObsolete(ITypeSymbol type)
+    internal static ITypeSymbol? ErrorObsolete(ITypeSymbol type)
     {
         switch (type)
         {

@@ -28,7 +28,7 @@ public static class CachedGenDecorators
     /// <c>[FromKeyedServices(InnerServiceKey)]</c>.</summary>
     public const string InnerServiceKey = "CachedGen.Inner";
 
-    private static readonly ConcurrentDictionary<Type, Type> GenericDecorators = new();
+    private static readonly ConcurrentDictionary<Type, GenericDecorator> GenericDecorators = new();
     private static readonly ConcurrentDictionary<Type, bool> GenericDecoratorDefinitions = new();
 
     /// <summary>Registers the generic decorator <paramref name="decoratorDefinition"/> (<c>CachedRepository&lt;&gt;</c>)
@@ -42,15 +42,14 @@ public static class CachedGenDecorators
             throw new ArgumentException("Both types must be generic type definitions.", nameof(decoratorDefinition));
         }
 
-        GenericDecorators[serviceDefinition] = decoratorDefinition;
+        GenericDecorators[serviceDefinition] = new GenericDecorator(decoratorDefinition);
         GenericDecoratorDefinitions[decoratorDefinition] = true;
     }
 
     /// <summary>Finds the generic decorator of the generic interface <paramref name="serviceDefinition"/>.</summary>
     [return: DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)]
-    [UnconditionalSuppressMessage("Trimming", "IL2073", Justification = "Every value stored was registered through RegisterGeneric, whose parameter carries the same annotation.")]
     internal static Type? FindGeneric(Type serviceDefinition)
-        => GenericDecorators.TryGetValue(serviceDefinition, out var decorator) ? decorator : null;
+        => GenericDecorators.TryGetValue(serviceDefinition, out var decorator) ? decorator.Definition : null;
 
     /// <summary>Whether <paramref name="type"/> is (a closed form of) a registered generic decorator.</summary>
     internal static bool IsGenericDecorator(Type? type)
@@ -59,4 +58,12 @@ public static class CachedGenDecorators
     /// <summary>Finds the decorator factory for <paramref name="serviceType"/>.</summary>
     internal static bool TryGet(Type serviceType, out Func<object, CacheRuntime, object> factory)
         => Factories.TryGetValue(serviceType, out factory!);
+
+    /// <summary>A registered generic decorator; the annotated field carries the trimmer's requirement from
+    /// <see cref="RegisterGeneric"/> to <see cref="FindGeneric"/>.</summary>
+    private readonly struct GenericDecorator([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] Type definition)
+    {
+        [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)]
+        public readonly Type Definition = definition;
+    }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using MessagePack;
 using MessagePack.Formatters;
 using MessagePack.Resolvers;
@@ -7,27 +8,25 @@ using MessagePack.Resolvers;
 namespace CachedGen.Runtime;
 
 /// <summary>
-/// Bounds the depth of an object graph while it is serialized. MessagePack 2.x limits depth on read only: serializing an
-/// instance with a cycle (an ORM entity whose child points back at its parent) recurses until the stack overflows,
-/// which ends the process. This resolver wraps the formatter of every reference type (strings and byte arrays aside):
-/// the wrapper counts the nesting on its thread and throws <see cref="SerializedGraphTooDeepException"/> past the
-/// limit. Formatters of objects and collections resolve their members' and items' formatters through
-/// <c>options.Resolver</c>, so every nested object and collection passes through a wrapper.
+/// The resolver every payload is written and read with. It takes, in order:
+/// <list type="number">
+/// <item>the formatters the generator wrote at compile time (<see cref="GeneratedFormatters"/>), which count the depth
+/// of what they write themselves (<see cref="SerializedDepth"/>);</item>
+/// <item>MessagePack's built-in formatters (primitives, strings, dates, GUIDs, arrays of primitives);</item>
+/// <item>only where the runtime can generate code (not under Native AOT): MessagePack's contractless resolver, for a
+/// type the generator wrote no formatter for (a generic repository's values built from its type parameters).</item>
+/// </list>
+/// Formatters of reference types from 2 and 3 (strings and byte arrays aside) are wrapped in
+/// <see cref="DepthCountingFormatter{T}"/>; formatters of objects and collections resolve their members' and items'
+/// formatters through <c>options.Resolver</c>, so every nested object and collection is counted. MessagePack 2.x
+/// limits depth on read only: without the count, writing an instance with a cycle (an ORM entity whose child points
+/// back at its parent) recurses until the stack overflows, which ends the process.
 /// </summary>
-/// <remarks>Used for writing only: reading keeps the unwrapped options (MessagePack's own depth limit applies there),
-/// so an L2 hit pays nothing for it.</remarks>
+/// <remarks>Under Native AOT a type with no generated formatter has none at all: writing it fails (event 1004, the value
+/// is served and not cached) and CG0020 reported it at compile time.</remarks>
 internal sealed class DepthGuardResolver : IFormatterResolver
 {
     public static readonly DepthGuardResolver Instance = new();
-
-    /// <summary>How many more levels (objects and collections) the serialization running on this thread may nest.
-    /// Only <see cref="Serialize"/> sets it; outside it, it is 0 and a guarded formatter refuses at once.</summary>
-    [ThreadStatic]
-    private static int t_remaining;
-
-    /// <summary>The limit of the serialization running on this thread, for the exception's message.</summary>
-    [ThreadStatic]
-    private static int t_limit;
 
     private DepthGuardResolver()
     {
@@ -40,54 +39,31 @@ internal sealed class DepthGuardResolver : IFormatterResolver
     /// <paramref name="maxDepth"/> (a cycle always does).</summary>
     public static void Serialize<T>(IBufferWriter<byte> writer, T value, MessagePackSerializerOptions options, int maxDepth)
     {
-        var (remaining, limit) = (t_remaining, t_limit);
-        t_remaining = maxDepth;
-        t_limit = maxDepth;
         try
         {
-            MessagePackSerializer.Serialize(writer, value, options);
+            SerializedDepth.Run(maxDepth, (writer, value, options), static state => MessagePackSerializer.Serialize(state.writer, state.value, state.options));
         }
         catch (MessagePackSerializationException ex) when (ex.InnerException is SerializedGraphTooDeepException tooDeep)
         {
             throw tooDeep;
         }
-        finally
-        {
-            // Also what undoes the guarded formatters' counting when anything threw: they do not use try/finally.
-            (t_remaining, t_limit) = (remaining, limit);
-        }
     }
 
     private static class Cache<T>
     {
-        public static readonly IMessagePackFormatter<T>? Formatter = Wrap(ContractlessStandardResolver.Instance.GetFormatter<T>());
+        public static readonly IMessagePackFormatter<T>? Formatter = GeneratedFormatters.Find<T>() ?? Wrap(Fallback());
+
+        private static IMessagePackFormatter<T>? Fallback()
+            => BuiltinResolver.Instance.GetFormatter<T>() ?? (RuntimeFeature.IsDynamicCodeSupported ? Dynamic() : null);
+
+        // Reflection.Emit: never reached under Native AOT (IsDynamicCodeSupported is false there, and the compiler
+        // removes the branch).
+        private static IMessagePackFormatter<T>? Dynamic() => ContractlessStandardResolver.Instance.GetFormatter<T>();
 
         private static IMessagePackFormatter<T>? Wrap(IMessagePackFormatter<T>? inner)
             => inner is null || typeof(T).IsValueType || typeof(T) == typeof(string) || typeof(T) == typeof(byte[]) || typeof(T) == typeof(object)
                 ? inner
-                : new Guarded<T>(inner);
-    }
-
-    private sealed class Guarded<T>(IMessagePackFormatter<T> inner) : IMessagePackFormatter<T>
-    {
-        public void Serialize(ref MessagePackWriter writer, T value, MessagePackSerializerOptions options)
-        {
-            if (value is null)
-            {
-                inner.Serialize(ref writer, value, options);
-                return;
-            }
-
-            if (--t_remaining < 0)
-            {
-                throw new SerializedGraphTooDeepException(t_limit);
-            }
-
-            inner.Serialize(ref writer, value, options);
-            t_remaining++;
-        }
-
-        public T Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options) => inner.Deserialize(ref reader, options);
+                : new DepthCountingFormatter<T>(inner);
     }
 }
 

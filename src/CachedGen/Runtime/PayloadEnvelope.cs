@@ -4,7 +4,6 @@ using System.Buffers.Binary;
 using System.IO.Hashing;
 using K4os.Compression.LZ4;
 using MessagePack;
-using MessagePack.Resolvers;
 
 namespace CachedGen.Runtime;
 
@@ -46,14 +45,16 @@ internal static class PayloadEnvelope
     /// <summary>Largest uncompressed body accepted on read (a corrupt length must not allocate gigabytes).</summary>
     public const int MaxBodyBytes = 64 << 20;
 
-    /// <summary>MessagePack options: attributed types use their contract, plain records and classes their member
-    /// names; hostile-input protections (depth limit, collision-resistant hashing) are on.</summary>
+    /// <summary>MessagePack options: the formatters the generator wrote first (<see cref="DepthGuardResolver"/>):
+    /// attributed types use their contract, plain records and classes their member names; hostile-input protections
+    /// (depth limit, collision-resistant hashing) are on.</summary>
     public static readonly MessagePackSerializerOptions SerializerOptions =
-        ContractlessStandardResolver.Options.WithSecurity(MessagePackSecurity.UntrustedData);
+        MessagePackSerializerOptions.Standard.WithResolver(DepthGuardResolver.Instance).WithSecurity(MessagePackSecurity.UntrustedData);
 
-    /// <summary>The options values are written with: <see cref="SerializerOptions"/> through
-    /// <see cref="DepthGuardResolver"/>, so that a cycle or a too deep graph throws instead of overflowing the stack.</summary>
-    internal static readonly MessagePackSerializerOptions WriteOptions = SerializerOptions.WithResolver(DepthGuardResolver.Instance);
+    /// <summary>The options values are written with: the same as <see cref="SerializerOptions"/>; the depth is
+    /// counted while <see cref="DepthGuardResolver.Serialize"/> runs, so that a cycle or a too deep graph throws
+    /// instead of overflowing the stack.</summary>
+    internal static readonly MessagePackSerializerOptions WriteOptions = SerializerOptions;
 
     /// <summary>Serializes <paramref name="value"/> into a pooled buffer; the caller returns it with
     /// <see cref="ArrayPool{T}.Return"/> once Redis has sent it. Throws <see cref="SerializedGraphTooDeepException"/>

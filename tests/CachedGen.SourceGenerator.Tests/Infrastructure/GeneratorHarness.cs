@@ -3,6 +3,8 @@ using System.Collections.Immutable;
 using System.IO;
 using System.Linq;
 using CachedGen.SourceGenerator;
+using CachedGen.SourceGenerator.Emitting;
+using System.Collections.Generic;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 
@@ -30,7 +32,9 @@ internal static class GeneratorHarness
             "TestAssembly",
             sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, ParseOptions, path: $"Source{i}.cs")),
             References.Value,
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true));
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true)
+                // As the SDK does: MessagePack (which the formatters use) was built against older framework assemblies.
+                .WithSpecificDiagnosticOptions([new("CS1701", ReportDiagnostic.Suppress), new("CS1702", ReportDiagnostic.Suppress)]));
 
     public static GeneratorDriver CreateDriver()
         => CSharpGeneratorDriver.Create(
@@ -47,14 +51,19 @@ internal static class GeneratorHarness
         var diagnostics = output.GetDiagnostics().Concat(generatorDiagnostics)
             .Where(d => d.Severity >= DiagnosticSeverity.Warning)
             .ToImmutableArray();
-        return new GeneratorResult(
-            run.GeneratedTrees.ToImmutableDictionary(t => Path.GetFileName(t.FilePath), t => t.GetText().ToString()),
-            diagnostics,
-            (CSharpCompilation)output);
+        var generated = run.GeneratedTrees.ToImmutableDictionary(t => Path.GetFileName(t.FilePath), t => t.GetText().ToString());
+        return new GeneratorResult(generated.Remove(FormatterEmitter.HintName), diagnostics, (CSharpCompilation)output)
+        {
+            Formatters = generated.GetValueOrDefault(FormatterEmitter.HintName),
+        };
     }
 }
 
+/// <param name="Sources">The decorators, by hint name.</param>
 internal sealed record GeneratorResult(ImmutableDictionary<string, string> Sources, ImmutableArray<Diagnostic> Diagnostics, CSharpCompilation Output)
 {
+    /// <summary>The MessagePack formatters file (<see cref="FormatterEmitter.HintName"/>), or null when none was written.</summary>
+    public string? Formatters { get; init; }
+
     public string DiagnosticText => string.Join(Environment.NewLine, Diagnostics.Select(d => d.ToString()));
 }

@@ -1,0 +1,123 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Threading.Tasks;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CachedGen.AotSample;
+
+/// <summary>
+/// Usage: <c>CachedGen.AotSample host:port</c>. Two nodes (each its own service provider, CacheRuntime and Redis
+/// connection) share one source and one Redis. Prints one line per check and the time of each first call; exits 0 when
+/// every check passed, 1 otherwise.
+/// </summary>
+internal static class Program
+{
+    private static int s_failures;
+
+    private static async Task<int> Main(string[] args)
+    {
+        if (args.Length != 1)
+        {
+            Console.Error.WriteLine("usage: CachedGen.AotSample host:port");
+            return 2;
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        Console.WriteLine($"mode: {(RuntimeFeature.IsDynamicCodeSupported ? "jit" : "native-aot")}");
+        var prefix = "aot-sample-" + Guid.NewGuid().ToString("N")[..8] + ":";
+        var source = new InMemoryCatalog();
+        await using var first = Node(args[0], prefix, source);
+        await using var second = Node(args[0], prefix, source);
+        var a = first.GetRequiredService<ICatalog>();
+        var b = second.GetRequiredService<ICatalog>();
+        Check("decorated", a.GetType().Name == "CachedCatalog" && b.GetType().Name == "CachedCatalog", a.GetType().Name);
+        Check("redis connected", await Eventually(() => Task.FromResult(first.GetRequiredService<CacheRuntime>().IsRedisAvailable && second.GetRequiredService<CacheRuntime>().IsRedisAvailable)), "");
+        Console.WriteLine($"time: startup {Elapsed(started)} us");
+
+        // A miss: the source is called once, the value lands in L1 and Redis.
+        var (kettle, missUs) = await Timed(() => a.GetProductAsync(1));
+        Check("miss calls the source", source.Reads == 1 && kettle?.Name == "Kettle", $"reads {source.Reads}");
+        Console.WriteLine($"time: first miss {missUs} us");
+
+        var (again, hitUs) = await Timed(() => a.GetProductAsync(1));
+        Check("L1 hit", source.Reads == 1 && ReferenceEquals(kettle, again), $"reads {source.Reads}");
+        Console.WriteLine($"time: first L1 hit {hitUs} us");
+
+        // The other node finds it in Redis: read with the generated formatters (nothing is generated at run time).
+        var (fromRedis, l2Us) = await Timed(() => b.GetProductAsync(1));
+        Check("L2 hit on the second node", source.Reads == 1 && fromRedis is not null && !ReferenceEquals(fromRedis, kettle) && Same(kettle!, fromRedis), $"reads {source.Reads}");
+        Console.WriteLine($"time: first L2 hit {l2Us} us");
+
+        var (list, listMissUs) = await Timed(() => a.ListAsync("kitchen"));
+        var (listFromRedis, listL2Us) = await Timed(() => b.ListAsync("kitchen"));
+        Check("list miss then L2 hit", source.Reads == 2 && list.Count == 2 && listFromRedis.Count == 2 && Same(list[1], listFromRedis[1]), $"reads {source.Reads}");
+        Console.WriteLine($"time: list miss {listMissUs} us, list L2 hit {listL2Us} us");
+
+        // Key invalidation: the write on the first node removes the entry from Redis and, through the backplane, from the
+        // second node's L1; both then read the new name.
+        await a.RenameAsync(1, "Kettle Pro");
+        Check("key invalidation reaches the second node", await Eventually(async () => (await b.GetProductAsync(1))?.Name == "Kettle Pro"), $"reads {source.Reads}");
+        Check("key invalidation on the writing node", (await a.GetProductAsync(1))?.Name == "Kettle Pro", "");
+
+        // Tag invalidation: adding a product to the category invalidates every entry tagged with it, on both nodes.
+        await b.AddAsync("kitchen", new Product(3, "Blender", "", new Price(59m, "EUR"), Availability.InStock, ["glass"]));
+        Check("tag invalidation on the writing node", (await b.ListAsync("kitchen")).Count == 3, "");
+        Check("tag invalidation reaches the first node", await Eventually(async () => (await a.ListAsync("kitchen")).Count == 3), "");
+
+        Console.WriteLine(s_failures == 0 ? "aot-sample: all checks passed" : $"aot-sample: {s_failures} checks failed");
+        return s_failures == 0 ? 0 : 1;
+    }
+
+    private static ServiceProvider Node(string redis, string prefix, InMemoryCatalog source)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<ICatalog>(source);
+        services.AddCachedGen(o =>
+        {
+            o.KeyPrefix = prefix;
+            o.RedisOperationTimeout = TimeSpan.FromSeconds(2);
+        }).UseRedis(redis + ",abortConnect=false");
+        return services.BuildServiceProvider();
+    }
+
+    private static bool Same(Product expected, Product actual)
+        => expected.Id == actual.Id && expected.Name == actual.Name && expected.Category == actual.Category && expected.Price == actual.Price
+            && expected.Availability == actual.Availability && string.Join(",", expected.Tags) == string.Join(",", actual.Tags);
+
+    private static void Check(string what, bool passed, string detail)
+    {
+        Console.WriteLine($"{(passed ? "ok" : "FAILED")}: {what}{(passed || detail.Length == 0 ? "" : " (" + detail + ")")}");
+        if (!passed)
+        {
+            s_failures++;
+        }
+    }
+
+    /// <summary>Whether <paramref name="condition"/> holds within 5 seconds (the backplane delivers asynchronously).</summary>
+    private static async Task<bool> Eventually(Func<Task<bool>> condition)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (5 * Stopwatch.Frequency);
+        while (!await condition())
+        {
+            if (Stopwatch.GetTimestamp() > deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(10);
+        }
+
+        return true;
+    }
+
+    private static async Task<(T Value, long Microseconds)> Timed<T>(Func<Task<T>> call)
+    {
+        var start = Stopwatch.GetTimestamp();
+        var value = await call();
+        return (value, Elapsed(start));
+    }
+
+    private static long Elapsed(long start) => (long)Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+}

@@ -1,0 +1,413 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+
+namespace CachedGen.SourceGenerator;
+
+/// <summary>
+/// Which MessagePack formatters a cached value needs and whether the generator can write them (docs/serialization.md).
+/// The generator writes one for every type this walk collects; CG0020 reports the first type it cannot write. Members
+/// follow <see cref="SerializedShape.Members"/>, the shape fingerprint's rule, so what is written is what the key's
+/// fingerprint describes.
+/// </summary>
+internal sealed class FormatterRules
+{
+    /// <summary>Generic framework types and the MessagePack 2.5 formatter that writes them (the ones its dynamic
+    /// resolver picks, so the bytes are the same).</summary>
+    private static readonly Dictionary<string, string> FrameworkFormatters = new(System.StringComparer.Ordinal)
+    {
+        ["System.Collections.Generic.List`1"] = "Formatters.ListFormatter",
+        ["System.Collections.Generic.IList`1"] = "Formatters.InterfaceListFormatter2",
+        ["System.Collections.Generic.ICollection`1"] = "Formatters.InterfaceCollectionFormatter2",
+        ["System.Collections.Generic.IEnumerable`1"] = "Formatters.InterfaceEnumerableFormatter",
+        ["System.Collections.Generic.IReadOnlyList`1"] = "Formatters.InterfaceReadOnlyListFormatter",
+        ["System.Collections.Generic.IReadOnlyCollection`1"] = "Formatters.InterfaceReadOnlyCollectionFormatter",
+        ["System.Collections.Generic.ISet`1"] = "Formatters.InterfaceSetFormatter",
+        ["System.Collections.Generic.IReadOnlySet`1"] = "Formatters.InterfaceReadOnlySetFormatter",
+        ["System.Collections.Generic.HashSet`1"] = "Formatters.HashSetFormatter",
+        ["System.Collections.Generic.Dictionary`2"] = "Formatters.DictionaryFormatter",
+        ["System.Collections.Generic.IDictionary`2"] = "Formatters.InterfaceDictionaryFormatter",
+        ["System.Collections.Generic.IReadOnlyDictionary`2"] = "Formatters.InterfaceReadOnlyDictionaryFormatter",
+        ["System.Collections.Generic.KeyValuePair`2"] = "Formatters.KeyValuePairFormatter",
+        ["System.Collections.Immutable.ImmutableArray`1"] = "ImmutableCollection.ImmutableArrayFormatter",
+        ["System.Collections.Immutable.ImmutableList`1"] = "ImmutableCollection.ImmutableListFormatter",
+        ["System.Collections.Immutable.ImmutableHashSet`1"] = "ImmutableCollection.ImmutableHashSetFormatter",
+        ["System.Collections.Immutable.ImmutableDictionary`2"] = "ImmutableCollection.ImmutableDictionaryFormatter",
+        ["System.Nullable`1"] = "Formatters.NullableFormatter",
+    };
+
+    /// <summary>Framework types MessagePack's built-in resolver writes (no reflection): nothing to generate.</summary>
+    private static readonly HashSet<string> Builtin = new(System.StringComparer.Ordinal)
+    {
+        "System.Decimal", "System.DateTime", "System.DateTimeOffset", "System.TimeSpan", "System.Guid", "System.Uri",
+        "System.Version", "System.DateOnly", "System.TimeOnly", "System.Half", "System.Numerics.BigInteger",
+        "System.Numerics.Complex", "System.Text.StringBuilder", "System.Collections.BitArray",
+    };
+
+    private readonly Compilation _compilation;
+    private readonly HashSet<ITypeSymbol> _seen = new(SymbolEqualityComparer.Default);
+    private readonly List<ObjectShape> _objects = new();
+    private readonly List<(ITypeSymbol Type, string Creation)> _entries = new();
+
+    private FormatterRules(Compilation compilation) => _compilation = compilation;
+
+    /// <summary>The types a generated formatter writes, in the order they were reached.</summary>
+    public IReadOnlyList<ObjectShape> Objects => _objects;
+
+    /// <summary>Framework types (collections, nullables, enums) and types with their own <c>[MessagePackFormatter]</c>:
+    /// the expression that creates the formatter the generated resolver hands out for each.</summary>
+    public IReadOnlyList<(ITypeSymbol Type, string Creation)> Entries => _entries;
+
+    /// <summary>Why a type reached cannot be written by a generated formatter (the first found), or null.</summary>
+    public string? Problem { get; private set; }
+
+    /// <summary>Whether <see cref="Problem"/> is one CG0008 reports already (an interface, an abstract class,
+    /// <c>object</c>, a delegate, no public constructor).</summary>
+    public bool ProblemIsUnserializable { get; private set; }
+
+    /// <summary>Whether the value is built from a type parameter (a generic repository): the closed type is known only
+    /// at run time, so its formatters are MessagePack's dynamic ones (not available under Native AOT).</summary>
+    public bool UsesTypeParameters { get; private set; }
+
+    /// <summary>Walks <paramref name="valueType"/> and every type reachable through its serialized members.</summary>
+    public static FormatterRules Walk(ITypeSymbol valueType, Compilation compilation, CancellationToken cancellationToken)
+    {
+        var rules = new FormatterRules(compilation);
+        rules.Visit(valueType, "the result", cancellationToken);
+        return rules;
+    }
+
+    /// <summary>The serialized shape of a type whose formatter is generated.</summary>
+    internal sealed class ObjectShape
+    {
+        public ObjectShape(INamedTypeSymbol type, bool arrayLayout, ImmutableArray<ShapeMember> members, IMethodSymbol? constructor)
+            => (Type, ArrayLayout, Members, Constructor) = (type, arrayLayout, members, constructor);
+
+        public INamedTypeSymbol Type { get; }
+
+        /// <summary>An array indexed by <c>[Key(int)]</c>; otherwise a map by name.</summary>
+        public bool ArrayLayout { get; }
+
+        /// <summary>The members written, in order: declaration order for a map, key order for an array.</summary>
+        public ImmutableArray<ShapeMember> Members { get; }
+
+        /// <summary>The constructor a read calls (parameters matched to members by name), or null for a struct's
+        /// default one.</summary>
+        public IMethodSymbol? Constructor { get; }
+    }
+
+    /// <summary>One serialized member: its key (a name, or an index as text for the array layout) and how a read sets it.</summary>
+    internal sealed class ShapeMember
+    {
+        public ShapeMember(ISymbol member, ITypeSymbol type, string key, int constructorParameter, bool settable)
+            => (Member, Type, Key, ConstructorParameter, Settable) = (member, type, key, constructorParameter, settable);
+
+        public ISymbol Member { get; }
+
+        public ITypeSymbol Type { get; }
+
+        public string Key { get; }
+
+        /// <summary>Its parameter's position in <see cref="ObjectShape.Constructor"/>, or -1.</summary>
+        public int ConstructorParameter { get; }
+
+        /// <summary>Set after construction (a public setter or <c>init</c>) when no constructor parameter takes it; a
+        /// member neither takes is read and dropped, as MessagePack does.</summary>
+        public bool Settable { get; }
+    }
+
+    private void Visit(ITypeSymbol type, string where, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (Problem is not null)
+        {
+            return;
+        }
+
+        type = type.WithNullableAnnotation(NullableAnnotation.NotAnnotated);
+        if (!_seen.Add(type) || IsInline(type))
+        {
+            return;
+        }
+
+        if (ContainsTypeParameter(type))
+        {
+            UsesTypeParameters = true;
+            return;
+        }
+
+        if (!_compilation.IsSymbolAccessibleWithin(type, _compilation.Assembly))
+        {
+            Fail($"{where} is '{Display(type)}', which this assembly cannot access");
+            return;
+        }
+
+        if (SkipRules.ErrorObsolete(type) is not null)
+        {
+            Fail($"{where} is '{Display(type)}', which is obsolete as an error: generated code cannot name it");
+            return;
+        }
+
+        switch (type)
+        {
+            case IArrayTypeSymbol { Rank: 1 } array:
+                if (array.ElementType.SpecialType == SpecialType.System_Byte)
+                {
+                    return;
+                }
+
+                _entries.Add((type, Counted(type, "new global::MessagePack.Formatters.ArrayFormatter<" + Name(array.ElementType) + ">()")));
+                Visit(array.ElementType, where, cancellationToken);
+                return;
+            case IArrayTypeSymbol:
+                Fail($"{where} is the multi-dimensional array '{Display(type)}'");
+                return;
+            case INamedTypeSymbol { TypeKind: TypeKind.Enum }:
+                _entries.Add((type, "new global::MessagePack.Formatters.GenericEnumFormatter<" + Name(type) + ">()"));
+                return;
+            case INamedTypeSymbol named when SerializedShape.IsFrameworkType(named):
+                VisitFramework(named, where, cancellationToken);
+                return;
+            case INamedTypeSymbol named:
+                VisitObject(named, where, cancellationToken);
+                return;
+            default:
+                Fail($"{where} is '{Display(type)}', which MessagePack cannot write", unserializable: true);
+                return;
+        }
+    }
+
+    private void VisitFramework(INamedTypeSymbol type, string where, CancellationToken cancellationToken)
+    {
+        var metadataName = type.OriginalDefinition.MetadataFullName();
+        if (Builtin.Contains(metadataName))
+        {
+            return;
+        }
+
+        if (type.SpecialType == SpecialType.System_Object || type.TypeKind == TypeKind.Delegate)
+        {
+            Fail($"{where} is '{Display(type)}'", unserializable: true);
+            return;
+        }
+
+        if (!type.IsGenericType || !FrameworkFormatters.TryGetValue(metadataName, out var formatter))
+        {
+            Fail($"{where} is the framework type '{Display(type)}', which has no MessagePack formatter CachedGen can name", unserializable: type.TypeKind == TypeKind.Interface);
+            return;
+        }
+
+        var arguments = string.Join(", ", type.TypeArguments.Select(Name));
+        _entries.Add((type, Counted(type, $"new global::MessagePack.{formatter}<{arguments}>()")));
+        foreach (var argument in type.TypeArguments)
+        {
+            Visit(argument, where, cancellationToken);
+        }
+    }
+
+    private void VisitObject(INamedTypeSymbol type, string where, CancellationToken cancellationToken)
+    {
+        var custom = Attribute(type, "MessagePack.MessagePackFormatterAttribute");
+        if (custom is { ConstructorArguments.Length: >= 1 } && custom.ConstructorArguments[0].Value is INamedTypeSymbol formatterType)
+        {
+            // The type names its own formatter: the resolver hands it out, as MessagePack's attribute resolver would.
+            _entries.Add((type, "new " + Name(formatterType) + "()"));
+            return;
+        }
+
+        if (Attribute(type, "MessagePack.UnionAttribute") is not null)
+        {
+            Fail($"{where} is '{Display(type)}', a [Union] type, whose formatter MessagePack writes at run time");
+            return;
+        }
+
+        if (type.TypeKind == TypeKind.Interface || type.IsAbstract)
+        {
+            Fail($"{where} is the {(type.TypeKind == TypeKind.Interface ? "interface" : "abstract class")} '{Display(type)}'", unserializable: true);
+            return;
+        }
+
+        if (type.TypeKind is not (TypeKind.Class or TypeKind.Struct))
+        {
+            Fail($"{where} is '{Display(type)}', which MessagePack cannot write", unserializable: true);
+            return;
+        }
+
+        if (Attribute(type, "System.Runtime.Serialization.DataContractAttribute") is not null)
+        {
+            Fail($"{where} is '{Display(type)}', a [DataContract] type (use [MessagePackObject] or plain public members)");
+            return;
+        }
+
+        if (Shape(type, out var problem) is not { } shape)
+        {
+            Fail($"'{Display(type)}' {problem}", unserializable: problem!.StartsWith("has no public constructor to create", System.StringComparison.Ordinal));
+            return;
+        }
+
+        _objects.Add(shape);
+        foreach (var member in shape.Members)
+        {
+            Visit(member.Type, $"member '{Display(type)}.{member.Member.Name}'", cancellationToken);
+        }
+    }
+
+    /// <summary>The shape of <paramref name="type"/>: its serialized members with their keys, and the constructor a
+    /// read calls; null with the reason when the generator cannot write it.</summary>
+    private static ObjectShape? Shape(INamedTypeSymbol type, out string? problem)
+    {
+        var contract = Attribute(type, "MessagePack.MessagePackObjectAttribute");
+        var byName = contract is null || (contract.ConstructorArguments.Length == 1 && contract.ConstructorArguments[0].Value is true)
+            || contract.NamedArguments.Any(a => a.Key == "keyAsPropertyName" && a.Value.Value is true);
+        var serialized = SerializedShape.Members(type);
+        var keys = new List<(ISymbol Member, ITypeSymbol Type, string Key, int Index)>();
+        var arrayLayout = false;
+        foreach (var (member, memberType) in serialized)
+        {
+            if (byName)
+            {
+                keys.Add((member, memberType, member.Name, -1));
+                continue;
+            }
+
+            var key = Attribute(member, "MessagePack.KeyAttribute");
+            switch (key is { ConstructorArguments.Length: 1 } ? key.ConstructorArguments[0].Value : null)
+            {
+                case int index:
+                    arrayLayout = true;
+                    keys.Add((member, memberType, index.ToString(System.Globalization.CultureInfo.InvariantCulture), index));
+                    break;
+                case string name:
+                    keys.Add((member, memberType, name, -1));
+                    break;
+                default:
+                    problem = $"is [MessagePackObject] and its member '{member.Name}' has no [Key]";
+                    return null;
+            }
+        }
+
+        if (arrayLayout && keys.Any(k => k.Index < 0))
+        {
+            problem = "mixes [Key(int)] and [Key(string)]";
+            return null;
+        }
+
+        if (arrayLayout)
+        {
+            keys.Sort((a, b) => a.Index.CompareTo(b.Index));
+            if (keys.Select(k => k.Index).Distinct().Count() != keys.Count)
+            {
+                problem = "uses one [Key] index twice";
+                return null;
+            }
+        }
+
+        var constructor = Constructor(type, keys, out problem);
+        if (constructor is null && type.TypeKind == TypeKind.Class)
+        {
+            return null;
+        }
+
+        var members = keys.Select(k =>
+        {
+            var parameter = constructor is null ? -1 : IndexOfParameter(constructor, k.Member.Name, k.Type);
+            var settable = parameter < 0 && k.Member switch
+            {
+                IPropertySymbol { SetMethod: { DeclaredAccessibility: Accessibility.Public } } => true,
+                IFieldSymbol { IsReadOnly: false, IsConst: false } => true,
+                _ => false,
+            };
+            return new ShapeMember(k.Member, k.Type, k.Key, parameter, settable);
+        }).ToImmutableArray();
+        problem = null;
+        return new ObjectShape(type, arrayLayout, members, constructor);
+    }
+
+    /// <summary>MessagePack's choice: the <c>[SerializationConstructor]</c>, else the public constructor with the most
+    /// parameters all of which match a serialized member by name (any case) and type.</summary>
+    private static IMethodSymbol? Constructor(INamedTypeSymbol type, List<(ISymbol Member, ITypeSymbol Type, string Key, int Index)> keys, out string? problem)
+    {
+        var candidates = type.InstanceConstructors.Where(c => c.DeclaredAccessibility == Accessibility.Public).ToList();
+        var marked = candidates.FirstOrDefault(c => Attribute(c, "MessagePack.SerializationConstructorAttribute") is not null);
+        foreach (var candidate in marked is not null ? new[] { marked } : candidates.OrderByDescending(c => c.Parameters.Length).ToArray())
+        {
+            if (candidate.Parameters.All(p => keys.Any(k => Matches(p, k.Member.Name, k.Type))))
+            {
+                problem = null;
+                return candidate;
+            }
+        }
+
+        problem = candidates.Count == 0 && type.TypeKind == TypeKind.Class
+            ? "has no public constructor to create it on read"
+            : "has no public constructor whose parameters all match serialized members by name and type";
+        return null;
+    }
+
+    private static int IndexOfParameter(IMethodSymbol constructor, string name, ITypeSymbol type)
+    {
+        for (var i = 0; i < constructor.Parameters.Length; i++)
+        {
+            if (Matches(constructor.Parameters[i], name, type))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private static bool Matches(IParameterSymbol parameter, string name, ITypeSymbol type)
+        => string.Equals(parameter.Name, name, System.StringComparison.OrdinalIgnoreCase) && SymbolEqualityComparer.Default.Equals(parameter.Type, type);
+
+    /// <summary>Whether a generated formatter writes the type itself, with one <c>MessagePackWriter.Write</c>.</summary>
+    internal static bool IsInline(ITypeSymbol type)
+        => type.SpecialType is SpecialType.System_Boolean or SpecialType.System_Char or SpecialType.System_SByte or SpecialType.System_Byte
+            or SpecialType.System_Int16 or SpecialType.System_UInt16 or SpecialType.System_Int32 or SpecialType.System_UInt32
+            or SpecialType.System_Int64 or SpecialType.System_UInt64 or SpecialType.System_Single or SpecialType.System_Double
+            or SpecialType.System_String;
+
+    /// <summary>A member's type as declared, with its nullable reference annotations (what its formatter is asked
+    /// for, so that reading and writing it is warning-free).</summary>
+    internal static string DeclaredName(ITypeSymbol type)
+        => type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat.AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier));
+
+    /// <summary>A name that compiles anywhere: fully qualified, without nullable reference annotations (they are not
+    /// allowed in <c>typeof</c>).</summary>
+    internal static string Name(ITypeSymbol type) => type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+
+    private static string Counted(ITypeSymbol type, string creation)
+        => type.IsValueType ? creation : $"new global::CachedGen.Runtime.DepthCountingFormatter<{Name(type)}?>({creation})";
+
+    private static bool ContainsTypeParameter(ITypeSymbol type)
+        => type switch
+        {
+            ITypeParameterSymbol => true,
+            IArrayTypeSymbol array => ContainsTypeParameter(array.ElementType),
+            INamedTypeSymbol named => named.TypeArguments.Any(ContainsTypeParameter),
+            _ => false,
+        };
+
+    private static AttributeData? Attribute(ISymbol symbol, string fullName)
+    {
+        foreach (var attribute in symbol.GetAttributes())
+        {
+            if (attribute.AttributeClass.HasFullName(fullName))
+            {
+                return attribute;
+            }
+        }
+
+        return null;
+    }
+
+    private void Fail(string problem, bool unserializable = false)
+    {
+        Problem = problem;
+        ProblemIsUnserializable = unserializable;
+    }
+
+    private static string Display(ITypeSymbol type) => type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
+}

@@ -1,0 +1,154 @@
+using System.Linq;
+using CachedGen.SourceGenerator.Tests.Infrastructure;
+using Xunit;
+
+namespace CachedGen.SourceGenerator.Tests;
+
+/// <summary>The MessagePack formatters the generator writes for cached values (CachedGen.Formatters.g.cs), against
+/// approved files; the output compilation must have no error or warning.</summary>
+public class FormatterSnapshotTests
+{
+    [Fact]
+    public void Form_repository()
+    {
+        var result = GeneratorHarness.Run(Sources.FormRepository);
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        Assert.NotNull(result.Formatters);
+        Snapshot.Verify(result.Formatters!, $"{nameof(FormatterSnapshotTests)}.{nameof(Form_repository)}#CachedGen.Formatters.g.cs");
+    }
+
+    [Fact]
+    public void Every_member_shape()
+    {
+        var result = GeneratorHarness.Run("""
+            using System;
+            using System.Collections.Generic;
+            using System.Collections.Immutable;
+            using System.Threading.Tasks;
+            using CachedGen;
+            using MessagePack;
+
+            namespace Shop
+            {
+                public enum Status { Open, Shipped = 5 }
+
+                // Contractless, positional record: the constructor takes every member.
+                public sealed record Line(string Sku, int Quantity, decimal Price);
+
+                // Contractless class: set through its setters; a get-only member is written and dropped on read.
+                public sealed class Order
+                {
+                    public int Id { get; set; }
+                    public Status Status { get; init; }
+                    public DateTimeOffset Placed { get; set; }
+                    public Guid? Coupon { get; set; }
+                    public List<Line> Lines { get; set; } = [];
+                    public IReadOnlyDictionary<string, Line[]> ByWarehouse { get; set; } = new Dictionary<string, Line[]>();
+                    public ImmutableArray<long> Parcels { get; set; }
+                    public Address? Ship { get; set; }
+                    public Money Total { get; set; }
+                    public string Summary => "order " + Id;
+                    [IgnoreMember] public string? Note { get; set; }
+                    public bool @class;
+                }
+
+                // [MessagePackObject] with int keys: an array by index, with a gap.
+                [MessagePackObject]
+                public sealed class Address
+                {
+                    [Key(0)] public string Street { get; set; } = "";
+                    [Key(2)] public string City { get; set; } = "";
+                }
+
+                // [MessagePackObject] with string keys, a struct with a constructor.
+                [MessagePackObject]
+                public readonly struct Money
+                {
+                    public Money(decimal amount, string currency) => (Amount, Currency) = (amount, currency);
+                    [Key("amt")] public decimal Amount { get; }
+                    [Key("cur")] public string Currency { get; }
+                }
+
+                public interface IOrders
+                {
+                    [Cached("5m", "order:{id}")]
+                    Task<Order?> GetAsync(int id);
+
+                    [Cached("5m", "orders:{status}")]
+                    ValueTask<IReadOnlyList<Order>> ByStatusAsync(Status status);
+                }
+            }
+            """);
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        Assert.NotNull(result.Formatters);
+        Snapshot.Verify(result.Formatters!, $"{nameof(FormatterSnapshotTests)}.{nameof(Every_member_shape)}#CachedGen.Formatters.g.cs");
+    }
+
+    [Fact]
+    public void Values_of_primitives_only_need_no_formatter_file()
+    {
+        var result = GeneratorHarness.Run("""
+            using System.Threading.Tasks;
+            using CachedGen;
+
+            public interface ICounts
+            {
+                [Cached("5m", "count:{id}")]
+                Task<int> CountAsync(int id);
+
+                [Cached("5m", "name:{id}")]
+                Task<string?> NameAsync(int id);
+            }
+            """);
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        Assert.Null(result.Formatters);
+    }
+
+    [Fact]
+    public void Generic_repository_values_built_from_type_parameters_get_no_formatter()
+    {
+        var result = GeneratorHarness.Run(GenericSources.Repository);
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        Assert.DoesNotContain("TEntity", result.Formatters ?? "", System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Two_methods_sharing_a_type_get_one_formatter_in_a_stable_order()
+    {
+        const string source = """
+            using System.Threading.Tasks;
+            using CachedGen;
+
+            namespace N;
+
+            public sealed record B(int Id);
+            public sealed record A(B Inner, string Name);
+
+            public interface IOne { [Cached("5m", "a:{id}")] Task<A> GetAsync(int id); }
+            public interface ITwo { [Cached("5m", "b:{id}")] Task<B> GetAsync(int id); [Cached("5m", "a2:{id}")] Task<A> OtherAsync(int id); }
+            """;
+        var first = GeneratorHarness.Run(source).Formatters!;
+        Assert.Equal(1, first.Split("private sealed class N_AFormatter").Length - 1);
+        Assert.Equal(1, first.Split("private sealed class N_BFormatter").Length - 1);
+        Assert.True(first.IndexOf("N_AFormatter", System.StringComparison.Ordinal) < first.IndexOf("N_BFormatter", System.StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_type_reported_as_CG0020_gets_no_formatter_and_its_owner_still_compiles()
+    {
+        var result = GeneratorHarness.Run("""
+            using System.Collections.Generic;
+            using System.Threading.Tasks;
+            using CachedGen;
+
+            namespace N;
+
+            public sealed record Backlog(int Id, Queue<string> Items);
+
+            public interface IBacklogs { [Cached("5m", "backlog:{id}")] Task<Backlog> GetAsync(int id); }
+            """);
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        Assert.Contains("private sealed class N_BacklogFormatter", result.Formatters, System.StringComparison.Ordinal);
+        Assert.DoesNotContain("typeof(global::System.Collections.Generic.Queue<string>)", result.Formatters, System.StringComparison.Ordinal);
+    }
+}
