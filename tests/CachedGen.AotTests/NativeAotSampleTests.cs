@@ -87,12 +87,12 @@ public sealed class NativeAotSampleTests(ITestOutputHelper output)
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {
-            if (File.Exists(Path.Combine(directory.FullName, "CachedGen.slnx")))
+            if (File.Exists(Path.Combine(directory.FullName, "CachedGen.sln")))
             {
                 return directory.FullName;
             }
         }
 
-        throw new InvalidOperationException("CachedGen.slnx not found above " + AppContext.BaseDirectory);
+        throw new InvalidOperationException("CachedGen.sln not found above " + AppContext.BaseDirectory);
     }
 }
