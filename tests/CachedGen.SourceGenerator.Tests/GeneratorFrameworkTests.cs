@@ -14,10 +14,11 @@ namespace CachedGen.SourceGenerator.Tests;
 public class GeneratorFrameworkTests
 {
     [Fact]
-    public Task Form_repository_generates_its_approved_decorator_and_compiles_without_diagnostics()
+    public Task Form_repository_generates_its_approved_decorator_and_formatters_and_compiles_without_diagnostics()
     {
         var test = GeneratorTest.Create(Sources.FormRepository);
         test.ExpectSnapshot("Forms.IFormRepository.g.cs", "GeneratorSnapshotTests.Form_repository#Forms.IFormRepository.g.cs");
+        test.ExpectSnapshot("CachedGen.Formatters.g.cs", "FormatterSnapshotTests.Form_repository#CachedGen.Formatters.g.cs");
         return test.RunAsync();
     }
 
@@ -50,6 +51,7 @@ public class GeneratorFrameworkTests
             }
             """);
         test.ExpectSnapshot("Forms.IFormRepository.g.cs", "GeneratorSnapshotTests.Form_repository#Forms.IFormRepository.g.cs");
+        test.ExpectSnapshot("CachedGen.Formatters.g.cs", "FormatterSnapshotTests.Form_repository#CachedGen.Formatters.g.cs");
         return test.RunAsync();
     }
 
