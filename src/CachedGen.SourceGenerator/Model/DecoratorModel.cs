@@ -144,6 +144,12 @@ internal sealed record CachedMethodModel
 
     public string? RuntimeShapeType { get; init; }
 
+    /// <summary>Set for a batch method (<c>{ids[]}</c>): its key, descriptor and value type are per element.</summary>
+    public BatchModel? Batch { get; init; }
+
+    /// <summary>Whether null results are cached (<c>[Cached(CacheNull = false)]</c> clears it).</summary>
+    public bool CacheNull { get; init; } = true;
+
     /// <summary>The attribute lines the explicit implementation restates (<c>[Obsolete]</c>, nullability).</summary>
     public EquatableArray<string> Attributes { get; init; }
 
