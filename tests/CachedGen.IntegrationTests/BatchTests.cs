@@ -192,6 +192,14 @@ public sealed class BatchTests(RedisServerFixture redis) : IClassFixture<RedisSe
         Assert.Equal(3, source.Calls);
         Assert.Equal(1, source.Loads("z".GetHashCode()));
         Assert.Equal(2, source.Loads("x".GetHashCode())); // once for eu, once for us
+
+        // Its own writes: a collection of the same name invalidates each element, the element parameter one.
+        await a.SetPricesAsync("eu", ["x", "z"], 5m);
+        var changed = await Eventually.ReadAsync(async () => await b.GetPricesAsync("eu", ["x", "y", "z"]), p => p["x"] == 5m && p["z"] == 5m, Eventually.Generous);
+        Assert.Equal(2m, changed["y"]);
+        a.SetPrice("eu", "y", 7m);
+        await Eventually.HoldsAsync(async () => (await b.GetPricesAsync("eu", ["x", "y", "z"]))["y"] == 7m, "B sees y's new price");
+        Assert.Equal(1m, (await b.GetPricesAsync("us", ["x"]))["x"]);
     }
 
     [Fact]

@@ -21,8 +21,14 @@ public interface IProductCatalog
     Task UpdateAsync(int id, string name, CancellationToken ct = default);
 
     /// <summary>A batch method of its own (no twin), with another placeholder and a list parameter.</summary>
-    [Cached("10m", "tenant:{tenant}:price:{skus[]}")]
+    [Cached("10m", "tenant:{tenant}:price:{skus[]}", nameof(SetPricesAsync), nameof(SetPrice))]
     ValueTask<Dictionary<string, decimal>> GetPricesAsync(string tenant, List<string> skus, CancellationToken ct = default);
+
+    /// <summary>Invalidates one price entry per element of <paramref name="skus"/>.</summary>
+    Task SetPricesAsync(string tenant, IReadOnlyList<string> skus, decimal price, CancellationToken ct = default);
+
+    /// <summary>Invalidates the entry of <paramref name="sku"/>, the element parameter of <c>skus</c>.</summary>
+    void SetPrice(string tenant, string sku, decimal price);
 
     [Cached("10m", "catalog-maybe:{id}", CacheNull = false)]
     Task<Product?> FindAsync(int id, CancellationToken ct = default);
@@ -112,11 +118,25 @@ public sealed class ProductSource : IProductCatalog
         return Task.CompletedTask;
     }
 
+    private readonly ConcurrentDictionary<(string, string), decimal> _prices = new();
+
     public async ValueTask<Dictionary<string, decimal>> GetPricesAsync(string tenant, List<string> skus, CancellationToken ct = default)
     {
         await EnterAsync(skus.Select(s => s.GetHashCode()));
-        return skus.ToDictionary(s => s, s => tenant == "eu" ? 2m : 1m);
+        return skus.ToDictionary(s => s, s => _prices.TryGetValue((tenant, s), out var p) ? p : tenant == "eu" ? 2m : 1m);
     }
+
+    public Task SetPricesAsync(string tenant, IReadOnlyList<string> skus, decimal price, CancellationToken ct = default)
+    {
+        foreach (var sku in skus)
+        {
+            _prices[(tenant, sku)] = price;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public void SetPrice(string tenant, string sku, decimal price) => _prices[(tenant, sku)] = price;
 
     public async Task<Product?> FindAsync(int id, CancellationToken ct = default) => await GetAsync(id, ct);
 

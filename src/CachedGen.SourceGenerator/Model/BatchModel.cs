@@ -24,6 +24,6 @@ internal sealed record BatchModel
     /// has entries of its own.</summary>
     public string? TwinFieldName { get; init; }
 
-    /// <summary>The twin's name, for the generated comment.</summary>
+    /// <summary>The twin's member name (its field, and the generated comment, name it).</summary>
     public string? TwinName { get; init; }
 }

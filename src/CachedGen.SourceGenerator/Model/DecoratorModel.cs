@@ -287,6 +287,10 @@ internal sealed record InvalidationModel
 
     public string? ValueType { get; init; }
 
+    /// <summary>For a batch method's entries filled by a write's collection: the collection, each of whose elements is
+    /// invalidated (the arguments name it <c>batchElement</c>); otherwise <see langword="null"/>.</summary>
+    public string? EachOf { get; init; }
+
     public string FieldName => "_" + char.ToLowerInvariant(MemberName[0]) + MemberName.Substring(1);
 }
 

@@ -70,7 +70,7 @@ internal static partial class DecoratorParser
             {
                 info.Model = info.Model with
                 {
-                    Batch = batch with { TwinFieldName = shared.Model.FieldName, TwinName = shared.Model.Name },
+                    Batch = batch with { TwinFieldName = shared.Model.FieldName, TwinName = shared.Model.MemberName },
                     ValueType = shared.Model.ValueType,
                     Fingerprint = shared.Model.Fingerprint,
                 };
