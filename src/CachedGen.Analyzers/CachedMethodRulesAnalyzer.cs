@@ -28,7 +28,11 @@ public sealed class CachedMethodRulesAnalyzer : DiagnosticAnalyzer
         new UnserializableResultAnalyzer(),
         new PersonalDataInValueAnalyzer(),
         new MutableCachedValueAnalyzer(),
-        new BackReferenceAnalyzer());
+        new BackReferenceAnalyzer(),
+        new BatchParameterNotCollectionAnalyzer(),
+        new BatchResultNotKeyedAnalyzer(),
+        new SeveralBatchPlaceholdersAnalyzer(),
+        new BatchTwinMismatchAnalyzer());
 
     /// <inheritdoc/>
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = Rules.Select(r => r.Rule).ToImmutableArray();
