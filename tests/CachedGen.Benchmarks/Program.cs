@@ -6,7 +6,8 @@ using BenchmarkDotNet.Running;
 namespace CachedGen.Benchmarks;
 
 /// <summary>
-/// <c>dotnet run -c Release -- l1</c>, <c>-- l2</c>, <c>-- interleaved [rounds] [callsPerBatch]</c>; anything else goes to
+/// <c>dotnet run -c Release -- l1</c>, <c>-- l2</c>, <c>-- interleaved [rounds] [callsPerBatch]</c>, <c>-- batch</c>,
+/// <c>-- batch-commands</c>; anything else goes to
 /// BenchmarkDotNet's switcher (for example <c>-- --filter *L1*</c>).
 /// </summary>
 internal static class Program
@@ -20,6 +21,19 @@ internal static class Program
                 return 0;
             case "l2":
                 BenchmarkRunner.Run<L2HitBenchmarks>(args: args[1..]);
+                return 0;
+            case "batch":
+                BenchmarkRunner.Run<BatchBenchmarks>(args: args[1..]);
+                return 0;
+            case "batch-commands":
+                await using (var paths = await BatchPaths.CreateAsync().ConfigureAwait(false))
+                {
+                    foreach (var (name, sent, processed, sources, ms) in await paths.MeasureAsync().ConfigureAwait(false))
+                    {
+                        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-36} {sent,6:0.0} sent  {processed,6:0.0} processed  {sources,5:0.0} source calls  {ms,8:0.00} ms / 100 ids"));
+                    }
+                }
+
                 return 0;
             case "interleaved":
                 var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 40;
