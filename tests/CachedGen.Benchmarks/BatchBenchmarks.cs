@@ -192,37 +192,74 @@ public sealed class BatchPaths : IAsyncDisposable
 
     /// <summary>Per path and operation: the commands the client sent (round trips; StackExchange.Redis profiling), the
     /// commands Redis processed (<c>INFO stats</c> total_commands_processed, which also counts each command a Lua script
-    /// runs), source calls, and the mean time over <paramref name="operations"/> (in the same run, path after path).</summary>
-    public async Task<(string Name, double Sent, double Processed, double SourceCalls, double Milliseconds)[]> MeasureAsync(int operations = 50)
+    /// runs), source calls, the median over rounds of the time ratio to the batch (paths interleaved, order rotating each
+    /// round, round 0 discarded, so that drift in the machine's load cancels), the median time, and process-wide
+    /// allocated bytes per operation.</summary>
+    public async Task<(string Name, double Sent, double Processed, double SourceCalls, double Ratio, double Milliseconds, double Bytes)[]> MeasureAsync(int rounds = 11, int operations = 5)
     {
-        var session = new StackExchange.Redis.Profiling.ProfilingSession();
-        _redis.RegisterProfiler(() => session);
         var options = ConfigurationOptions.Parse(L2Paths.Endpoint);
         options.AllowAdmin = true;
         await using var admin = await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
         var server = admin.GetServer(admin.GetEndPoints()[0]);
-        var result = new List<(string, double, double, double, double)>();
-        foreach (var (name, call) in All)
+        var session = new StackExchange.Redis.Profiling.ProfilingSession();
+        _redis.RegisterProfiler(() => session);
+        var paths = All;
+        var ms = paths.Select(_ => new List<double>()).ToArray();
+        var ratios = paths.Select(_ => new List<double>()).ToArray();
+        var sent = new double[paths.Length];
+        var processed = new double[paths.Length];
+        var sources = new double[paths.Length];
+        var bytes = new double[paths.Length];
+        for (var round = 0; round < rounds; round++)
         {
-            session.FinishProfiling();
-            var loads = _source.Calls;
-            var before = await CommandsAsync(server).ConfigureAwait(false);
-            var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            for (var i = 0; i < operations; i++)
+            var times = new double[paths.Length];
+            for (var k = 0; k < paths.Length; k++)
             {
-                if (await call().ConfigureAwait(false) != Cached + Missing)
+                var p = (k + round) % paths.Length;
+                var (name, call) = paths[p];
+                session.FinishProfiling();
+                var loads = _source.Calls;
+                var before = await CommandsAsync(server).ConfigureAwait(false);
+                var allocated = GC.GetTotalAllocatedBytes(precise: true);
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                for (var i = 0; i < operations; i++)
                 {
-                    throw new InvalidOperationException($"{name} did not return 100 items.");
+                    if (await call().ConfigureAwait(false) != Cached + Missing)
+                    {
+                        throw new InvalidOperationException($"{name} did not return 100 items.");
+                    }
+                }
+
+                times[p] = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds / operations;
+                var used = GC.GetTotalAllocatedBytes(precise: true) - allocated;
+                var after = await CommandsAsync(server).ConfigureAwait(false);
+                var commands = session.FinishProfiling().Count(c => c.Command is not ("PUBLISH" or "SUBSCRIBE" or "PING" or "INFO"));
+                if (round > 0)
+                {
+                    sent[p] += commands / (double)operations / (rounds - 1);
+                    processed[p] += (after - before - 1) / (double)operations / (rounds - 1);
+                    sources[p] += (_source.Calls - loads) / (double)operations / (rounds - 1);
+                    bytes[p] += used / (double)operations / (rounds - 1);
                 }
             }
 
-            var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
-            var after = await CommandsAsync(server).ConfigureAwait(false);
-            var sent = session.FinishProfiling().Count(c => c.Command is not ("PUBLISH" or "SUBSCRIBE" or "PING" or "INFO"));
-            result.Add((name, sent / (double)operations, (after - before - 1) / (double)operations, (_source.Calls - loads) / (double)operations, elapsed.TotalMilliseconds / operations));
+            if (round > 0)
+            {
+                for (var p = 0; p < paths.Length; p++)
+                {
+                    ms[p].Add(times[p]);
+                    ratios[p].Add(times[p] / times[0]);
+                }
+            }
         }
 
-        return result.ToArray();
+        return paths.Select((path, p) => (path.Name, sent[p], processed[p], sources[p], Median(ratios[p]), Median(ms[p]), bytes[p])).ToArray();
+    }
+
+    private static double Median(List<double> values)
+    {
+        values.Sort();
+        return values.Count % 2 == 1 ? values[values.Count / 2] : (values[values.Count / 2 - 1] + values[values.Count / 2]) / 2;
     }
 
     private static async Task<long> CommandsAsync(IServer server)

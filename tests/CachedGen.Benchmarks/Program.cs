@@ -7,7 +7,7 @@ namespace CachedGen.Benchmarks;
 
 /// <summary>
 /// <c>dotnet run -c Release -- l1</c>, <c>-- l2</c>, <c>-- interleaved [rounds] [callsPerBatch]</c>, <c>-- batch</c>,
-/// <c>-- batch-commands</c>; anything else goes to
+/// <c>-- batch-commands [rounds]</c>; anything else goes to
 /// BenchmarkDotNet's switcher (for example <c>-- --filter *L1*</c>).
 /// </summary>
 internal static class Program
@@ -28,9 +28,10 @@ internal static class Program
             case "batch-commands":
                 await using (var paths = await BatchPaths.CreateAsync().ConfigureAwait(false))
                 {
-                    foreach (var (name, sent, processed, sources, ms) in await paths.MeasureAsync().ConfigureAwait(false))
+                    var batchRounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 11;
+                    foreach (var (name, sent, processed, sources, ratio, ms, bytes) in await paths.MeasureAsync(batchRounds).ConfigureAwait(false))
                     {
-                        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-36} {sent,6:0.0} sent  {processed,6:0.0} processed  {sources,5:0.0} source calls  {ms,8:0.00} ms / 100 ids"));
+                        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-36} ratio {ratio,6:0.00}  {ms,8:0.00} ms  {bytes,10:N0} B  {sent,6:0.0} sent  {processed,6:0.0} processed  {sources,5:0.0} source calls (per 100 ids)"));
                     }
                 }
 
