@@ -139,7 +139,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor BatchTwinMismatch = Create(
         DiagnosticIds.BatchTwinMismatch,
         "Batch method disagrees with its single-item twin",
-        "'{0}' shares its entries with '{1}', but {2}: the two would write entries that disagree; give both the same TTL, Version, Sensitive and value type",
+        "'{0}' shares its entries with '{1}', but {2}: the two would write entries that disagree; give both the same TTL, Version, Sensitive, CacheNull and value type",
         DiagnosticCategories.Correctness,
         DiagnosticSeverity.Warning);
 

@@ -68,6 +68,8 @@ public class BatchRuleTests
             [{|CG0019:Cached("10m", "n:{ids[]}")|}] Task<IReadOnlyDictionary<int, int>> CountManyAsync(int[] ids);
             [Cached("10m", "s:{id}", Sensitive = true)] Task<Product?> SecretAsync(int id);
             [{|CG0019:Cached("10m", "s:{ids[]}")|}] Task<IReadOnlyDictionary<int, Product>> SecretManyAsync(int[] ids);
+            [Cached("10m", "z:{id}", CacheNull = false)] Task<Product?> FindAsync(int id);
+            [{|CG0019:Cached("10m", "z:{ids[]}")|}] Task<IReadOnlyDictionary<int, Product>> FindManyAsync(int[] ids);
         }
         """);
 

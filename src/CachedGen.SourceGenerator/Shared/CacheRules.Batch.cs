@@ -141,7 +141,7 @@ internal static partial class CacheRules
     }
 
     /// <summary>Why a batch method and its twin would write entries that disagree, or <see langword="null"/>: they share
-    /// the entries, so the TTL, <c>Version</c>, <c>Sensitive</c> and the entry's value type must be the same.</summary>
+    /// the entries, so the TTL, <c>Version</c>, <c>Sensitive</c>, <c>CacheNull</c> and the entry's value type must be the same.</summary>
     internal static string? BatchTwinProblem(IMethodSymbol twin, CachedAttributeData batchData, CachedAttributeData twinData, ITypeSymbol item)
     {
         var batchTtl = batchData.Ttl is null ? (TimeSpan?)null : TtlParser.TryParse(batchData.Ttl, out var b) ? b : null;
@@ -159,6 +159,11 @@ internal static partial class CacheRules
         if (batchData.Sensitive != twinData.Sensitive)
         {
             return $"it is {(batchData.Sensitive ? "" : "not ")}Sensitive and {twin.Name} is {(twinData.Sensitive ? "" : "not")}";
+        }
+
+        if (batchData.CacheNull != twinData.CacheNull)
+        {
+            return $"it {(batchData.CacheNull ? "caches" : "does not cache")} absent elements and {twin.Name} {(twinData.CacheNull ? "caches" : "does not cache")} nulls (CacheNull)";
         }
 
         if (!TryGetCacheableResult(twin, out _, out var twinValue) || !SameEntryType(twinValue, item))
