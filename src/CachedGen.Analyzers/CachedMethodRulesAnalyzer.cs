@@ -29,6 +29,10 @@ public sealed class CachedMethodRulesAnalyzer : DiagnosticAnalyzer
         new PersonalDataInValueAnalyzer(),
         new MutableCachedValueAnalyzer(),
         new BackReferenceAnalyzer(),
+        new BatchParameterNotCollectionAnalyzer(),
+        new BatchResultNotKeyedAnalyzer(),
+        new SeveralBatchPlaceholdersAnalyzer(),
+        new BatchTwinMismatchAnalyzer(),
         new NoCompileTimeFormatterAnalyzer());
 
     /// <inheritdoc/>

@@ -115,6 +115,34 @@ internal static class DiagnosticDescriptors
         DiagnosticCategories.Design,
         DiagnosticSeverity.Info);
 
+    public static readonly DiagnosticDescriptor BatchParameterNotCollection = Create(
+        DiagnosticIds.BatchParameterNotCollection,
+        "Batch placeholder on a parameter that is not a collection",
+        "Batch placeholder of '{0}': {1}",
+        DiagnosticCategories.Correctness,
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor BatchResultNotKeyed = Create(
+        DiagnosticIds.BatchResultNotKeyed,
+        "Batch result not keyed by the element type",
+        "'{0}' has a batch placeholder, but {1}",
+        DiagnosticCategories.Correctness,
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor SeveralBatchPlaceholders = Create(
+        DiagnosticIds.SeveralBatchPlaceholders,
+        "More than one batch placeholder",
+        "Key template of '{0}' has {1} batch placeholders: a batch method has one entry per element of one collection; keep one '[]' placeholder and pass the others as single values",
+        DiagnosticCategories.Correctness,
+        DiagnosticSeverity.Error);
+
+    public static readonly DiagnosticDescriptor BatchTwinMismatch = Create(
+        DiagnosticIds.BatchTwinMismatch,
+        "Batch method disagrees with its single-item twin",
+        "'{0}' shares its entries with '{1}', but {2}: the two would write entries that disagree; give both the same TTL, Version, Sensitive, CacheNull and value type",
+        DiagnosticCategories.Correctness,
+        DiagnosticSeverity.Warning);
+
     public static readonly DiagnosticDescriptor NoCompileTimeFormatter = Create(
         DiagnosticIds.NoCompileTimeFormatter,
         "Cached value without a compile-time formatter",

@@ -18,5 +18,9 @@ public static class DiagnosticIds
     public const string TagWithoutEntry = "CG0013";
     public const string BackReference = "CG0014";
     public const string InvalidationByString = "CG0015";
+    public const string BatchParameterNotCollection = "CG0016";
+    public const string BatchResultNotKeyed = "CG0017";
+    public const string SeveralBatchPlaceholders = "CG0018";
+    public const string BatchTwinMismatch = "CG0019";
     public const string NoCompileTimeFormatter = "CG0020";
 }

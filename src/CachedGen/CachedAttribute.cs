@@ -71,4 +71,10 @@ public sealed class CachedAttribute : Attribute
     /// <summary>Marks the cached value as sensitive: it is encrypted (AES-256-GCM, <c>CachedGenOptions.ValueEncryptionKey</c>)
     /// before it goes to Redis, and with Redis configured and no key the method refuses to start. Never plaintext in Redis.</summary>
     public bool Sensitive { get; set; }
+
+    /// <summary>Whether a <see langword="null"/> result is cached (the default). <see langword="false"/> keeps null results
+    /// out of L1 and Redis, so the next call asks the source again; for a batch method (<c>{ids[]}</c>), elements the source
+    /// did not return are then not cached as absent either. A source can also decide per call with
+    /// <see cref="CacheContext.Current"/>.</summary>
+    public bool CacheNull { get; set; } = true;
 }

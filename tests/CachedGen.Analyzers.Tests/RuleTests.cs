@@ -640,7 +640,7 @@ public class CachedMethodRulesAnalyzerTests
             .OrderBy(id => id, StringComparer.Ordinal);
         var combined = new CachedMethodRulesAnalyzer().SupportedDiagnostics.Select(d => d.Id).OrderBy(id => id, StringComparer.Ordinal);
         Assert.Equal(rules, combined);
-        Assert.Equal(13, combined.Count());
+        Assert.Equal(17, combined.Count());
     }
 
     [Fact]

@@ -104,6 +104,13 @@ public class SkipPathTests
         ("[Cached] on a class whose interface is partly closed", ["public interface IRepository<T, TKey> { Task<T?> GetAsync(TKey id); } public sealed class Repo<T> : IRepository<T, int> { [Cached(\"5m\")] public Task<T?> GetAsync(int id) => Task.FromResult(default(T)); }"], "GetAsyncDescriptor =", "CG0007"),
         ("interface nested in a generic type", ["public class Outer<T> { public interface IRepo { [Cached(\"5m\")] Task<int> GetAsync(int id); } }"], "GetAsyncDescriptor =", "CG0007"),
         ("generic interface nested in a generic type", ["public class Outer<T> { public interface IRepo<TEntity> { [Cached(\"5m\")] Task<TEntity?> GetAsync(int id); } }"], "GetAsyncDescriptor =", "CG0007"),
+        // batch methods ({ids[]}, docs/batch.md)
+        ("batch placeholder on a single value", ["public interface IRepo { [Cached(\"5m\", \"k:{id[]}\")] Task<IReadOnlyDictionary<int, string>> GetManyAsync(int id); }"], "GetManyAsyncDescriptor =", "CG0016"),
+        ("batch result not a dictionary", ["public interface IRepo { [Cached(\"5m\", \"k:{ids[]}\")] Task<IReadOnlyList<string>> GetManyAsync(int[] ids); }"], "GetManyAsyncDescriptor =", "CG0017"),
+        ("batch result keyed by another type", ["public interface IRepo { [Cached(\"5m\", \"k:{ids[]}\")] Task<IReadOnlyDictionary<string, string>> GetManyAsync(int[] ids); }"], "GetManyAsyncDescriptor =", "CG0017"),
+        ("two batch placeholders", ["public interface IRepo { [Cached(\"5m\", \"k:{ids[]}:{names[]}\")] Task<IReadOnlyDictionary<int, string>> GetManyAsync(int[] ids, string[] names); }"], "GetManyAsyncDescriptor =", "CG0018"),
+        ("batch elements without an encoding", ["public sealed class Query { public int Id { get; set; } } public interface IRepo { [Cached(\"5m\", \"k:{queries[]}\")] Task<IReadOnlyDictionary<Query, string>> GetManyAsync(List<Query> queries); }"], "GetManyAsyncDescriptor =", "CG0004"),
+        ("batch write without the collection or its element", ["public interface IRepo { [Cached(\"5m\", \"k:{ids[]}\", nameof(SaveAsync))] Task<IReadOnlyDictionary<int, string>> GetManyAsync(int[] ids); Task SaveAsync(int key); }"], "InvalidateAsync(new global::System.ValueTuple<int>", "CG0006"),
     }.ToImmutableDictionary(c => c.Name, c => (c.Sources, c.Marker, c.Id));
 
     private static readonly ImmutableDictionary<string, (string[] Sources, string Marker)> HonouredCases = new (string Name, string[] Sources, string Marker)[]
@@ -129,6 +136,10 @@ public class SkipPathTests
         ("tags: async write with an 'in' parameter (awaited in a local function)", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\", Tags = [\"t:{id}\"])] Task<int> GetAsync(int id); [InvalidatesTags(\"t:{id}\")] Task SaveAsync(in int id); }"], "InvalidateTag"),
         ("invalidatedBy: async write with a 'ref readonly' and a span parameter", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\", nameof(SaveAsync))] Task<int> GetAsync(int id); Task SaveAsync(ref readonly int id, ReadOnlySpan<byte> payload); }"], "// k:{id}"),
         ("generic base reached through a non-generic intermediate interface", ["public interface IRepository<T> { [Cached(\"5m\")] Task<T?> GetAsync(int id); } public sealed record Order(int Id); public interface IMid : IRepository<Order> { } public interface IOrderRepository : IMid { }"], "class CachedOrderRepository"),
+        ("batch method sharing its twin's cache", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\")] Task<string?> GetAsync(int id); [Cached(\"5m\", \"k:{ids[]}\")] Task<IReadOnlyDictionary<int, string>> GetManyAsync(IReadOnlyCollection<int> ids); }"], "_getAsync.GetManyTaskAsync<int, "),
+        ("batch method of its own", ["public interface IRepo { [Cached(\"5m\", \"t:{tenant}:k:{ids[]}\")] ValueTask<Dictionary<int, int>> GetManyAsync(string tenant, HashSet<int> ids); }"], "_getManyAsync.GetManyAsync<int, "),
+        ("batch write with the collection", ["public interface IRepo { [Cached(\"5m\", \"k:{ids[]}\", nameof(SaveAsync))] Task<IReadOnlyDictionary<int, string>> GetManyAsync(int[] ids); Task SaveAsync(IEnumerable<int> ids); }"], "_getManyAsync.InvalidateEachAsync("),
+        ("batch write with one element", ["public interface IRepo { [Cached(\"5m\", \"k:{ids[]}\", nameof(Save))] Task<IReadOnlyDictionary<int, string>> GetManyAsync(int[] ids); void Save(int id); }"], "_getManyAsync.Invalidate(new global::System.ValueTuple<int>(id));"),
     }.ToImmutableDictionary(c => c.Name, c => (c.Sources, c.Marker));
 
     [Theory]

@@ -7,7 +7,7 @@ namespace CachedGen.Benchmarks;
 
 /// <summary>
 /// <c>dotnet run -c Release -- l1</c>, <c>-- l1-interleaved [rounds] [callsPerBatch]</c>, <c>-- l1-policy</c>, <c>-- l2</c>, <c>-- interleaved [rounds] [callsPerBatch]</c>,
-/// <c>-- cold-start [runs]</c> (<see cref="ColdStart"/>); anything else goes to
+/// <c>-- cold-start [runs]</c> (<see cref="ColdStart"/>), <c>-- batch</c>, <c>-- batch-commands [rounds]</c>; anything else goes to
 /// BenchmarkDotNet's switcher (for example <c>-- --filter *L1*</c>).
 /// </summary>
 internal static class Program
@@ -32,6 +32,20 @@ internal static class Program
                 return await ColdStart.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 7).ConfigureAwait(false);
             case "cold-child":
                 return await ColdStart.ChildAsync(args[1], args[2]).ConfigureAwait(false);
+            case "batch":
+                BenchmarkRunner.Run<BatchBenchmarks>(args: args[1..]);
+                return 0;
+            case "batch-commands":
+                await using (var paths = await BatchPaths.CreateAsync().ConfigureAwait(false))
+                {
+                    var batchRounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 11;
+                    foreach (var (name, sent, processed, sources, ratio, ms, bytes) in await paths.MeasureAsync(batchRounds).ConfigureAwait(false))
+                    {
+                        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-36} ratio {ratio,6:0.00}  {ms,8:0.00} ms  {bytes,10:N0} B  {sent,6:0.0} sent  {processed,6:0.0} processed  {sources,5:0.0} source calls (per 100 ids)"));
+                    }
+                }
+
+                return 0;
             case "interleaved":
                 var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 40;
                 var calls = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 500;

@@ -102,6 +102,11 @@ public sealed class InvalidKeyTemplateAnalyzer : CachedMethodAnalyzer
 
         foreach (var part in template.Parts)
         {
+            if (part.IsBatch && CacheRules.FindParameter(site.Method.Parameters, part.Path![0]) is { } collection && CacheRules.BatchElementType(collection.Type, out _) is null)
+            {
+                continue; // CG0016
+            }
+
             if (part.IsPlaceholder && !CacheRules.IsTypeArgumentPlaceholder(site.Method, part) && CacheRules.ResolvePlaceholder(site.Method, part, out var problem) is null)
             {
                 context.ReportDiagnostic(Diagnostic.Create(Rule, CachedSite.ValueSpan(argument, part.Start, part.Length, site.AttributeLocation), site.Method.Name, problem));

@@ -37,7 +37,7 @@ public sealed class SameKeyShapeAnalyzer : DiagnosticAnalyzer
                 symbolContext =>
                 {
                     if (symbolContext.Symbol is IMethodSymbol method && facts.Site(method, symbolContext.CancellationToken) is { } site
-                        && Shape(site, prefix) is { } shape && site.ValueType is { } valueType)
+                        && Shape(site, prefix) is { } shape && site.ValueType is { } result && EntryType(site, result) is { } valueType)
                     {
                         seen.Add((shape, valueType.WithNullableAnnotation(NullableAnnotation.NotAnnotated), method, site.MethodLocation));
                     }
@@ -59,6 +59,23 @@ public sealed class SameKeyShapeAnalyzer : DiagnosticAnalyzer
                 }
             });
         });
+    }
+
+    /// <summary>The type of one entry: the result, or for a batch method (<c>{ids[]}</c>) its dictionary's value type,
+    /// which is what each element's entry holds (CG0016 and CG0017 report a batch method without one).</summary>
+    private static ITypeSymbol? EntryType(CachedSite site, ITypeSymbol result)
+    {
+        if (site.OwnKey is not { } template || CacheRules.BatchParts(template) is not { Count: 1 } parts)
+        {
+            return result;
+        }
+
+        var part = parts[0];
+
+        return CacheRules.FindParameter(site.Method.Parameters, part.Path![0]) is { } parameter
+            && CacheRules.BatchElementType(parameter.Type, out _) is { } element
+            ? CacheRules.BatchItemType(result, element)
+            : null;
     }
 
     private static string? Shape(CachedSite site, string prefix)

@@ -99,9 +99,17 @@ public sealed class UnworkableInvalidationAnalyzer : CachedMethodAnalyzer
             return (null, true);
         }
 
-        if (CacheRules.MatchArguments(writer, fields) is null)
+        // A batch placeholder ({ids[]}) is filled by a collection of the same name, or by the element parameter named
+        // without the plural s, on a write of the same interface (docs/batch.md).
+        var qualified = name.Contains('.');
+        if ((qualified ? CacheRules.MatchArguments(writer, fields) : CacheRules.MatchArguments(writer, fields, out _)) is null)
         {
-            var missing = fields.First(f => CacheRules.MatchArguments(writer, [f]) is null);
+            var missing = fields.First(f => (qualified ? CacheRules.MatchArguments(writer, [f]) : CacheRules.MatchArguments(writer, [f], out _)) is null);
+            if (missing.PathKey.EndsWith("[]", System.StringComparison.Ordinal))
+            {
+                return ($"none of its parameters supplies the batch placeholder '{{{missing.PathKey}}}': name a collection of its elements '{missing.Root}'{(CacheRules.BatchElementParameter(missing.Root) is { } one ? $", or one element '{one}'" : "")}{(qualified ? " (on a write of the same interface)" : "")}", true);
+            }
+
             return ($"none of its parameters supplies '{missing.PathKey}' of the key (match by name or member); use a tag for writes that do not know the key", true);
         }
 

@@ -65,6 +65,11 @@ internal static partial class DecoratorEmitter
             w.Line("HashesKey = true,");
         }
 
+        if (!method.CacheNull)
+        {
+            w.Line("CacheNull = false,");
+        }
+
         if (method.TagTemplates.Count > 0)
         {
             w.Line($"TagTemplates = [{string.Join(", ", method.TagTemplates.Select(Literal))}],");

@@ -90,6 +90,14 @@ internal static partial class DecoratorEmitter
             }
 
             var keyExpression = KeyTuple.New(invalidation.KeyType, invalidation.Arguments.ToList());
+            if (invalidation.EachOf is { } collection)
+            {
+                // A batch method's entries: one per element of the write's collection.
+                var keys = $"global::System.Linq.Enumerable.Select({collection}, batchElement => ({invalidation.KeyType}){keyExpression})";
+                invalidations.Add((invalidation.FieldName + ".InvalidateEachAsync(" + keys + ")", invalidation.FieldName + ".InvalidateEach(" + keys + ");", " // " + invalidation.KeyTemplate));
+                continue;
+            }
+
             invalidations.Add((invalidation.FieldName + ".InvalidateAsync(" + keyExpression + ")", invalidation.FieldName + ".Invalidate(" + keyExpression + ");", " // " + invalidation.KeyTemplate));
         }
 

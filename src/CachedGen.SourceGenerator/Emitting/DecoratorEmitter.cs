@@ -74,7 +74,7 @@ internal static partial class DecoratorEmitter
             w.Line();
         }
 
-        foreach (var method in model.CachedMethods)
+        foreach (var method in model.CachedMethods.Where(HasOwnCache))
         {
             WriteDescriptor(w, model, method);
         }
@@ -98,7 +98,7 @@ internal static partial class DecoratorEmitter
         {
             w.Line($"private readonly global::CachedGen.CacheRuntime {model.RuntimeFieldName};");
         }
-        foreach (var method in model.CachedMethods)
+        foreach (var method in model.CachedMethods.Where(HasOwnCache))
         {
             w.Line($"private readonly {Runtime}.CachedMethod<{method.KeyType}, {method.ValueType}> {method.FieldName};");
         }
@@ -115,14 +115,14 @@ internal static partial class DecoratorEmitter
         {
             w.Line($"{model.RuntimeFieldName} = runtime;");
         }
-        foreach (var method in model.CachedMethods)
+        foreach (var method in model.CachedMethods.Where(HasOwnCache))
         {
             w.Line($"{method.FieldName} = runtime.GetMethod({method.DescriptorName});");
         }
 
         w.Close();
 
-        foreach (var method in model.CachedMethods)
+        foreach (var method in model.CachedMethods.Where(HasOwnCache))
         {
             w.Line();
             WriteInvalidationHelper(w, method);
@@ -131,7 +131,14 @@ internal static partial class DecoratorEmitter
         foreach (var method in model.CachedMethods)
         {
             w.Line();
-            WriteCachedMethod(w, model, method);
+            if (method.Batch is { } batch)
+            {
+                WriteBatchMethod(w, model, method, batch);
+            }
+            else
+            {
+                WriteCachedMethod(w, model, method);
+            }
         }
 
         foreach (var method in model.ForwardedMethods)
@@ -157,7 +164,7 @@ internal static partial class DecoratorEmitter
             w.Close();
         }
 
-        foreach (var method in model.CachedMethods)
+        foreach (var method in model.CachedMethods.Where(HasOwnCache))
         {
             w.Line();
             WriteKeyRenderers(w, method);

@@ -144,6 +144,12 @@ internal sealed record CachedMethodModel
 
     public string? RuntimeShapeType { get; init; }
 
+    /// <summary>Set for a batch method (<c>{ids[]}</c>): its key, descriptor and value type are per element.</summary>
+    public BatchModel? Batch { get; init; }
+
+    /// <summary>Whether null results are cached (<c>[Cached(CacheNull = false)]</c> clears it).</summary>
+    public bool CacheNull { get; init; } = true;
+
     /// <summary>The attribute lines the explicit implementation restates (<c>[Obsolete]</c>, nullability).</summary>
     public EquatableArray<string> Attributes { get; init; }
 
@@ -280,6 +286,10 @@ internal sealed record InvalidationModel
     public string? Decorator { get; init; }
 
     public string? ValueType { get; init; }
+
+    /// <summary>For a batch method's entries filled by a write's collection: the collection, each of whose elements is
+    /// invalidated (the arguments name it <c>batchElement</c>); otherwise <see langword="null"/>.</summary>
+    public string? EachOf { get; init; }
 
     public string FieldName => "_" + char.ToLowerInvariant(MemberName[0]) + MemberName.Substring(1);
 }

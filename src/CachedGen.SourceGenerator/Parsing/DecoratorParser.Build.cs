@@ -101,6 +101,7 @@ internal static partial class DecoratorParser
             members.OfType<IMethodSymbol>().SelectMany(m => m.Parameters).Concat(members.OfType<IPropertySymbol>().SelectMany(p => p.Parameters)).Select(p => p.Name),
             StringComparer.Ordinal);
         AssignMemberNames(cached, parameterNames);
+        ShareBatchTwins(cached);
         foreach (var info in cached)
         {
             info.Model = info.Model with

@@ -123,7 +123,7 @@ internal static partial class DecoratorParser
         var segments = template.Parts
             .Select(part => !part.IsPlaceholder ? new KeySegmentModel(part.Literal, null, false)
                 : IsTypeArgumentPlaceholder(method, part) ? new KeySegmentModel(null, null, false, TypeArgument(method.ContainingType.TypeArguments[TypeParameterIndex(method.ContainingType, part.Path![0])]))
-                : new KeySegmentModel(null, string.Join(".", part.Path!), part.Hash))
+                : new KeySegmentModel(null, string.Join(".", part.Path!) + (part.IsBatch ? "[]" : ""), part.Hash))
             .ToList();
 
         NameFields(fields);
@@ -141,6 +141,19 @@ internal static partial class DecoratorParser
         if (CachedTags(attributed, data.Tags, fields) is not { } tags)
         {
             return null;
+        }
+
+        // A batch method ({ids[]}): its entries are per element, keyed and typed as its single-item twin's.
+        BatchInfo? batch = null;
+        if (BatchParts(template).Count > 0)
+        {
+            if (TryBuildBatch(method, template, fields, valueType, data, types) is not { } built)
+            {
+                return null;
+            }
+
+            batch = built;
+            valueType = built.EntryType;
         }
 
         // Entries of different type arguments never share a key: a generic interface's methods carry the closed type's
@@ -165,7 +178,7 @@ internal static partial class DecoratorParser
             MethodId = methodId,
             Kind = kind,
             ReturnType = types.Name(method.ReturnType),
-            ValueType = ValueTypeName(method, kind, valueType, types),
+            ValueType = batch?.EntryTypeName ?? ValueTypeName(method, kind, valueType, types),
             Parameters = method.Parameters.Select(p => ToParameter(p, types)).ToEquatableArray(),
             CancellationTokenName = cancellationTokenName is null ? null : Escape(cancellationTokenName),
             MemberName = method.Name,
@@ -186,8 +199,10 @@ internal static partial class DecoratorParser
             Tags = tags.ToEquatableArray(),
             ClosedTypeArgumentNames = closedTypeArguments,
             RuntimeShapeType = runtimeShape,
+            Batch = batch?.Model,
+            CacheNull = data.CacheNull,
         };
-        return new CachedMethodInfo(model, method, data, fields);
+        return new CachedMethodInfo(model, method, data, fields) { BatchTwin = batch?.Twin };
     }
 
     /// <summary>The cached value's type; nullable when a synchronous result is <c>[return: MaybeNull]</c> (the
@@ -237,5 +252,8 @@ internal static partial class DecoratorParser
         public CachedAttributeData Data { get; } = data;
 
         public List<KeyFieldInfo> Fields { get; } = fields;
+
+        /// <summary>A batch method's single-item twin, whose runtime cache it shares once the twin is cached too.</summary>
+        public IMethodSymbol? BatchTwin { get; set; }
     }
 }

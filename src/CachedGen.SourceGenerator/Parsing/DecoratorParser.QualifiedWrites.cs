@@ -65,7 +65,8 @@ internal static partial class DecoratorParser
                         SignatureOf(writer),
                         new InvalidationModel
                         {
-                            MemberName = info.Model.MemberName,
+                            // A batch method sharing its twin's cache has the twin's descriptor.
+                            MemberName = info.Model.Batch?.TwinName ?? info.Model.MemberName,
                             KeyTemplate = info.Model.KeyTemplate,
                             KeyType = info.Model.KeyType,
                             Arguments = arguments.ToEquatableArray(),

@@ -28,14 +28,16 @@ internal static partial class DecoratorParser
                     continue;
                 }
 
-                if (MatchArguments(method, target.Fields) is { } arguments)
+                if (MatchArguments(method, target.Fields, out var eachOf) is { } arguments)
                 {
                     invalidations.Add(new InvalidationModel
                     {
-                        MemberName = target.Model.MemberName,
+                        // A batch method that shares its twin's cache is invalidated through it.
+                        MemberName = target.Model.Batch?.TwinName ?? target.Model.MemberName,
                         KeyTemplate = target.Model.KeyTemplate,
                         KeyType = target.Model.KeyType,
                         Arguments = arguments.ToEquatableArray(),
+                        EachOf = eachOf,
                     });
                 }
             }

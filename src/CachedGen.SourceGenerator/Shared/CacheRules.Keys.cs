@@ -103,6 +103,11 @@ internal static partial class CacheRules
             return null;
         }
 
+        if (part.IsBatch)
+        {
+            return ResolveBatchPlaceholder(parameter, part, out error);
+        }
+
         var members = new List<string>(path.Count - 1);
         for (var i = 1; i < path.Count; i++)
         {

@@ -43,10 +43,38 @@ internal static partial class CacheRules
     /// (and the same member path), a parameter named after the path's last member, or the one parameter that has a
     /// member of that name. Types must match exactly; otherwise the write cannot invalidate the entry.</summary>
     internal static List<string>? MatchArguments(IMethodSymbol writer, IReadOnlyList<KeyFieldInfo> fields)
+        => MatchArguments(writer, fields, out var eachOf) is { } arguments && eachOf is null ? arguments : null;
+
+    /// <summary>As <see cref="MatchArguments(IMethodSymbol, IReadOnlyList{KeyFieldInfo})"/>, and a batch placeholder
+    /// (<c>{ids[]}</c>) is filled by the write's collection of the same name (<paramref name="eachOf"/>: every element is
+    /// invalidated, the argument is <see cref="BatchElementName"/>) or by its element parameter, named as the collection
+    /// without its plural <c>s</c> (<c>ids</c> → <c>id</c>, <c>skus</c> → <c>sku</c>; docs/batch.md).</summary>
+    internal static List<string>? MatchArguments(IMethodSymbol writer, IReadOnlyList<KeyFieldInfo> fields, out string? eachOf)
     {
+        eachOf = null;
         var arguments = new List<string>();
         foreach (var field in fields)
         {
+            if (field.PathKey.EndsWith("[]", StringComparison.Ordinal))
+            {
+                if (FindParameter(writer.Parameters, field.Root) is { } collection && BatchElementType(collection.Type, out _) is { } element
+                    && SymbolEqualityComparer.Default.Equals(element, field.Type))
+                {
+                    eachOf = SyntaxFacts.GetKeywordKind(collection.Name) != SyntaxKind.None ? "@" + collection.Name : collection.Name;
+                    arguments.Add(BatchElementName);
+                    continue;
+                }
+
+                if (BatchElementParameter(field.Root) is { } singular && FindParameter(writer.Parameters, singular) is { } one
+                    && SymbolEqualityComparer.Default.Equals(one.Type, field.Type))
+                {
+                    arguments.Add(SyntaxFacts.GetKeywordKind(one.Name) != SyntaxKind.None ? "@" + one.Name : one.Name);
+                    continue;
+                }
+
+                return null;
+            }
+
             var expression = MatchOne(writer, field);
             if (expression is null)
             {
@@ -58,6 +86,14 @@ internal static partial class CacheRules
 
         return arguments;
     }
+
+    /// <summary>The variable a write's per-element invalidation names each element by.</summary>
+    internal const string BatchElementName = "batchElement";
+
+    /// <summary>The name of the write parameter that fills a batch placeholder with one element: the collection's name
+    /// without its final <c>s</c>; <see langword="null"/> when it has none.</summary>
+    internal static string? BatchElementParameter(string collection)
+        => collection.Length > 1 && collection.EndsWith("s", StringComparison.Ordinal) ? collection.Substring(0, collection.Length - 1) : null;
 
     internal static string? MatchOne(IMethodSymbol writer, KeyFieldInfo field)
     {

@@ -24,6 +24,8 @@ internal sealed class CachedAttributeData
 
     public bool Sensitive { get; private set; }
 
+    public bool CacheNull { get; private set; } = true;
+
     public static CachedAttributeData Read(AttributeData attribute)
     {
         var data = new CachedAttributeData();
@@ -55,6 +57,7 @@ internal sealed class CachedAttributeData
                 case "MaxLocalEntries": data.MaxLocalEntries = named.Value.Value is int m ? m : 0; break;
                 case "MaxValueBytes": data.MaxValueBytes = named.Value.Value is int b ? b : 0; break;
                 case "Sensitive": data.Sensitive = named.Value.Value is true; break;
+                case "CacheNull": data.CacheNull = named.Value.Value is not false; break;
             }
         }
 

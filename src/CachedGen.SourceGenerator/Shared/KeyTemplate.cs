@@ -51,6 +51,18 @@ internal sealed class KeyTemplate
             var colon = body.IndexOf(':');
             var path = colon < 0 ? body : body.Substring(0, colon);
             var format = colon < 0 ? null : body.Substring(colon + 1);
+            // {ids[]}: a batch placeholder, one entry per element of the collection parameter (docs/batch.md).
+            var batch = path.EndsWith("[]", System.StringComparison.Ordinal);
+            if (batch)
+            {
+                path = path.Substring(0, path.Length - 2);
+                if (path.IndexOf('.') >= 0 || path.IndexOf('[') >= 0)
+                {
+                    error = new KeyTemplateError($"'{{{body}}}': a batch placeholder names a collection parameter, as in {{ids[]}}", i, close - i + 1);
+                    return null;
+                }
+            }
+
             var segments = path.Split('.');
             foreach (var segment in segments)
             {
@@ -67,7 +79,7 @@ internal sealed class KeyTemplate
                 return null;
             }
 
-            parts.Add(KeyTemplatePart.ForPlaceholder(segments, format == "hash", i, close - i + 1));
+            parts.Add(KeyTemplatePart.ForPlaceholder(segments, format == "hash", i, close - i + 1, batch));
             i = close + 1;
             literalStart = i;
         }
@@ -132,8 +144,9 @@ internal sealed class KeyTemplate
 /// <summary>Literal text, or a placeholder with its member path and format.</summary>
 internal sealed class KeyTemplatePart
 {
-    private KeyTemplatePart(string? literal, IReadOnlyList<string>? path, bool hash, int start, int length)
+    private KeyTemplatePart(string? literal, IReadOnlyList<string>? path, bool hash, int start, int length, bool isBatch = false)
     {
+        IsBatch = isBatch;
         Literal = literal;
         Path = path;
         Hash = hash;
@@ -153,9 +166,13 @@ internal sealed class KeyTemplatePart
 
     public bool IsPlaceholder => Path is not null;
 
+    /// <summary>Whether it is a batch placeholder (<c>{ids[]}</c>): its parameter is a collection, and each element is
+    /// the value of one entry's key.</summary>
+    public bool IsBatch { get; }
+
     public static KeyTemplatePart ForLiteral(string text, int start) => new(text, null, false, start, text.Length);
 
-    public static KeyTemplatePart ForPlaceholder(IReadOnlyList<string> path, bool hash, int start, int length) => new(null, path, hash, start, length);
+    public static KeyTemplatePart ForPlaceholder(IReadOnlyList<string> path, bool hash, int start, int length, bool isBatch = false) => new(null, path, hash, start, length, isBatch);
 }
 
 /// <summary>Why a template does not parse, and where (offset and length inside the template string).</summary>

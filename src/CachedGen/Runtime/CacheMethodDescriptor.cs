@@ -49,6 +49,10 @@ public abstract class CacheMethodDescriptor
     /// <see cref="CachedGenOptions.KeyHashSecret"/> once Redis is used.</summary>
     public bool HashesKey { get; init; }
 
+    /// <summary>Whether a <see langword="null"/> result (and, for a batch method, an element the source did not return)
+    /// is cached; <c>[Cached(CacheNull = false)]</c> sets it to <see langword="false"/>.</summary>
+    public bool CacheNull { get; init; } = true;
+
     /// <summary>The tag templates of <c>[Cached(Tags = ...)]</c>, as declared; the generated
     /// <see cref="CacheMethodDescriptor{TKey, TValue}.RenderTags"/> renders them from a key.</summary>
     public string[] TagTemplates { get; init; } = [];

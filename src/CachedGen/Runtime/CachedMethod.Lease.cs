@@ -102,17 +102,23 @@ public sealed partial class CachedMethod<TKey, TValue>
 
     private async Task<TValue> LoadIntoL1Async<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, Stamp stamp, bool refresh = false)
     {
-        var value = await LoadFromSourceAsync(state, load, refresh).ConfigureAwait(false);
-        WriteL1(key, value, _policy.LocalTtlMs, stamp, 0);
+        var context = NewContext();
+        var value = await LoadFromSourceAsync(state, load, refresh, context).ConfigureAwait(false);
+        if (Keeps(value, context))
+        {
+            WriteL1(key, value, PolicyFor(context).LocalTtlMs, stamp, 0);
+        }
+
         return value;
     }
 
     private async Task<TValue> LoadAndFillRedisAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, string redisKey, string leaseKey, string token, Stamp stamp, bool refresh = false)
     {
         TValue value;
+        var context = NewContext();
         try
         {
-            value = await LoadFromSourceAsync(state, load, refresh).ConfigureAwait(false);
+            value = await LoadFromSourceAsync(state, load, refresh, context).ConfigureAwait(false);
         }
         catch
         {
@@ -124,10 +130,18 @@ public sealed partial class CachedMethod<TKey, TValue>
         // Redis is guarded by the lease: an invalidation of this key deleted it, and then nothing is written. L1 is guarded
         // by the stamp: WriteL1 skips the value if the key's bucket was invalidated meanwhile (by this key, or by another
         // key sharing the bucket, which the lease rightly ignores). Either way the fill runs, and releases the lease.
-        var (keep, expiresUnixMs) = await FillRedisAsync(redisKey, leaseKey, token, value).ConfigureAwait(false);
+        if (!Keeps(value, context))
+        {
+            // Null under CacheNull = false, or the source said not to cache it: served, not stored.
+            _ = _redis!.ReleaseAsync(leaseKey, token, Descriptor.MethodId).AsTask();
+            return value;
+        }
+
+        var policy = PolicyFor(context);
+        var (keep, expiresUnixMs) = await FillRedisAsync(redisKey, leaseKey, token, value, policy).ConfigureAwait(false);
         if (keep)
         {
-            WriteL1(key, value, _policy.LocalTtlMs, stamp, expiresUnixMs);
+            WriteL1(key, value, policy.LocalTtlMs, stamp, expiresUnixMs);
         }
 
         return value;
@@ -136,7 +150,7 @@ public sealed partial class CachedMethod<TKey, TValue>
     /// <summary>Calls the source. It is not cancelled with the caller: the fail-safe may have answered that caller, or
     /// other callers wait for the same load, and the value is still wanted by the cache. A refresh is a source call but
     /// not a miss: no caller waits for it.</summary>
-    private ValueTask<TValue> LoadFromSourceAsync<TState>(TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, bool refresh)
+    private ValueTask<TValue> LoadFromSourceAsync<TState>(TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, bool refresh, CacheContext context)
     {
         if (!refresh)
         {
@@ -146,7 +160,10 @@ public sealed partial class CachedMethod<TKey, TValue>
 
         _metrics.SourceCalls.Add(1, _methodTag);
         var started = _metrics.StartTiming();
-        return started == 0 ? load(state, CancellationToken.None) : TimeSourceAsync(load(state, CancellationToken.None), started);
+        using (CacheContext.Enter(context))
+        {
+            return started == 0 ? load(state, CancellationToken.None) : TimeSourceAsync(load(state, CancellationToken.None), started);
+        }
     }
 
     private async ValueTask<TValue> TimeSourceAsync(ValueTask<TValue> loading, long started)
@@ -165,9 +182,9 @@ public sealed partial class CachedMethod<TKey, TValue>
     /// that does not make it stale: Redis down, too large, not serializable) and the logical expiry written. A lost
     /// lease means an invalidation (or a load slower than the lease) came in between: the value is served to this
     /// caller only.</summary>
-    private async ValueTask<(bool Keep, long ExpiresUnixMs)> FillRedisAsync(string redisKey, string leaseKey, string token, TValue value)
+    private async ValueTask<(bool Keep, long ExpiresUnixMs)> FillRedisAsync(string redisKey, string leaseKey, string token, TValue value, MethodPolicy policy)
     {
-        if (_codec.Encode(redisKey, value, _policy) is not { } encoded)
+        if (_codec.Encode(redisKey, value, policy) is not { } encoded)
         {
             _ = _redis!.ReleaseAsync(leaseKey, token, Descriptor.MethodId).AsTask();
             return (true, 0);

@@ -40,4 +40,52 @@ internal interface IRedisEntries
 
     /// <summary>Writes the value over any other, deletes its lease, and announces it on <paramref name="backplane"/>.</summary>
     ValueTask<bool> PutAsync(RedisKey valueKey, RedisKey leaseKey, ReadOnlyMemory<byte> value, TimeSpan expiry, Backplane? backplane, string method, string announcedKey);
+
+    // Batch reads. The defaults run one operation per key; RedisLevel runs one round trip per hash slot, in parallel.
+
+    /// <summary>The payloads under <paramref name="keys"/>, <see langword="null"/> where absent or where Redis failed.</summary>
+    async ValueTask<byte[]?[]> GetManyAsync(RedisKey[] keys, string method)
+    {
+        var payloads = new byte[]?[keys.Length];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            using var lease = await GetAsync(keys[i], method).ConfigureAwait(false);
+            payloads[i] = lease?.Memory.ToArray();
+        }
+
+        return payloads;
+    }
+
+    /// <summary><see cref="GetOrLeaseAsync"/> for each pair of keys, under one token.</summary>
+    async ValueTask<LeaseResult[]> GetOrLeaseManyAsync(RedisKey[] valueKeys, RedisKey[] leaseKeys, string token, long leaseMs, long nowUnixMs, string method)
+    {
+        var results = new LeaseResult[valueKeys.Length];
+        for (var i = 0; i < valueKeys.Length; i++)
+        {
+            results[i] = await GetOrLeaseAsync(valueKeys[i], leaseKeys[i], token, leaseMs, nowUnixMs, method).ConfigureAwait(false);
+        }
+
+        return results;
+    }
+
+    /// <summary><see cref="FillAsync"/> for each pair of keys, under one token.</summary>
+    async ValueTask<FillOutcome[]> FillManyAsync(RedisKey[] valueKeys, RedisKey[] leaseKeys, string token, ReadOnlyMemory<byte>[] values, TimeSpan[] expiries, string method)
+    {
+        var outcomes = new FillOutcome[valueKeys.Length];
+        for (var i = 0; i < valueKeys.Length; i++)
+        {
+            outcomes[i] = await FillAsync(valueKeys[i], leaseKeys[i], token, values[i], expiries[i], method).ConfigureAwait(false);
+        }
+
+        return outcomes;
+    }
+
+    /// <summary><see cref="ReleaseAsync"/> for each lease key.</summary>
+    async ValueTask ReleaseManyAsync(RedisKey[] leaseKeys, string token, string method)
+    {
+        foreach (var leaseKey in leaseKeys)
+        {
+            await ReleaseAsync(leaseKey, token, method).ConfigureAwait(false);
+        }
+    }
 }

@@ -61,6 +61,23 @@ internal sealed class MethodPolicy
         };
     }
 
+    /// <summary>This policy with another TTL, for one value whose source set <see cref="CacheContext.Ttl"/>: its L1
+    /// lifetime is capped by it too.</summary>
+    public MethodPolicy WithTtl(TimeSpan ttl) => new()
+    {
+        Enabled = Enabled,
+        Ttl = ttl,
+        LocalTtlMs = Math.Min(LocalTtlMs, Math.Max(1, (long)ttl.TotalMilliseconds)),
+        TtlJitter = TtlJitter,
+        EarlyRefresh = EarlyRefresh,
+        FailSafeMaxAgeMs = FailSafeMaxAgeMs,
+        FailSafeThrottleMs = FailSafeThrottleMs,
+        SoftTimeout = SoftTimeout,
+        HardTimeout = HardTimeout,
+        CompressionThresholdBytes = CompressionThresholdBytes,
+        KeyGeneration = KeyGeneration,
+    };
+
     /// <summary>The per-method settings under the full id, else under <c>Interface.Method</c>.</summary>
     private static CachedMethodOptions? Find(CachedGenOptions options, string methodId)
     {

@@ -12,7 +12,7 @@ namespace CachedGen.Runtime;
 /// circuit breaker, and never throws: a failure or timeout is logged (while the circuit is closed) and reported as
 /// "no value" / "not written", and the call goes on without L2.
 /// </summary>
-internal sealed class RedisLevel : IRedisEntries, IAsyncDisposable
+internal sealed partial class RedisLevel : IRedisEntries, IAsyncDisposable
 {
     private readonly Task<IConnectionMultiplexer> _connection;
     private readonly bool _ownsConnection;

@@ -1,0 +1,321 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using StackExchange.Redis;
+
+namespace CachedGen.Runtime;
+
+// Batch reads, the elements this caller loads: their Redis leases in one script, one source call, one fill, and the
+// wait for elements another node is loading. Every led flight is completed here, whether the caller waits or not.
+public sealed partial class CachedMethod<TKey, TValue>
+{
+    private async Task LoadLedAsync<TElement, TState>(List<BatchItem<TElement>> led, TState state, Func<TState, TElement[], CancellationToken, ValueTask<IEnumerable<KeyValuePair<TElement, TValue>>?>> load, bool useRedis)
+        where TElement : notnull
+    {
+        try
+        {
+            if (!useRedis)
+            {
+                await LoadBatchAsync(led, state, load, null).ConfigureAwait(false);
+                return;
+            }
+
+            var token = Guid.NewGuid().ToString("N");
+            var toLoad = new List<BatchItem<TElement>>(led.Count);
+            var held = new List<BatchItem<TElement>>();
+            await LeaseManyAsync(led, token, toLoad, held).ConfigureAwait(false);
+
+            // Elements another node is loading are waited for beside this caller's own source call, so two batches that
+            // lease each other's elements never wait on each other.
+            var own = toLoad.Count > 0 ? LoadBatchAsync(toLoad, state, load, token) : Task.CompletedTask;
+            var others = held.Count > 0 ? WaitHeldThenLoadAsync(held, state, load, token) : Task.CompletedTask;
+            await Task.WhenAll(own, others).ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (var item in led)
+            {
+                if (!item.Flight!.Task.IsCompleted)
+                {
+                    item.Flight.Completion.TrySetException(new InvalidOperationException($"{Descriptor.MethodId}: the batch load ended without a value."));
+                    _ = item.Flight.Task.Exception;
+                }
+
+                _inflight.TryRemove(new KeyValuePair<TKey, Flight>(item.Key, item.Flight));
+            }
+        }
+    }
+
+    /// <summary>Takes the leases of <paramref name="items"/> (or finds their values written meanwhile): those to load go
+    /// to <paramref name="toLoad"/> (with <see cref="BatchItem{TElement}.Leased"/> when the lease is this caller's), those
+    /// another node holds to <paramref name="held"/>.</summary>
+    private async ValueTask LeaseManyAsync<TElement>(List<BatchItem<TElement>> items, string token, List<BatchItem<TElement>> toLoad, List<BatchItem<TElement>> held)
+    {
+        var valueKeys = new RedisKey[items.Count];
+        var leaseKeys = new RedisKey[items.Count];
+        for (var i = 0; i < items.Count; i++)
+        {
+            valueKeys[i] = items[i].RedisKey;
+            leaseKeys[i] = LeaseKey(items[i].RedisKey!);
+        }
+
+        var started = _metrics.StartTiming();
+        var nowUnixMs = _policy.FailSafeMaxAgeMs > 0 ? _clock.UtcNowUnixMs : 0;
+        var found = await _redis!.GetOrLeaseManyAsync(valueKeys, leaseKeys, token, _leaseMs, nowUnixMs, Descriptor.MethodId).ConfigureAwait(false);
+        _metrics.RecordDuration(started, _methodTag, CacheMetrics.L2, CacheMetrics.OpLease);
+        for (var i = 0; i < items.Count; i++)
+        {
+            var item = items[i];
+            if (found[i].Stale is { } stale && !item.Fallback.Has && AcceptRedisPayload(item.Key, stale, item.RedisKey!, item.Stamp, out _, out var expired) == Payload.Expired)
+            {
+                item.Fallback = expired;
+            }
+
+            switch (found[i].Outcome)
+            {
+                case LeaseOutcome.Value when found[i].Value is { } payload:
+                    if (AcceptRedisPayload(item.Key, payload, item.RedisKey!, item.Stamp, out var written, out _) == Payload.Fresh)
+                    {
+                        Complete(item, written);
+                    }
+                    else
+                    {
+                        toLoad.Add(item);
+                    }
+
+                    break;
+                case LeaseOutcome.Acquired:
+                    item.Leased = true;
+                    toLoad.Add(item);
+                    break;
+                case LeaseOutcome.Held:
+                    held.Add(item);
+                    break;
+                default:
+                    toLoad.Add(item);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Polls elements whose lease another node holds until their values appear; those whose lease frees up are
+    /// leased and loaded, those still held after <see cref="CachedGenOptions.LeaseWaitTimeout"/> are loaded without
+    /// writing Redis. One more source call, made only when some are left.</summary>
+    private async Task WaitHeldThenLoadAsync<TElement, TState>(List<BatchItem<TElement>> held, TState state, Func<TState, TElement[], CancellationToken, ValueTask<IEnumerable<KeyValuePair<TElement, TValue>>?>> load, string token)
+        where TElement : notnull
+    {
+        _metrics.LeaseWaits.Add(held.Count, _methodTag);
+        var waitStarted = _clock.NowMs;
+        var toLoad = new List<BatchItem<TElement>>();
+        for (var attempt = 0; held.Count > 0; attempt++)
+        {
+            if (_clock.NowMs - waitStarted > _leaseWaitMs)
+            {
+                _metrics.LeaseTimeouts.Add(held.Count, _methodTag);
+                toLoad.AddRange(held);
+                break;
+            }
+
+            await Task.Delay(PollDelay(attempt), _clock.Provider).ConfigureAwait(false);
+            var still = new List<BatchItem<TElement>>();
+            await LeaseManyAsync(held, token, toLoad, still).ConfigureAwait(false);
+            held = still;
+        }
+
+        if (toLoad.Count > 0)
+        {
+            await LoadBatchAsync(toLoad, state, load, token).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>One source call for <paramref name="items"/>, then each element's value into Redis (those this caller
+    /// leased, in one fill) and L1, and its flight completed. If the source fails, each element is served stale where the
+    /// fail-safe allows; if any cannot be, the source's exception reaches the caller.</summary>
+    private async Task LoadBatchAsync<TElement, TState>(List<BatchItem<TElement>> items, TState state, Func<TState, TElement[], CancellationToken, ValueTask<IEnumerable<KeyValuePair<TElement, TValue>>?>> load, string? token)
+        where TElement : notnull
+    {
+        var context = NewContext();
+        _metrics.Misses.Add(items.Count, _methodTag);
+        _metrics.SourceCalls.Add(1, _methodTag);
+        CacheTracing.Mark("source", "miss");
+        var started = _metrics.StartTiming();
+        IEnumerable<KeyValuePair<TElement, TValue>>? answer;
+        try
+        {
+            ValueTask<IEnumerable<KeyValuePair<TElement, TValue>>?> pending;
+            using (CacheContext.Enter(context))
+            {
+                pending = load(state, ElementsOf(items), CancellationToken.None);
+            }
+
+            answer = await pending.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            ReleaseLeases(items, token);
+            ServeStaleOrThrow(items, ex);
+            return;
+        }
+        finally
+        {
+            _metrics.RecordDuration(started, _methodTag, CacheMetrics.Source, CacheMetrics.OpLoad);
+        }
+
+        var byElement = new Dictionary<TElement, BatchItem<TElement>>(items.Count);
+        foreach (var item in items)
+        {
+            byElement[item.Element] = item;
+        }
+
+        if (answer is not null)
+        {
+            foreach (var (element, value) in answer)
+            {
+                if (element is not null && byElement.TryGetValue(element, out var item))
+                {
+                    item.Value = value;
+                    item.Found = true;
+                }
+            }
+        }
+
+        // An element the source did not return is absent: cached as null (what the single-item method returns for it),
+        // unless nulls are kept out, or the value type has no null.
+        var absentCached = default(TValue) is null && Descriptor.CacheNull;
+        var policy = PolicyFor(context);
+        var fills = new List<(BatchItem<TElement> Item, EncodedPayload Payload)>();
+        var releases = new List<BatchItem<TElement>>();
+        var toL1 = new List<(BatchItem<TElement> Item, long ExpiresUnixMs)>(items.Count);
+        foreach (var item in items)
+        {
+            var keep = context.WillCache && (item.Found && item.Value is not null ? true : item.Found ? Descriptor.CacheNull : absentCached);
+            if (!keep)
+            {
+                if (item.Leased)
+                {
+                    releases.Add(item);
+                }
+            }
+            else if (!item.Leased)
+            {
+                toL1.Add((item, 0));
+            }
+            else if (_codec.Encode(item.RedisKey!, item.Value, policy) is { } encoded)
+            {
+                fills.Add((item, encoded));
+            }
+            else
+            {
+                releases.Add(item);
+                toL1.Add((item, 0));
+            }
+        }
+
+        if (fills.Count > 0)
+        {
+            await FillManyAsync(fills, token!, releases, toL1).ConfigureAwait(false);
+        }
+
+        ReleaseLeases(releases, token);
+        foreach (var (item, expiresUnixMs) in toL1)
+        {
+            WriteL1(item.Key, item.Value, policy.LocalTtlMs, item.Stamp, expiresUnixMs);
+        }
+
+        foreach (var item in items)
+        {
+            Complete(item, item.Value);
+        }
+    }
+
+    private async ValueTask FillManyAsync<TElement>(List<(BatchItem<TElement> Item, EncodedPayload Payload)> fills, string token, List<BatchItem<TElement>> releases, List<(BatchItem<TElement> Item, long ExpiresUnixMs)> toL1)
+    {
+        var valueKeys = new RedisKey[fills.Count];
+        var leaseKeys = new RedisKey[fills.Count];
+        var values = new ReadOnlyMemory<byte>[fills.Count];
+        var expiries = new TimeSpan[fills.Count];
+        for (var i = 0; i < fills.Count; i++)
+        {
+            var (item, payload) = fills[i];
+            valueKeys[i] = item.RedisKey;
+            leaseKeys[i] = LeaseKey(item.RedisKey!);
+            values[i] = payload.Memory;
+            expiries[i] = payload.Physical;
+        }
+
+        var started = _metrics.StartTiming();
+        var outcomes = await _redis!.FillManyAsync(valueKeys, leaseKeys, token, values, expiries, Descriptor.MethodId).ConfigureAwait(false);
+        _metrics.RecordDuration(started, _methodTag, CacheMetrics.L2, CacheMetrics.OpFill);
+        for (var i = 0; i < fills.Count; i++)
+        {
+            var (item, payload) = fills[i];
+            payload.Release(outcomes[i] != FillOutcome.Failed);
+            switch (outcomes[i])
+            {
+                case FillOutcome.Written:
+                    toL1.Add((item, payload.ExpiresUnixMs));
+                    break;
+                case FillOutcome.Failed:
+                    // Redis down or slow: the value still serves this node; the lease may be there, give it back.
+                    releases.Add(item);
+                    toL1.Add((item, 0));
+                    break;
+                default:
+                    // The lease was lost to an invalidation (or the load outlived it): served, not stored.
+                    _metrics.StaleFillsPrevented.Add(1, _methodTag);
+                    break;
+            }
+        }
+    }
+
+    private void ReleaseLeases<TElement>(List<BatchItem<TElement>> items, string? token)
+    {
+        if (token is null)
+        {
+            return;
+        }
+
+        var leaseKeys = new List<RedisKey>(items.Count);
+        foreach (var item in items)
+        {
+            if (item.Leased)
+            {
+                leaseKeys.Add(LeaseKey(item.RedisKey!));
+            }
+        }
+
+        if (leaseKeys.Count > 0)
+        {
+            _ = _redis!.ReleaseManyAsync(leaseKeys.ToArray(), token, Descriptor.MethodId).AsTask();
+        }
+    }
+
+    /// <summary>After a failed source call: each element's expired value where the fail-safe may serve it; the others'
+    /// flights fail with <paramref name="exception"/>, which is rethrown when there is any.</summary>
+    private void ServeStaleOrThrow<TElement>(List<BatchItem<TElement>> items, Exception exception)
+    {
+        var unserved = false;
+        foreach (var item in items)
+        {
+            var fallback = item.Fallback.Has ? item.Fallback : ReadL1Fallback(item.Key);
+            if (exception is not OperationCanceledException && TryServeStale(item.Key, fallback, "error", out var stale))
+            {
+                Complete(item, stale);
+            }
+            else
+            {
+                item.Flight!.Completion.TrySetException(exception);
+                _ = item.Flight.Task.Exception;
+                unserved = true;
+            }
+        }
+
+        if (unserved)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(exception);
+        }
+
+        Log.FailSafeOnError(_runtime.Logger, Descriptor.MethodId, exception);
+    }
+}

@@ -1,0 +1,147 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Xunit;
+
+namespace CachedGen.Tests.Runtime;
+
+/// <summary>Batch reads of one method on a fake clock, L1 only (Redis semantics are in the integration tests): per
+/// element L1, single flight shared with single reads, the fail-safe per element, and the source's CacheContext.</summary>
+public class BatchLogicTests
+{
+    /// <summary>The batch source: answers every asked id with "id:b{call}", or throws when <paramref name="fail"/>.</summary>
+    private sealed class BatchSource(bool fail = false)
+    {
+        public List<int[]> Calls { get; } = [];
+
+        public Action? During { get; set; }
+
+        public ValueTask<IEnumerable<KeyValuePair<int, string>>?> LoadAsync(int[] ids)
+        {
+            lock (Calls)
+            {
+                Calls.Add(ids);
+            }
+
+            During?.Invoke();
+            if (fail)
+            {
+                return ValueTask.FromException<IEnumerable<KeyValuePair<int, string>>?>(new InvalidOperationException("source down"));
+            }
+
+            var call = Calls.Count;
+            return new(ids.Where(id => id < 100).Select(id => KeyValuePair.Create(id, $"{id}:b{call}")).ToList());
+        }
+    }
+
+    private static Task<Dictionary<int, string>> GetManyAsync(CachedMethodHarness h, BatchSource source, params int[] ids)
+        => h.Method.GetManyTaskAsync<int, (CachedMethodHarness, BatchSource), Dictionary<int, string>>(
+            ids, (h, source), static (s, id) => new ValueTuple<int>(id), static (s, missing, _) => s.Item2.LoadAsync(missing), CancellationToken.None).WaitAsync(CachedMethodHarness.Wait);
+
+    [Fact]
+    public async Task Elements_in_L1_are_served_and_only_the_others_reach_the_source()
+    {
+        using var h = new CachedMethodHarness(TimeSpan.FromMinutes(1));
+        var source = new BatchSource();
+        Assert.Equal("2:v1", await h.GetValueAsync(2));
+        var result = await GetManyAsync(h, source, 1, 2, 3, 3, 100);
+        Assert.Equal(["1:b1", "2:v1", "3:b1"], result.OrderBy(p => p.Key).Select(p => p.Value));
+        Assert.Equal([1, 3, 100], Assert.Single(source.Calls));
+
+        // The absent element is cached as absent (null), and the others as values, for single reads too.
+        Assert.Empty(await GetManyAsync(h, source, 100));
+        Assert.Equal("3:b1", await h.GetValueAsync(3));
+        Assert.Single(source.Calls);
+        Assert.Empty(await GetManyAsync(h, source));
+        Assert.Single(source.Calls);
+    }
+
+    [Fact]
+    public async Task A_batch_joins_a_single_read_in_flight_and_a_single_read_joins_a_batch()
+    {
+        using var h = new CachedMethodHarness(TimeSpan.FromMinutes(1));
+        var blocked = h.ThenBlock();
+        var single = h.GetValueAsync(5);
+        await h.CalledAsync(1);
+
+        var source = new BatchSource();
+        var gate = new ManualResetEventSlim();
+        var entered = new SemaphoreSlim(0);
+        source.During = () => { entered.Release(); gate.Wait(CachedMethodHarness.Wait); };
+        var batch = Task.Run(() => GetManyAsync(h, source, 5, 6));
+        Assert.True(await entered.WaitAsync(CachedMethodHarness.Wait));
+        Assert.Equal([6], Assert.Single(source.Calls));
+
+        // A single read of 6 joins the batch's load.
+        var six = h.GetValueAsync(6);
+        gate.Set();
+        blocked.SetResult("5:single");
+        Assert.Equal("5:single", await single);
+        Assert.Equal(new Dictionary<int, string> { [5] = "5:single", [6] = "6:b1" }, await batch);
+        Assert.Equal("6:b1", await six);
+        Assert.Equal(1, h.Calls);
+    }
+
+    [Fact]
+    public async Task A_failing_source_serves_expired_elements_within_the_fail_safe_and_throws_without()
+    {
+        using var h = new CachedMethodHarness(TimeSpan.FromSeconds(10), configure: o =>
+        {
+            o.FailSafeMaxAge = TimeSpan.FromSeconds(60);
+            o.FailSafeThrottle = TimeSpan.FromSeconds(5);
+        });
+        await GetManyAsync(h, new BatchSource(), 1, 2);
+        h.Time.Advance(TimeSpan.FromSeconds(10));
+
+        var failing = new BatchSource(fail: true);
+        Assert.Equal(new Dictionary<int, string> { [1] = "1:b1", [2] = "2:b1" }, await GetManyAsync(h, failing, 1, 2));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => GetManyAsync(h, failing, 1, 3));
+        Assert.Equal(2, failing.Calls.Count);
+    }
+
+    [Fact]
+    public async Task The_sources_CacheContext_decides_for_every_element_of_its_call()
+    {
+        using var h = new CachedMethodHarness(TimeSpan.FromMinutes(10));
+        var source = new BatchSource { During = () => CacheContext.Current!.DoNotCache() };
+        await GetManyAsync(h, source, 1, 2);
+        await GetManyAsync(h, source, 1, 2);
+        Assert.Equal(2, source.Calls.Count);
+
+        source.During = () => CacheContext.Current!.Ttl = TimeSpan.FromSeconds(5);
+        await GetManyAsync(h, source, 1, 2);
+        await GetManyAsync(h, source, 1, 2);
+        Assert.Equal(3, source.Calls.Count);
+        h.Time.Advance(TimeSpan.FromSeconds(5));
+        await GetManyAsync(h, source, 1, 2);
+        Assert.Equal(4, source.Calls.Count);
+        Assert.Null(CacheContext.Current);
+    }
+
+    [Fact]
+    public async Task A_single_reads_source_decides_through_CacheContext_synchronously_or_not()
+    {
+        using var h = new CachedMethodHarness(TimeSpan.FromMinutes(10));
+        h.Then(_ => { CacheContext.Current!.DoNotCache(); return Task.FromResult("incomplete"); });
+        Assert.Equal("incomplete", await h.GetValueAsync(1));
+        h.Then(async call => { await Task.Yield(); CacheContext.Current!.DoNotCache(); return "incomplete after await"; });
+        Assert.Equal("incomplete after await", await h.GetValueAsync(1));
+        Assert.Equal("1:v3", await h.GetValueAsync(1));
+        Assert.Equal("1:v3", await h.GetValueAsync(1));
+        Assert.Equal(3, h.Calls);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new CacheContextProbe().SetZeroTtl());
+    }
+
+    /// <summary>A context outside a source call is never handed out; a zero TTL is refused inside one.</summary>
+    private sealed class CacheContextProbe
+    {
+        public void SetZeroTtl()
+        {
+            using var h = new CachedMethodHarness(TimeSpan.FromMinutes(1));
+            h.Then(_ => { CacheContext.Current!.Ttl = TimeSpan.Zero; return Task.FromResult("never"); });
+            h.GetValueAsync(1).GetAwaiter().GetResult();
+        }
+    }
+}
