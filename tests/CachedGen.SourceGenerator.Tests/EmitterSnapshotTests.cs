@@ -38,7 +38,7 @@ public class EmitterSnapshotTests
                     {
                         Name = "Id",
                         Type = "int",
-                        Source = "id",
+                        Source = ValuePath.Of("id"),
                         EnumAs = "",
                         IsNullableValue = false,
                     }]),
@@ -74,9 +74,9 @@ public class EmitterSnapshotTests
                         MemberName = "GetAsync",
                         KeyTemplate = "s:{id}",
                         KeyType = "global::System.ValueTuple<int>",
-                        Arguments = new EquatableArray<string>(["id"]),
+                        Arguments = new EquatableArray<ValuePath>([ValuePath.Of("id")]),
                     }]),
-                    TagInvalidations = new EquatableArray<TagTemplateModel>([new TagTemplateModel(new EquatableArray<TagPartModel>([new TagPartModel("store:"), new TagPartModel(null, Value: "id")]))]),
+                    TagInvalidations = new EquatableArray<TagTemplateModel>([new TagTemplateModel(new EquatableArray<TagPartModel>([new TagPartModel("store:"), new TagPartModel(null, Value: ValuePath.Of("id"))]))]),
                 },
                 new ForwardedMethodModel
                 {

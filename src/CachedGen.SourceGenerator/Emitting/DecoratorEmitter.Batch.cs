@@ -38,7 +38,7 @@ internal static partial class DecoratorEmitter
             stateExpression = "(this, " + string.Join(", ", carried.Select(p => p.Name)) + ")";
         }
 
-        var keyValues = method.KeyFields.Select((f, i) => i == batch.KeyElement ? element : state + "." + f.Source).ToList();
+        var keyValues = method.KeyFields.Select((f, i) => i == batch.KeyElement ? element : state + "." + Code(f.Source)).ToList();
         var keyOf = method.Name.TrimStart('@') + "KeyOf";
         var pairs = $"global::System.Collections.Generic.IEnumerable<global::System.Collections.Generic.KeyValuePair<{batch.ElementType}, {method.ValueType}>>";
         w.Line($"private static readonly global::System.Func<{stateType}, {batch.ElementType}, {method.KeyType}> {keyOf} =");

@@ -85,7 +85,7 @@ internal static partial class DecoratorEmitter
         var names = new HashSet<string>(method.Parameters.Select(p => p.Name.TrimStart('@')), StringComparer.Ordinal);
         var token = Unique("token", names);
         var keyParameter = Unique("key", names);
-        var key = KeyTuple.New(method.KeyType, method.KeyFields.Select(f => f.Source).ToList());
+        var key = KeyTuple.New(method.KeyType, method.KeyFields.Select(f => Code(f.Source)).ToList());
         var ct = method.CancellationTokenName ?? "default";
         var isSync = method.Kind is not (ResultKind.TaskOfT or ResultKind.ValueTaskOfT);
 
@@ -193,7 +193,7 @@ internal static partial class DecoratorEmitter
             var index = -1;
             for (var i = 0; i < method.KeyFields.Count; i++)
             {
-                if (method.KeyFields[i].Source == parameter.Name)
+                if (Code(method.KeyFields[i].Source) == parameter.Name)
                 {
                     index = i;
                     break;

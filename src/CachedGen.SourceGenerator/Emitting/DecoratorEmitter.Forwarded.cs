@@ -82,18 +82,18 @@ internal static partial class DecoratorEmitter
             if (invalidation.Decorator is { } decorator)
             {
                 // Another interface's entry: through the runtime, with that decorator's descriptor.
-                var externalKey = KeyTuple.New(invalidation.KeyType, invalidation.Arguments.ToList());
+                var externalKey = KeyTuple.New(invalidation.KeyType, invalidation.Arguments.Select(Code).ToList());
                 var invalidate = model.RuntimeFieldName + ".InvalidateAsync<" + invalidation.KeyType + ", " + invalidation.ValueType + ">("
                     + decorator + "." + invalidation.MemberName + "Descriptor, " + externalKey + ")";
                 invalidations.Add((invalidate, invalidate + ".AsTask().GetAwaiter().GetResult();", " // " + invalidation.KeyTemplate));
                 continue;
             }
 
-            var keyExpression = KeyTuple.New(invalidation.KeyType, invalidation.Arguments.ToList());
+            var keyExpression = KeyTuple.New(invalidation.KeyType, invalidation.Arguments.Select(Code).ToList());
             if (invalidation.EachOf is { } collection)
             {
                 // A batch method's entries: one per element of the write's collection.
-                var keys = $"global::System.Linq.Enumerable.Select({collection}, batchElement => ({invalidation.KeyType}){keyExpression})";
+                var keys = $"global::System.Linq.Enumerable.Select({CacheRules.Escape(collection)}, {CacheRules.BatchElementName} => ({invalidation.KeyType}){keyExpression})";
                 invalidations.Add((invalidation.FieldName + ".InvalidateEachAsync(" + keys + ")", invalidation.FieldName + ".InvalidateEach(" + keys + ");", " // " + invalidation.KeyTemplate));
                 continue;
             }
@@ -134,7 +134,7 @@ internal static partial class DecoratorEmitter
 
         foreach (var put in method.Puts)
         {
-            var keyExpression = KeyTuple.New(put.KeyType, put.Arguments.ToList());
+            var keyExpression = KeyTuple.New(put.KeyType, put.Arguments.Select(Code).ToList());
             if (isAsync)
             {
                 w.Line($"await {put.FieldName}.PutAsync({keyExpression}, {result}).ConfigureAwait(false); // {put.KeyTemplate} (write-through)");

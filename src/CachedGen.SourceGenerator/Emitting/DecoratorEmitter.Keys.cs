@@ -49,7 +49,7 @@ internal static partial class DecoratorEmitter
             var cast = field.EnumAs.Length > 0 ? "(" + field.EnumAs + ")" : "";
             if (field.IsNullableValue)
             {
-                w.Open($"if ({element}.HasValue) // {field.Source}");
+                w.Open($"if ({element}.HasValue) // {Code(field.Source)}");
                 w.Line($"builder.{append}({cast}{element}.GetValueOrDefault());");
                 w.Close();
                 w.Open("else");
@@ -58,7 +58,7 @@ internal static partial class DecoratorEmitter
             }
             else
             {
-                w.Line($"builder.{append}({cast}{element}); // {field.Source}");
+                w.Line($"builder.{append}({cast}{element}); // {Code(field.Source)}");
             }
         }
 

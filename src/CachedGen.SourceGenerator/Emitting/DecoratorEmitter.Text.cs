@@ -9,6 +9,10 @@ namespace CachedGen.SourceGenerator.Emitting;
 
 internal static partial class DecoratorEmitter
 {
+    /// <summary>A value over a method's parameters as C#: <c>query?.TenantId</c>, keywords escaped (<c>@event.Id</c>).</summary>
+    private static string Code(ValuePath value)
+        => CacheRules.Escape(value.Root) + string.Concat(value.Steps.Select(s => (s.Conditional ? "?." : ".") + CacheRules.Escape(s.Member)));
+
     private static string ParameterList(EquatableArray<ParameterModel> parameters)
         => string.Join(", ", parameters.Select(p => p.Attributes + p.Modifier + p.Type + " " + p.Name));
 
@@ -92,7 +96,7 @@ internal static partial class DecoratorEmitter
             }
             else
             {
-                builder.Append('{').Append(part.KeyElement >= 0 ? KeyTuple.Element(part.KeyElement) : part.Value).Append(part.Hash ? ":hash}" : "}");
+                builder.Append('{').Append(part.KeyElement >= 0 ? KeyTuple.Element(part.KeyElement) : Code(part.Value!)).Append(part.Hash ? ":hash}" : "}");
             }
         }
 

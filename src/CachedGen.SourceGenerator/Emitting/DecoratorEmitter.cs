@@ -86,7 +86,7 @@ internal static partial class DecoratorEmitter
             w.Open($"static {model.DecoratorName}()");
             foreach (var (method, field) in encodedByType)
             {
-                w.Line($"{Runtime}.CacheKeyBuilder.EnsureEncodable(typeof({field.Type.TrimEnd('?')}), {Literal(field.Source)});");
+                w.Line($"{Runtime}.CacheKeyBuilder.EnsureEncodable(typeof({field.Type.TrimEnd('?')}), {Literal(Code(field.Source))});");
             }
 
             w.Close();

@@ -3,7 +3,7 @@ using System.Linq;
 
 namespace CachedGen.SourceGenerator.Model;
 
-/// <summary>Everything the emitter needs for one decorated interface. Strings and equatable arrays only: no symbols,
+/// <summary>Everything the emitter needs for one decorated interface. Strings, value paths and equatable arrays only: no symbols,
 /// syntax nodes or locations, so the incremental pipeline can cache it and old compilations are not kept alive.</summary>
 internal sealed record DecoratorModel
 {
@@ -201,8 +201,8 @@ internal sealed record KeyFieldModel
     /// <summary>Its type (nullable where the value can be null).</summary>
     public required string Type { get; init; }
 
-    /// <summary>Expression over the method's parameters that produces it (<c>query?.TenantId</c>).</summary>
-    public required string Source { get; init; }
+    /// <summary>The value over the method's parameters that produces it (<c>query?.TenantId</c>).</summary>
+    public required ValuePath Source { get; init; }
 
     /// <summary>The integral type an enum is rendered as (<c>long</c>, <c>ulong</c>: the emitter casts to it), or empty.</summary>
     public required string EnumAs { get; init; }
@@ -228,7 +228,7 @@ internal sealed record TagTemplateModel(EquatableArray<TagPartModel> Parts);
 /// <summary>Literal text of a tag template, or a placeholder (rendered hashed when <paramref name="Hash"/>): a cached
 /// method's reads the element <paramref name="KeyElement"/> (zero-based) of its key tuple; a write's reads
 /// <paramref name="Value"/>, the value over its parameters that the key rules resolved (<c>order.TenantId</c>).</summary>
-internal sealed record TagPartModel(string? Literal, int KeyElement = -1, string? Value = null, bool Hash = false);
+internal sealed record TagPartModel(string? Literal, int KeyElement = -1, ValuePath? Value = null, bool Hash = false);
 
 /// <summary>A member forwarded to the inner implementation; write methods also invalidate entries, and tags
 /// (<see cref="TagInvalidations"/>: templates over the method's parameters).</summary>
@@ -281,13 +281,13 @@ internal sealed record InvalidationModel
 
     public required string KeyType { get; init; }
 
-    public required EquatableArray<string> Arguments { get; init; }
+    public required EquatableArray<ValuePath> Arguments { get; init; }
 
     public string? Decorator { get; init; }
 
     public string? ValueType { get; init; }
 
-    /// <summary>For a batch method's entries filled by a write's collection: the collection, each of whose elements is
+    /// <summary>For a batch method's entries filled by a write's collection: the collection parameter (unescaped), each of whose elements is
     /// invalidated (the arguments name it <c>batchElement</c>); otherwise <see langword="null"/>.</summary>
     public string? EachOf { get; init; }
 

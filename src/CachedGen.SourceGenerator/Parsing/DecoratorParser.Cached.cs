@@ -58,8 +58,7 @@ internal static partial class DecoratorParser
     private static KeyFieldInfo Rebase(KeyFieldInfo field, IMethodSymbol attributed, IMethodSymbol method)
     {
         var parameter = FindParameter(attributed.Parameters, field.Root)!;
-        var own = Escape(parameter.Name);
-        var source = Escape(method.Parameters[parameter.Ordinal].Name) + field.Source.Substring(own.Length);
+        var source = field.Source.WithRoot(method.Parameters[parameter.Ordinal].Name);
         return new KeyFieldInfo(field.PathKey, field.Root, field.Members, field.Type, source, field.EnumAs, field.Nullable);
     }
 

@@ -79,7 +79,7 @@ internal static partial class CacheRules
         }
 
         error = null;
-        return new KeyFieldInfo(parameter.Name + "[]", parameter.Name, [], element, parameter.Name, enumAs, false);
+        return new KeyFieldInfo(parameter.Name + "[]", parameter.Name, [], element, ValuePath.Of(parameter.Name), enumAs, false);
     }
 
     internal static string BatchCollectionProblem(IParameterSymbol parameter)

@@ -133,7 +133,7 @@ internal static partial class CacheRules
         }
 
         error = null;
-        return new KeyFieldInfo(path.Count == 1 ? path[0] : string.Join(".", path), path[0], members, resolved.Type, resolved.Expression, enumAs, resolved.Nullable);
+        return new KeyFieldInfo(path.Count == 1 ? path[0] : string.Join(".", path), path[0], members, resolved.Type, resolved.Value, enumAs, resolved.Nullable);
     }
 
     /// <summary>Returns the integral type an enum is rendered as (<c>long</c> or <c>ulong</c>; empty for any other type), or
@@ -210,7 +210,7 @@ internal static partial class CacheRules
     }
 }
 
-internal sealed class KeyFieldInfo(string pathKey, string root, List<string> members, ITypeSymbol type, string source, string enumAs, bool nullable)
+internal sealed class KeyFieldInfo(string pathKey, string root, List<string> members, ITypeSymbol type, ValuePath source, string enumAs, bool nullable)
 {
     public string PathKey { get; } = pathKey;
 
@@ -220,7 +220,8 @@ internal sealed class KeyFieldInfo(string pathKey, string root, List<string> mem
 
     public ITypeSymbol Type { get; } = type;
 
-    public string Source { get; } = source;
+    /// <summary>The value over the method's parameters that fills it.</summary>
+    public ValuePath Source { get; } = source;
 
     /// <summary>The integral type an enum value is rendered as (<c>long</c>, <c>ulong</c>), or empty.</summary>
     public string EnumAs { get; } = enumAs;

@@ -13,7 +13,7 @@ internal static partial class CacheRules
 {
     internal static ResolvedPath? ResolvePath(IParameterSymbol parameter, IReadOnlyList<string> members)
     {
-        var expression = Escape(parameter.Name);
+        var path = ValuePath.Of(parameter.Name);
         ITypeSymbol type = parameter.Type;
         var nullable = false;
         foreach (var memberName in members)
@@ -33,11 +33,11 @@ internal static partial class CacheRules
             }
 
             nullable |= conditional;
-            expression += (conditional ? "?." : ".") + Escape(member.Name);
+            path = path.Then(member.Name, conditional);
             type = MemberType(member);
         }
 
-        return new ResolvedPath(type, expression, nullable);
+        return new ResolvedPath(type, path, nullable);
     }
 
     /// <summary>The member a path segment names on <paramref name="type"/> (a <see cref="Nullable{T}"/> is looked
@@ -147,4 +147,4 @@ internal static partial class CacheRules
         => type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T };
 }
 
-internal sealed record ResolvedPath(ITypeSymbol Type, string Expression, bool Nullable);
+internal sealed record ResolvedPath(ITypeSymbol Type, ValuePath Value, bool Nullable);

@@ -42,17 +42,17 @@ internal static partial class CacheRules
     /// <summary>Fills each key field of a cached method from a write method's parameters: the parameter of the same name
     /// (and the same member path), a parameter named after the path's last member, or the one parameter that has a
     /// member of that name. Types must match exactly; otherwise the write cannot invalidate the entry.</summary>
-    internal static List<string>? MatchArguments(IMethodSymbol writer, IReadOnlyList<KeyFieldInfo> fields)
+    internal static List<ValuePath>? MatchArguments(IMethodSymbol writer, IReadOnlyList<KeyFieldInfo> fields)
         => MatchArguments(writer, fields, out var eachOf) is { } arguments && eachOf is null ? arguments : null;
 
     /// <summary>As <see cref="MatchArguments(IMethodSymbol, IReadOnlyList{KeyFieldInfo})"/>, and a batch placeholder
     /// (<c>{ids[]}</c>) is filled by the write's collection of the same name (<paramref name="eachOf"/>: every element is
     /// invalidated, the argument is <see cref="BatchElementName"/>) or by its element parameter, named as the collection
     /// without its plural <c>s</c> (<c>ids</c> → <c>id</c>, <c>skus</c> → <c>sku</c>; docs/batch.md).</summary>
-    internal static List<string>? MatchArguments(IMethodSymbol writer, IReadOnlyList<KeyFieldInfo> fields, out string? eachOf)
+    internal static List<ValuePath>? MatchArguments(IMethodSymbol writer, IReadOnlyList<KeyFieldInfo> fields, out string? eachOf)
     {
         eachOf = null;
-        var arguments = new List<string>();
+        var arguments = new List<ValuePath>();
         foreach (var field in fields)
         {
             if (field.PathKey.EndsWith("[]", StringComparison.Ordinal))
@@ -60,15 +60,15 @@ internal static partial class CacheRules
                 if (FindParameter(writer.Parameters, field.Root) is { } collection && BatchElementType(collection.Type, out _) is { } element
                     && SymbolEqualityComparer.Default.Equals(element, field.Type))
                 {
-                    eachOf = SyntaxFacts.GetKeywordKind(collection.Name) != SyntaxKind.None ? "@" + collection.Name : collection.Name;
-                    arguments.Add(BatchElementName);
+                    eachOf = collection.Name;
+                    arguments.Add(ValuePath.Of(BatchElementName));
                     continue;
                 }
 
                 if (BatchElementParameter(field.Root) is { } singular && FindParameter(writer.Parameters, singular) is { } one
                     && SymbolEqualityComparer.Default.Equals(one.Type, field.Type))
                 {
-                    arguments.Add(SyntaxFacts.GetKeywordKind(one.Name) != SyntaxKind.None ? "@" + one.Name : one.Name);
+                    arguments.Add(ValuePath.Of(one.Name));
                     continue;
                 }
 
@@ -95,19 +95,19 @@ internal static partial class CacheRules
     internal static string? BatchElementParameter(string collection)
         => collection.Length > 1 && collection.EndsWith("s", StringComparison.Ordinal) ? collection.Substring(0, collection.Length - 1) : null;
 
-    internal static string? MatchOne(IMethodSymbol writer, KeyFieldInfo field)
+    internal static ValuePath? MatchOne(IMethodSymbol writer, KeyFieldInfo field)
     {
         var byRoot = FindParameter(writer.Parameters, field.Root);
         if (byRoot is not null && ResolvePath(byRoot, field.Members) is { } samePath && Fits(samePath, field))
         {
-            return samePath.Expression;
+            return samePath.Value;
         }
 
         var leafName = field.Members.Count > 0 ? field.Members[field.Members.Count - 1] : field.Root;
         if (field.Members.Count > 0 && FindParameter(writer.Parameters, leafName) is { } byLeaf
             && ResolvePath(byLeaf, []) is { } leaf && Fits(leaf, field))
         {
-            return leaf.Expression;
+            return leaf.Value;
         }
 
         var viaMember = writer.Parameters
@@ -115,7 +115,7 @@ internal static partial class CacheRules
             .Select(p => ResolvePath(p, [leafName]))
             .Where(r => r is not null && Fits(r, field))
             .ToList();
-        return viaMember.Count == 1 ? viaMember[0]!.Expression : null;
+        return viaMember.Count == 1 ? viaMember[0]!.Value : null;
     }
 
     internal static bool Fits(ResolvedPath candidate, KeyFieldInfo field)
