@@ -186,7 +186,7 @@ public sealed class CachedGenerator : IIncrementalGenerator
                 DeclaringInterface = m.DeclaringInterface,
                 Name = m.Name,
                 ReturnType = m.ReturnType,
-                RefPrefix = "",
+                Returns = RefReturn.None,
                 Kind = m.Kind,
                 Parameters = m.Parameters,
                 Invalidations = EquatableArray<InvalidationModel>.Empty,

@@ -11,7 +11,7 @@ public class EmitterSnapshotTests
     [Fact]
     public void Global_namespace_internal_interface_with_every_member_kind()
     {
-        var parameters = new EquatableArray<ParameterModel>([new ParameterModel("id", "int", ""), new ParameterModel("ct", "global::System.Threading.CancellationToken", "")]);
+        var parameters = new EquatableArray<ParameterModel>([new ParameterModel("id", "int", Passing.Value), new ParameterModel("ct", "global::System.Threading.CancellationToken", Passing.Value)]);
         var model = new DecoratorModel
         {
             Namespace = "",
@@ -66,9 +66,9 @@ public class EmitterSnapshotTests
                     DeclaringInterface = "global::IStore",
                     Name = "Put",
                     ReturnType = "void",
-                    RefPrefix = "",
+                    Returns = RefReturn.None,
                     Kind = ResultKind.Void,
-                    Parameters = new EquatableArray<ParameterModel>([new ParameterModel("id", "int", "")]),
+                    Parameters = new EquatableArray<ParameterModel>([new ParameterModel("id", "int", Passing.Value)]),
                     Invalidations = new EquatableArray<InvalidationModel>([new InvalidationModel
                     {
                         MemberName = "GetAsync",
@@ -83,10 +83,10 @@ public class EmitterSnapshotTests
                     DeclaringInterface = "global::IStore",
                     Name = "Map",
                     ReturnType = "T",
-                    RefPrefix = "",
+                    Returns = RefReturn.None,
                     Kind = ResultKind.Value,
                     TypeParameters = new EquatableArray<string>(["T"]),
-                    Parameters = new EquatableArray<ParameterModel>([new ParameterModel("value", "T", "in ")]),
+                    Parameters = new EquatableArray<ParameterModel>([new ParameterModel("value", "T", Passing.In)]),
                     Invalidations = EquatableArray<InvalidationModel>.Empty,
                     TagInvalidations = EquatableArray<TagTemplateModel>.Empty,
                 },
@@ -97,8 +97,8 @@ public class EmitterSnapshotTests
                     DeclaringInterface = "global::IStore",
                     Name = "this",
                     Type = "string",
-                    RefPrefix = "",
-                    IndexerParameters = new EquatableArray<ParameterModel>([new ParameterModel("index", "int", "")]),
+                    Returns = RefReturn.None,
+                    IndexerParameters = new EquatableArray<ParameterModel>([new ParameterModel("index", "int", Passing.Value)]),
                     HasGetter = true,
                     HasSetter = false,
                     IsInitOnly = false,

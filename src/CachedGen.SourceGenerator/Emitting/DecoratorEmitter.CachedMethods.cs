@@ -115,7 +115,7 @@ internal static partial class DecoratorEmitter
             argument = p => state + "." + elements[p.Name] + (p.DisallowsNull ? "!" : "");
         }
 
-        var callArguments = string.Join(", ", method.Parameters.Select(p => p.Modifier.Replace("scoped ", "").Replace("ref readonly ", "in ") + (p.Name == method.CancellationTokenName && !isSync ? token : argument(p))));
+        var callArguments = string.Join(", ", method.Parameters.Select(p => Passed(p) + (p.Name == method.CancellationTokenName && !isSync ? token : argument(p))));
         var loaderType = isSync
             ? "global::System.Func<" + stateType + ", " + method.KeyType + ", " + method.ValueType + ">"
             : "global::System.Func<" + stateType + ", " + method.KeyType + ", global::System.Threading.CancellationToken, " + method.ReturnType + ">";

@@ -11,20 +11,20 @@ internal static partial class DecoratorEmitter
 {
     private static void WriteForwardedMethod(SourceWriter w, DecoratorModel model, ForwardedMethodModel method)
     {
-        var arguments = string.Join(", ", method.Parameters.Select(p => p.Modifier.Replace("scoped ", "").Replace("ref readonly ", "in ") + p.Name));
+        var arguments = string.Join(", ", method.Parameters.Select(p => Passed(p) + p.Name));
         var typeParameters = method.TypeParameters.Count == 0 ? "" : "<" + string.Join(", ", method.TypeParameters) + ">";
         var call = Receiver(model.InnerFieldName, method.Receiver) + "." + method.Name + typeParameters + "(" + arguments + ")";
         var signature = method.ReturnType + " " + method.DeclaringInterface + "." + method.Name + typeParameters + "(" + ParameterList(method.Parameters) + ")";
         if (!method.Invalidates)
         {
             WriteAttributes(w, method.Attributes);
-            w.Line($"{(method.IsUnsafe ? "unsafe " : "")}{method.RefPrefix}{signature}");
+            w.Line($"{(method.IsUnsafe ? "unsafe " : "")}{Prefix(method.Returns)}{signature}");
             foreach (var constraint in method.Constraints)
             {
                 w.Line($"    {constraint}");
             }
 
-            w.Line(method.IsUnreachable ? $"    => {ThrowUnreachable};" : $"    => {(method.RefPrefix.Length > 0 ? "ref " : "")}{call};");
+            w.Line(method.IsUnreachable ? $"    => {ThrowUnreachable};" : $"    => {(method.Returns != RefReturn.None ? "ref " : "")}{call};");
             return;
         }
 
@@ -36,7 +36,7 @@ internal static partial class DecoratorEmitter
             : "/// <summary>Forwards, then on success removes the entries this write invalidates.</summary>");
         // An async method cannot take 'in' or ref struct parameters: the write is then called first, and an async
         // local function, given its task and the other parameters by value, awaits it and invalidates.
-        var local = isAsync && method.Parameters.Any(p => p.Modifier.Length > 0 || p.IsRefLike);
+        var local = isAsync && method.Parameters.Any(p => p.Passing != Passing.Value || p.Scoped || p.IsRefLike);
         WriteAttributes(w, method.Attributes);
         w.Line($"{(isAsync && !local ? "async " : "")}{(method.IsUnsafe ? "unsafe " : "")}{signature}");
         foreach (var constraint in method.Constraints)
@@ -164,10 +164,10 @@ internal static partial class DecoratorEmitter
         var name = isIndexer ? "this[" + ParameterList(property.IndexerParameters) + "]" : property.Name;
         var target = Receiver(model.InnerFieldName, property.Receiver) + (isIndexer ? "[" + string.Join(", ", property.IndexerParameters.Select(p => p.Name)) + "]" : "." + property.Name);
         WriteAttributes(w, property.Attributes);
-        w.Open($"{(property.IsUnsafe ? "unsafe " : "")}{property.RefPrefix}{property.Type} {property.DeclaringInterface}.{name}");
+        w.Open($"{(property.IsUnsafe ? "unsafe " : "")}{Prefix(property.Returns)}{property.Type} {property.DeclaringInterface}.{name}");
         if (property.HasGetter)
         {
-            w.Line(property.IsUnreachable ? $"get => {ThrowUnreachable};" : $"get => {(property.RefPrefix.Length > 0 ? "ref " : "")}{target};");
+            w.Line(property.IsUnreachable ? $"get => {ThrowUnreachable};" : $"get => {(property.Returns != RefReturn.None ? "ref " : "")}{target};");
         }
 
         if (property.HasSetter)

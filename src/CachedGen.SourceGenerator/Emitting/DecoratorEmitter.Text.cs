@@ -14,7 +14,34 @@ internal static partial class DecoratorEmitter
         => CacheRules.Escape(value.Root) + string.Concat(value.Steps.Select(s => (s.Conditional ? "?." : ".") + CacheRules.Escape(s.Member)));
 
     private static string ParameterList(EquatableArray<ParameterModel> parameters)
-        => string.Join(", ", parameters.Select(p => p.Attributes + p.Modifier + p.Type + " " + p.Name));
+        => string.Join(", ", parameters.Select(p => p.Attributes + Declared(p) + p.Type + " " + p.Name));
+
+    /// <summary>A parameter's modifiers in a declaration: <c>scoped ref </c>, <c>out </c>, <c>ref readonly </c>, ...</summary>
+    private static string Declared(ParameterModel p) => (p.Scoped ? "scoped " : "") + p.Passing switch
+    {
+        Passing.Ref => "ref ",
+        Passing.Out => "out ",
+        Passing.In => "in ",
+        Passing.RefReadOnly => "ref readonly ",
+        _ => "",
+    };
+
+    /// <summary>A parameter's modifier where it is passed on (a <c>ref readonly</c> parameter is passed with <c>in</c>).</summary>
+    private static string Passed(ParameterModel p) => p.Passing switch
+    {
+        Passing.Ref => "ref ",
+        Passing.Out => "out ",
+        Passing.In or Passing.RefReadOnly => "in ",
+        _ => "",
+    };
+
+    /// <summary>What precedes the return type of a member that returns by reference.</summary>
+    private static string Prefix(RefReturn returns) => returns switch
+    {
+        RefReturn.Ref => "ref ",
+        RefReturn.RefReadOnly => "ref readonly ",
+        _ => "",
+    };
 
     /// <summary>The inner implementation as the call's receiver: cast to the member's own interface when the contract's
     /// name lookup would find another member.</summary>

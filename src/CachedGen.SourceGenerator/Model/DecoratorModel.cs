@@ -55,14 +55,33 @@ internal sealed record DecoratorModel
 /// empty when it has none).</summary>
 internal sealed record TypeParameterModel(string Name, string Constraints);
 
+/// <summary>How a parameter is passed; the emitter writes the keywords.</summary>
+internal enum Passing
+{
+    Value,
+    Ref,
+    Out,
+    In,
+    RefReadOnly,
+}
+
+/// <summary>Whether a method or property returns by value, by reference, or by read-only reference.</summary>
+internal enum RefReturn
+{
+    None,
+    Ref,
+    RefReadOnly,
+}
+
 /// <summary>A parameter as written in an explicit interface implementation.</summary>
 /// <param name="Name">Escaped identifier.</param>
 /// <param name="Type">Fully qualified type with nullable annotations.</param>
-/// <param name="Modifier"><c>""</c>, <c>"ref "</c>, <c>"out "</c>, <c>"in "</c> or <c>"ref readonly "</c>.</param>
+/// <param name="Passing">How it is passed (by value, <c>ref</c>, <c>out</c>, <c>in</c>, <c>ref readonly</c>).</param>
+/// <param name="Scoped">Whether it is declared <c>scoped</c>.</param>
 /// <param name="Attributes">Its nullability attributes, each followed by a space, or empty.</param>
 /// <param name="IsRefLike">Whether its type is a ref struct (<c>Span&lt;T&gt;</c>) or a pointer, which an async method
 /// cannot take.</param>
-internal sealed record ParameterModel(string Name, string Type, string Modifier, string Attributes = "", bool IsRefLike = false)
+internal sealed record ParameterModel(string Name, string Type, Passing Passing, bool Scoped = false, string Attributes = "", bool IsRefLike = false)
 {
     /// <summary>Whether it carries <c>[DisallowNull]</c>: a value taken back out of the key is passed with <c>!</c>.</summary>
     public bool DisallowsNull => Attributes.Contains("DisallowNull");
@@ -240,7 +259,8 @@ internal sealed record ForwardedMethodModel
 
     public required string ReturnType { get; init; }
 
-    public required string RefPrefix { get; init; }
+    /// <summary>Whether it returns by reference.</summary>
+    public required RefReturn Returns { get; init; }
 
     public required ResultKind Kind { get; init; }
 
@@ -303,7 +323,8 @@ internal sealed record ForwardedPropertyModel
 
     public required string Type { get; init; }
 
-    public required string RefPrefix { get; init; }
+    /// <summary>Whether it returns by reference.</summary>
+    public required RefReturn Returns { get; init; }
 
     public required EquatableArray<ParameterModel> IndexerParameters { get; init; }
 

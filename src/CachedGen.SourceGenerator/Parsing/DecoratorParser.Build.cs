@@ -72,7 +72,7 @@ internal static partial class DecoratorParser
                         DeclaringInterface = types.Name(property.ContainingType),
                         Name = property.IsIndexer ? "this" : Escape(property.Name),
                         Type = types.Name(property.Type),
-                        RefPrefix = property.ReturnsByRefReadonly ? "ref readonly " : property.ReturnsByRef ? "ref " : "",
+                        Returns = property.ReturnsByRefReadonly ? RefReturn.RefReadOnly : property.ReturnsByRef ? RefReturn.Ref : RefReturn.None,
                         IndexerParameters = property.Parameters.Select(p => ToParameter(p, types)).ToEquatableArray(),
                         HasGetter = property.GetMethod is not null,
                         HasSetter = property.SetMethod is not null,

@@ -49,18 +49,14 @@ internal static partial class DecoratorParser
 
     private static ParameterModel ToParameter(IParameterSymbol parameter, TypeCache? types)
     {
-        var modifier = parameter.RefKind switch
+        var passing = parameter.RefKind switch
         {
-            RefKind.Ref => "ref ",
-            RefKind.Out => "out ",
-            RefKind.In => "in ",
-            _ => parameter.RefKind.ToString() == "RefReadOnlyParameter" ? "ref readonly " : "",
+            RefKind.Ref => Passing.Ref,
+            RefKind.Out => Passing.Out,
+            RefKind.In => Passing.In,
+            _ => parameter.RefKind.ToString() == "RefReadOnlyParameter" ? Passing.RefReadOnly : Passing.Value,
         };
-        if (parameter.ScopedKind != ScopedKind.None && parameter.RefKind != RefKind.Out)
-        {
-            modifier = "scoped " + modifier;
-        }
-
-        return new ParameterModel(Escape(parameter.Name), types?.Name(parameter.Type) ?? parameter.Type.ToDisplayString(TypeFormat), modifier, MemberShape.ParameterAttributes(parameter), parameter.Type.IsRefLikeType || MemberShape.IsUnsafe(parameter.Type));
+        var scoped = parameter.ScopedKind != ScopedKind.None && parameter.RefKind != RefKind.Out;
+        return new ParameterModel(Escape(parameter.Name), types?.Name(parameter.Type) ?? parameter.Type.ToDisplayString(TypeFormat), passing, scoped, MemberShape.ParameterAttributes(parameter), parameter.Type.IsRefLikeType || MemberShape.IsUnsafe(parameter.Type));
     }
 }

@@ -17,7 +17,7 @@ internal static partial class DecoratorParser
     private sealed record ExternalInvalidation(INamedTypeSymbol Contract, string Signature, InvalidationModel Invalidation);
 
     private static string SignatureOf(ForwardedMethodModel method)
-        => method.DeclaringInterface + "." + method.Name + "(" + string.Join(",", method.Parameters.Select(p => p.Modifier + p.Type)) + ")";
+        => method.DeclaringInterface + "." + method.Name + "(" + string.Join(",", method.Parameters.Select(p => p.Passing + " " + p.Type)) + ")";
 
     private static string SignatureOf(IMethodSymbol method)
         => SignatureOf(new ForwardedMethodModel
@@ -25,7 +25,7 @@ internal static partial class DecoratorParser
             DeclaringInterface = method.ContainingType.ToDisplayString(TypeFormat),
             Name = Escape(method.Name),
             ReturnType = "",
-            RefPrefix = "",
+            Returns = RefReturn.None,
             Kind = ResultKind.Void,
             Parameters = method.Parameters.Select(ToParameter).ToEquatableArray(),
             Invalidations = EquatableArray<InvalidationModel>.Empty,

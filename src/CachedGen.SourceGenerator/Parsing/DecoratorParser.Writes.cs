@@ -72,7 +72,7 @@ internal static partial class DecoratorParser
             DeclaringInterface = types.Name(method.ContainingType),
             Name = Escape(method.Name),
             ReturnType = types.Name(method.ReturnType),
-            RefPrefix = method.ReturnsByRefReadonly ? "ref readonly " : method.ReturnsByRef ? "ref " : "",
+            Returns = method.ReturnsByRefReadonly ? RefReturn.RefReadOnly : method.ReturnsByRef ? RefReturn.Ref : RefReturn.None,
             Kind = kind,
             TypeParameters = method.TypeParameters.Select(t => Escape(t.Name)).ToEquatableArray(),
             Parameters = method.Parameters.Select(p => ToParameter(p, types)).ToEquatableArray(),
