@@ -21,7 +21,7 @@ internal static partial class DecoratorEmitter
             w.Line($"{(method.IsUnsafe ? "unsafe " : "")}{Prefix(method.Returns)}{signature}");
             foreach (var constraint in method.Constraints)
             {
-                w.Line($"    {constraint}");
+                w.Line($"    {Clause(constraint)}");
             }
 
             w.Line(method.IsUnreachable ? $"    => {ThrowUnreachable};" : $"    => {(method.Returns != RefReturn.None ? "ref " : "")}{call};");
@@ -41,7 +41,7 @@ internal static partial class DecoratorEmitter
         w.Line($"{(isAsync && !local ? "async " : "")}{(method.IsUnsafe ? "unsafe " : "")}{signature}");
         foreach (var constraint in method.Constraints)
         {
-            w.Line($"    {constraint}");
+            w.Line($"    {Clause(constraint)}");
         }
 
         w.Open();

@@ -35,6 +35,32 @@ internal static partial class DecoratorEmitter
         _ => "",
     };
 
+    /// <summary>The constraints of a generic decorator's type parameter, as written after <c>where T :</c>.</summary>
+    private static string Constraints(TypeParameterModel parameter)
+    {
+        var parts = new List<string>();
+        switch (parameter.Kind)
+        {
+            case SpecialConstraint.Class: parts.Add("class"); break;
+            case SpecialConstraint.NullableClass: parts.Add("class?"); break;
+            case SpecialConstraint.Struct: parts.Add("struct"); break;
+            case SpecialConstraint.Unmanaged: parts.Add("unmanaged"); break;
+            case SpecialConstraint.NotNull: parts.Add("notnull"); break;
+        }
+
+        parts.AddRange(parameter.Types);
+        if (parameter.New)
+        {
+            parts.Add("new()");
+        }
+
+        return string.Join(", ", parts);
+    }
+
+    /// <summary>A restated method constraint: <c>where T : class</c> or <c>where T : default</c>.</summary>
+    private static string Clause(RestatedConstraintModel constraint)
+        => "where " + CacheRules.Escape(constraint.TypeParameter) + (constraint.IsReferenceType ? " : class" : " : default");
+
     /// <summary>What precedes the return type of a member that returns by reference.</summary>
     private static string Prefix(RefReturn returns) => returns switch
     {

@@ -62,7 +62,7 @@ internal static partial class DecoratorEmitter
             // fingerprint of a value type built from them is computed by reflection (ShapeFingerprints).
             var parameters = string.Join(", ", model.TypeParameters.Select(t => $"[global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMembers({Members})] {t.Name}"));
             var header = new List<string> { $"{(model.IsPublic ? "public" : "internal")} sealed partial class {model.DecoratorName}<{parameters}> : {model.InterfaceType}" };
-            header.AddRange(model.TypeParameters.Where(t => t.Constraints.Length > 0).Select(t => $"    where {t.Name} : {t.Constraints}"));
+            header.AddRange(model.TypeParameters.Where(t => t.HasConstraints).Select(t => $"    where {t.Name} : {Constraints(t)}"));
             for (var i = 0; i < header.Count - 1; i++)
             {
                 w.Line(header[i]);

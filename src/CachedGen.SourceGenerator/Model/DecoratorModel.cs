@@ -51,9 +51,27 @@ internal sealed record DecoratorModel
     public bool NeedsRuntime => ForwardedMethods.Any(m => m.TagInvalidations.Count > 0 || m.Invalidations.Any(i => i.Decorator is not null));
 }
 
-/// <summary>A type parameter of a generic decorator, with its interface's constraints (<c>class, global::Shop.IEntity</c>;
-/// empty when it has none).</summary>
-internal sealed record TypeParameterModel(string Name, string Constraints);
+/// <summary>A type parameter of a generic decorator, with its interface's constraints: the special one
+/// (<paramref name="Kind"/>), the types it must derive from (fully qualified), and <c>new()</c>.</summary>
+internal sealed record TypeParameterModel(string Name, SpecialConstraint Kind, EquatableArray<string> Types, bool New)
+{
+    public bool HasConstraints => Kind != SpecialConstraint.None || Types.Count > 0 || New;
+}
+
+/// <summary>The special constraint of a type parameter, at most one.</summary>
+internal enum SpecialConstraint
+{
+    None,
+    Class,
+    NullableClass,
+    Struct,
+    Unmanaged,
+    NotNull,
+}
+
+/// <summary>The constraint an explicit implementation restates for a method type parameter that <c>T?</c> names:
+/// <c>class</c> when <paramref name="IsReferenceType"/>, else <c>default</c>.</summary>
+internal sealed record RestatedConstraintModel(string TypeParameter, bool IsReferenceType);
 
 /// <summary>How a parameter is passed; the emitter writes the keywords.</summary>
 internal enum Passing
@@ -277,7 +295,7 @@ internal sealed record ForwardedMethodModel
 
     public EquatableArray<string> Attributes { get; init; }
 
-    public EquatableArray<string> Constraints { get; init; }
+    public EquatableArray<RestatedConstraintModel> Constraints { get; init; }
 
     public string? Receiver { get; init; }
 

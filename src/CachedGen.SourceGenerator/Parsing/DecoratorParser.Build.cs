@@ -158,7 +158,7 @@ internal static partial class DecoratorParser
             ForwardedMethods = forwarded,
             ForwardedProperties = properties.ToEquatableArray(),
             ForwardedEvents = events.ToEquatableArray(),
-            TypeParameters = isGeneric ? contract.TypeArguments.Select(t => new TypeParameterModel(t.Name, Constraints((ITypeParameterSymbol)t, types))).ToEquatableArray() : default,
+            TypeParameters = isGeneric ? contract.TypeArguments.Select(t => TypeParameter((ITypeParameterSymbol)t, types)).ToEquatableArray() : default,
             GenericContractName = genericContractName,
             RuntimeFieldName = runtimeField,
             ClassAttributes = (classObsolete is null ? [] : new[] { classObsolete }).ToEquatableArray(),

@@ -19,34 +19,16 @@ internal static partial class DecoratorParser
         typeQualificationStyle: SymbolDisplayTypeQualificationStyle.NameAndContainingTypesAndNamespaces,
         genericsOptions: SymbolDisplayGenericsOptions.None);
 
-    /// <summary>The constraints of a type parameter as written after <c>where T :</c>, or empty.</summary>
-    private static string Constraints(ITypeParameterSymbol parameter, TypeCache types)
+    /// <summary>The constraints of a generic interface's type parameter, which its decorator restates.</summary>
+    private static TypeParameterModel TypeParameter(ITypeParameterSymbol parameter, TypeCache types)
     {
-        var parts = new List<string>();
-        if (parameter.HasReferenceTypeConstraint)
-        {
-            parts.Add(parameter.ReferenceTypeConstraintNullableAnnotation == NullableAnnotation.Annotated ? "class?" : "class");
-        }
-        else if (parameter.HasUnmanagedTypeConstraint)
-        {
-            parts.Add("unmanaged");
-        }
-        else if (parameter.HasValueTypeConstraint)
-        {
-            parts.Add("struct");
-        }
-        else if (parameter.HasNotNullConstraint)
-        {
-            parts.Add("notnull");
-        }
-
-        parts.AddRange(parameter.ConstraintTypes.Select(types.Name));
-        if (parameter.HasConstructorConstraint)
-        {
-            parts.Add("new()");
-        }
-
-        return string.Join(", ", parts);
+        var kind = parameter.HasReferenceTypeConstraint
+            ? parameter.ReferenceTypeConstraintNullableAnnotation == NullableAnnotation.Annotated ? SpecialConstraint.NullableClass : SpecialConstraint.Class
+            : parameter.HasUnmanagedTypeConstraint ? SpecialConstraint.Unmanaged
+            : parameter.HasValueTypeConstraint ? SpecialConstraint.Struct
+            : parameter.HasNotNullConstraint ? SpecialConstraint.NotNull
+            : SpecialConstraint.None;
+        return new TypeParameterModel(parameter.Name, kind, parameter.ConstraintTypes.Select(types.Name).ToEquatableArray(), parameter.HasConstructorConstraint);
     }
 
     /// <summary>A closed type argument's part of a closed decorator's name (<c>Order</c>, <c>PageOfOrder</c>).</summary>

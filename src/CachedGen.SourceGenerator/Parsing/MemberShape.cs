@@ -94,14 +94,14 @@ internal static class MemberShape
     /// parameter, <c>where T : default</c> for one that may be either, when <c>T?</c> appears in the signature (without
     /// them, <c>T?</c> would mean <c>Nullable&lt;T&gt;</c>). Every other constraint is inherited and may not be
     /// restated.</summary>
-    public static EquatableArray<string> Constraints(IMethodSymbol method)
+    public static EquatableArray<RestatedConstraintModel> Constraints(IMethodSymbol method)
     {
         if (!method.IsGenericMethod)
         {
-            return EquatableArray<string>.Empty;
+            return EquatableArray<RestatedConstraintModel>.Empty;
         }
 
-        var clauses = new List<string>();
+        var clauses = new List<RestatedConstraintModel>();
         var annotated = new HashSet<ITypeParameterSymbol>(SymbolEqualityComparer.Default);
         CollectAnnotated(method.ReturnType, annotated);
         foreach (var parameter in method.Parameters)
@@ -116,7 +116,7 @@ internal static class MemberShape
                 continue;
             }
 
-            clauses.Add("where " + Escape(typeParameter.Name) + (typeParameter.IsReferenceType ? " : class" : " : default"));
+            clauses.Add(new RestatedConstraintModel(typeParameter.Name, typeParameter.IsReferenceType));
         }
 
         return clauses.ToEquatableArray();
