@@ -26,7 +26,7 @@ public sealed class GenericRepositoryWarningTests(ITestOutputHelper output)
         Assert.True(jitCode == 0, jitLog);
         Assert.Empty(Warnings(jitLog));
 
-        var (aotCode, aotLog) = await NativeAotSampleTests.RunAsync("dotnet", $"build {Project} -c Release -p:PublishAot=true -p:TreatWarningsAsErrors=false --no-incremental", TimeSpan.FromMinutes(10));
+        var (aotCode, aotLog) = await NativeAotSampleTests.RunAsync("dotnet", $"build {Project} -c Release -p:Aot=true -p:TreatWarningsAsErrors=false --no-incremental", TimeSpan.FromMinutes(10));
         Assert.True(aotCode == 0, aotLog);
         var warnings = Warnings(aotLog);
         foreach (var warning in warnings)
