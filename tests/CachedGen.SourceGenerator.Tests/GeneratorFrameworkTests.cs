@@ -18,6 +18,7 @@ public class GeneratorFrameworkTests
     {
         var test = GeneratorTest.Create(Sources.FormRepository);
         test.ExpectSnapshot("Forms.IFormRepository.g.cs", "GeneratorSnapshotTests.Form_repository#Forms.IFormRepository.g.cs");
+        test.ExpectSnapshot("CachedGen.Formatters.g.cs", "FormatterSnapshotTests.Form_repository#CachedGen.Formatters.g.cs");
         return test.RunAsync();
     }
 
@@ -50,6 +51,7 @@ public class GeneratorFrameworkTests
             }
             """);
         test.ExpectSnapshot("Forms.IFormRepository.g.cs", "GeneratorSnapshotTests.Form_repository#Forms.IFormRepository.g.cs");
+        test.ExpectSnapshot("CachedGen.Formatters.g.cs", "FormatterSnapshotTests.Form_repository#CachedGen.Formatters.g.cs");
         return test.RunAsync();
     }
 
