@@ -51,19 +51,15 @@ internal static partial class DecoratorEmitter
             w.Line(attribute);
         }
 
-        if (model.IsGeneric)
-        {
-            // The shape fingerprint of a value built from the type arguments is read by reflection (ShapeFingerprints.Of,
-            // from the descriptors' initializers): whoever constructs a closed decorator is told it is not trim-safe.
-            w.Line($"[global::System.Diagnostics.CodeAnalysis.RequiresUnreferencedCode(\"{model.DecoratorName} computes the shape fingerprint of values built from its type arguments by reflection over their public properties and fields, which trimming may remove (docs/serialization.md, Native AOT).\")]");
-        }
-
         if (!model.IsGeneric)
         {
             w.Open($"{(model.IsPublic ? "public" : "internal")} sealed partial class {model.DecoratorName} : {model.InterfaceType}");
         }
         else
         {
+            // The shape fingerprint of a value built from the type arguments is read by reflection (ShapeFingerprints.Of,
+            // from the descriptors' initializers): whoever constructs a closed decorator is told it is not trim-safe.
+            w.Line($"[global::System.Diagnostics.CodeAnalysis.RequiresUnreferencedCode(\"{model.DecoratorName} computes the shape fingerprint of values built from its type arguments by reflection over their public properties and fields, which trimming may remove (docs/serialization.md, Native AOT).\")]");
             var parameters = string.Join(", ", model.TypeParameters.Select(t => t.Name));
             var header = new List<string> { $"{(model.IsPublic ? "public" : "internal")} sealed partial class {model.DecoratorName}<{parameters}> : {model.InterfaceType}" };
             header.AddRange(model.TypeParameters.Where(t => t.Constraints.Length > 0).Select(t => $"    where {t.Name} : {t.Constraints}"));
