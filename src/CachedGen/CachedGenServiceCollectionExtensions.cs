@@ -80,10 +80,10 @@ public static class CachedGenServiceCollectionExtensions
             {
                 // services.AddScoped(typeof(IRepository<>), typeof(EfRepository<>)): the container closes the decorator
                 // itself, and the decorator's constructor takes the inner service by CachedGenDecorators.InnerServiceKey.
-                if (CachedGenDecorators.FindGeneric(serviceType) is { } openDecorator && descriptor.ImplementationType is { } openImplementation)
+                if (CachedGenDecorators.TryGetGeneric(serviceType, out var open) && descriptor.ImplementationType is { } openImplementation)
                 {
                     services.Add(new ServiceDescriptor(serviceType, CachedGenDecorators.InnerServiceKey, openImplementation, descriptor.Lifetime));
-                    services[i] = new ServiceDescriptor(serviceType, openDecorator, descriptor.Lifetime);
+                    services[i] = new ServiceDescriptor(serviceType, open.Definition, descriptor.Lifetime);
                 }
 
                 continue;
@@ -95,32 +95,32 @@ public static class CachedGenServiceCollectionExtensions
                 services.Add(Keyed(descriptor, decorated.InnerKey));
                 services[i] = new ServiceDescriptor(serviceType, decorated.Create, descriptor.Lifetime);
             }
-            else if (serviceType.IsConstructedGenericType && CachedGenDecorators.FindGeneric(serviceType.GetGenericTypeDefinition()) is { } definition)
+            else if (serviceType.IsConstructedGenericType && CachedGenDecorators.TryGetGeneric(serviceType.GetGenericTypeDefinition(), out var generic))
             {
                 // services.AddScoped<IRepository<Order>, EfRepository<Order>>(): the generic decorator closed over the
                 // same type arguments.
                 services.Add(Keyed(descriptor, CachedGenDecorators.InnerServiceKey));
-                services[i] = new ServiceDescriptor(serviceType, CloseDecorator(definition, serviceType), descriptor.Lifetime);
+                services[i] = new ServiceDescriptor(serviceType, CloseDecorator(generic, serviceType), descriptor.Lifetime);
             }
         }
     }
 
-    /// <summary>The generic decorator closed over <paramref name="serviceType"/>'s type arguments. Without dynamic code
-    /// (native AOT) only reference-type arguments, which share one instantiation, are certain to work; a value-type one
-    /// is refused with a message instead of failing later.</summary>
+    /// <summary>The generic decorator closed over <paramref name="serviceType"/>'s type arguments, by the generated method
+    /// that names it (<see cref="GenericDecoratorCloser"/>). Without dynamic code (native AOT) only reference-type
+    /// arguments, which share one instantiation, can work; a value-type one is refused with a message instead of
+    /// failing later. An application published with AOT is warned at build time by that generated method's
+    /// <c>[RequiresDynamicCode]</c>.</summary>
     [return: DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)]
-    [UnconditionalSuppressMessage("Trimming", "IL2055", Justification = "The decorator's type parameters ask the trimmer to keep the public properties and fields of their arguments, for the shape fingerprint; the arguments here are those of the service the application registered and resolves, whose members its serializer reads as well. A member removed by trimming is absent from the fingerprint too (ShapeFingerprints).")]
-    [UnconditionalSuppressMessage("AotAnalysis", "IL3050", Justification = "Value-type arguments are refused without dynamic code (checked below); reference-type arguments use the shared instantiation.")]
-    private static Type CloseDecorator([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] Type definition, Type serviceType)
+    private static Type CloseDecorator(CachedGenDecorators.GenericDecorator decorator, Type serviceType)
     {
         var arguments = serviceType.GetGenericArguments();
         if (!RuntimeFeature.IsDynamicCodeSupported && Array.Exists(arguments, static a => a.IsValueType))
         {
             throw new NotSupportedException(
-                $"{serviceType} has a value-type argument, and without dynamic code (native AOT) CachedGen cannot close its generic decorator {definition.Name} over it: register the decorator by hand (new {definition.Name}(inner, runtime)).");
+                $"{serviceType} has a value-type argument, and without dynamic code (native AOT) CachedGen cannot close its generic decorator {decorator.Definition.Name} over it: register the decorator by hand (new {decorator.Definition.Name}(inner, runtime)).");
         }
 
-        return definition.MakeGenericType(arguments);
+        return decorator.Close(arguments);
     }
 
     /// <summary>The original registration, as a keyed service with the same lifetime.</summary>

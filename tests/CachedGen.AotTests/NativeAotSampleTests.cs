@@ -18,7 +18,7 @@ namespace CachedGen.AotTests;
 /// </summary>
 public sealed class NativeAotSampleTests(ITestOutputHelper output)
 {
-    private static readonly string Root = FindRoot();
+    internal static readonly string Root = FindRoot();
 
     [Fact]
     public async Task The_published_sample_runs_against_real_redis_without_a_CachedGen_trim_or_AOT_warning()
@@ -59,7 +59,7 @@ public sealed class NativeAotSampleTests(ITestOutputHelper output)
         }
     }
 
-    private static async Task<(int ExitCode, string Output)> RunAsync(string file, string arguments, TimeSpan timeout)
+    internal static async Task<(int ExitCode, string Output)> RunAsync(string file, string arguments, TimeSpan timeout)
     {
         var start = new ProcessStartInfo(file, arguments)
         {

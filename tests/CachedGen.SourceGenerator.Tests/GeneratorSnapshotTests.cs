@@ -223,7 +223,14 @@ public class GeneratorSnapshotTests
         Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
         var (hint, text) = Assert.Single(result.Sources);
         Assert.Equal("Shop.IRepository`1.g.cs", hint);
-        Assert.Contains("public sealed partial class CachedRepository<[global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMembers(", text, System.StringComparison.Ordinal);
+        // The fingerprint of a value built from TEntity is read by reflection: the class requires unreferenced code, and
+        // closing it for a closed registration is dynamic code, so a trimmed or AOT application is told at build time.
+        Assert.Contains("[global::System.Diagnostics.CodeAnalysis.RequiresUnreferencedCode(\"CachedRepository computes the shape fingerprint", text, System.StringComparison.Ordinal);
+        Assert.Contains("public sealed partial class CachedRepository<TEntity> : global::Shop.IRepository<TEntity>", text, System.StringComparison.Ordinal);
+        Assert.Contains("RegisterGeneric(typeof(global::Shop.IRepository<>), typeof(CachedRepository<>), Close);", text, System.StringComparison.Ordinal);
+        Assert.Contains("[global::System.Diagnostics.CodeAnalysis.RequiresDynamicCode(\"AddCachedGen closes CachedRepository", text, System.StringComparison.Ordinal);
+        Assert.Contains("    => typeof(CachedRepository<>).MakeGenericType(typeArguments);", text, System.StringComparison.Ordinal);
+        Assert.DoesNotContain("DynamicallyAccessedMemberTypes.PublicProperties", text, System.StringComparison.Ordinal);
         Assert.Contains("    where TEntity : class, global::Shop.IEntity", text, System.StringComparison.Ordinal);
         Snapshot.Verify(text, $"{nameof(GeneratorSnapshotTests)}.{nameof(Generic_repository)}#{hint}");
     }
@@ -266,7 +273,7 @@ public class GeneratorSnapshotTests
         var open = result.Sources["Shop.IStore`1.g.cs"];
         Assert.Contains("public sealed partial class CachedStore<", open, System.StringComparison.Ordinal);
         Assert.Contains("\"Shop.IStore<\" + TypeArguments + \">.LoadAsync\"", open, System.StringComparison.Ordinal);
-        Assert.Contains(" TItem> : global::Shop.IStore<TItem>", open, System.StringComparison.Ordinal);
+        Assert.Contains("public sealed partial class CachedStore<TItem> : global::Shop.IStore<TItem>", open, System.StringComparison.Ordinal);
         Assert.Contains("builder.AppendValue(global::CachedGen.Runtime.CacheTypeNames.Of(typeof(TItem))); // type argument", open, System.StringComparison.Ordinal);
 
         // [Cached] on a closed class: a closed decorator, registered for IStore<Customer> alone.

@@ -15,7 +15,6 @@ internal static partial class DecoratorEmitter
     private const string Task = "global::System.Threading.Tasks.Task";
     private const string ValueTask = "global::System.Threading.Tasks.ValueTask";
     private const string Runtime = "global::CachedGen.Runtime";
-    private const string Members = "global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.PublicProperties | global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.PublicFields";
 
     /// <summary>The static field of a generic decorator holding its closed type's argument names.</summary>
     private const string GenericTypeArgumentsField = "TypeArguments";
@@ -58,9 +57,10 @@ internal static partial class DecoratorEmitter
         }
         else
         {
-            // The type parameters keep their arguments' public properties and fields under trimming: the shape
-            // fingerprint of a value type built from them is computed by reflection (ShapeFingerprints).
-            var parameters = string.Join(", ", model.TypeParameters.Select(t => $"[global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMembers({Members})] {t.Name}"));
+            // The shape fingerprint of a value built from the type arguments is read by reflection (ShapeFingerprints.Of,
+            // from the descriptors' initializers): whoever constructs a closed decorator is told it is not trim-safe.
+            w.Line($"[global::System.Diagnostics.CodeAnalysis.RequiresUnreferencedCode(\"{model.DecoratorName} computes the shape fingerprint of values built from its type arguments by reflection over their public properties and fields, which trimming may remove (docs/serialization.md, Native AOT).\")]");
+            var parameters = string.Join(", ", model.TypeParameters.Select(t => t.Name));
             var header = new List<string> { $"{(model.IsPublic ? "public" : "internal")} sealed partial class {model.DecoratorName}<{parameters}> : {model.InterfaceType}" };
             header.AddRange(model.TypeParameters.Where(t => t.HasConstraints).Select(t => $"    where {t.Name} : {Constraints(t)}"));
             for (var i = 0; i < header.Count - 1; i++)
@@ -189,7 +189,13 @@ internal static partial class DecoratorEmitter
             w.Open($"file static class {model.DecoratorName}Registration");
             w.Line("[global::System.Runtime.CompilerServices.ModuleInitializer]");
             w.Line("internal static void RegisterDecorator()");
-            w.Line($"    => {Runtime}.CachedGenDecorators.RegisterGeneric(typeof(global::{model.GenericContractName}<{commas}>), typeof({model.DecoratorName}<{commas}>));");
+            w.Line($"    => {Runtime}.CachedGenDecorators.RegisterGeneric(typeof(global::{model.GenericContractName}<{commas}>), typeof({model.DecoratorName}<{commas}>), Close);");
+            w.Line();
+            w.Line("/// <summary>Closes the decorator over the type arguments of a closed registration of the interface: dynamic code under native AOT.</summary>");
+            w.Line($"[global::System.Diagnostics.CodeAnalysis.RequiresDynamicCode(\"AddCachedGen closes {model.DecoratorName} over the type arguments of a closed registration at run time (docs/serialization.md, Native AOT).\")]");
+            w.Line("[return: global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMembers(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.PublicConstructors)]");
+            w.Line("private static global::System.Type Close(global::System.Type[] typeArguments)");
+            w.Line($"    => typeof({model.DecoratorName}<{commas}>).MakeGenericType(typeArguments);");
             w.Close();
         }
         if (hasNamespace)

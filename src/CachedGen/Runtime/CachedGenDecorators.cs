@@ -32,24 +32,25 @@ public static class CachedGenDecorators
     private static readonly ConcurrentDictionary<Type, bool> GenericDecoratorDefinitions = new();
 
     /// <summary>Registers the generic decorator <paramref name="decoratorDefinition"/> (<c>CachedRepository&lt;&gt;</c>)
-    /// of the generic interface <paramref name="serviceDefinition"/> (<c>IRepository&lt;&gt;</c>).</summary>
-    public static void RegisterGeneric(Type serviceDefinition, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] Type decoratorDefinition)
+    /// of the generic interface <paramref name="serviceDefinition"/> (<c>IRepository&lt;&gt;</c>); <paramref name="close"/>
+    /// closes it for a closed registration of the interface.</summary>
+    public static void RegisterGeneric(Type serviceDefinition, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] Type decoratorDefinition, GenericDecoratorCloser close)
     {
         ArgumentNullException.ThrowIfNull(serviceDefinition);
         ArgumentNullException.ThrowIfNull(decoratorDefinition);
+        ArgumentNullException.ThrowIfNull(close);
         if (!serviceDefinition.IsGenericTypeDefinition || !decoratorDefinition.IsGenericTypeDefinition)
         {
             throw new ArgumentException("Both types must be generic type definitions.", nameof(decoratorDefinition));
         }
 
-        GenericDecorators[serviceDefinition] = new GenericDecorator(decoratorDefinition);
+        GenericDecorators[serviceDefinition] = new GenericDecorator(decoratorDefinition, close);
         GenericDecoratorDefinitions[decoratorDefinition] = true;
     }
 
     /// <summary>Finds the generic decorator of the generic interface <paramref name="serviceDefinition"/>.</summary>
-    [return: DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)]
-    internal static Type? FindGeneric(Type serviceDefinition)
-        => GenericDecorators.TryGetValue(serviceDefinition, out var decorator) ? decorator.Definition : null;
+    internal static bool TryGetGeneric(Type serviceDefinition, out GenericDecorator decorator)
+        => GenericDecorators.TryGetValue(serviceDefinition, out decorator);
 
     /// <summary>Whether <paramref name="type"/> is (a closed form of) a registered generic decorator.</summary>
     internal static bool IsGenericDecorator(Type? type)
@@ -60,10 +61,14 @@ public static class CachedGenDecorators
         => Factories.TryGetValue(serviceType, out factory!);
 
     /// <summary>A registered generic decorator; the annotated field carries the trimmer's requirement from
-    /// <see cref="RegisterGeneric"/> to <see cref="FindGeneric"/>.</summary>
-    private readonly struct GenericDecorator([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] Type definition)
+    /// <see cref="RegisterGeneric"/> to <see cref="TryGetGeneric"/>.</summary>
+    internal readonly struct GenericDecorator([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] Type definition, GenericDecoratorCloser close)
     {
+        /// <summary>The open decorator (<c>CachedRepository&lt;&gt;</c>).</summary>
         [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)]
         public readonly Type Definition = definition;
+
+        /// <summary>Closes <see cref="Definition"/> over a closed service type's arguments.</summary>
+        public readonly GenericDecoratorCloser Close = close;
     }
 }

@@ -24,12 +24,15 @@ namespace CachedGen.Runtime;
 public static class ShapeFingerprints
 {
     private const int MaxDepth = 8;
-    private const DynamicallyAccessedMemberTypes Members = DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicFields;
+
+    /// <summary>Why <see cref="Of"/> is not trim-safe.</summary>
+    internal const string TrimmingMessage = "The shape fingerprint reads a type's public properties and fields, and those of the types they reach, by reflection: members the trimmer removed are missing from it.";
 
     private static readonly ConcurrentDictionary<Type, uint> Fingerprints = new();
 
     /// <summary>The fingerprint of <paramref name="type"/>'s serialized shape (computed on first use, then cached).</summary>
-    public static uint Of([DynamicallyAccessedMembers(Members)] Type type)
+    [RequiresUnreferencedCode(TrimmingMessage)]
+    public static uint Of(Type type)
     {
         ArgumentNullException.ThrowIfNull(type);
         return Fingerprints.TryGetValue(type, out var known) ? known : Fingerprints.GetOrAdd(type, Fnv1a(Describe(type)));
@@ -41,7 +44,8 @@ public static class ShapeFingerprints
         => "#v" + version.ToString(CultureInfo.InvariantCulture) + "." + fingerprint.ToString("x8", CultureInfo.InvariantCulture) + "(" + typeArguments + ")";
 
     /// <summary>The canonical text the fingerprint is taken of (the generator's, for the same type).</summary>
-    internal static string Describe([DynamicallyAccessedMembers(Members)] Type type)
+    [RequiresUnreferencedCode(TrimmingMessage)]
+    internal static string Describe(Type type)
     {
         ArgumentNullException.ThrowIfNull(type);
         var text = new StringBuilder();
@@ -50,11 +54,10 @@ public static class ShapeFingerprints
     }
 
     // A member's type, an element type or a type argument carries no annotation, so the trimmer cannot see that their
-    // members are read here. Under trimming a member the trimmer removed is missing from this description, as it is
-    // from what the serializer (which reads the same members) writes; the fingerprint then describes that shape.
-    [UnconditionalSuppressMessage("Trimming", "IL2062", Justification = "See the comment above: the fingerprint describes the members that exist at run time.")]
-    [UnconditionalSuppressMessage("Trimming", "IL2072", Justification = "See the comment above: the fingerprint describes the members that exist at run time.")]
-    private static void Describe([DynamicallyAccessedMembers(Members)] Type type, StringBuilder text, HashSet<Type> visiting, int depth)
+    // members are read here: the methods that read them require unreferenced code, and so do the generated generic
+    // decorators that call Of (docs/serialization.md, "Native AOT").
+    [RequiresUnreferencedCode(TrimmingMessage)]
+    private static void Describe(Type type, StringBuilder text, HashSet<Type> visiting, int depth)
     {
         if (type.IsArray)
         {

@@ -9,7 +9,8 @@ namespace Shop
     /// then Redis, and call the inner implementation only on a miss; every other member is forwarded unchanged.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("CachedGen", "{version}")]
-    public sealed partial class CachedRepository<[global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMembers(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.PublicProperties | global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.PublicFields)] TEntity> : global::Shop.IRepository<TEntity>
+    [global::System.Diagnostics.CodeAnalysis.RequiresUnreferencedCode("CachedRepository computes the shape fingerprint of values built from its type arguments by reflection over their public properties and fields, which trimming may remove (docs/serialization.md, Native AOT).")]
+    public sealed partial class CachedRepository<TEntity> : global::Shop.IRepository<TEntity>
         where TEntity : class, global::Shop.IEntity
     {
         /// <summary>The closed type's arguments as keys and method ids name them (<c>Shop.Order</c>), found once per closed type.</summary>
@@ -170,6 +171,12 @@ namespace Shop
     {
         [global::System.Runtime.CompilerServices.ModuleInitializer]
         internal static void RegisterDecorator()
-            => global::CachedGen.Runtime.CachedGenDecorators.RegisterGeneric(typeof(global::Shop.IRepository<>), typeof(CachedRepository<>));
+            => global::CachedGen.Runtime.CachedGenDecorators.RegisterGeneric(typeof(global::Shop.IRepository<>), typeof(CachedRepository<>), Close);
+
+        /// <summary>Closes the decorator over the type arguments of a closed registration of the interface: dynamic code under native AOT.</summary>
+        [global::System.Diagnostics.CodeAnalysis.RequiresDynamicCode("AddCachedGen closes CachedRepository over the type arguments of a closed registration at run time (docs/serialization.md, Native AOT).")]
+        [return: global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMembers(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.PublicConstructors)]
+        private static global::System.Type Close(global::System.Type[] typeArguments)
+            => typeof(CachedRepository<>).MakeGenericType(typeArguments);
     }
 }
