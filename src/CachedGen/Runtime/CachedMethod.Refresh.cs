@@ -40,14 +40,9 @@ public sealed partial class CachedMethod<TKey, TValue>
                 redisKey += tags.Suffix;
             }
 
-            using (var read = await _redis.GetAsync(redisKey, Descriptor.MethodId).ConfigureAwait(false))
+            if (await TookNewerFromRedisAsync(key, entry, redisKey, stamp).ConfigureAwait(false))
             {
-                // A different payload in Redis is newer than this entry (invalidations delete, fills replace): take it.
-                if (read is not null && PayloadEnvelope.TryReadExpiry(read.Memory.Span, out var expires) && expires != entry.ValueExpiresUnixMs
-                    && AcceptRedisPayload(key, read.Memory, redisKey, stamp, out _, out _) == Payload.Fresh)
-                {
-                    return;
-                }
+                return;
             }
 
             var leaseKey = LeaseKey(redisKey);
@@ -55,6 +50,14 @@ public sealed partial class CachedMethod<TKey, TValue>
             if (!await _redis.TryLeaseAsync(leaseKey, token, _leaseMs, Descriptor.MethodId).ConfigureAwait(false))
             {
                 return; // another node is refreshing it; this node picks its value up from Redis at expiry
+            }
+
+            // Another node may have filled its refresh (and released its lease, in one script) between the read above and
+            // this lease: read once more, so the value is not refreshed twice.
+            if (await TookNewerFromRedisAsync(key, entry, redisKey, stamp).ConfigureAwait(false))
+            {
+                await _redis.ReleaseAsync(leaseKey, token, Descriptor.MethodId).ConfigureAwait(false);
+                return;
             }
 
             if (!await RefreshFlightAsync(key, stamp, () => LoadAndFillRedisAsync(key, state, load, redisKey, leaseKey, token, stamp, refresh: true)).ConfigureAwait(false))
@@ -66,5 +69,14 @@ public sealed partial class CachedMethod<TKey, TValue>
         {
             Log.RefreshFailed(_runtime.Logger, Descriptor.MethodId, ex);
         }
+    }
+
+    /// <summary>Whether Redis holds a payload other than this entry's (invalidations delete, fills replace, so it is newer),
+    /// now taken into L1.</summary>
+    private async ValueTask<bool> TookNewerFromRedisAsync(TKey key, LocalEntry entry, string redisKey, Stamp stamp)
+    {
+        using var read = await _redis!.GetAsync(redisKey, Descriptor.MethodId).ConfigureAwait(false);
+        return read is not null && PayloadEnvelope.TryReadExpiry(read.Memory.Span, out var expires) && expires != entry.ValueExpiresUnixMs
+            && AcceptRedisPayload(key, read.Memory, redisKey, stamp, out _, out _) == Payload.Fresh;
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Threading.Tasks;
+using Microsoft.Extensions.Time.Testing;
 using Xunit;
 
 namespace CachedGen.Tests.Runtime;
@@ -48,5 +49,30 @@ public class EarlyRefreshTests
 
         h.Time.Advance(TimeSpan.FromMilliseconds(2_400)); // the expiry
         Assert.Null(h.Local(1));
+    }
+
+    [Fact]
+    public async Task A_node_whose_refresh_lease_comes_after_another_node_filled_takes_that_value_instead_of_refreshing()
+    {
+        // Node B reads Redis (still the old value), then node A fills its own refresh and releases its lease, then B takes
+        // the lease: B reads once more, finds A's value, and does not call the source.
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var l2 = new InProcessEntries(time);
+        using var a = new CachedMethodHarness(ttl: TimeSpan.FromSeconds(10), configure: o => o.EarlyRefresh = 0.5, l2: l2, time: time);
+        using var b = new CachedMethodHarness(ttl: TimeSpan.FromSeconds(10), configure: o => o.EarlyRefresh = 0.5, l2: l2, time: time);
+        Assert.Equal("1:v1", await a.GetValueAsync(1));
+        Assert.Equal("1:v1", await b.GetValueAsync(1)); // from L2
+        Assert.Equal(0, b.Calls);
+
+        time.Advance(TimeSpan.FromMilliseconds(7_600)); // past any refresh moment, before the expiry
+        l2.BeforeLease = async () =>
+        {
+            l2.BeforeLease = null;
+            await a.Method.PutAsync(new ValueTuple<int>(1), "from-A"); // A's refresh lands in L2, its lease released
+        };
+        Assert.Equal("1:v1", await b.GetValueAsync(1)); // answered from the entry; starts B's refresh
+
+        await Eventually.TrueAsync(() => b.Local(1) == "from-A", "B took A's value");
+        Assert.Equal(0, b.Calls);
     }
 }

@@ -83,17 +83,30 @@ internal sealed class InProcessEntries(TimeProvider time) : IRedisEntries
         }
     }
 
-    public ValueTask<bool> TryLeaseAsync(RedisKey leaseKey, string token, long leaseMs, string method)
+    /// <summary>Runs before each <see cref="TryLeaseAsync"/>: what another node does between a read and a lease.</summary>
+    public Func<Task>? BeforeLease { get; set; }
+
+    public async ValueTask<bool> TryLeaseAsync(RedisKey leaseKey, string token, long leaseMs, string method)
+    {
+        if (BeforeLease is { } before)
+        {
+            await before();
+        }
+
+        return TakeLease(leaseKey, token, leaseMs);
+    }
+
+    private bool TakeLease(RedisKey leaseKey, string token, long leaseMs)
     {
         lock (_gate)
         {
             if (Lease(leaseKey) is not null)
             {
-                return new ValueTask<bool>(false);
+                return false;
             }
 
             _leases[leaseKey.ToString()] = (token, time.GetUtcNow().AddMilliseconds(leaseMs));
-            return new ValueTask<bool>(true);
+            return true;
         }
     }
 
