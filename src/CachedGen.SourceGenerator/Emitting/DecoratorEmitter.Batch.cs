@@ -58,7 +58,7 @@ internal static partial class DecoratorEmitter
         var call = $"{Receiver(self + "." + model.InnerFieldName, method.Receiver)}.{method.Name}({arguments})";
         if (method.Obsolete is { } obsolete)
         {
-            w.Line(obsolete);
+            w.Line(Attribute(obsolete));
         }
 
         w.Line($"private static readonly global::System.Func<{stateType}, {batch.ElementType}[], global::System.Threading.CancellationToken, {ValueTask}<{pairs}?>> {method.LoaderName} =");

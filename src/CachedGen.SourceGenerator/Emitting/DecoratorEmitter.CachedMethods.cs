@@ -121,7 +121,7 @@ internal static partial class DecoratorEmitter
             : "global::System.Func<" + stateType + ", " + method.KeyType + ", global::System.Threading.CancellationToken, " + method.ReturnType + ">";
         if (method.Obsolete is { } obsolete)
         {
-            w.Line(obsolete);
+            w.Line(Attribute(obsolete));
         }
 
         w.Line($"private static readonly {loaderType} {method.LoaderName} =");
@@ -139,7 +139,7 @@ internal static partial class DecoratorEmitter
             _ => ("Get", ""),
         };
         var lookup = $"{method.FieldName}.{get}({key}, {stateExpression}, {method.LoaderName}{tokenArgument})";
-        if (method.Attributes.Any(a => a.StartsWith("[return: ", StringComparison.Ordinal) && a.EndsWith("CodeAnalysis.NotNull]", StringComparison.Ordinal)))
+        if (method.Attributes.Any(a => a.OnReturn && a.Is(AttributeModel.NotNull)))
         {
             // [return: NotNull]: the inner implementation promised it; the cached value is what it returned.
             lookup += "!";

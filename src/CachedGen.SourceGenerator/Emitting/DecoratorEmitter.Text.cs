@@ -14,7 +14,7 @@ internal static partial class DecoratorEmitter
         => CacheRules.Escape(value.Root) + string.Concat(value.Steps.Select(s => (s.Conditional ? "?." : ".") + CacheRules.Escape(s.Member)));
 
     private static string ParameterList(EquatableArray<ParameterModel> parameters)
-        => string.Join(", ", parameters.Select(p => p.Attributes + Declared(p) + p.Type + " " + p.Name));
+        => string.Join(", ", parameters.Select(p => string.Concat(p.Attributes.Select(a => Attribute(a) + " ")) + Declared(p) + p.Type + " " + p.Name));
 
     /// <summary>A parameter's modifiers in a declaration: <c>scoped ref </c>, <c>out </c>, <c>ref readonly </c>, ...</summary>
     private static string Declared(ParameterModel p) => (p.Scoped ? "scoped " : "") + p.Passing switch
@@ -74,13 +74,35 @@ internal static partial class DecoratorEmitter
     private static string Receiver(string inner, string? declaringInterface)
         => declaringInterface is null ? inner : "((" + declaringInterface + ")" + inner + ")";
 
-    private static void WriteAttributes(SourceWriter w, EquatableArray<string> attributes)
+    private static void WriteAttributes(SourceWriter w, EquatableArray<AttributeModel> attributes)
     {
         foreach (var attribute in attributes)
         {
-            w.Line(attribute);
+            w.Line(Attribute(attribute));
         }
     }
+
+    /// <summary>An attribute as C#: <c>[global::System.Obsolete("...", true)]</c>, <c>[return: ...]</c>.</summary>
+    private static string Attribute(AttributeModel attribute)
+    {
+        var arguments = attribute.Arguments.Select(Constant)
+            .Concat(attribute.NamedArguments.Select(n => n.Name + " = " + Constant(n.Value)))
+            .ToList();
+        return "[" + (attribute.OnReturn ? "return: " : "") + attribute.Name + (arguments.Count == 0 ? "" : "(" + string.Join(", ", arguments) + ")") + "]";
+    }
+
+    private static string Constant(ConstantModel constant) => constant.Kind switch
+    {
+        ConstantKind.Null => "null",
+        ConstantKind.String => Literal(constant.Text!),
+        ConstantKind.Bool => constant.Text!,
+        ConstantKind.Char => "'" + (constant.Text == "'" ? "\\'" : constant.Text == "\\" ? "\\\\" : constant.Text) + "'",
+        ConstantKind.Float => constant.Text + "f",
+        ConstantKind.Double => constant.Text + "d",
+        ConstantKind.TypeOf => "typeof(" + constant.Type + ")",
+        ConstantKind.Array => "new " + constant.Type + " { " + string.Join(", ", constant.Items.Select(Constant)) + " }",
+        _ => "(" + constant.Type + ")(" + constant.Text + ")",
+    };
 
     private static string TimeSpanLiteral(long ticks, string text)
         => "global::System.TimeSpan.FromTicks(" + ticks.ToString(CultureInfo.InvariantCulture) + "L)" + (text.Length > 0 ? " /* " + text.Replace("*/", "* /") + " */" : "");

@@ -46,10 +46,7 @@ internal static partial class DecoratorEmitter
         w.Line("/// then Redis, and call the inner implementation only on a miss; every other member is forwarded unchanged.");
         w.Line("/// </summary>");
         w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"CachedGen\", \"{Version}\")]");
-        foreach (var attribute in model.ClassAttributes)
-        {
-            w.Line(attribute);
-        }
+        WriteAttributes(w, model.ClassAttributes);
 
         if (!model.IsGeneric)
         {

@@ -35,7 +35,7 @@ internal sealed record DecoratorModel
 
     public string RuntimeFieldName { get; init; } = "_runtime";
 
-    public EquatableArray<string> ClassAttributes { get; init; }
+    public EquatableArray<AttributeModel> ClassAttributes { get; init; }
 
     public bool SuppressesObsolete { get; init; }
 
@@ -73,6 +73,41 @@ internal enum SpecialConstraint
 /// <c>class</c> when <paramref name="IsReferenceType"/>, else <c>default</c>.</summary>
 internal sealed record RestatedConstraintModel(string TypeParameter, bool IsReferenceType);
 
+/// <summary>An attribute the decorator restates (<c>[Obsolete]</c>, nullability attributes), as data: its type (fully
+/// qualified, without the <c>Attribute</c> suffix), its constructor and named arguments, and whether it applies to the
+/// result (<c>[return: ...]</c>).</summary>
+internal sealed record AttributeModel(string Name, EquatableArray<ConstantModel> Arguments, EquatableArray<NamedConstantModel> NamedArguments, bool OnReturn = false)
+{
+    public const string DisallowNull = "global::System.Diagnostics.CodeAnalysis.DisallowNull";
+
+    public const string NotNull = "global::System.Diagnostics.CodeAnalysis.NotNull";
+
+    public bool Is(string name) => Name == name;
+}
+
+/// <summary>A named argument of an attribute (<c>DiagnosticId = "X"</c>).</summary>
+internal sealed record NamedConstantModel(string Name, ConstantModel Value);
+
+/// <summary>A constant of an attribute argument: its kind, its type (fully qualified, for casts, arrays and
+/// <c>typeof</c>), its value as invariant text, and the items of an array.</summary>
+internal sealed record ConstantModel(ConstantKind Kind, string? Type, string? Text, EquatableArray<ConstantModel> Items = default);
+
+/// <summary>How the emitter writes a <see cref="ConstantModel"/>.</summary>
+internal enum ConstantKind
+{
+    Null,
+    String,
+    Bool,
+    Char,
+    Float,
+    Double,
+
+    /// <summary>An enum or another numeric value, written as a cast of its invariant text to its type.</summary>
+    Cast,
+    TypeOf,
+    Array,
+}
+
 /// <summary>How a parameter is passed; the emitter writes the keywords.</summary>
 internal enum Passing
 {
@@ -99,14 +134,14 @@ internal enum RefReturn
 /// <param name="Attributes">Its nullability attributes, each followed by a space, or empty.</param>
 /// <param name="IsRefLike">Whether its type is a ref struct (<c>Span&lt;T&gt;</c>) or a pointer, which an async method
 /// cannot take.</param>
-internal sealed record ParameterModel(string Name, string Type, Passing Passing, bool Scoped = false, string Attributes = "", bool IsRefLike = false)
+internal sealed record ParameterModel(string Name, string Type, Passing Passing, bool Scoped = false, EquatableArray<AttributeModel> Attributes = default, bool IsRefLike = false)
 {
     /// <summary>Whether it carries <c>[DisallowNull]</c>: a value taken back out of the key is passed with <c>!</c>.</summary>
-    public bool DisallowsNull => Attributes.Contains("DisallowNull");
+    public bool DisallowsNull => Attributes.Any(a => a.Is(AttributeModel.DisallowNull));
 
     /// <summary>Whether it carries <c>[NotNull]</c>: a cached method that returns without calling the inner one
     /// checks it itself.</summary>
-    public bool NotNullOnExit => Attributes.Contains("CodeAnalysis.NotNull]");
+    public bool NotNullOnExit => Attributes.Any(a => a.Is(AttributeModel.NotNull));
 }
 
 /// <summary>A method served through the cache. <see cref="Tags"/> are its tag templates, each placeholder reading
@@ -188,10 +223,10 @@ internal sealed record CachedMethodModel
     public bool CacheNull { get; init; } = true;
 
     /// <summary>The attribute lines the explicit implementation restates (<c>[Obsolete]</c>, nullability).</summary>
-    public EquatableArray<string> Attributes { get; init; }
+    public EquatableArray<AttributeModel> Attributes { get; init; }
 
     /// <summary>The method's <c>[Obsolete(...)]</c> line, also put on the loader that calls it; or <see langword="null"/>.</summary>
-    public string? Obsolete { get; init; }
+    public AttributeModel? Obsolete { get; init; }
 
     /// <summary>The interface the inner implementation is called through when the contract's own name lookup would
     /// find another member (a base's member hidden or repeated by another base); <see langword="null"/> otherwise.</summary>
@@ -293,7 +328,7 @@ internal sealed record ForwardedMethodModel
 
     public EquatableArray<InvalidationModel> Puts { get; init; }
 
-    public EquatableArray<string> Attributes { get; init; }
+    public EquatableArray<AttributeModel> Attributes { get; init; }
 
     public EquatableArray<RestatedConstraintModel> Constraints { get; init; }
 
@@ -352,7 +387,7 @@ internal sealed record ForwardedPropertyModel
 
     public required bool IsInitOnly { get; init; }
 
-    public EquatableArray<string> Attributes { get; init; }
+    public EquatableArray<AttributeModel> Attributes { get; init; }
 
     public string? Receiver { get; init; }
 
@@ -372,7 +407,7 @@ internal sealed record ForwardedEventModel
 
     public required string Type { get; init; }
 
-    public EquatableArray<string> Attributes { get; init; }
+    public EquatableArray<AttributeModel> Attributes { get; init; }
 
     public string? Receiver { get; init; }
 

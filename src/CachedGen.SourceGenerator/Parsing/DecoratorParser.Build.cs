@@ -36,7 +36,7 @@ internal static partial class DecoratorParser
         var types = new TypeCache();
         var properties = new List<ForwardedPropertyModel>();
         var events = new List<ForwardedEventModel>();
-        string? classObsolete = null;
+        AttributeModel? classObsolete = null;
         for (var container = contract; container is not null && classObsolete is null; container = container.ContainingType)
         {
             classObsolete = MemberShape.Obsolete(container);

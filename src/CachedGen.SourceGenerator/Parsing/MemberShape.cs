@@ -32,14 +32,14 @@ internal static class MemberShape
 
     /// <summary>The attribute lines of a method, property or event: its <c>[Obsolete]</c> and nullability attributes,
     /// then those of its result (<c>[return: ...]</c>).</summary>
-    public static EquatableArray<string> Attributes(ISymbol member)
+    public static EquatableArray<AttributeModel> Attributes(ISymbol member)
     {
-        List<string>? lines = null;
+        List<AttributeModel>? lines = null;
         foreach (var attribute in member.GetAttributes())
         {
             if (IsCopied(attribute))
             {
-                (lines ??= new List<string>()).Add("[" + Render(attribute) + "]");
+                (lines ??= new List<AttributeModel>()).Add(ToModel(attribute, onReturn: false));
             }
         }
 
@@ -49,37 +49,26 @@ internal static class MemberShape
             {
                 if (IsNullability(attribute))
                 {
-                    (lines ??= new List<string>()).Add("[return: " + Render(attribute) + "]");
+                    (lines ??= new List<AttributeModel>()).Add(ToModel(attribute, onReturn: true));
                 }
             }
         }
 
-        return lines is null ? EquatableArray<string>.Empty : lines.ToEquatableArray();
+        return lines is null ? EquatableArray<AttributeModel>.Empty : lines.ToEquatableArray();
     }
 
-    /// <summary>A parameter's nullability attributes, each followed by a space (<c>"[global::...NotNullWhen(true)] "</c>).</summary>
-    public static string ParameterAttributes(IParameterSymbol parameter)
-    {
-        StringBuilder? text = null;
-        foreach (var attribute in parameter.GetAttributes())
-        {
-            if (IsNullability(attribute))
-            {
-                (text ??= new StringBuilder()).Append('[').Append(Render(attribute)).Append("] ");
-            }
-        }
+    /// <summary>A parameter's nullability attributes (<c>[NotNullWhen(true)]</c>).</summary>
+    public static EquatableArray<AttributeModel> ParameterAttributes(IParameterSymbol parameter)
+        => parameter.GetAttributes().Where(IsNullability).Select(a => ToModel(a, onReturn: false)).ToEquatableArray();
 
-        return text?.ToString() ?? "";
-    }
-
-    /// <summary>The member's <c>[Obsolete(...)]</c> line, or <see langword="null"/>.</summary>
-    public static string? Obsolete(ISymbol symbol)
+    /// <summary>The member's <c>[Obsolete(...)]</c>, or <see langword="null"/>.</summary>
+    public static AttributeModel? Obsolete(ISymbol symbol)
     {
         foreach (var attribute in symbol.GetAttributes())
         {
             if (attribute.AttributeClass.HasFullName(ObsoleteAttribute))
             {
-                return "[" + Render(attribute) + "]";
+                return ToModel(attribute, onReturn: false);
             }
         }
 
@@ -228,8 +217,8 @@ internal static class MemberShape
     private static bool IsNullability(AttributeData attribute)
         => attribute.AttributeClass is { ContainingType: null } type && NullabilityAttributes.Contains(type.MetadataFullName());
 
-    /// <summary>The attribute as written in generated code: fully qualified, with its arguments.</summary>
-    private static string Render(AttributeData attribute)
+    /// <summary>The attribute as the emitter restates it: fully qualified, with its arguments.</summary>
+    private static AttributeModel ToModel(AttributeData attribute, bool onReturn)
     {
         var name = attribute.AttributeClass!.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
         if (name.EndsWith("Attribute", System.StringComparison.Ordinal))
@@ -237,37 +226,39 @@ internal static class MemberShape
             name = name.Substring(0, name.Length - "Attribute".Length);
         }
 
-        var arguments = attribute.ConstructorArguments.Select(Constant)
-            .Concat(attribute.NamedArguments.Select(n => n.Key + " = " + Constant(n.Value)))
-            .ToList();
-        return arguments.Count == 0 ? name : name + "(" + string.Join(", ", arguments) + ")";
+        return new AttributeModel(
+            name,
+            attribute.ConstructorArguments.Select(Constant).ToEquatableArray(),
+            attribute.NamedArguments.Select(n => new NamedConstantModel(n.Key, Constant(n.Value))).ToEquatableArray(),
+            onReturn);
     }
 
-    private static string Constant(TypedConstant constant)
+    private static ConstantModel Constant(TypedConstant constant)
     {
+        var type = constant.Type?.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
         if (constant.IsNull)
         {
-            return "null";
+            return new ConstantModel(ConstantKind.Null, type, null);
         }
 
         switch (constant.Kind)
         {
             case TypedConstantKind.Array:
-                return "new " + constant.Type!.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + " { " + string.Join(", ", constant.Values.Select(Constant)) + " }";
+                return new ConstantModel(ConstantKind.Array, type, null, constant.Values.Select(Constant).ToEquatableArray());
             case TypedConstantKind.Type:
-                return "typeof(" + ((ITypeSymbol)constant.Value!).ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + ")";
+                return new ConstantModel(ConstantKind.TypeOf, ((ITypeSymbol)constant.Value!).ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), null);
             case TypedConstantKind.Enum:
-                return "(" + constant.Type!.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + ")(" + System.Convert.ToString(constant.Value, CultureInfo.InvariantCulture) + ")";
+                return new ConstantModel(ConstantKind.Cast, type, System.Convert.ToString(constant.Value, CultureInfo.InvariantCulture));
         }
 
         return constant.Value switch
         {
-            string text => Emitting.DecoratorEmitter.Literal(text),
-            bool flag => flag ? "true" : "false",
-            char c => "'" + (c == '\'' ? "\\'" : c == '\\' ? "\\\\" : c.ToString()) + "'",
-            float f => f.ToString("R", CultureInfo.InvariantCulture) + "f",
-            double d => d.ToString("R", CultureInfo.InvariantCulture) + "d",
-            _ => "(" + constant.Type!.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + ")(" + System.Convert.ToString(constant.Value, CultureInfo.InvariantCulture) + ")",
+            string text => new ConstantModel(ConstantKind.String, type, text),
+            bool flag => new ConstantModel(ConstantKind.Bool, type, flag ? "true" : "false"),
+            char c => new ConstantModel(ConstantKind.Char, type, c.ToString()),
+            float f => new ConstantModel(ConstantKind.Float, type, f.ToString("R", CultureInfo.InvariantCulture)),
+            double d => new ConstantModel(ConstantKind.Double, type, d.ToString("R", CultureInfo.InvariantCulture)),
+            _ => new ConstantModel(ConstantKind.Cast, type, System.Convert.ToString(constant.Value, CultureInfo.InvariantCulture)),
         };
     }
 }
