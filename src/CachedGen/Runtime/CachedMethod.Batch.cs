@@ -28,7 +28,7 @@ public sealed partial class CachedMethod<TKey, TValue>
     public Task<TResult> GetManyTaskAsync<TElement, TState, TResult>(IEnumerable<TElement> elements, TState state, Func<TState, TElement, TKey> keyOf, Func<TState, TElement[], CancellationToken, ValueTask<IEnumerable<KeyValuePair<TElement, TValue>>?>> load, CancellationToken cancellationToken)
         where TElement : notnull
         where TResult : class
-        => AsResultAsync<TElement, TResult>(ReadManyAsync(elements, state, keyOf, load, cancellationToken));
+        => AsResultAsync<TElement, TResult>(ReadManyObservedOrNotAsync(elements, state, keyOf, load, cancellationToken));
 
     /// <summary>A batch call of a method returning <see cref="ValueTask{TResult}"/>: as <see cref="GetManyTaskAsync{TElement, TState, TResult}"/>.</summary>
     /// <typeparam name="TElement">The element type of the batch parameter.</typeparam>
@@ -42,7 +42,7 @@ public sealed partial class CachedMethod<TKey, TValue>
     public ValueTask<TResult> GetManyAsync<TElement, TState, TResult>(IEnumerable<TElement> elements, TState state, Func<TState, TElement, TKey> keyOf, Func<TState, TElement[], CancellationToken, ValueTask<IEnumerable<KeyValuePair<TElement, TValue>>?>> load, CancellationToken cancellationToken)
         where TElement : notnull
         where TResult : class
-        => new(AsResultAsync<TElement, TResult>(ReadManyAsync(elements, state, keyOf, load, cancellationToken)));
+        => new(AsResultAsync<TElement, TResult>(ReadManyObservedOrNotAsync(elements, state, keyOf, load, cancellationToken)));
 
     /// <summary>A batch call of a synchronous method: as <see cref="GetManyTaskAsync{TElement, TState, TResult}"/>, blocking
     /// on Redis and the source.</summary>
@@ -56,7 +56,7 @@ public sealed partial class CachedMethod<TKey, TValue>
     public TResult GetMany<TElement, TState, TResult>(IEnumerable<TElement> elements, TState state, Func<TState, TElement, TKey> keyOf, Func<TState, TElement[], CancellationToken, ValueTask<IEnumerable<KeyValuePair<TElement, TValue>>?>> load)
         where TElement : notnull
         where TResult : class
-        => (TResult)(object)ReadManyAsync(elements, state, keyOf, load, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        => (TResult)(object)ReadManyObservedOrNotAsync(elements, state, keyOf, load, CancellationToken.None).AsTask().GetAwaiter().GetResult();
 
     // Dictionary<TElement, TValue> implements every dictionary type a batch method may declare (IReadOnlyDictionary,
     // IDictionary, Dictionary); nullable annotations aside, the types are the same.
@@ -64,7 +64,7 @@ public sealed partial class CachedMethod<TKey, TValue>
         where TElement : notnull
         => (TResult)(object)await reading.ConfigureAwait(false);
 
-    private async ValueTask<Dictionary<TElement, TValue>> ReadManyAsync<TElement, TState>(IEnumerable<TElement> elements, TState state, Func<TState, TElement, TKey> keyOf, Func<TState, TElement[], CancellationToken, ValueTask<IEnumerable<KeyValuePair<TElement, TValue>>?>> load, CancellationToken cancellationToken)
+    private async ValueTask<Dictionary<TElement, TValue>> ReadManyAsync<TElement, TState>(IEnumerable<TElement> elements, TState state, Func<TState, TElement, TKey> keyOf, Func<TState, TElement[], CancellationToken, ValueTask<IEnumerable<KeyValuePair<TElement, TValue>>?>> load, CancellationToken cancellationToken, BatchRecord? record)
         where TElement : notnull
     {
         ArgumentNullException.ThrowIfNull(elements);
@@ -79,6 +79,7 @@ public sealed partial class CachedMethod<TKey, TValue>
 
         if (!_enabled)
         {
+            record?.NoteAll(items, CacheAuditKind.Bypass);
             Answer(await load(state, ElementsOf(items), cancellationToken).ConfigureAwait(false), items, result);
             return result;
         }
@@ -89,6 +90,7 @@ public sealed partial class CachedMethod<TKey, TValue>
         {
             if (TryPeekL1Counted(item.Key, out var value))
             {
+                record?.Note(item.Key, CacheAuditKind.LocalHit);
                 Add(result, item.Element, value);
             }
             else
@@ -109,7 +111,9 @@ public sealed partial class CachedMethod<TKey, TValue>
             if (await EnsureGenerationsAsync().ConfigureAwait(false) && await RenderRedisKeysAsync(missing).ConfigureAwait(false))
             {
                 useRedis = true;
+                var asked = missing;
                 missing = await ReadRedisManyAsync(missing, result).ConfigureAwait(false);
+                record?.NoteFound(asked, missing, CacheAuditKind.RedisHit);
                 if (missing.Count == 0)
                 {
                     return result;
@@ -118,6 +122,7 @@ public sealed partial class CachedMethod<TKey, TValue>
             else if (_tagged)
             {
                 // Tag generations unknown (Redis unreachable since start): the keys are unknown, so nothing is cached.
+                record?.NoteAll(missing, CacheAuditKind.Bypass);
                 Answer(await load(state, ElementsOf(missing), cancellationToken).ConfigureAwait(false), missing, result);
                 return result;
             }
@@ -148,6 +153,7 @@ public sealed partial class CachedMethod<TKey, TValue>
             else if (TryPeekL1(item.Key, out var fresh))
             {
                 // Another load filled it between the miss and now.
+                record?.Note(item.Key, CacheAuditKind.LocalHit);
                 Complete(item, fresh);
                 Add(result, item.Element, fresh);
             }
@@ -163,6 +169,7 @@ public sealed partial class CachedMethod<TKey, TValue>
         foreach (var item in led)
         {
             Add(result, item.Element, await item.Flight!.Task.ConfigureAwait(false));
+            record?.Note(item.Key, CacheAuditKind.Miss);
         }
 
         List<TElement>? again = null;
@@ -171,6 +178,7 @@ public sealed partial class CachedMethod<TKey, TValue>
             try
             {
                 Add(result, item.Element, await flight.Task.WaitAsync(cancellationToken).ConfigureAwait(false));
+                record?.Note(item.Key, CacheAuditKind.Miss);
             }
             catch (OperationCanceledException) when (flight.Task.IsCanceled && !cancellationToken.IsCancellationRequested)
             {
@@ -181,7 +189,7 @@ public sealed partial class CachedMethod<TKey, TValue>
 
         if (again is not null)
         {
-            foreach (var (element, value) in await ReadManyAsync(again, state, keyOf, load, cancellationToken).ConfigureAwait(false))
+            foreach (var (element, value) in await ReadManyAsync(again, state, keyOf, load, cancellationToken, record).ConfigureAwait(false))
             {
                 result[element] = value;
             }

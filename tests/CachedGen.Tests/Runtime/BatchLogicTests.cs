@@ -144,4 +144,53 @@ public class BatchLogicTests
             h.GetValueAsync(1).GetAwaiter().GetResult();
         }
     }
+
+    private sealed class AuditList : ICacheAuditSink
+    {
+        public List<CacheAuditEvent> Events { get; } = [];
+
+        public void Record(in CacheAuditEvent auditEvent)
+        {
+            lock (Events)
+            {
+                Events.Add(auditEvent);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task An_observed_batch_call_is_one_activity_and_one_audit_event_per_element()
+    {
+        var audit = new AuditList();
+        using var h = new CachedMethodHarness(TimeSpan.FromMinutes(1), configure: o => o.AuditSink = audit);
+        var source = new BatchSource();
+        var activities = new List<System.Diagnostics.Activity>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = s => s.Name == "CachedGen",
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = a =>
+            {
+                lock (activities)
+                {
+                    activities.Add(a);
+                }
+            },
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        await h.GetValueAsync(2); // a single read: one activity and one event of its own
+        activities.Clear();
+        audit.Events.Clear();
+
+        await GetManyAsync(h, source, 1, 2, 3, 1);
+
+        var batch = Assert.Single(activities, a => a.GetTagItem("cachedgen.batch.size") is not null);
+        Assert.Equal(3, batch.GetTagItem("cachedgen.batch.size"));
+        Assert.Equal(1, batch.GetTagItem("cachedgen.batch.l1_hits"));
+        Assert.Equal(2, batch.GetTagItem("cachedgen.batch.misses"));
+        Assert.Equal(0, batch.GetTagItem("cachedgen.batch.l2_hits"));
+        Assert.Equal(
+            [(h.Method.RenderKey(new ValueTuple<int>(1)), CacheAuditKind.Miss), (h.Method.RenderKey(new ValueTuple<int>(2)), CacheAuditKind.LocalHit), (h.Method.RenderKey(new ValueTuple<int>(3)), CacheAuditKind.Miss)],
+            audit.Events.Select(e => (e.Key, e.Kind)).OrderBy(e => e.Key, StringComparer.Ordinal));
+    }
 }
