@@ -52,6 +52,28 @@ public sealed partial class CachedMethod<TKey, TValue>
         {
             var now = _clock.NowMs;
             _local.AddOrUpdate(key, new LocalEntry(value, now + lifetimeMs, stamp, RefreshMoment(now, lifetimeMs), now + lifetimeMs, valueExpiresUnixMs));
+            if (!_hitPathCompiled && RuntimeFeature.IsDynamicCodeCompiled)
+            {
+                CompileHitPath(key);
+            }
+        }
+    }
+
+    // Whether the first store has read its entry back (see CompileHitPath).
+    private bool _hitPathCompiled;
+
+    /// <summary>Under the JIT the first L1 hit would compile the hit path's helpers (the tier-0 JIT inlines nothing, and
+    /// a miss never reaches them), costing that hit most of a millisecond (docs/benchmarks.md, Cold start). The first
+    /// store of an entry reads it back once, without counting, tracing or claiming anything, so the miss that just paid
+    /// for the source pays for that compilation too.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void CompileHitPath(in TKey key)
+    {
+        _hitPathCompiled = true;
+        if (TryReadL1(key, out var entry))
+        {
+            _ = entry.Value;
+            _ = entry.Task;
         }
     }
 
