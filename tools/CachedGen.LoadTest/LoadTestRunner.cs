@@ -198,6 +198,8 @@ public static class LoadTestRunner
     private static async Task<(long Checked, long Stale)> FinalCheckAsync(EngineHarness harness, StaleReadTracker tracker, LoadTestOptions options, RunState run, CancellationToken ct)
     {
         var settle = options.CrossNodeWindow > options.SameNodeWindow ? options.CrossNodeWindow : options.SameNodeWindow;
+        // The window is the definition being checked (a read older than the last write is stale only once the window has
+        // passed), so this waits it out by the clock; it does not stand in for a signal.
         await Task.Delay(settle + TimeSpan.FromMilliseconds(50), ct).ConfigureAwait(false);
         long checkedPairs = 0, stale = 0;
         var start = Stopwatch.GetTimestamp();

@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Net.Http;
 using System.Threading.Tasks;
+using CachedGen.LoadTest;
 using CachedGen.WebLoad;
 
 // dotnet build samples/CachedGen.WebApi -c Release
@@ -37,7 +38,7 @@ if (appDll is null || !File.Exists(appDll))
 }
 
 using var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(10) });
-await using var ownRedis = redis is null ? await RedisServerProcess.StartAsync() : null;
+await using var ownRedis = redis is null ? await RedisProcess.StartAsync() : null;
 redis ??= ownRedis!.Endpoint;
 
 Console.WriteLine($"app: {appDll}");
