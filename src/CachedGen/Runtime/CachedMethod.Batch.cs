@@ -8,8 +8,8 @@ using StackExchange.Redis;
 namespace CachedGen.Runtime;
 
 // Batch reads ({ids[]}, docs/batch.md): one entry per element, the same entries, L1, single flight and leases as the
-// single-item method of the same key. L1 per element, one MGET for the rest, one lease script for the misses, one
-// source call with only the missing elements, one fill.
+// single-item method of the same key. L1 per element, then one script that reads the rest from Redis and leases the
+// elements it does not find, one source call with only those elements, one fill.
 public sealed partial class CachedMethod<TKey, TValue>
 {
     /// <summary>A batch call of a method returning <see cref="Task{TResult}"/> of a dictionary: each element's entry from L1,
@@ -104,20 +104,15 @@ public sealed partial class CachedMethod<TKey, TValue>
             return result;
         }
 
-        // 2. Redis: one MGET for the rest (per hash slot on a cluster).
+        // 2. The Redis keys. Redis itself is read in step 4, in the script that leases what it does not find, so a miss
+        // costs one read and one fill. During a key-hashing rotation the old MGET read comes first: an element found
+        // only under its previous key must not be leased and loaded.
         var useRedis = false;
         if (_redis is not null)
         {
             if (await EnsureGenerationsAsync().ConfigureAwait(false) && await RenderRedisKeysAsync(missing).ConfigureAwait(false))
             {
                 useRedis = true;
-                var asked = missing;
-                missing = await ReadRedisManyAsync(missing, result).ConfigureAwait(false);
-                record?.NoteFound(asked, missing, CacheAuditKind.RedisHit);
-                if (missing.Count == 0)
-                {
-                    return result;
-                }
             }
             else if (_tagged)
             {
@@ -125,6 +120,17 @@ public sealed partial class CachedMethod<TKey, TValue>
                 record?.NoteAll(missing, CacheAuditKind.Bypass);
                 Answer(await load(state, ElementsOf(missing), cancellationToken).ConfigureAwait(false), missing, result);
                 return result;
+            }
+
+            if (useRedis && Descriptor.HashesKey && _runtime.IsRotating)
+            {
+                var asked = missing;
+                missing = await ReadRedisManyAsync(missing, result).ConfigureAwait(false);
+                record?.NoteFound(asked, missing, CacheAuditKind.RedisHit);
+                if (missing.Count == 0)
+                {
+                    return result;
+                }
             }
         }
 
@@ -163,13 +169,14 @@ public sealed partial class CachedMethod<TKey, TValue>
             }
         }
 
-        // 4. The led elements: leases, one source call, one fill. Their flights complete whatever this caller does.
+        // 4. The led elements: one script reads them from Redis and leases those it does not find, then one source call
+        // and one fill. Their flights complete whatever this caller does.
         var loading = led.Count > 0 ? LoadLedAsync(led, state, load, useRedis) : Task.CompletedTask;
         await loading.WaitAsync(cancellationToken).ConfigureAwait(false);
         foreach (var item in led)
         {
             Add(result, item.Element, await item.Flight!.Task.ConfigureAwait(false));
-            record?.Note(item.Key, CacheAuditKind.Miss);
+            record?.Note(item.Key, item.FromRedis ? CacheAuditKind.RedisHit : CacheAuditKind.Miss);
         }
 
         List<TElement>? again = null;
@@ -402,6 +409,9 @@ public sealed partial class CachedMethod<TKey, TValue>
 
         /// <summary>Whether this caller holds the element's Redis lease.</summary>
         public bool Leased { get; set; }
+
+        /// <summary>Whether the element's value was read from Redis (written there by another node).</summary>
+        public bool FromRedis { get; set; }
 
         public TValue Value { get; set; } = default!;
 

@@ -6,8 +6,8 @@ using StackExchange.Redis;
 
 namespace CachedGen.Runtime;
 
-// Batch reads, the elements this caller loads: their Redis leases in one script, one source call, one fill, and the
-// wait for elements another node is loading. Every led flight is completed here, whether the caller waits or not.
+// Batch reads, the elements this caller leads: one script reads them from Redis and leases those it does not find, then
+// one source call and one fill, and the wait for elements another node is loading. Every led flight is completed here, whether the caller waits or not.
 public sealed partial class CachedMethod<TKey, TValue>
 {
     private async Task LoadLedAsync<TElement, TState>(List<BatchItem<TElement>> led, TState state, Func<TState, TElement[], CancellationToken, ValueTask<IEnumerable<KeyValuePair<TElement, TValue>>?>> load, bool useRedis)
@@ -24,7 +24,14 @@ public sealed partial class CachedMethod<TKey, TValue>
             var token = Guid.NewGuid().ToString("N");
             var toLoad = new List<BatchItem<TElement>>(led.Count);
             var held = new List<BatchItem<TElement>>();
-            await LeaseManyAsync(led, token, toLoad, held).ConfigureAwait(false);
+            var unreadable = new List<BatchItem<TElement>>();
+            await LeaseManyAsync(led, token, toLoad, held, unreadable, LeasePass.Read).ConfigureAwait(false);
+            if (unreadable.Count > 0)
+            {
+                // Values Redis had but this node could not accept (corrupt, or expired since): the read did not lease
+                // them, so one more round trip leases them, and the fill replaces them.
+                await LeaseManyAsync(unreadable, token, toLoad, held, toLoad, LeasePass.Replace).ConfigureAwait(false);
+            }
 
             // Elements another node is loading are waited for beside this caller's own source call, so two batches that
             // lease each other's elements never wait on each other.
@@ -47,10 +54,13 @@ public sealed partial class CachedMethod<TKey, TValue>
         }
     }
 
-    /// <summary>Takes the leases of <paramref name="items"/> (or finds their values written meanwhile): those to load go
-    /// to <paramref name="toLoad"/> (with <see cref="BatchItem{TElement}.Leased"/> when the lease is this caller's), those
-    /// another node holds to <paramref name="held"/>.</summary>
-    private async ValueTask LeaseManyAsync<TElement>(List<BatchItem<TElement>> items, string token, List<BatchItem<TElement>> toLoad, List<BatchItem<TElement>> held)
+    /// <summary>Reads <paramref name="items"/> from Redis and takes the leases of those it does not find: found values
+    /// complete their flights; those to load go to <paramref name="toLoad"/> (with <see cref="BatchItem{TElement}.Leased"/>
+    /// when the lease is this caller's), those another node holds to <paramref name="held"/>, and those whose value was
+    /// there but not accepted (unreadable, or expired meanwhile) to <paramref name="unreadable"/>, unleased. With
+    /// <see cref="LeasePass.Replace"/>, the values there are not read again: each lease is taken whatever the value, so
+    /// the fill replaces it.</summary>
+    private async ValueTask LeaseManyAsync<TElement>(List<BatchItem<TElement>> items, string token, List<BatchItem<TElement>> toLoad, List<BatchItem<TElement>> held, List<BatchItem<TElement>> unreadable, LeasePass pass)
     {
         var valueKeys = new RedisKey[items.Count];
         var leaseKeys = new RedisKey[items.Count];
@@ -61,27 +71,37 @@ public sealed partial class CachedMethod<TKey, TValue>
         }
 
         var started = _metrics.StartTiming();
-        var nowUnixMs = _policy.FailSafeMaxAgeMs > 0 ? _clock.UtcNowUnixMs : 0;
+
+        // The script hands back a value still within its logical expiry at this time, and leases the others: the end of
+        // time leases whatever is there.
+        var nowUnixMs = pass == LeasePass.Replace ? long.MaxValue : _policy.FailSafeMaxAgeMs > 0 ? _clock.UtcNowUnixMs : 0;
         var found = await _redis!.GetOrLeaseManyAsync(valueKeys, leaseKeys, token, _leaseMs, nowUnixMs, Descriptor.MethodId).ConfigureAwait(false);
-        _metrics.RecordDuration(started, _methodTag, CacheMetrics.L2, CacheMetrics.OpLease);
+        _metrics.RecordDuration(started, _methodTag, CacheMetrics.L2, pass == LeasePass.Read ? CacheMetrics.OpGet : CacheMetrics.OpLease);
         for (var i = 0; i < items.Count; i++)
         {
             var item = items[i];
-            if (found[i].Stale is { } stale && !item.Fallback.Has && AcceptRedisPayload(item.Key, stale, item.RedisKey!, item.Stamp, out _, out var expired) == Payload.Expired)
+            if (pass != LeasePass.Replace && found[i].Stale is { } stale && !item.Fallback.Has
+                && AcceptRedisPayload(item.Key, stale, item.RedisKey!, item.Stamp, out _, out var expired) == Payload.Expired)
             {
                 item.Fallback = expired;
             }
 
             switch (found[i].Outcome)
             {
-                case LeaseOutcome.Value when found[i].Value is { } payload:
-                    if (AcceptRedisPayload(item.Key, payload, item.RedisKey!, item.Stamp, out var written, out _) == Payload.Fresh)
+                case LeaseOutcome.Value when pass != LeasePass.Replace && found[i].Value is { } payload:
+                    switch (AcceptRedisPayload(item.Key, payload, item.RedisKey!, item.Stamp, out var written, out var fallback))
                     {
-                        Complete(item, written);
-                    }
-                    else
-                    {
-                        toLoad.Add(item);
+                        case Payload.Fresh:
+                            item.FromRedis = true;
+                            Complete(item, written);
+                            break;
+                        case Payload.Expired:
+                            item.Fallback = item.Fallback.Has ? item.Fallback : fallback;
+                            unreadable.Add(item);
+                            break;
+                        default:
+                            unreadable.Add(item);
+                            break;
                     }
 
                     break;
@@ -97,6 +117,19 @@ public sealed partial class CachedMethod<TKey, TValue>
                     break;
             }
         }
+    }
+
+    /// <summary>What a pass of <see cref="LeaseManyAsync{TElement}"/> is for.</summary>
+    private enum LeasePass
+    {
+        /// <summary>The batch's read: values found are served, the missing ones leased.</summary>
+        Read,
+
+        /// <summary>Values found but not accepted: leased whatever Redis holds, to be replaced by the fill.</summary>
+        Replace,
+
+        /// <summary>Elements another node was loading, polled: their values if written meanwhile, else their leases.</summary>
+        Poll,
     }
 
     /// <summary>Polls elements whose lease another node holds until their values appear; those whose lease frees up are
@@ -119,7 +152,7 @@ public sealed partial class CachedMethod<TKey, TValue>
 
             await Task.Delay(PollDelay(attempt), _clock.Provider).ConfigureAwait(false);
             var still = new List<BatchItem<TElement>>();
-            await LeaseManyAsync(held, token, toLoad, still).ConfigureAwait(false);
+            await LeaseManyAsync(held, token, toLoad, still, toLoad, LeasePass.Poll).ConfigureAwait(false);
             held = still;
         }
 
