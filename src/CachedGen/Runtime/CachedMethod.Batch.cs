@@ -171,12 +171,22 @@ public sealed partial class CachedMethod<TKey, TValue>
 
         // 4. The led elements: one script reads them from Redis and leases those it does not find, then one source call
         // and one fill. Their flights complete whatever this caller does.
-        var loading = led.Count > 0 ? LoadLedAsync(led, state, load, useRedis) : Task.CompletedTask;
-        await loading.WaitAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var item in led)
+        // Each element is waited for under the fail-safe and the source timeouts, which run from the end of the read
+        // for the whole call: past the soft timeout an element with an expired value gets it, past the hard one an
+        // element without gets a TimeoutException; the load goes on and fills the cache.
+        var started = _clock.NowMs;
+        if (led.Count > 0)
         {
-            Add(result, item.Element, await item.Flight!.Task.ConfigureAwait(false));
-            record?.Note(item.Key, item.FromRedis ? CacheAuditKind.RedisHit : CacheAuditKind.Miss);
+            var read = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var loading = LoadLedAsync(led, state, load, useRedis, read);
+            Observe(loading); // each element's outcome is its flight's
+            await read.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            started = _clock.NowMs;
+            foreach (var item in led)
+            {
+                Add(result, item.Element, await GuardFailSafeAsync(item.Key, item.Flight!.Task, item.Fallback, cancellationToken, started).ConfigureAwait(false));
+                record?.Note(item.Key, item.FromRedis ? CacheAuditKind.RedisHit : CacheAuditKind.Miss);
+            }
         }
 
         List<TElement>? again = null;
@@ -184,7 +194,7 @@ public sealed partial class CachedMethod<TKey, TValue>
         {
             try
             {
-                Add(result, item.Element, await flight.Task.WaitAsync(cancellationToken).ConfigureAwait(false));
+                Add(result, item.Element, await GuardFailSafeAsync(item.Key, flight.Task, default, cancellationToken, started).ConfigureAwait(false));
                 record?.Note(item.Key, CacheAuditKind.Miss);
             }
             catch (OperationCanceledException) when (flight.Task.IsCanceled && !cancellationToken.IsCancellationRequested)

@@ -10,13 +10,16 @@ namespace CachedGen.Runtime;
 // one source call and one fill, and the wait for elements another node is loading. Every led flight is completed here, whether the caller waits or not.
 public sealed partial class CachedMethod<TKey, TValue>
 {
-    private async Task LoadLedAsync<TElement, TState>(List<BatchItem<TElement>> led, TState state, Func<TState, TElement[], CancellationToken, ValueTask<IEnumerable<KeyValuePair<TElement, TValue>>?>> load, bool useRedis)
+    /// <summary>Reads, leases and loads the led elements, and completes each one's flight. <paramref name="read"/> is set
+    /// once Redis has been read: from then on each element's expired value, if any, is known to its fail-safe.</summary>
+    private async Task LoadLedAsync<TElement, TState>(List<BatchItem<TElement>> led, TState state, Func<TState, TElement[], CancellationToken, ValueTask<IEnumerable<KeyValuePair<TElement, TValue>>?>> load, bool useRedis, TaskCompletionSource read)
         where TElement : notnull
     {
         try
         {
             if (!useRedis)
             {
+                read.TrySetResult();
                 await LoadBatchAsync(led, state, load, null).ConfigureAwait(false);
                 return;
             }
@@ -33,6 +36,8 @@ public sealed partial class CachedMethod<TKey, TValue>
                 await LeaseManyAsync(unreadable, token, toLoad, held, toLoad, LeasePass.Replace).ConfigureAwait(false);
             }
 
+            read.TrySetResult();
+
             // Elements another node is loading are waited for beside this caller's own source call, so two batches that
             // lease each other's elements never wait on each other.
             var own = toLoad.Count > 0 ? LoadBatchAsync(toLoad, state, load, token) : Task.CompletedTask;
@@ -41,6 +46,7 @@ public sealed partial class CachedMethod<TKey, TValue>
         }
         finally
         {
+            read.TrySetResult();
             foreach (var item in led)
             {
                 if (!item.Flight!.Task.IsCompleted)

@@ -11,9 +11,11 @@ public sealed partial class CachedMethod<TKey, TValue>
     /// <summary>
     /// Waits for a load under the fail-safe and the source timeouts. If the source throws, or runs past the soft timeout
     /// while an expired value is at hand, or past the hard timeout, the caller gets the expired value (if within
-    /// <see cref="CachedGenOptions.FailSafeMaxAge"/>); a load that is only slow goes on and caches its result.
+    /// <see cref="CachedGenOptions.FailSafeMaxAge"/>); a load that is only slow goes on and caches its result. The
+    /// timeouts run from <paramref name="startedMs"/> (<see cref="RuntimeClock.NowMs"/> time) when given, so the elements
+    /// of one batch call share them; else from now.
     /// </summary>
-    private async Task<TValue> GuardFailSafeAsync(TKey key, Task<TValue> loading, Fallback fallback, CancellationToken cancellationToken)
+    private async Task<TValue> GuardFailSafeAsync(TKey key, Task<TValue> loading, Fallback fallback, CancellationToken cancellationToken, long? startedMs = null)
     {
         var policy = _policy;
         if (policy.FailSafeMaxAgeMs <= 0 && policy.HardTimeout == TimeSpan.Zero)
@@ -26,10 +28,11 @@ public sealed partial class CachedMethod<TKey, TValue>
             fallback = ReadL1Fallback(key);
         }
 
-        var wait = fallback.Has && policy.SoftTimeout > TimeSpan.Zero ? policy.SoftTimeout : policy.HardTimeout;
+        var soft = fallback.Has && policy.SoftTimeout > TimeSpan.Zero;
+        var wait = Remaining(soft ? policy.SoftTimeout : policy.HardTimeout, startedMs);
         try
         {
-            return wait > TimeSpan.Zero
+            return wait >= TimeSpan.Zero
                 ? await loading.WaitAsync(wait, _clock.Provider, cancellationToken).ConfigureAwait(false)
                 : await loading.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -41,10 +44,16 @@ public sealed partial class CachedMethod<TKey, TValue>
                 return stale;
             }
 
-            if (wait != policy.HardTimeout && policy.HardTimeout > wait)
+            if (soft && policy.HardTimeout == TimeSpan.Zero)
+            {
+                // Soft timeout with the expired value too old by now, and no hard timeout: wait for the source.
+                return await loading.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            if (soft && policy.HardTimeout > policy.SoftTimeout)
             {
                 // Soft timeout with the expired value too old by now: wait out the hard one.
-                return await WaitHardTimeoutAsync(loading, policy.HardTimeout - wait, cancellationToken).ConfigureAwait(false);
+                return await WaitHardTimeoutAsync(loading, Remaining(policy.HardTimeout, startedMs ?? _clock.NowMs - (long)policy.SoftTimeout.TotalMilliseconds), cancellationToken).ConfigureAwait(false);
             }
 
             throw SourceTimeout(policy.HardTimeout);
@@ -65,6 +74,24 @@ public sealed partial class CachedMethod<TKey, TValue>
             // outcome reaches the caller, not a timeout.
             return await loading.ConfigureAwait(false);
         }
+    }
+
+    /// <summary>What is left of <paramref name="timeout"/> since <paramref name="startedMs"/> (all of it without a start;
+    /// zero once it has run out); <see cref="Timeout.InfiniteTimeSpan"/> for no timeout.</summary>
+    private TimeSpan Remaining(TimeSpan timeout, long? startedMs)
+    {
+        if (timeout <= TimeSpan.Zero)
+        {
+            return Timeout.InfiniteTimeSpan;
+        }
+
+        if (startedMs is not { } started)
+        {
+            return timeout;
+        }
+
+        var left = timeout - TimeSpan.FromMilliseconds(_clock.NowMs - started);
+        return left > TimeSpan.Zero ? left : TimeSpan.Zero;
     }
 
     private async Task<TValue> WaitHardTimeoutAsync(Task<TValue> loading, TimeSpan wait, CancellationToken cancellationToken)

@@ -18,6 +18,12 @@ public class BatchLogicTests
 
         public Action? During { get; set; }
 
+        /// <summary>What the values say after the id ("b" unless set), then the call's number.</summary>
+        public string Label { get; init; } = "b";
+
+        /// <summary>When set, the source answers only once it completes.</summary>
+        public TaskCompletionSource? Gate { get; init; }
+
         public ValueTask<IEnumerable<KeyValuePair<int, string>>?> LoadAsync(int[] ids)
         {
             lock (Calls)
@@ -32,7 +38,14 @@ public class BatchLogicTests
             }
 
             var call = Calls.Count;
-            return new(ids.Where(id => id < 100).Select(id => KeyValuePair.Create(id, $"{id}:b{call}")).ToList());
+            IEnumerable<KeyValuePair<int, string>> answer = ids.Where(id => id < 100).Select(id => KeyValuePair.Create(id, $"{id}:{Label}{call}")).ToList();
+            return Gate is null ? new(answer) : new(AnswerWhenOpenAsync(Gate.Task, answer));
+        }
+
+        private static async Task<IEnumerable<KeyValuePair<int, string>>?> AnswerWhenOpenAsync(Task gate, IEnumerable<KeyValuePair<int, string>> answer)
+        {
+            await gate;
+            return answer;
         }
     }
 
@@ -99,6 +112,60 @@ public class BatchLogicTests
         Assert.Equal(new Dictionary<int, string> { [1] = "1:b1", [2] = "2:b1" }, await GetManyAsync(h, failing, 1, 2));
         await Assert.ThrowsAsync<InvalidOperationException>(() => GetManyAsync(h, failing, 1, 3));
         Assert.Equal(2, failing.Calls.Count);
+    }
+
+    [Fact]
+    public async Task Past_the_soft_timeout_a_slow_batch_serves_expired_elements_and_its_late_answer_fills_L1()
+    {
+        using var h = new CachedMethodHarness(TimeSpan.FromSeconds(10), configure: o =>
+        {
+            o.FailSafeMaxAge = TimeSpan.FromSeconds(60);
+            o.SourceSoftTimeout = TimeSpan.FromSeconds(1);
+        });
+        await GetManyAsync(h, new BatchSource(), 1, 2);
+        h.Time.Advance(TimeSpan.FromSeconds(10));
+
+        var slow = new BatchSource { Label = "slow", Gate = new TaskCompletionSource() };
+        var call = GetManyAsync(h, slow, 1, 2);
+        Assert.Equal([1, 2], Assert.Single(slow.Calls));
+        h.Time.Advance(TimeSpan.FromMilliseconds(999));
+        Assert.False(call.IsCompleted);
+
+        // One soft timeout for the whole call, not one per element.
+        h.Time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(new Dictionary<int, string> { [1] = "1:b1", [2] = "2:b1" }, await call);
+
+        slow.Gate.SetResult();
+        await Eventually.TrueAsync(() => h.Local(1) == "1:slow1" && h.Local(2) == "2:slow1", "the slow load's values in L1");
+        Assert.Equal("2:slow1", await h.GetValueAsync(2));
+        Assert.Equal(0, h.Calls);
+    }
+
+    [Fact]
+    public async Task An_element_without_an_expired_value_waits_out_the_hard_timeout_then_the_call_throws()
+    {
+        using var h = new CachedMethodHarness(TimeSpan.FromSeconds(10), configure: o =>
+        {
+            o.FailSafeMaxAge = TimeSpan.FromSeconds(60);
+            o.SourceSoftTimeout = TimeSpan.FromSeconds(1);
+            o.SourceHardTimeout = TimeSpan.FromSeconds(3);
+        });
+        await GetManyAsync(h, new BatchSource(), 1);
+        h.Time.Advance(TimeSpan.FromSeconds(10));
+
+        // 1 has an expired value, 3 has none: the call waits for 3 until the hard timeout.
+        var slow = new BatchSource { Label = "slow", Gate = new TaskCompletionSource() };
+        var call = GetManyAsync(h, slow, 1, 3);
+        h.Time.Advance(TimeSpan.FromSeconds(2));
+        Assert.False(call.IsCompleted);
+        h.Time.Advance(TimeSpan.FromSeconds(1));
+        var timeout = await Assert.ThrowsAsync<TimeoutException>(() => call);
+        Assert.Contains("SourceHardTimeout", timeout.Message, StringComparison.Ordinal);
+
+        // The load went on: its answer is cached for both elements.
+        slow.Gate.SetResult();
+        await Eventually.TrueAsync(() => h.Local(3) == "3:slow1", "the late value in L1");
+        Assert.Equal(new Dictionary<int, string> { [1] = "1:slow1", [3] = "3:slow1" }, await GetManyAsync(h, new BatchSource(), 1, 3));
     }
 
     [Fact]

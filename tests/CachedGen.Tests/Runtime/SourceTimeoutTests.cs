@@ -92,4 +92,26 @@ public class SourceTimeoutTests
         slow.SetResult("fresh");
         Assert.Equal("fresh", await call.WaitAsync(CachedMethodHarness.Wait));
     }
+
+    [Fact]
+    public async Task A_soft_timeout_with_an_expired_value_too_old_and_no_hard_timeout_waits_for_the_source()
+    {
+        using var h = new CachedMethodHarness(ttl: TimeSpan.FromSeconds(10), configure: o =>
+        {
+            o.FailSafeMaxAge = TimeSpan.FromSeconds(5);
+            o.SourceSoftTimeout = TimeSpan.FromSeconds(1);
+        });
+        await h.GetValueAsync(1);
+        h.Time.Advance(TimeSpan.FromSeconds(14.5));
+
+        var slow = h.ThenBlock();
+        var call = h.GetAsync(1).AsTask();
+        await h.CalledAsync(2);
+        h.Time.Advance(TimeSpan.FromSeconds(1)); // soft timeout, the value too old to serve: no timeout follows
+        h.Time.Advance(TimeSpan.FromMinutes(10));
+        Assert.False(call.IsCompleted);
+
+        slow.SetResult("fresh");
+        Assert.Equal("fresh", await call.WaitAsync(CachedMethodHarness.Wait));
+    }
 }
