@@ -84,19 +84,29 @@ public sealed partial class CachedMethod<TKey, TValue>
             return result;
         }
 
-        // 1. L1, per element (a batch read never starts an early refresh: single reads of the same entries do).
+        // 1. L1, per element. Entries past their early-refresh moment are served, and refreshed together in the background.
         var missing = new List<BatchItem<TElement>>(items.Count);
+        List<(BatchItem<TElement> Item, LocalEntry Entry)>? due = null;
         foreach (var item in items)
         {
-            if (TryPeekL1Counted(item.Key, out var value))
+            if (TryPeekL1Counted(item.Key, out var entry))
             {
                 record?.Note(item.Key, CacheAuditKind.LocalHit);
-                Add(result, item.Element, value);
+                Add(result, item.Element, entry.Value);
+                if (entry.RefreshAt != entry.ExpiresAt && !_clock.IsBefore(entry.RefreshAt) && entry.ClaimRefresh() && entry.TryStartRefresh())
+                {
+                    (due ??= []).Add((item, entry));
+                }
             }
             else
             {
                 missing.Add(item);
             }
+        }
+
+        if (due is not null)
+        {
+            _ = RefreshManyEarlyAsync(due, state, load);
         }
 
         if (missing.Count == 0)
@@ -276,11 +286,12 @@ public sealed partial class CachedMethod<TKey, TValue>
         }
     }
 
-    /// <summary>An L1 hit of a batch read: counted as a single read's is, never claiming its early refresh.</summary>
-    private bool TryPeekL1Counted(in TKey key, out TValue value)
+    /// <summary>An L1 hit of a batch read (a fresh, current entry), counted as a single read's is.</summary>
+    private bool TryPeekL1Counted(in TKey key, out LocalEntry entry)
     {
-        if (!TryPeekL1(key, out value))
+        if (_hitMode == 0 || !_local!.TryGet(key, out entry!) || !IsCurrent(entry) || !_clock.IsBefore(entry.ExpiresAt))
         {
+            entry = null!;
             return false;
         }
 
@@ -422,6 +433,9 @@ public sealed partial class CachedMethod<TKey, TValue>
 
         /// <summary>Whether the element's value was read from Redis (written there by another node).</summary>
         public bool FromRedis { get; set; }
+
+        /// <summary>For an early refresh, the L1 entry being refreshed.</summary>
+        public LocalEntry? Refreshing { get; set; }
 
         public TValue Value { get; set; } = default!;
 

@@ -170,14 +170,20 @@ public sealed partial class CachedMethod<TKey, TValue>
 
     /// <summary>One source call for <paramref name="items"/>, then each element's value into Redis (those this caller
     /// leased, in one fill) and L1, and its flight completed. If the source fails, each element is served stale where the
-    /// fail-safe allows; if any cannot be, the source's exception reaches the caller.</summary>
-    private async Task LoadBatchAsync<TElement, TState>(List<BatchItem<TElement>> items, TState state, Func<TState, TElement[], CancellationToken, ValueTask<IEnumerable<KeyValuePair<TElement, TValue>>?>> load, string? token)
+    /// fail-safe allows; if any cannot be, the source's exception reaches the caller. A <paramref name="refresh"/> is not
+    /// counted as misses, and when it fails it only gives its leases back and throws.</summary>
+    private async Task LoadBatchAsync<TElement, TState>(List<BatchItem<TElement>> items, TState state, Func<TState, TElement[], CancellationToken, ValueTask<IEnumerable<KeyValuePair<TElement, TValue>>?>> load, string? token, bool refresh = false)
         where TElement : notnull
     {
         var context = NewContext();
-        _metrics.Misses.Add(items.Count, _methodTag);
+        if (!refresh)
+        {
+            // A refresh is a source call but not a miss: no caller waits for it.
+            _metrics.Misses.Add(items.Count, _methodTag);
+            CacheTracing.Mark("source", "miss");
+        }
+
         _metrics.SourceCalls.Add(1, _methodTag);
-        CacheTracing.Mark("source", "miss");
         var started = _metrics.StartTiming();
         IEnumerable<KeyValuePair<TElement, TValue>>? answer;
         try
@@ -190,11 +196,17 @@ public sealed partial class CachedMethod<TKey, TValue>
 
             answer = await pending.ConfigureAwait(false);
         }
-        catch (Exception ex)
+        catch (Exception ex) when (!refresh)
         {
             ReleaseLeases(items, token);
             ServeStaleOrThrow(items, ex);
             return;
+        }
+        catch
+        {
+            // A failed refresh leaves the entries as they are; its caller logs it.
+            ReleaseLeases(items, token);
+            throw;
         }
         finally
         {

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using Microsoft.Extensions.Time.Testing;
 using Xunit;
 
 namespace CachedGen.Tests.Runtime;
@@ -166,6 +167,66 @@ public class BatchLogicTests
         slow.Gate.SetResult();
         await Eventually.TrueAsync(() => h.Local(3) == "3:slow1", "the late value in L1");
         Assert.Equal(new Dictionary<int, string> { [1] = "1:slow1", [3] = "3:slow1" }, await GetManyAsync(h, new BatchSource(), 1, 3));
+    }
+
+    [Fact]
+    public async Task Elements_past_their_refresh_moment_are_served_and_refreshed_together_in_the_background()
+    {
+        // EarlyRefresh 0.5: the refresh moment lies between 50% and 75% of the 10 s lifetime.
+        using var h = new CachedMethodHarness(TimeSpan.FromSeconds(10), configure: o => o.EarlyRefresh = 0.5);
+        await GetManyAsync(h, new BatchSource(), 1, 2, 3);
+        h.Time.Advance(TimeSpan.FromMilliseconds(7_600));
+
+        var refresher = new BatchSource { Label = "new" };
+        Assert.Equal(new Dictionary<int, string> { [1] = "1:b1", [2] = "2:b1" }, await GetManyAsync(h, refresher, 1, 2));
+        await Eventually.TrueAsync(() => h.Local(1) == "1:new1" && h.Local(2) == "2:new1", "both refreshed in L1");
+        Assert.Equal([1, 2], Assert.Single(refresher.Calls).Order());
+
+        // The refreshed entries live a new lifetime; the one left out (3) expires with its old one.
+        h.Time.Advance(TimeSpan.FromMilliseconds(2_400));
+        Assert.Null(h.Local(3));
+        Assert.Equal(new Dictionary<int, string> { [1] = "1:new1", [2] = "2:new1" }, await GetManyAsync(h, refresher, 1, 2));
+        Assert.Single(refresher.Calls);
+        Assert.Equal(0, h.Calls);
+    }
+
+    [Fact]
+    public async Task A_failed_batch_refresh_keeps_the_entries_until_their_expiry()
+    {
+        using var h = new CachedMethodHarness(TimeSpan.FromSeconds(10), configure: o => o.EarlyRefresh = 0.5);
+        await GetManyAsync(h, new BatchSource(), 1, 2);
+        h.Time.Advance(TimeSpan.FromMilliseconds(7_600));
+
+        var failing = new BatchSource(fail: true);
+        Assert.Equal(new Dictionary<int, string> { [1] = "1:b1", [2] = "2:b1" }, await GetManyAsync(h, failing, 1, 2));
+        await Eventually.TrueAsync(() => failing.Calls.Count == 1, "the refresh called the source");
+        Assert.Equal(new Dictionary<int, string> { [1] = "1:b1", [2] = "2:b1" }, await GetManyAsync(h, failing, 1, 2));
+        Assert.Single(failing.Calls); // claimed once per entry
+
+        h.Time.Advance(TimeSpan.FromMilliseconds(2_400));
+        Assert.Null(h.Local(1));
+    }
+
+    [Fact]
+    public async Task Two_nodes_refresh_a_batch_once_the_second_takes_the_first_ones_values_from_L2()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var l2 = new InProcessEntries(time);
+        using var a = new CachedMethodHarness(TimeSpan.FromSeconds(10), configure: o => o.EarlyRefresh = 0.5, l2: l2, time: time);
+        using var b = new CachedMethodHarness(TimeSpan.FromSeconds(10), configure: o => o.EarlyRefresh = 0.5, l2: l2, time: time);
+        var source = new BatchSource();
+        await GetManyAsync(a, source, 1, 2);
+        Assert.Equal(new Dictionary<int, string> { [1] = "1:b1", [2] = "2:b1" }, await GetManyAsync(b, source, 1, 2)); // from L2
+        Assert.Single(source.Calls);
+
+        time.Advance(TimeSpan.FromMilliseconds(7_600));
+        await GetManyAsync(a, source, 1, 2);
+        await Eventually.TrueAsync(() => a.Local(1) == "1:b2" && a.Local(2) == "2:b2", "A refreshed both");
+
+        // B's refresh finds A's newer values in L2 and calls no source.
+        Assert.Equal(new Dictionary<int, string> { [1] = "1:b1", [2] = "2:b1" }, await GetManyAsync(b, source, 1, 2));
+        await Eventually.TrueAsync(() => b.Local(1) == "1:b2" && b.Local(2) == "2:b2", "B took A's values");
+        Assert.Equal(2, source.Calls.Count);
     }
 
     [Fact]
