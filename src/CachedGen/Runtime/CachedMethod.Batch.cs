@@ -114,9 +114,9 @@ public sealed partial class CachedMethod<TKey, TValue>
             return result;
         }
 
-        // 2. The Redis keys. Redis itself is read in step 4, in the script that leases what it does not find, so a miss
-        // costs one read and one fill. During a key-hashing rotation the old MGET read comes first: an element found
-        // only under its previous key must not be leased and loaded.
+        // 2. The Redis keys. Redis itself is read in step 3, by the script that leases what it does not find, so a miss
+        // costs one read and one fill. During a key-hashing rotation an MGET comes first, and each element it does not
+        // find is looked up under its previous key: an element found there must not be leased and loaded.
         var useRedis = false;
         if (_redis is not null)
         {
@@ -144,7 +144,20 @@ public sealed partial class CachedMethod<TKey, TValue>
             }
         }
 
-        if (!useRedis)
+        string? token = null;
+        if (useRedis)
+        {
+            // 3. Redis: one script reads the rest and leases those it does not find (per hash slot on a cluster).
+            token = Guid.NewGuid().ToString("N");
+            var asked = missing;
+            missing = await ReadAndLeaseManyAsync(missing, token, result).ConfigureAwait(false);
+            record?.NoteFound(asked, missing, CacheAuditKind.RedisHit);
+            if (missing.Count == 0)
+            {
+                return result;
+            }
+        }
+        else
         {
             foreach (var item in missing)
             {
@@ -157,14 +170,17 @@ public sealed partial class CachedMethod<TKey, TValue>
             }
         }
 
-        // 3. Single flight per element: join a load in flight (a single read's, or another batch's), or lead one.
+        // 4. Single flight per element: join a load in flight (a single read's, or another batch's), or lead one. A
+        // lease this call took for an element it joins is given back, so that load can take it.
         var led = new List<BatchItem<TElement>>(missing.Count);
         var joined = new List<(BatchItem<TElement> Item, Flight Flight)>();
+        List<BatchItem<TElement>>? unneeded = null;
         foreach (var item in missing)
         {
             if (JoinOrLead(item) is { } running)
             {
                 joined.Add((item, running));
+                (unneeded ??= []).Add(item);
             }
             else if (TryPeekL1(item.Key, out var fresh))
             {
@@ -172,6 +188,7 @@ public sealed partial class CachedMethod<TKey, TValue>
                 record?.Note(item.Key, CacheAuditKind.LocalHit);
                 Complete(item, fresh);
                 Add(result, item.Element, fresh);
+                (unneeded ??= []).Add(item);
             }
             else
             {
@@ -179,19 +196,19 @@ public sealed partial class CachedMethod<TKey, TValue>
             }
         }
 
-        // 4. The led elements: one script reads them from Redis and leases those it does not find, then one source call
-        // and one fill. Their flights complete whatever this caller does.
-        // Each element is waited for under the fail-safe and the source timeouts, which run from the end of the read
-        // for the whole call: past the soft timeout an element with an expired value gets it, past the hard one an
-        // element without gets a TimeoutException; the load goes on and fills the cache.
+        if (unneeded is not null)
+        {
+            ReleaseLeases(unneeded, token);
+        }
+
+        // 5. The led elements: one source call and one fill (and a wait for those another node is loading). Their
+        // flights complete whatever this caller does. Each element is waited for under the fail-safe and the source
+        // timeouts, which run once for the whole call: past the soft timeout an element with an expired value gets it,
+        // past the hard one an element without gets a TimeoutException; the load goes on and fills the cache.
         var started = _clock.NowMs;
         if (led.Count > 0)
         {
-            var read = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var loading = LoadLedAsync(led, state, load, useRedis, read);
-            Observe(loading); // each element's outcome is its flight's
-            await read.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-            started = _clock.NowMs;
+            Observe(LoadLedAsync(led, state, load, token)); // each element's outcome is its flight's
             foreach (var item in led)
             {
                 Add(result, item.Element, await GuardFailSafeAsync(item.Key, item.Flight!.Task, item.Fallback, cancellationToken, started).ConfigureAwait(false));
@@ -430,6 +447,9 @@ public sealed partial class CachedMethod<TKey, TValue>
 
         /// <summary>Whether this caller holds the element's Redis lease.</summary>
         public bool Leased { get; set; }
+
+        /// <summary>Whether another node held the element's lease when this call read Redis.</summary>
+        public bool HeldElsewhere { get; set; }
 
         /// <summary>Whether the element's value was read from Redis (written there by another node).</summary>
         public bool FromRedis { get; set; }

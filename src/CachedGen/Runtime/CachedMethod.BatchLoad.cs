@@ -6,37 +6,31 @@ using StackExchange.Redis;
 
 namespace CachedGen.Runtime;
 
-// Batch reads, the elements this caller leads: one script reads them from Redis and leases those it does not find, then
-// one source call and one fill, and the wait for elements another node is loading. Every led flight is completed here, whether the caller waits or not.
+// Batch reads past L1: one script reads the elements from Redis and leases those it does not find; then, for the
+// elements this caller leads, one source call and one fill, and the wait for elements another node is loading. Every
+// led flight is completed here, whether the caller waits or not.
 public sealed partial class CachedMethod<TKey, TValue>
 {
-    /// <summary>Reads, leases and loads the led elements, and completes each one's flight. <paramref name="read"/> is set
-    /// once Redis has been read: from then on each element's expired value, if any, is known to its fail-safe.</summary>
-    private async Task LoadLedAsync<TElement, TState>(List<BatchItem<TElement>> led, TState state, Func<TState, TElement[], CancellationToken, ValueTask<IEnumerable<KeyValuePair<TElement, TValue>>?>> load, bool useRedis, TaskCompletionSource read)
+    /// <summary>Loads the led elements and completes each one's flight: those this call leased (or could not lease,
+    /// Redis being out) in one source call, those another node was loading once it has finished or given up.
+    /// <paramref name="token"/> is this call's lease token, <see langword="null"/> without Redis.</summary>
+    private async Task LoadLedAsync<TElement, TState>(List<BatchItem<TElement>> led, TState state, Func<TState, TElement[], CancellationToken, ValueTask<IEnumerable<KeyValuePair<TElement, TValue>>?>> load, string? token)
         where TElement : notnull
     {
         try
         {
-            if (!useRedis)
+            if (token is null)
             {
-                read.TrySetResult();
                 await LoadBatchAsync(led, state, load, null).ConfigureAwait(false);
                 return;
             }
 
-            var token = Guid.NewGuid().ToString("N");
             var toLoad = new List<BatchItem<TElement>>(led.Count);
             var held = new List<BatchItem<TElement>>();
-            var unreadable = new List<BatchItem<TElement>>();
-            await LeaseManyAsync(led, token, toLoad, held, unreadable, LeasePass.Read).ConfigureAwait(false);
-            if (unreadable.Count > 0)
+            foreach (var item in led)
             {
-                // Values Redis had but this node could not accept (corrupt, or expired since): the read did not lease
-                // them, so one more round trip leases them, and the fill replaces them.
-                await LeaseManyAsync(unreadable, token, toLoad, held, toLoad, LeasePass.Replace).ConfigureAwait(false);
+                (item.HeldElsewhere ? held : toLoad).Add(item);
             }
-
-            read.TrySetResult();
 
             // Elements another node is loading are waited for beside this caller's own source call, so two batches that
             // lease each other's elements never wait on each other.
@@ -46,7 +40,6 @@ public sealed partial class CachedMethod<TKey, TValue>
         }
         finally
         {
-            read.TrySetResult();
             foreach (var item in led)
             {
                 if (!item.Flight!.Task.IsCompleted)
@@ -58,6 +51,39 @@ public sealed partial class CachedMethod<TKey, TValue>
                 _inflight.TryRemove(new KeyValuePair<TKey, Flight>(item.Key, item.Flight));
             }
         }
+    }
+
+    /// <summary>The batch's Redis read: one script (per hash slot) reads <paramref name="items"/> and leases those it
+    /// does not find. Fresh values go to <paramref name="result"/> (and L1); returns the others, each leased by this call,
+    /// held by another node (<see cref="BatchItem{TElement}.HeldElsewhere"/>), or neither when Redis is out. A value
+    /// found but not accepted (a failed checksum) costs one more round trip, which leases it so the fill replaces it.</summary>
+    private async ValueTask<List<BatchItem<TElement>>> ReadAndLeaseManyAsync<TElement>(List<BatchItem<TElement>> items, string token, Dictionary<TElement, TValue> result)
+        where TElement : notnull
+    {
+        var missing = new List<BatchItem<TElement>>(items.Count);
+        var held = new List<BatchItem<TElement>>();
+        var unreadable = new List<BatchItem<TElement>>();
+        await LeaseManyAsync(items, token, missing, held, unreadable, LeasePass.Read).ConfigureAwait(false);
+        if (unreadable.Count > 0)
+        {
+            await LeaseManyAsync(unreadable, token, missing, held, missing, LeasePass.Replace).ConfigureAwait(false);
+        }
+
+        foreach (var item in held)
+        {
+            item.HeldElsewhere = true;
+            missing.Add(item);
+        }
+
+        foreach (var item in items)
+        {
+            if (item.FromRedis)
+            {
+                Add(result, item.Element, item.Value);
+            }
+        }
+
+        return missing;
     }
 
     /// <summary>Reads <paramref name="items"/> from Redis and takes the leases of those it does not find: found values
@@ -98,8 +124,14 @@ public sealed partial class CachedMethod<TKey, TValue>
                     switch (AcceptRedisPayload(item.Key, payload, item.RedisKey!, item.Stamp, out var written, out var fallback))
                     {
                         case Payload.Fresh:
+                            // Found by the batch's read (no flight yet), or by a poll of an element another node loaded.
                             item.FromRedis = true;
-                            Complete(item, written);
+                            item.Value = written;
+                            if (item.Flight is not null)
+                            {
+                                Complete(item, written);
+                            }
+
                             break;
                         case Payload.Expired:
                             item.Fallback = item.Fallback.Has ? item.Fallback : fallback;
