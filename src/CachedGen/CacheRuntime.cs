@@ -25,6 +25,7 @@ public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposa
 {
     private readonly ConcurrentDictionary<Runtime.CacheMethodDescriptor, object> _methods = new();
     private readonly ConcurrentDictionary<string, Runtime.ICachedMethodStatistics> _methodsById = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Runtime.KeyFamily> _keyFamilies = new(StringComparer.Ordinal);
 
     /// <summary>Creates an L1-only runtime, or an L1 + Redis runtime over an existing multiplexer.</summary>
     public CacheRuntime(CachedGenOptions options, IConnectionMultiplexer? redis = null, ILoggerFactory? loggerFactory = null)
@@ -262,9 +263,18 @@ public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposa
                 return (Runtime.CachedMethod<TKey, TValue>)existing;
             }
 
-            method = _methodsById.TryGetValue(descriptor.MethodId, out var sameId) && sameId is Runtime.CachedMethod<TKey, TValue> shared
-                ? shared
-                : new Runtime.CachedMethod<TKey, TValue>(descriptor, this);
+            if (_methodsById.TryGetValue(descriptor.MethodId, out var sameId) && sameId is Runtime.CachedMethod<TKey, TValue> shared)
+            {
+                method = shared;
+            }
+            else
+            {
+                method = new Runtime.CachedMethod<TKey, TValue>(descriptor, this);
+                var family = _keyFamilies.GetOrAdd(descriptor.KeySuffix, static suffix => new Runtime.KeyFamily(suffix));
+                family.Add(method);
+                method.Family = family;
+            }
+
             _methodsById.TryAdd(descriptor.MethodId, method);
             _methods.TryAdd(descriptor, method);
         }
@@ -369,6 +379,26 @@ public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposa
         if (_methodsById.TryGetValue(methodId, out var method))
         {
             method.InvalidateLocal(redisKey);
+            if (redisKey is not null)
+            {
+                method.Family?.Invalidate(method, redisKey);
+            }
+
+            return;
+        }
+
+        if (redisKey is null)
+        {
+            return;
+        }
+
+        // A method this node has not used: the methods it has that render the same keys still drop their copies.
+        foreach (var family in _keyFamilies.Values)
+        {
+            if (family.Renders(redisKey))
+            {
+                family.Invalidate(null, redisKey);
+            }
         }
     }
 

@@ -32,6 +32,12 @@ public sealed class BatchTests(RedisServerFixture redis) : IClassFixture<RedisSe
 
     private async Task<(IProductCatalog Catalog, CacheRuntime Runtime)> NodeAsync(ProductSource source, Action<CachedGenOptions>? configure = null)
     {
+        var runtime = await RuntimeAsync(configure);
+        return (new CachedProductCatalog(source, runtime), runtime);
+    }
+
+    private async Task<CacheRuntime> RuntimeAsync(Action<CachedGenOptions>? configure = null)
+    {
         var options = new CachedGenOptions { KeyPrefix = _prefix, RedisOperationTimeout = TimeSpan.FromSeconds(2), LeaseWaitTimeout = TimeSpan.FromSeconds(5), LeaseDuration = TimeSpan.FromSeconds(10) };
         configure?.Invoke(options);
         var mux = await ConnectionMultiplexer.ConnectAsync(Server.Endpoint + ",abortConnect=false,connectRetry=0,connectTimeout=2000,syncTimeout=2000,asyncTimeout=2000");
@@ -42,7 +48,7 @@ public sealed class BatchTests(RedisServerFixture redis) : IClassFixture<RedisSe
         _disposables.Add(runtime);
         _disposables.Add(mux);
         await runtime.Backplane!.Subscribed;
-        return (new CachedProductCatalog(source, runtime), runtime);
+        return runtime;
     }
 
     [Fact]
@@ -146,6 +152,39 @@ public sealed class BatchTests(RedisServerFixture redis) : IClassFixture<RedisSe
         // The fill replaced the damaged entry: a third node reads all three from Redis.
         var (c, _) = await NodeAsync(source);
         Assert.Equal(["product-1", "product-2", "product-3"], (await c.GetManyAsync([1, 2, 3])).OrderBy(p => p.Key).Select(p => p.Value.Name));
+        Assert.Equal(2, source.Calls);
+    }
+
+    [Fact]
+    public async Task A_batch_method_in_another_interface_drops_its_copy_when_the_twins_entry_changes_on_any_node()
+    {
+        var source = new ProductSource();
+        var (a, runtimeA) = await NodeAsync(source);
+        IProductBatchReader readerA = new CachedProductBatchReader(source, runtimeA);
+        var (_, runtimeB) = await NodeAsync(source);
+        IProductBatchReader readerB = new CachedProductBatchReader(source, runtimeB);
+        var runtimeC = await RuntimeAsync(); // uses only the reader: the twin's method id is unknown there
+        IProductBatchReader readerC = new CachedProductBatchReader(source, runtimeC);
+
+        // The reader's entries are the twin's: one source call in all.
+        Assert.Equal("product-7", (await a.GetAsync(7))!.Name);
+        foreach (var reader in new[] { readerA, readerB, readerC })
+        {
+            Assert.Equal("product-7", (await reader.GetManyAsync([7]))[7].Name);
+        }
+
+        Assert.Equal(1, source.Calls);
+
+        // The twin's write on A: A's reader drops its L1 copy at once, B's and C's when the backplane message arrives.
+        var appliedB = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var appliedC = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        runtimeB.Backplane!.Applied += () => appliedB.TrySetResult();
+        runtimeC.Backplane!.Applied += () => appliedC.TrySetResult();
+        await a.UpdateAsync(7, "renamed");
+        Assert.Equal("renamed", (await readerA.GetManyAsync([7]))[7].Name);
+        await Task.WhenAll(appliedB.Task, appliedC.Task).WaitAsync(Eventually.Generous);
+        Assert.Equal("renamed", (await readerB.GetManyAsync([7]))[7].Name);
+        Assert.Equal("renamed", (await readerC.GetManyAsync([7]))[7].Name);
         Assert.Equal(2, source.Calls);
     }
 

@@ -41,9 +41,17 @@ public interface IProductCatalog
     string GetLabel(int id);
 }
 
+/// <summary>A batch method whose twin (<see cref="IProductCatalog.GetAsync"/>) is in another interface: the same Redis
+/// entries, a cache of its own in each process.</summary>
+public interface IProductBatchReader
+{
+    [Cached("10m", "product:{ids[]}")]
+    Task<IReadOnlyDictionary<int, Product>> GetManyAsync(IReadOnlyCollection<int> ids, CancellationToken ct = default);
+}
+
 /// <summary>The source behind every node: products 1 to 999 exist (id 1000 and above do not); it counts each element it
 /// is asked for, and can hold a call until the test releases it.</summary>
-public sealed class ProductSource : IProductCatalog
+public sealed class ProductSource : IProductCatalog, IProductBatchReader
 {
     private readonly ConcurrentDictionary<int, string> _names = new();
     private readonly ConcurrentDictionary<int, int> _loads = new();

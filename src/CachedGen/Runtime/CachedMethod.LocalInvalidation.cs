@@ -40,4 +40,20 @@ public sealed partial class CachedMethod<TKey, TValue>
             _buckets.Bump(_buckets.Of(redisKey));
         }
     }
+
+    /// <summary>The methods of this process that may render the same keys; set by the runtime when it registers this one.</summary>
+    internal KeyFamily? Family { get; set; }
+
+    KeyFamily? ICachedMethodStatistics.Family => Family;
+
+    /// <inheritdoc/>
+    void ICachedMethodStatistics.InvalidateLocalCopy(string redisKey)
+    {
+        // Its keys are rendered as the other member's are (prefix, braces, version, generation): the same key is the same
+        // bucket and fingerprint here.
+        if (_local is not null && _redis is not null && redisKey.StartsWith(_keyPrefix, StringComparison.Ordinal))
+        {
+            _buckets.Bump(_buckets.Of(redisKey));
+        }
+    }
 }

@@ -55,6 +55,7 @@ public sealed partial class CachedMethod<TKey, TValue>
         // message arrives, which the same script sends after the delete; this node ignores its own message.)
         _buckets.Bump(bucket);
         _local?.TryRemove(key);
+        Family?.Invalidate(this, baseKey);
 
         _metrics.RecordDuration(started, _methodTag, CacheMetrics.L2, CacheMetrics.OpInvalidate);
     }
@@ -69,6 +70,12 @@ public sealed partial class CachedMethod<TKey, TValue>
         var baseKey = _redis is null ? null : RenderKey(key);
         var bucket = baseKey is null ? _buckets.Of(key.GetHashCode()) : _buckets.Of(baseKey);
         _buckets.Bump(bucket);
+        if (baseKey is not null)
+        {
+            // Another method of this process may hold the same entry (a batch method whose twin is in another interface).
+            Family?.Invalidate(this, baseKey);
+        }
+
         if (!ReferenceEquals(kind, CacheMetrics.KindPut))
         {
             _local?.TryRemove(key);

@@ -13,6 +13,13 @@ internal interface ICachedMethodStatistics
     /// <summary>Drops the entry rendered as <paramref name="redisKey"/> (every entry when <see langword="null"/>) from L1.</summary>
     void InvalidateLocal(string? redisKey);
 
+    /// <summary>The methods of this process that may render the same keys (set when the runtime registers it).</summary>
+    KeyFamily? Family { get; }
+
+    /// <summary>Another method of its <see cref="KeyFamily"/> invalidated or replaced the entry rendered as
+    /// <paramref name="redisKey"/>: drops this method's L1 copy of it, if it renders that key.</summary>
+    void InvalidateLocalCopy(string redisKey);
+
     /// <summary>Drops every L1 entry.</summary>
     void ClearLocal();
 
