@@ -118,11 +118,26 @@ internal static class SkipRules
     }
 
     /// <summary>Why CachedGen's method attributes on <paramref name="method"/> are never read, or <see langword="null"/>:
-    /// the generator reads them on members only (the predicate of its pipelines), never on a local function or lambda.</summary>
+    /// the generator reads them on method declarations only (the predicate of its pipelines), never on a local function,
+    /// a lambda, or a property or event accessor (C# lets a method attribute sit on <c>get</c>, <c>set</c>, <c>init</c>,
+    /// <c>add</c> and <c>remove</c>).</summary>
     internal static string? NonMemberProblem(IMethodSymbol method)
-        => method.MethodKind is MethodKind.LocalFunction or MethodKind.AnonymousFunction
-            ? $"it is a {(method.MethodKind == MethodKind.LocalFunction ? "local function" : "lambda")}, which no decorator wraps: put the attribute on a method of an interface (or of a class implementing one)"
-            : null;
+        => method.MethodKind switch
+        {
+            MethodKind.LocalFunction or MethodKind.AnonymousFunction
+                => $"it is a {(method.MethodKind == MethodKind.LocalFunction ? "local function" : "lambda")}, which no decorator wraps: put the attribute on a method of an interface (or of a class implementing one)",
+            MethodKind.PropertyGet or MethodKind.PropertySet or MethodKind.EventAdd or MethodKind.EventRemove
+                => $"it is the {Accessor(method)} accessor of {(method.AssociatedSymbol is IEventSymbol ? "event" : "property")} '{method.AssociatedSymbol?.Name}', and decorators cache and invalidate methods only (accessors are forwarded): declare a method instead ({(method.MethodKind == MethodKind.PropertyGet ? "Task<int> GetCountAsync()" : "Task SetCurrentAsync(int value)")})",
+            _ => null,
+        };
+
+    private static string Accessor(IMethodSymbol accessor) => accessor.MethodKind switch
+    {
+        MethodKind.PropertyGet => "get",
+        MethodKind.PropertySet => accessor.IsInitOnly ? "init" : "set",
+        MethodKind.EventAdd => "add",
+        _ => "remove",
+    };
 
     /// <summary>Why a TTL or LocalTtl text cannot be used (<paramref name="allowZero"/>: LocalTtl may be 0, no L1), or
     /// <see langword="null"/> with its value.</summary>
