@@ -21,10 +21,10 @@ internal static partial class DecoratorParser
         {
             if (member.GetAttributes().Any(IsCachedAttribute))
             {
-                return implementation is null ? member : implementation.FindImplementationForInterfaceMember(member) as IMethodSymbol;
+                return implementation is null ? member : ImplementationOf(implementation, member);
             }
 
-            if (implementation?.FindImplementationForInterfaceMember(member) is IMethodSymbol implemented && implemented.GetAttributes().Any(IsCachedAttribute))
+            if (implementation is not null && ImplementationOf(implementation, member) is { } implemented && implemented.GetAttributes().Any(IsCachedAttribute))
             {
                 return implemented;
             }
@@ -44,7 +44,7 @@ internal static partial class DecoratorParser
             return own;
         }
 
-        if (implementation.FindImplementationForInterfaceMember(method) is not IMethodSymbol implemented)
+        if (ImplementationOf(implementation, method) is not { } implemented)
         {
             return null;
         }

@@ -119,10 +119,10 @@ internal static partial class DecoratorParser
         {
             if (Has(member))
             {
-                return implementation is null ? member : implementation.FindImplementationForInterfaceMember(member) as IMethodSymbol;
+                return implementation is null ? member : ImplementationOf(implementation, member);
             }
 
-            if (implementation?.FindImplementationForInterfaceMember(member) is IMethodSymbol implemented && Has(implemented))
+            if (implementation is not null && ImplementationOf(implementation, member) is { } implemented && Has(implemented))
             {
                 return implemented;
             }
