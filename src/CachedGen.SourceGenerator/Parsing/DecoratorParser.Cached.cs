@@ -34,7 +34,8 @@ internal static partial class DecoratorParser
     }
 
     /// <summary>The [Cached] of the interface method, or of its implementation in <paramref name="implementation"/>;
-    /// <paramref name="attributed"/> is the method carrying it, whose parameter names its key template uses.</summary>
+    /// <paramref name="attributed"/> is the method carrying it, whose parameter names its key template uses. The
+    /// interface's wins; a [Cached] on the class method as well is reported (SkipRules.ShadowedByInterfaceProblem).</summary>
     private static AttributeData? FindCachedAttribute(IMethodSymbol method, INamedTypeSymbol? implementation, out IMethodSymbol attributed)
     {
         attributed = method;

@@ -84,6 +84,32 @@ internal static class SkipRules
             : null;
     }
 
+    /// <summary>Why the <c>[Cached]</c> on the class method <paramref name="method"/> is not the one a decorator uses,
+    /// or <see langword="null"/>: the interface method it implements carries its own <c>[Cached]</c>, and the
+    /// interface's attribute wins (the generator reads it first, <c>DecoratorParser.FindCachedAttribute</c>), so the
+    /// class's TTL, template and invalidations would be ignored.</summary>
+    internal static string? ShadowedByInterfaceProblem(IMethodSymbol method)
+    {
+        if (method.ContainingType.TypeKind == TypeKind.Interface || method.IsStatic)
+        {
+            return null;
+        }
+
+        foreach (var contract in CacheRules.ImplementedContracts(method))
+        {
+            foreach (var member in contract.GetMembers().OfType<IMethodSymbol>())
+            {
+                if (member.GetAttributes().Any(a => a.AttributeClass.HasFullName(KnownNames.CachedAttribute))
+                    && SymbolEqualityComparer.Default.Equals(CacheRules.ImplementationOf(method.ContainingType, member), method))
+                {
+                    return $"the interface method '{contract.Name}.{member.Name}' it implements has its own [Cached], which the decorator uses, so this one would be ignored: keep one of the two";
+                }
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>The full name of <see cref="ObsoleteAttribute"/>.</summary>
     internal const string ObsoleteAttribute = "System.ObsoleteAttribute";
 
