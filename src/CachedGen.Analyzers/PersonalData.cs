@@ -10,7 +10,8 @@ namespace CachedGen.Analyzers;
 /// <summary>
 /// Recognises personal data by metadata name, so no package is needed: CachedGen's <c>[PersonalData]</c>, ASP.NET
 /// Core Identity's <c>[PersonalData]</c> and <c>[ProtectedPersonalData]</c>, any attribute deriving from
-/// Microsoft.Extensions.Compliance's <c>DataClassificationAttribute</c> (on the member or on its type), and names from
+/// Microsoft.Extensions.Compliance's <c>DataClassificationAttribute</c> (on the member or on its type), the data
+/// annotations <c>[EmailAddress]</c>, <c>[Phone]</c> and <c>[CreditCard]</c>, and names from
 /// <c>cachedgen.personal_data_names</c> in .editorconfig.
 /// </summary>
 internal sealed class PersonalData
@@ -32,6 +33,11 @@ internal sealed class PersonalData
         "Microsoft.AspNetCore.Identity.PersonalDataAttribute",
         "Microsoft.AspNetCore.Identity.ProtectedPersonalDataAttribute",
         "Microsoft.Extensions.Compliance.Classification.DataClassificationAttribute",
+
+        // Data annotations that say what a string holds: an e-mail address, a phone number, a card number.
+        "System.ComponentModel.DataAnnotations.EmailAddressAttribute",
+        "System.ComponentModel.DataAnnotations.PhoneAttribute",
+        "System.ComponentModel.DataAnnotations.CreditCardAttribute",
     };
 
     // Their simple names, compared first: every attribute of every member and member type is checked, up its base types.

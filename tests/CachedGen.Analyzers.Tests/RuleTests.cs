@@ -76,6 +76,22 @@ public class PersonalDataInKeyTests
         """);
 
     [Fact]
+    public Task Data_annotations_that_name_personal_data_fire() => Verify<PersonalDataInKeyAnalyzer>.AnalyzerAsync("""
+        using System.ComponentModel.DataAnnotations;
+        public sealed class Contact
+        {
+            [EmailAddress] public string Primary { get; set; } = "";
+            [Phone] public string Backup { get; set; } = "";
+            [CreditCard] public string Card { get; set; } = "";
+            [StringLength(20)] public string Label { get; set; } = "";
+        }
+        public interface IContacts
+        {
+            [Cached("5m", "c:{|CG0001:{contact.Primary}|}:{|CG0001:{contact.Backup}|}:{|CG0001:{contact.Card}|}:{contact.Label}")] Task<string> FindAsync(Contact contact);
+        }
+        """);
+
+    [Fact]
     public Task Hashed_and_ordinary_values_stay_silent() => Verify<PersonalDataInKeyAnalyzer>.AnalyzerAsync("""
         public interface IUsers
         {
