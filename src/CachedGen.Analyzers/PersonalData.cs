@@ -10,7 +10,8 @@ namespace CachedGen.Analyzers;
 /// <summary>
 /// Recognises personal data by metadata name, so no package is needed: CachedGen's <c>[PersonalData]</c>, ASP.NET
 /// Core Identity's <c>[PersonalData]</c> and <c>[ProtectedPersonalData]</c>, any attribute deriving from
-/// Microsoft.Extensions.Compliance's <c>DataClassificationAttribute</c> (on the member or on its type), and names from
+/// Microsoft.Extensions.Compliance's <c>DataClassificationAttribute</c> (on the member or on its type), the data
+/// annotations <c>[EmailAddress]</c>, <c>[Phone]</c> and <c>[CreditCard]</c>, and names from
 /// <c>cachedgen.personal_data_names</c> in .editorconfig.
 /// </summary>
 internal sealed class PersonalData
@@ -32,6 +33,11 @@ internal sealed class PersonalData
         "Microsoft.AspNetCore.Identity.PersonalDataAttribute",
         "Microsoft.AspNetCore.Identity.ProtectedPersonalDataAttribute",
         "Microsoft.Extensions.Compliance.Classification.DataClassificationAttribute",
+
+        // Data annotations that say what a string holds: an e-mail address, a phone number, a card number.
+        "System.ComponentModel.DataAnnotations.EmailAddressAttribute",
+        "System.ComponentModel.DataAnnotations.PhoneAttribute",
+        "System.ComponentModel.DataAnnotations.CreditCardAttribute",
     };
 
     // Their simple names, compared first: every attribute of every member and member type is checked, up its base types.
@@ -64,7 +70,117 @@ internal sealed class PersonalData
         return _names.Any(n => name == n || (name.EndsWith(n, StringComparison.Ordinal) && name.Length > n.Length));
     }
 
+    /// <summary>Whether a marker attribute is on the symbol or on a declaration it stands for: the positional
+    /// parameter of a record property (<c>record User([PersonalData] string Contact)</c> puts the attribute on the
+    /// parameter), a member it overrides, an interface member it implements, the matching parameter of an interface or
+    /// base method its method implements or overrides, a base type of a type.</summary>
     public static bool HasMarker(ISymbol symbol)
+    {
+        foreach (var source in MarkerSources(symbol))
+        {
+            if (HasOwnMarker(source))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The symbol, then the declarations whose attributes speak for it (see <see cref="HasMarker"/>).</summary>
+    internal static IEnumerable<ISymbol> MarkerSources(ISymbol symbol)
+    {
+        yield return symbol;
+        switch (symbol)
+        {
+            case IPropertySymbol property:
+                for (var overridden = property.OverriddenProperty; overridden is not null; overridden = overridden.OverriddenProperty)
+                {
+                    yield return overridden;
+                }
+
+                foreach (var implemented in ImplementedMembers(property))
+                {
+                    yield return implemented;
+                }
+
+                if (property.ContainingType is { IsRecord: true } record)
+                {
+                    foreach (var constructor in record.InstanceConstructors)
+                    {
+                        foreach (var parameter in constructor.Parameters)
+                        {
+                            if (parameter.Name == property.Name && SymbolEqualityComparer.Default.Equals(parameter.Type, property.Type))
+                            {
+                                yield return parameter;
+                            }
+                        }
+                    }
+                }
+
+                break;
+            case IParameterSymbol { ContainingSymbol: IMethodSymbol method } parameter:
+                for (var overridden = method.OverriddenMethod; overridden is not null; overridden = overridden.OverriddenMethod)
+                {
+                    if (parameter.Ordinal < overridden.Parameters.Length)
+                    {
+                        yield return overridden.Parameters[parameter.Ordinal];
+                    }
+                }
+
+                foreach (var implemented in ImplementedMembers(method))
+                {
+                    if (implemented is IMethodSymbol interfaceMethod && parameter.Ordinal < interfaceMethod.Parameters.Length)
+                    {
+                        yield return interfaceMethod.Parameters[parameter.Ordinal];
+                    }
+                }
+
+                break;
+            case INamedTypeSymbol type:
+                for (var baseType = type.BaseType; baseType is not null && baseType.SpecialType == SpecialType.None; baseType = baseType.BaseType)
+                {
+                    yield return baseType;
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>The interface members <paramref name="member"/> (a property or method of a class or struct) implements,
+    /// explicitly or by name.</summary>
+    private static IEnumerable<ISymbol> ImplementedMembers(ISymbol member)
+    {
+        var explicitly = member switch
+        {
+            IPropertySymbol property => property.ExplicitInterfaceImplementations.CastArray<ISymbol>(),
+            IMethodSymbol method => method.ExplicitInterfaceImplementations.CastArray<ISymbol>(),
+            _ => System.Collections.Immutable.ImmutableArray<ISymbol>.Empty,
+        };
+        foreach (var implemented in explicitly)
+        {
+            yield return implemented;
+        }
+
+        var type = member.ContainingType;
+        if (type is null || type.TypeKind == TypeKind.Interface || member.IsStatic || !explicitly.IsEmpty)
+        {
+            yield break;
+        }
+
+        foreach (var contract in type.AllInterfaces)
+        {
+            foreach (var candidate in contract.GetMembers(member.Name))
+            {
+                if (SymbolEqualityComparer.Default.Equals(type.FindImplementationForInterfaceMember(candidate), member))
+                {
+                    yield return candidate;
+                }
+            }
+        }
+    }
+
+    private static bool HasOwnMarker(ISymbol symbol)
     {
         foreach (var attribute in symbol.GetAttributes())
         {

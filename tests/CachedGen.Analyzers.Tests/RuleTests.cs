@@ -49,6 +49,49 @@ public class PersonalDataInKeyTests
         """);
 
     [Fact]
+    public Task Personal_data_marked_where_the_member_or_parameter_is_declared_fires() => Verify<PersonalDataInKeyAnalyzer>.AnalyzerAsync("""
+        public sealed record Customer(int Id, [PersonalData] string Contact);
+        public interface IContact { [PersonalData] string Handle { get; } }
+        public sealed class Member : IContact { public string Handle => ""; public int Id { get; set; } }
+        public abstract class Person { [PersonalData] public abstract string FullName { get; } }
+        public sealed class Patient : Person { public override string FullName => ""; }
+        [PersonalData] public class Identity { public string Value { get; set; } = ""; }
+        public sealed class NationalIdentity : Identity { }
+        public interface IUsers
+        {
+            [Cached("5m", "c:{|CG0001:{customer.Contact}|}:{customer.Id}")] Task<string> ByCustomerAsync(Customer customer);
+            [Cached("5m", "m:{|CG0001:{member.Handle}|}:{member.Id}")] Task<string> ByMemberAsync(Member member);
+            [Cached("5m", "p:{|CG0001:{patient.FullName}|}")] Task<string> ByPatientAsync(Patient patient);
+            [Cached("5m")] Task<string> ByIdentityAsync(NationalIdentity {|CG0001:identity|});
+            Task<string> ByHandleAsync([PersonalData] string handle);
+        }
+        public sealed class Users : IUsers
+        {
+            public Task<string> ByCustomerAsync(Customer customer) => Task.FromResult("");
+            public Task<string> ByMemberAsync(Member member) => Task.FromResult("");
+            public Task<string> ByPatientAsync(Patient patient) => Task.FromResult("");
+            public Task<string> ByIdentityAsync(NationalIdentity identity) => Task.FromResult("");
+            [Cached("5m", "h:{|CG0001:{handle}|}")] public Task<string> ByHandleAsync(string handle) => Task.FromResult("");
+        }
+        """);
+
+    [Fact]
+    public Task Data_annotations_that_name_personal_data_fire() => Verify<PersonalDataInKeyAnalyzer>.AnalyzerAsync("""
+        using System.ComponentModel.DataAnnotations;
+        public sealed class Contact
+        {
+            [EmailAddress] public string Primary { get; set; } = "";
+            [Phone] public string Backup { get; set; } = "";
+            [CreditCard] public string Card { get; set; } = "";
+            [StringLength(20)] public string Label { get; set; } = "";
+        }
+        public interface IContacts
+        {
+            [Cached("5m", "c:{|CG0001:{contact.Primary}|}:{|CG0001:{contact.Backup}|}:{|CG0001:{contact.Card}|}:{contact.Label}")] Task<string> FindAsync(Contact contact);
+        }
+        """);
+
+    [Fact]
     public Task Hashed_and_ordinary_values_stay_silent() => Verify<PersonalDataInKeyAnalyzer>.AnalyzerAsync("""
         public interface IUsers
         {
@@ -440,6 +483,12 @@ public class PersonalDataInValueTests
             // A personal type inside a collection member: the path ends at the member that holds it.
             new DiagnosticResult("CG0009", DiagnosticSeverity.Warning).WithLocation(3).WithArguments("OrderAsync", "Order.Taxes"),
         ]);
+
+    [Fact]
+    public Task Personal_data_marked_on_a_record_parameter_fires() => Verify<PersonalDataInValueAnalyzer>.AnalyzerAsync("""
+        public sealed record Customer(int Id, [PersonalData] string Contact);
+        public interface ICustomers { [{|CG0009:Cached("5m")|}] Task<Customer?> GetAsync(int id); }
+        """);
 
     [Fact]
     public Task Sensitive_or_clean_values_stay_silent() => Verify<PersonalDataInValueAnalyzer>.AnalyzerAsync("""

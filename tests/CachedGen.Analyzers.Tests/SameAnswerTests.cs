@@ -25,6 +25,33 @@ public class SameAnswerTests
         Assert.Empty(run.OutputErrors);
     }
 
+    [Theory]
+    [InlineData("explicit interface implementation", "public interface IHasTenant { int TenantId { get; } } public sealed class Query : IHasTenant { int IHasTenant.TenantId => 1; public int Page { get; set; } }", "Query")]
+    [InlineData("default interface member through a class", "public interface IHasTenant { int TenantId => 7; } public sealed class Query : IHasTenant { public int Page { get; set; } }", "Query")]
+    [InlineData("getter that is not public", "public sealed class Query { public int TenantId { private get; set; } public int Page { get; set; } }", "Query")]
+    [InlineData("name two unrelated base interfaces declare", "public interface IA { int TenantId { get; } } public interface IB { int TenantId { get; } } public interface IQuery : IA, IB { int Page { get; } }", "IQuery")]
+    public async Task A_member_csharp_does_not_reach_is_rejected_by_both_instead_of_breaking_the_build(string how, string types, string parameterType)
+    {
+        var run = await GeneratorAndAnalyzers.RunAsync([types + $" public interface IRepo {{ [Cached(\"5m\", \"k:{{q.TenantId}}:{{q.Page}}\")] Task<int> GetAsync({parameterType} q); }}"]);
+        Assert.True(run.OutputErrors.Length == 0, how + ": " + string.Join("; ", run.OutputErrors.AsEnumerable()));
+        Assert.DoesNotContain(run.Generated, text => text.Contains("GetAsyncDescriptor =", StringComparison.Ordinal));
+        var cg0004 = Assert.Single(run.Reported, d => d.Id == "CG0004");
+        Assert.Contains("'q.TenantId' does not name a public property or field", cg0004.GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("an override, ignoring case", "public class Person { public virtual int TenantId { get; set; } } public sealed class Query : Person { public override int TenantId { get; set; } }", "Query", "k:{q.tenantId}")]
+    [InlineData("a member hiding a base member", "public class Person { public string TenantId { get; set; } = \"\"; } public sealed class Query : Person { public new int TenantId { get; set; } }", "Query", "k:{q.TenantId}")]
+    [InlineData("an interface member hiding its base's", "public interface IBase { string TenantId { get; } } public interface IQuery : IBase { new int TenantId { get; } }", "IQuery", "k:{q.TenantId}")]
+    [InlineData("a member of a base interface of an interface", "public interface IHasTenant { int TenantId { get; } } public interface IQuery : IHasTenant { int Page { get; } }", "IQuery", "k:{q.TenantId}")]
+    public async Task A_member_csharp_reaches_is_rendered_by_the_generator_and_accepted_by_the_analyzers(string how, string types, string parameterType, string template)
+    {
+        var run = await GeneratorAndAnalyzers.RunAsync([types + $" public interface IRepo {{ [Cached(\"5m\", \"{template}\")] Task<int> GetAsync({parameterType} q); }}"]);
+        Assert.True(run.OutputErrors.Length == 0, how + ": " + string.Join("; ", run.OutputErrors.AsEnumerable()));
+        Assert.Contains(run.Generated, text => text.Contains("q.TenantId", StringComparison.Ordinal) && text.Contains("CacheMethodDescriptor<global::System.ValueTuple<int>, int>", StringComparison.Ordinal));
+        Assert.DoesNotContain(run.Reported, d => d.Severity == DiagnosticSeverity.Error);
+    }
+
     [Fact]
     public async Task Two_members_matching_only_ignoring_case_are_rejected_by_both()
     {

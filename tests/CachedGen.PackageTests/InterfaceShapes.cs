@@ -172,6 +172,58 @@ namespace PackageConsumer.Shapes
         }
     }
 
+    // [Cached] on a base interface; the service type registered is the derived interface, which declares none.
+    public interface IReadCatalog
+    {
+        [Cached("5m", "catalog:{id}", nameof(TouchAsync))]
+        Task<Order?> ItemAsync(int id);
+
+        Task TouchAsync(int id);
+    }
+
+    public interface ICatalog : IReadCatalog
+    {
+        Task AddAsync(Order order);
+    }
+
+    public sealed class CatalogSource : ICatalog
+    {
+        public int Loads;
+
+        public Task<Order?> ItemAsync(int id)
+        {
+            Loads++;
+            return Task.FromResult<Order?>(new Order(id, "item"));
+        }
+
+        public Task TouchAsync(int id) => Task.CompletedTask;
+
+        public Task AddAsync(Order order) => Task.CompletedTask;
+    }
+
+    // [Cached] on an override of the base class's (virtual) implementation.
+    public interface IPrices
+    {
+        Task<decimal> PriceAsync(int productId);
+    }
+
+    public class PricesBase : IPrices
+    {
+        public virtual Task<decimal> PriceAsync(int productId) => Task.FromResult(0m);
+    }
+
+    public sealed class Prices : PricesBase
+    {
+        public int Loads;
+
+        [Cached("1m")]
+        public override Task<decimal> PriceAsync(int productId)
+        {
+            Loads++;
+            return Task.FromResult(1.5m);
+        }
+    }
+
     [Obsolete("Use IOrderRepository.")]
     public interface IOldStore
     {
@@ -181,6 +233,32 @@ namespace PackageConsumer.Shapes
 
     public class InterfaceShapeTests
     {
+        [Fact]
+        public async Task A_derived_interface_that_declares_no_attribute_is_decorated_with_its_base_s()
+        {
+            var source = new CatalogSource();
+            ICatalog catalog = new CachedCatalog(source, new CacheRuntime(new CachedGenOptions()));
+
+            await catalog.ItemAsync(1);
+            await catalog.ItemAsync(1);
+            Assert.Equal(1, source.Loads);
+
+            await catalog.TouchAsync(1);
+            await catalog.ItemAsync(1);
+            Assert.Equal(2, source.Loads);
+        }
+
+        [Fact]
+        public async Task Cached_on_an_override_of_the_implementing_method_caches()
+        {
+            var source = new Prices();
+            IPrices prices = new CachedPrices(source, new CacheRuntime(new CachedGenOptions()));
+
+            Assert.Equal(1.5m, await prices.PriceAsync(3));
+            Assert.Equal(1.5m, await prices.PriceAsync(3));
+            Assert.Equal(1, source.Loads);
+        }
+
         [Fact]
         public async Task Decorator_of_a_many_shaped_interface_caches_and_forwards()
         {

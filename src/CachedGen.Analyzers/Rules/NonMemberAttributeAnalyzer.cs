@@ -7,9 +7,9 @@ using CachedGen.SourceGenerator;
 
 namespace CachedGen.Analyzers.Rules;
 
-/// <summary><c>[Cached]</c> (CG0007), <c>[InvalidatesTags]</c> (CG0006) or <c>[CachePut]</c> (CG0012) on a local function
-/// or a lambda: the generator only reads them on members, and the method-symbol rules never see these, so without this
-/// rule the attribute would do nothing silently.</summary>
+/// <summary><c>[Cached]</c> (CG0007), <c>[InvalidatesTags]</c> (CG0006) or <c>[CachePut]</c> (CG0012) on a local function,
+/// a lambda or a property or event accessor: the generator only reads them on method declarations, and the
+/// method-symbol rules never see these, so without this rule the attribute would do nothing silently.</summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class NonMemberAttributeAnalyzer : DiagnosticAnalyzer
 {
@@ -29,7 +29,16 @@ public sealed class NonMemberAttributeAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            start.RegisterSyntaxNodeAction(Analyze, SyntaxKind.LocalFunctionStatement, SyntaxKind.ParenthesizedLambdaExpression, SyntaxKind.SimpleLambdaExpression);
+            start.RegisterSyntaxNodeAction(
+                Analyze,
+                SyntaxKind.LocalFunctionStatement,
+                SyntaxKind.ParenthesizedLambdaExpression,
+                SyntaxKind.SimpleLambdaExpression,
+                SyntaxKind.GetAccessorDeclaration,
+                SyntaxKind.SetAccessorDeclaration,
+                SyntaxKind.InitAccessorDeclaration,
+                SyntaxKind.AddAccessorDeclaration,
+                SyntaxKind.RemoveAccessorDeclaration);
         });
     }
 
@@ -39,6 +48,7 @@ public sealed class NonMemberAttributeAnalyzer : DiagnosticAnalyzer
         {
             LocalFunctionStatementSyntax local => local.AttributeLists,
             LambdaExpressionSyntax lambda => lambda.AttributeLists,
+            AccessorDeclarationSyntax accessor => accessor.AttributeLists,
             _ => default,
         };
         if (lists.Count == 0)
@@ -46,7 +56,7 @@ public sealed class NonMemberAttributeAnalyzer : DiagnosticAnalyzer
             return;
         }
 
-        var symbol = context.Node is LocalFunctionStatementSyntax
+        var symbol = context.Node is LocalFunctionStatementSyntax or AccessorDeclarationSyntax
             ? context.SemanticModel.GetDeclaredSymbol(context.Node, context.CancellationToken) as IMethodSymbol
             : context.SemanticModel.GetSymbolInfo(context.Node, context.CancellationToken).Symbol as IMethodSymbol;
         if (symbol is null || SkipRules.NonMemberProblem(symbol) is not { } problem)

@@ -31,6 +31,10 @@ public sealed class UncacheableMethodAnalyzer : CachedMethodAnalyzer
             {
                 reason = "it is static";
             }
+            else if (SkipRules.ShadowedByInterfaceProblem(site.Method) is { } shadowed)
+            {
+                reason = shadowed;
+            }
             else
             {
                 // Cached in each interface it implements a member of: a reason for any of them is reported.

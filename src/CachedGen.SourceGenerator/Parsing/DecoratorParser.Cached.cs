@@ -21,10 +21,10 @@ internal static partial class DecoratorParser
         {
             if (member.GetAttributes().Any(IsCachedAttribute))
             {
-                return implementation is null ? member : implementation.FindImplementationForInterfaceMember(member) as IMethodSymbol;
+                return implementation is null ? member : ImplementationOf(implementation, member);
             }
 
-            if (implementation?.FindImplementationForInterfaceMember(member) is IMethodSymbol implemented && implemented.GetAttributes().Any(IsCachedAttribute))
+            if (implementation is not null && ImplementationOf(implementation, member) is { } implemented && implemented.GetAttributes().Any(IsCachedAttribute))
             {
                 return implemented;
             }
@@ -34,7 +34,8 @@ internal static partial class DecoratorParser
     }
 
     /// <summary>The [Cached] of the interface method, or of its implementation in <paramref name="implementation"/>;
-    /// <paramref name="attributed"/> is the method carrying it, whose parameter names its key template uses.</summary>
+    /// <paramref name="attributed"/> is the method carrying it, whose parameter names its key template uses. The
+    /// interface's wins; a [Cached] on the class method as well is reported (SkipRules.ShadowedByInterfaceProblem).</summary>
     private static AttributeData? FindCachedAttribute(IMethodSymbol method, INamedTypeSymbol? implementation, out IMethodSymbol attributed)
     {
         attributed = method;
@@ -44,7 +45,7 @@ internal static partial class DecoratorParser
             return own;
         }
 
-        if (implementation.FindImplementationForInterfaceMember(method) is not IMethodSymbol implemented)
+        if (ImplementationOf(implementation, method) is not { } implemented)
         {
             return null;
         }

@@ -98,7 +98,7 @@ internal static partial class DecoratorParser
     {
         static bool Is(AttributeData a, string name) => a.AttributeClass.HasFullName(name);
         var attribute = method.GetAttributes().FirstOrDefault(a => Is(a, attributeName))
-            ?? (implementation?.FindImplementationForInterfaceMember(method) as IMethodSymbol)?.GetAttributes().FirstOrDefault(a => Is(a, attributeName));
+            ?? (implementation is null ? null : ImplementationOf(implementation, method))?.GetAttributes().FirstOrDefault(a => Is(a, attributeName));
         if (attribute is null || attribute.ConstructorArguments.Length != 1 || attribute.ConstructorArguments[0].Kind != TypedConstantKind.Array)
         {
             return [];

@@ -41,9 +41,11 @@ internal static partial class DecoratorParser
         }
         else if (type.TypeKind is TypeKind.Class or TypeKind.Struct)
         {
+            // Every interface of the class that has the method, declared or inherited: a derived interface
+            // (IOrderRepository : IReadRepository) is registered as often as its base.
             foreach (var candidate in type.AllInterfaces)
             {
-                if (SymbolEqualityComparer.Default.Equals(FirstCachedMember(candidate, type), method))
+                if (SymbolEqualityComparer.Default.Equals(FirstCachedMemberWithBases(candidate, type), method))
                 {
                     AddIfBuilt(results, candidate, type, compilation, cancellationToken);
                 }
@@ -51,6 +53,26 @@ internal static partial class DecoratorParser
         }
 
         return results.ToEquatableArray();
+    }
+
+    /// <summary><see cref="FirstCachedMember"/> of <paramref name="contract"/>, else of the first of its base interfaces
+    /// that has one.</summary>
+    private static IMethodSymbol? FirstCachedMemberWithBases(INamedTypeSymbol contract, INamedTypeSymbol? implementation)
+    {
+        if (FirstCachedMember(contract, implementation) is { } own)
+        {
+            return own;
+        }
+
+        foreach (var inherited in contract.AllInterfaces)
+        {
+            if (FirstCachedMember(inherited, implementation) is { } member)
+            {
+                return member;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The decorators a write carrying <paramref name="attributeName"/> (<c>[InvalidatesTags]</c> or
@@ -79,7 +101,7 @@ internal static partial class DecoratorParser
         {
             foreach (var candidate in type.AllInterfaces)
             {
-                if (SymbolEqualityComparer.Default.Equals(FirstWriter(candidate, type, attributeName), method))
+                if (SymbolEqualityComparer.Default.Equals(FirstWriter(candidate, type, attributeName) ?? candidate.AllInterfaces.Select(i => FirstWriter(i, type, attributeName)).FirstOrDefault(w => w is not null), method))
                 {
                     AddIfBuilt(results, candidate, type, compilation, cancellationToken);
                 }
@@ -97,10 +119,10 @@ internal static partial class DecoratorParser
         {
             if (Has(member))
             {
-                return implementation is null ? member : implementation.FindImplementationForInterfaceMember(member) as IMethodSymbol;
+                return implementation is null ? member : ImplementationOf(implementation, member);
             }
 
-            if (implementation?.FindImplementationForInterfaceMember(member) is IMethodSymbol implemented && Has(implemented))
+            if (implementation is not null && ImplementationOf(implementation, member) is { } implemented && Has(implemented))
             {
                 return implemented;
             }
@@ -109,19 +131,23 @@ internal static partial class DecoratorParser
         return null;
     }
 
-    /// <summary>Whether a node is a non-generic interface declaration with bases: one of them may be (or lead through a
-    /// non-generic intermediate interface to) a closed generic base (<c>IOrderRepository : IRepository&lt;Order&gt;</c>)
-    /// whose [Cached] methods it inherits, so no [Cached] attribute of its own would lead the generator to it.
+    /// <summary>Whether a node is a non-generic interface declaration with bases: one of them may have (or lead to an
+    /// interface with) [Cached] methods, [InvalidatesTags] or [CachePut] writes it inherits: a closed generic base
+    /// (<c>IOrderRepository : IRepository&lt;Order&gt;</c>) or a plain one (<c>IOrderRepository : IReadRepository</c>),
+    /// so no attribute of its own would lead the generator to it, yet it is the service type registered.
     /// <see cref="ParseDerived"/> looks at its bases.</summary>
     public static bool NamesGenericBase(SyntaxNode node)
-        => node is Microsoft.CodeAnalysis.CSharp.Syntax.InterfaceDeclarationSyntax { BaseList: not null, TypeParameterList: null };
+        => node is Microsoft.CodeAnalysis.CSharp.Syntax.InterfaceDeclarationSyntax { BaseList: not null };
 
-    /// <summary>The decorator of a non-generic interface that inherits [Cached] methods from a closed generic base
-    /// (<c>IOrderRepository : IRepository&lt;Order&gt;</c>); its own [Cached] methods, if any, lead to the same model.</summary>
+    /// <summary>The decorator of a non-generic interface that inherits [Cached] methods or attributed writes from a base
+    /// (<c>IOrderRepository : IRepository&lt;Order&gt;</c>, <c>IOrderRepository : IReadRepository</c>); its own
+    /// attributes, if any, lead to the same model.</summary>
     public static EquatableArray<DecoratorModel> ParseDerived(GeneratorSyntaxContext context, CancellationToken cancellationToken)
     {
-        if (context.SemanticModel.GetDeclaredSymbol(context.Node, cancellationToken) is not INamedTypeSymbol { TypeKind: TypeKind.Interface, IsGenericType: false } contract
-            || !contract.AllInterfaces.Any(i => i.IsGenericType && FirstCachedMember(i, null) is not null))
+        if (context.SemanticModel.GetDeclaredSymbol(context.Node, cancellationToken) is not INamedTypeSymbol { TypeKind: TypeKind.Interface } contract
+            || !contract.AllInterfaces.Any(i => FirstCachedMember(i, null) is not null
+                || FirstWriter(i, null, KnownNames.InvalidatesTagsAttribute) is not null
+                || FirstWriter(i, null, KnownNames.CachePutAttribute) is not null))
         {
             return EquatableArray<DecoratorModel>.Empty;
         }

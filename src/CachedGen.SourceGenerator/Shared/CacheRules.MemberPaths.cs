@@ -41,8 +41,11 @@ internal static partial class CacheRules
     }
 
     /// <summary>The member a path segment names on <paramref name="type"/> (a <see cref="Nullable{T}"/> is looked
-    /// through): a public instance property with a getter or field, declared on the type, a base type or an interface;
-    /// the exact name, else the only match ignoring case. One rule for the generator and every analyzer.</summary>
+    /// through): a public instance property with a public getter, or a public instance field, that <c>value.Name</c>
+    /// reaches in C#: declared on the type or a base type (a derived member hides a base member of its name), or, for an
+    /// interface or a type parameter, on an interface it inherits (a member two unrelated interfaces declare is
+    /// ambiguous). An explicit implementation, or an interface's default member, is not reached through a class. The
+    /// exact name, else the only match ignoring case. One rule for the generator and every analyzer.</summary>
     internal static ISymbol? FindMember(ITypeSymbol type, string name)
     {
         if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable)
@@ -50,36 +53,96 @@ internal static partial class CacheRules
             type = nullable.TypeArguments[0];
         }
 
-        return FindByName(
-            AllMembers(type).Where(m => !m.IsStatic && m.DeclaredAccessibility == Accessibility.Public && m is IPropertySymbol { IsIndexer: false, GetMethod: not null } or IFieldSymbol),
-            name,
-            m => m.Name);
+        ISymbol? exact = null;
+        var exactCount = 0;
+        ISymbol? loose = null;
+        var looseCount = 0;
+        foreach (var member in ReachableMembers(type))
+        {
+            if (member.IsStatic || member.DeclaredAccessibility != Accessibility.Public
+                || member is not (IPropertySymbol { IsIndexer: false, GetMethod.DeclaredAccessibility: Accessibility.Public } or IFieldSymbol))
+            {
+                continue;
+            }
+
+            if (string.Equals(member.Name, name, StringComparison.Ordinal))
+            {
+                exact = member;
+                exactCount++;
+            }
+            else if (string.Equals(member.Name, name, StringComparison.OrdinalIgnoreCase))
+            {
+                loose = member;
+                looseCount++;
+            }
+        }
+
+        return exactCount == 1 ? exact : exactCount == 0 && looseCount == 1 ? loose : null;
     }
 
     /// <summary>The type of a property or field.</summary>
     internal static ITypeSymbol MemberType(ISymbol member) => member is IPropertySymbol property ? property.Type : ((IFieldSymbol)member).Type;
 
-    internal static IEnumerable<ISymbol> AllMembers(ITypeSymbol type)
+    /// <summary>The members <c>value.Name</c> can reach on a value of <paramref name="type"/>, each name once per
+    /// declaring type that is not hidden: a member of a base type (or base interface) is left out when a more derived
+    /// type (or an interface deriving from its interface) declares a member of the same name.</summary>
+    internal static IEnumerable<ISymbol> ReachableMembers(ITypeSymbol type)
     {
+        var hidden = new HashSet<string>(StringComparer.Ordinal);
         for (var current = type; current is not null; current = current.BaseType)
         {
+            var declared = new List<string>();
             foreach (var member in current.GetMembers())
             {
-                yield return member;
+                if (!hidden.Contains(member.Name))
+                {
+                    declared.Add(member.Name);
+                    yield return member;
+                }
             }
+
+            hidden.UnionWith(declared);
         }
 
-        foreach (var implemented in type.AllInterfaces)
+        if (type.TypeKind is not (TypeKind.Interface or TypeKind.TypeParameter))
+        {
+            yield break;
+        }
+
+        // Interfaces: a member of a base interface is hidden by a member of the same name in an interface deriving from
+        // it (or in the type itself); members of unrelated interfaces stay side by side (C# reports them ambiguous).
+        var interfaces = type.AllInterfaces;
+        foreach (var implemented in interfaces)
         {
             foreach (var member in implemented.GetMembers())
             {
-                yield return member;
+                if (hidden.Contains(member.Name) && type.TypeKind == TypeKind.Interface)
+                {
+                    continue;
+                }
+
+                var isHidden = false;
+                foreach (var other in interfaces)
+                {
+                    if (!SymbolEqualityComparer.Default.Equals(other, implemented)
+                        && other.AllInterfaces.Contains(implemented, SymbolEqualityComparer.Default)
+                        && !other.GetMembers(member.Name).IsEmpty)
+                    {
+                        isHidden = true;
+                        break;
+                    }
+                }
+
+                if (!isHidden)
+                {
+                    yield return member;
+                }
             }
         }
     }
 
-    /// <summary><see cref="FindByName"/> over a method's parameters, without boxing their array's enumerator (this runs
-    /// for every placeholder of every cached method).</summary>
+    /// <summary>The parameter a placeholder names (an exact match, else the only match ignoring case), without boxing
+    /// the array's enumerator (this runs for every placeholder of every cached method).</summary>
     internal static IParameterSymbol? FindParameter(ImmutableArray<IParameterSymbol> parameters, string name)
     {
         var match = new NameMatch<IParameterSymbol>(name);
@@ -88,21 +151,6 @@ internal static partial class CacheRules
             if (match.IsExact(parameter, parameter.Name))
             {
                 return parameter;
-            }
-        }
-
-        return match.Loose;
-    }
-
-    internal static T? FindByName<T>(IEnumerable<T> candidates, string name, Func<T, string> nameOf)
-        where T : class
-    {
-        var match = new NameMatch<T>(name);
-        foreach (var candidate in candidates)
-        {
-            if (match.IsExact(candidate, nameOf(candidate)))
-            {
-                return candidate;
             }
         }
 

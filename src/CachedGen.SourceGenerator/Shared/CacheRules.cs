@@ -27,7 +27,38 @@ internal static partial class CacheRules
             return [type];
         }
 
-        return type.AllInterfaces.Where(i => i.GetMembers().OfType<IMethodSymbol>().Any(m => SymbolEqualityComparer.Default.Equals(type.FindImplementationForInterfaceMember(m), method)));
+        return type.AllInterfaces.Where(i => i.GetMembers().OfType<IMethodSymbol>().Any(m => SymbolEqualityComparer.Default.Equals(ImplementationOf(type, m), method)));
+    }
+
+    /// <summary>The method of <paramref name="type"/> that runs for <paramref name="interfaceMethod"/>: the one
+    /// implementing it, or, when that is virtual, its most derived override in <paramref name="type"/> or a base type
+    /// (<c>OrderRepository : EfRepository</c> with <c>[Cached] public override GetAsync</c>; the compiler names the base's
+    /// virtual method the implementation). <see langword="null"/> when nothing implements it.</summary>
+    internal static IMethodSymbol? ImplementationOf(INamedTypeSymbol type, IMethodSymbol interfaceMethod)
+    {
+        if (type.FindImplementationForInterfaceMember(interfaceMethod) is not IMethodSymbol implementation
+            || implementation.ContainingType.TypeKind == TypeKind.Interface
+            || !(implementation.IsVirtual || implementation.IsOverride || implementation.IsAbstract))
+        {
+            return type.FindImplementationForInterfaceMember(interfaceMethod) as IMethodSymbol;
+        }
+
+        for (var current = type; current is not null && !SymbolEqualityComparer.Default.Equals(current, implementation.ContainingType); current = current.BaseType)
+        {
+            foreach (var candidate in current.GetMembers(implementation.Name))
+            {
+                for (var overridden = (candidate as IMethodSymbol)?.OverriddenMethod; overridden is not null; overridden = overridden.OverriddenMethod)
+                {
+                    if (SymbolEqualityComparer.Default.Equals(overridden, implementation)
+                        || SymbolEqualityComparer.Default.Equals(overridden.OriginalDefinition, implementation.OriginalDefinition))
+                    {
+                        return (IMethodSymbol)candidate;
+                    }
+                }
+            }
+        }
+
+        return implementation;
     }
 
     internal static string Escape(string identifier)

@@ -84,6 +84,32 @@ internal static class SkipRules
             : null;
     }
 
+    /// <summary>Why the <c>[Cached]</c> on the class method <paramref name="method"/> is not the one a decorator uses,
+    /// or <see langword="null"/>: the interface method it implements carries its own <c>[Cached]</c>, and the
+    /// interface's attribute wins (the generator reads it first, <c>DecoratorParser.FindCachedAttribute</c>), so the
+    /// class's TTL, template and invalidations would be ignored.</summary>
+    internal static string? ShadowedByInterfaceProblem(IMethodSymbol method)
+    {
+        if (method.ContainingType.TypeKind == TypeKind.Interface || method.IsStatic)
+        {
+            return null;
+        }
+
+        foreach (var contract in CacheRules.ImplementedContracts(method))
+        {
+            foreach (var member in contract.GetMembers().OfType<IMethodSymbol>())
+            {
+                if (member.GetAttributes().Any(a => a.AttributeClass.HasFullName(KnownNames.CachedAttribute))
+                    && SymbolEqualityComparer.Default.Equals(CacheRules.ImplementationOf(method.ContainingType, member), method))
+                {
+                    return $"the interface method '{contract.Name}.{member.Name}' it implements has its own [Cached], which the decorator uses, so this one would be ignored: keep one of the two";
+                }
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>The full name of <see cref="ObsoleteAttribute"/>.</summary>
     internal const string ObsoleteAttribute = "System.ObsoleteAttribute";
 
@@ -118,11 +144,26 @@ internal static class SkipRules
     }
 
     /// <summary>Why CachedGen's method attributes on <paramref name="method"/> are never read, or <see langword="null"/>:
-    /// the generator reads them on members only (the predicate of its pipelines), never on a local function or lambda.</summary>
+    /// the generator reads them on method declarations only (the predicate of its pipelines), never on a local function,
+    /// a lambda, or a property or event accessor (C# lets a method attribute sit on <c>get</c>, <c>set</c>, <c>init</c>,
+    /// <c>add</c> and <c>remove</c>).</summary>
     internal static string? NonMemberProblem(IMethodSymbol method)
-        => method.MethodKind is MethodKind.LocalFunction or MethodKind.AnonymousFunction
-            ? $"it is a {(method.MethodKind == MethodKind.LocalFunction ? "local function" : "lambda")}, which no decorator wraps: put the attribute on a method of an interface (or of a class implementing one)"
-            : null;
+        => method.MethodKind switch
+        {
+            MethodKind.LocalFunction or MethodKind.AnonymousFunction
+                => $"it is a {(method.MethodKind == MethodKind.LocalFunction ? "local function" : "lambda")}, which no decorator wraps: put the attribute on a method of an interface (or of a class implementing one)",
+            MethodKind.PropertyGet or MethodKind.PropertySet or MethodKind.EventAdd or MethodKind.EventRemove
+                => $"it is the {Accessor(method)} accessor of {(method.AssociatedSymbol is IEventSymbol ? "event" : "property")} '{method.AssociatedSymbol?.Name}', and decorators cache and invalidate methods only (accessors are forwarded): declare a method instead ({(method.MethodKind == MethodKind.PropertyGet ? "Task<int> GetCountAsync()" : "Task SetCurrentAsync(int value)")})",
+            _ => null,
+        };
+
+    private static string Accessor(IMethodSymbol accessor) => accessor.MethodKind switch
+    {
+        MethodKind.PropertyGet => "get",
+        MethodKind.PropertySet => accessor.IsInitOnly ? "init" : "set",
+        MethodKind.EventAdd => "add",
+        _ => "remove",
+    };
 
     /// <summary>Why a TTL or LocalTtl text cannot be used (<paramref name="allowZero"/>: LocalTtl may be 0, no L1), or
     /// <see langword="null"/> with its value.</summary>
