@@ -72,6 +72,15 @@ internal static class DiagnosticDescriptors
         DiagnosticCategories.Usage,
         DiagnosticSeverity.Error);
 
+    /// <summary>CG0007 as the compilation's end reports it (<see cref="Rules.InterfaceCoverageAnalyzer"/>: classes compared).</summary>
+    public static readonly DiagnosticDescriptor UncacheableMethodAcrossClasses = Create(
+        DiagnosticIds.UncacheableMethod,
+        "Method cannot be cached",
+        "'{0}' cannot be cached: {1}",
+        DiagnosticCategories.Usage,
+        DiagnosticSeverity.Error,
+        WellKnownDiagnosticTags.CompilationEnd);
+
     public static readonly DiagnosticDescriptor UnserializableResult = Create(
         DiagnosticIds.UnserializableResult,
         "Result type MessagePack cannot serialize reliably",

@@ -20,7 +20,7 @@ internal static class GeneratorAndAnalyzers
     private const string Usings = "using System; using System.Collections.Generic; using System.Threading.Tasks; using CachedGen;\n";
 
     public static readonly ImmutableArray<DiagnosticAnalyzer> Analyzers =
-        [new CachedMethodRulesAnalyzer(), new InvalidatesTagsAnalyzer(), new UnworkableCachePutAnalyzer(), new NonMemberAttributeAnalyzer()];
+        [new CachedMethodRulesAnalyzer(), new InvalidatesTagsAnalyzer(), new UnworkableCachePutAnalyzer(), new NonMemberAttributeAnalyzer(), new InterfaceCoverageAnalyzer()];
 
     /// <summary>What the generator wrote, what the analyzers reported, the errors of the compilation with the generated
     /// code, and the warnings inside the generated code.</summary>
