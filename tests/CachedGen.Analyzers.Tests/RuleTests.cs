@@ -477,6 +477,20 @@ public class SameKeyShapeTests
         public interface IForms { [Cached("5m", "form:{id}")] Task<string> TitleAsync(int id); [Cached("5m", "form:{id}:count")] Task<int> CountAsync(int id); }
         public interface IOther { [Cached("5m", "form:{formId}")] Task<string> NameAsync(int formId); [Cached("5m", "form:{id}", Version = 2)] Task<long> SizeAsync(int id); }
         """);
+
+    [Fact]
+    public Task Generic_interfaces_returning_the_same_type_parameter_stay_silent() => Verify<SameKeyShapeAnalyzer>.AnalyzerAsync("""
+        public interface IEntity<TKey> { TKey Id { get; } }
+        public interface IRepository<TEntity, TKey> where TEntity : class, IEntity<TKey> { [Cached("5m", "{TEntity}:{id}")] Task<TEntity?> GetByIdAsync(TKey id); }
+        public interface IReadRepository<T, TId> where T : class { [Cached("5m", "{T}:{id}")] Task<T?> FindAsync(TId id); }
+        """);
+
+    [Fact]
+    public Task Generic_interfaces_returning_other_shapes_of_a_type_parameter_fire() => Verify<SameKeyShapeAnalyzer>.AnalyzerAsync("""
+        public interface IRepository<TEntity, TKey> where TEntity : class { [Cached("5m", "{TEntity}:{id}")] Task<TEntity?> GetByIdAsync(TKey id); }
+        public interface IListRepository<TEntity, TKey> where TEntity : class { [Cached("5m", "{TEntity}:{id}")] Task<List<TEntity>> {|CG0010:ListAsync|}(TKey id); }
+        public interface ISwapped<TKey, TEntity> where TEntity : class { [Cached("5m", "{TEntity}:{id}")] Task<TEntity?> {|CG0010:GetAsync|}(TKey id); }
+        """);
 }
 
 public class MutableCachedValueTests
