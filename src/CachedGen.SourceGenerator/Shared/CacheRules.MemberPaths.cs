@@ -61,6 +61,21 @@ internal static partial class CacheRules
 
     internal static IEnumerable<ISymbol> AllMembers(ITypeSymbol type)
     {
+        if (type is ITypeParameterSymbol parameter)
+        {
+            // A value typed by a type parameter has the members of its constraints: `entity.Id` of a `TEntity` where
+            // TEntity : BaseEntity, or IEntity<TKey>, binds to the constraint's member, as C# binds it.
+            foreach (var constraint in parameter.ConstraintTypes)
+            {
+                foreach (var member in AllMembers(constraint))
+                {
+                    yield return member;
+                }
+            }
+
+            yield break;
+        }
+
         for (var current = type; current is not null; current = current.BaseType)
         {
             foreach (var member in current.GetMembers())
@@ -115,6 +130,7 @@ internal static partial class CacheRules
         where T : class
     {
         private T? _loose;
+        private string? _looseName;
         private int _looseCount;
 
         /// <summary>Whether <paramref name="candidate"/> is the exact match; remembers it when it matches ignoring case.</summary>
@@ -125,9 +141,13 @@ internal static partial class CacheRules
                 return true;
             }
 
-            if (string.Equals(candidateName, name, StringComparison.OrdinalIgnoreCase))
+            // The same name seen again (a class's `Id` and the `Id` of an interface it implements, which C# binds to the
+            // class's) is the same match, not an ambiguity: the first one stays.
+            if (string.Equals(candidateName, name, StringComparison.OrdinalIgnoreCase)
+                && !(_looseCount > 0 && string.Equals(candidateName, _looseName, StringComparison.Ordinal)))
             {
                 _loose = candidate;
+                _looseName = candidateName;
                 _looseCount++;
             }
 
