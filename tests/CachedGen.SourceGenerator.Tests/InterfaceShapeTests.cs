@@ -253,6 +253,48 @@ internal static class InterfaceShapes
             }
             """,
 
+        ["generic methods of a generic repository, closed by an interface and by a class"] = Usings + """
+            namespace Shapes;
+
+            public interface IEntity<TKey> where TKey : IEquatable<TKey> { TKey Id { get; } }
+            public readonly record struct OrderId(Guid Value);
+            public sealed record Shipment(OrderId Id, string Carrier) : IEntity<OrderId>;
+            public sealed record Invoice(int Id, decimal Amount) : IEntity<int>;
+
+            public interface IRepository<TEntity, TKey>
+                where TEntity : class, IEntity<TKey>
+                where TKey : IEquatable<TKey>
+            {
+                [Cached("5m", "{TEntity}:{id}", nameof(UpdateAsync))]
+                Task<TEntity?> GetByIdAsync(TKey id, CancellationToken ct = default);
+
+                Task<TResult?> GetAsync<TResult>(TKey id) where TResult : class;
+                TResult? Project<TResult>(TKey id);
+                Task<TResult?> FindValueAsync<TResult>(TKey id) where TResult : struct;
+                IReadOnlyList<TResult?> Map<TResult>(Func<TEntity, TResult?> map) where TResult : notnull;
+                Task UpdateAsync(TEntity entity, CancellationToken ct = default);
+            }
+
+            public interface IShipmentRepository : IRepository<Shipment, OrderId> { }
+
+            public interface IInvoiceRepository : IRepository<Invoice, int>
+            {
+                [Cached("1m", "invoices:total")]
+                Task<decimal> TotalAsync();
+            }
+
+            public sealed class InvoiceStore : IRepository<Invoice, int>
+            {
+                [Cached("5m", "invoice:{id}")]
+                public Task<Invoice?> GetByIdAsync(int id, CancellationToken ct = default) => Task.FromResult<Invoice?>(null);
+                public Task<TResult?> GetAsync<TResult>(int id) where TResult : class => Task.FromResult<TResult?>(null);
+                public TResult? Project<TResult>(int id) => default;
+                public Task<TResult?> FindValueAsync<TResult>(int id) where TResult : struct => Task.FromResult<TResult?>(null);
+                public IReadOnlyList<TResult?> Map<TResult>(Func<Invoice, TResult?> map) where TResult : notnull => [];
+                public Task UpdateAsync(Invoice entity, CancellationToken ct = default) => Task.CompletedTask;
+            }
+            """,
+
         ["nullability attributes on parameters, results and methods"] = Usings + """
             namespace Shapes;
 
