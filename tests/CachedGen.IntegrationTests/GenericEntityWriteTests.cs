@@ -22,6 +22,11 @@ public sealed record Invoice(int Id, decimal Amount) : Row(Id);
 
 public sealed record Ticket(Guid Id, string Title) : IKeyed<Guid>;
 
+/// <summary>A strongly typed id, as DDD code writes them: encoded in a key as its one field.</summary>
+public readonly record struct ShipmentId(Guid Value);
+
+public sealed record Shipment(ShipmentId Id, string Carrier) : IKeyed<ShipmentId>;
+
 /// <summary>The write takes the entity: <c>{id}</c> is filled by <c>entity.Id</c>, a member of the type parameter's
 /// constraint typed by the other type parameter.</summary>
 public interface IEntityRepository<TEntity, TKey>
@@ -32,6 +37,20 @@ public interface IEntityRepository<TEntity, TKey>
     Task<TEntity?> GetByIdAsync(TKey id, CancellationToken ct = default);
 
     Task UpdateAsync(TEntity entity, CancellationToken ct = default);
+}
+
+/// <summary>Closes the generic repository over the strongly typed id: decorated at compile time.</summary>
+public interface IShipmentRepository : IEntityRepository<Shipment, ShipmentId>
+{
+}
+
+public sealed class ShipmentRepository(Rows<Shipment, ShipmentId> rows) : IShipmentRepository
+{
+    private readonly EntityRepository<Shipment, ShipmentId> _rows = new(rows);
+
+    public Task<Shipment?> GetByIdAsync(ShipmentId id, CancellationToken ct = default) => _rows.GetByIdAsync(id, ct);
+
+    public Task UpdateAsync(Shipment entity, CancellationToken ct = default) => _rows.UpdateAsync(entity, ct);
 }
 
 /// <summary>The constraint is a base class whose Id also implements an interface member of the same name.</summary>
@@ -97,12 +116,14 @@ public sealed class GenericEntityWriteTests(RedisServerFixture redis) : IClassFi
     private readonly string _prefix = "it-" + Guid.NewGuid().ToString("N")[..8] + ":";
     private readonly Rows<Ticket, Guid> _tickets = new();
     private readonly Rows<Invoice, int> _invoices = new();
+    private readonly Rows<Shipment, ShipmentId> _shipments = new();
     private readonly System.Collections.Generic.List<IAsyncDisposable> _disposables = [];
 
     public Task InitializeAsync()
     {
         _tickets.Items[TicketId] = new Ticket(TicketId, "first");
         _invoices.Items[1] = new Invoice(1, 10m);
+        _shipments.Items[new ShipmentId(TicketId)] = new Shipment(new ShipmentId(TicketId), "DHL");
         return Task.CompletedTask;
     }
 
@@ -119,6 +140,8 @@ public sealed class GenericEntityWriteTests(RedisServerFixture redis) : IClassFi
         var services = new ServiceCollection();
         services.AddSingleton(_tickets);
         services.AddSingleton(_invoices);
+        services.AddSingleton(_shipments);
+        services.AddScoped<IShipmentRepository, ShipmentRepository>();
         services.AddScoped(typeof(IEntityRepository<,>), typeof(EntityRepository<,>));
         services.AddScoped(typeof(IRowRepository<>), typeof(RowRepository<>));
         var mux = await ConnectionMultiplexer.ConnectAsync(redis.Server.Endpoint + ",abortConnect=false,connectRetry=0,connectTimeout=2000,syncTimeout=1000,asyncTimeout=1000");
@@ -186,5 +209,32 @@ public sealed class GenericEntityWriteTests(RedisServerFixture redis) : IClassFi
         Assert.Equal(20m, (await onA.GetByIdAsync(1))!.Amount);
         Assert.Equal(20m, (await onB.GetByIdAsync(1))!.Amount);
         Assert.Equal(2, _invoices.Reads); // one after the write (node B reads what node A filled): the write reached both L1s and Redis
+    }
+
+    [Fact]
+    public async Task A_strongly_typed_id_is_a_key_shared_by_the_generic_decorator_and_the_closed_one()
+    {
+        var nodeA = await NodeAsync();
+        var nodeB = await NodeAsync();
+        var generic = Resolve<IEntityRepository<Shipment, ShipmentId>>(nodeA);
+        var closed = Resolve<IShipmentRepository>(nodeB);
+        Assert.IsType<CachedEntityRepository<Shipment, ShipmentId>>(generic);
+        Assert.IsType<CachedShipmentRepository>(closed);
+        var id = new ShipmentId(TicketId);
+
+        Assert.Equal("DHL", (await generic.GetByIdAsync(id))!.Carrier);
+        Assert.Equal("DHL", (await closed.GetByIdAsync(id))!.Carrier); // from Redis: the same key
+        Assert.Equal(1, _shipments.Reads);
+        var key = nodeA.GetRequiredService<CacheRuntime>().GetMethod(CachedEntityRepository<Shipment, ShipmentId>.GetByIdAsyncDescriptor).RenderKey(new ValueTuple<ShipmentId>(id));
+        Assert.StartsWith(_prefix + "{CachedGen.IntegrationTests.Generic.Writes.Shipment:" + TicketId.ToString("N") + "}#v1.", key, StringComparison.Ordinal);
+        Assert.Equal(key, nodeB.GetRequiredService<CacheRuntime>().GetMethod(CachedShipmentRepository.GetByIdAsyncDescriptor).RenderKey(new ValueTuple<ShipmentId>(id)));
+
+        var applied = Applied(nodeA);
+        await closed.UpdateAsync(new Shipment(id, "UPS"));
+        await applied.Task.WaitAsync(Eventually.Generous);
+
+        Assert.Equal("0", await redis.Server.ExecuteAsync("EXISTS", key));
+        Assert.Equal("UPS", (await generic.GetByIdAsync(id))!.Carrier);
+        Assert.Equal(2, _shipments.Reads);
     }
 }

@@ -28,6 +28,19 @@ public class InterfaceShapeTests
     }
 
     [Fact]
+    public void A_closed_generic_base_caches_a_key_typed_by_its_type_argument_as_the_generic_decorator_does()
+    {
+        var result = GeneratorHarness.Run(InterfaceShapes.All["generic methods of a generic repository, closed by an interface and by a class"]);
+        var shipments = result.Sources["Shapes.IShipmentRepository.g.cs"];
+
+        // TKey closed as a strongly typed id: encoded by run-time type and checked once, as in CachedRepository<,>.
+        Assert.Contains("EnsureEncodable(typeof(global::Shapes.OrderId), \"id\");", shipments, StringComparison.Ordinal);
+        Assert.Contains("builder.AppendValueOf(key.Item1); // id", shipments, StringComparison.Ordinal);
+        Assert.DoesNotContain("=> _inner.GetByIdAsync(id, ct);", shipments, StringComparison.Ordinal);
+        Assert.Contains("builder.AppendValueOf(key.Item1); // id", result.Sources["Shapes.IInvoiceRepository.g.cs"], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Nullable_type_parameters_restate_only_the_constraint_the_language_needs()
     {
         var result = GeneratorHarness.Run(InterfaceShapes.All["generic methods: every constraint form"]);
