@@ -479,6 +479,19 @@ public class SameKeyShapeTests
         """);
 
     [Fact]
+    public Task A_write_tag_naming_a_type_parameter_says_a_tag_does_not_render_it() => Verify<InvalidatesTagsAnalyzer>.AnalyzerAsync("""
+        public interface IRepository<T> where T : class
+        {
+            [InvalidatesTags("{|#0:{T}|}:list")]
+            Task AddAsync(T entity);
+        }
+        """,
+        [
+            new DiagnosticResult("CG0006", DiagnosticSeverity.Error).WithLocation(0).WithArguments("AddAsync", "tag {T}:list",
+                "its parameters cannot fill the tag template: '{T}' names a type parameter, which a tag does not render: write the type's name as text (\"orders:list\"), or use the write's parameters only"),
+        ]);
+
+    [Fact]
     public Task Generic_interfaces_returning_the_same_type_parameter_stay_silent() => Verify<SameKeyShapeAnalyzer>.AnalyzerAsync("""
         public interface IEntity<TKey> { TKey Id { get; } }
         public interface IRepository<TEntity, TKey> where TEntity : class, IEntity<TKey> { [Cached("5m", "{TEntity}:{id}")] Task<TEntity?> GetByIdAsync(TKey id); }

@@ -93,7 +93,10 @@ internal static partial class CacheRules
         var parameter = FindParameter(method.Parameters, path[0]);
         if (parameter is null)
         {
-            error = $"'{path[0]}' is not a parameter of '{method.Name}'" + (method.ContainingType.IsGenericType ? $" nor a type parameter of '{method.ContainingType.Name}'" : "");
+            // Key templates render type parameters before they get here; what reaches this is a tag ([InvalidatesTags]).
+            error = IsTypeArgumentPlaceholder(method, part)
+                ? $"'{{{path[0]}}}' names a type parameter, which a tag does not render: write the type's name as text (\"orders:list\"), or use the write's parameters only"
+                : $"'{path[0]}' is not a parameter of '{method.Name}'" + (method.ContainingType.IsGenericType ? $" nor a type parameter of '{method.ContainingType.Name}'" : "");
             return null;
         }
 
