@@ -38,6 +38,11 @@ public class InterfaceShapeTests
         Assert.Contains("builder.AppendValueOf(key.Item1); // id", shipments, StringComparison.Ordinal);
         Assert.DoesNotContain("=> _inner.GetByIdAsync(id, ct);", shipments, StringComparison.Ordinal);
         Assert.Contains("builder.AppendValueOf(key.Item1); // id", result.Sources["Shapes.IInvoiceRepository.g.cs"], StringComparison.Ordinal);
+
+        // A nullable TKey? (TKey : struct) is encoded by run-time type too, the null marker aside.
+        var structKey = result.Sources["Shapes.IStructKeyRepository`2.g.cs"];
+        Assert.Contains("builder.AppendValueOf(key.Item1.GetValueOrDefault());", structKey, StringComparison.Ordinal);
+        Assert.Contains("EnsureEncodable(typeof(TKey), \"id\");", structKey, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -289,6 +294,19 @@ internal static class InterfaceShapes
             }
 
             public interface IShipmentRepository : IRepository<Shipment, OrderId> { }
+
+            public interface IStructKeyRepository<TEntity, TKey>
+                where TEntity : class
+                where TKey : struct
+            {
+                [Cached("5m", "{TEntity}:{id}")]
+                Task<TEntity?> FindAsync(TKey? id);
+
+                [Cached("5m", "{TEntity}:many:{ids[]}")]
+                Task<IReadOnlyDictionary<TKey, TEntity>> FindManyAsync(IReadOnlyList<TKey> ids);
+            }
+
+            public interface IInvoiceByNumber : IStructKeyRepository<Invoice, long> { }
 
             public interface IInvoiceRepository : IRepository<Invoice, int>
             {

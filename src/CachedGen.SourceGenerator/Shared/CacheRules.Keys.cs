@@ -146,7 +146,7 @@ internal static partial class CacheRules
         error = null;
         return new KeyFieldInfo(path.Count == 1 ? path[0] : string.Join(".", path), path[0], members, resolved.Type, resolved.Value, enumAs, resolved.Nullable)
         {
-            ByRunTimeType = byRunTimeType || resolved.Type.TypeKind == TypeKind.TypeParameter,
+            ByRunTimeType = byRunTimeType || Underlying(resolved.Type).TypeKind == TypeKind.TypeParameter,
         };
     }
 
