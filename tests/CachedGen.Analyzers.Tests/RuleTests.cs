@@ -479,6 +479,23 @@ public class SameKeyShapeTests
         """);
 
     [Fact]
+    public Task Cached_on_a_base_class_that_does_not_declare_the_interface_says_where_to_put_it() => Verify<UncacheableMethodAnalyzer>.AnalyzerAsync("""
+        public class Entity { public int Id { get; set; } }
+        public sealed class Order : Entity { }
+        public interface IFindRepository<T> where T : Entity { Task<T?> FindAsync(int id); }
+        public abstract class EfBase<T> where T : Entity
+        {
+            [Cached("5m", "{T}:{id}")]
+            public virtual Task<T?> {|#0:FindAsync|}(int id) => Task.FromResult<T?>(null);
+        }
+        public sealed class OrderFinder : EfBase<Order>, IFindRepository<Order> { }
+        """,
+        [
+            new DiagnosticResult("CG0007", DiagnosticSeverity.Error).WithLocation(0).WithArguments("FindAsync",
+                "it implements no interface method, and decorators wrap interfaces: put [Cached] on the interface's method, or declare the interface on 'EfBase' itself"),
+        ]);
+
+    [Fact]
     public Task A_write_tag_naming_a_type_parameter_says_a_tag_does_not_render_it() => Verify<InvalidatesTagsAnalyzer>.AnalyzerAsync("""
         public interface IRepository<T> where T : class
         {
