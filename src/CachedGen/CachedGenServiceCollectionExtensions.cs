@@ -62,8 +62,10 @@ public static class CachedGenServiceCollectionExtensions
         {
             var descriptor = services[i];
             var serviceType = descriptor.ServiceType;
-            if (descriptor.IsKeyedService || descriptor.ImplementationFactory?.Target is DecoratedService
-                || CachedGenDecorators.IsGenericDecorator(descriptor.ImplementationType))
+            if (descriptor.IsKeyedService
+                ? descriptor.ServiceKey is InnerKey or CachedGenDecorators.InnerServiceKey || Equals(descriptor.ServiceKey, KeyedService.AnyKey)
+                    || descriptor.KeyedImplementationFactory?.Target is DecoratedService
+                : descriptor.ImplementationFactory?.Target is DecoratedService || CachedGenDecorators.IsGenericDecorator(descriptor.ImplementationType))
             {
                 continue;
             }
@@ -80,7 +82,9 @@ public static class CachedGenServiceCollectionExtensions
             {
                 // services.AddScoped(typeof(IRepository<>), typeof(EfRepository<>)): the container closes the decorator
                 // itself, and the decorator's constructor takes the inner service by CachedGenDecorators.InnerServiceKey.
-                if (CachedGenDecorators.TryGetGeneric(serviceType, out var open) && descriptor.ImplementationType is { } openImplementation)
+                // A keyed open registration is left as it is: the decorator's constructor names one key, which a keyed
+                // and an unkeyed open registration of the same interface would share (docs/getting-started.md).
+                if (!descriptor.IsKeyedService && CachedGenDecorators.TryGetGeneric(serviceType, out var open) && descriptor.ImplementationType is { } openImplementation)
                 {
                     services.Add(new ServiceDescriptor(serviceType, CachedGenDecorators.InnerServiceKey, openImplementation, descriptor.Lifetime));
                     services[i] = new ServiceDescriptor(serviceType, open.Definition, descriptor.Lifetime);
@@ -89,18 +93,29 @@ public static class CachedGenServiceCollectionExtensions
                 continue;
             }
 
+            Func<object, IServiceProvider, object>? decorate = null;
             if (CachedGenDecorators.TryGet(serviceType, out var factory))
             {
-                var decorated = new DecoratedService(serviceType, factory);
-                services.Add(Keyed(descriptor, decorated.InnerKey));
-                services[i] = new ServiceDescriptor(serviceType, decorated.Create, descriptor.Lifetime);
+                decorate = (inner, provider) => factory(inner, provider.GetRequiredService<CacheRuntime>());
             }
             else if (serviceType.IsConstructedGenericType && CachedGenDecorators.TryGetGeneric(serviceType.GetGenericTypeDefinition(), out var generic))
             {
                 // services.AddScoped<IRepository<Order>, EfRepository<Order>>(): the generic decorator closed over the
-                // same type arguments.
-                services.Add(Keyed(descriptor, CachedGenDecorators.InnerServiceKey));
-                services[i] = new ServiceDescriptor(serviceType, CloseDecorator(generic, serviceType), descriptor.Lifetime);
+                // same type arguments, given this registration's own inner service (two registrations of one
+                // interface each keep theirs, for IEnumerable<IRepository<Order>>).
+                var create = ActivatorUtilities.CreateFactory(CloseDecorator(generic, serviceType), [serviceType]);
+                decorate = (inner, provider) => create(provider, [inner]);
+            }
+
+            if (decorate is not null)
+            {
+                // A unique key per decorated registration: nobody else can resolve the undecorated service by accident,
+                // and each registration of a service type (keyed or not) wraps its own original.
+                var decorated = new DecoratedService(serviceType, decorate);
+                services.Add(Inner(descriptor, decorated.InnerKey));
+                services[i] = descriptor.IsKeyedService
+                    ? new ServiceDescriptor(serviceType, descriptor.ServiceKey, decorated.CreateKeyed, descriptor.Lifetime)
+                    : new ServiceDescriptor(serviceType, decorated.Create, descriptor.Lifetime);
             }
         }
     }
@@ -123,10 +138,27 @@ public static class CachedGenServiceCollectionExtensions
         return decorator.Close(arguments);
     }
 
-    /// <summary>The original registration, as a keyed service with the same lifetime.</summary>
-    private static ServiceDescriptor Keyed(ServiceDescriptor original, object key)
+    /// <summary>The original registration, as a service keyed by <paramref name="key"/> with the same lifetime. A keyed
+    /// original's factory still receives its own service key.</summary>
+    private static ServiceDescriptor Inner(ServiceDescriptor original, InnerKey key)
     {
         var serviceType = original.ServiceType;
+        if (original.IsKeyedService)
+        {
+            var serviceKey = original.ServiceKey;
+            if (original.KeyedImplementationInstance is { } keyedInstance)
+            {
+                return new ServiceDescriptor(serviceType, key, keyedInstance);
+            }
+
+            if (original.KeyedImplementationFactory is { } createKeyed)
+            {
+                return new ServiceDescriptor(serviceType, key, (sp, _) => createKeyed(sp, serviceKey), original.Lifetime);
+            }
+
+            return new ServiceDescriptor(serviceType, key, original.KeyedImplementationType!, original.Lifetime);
+        }
+
         if (original.ImplementationInstance is { } instance)
         {
             return new ServiceDescriptor(serviceType, key, instance);
@@ -140,12 +172,16 @@ public static class CachedGenServiceCollectionExtensions
         return new ServiceDescriptor(serviceType, key, original.ImplementationType!, original.Lifetime);
     }
 
-    private sealed class DecoratedService(Type serviceType, Func<object, CacheRuntime, object> factory)
+    /// <summary>The key of one decorated registration's original.</summary>
+    private sealed class InnerKey;
+
+    private sealed class DecoratedService(Type serviceType, Func<object, IServiceProvider, object> decorate)
     {
-        // A unique key per decorated registration: nobody else can resolve the undecorated service by accident.
-        public object InnerKey { get; } = new();
+        public InnerKey InnerKey { get; } = new();
 
         public object Create(IServiceProvider provider)
-            => factory(provider.GetRequiredKeyedService(serviceType, InnerKey), provider.GetRequiredService<CacheRuntime>());
+            => decorate(provider.GetRequiredKeyedService(serviceType, InnerKey), provider);
+
+        public object CreateKeyed(IServiceProvider provider, object? serviceKey) => Create(provider);
     }
 }

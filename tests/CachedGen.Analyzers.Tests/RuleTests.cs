@@ -526,6 +526,50 @@ public class SameKeyShapeTests
         public interface IForms { [Cached("5m", "form:{id}")] Task<string> TitleAsync(int id); [Cached("5m", "form:{id}:count")] Task<int> CountAsync(int id); }
         public interface IOther { [Cached("5m", "form:{formId}")] Task<string> NameAsync(int formId); [Cached("5m", "form:{id}", Version = 2)] Task<long> SizeAsync(int id); }
         """);
+
+    [Fact]
+    public Task Cached_on_a_base_class_that_does_not_declare_the_interface_says_where_to_put_it() => Verify<UncacheableMethodAnalyzer>.AnalyzerAsync("""
+        public class Entity { public int Id { get; set; } }
+        public sealed class Order : Entity { }
+        public interface IFindRepository<T> where T : Entity { Task<T?> FindAsync(int id); }
+        public abstract class EfBase<T> where T : Entity
+        {
+            [Cached("5m", "{T}:{id}")]
+            public virtual Task<T?> {|#0:FindAsync|}(int id) => Task.FromResult<T?>(null);
+        }
+        public sealed class OrderFinder : EfBase<Order>, IFindRepository<Order> { }
+        """,
+        [
+            new DiagnosticResult("CG0007", DiagnosticSeverity.Error).WithLocation(0).WithArguments("FindAsync",
+                "it implements no interface method, and decorators wrap interfaces: put [Cached] on the interface's method, or declare the interface on 'EfBase' itself"),
+        ]);
+
+    [Fact]
+    public Task A_write_tag_naming_a_type_parameter_says_a_tag_does_not_render_it() => Verify<InvalidatesTagsAnalyzer>.AnalyzerAsync("""
+        public interface IRepository<T> where T : class
+        {
+            [InvalidatesTags("{|#0:{T}|}:list")]
+            Task AddAsync(T entity);
+        }
+        """,
+        [
+            new DiagnosticResult("CG0006", DiagnosticSeverity.Error).WithLocation(0).WithArguments("AddAsync", "tag {T}:list",
+                "its parameters cannot fill the tag template: '{T}' names a type parameter, which a tag does not render: write the type's name as text (\"orders:list\"), or use the write's parameters only"),
+        ]);
+
+    [Fact]
+    public Task Generic_interfaces_returning_the_same_type_parameter_stay_silent() => Verify<SameKeyShapeAnalyzer>.AnalyzerAsync("""
+        public interface IEntity<TKey> { TKey Id { get; } }
+        public interface IRepository<TEntity, TKey> where TEntity : class, IEntity<TKey> { [Cached("5m", "{TEntity}:{id}")] Task<TEntity?> GetByIdAsync(TKey id); }
+        public interface IReadRepository<T, TId> where T : class { [Cached("5m", "{T}:{id}")] Task<T?> FindAsync(TId id); }
+        """);
+
+    [Fact]
+    public Task Generic_interfaces_returning_other_shapes_of_a_type_parameter_fire() => Verify<SameKeyShapeAnalyzer>.AnalyzerAsync("""
+        public interface IRepository<TEntity, TKey> where TEntity : class { [Cached("5m", "{TEntity}:{id}")] Task<TEntity?> GetByIdAsync(TKey id); }
+        public interface IListRepository<TEntity, TKey> where TEntity : class { [Cached("5m", "{TEntity}:{id}")] Task<List<TEntity>> {|CG0010:ListAsync|}(TKey id); }
+        public interface ISwapped<TKey, TEntity> where TEntity : class { [Cached("5m", "{TEntity}:{id}")] Task<TEntity?> {|CG0010:GetAsync|}(TKey id); }
+        """);
 }
 
 public class MutableCachedValueTests

@@ -28,6 +28,24 @@ public class InterfaceShapeTests
     }
 
     [Fact]
+    public void A_closed_generic_base_caches_a_key_typed_by_its_type_argument_as_the_generic_decorator_does()
+    {
+        var result = GeneratorHarness.Run(InterfaceShapes.All["generic methods of a generic repository, closed by an interface and by a class"]);
+        var shipments = result.Sources["Shapes.IShipmentRepository.g.cs"];
+
+        // TKey closed as a strongly typed id: encoded by run-time type and checked once, as in CachedRepository<,>.
+        Assert.Contains("EnsureEncodable(typeof(global::Shapes.OrderId), \"id\");", shipments, StringComparison.Ordinal);
+        Assert.Contains("builder.AppendValueOf(key.Item1); // id", shipments, StringComparison.Ordinal);
+        Assert.DoesNotContain("=> _inner.GetByIdAsync(id, ct);", shipments, StringComparison.Ordinal);
+        Assert.Contains("builder.AppendValueOf(key.Item1); // id", result.Sources["Shapes.IInvoiceRepository.g.cs"], StringComparison.Ordinal);
+
+        // A nullable TKey? (TKey : struct) is encoded by run-time type too, the null marker aside.
+        var structKey = result.Sources["Shapes.IStructKeyRepository`2.g.cs"];
+        Assert.Contains("builder.AppendValueOf(key.Item1.GetValueOrDefault());", structKey, StringComparison.Ordinal);
+        Assert.Contains("EnsureEncodable(typeof(TKey), \"id\");", structKey, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Nullable_type_parameters_restate_only_the_constraint_the_language_needs()
     {
         var result = GeneratorHarness.Run(InterfaceShapes.All["generic methods: every constraint form"]);
@@ -250,6 +268,61 @@ internal static class InterfaceShapes
                 void Update(int id);
                 Task UpdateAsync(int id);
                 Task<T?> UpdateAsync<T>(int id, T? value) where T : class;
+            }
+            """,
+
+        ["generic methods of a generic repository, closed by an interface and by a class"] = Usings + """
+            namespace Shapes;
+
+            public interface IEntity<TKey> where TKey : IEquatable<TKey> { TKey Id { get; } }
+            public readonly record struct OrderId(Guid Value);
+            public sealed record Shipment(OrderId Id, string Carrier) : IEntity<OrderId>;
+            public sealed record Invoice(int Id, decimal Amount) : IEntity<int>;
+
+            public interface IRepository<TEntity, TKey>
+                where TEntity : class, IEntity<TKey>
+                where TKey : IEquatable<TKey>
+            {
+                [Cached("5m", "{TEntity}:{id}", nameof(UpdateAsync))]
+                Task<TEntity?> GetByIdAsync(TKey id, CancellationToken ct = default);
+
+                Task<TResult?> GetAsync<TResult>(TKey id) where TResult : class;
+                TResult? Project<TResult>(TKey id);
+                Task<TResult?> FindValueAsync<TResult>(TKey id) where TResult : struct;
+                IReadOnlyList<TResult?> Map<TResult>(Func<TEntity, TResult?> map) where TResult : notnull;
+                Task UpdateAsync(TEntity entity, CancellationToken ct = default);
+            }
+
+            public interface IShipmentRepository : IRepository<Shipment, OrderId> { }
+
+            public interface IStructKeyRepository<TEntity, TKey>
+                where TEntity : class
+                where TKey : struct
+            {
+                [Cached("5m", "{TEntity}:{id}")]
+                Task<TEntity?> FindAsync(TKey? id);
+
+                [Cached("5m", "{TEntity}:many:{ids[]}")]
+                Task<IReadOnlyDictionary<TKey, TEntity>> FindManyAsync(IReadOnlyList<TKey> ids);
+            }
+
+            public interface IInvoiceByNumber : IStructKeyRepository<Invoice, long> { }
+
+            public interface IInvoiceRepository : IRepository<Invoice, int>
+            {
+                [Cached("1m", "invoices:total")]
+                Task<decimal> TotalAsync();
+            }
+
+            public sealed class InvoiceStore : IRepository<Invoice, int>
+            {
+                [Cached("5m", "invoice:{id}")]
+                public Task<Invoice?> GetByIdAsync(int id, CancellationToken ct = default) => Task.FromResult<Invoice?>(null);
+                public Task<TResult?> GetAsync<TResult>(int id) where TResult : class => Task.FromResult<TResult?>(null);
+                public TResult? Project<TResult>(int id) => default;
+                public Task<TResult?> FindValueAsync<TResult>(int id) where TResult : struct => Task.FromResult<TResult?>(null);
+                public IReadOnlyList<TResult?> Map<TResult>(Func<Invoice, TResult?> map) where TResult : notnull => [];
+                public Task UpdateAsync(Invoice entity, CancellationToken ct = default) => Task.CompletedTask;
             }
             """,
 

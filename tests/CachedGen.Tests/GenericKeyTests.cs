@@ -30,6 +30,15 @@ public class GenericKeyTests
         Closed = 2,
     }
 
+    // Strongly typed ids, as DDD code writes them.
+    public readonly record struct OrderId(Guid Value);
+
+    public readonly record struct Sku(string Value);
+
+    public readonly record struct Money(decimal Amount, string Currency);
+
+    public readonly record struct Boxed(Order Value);
+
     private static string RenderOf<T>(T value)
     {
         var builder = new CacheKeyBuilder(stackalloc char[64], null);
@@ -92,5 +101,30 @@ public class GenericKeyTests
         Assert.False(CacheKeyBuilder.IsEncodable(typeof(object)));
         var error = Assert.Throws<NotSupportedException>(() => CacheKeyBuilder.EnsureEncodable(typeof(Order), "id"));
         Assert.Contains("{id}", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_struct_with_one_scalar_field_is_encoded_as_that_field()
+    {
+        var guid = Guid.Parse("0f8fad5b-d9cb-469f-a165-70867728950e");
+        Assert.True(CacheKeyBuilder.IsEncodable(typeof(OrderId)));
+        Assert.True(CacheKeyBuilder.IsEncodable(typeof(OrderId?)));
+        Assert.True(CacheKeyBuilder.IsEncodable(typeof(Sku)));
+        Assert.Equal(RenderOf(guid), RenderOf(new OrderId(guid)));
+        Assert.Equal("a%3Ab", RenderOf(new Sku("a:b")));
+        Assert.Equal("~", RenderOf(new Sku(null!)));
+        Assert.Equal("~", RenderOf<OrderId?>(null));
+        Assert.Equal(RenderOf(guid), RenderOf<OrderId?>(new OrderId(guid)));
+    }
+
+    [Fact]
+    public void A_struct_that_is_more_or_other_than_one_scalar_is_refused()
+    {
+        Assert.False(CacheKeyBuilder.IsEncodable(typeof(Money)));   // two fields
+        Assert.False(CacheKeyBuilder.IsEncodable(typeof(Boxed)));   // one field, not a scalar
+        Assert.False(CacheKeyBuilder.IsEncodable(typeof(Sku?)));    // null and Sku(null) would both be the null marker
+        Assert.False(CacheKeyBuilder.IsEncodable(typeof(KeyValuePair<int, int>)));
+        var error = Assert.Throws<NotSupportedException>(() => CacheKeyBuilder.EnsureEncodable(typeof(Money), "id"));
+        Assert.Contains("one field", error.Message, StringComparison.Ordinal);
     }
 }

@@ -51,7 +51,7 @@ public sealed class SameKeyShapeAnalyzer : DiagnosticAnalyzer
                     var first = ordered[0];
                     foreach (var other in ordered.Skip(1))
                     {
-                        if (!SymbolEqualityComparer.Default.Equals(first.Type, other.Type))
+                        if (ValueIdentity(first.Type) != ValueIdentity(other.Type))
                         {
                             end.ReportDiagnostic(Diagnostic.Create(Rule, other.Location, other.Method.Name, first.Method.Name, group.Key));
                         }
@@ -77,6 +77,18 @@ public sealed class SameKeyShapeAnalyzer : DiagnosticAnalyzer
             ? CacheRules.BatchItemType(result, element)
             : null;
     }
+
+    /// <summary>What a value type is once its interface is closed: a type parameter of the containing type counts by its
+    /// position, because keys of two generic interfaces meet only when they are closed over the same arguments
+    /// (the version segment ends with them), and then <c>TEntity</c> of one is <c>TEntity</c> of the other.</summary>
+    private static string ValueIdentity(ITypeSymbol type) => type switch
+    {
+        ITypeParameterSymbol { TypeParameterKind: TypeParameterKind.Type } parameter => "!" + parameter.Ordinal,
+        IArrayTypeSymbol array => ValueIdentity(array.ElementType) + "[" + new string(',', array.Rank - 1) + "]",
+        INamedTypeSymbol { IsGenericType: true } named => named.ConstructedFrom.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)
+            + "(" + string.Join(",", named.TypeArguments.Select(ValueIdentity)) + ")",
+        _ => type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
+    };
 
     private static string? Shape(CachedSite site, string prefix)
     {

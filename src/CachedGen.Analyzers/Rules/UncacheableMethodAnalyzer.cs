@@ -25,7 +25,9 @@ public sealed class UncacheableMethodAnalyzer : CachedMethodAnalyzer
             }
             else if (!CacheRules.ImplementedContracts(site.Method).Any())
             {
-                reason = "it implements no interface method, and decorators wrap interfaces";
+                // A generic base class whose derived class declares the interface (OrderRepository : EfBase<Order>,
+                // IOrderRepository) lands here too: the base's method implements nothing until the interface is declared on it.
+                reason = $"it implements no interface method, and decorators wrap interfaces: put [Cached] on the interface's method, or declare the interface on '{site.Method.ContainingType.Name}' itself";
             }
             else if (site.Method.IsStatic)
             {

@@ -60,7 +60,7 @@ internal static partial class DecoratorParser
     {
         var parameter = FindParameter(attributed.Parameters, field.Root)!;
         var source = field.Source.WithRoot(method.Parameters[parameter.Ordinal].Name);
-        return new KeyFieldInfo(field.PathKey, field.Root, field.Members, field.Type, source, field.EnumAs, field.Nullable);
+        return new KeyFieldInfo(field.PathKey, field.Root, field.Members, field.Type, source, field.EnumAs, field.Nullable) { ByRunTimeType = field.ByRunTimeType };
     }
 
     private static bool IsCachedAttribute(AttributeData attribute)
@@ -235,7 +235,7 @@ internal static partial class DecoratorParser
             Source = field.Source,
             EnumAs = field.EnumAs,
             IsNullableValue = isNullableValue,
-            IsTypeParameter = field.Type.TypeKind == TypeKind.TypeParameter,
+            IsTypeParameter = field.ByRunTimeType,
         };
     }
 

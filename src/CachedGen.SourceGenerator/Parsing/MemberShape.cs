@@ -100,7 +100,9 @@ internal static class MemberShape
 
         foreach (var typeParameter in method.TypeParameters)
         {
-            if (!annotated.Contains(typeParameter) || typeParameter.IsValueType)
+            // CollectAnnotated keeps original definitions: a method of a closed generic base (IRepository<Order, int>)
+            // has substituted type parameters, which are not equal to them.
+            if (!annotated.Contains((ITypeParameterSymbol)typeParameter.OriginalDefinition) || typeParameter.IsValueType)
             {
                 continue;
             }

@@ -79,7 +79,7 @@ internal static partial class CacheRules
         }
 
         error = null;
-        return new KeyFieldInfo(parameter.Name + "[]", parameter.Name, [], element, ValuePath.Of(parameter.Name), enumAs, false);
+        return new KeyFieldInfo(parameter.Name + "[]", parameter.Name, [], element, ValuePath.Of(parameter.Name), enumAs, false) { ByRunTimeType = Underlying(element).TypeKind == TypeKind.TypeParameter };
     }
 
     internal static string BatchCollectionProblem(IParameterSymbol parameter)

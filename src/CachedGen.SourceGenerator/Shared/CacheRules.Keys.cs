@@ -93,7 +93,10 @@ internal static partial class CacheRules
         var parameter = FindParameter(method.Parameters, path[0]);
         if (parameter is null)
         {
-            error = $"'{path[0]}' is not a parameter of '{method.Name}'" + (method.ContainingType.IsGenericType ? $" nor a type parameter of '{method.ContainingType.Name}'" : "");
+            // Key templates render type parameters before they get here; what reaches this is a tag ([InvalidatesTags]).
+            error = IsTypeArgumentPlaceholder(method, part)
+                ? $"'{{{path[0]}}}' names a type parameter, which a tag does not render: write the type's name as text (\"orders:list\"), or use the write's parameters only"
+                : $"'{path[0]}' is not a parameter of '{method.Name}'" + (method.ContainingType.IsGenericType ? $" nor a type parameter of '{method.ContainingType.Name}'" : "");
             return null;
         }
 
@@ -120,7 +123,15 @@ internal static partial class CacheRules
             return null;
         }
 
-        if (ClassifyKeyType(resolved.Type) is not { } enumAs)
+        // A parameter declared as a type parameter of a generic interface (TKey id) keeps that type's encoding by run-time
+        // type in the interface's closed bases too (IShipmentRepository : IRepository<Shipment, OrderId>), so the
+        // closed decorator renders the keys of the generic one (a strongly typed id among them) and checks the type
+        // argument the same way when it is first used.
+        var byRunTimeType = members.Count == 0 && !SymbolEqualityComparer.Default.Equals(parameter, parameter.OriginalDefinition)
+            && Underlying(((IParameterSymbol)parameter.OriginalDefinition).Type).TypeKind == TypeKind.TypeParameter
+            && Underlying(parameter.Type).TypeKind != TypeKind.TypeParameter;
+        var enumAs = byRunTimeType ? "" : ClassifyKeyType(resolved.Type);
+        if (enumAs is null)
         {
             error = $"'{string.Join(".", path)}' is a '{resolved.Type.ToDisplayString()}', which has no stable key encoding (use a member of it, or a string, number, enum, Guid or date)";
             return null;
@@ -133,7 +144,10 @@ internal static partial class CacheRules
         }
 
         error = null;
-        return new KeyFieldInfo(path.Count == 1 ? path[0] : string.Join(".", path), path[0], members, resolved.Type, resolved.Value, enumAs, resolved.Nullable);
+        return new KeyFieldInfo(path.Count == 1 ? path[0] : string.Join(".", path), path[0], members, resolved.Type, resolved.Value, enumAs, resolved.Nullable)
+        {
+            ByRunTimeType = byRunTimeType || Underlying(resolved.Type).TypeKind == TypeKind.TypeParameter,
+        };
     }
 
     /// <summary>Returns the integral type an enum is rendered as (<c>long</c> or <c>ulong</c>; empty for any other type), or
@@ -230,4 +244,8 @@ internal sealed class KeyFieldInfo(string pathKey, string root, List<string> mem
     public bool Nullable { get; } = nullable;
 
     public string Name { get; set; } = "";
+
+    /// <summary>Whether the value is encoded by its run-time type (<c>CacheKeyBuilder.AppendValueOf</c>, checked once per
+    /// closed type): a value typed by a type parameter, or declared so on a closed generic base.</summary>
+    public bool ByRunTimeType { get; init; }
 }

@@ -88,6 +88,35 @@ internal static partial class CacheRules
     /// type (or an interface deriving from its interface) declares a member of the same name.</summary>
     internal static IEnumerable<ISymbol> ReachableMembers(ITypeSymbol type)
     {
+        if (type is ITypeParameterSymbol parameter)
+        {
+            // A value typed by a type parameter has the members of its constraints, as C# binds `entity.Id` of a TEntity
+            // where TEntity : BaseEntity, IEntity<TKey>: the class constraint's members first, and they hide the
+            // interfaces' members of the same name; a member reached through two constraints is one member.
+            var seen = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
+            var fromClass = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var constraint in parameter.ConstraintTypes.OrderBy(c => c.TypeKind == TypeKind.Interface ? 1 : 0))
+            {
+                var isInterface = constraint.TypeKind == TypeKind.Interface;
+                foreach (var member in ReachableMembers(constraint))
+                {
+                    if ((isInterface && fromClass.Contains(member.Name)) || !seen.Add(member))
+                    {
+                        continue;
+                    }
+
+                    if (!isInterface)
+                    {
+                        fromClass.Add(member.Name);
+                    }
+
+                    yield return member;
+                }
+            }
+
+            yield break;
+        }
+
         var hidden = new HashSet<string>(StringComparer.Ordinal);
         for (var current = type; current is not null; current = current.BaseType)
         {
@@ -163,6 +192,7 @@ internal static partial class CacheRules
         where T : class
     {
         private T? _loose;
+        private string? _looseName;
         private int _looseCount;
 
         /// <summary>Whether <paramref name="candidate"/> is the exact match; remembers it when it matches ignoring case.</summary>
@@ -173,9 +203,13 @@ internal static partial class CacheRules
                 return true;
             }
 
-            if (string.Equals(candidateName, name, StringComparison.OrdinalIgnoreCase))
+            // The same name seen again (a class's `Id` and the `Id` of an interface it implements, which C# binds to the
+            // class's) is the same match, not an ambiguity: the first one stays.
+            if (string.Equals(candidateName, name, StringComparison.OrdinalIgnoreCase)
+                && !(_looseCount > 0 && string.Equals(candidateName, _looseName, StringComparison.Ordinal)))
             {
                 _loose = candidate;
+                _looseName = candidateName;
                 _looseCount++;
             }
 

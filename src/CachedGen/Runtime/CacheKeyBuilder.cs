@@ -167,10 +167,38 @@ public ref struct CacheKeyBuilder
     internal static bool IsEncodable(Type type)
     {
         ArgumentNullException.ThrowIfNull(type);
-        type = Nullable.GetUnderlyingType(type) ?? type;
-        return type.IsEnum || Type.GetTypeCode(type) is not (TypeCode.Object or TypeCode.Empty or TypeCode.DBNull)
-            || type == typeof(Guid) || type == typeof(DateTimeOffset) || type == typeof(DateOnly) || type == typeof(TimeOnly) || type == typeof(TimeSpan);
+        var underlying = Nullable.GetUnderlyingType(type);
+        if (underlying is not null)
+        {
+            // A null Nullable<Sku> and a Sku whose string is null would both be the null marker.
+            return IsScalar(underlying) || WrappedField(underlying) is { FieldType.IsValueType: true };
+        }
+
+        return IsScalar(type) || WrappedField(type) is not null;
     }
+
+    private static bool IsScalar(Type type)
+        => type.IsEnum || Type.GetTypeCode(type) is not (TypeCode.Object or TypeCode.Empty or TypeCode.DBNull)
+            || type == typeof(Guid) || type == typeof(DateTimeOffset) || type == typeof(DateOnly) || type == typeof(TimeOnly) || type == typeof(TimeSpan);
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, System.Reflection.FieldInfo?> WrappedFields = new();
+
+    /// <summary>The one field of a strongly typed id (<c>readonly record struct OrderId(Guid Value)</c>): a struct with
+    /// exactly one instance field, of a scalar type. Its value is the field's, so encoding the field is injective; the
+    /// key reads as <c>{id.Value}</c> would for a method taking an <c>OrderId</c>. Structs only: a trimmer keeps every
+    /// instance field of a value type (its layout), so the count read here is the declared one.</summary>
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "Instance fields of a value type are never removed by trimming: they are its layout.")]
+    private static System.Reflection.FieldInfo? WrappedField(Type type)
+        => WrappedFields.GetOrAdd(type, static t =>
+        {
+            if (!t.IsValueType || t.IsPrimitive || t.IsEnum || t.IsGenericTypeDefinition || IsScalar(t))
+            {
+                return null;
+            }
+
+            var fields = t.GetFields(System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic);
+            return fields.Length == 1 && IsScalar(fields[0].FieldType) ? fields[0] : null;
+        });
 
     /// <summary>Throws unless <paramref name="type"/> <see cref="IsEncodable"/>: generated decorators check each
     /// type argument used as a key value once, when the closed type is first used.</summary>
@@ -179,7 +207,7 @@ public ref struct CacheKeyBuilder
         if (!IsEncodable(type))
         {
             throw new NotSupportedException(
-                $"The key placeholder {{{placeholder}}} has type '{CacheTypeNames.Of(type)}', which has no key encoding: use a string, number, bool, char, enum, Guid or date/time type argument (docs/keys.md).");
+                $"The key placeholder {{{placeholder}}} has type '{CacheTypeNames.Of(type)}', which has no key encoding: use a string, number, bool, char, enum, Guid or date/time type argument, or a struct with one field of such a type (a strongly typed id) (docs/keys.md).");
         }
     }
 
@@ -219,7 +247,21 @@ public ref struct CacheKeyBuilder
             case TimeOnly t: AppendValue(t); break;
             case TimeSpan t: AppendValue(t); break;
             default:
-                throw new NotSupportedException($"A key value of type '{CacheTypeNames.Of(value.GetType())}' has no key encoding (docs/keys.md).");
+                if (WrappedField(value.GetType()) is not { } field)
+                {
+                    throw new NotSupportedException($"A key value of type '{CacheTypeNames.Of(value.GetType())}' has no key encoding (docs/keys.md).");
+                }
+
+                if (field.GetValue(value) is { } wrapped)
+                {
+                    AppendBoxed(wrapped);
+                }
+                else
+                {
+                    AppendNull();
+                }
+
+                break;
         }
     }
 
