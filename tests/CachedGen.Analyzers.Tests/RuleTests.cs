@@ -818,9 +818,9 @@ public class NoCompileTimeFormatterTests
     [Fact]
     public Task Types_the_generator_cannot_write_fire() => Verify<NoCompileTimeFormatterAnalyzer>.AnalyzerAsync(
         """
-        public sealed record Backlog(Queue<string> Items);
+        public sealed record Backlog(SortedSet<string> Items);
         public sealed class NoMatchingConstructor { public NoMatchingConstructor(string other) { } public int X { get; set; } }
-        public sealed record Pair((int, string) Both);
+        public sealed record Pair(Memory<string> Both);
         public interface IRepo
         {
             [Cached("1m")] Task<Backlog> {|#0:BacklogAsync|}(int id);
@@ -830,11 +830,11 @@ public class NoCompileTimeFormatterTests
         """,
         [
             new DiagnosticResult("CG0020", DiagnosticSeverity.Warning).WithLocation(0)
-                .WithArguments("BacklogAsync", "member 'Backlog.Items' is the framework type 'Queue<string>', which has no MessagePack formatter CachedGen can name"),
+                .WithArguments("BacklogAsync", "member 'Backlog.Items' is the framework type 'SortedSet<string>', which has no MessagePack formatter CachedGen can name"),
             new DiagnosticResult("CG0020", DiagnosticSeverity.Warning).WithLocation(1)
                 .WithArguments("Odd", "'NoMatchingConstructor' has no public constructor whose parameters all match serialized members by name and type"),
             new DiagnosticResult("CG0020", DiagnosticSeverity.Warning).WithLocation(2)
-                .WithArguments("PairAsync", "member 'Pair.Both' is the framework type '(int, string)', which has no MessagePack formatter CachedGen can name"),
+                .WithArguments("PairAsync", "member 'Pair.Both' is the framework type 'Memory<string>', which has no MessagePack formatter CachedGen can name"),
         ]);
 
     [Fact]
@@ -873,8 +873,17 @@ public class NoCompileTimeFormatterTests
         public struct Point { public int X; public int Y; }
         public sealed class Holder { public object? Payload { get; set; } }
         public interface IShape { }
+        public sealed record Backlog(Queue<string> Items, Stack<int> Undo, (int Page, int Size) Window, Tuple<int, string> Pair);
         public interface IRepo
         {
+            [Cached("1m")] Task<(IReadOnlyList<Form> Items, int Total)> PageAsync(int page);
+            [Cached("1m")] Task<(int, string?)?> PairAsync(int id);
+            [Cached("1m")] Task<List<(string Key, int? Value)>> CountsAsync(int id);
+            [Cached("1m")] Task<(int, int, int, int, int, int, int, int, int)> WideAsync(int id);
+            [Cached("1m")] Task<Backlog> BacklogAsync(int id);
+            [Cached("1m")] Task<SortedDictionary<string, Form>> SortedAsync(int id);
+            [Cached("1m")] Task<System.Collections.Concurrent.ConcurrentDictionary<int, string>> ConcurrentAsync(int id);
+            [Cached("1m")] Task<System.Collections.ObjectModel.ReadOnlyCollection<Form>> ReadOnlyAsync(int id);
             [Cached("1m")] Task<Form?> FormAsync(int id);
             [Cached("1m")] ValueTask<IReadOnlyList<Form>> ListAsync(int page);
             [Cached("1m")] Plain Get(int id);

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics.CodeAnalysis;
+using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
@@ -17,6 +18,8 @@ namespace PackageConsumer.Shapes
     public sealed record LegacyOrder(int Id);
 
     public delegate void OrderChanged(object sender, int id);
+
+    public sealed record Backlog(Queue<string> Items, (int Page, int Size) Window, Tuple<int, string> Pair);
 
     public interface IReadRepository<T>
     {
@@ -47,6 +50,12 @@ namespace PackageConsumer.Shapes
 
         [Cached("5m")]
         ValueTask<int> CountAsync(int tenant) => ValueTask.FromResult(0);
+
+        [Cached("5m", "orders:page:{page}")]
+        Task<(IReadOnlyList<Order> Items, int Total)> PageAsync(int page);
+
+        [Cached("5m", "orders:backlog:{id}")]
+        Task<Backlog> BacklogAsync(int id);
 
         Task<T?> FindAsync<T>(int id) where T : class;
         Task<T?> FindMaybeAsync<T>(int id) where T : class?;
@@ -104,6 +113,16 @@ namespace PackageConsumer.Shapes
 
         [Obsolete("Use FindAsync.", error: true)]
         public Order? Find(int id) => new(id, "find");
+
+        public int PageLoads;
+
+        public Task<(IReadOnlyList<Order> Items, int Total)> PageAsync(int page)
+        {
+            Interlocked.Increment(ref PageLoads);
+            return Task.FromResult<(IReadOnlyList<Order>, int)>(([new Order(page, "paged")], 10));
+        }
+
+        public Task<Backlog> BacklogAsync(int id) => Task.FromResult(new Backlog(new Queue<string>(["a"]), (id, 20), Tuple.Create(id, "b")));
 
         public Task<T?> FindAsync<T>(int id) where T : class => Task.FromResult(default(T));
         public Task<T?> FindMaybeAsync<T>(int id) where T : class? => Task.FromResult(default(T));
@@ -200,6 +219,11 @@ namespace PackageConsumer.Shapes
             await repository.MoveAsync(1, "north");
             Assert.Equal(new Order(1, "it"), await repository.FindAsync(1, "it"));
             Assert.Equal(3, source.Loads);
+
+            var page = await repository.PageAsync(2);
+            Assert.Equal(page, await repository.PageAsync(2));
+            Assert.Equal((new Order(2, "paged"), 10), (page.Items.Single(), page.Total));
+            Assert.Equal(1, source.PageLoads);
 
             Assert.True(repository.TryGet(3, out var got));
             Assert.Equal("got", got.Name);
