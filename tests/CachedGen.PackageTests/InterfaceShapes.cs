@@ -41,7 +41,7 @@ namespace PackageConsumer.Shapes
 
     public interface IOrderRepository : IReadRepository<Order>, IAudited, ITracked
     {
-        [Cached("5m", "order:{id}", nameof(SaveAsync), nameof(Rename), nameof(MoveAsync))]
+        [Cached("5m", "order:{id}", nameof(SaveAsync), nameof(Rename), nameof(MoveAsync), nameof(ArchiveAsync))]
         Task<Order?> FindAsync(in int id, [DisallowNull, NotCacheKey] string? culture, CancellationToken ct = default);
 
         [Obsolete("Use FindAsync.", error: true)]
@@ -83,6 +83,8 @@ namespace PackageConsumer.Shapes
         void Rename(int id, [AllowNull] string name);
 
         Task MoveAsync(in int id, ReadOnlySpan<char> note);
+
+        Task ArchiveAsync(int id, int await);
 
 #pragma warning disable CS0618 // the user's own use of an obsolete type
         LegacyOrder Upgrade(LegacyOrder order);
@@ -159,6 +161,8 @@ namespace PackageConsumer.Shapes
 
         public Task MoveAsync(in int id, ReadOnlySpan<char> note) => Task.CompletedTask;
 
+        public Task ArchiveAsync(int id, int await) => Task.CompletedTask;
+
         [Obsolete("Use Order.")]
         public LegacyOrder Upgrade(LegacyOrder order) => order;
 
@@ -219,6 +223,10 @@ namespace PackageConsumer.Shapes
             await repository.MoveAsync(1, "north");
             Assert.Equal(new Order(1, "it"), await repository.FindAsync(1, "it"));
             Assert.Equal(3, source.Loads);
+
+            await repository.ArchiveAsync(1, 0);
+            await repository.FindAsync(1, "es");
+            Assert.Equal(4, source.Loads);
 
             var page = await repository.PageAsync(2);
             Assert.Equal(page, await repository.PageAsync(2));

@@ -138,6 +138,17 @@ public class InterfaceShapeTests
     }
 
     [Fact]
+    public void A_parameter_named_await_is_escaped_in_the_async_body_of_a_write()
+    {
+        var result = GeneratorHarness.Run(InterfaceShapes.All["contextual keywords as names: await in the async bodies of writes"]);
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        var text = result.Sources.Values.Single();
+        Assert.Contains("async global::System.Threading.Tasks.Task global::Shapes.IContextual.SaveAsync(int @await, string field, int value)\n        {\n            await _inner.SaveAsync(@await, field, value).ConfigureAwait(false);", text, StringComparison.Ordinal);
+        Assert.Contains("_getAsync.InvalidateAsync(new global::System.ValueTuple<int>(@await))", text, StringComparison.Ordinal);
+        Assert.Contains("public static global::System.Threading.Tasks.ValueTask Invalidateawait(", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Members_with_pointers_are_unsafe()
     {
         var result = GeneratorHarness.Run(InterfaceShapes.All["pointers and function pointers"]);
@@ -751,6 +762,31 @@ internal static class InterfaceShapes
                 Type GetType(string name);
                 void Dispose();
                 Task DisposeAsync();
+            }
+            """,
+
+        ["contextual keywords as names: await in the async bodies of writes"] = Usings + """
+            namespace Shapes;
+
+            public interface IContextual
+            {
+                [Cached("1m", "get:{await}", nameof(SaveAsync), nameof(@await), nameof(SaveValueAsync))]
+                Task<string> GetAsync(int await, CancellationToken ct = default);
+
+                [Cached("1m", Tags = ["t:{async}"])]
+                Task<string> TaggedAsync(int async, int var, int field, int yield, int nameof, int when, int value);
+
+                [Cached("1m")]
+                Task<int> @await(int x);
+
+                Task SaveAsync(int await, string field, int value);
+
+                ValueTask SaveValueAsync(in int await, ReadOnlySpan<char> field);
+
+                [InvalidatesTags("t:{async}")]
+                Task<int> TagAsync(int async, int await);
+
+                Task<int> Forwarded(int await, int field);
             }
             """,
 
