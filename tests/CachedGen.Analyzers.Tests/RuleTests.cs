@@ -145,6 +145,27 @@ public class InvalidKeyTemplateTests
         """);
 
     [Fact]
+    public Task A_default_key_with_a_parameter_it_cannot_encode_says_what_to_write_instead() => Verify<InvalidKeyTemplateAnalyzer>.AnalyzerAsync(
+        """
+        public readonly record struct Page(string? Search, int Number, Guid TenantId, List<int> Ids);
+        public sealed class Opaque { public List<int> Ids { get; set; } = new(); }
+        public interface IRepo
+        {
+            [Cached("5m")] Task<int> ListAsync(Page? {|#0:page|});
+            [Cached("5m")] Task<int> FindAsync(Opaque {|#1:opaque|});
+            [Cached("5m")] Task<int> AtAsync(nint {|#2:slot|});
+        }
+        """,
+        [
+            new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(0)
+                .WithArguments("ListAsync", "the default key holds every parameter, and 'page' is a 'Page?', which has no stable key encoding (use a member of it, or a string, number, enum, Guid or date); write a key template naming its members ({page.TenantId}), or mark it [NotCacheKey]"),
+            new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(1)
+                .WithArguments("FindAsync", "the default key holds every parameter, and 'opaque' is a 'Opaque', which has no stable key encoding (use a member of it, or a string, number, enum, Guid or date); pass a value that has one, or mark 'opaque' [NotCacheKey] if it does not change the result"),
+            new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(2)
+                .WithArguments("AtAsync", "the default key holds every parameter, and 'slot' is a 'nint', which has no stable key encoding (use a member of it, or a string, number, enum, Guid or date); pass a value that has one, or mark 'slot' [NotCacheKey] if it does not change the result"),
+        ]);
+
+    [Fact]
     public Task Valid_templates_stay_silent() => Verify<InvalidKeyTemplateAnalyzer>.AnalyzerAsync("""
         public enum Status { Draft, Published }
         public sealed class Query { public Guid TenantId { get; set; } public Status Status { get; set; } }
