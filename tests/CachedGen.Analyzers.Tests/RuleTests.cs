@@ -273,6 +273,23 @@ public class UnworkableInvalidationTests
         """);
 
     [Fact]
+    public Task An_overloaded_write_says_what_to_write_instead() => Verify<UnworkableInvalidationAnalyzer>.AnalyzerAsync(
+        """
+        public sealed record Order(int Id);
+        public interface IRepo
+        {
+            [Cached("5m", "order:{id}", {|#0:nameof(DeleteAsync)|})]
+            Task<Order?> GetAsync(int id);
+            Task DeleteAsync(int id);
+            Task DeleteAsync(Order order);
+        }
+        """,
+        [
+            new DiagnosticResult("CG0006", DiagnosticSeverity.Error).WithLocation(0)
+                .WithArguments("DeleteAsync", "GetAsync", "'DeleteAsync' is ambiguous (2 overloads): give the write that invalidates a name of its own, or tag the entries ([Cached(Tags = ...)]) and put [InvalidatesTags] on each overload"),
+        ]);
+
+    [Fact]
     public Task Workable_invalidations_stay_silent() => Verify<UnworkableInvalidationAnalyzer>.AnalyzerAsync("""
         public sealed record Doc(Guid TenantId, int DocId);
         public interface IRepo
