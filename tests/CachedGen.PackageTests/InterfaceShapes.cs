@@ -48,6 +48,9 @@ namespace PackageConsumer.Shapes
         [Cached("5m")]
         Order? Find(int id);
 
+        [Cached("5m", "order:code:{code}")]
+        Task<Order?> FindAsync(string code);
+
         [Cached("5m")]
         ValueTask<int> CountAsync(int tenant) => ValueTask.FromResult(0);
 
@@ -115,6 +118,12 @@ namespace PackageConsumer.Shapes
 
         [Obsolete("Use FindAsync.", error: true)]
         public Order? Find(int id) => new(id, "find");
+
+        public Task<Order?> FindAsync(string code)
+        {
+            Interlocked.Increment(ref Loads);
+            return Task.FromResult<Order?>(new Order(code.Length, code));
+        }
 
         public int PageLoads;
 
@@ -227,6 +236,10 @@ namespace PackageConsumer.Shapes
             await repository.ArchiveAsync(1, 0);
             await repository.FindAsync(1, "es");
             Assert.Equal(4, source.Loads);
+
+            Assert.Equal(new Order(3, "abc"), await repository.FindAsync("abc"));
+            Assert.Equal(new Order(3, "abc"), await repository.FindAsync("abc"));
+            Assert.Equal(5, source.Loads);
 
             var page = await repository.PageAsync(2);
             Assert.Equal(page, await repository.PageAsync(2));

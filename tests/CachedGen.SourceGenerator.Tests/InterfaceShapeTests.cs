@@ -27,6 +27,27 @@ public class InterfaceShapeTests
         Assert.True(result.Diagnostics.IsEmpty, $"Shape '{shape}':{Environment.NewLine}{result.DiagnosticText}{Environment.NewLine}{string.Join(Environment.NewLine, result.Sources.Values)}");
     }
 
+    /// <summary>A library that generates its documentation file (<c>GenerateDocumentationFile</c>) gets its
+    /// documentation comments checked, the generated ones too: an ambiguous or unresolved <c>cref</c> is a warning.</summary>
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Decorator_documentation_comments_are_valid(string shape)
+    {
+        var result = GeneratorHarness.RunDocumented(InterfaceShapes.All[shape]);
+        Assert.True(result.Diagnostics.IsEmpty, $"Shape '{shape}':{Environment.NewLine}{result.DiagnosticText}");
+    }
+
+    [Fact]
+    public void An_overloaded_cached_method_is_named_with_its_parameter_types_in_documentation_comments()
+    {
+        var result = GeneratorHarness.RunDocumented(InterfaceShapes.All["overloaded cached methods"]);
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        var text = result.Sources.Values.Single();
+        Assert.Contains("/// <summary>Compile-time facts about <c>Shapes.IOverloads.GetAsync(int)</c>.</summary>", text, StringComparison.Ordinal);
+        Assert.Contains("/// <summary>Compile-time facts about <c>Shapes.IOverloads.GetAsync(string?, System.Collections.Generic.List&lt;int&gt;?)</c>.</summary>", text, StringComparison.Ordinal);
+        Assert.Contains("/// <summary>Compile-time facts about <see cref=\"global::Shapes.IOverloads.FindAsync\"/>.</summary>", text, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Nullable_type_parameters_restate_only_the_constraint_the_language_needs()
     {
@@ -787,6 +808,29 @@ internal static class InterfaceShapes
                 Task<int> TagAsync(int async, int await);
 
                 Task<int> Forwarded(int await, int field);
+            }
+            """,
+
+        ["overloaded cached methods"] = Usings + """
+            namespace Shapes;
+
+            public interface IOverloads
+            {
+                [Cached("1m", "id:{id}")]
+                Task<string> GetAsync(int id);
+
+                [Cached("1m", "name:{name}", Tags = ["t:{name}"])]
+                Task<string> GetAsync(string? name, [NotCacheKey] List<int>? hints);
+
+                Task<string> GetAsync(Guid id);
+
+                [Cached("1m")]
+                Task<string> FindAsync(int id);
+
+                [Cached("1m")]
+                string ToString(int id);
+
+                string ToString();
             }
             """,
 
