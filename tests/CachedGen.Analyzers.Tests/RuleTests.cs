@@ -154,6 +154,7 @@ public class InvalidKeyTemplateTests
             [Cached("5m")] Task<int> ListAsync(Page? {|#0:page|});
             [Cached("5m")] Task<int> FindAsync(Opaque {|#1:opaque|});
             [Cached("5m")] Task<int> AtAsync(nint {|#2:slot|});
+            [Cached("5m")] Task<int> BigAsync(System.Numerics.BigInteger {|#3:big|});
         }
         """,
         [
@@ -163,6 +164,8 @@ public class InvalidKeyTemplateTests
                 .WithArguments("FindAsync", "the default key holds every parameter, and 'opaque' is a 'Opaque', which has no stable key encoding (use a member of it, or a string, number, enum, Guid or date); pass a value that has one, or mark 'opaque' [NotCacheKey] if it does not change the result"),
             new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(2)
                 .WithArguments("AtAsync", "the default key holds every parameter, and 'slot' is a 'nint', which has no stable key encoding (use a member of it, or a string, number, enum, Guid or date); pass a value that has one, or mark 'slot' [NotCacheKey] if it does not change the result"),
+            new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(3)
+                .WithArguments("BigAsync", "the default key holds every parameter, and 'big' is a 'System.Numerics.BigInteger', which has no stable key encoding (use a member of it, or a string, number, enum, Guid or date); pass a value that has one, or mark 'big' [NotCacheKey] if it does not change the result"),
         ]);
 
     [Fact]

@@ -85,11 +85,12 @@ public sealed class InvalidKeyTemplateAnalyzer : CachedMethodAnalyzer
     }
 
     /// <summary>What to write instead of a default key that holds a parameter it cannot encode: a template naming a
-    /// member of the parameter that can be encoded (an <c>Id</c> first), when it has one.</summary>
+    /// member of the parameter that can be encoded (an <c>Id</c> first), when it has one and is the application's own
+    /// type (a framework type's members, <c>BigInteger.IsEven</c>, say, are no key).</summary>
     private static string InsteadOfDefaultKey(IParameterSymbol? parameter, string name)
     {
         var type = parameter?.Type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable ? nullable.TypeArguments[0] : parameter?.Type;
-        var member = type is null
+        var member = type is null || SerializedShape.IsFrameworkType(type)
             ? null
             : SerializedShape.Members(type)
                 .Select(m => m.Member.Name)
