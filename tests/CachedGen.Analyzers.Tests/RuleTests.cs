@@ -188,6 +188,30 @@ public class InvalidKeyTemplateTests
         """);
 
     [Fact]
+    public Task A_default_key_with_a_parameter_it_cannot_encode_says_what_to_write_instead() => Verify<InvalidKeyTemplateAnalyzer>.AnalyzerAsync(
+        """
+        public readonly record struct Page(string? Search, int Number, Guid TenantId, List<int> Ids);
+        public sealed class Opaque { public List<int> Ids { get; set; } = new(); }
+        public interface IRepo
+        {
+            [Cached("5m")] Task<int> ListAsync(Page? {|#0:page|});
+            [Cached("5m")] Task<int> FindAsync(Opaque {|#1:opaque|});
+            [Cached("5m")] Task<int> AtAsync(nint {|#2:slot|});
+            [Cached("5m")] Task<int> BigAsync(System.Numerics.BigInteger {|#3:big|});
+        }
+        """,
+        [
+            new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(0)
+                .WithArguments("ListAsync", "the default key holds every parameter, and 'page' is a 'Page?', which has no stable key encoding (use a member of it, or a string, number, enum, Guid or date); write a key template naming its members ({page.TenantId}), or mark it [NotCacheKey]"),
+            new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(1)
+                .WithArguments("FindAsync", "the default key holds every parameter, and 'opaque' is a 'Opaque', which has no stable key encoding (use a member of it, or a string, number, enum, Guid or date); pass a value that has one, or mark 'opaque' [NotCacheKey] if it does not change the result"),
+            new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(2)
+                .WithArguments("AtAsync", "the default key holds every parameter, and 'slot' is a 'nint', which has no stable key encoding (use a member of it, or a string, number, enum, Guid or date); pass a value that has one, or mark 'slot' [NotCacheKey] if it does not change the result"),
+            new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(3)
+                .WithArguments("BigAsync", "the default key holds every parameter, and 'big' is a 'System.Numerics.BigInteger', which has no stable key encoding (use a member of it, or a string, number, enum, Guid or date); pass a value that has one, or mark 'big' [NotCacheKey] if it does not change the result"),
+        ]);
+
+    [Fact]
     public Task Valid_templates_stay_silent() => Verify<InvalidKeyTemplateAnalyzer>.AnalyzerAsync("""
         public enum Status { Draft, Published }
         public sealed class Query { public Guid TenantId { get; set; } public Status Status { get; set; } }
@@ -293,6 +317,23 @@ public class UnworkableInvalidationTests
             Task Rename(string name);
         }
         """);
+
+    [Fact]
+    public Task An_overloaded_write_says_what_to_write_instead() => Verify<UnworkableInvalidationAnalyzer>.AnalyzerAsync(
+        """
+        public sealed record Order(int Id);
+        public interface IRepo
+        {
+            [Cached("5m", "order:{id}", {|#0:nameof(DeleteAsync)|})]
+            Task<Order?> GetAsync(int id);
+            Task DeleteAsync(int id);
+            Task DeleteAsync(Order order);
+        }
+        """,
+        [
+            new DiagnosticResult("CG0006", DiagnosticSeverity.Error).WithLocation(0)
+                .WithArguments("DeleteAsync", "GetAsync", "'DeleteAsync' is ambiguous (2 overloads): give the write that invalidates a name of its own, or tag the entries ([Cached(Tags = ...)]) and put [InvalidatesTags] on each overload"),
+        ]);
 
     [Fact]
     public Task Workable_invalidations_stay_silent() => Verify<UnworkableInvalidationAnalyzer>.AnalyzerAsync("""
@@ -911,9 +952,9 @@ public class NoCompileTimeFormatterTests
     [Fact]
     public Task Types_the_generator_cannot_write_fire() => Verify<NoCompileTimeFormatterAnalyzer>.AnalyzerAsync(
         """
-        public sealed record Backlog(Queue<string> Items);
+        public sealed record Backlog(SortedSet<string> Items);
         public sealed class NoMatchingConstructor { public NoMatchingConstructor(string other) { } public int X { get; set; } }
-        public sealed record Pair((int, string) Both);
+        public sealed record Pair(Memory<string> Both);
         public interface IRepo
         {
             [Cached("1m")] Task<Backlog> {|#0:BacklogAsync|}(int id);
@@ -923,11 +964,11 @@ public class NoCompileTimeFormatterTests
         """,
         [
             new DiagnosticResult("CG0020", DiagnosticSeverity.Warning).WithLocation(0)
-                .WithArguments("BacklogAsync", "member 'Backlog.Items' is the framework type 'Queue<string>', which has no MessagePack formatter CachedGen can name"),
+                .WithArguments("BacklogAsync", "member 'Backlog.Items' is the framework type 'SortedSet<string>', which has no MessagePack formatter CachedGen can name"),
             new DiagnosticResult("CG0020", DiagnosticSeverity.Warning).WithLocation(1)
                 .WithArguments("Odd", "'NoMatchingConstructor' has no public constructor whose parameters all match serialized members by name and type"),
             new DiagnosticResult("CG0020", DiagnosticSeverity.Warning).WithLocation(2)
-                .WithArguments("PairAsync", "member 'Pair.Both' is the framework type '(int, string)', which has no MessagePack formatter CachedGen can name"),
+                .WithArguments("PairAsync", "member 'Pair.Both' is the framework type 'Memory<string>', which has no MessagePack formatter CachedGen can name"),
         ]);
 
     [Fact]
@@ -966,8 +1007,17 @@ public class NoCompileTimeFormatterTests
         public struct Point { public int X; public int Y; }
         public sealed class Holder { public object? Payload { get; set; } }
         public interface IShape { }
+        public sealed record Backlog(Queue<string> Items, Stack<int> Undo, (int Page, int Size) Window, Tuple<int, string> Pair);
         public interface IRepo
         {
+            [Cached("1m")] Task<(IReadOnlyList<Form> Items, int Total)> PageAsync(int page);
+            [Cached("1m")] Task<(int, string?)?> PairAsync(int id);
+            [Cached("1m")] Task<List<(string Key, int? Value)>> CountsAsync(int id);
+            [Cached("1m")] Task<(int, int, int, int, int, int, int, int, int)> WideAsync(int id);
+            [Cached("1m")] Task<Backlog> BacklogAsync(int id);
+            [Cached("1m")] Task<SortedDictionary<string, Form>> SortedAsync(int id);
+            [Cached("1m")] Task<System.Collections.Concurrent.ConcurrentDictionary<int, string>> ConcurrentAsync(int id);
+            [Cached("1m")] Task<System.Collections.ObjectModel.ReadOnlyCollection<Form>> ReadOnlyAsync(int id);
             [Cached("1m")] Task<Form?> FormAsync(int id);
             [Cached("1m")] ValueTask<IReadOnlyList<Form>> ListAsync(int page);
             [Cached("1m")] Plain Get(int id);

@@ -77,9 +77,18 @@ public sealed class FmtNode
     public FmtNode? Next { get; set; }
 }
 
+/// <summary>Framework types MessagePack writes with formatters of its own: a tuple, a queue, a stack, a sorted map.</summary>
+public sealed record FmtBacklog(Queue<string> Items, Stack<int> Undo, Tuple<int, string> Pair, SortedDictionary<string, int> Counts, (int Page, int Size) Window);
+
 #pragma warning disable CG0011, CG0014 // mutable and back-referencing on purpose: the depth guard's cases
 public interface IFormatterShapes
 {
+    [Cached("5m", "fmt:page:{page}")]
+    Task<(IReadOnlyList<FmtLine> Items, int Total)> GetPageAsync(int page);
+
+    [Cached("5m", "fmt:backlog:{id}")]
+    Task<FmtBacklog> GetBacklogAsync(int id);
+
     [Cached("5m", "fmt:order:{id}")]
     Task<FmtOrder?> GetOrderAsync(int id);
 
@@ -210,6 +219,70 @@ public sealed class GeneratedFormatterTests(RedisServerFixture redis) : IClassFi
         };
     }
 
+    private static FmtBacklog Backlog() => new(
+        new Queue<string>(["first", "second"]),
+        new Stack<int>([1, 2, 3]),
+        Tuple.Create(7, "seven"),
+        new SortedDictionary<string, int> { ["b"] = 2, ["a"] = 1 },
+        (3, 50));
+
+    private static void AssertSame(FmtBacklog expected, FmtBacklog? actual)
+    {
+        Assert.NotNull(actual);
+        Assert.Equal(expected.Items, actual.Items);
+        Assert.Equal(expected.Undo, actual.Undo);
+        Assert.Equal(expected.Pair, actual.Pair);
+        Assert.Equal(expected.Counts, actual.Counts);
+        Assert.Equal(expected.Window, actual.Window);
+    }
+
+    [Fact]
+    public void Tuples_and_framework_collections_are_written_by_generated_formatters_as_the_contractless_resolver_writes_them()
+    {
+        // Written at compile time (no CG0020), so they are stored under Native AOT too.
+        Assert.NotNull(GeneratedFormatters.Find<(IReadOnlyList<FmtLine>, int)>());
+        Assert.NotNull(GeneratedFormatters.Find<Queue<string>>());
+        Assert.NotNull(GeneratedFormatters.Find<Stack<int>>());
+        Assert.NotNull(GeneratedFormatters.Find<Tuple<int, string>>());
+        Assert.NotNull(GeneratedFormatters.Find<SortedDictionary<string, int>>());
+        Assert.NotNull(GeneratedFormatters.Find<(int, int)>());
+
+        var backlog = Backlog();
+        Assert.True(PayloadEnvelope.TryDecode<FmtBacklog>(Encode(backlog), Fingerprint, out var back, out _, out var error), error);
+        AssertSame(backlog, back);
+        var generated = MessagePackSerializer.Serialize(backlog, PayloadEnvelope.SerializerOptions);
+        var old = MessagePackSerializer.Serialize(backlog, Contractless);
+        Assert.Equal(Canonical(old), Canonical(generated));
+        AssertSame(backlog, MessagePackSerializer.Deserialize<FmtBacklog>(old, PayloadEnvelope.SerializerOptions));
+
+        (IReadOnlyList<FmtLine> Items, int Total) page = ([new FmtLine("a-1", 2, 9.5m)], 41);
+        Assert.True(PayloadEnvelope.TryDecode<(IReadOnlyList<FmtLine> Items, int Total)>(Encode(page), Fingerprint, out var pageBack, out _, out error), error);
+        Assert.Equal(page.Items, pageBack.Items);
+        Assert.Equal(41, pageBack.Total);
+        Assert.Equal(MessagePackSerializer.Serialize(page, Contractless), MessagePackSerializer.Serialize(page, PayloadEnvelope.SerializerOptions));
+    }
+
+    [Fact]
+    public async Task A_tuple_result_is_stored_in_Redis_and_read_by_another_node()
+    {
+        var prefix = "fmt-" + Guid.NewGuid().ToString("N")[..8] + ":";
+        await using var mux = await ConnectionMultiplexer.ConnectAsync(redis.Server.ConnectionString);
+        await using var first = new CacheRuntime(new CachedGenOptions { KeyPrefix = prefix, RedisOperationTimeout = TimeSpan.FromSeconds(2) }, mux);
+        await using var mux2 = await ConnectionMultiplexer.ConnectAsync(redis.Server.ConnectionString);
+        await using var second = new CacheRuntime(new CachedGenOptions { KeyPrefix = prefix, RedisOperationTimeout = TimeSpan.FromSeconds(2) }, mux2);
+        var source = new FormatterSource();
+        IFormatterShapes one = new CachedFormatterShapes(source, first);
+        IFormatterShapes two = new CachedFormatterShapes(source, second);
+
+        var filled = await one.GetPageAsync(4);
+        var read = await two.GetPageAsync(4);
+
+        Assert.Equal(1, source.PageCalls);
+        Assert.Equal(filled.Items, read.Items);
+        Assert.Equal(filled.Total, read.Total);
+        Assert.Contains((await KeysAsync(mux, prefix)), k => k.Contains("fmt:page:4", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void A_cycle_through_generated_formatters_is_refused()
     {
@@ -318,5 +391,15 @@ public sealed class GeneratedFormatterTests(RedisServerFixture redis) : IClassFi
         }
 
         public Task<FmtNode> GetChainAsync(int length) => Task.FromResult(Chain(length));
+
+        public int PageCalls { get; private set; }
+
+        public Task<(IReadOnlyList<FmtLine> Items, int Total)> GetPageAsync(int page)
+        {
+            PageCalls++;
+            return Task.FromResult<(IReadOnlyList<FmtLine>, int)>(([new FmtLine("p-" + page, page, 1m)], page * 10));
+        }
+
+        public Task<FmtBacklog> GetBacklogAsync(int id) => Task.FromResult(Backlog());
     }
 }

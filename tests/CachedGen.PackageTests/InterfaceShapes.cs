@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics.CodeAnalysis;
+using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
@@ -17,6 +18,8 @@ namespace PackageConsumer.Shapes
     public sealed record LegacyOrder(int Id);
 
     public delegate void OrderChanged(object sender, int id);
+
+    public sealed record Backlog(Queue<string> Items, (int Page, int Size) Window, Tuple<int, string> Pair);
 
     public interface IReadRepository<T>
     {
@@ -38,15 +41,24 @@ namespace PackageConsumer.Shapes
 
     public interface IOrderRepository : IReadRepository<Order>, IAudited, ITracked
     {
-        [Cached("5m", "order:{id}", nameof(SaveAsync), nameof(Rename), nameof(MoveAsync))]
+        [Cached("5m", "order:{id}", nameof(SaveAsync), nameof(Rename), nameof(MoveAsync), nameof(ArchiveAsync))]
         Task<Order?> FindAsync(in int id, [DisallowNull, NotCacheKey] string? culture, CancellationToken ct = default);
 
         [Obsolete("Use FindAsync.", error: true)]
         [Cached("5m")]
         Order? Find(int id);
 
+        [Cached("5m", "order:code:{code}")]
+        Task<Order?> FindAsync(string code);
+
         [Cached("5m")]
         ValueTask<int> CountAsync(int tenant) => ValueTask.FromResult(0);
+
+        [Cached("5m", "orders:page:{page}")]
+        Task<(IReadOnlyList<Order> Items, int Total)> PageAsync(int page);
+
+        [Cached("5m", "orders:backlog:{id}")]
+        Task<Backlog> BacklogAsync(int id);
 
         Task<T?> FindAsync<T>(int id) where T : class;
         Task<T?> FindMaybeAsync<T>(int id) where T : class?;
@@ -74,6 +86,8 @@ namespace PackageConsumer.Shapes
         void Rename(int id, [AllowNull] string name);
 
         Task MoveAsync(in int id, ReadOnlySpan<char> note);
+
+        Task ArchiveAsync(int id, int await);
 
 #pragma warning disable CS0618 // the user's own use of an obsolete type
         LegacyOrder Upgrade(LegacyOrder order);
@@ -104,6 +118,22 @@ namespace PackageConsumer.Shapes
 
         [Obsolete("Use FindAsync.", error: true)]
         public Order? Find(int id) => new(id, "find");
+
+        public Task<Order?> FindAsync(string code)
+        {
+            Interlocked.Increment(ref Loads);
+            return Task.FromResult<Order?>(new Order(code.Length, code));
+        }
+
+        public int PageLoads;
+
+        public Task<(IReadOnlyList<Order> Items, int Total)> PageAsync(int page)
+        {
+            Interlocked.Increment(ref PageLoads);
+            return Task.FromResult<(IReadOnlyList<Order>, int)>(([new Order(page, "paged")], 10));
+        }
+
+        public Task<Backlog> BacklogAsync(int id) => Task.FromResult(new Backlog(new Queue<string>(["a"]), (id, 20), Tuple.Create(id, "b")));
 
         public Task<T?> FindAsync<T>(int id) where T : class => Task.FromResult(default(T));
         public Task<T?> FindMaybeAsync<T>(int id) where T : class? => Task.FromResult(default(T));
@@ -139,6 +169,8 @@ namespace PackageConsumer.Shapes
         public void Rename(int id, [AllowNull] string name) { }
 
         public Task MoveAsync(in int id, ReadOnlySpan<char> note) => Task.CompletedTask;
+
+        public Task ArchiveAsync(int id, int await) => Task.CompletedTask;
 
         [Obsolete("Use Order.")]
         public LegacyOrder Upgrade(LegacyOrder order) => order;
@@ -278,6 +310,19 @@ namespace PackageConsumer.Shapes
             await repository.MoveAsync(1, "north");
             Assert.Equal(new Order(1, "it"), await repository.FindAsync(1, "it"));
             Assert.Equal(3, source.Loads);
+
+            await repository.ArchiveAsync(1, 0);
+            await repository.FindAsync(1, "es");
+            Assert.Equal(4, source.Loads);
+
+            Assert.Equal(new Order(3, "abc"), await repository.FindAsync("abc"));
+            Assert.Equal(new Order(3, "abc"), await repository.FindAsync("abc"));
+            Assert.Equal(5, source.Loads);
+
+            var page = await repository.PageAsync(2);
+            Assert.Equal(page, await repository.PageAsync(2));
+            Assert.Equal((new Order(2, "paged"), 10), (page.Items.Single(), page.Total));
+            Assert.Equal(1, source.PageLoads);
 
             Assert.True(repository.TryGet(3, out var got));
             Assert.Equal("got", got.Name);

@@ -143,12 +143,72 @@ public class FormatterSnapshotTests
 
             namespace N;
 
-            public sealed record Backlog(int Id, Queue<string> Items);
+            public sealed record Backlog(int Id, SortedSet<string> Items);
 
             public interface IBacklogs { [Cached("5m", "backlog:{id}")] Task<Backlog> GetAsync(int id); }
             """);
         Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
         Assert.Contains("private sealed class N_BacklogFormatter", result.Formatters, System.StringComparison.Ordinal);
-        Assert.DoesNotContain("typeof(global::System.Collections.Generic.Queue<string>)", result.Formatters, System.StringComparison.Ordinal);
+        Assert.DoesNotContain("typeof(global::System.Collections.Generic.SortedSet<string>)", result.Formatters, System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Tuples_and_the_other_framework_collections_get_the_formatters_MessagePack_would_pick()
+    {
+        var result = GeneratorHarness.Run("""
+            using System;
+            using System.Collections.Concurrent;
+            using System.Collections.Generic;
+            using System.Collections.ObjectModel;
+            using System.Threading.Tasks;
+            using CachedGen;
+
+            namespace N;
+
+            public sealed record Order(int Id, string Name);
+            public sealed record Backlog(Queue<string> Items, Stack<int> Undo, LinkedList<int> Chain, (int Page, int Size) Window);
+
+            public interface IOrders
+            {
+                [Cached("5m", "page:{page}")] Task<(IReadOnlyList<Order> Items, int Total)> PageAsync(int page);
+                [Cached("5m", "pair:{id}")] Task<(int, string?)?> PairAsync(int id);
+                [Cached("5m", "named:{id}")] Task<List<(string Key, int? Value)>> NamedAsync(int id);
+                [Cached("5m", "unnamed:{id}")] Task<List<(string, int?)>> UnnamedAsync(int id);
+                [Cached("5m", "wide:{id}")] Task<(int, int, int, int, int, int, int, int, int)> WideAsync(int id);
+                [Cached("5m", "tuple:{id}")] Task<Tuple<int, Order>> TupleAsync(int id);
+                [Cached("5m", "backlog:{id}")] Task<Backlog> BacklogAsync(int id);
+                [Cached("5m", "sorted:{id}")] Task<SortedDictionary<string, Order>> SortedAsync(int id);
+                [Cached("5m", "sorted-list:{id}")] Task<SortedList<int, string>> SortedListAsync(int id);
+                [Cached("5m", "concurrent:{id}")] Task<ConcurrentDictionary<int, Order>> ConcurrentAsync(int id);
+                [Cached("5m", "read-only:{id}")] Task<ReadOnlyCollection<Order>> ReadOnlyAsync(int id);
+                [Cached("5m", "read-only-map:{id}")] Task<ReadOnlyDictionary<int, string>> ReadOnlyMapAsync(int id);
+                [Cached("5m", "observable:{id}")] Task<ObservableCollection<int>> ObservableAsync(int id);
+            }
+            """);
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        var text = result.Formatters!;
+        foreach (var expected in new[]
+        {
+            "if (type == typeof(global::System.ValueTuple<global::System.Collections.Generic.IReadOnlyList<global::N.Order>, int>)) return new global::MessagePack.Formatters.ValueTupleFormatter<global::System.Collections.Generic.IReadOnlyList<global::N.Order>, int>();",
+            "if (type == typeof(global::System.ValueTuple<int, string>?)) return new global::MessagePack.Formatters.NullableFormatter<global::System.ValueTuple<int, string>>();",
+            "if (type == typeof(global::System.ValueTuple<int, int, int, int, int, int, int, global::System.ValueTuple<int, int>>)) return new global::MessagePack.Formatters.ValueTupleFormatter<int, int, int, int, int, int, int, global::System.ValueTuple<int, int>>();",
+            "new global::MessagePack.Formatters.TupleFormatter<int, global::N.Order>()",
+            "new global::MessagePack.Formatters.QueueFormatter<string>()",
+            "new global::MessagePack.Formatters.StackFormatter<int>()",
+            "new global::MessagePack.Formatters.LinkedListFormatter<int>()",
+            "new global::MessagePack.Formatters.SortedDictionaryFormatter<string, global::N.Order>()",
+            "new global::MessagePack.Formatters.SortedListFormatter<int, string>()",
+            "new global::MessagePack.Formatters.ConcurrentDictionaryFormatter<int, global::N.Order>()",
+            "new global::MessagePack.Formatters.ReadOnlyCollectionFormatter<global::N.Order>()",
+            "new global::MessagePack.Formatters.ReadOnlyDictionaryFormatter<int, string>()",
+            "new global::MessagePack.Formatters.ObservableCollectionFormatter<int>()",
+        })
+        {
+            Assert.Contains(expected, text, System.StringComparison.Ordinal);
+        }
+
+        // Element names are not part of a tuple's type: (string Key, int? Value) and (string, int?) are one entry.
+        Assert.Equal(1, text.Split("if (type == typeof(global::System.ValueTuple<string, int?>))").Length - 1);
+        Assert.Equal(1, text.Split("if (type == typeof(global::System.Collections.Generic.List<global::System.ValueTuple<string, int?>>))").Length - 1);
     }
 }

@@ -31,6 +31,43 @@ public class GeneratorSnapshotTests
     }
 
     [Fact]
+    public void An_explicit_implementation_in_the_class_is_keyed_by_the_interface_method_name()
+    {
+        var result = GeneratorHarness.Run("""
+            using System.Threading.Tasks;
+            using CachedGen;
+
+            namespace Shop;
+
+            public sealed record Order(long Id);
+
+            public interface IOrders
+            {
+                Task<Order?> FindAsync(long id);
+                Task<Order?> FindAsync(string code);
+                Task<Order?> LatestAsync(int tenant);
+            }
+
+            public sealed class Orders : IOrders
+            {
+                [Cached("5m")]
+                Task<Order?> IOrders.FindAsync(long id) => Task.FromResult<Order?>(new Order(id));
+
+                public Task<Order?> FindAsync(string code) => Task.FromResult<Order?>(null);
+
+                [Cached("5m")]
+                Task<Order?> IOrders.LatestAsync(int tenant) => Task.FromResult<Order?>(null);
+            }
+            """);
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        var text = Assert.Single(result.Sources).Value;
+        Assert.Contains("Cached for 5m under <c>IOrders.LatestAsync:{tenant}</c>", text, System.StringComparison.Ordinal);
+        Assert.Contains("builder.AppendLiteral(\"IOrders.LatestAsync:\");", text, System.StringComparison.Ordinal);
+        Assert.Contains("Cached for 5m under <c>IOrders.FindAsync(Int64):{id}</c>", text, System.StringComparison.Ordinal);
+        Assert.DoesNotContain("IOrders.Shop.IOrders", text, System.StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Writes_of_another_interface_invalidate_through_its_own_decorator()
     {
         var result = GeneratorHarness.Run("""

@@ -27,6 +27,27 @@ public class InterfaceShapeTests
         Assert.True(result.Diagnostics.IsEmpty, $"Shape '{shape}':{Environment.NewLine}{result.DiagnosticText}{Environment.NewLine}{string.Join(Environment.NewLine, result.Sources.Values)}");
     }
 
+    /// <summary>A library that generates its documentation file (<c>GenerateDocumentationFile</c>) gets its
+    /// documentation comments checked, the generated ones too: an ambiguous or unresolved <c>cref</c> is a warning.</summary>
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Decorator_documentation_comments_are_valid(string shape)
+    {
+        var result = GeneratorHarness.RunDocumented(InterfaceShapes.All[shape]);
+        Assert.True(result.Diagnostics.IsEmpty, $"Shape '{shape}':{Environment.NewLine}{result.DiagnosticText}");
+    }
+
+    [Fact]
+    public void An_overloaded_cached_method_is_named_with_its_parameter_types_in_documentation_comments()
+    {
+        var result = GeneratorHarness.RunDocumented(InterfaceShapes.All["overloaded cached methods"]);
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        var text = result.Sources.Values.Single();
+        Assert.Contains("/// <summary>Compile-time facts about <c>Shapes.IOverloads.GetAsync(int)</c>.</summary>", text, StringComparison.Ordinal);
+        Assert.Contains("/// <summary>Compile-time facts about <c>Shapes.IOverloads.GetAsync(string?, System.Collections.Generic.List&lt;int&gt;?)</c>.</summary>", text, StringComparison.Ordinal);
+        Assert.Contains("/// <summary>Compile-time facts about <see cref=\"global::Shapes.IOverloads.FindAsync\"/>.</summary>", text, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_closed_generic_base_caches_a_key_typed_by_its_type_argument_as_the_generic_decorator_does()
     {
@@ -153,6 +174,17 @@ public class InterfaceShapeTests
             StringComparison.Ordinal);
         Assert.Contains("return invalidateAfter(_inner.SaveValueAsync(in id, tenant, payload), id, tenant);", text, StringComparison.Ordinal);
         Assert.Contains("_getAsync.Invalidate((id, tenant)); // get:{id}:{tenant}", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_parameter_named_await_is_escaped_in_the_async_body_of_a_write()
+    {
+        var result = GeneratorHarness.Run(InterfaceShapes.All["contextual keywords as names: await in the async bodies of writes"]);
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        var text = result.Sources.Values.Single();
+        Assert.Contains("async global::System.Threading.Tasks.Task global::Shapes.IContextual.SaveAsync(int @await, string field, int value)\n        {\n            await _inner.SaveAsync(@await, field, value).ConfigureAwait(false);", text, StringComparison.Ordinal);
+        Assert.Contains("_getAsync.InvalidateAsync(new global::System.ValueTuple<int>(@await))", text, StringComparison.Ordinal);
+        Assert.Contains("public static global::System.Threading.Tasks.ValueTask Invalidateawait(", text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -824,6 +856,54 @@ internal static class InterfaceShapes
                 Type GetType(string name);
                 void Dispose();
                 Task DisposeAsync();
+            }
+            """,
+
+        ["contextual keywords as names: await in the async bodies of writes"] = Usings + """
+            namespace Shapes;
+
+            public interface IContextual
+            {
+                [Cached("1m", "get:{await}", nameof(SaveAsync), nameof(@await), nameof(SaveValueAsync))]
+                Task<string> GetAsync(int await, CancellationToken ct = default);
+
+                [Cached("1m", Tags = ["t:{async}"])]
+                Task<string> TaggedAsync(int async, int var, int field, int yield, int nameof, int when, int value);
+
+                [Cached("1m")]
+                Task<int> @await(int x);
+
+                Task SaveAsync(int await, string field, int value);
+
+                ValueTask SaveValueAsync(in int await, ReadOnlySpan<char> field);
+
+                [InvalidatesTags("t:{async}")]
+                Task<int> TagAsync(int async, int await);
+
+                Task<int> Forwarded(int await, int field);
+            }
+            """,
+
+        ["overloaded cached methods"] = Usings + """
+            namespace Shapes;
+
+            public interface IOverloads
+            {
+                [Cached("1m", "id:{id}")]
+                Task<string> GetAsync(int id);
+
+                [Cached("1m", "name:{name}", Tags = ["t:{name}"])]
+                Task<string> GetAsync(string? name, [NotCacheKey] List<int>? hints);
+
+                Task<string> GetAsync(Guid id);
+
+                [Cached("1m")]
+                Task<string> FindAsync(int id);
+
+                [Cached("1m")]
+                string ToString(int id);
+
+                string ToString();
             }
             """,
 

@@ -79,9 +79,27 @@ public sealed class InvalidKeyTemplateAnalyzer : CachedMethodAnalyzer
             {
                 var parameter = CacheRules.FindParameter(site.Method.Parameters, part.Path![0]);
                 context.ReportDiagnostic(Diagnostic.Create(Rule, parameter?.Locations.FirstOrDefault() ?? site.MethodLocation, site.Method.Name,
-                    $"the default key holds every parameter, and {problem}; write a key template naming its members ({{{part.Path[0]}.Id}}), or mark it [NotCacheKey]"));
+                    $"the default key holds every parameter, and {problem}; {InsteadOfDefaultKey(parameter, part.Path[0])}"));
             }
         }
+    }
+
+    /// <summary>What to write instead of a default key that holds a parameter it cannot encode: a template naming a
+    /// member of the parameter that can be encoded (an <c>Id</c> first), when it has one and is the application's own
+    /// type (a framework type's members, <c>BigInteger.IsEven</c>, say, are no key).</summary>
+    private static string InsteadOfDefaultKey(IParameterSymbol? parameter, string name)
+    {
+        var type = parameter?.Type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable ? nullable.TypeArguments[0] : parameter?.Type;
+        var member = type is null || SerializedShape.IsFrameworkType(type)
+            ? null
+            : SerializedShape.Members(type)
+                .Select(m => m.Member.Name)
+                .Where(m => CacheRules.ResolvePath(parameter!, [m]) is { } resolved && CacheRules.ClassifyKeyType(resolved.Type) is not null)
+                .OrderBy(m => m.EndsWith("Id", System.StringComparison.Ordinal) ? 0 : 1)
+                .FirstOrDefault();
+        return member is null
+            ? $"pass a value that has one, or mark '{name}' [NotCacheKey] if it does not change the result"
+            : $"write a key template naming its members ({{{name}.{member}}}), or mark it [NotCacheKey]";
     }
 
     private void AnalyzeKey(SymbolAnalysisContext context, CachedSite site)

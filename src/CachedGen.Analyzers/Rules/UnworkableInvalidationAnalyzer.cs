@@ -80,7 +80,7 @@ public sealed class UnworkableInvalidationAnalyzer : CachedMethodAnalyzer
 
         if (candidates.Count > 1)
         {
-            return ($"'{name}' is ambiguous ({candidates.Count} overloads)", true);
+            return ($"'{name}' is ambiguous ({candidates.Count} overloads): give the write that invalidates a name of its own, or tag the entries ([Cached(Tags = ...)]) and put [InvalidatesTags] on each overload", true);
         }
 
         var writer = candidates[0];

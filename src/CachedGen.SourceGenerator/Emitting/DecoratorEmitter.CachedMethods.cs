@@ -11,7 +11,7 @@ internal static partial class DecoratorEmitter
 {
     private static void WriteDescriptor(SourceWriter w, DecoratorModel model, CachedMethodModel method)
     {
-        w.Line($"/// <summary>{(model.IsGeneric ? "Facts" : "Compile-time facts")} about {See(method.DeclaringInterface, method.Name)}.</summary>");
+        w.Line($"/// <summary>{(model.IsGeneric ? "Facts" : "Compile-time facts")} about {See(method)}.</summary>");
         var methodId = model.IsGeneric
             ? $"\"{model.GenericContractName}<\" + {GenericTypeArgumentsField} + \">.{method.Name}\""
             : $"\"{method.MethodId}\"";

@@ -13,7 +13,7 @@ internal static partial class DecoratorEmitter
     {
         var parameters = method.KeyFields.Select(f => Camel(f.Name)).ToList();
         var invalidator = Unique("invalidator", new HashSet<string>(parameters.Select(p => p.TrimStart('@')), StringComparer.Ordinal));
-        w.Line($"/// <summary>Removes the entry of {See(method.DeclaringInterface, method.Name)} for these placeholder values, from Redis and from");
+        w.Line($"/// <summary>Removes the entry of {See(method)} for these placeholder values, from Redis and from");
         w.Line("/// every node's L1, as a write naming it in <c>invalidatedBy</c> does: for event handlers and writes that bypass the repository.</summary>");
         w.Open($"public static {ValueTask} Invalidate{method.MemberName}(global::CachedGen.ICacheInvalidator {invalidator}{string.Concat(method.KeyFields.Select((f, i) => ", " + f.Type + " " + parameters[i]))})");
         w.Line($"global::System.ArgumentNullException.ThrowIfNull({invalidator});");
@@ -26,7 +26,7 @@ internal static partial class DecoratorEmitter
         // Static methods over the key tuple, which the descriptor holds as delegates: L1 compares keys by value (the
         // tuple's own equality), and a key is rendered only when Redis is reached. No generated key type: compiling one
         // per method was most of CachedGen's build cost (docs/benchmarks.md).
-        w.Line($"/// <summary>Writes the Redis key of {See(method.DeclaringInterface, method.Name)}: <c>{Xml(method.KeyTemplate)}</c>.</summary>");
+        w.Line($"/// <summary>Writes the Redis key of {See(method)}: <c>{Xml(method.KeyTemplate)}</c>.</summary>");
         w.Open($"private static void {method.RenderKeyName}(in {method.KeyType} key, ref {Runtime}.CacheKeyBuilder builder)");
         foreach (var segment in method.KeySegments)
         {
@@ -66,7 +66,7 @@ internal static partial class DecoratorEmitter
         if (method.Tags.Count > 0)
         {
             w.Line();
-            w.Line($"/// <summary>Renders the tags of {See(method.DeclaringInterface, method.Name)}: {string.Join(", ", method.TagTemplates.Select(t => "<c>" + Xml(t) + "</c>"))}.</summary>");
+            w.Line($"/// <summary>Renders the tags of {See(method)}: {string.Join(", ", method.TagTemplates.Select(t => "<c>" + Xml(t) + "</c>"))}.</summary>");
             w.Line($"private static string[] {method.RenderTagsName}(in {method.KeyType} key, {Runtime}.CacheTagRenderer tags)");
             w.Line($"    => [{string.Join(", ", method.Tags.Select(t => "tags.Render(" + Interpolated(t) + ")"))}];");
         }

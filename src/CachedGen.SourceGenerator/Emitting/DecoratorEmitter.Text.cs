@@ -155,6 +155,14 @@ internal static partial class DecoratorEmitter
         return type.IndexOf('<') < 0 ? "<see cref=\"" + target + "\"/>" : "<c>" + Xml(target.Replace("global::", "")) + "</c>";
     }
 
+    /// <summary>A reference to a cached method in a documentation comment. An overloaded one is named as code with its
+    /// parameter types: a <c>cref</c> without them is ambiguous (CS0419, an error under warnings as errors when the
+    /// documentation file is generated), and not every parameter type can be spelled in a <c>cref</c>.</summary>
+    private static string See(CachedMethodModel method)
+        => method.Overloaded
+            ? "<c>" + Xml((method.DeclaringInterface + "." + method.Name.TrimStart('@') + "(" + string.Join(", ", method.Parameters.Select(p => p.Type)) + ")").Replace("global::", "")) + "</c>"
+            : See(method.DeclaringInterface, method.Name);
+
     private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 
     /// <summary>A tag template as an interpolated string (<c>$"tenant:{key.Item1}"</c>): literals escaped as in a string

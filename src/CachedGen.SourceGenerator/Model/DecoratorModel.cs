@@ -173,6 +173,10 @@ internal sealed record CachedMethodModel
 
     public required string MemberName { get; init; }
 
+    /// <summary>Whether the declaring interface has other methods of this name: documentation comments then name it
+    /// with its parameter types (a <c>cref</c> without them is ambiguous, CS0419).</summary>
+    public bool Overloaded { get; init; }
+
     public required string KeyTemplate { get; init; }
 
     /// <summary>The placeholder values of the key, in order; setting them sets <see cref="KeyType"/>.</summary>

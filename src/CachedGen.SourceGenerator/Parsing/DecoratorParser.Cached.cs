@@ -182,6 +182,7 @@ internal static partial class DecoratorParser
             Parameters = method.Parameters.Select(p => ToParameter(p, types)).ToEquatableArray(),
             CancellationTokenName = cancellationTokenName is null ? null : Escape(cancellationTokenName),
             MemberName = method.Name,
+            Overloaded = method.ContainingType.GetMembers(method.Name).OfType<IMethodSymbol>().Skip(1).Any(),
             KeyTemplate = templateText,
             KeyFields = fields.Select(f => ToModel(f, types)).ToEquatableArray(),
             KeySegments = segments.ToEquatableArray(),

@@ -11,11 +11,16 @@ namespace CachedGen.SourceGenerator;
 
 internal static partial class CacheRules
 {
+    /// <summary>The key template of a <c>[Cached]</c> without one: <c>{Interface}.{Method}</c>, the parameter types when
+    /// the method is overloaded, then every key parameter. An explicit implementation in a class
+    /// (<c>Task&lt;Order&gt; IOrders.GetAsync(int id)</c>, whose own name is <c>Shop.IOrders.GetAsync</c>) is named
+    /// by the interface method it implements.</summary>
     internal static string? DefaultTemplate(IMethodSymbol method, INamedTypeSymbol contract)
     {
+        var name = method.ExplicitInterfaceImplementations.FirstOrDefault()?.Name ?? method.Name;
         var text = new System.Text.StringBuilder();
-        text.Append(contract.Name).Append('.').Append(method.Name);
-        var overloaded = contract.GetMembers(method.Name).Length > 1;
+        text.Append(contract.Name).Append('.').Append(name);
+        var overloaded = contract.GetMembers(name).Length > 1;
         if (overloaded)
         {
             text.Append('(').Append(string.Join(",", method.Parameters.Select(p => p.Type.Name))).Append(')');

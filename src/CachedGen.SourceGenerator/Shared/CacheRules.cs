@@ -61,6 +61,10 @@ internal static partial class CacheRules
         return implementation;
     }
 
+    /// <summary>The identifier as generated code writes it: a keyword gets an <c>@</c>, and so does <c>await</c>, which
+    /// is a keyword inside the async bodies the decorator writes (a write that invalidates awaits the inner call).</summary>
     internal static string Escape(string identifier)
-        => SyntaxFacts.GetKeywordKind(identifier) != SyntaxKind.None ? "@" + identifier : identifier;
+        => SyntaxFacts.GetKeywordKind(identifier) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(identifier) == SyntaxKind.AwaitKeyword
+            ? "@" + identifier
+            : identifier;
 }

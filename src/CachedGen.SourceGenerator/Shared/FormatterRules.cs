@@ -35,7 +35,32 @@ internal sealed class FormatterRules
         ["System.Collections.Immutable.ImmutableList`1"] = "ImmutableCollection.ImmutableListFormatter",
         ["System.Collections.Immutable.ImmutableHashSet`1"] = "ImmutableCollection.ImmutableHashSetFormatter",
         ["System.Collections.Immutable.ImmutableDictionary`2"] = "ImmutableCollection.ImmutableDictionaryFormatter",
+        ["System.Collections.Generic.Queue`1"] = "Formatters.QueueFormatter",
+        ["System.Collections.Generic.Stack`1"] = "Formatters.StackFormatter",
+        ["System.Collections.Generic.LinkedList`1"] = "Formatters.LinkedListFormatter",
+        ["System.Collections.Generic.SortedDictionary`2"] = "Formatters.SortedDictionaryFormatter",
+        ["System.Collections.Generic.SortedList`2"] = "Formatters.SortedListFormatter",
+        ["System.Collections.Concurrent.ConcurrentDictionary`2"] = "Formatters.ConcurrentDictionaryFormatter",
+        ["System.Collections.ObjectModel.ReadOnlyCollection`1"] = "Formatters.ReadOnlyCollectionFormatter",
+        ["System.Collections.ObjectModel.ReadOnlyDictionary`2"] = "Formatters.ReadOnlyDictionaryFormatter",
+        ["System.Collections.ObjectModel.ObservableCollection`1"] = "Formatters.ObservableCollectionFormatter",
         ["System.Nullable`1"] = "Formatters.NullableFormatter",
+        ["System.ValueTuple`1"] = "Formatters.ValueTupleFormatter",
+        ["System.ValueTuple`2"] = "Formatters.ValueTupleFormatter",
+        ["System.ValueTuple`3"] = "Formatters.ValueTupleFormatter",
+        ["System.ValueTuple`4"] = "Formatters.ValueTupleFormatter",
+        ["System.ValueTuple`5"] = "Formatters.ValueTupleFormatter",
+        ["System.ValueTuple`6"] = "Formatters.ValueTupleFormatter",
+        ["System.ValueTuple`7"] = "Formatters.ValueTupleFormatter",
+        ["System.ValueTuple`8"] = "Formatters.ValueTupleFormatter",
+        ["System.Tuple`1"] = "Formatters.TupleFormatter",
+        ["System.Tuple`2"] = "Formatters.TupleFormatter",
+        ["System.Tuple`3"] = "Formatters.TupleFormatter",
+        ["System.Tuple`4"] = "Formatters.TupleFormatter",
+        ["System.Tuple`5"] = "Formatters.TupleFormatter",
+        ["System.Tuple`6"] = "Formatters.TupleFormatter",
+        ["System.Tuple`7"] = "Formatters.TupleFormatter",
+        ["System.Tuple`8"] = "Formatters.TupleFormatter",
     };
 
     /// <summary>Framework types MessagePack's built-in resolver writes (no reflection): nothing to generate.</summary>
@@ -375,8 +400,11 @@ internal sealed class FormatterRules
         => type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat.AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier));
 
     /// <summary>A name that compiles anywhere: fully qualified, without nullable reference annotations (they are not
-    /// allowed in <c>typeof</c>).</summary>
-    internal static string Name(ITypeSymbol type) => type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+    /// allowed in <c>typeof</c>), tuples as <c>ValueTuple&lt;...&gt;</c> (element names are not part of the type: a
+    /// tuple named two ways is one type with one formatter).</summary>
+    internal static string Name(ITypeSymbol type) => type.ToDisplayString(NameFormat);
+
+    private static readonly SymbolDisplayFormat NameFormat = SymbolDisplayFormat.FullyQualifiedFormat.AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.ExpandValueTuple);
 
     private static string Counted(ITypeSymbol type, string creation)
         => type.IsValueType ? creation : $"new global::CachedGen.Runtime.DepthCountingFormatter<{Name(type)}?>({creation})";

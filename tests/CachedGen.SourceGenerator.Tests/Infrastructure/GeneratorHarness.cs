@@ -27,14 +27,18 @@ internal static class GeneratorHarness
 
     public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
 
-    public static CSharpCompilation Compile(params string[] sources)
+    public static CSharpCompilation Compile(params string[] sources) => Compile(ParseOptions, sources);
+
+    private static CSharpCompilation Compile(CSharpParseOptions parseOptions, string[] sources)
         => CSharpCompilation.Create(
             "TestAssembly",
-            sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, ParseOptions, path: $"Source{i}.cs")),
+            sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, parseOptions, path: $"Source{i}.cs")),
             References.Value,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true)
                 // As the SDK does: MessagePack (which the formatters use) was built against older framework assemblies.
-                .WithSpecificDiagnosticOptions([new("CS1701", ReportDiagnostic.Suppress), new("CS1702", ReportDiagnostic.Suppress)]));
+                // Missing comments on the inputs' own public members (CS1591, only reported when documentation
+                // comments are checked) are the inputs' business.
+                .WithSpecificDiagnosticOptions([new("CS1701", ReportDiagnostic.Suppress), new("CS1702", ReportDiagnostic.Suppress), new("CS1591", ReportDiagnostic.Suppress)]));
 
     public static GeneratorDriver CreateDriver()
         => CSharpGeneratorDriver.Create(
@@ -43,10 +47,22 @@ internal static class GeneratorHarness
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
     /// <summary>Runs the generator; returns the generated sources and the diagnostics of the output compilation.</summary>
-    public static GeneratorResult Run(params string[] sources)
+    public static GeneratorResult Run(params string[] sources) => Run(ParseOptions, sources);
+
+    /// <summary>Runs the generator as a project that generates its documentation file does
+    /// (<c>GenerateDocumentationFile</c>): documentation comments are checked (<c>cref</c>s, XML), in the generated
+    /// code too.</summary>
+    public static GeneratorResult RunDocumented(params string[] sources)
+        => Run(ParseOptions.WithDocumentationMode(DocumentationMode.Diagnose), sources);
+
+    private static GeneratorResult Run(CSharpParseOptions parseOptions, string[] sources)
     {
-        var compilation = Compile(sources);
-        var driver = CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
+        var compilation = Compile(parseOptions, sources);
+        var driver = CSharpGeneratorDriver.Create(
+                [new CachedGenerator().AsSourceGenerator()],
+                parseOptions: parseOptions,
+                driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true))
+            .RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
         var run = driver.GetRunResult();
         var diagnostics = output.GetDiagnostics().Concat(generatorDiagnostics)
             .Where(d => d.Severity >= DiagnosticSeverity.Warning)
