@@ -285,6 +285,15 @@ public class ParameterNotInKeyTests
         """);
 
     [Fact]
+    public Task Caller_information_parameters_stay_silent() => Verify<ParameterNotInKeyAnalyzer>.AnalyzerAsync("""
+        public interface IRepo
+        {
+            [Cached("5m", "forms:{page}")]
+            Task<int> ListAsync(int page, [System.Runtime.CompilerServices.CallerMemberName] string caller = "", [System.Runtime.CompilerServices.CallerLineNumber] int line = 0);
+        }
+        """);
+
+    [Fact]
     public Task Fix_adds_the_parameter_to_the_template() => Verify<ParameterNotInKeyAnalyzer>.CodeFixAsync<ParameterNotInKeyFixer>(
         """
         public interface IRepo { [Cached("5m", "forms:{page}")] Task<int> ListAsync(Guid {|CG0005:tenantId|}, int page); }

@@ -103,6 +103,23 @@ public class ParserTests
         Assert.Empty(unrelated.Invalidations);
     }
 
+    [Fact]
+    public void The_default_key_leaves_out_tokens_NotCacheKey_and_caller_information()
+    {
+        var model = Parse("""
+            using System.Runtime.CompilerServices;
+            using System.Threading;
+            using CachedGen;
+            namespace N;
+            public interface IRepo
+            {
+                [Cached("5m")]
+                string Get(int id, [NotCacheKey] string trace, [CallerMemberName] string caller = "", [CallerFilePath] string file = "", [CallerLineNumber] int line = 0, CancellationToken ct = default);
+            }
+            """);
+        Assert.Equal("IRepo.Get:{id}", model.CachedMethods.Single().KeyTemplate);
+    }
+
     private static Model.DecoratorModel Parse(string source)
     {
         var compilation = GeneratorHarness.Compile(source);

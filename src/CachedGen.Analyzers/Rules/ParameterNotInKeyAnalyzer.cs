@@ -27,8 +27,7 @@ public sealed class ParameterNotInKeyAnalyzer : CachedMethodAnalyzer
             .ToImmutableHashSet<IParameterSymbol>(SymbolEqualityComparer.Default);
         foreach (var parameter in site.Method.Parameters)
         {
-            if (roots.Contains(parameter) || CacheRules.IsCancellationToken(parameter.Type)
-                || parameter.GetAttributes().Any(a => a.AttributeClass.HasFullName(KnownNames.NotCacheKeyAttribute)))
+            if (roots.Contains(parameter) || CacheRules.IsLeftOutOfKey(parameter))
             {
                 continue;
             }

@@ -32,10 +32,10 @@ public sealed class PersonalDataInKeyAnalyzer : CachedMethodAnalyzer
             return;
         }
 
-        // The default key renders every parameter that is not [NotCacheKey] or a CancellationToken.
+        // The default key renders every parameter that is not left out of keys (CacheRules.IsLeftOutOfKey).
         foreach (var parameter in site.Method.Parameters)
         {
-            if (CacheRules.IsCancellationToken(parameter.Type) || parameter.GetAttributes().Any(a => a.AttributeClass.HasFullName(KnownNames.NotCacheKeyAttribute)))
+            if (CacheRules.IsLeftOutOfKey(parameter))
             {
                 continue;
             }

@@ -28,7 +28,7 @@ internal static partial class CacheRules
 
         foreach (var parameter in method.Parameters)
         {
-            if (IsCancellationToken(parameter.Type) || parameter.GetAttributes().Any(a => a.AttributeClass.HasFullName(KnownNames.NotCacheKeyAttribute)))
+            if (IsLeftOutOfKey(parameter))
             {
                 continue;
             }
@@ -214,6 +214,31 @@ internal static partial class CacheRules
     }
 
     internal static bool IsCancellationToken(ITypeSymbol type) => type.HasFullName(KnownNames.CancellationToken);
+
+    /// <summary>Whether a parameter stays out of the default key and needs no placeholder in a template (CG0008): a
+    /// <see cref="System.Threading.CancellationToken"/>, a <c>[NotCacheKey]</c> parameter, or a caller-information
+    /// parameter (<c>[CallerMemberName]</c>, <c>[CallerFilePath]</c>, <c>[CallerLineNumber]</c>,
+    /// <c>[CallerArgumentExpression]</c>), which says who called, not what was asked: in the key it would give every
+    /// calling line an entry of its own. A template may still name one on purpose.</summary>
+    internal static bool IsLeftOutOfKey(IParameterSymbol parameter)
+    {
+        if (IsCancellationToken(parameter.Type))
+        {
+            return true;
+        }
+
+        foreach (var attribute in parameter.GetAttributes())
+        {
+            if (attribute.AttributeClass.HasFullName(KnownNames.NotCacheKeyAttribute)
+                || (attribute.AttributeClass?.ContainingNamespace.ToDisplayString() == "System.Runtime.CompilerServices"
+                    && attribute.AttributeClass.Name is "CallerMemberNameAttribute" or "CallerFilePathAttribute" or "CallerLineNumberAttribute" or "CallerArgumentExpressionAttribute"))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private static bool ContainsPath(List<KeyFieldInfo> fields, string pathKey)
     {
