@@ -85,6 +85,64 @@ public class FormatterSnapshotTests
     }
 
     [Fact]
+    public void Ef_entities_are_read_back_through_unsafe_accessors()
+    {
+        var result = GeneratorHarness.Run("""
+            using System;
+            using System.Collections.Generic;
+            using System.Threading.Tasks;
+            using CachedGen;
+
+            namespace Shop
+            {
+                // An EF Core entity: a protected constructor for the ORM, private setters, a get-only auto-property.
+                public class Product
+                {
+                    protected Product() { }
+                    public Product(int code, string name) => (Code, Name) = ("P-" + code, name);
+                    public int Id { get; private set; }
+                    public string Code { get; private set; } = "";
+                    public string Name { get; private set; } = "";
+                    public IReadOnlyList<string> Tags { get; } = new List<string>();
+                    public required DateOnly Added { get; init; }
+                    public decimal Price { get; set; }
+                    public string Label => Code + " " + Name;
+                }
+
+                // A public constructor that fits: the rest through the setter and the backing field.
+                public sealed class Sku
+                {
+                    public Sku(string value) => Value = value;
+                    public string Value { get; }
+                    public int Version { get; private set; }
+                    public int Revision { get; }
+                }
+
+                public struct Reading
+                {
+                    public readonly int Value;
+                    public int Scale { get; private set; }
+                }
+
+                public interface IProducts
+                {
+                    [Cached("5m", "product:{id}")]
+                    Task<Product?> GetAsync(int id);
+
+                    [Cached("5m", "sku:{id}")]
+                    Task<Sku?> SkuAsync(int id);
+
+                    [Cached("5m", "reading:{id}")]
+                    Task<Reading> ReadingAsync(int id);
+                }
+            }
+            """);
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        Assert.NotNull(result.Formatters);
+        Snapshot.Verify(result.Formatters!, $"{nameof(FormatterSnapshotTests)}.{nameof(Ef_entities_are_read_back_through_unsafe_accessors)}#CachedGen.Formatters.g.cs");
+    }
+
+    [Fact]
     public void Values_of_primitives_only_need_no_formatter_file()
     {
         var result = GeneratorHarness.Run("""

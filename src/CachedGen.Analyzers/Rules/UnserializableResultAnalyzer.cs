@@ -7,7 +7,8 @@ using CachedGen.SourceGenerator;
 namespace CachedGen.Analyzers.Rules;
 
 /// <summary>CG0008: a result type MessagePack cannot round-trip without surprises: interfaces and abstract classes
-/// without <c>[Union]</c>, <c>object</c> members, delegates, types with no public constructor.</summary>
+/// without <c>[Union]</c>, <c>object</c> members, delegates, types with no public constructor (and no non-public parameterless one a generated
+/// formatter can call).</summary>
 public sealed class UnserializableResultAnalyzer : CachedMethodAnalyzer
 {
     private const int MaxDepth = 4;
@@ -66,7 +67,8 @@ public sealed class UnserializableResultAnalyzer : CachedMethodAnalyzer
                 continue;
             }
 
-            if (named.TypeKind == TypeKind.Class && !named.InstanceConstructors.Any(c => c.DeclaredAccessibility == Accessibility.Public))
+            if (named.TypeKind == TypeKind.Class && !named.InstanceConstructors.Any(c => c.DeclaredAccessibility == Accessibility.Public)
+                && FormatterRules.HiddenParameterlessConstructor(named) is null)
             {
                 return $"'{Display(named)}' has no public constructor to create it on read";
             }

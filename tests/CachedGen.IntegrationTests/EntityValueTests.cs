@@ -1,0 +1,210 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading.Tasks;
+using CachedGen.TestKit;
+using StackExchange.Redis;
+using Xunit;
+
+namespace CachedGen.IntegrationTests;
+
+/// <summary>An EF Core navigation collection initialised in the constructor as a hash set of entities.</summary>
+public sealed class EntBlog
+{
+    public EntBlog() => Posts = new HashSet<EntPost>();
+
+    public int Id { get; set; }
+
+    public HashSet<EntPost> Posts { get; set; }
+}
+
+public sealed class EntPost
+{
+    public int Id { get; set; }
+
+    public string Text { get; set; } = "";
+}
+
+/// <summary>An EF Core entity: private setters, a protected constructor for the ORM and a public one for code.</summary>
+public class EntProduct
+{
+    public EntProduct(string name, decimal price) => (Name, Price) = (name, price);
+
+    protected EntProduct()
+    {
+    }
+
+    public int Id { get; private set; }
+
+    public string Name { get; private set; } = "";
+
+    public decimal Price { get; private set; }
+
+    public IReadOnlyList<string> Tags { get; } = new List<string>();
+
+    public string Sku { get; init; } = "";
+
+    internal void Stored(int id, params string[] tags)
+    {
+        Id = id;
+        ((List<string>)Tags).AddRange(tags);
+    }
+}
+
+/// <summary>A DDD aggregate whose only constructor for code takes what no member is called.</summary>
+public sealed class EntAccount
+{
+    public EntAccount(int customerNumber, string owner) => (Number, Owner) = ("C-" + customerNumber, owner);
+
+    private EntAccount()
+    {
+    }
+
+    public string Number { get; private set; } = "";
+
+    public string Owner { get; private set; } = "";
+
+    public required DateOnly Opened { get; init; }
+
+    public EntProduct? Favourite { get; private set; }
+
+    internal void Favour(EntProduct product) => Favourite = product;
+}
+
+public struct EntReading
+{
+    public readonly int Value;
+
+    public readonly string Unit;
+
+    public EntReading(int value) => (Value, Unit) = (value, "kWh");
+}
+
+#pragma warning disable CG0011 // mutable entities on purpose
+public interface IEntityShapes
+{
+    [Cached("5m", "ent:blog:{id}")]
+    Task<EntBlog?> GetBlogAsync(int id);
+
+    [Cached("5m", "ent:account:{id}")]
+    Task<EntAccount?> GetAccountAsync(int id);
+
+    [Cached("5m", "ent:reading:{id}")]
+    Task<EntReading> GetReadingAsync(int id);
+}
+#pragma warning restore CG0011
+
+/// <summary>Result types shaped like an EF Core / DDD application's, through Redis from one node to another: what the
+/// second node reads is the source's value, member by member.</summary>
+public sealed class EntityValueTests(RedisServerFixture redis) : IClassFixture<RedisServerFixture>, IAsyncLifetime
+{
+    private readonly List<IAsyncDisposable> _disposables = [];
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var disposable in _disposables)
+        {
+            await disposable.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_hash_set_of_entities_is_read_back_on_another_node()
+    {
+        var blog = new EntBlog { Id = 1 };
+        blog.Posts.Add(new EntPost { Id = 10, Text = "first" });
+        blog.Posts.Add(new EntPost { Id = 11, Text = "second" });
+        var source = new EntitySource { Blog = blog };
+        var (first, second) = await NodesAsync(source);
+
+        Assert.Same(blog, await first.GetBlogAsync(1));
+        var read = await second.GetBlogAsync(1);
+
+        Assert.Equal(1, source.Calls); // an L2 hit: before, MessagePack refused a set of entities on read (no collision-resistant hash)
+        Assert.NotSame(blog, read);
+        Assert.Equal([(10, "first"), (11, "second")], read!.Posts.Select(p => (p.Id, p.Text)).OrderBy(p => p.Id));
+    }
+
+    [Fact]
+    public async Task An_entity_with_private_setters_and_a_protected_constructor_is_read_back_whole()
+    {
+        var product = new EntProduct("Kettle", 1.10m) { Sku = "K-1" };
+        product.Stored(42, "kitchen", "steel");
+        var account = new EntAccount(7, "Ann") { Opened = new DateOnly(2026, 1, 2) };
+        account.Favour(product);
+        var source = new EntitySource { Account = account };
+        var (first, second) = await NodesAsync(source);
+
+        Assert.Same(account, await first.GetAccountAsync(1));
+        var read = await second.GetAccountAsync(1);
+
+        Assert.Equal(1, source.Calls);
+        Assert.NotSame(account, read);
+        Assert.Equal(("C-7", "Ann", new DateOnly(2026, 1, 2)), (read!.Number, read.Owner, read.Opened));
+        var favourite = read.Favourite!;
+        Assert.Equal((42, "Kettle", 1.10m, "K-1"), (favourite.Id, favourite.Name, favourite.Price, favourite.Sku));
+        Assert.Equal(2, decimal.GetBits(favourite.Price)[3] >> 16 & 0xFF); // the scale: 1.10, not 1.1
+        Assert.Equal(["kitchen", "steel"], favourite.Tags);
+    }
+
+    [Fact]
+    public async Task A_struct_with_read_only_fields_no_constructor_takes_is_read_back_whole()
+    {
+        var source = new EntitySource { Reading = new EntReading(5) };
+        var (first, second) = await NodesAsync(source);
+
+        Assert.Equal((5, "kWh"), ((await first.GetReadingAsync(1)).Value, (await first.GetReadingAsync(1)).Unit));
+        var read = await second.GetReadingAsync(1);
+
+        Assert.Equal(1, source.Calls);
+        Assert.Equal((5, "kWh"), (read.Value, read.Unit));
+    }
+
+    private async Task<(IEntityShapes First, IEntityShapes Second)> NodesAsync(EntitySource source)
+    {
+        var prefix = "ent-" + Guid.NewGuid().ToString("N")[..8] + ":";
+        var first = await NodeAsync(source, prefix);
+        var second = await NodeAsync(source, prefix);
+        return (first, second);
+    }
+
+    private async Task<IEntityShapes> NodeAsync(EntitySource source, string prefix)
+    {
+        var mux = await ConnectionMultiplexer.ConnectAsync(redis.Server.ConnectionString);
+        var runtime = new CacheRuntime(new CachedGenOptions { KeyPrefix = prefix, RedisOperationTimeout = TimeSpan.FromSeconds(2) }, mux);
+        _disposables.Add(runtime);
+        _disposables.Add(mux);
+        return new CachedEntityShapes(source, runtime);
+    }
+
+    private sealed class EntitySource : IEntityShapes
+    {
+        public EntBlog? Blog { get; init; }
+
+        public EntAccount? Account { get; init; }
+
+        public EntReading Reading { get; init; }
+
+        public int Calls { get; private set; }
+
+        public Task<EntBlog?> GetBlogAsync(int id)
+        {
+            Calls++;
+            return Task.FromResult(Blog);
+        }
+
+        public Task<EntAccount?> GetAccountAsync(int id)
+        {
+            Calls++;
+            return Task.FromResult(Account);
+        }
+
+        public Task<EntReading> GetReadingAsync(int id)
+        {
+            Calls++;
+            return Task.FromResult(Reading);
+        }
+    }
+}
