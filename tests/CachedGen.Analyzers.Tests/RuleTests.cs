@@ -900,8 +900,12 @@ public class NoCompileTimeFormatterTests
         public struct Point { public int X; public int Y; }
         public sealed class Holder { public object? Payload { get; set; } }
         public interface IShape { }
+        public sealed class Document { public Int128 Big { get; set; } public UInt128? Small { get; set; } public System.Text.Json.JsonElement Raw { get; set; } public System.Text.Json.Nodes.JsonObject? Attributes { get; set; } public System.Text.Json.Nodes.JsonNode? Any { get; set; } }
+        public class Entity { protected Entity() { } public Entity(string code) => Code = code; public int Id { get; private set; } public string Code { get; private set; } = ""; public IReadOnlyList<string> Tags { get; } = new List<string>(); }
         public interface IRepo
         {
+            [Cached("1m")] Task<Document?> DocumentAsync(int id);
+            [Cached("1m")] Task<Entity?> EntityAsync(int id);
             [Cached("1m")] Task<Form?> FormAsync(int id);
             [Cached("1m")] ValueTask<IReadOnlyList<Form>> ListAsync(int page);
             [Cached("1m")] Plain Get(int id);

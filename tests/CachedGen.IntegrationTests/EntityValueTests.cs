@@ -80,6 +80,22 @@ public struct EntReading
     public EntReading(int value) => (Value, Unit) = (value, "kWh");
 }
 
+/// <summary>Framework types MessagePack 2.5 has no formatter for; the runtime brings its own.</summary>
+public sealed class EntDocument
+{
+    public Int128 Big { get; set; }
+
+    public UInt128? Unsigned { get; set; }
+
+    public System.Text.Json.JsonElement Raw { get; set; }
+
+    public System.Text.Json.JsonElement Missing { get; set; }
+
+    public System.Text.Json.Nodes.JsonObject? Attributes { get; set; }
+
+    public System.Text.Json.Nodes.JsonNode? Any { get; set; }
+}
+
 #pragma warning disable CG0011 // mutable entities on purpose
 public interface IEntityShapes
 {
@@ -91,6 +107,9 @@ public interface IEntityShapes
 
     [Cached("5m", "ent:reading:{id}")]
     Task<EntReading> GetReadingAsync(int id);
+
+    [Cached("5m", "ent:document:{id}")]
+    Task<EntDocument?> GetDocumentAsync(int id);
 }
 #pragma warning restore CG0011
 
@@ -162,6 +181,32 @@ public sealed class EntityValueTests(RedisServerFixture redis) : IClassFixture<R
         Assert.Equal((5, "kWh"), (read.Value, read.Unit));
     }
 
+    [Fact]
+    public async Task Int128_and_json_members_are_read_back_on_another_node()
+    {
+        var document = new EntDocument
+        {
+            Big = Int128.MinValue + 7,
+            Unsigned = UInt128.MaxValue - 3,
+            Raw = System.Text.Json.JsonDocument.Parse("""{"a":[1,2.50,"x"],"b":null}""").RootElement,
+            Attributes = new System.Text.Json.Nodes.JsonObject { ["size"] = 3, ["tags"] = new System.Text.Json.Nodes.JsonArray("a", "b") },
+            Any = System.Text.Json.Nodes.JsonNode.Parse("[true,{\"k\":1}]"),
+        };
+        var source = new EntitySource { Document = document };
+        var (first, second) = await NodesAsync(source);
+
+        Assert.Same(document, await first.GetDocumentAsync(1));
+        var read = await second.GetDocumentAsync(1);
+
+        Assert.Equal(1, source.Calls); // before, MessagePack failed on Int128 and the value was never stored
+        Assert.Equal(document.Big, read!.Big);
+        Assert.Equal(document.Unsigned, read.Unsigned);
+        Assert.Equal("""{"a":[1,2.50,"x"],"b":null}""", read.Raw.GetRawText()); // before, an empty element
+        Assert.Equal(System.Text.Json.JsonValueKind.Undefined, read.Missing.ValueKind);
+        Assert.Equal("""{"size":3,"tags":["a","b"]}""", read.Attributes!.ToJsonString());
+        Assert.Equal("""[true,{"k":1}]""", read.Any!.ToJsonString());
+    }
+
     private async Task<(IEntityShapes First, IEntityShapes Second)> NodesAsync(EntitySource source)
     {
         var prefix = "ent-" + Guid.NewGuid().ToString("N")[..8] + ":";
@@ -187,6 +232,8 @@ public sealed class EntityValueTests(RedisServerFixture redis) : IClassFixture<R
 
         public EntReading Reading { get; init; }
 
+        public EntDocument? Document { get; init; }
+
         public int Calls { get; private set; }
 
         public Task<EntBlog?> GetBlogAsync(int id)
@@ -205,6 +252,12 @@ public sealed class EntityValueTests(RedisServerFixture redis) : IClassFixture<R
         {
             Calls++;
             return Task.FromResult(Reading);
+        }
+
+        public Task<EntDocument?> GetDocumentAsync(int id)
+        {
+            Calls++;
+            return Task.FromResult(Document);
         }
     }
 }

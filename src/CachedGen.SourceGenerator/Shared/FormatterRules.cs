@@ -38,12 +38,16 @@ internal sealed class FormatterRules
         ["System.Nullable`1"] = "Formatters.NullableFormatter",
     };
 
-    /// <summary>Framework types MessagePack's built-in resolver writes (no reflection): nothing to generate.</summary>
+    /// <summary>Framework types MessagePack's built-in resolver writes, or the runtime's own
+    /// (<c>CachedGen.Runtime.FrameworkFormatters</c>: 128-bit integers, JSON elements and nodes), with no reflection:
+    /// nothing to generate.</summary>
     private static readonly HashSet<string> Builtin = new(System.StringComparer.Ordinal)
     {
         "System.Decimal", "System.DateTime", "System.DateTimeOffset", "System.TimeSpan", "System.Guid", "System.Uri",
         "System.Version", "System.DateOnly", "System.TimeOnly", "System.Half", "System.Numerics.BigInteger",
         "System.Numerics.Complex", "System.Text.StringBuilder", "System.Collections.BitArray",
+        "System.Int128", "System.UInt128", "System.Text.Json.JsonElement", "System.Text.Json.Nodes.JsonNode",
+        "System.Text.Json.Nodes.JsonObject", "System.Text.Json.Nodes.JsonArray", "System.Text.Json.Nodes.JsonValue",
     };
 
     private readonly Compilation _compilation;
