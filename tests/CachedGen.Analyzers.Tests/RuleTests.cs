@@ -845,9 +845,9 @@ public class NoCompileTimeFormatterTests
     [Fact]
     public Task Types_the_generator_cannot_write_fire() => Verify<NoCompileTimeFormatterAnalyzer>.AnalyzerAsync(
         """
-        public sealed record Backlog(Queue<string> Items);
+        public sealed record Backlog(PriorityQueue<string, int> Items);
         public sealed class NoMatchingConstructor { public NoMatchingConstructor(string other) { } public int X { get; set; } }
-        public sealed record Pair((int, string) Both);
+        public sealed record Pair(System.Collections.Concurrent.BlockingCollection<int> Both);
         public interface IRepo
         {
             [Cached("1m")] Task<Backlog> {|#0:BacklogAsync|}(int id);
@@ -857,11 +857,11 @@ public class NoCompileTimeFormatterTests
         """,
         [
             new DiagnosticResult("CG0020", DiagnosticSeverity.Warning).WithLocation(0)
-                .WithArguments("BacklogAsync", "member 'Backlog.Items' is the framework type 'Queue<string>', which has no MessagePack formatter CachedGen can name"),
+                .WithArguments("BacklogAsync", "member 'Backlog.Items' is the framework type 'PriorityQueue<string, int>', which has no MessagePack formatter CachedGen can name"),
             new DiagnosticResult("CG0020", DiagnosticSeverity.Warning).WithLocation(1)
                 .WithArguments("Odd", "'NoMatchingConstructor' has no public constructor whose parameters all match serialized members by name and type"),
             new DiagnosticResult("CG0020", DiagnosticSeverity.Warning).WithLocation(2)
-                .WithArguments("PairAsync", "member 'Pair.Both' is the framework type '(int, string)', which has no MessagePack formatter CachedGen can name"),
+                .WithArguments("PairAsync", "member 'Pair.Both' is the framework type 'BlockingCollection<int>', which has no MessagePack formatter CachedGen can name"),
         ]);
 
     [Fact]
@@ -900,10 +900,12 @@ public class NoCompileTimeFormatterTests
         public struct Point { public int X; public int Y; }
         public sealed class Holder { public object? Payload { get; set; } }
         public interface IShape { }
+        public sealed class Collections { public Queue<string> Q { get; set; } = new(); public (int A, string B) Pair { get; set; } public System.Collections.ObjectModel.ReadOnlyCollection<int>? Ro { get; set; } public SortedDictionary<string, int> Sorted { get; set; } = new(); public Lazy<int>? Later { get; set; } public Tuple<int, string>? Old { get; set; } }
         public sealed class Document { public Int128 Big { get; set; } public UInt128? Small { get; set; } public System.Text.Json.JsonElement Raw { get; set; } public System.Text.Json.Nodes.JsonObject? Attributes { get; set; } public System.Text.Json.Nodes.JsonNode? Any { get; set; } }
         public class Entity { protected Entity() { } public Entity(string code) => Code = code; public int Id { get; private set; } public string Code { get; private set; } = ""; public IReadOnlyList<string> Tags { get; } = new List<string>(); }
         public interface IRepo
         {
+            [Cached("1m")] Task<Collections?> CollectionsAsync(int id);
             [Cached("1m")] Task<Document?> DocumentAsync(int id);
             [Cached("1m")] Task<Entity?> EntityAsync(int id);
             [Cached("1m")] Task<Form?> FormAsync(int id);

@@ -96,6 +96,20 @@ public sealed class EntDocument
     public System.Text.Json.Nodes.JsonNode? Any { get; set; }
 }
 
+/// <summary>Framework collections, tuples and Lazy: MessagePack's own formatters, named by the generated resolver.</summary>
+public sealed class EntShapes
+{
+    public Queue<string> Queue { get; set; } = new();
+
+    public (int Count, string Label) Pair { get; set; }
+
+    public System.Collections.ObjectModel.ReadOnlyCollection<int>? ReadOnly { get; set; }
+
+    public SortedDictionary<string, int> Sorted { get; set; } = new();
+
+    public Lazy<int>? Later { get; set; }
+}
+
 #pragma warning disable CG0011 // mutable entities on purpose
 public interface IEntityShapes
 {
@@ -110,6 +124,9 @@ public interface IEntityShapes
 
     [Cached("5m", "ent:document:{id}")]
     Task<EntDocument?> GetDocumentAsync(int id);
+
+    [Cached("5m", "ent:shapes:{id}")]
+    Task<EntShapes?> GetShapesAsync(int id);
 }
 #pragma warning restore CG0011
 
@@ -207,6 +224,31 @@ public sealed class EntityValueTests(RedisServerFixture redis) : IClassFixture<R
         Assert.Equal("""[true,{"k":1}]""", read.Any!.ToJsonString());
     }
 
+    [Fact]
+    public async Task Framework_collections_tuples_and_lazy_are_read_back_on_another_node()
+    {
+        var shapes = new EntShapes
+        {
+            Queue = new Queue<string>(["a", "b"]),
+            Pair = (3, "three"),
+            ReadOnly = new System.Collections.ObjectModel.ReadOnlyCollection<int>([4, 5]),
+            Sorted = new SortedDictionary<string, int> { ["b"] = 2, ["a"] = 1 },
+            Later = new Lazy<int>(() => 9),
+        };
+        var source = new EntitySource { Shapes = shapes };
+        var (first, second) = await NodesAsync(source);
+
+        Assert.Same(shapes, await first.GetShapesAsync(1));
+        var read = await second.GetShapesAsync(1);
+
+        Assert.Equal(1, source.Calls);
+        Assert.Equal(["a", "b"], read!.Queue);
+        Assert.Equal((3, "three"), read.Pair);
+        Assert.Equal([4, 5], read.ReadOnly!);
+        Assert.Equal([("a", 1), ("b", 2)], read.Sorted.Select(p => (p.Key, p.Value)));
+        Assert.Equal(9, read.Later!.Value);
+    }
+
     private async Task<(IEntityShapes First, IEntityShapes Second)> NodesAsync(EntitySource source)
     {
         var prefix = "ent-" + Guid.NewGuid().ToString("N")[..8] + ":";
@@ -234,6 +276,8 @@ public sealed class EntityValueTests(RedisServerFixture redis) : IClassFixture<R
 
         public EntDocument? Document { get; init; }
 
+        public EntShapes? Shapes { get; init; }
+
         public int Calls { get; private set; }
 
         public Task<EntBlog?> GetBlogAsync(int id)
@@ -258,6 +302,12 @@ public sealed class EntityValueTests(RedisServerFixture redis) : IClassFixture<R
         {
             Calls++;
             return Task.FromResult(Document);
+        }
+
+        public Task<EntShapes?> GetShapesAsync(int id)
+        {
+            Calls++;
+            return Task.FromResult(Shapes);
         }
     }
 }
