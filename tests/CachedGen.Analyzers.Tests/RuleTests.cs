@@ -900,7 +900,7 @@ public class NoCompileTimeFormatterTests
         public struct Point { public int X; public int Y; }
         public sealed class Holder { public object? Payload { get; set; } }
         public interface IShape { }
-        public sealed class Collections { public Queue<string> Q { get; set; } = new(); public (int A, string B) Pair { get; set; } public System.Collections.ObjectModel.ReadOnlyCollection<int>? Ro { get; set; } public SortedDictionary<string, int> Sorted { get; set; } = new(); public Lazy<int>? Later { get; set; } public Tuple<int, string>? Old { get; set; } }
+        public sealed class Collections { public Queue<string> Q { get; set; } = new(); public (int A, string B) Pair { get; set; } public System.Collections.ObjectModel.ReadOnlyCollection<int>? Ro { get; set; } public SortedDictionary<string, int> Sorted { get; set; } = new(); public Lazy<int>? Later { get; set; } public Tuple<int, string>? Old { get; set; } public ReadOnlyMemory<byte> Blob { get; set; } public ArraySegment<byte> Segment { get; set; } }
         public sealed class Document { public Int128 Big { get; set; } public UInt128? Small { get; set; } public System.Text.Json.JsonElement Raw { get; set; } public System.Text.Json.Nodes.JsonObject? Attributes { get; set; } public System.Text.Json.Nodes.JsonNode? Any { get; set; } }
         public class Entity { protected Entity() { } public Entity(string code) => Code = code; public int Id { get; private set; } public string Code { get; private set; } = ""; public IReadOnlyList<string> Tags { get; } = new List<string>(); }
         public interface IRepo

@@ -108,6 +108,8 @@ public sealed class EntShapes
     public SortedDictionary<string, int> Sorted { get; set; } = new();
 
     public Lazy<int>? Later { get; set; }
+
+    public ReadOnlyMemory<byte> Blob { get; set; }
 }
 
 #pragma warning disable CG0011 // mutable entities on purpose
@@ -234,6 +236,7 @@ public sealed class EntityValueTests(RedisServerFixture redis) : IClassFixture<R
             ReadOnly = new System.Collections.ObjectModel.ReadOnlyCollection<int>([4, 5]),
             Sorted = new SortedDictionary<string, int> { ["b"] = 2, ["a"] = 1 },
             Later = new Lazy<int>(() => 9),
+            Blob = new byte[] { 1, 2, 3 },
         };
         var source = new EntitySource { Shapes = shapes };
         var (first, second) = await NodesAsync(source);
@@ -247,6 +250,7 @@ public sealed class EntityValueTests(RedisServerFixture redis) : IClassFixture<R
         Assert.Equal([4, 5], read.ReadOnly!);
         Assert.Equal([("a", 1), ("b", 2)], read.Sorted.Select(p => (p.Key, p.Value)));
         Assert.Equal(9, read.Later!.Value);
+        Assert.Equal([1, 2, 3], read.Blob.ToArray());
     }
 
     private async Task<(IEntityShapes First, IEntityShapes Second)> NodesAsync(EntitySource source)

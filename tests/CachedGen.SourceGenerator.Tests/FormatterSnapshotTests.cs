@@ -173,6 +173,9 @@ public class FormatterSnapshotTests
                 public Tuple<int, int, int, int, int, int, int>? OldSeven { get; set; }
                 public ValueTuple<int> One { get; set; }
                 public ReadOnlyObservableCollection<int>? Watched { get; set; }
+                public ReadOnlyMemory<byte> Blob { get; set; }
+                public Memory<byte> Buffer { get; set; }
+                public ArraySegment<byte> Segment { get; set; }
             }
 
             public interface IShapes

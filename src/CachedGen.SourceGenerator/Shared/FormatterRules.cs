@@ -77,6 +77,13 @@ internal sealed class FormatterRules
         "System.Text.Json.Nodes.JsonObject", "System.Text.Json.Nodes.JsonArray", "System.Text.Json.Nodes.JsonValue",
     };
 
+    /// <summary>Generic framework types MessagePack's built-in resolver writes when their argument is <c>byte</c>
+    /// (as <c>bin</c>, like <c>byte[]</c>).</summary>
+    private static readonly HashSet<string> BuiltinOfBytes = new(System.StringComparer.Ordinal)
+    {
+        "System.ReadOnlyMemory`1", "System.Memory`1", "System.ArraySegment`1",
+    };
+
     private readonly Compilation _compilation;
     private readonly bool _unsafeAccessors;
     private readonly HashSet<ITypeSymbol> _seen = new(SymbolEqualityComparer.Default);
@@ -245,7 +252,7 @@ internal sealed class FormatterRules
     private void VisitFramework(INamedTypeSymbol type, string where, CancellationToken cancellationToken)
     {
         var metadataName = type.OriginalDefinition.MetadataFullName();
-        if (Builtin.Contains(metadataName))
+        if (Builtin.Contains(metadataName) || (BuiltinOfBytes.Contains(metadataName) && type.TypeArguments[0].SpecialType == SpecialType.System_Byte))
         {
             return;
         }
