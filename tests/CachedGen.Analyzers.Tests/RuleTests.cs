@@ -447,9 +447,17 @@ public class UnserializableResultTests
         public abstract class Animal { }
         public sealed class Holder { public object? Payload { get; set; } }
         public sealed class Callback { public Action? OnChange { get; set; } }
-        public sealed class Hidden { private Hidden() { } public int X { get; set; } }
+        public sealed class Hidden { private Hidden(int x) { } public int X { get; set; } }
+        public class Payment { public decimal Amount { get; set; } }
+        public class CardPayment : Payment { public string Last4 { get; set; } = ""; }
+        public sealed class Receipt { public Payment? Payment { get; set; } }
+        public class Named { public string Name { get; set; } = ""; }
+        public sealed class Renamed : Named { public new string Name { get; set; } = ""; }
         public interface IRepo
         {
+            [Cached("1m")] Task<Payment> {|CG0008:PaymentAsync|}(int id);
+            [Cached("1m")] Task<Receipt> {|CG0008:ReceiptAsync|}(int id);
+            [Cached("1m")] Task<Renamed> {|CG0008:RenamedAsync|}(int id);
             [Cached("1m")] Task<IShape> {|CG0008:ShapeAsync|}(int id);
             [Cached("1m")] Animal {|CG0008:Animal|}(int id);
             [Cached("1m")] Holder {|CG0008:Hold|}(int id);
@@ -465,11 +473,18 @@ public class UnserializableResultTests
         public sealed class Holder { public object? Payload { get; set; } }
         public sealed record Outer(int Id, Inner Inner);
         public sealed record Inner(Func<int> Compute);
+        public class Payment { public decimal Amount { get; set; } }
+        public class CardPayment : Payment { public string Last4 { get; set; } = ""; }
+        public sealed class Receipt { public Payment? Payment { get; set; } }
+        public class Sized { public int Size { get; set; } }
+        public sealed class Resized : Sized { public new long Size { get; set; } }
         public interface IRepo
         {
             [Cached("1m")] Task<IShape> {|#0:ShapeAsync|}(int id);
             [Cached("1m")] Holder {|#1:Hold|}(int id);
             [Cached("1m")] Outer {|#2:Nested|}(int id);
+            [Cached("1m")] Receipt {|#3:Receipt|}(int id);
+            [Cached("1m")] Resized {|#4:Resized|}(int id);
         }
         """,
         [
@@ -479,6 +494,10 @@ public class UnserializableResultTests
                 .WithArguments("Hold", "member 'Holder.Payload' is 'object', whose concrete type is lost on the round trip"),
             new DiagnosticResult("CG0008", DiagnosticSeverity.Warning).WithLocation(2)
                 .WithArguments("Nested", "member 'Inner.Compute' is the delegate 'Func<int>'"),
+            new DiagnosticResult("CG0008", DiagnosticSeverity.Warning).WithLocation(3)
+                .WithArguments("Receipt", "member 'Receipt.Payment' is 'Payment', which is not sealed, and 'CardPayment' derives from it: MessagePack writes the declared type, so a CardPayment is read back as a Payment, without 'Last4'; cache a type per subclass, a DTO, or declare the subclasses with [Union] on an abstract base"),
+            new DiagnosticResult("CG0008", DiagnosticSeverity.Warning).WithLocation(4)
+                .WithArguments("Resized", "the result is 'Resized', whose 'Sized.Size' is hidden by a member of the same name ('new'): only the derived one is written, so the base one comes back as its default; rename one, or mark the base one [IgnoreMember] if it holds the same value"),
         ]);
 
     [Fact]
@@ -486,8 +505,16 @@ public class UnserializableResultTests
         public sealed record Field(string Name, bool Required);
         public sealed record Form(int Id, string Title, IReadOnlyList<Field> Fields, Dictionary<string, int> Counts, DateTimeOffset At);
         public sealed class Plain { public int X { get; set; } }
+        public class Product { protected Product() { } public Product(string name) => Name = name; public int Id { get; private set; } public string Name { get; private set; } = ""; }
+        public class Dto { public int X { get; set; } }
+        public class Base { public int X { get; set; } public virtual int Y { get; set; } }
+        public class SameShape : Base { public override int Y { get; set; } }
         public interface IRepo
         {
+            [Cached("1m")] Task<Product?> ProductAsync(int id);
+            [Cached("1m")] Task<Dto?> DtoAsync(int id);
+            [Cached("1m")] Task<Base?> BaseAsync(int id);
+            [Cached("1m")] Task<SameShape?> SameAsync(int id);
             [Cached("1m")] Task<Form?> FormAsync(int id);
             [Cached("1m")] ValueTask<IReadOnlyList<Form>> ListAsync(int page);
             [Cached("1m")] Plain Get(int id);
@@ -961,9 +988,9 @@ public class NoCompileTimeFormatterTests
     [Fact]
     public Task Types_the_generator_cannot_write_fire() => Verify<NoCompileTimeFormatterAnalyzer>.AnalyzerAsync(
         """
-        public sealed record Backlog(SortedSet<string> Items);
+        public sealed record Backlog(PriorityQueue<string, int> Items);
         public sealed class NoMatchingConstructor { public NoMatchingConstructor(string other) { } public int X { get; set; } }
-        public sealed record Pair(Memory<string> Both);
+        public sealed record Pair(System.Collections.Concurrent.BlockingCollection<int> Both);
         public interface IRepo
         {
             [Cached("1m")] Task<Backlog> {|#0:BacklogAsync|}(int id);
@@ -973,11 +1000,11 @@ public class NoCompileTimeFormatterTests
         """,
         [
             new DiagnosticResult("CG0020", DiagnosticSeverity.Warning).WithLocation(0)
-                .WithArguments("BacklogAsync", "member 'Backlog.Items' is the framework type 'SortedSet<string>', which has no MessagePack formatter CachedGen can name"),
+                .WithArguments("BacklogAsync", "member 'Backlog.Items' is the framework type 'PriorityQueue<string, int>', which has no MessagePack formatter CachedGen can name"),
             new DiagnosticResult("CG0020", DiagnosticSeverity.Warning).WithLocation(1)
                 .WithArguments("Odd", "'NoMatchingConstructor' has no public constructor whose parameters all match serialized members by name and type"),
             new DiagnosticResult("CG0020", DiagnosticSeverity.Warning).WithLocation(2)
-                .WithArguments("PairAsync", "member 'Pair.Both' is the framework type 'Memory<string>', which has no MessagePack formatter CachedGen can name"),
+                .WithArguments("PairAsync", "member 'Pair.Both' is the framework type 'BlockingCollection<int>', which has no MessagePack formatter CachedGen can name"),
         ]);
 
     [Fact]
@@ -1016,6 +1043,9 @@ public class NoCompileTimeFormatterTests
         public struct Point { public int X; public int Y; }
         public sealed class Holder { public object? Payload { get; set; } }
         public interface IShape { }
+        public sealed class Collections { public Queue<string> Q { get; set; } = new(); public (int A, string B) Pair { get; set; } public System.Collections.ObjectModel.ReadOnlyCollection<int>? Ro { get; set; } public SortedDictionary<string, int> Sorted { get; set; } = new(); public Lazy<int>? Later { get; set; } public Tuple<int, string>? Old { get; set; } public ReadOnlyMemory<byte> Blob { get; set; } public ArraySegment<byte> Segment { get; set; } }
+        public sealed class Document { public Int128 Big { get; set; } public UInt128? Small { get; set; } public System.Text.Json.JsonElement Raw { get; set; } public System.Text.Json.Nodes.JsonObject? Attributes { get; set; } public System.Text.Json.Nodes.JsonNode? Any { get; set; } }
+        public class Entity { protected Entity() { } public Entity(string code) => Code = code; public int Id { get; private set; } public string Code { get; private set; } = ""; public IReadOnlyList<string> Tags { get; } = new List<string>(); }
         public sealed record Backlog(Queue<string> Items, Stack<int> Undo, (int Page, int Size) Window, Tuple<int, string> Pair);
         public interface IRepo
         {
@@ -1027,6 +1057,9 @@ public class NoCompileTimeFormatterTests
             [Cached("1m")] Task<SortedDictionary<string, Form>> SortedAsync(int id);
             [Cached("1m")] Task<System.Collections.Concurrent.ConcurrentDictionary<int, string>> ConcurrentAsync(int id);
             [Cached("1m")] Task<System.Collections.ObjectModel.ReadOnlyCollection<Form>> ReadOnlyAsync(int id);
+            [Cached("1m")] Task<Collections?> CollectionsAsync(int id);
+            [Cached("1m")] Task<Document?> DocumentAsync(int id);
+            [Cached("1m")] Task<Entity?> EntityAsync(int id);
             [Cached("1m")] Task<Form?> FormAsync(int id);
             [Cached("1m")] ValueTask<IReadOnlyList<Form>> ListAsync(int page);
             [Cached("1m")] Plain Get(int id);

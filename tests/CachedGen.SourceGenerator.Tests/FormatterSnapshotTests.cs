@@ -85,6 +85,119 @@ public class FormatterSnapshotTests
     }
 
     [Fact]
+    public void Ef_entities_are_read_back_through_unsafe_accessors()
+    {
+        var result = GeneratorHarness.Run("""
+            using System;
+            using System.Collections.Generic;
+            using System.Threading.Tasks;
+            using CachedGen;
+
+            namespace Shop
+            {
+                // An EF Core entity: a protected constructor for the ORM, private setters, a get-only auto-property.
+                public class Product
+                {
+                    protected Product() { }
+                    public Product(int code, string name) => (Code, Name) = ("P-" + code, name);
+                    public int Id { get; private set; }
+                    public string Code { get; private set; } = "";
+                    public string Name { get; private set; } = "";
+                    public IReadOnlyList<string> Tags { get; } = new List<string>();
+                    public required DateOnly Added { get; init; }
+                    public decimal Price { get; set; }
+                    public string Label => Code + " " + Name;
+                }
+
+                // A public constructor that fits: the rest through the setter and the backing field.
+                public sealed class Sku
+                {
+                    public Sku(string value) => Value = value;
+                    public string Value { get; }
+                    public int Version { get; private set; }
+                    public int Revision { get; }
+                }
+
+                public struct Reading
+                {
+                    public readonly int Value;
+                    public int Scale { get; private set; }
+                }
+
+                public interface IProducts
+                {
+                    [Cached("5m", "product:{id}")]
+                    Task<Product?> GetAsync(int id);
+
+                    [Cached("5m", "sku:{id}")]
+                    Task<Sku?> SkuAsync(int id);
+
+                    [Cached("5m", "reading:{id}")]
+                    Task<Reading> ReadingAsync(int id);
+                }
+            }
+            """);
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        Assert.NotNull(result.Formatters);
+        Snapshot.Verify(result.Formatters!, $"{nameof(FormatterSnapshotTests)}.{nameof(Ef_entities_are_read_back_through_unsafe_accessors)}#CachedGen.Formatters.g.cs");
+    }
+
+    [Fact]
+    public void Framework_collections_tuples_and_lazy_get_messagepack_own_formatters()
+    {
+        var result = GeneratorHarness.Run("""
+            using System;
+            using System.Collections.Concurrent;
+            using System.Collections.Generic;
+            using System.Collections.ObjectModel;
+            using System.Threading.Tasks;
+            using CachedGen;
+
+            public sealed class Shapes
+            {
+                public Queue<string> Queue { get; set; } = new();
+                public Stack<int> Stack { get; set; } = new();
+                public LinkedList<int> Linked { get; set; } = new();
+                public SortedDictionary<string, int> Sorted { get; set; } = new();
+                public SortedList<int, string> SortedList { get; set; } = new();
+                public ReadOnlyCollection<int>? ReadOnly { get; set; }
+                public ObservableCollection<string> Observable { get; set; } = new();
+                public ReadOnlyDictionary<string, int>? ReadOnlyMap { get; set; }
+                public ConcurrentDictionary<string, int> Concurrent { get; set; } = new();
+                public ConcurrentQueue<int> ConcurrentQueue { get; set; } = new();
+                public ConcurrentBag<int> Bag { get; set; } = new();
+                public Lazy<int>? Later { get; set; }
+                public (int A, string B) Pair { get; set; }
+                public (int, int, int, int, int, int, int) Seven { get; set; }
+                public Tuple<int, string?>? Old { get; set; }
+                public Tuple<int, int, int, int, int, int, int>? OldSeven { get; set; }
+                public ValueTuple<int> One { get; set; }
+                public ReadOnlyObservableCollection<int>? Watched { get; set; }
+                public ReadOnlyMemory<byte> Blob { get; set; }
+                public Memory<byte> Buffer { get; set; }
+                public ArraySegment<byte> Segment { get; set; }
+            }
+
+            public interface IShapes
+            {
+                [Cached("5m", "shapes:{id}")]
+                Task<Shapes?> GetAsync(int id);
+            }
+            """);
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        foreach (var creation in new[]
+        {
+            "new global::MessagePack.Formatters.QueueFormatter<string>()", "new global::MessagePack.Formatters.SortedDictionaryFormatter<string, int>()",
+            "new global::MessagePack.Formatters.ReadOnlyCollectionFormatter<int>()", "new global::MessagePack.Formatters.LazyFormatter<int>()",
+            "new global::MessagePack.Formatters.ValueTupleFormatter<int, string>()", "new global::MessagePack.Formatters.ValueTupleFormatter<int, int, int, int, int, int, int>()",
+            "new global::MessagePack.Formatters.TupleFormatter<int, string>()",
+        })
+        {
+            Assert.Contains(creation, result.Formatters!, System.StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void Values_of_primitives_only_need_no_formatter_file()
     {
         var result = GeneratorHarness.Run("""
@@ -143,13 +256,13 @@ public class FormatterSnapshotTests
 
             namespace N;
 
-            public sealed record Backlog(int Id, SortedSet<string> Items);
+            public sealed record Backlog(int Id, PriorityQueue<string, int> Items);
 
             public interface IBacklogs { [Cached("5m", "backlog:{id}")] Task<Backlog> GetAsync(int id); }
             """);
         Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
         Assert.Contains("private sealed class N_BacklogFormatter", result.Formatters, System.StringComparison.Ordinal);
-        Assert.DoesNotContain("typeof(global::System.Collections.Generic.SortedSet<string>)", result.Formatters, System.StringComparison.Ordinal);
+        Assert.DoesNotContain("typeof(global::System.Collections.Generic.PriorityQueue<string, int>)", result.Formatters, System.StringComparison.Ordinal);
     }
 
     [Fact]

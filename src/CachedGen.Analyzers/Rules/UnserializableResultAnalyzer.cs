@@ -7,7 +7,8 @@ using CachedGen.SourceGenerator;
 namespace CachedGen.Analyzers.Rules;
 
 /// <summary>CG0008: a result type MessagePack cannot round-trip without surprises: interfaces and abstract classes
-/// without <c>[Union]</c>, <c>object</c> members, delegates, types with no public constructor.</summary>
+/// without <c>[Union]</c>, <c>object</c> members, delegates, types with no public constructor (and no non-public parameterless one a generated
+/// formatter can call), and classes that come back with less than they had (<see cref="LossRules"/>).</summary>
 public sealed class UnserializableResultAnalyzer : CachedMethodAnalyzer
 {
     private const int MaxDepth = 4;
@@ -29,7 +30,7 @@ public sealed class UnserializableResultAnalyzer : CachedMethodAnalyzer
             return;
         }
 
-        if (Problem(valueType.WithNullableAnnotation(NullableAnnotation.NotAnnotated), null, null, site.Facts, new HashSet<ITypeSymbol>(SymbolEqualityComparer.Default), 0) is { } problem)
+        if (Problem(valueType.WithNullableAnnotation(NullableAnnotation.NotAnnotated), null, null, site.Facts, context.Compilation, new HashSet<ITypeSymbol>(SymbolEqualityComparer.Default), 0) is { } problem)
         {
             context.ReportDiagnostic(Diagnostic.Create(Rule, site.MethodLocation, site.Method.Name, problem));
         }
@@ -37,7 +38,7 @@ public sealed class UnserializableResultAnalyzer : CachedMethodAnalyzer
 
     /// <summary>Why <paramref name="type"/> (the result, or the member <paramref name="member"/> of
     /// <paramref name="owner"/>) cannot round-trip, or null. Names are written out only for a finding.</summary>
-    private static string? Problem(ITypeSymbol type, INamedTypeSymbol? owner, ISymbol? member, CompilationFacts facts, HashSet<ITypeSymbol> seen, int depth)
+    private static string? Problem(ITypeSymbol type, INamedTypeSymbol? owner, ISymbol? member, CompilationFacts facts, Compilation compilation, HashSet<ITypeSymbol> seen, int depth)
     {
         foreach (var part in TypeWalker.Constituents(type))
         {
@@ -66,14 +67,20 @@ public sealed class UnserializableResultAnalyzer : CachedMethodAnalyzer
                 continue;
             }
 
-            if (named.TypeKind == TypeKind.Class && !named.InstanceConstructors.Any(c => c.DeclaredAccessibility == Accessibility.Public))
+            if (named.TypeKind == TypeKind.Class && !named.InstanceConstructors.Any(c => c.DeclaredAccessibility == Accessibility.Public)
+                && FormatterRules.HiddenParameterlessConstructor(named) is null)
             {
                 return $"'{Display(named)}' has no public constructor to create it on read";
             }
 
+            if (LossRules.Loss(named, compilation) is { } loss)
+            {
+                return $"{Where(owner, member)} is {loss}";
+            }
+
             foreach (var (serialized, memberType) in facts.SerializedMembers(named))
             {
-                if (Problem(memberType, named, serialized, facts, seen, depth + 1) is { } inner)
+                if (Problem(memberType, named, serialized, facts, compilation, seen, depth + 1) is { } inner)
                 {
                     return inner;
                 }

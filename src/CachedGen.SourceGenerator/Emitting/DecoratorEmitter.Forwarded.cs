@@ -176,9 +176,15 @@ internal static partial class DecoratorEmitter
             {
                 w.Line($"{(property.IsInitOnly ? "init" : "set")} => {ThrowUnreachable};");
             }
+            else if (property.IsInitOnly && !isIndexer)
+            {
+                // C# calls an init accessor only from an object initializer: the inner one is reached through the
+                // interface's property (a constant name on a typeof, which trimming keeps).
+                w.Line($"init => typeof({property.DeclaringInterface}).GetProperty({Literal(property.Name.TrimStart('@'))})!.SetValue({model.InnerFieldName}, value);");
+            }
             else if (property.IsInitOnly)
             {
-                w.Line("init => throw new global::System.NotSupportedException(\"An init-only property cannot be forwarded.\");");
+                w.Line("init => throw new global::System.NotSupportedException(\"An init-only indexer cannot be forwarded.\");");
             }
             else
             {

@@ -158,27 +158,80 @@ internal static class FormatterEmitter
         var arguments = Enumerable.Range(0, model.ConstructorArity)
             .Select(p => model.Members.First(m => m.ConstructorParameter == p))
             .Select(Local);
-        var creation = model.HasConstructor ? $"new {type}({string.Join(", ", arguments)})" : $"new {type}()";
-        var settable = read.Where(m => m.Settable).ToList();
-        if (settable.Count == 0)
+        var creation = model.ConstructorIsNonPublic ? "Create()" : model.HasConstructor ? $"new {type}({string.Join(", ", arguments)})" : $"new {type}()";
+        var direct = read.Where(m => m.Settable && m.Accessor.Length == 0).ToList();
+        var accessed = read.Where(m => m.Accessor.Length > 0).ToList();
+        if (accessed.Count == 0 && !model.ConstructorIsNonPublic)
         {
-            w.Line($"return {creation};");
+            w.Line($"return {creation}{(direct.Count == 0 ? ";" : "")}");
+            Initializer(w, direct);
         }
         else
         {
-            w.Line($"return {creation}");
-            w.Line("{");
-            foreach (var member in settable)
+            // Non-public setters, backing fields and constructors (an EF Core entity's) through [UnsafeAccessor].
+            w.Line($"var result = {creation}{(direct.Count == 0 || model.ConstructorIsNonPublic ? ";" : "")}");
+            if (model.ConstructorIsNonPublic)
             {
-                w.Line($"    {member.Name} = {Local(member)},");
+                foreach (var member in direct)
+                {
+                    w.Line($"result.{member.Name} = {Local(member)};");
+                }
+            }
+            else
+            {
+                Initializer(w, direct);
             }
 
-            w.Line("};");
+            var self = model.IsValueType ? "ref result" : "result";
+            foreach (var member in accessed)
+            {
+                w.Line(member.Accessor == "Method"
+                    ? $"{AccessorName(member)}({self}, {Local(member)});"
+                    : $"{AccessorName(member)}({self}) = {Local(member)};");
+            }
+
+            w.Line("return result;");
         }
 
         w.Close();
+        if (model.ConstructorIsNonPublic)
+        {
+            w.Line();
+            w.Line("[global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.Constructor)]");
+            w.Line($"private static extern {type} Create();");
+        }
+
+        foreach (var member in accessed)
+        {
+            var target = (model.IsValueType ? "ref " : "") + member.DeclaringTypeName + " target";
+            w.Line();
+            w.Line($"[global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.{member.Accessor}, Name = {DecoratorEmitter.Literal(member.AccessorTarget)})]");
+            w.Line(member.Accessor == "Method"
+                ? $"private static extern void {AccessorName(member)}({target}, {member.TypeName} value);"
+                : $"private static extern ref {member.TypeName} {AccessorName(member)}({target});");
+        }
+
         w.Close();
     }
+
+    private static void Initializer(SourceWriter w, System.Collections.Generic.List<FormattedMemberModel> members)
+    {
+        if (members.Count == 0)
+        {
+            return;
+        }
+
+        w.Line("{");
+        foreach (var member in members)
+        {
+            w.Line($"    {member.Name} = {Local(member)},");
+        }
+
+        w.Line("};");
+    }
+
+    private static string AccessorName(FormattedMemberModel member)
+        => (member.Accessor == "Method" ? "Set_" : "Field_") + member.Name.TrimStart('@');
 
     private static string Write(FormattedMemberModel member)
         => member.Inline.Length > 0

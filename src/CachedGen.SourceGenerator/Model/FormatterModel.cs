@@ -38,6 +38,9 @@ internal sealed record ObjectFormatterModel
 
     public required int ConstructorArity { get; init; }
 
+    /// <summary>The constructor is a non-public parameterless one, called through an <c>[UnsafeAccessor]</c>.</summary>
+    public bool ConstructorIsNonPublic { get; init; }
+
     public required EquatableArray<FormattedMemberModel> Members { get; init; }
 }
 
@@ -61,6 +64,16 @@ internal sealed record FormattedMemberModel
 
     /// <summary>Set in the object initializer after construction.</summary>
     public required bool Settable { get; init; }
+
+    /// <summary>Set through an <c>[UnsafeAccessor]</c>: <c>"Method"</c> (a non-public or init-only setter) or
+    /// <c>"Field"</c> (a backing or read-only field); empty when set directly.</summary>
+    public string Accessor { get; init; } = "";
+
+    /// <summary>The setter's or field's metadata name the accessor names.</summary>
+    public string AccessorTarget { get; init; } = "";
+
+    /// <summary>The member's declaring type (the accessor's first parameter).</summary>
+    public string DeclaringTypeName { get; init; } = "";
 }
 
 /// <summary>A type the generated resolver hands out a formatter for that is not a generated class.</summary>

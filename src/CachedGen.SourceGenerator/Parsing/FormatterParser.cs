@@ -59,6 +59,9 @@ internal static class FormatterParser
             Inline = FormatterRules.IsInline(m.Type) ? m.Type.SpecialType.ToString().Substring("System_".Length) : "",
             ConstructorParameter = m.ConstructorParameter,
             Settable = m.Settable,
+            Accessor = m.Settable && m.Access != FormatterRules.MemberAccess.Direct ? (m.Access == FormatterRules.MemberAccess.Setter ? "Method" : "Field") : "",
+            AccessorTarget = m.Settable && m.Access != FormatterRules.MemberAccess.Direct ? m.AccessorTarget : "",
+            DeclaringTypeName = m.Settable && m.Access != FormatterRules.MemberAccess.Direct ? FormatterRules.Name(m.Member.ContainingType) : "",
         }).ToEquatableArray();
         return new ObjectFormatterModel
         {
@@ -69,6 +72,7 @@ internal static class FormatterParser
             ArrayLength = shape.ArrayLayout && members.Count > 0 ? int.Parse(members[members.Count - 1].Key, System.Globalization.CultureInfo.InvariantCulture) + 1 : 0,
             HasConstructor = shape.Constructor is not null,
             ConstructorArity = shape.Constructor?.Parameters.Length ?? 0,
+            ConstructorIsNonPublic = shape.ConstructorIsNonPublic,
             Members = members,
         };
     }

@@ -45,6 +45,10 @@ internal sealed class FormatterRules
         ["System.Collections.ObjectModel.ReadOnlyDictionary`2"] = "Formatters.ReadOnlyDictionaryFormatter",
         ["System.Collections.ObjectModel.ObservableCollection`1"] = "Formatters.ObservableCollectionFormatter",
         ["System.Nullable`1"] = "Formatters.NullableFormatter",
+        ["System.Collections.ObjectModel.ReadOnlyObservableCollection`1"] = "Formatters.ReadOnlyObservableCollectionFormatter",
+        ["System.Collections.Concurrent.ConcurrentQueue`1"] = "Formatters.ConcurrentQueueFormatter",
+        ["System.Collections.Concurrent.ConcurrentBag`1"] = "Formatters.ConcurrentBagFormatter",
+        ["System.Lazy`1"] = "Formatters.LazyFormatter",
         ["System.ValueTuple`1"] = "Formatters.ValueTupleFormatter",
         ["System.ValueTuple`2"] = "Formatters.ValueTupleFormatter",
         ["System.ValueTuple`3"] = "Formatters.ValueTupleFormatter",
@@ -63,20 +67,36 @@ internal sealed class FormatterRules
         ["System.Tuple`8"] = "Formatters.TupleFormatter",
     };
 
-    /// <summary>Framework types MessagePack's built-in resolver writes (no reflection): nothing to generate.</summary>
+    /// <summary>Framework types MessagePack's built-in resolver writes, or the runtime's own
+    /// (<c>CachedGen.Runtime.FrameworkFormatters</c>: 128-bit integers, JSON elements and nodes), with no reflection:
+    /// nothing to generate.</summary>
     private static readonly HashSet<string> Builtin = new(System.StringComparer.Ordinal)
     {
         "System.Decimal", "System.DateTime", "System.DateTimeOffset", "System.TimeSpan", "System.Guid", "System.Uri",
         "System.Version", "System.DateOnly", "System.TimeOnly", "System.Half", "System.Numerics.BigInteger",
         "System.Numerics.Complex", "System.Text.StringBuilder", "System.Collections.BitArray",
+        "System.Int128", "System.UInt128", "System.Text.Json.JsonElement", "System.Text.Json.Nodes.JsonNode",
+        "System.Text.Json.Nodes.JsonObject", "System.Text.Json.Nodes.JsonArray", "System.Text.Json.Nodes.JsonValue",
+    };
+
+    /// <summary>Generic framework types MessagePack's built-in resolver writes when their argument is <c>byte</c>
+    /// (as <c>bin</c>, like <c>byte[]</c>).</summary>
+    private static readonly HashSet<string> BuiltinOfBytes = new(System.StringComparer.Ordinal)
+    {
+        "System.ReadOnlyMemory`1", "System.Memory`1", "System.ArraySegment`1",
     };
 
     private readonly Compilation _compilation;
+    private readonly bool _unsafeAccessors;
     private readonly HashSet<ITypeSymbol> _seen = new(SymbolEqualityComparer.Default);
     private readonly List<ObjectShape> _objects = new();
     private readonly List<(ITypeSymbol Type, string Creation)> _entries = new();
 
-    private FormatterRules(Compilation compilation) => _compilation = compilation;
+    private FormatterRules(Compilation compilation)
+    {
+        _compilation = compilation;
+        _unsafeAccessors = compilation.GetTypeByMetadataName("System.Runtime.CompilerServices.UnsafeAccessorAttribute") is not null;
+    }
 
     /// <summary>The types a generated formatter writes, in the order they were reached.</summary>
     public IReadOnlyList<ObjectShape> Objects => _objects;
@@ -110,6 +130,10 @@ internal sealed class FormatterRules
         public ObjectShape(INamedTypeSymbol type, bool arrayLayout, ImmutableArray<ShapeMember> members, IMethodSymbol? constructor)
             => (Type, ArrayLayout, Members, Constructor) = (type, arrayLayout, members, constructor);
 
+        /// <summary>Whether <see cref="Constructor"/> is a non-public parameterless one (an EF Core entity's
+        /// <c>protected Order() { }</c>), called through an <c>[UnsafeAccessor]</c>.</summary>
+        public bool ConstructorIsNonPublic => Constructor is { DeclaredAccessibility: not Accessibility.Public };
+
         public INamedTypeSymbol Type { get; }
 
         /// <summary>An array indexed by <c>[Key(int)]</c>; otherwise a map by name.</summary>
@@ -126,8 +150,17 @@ internal sealed class FormatterRules
     /// <summary>One serialized member: its key (a name, or an index as text for the array layout) and how a read sets it.</summary>
     internal sealed class ShapeMember
     {
-        public ShapeMember(ISymbol member, ITypeSymbol type, string key, int constructorParameter, bool settable)
-            => (Member, Type, Key, ConstructorParameter, Settable) = (member, type, key, constructorParameter, settable);
+        public ShapeMember(ISymbol member, ITypeSymbol type, string key, int constructorParameter, bool settable, MemberAccess access = MemberAccess.Direct, string accessorTarget = "")
+            => (Member, Type, Key, ConstructorParameter, Settable, Access, AccessorTarget) = (member, type, key, constructorParameter, settable, access, accessorTarget);
+
+        /// <summary>How a read sets it when <see cref="Settable"/>: through its public setter or <c>init</c>, or through
+        /// an <c>[UnsafeAccessor]</c> to its non-public setter or to its field (a get-only auto-property's backing
+        /// field, a read-only field).</summary>
+        public MemberAccess Access { get; }
+
+        /// <summary>The setter's or field's metadata name for an <c>[UnsafeAccessor]</c> (<c>set_Id</c>,
+        /// <c>&lt;Id&gt;k__BackingField</c>), or empty.</summary>
+        public string AccessorTarget { get; }
 
         public ISymbol Member { get; }
 
@@ -141,6 +174,20 @@ internal sealed class FormatterRules
         /// <summary>Set after construction (a public setter or <c>init</c>) when no constructor parameter takes it; a
         /// member neither takes is read and dropped, as MessagePack does.</summary>
         public bool Settable { get; }
+    }
+
+    /// <summary>How a read sets a member no constructor parameter takes.</summary>
+    internal enum MemberAccess
+    {
+        /// <summary>Its public setter or <c>init</c> accessor, or its public field.</summary>
+        Direct,
+
+        /// <summary>Its non-public setter (<c>{ get; private set; }</c>), through an <c>[UnsafeAccessor]</c>.</summary>
+        Setter,
+
+        /// <summary>Its field, through an <c>[UnsafeAccessor]</c>: a get-only auto-property's backing field or a
+        /// read-only field.</summary>
+        Field,
     }
 
     private void Visit(ITypeSymbol type, string where, CancellationToken cancellationToken)
@@ -207,7 +254,7 @@ internal sealed class FormatterRules
     private void VisitFramework(INamedTypeSymbol type, string where, CancellationToken cancellationToken)
     {
         var metadataName = type.OriginalDefinition.MetadataFullName();
-        if (Builtin.Contains(metadataName))
+        if (Builtin.Contains(metadataName) || (BuiltinOfBytes.Contains(metadataName) && type.TypeArguments[0].SpecialType == SpecialType.System_Byte))
         {
             return;
         }
@@ -266,7 +313,7 @@ internal sealed class FormatterRules
             return;
         }
 
-        if (Shape(type, out var problem) is not { } shape)
+        if (Shape(type, _unsafeAccessors, out var problem) is not { } shape)
         {
             Fail($"'{Display(type)}' {problem}", unserializable: problem!.StartsWith("has no public constructor to create", System.StringComparison.Ordinal));
             return;
@@ -281,7 +328,7 @@ internal sealed class FormatterRules
 
     /// <summary>The shape of <paramref name="type"/>: its serialized members with their keys, and the constructor a
     /// read calls; null with the reason when the generator cannot write it.</summary>
-    private static ObjectShape? Shape(INamedTypeSymbol type, out string? problem)
+    private static ObjectShape? Shape(INamedTypeSymbol type, bool unsafeAccessors, out string? problem)
     {
         var contract = Attribute(type, "MessagePack.MessagePackObjectAttribute");
         var byName = contract is null || (contract.ConstructorArguments.Length == 1 && contract.ConstructorArguments[0].Value is true)
@@ -329,7 +376,11 @@ internal sealed class FormatterRules
             }
         }
 
-        var constructor = Constructor(type, keys, out problem);
+        // [UnsafeAccessor] (.NET 8) reaches non-public setters, backing fields and constructors of a non-generic type
+        // (generic targets need the accessor declared on a generic class of the same arity): what an EF Core entity
+        // with private setters and a protected constructor needs to be read back whole.
+        var accessors = unsafeAccessors && !type.IsGenericType && (type.ContainingType is null || !type.ContainingType.IsGenericType);
+        var constructor = Constructor(type, keys, accessors, out problem);
         if (constructor is null && type.TypeKind == TypeKind.Class)
         {
             return null;
@@ -338,21 +389,74 @@ internal sealed class FormatterRules
         var members = keys.Select(k =>
         {
             var parameter = constructor is null ? -1 : IndexOfParameter(constructor, k.Member.Name, k.Type);
-            var settable = parameter < 0 && k.Member switch
+            if (parameter >= 0)
             {
-                IPropertySymbol { SetMethod: { DeclaredAccessibility: Accessibility.Public } } => true,
-                IFieldSymbol { IsReadOnly: false, IsConst: false } => true,
-                _ => false,
-            };
-            return new ShapeMember(k.Member, k.Type, k.Key, parameter, settable);
+                return new ShapeMember(k.Member, k.Type, k.Key, parameter, settable: false);
+            }
+
+            var (access, target) = Access(k.Member, accessors);
+            if (access == MemberAccess.Direct && constructor is { DeclaredAccessibility: not Accessibility.Public } && k.Member is IPropertySymbol { SetMethod: { IsInitOnly: true } init })
+            {
+                // Created through an accessor, not `new`: no object initializer to set an init-only member in.
+                (access, target) = (MemberAccess.Setter, init.MetadataName);
+            }
+
+            return new ShapeMember(k.Member, k.Type, k.Key, parameter, access is not null, access ?? MemberAccess.Direct, target);
         }).ToImmutableArray();
         problem = null;
         return new ObjectShape(type, arrayLayout, members, constructor);
     }
 
+    /// <summary>How a read sets a member no constructor parameter takes, or null when it cannot (a computed
+    /// property: its value is read and dropped).</summary>
+    private static (MemberAccess? Access, string Target) Access(ISymbol member, bool accessors)
+    {
+        switch (member)
+        {
+            case IPropertySymbol { SetMethod: { DeclaredAccessibility: Accessibility.Public } }:
+            case IFieldSymbol { IsReadOnly: false, IsConst: false }:
+                return (MemberAccess.Direct, "");
+            case IPropertySymbol { SetMethod: { } setter } when accessors && AccessibleTarget(member):
+                return (MemberAccess.Setter, setter.MetadataName);
+            case IPropertySymbol property when accessors && AccessibleTarget(member) && BackingField(property) is { } field:
+                return (MemberAccess.Field, field.MetadataName);
+            case IFieldSymbol { IsReadOnly: true, IsConst: false } when accessors && AccessibleTarget(member):
+                return (MemberAccess.Field, member.MetadataName);
+            default:
+                return (null, "");
+        }
+    }
+
+    /// <summary>A class's non-public parameterless constructor (an EF Core entity's <c>protected Order() { }</c>),
+    /// which a generated formatter calls through an <c>[UnsafeAccessor]</c> when no public constructor fits; null
+    /// for a generic type (an accessor cannot name it) or when there is none. CG0008 asks the same.</summary>
+    internal static IMethodSymbol? HiddenParameterlessConstructor(INamedTypeSymbol type)
+        => type.TypeKind == TypeKind.Class && !type.IsAbstract && !type.IsGenericType && (type.ContainingType is null || !type.ContainingType.IsGenericType)
+            ? type.InstanceConstructors.FirstOrDefault(c => c.Parameters.Length == 0 && c.DeclaredAccessibility != Accessibility.Public)
+            : null;
+
+    /// <summary>Whether an accessor can name the member's declaring type (a base declared in a generic type cannot).</summary>
+    private static bool AccessibleTarget(ISymbol member)
+        => member.ContainingType is { IsGenericType: false } declaring && (declaring.ContainingType is null || !declaring.ContainingType.IsGenericType);
+
+    /// <summary>A get-only auto-property's backing field, when the compiler sees it (declared in source).</summary>
+    private static IFieldSymbol? BackingField(IPropertySymbol property)
+    {
+        foreach (var candidate in property.ContainingType.GetMembers())
+        {
+            if (candidate is IFieldSymbol field && SymbolEqualityComparer.Default.Equals(field.AssociatedSymbol, property))
+            {
+                return field;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>MessagePack's choice: the <c>[SerializationConstructor]</c>, else the public constructor with the most
-    /// parameters all of which match a serialized member by name (any case) and type.</summary>
-    private static IMethodSymbol? Constructor(INamedTypeSymbol type, List<(ISymbol Member, ITypeSymbol Type, string Key, int Index)> keys, out string? problem)
+    /// parameters all of which match a serialized member by name (any case) and type; else, where accessors are
+    /// available, a non-public parameterless constructor (an EF Core entity's <c>protected Order() { }</c>).</summary>
+    private static IMethodSymbol? Constructor(INamedTypeSymbol type, List<(ISymbol Member, ITypeSymbol Type, string Key, int Index)> keys, bool accessors, out string? problem)
     {
         var candidates = type.InstanceConstructors.Where(c => c.DeclaredAccessibility == Accessibility.Public).ToList();
         var marked = candidates.FirstOrDefault(c => Attribute(c, "MessagePack.SerializationConstructorAttribute") is not null);
@@ -363,6 +467,12 @@ internal sealed class FormatterRules
                 problem = null;
                 return candidate;
             }
+        }
+
+        if (accessors && marked is null && HiddenParameterlessConstructor(type) is { } hidden)
+        {
+            problem = null;
+            return hidden;
         }
 
         problem = candidates.Count == 0 && type.TypeKind == TypeKind.Class

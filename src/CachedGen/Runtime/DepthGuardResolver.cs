@@ -12,6 +12,8 @@ namespace CachedGen.Runtime;
 /// <list type="number">
 /// <item>the formatters the generator wrote at compile time (<see cref="GeneratedFormatters"/>), which count the depth
 /// of what they write themselves (<see cref="SerializedDepth"/>);</item>
+/// <item>CachedGen's own for framework types MessagePack has none for (<see cref="FrameworkFormatters"/>: 128-bit
+/// integers, <c>JsonElement</c>, <c>JsonNode</c>);</item>
 /// <item>MessagePack's built-in formatters (primitives, strings, dates, GUIDs, arrays of primitives);</item>
 /// <item>only where the runtime can generate code (not under Native AOT): MessagePack's contractless resolver, for a
 /// type the generator wrote no formatter for (a generic repository's values built from its type parameters).</item>
@@ -51,7 +53,7 @@ internal sealed class DepthGuardResolver : IFormatterResolver
 
     private static class Cache<T>
     {
-        public static readonly IMessagePackFormatter<T>? Formatter = GeneratedFormatters.Find<T>() ?? Wrap(Fallback());
+        public static readonly IMessagePackFormatter<T>? Formatter = GeneratedFormatters.Find<T>() ?? Wrap(FrameworkFormatters.Find<T>() ?? Fallback());
 
         private static IMessagePackFormatter<T>? Fallback()
             => BuiltinResolver.Instance.GetFormatter<T>() ?? (RuntimeFeature.IsDynamicCodeSupported ? Dynamic() : null);

@@ -47,9 +47,10 @@ internal static class PayloadEnvelope
 
     /// <summary>MessagePack options: the formatters the generator wrote first (<see cref="DepthGuardResolver"/>):
     /// attributed types use their contract, plain records and classes their member names; hostile-input protections
-    /// (depth limit, collision-resistant hashing) are on.</summary>
+    /// (depth limit, collision-resistant hashing of the key types MessagePack knows) are on; a hash set or dictionary
+    /// keyed by any other type is read with that type's own equality (<see cref="PayloadSecurity"/>).</summary>
     public static readonly MessagePackSerializerOptions SerializerOptions =
-        MessagePackSerializerOptions.Standard.WithResolver(DepthGuardResolver.Instance).WithSecurity(MessagePackSecurity.UntrustedData);
+        MessagePackSerializerOptions.Standard.WithResolver(DepthGuardResolver.Instance).WithSecurity(PayloadSecurity.Instance);
 
     /// <summary>The options values are written with: the same as <see cref="SerializerOptions"/>; the depth is
     /// counted while <see cref="DepthGuardResolver.Serialize"/> runs, so that a cycle or a too deep graph throws
