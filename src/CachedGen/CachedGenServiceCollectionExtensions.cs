@@ -32,7 +32,7 @@ public static class CachedGenServiceCollectionExtensions
             options.Configure(configure);
         }
 
-        services.TryAddSingleton(static sp =>
+        services.TryAddSingleton(sp =>
         {
             var redis = sp.GetService<RedisConnectionSource>();
             var monitor = sp.GetRequiredService<IOptionsMonitor<CachedGenOptions>>();
@@ -46,12 +46,56 @@ public static class CachedGenServiceCollectionExtensions
             // Reloaded configuration (appsettings.json with reloadOnChange, or any IOptionsMonitor source) applies from
             // the next call: kill switches, per-method TTLs, early refresh, fail-safe, timeouts.
             runtime.OptionsSubscription = monitor.OnChange(runtime.TryReload);
+            WarnOfUndecoratedRegistrations(services, runtime.Logger);
             return runtime;
         });
 
         services.TryAddSingleton<ICacheInvalidator>(static sp => sp.GetRequiredService<CacheRuntime>());
         DecorateRegisteredServices(services);
         return new CachedGenBuilder(services);
+    }
+
+    /// <summary>Whether a registration is CachedGen's own: a decorator, or the original it wraps.</summary>
+    private static bool IsDecoration(ServiceDescriptor descriptor)
+        => descriptor.IsKeyedService
+            ? descriptor.ServiceKey is InnerKey or CachedGenDecorators.InnerServiceKey || Equals(descriptor.ServiceKey, KeyedService.AnyKey)
+                || descriptor.KeyedImplementationFactory?.Target is DecoratedService
+            : descriptor.ImplementationFactory?.Target is DecoratedService || CachedGenDecorators.IsGenericDecorator(descriptor.ImplementationType);
+
+    /// <summary>Generated decorators register themselves from a module initializer; makes sure it has run for the
+    /// service type's assembly even when none of its code has executed yet.</summary>
+    private static void EnsureDecoratorsKnown(Type serviceType, HashSet<ModuleHandle> initialized)
+    {
+        var module = serviceType.Module.ModuleHandle;
+        if (initialized.Add(module))
+        {
+            RuntimeHelpers.RunModuleConstructor(module);
+        }
+    }
+
+    /// <summary>Logs (1019) each service type that has a generated decorator but a registration left undecorated: made
+    /// after <c>AddCachedGen()</c>, or keyed and open generic. Runs once, when the runtime is first resolved (the
+    /// collection is complete by then).</summary>
+    private static void WarnOfUndecoratedRegistrations(IServiceCollection services, ILogger logger)
+    {
+        var initialized = new HashSet<ModuleHandle>();
+        var warned = new HashSet<Type>();
+        foreach (var descriptor in services)
+        {
+            var serviceType = descriptor.ServiceType;
+            if (!serviceType.IsInterface || IsDecoration(descriptor) || warned.Contains(serviceType))
+            {
+                continue;
+            }
+
+            EnsureDecoratorsKnown(serviceType, initialized);
+            var decorated = CachedGenDecorators.TryGet(serviceType, out _)
+                || CachedGenDecorators.TryGetGeneric(serviceType.IsConstructedGenericType ? serviceType.GetGenericTypeDefinition() : serviceType, out _);
+            if (decorated && warned.Add(serviceType))
+            {
+                Runtime.Log.UndecoratedRegistration(logger, serviceType.ToString());
+            }
+        }
     }
 
     private static void DecorateRegisteredServices(IServiceCollection services)
@@ -62,21 +106,12 @@ public static class CachedGenServiceCollectionExtensions
         {
             var descriptor = services[i];
             var serviceType = descriptor.ServiceType;
-            if (descriptor.IsKeyedService
-                ? descriptor.ServiceKey is InnerKey or CachedGenDecorators.InnerServiceKey || Equals(descriptor.ServiceKey, KeyedService.AnyKey)
-                    || descriptor.KeyedImplementationFactory?.Target is DecoratedService
-                : descriptor.ImplementationFactory?.Target is DecoratedService || CachedGenDecorators.IsGenericDecorator(descriptor.ImplementationType))
+            if (IsDecoration(descriptor))
             {
                 continue;
             }
 
-            // Generated decorators register themselves from a module initializer; make sure it has run even when the
-            // interface lives in an assembly none of whose code has executed yet.
-            var module = serviceType.Module.ModuleHandle;
-            if (initialized.Add(module))
-            {
-                RuntimeHelpers.RunModuleConstructor(module);
-            }
+            EnsureDecoratorsKnown(serviceType, initialized);
 
             if (serviceType.IsGenericTypeDefinition)
             {

@@ -54,6 +54,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 1017, Level = LogLevel.Debug, Message = "CachedGen: an entry of {Method} was written in the previous payload format; read as a miss and replaced")]
     public static partial void PreviousFormatPayload(ILogger logger, string method);
 
+    [LoggerMessage(EventId = 1019, Level = LogLevel.Warning, Message = "CachedGen: {Service} has a generated decorator, but a registration of it was not decorated (made after AddCachedGen(), or keyed and open generic): calls through it are not cached. Register it before AddCachedGen()")]
+    public static partial void UndecoratedRegistration(ILogger logger, string service);
+
     [LoggerMessage(EventId = 1018, Level = LogLevel.Warning, Message = "CachedGen: a result of {Method} has a cycle or nests deeper than {MaxDepth} levels; it is served but not written to Redis (logged once; cachedgen.unserializable counts every one)")]
     public static partial void GraphTooDeep(ILogger logger, string method, int maxDepth);
 
