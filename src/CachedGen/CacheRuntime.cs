@@ -270,9 +270,7 @@ public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposa
             else
             {
                 method = new Runtime.CachedMethod<TKey, TValue>(descriptor, this);
-                var family = _keyFamilies.GetOrAdd(descriptor.KeySuffix, static suffix => new Runtime.KeyFamily(suffix));
-                family.Add(method);
-                method.Family = family;
+                method.Family = _keyFamilies.GetOrAdd(descriptor.KeySuffix, static suffix => new Runtime.KeyFamily(suffix));
             }
 
             _methodsById.TryAdd(descriptor.MethodId, method);

@@ -70,6 +70,13 @@ public sealed partial class CachedMethod<TKey, TValue>
         ArgumentNullException.ThrowIfNull(elements);
         ArgumentNullException.ThrowIfNull(keyOf);
         ArgumentNullException.ThrowIfNull(load);
+        if (!_readsBatches)
+        {
+            // From now on a change to the same key by another method of this process drops this method's copy too.
+            _readsBatches = true;
+            Family?.AddReader(this);
+        }
+
         var items = Distinct(elements, state, keyOf);
         var result = new Dictionary<TElement, TValue>(items.Count);
         if (items.Count == 0)
@@ -241,6 +248,9 @@ public sealed partial class CachedMethod<TKey, TValue>
 
         return result;
     }
+
+    // Whether this method has served a batch read (and so joined its KeyFamily's readers).
+    private bool _readsBatches;
 
     private static List<BatchItem<TElement>> Distinct<TElement, TState>(IEnumerable<TElement> elements, TState state, Func<TState, TElement, TKey> keyOf)
         where TElement : notnull

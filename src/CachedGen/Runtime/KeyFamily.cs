@@ -4,38 +4,42 @@ using System.Threading;
 namespace CachedGen.Runtime;
 
 /// <summary>
-/// The methods of one process whose entries may be the same Redis entries: the same key prefix and version segment
-/// (<see cref="CacheMethodDescriptor.KeySuffix"/>, which carries the value's shape). A batch method whose single-item twin
-/// is declared in another interface renders that twin's keys under a method id of its own; when one member's entry is
-/// invalidated or replaced, the others drop their L1 copy of the same key, so no write leaves a stale copy in this node's
-/// L1 behind another method. A member whose keys never match loses nothing: its bucket moves on for a key none of its
-/// entries has (see <see cref="BucketGenerations"/>).
+/// The methods of one process whose entries may be the same Redis entries: the same version segment
+/// (<see cref="CacheMethodDescriptor.KeySuffix"/>, which carries the value's shape) and key prefix. A batch method whose
+/// single-item twin is declared in another interface renders that twin's keys under a method id of its own; when any
+/// method invalidates or replaces an entry, the batch readers of its family drop their L1 copy of the same key, so no
+/// write leaves a stale copy in this node's L1 behind another method. Only methods that have served a batch read are
+/// told (<see cref="AddReader"/>): the others share no entry they could hold a copy of, and a bucket moved for a key
+/// none of a member's entries has costs that member a neighbour at most (see <see cref="BucketGenerations"/>).
 /// </summary>
 internal sealed class KeyFamily(string keySuffix)
 {
-    private ICachedMethodStatistics[] _members = [];
+    private readonly Lock _gate = new();
+    private ICachedMethodStatistics[] _readers = [];
 
     public string KeySuffix { get; } = keySuffix;
 
-    public ICachedMethodStatistics[] Members => Volatile.Read(ref _members);
+    /// <summary>Adds a method that serves batch reads (once, on its first batch call).</summary>
+    public void AddReader(ICachedMethodStatistics method)
+    {
+        lock (_gate)
+        {
+            if (Array.IndexOf(_readers, method) < 0)
+            {
+                Volatile.Write(ref _readers, [.. _readers, method]);
+            }
+        }
+    }
 
-    /// <summary>Adds a method (under the runtime's registration lock).</summary>
-    public void Add(ICachedMethodStatistics method) => Volatile.Write(ref _members, [.. _members, method]);
-
-    /// <summary>Tells every member but <paramref name="changed"/> that the entry rendered as <paramref name="redisKey"/> changed.</summary>
+    /// <summary>Tells every batch reader but <paramref name="changed"/> that the entry rendered as
+    /// <paramref name="redisKey"/> changed.</summary>
     public void Invalidate(ICachedMethodStatistics? changed, string redisKey)
     {
-        var members = Members;
-        if (members.Length < 2 && changed is not null)
+        foreach (var reader in Volatile.Read(ref _readers))
         {
-            return;
-        }
-
-        foreach (var member in members)
-        {
-            if (!ReferenceEquals(member, changed))
+            if (!ReferenceEquals(reader, changed))
             {
-                member.InvalidateLocalCopy(redisKey);
+                reader.InvalidateLocalCopy(redisKey);
             }
         }
     }
