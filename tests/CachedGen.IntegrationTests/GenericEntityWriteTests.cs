@@ -135,28 +135,16 @@ public sealed class GenericEntityWriteTests(RedisServerFixture redis) : IClassFi
         }
     }
 
-    private async Task<ServiceProvider> NodeAsync()
-    {
-        var services = new ServiceCollection();
-        services.AddSingleton(_tickets);
-        services.AddSingleton(_invoices);
-        services.AddSingleton(_shipments);
-        services.AddScoped<IShipmentRepository, ShipmentRepository>();
-        services.AddScoped(typeof(IEntityRepository<,>), typeof(EntityRepository<,>));
-        services.AddScoped(typeof(IRowRepository<>), typeof(RowRepository<>));
-        var mux = await ConnectionMultiplexer.ConnectAsync(redis.Server.Endpoint + ",abortConnect=false,connectRetry=0,connectTimeout=2000,syncTimeout=1000,asyncTimeout=1000");
-        services.AddCachedGen(o =>
+    private Task<ServiceProvider> NodeAsync()
+        => DependencyInjectionNode.StartAsync(redis.Server, _prefix, _disposables, services =>
         {
-            o.KeyPrefix = _prefix;
-            o.KeyHashSecret = TestNodes.Secret;
-            o.RedisOperationTimeout = TimeSpan.FromSeconds(2);
-        }).UseRedis(mux);
-        var provider = services.BuildServiceProvider();
-        _disposables.Add(provider);
-        _disposables.Add(mux);
-        await provider.GetRequiredService<CacheRuntime>().Backplane!.Subscribed;
-        return provider;
-    }
+            services.AddSingleton(_tickets);
+            services.AddSingleton(_invoices);
+            services.AddSingleton(_shipments);
+            services.AddScoped<IShipmentRepository, ShipmentRepository>();
+            services.AddScoped(typeof(IEntityRepository<,>), typeof(EntityRepository<,>));
+            services.AddScoped(typeof(IRowRepository<>), typeof(RowRepository<>));
+        });
 
     private static T Resolve<T>(ServiceProvider provider)
         where T : notnull

@@ -54,26 +54,13 @@ public sealed class GenericRegistrationTests(RedisServerFixture redis) : IClassF
         }
     }
 
-    private async Task<ServiceProvider> NodeAsync(Action<IServiceCollection> register)
-    {
-        var services = new ServiceCollection();
-        services.AddSingleton(_orders);
-        services.AddSingleton(_customers);
-        register(services);
-        var mux = await ConnectionMultiplexer.ConnectAsync(redis.Server.Endpoint + ",abortConnect=false,connectRetry=0,connectTimeout=2000,syncTimeout=1000,asyncTimeout=1000");
-        services.AddCachedGen(o =>
+    private Task<ServiceProvider> NodeAsync(Action<IServiceCollection> register)
+        => DependencyInjectionNode.StartAsync(redis.Server, _prefix, _disposables, services =>
         {
-            o.KeyPrefix = _prefix;
-            o.KeyHashSecret = TestNodes.Secret;
-            o.ValueEncryptionKey = new byte[32];
-            o.RedisOperationTimeout = TimeSpan.FromSeconds(2);
-        }).UseRedis(mux);
-        var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
-        _disposables.Add(provider);
-        _disposables.Add(mux);
-        await provider.GetRequiredService<CacheRuntime>().Backplane!.Subscribed;
-        return provider;
-    }
+            services.AddSingleton(_orders);
+            services.AddSingleton(_customers);
+            register(services);
+        }, validate: true);
 
     [Fact]
     public async Task Two_closed_registrations_of_one_interface_each_wrap_their_own_implementation()

@@ -126,28 +126,13 @@ public sealed class GenericRepositoryTests(RedisServerFixture redis) : IClassFix
     }
 
     /// <summary>A node: the repositories registered as <paramref name="register"/> says, then <c>AddCachedGen</c>.</summary>
-    private async Task<ServiceProvider> NodeAsync(Action<IServiceCollection> register)
-    {
-        var services = new ServiceCollection();
-        services.AddSingleton(_orders);
-        services.AddSingleton(_customers);
-        register(services);
-        var mux = await ConnectionMultiplexer.ConnectAsync(Server.Endpoint + ",abortConnect=false,connectRetry=0,connectTimeout=2000,syncTimeout=1000,asyncTimeout=1000");
-        services.AddCachedGen(o =>
+    private Task<ServiceProvider> NodeAsync(Action<IServiceCollection> register)
+        => DependencyInjectionNode.StartAsync(Server, _prefix, _disposables, services =>
         {
-            o.KeyPrefix = _prefix;
-            o.KeyHashSecret = TestNodes.Secret;
-            o.ValueEncryptionKey = new byte[32];
-            // These tests are about keys and registrations, not the Redis budget: on a loaded machine a 100 ms budget can
-            // run out and the call then leaves Redis out by design, which would look like a missing entry here.
-            o.RedisOperationTimeout = TimeSpan.FromSeconds(2);
-        }).UseRedis(mux);
-        var provider = services.BuildServiceProvider();
-        _disposables.Add(provider);
-        _disposables.Add(mux);
-        await provider.GetRequiredService<CacheRuntime>().Backplane!.Subscribed;
-        return provider;
-    }
+            services.AddSingleton(_orders);
+            services.AddSingleton(_customers);
+            register(services);
+        });
 
     private static void Closed(IServiceCollection services)
     {
