@@ -223,6 +223,11 @@ internal sealed class CachedGenHarness : EngineHarness
                     {
                         runtimeOptions.LeaseDuration = lease;
                     }
+
+                    if (options.CachedGenRedisBudget is { } budget)
+                    {
+                        runtimeOptions.RedisOperationTimeout = budget;
+                    }
                 }
 
                 if (options.Mode == LoadTestMode.Warm)
