@@ -211,6 +211,9 @@ public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposa
     /// <summary>The runtime's clock (<see cref="Time"/>), with the coarse reading the L1 hit path uses.</summary>
     internal Runtime.RuntimeClock Clock { get; }
 
+    /// <summary>Redis fills started in the background (<see cref="CachedGenOptions.BackgroundFill"/>).</summary>
+    internal Runtime.PendingFills PendingFills { get; } = new();
+
     /// <summary>The one time source of the runtime: <see cref="CachedGenOptions.TimeProvider"/>, or the
     /// <see cref="TimeProvider"/> registered in dependency injection when the options leave it at the system clock.</summary>
     internal TimeProvider Time { get; }
@@ -499,6 +502,9 @@ public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposa
         Clock.Dispose();
         if (Redis is not null)
         {
+            // Fills answered before they landed: let them land (each is bounded by the Redis budget), or other nodes
+            // would wait out their leases.
+            await PendingFills.WhenIdleAsync().ConfigureAwait(false);
             await Redis.DisposeAsync().ConfigureAwait(false);
         }
     }

@@ -105,6 +105,16 @@ public sealed class CachedGenOptions
     public TimeSpan LeaseWaitTimeout { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
+    /// Whether a miss is answered as soon as the source answers, with the value written to Redis in the background
+    /// (default <see langword="true"/>). The value goes to this node's L1 at once and the lease stays held until the
+    /// fill lands, so other nodes wait for it rather than calling the source; a fill that finds its lease gone (an
+    /// invalidation came in meanwhile) also takes the value back out of L1. Turned off, or for a method without L1, the
+    /// caller waits for the fill (one more Redis round trip), and the value is in Redis when the call returns. The
+    /// warm-up and the runtime's disposal wait for fills still pending.
+    /// </summary>
+    public bool BackgroundFill { get; set; } = true;
+
+    /// <summary>
     /// Whether invalidations are broadcast to the other nodes over Redis pub/sub, so that they drop the entry from
     /// their L1 too (default <see langword="true"/>). The channel is <c>{KeyPrefix}cachedgen:invalidations</c>.
     /// </summary>

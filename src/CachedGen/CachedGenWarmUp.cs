@@ -88,13 +88,21 @@ internal sealed class CachedGenWarmUpService(IServiceProvider provider, IEnumera
     private async Task RunAllAsync()
     {
         // The runtime's one clock (CachedGenOptions.TimeProvider, or the container's), so a test's provider drives it.
-        var time = provider.GetService<CacheRuntime>()?.Time ?? TimeProvider.System;
+        var runtime = provider.GetService<CacheRuntime>();
+        var time = runtime?.Time ?? TimeProvider.System;
         foreach (var declaration in declarations)
         {
             var started = time.GetTimestamp();
             try
             {
                 var (count, failed) = await declaration.Run(provider, _stopping.Token).ConfigureAwait(false);
+                if (runtime is not null)
+                {
+                    // Misses are answered before their Redis fill lands (CachedGenOptions.BackgroundFill): done means
+                    // the values are in Redis for the other nodes too.
+                    await runtime.PendingFills.WhenIdleAsync().ConfigureAwait(false);
+                }
+
                 WarmUpLog.Done(_logger, declaration.Service, count, failed, (long)time.GetElapsedTime(started).TotalMilliseconds);
             }
             catch (OperationCanceledException) when (_stopping.IsCancellationRequested)

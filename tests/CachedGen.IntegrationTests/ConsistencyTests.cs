@@ -116,6 +116,7 @@ public sealed class ConsistencyTests(RedisServerFixture redis, ITestOutputHelper
         await b.RenameAsync(3, "renamed");
         source.Gate.SetResult();
         var readByA = await slowRead;
+        await runtimeA.PendingFills.WhenIdleAsync(); // its fill, answered before it landed (BackgroundFill)
 
         // A's caller got what the source said when it asked (the write had not happened yet); the cache kept nothing.
         Assert.Equal("widget-3", readByA!.Name);
@@ -141,6 +142,7 @@ public sealed class ConsistencyTests(RedisServerFixture redis, ITestOutputHelper
         runtimeA.ClearLocal();
         source.Gate.SetResult();
         Assert.Equal("widget-4", (await load)!.Name);
+        await runtimeA.PendingFills.WhenIdleAsync();
 
         Assert.Equal("0", await redis.Server.ExecuteAsync("EXISTS", key + ":lease"));
         Assert.Equal("1", await redis.Server.ExecuteAsync("EXISTS", key));

@@ -46,17 +46,22 @@ public sealed partial class CachedMethod<TKey, TValue>
 
     /// <summary>Stores an entry stamped with the generation its load started under: if an invalidation of its bucket
     /// came in since, the entry is never served (the check is on read, so no lock is needed here).</summary>
-    private void WriteL1(TKey key, TValue value, long lifetimeMs, Stamp stamp, long valueExpiresUnixMs)
+    private LocalEntry? WriteL1(TKey key, TValue value, long lifetimeMs, Stamp stamp, long valueExpiresUnixMs)
     {
         if (_local is not null && lifetimeMs > 0 && IsCurrent(stamp))
         {
             var now = _clock.NowMs;
-            _local.AddOrUpdate(key, new LocalEntry(value, now + lifetimeMs, stamp, RefreshMoment(now, lifetimeMs), now + lifetimeMs, valueExpiresUnixMs));
+            var entry = new LocalEntry(value, now + lifetimeMs, stamp, RefreshMoment(now, lifetimeMs), now + lifetimeMs, valueExpiresUnixMs);
+            _local.AddOrUpdate(key, entry);
             if (!_hitPathCompiled && RuntimeFeature.IsDynamicCodeCompiled)
             {
                 CompileHitPath(key);
             }
+
+            return entry;
         }
+
+        return null;
     }
 
     // Whether the first store has read its entry back (see CompileHitPath).

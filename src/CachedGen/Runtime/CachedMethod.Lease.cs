@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -138,6 +139,12 @@ public sealed partial class CachedMethod<TKey, TValue>
         }
 
         var policy = PolicyFor(context);
+        if (_backgroundFill && !refresh && policy.LocalTtlMs > 0)
+        {
+            AnswerThenFill(key, value, redisKey, leaseKey, token, stamp, policy);
+            return value;
+        }
+
         var (keep, expiresUnixMs) = await FillRedisAsync(redisKey, leaseKey, token, value, policy).ConfigureAwait(false);
         if (keep)
         {
@@ -145,6 +152,35 @@ public sealed partial class CachedMethod<TKey, TValue>
         }
 
         return value;
+    }
+
+    /// <summary>
+    /// <see cref="CachedGenOptions.BackgroundFill"/>: the value goes to L1 now (stamped as usual: not if an invalidation
+    /// reached its bucket since the load started) and the caller is answered; the fill follows under the lease, which
+    /// stays held until it lands so that other nodes wait for the value. A fill that finds the lease gone means an
+    /// invalidation came in while the source was read: the value may be older than that write, so the entry written
+    /// here is taken back out of L1 (the backplane message, when it arrives, would make it not current anyway).
+    /// </summary>
+    private void AnswerThenFill(TKey key, TValue value, string redisKey, string leaseKey, string token, Stamp stamp, MethodPolicy policy)
+    {
+        if (_codec.Encode(redisKey, value, policy) is not { } encoded)
+        {
+            // Not writable to Redis (too large, not serializable): served and kept in L1, as with an awaited fill.
+            _ = _redis!.ReleaseAsync(leaseKey, token, Descriptor.MethodId).AsTask();
+            WriteL1(key, value, policy.LocalTtlMs, stamp, 0);
+            return;
+        }
+
+        var entry = WriteL1(key, value, policy.LocalTtlMs, stamp, encoded.ExpiresUnixMs);
+        _runtime.PendingFills.Track(FillInBackgroundAsync(key, entry, redisKey, leaseKey, token, encoded));
+    }
+
+    private async ValueTask FillInBackgroundAsync(TKey key, LocalEntry? entry, string redisKey, string leaseKey, string token, EncodedPayload encoded)
+    {
+        if (await WriteUnderLeaseAsync(redisKey, leaseKey, token, encoded).ConfigureAwait(false) == FillOutcome.LeaseLost && entry is not null)
+        {
+            _local!.TryRemove(new KeyValuePair<TKey, LocalEntry>(key, entry));
+        }
     }
 
     /// <summary>Calls the source. It is not cancelled with the caller: the fail-safe may have answered that caller, or
@@ -190,7 +226,14 @@ public sealed partial class CachedMethod<TKey, TValue>
             return (true, 0);
         }
 
-        var expiresUnixMs = encoded.ExpiresUnixMs;
+        var outcome = await WriteUnderLeaseAsync(redisKey, leaseKey, token, encoded).ConfigureAwait(false);
+        return (outcome != FillOutcome.LeaseLost, outcome == FillOutcome.Written ? encoded.ExpiresUnixMs : 0);
+    }
+
+    /// <summary>The fill script: <paramref name="encoded"/> written while <paramref name="token"/> holds the lease, timed,
+    /// the lease given back after a failure, a lost lease counted.</summary>
+    private async ValueTask<FillOutcome> WriteUnderLeaseAsync(string redisKey, string leaseKey, string token, EncodedPayload encoded)
+    {
         var started = _metrics.StartTiming();
         var outcome = await _redis!.FillAsync(redisKey, leaseKey, token, encoded.Memory, encoded.Physical, Descriptor.MethodId).ConfigureAwait(false);
         _metrics.RecordDuration(started, _methodTag, CacheMetrics.L2, CacheMetrics.OpFill);
@@ -206,6 +249,6 @@ public sealed partial class CachedMethod<TKey, TValue>
             _metrics.StaleFillsPrevented.Add(1, _methodTag);
         }
 
-        return (outcome != FillOutcome.LeaseLost, outcome == FillOutcome.Written ? expiresUnixMs : 0);
+        return outcome;
     }
 }

@@ -29,6 +29,9 @@ public sealed partial class CachedMethod<TKey, TValue> : ICachedMethodStatistics
     private readonly string _keyPrefix;
     private readonly long _leaseMs;
     private readonly long _leaseWaitMs;
+
+    // A miss is answered before its Redis fill lands (CachedGenOptions.BackgroundFill; needs L1 to serve the next calls).
+    private readonly bool _backgroundFill;
     private readonly CacheMetrics _metrics;
     // Per-thread counters (ThreadCounter), exact and free of atomic instructions; incremented only while a listener
     // wants hit counts. Observed by the meter.
@@ -78,6 +81,7 @@ public sealed partial class CachedMethod<TKey, TValue> : ICachedMethodStatistics
         UpdateHitMode();
         _leaseMs = Math.Max(1, (long)runtime.Options.LeaseDuration.TotalMilliseconds);
         _leaseWaitMs = Math.Clamp((long)runtime.Options.LeaseWaitTimeout.TotalMilliseconds, 0, _leaseMs);
+        _backgroundFill = runtime.Options.BackgroundFill && _local is not null;
 
         _methodTag = CacheMetrics.Method(descriptor.MethodId);
 
