@@ -28,7 +28,10 @@ internal sealed class TestNodes(RedisServer server, string prefix) : IAsyncDispo
         var runtime = new CacheRuntime(options, mux);
         _disposables.Add(runtime);
         _disposables.Add(mux);
-        await runtime.Backplane!.Subscribed;
+        if (runtime.Backplane is { } backplane)
+        {
+            await backplane.Subscribed;
+        }
         return (new CachedWidgetRepository(source, runtime), runtime);
     }
 

@@ -1,0 +1,148 @@
+using System;
+using System.Threading.Tasks;
+using CachedGen.TestKit;
+using StackExchange.Redis;
+using Xunit;
+
+namespace CachedGen.IntegrationTests;
+
+/// <summary><see cref="CachedGenOptions.BackgroundFill"/> (on by default): a miss is answered when the source answers,
+/// its value is in L1 at once, and the Redis fill follows under the lease. Redis is made to hold back writes with
+/// <c>CLIENT PAUSE … WRITE</c> (reads go on), so "the fill has not landed" is a state the test chooses, not a race.
+/// The server is this class's own: the pause reaches no other test.</summary>
+public sealed class BackgroundFillTests(RedisServerFixture redis) : IClassFixture<RedisServerFixture>, IAsyncLifetime
+{
+    private readonly TestNodes _nodes = new(redis.Server, "fill-" + Guid.NewGuid().ToString("N")[..8] + ":");
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _nodes.DisposeAsync();
+
+    private static CachedGen.Runtime.CachedMethod<ValueTuple<int>, Widget?> SlowWidgets(CacheRuntime runtime)
+        => runtime.GetMethod(CachedWidgetRepository.GetSlowWidgetAsyncDescriptor);
+
+    private Task<string> ExistsAsync(string key) => redis.Server.ExecuteAsync("EXISTS", key);
+
+    /// <summary>Holds back every write Redis receives (scripts included) until <see cref="ResumeWritesAsync"/>.</summary>
+    private async Task PauseWritesAsync() => Assert.Equal("OK", await redis.Server.ExecuteAsync("CLIENT", "PAUSE", "10000", "WRITE"));
+
+    private async Task ResumeWritesAsync() => Assert.Equal("OK", await redis.Server.ExecuteAsync("CLIENT", "UNPAUSE"));
+
+    [Fact]
+    public async Task A_miss_is_answered_before_its_fill_lands_and_other_nodes_wait_for_the_fill()
+    {
+        var source = new WidgetSource { Gate = new TaskCompletionSource() };
+        var (a, runtimeA) = await NodeAsync(source);
+        var (b, _) = await NodeAsync(source);
+        var key = SlowWidgets(runtimeA).RenderKey(new ValueTuple<int>(5));
+
+        // A holds the lease and is in its source query when Redis stops taking writes.
+        var load = Task.Run(() => a.GetSlowWidgetAsync(5));
+        await Eventually.SignalledAsync(source.SlowReadStarted, "A's source query did not start");
+        await PauseWritesAsync();
+        try
+        {
+            source.Gate.SetResult();
+            Assert.Equal("widget-5", (await load)!.Name);
+
+            // Answered with the fill still waiting for Redis: nothing written yet, the lease still held.
+            Assert.Equal(1, runtimeA.PendingFills.Count);
+            Assert.Equal("0", await ExistsAsync(key));
+            Assert.Equal("1", await ExistsAsync(key + ":lease"));
+            Assert.True(SlowWidgets(runtimeA).TryGetLocal(new ValueTuple<int>(5), out _));
+            Assert.Equal("widget-5", (await a.GetSlowWidgetAsync(5))!.Name); // from L1
+        }
+        finally
+        {
+            await ResumeWritesAsync();
+        }
+
+        await runtimeA.PendingFills.WhenIdleAsync();
+        Assert.Equal("1", await ExistsAsync(key));
+        Assert.Equal("0", await ExistsAsync(key + ":lease"));
+        Assert.Equal("widget-5", (await b.GetSlowWidgetAsync(5))!.Name);
+        Assert.Equal(1, source.SourceCalls);
+    }
+
+    [Fact]
+    public async Task A_fill_that_lost_its_lease_takes_its_value_back_out_of_L1()
+    {
+        // No backplane on A: only the fill's outcome can tell A that its value is older than B's write.
+        var source = new WidgetSource { Gate = new TaskCompletionSource() };
+        var (a, runtimeA) = await NodeAsync(source, o => o.Backplane = false);
+        var (b, _) = await NodeAsync(source);
+        using var recorder = new Recorder(runtimeA.Metrics.Meter);
+
+        var slowRead = Task.Run(() => a.GetSlowWidgetAsync(3));
+        await Eventually.SignalledAsync(source.SlowReadStarted, "A's source query did not start");
+        await b.RenameAsync(3, "renamed");
+        source.Gate.SetResult();
+
+        // A's caller gets what the source said when asked; once the fill has found the lease gone, A keeps nothing.
+        Assert.Equal("widget-3", (await slowRead)!.Name);
+        await runtimeA.PendingFills.WhenIdleAsync();
+        Assert.Equal(1, recorder.Sum("cachedgen.fills.discarded"));
+        Assert.False(SlowWidgets(runtimeA).TryGetLocal(new ValueTuple<int>(3), out _));
+        Assert.Equal("renamed", (await a.GetSlowWidgetAsync(3))!.Name);
+    }
+
+    [Fact]
+    public async Task Disposing_the_runtime_lets_a_pending_fill_land()
+    {
+        var source = new WidgetSource();
+        await using var mux = await ConnectionMultiplexer.ConnectAsync(redis.Server.Endpoint + ",abortConnect=false,asyncTimeout=10000");
+        var runtime = new CacheRuntime(new CachedGenOptions
+        {
+            KeyPrefix = "fill-dispose-" + Guid.NewGuid().ToString("N")[..8] + ":",
+            ValueEncryptionKey = new byte[32],
+            KeyHashSecret = TestNodes.Secret,
+            RedisOperationTimeout = TimeSpan.FromSeconds(10),
+        }, mux);
+        IWidgetRepository repository = new CachedWidgetRepository(source, runtime);
+        var key = SlowWidgets(runtime).RenderKey(new ValueTuple<int>(9));
+        await repository.GetSlowWidgetAsync(1); // connected, scripts loaded
+        await runtime.PendingFills.WhenIdleAsync();
+        await Eventually.SignalledAsync(source.SlowReadStarted, "the first source query did not run");
+
+        // The lease taken and the source query under way when Redis stops taking writes.
+        source.Gate = new TaskCompletionSource();
+        var load = Task.Run(() => repository.GetSlowWidgetAsync(9));
+        await Eventually.SignalledAsync(source.SlowReadStarted, "the source query did not start");
+        await PauseWritesAsync();
+        Task disposed;
+        try
+        {
+            source.Gate.SetResult();
+            Assert.Equal("widget-9", (await load)!.Name);
+            Assert.Equal(1, runtime.PendingFills.Count);
+            disposed = runtime.DisposeAsync().AsTask();
+            Assert.False(disposed.IsCompleted, "disposal did not wait for the pending fill");
+        }
+        finally
+        {
+            await ResumeWritesAsync();
+        }
+
+        await disposed;
+        Assert.Equal(0, runtime.PendingFills.Count);
+        Assert.Equal("1", await ExistsAsync(key));
+        Assert.Equal("0", await ExistsAsync(key + ":lease"));
+    }
+
+    [Fact]
+    public async Task Turned_off_the_value_is_in_Redis_when_the_miss_returns()
+    {
+        var source = new WidgetSource();
+        var (a, runtimeA) = await NodeAsync(source, o => o.BackgroundFill = false);
+        var key = SlowWidgets(runtimeA).RenderKey(new ValueTuple<int>(6));
+
+        Assert.Equal("widget-6", (await a.GetSlowWidgetAsync(6))!.Name);
+
+        Assert.Equal(0, runtimeA.PendingFills.Count);
+        Assert.Equal("1", await ExistsAsync(key));
+        Assert.Equal("0", await ExistsAsync(key + ":lease"));
+    }
+
+    private Task<(IWidgetRepository Repository, CacheRuntime Runtime)> NodeAsync(WidgetSource source, Action<CachedGenOptions>? configure = null)
+        => _nodes.AddAsync(source, configure);
+}
