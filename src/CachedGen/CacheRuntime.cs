@@ -98,6 +98,7 @@ public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposa
             if (options.Backplane)
             {
                 Backplane = new Runtime.Backplane(this, Redis, options.KeyPrefix);
+                Redis.FillNotices = Backplane;
             }
         }
 

@@ -1,6 +1,7 @@
 using System;
 using System.Threading.Tasks;
 using CachedGen.TestKit;
+using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
 using Xunit;
 
@@ -127,6 +128,27 @@ public sealed class BackgroundFillTests(RedisServerFixture redis) : IClassFixtur
         Assert.Equal(0, runtime.PendingFills.Count);
         Assert.Equal("1", await ExistsAsync(key));
         Assert.Equal("0", await ExistsAsync(key + ":lease"));
+    }
+
+    [Fact]
+    public async Task A_node_waiting_for_another_nodes_lease_is_woken_by_the_fill()
+    {
+        // B's clock stands still: its poll delays never pass, so only the fill's announcement can end its wait.
+        var source = new WidgetSource { Gate = new TaskCompletionSource() };
+        var (a, _) = await NodeAsync(source);
+        var (b, runtimeB) = await NodeAsync(source, o => o.TimeProvider = new FakeTimeProvider(DateTimeOffset.UtcNow));
+        using var recordB = new Recorder(runtimeB.Metrics.Meter);
+
+        var load = Task.Run(() => a.GetSlowWidgetAsync(11));
+        await Eventually.SignalledAsync(source.SlowReadStarted, "A's source query did not start");
+        var waiting = Task.Run(() => b.GetSlowWidgetAsync(11));
+        await Eventually.HoldsAsync(() => recordB.Sum("cachedgen.lease.waits") == 1, "B did not wait for A's lease");
+        source.Gate.SetResult();
+
+        Assert.Equal("widget-11", (await load)!.Name);
+        Assert.Equal("widget-11", (await waiting.WaitAsync(Eventually.Generous))!.Name);
+        Assert.Equal(1, source.SourceCalls);
+        Assert.Equal(0, recordB.Sum("cachedgen.lease.timeouts"));
     }
 
     [Fact]

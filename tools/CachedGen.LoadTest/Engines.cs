@@ -301,7 +301,8 @@ internal sealed class CachedGenHarness : EngineHarness
 /// <see cref="RedisCache"/> distributed level and the Redis backplane (cross-node invalidation of the memory level),
 /// both over the node's own multiplexer; MessagePack with the contractless resolver as the serializer, as CachedGen
 /// uses. Entry duration 1 h; everything else FusionCache's defaults (no fail-safe, no eager refresh, no timeouts).
-/// Hits are counted from FusionCache's memory-hit and distributed-hit events (handlers run synchronously).
+/// Hits are counted per read, as CachedGen's are (<see cref="FusionRead"/>): a read is an L1 hit when its first memory
+/// lookup found the entry, an L2 hit when it then read the entry from Redis without calling the source.
 /// </summary>
 internal sealed class FusionCacheHarness : EngineHarness
 {
@@ -363,20 +364,26 @@ internal sealed class FusionCacheHarness : EngineHarness
                 harness._owned.Insert(0, cache);
                 cache.SetupDistributedCache(distributed, new MessagePackFusionSerializer());
                 cache.SetupBackplane(new RedisBackplane(new RedisBackplaneOptions { ConnectionMultiplexerFactory = () => connection }, harness.Logs.CreateLogger<RedisBackplane>()));
-                cache.Events.Memory.Hit += (_, _) => Interlocked.Increment(ref harness._l1);
-                cache.Events.Distributed.Hit += (_, _) => Interlocked.Increment(ref harness._l2);
+                cache.Events.Memory.Hit += (_, _) => FusionRead.Record(FusionRead.MemoryHit);
+                cache.Events.Memory.Miss += (_, _) => FusionRead.Record(FusionRead.MemoryMiss);
+                cache.Events.Distributed.Hit += (_, _) => FusionRead.Record(FusionRead.DistributedHit);
+                cache.Events.Distributed.Miss += (_, _) => FusionRead.Record(FusionRead.DistributedMiss);
                 cache.Events.Backplane.MessagePublished += (_, _) => Interlocked.Increment(ref harness._published);
                 cache.Events.Backplane.MessageReceived += (_, _) => Interlocked.Increment(ref harness._received);
-                cache.Events.FactorySuccess += (_, _) => Interlocked.Increment(ref harness._factory);
+                cache.Events.FactorySuccess += (_, _) =>
+                {
+                    Interlocked.Increment(ref harness._factory);
+                    FusionRead.Record(FusionRead.Factory);
+                };
                 if (options.Mode == LoadTestMode.Warm)
                 {
-                    var repository = new FusionWriteThroughRepository(source, cache);
+                    var repository = new FusionWriteThroughRepository(source, cache, harness);
                     harness.WarmUpTime += await WarmMode.TimeAsync(() => WarmMode.WarmFusionCacheAsync(cache, source, options.Keys)).ConfigureAwait(false);
                     harness.NodeList.Add(repository);
                 }
                 else
                 {
-                    harness.NodeList.Add(new FusionFormRepository(source, cache));
+                    harness.NodeList.Add(new FusionFormRepository(source, cache, harness));
                 }
             }
         }
@@ -387,6 +394,19 @@ internal sealed class FusionCacheHarness : EngineHarness
         }
 
         return harness;
+    }
+
+    /// <summary>Counts what one read through a node found (its <see cref="FusionRead"/>).</summary>
+    internal void Count(FusionRead read)
+    {
+        if (read.IsMemoryHit)
+        {
+            Interlocked.Increment(ref _l1);
+        }
+        else if (read.IsDistributedHit)
+        {
+            Interlocked.Increment(ref _l2);
+        }
     }
 
     public override EngineSnapshot Snapshot() => new(Interlocked.Read(ref _l1), Interlocked.Read(ref _l2), new Dictionary<string, long>(StringComparer.Ordinal)
@@ -413,12 +433,12 @@ internal sealed class FusionCacheHarness : EngineHarness
 /// <summary>The cache-aside decorator a FusionCache user writes by hand for <see cref="IFormRepository.GetSchemaAsync"/>:
 /// the same key and TTL as the generated one; a write updates the source, then removes the entry (memory, Redis, and
 /// the other nodes' memory through the backplane).</summary>
-internal sealed class FusionFormRepository(IFormRepository inner, IFusionCache cache) : IFormRepository
+internal sealed class FusionFormRepository(IFormRepository inner, IFusionCache cache, FusionCacheHarness harness) : IFormRepository
 {
     internal static string Key(int formId) => "form:" + formId.ToString(CultureInfo.InvariantCulture) + ":schema";
 
     public Task<FormSchema?> GetSchemaAsync(int formId, CancellationToken ct = default)
-        => cache.GetOrSetAsync<FormSchema?>(Key(formId), (_, token) => inner.GetSchemaAsync(formId, token), token: ct).AsTask();
+        => FusionRead.CountAsync(harness, () => cache.GetOrSetAsync<FormSchema?>(Key(formId), (_, token) => inner.GetSchemaAsync(formId, token), token: ct));
 
     public async Task UpdateSchemaAsync(int formId, Guid tenantId, FormSchema schema, CancellationToken ct = default)
     {
@@ -451,4 +471,60 @@ internal sealed class MessagePackFusionSerializer : IFusionCacheSerializer
     public ValueTask<byte[]> SerializeAsync<T>(T? obj, CancellationToken token = default) => new(Serialize(obj));
 
     public ValueTask<T?> DeserializeAsync<T>(byte[] data, CancellationToken token = default) => new(Deserialize<T>(data));
+}
+
+/// <summary>
+/// What one read through FusionCache found, from the events it raised in that read's flow (handlers run synchronously,
+/// and the read's <see cref="AsyncLocal{T}"/> flows into them). The L1 and L2 hit ratios are then counted as CachedGen
+/// counts its own: an L1 hit is a read whose first memory lookup found the entry (a read that waited for another
+/// caller's factory and then found the entry in memory is not one, nor is a distributed hit that also raised a memory
+/// hit); an L2 hit is a read that missed memory and read the entry from Redis without calling the source. Counting
+/// FusionCache's hit events instead counts some reads twice (their sum exceeded the reads in warm mode).
+/// </summary>
+internal sealed class FusionRead
+{
+    public const int MemoryHit = 1;
+    public const int MemoryMiss = 2;
+    public const int DistributedHit = 4;
+    public const int DistributedMiss = 8;
+    public const int Factory = 16;
+
+    private static readonly AsyncLocal<FusionRead?> Current = new();
+
+    private int _first;
+    private int _seen;
+
+    public bool IsMemoryHit => _first == MemoryHit;
+
+    public bool IsDistributedHit => _first == MemoryMiss && (_seen & DistributedHit) != 0 && (_seen & Factory) == 0;
+
+    /// <summary>Records an event of the read in whose flow it is raised (none outside a counted read: the warm-up,
+    /// a write's <c>SetAsync</c>).</summary>
+    public static void Record(int kind)
+    {
+        if (Current.Value is { } read)
+        {
+            if (read._first == 0)
+            {
+                read._first = kind;
+            }
+
+            read._seen |= kind;
+        }
+    }
+
+    public static async Task<T> CountAsync<T>(FusionCacheHarness harness, Func<ValueTask<T>> call)
+    {
+        var read = new FusionRead();
+        Current.Value = read;
+        try
+        {
+            return await call().ConfigureAwait(false);
+        }
+        finally
+        {
+            Current.Value = null;
+            harness.Count(read);
+        }
+    }
 }

@@ -169,10 +169,10 @@ internal sealed class WarmCachedGenNode(IWarmFormRepository cached, IFormReposit
 
 /// <summary>FusionCache's own write path for the warm mode: the source write, then <c>SetAsync</c> with the form as
 /// stored (memory, Redis, and the other nodes' memory through the backplane), one writer per form.</summary>
-internal sealed class FusionWriteThroughRepository(InMemoryFormSource inner, IFusionCache cache) : IFormRepository
+internal sealed class FusionWriteThroughRepository(InMemoryFormSource inner, IFusionCache cache, FusionCacheHarness harness) : IFormRepository
 {
     public Task<FormSchema?> GetSchemaAsync(int formId, CancellationToken ct = default)
-        => cache.GetOrSetAsync<FormSchema?>(FusionFormRepository.Key(formId), (_, token) => inner.GetSchemaAsync(formId, token), token: ct).AsTask();
+        => FusionRead.CountAsync(harness, () => cache.GetOrSetAsync<FormSchema?>(FusionFormRepository.Key(formId), (_, token) => inner.GetSchemaAsync(formId, token), token: ct));
 
     public Task UpdateSchemaAsync(int formId, Guid tenantId, FormSchema schema, CancellationToken ct = default)
         => FormWriteLocks.RunAsync(formId, async () =>

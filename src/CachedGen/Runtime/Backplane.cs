@@ -60,6 +60,38 @@ internal sealed class Backplane
     /// the tag.</summary>
     public string TagMessagePrefix => string.Join('|', Format, _node, "t", "");
 
+    /// <summary>The message of a fill another node waits for (kind <c>f</c>, the key as in Redis): the waiters on every
+    /// node read the value at once (<see cref="WaitForFillAsync"/>). A node of an earlier version ignores the kind.</summary>
+    public string FilledMessage(string methodId, string redisKey) => string.Join('|', Format, _node, "f", methodId, redisKey);
+
+    // Callers on this node waiting for another node's fill, by Redis key (one completion shared by a key's waiters).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource> _fillWaiters = new(StringComparer.Ordinal);
+
+    /// <summary>Waits until the fill of <paramref name="redisKey"/> is announced or <paramref name="delay"/> has passed,
+    /// whichever comes first; the caller then reads Redis again either way (an announcement can be missed: it is sent
+    /// only to nodes subscribed at that moment).</summary>
+    public async Task WaitForFillAsync(string redisKey, TimeSpan delay, TimeProvider time, System.Threading.CancellationToken cancellationToken)
+    {
+        var filled = _fillWaiters.GetOrAdd(redisKey, static _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        using var timeout = new System.Threading.CancellationTokenSource(delay, time);
+        using var linked = System.Threading.CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
+        try
+        {
+            await filled.Task.WaitAsync(linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The poll delay passed first.
+        }
+        finally
+        {
+            if (filled.Task.IsCompleted)
+            {
+                _fillWaiters.TryRemove(new System.Collections.Generic.KeyValuePair<string, TaskCompletionSource>(redisKey, filled));
+            }
+        }
+    }
+
     public ValueTask<bool> PublishMethodAsync(string methodId)
         => _redis.PublishAsync(Channel, string.Join('|', Format, _node, "m", methodId, ""), methodId);
 
@@ -106,6 +138,17 @@ internal sealed class Backplane
         var parts = text.Split('|', 5);
         if (parts.Length != 5 || parts[0] != Format)
         {
+            return;
+        }
+
+        if (parts[2] == "f")
+        {
+            // A fill some caller waited for (on any node, this one included): wake this node's waiters of that key.
+            if (_fillWaiters.TryRemove(parts[4], out var filled))
+            {
+                filled.TrySetResult();
+            }
+
             return;
         }
 

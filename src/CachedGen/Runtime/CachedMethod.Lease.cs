@@ -77,7 +77,16 @@ public sealed partial class CachedMethod<TKey, TValue>
                         return staleValue;
                     }
 
-                    await Task.Delay(PollDelay(attempt), _clock.Provider, cancellationToken).ConfigureAwait(false);
+                    if (_runtime.Backplane is { } backplane)
+                    {
+                        // Woken by the holder's fill when it announces itself (the lease script marked this wait).
+                        await backplane.WaitForFillAsync(redisKey, PollDelay(attempt), _clock.Provider, cancellationToken).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await Task.Delay(PollDelay(attempt), _clock.Provider, cancellationToken).ConfigureAwait(false);
+                    }
+
                     continue;
 
                 default:
@@ -124,7 +133,7 @@ public sealed partial class CachedMethod<TKey, TValue>
         catch
         {
             // Let the next caller (here or on another node) try at once instead of waiting out the lease.
-            _ = _redis!.ReleaseAsync(leaseKey, token, Descriptor.MethodId).AsTask();
+            _runtime.PendingFills.Track(_redis!.ReleaseAsync(leaseKey, token, Descriptor.MethodId));
             throw;
         }
 
@@ -134,7 +143,7 @@ public sealed partial class CachedMethod<TKey, TValue>
         if (!Keeps(value, context))
         {
             // Null under CacheNull = false, or the source said not to cache it: served, not stored.
-            _ = _redis!.ReleaseAsync(leaseKey, token, Descriptor.MethodId).AsTask();
+            _runtime.PendingFills.Track(_redis!.ReleaseAsync(leaseKey, token, Descriptor.MethodId));
             return value;
         }
 
@@ -166,7 +175,7 @@ public sealed partial class CachedMethod<TKey, TValue>
         if (_codec.Encode(redisKey, value, policy) is not { } encoded)
         {
             // Not writable to Redis (too large, not serializable): served and kept in L1, as with an awaited fill.
-            _ = _redis!.ReleaseAsync(leaseKey, token, Descriptor.MethodId).AsTask();
+            _runtime.PendingFills.Track(_redis!.ReleaseAsync(leaseKey, token, Descriptor.MethodId));
             WriteL1(key, value, policy.LocalTtlMs, stamp, 0);
             return;
         }
@@ -222,7 +231,7 @@ public sealed partial class CachedMethod<TKey, TValue>
     {
         if (_codec.Encode(redisKey, value, policy) is not { } encoded)
         {
-            _ = _redis!.ReleaseAsync(leaseKey, token, Descriptor.MethodId).AsTask();
+            _runtime.PendingFills.Track(_redis!.ReleaseAsync(leaseKey, token, Descriptor.MethodId));
             return (true, 0);
         }
 
@@ -241,7 +250,7 @@ public sealed partial class CachedMethod<TKey, TValue>
         if (outcome == FillOutcome.Failed)
         {
             // The lease may still be there (a timeout, a failover): give it back, or other nodes would wait it out.
-            _ = _redis.ReleaseAsync(leaseKey, token, Descriptor.MethodId).AsTask();
+            _runtime.PendingFills.Track(_redis.ReleaseAsync(leaseKey, token, Descriptor.MethodId));
         }
 
         if (outcome == FillOutcome.LeaseLost)

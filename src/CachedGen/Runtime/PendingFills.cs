@@ -4,10 +4,10 @@ using System.Threading.Tasks;
 namespace CachedGen.Runtime;
 
 /// <summary>
-/// The Redis fills a runtime has started in the background (<see cref="CachedGenOptions.BackgroundFill"/>): a miss is
-/// answered when the source answers, and its value reaches Redis a round trip later. The warm-up and
+/// The Redis writes a runtime has started that no caller awaits: fills answered before they land
+/// (<see cref="CachedGenOptions.BackgroundFill"/>) and leases given back. The warm-up and
 /// <see cref="CacheRuntime.DisposeAsync"/> wait until none is pending, so a warm-up that reports done has its values in
-/// Redis and a graceful shutdown does not leave leases for other nodes to wait out.
+/// Redis, and a graceful shutdown leaves no lease for other nodes to wait out.
 /// </summary>
 internal sealed class PendingFills
 {
@@ -15,10 +15,10 @@ internal sealed class PendingFills
     private int _count;
     private TaskCompletionSource? _idle;
 
-    /// <summary>Fills started and not finished.</summary>
+    /// <summary>Writes started and not finished.</summary>
     public int Count => Volatile.Read(ref _count);
 
-    /// <summary>Runs <paramref name="fill"/> as a pending fill: counted until it completes (it never throws).</summary>
+    /// <summary>Counts <paramref name="fill"/> as pending until it completes (it never throws).</summary>
     public void Track(ValueTask fill)
     {
         Interlocked.Increment(ref _count);
@@ -46,9 +46,16 @@ internal sealed class PendingFills
 
     private void End()
     {
-        if (Interlocked.Decrement(ref _count) == 0)
+        if (Interlocked.Decrement(ref _count) == 0 && Volatile.Read(ref _idle) is not null)
         {
-            Volatile.Read(ref _idle)?.TrySetResult();
+            lock (_gate)
+            {
+                // Another fill may have started since: the waiters wait for that one too.
+                if (Count == 0)
+                {
+                    _idle?.TrySetResult();
+                }
+            }
         }
     }
 
@@ -66,10 +73,10 @@ internal sealed class PendingFills
             if (idle is null || idle.Task.IsCompleted)
             {
                 idle = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                Volatile.Write(ref _idle, idle);
+                Interlocked.Exchange(ref _idle, idle); // a full fence: the count below is read after this write
             }
 
-            // A fill that ended between the check and the write saw no waiter: look again.
+            // A fill that ended to 0 before the write saw no waiter and took no lock; the count says so now.
             if (Count == 0)
             {
                 idle.TrySetResult();

@@ -90,23 +90,34 @@ internal sealed partial class RedisLevel : IRedisEntries, IAsyncDisposable
     // fail-safe on (ARGV[3] = now, Unix ms), a value past its logical expiry (bytes 14-21 of the envelope, little
     // endian) does not count as found: the lease is taken as for a miss, and the expired payload comes back beside the
     // outcome for the fail-safe.
+    // A caller that finds the lease held marks it as waited for (KEYS[3], the lease key + ":w", same slot, same lifetime):
+    // the holder's fill then announces itself on the backplane, and the waiter reads the value at once instead of at
+    // its next poll.
     private static readonly RedisScript GetOrLeaseScript = new("""
         local v = redis.call('GET', KEYS[1])
         if v and (ARGV[3] == '0' or string.len(v) < 22 or struct.unpack('<i8', v, 15) > tonumber(ARGV[3])) then return v end
         if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {1, v} end
+        redis.call('SET', KEYS[3], '1', 'PX', ARGV[2])
         return {0, v}
         """);
 
     // A fill: written only while the loader's lease is still there. An invalidation deletes the lease, so a value read
-    // from the source before a write completed can never land in Redis after that write's invalidation.
+    // from the source before a write completed can never land in Redis after that write's invalidation. When another
+    // node waits for it (KEYS[3], see GetOrLeaseScript) and a backplane channel is given, the fill is announced.
     private static readonly RedisScript FillScript = new("""
         if redis.call('GET', KEYS[2]) == ARGV[1] then
           redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
           redis.call('DEL', KEYS[2])
+          if redis.call('DEL', KEYS[3]) == 1 and ARGV[4] ~= '' then redis.call('PUBLISH', ARGV[4], ARGV[5]) end
           return 1
         end
         return 0
         """);
+
+    /// <summary>The backplane that announces fills other nodes wait for (<see langword="null"/>: they poll).</summary>
+    public Backplane? FillNotices { get; set; }
+
+    private static RedisKey WaitedKey(RedisKey leaseKey) => leaseKey.Append(":w");
 
     // Releases a lease this node holds (compare-and-delete), when its load failed.
     private static readonly RedisScript ReleaseScript = new("""
@@ -122,7 +133,7 @@ internal sealed partial class RedisLevel : IRedisEntries, IAsyncDisposable
             "LEASE",
             method,
             default(LeaseResult),
-            (Keys: new[] { valueKey, leaseKey }, Args: new RedisValue[] { token, leaseMs, nowUnixMs }),
+            (Keys: new[] { valueKey, leaseKey, WaitedKey(leaseKey) }, Args: new RedisValue[] { token, leaseMs, nowUnixMs }),
             static (db, s) => EvaluateAsync(db, GetOrLeaseScript, s.Keys, s.Args),
             static result =>
             {
@@ -146,9 +157,14 @@ internal sealed partial class RedisLevel : IRedisEntries, IAsyncDisposable
             "FILL",
             method,
             FillOutcome.Failed,
-            (Keys: new[] { valueKey, leaseKey }, Args: new RedisValue[] { token, value, (long)Math.Max(1, expiry.TotalMilliseconds) }),
+            (Keys: new[] { valueKey, leaseKey, WaitedKey(leaseKey) }, Args: FillArgs(token, value, expiry, method, valueKey)),
             static (db, s) => EvaluateAsync(db, FillScript, s.Keys, s.Args),
             static result => (long)result == 1 ? FillOutcome.Written : FillOutcome.LeaseLost);
+
+    private RedisValue[] FillArgs(string token, ReadOnlyMemory<byte> value, TimeSpan expiry, string method, RedisKey valueKey)
+        => FillNotices is { } notices
+            ? [token, value, (long)Math.Max(1, expiry.TotalMilliseconds), notices.ChannelName, notices.FilledMessage(method, valueKey.ToString())]
+            : [token, value, (long)Math.Max(1, expiry.TotalMilliseconds), "", ""];
 
     /// <summary>Gives a lease back (only if <paramref name="token"/> still holds it) so waiters need not wait it out.</summary>
     public async ValueTask ReleaseAsync(RedisKey leaseKey, string token, string method)
