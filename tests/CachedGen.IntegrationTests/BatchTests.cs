@@ -85,6 +85,7 @@ public sealed class BatchTests(RedisServerFixture redis) : IClassFixture<RedisSe
         var source = new ProductSource();
         var (a, runtime) = await NodeAsync(source);
         await a.GetAsync(1); // the generations are known: nothing else reads Redis below
+        await runtime.PendingFills.WhenIdleAsync(); // nor writes: the miss's fill has landed
         _profiles[runtime].FinishProfiling();
         Assert.Empty(await a.GetManyAsync([]));
         Assert.Empty(await a.GetManyAsync(new HashSet<int>()));
@@ -100,6 +101,7 @@ public sealed class BatchTests(RedisServerFixture redis) : IClassFixture<RedisSe
         await warm.GetManyAsync(Enumerable.Range(1, 90).ToArray());
         var (cold, coldRuntime) = await NodeAsync(source);
         await cold.GetAsync(500); // generations known on this node
+        await coldRuntime.PendingFills.WhenIdleAsync(); // its fill landed before the commands below are counted
         var calls = source.Calls;
 
         _profiles[coldRuntime].FinishProfiling();
@@ -121,6 +123,7 @@ public sealed class BatchTests(RedisServerFixture redis) : IClassFixture<RedisSe
         // All 100 in Redis now: another node reads them in one round trip and writes nothing.
         var (third, thirdRuntime) = await NodeAsync(source);
         await third.GetAsync(500);
+        await thirdRuntime.PendingFills.WhenIdleAsync();
         _profiles[thirdRuntime].FinishProfiling();
         before = await CommandStatsAsync([Server]);
         Assert.Equal(100, (await third.GetManyAsync(Enumerable.Range(1, 100).ToList())).Count);
@@ -314,11 +317,13 @@ public sealed class BatchTests(RedisServerFixture redis) : IClassFixture<RedisSe
         Assert.Equal("label-42", a.GetLabel(42));
         Assert.Equal("label-42", a.GetLabel(42));
         Assert.Equal(1, source.Loads(42));
+        await runtime.PendingFills.WhenIdleAsync(); // a fill, had one been started, has landed
         Assert.False(await KeyExistsAsync(runtime.GetMethod(CachedProductCatalog.GetAsyncDescriptor).RenderKey(new ValueTuple<int>(31))));
 
         // A TTL set by the source: the entry lives that long in Redis, not the method's 10 minutes.
         source.TtlFor13 = TimeSpan.FromSeconds(30);
         await a.GetAsync(13);
+        await runtime.PendingFills.WhenIdleAsync(); // the miss was answered before its fill landed
         var ttl = long.Parse(await Server.ExecuteAsync("PTTL", runtime.GetMethod(CachedProductCatalog.GetAsyncDescriptor).RenderKey(new ValueTuple<int>(13))), CultureInfo.InvariantCulture);
         Assert.InRange(ttl, 1, 30_000);
         Assert.Null(CacheContext.Current);

@@ -196,6 +196,7 @@ public sealed class GeneratedFormatterTests(RedisServerFixture redis) : IClassFi
         var expected = Sample();
         source.Order = expected;
         AssertSame(expected, await repository.GetOrderAsync(12));
+        await runtime.PendingFills.WhenIdleAsync(); // the miss was answered before its fill landed
         var key = (await KeysAsync(mux, prefix)).Single(k => k.Contains("fmt:order:12", StringComparison.Ordinal) && !k.EndsWith(":lease", StringComparison.Ordinal));
         var stored = (byte[])(await mux.GetDatabase().StringGetAsync(key))!;
         var fingerprint = BitConverter.ToUInt32(stored, 2);

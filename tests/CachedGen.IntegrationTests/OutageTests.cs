@@ -20,11 +20,11 @@ public sealed class OutageCollection;
 [Collection(nameof(OutageCollection))]
 public sealed class OutageTests(ITestOutputHelper output)
 {
-    private static async Task<(IWidgetRepository Repository, IConnectionMultiplexer Mux)> NodeAsync(RedisServer server, WidgetSource source)
+    private static async Task<(IWidgetRepository Repository, CacheRuntime Runtime, IConnectionMultiplexer Mux)> NodeAsync(RedisServer server, WidgetSource source)
     {
         var mux = await ConnectionMultiplexer.ConnectAsync(server.Endpoint + ",abortConnect=false,connectRetry=0,connectTimeout=1000,syncTimeout=250,asyncTimeout=250");
         var runtime = new CacheRuntime(new CachedGenOptions { KeyPrefix = "outage:", ValueEncryptionKey = new byte[32], KeyHashSecret = new byte[32], RedisOperationTimeout = TimeSpan.FromMilliseconds(100) }, mux);
-        return (new CachedWidgetRepository(source, runtime), mux);
+        return (new CachedWidgetRepository(source, runtime), runtime, mux);
     }
 
     [Fact]
@@ -51,9 +51,10 @@ public sealed class OutageTests(ITestOutputHelper output)
     {
         await using var server = await RedisServer.StartAsync();
         var source = new WidgetSource();
-        var (repository, mux) = await NodeAsync(server, source);
+        var (repository, runtime, mux) = await NodeAsync(server, source);
         using var _ = mux;
         await repository.GetAsync(1);
+        await runtime.PendingFills.WhenIdleAsync(); // its fill lands before the outage starts
 
         await server.KillAsync();
         var slowest = await Task.Run(async () =>
@@ -81,9 +82,10 @@ public sealed class OutageTests(ITestOutputHelper output)
     {
         await using var server = await RedisServer.StartAsync();
         var source = new WidgetSource();
-        var (repository, mux) = await NodeAsync(server, source);
+        var (repository, runtime, mux) = await NodeAsync(server, source);
         using var _ = mux;
         await repository.GetAsync(1);
+        await runtime.PendingFills.WhenIdleAsync(); // its fill lands before the outage starts
 
         await server.PauseAsync();
         try
@@ -133,6 +135,7 @@ public sealed class OutageTests(ITestOutputHelper output)
         IWidgetRepository repository = new CachedWidgetRepository(source, runtime);
         using var recorder = new Recorder(runtime.Metrics.Meter);
         await repository.GetAsync(1);
+        await runtime.PendingFills.WhenIdleAsync(); // its fill lands before the outage starts
         Assert.Equal(RedisCircuitState.Closed, runtime.RedisCircuitState);
 
         await server.KillAsync();
@@ -185,6 +188,7 @@ public sealed class OutageTests(ITestOutputHelper output)
             async () =>
             {
                 await repository.GetAsync(++id);
+                await runtime.PendingFills.WhenIdleAsync(); // the miss was answered before its fill landed
                 return await server.ExecuteAsync("EXISTS", method.RenderKey(new ValueTuple<int>(id))) == "1";
             },
             "no value reached Redis after the circuit closed");
@@ -270,6 +274,7 @@ public sealed class OutageTests(ITestOutputHelper output)
             async () =>
             {
                 await nodes[0].Repository.GetAsync(++id);
+                await nodes[0].Runtime.PendingFills.WhenIdleAsync(); // the miss was answered before its fill landed
                 return await server.ExecuteAsync("EXISTS", method.RenderKey(new ValueTuple<int>(id)));
             },
             exists => exists == "1",

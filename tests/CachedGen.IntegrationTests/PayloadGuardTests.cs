@@ -145,6 +145,7 @@ public sealed class PayloadGuardTests(RedisServerFixture redis) : IClassFixture<
         var source = new WidgetSource();
         var (writer, _, _) = await RuntimeAsync();
         await Widgets(source, writer).GetAsync(21);
+        await writer.PendingFills.WhenIdleAsync(); // the miss was answered before its fill landed
         var key = writer.GetMethod(CachedWidgetRepository.GetAsyncDescriptor).RenderKey(new ValueTuple<int>(21));
         var stored = (byte[])(await _admin.GetDatabase().StringGetAsync(key))!;
 
@@ -167,6 +168,7 @@ public sealed class PayloadGuardTests(RedisServerFixture redis) : IClassFixture<
         Assert.Contains("checksum", logged.Message, StringComparison.Ordinal);
 
         // The damaged entry was replaced: a third node reads the source's value from Redis.
+        await reader.PendingFills.WhenIdleAsync();
         var (third, _, _) = await RuntimeAsync();
         Assert.Equal("widget-21", (await Widgets(source, third).GetAsync(21))!.Name);
         Assert.Equal(2, source.SourceCalls);
@@ -178,6 +180,7 @@ public sealed class PayloadGuardTests(RedisServerFixture redis) : IClassFixture<
         var source = new WidgetSource();
         var (writer, _, _) = await RuntimeAsync();
         await Widgets(source, writer).GetAsync(22);
+        await writer.PendingFills.WhenIdleAsync(); // the miss was answered before its fill landed
         var key = writer.GetMethod(CachedWidgetRepository.GetAsyncDescriptor).RenderKey(new ValueTuple<int>(22));
         var stored = (byte[])(await _admin.GetDatabase().StringGetAsync(key))!;
 
@@ -192,6 +195,7 @@ public sealed class PayloadGuardTests(RedisServerFixture redis) : IClassFixture<
         Assert.Equal("outdated", Assert.Single(metrics.Tags("cachedgen.payload.rejected"))["reason"]);
         Assert.DoesNotContain(log.Events, e => e.Level >= LogLevel.Warning);
         Assert.Single(log.Events, e => e.Id == 1017);
+        await reader.PendingFills.WhenIdleAsync();
         var rewritten = (byte[])(await _admin.GetDatabase().StringGetAsync(key))!;
         Assert.Equal(PayloadEnvelope.Format, rewritten[0]);
     }
@@ -250,6 +254,7 @@ public sealed class PayloadGuardTests(RedisServerFixture redis) : IClassFixture<
         var (writer, metrics, _) = await RuntimeAsync();
         var source = new Source<GraphNode>(Chain);
         await CallAsync(writer.GetMethod(ChainDescriptor), source, CachedGenOptions.DefaultMaxSerializedDepth);
+        await writer.PendingFills.WhenIdleAsync(); // the miss was answered before its fill landed
         Assert.True(await ExistsAsync(writer.GetMethod(ChainDescriptor).RenderKey(new ValueTuple<int>(CachedGenOptions.DefaultMaxSerializedDepth))));
 
         var (reader, readerMetrics, _) = await RuntimeAsync();

@@ -84,6 +84,7 @@ internal static class RandomizedConsistency
             }
         })).ToArray();
         await Task.WhenAll(workers);
+        await BackgroundFills.LandedAsync(nodes.Select(n => n.Runtime).ToArray()); // the fill counters are complete
 
         var invalidations = recorders.Sum(r => r.Tags("cachedgen.invalidations").Count(t => Equals(t["kind"], "local") || Equals(t["kind"], "tag")));
         var failures = recorders.Sum(r => r.Sum("cachedgen.invalidation.failures"));

@@ -124,6 +124,7 @@ public sealed class ResilienceTests(RedisServerFixture redis, ITestOutputHelper 
         using var recordA = new Recorder(runtimeA.Metrics.Meter);
         using var recordC = new Recorder(runtimeC.Metrics.Meter);
         Assert.Equal("widget-1", (await a.GetAsync(1))!.Name);
+        await runtimeA.PendingFills.WhenIdleAsync(); // the copy C reads below is in Redis
         source.Failing = true;
 
         // Once the 300 ms entry has expired, A serves its expired L1 copy (until then, the entry itself; either way the
@@ -169,6 +170,7 @@ public sealed class ResilienceTests(RedisServerFixture redis, ITestOutputHelper 
             o.Methods["IWidgetRepository.GetSlowWidgetAsync"] = new CachedMethodOptions { Ttl = TimeSpan.FromMilliseconds(300) };
         });
         Assert.Equal("widget-2", (await a.GetSlowWidgetAsync(2))!.Name);
+        await runtimeA.PendingFills.WhenIdleAsync(); // the miss was answered before its fill landed
         await source.RenameAsync(2, "renamed at the source"); // behind the cache's back: no invalidation
         source.ReadDelay = TimeSpan.FromMilliseconds(1500);
 

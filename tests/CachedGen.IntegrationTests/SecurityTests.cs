@@ -57,6 +57,7 @@ public sealed class SecurityTests(RedisServerFixture redis) : IClassFixture<Redi
         var (b, _, _) = await NodeAsync(source);
 
         Assert.Equal("secret-1", (await a.GetSecretAsync(1))!.DisplayName);
+        await runtimeA.PendingFills.WhenIdleAsync(); // the miss was answered before its fill landed
         var key = Secrets(runtimeA).RenderKey(new ValueTuple<int>(1));
         var raw = (byte[])(await db.StringGetAsync(key))!;
 
@@ -75,6 +76,7 @@ public sealed class SecurityTests(RedisServerFixture redis) : IClassFixture<Redi
         var (a, runtimeA, db) = await NodeAsync(source);
         await a.GetSecretAsync(1);
         await a.GetSecretAsync(2);
+        await runtimeA.PendingFills.WhenIdleAsync(); // both misses were answered before their fills landed
         var key1 = Secrets(runtimeA).RenderKey(new ValueTuple<int>(1));
         var key2 = Secrets(runtimeA).RenderKey(new ValueTuple<int>(2));
 
@@ -108,6 +110,7 @@ public sealed class SecurityTests(RedisServerFixture redis) : IClassFixture<Redi
         Assert.Equal(1, source.SourceCalls);
 
         await after.GetSecretAsync(2);
+        await runtimeAfter.PendingFills.WhenIdleAsync(); // the miss was answered before its fill landed
         var raw = (byte[])(await db.StringGetAsync(Secrets(runtimeAfter).RenderKey(new ValueTuple<int>(2))))!;
         Assert.Equal((byte)'2', raw[23]); // key id length at 22, then the id
 
@@ -137,10 +140,10 @@ public sealed class SecurityTests(RedisServerFixture redis) : IClassFixture<Redi
     public async Task During_a_hashing_secret_rotation_entries_under_the_previous_secret_are_still_read()
     {
         var source = new WidgetSource();
-        var (before, _, _) = await NodeAsync(source);
+        var (before, runtimeBefore, _) = await NodeAsync(source);
         await before.GetAccountAsync("ada@example.com");
 
-        var (during, _, _) = await NodeAsync(source, o =>
+        var (during, runtimeDuring, _) = await NodeAsync(source, o =>
         {
             o.KeyHashSecret = HashSecretTwo;
             o.KeyHashSecretId = "2";
@@ -151,7 +154,7 @@ public sealed class SecurityTests(RedisServerFixture redis) : IClassFixture<Redi
         Assert.Equal("Account of ada@example.com", (await during.GetAccountAsync("ada@example.com"))!.DisplayName);
         Assert.Equal(1, source.SourceCalls);
 
-        var (afterWindow, _, _) = await NodeAsync(source, o =>
+        var (afterWindow, runtimeAfterWindow, _) = await NodeAsync(source, o =>
         {
             o.KeyHashSecret = HashSecretTwo;
             o.KeyHashSecretId = "2";
@@ -161,6 +164,7 @@ public sealed class SecurityTests(RedisServerFixture redis) : IClassFixture<Redi
         });
         await afterWindow.GetAccountAsync("grace@example.com");
         Assert.Equal(2, source.SourceCalls);
+        await BackgroundFills.LandedAsync(runtimeBefore, runtimeDuring, runtimeAfterWindow); // misses are answered before their fills land
         var keys = await redis.Server.ExecuteAsync("KEYS", _prefix + "{account:*");
         Assert.Contains("h1.", keys, StringComparison.Ordinal);
         Assert.Contains("h2.", keys, StringComparison.Ordinal);
@@ -220,6 +224,7 @@ public sealed class SecurityTests(RedisServerFixture redis) : IClassFixture<Redi
         await a.GetBigAsync(1, 50_000);
         await a.GetBigAsync(2, 50_000);
         await a.GetBigAsync(3, 10);
+        await runtime.PendingFills.WhenIdleAsync(); // the misses were answered before their fills landed
 
         var method = runtime.GetMethod(CachedWidgetRepository.GetBigAsyncDescriptor);
         Assert.False(await db.KeyExistsAsync(method.RenderKey((1, 50_000))));

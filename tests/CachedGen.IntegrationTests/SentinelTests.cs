@@ -126,8 +126,8 @@ internal sealed class TopologyNode : IAsyncDisposable
 
     /// <summary>
     /// Node <paramref name="a"/> loads <c>GetValueAsync(id)</c> (a key never read before, so it is not in any L1; the
-    /// call returns once the value is in Redis, if Redis took it), then node <paramref name="b"/> reads it: true when B
-    /// served it from Redis (its L2 hit counter for the method moved). Both results are checked. With
+    /// call returns when the source answers, and the value follows to Redis under A's lease, which B waits for), then
+    /// node <paramref name="b"/> reads it: true when B served it from Redis (its L2 hit counter for the method moved). Both results are checked. With
     /// <paramref name="shortLived"/>, <c>GetShortLivedAsync</c> instead: a second series of probes running at the same
     /// time must use another method, since it reads the same counter.
     /// </summary>

@@ -132,6 +132,8 @@ public sealed class TwoNodeTests(CatalogCluster cluster) : IClassFixture<Catalog
 
         Assert.Equal(customer, await second.Content.ReadFromJsonAsync<CustomerDto>());
         Assert.Equal(before, NodeB.Sql.Count);
+        await NodeA.Runtime.PendingFills.WhenIdleAsync(); // every fill of the lookup has landed (a miss is answered first)
+        await NodeB.Runtime.PendingFills.WhenIdleAsync();
         Assert.Equal("", (await cluster.Redis.ExecuteAsync("KEYS", "*ada*")).Trim());
     }
 
