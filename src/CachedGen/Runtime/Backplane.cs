@@ -11,8 +11,9 @@ namespace CachedGen.Runtime;
 /// </summary>
 /// <remarks>
 /// Message: <c>1|{node}|{kind}|{method}|{key}</c>, where kind is <c>k</c> (one key, rendered as in Redis),
-/// <c>m</c> (every entry of a method), <c>a</c> (everything) or <c>t</c> (a tag: the method field carries the tag's new
-/// generation and the key field the tag). Pub/sub does not replay messages sent while a node
+/// <c>m</c> (every entry of a method), <c>a</c> (everything), <c>t</c> (a tag: the method field carries the tag's new
+/// generation and the key field the tag) or <c>f</c> (a fill that another node's caller waits for: not an
+/// invalidation; it wakes the waiters of that key). Pub/sub does not replay messages sent while a node
 /// was disconnected, so when the subscription connection comes back the node clears its whole L1: it may have missed
 /// invalidations, and Redis (which the writes did reach) holds the current values.
 /// </remarks>
