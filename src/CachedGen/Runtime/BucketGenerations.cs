@@ -8,18 +8,22 @@ using System.Threading;
 namespace CachedGen.Runtime;
 
 /// <summary>
-/// The L1 invalidation state of one method: a generation per bucket of keys, and which key moved it last. An entry is
-/// served, and a load is cached, only while its bucket is at the generation its load started under, or one past it
-/// moved by another key of the bucket. Remote invalidations name a rendered key, not a key tuple, and this is how one
-/// reaches the entry: bump the generation of the key's bucket (a hash of the rendered key, the same on every node)
-/// and record the key's fingerprint (16 other bits of the same hash). The named entry is no longer served; the few that
-/// share its bucket are, until a second invalidation reaches the bucket before they are reloaded.
+/// The L1 invalidation state of one method: a generation per bucket of keys, which key moved it last, and how many of
+/// the latest moves were that key's. An entry is served, and a load is cached, only while its bucket is at the
+/// generation its load started under, or has moved on since only by one other key of the bucket (any number of times:
+/// a hot key written again and again spares its neighbours). Remote invalidations name a rendered key, not a key tuple,
+/// and this is how one reaches the entry: bump the generation of the key's bucket (a hash of the rendered key, the same
+/// on every node) and record the key's fingerprint (16 other bits of the same hash). The named entry is no longer
+/// served; the few that share its bucket are, until a second key's invalidation reaches the bucket before they are
+/// reloaded. A local write bumps its bucket twice (before and after Redis changes), which spares the neighbours too.
 /// </summary>
 /// <remarks>
 /// <para>A key's place is a <em>slot</em>: the bucket index (masked to the array, so reads need no bounds check) in the
-/// low 16 bits and the key's fingerprint (never 0) in the high 16 bits. Each bucket is one 64-bit word, the generation
-/// in the low half and the fingerprint of the key that moved it last (0: every key, <see cref="BumpAll"/>) in the high
-/// half, read and written whole, so a reader never pairs a generation with another bump's key.</para>
+/// low 16 bits and the key's fingerprint (never 0) in the high 16 bits. Each bucket is one 64-bit word: the generation
+/// in the low 32 bits, the run (how many of the latest bumps were by the last key, saturating) in the next 16, and the
+/// fingerprint of the key that moved it last (0: every key, <see cref="BumpAll"/>) in the top 16, read and written
+/// whole, so a reader never pairs a generation with another bump's key. A fingerprint shared by two keys of a bucket
+/// only makes one's invalidation drop the other too.</para>
 /// <para>A struct over one array, held in a <see langword="readonly"/> field: the hit path reads the array as if it were
 /// the method's own field, and compares the low half with the entry's generation.</para>
 /// </remarks>
@@ -64,7 +68,13 @@ internal readonly struct BucketGenerations
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static bool MovedOnlyByAnother(long word, int slot, int generation)
-        => (int)word == unchecked(generation + 1) && (int)(word >> 32) is var last && last != 0 && last != FingerprintOf(slot);
+        => LastOf(word) is var last && last != 0 && last != FingerprintOf(slot) && unchecked((int)word - RunOf(word)) == generation;
+
+    private const int MaxRun = 0xFFFF;
+
+    private static int LastOf(long word) => (int)((ulong)word >> 48);
+
+    private static int RunOf(long word) => (int)((ulong)word >> 32) & MaxRun;
 
     /// <summary>Moves the slot's bucket on for its key: that key's entries are no longer served, its loads in flight are
     /// not cached.</summary>
@@ -84,7 +94,10 @@ internal readonly struct BucketGenerations
         var seen = Volatile.Read(ref word);
         while (true)
         {
-            var next = ((long)fingerprint << 32) | (uint)unchecked((int)seen + 1);
+            // The same key again lengthens the run (saturating: past it, older neighbours are no longer spared); another
+            // key starts one; every key (0) leaves none.
+            var run = fingerprint == 0 ? 0 : LastOf(seen) == fingerprint ? Math.Min(RunOf(seen) + 1, MaxRun) : 1;
+            var next = ((long)fingerprint << 48) | ((long)run << 32) | (uint)unchecked((int)seen + 1);
             var found = Interlocked.CompareExchange(ref word, next, seen);
             if (found == seen)
             {

@@ -53,6 +53,37 @@ public class BucketGenerationsTests
     }
 
     [Fact]
+    public void Repeated_invalidations_of_one_key_spare_its_neighbours_until_another_key_moves_the_bucket()
+    {
+        var generations = new BucketGenerations(64);
+        var keys = Enumerable.Range(0, 10_000).Select(i => $"prefix:{{item:{i}}}#v1").ToArray();
+        var slot = generations.Of(keys[0]);
+        var neighbours = keys.Skip(1).Select(k => generations.Of(k)).Where(s => (s & 0xFFFF) == (slot & 0xFFFF) && (s >>> 16) != (slot >>> 16)).Take(2).ToArray();
+        Assert.Equal(2, neighbours.Length);
+        var at = generations.Read(slot);
+
+        // A local write bumps twice (before and after Redis changes); a hot key is written again and again.
+        for (var i = 0; i < 5; i++)
+        {
+            generations.Bump(slot);
+            Assert.True(generations.IsAt(neighbours[0], at), $"after {i + 1} bumps of one other key");
+        }
+
+        Assert.False(generations.IsAt(slot, at));
+        var afterRun = generations.Read(slot);
+        Assert.False(generations.IsAt(slot, afterRun - 1)); // the key itself, under any earlier generation
+
+        // Another key, then the first again: the neighbour's entry from before both is no longer served.
+        generations.Bump(neighbours[1]);
+        Assert.False(generations.IsAt(neighbours[0], at));
+        generations.Bump(slot);
+        Assert.False(generations.IsAt(neighbours[0], at));
+        Assert.False(generations.IsAt(neighbours[1], afterRun)); // from before its own invalidation
+        Assert.True(generations.IsAt(neighbours[1], afterRun + 1)); // loaded after it: only the first key moved the bucket since
+        Assert.True(generations.IsAt(neighbours[0], afterRun + 1));
+    }
+
+    [Fact]
     public void A_key_invalidated_twice_is_not_current_under_either_earlier_generation()
     {
         var generations = new BucketGenerations(64);
