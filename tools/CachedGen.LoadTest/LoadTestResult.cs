@@ -80,6 +80,10 @@ public sealed record EngineResult
 
     public required LatencySummary WriteLatency { get; init; }
 
+    /// <summary>Writes from the moment they had their turn: without the wait for the form's writer (warm mode serializes
+    /// the writes of one form, see <c>FormWriteLocks</c>); the same as <see cref="WriteLatency"/> in cold mode.</summary>
+    public required LatencySummary WriteLatencyAfterTurn { get; init; }
+
     /// <summary>Exceptions from cached calls, over the whole run (warm-up included).</summary>
     public required long Errors { get; init; }
 

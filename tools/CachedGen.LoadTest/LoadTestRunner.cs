@@ -166,6 +166,7 @@ public static class LoadTestRunner
             ReadLatencyNoSourceCall = LatencySummary.From(total.ReadHitLatency),
             ReadLatencySourceCall = LatencySummary.From(total.ReadMissLatency),
             WriteLatency = LatencySummary.From(total.WriteLatency),
+            WriteLatencyAfterTurn = LatencySummary.From(total.WriteLatencyAfterTurn),
             Errors = total.Errors,
             WrongValues = total.WrongValues,
             StaleReads = total.Stale,
@@ -343,6 +344,7 @@ public static class LoadTestRunner
         public readonly LatencyHistogram ReadHitLatency = new();
         public readonly LatencyHistogram ReadMissLatency = new();
         public readonly LatencyHistogram WriteLatency = new();
+        public readonly LatencyHistogram WriteLatencyAfterTurn = new();
         public long Reads;
         public long Writes;
         public long Errors;
@@ -372,6 +374,7 @@ public static class LoadTestRunner
             ReadHitLatency.Add(other.ReadHitLatency);
             ReadMissLatency.Add(other.ReadMissLatency);
             WriteLatency.Add(other.WriteLatency);
+            WriteLatencyAfterTurn.Add(other.WriteLatencyAfterTurn);
             Reads += other.Reads;
             Writes += other.Writes;
             Errors += other.Errors;
@@ -396,6 +399,8 @@ public static class LoadTestRunner
             var random = new Random(HashCode.Combine(run.Options.Seed, index));
             var calledSource = new StrongBox<bool>();
             InMemoryFormSource.TrackCallsOfThisFlow(calledSource);
+            var waitedForTurn = new StrongBox<long>();
+            FormWriteLocks.TrackWaitsOfThisFlow(waitedForTurn);
             var nodes = run.Nodes;
             var readRatio = run.Options.ReadRatio;
             var synchronous = 0;
@@ -463,6 +468,7 @@ public static class LoadTestRunner
                 else
                 {
                     var revision = run.Source.AllocateRevision(formId);
+                    waitedForTurn.Value = 0;
                     try
                     {
                         var task = repository.UpdateSchemaAsync(formId, Tenant, InMemoryFormSource.CreateSchema(formId, revision));
@@ -483,6 +489,7 @@ public static class LoadTestRunner
                     {
                         Stats.Writes++;
                         Stats.WriteLatency.RecordTicks(completed - start);
+                        Stats.WriteLatencyAfterTurn.RecordTicks(completed - start - waitedForTurn.Value);
                     }
                 }
 

@@ -62,6 +62,7 @@ public static class Report
         Row("read p99, no source call / source call ms", e => Ms(e.ReadLatencyNoSourceCall.P99Us) + " / " + Ms(e.ReadLatencySourceCall.P99Us));
         Row("write p50 / p95 ms", e => Ms(e.WriteLatency.P50Us) + " / " + Ms(e.WriteLatency.P95Us));
         Row("write p99 / p99.9 ms", e => Ms(e.WriteLatency.P99Us) + " / " + Ms(e.WriteLatency.P999Us));
+        Row("write p99 after its turn (one writer per form) ms", e => Ms(e.WriteLatencyAfterTurn.P99Us));
         Row("write max ms", e => Ms(e.WriteLatency.MaxUs));
         Row("longest call, whole run ms (calls over 1 s)", e => Ms(e.LongestCallMs * 1000) + " (" + N(e.CallsOver1s) + ")");
         Row("errors / wrong values", e => N(e.Errors) + " / " + N(e.WrongValues));

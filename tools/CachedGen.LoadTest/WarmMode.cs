@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using CachedGen.Sample;
@@ -136,10 +137,22 @@ internal static class FormWriteLocks
 {
     private static readonly SemaphoreSlim[] Stripes = Enumerable.Range(0, 1024).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
 
+    private static readonly AsyncLocal<StrongBox<long>?> Waited = new();
+
+    /// <summary>From now on, the writes of this async flow (a worker) report their wait for their form's turn, in
+    /// <see cref="Stopwatch"/> ticks, in <paramref name="waited"/>.</summary>
+    public static void TrackWaitsOfThisFlow(StrongBox<long> waited) => Waited.Value = waited;
+
     public static async Task RunAsync(int formId, Func<Task> write)
     {
         var stripe = Stripes[formId & (Stripes.Length - 1)];
+        var asked = Stopwatch.GetTimestamp();
         await stripe.WaitAsync().ConfigureAwait(false);
+        if (Waited.Value is { } waited)
+        {
+            waited.Value = Stopwatch.GetTimestamp() - asked;
+        }
+
         try
         {
             await write().ConfigureAwait(false);
