@@ -68,12 +68,21 @@ internal sealed class Backplane
     // Callers on this node waiting for another node's fill, by Redis key (one completion shared by a key's waiters).
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource> _fillWaiters = new(StringComparer.Ordinal);
 
-    /// <summary>Waits until the fill of <paramref name="redisKey"/> is announced or <paramref name="delay"/> has passed,
-    /// whichever comes first; the caller then reads Redis again either way (an announcement can be missed: it is sent
-    /// only to nodes subscribed at that moment).</summary>
-    public async Task WaitForFillAsync(string redisKey, TimeSpan delay, TimeProvider time, System.Threading.CancellationToken cancellationToken)
+    /// <summary>Starts listening for the announcement of <paramref name="redisKey"/>'s fill, before the lease script that
+    /// may mark the wait runs (so the announcement cannot come before anyone listens). Give the result to
+    /// <see cref="WaitForFillAsync"/> or <see cref="StopExpecting"/>.</summary>
+    public TaskCompletionSource ExpectFill(string redisKey)
+        => _fillWaiters.GetOrAdd(redisKey, static _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+
+    /// <summary>Stops listening (the value was found, the lease taken, or the wait given up).</summary>
+    public void StopExpecting(string redisKey, TaskCompletionSource filled)
+        => _fillWaiters.TryRemove(new System.Collections.Generic.KeyValuePair<string, TaskCompletionSource>(redisKey, filled));
+
+    /// <summary>Waits until the fill <paramref name="filled"/> listens for is announced or <paramref name="delay"/> has
+    /// passed, whichever comes first; the caller then reads Redis again either way (an announcement can be missed: it is
+    /// sent only to nodes subscribed at that moment).</summary>
+    public static async Task WaitForFillAsync(TaskCompletionSource filled, TimeSpan delay, TimeProvider time, System.Threading.CancellationToken cancellationToken)
     {
-        var filled = _fillWaiters.GetOrAdd(redisKey, static _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         using var timeout = new System.Threading.CancellationTokenSource(delay, time);
         using var linked = System.Threading.CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
         try
@@ -83,13 +92,6 @@ internal sealed class Backplane
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             // The poll delay passed first.
-        }
-        finally
-        {
-            if (filled.Task.IsCompleted)
-            {
-                _fillWaiters.TryRemove(new System.Collections.Generic.KeyValuePair<string, TaskCompletionSource>(redisKey, filled));
-            }
         }
     }
 

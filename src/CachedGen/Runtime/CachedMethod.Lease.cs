@@ -27,70 +27,83 @@ public sealed partial class CachedMethod<TKey, TValue>
         var token = Guid.NewGuid().ToString("N");
         var failSafe = _policy.FailSafeMaxAgeMs > 0;
         long waitStarted = 0;
-        for (var attempt = 0; ; attempt++)
+        var backplane = _runtime.Backplane;
+        TaskCompletionSource? filled = null;
+        try
         {
-            var started = _metrics.StartTiming();
-            var nowUnixMs = failSafe ? _clock.UtcNowUnixMs : 0;
-            var found = await _redis!.GetOrLeaseAsync(redisKey, leaseKey, token, _leaseMs, nowUnixMs, Descriptor.MethodId).ConfigureAwait(false);
-            _metrics.RecordDuration(started, _methodTag, CacheMetrics.L2, CacheMetrics.OpLease);
-            if (found.Stale is { } stale && !fallback.Has && AcceptRedisPayload(key, stale, redisKey, stamp, out _, out var expired) == Payload.Expired)
+            for (var attempt = 0; ; attempt++)
             {
-                fallback = expired;
-            }
+                var started = _metrics.StartTiming();
+                var nowUnixMs = failSafe ? _clock.UtcNowUnixMs : 0;
+                filled = backplane?.ExpectFill(redisKey); // listening before the script can mark the wait
+                var found = await _redis!.GetOrLeaseAsync(redisKey, leaseKey, token, _leaseMs, nowUnixMs, Descriptor.MethodId).ConfigureAwait(false);
+                _metrics.RecordDuration(started, _methodTag, CacheMetrics.L2, CacheMetrics.OpLease);
+                if (found.Stale is { } stale && !fallback.Has && AcceptRedisPayload(key, stale, redisKey, stamp, out _, out var expired) == Payload.Expired)
+                {
+                    fallback = expired;
+                }
 
-            switch (found.Outcome)
-            {
-                case LeaseOutcome.Value when found.Value is { } payload:
-                    switch (AcceptRedisPayload(key, payload, redisKey, stamp, out var written, out var expiredNow))
-                    {
-                        case Payload.Fresh:
-                            CacheTracing.Mark("l2", waitStarted == 0 ? "hit" : "lease_wait");
-                            return written;
-                        case Payload.Expired:
-                            fallback = fallback.Has ? fallback : expiredNow;
-                            break;
-                    }
+                switch (found.Outcome)
+                {
+                    case LeaseOutcome.Value when found.Value is { } payload:
+                        switch (AcceptRedisPayload(key, payload, redisKey, stamp, out var written, out var expiredNow))
+                        {
+                            case Payload.Fresh:
+                                CacheTracing.Mark("l2", waitStarted == 0 ? "hit" : "lease_wait");
+                                return written;
+                            case Payload.Expired:
+                                fallback = fallback.Has ? fallback : expiredNow;
+                                break;
+                        }
 
-                    // Unreadable, or expired between the script and now: load without the lease, write nothing.
-                    return await GuardFailSafeAsync(key, LoadIntoL1Async(key, state, load, stamp), fallback, cancellationToken).ConfigureAwait(false);
-
-                case LeaseOutcome.Acquired:
-                    return await GuardFailSafeAsync(key, LoadAndFillRedisAsync(key, state, load, redisKey, leaseKey, token, stamp), fallback, cancellationToken).ConfigureAwait(false);
-
-                case LeaseOutcome.Held:
-                    var now = _clock.NowMs;
-                    if (waitStarted == 0)
-                    {
-                        waitStarted = now;
-                        _metrics.LeaseWaits.Add(1, _methodTag);
-                    }
-                    else if (now - waitStarted > _leaseWaitMs)
-                    {
-                        // The holder is slow, crashed, or lost its lease to an outage: stop waiting, load, write nothing.
-                        _metrics.LeaseTimeouts.Add(1, _methodTag);
+                        // Unreadable, or expired between the script and now: load without the lease, write nothing.
                         return await GuardFailSafeAsync(key, LoadIntoL1Async(key, state, load, stamp), fallback, cancellationToken).ConfigureAwait(false);
-                    }
 
-                    if (fallback.Has && _policy.SoftTimeout > TimeSpan.Zero && now - waitStarted >= (long)_policy.SoftTimeout.TotalMilliseconds
-                        && TryServeStale(key, fallback, "timeout", out var staleValue))
-                    {
-                        return staleValue;
-                    }
+                    case LeaseOutcome.Acquired:
+                        return await GuardFailSafeAsync(key, LoadAndFillRedisAsync(key, state, load, redisKey, leaseKey, token, stamp), fallback, cancellationToken).ConfigureAwait(false);
 
-                    if (_runtime.Backplane is { } backplane)
-                    {
-                        // Woken by the holder's fill when it announces itself (the lease script marked this wait).
-                        await backplane.WaitForFillAsync(redisKey, PollDelay(attempt), _clock.Provider, cancellationToken).ConfigureAwait(false);
-                    }
-                    else
-                    {
-                        await Task.Delay(PollDelay(attempt), _clock.Provider, cancellationToken).ConfigureAwait(false);
-                    }
+                    case LeaseOutcome.Held:
+                        var now = _clock.NowMs;
+                        if (waitStarted == 0)
+                        {
+                            waitStarted = now;
+                            _metrics.LeaseWaits.Add(1, _methodTag);
+                        }
+                        else if (now - waitStarted > _leaseWaitMs)
+                        {
+                            // The holder is slow, crashed, or lost its lease to an outage: stop waiting, load, write nothing.
+                            _metrics.LeaseTimeouts.Add(1, _methodTag);
+                            return await GuardFailSafeAsync(key, LoadIntoL1Async(key, state, load, stamp), fallback, cancellationToken).ConfigureAwait(false);
+                        }
 
-                    continue;
+                        if (fallback.Has && _policy.SoftTimeout > TimeSpan.Zero && now - waitStarted >= (long)_policy.SoftTimeout.TotalMilliseconds
+                            && TryServeStale(key, fallback, "timeout", out var staleValue))
+                        {
+                            return staleValue;
+                        }
 
-                default:
-                    return await GuardFailSafeAsync(key, LoadIntoL1Async(key, state, load, stamp), fallback, cancellationToken).ConfigureAwait(false);
+                        if (filled is not null)
+                        {
+                            // Woken by the holder's fill when it announces itself (the lease script marked this wait).
+                            await Backplane.WaitForFillAsync(filled, PollDelay(attempt), _clock.Provider, cancellationToken).ConfigureAwait(false);
+                        }
+                        else
+                        {
+                            await Task.Delay(PollDelay(attempt), _clock.Provider, cancellationToken).ConfigureAwait(false);
+                        }
+
+                        continue;
+
+                    default:
+                        return await GuardFailSafeAsync(key, LoadIntoL1Async(key, state, load, stamp), fallback, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            if (filled is not null)
+            {
+                backplane!.StopExpecting(redisKey, filled);
             }
         }
     }

@@ -86,6 +86,14 @@ public sealed partial class CachedMethod<TKey, TValue>
             redisKey += tags.Suffix;
         }
 
+        if (WasInvalidatedHere(key))
+        {
+            // This node's copy was invalidated (its own key's bucket moved on): the write that did it deleted the Redis
+            // entry too, so a GET would most likely miss. The lease script reads the value and, when it is still missing,
+            // takes the lease, in one round trip instead of two.
+            return await JoinOrLeadFlightAsync(key, state, load, redisKey, stamp, default, cancellationToken).ConfigureAwait(false);
+        }
+
         var started = _metrics.StartTiming();
         Lease<byte>? read;
         if (_redis!.TryStartGet(redisKey, out var pending, out var bounded))
@@ -129,6 +137,11 @@ public sealed partial class CachedMethod<TKey, TValue>
 
         return await JoinOrLeadFlightAsync(key, state, load, redisKey, stamp, fallback, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>Whether L1 still holds an entry of <paramref name="key"/> that an invalidation made not current (not
+    /// during a key-hashing rotation, whose GET path also reads the previous key).</summary>
+    private bool WasInvalidatedHere(in TKey key)
+        => _local is not null && _local.TryGet(key, out var gone) && !IsCurrent(gone) && !(Descriptor.HashesKey && _runtime.IsRotating);
 
     /// <summary>During a key-hashing rotation: the entry under the previous secret's key, written before the rotation.</summary>
     private async ValueTask<(bool Found, TValue Value)> ReadRedisPreviousKeyAsync(TKey key, Stamp stamp, string tagSuffix)

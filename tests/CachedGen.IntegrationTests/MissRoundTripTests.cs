@@ -1,0 +1,81 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading.Tasks;
+using CachedGen.TestKit;
+using StackExchange.Redis;
+using StackExchange.Redis.Profiling;
+using Xunit;
+
+namespace CachedGen.IntegrationTests;
+
+/// <summary>The Redis commands a miss sends, counted with the client's profiler: a key this node never held is a GET, then
+/// the lease script and the fill; a key whose L1 copy an invalidation made stale skips the GET (the write deleted the
+/// entry, and the lease script reads it anyway).</summary>
+public sealed class MissRoundTripTests(RedisServerFixture redis) : IClassFixture<RedisServerFixture>, IAsyncLifetime
+{
+    private readonly string _prefix = "rt-" + Guid.NewGuid().ToString("N")[..8] + ":";
+    private readonly List<IAsyncDisposable> _disposables = [];
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var disposable in _disposables)
+        {
+            await disposable.DisposeAsync();
+        }
+    }
+
+    private async Task<(IWidgetRepository Repository, CacheRuntime Runtime, ProfilingSession Profile)> NodeAsync(WidgetSource source)
+    {
+        var mux = await ConnectionMultiplexer.ConnectAsync(redis.Server.Endpoint + ",abortConnect=false,connectRetry=0,connectTimeout=2000,syncTimeout=2000,asyncTimeout=2000");
+        var profile = new ProfilingSession();
+        mux.RegisterProfiler(() => profile);
+        var runtime = new CacheRuntime(new CachedGenOptions { KeyPrefix = _prefix, ValueEncryptionKey = new byte[32], KeyHashSecret = TestNodes.Secret, RedisOperationTimeout = TimeSpan.FromSeconds(2) }, mux);
+        _disposables.Add(runtime);
+        _disposables.Add(mux);
+        await runtime.Backplane!.Subscribed;
+        return (new CachedWidgetRepository(source, runtime), runtime, profile);
+    }
+
+    private static string[] Sent(ProfilingSession profile)
+        => profile.FinishProfiling().Select(c => c.Command).Where(c => c is not ("PUBLISH" or "SUBSCRIBE" or "PING")).ToArray();
+
+    [Fact]
+    public async Task A_miss_of_a_key_never_held_here_is_a_GET_then_the_lease_script_and_the_fill()
+    {
+        var source = new WidgetSource();
+        var (a, runtimeA, profileA) = await NodeAsync(source);
+        await a.GetAsync(1); // connected, scripts loaded
+        await runtimeA.PendingFills.WhenIdleAsync();
+        Sent(profileA);
+
+        Assert.Equal("widget-2", (await a.GetAsync(2))!.Name);
+        await runtimeA.PendingFills.WhenIdleAsync();
+
+        Assert.Equal(["GET", "EVALSHA", "EVALSHA"], Sent(profileA));
+    }
+
+    [Fact]
+    public async Task A_miss_after_a_remote_invalidation_takes_the_lease_without_a_GET_first()
+    {
+        var source = new WidgetSource();
+        var (a, runtimeA, profileA) = await NodeAsync(source);
+        var (b, _, _) = await NodeAsync(source);
+        await a.GetAsync(3);
+        await runtimeA.PendingFills.WhenIdleAsync();
+
+        // The rename invalidates two methods (two backplane messages): wait for the one of this method to reach A's L1.
+        var cache = runtimeA.GetMethod(CachedWidgetRepository.GetAsyncDescriptor);
+        await b.RenameAsync(3, "renamed");
+        await Eventually.HoldsAsync(() => !cache.TryGetLocal(new ValueTuple<int>(3), out _), "A did not hear of B's write");
+        Sent(profileA);
+
+        Assert.Equal("renamed", (await a.GetAsync(3))!.Name);
+        await runtimeA.PendingFills.WhenIdleAsync();
+
+        Assert.Equal(["EVALSHA", "EVALSHA"], Sent(profileA)); // the lease script (no value: lease taken), the fill
+        Assert.Equal(2, source.SourceCalls);
+    }
+}
