@@ -2,7 +2,6 @@ using System;
 using System.Collections.Concurrent;
 using System.ComponentModel;
 using System.Diagnostics.CodeAnalysis;
-using System.Reflection;
 using System.Runtime.CompilerServices;
 
 namespace CachedGen.Runtime;
@@ -66,7 +65,15 @@ public static class CachedGenDecorators
             // interface's, not the decorator's.
             if (method.DeclaringType == decorator && !method.IsStatic && !method.IsAbstract && !method.IsGenericMethodDefinition)
             {
-                RuntimeHelpers.PrepareMethod(method.MethodHandle, instantiation);
+                try
+                {
+                    RuntimeHelpers.PrepareMethod(method.MethodHandle, instantiation);
+                }
+                catch (Exception e) when (e is TypeLoadException or System.IO.IOException or BadImageFormatException or InvalidProgramException or MissingMemberException)
+                {
+                    // A method whose signature or body cannot be loaded now (a type of an assembly not deployed, say) is
+                    // left to its first call, which fails as it would without the decorator; the others are prepared.
+                }
             }
         }
     }
