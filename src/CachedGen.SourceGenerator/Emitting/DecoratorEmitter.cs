@@ -117,6 +117,10 @@ internal static partial class DecoratorEmitter
             w.Line($"{method.FieldName} = runtime.GetMethod({method.DescriptorName});");
         }
 
+        // Under the JIT: compiles this class's methods before their first call, so that a caller's interface call site
+        // is set up by that call and the first hit after it dispatches directly (CachedGenDecorators.Prepare).
+        var decoratorType = model.IsGeneric ? $"{model.DecoratorName}<{string.Join(", ", model.TypeParameters.Select(t => t.Name))}>" : model.DecoratorName;
+        w.Line($"{Runtime}.CachedGenDecorators.Prepare<{decoratorType}, {model.InterfaceType}>();");
         w.Close();
 
         foreach (var method in model.CachedMethods.Where(HasOwnCache))

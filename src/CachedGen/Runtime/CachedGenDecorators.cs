@@ -2,6 +2,7 @@ using System;
 using System.Collections.Concurrent;
 using System.ComponentModel;
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 
 namespace CachedGen.Runtime;
 
@@ -21,6 +22,66 @@ public static class CachedGenDecorators
     {
         ArgumentNullException.ThrowIfNull(factory);
         Factories[typeof(TService)] = (inner, runtime) => factory((TService)inner, runtime);
+    }
+
+    /// <summary>Under the JIT, compiles <typeparamref name="TDecorator"/>'s implementations of
+    /// <typeparamref name="TService"/>'s methods, once per decorator type; the generated constructor calls it.</summary>
+    /// <remarks>A caller reaches a decorator through an interface call. The runtime lets an interface call site skip its
+    /// lookup only once the target has code: the first call through a site, to a method not compiled yet, leaves the site
+    /// as it was, and the second builds the site's dispatch stub in executable memory, which with W^X (the default) takes
+    /// most of 100 µs. Compiled here, the first call (the first miss) builds it, and the first hit after it dispatches
+    /// directly (docs/benchmarks.md, Cold start). Under Native AOT there is nothing to compile and nothing is done.</remarks>
+    /// <typeparam name="TDecorator">The generated decorator.</typeparam>
+    /// <typeparam name="TService">The interface it implements.</typeparam>
+    public static void Prepare<
+        [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicMethods | DynamicallyAccessedMemberTypes.NonPublicMethods)] TDecorator,
+        [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicMethods | DynamicallyAccessedMemberTypes.NonPublicMethods | DynamicallyAccessedMemberTypes.Interfaces)] TService>()
+        where TDecorator : class, TService
+        where TService : class
+    {
+        if (!RuntimeFeature.IsDynamicCodeCompiled || Prepared<TDecorator>.Done)
+        {
+            return;
+        }
+
+        Prepared<TDecorator>.Done = true; // two first constructions may both compile: harmless, the second finds code
+        var decorator = typeof(TDecorator);
+        var instantiation = decorator.IsGenericType ? Array.ConvertAll(decorator.GetGenericArguments(), static a => a.TypeHandle) : null;
+        PrepareImplementations(decorator, typeof(TService), instantiation);
+        foreach (var inherited in typeof(TService).GetInterfaces())
+        {
+            PrepareImplementations(decorator, inherited, instantiation);
+        }
+    }
+
+    private static void PrepareImplementations(
+        [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicMethods | DynamicallyAccessedMemberTypes.NonPublicMethods)] Type decorator,
+        Type service,
+        RuntimeTypeHandle[]? instantiation)
+    {
+        foreach (var method in decorator.GetInterfaceMap(service).TargetMethods)
+        {
+            // A generic method has no code until it is called with type arguments; a default interface method is the
+            // interface's, not the decorator's.
+            if (method.DeclaringType == decorator && !method.IsStatic && !method.IsAbstract && !method.IsGenericMethodDefinition)
+            {
+                try
+                {
+                    RuntimeHelpers.PrepareMethod(method.MethodHandle, instantiation);
+                }
+                catch (Exception e) when (e is TypeLoadException or System.IO.IOException or BadImageFormatException or InvalidProgramException or MissingMemberException)
+                {
+                    // A method whose signature or body cannot be loaded now (a type of an assembly not deployed, say) is
+                    // left to its first call, which fails as it would without the decorator; the others are prepared.
+                }
+            }
+        }
+    }
+
+    /// <summary>Whether <see cref="Prepare{TDecorator, TService}"/> ran for <typeparamref name="TDecorator"/>.</summary>
+    private static class Prepared<TDecorator>
+    {
+        public static bool Done;
     }
 
     /// <summary>The service key under which <c>AddCachedGen</c> keeps a decorated generic service's original registration;

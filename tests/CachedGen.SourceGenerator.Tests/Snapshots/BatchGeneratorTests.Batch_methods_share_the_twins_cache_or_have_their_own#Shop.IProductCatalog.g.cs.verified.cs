@@ -51,6 +51,7 @@ namespace Shop
             _getAsync = runtime.GetMethod(GetAsyncDescriptor);
             _getPricesAsync = runtime.GetMethod(GetPricesAsyncDescriptor);
             _getStock = runtime.GetMethod(GetStockDescriptor);
+            global::CachedGen.Runtime.CachedGenDecorators.Prepare<CachedProductCatalog, global::Shop.IProductCatalog>();
         }
 
         /// <summary>Removes the entry of <see cref="global::Shop.IProductCatalog.GetAsync"/> for these placeholder values, from Redis and from

@@ -35,6 +35,7 @@ internal sealed partial class CachedStore : global::IStore
         _inner = inner;
         _runtime = runtime;
         _getAsync = runtime.GetMethod(GetAsyncDescriptor);
+        global::CachedGen.Runtime.CachedGenDecorators.Prepare<CachedStore, global::IStore>();
     }
 
     /// <summary>Removes the entry of <see cref="global::IStore.GetAsync"/> for these placeholder values, from Redis and from

@@ -30,6 +30,7 @@ namespace Shop
             global::System.ArgumentNullException.ThrowIfNull(runtime);
             _inner = inner;
             _findAsync = runtime.GetMethod(FindAsyncDescriptor);
+            global::CachedGen.Runtime.CachedGenDecorators.Prepare<CachedOrderStore, global::Shop.IOrderStore>();
         }
 
         /// <summary>Removes the entry of <see cref="global::Shop.IOrderStore.FindAsync"/> for these placeholder values, from Redis and from

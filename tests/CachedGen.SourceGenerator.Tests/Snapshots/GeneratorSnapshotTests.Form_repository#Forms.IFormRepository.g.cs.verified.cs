@@ -71,6 +71,7 @@ namespace Forms
             _getProfileAsync = runtime.GetMethod(GetProfileAsyncDescriptor);
             _countAsync = runtime.GetMethod(CountAsyncDescriptor);
             _describe = runtime.GetMethod(DescribeDescriptor);
+            global::CachedGen.Runtime.CachedGenDecorators.Prepare<CachedFormRepository, global::Forms.IFormRepository>();
         }
 
         /// <summary>Removes the entry of <see cref="global::Forms.IFormRepository.GetSchemaAsync"/> for these placeholder values, from Redis and from

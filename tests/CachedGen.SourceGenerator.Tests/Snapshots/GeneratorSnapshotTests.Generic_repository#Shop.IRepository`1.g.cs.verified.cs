@@ -64,6 +64,7 @@ namespace Shop
             _findAsync = runtime.GetMethod(FindAsyncDescriptor);
             _pageAsync = runtime.GetMethod(PageAsyncDescriptor);
             _count = runtime.GetMethod(CountDescriptor);
+            global::CachedGen.Runtime.CachedGenDecorators.Prepare<CachedRepository<TEntity>, global::Shop.IRepository<TEntity>>();
         }
 
         /// <summary>Removes the entry of <c>Shop.IRepository&lt;TEntity&gt;.GetAsync</c> for these placeholder values, from Redis and from

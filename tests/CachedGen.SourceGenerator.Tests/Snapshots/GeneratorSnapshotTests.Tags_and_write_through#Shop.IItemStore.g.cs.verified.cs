@@ -33,6 +33,7 @@ namespace Shop
             _inner = inner;
             _runtime = runtime;
             _getAsync = runtime.GetMethod(GetAsyncDescriptor);
+            global::CachedGen.Runtime.CachedGenDecorators.Prepare<CachedItemStore, global::Shop.IItemStore>();
         }
 
         /// <summary>Removes the entry of <see cref="global::Shop.IItemStore.GetAsync"/> for these placeholder values, from Redis and from

@@ -29,6 +29,7 @@ namespace Odd
             global::System.ArgumentNullException.ThrowIfNull(runtime);
             _inner = inner;
             _fine = runtime.GetMethod(FineDescriptor);
+            global::CachedGen.Runtime.CachedGenDecorators.Prepare<CachedOddRepository, global::Odd.IOddRepository>();
         }
 
         /// <summary>Removes the entry of <see cref="global::Odd.IOddRepository.Fine"/> for these placeholder values, from Redis and from

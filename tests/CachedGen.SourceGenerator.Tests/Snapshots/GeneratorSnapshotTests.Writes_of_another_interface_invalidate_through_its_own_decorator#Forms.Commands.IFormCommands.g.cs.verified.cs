@@ -31,6 +31,7 @@ namespace Forms.Commands
             _inner = inner;
             _runtime = runtime;
             _lastChangeAsync = runtime.GetMethod(LastChangeAsyncDescriptor);
+            global::CachedGen.Runtime.CachedGenDecorators.Prepare<CachedFormCommands, global::Forms.Commands.IFormCommands>();
         }
 
         /// <summary>Removes the entry of <see cref="global::Forms.Commands.IFormCommands.LastChangeAsync"/> for these placeholder values, from Redis and from

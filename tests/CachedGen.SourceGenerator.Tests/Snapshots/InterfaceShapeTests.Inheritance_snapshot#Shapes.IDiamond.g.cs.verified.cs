@@ -29,6 +29,7 @@ namespace Shapes
             global::System.ArgumentNullException.ThrowIfNull(runtime);
             _inner = inner;
             _findAsync = runtime.GetMethod(FindAsyncDescriptor);
+            global::CachedGen.Runtime.CachedGenDecorators.Prepare<CachedDiamond, global::Shapes.IDiamond>();
         }
 
         /// <summary>Removes the entry of <see cref="global::Shapes.IDiamond.FindAsync"/> for these placeholder values, from Redis and from

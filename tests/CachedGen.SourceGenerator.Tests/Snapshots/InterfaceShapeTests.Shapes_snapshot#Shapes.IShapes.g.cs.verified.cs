@@ -39,6 +39,7 @@ namespace Shapes
             _inner = inner;
             _getAsync = runtime.GetMethod(GetAsyncDescriptor);
             _find = runtime.GetMethod(FindDescriptor);
+            global::CachedGen.Runtime.CachedGenDecorators.Prepare<CachedShapes, global::Shapes.IShapes>();
         }
 
         /// <summary>Removes the entry of <see cref="global::Shapes.IShapes.GetAsync"/> for these placeholder values, from Redis and from
