@@ -364,7 +364,8 @@ internal sealed class FusionCacheHarness : EngineHarness
                 harness._owned.Insert(0, cache);
                 cache.SetupDistributedCache(distributed, new MessagePackFusionSerializer());
                 cache.SetupBackplane(new RedisBackplane(new RedisBackplaneOptions { ConnectionMultiplexerFactory = () => connection }, harness.Logs.CreateLogger<RedisBackplane>()));
-                cache.Events.Memory.Hit += (_, _) => FusionRead.Record(FusionRead.MemoryHit);
+                // A stale memory hit (an entry another node's write made stale, an expired one) goes on to Redis or the source.
+                cache.Events.Memory.Hit += (_, e) => FusionRead.Record(e.IsStale ? FusionRead.MemoryMiss : FusionRead.MemoryHit);
                 cache.Events.Memory.Miss += (_, _) => FusionRead.Record(FusionRead.MemoryMiss);
                 cache.Events.Distributed.Hit += (_, _) => FusionRead.Record(FusionRead.DistributedHit);
                 cache.Events.Distributed.Miss += (_, _) => FusionRead.Record(FusionRead.DistributedMiss);
@@ -477,8 +478,8 @@ internal sealed class MessagePackFusionSerializer : IFusionCacheSerializer
 /// What one read through FusionCache found, from the events it raised in that read's flow (handlers run synchronously,
 /// and the read's <see cref="AsyncLocal{T}"/> flows into them). The L1 and L2 hit ratios are then counted as CachedGen
 /// counts its own: an L1 hit is a read whose first memory lookup found the entry (a read that waited for another
-/// caller's factory and then found the entry in memory is not one, nor is a distributed hit that also raised a memory
-/// hit); an L2 hit is a read that missed memory and read the entry from Redis without calling the source. Counting
+/// caller's factory and then found the entry in memory is not one, nor is a stale memory hit that went on to Redis);
+/// an L2 hit is a read that missed memory and read the entry from Redis without calling the source. Counting
 /// FusionCache's hit events instead counts some reads twice (their sum exceeded the reads in warm mode).
 /// </summary>
 internal sealed class FusionRead
