@@ -76,7 +76,12 @@ public sealed class CachedGenerator : IIncrementalGenerator
             .SelectMany(static (input, _) => Complete(input.Left, input.Right))
             .WithTrackingName(TrackingNames.Model);
 
-        context.RegisterSourceOutput(all, static (output, model) => output.AddSource(model.HintName, DecoratorEmitter.Emit(model)));
+        // In a build that trims or publishes with Native AOT a generic decorator is written but not registered for
+        // AddCachedGen: closing it is dynamic code and its fingerprint reflection (BuildProperties; CG0020 says so).
+        var trimmedOrAot = context.AnalyzerConfigOptionsProvider
+            .Select(static (options, _) => BuildProperties.TrimmedOrAot(options.GlobalOptions));
+        context.RegisterSourceOutput(all.Combine(trimmedOrAot), static (output, input) =>
+            output.AddSource(input.Left.HintName, DecoratorEmitter.Emit(input.Left, registerGeneric: !input.Right)));
 
         // One file of MessagePack formatters for every value the assembly's cached methods store (FormatterEmitter).
         var formatters = context.SyntaxProvider

@@ -272,6 +272,32 @@ public class GeneratorSnapshotTests
         Snapshot.Verify(text, $"{nameof(GeneratorSnapshotTests)}.{nameof(Generic_repository)}#{hint}");
     }
 
+    /// <summary>In a build that trims or publishes with Native AOT the generic decorator is written but not registered
+    /// (closing it is dynamic code, its fingerprint reflection: nothing calls them, so no IL2026/IL3050), and the
+    /// interface that closes it is decorated and registered as in any build.</summary>
+    [Theory]
+    [InlineData("PublishAot")]
+    [InlineData("PublishTrimmed")]
+    [InlineData("IsAotCompatible")]
+    [InlineData("IsTrimmable")]
+    public void A_trimmed_or_AOT_build_does_not_register_the_generic_decorator(string property)
+    {
+        var ordinary = GeneratorHarness.RunWithBuildProperties([(property, "false")], GenericShapes.DerivedAndImplementations);
+        var trimmed = GeneratorHarness.RunWithBuildProperties([(property, "true")], GenericShapes.DerivedAndImplementations);
+        Assert.True(trimmed.Diagnostics.IsEmpty, trimmed.DiagnosticText);
+
+        Assert.Contains("RegisterGeneric(typeof(global::Shop.IRepository<>), typeof(CachedRepository<>), Close);", ordinary.Sources["Shop.IRepository`1.g.cs"], System.StringComparison.Ordinal);
+        var generic = trimmed.Sources["Shop.IRepository`1.g.cs"];
+        Assert.Contains("public sealed partial class CachedRepository<TEntity> : global::Shop.IRepository<TEntity>", generic, System.StringComparison.Ordinal);
+        Assert.DoesNotContain("ModuleInitializer", generic, System.StringComparison.Ordinal);
+        Assert.DoesNotContain("MakeGenericType", generic, System.StringComparison.Ordinal);
+        Assert.Contains("// Not registered for AddCachedGen: this build trims or publishes with Native AOT", generic, System.StringComparison.Ordinal);
+
+        // The closed interface's decorator does not change.
+        Assert.Equal(ordinary.Sources["Shop.IOrderRepository.g.cs"], trimmed.Sources["Shop.IOrderRepository.g.cs"]);
+        Assert.Contains("CachedGenDecorators.Register<global::Shop.IOrderRepository>(", trimmed.Sources["Shop.IOrderRepository.g.cs"], System.StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Generic_repository_with_two_type_parameters_and_a_key_of_the_second()
     {

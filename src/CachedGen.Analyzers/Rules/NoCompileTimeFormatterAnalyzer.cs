@@ -6,7 +6,9 @@ namespace CachedGen.Analyzers.Rules;
 
 /// <summary>CG0020: a type the cached value reaches for which the generator writes no MessagePack formatter
 /// (<see cref="FormatterRules"/>, the rule the generator follows). What CG0008 reports already (interfaces, abstract
-/// classes, <c>object</c>, delegates, no public constructor) is left to it.</summary>
+/// classes, <c>object</c>, delegates, no public constructor) is left to it. A value built from a generic interface's type
+/// parameters is reported with the severity <see cref="FormatterRules.TypeParameterSeverity"/> gives: Info, or Warning
+/// in a build that trims or publishes with Native AOT (<see cref="BuildProperties.TrimmedOrAot"/>).</summary>
 public sealed class NoCompileTimeFormatterAnalyzer : CachedMethodAnalyzer
 {
     internal override DiagnosticDescriptor Rule => DiagnosticDescriptors.NoCompileTimeFormatter;
@@ -22,6 +24,16 @@ public sealed class NoCompileTimeFormatterAnalyzer : CachedMethodAnalyzer
         if (rules.Problem is { } problem && !rules.ProblemIsUnserializable)
         {
             context.ReportDiagnostic(Diagnostic.Create(Rule, site.MethodLocation, site.Method.Name, problem));
+            return;
+        }
+
+        if (rules.Problem is null && rules.TypeParameterProblem is { } generic)
+        {
+            var trimmedOrAot = BuildProperties.TrimmedOrAot(context.Options.AnalyzerConfigOptionsProvider.GlobalOptions);
+            var closed = trimmedOrAot && site.Method.ContainingType is { TypeKind: TypeKind.Interface, IsGenericType: true } owner
+                && site.Facts.IsClosedByDerivedInterface(owner.OriginalDefinition, context.Compilation, context.CancellationToken);
+            var severity = FormatterRules.TypeParameterSeverity(trimmedOrAot, closed);
+            context.ReportDiagnostic(Diagnostic.Create(Rule, site.MethodLocation, severity, additionalLocations: null, properties: null, site.Method.Name, generic));
         }
     }
 }
