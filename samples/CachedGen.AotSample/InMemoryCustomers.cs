@@ -38,12 +38,12 @@ public sealed class InMemoryCustomers : ICustomerRepository
         return Task.CompletedTask;
     }
 
-    public Task<IReadOnlyList<Customer>> InCountryAsync(string country)
+    public Task<IReadOnlyList<int>> IdsInCountryAsync(string country)
     {
         Interlocked.Increment(ref _reads);
         lock (_rows)
         {
-            return Task.FromResult<IReadOnlyList<Customer>>(_rows.Values.Where(c => c.Country == country).OrderBy(c => c.Id).ToList());
+            return Task.FromResult<IReadOnlyList<int>>(_rows.Values.Where(c => c.Country == country).Select(c => c.Id).Order().ToList());
         }
     }
 

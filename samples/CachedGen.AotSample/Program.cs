@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
-using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Threading.Tasks;
 using Microsoft.Extensions.DependencyInjection;
@@ -95,12 +94,11 @@ internal static class Program
         Console.WriteLine($"time: first customer L2 hit {l2Us} us");
 
         // The derived interface's own [Cached] method.
-        var french = await a.InCountryAsync("FR");
-        var frenchFromRedis = await b.InCountryAsync("FR");
+        var french = await a.IdsInCountryAsync("FR");
+        var frenchFromRedis = await b.IdsInCountryAsync("FR");
         Check(
-            "customer list miss then L2 hit with every member",
-            source.Reads == 2 && french.Count == 2 && frenchFromRedis.Count == 2
-                && string.Join("\n", french.Select(c => c.Describe())) == string.Join("\n", frenchFromRedis.Select(c => c.Describe())),
+            "customer list miss then L2 hit",
+            source.Reads == 2 && string.Join(",", french) == "1,2" && string.Join(",", frenchFromRedis) == "1,2",
             $"reads {source.Reads}");
 
         // The base's invalidating write, called through the closed interface on the first node.
@@ -110,8 +108,8 @@ internal static class Program
 
         // The derived interface's tag invalidation, on the second node.
         await b.MoveAsync(2, "FR", "DE");
-        Check("customer tag invalidation on the writing node", (await b.InCountryAsync("FR")).Count == 1, "");
-        Check("customer tag invalidation reaches the first node", await Eventually(async () => (await a.InCountryAsync("FR")).Count == 1), "");
+        Check("customer tag invalidation on the writing node", string.Join(",", await b.IdsInCountryAsync("FR")) == "1", "");
+        Check("customer tag invalidation reaches the first node", await Eventually(async () => string.Join(",", await a.IdsInCountryAsync("FR")) == "1"), "");
     }
 
     private static ServiceProvider Node(string redis, string prefix, InMemoryCatalog source, InMemoryCustomers customers)

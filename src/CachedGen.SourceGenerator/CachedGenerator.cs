@@ -84,6 +84,11 @@ public sealed class CachedGenerator : IIncrementalGenerator
             output.AddSource(input.Left.HintName, DecoratorEmitter.Emit(input.Left, registerGeneric: !input.Right)));
 
         // One file of MessagePack formatters for every value the assembly's cached methods store (FormatterEmitter).
+        // Interfaces that close a generic base cache its methods with the closed type: its formatters come from them.
+        var derivedFormatters = context.SyntaxProvider
+            .CreateSyntaxProvider(static (node, _) => DecoratorParser.NamesGenericBase(node), FormatterParser.ParseDerived)
+            .WithTrackingName(TrackingNames.Formatters)
+            .Collect();
         var formatters = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 KnownNames.CachedAttribute,
@@ -91,7 +96,8 @@ public sealed class CachedGenerator : IIncrementalGenerator
                 FormatterParser.Parse)
             .WithTrackingName(TrackingNames.Formatters)
             .Collect()
-            .Select(static (all, _) => FormatterParser.Merge(all))
+            .Combine(derivedFormatters)
+            .Select(static (all, _) => FormatterParser.Merge(all.Left.AddRange(all.Right)))
             .WithTrackingName(TrackingNames.FormatterSet);
         context.RegisterSourceOutput(formatters, static (output, model) =>
         {

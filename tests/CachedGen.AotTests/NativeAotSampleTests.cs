@@ -58,7 +58,7 @@ public sealed class NativeAotSampleTests(ITestOutputHelper output)
 
             // The generic repository closed by ICustomerRepository, over a DDD entity read back through [UnsafeAccessor]s.
             "ok: customer repository decorated", "ok: customer miss calls the source", "ok: customer L1 hit",
-            "ok: customer L2 hit on the second node with every member", "ok: customer list miss then L2 hit with every member",
+            "ok: customer L2 hit on the second node with every member", "ok: customer list miss then L2 hit",
             "ok: customer key invalidation reaches the second node", "ok: customer key invalidation on the writing node",
             "ok: customer tag invalidation on the writing node", "ok: customer tag invalidation reaches the first node",
             "aot-sample: all checks passed",

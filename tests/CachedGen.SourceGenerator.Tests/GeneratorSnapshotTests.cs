@@ -298,6 +298,18 @@ public class GeneratorSnapshotTests
         Assert.Contains("CachedGenDecorators.Register<global::Shop.IOrderRepository>(", trimmed.Sources["Shop.IOrderRepository.g.cs"], System.StringComparison.Ordinal);
     }
 
+    /// <summary>An interface that closes a generic base caches the base's methods with the closed type: the formatters
+    /// of that type are written at compile time even when the interface declares no [Cached] method of its own (under
+    /// Native AOT nothing else could write its values to Redis).</summary>
+    [Fact]
+    public void An_interface_closing_a_generic_base_gets_the_formatters_of_its_closed_values()
+    {
+        var result = GeneratorHarness.Run(GenericShapes.DerivedAndImplementations);
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        Assert.NotNull(result.Formatters);
+        Assert.Contains("Shop_OrderFormatter", result.Formatters, System.StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Generic_repository_with_two_type_parameters_and_a_key_of_the_second()
     {

@@ -19,12 +19,46 @@ internal static class FormatterParser
             return FormattersModel.Empty;
         }
 
-        var rules = FormatterRules.Walk(valueType, context.SemanticModel.Compilation, cancellationToken);
-        return new FormattersModel
+        return Model(FormatterRules.Walk(valueType, context.SemanticModel.Compilation, cancellationToken));
+    }
+
+    private static FormattersModel Model(FormatterRules rules)
+        => new()
         {
             Objects = rules.Objects.Select(Object).ToEquatableArray(),
             Entries = rules.Entries.Select(e => new FormatterEntryModel(FormatterRules.Name(e.Type), e.Creation)).ToEquatableArray(),
         };
+
+    /// <summary>The formatters a non-generic interface needs for the [Cached] methods it inherits from closed generic
+    /// bases (<c>IOrderRepository : IRepository&lt;Order&gt;</c>): their values are built from the base's type
+    /// parameters, which <see cref="Parse"/> cannot close, while the derived interface's decorator stores them with the
+    /// closed type (<c>Order</c>), whose formatters must then be written here.</summary>
+    public static FormattersModel ParseDerived(GeneratorSyntaxContext context, CancellationToken cancellationToken)
+    {
+        if (context.SemanticModel.GetDeclaredSymbol(context.Node, cancellationToken) is not INamedTypeSymbol { TypeKind: TypeKind.Interface, IsGenericType: false } contract)
+        {
+            return FormattersModel.Empty;
+        }
+
+        var models = new List<FormattersModel>();
+        foreach (var inherited in contract.AllInterfaces)
+        {
+            if (!inherited.IsGenericType || SymbolEqualityComparer.Default.Equals(inherited, inherited.OriginalDefinition))
+            {
+                continue;
+            }
+
+            foreach (var method in inherited.GetMembers().OfType<IMethodSymbol>())
+            {
+                if (method.OriginalDefinition.GetAttributes().Any(a => a.AttributeClass.HasFullName(KnownNames.CachedAttribute))
+                    && CacheRules.UncacheableReason(method, out _, out var valueType) is null)
+                {
+                    models.Add(Model(FormatterRules.Walk(valueType, context.SemanticModel.Compilation, cancellationToken)));
+                }
+            }
+        }
+
+        return models.Count == 0 ? FormattersModel.Empty : Merge(models);
     }
 
     /// <summary>The formatters of every method, once each, in ordinal order of their type names (two builds write the
