@@ -20,12 +20,13 @@ internal sealed class CompilationFacts
     private readonly ConcurrentDictionary<IMethodSymbol, CachedSite> _sites = new(SymbolEqualityComparer.Default);
     private readonly ConcurrentDictionary<ITypeSymbol, ImmutableArray<(ISymbol Member, ITypeSymbol Type)>> _members = new(SymbolEqualityComparer.Default);
 
-    private readonly ConcurrentDictionary<INamedTypeSymbol, bool> _closedByDerived = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<INamedTypeSymbol, ImmutableArray<INamedTypeSymbol>> _closedByDerived = new(SymbolEqualityComparer.Default);
 
-    /// <summary>Whether an interface of the compilation closes the generic interface <paramref name="definition"/>
-    /// (<see cref="FormatterRules.IsClosedByDerivedInterface"/>), worked out once per generic interface.</summary>
-    public bool IsClosedByDerivedInterface(INamedTypeSymbol definition, Compilation compilation, CancellationToken cancellationToken)
-        => _closedByDerived.GetOrAdd(definition, d => FormatterRules.IsClosedByDerivedInterface(d, compilation, cancellationToken));
+    /// <summary>The closed constructions of the generic interface <paramref name="definition"/> that interfaces of the
+    /// compilation derive from (<see cref="FormatterRules.ClosedByDerivedInterfaces"/>), worked out once per generic
+    /// interface.</summary>
+    public ImmutableArray<INamedTypeSymbol> ClosedByDerivedInterfaces(INamedTypeSymbol definition, Compilation compilation, CancellationToken cancellationToken)
+        => _closedByDerived.GetOrAdd(definition, d => FormatterRules.ClosedByDerivedInterfaces(d, compilation, cancellationToken));
 
     public static CompilationFacts For(Compilation compilation) => All.GetValue(compilation, static _ => new CompilationFacts());
 

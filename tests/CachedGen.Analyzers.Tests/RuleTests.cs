@@ -1089,6 +1089,21 @@ public class NoCompileTimeFormatterTests
         [("PublishAot", "true")],
         GenericValues(DiagnosticSeverity.Info));
 
+    /// <summary>What an interface that closes the generic one stores is walked as any value: the generator writes its
+    /// formatters, and what it cannot write is CG0020, named with the closed interface.</summary>
+    [Fact]
+    public Task A_closed_value_the_generator_cannot_write_is_CG0020_as_for_any_value() => Verify<NoCompileTimeFormatterAnalyzer>.AnalyzerAsync(
+        GenericRepository + """
+            public sealed class Backlog : IEntity { public int Id { get; set; } public PriorityQueue<string, int> Items { get; set; } = new(); }
+            public interface IOrderRepository : IRepository<Order, int> { }
+            public interface IBacklogRepository : IRepository<Backlog, int> { }
+            """,
+        [
+            .. GenericValues(DiagnosticSeverity.Info),
+            new DiagnosticResult("CG0020", DiagnosticSeverity.Warning).WithLocation(0).WithArguments("FindAsync", "closed as 'IRepository<Backlog, int>', member 'Backlog.Items' is the framework type 'PriorityQueue<string, int>', which has no MessagePack formatter CachedGen can name"),
+            new DiagnosticResult("CG0020", DiagnosticSeverity.Warning).WithLocation(1).WithArguments("PageAsync", "closed as 'IRepository<Backlog, int>', member 'Backlog.Items' is the framework type 'PriorityQueue<string, int>', which has no MessagePack formatter CachedGen can name"),
+        ]);
+
     [Fact]
     public Task An_interface_closing_only_over_a_type_parameter_does_not_count() => Verify<NoCompileTimeFormatterAnalyzer>.AnalyzerWithBuildPropertiesAsync(
         GenericRepository + "public interface IKeyed<TKey> : IRepository<Order, TKey> { }",

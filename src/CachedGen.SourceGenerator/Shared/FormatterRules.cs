@@ -130,10 +130,13 @@ internal sealed class FormatterRules
     public static DiagnosticSeverity TypeParameterSeverity(bool trimmedOrAot, bool closedByDerivedInterface)
         => trimmedOrAot && !closedByDerivedInterface ? DiagnosticSeverity.Warning : DiagnosticSeverity.Info;
 
-    /// <summary>Whether an interface declared in <paramref name="compilation"/> derives from a closed construction of the
-    /// generic interface <paramref name="definition"/> (<c>IOrderRepository : IRepository&lt;Order&gt;</c>).</summary>
-    public static bool IsClosedByDerivedInterface(INamedTypeSymbol definition, Compilation compilation, CancellationToken cancellationToken)
+    /// <summary>The closed constructions of the generic interface <paramref name="definition"/> that non-generic
+    /// interfaces declared in <paramref name="compilation"/> derive from (<c>IOrderRepository : IRepository&lt;Order&gt;</c>
+    /// gives <c>IRepository&lt;Order&gt;</c>), each once: the generator writes the formatters of their values
+    /// (<c>FormatterParser.ParseDerived</c>), so CG0020 walks them too.</summary>
+    public static ImmutableArray<INamedTypeSymbol> ClosedByDerivedInterfaces(INamedTypeSymbol definition, Compilation compilation, CancellationToken cancellationToken)
     {
+        var found = new List<INamedTypeSymbol>();
         var stack = new Stack<INamespaceOrTypeSymbol>();
         stack.Push(compilation.Assembly.GlobalNamespace);
         while (stack.Count > 0)
@@ -156,14 +159,22 @@ internal sealed class FormatterRules
                 stack.Push(nested);
             }
 
-            if (type.TypeKind == TypeKind.Interface && !type.IsGenericType
-                && type.AllInterfaces.Any(i => SymbolEqualityComparer.Default.Equals(i.OriginalDefinition, definition) && !ContainsTypeParameter(i)))
+            if (type.TypeKind != TypeKind.Interface || type.IsGenericType)
             {
-                return true;
+                continue;
+            }
+
+            foreach (var closed in type.AllInterfaces)
+            {
+                if (SymbolEqualityComparer.Default.Equals(closed.OriginalDefinition, definition) && !ContainsTypeParameter(closed)
+                    && !found.Contains(closed, SymbolEqualityComparer.Default))
+                {
+                    found.Add(closed);
+                }
             }
         }
 
-        return false;
+        return found.ToImmutableArray();
     }
 
     /// <summary>Walks <paramref name="valueType"/> and every type reachable through its serialized members.</summary>
