@@ -89,6 +89,24 @@ public sealed class CachedGenerator : IIncrementalGenerator
             .CreateSyntaxProvider(static (node, _) => DecoratorParser.NamesGenericBase(node), FormatterParser.ParseDerived)
             .WithTrackingName(TrackingNames.Formatters)
             .Collect();
+
+        // Generic [Cached] interfaces closed where the compilation names them (IRepository<Order> in a registration or a
+        // constructor): the formatters of the closed values, for the generic decorator to find at run time. Every
+        // generic name is collected by syntax alone; only those named like a generic [Cached] interface are bound.
+        var genericInterfaces = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                KnownNames.CachedAttribute,
+                static (node, _) => node is MethodDeclarationSyntax,
+                FormatterParser.GenericCachedInterface)
+            .Collect();
+        var namedConstructions = context.SyntaxProvider
+            .CreateSyntaxProvider(FormatterParser.IsGenericName, FormatterParser.GenericNameUseOf)
+            .Collect()
+            .Combine(genericInterfaces)
+            .Combine(context.CompilationProvider)
+            .Select(static (input, token) => FormatterParser.ParseNamedConstructions(input.Left.Left, input.Left.Right, input.Right, token))
+            .WithTrackingName(TrackingNames.Formatters);
+
         var formatters = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 KnownNames.CachedAttribute,
@@ -97,7 +115,8 @@ public sealed class CachedGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.Formatters)
             .Collect()
             .Combine(derivedFormatters)
-            .Select(static (all, _) => FormatterParser.Merge(all.Left.AddRange(all.Right)))
+            .Combine(namedConstructions)
+            .Select(static (all, _) => FormatterParser.Merge(all.Left.Left.AddRange(all.Left.Right).Add(all.Right)))
             .WithTrackingName(TrackingNames.FormatterSet);
         context.RegisterSourceOutput(formatters, static (output, model) =>
         {

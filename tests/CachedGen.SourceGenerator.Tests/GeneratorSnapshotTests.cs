@@ -310,6 +310,63 @@ public class GeneratorSnapshotTests
         Assert.Contains("Shop_OrderFormatter", result.Formatters, System.StringComparison.Ordinal);
     }
 
+    /// <summary>A generic [Cached] interface closed where the compilation names it (a registration's type argument, a
+    /// constructor parameter, a field) gets the formatters of the closed values, which the generic decorator finds at
+    /// run time; a construction over a type parameter, or of an interface without [Cached], adds nothing.</summary>
+    [Fact]
+    public void A_generic_interface_closed_where_the_compilation_names_it_gets_the_formatters_of_its_closed_values()
+    {
+        var result = GeneratorHarness.Run(GenericSources.Repository, """
+            using System.Collections.Generic;
+            using CachedGen;
+            using Microsoft.Extensions.DependencyInjection;
+
+            namespace Shop;
+
+            public sealed class Invoice : IEntity { public int Id { get; private set; } public string Number { get; private set; } = ""; }
+            public sealed record Shipment(int Id, string Carrier) : IEntity;
+            public sealed record Parcel(int Id) : IEntity;
+            public sealed record Unused(int Id) : IEntity;
+            public interface IPlain<T> { T Get(); }
+
+            public sealed class Billing(IRepository<Invoice> invoices)
+            {
+                public IRepository<Invoice> Invoices { get; } = invoices;
+                public IPlain<Unused>? Plain { get; set; }
+            }
+
+            public sealed class Passthrough<TEntity>(IRepository<TEntity> inner) where TEntity : class, IEntity
+            {
+                public IRepository<TEntity> Inner { get; } = inner;
+            }
+
+            public static class Registrations
+            {
+                public static void Add(IServiceCollection services)
+                {
+                    services.AddScoped<IRepository<Shipment>, EfRepository<Shipment>>();
+                    services.AddSingleton(typeof(IRepository<Parcel>), typeof(EfRepository<Parcel>));
+                }
+            }
+
+            public abstract class EfRepository<TEntity> : IRepository<TEntity> where TEntity : class, IEntity
+            {
+                public abstract System.Threading.Tasks.Task<TEntity?> GetAsync(int id, System.Threading.CancellationToken ct = default);
+                public abstract System.Threading.Tasks.Task<TEntity?> FindAsync(string name);
+                public abstract System.Threading.Tasks.Task<Page<TEntity>> PageAsync(int number);
+                public abstract int Count();
+                public abstract System.Threading.Tasks.Task SaveAsync(int id, TEntity entity);
+            }
+            """);
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        Assert.NotNull(result.Formatters);
+        Assert.Contains("Shop_InvoiceFormatter", result.Formatters, System.StringComparison.Ordinal);
+        Assert.Contains("Shop_ShipmentFormatter", result.Formatters, System.StringComparison.Ordinal);
+        Assert.Contains("Shop_ParcelFormatter", result.Formatters, System.StringComparison.Ordinal);
+        Assert.Contains("global::Shop.Page<global::Shop.Shipment>", result.Formatters, System.StringComparison.Ordinal);
+        Assert.DoesNotContain("Shop_UnusedFormatter", result.Formatters, System.StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Generic_repository_with_two_type_parameters_and_a_key_of_the_second()
     {

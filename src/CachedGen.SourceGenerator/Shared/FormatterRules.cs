@@ -270,7 +270,7 @@ internal sealed class FormatterRules
             if (!UsesTypeParameters)
             {
                 UsesTypeParameters = true;
-                TypeParameterProblem = $"{where} is '{Display(type)}', built from the interface's type parameters and closed only at run time, so no formatter is written for it at compile time and, in a trimmed or Native AOT build, AddCachedGen does not decorate registrations of the generic interface itself: cache it through an interface that closes the generic one (interface IOrderRepository : IRepository<Order>)";
+                TypeParameterProblem = $"{where} is '{Display(type)}', built from the interface's type parameters: its formatters are written at compile time only for the closed types this assembly names (IRepository<Order> in a registration, a constructor, a derived interface), and in a trimmed or Native AOT build AddCachedGen does not decorate registrations of the generic interface itself: cache it through an interface that closes the generic one (interface IOrderRepository : IRepository<Order>)";
             }
 
             return;
@@ -585,7 +585,7 @@ internal sealed class FormatterRules
     private static string Counted(ITypeSymbol type, string creation)
         => type.IsValueType ? creation : $"new global::CachedGen.Runtime.DepthCountingFormatter<{Name(type)}?>({creation})";
 
-    private static bool ContainsTypeParameter(ITypeSymbol type)
+    internal static bool ContainsTypeParameter(ITypeSymbol type)
         => type switch
         {
             ITypeParameterSymbol => true,
