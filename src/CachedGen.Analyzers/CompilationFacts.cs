@@ -20,6 +20,14 @@ internal sealed class CompilationFacts
     private readonly ConcurrentDictionary<IMethodSymbol, CachedSite> _sites = new(SymbolEqualityComparer.Default);
     private readonly ConcurrentDictionary<ITypeSymbol, ImmutableArray<(ISymbol Member, ITypeSymbol Type)>> _members = new(SymbolEqualityComparer.Default);
 
+    private readonly ConcurrentDictionary<INamedTypeSymbol, ImmutableArray<INamedTypeSymbol>> _closedByDerived = new(SymbolEqualityComparer.Default);
+
+    /// <summary>The closed constructions of the generic interface <paramref name="definition"/> that interfaces of the
+    /// compilation derive from (<see cref="FormatterRules.ClosedByDerivedInterfaces"/>), worked out once per generic
+    /// interface.</summary>
+    public ImmutableArray<INamedTypeSymbol> ClosedByDerivedInterfaces(INamedTypeSymbol definition, Compilation compilation, CancellationToken cancellationToken)
+        => _closedByDerived.GetOrAdd(definition, d => FormatterRules.ClosedByDerivedInterfaces(d, compilation, cancellationToken));
+
     public static CompilationFacts For(Compilation compilation) => All.GetValue(compilation, static _ => new CompilationFacts());
 
     /// <summary>The <c>[Cached]</c> of <paramref name="method"/> in source, if any.</summary>

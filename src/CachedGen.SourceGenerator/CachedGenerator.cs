@@ -76,9 +76,37 @@ public sealed class CachedGenerator : IIncrementalGenerator
             .SelectMany(static (input, _) => Complete(input.Left, input.Right))
             .WithTrackingName(TrackingNames.Model);
 
-        context.RegisterSourceOutput(all, static (output, model) => output.AddSource(model.HintName, DecoratorEmitter.Emit(model)));
+        // In a build that trims or publishes with Native AOT a generic decorator is written but not registered for
+        // AddCachedGen: closing it is dynamic code and its fingerprint reflection (BuildProperties; CG0020 says so).
+        var trimmedOrAot = context.AnalyzerConfigOptionsProvider
+            .Select(static (options, _) => BuildProperties.TrimmedOrAot(options.GlobalOptions));
+        context.RegisterSourceOutput(all.Combine(trimmedOrAot), static (output, input) =>
+            output.AddSource(input.Left.HintName, DecoratorEmitter.Emit(input.Left, registerGeneric: !input.Right)));
 
         // One file of MessagePack formatters for every value the assembly's cached methods store (FormatterEmitter).
+        // Interfaces that close a generic base cache its methods with the closed type: its formatters come from them.
+        var derivedFormatters = context.SyntaxProvider
+            .CreateSyntaxProvider(static (node, _) => DecoratorParser.NamesGenericBase(node), FormatterParser.ParseDerived)
+            .WithTrackingName(TrackingNames.Formatters)
+            .Collect();
+
+        // Generic [Cached] interfaces closed where the compilation names them (IRepository<Order> in a registration or a
+        // constructor): the formatters of the closed values, for the generic decorator to find at run time. Every
+        // generic name is collected by syntax alone; only those named like a generic [Cached] interface are bound.
+        var genericInterfaces = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                KnownNames.CachedAttribute,
+                static (node, _) => node is MethodDeclarationSyntax,
+                FormatterParser.GenericCachedInterface)
+            .Collect();
+        var namedConstructions = context.SyntaxProvider
+            .CreateSyntaxProvider(FormatterParser.IsGenericName, FormatterParser.GenericNameUseOf)
+            .Collect()
+            .Combine(genericInterfaces)
+            .Combine(context.CompilationProvider)
+            .Select(static (input, token) => FormatterParser.ParseNamedConstructions(input.Left.Left, input.Left.Right, input.Right, token))
+            .WithTrackingName(TrackingNames.Formatters);
+
         var formatters = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 KnownNames.CachedAttribute,
@@ -86,7 +114,9 @@ public sealed class CachedGenerator : IIncrementalGenerator
                 FormatterParser.Parse)
             .WithTrackingName(TrackingNames.Formatters)
             .Collect()
-            .Select(static (all, _) => FormatterParser.Merge(all))
+            .Combine(derivedFormatters)
+            .Combine(namedConstructions)
+            .Select(static (all, _) => FormatterParser.Merge(all.Left.Left.AddRange(all.Left.Right).Add(all.Right)))
             .WithTrackingName(TrackingNames.FormatterSet);
         context.RegisterSourceOutput(formatters, static (output, model) =>
         {

@@ -947,8 +947,20 @@ public class GenericRepositoryTests
         public interface IOrderRepository : IRepository<Order> { }
         """;
 
+    /// <summary>Only CG0020 as Info, for the values built from type parameters (a Warning only in a trimmed or AOT
+    /// build: <see cref="NoCompileTimeFormatterTests"/>).</summary>
     [Fact]
-    public Task Valid_generic_repositories_raise_no_per_method_diagnostic() => Verify<CachedMethodRulesAnalyzer>.AnalyzerAsync(Repositories);
+    public Task Valid_generic_repositories_raise_no_per_method_diagnostic_but_CG0020_as_info() => Verify<CachedMethodRulesAnalyzer>.AnalyzerAsync(
+        Repositories,
+        [
+            TypeParameterValue(7, 69, "GetAsync", "TEntity"),
+            TypeParameterValue(8, 67, "PageAsync", "Page<TEntity>"),
+            TypeParameterValue(13, 77, "GetAsync", "TEntity"),
+            TypeParameterValue(19, 50, "LoadAsync", "T"),
+        ]);
+
+    private static DiagnosticResult TypeParameterValue(int line, int column, string method, string type)
+        => new DiagnosticResult("CG0020", DiagnosticSeverity.Info).WithSpan(line, column, line, column + method.Length).WithArguments(method, NoCompileTimeFormatterTests.TypeParameterReason(type));
 
     [Fact]
     public Task Valid_generic_repositories_raise_no_key_shape_diagnostic() => Verify<SameKeyShapeAnalyzer>.AnalyzerAsync(Repositories);
@@ -1033,6 +1045,70 @@ public class NoCompileTimeFormatterTests
             new DiagnosticResult("CG0020", DiagnosticSeverity.Warning).WithLocation(3)
                 .WithArguments("D", "the result is 'Shape', a [Union] type, whose formatter MessagePack writes at run time"),
         ]);
+
+    private const string GenericRepository = """
+        public interface IEntity { int Id { get; } }
+        public sealed record Order(int Id, string Customer) : IEntity;
+        public sealed record Page<T>(IReadOnlyList<T> Items, int Total);
+        public interface IRepository<TEntity, TKey> where TEntity : class, IEntity
+        {
+            [Cached("5m", "{TEntity}:{id}")] Task<TEntity?> {|#0:FindAsync|}(TKey id);
+            [Cached("1m", "{TEntity}:page:{number}")] Task<Page<TEntity>> {|#1:PageAsync|}(int number);
+            [Cached("1m", "{TEntity}:count")] Task<int> CountAsync();
+        }
+        """;
+
+    internal static string TypeParameterReason(string type)
+        => $"the result is '{type}', built from the interface's type parameters: its formatters are written at compile time only for the closed types this assembly names (IRepository<Order> in a registration, a constructor, a derived interface), and in a trimmed or Native AOT build AddCachedGen does not decorate registrations of the generic interface itself: cache it through an interface that closes the generic one (interface IOrderRepository : IRepository<Order>)";
+
+    private static DiagnosticResult[] GenericValues(DiagnosticSeverity severity) =>
+    [
+        new DiagnosticResult("CG0020", severity).WithLocation(0).WithArguments("FindAsync", TypeParameterReason("TEntity")),
+        new DiagnosticResult("CG0020", severity).WithLocation(1).WithArguments("PageAsync", TypeParameterReason("Page<TEntity>")),
+    ];
+
+    [Fact]
+    public Task Values_built_from_type_parameters_are_info_in_an_ordinary_build() => Verify<NoCompileTimeFormatterAnalyzer>.AnalyzerAsync(
+        GenericRepository, GenericValues(DiagnosticSeverity.Info));
+
+    [Fact]
+    public Task Values_built_from_type_parameters_are_info_when_no_property_says_true() => Verify<NoCompileTimeFormatterAnalyzer>.AnalyzerWithBuildPropertiesAsync(
+        GenericRepository, [("PublishAot", "false"), ("PublishTrimmed", ""), ("IsAotCompatible", "false")], GenericValues(DiagnosticSeverity.Info));
+
+    [Theory]
+    [InlineData("PublishAot")]
+    [InlineData("PublishTrimmed")]
+    [InlineData("IsAotCompatible")]
+    [InlineData("IsTrimmable")]
+    public Task Values_built_from_type_parameters_warn_in_a_trimmed_or_AOT_build(string property) => Verify<NoCompileTimeFormatterAnalyzer>.AnalyzerWithBuildPropertiesAsync(
+        GenericRepository, [(property, "true")], GenericValues(DiagnosticSeverity.Warning));
+
+    [Fact]
+    public Task Values_built_from_type_parameters_stay_info_under_AOT_when_an_interface_closes_the_generic_one() => Verify<NoCompileTimeFormatterAnalyzer>.AnalyzerWithBuildPropertiesAsync(
+        GenericRepository + "public interface IOrderRepository : IRepository<Order, int> { }",
+        [("PublishAot", "true")],
+        GenericValues(DiagnosticSeverity.Info));
+
+    /// <summary>What an interface that closes the generic one stores is walked as any value: the generator writes its
+    /// formatters, and what it cannot write is CG0020, named with the closed interface.</summary>
+    [Fact]
+    public Task A_closed_value_the_generator_cannot_write_is_CG0020_as_for_any_value() => Verify<NoCompileTimeFormatterAnalyzer>.AnalyzerAsync(
+        GenericRepository + """
+            public sealed class Backlog : IEntity { public int Id { get; set; } public PriorityQueue<string, int> Items { get; set; } = new(); }
+            public interface IOrderRepository : IRepository<Order, int> { }
+            public interface IBacklogRepository : IRepository<Backlog, int> { }
+            """,
+        [
+            .. GenericValues(DiagnosticSeverity.Info),
+            new DiagnosticResult("CG0020", DiagnosticSeverity.Warning).WithLocation(0).WithArguments("FindAsync", "closed as 'IRepository<Backlog, int>', member 'Backlog.Items' is the framework type 'PriorityQueue<string, int>', which has no MessagePack formatter CachedGen can name"),
+            new DiagnosticResult("CG0020", DiagnosticSeverity.Warning).WithLocation(1).WithArguments("PageAsync", "closed as 'IRepository<Backlog, int>', member 'Backlog.Items' is the framework type 'PriorityQueue<string, int>', which has no MessagePack formatter CachedGen can name"),
+        ]);
+
+    [Fact]
+    public Task An_interface_closing_only_over_a_type_parameter_does_not_count() => Verify<NoCompileTimeFormatterAnalyzer>.AnalyzerWithBuildPropertiesAsync(
+        GenericRepository + "public interface IKeyed<TKey> : IRepository<Order, TKey> { }",
+        [("PublishAot", "true")],
+        GenericValues(DiagnosticSeverity.Warning));
 
     [Fact]
     public Task Writable_values_and_what_CG0008_reports_stay_silent() => Verify<NoCompileTimeFormatterAnalyzer>.AnalyzerAsync("""

@@ -38,6 +38,17 @@ public static class Verify<TAnalyzer>
         return test.RunAsync(CancellationToken.None);
     }
 
+    /// <summary>As <see cref="AnalyzerAsync(string, DiagnosticResult[])"/>, with MSBuild properties as the compiler sees
+    /// them (<c>build_property.PublishAot = true</c>: a global analyzer config, what CompilerVisibleProperty writes).</summary>
+    public static Task AnalyzerWithBuildPropertiesAsync(string source, (string Name, string Value)[] properties, DiagnosticResult[] expected)
+    {
+        var test = new CSharpAnalyzerTest<TAnalyzer, DefaultVerifier> { TestCode = Usings + source };
+        test.ExpectedDiagnostics.AddRange(expected);
+        Configure(test, []);
+        test.TestState.AnalyzerConfigFiles.Add(("/.globalconfig", "is_global = true\n" + string.Join("\n", properties.Select(p => $"build_property.{p.Name} = {p.Value}"))));
+        return test.RunAsync(CancellationToken.None);
+    }
+
     /// <summary>As <see cref="AnalyzerAsync(string, (string Key, string Value)[])"/>, with <paramref name="referencedSource"/> compiled as a second project
     /// (also built against CachedGen) that the tested one references.</summary>
     public static Task AnalyzerWithReferenceAsync(string source, string referencedSource)

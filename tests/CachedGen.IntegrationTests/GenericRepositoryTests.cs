@@ -18,6 +18,29 @@ public sealed record Order(int Id, string Customer, decimal Total) : IEntity;
 
 public sealed record Customer(int Id, string Name) : IEntity;
 
+/// <summary>An EF Core / DDD entity: a private constructor, private setters, a get-only auto-property. MessagePack's
+/// contractless resolver cannot create it; the formatter the generator writes for <c>IRepository&lt;Invoice&gt;</c>
+/// (named in a registration below) can.</summary>
+public sealed class Invoice : IEntity
+{
+    private Invoice()
+    {
+        Number = "";
+    }
+
+    public int Id { get; private set; }
+
+    public string Number { get; private set; }
+
+    public decimal Amount { get; }
+
+    public static Invoice Issue(int id, string number, decimal amount) => new(amount) { Id = id, Number = number };
+
+    private Invoice(decimal amount)
+        : this()
+        => Amount = amount;
+}
+
 /// <summary>The most common repository shape: one generic interface for every entity.</summary>
 public interface IRepository<TEntity>
     where TEntity : class, IEntity
@@ -106,6 +129,7 @@ public sealed class GenericRepositoryTests(RedisServerFixture redis) : IClassFix
     private readonly string _prefix = "it-" + Guid.NewGuid().ToString("N")[..8] + ":";
     private readonly Table<Order> _orders = new();
     private readonly Table<Customer> _customers = new();
+    private readonly Table<Invoice> _invoices = new();
     private readonly System.Collections.Generic.List<IAsyncDisposable> _disposables = [];
 
     private RedisServer Server => redis.Server;
@@ -131,6 +155,7 @@ public sealed class GenericRepositoryTests(RedisServerFixture redis) : IClassFix
         {
             services.AddSingleton(_orders);
             services.AddSingleton(_customers);
+            services.AddSingleton(_invoices);
             register(services);
         });
 
@@ -193,6 +218,26 @@ public sealed class GenericRepositoryTests(RedisServerFixture redis) : IClassFix
         Assert.IsType<CachedRepository<Customer>>(a);
         Assert.Same(a, first.ServiceProvider.GetRequiredService<IRepository<Customer>>());
         Assert.NotSame(a, second.ServiceProvider.GetRequiredService<IRepository<Customer>>());
+    }
+
+    /// <summary>The generic decorator closed at run time over <c>Invoice</c> writes and reads it with the formatter the
+    /// generator wrote because the registration names <c>IRepository&lt;Invoice&gt;</c>: every member, private setters
+    /// and a get-only auto-property included, reaches the other node through Redis.</summary>
+    [Fact]
+    public async Task A_closed_registration_named_in_the_source_round_trips_an_entity_with_private_setters_through_redis()
+    {
+        _invoices.Rows[4] = Invoice.Issue(4, "INV-0004", 99.5m);
+        static void Register(IServiceCollection services) => services.AddScoped<IRepository<Invoice>, EfRepository<Invoice>>();
+        var nodeA = await NodeAsync(Register);
+        var nodeB = await NodeAsync(Register);
+        var fromA = await Resolve<Invoice>(nodeA).GetAsync(4);
+        var fromB = await Resolve<Invoice>(nodeB).GetAsync(4);
+
+        Assert.IsType<CachedRepository<Invoice>>(Resolve<Invoice>(nodeB));
+        Assert.Equal(1, _invoices.Reads); // node B read Redis, not the table
+        Assert.NotNull(fromB);
+        Assert.NotSame(fromA, fromB);
+        Assert.Equal((4, "INV-0004", 99.5m), (fromB.Id, fromB.Number, fromB.Amount));
     }
 
     [Fact]

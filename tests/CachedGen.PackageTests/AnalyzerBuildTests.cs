@@ -86,6 +86,92 @@ public sealed partial class AnalyzerBuildTests(ITestOutputHelper output)
         }
     }
 
+    private const string GenericSource = """
+        using System.Collections.Generic;
+        using System.Threading.Tasks;
+        using CachedGen;
+
+        namespace Consumer;
+
+        public sealed record Order(int Id, string Customer);
+        public sealed record Page<T>(IReadOnlyList<T> Items, int Total);
+
+        public interface IRepository<TEntity> where TEntity : class
+        {
+            [Cached("5m", "{TEntity}:{id}")] Task<TEntity?> FindAsync(int id);
+            [Cached("1m", "{TEntity}:page:{number}")] Task<Page<TEntity>> PageAsync(int number);
+        }
+
+        public sealed class MemoryRepository<TEntity> : IRepository<TEntity> where TEntity : class
+        {
+            public Task<TEntity?> FindAsync(int id) => Task.FromResult<TEntity?>(null);
+            public Task<Page<TEntity>> PageAsync(int number) => Task.FromResult(new Page<TEntity>([], 0));
+        }
+        """;
+
+    /// <summary>The package's build/CachedGen.props makes PublishAot visible to its analyzers and generator: a generic
+    /// repository is no warning in an ordinary build (CG0020 is Info) and two CG0020 warnings, nothing else, in a
+    /// project that publishes with Native AOT (where the generic decorator is not registered: no IL2026/IL3050).</summary>
+    [Fact]
+    public void A_generic_repository_is_CG0020_info_in_an_ordinary_build_and_a_warning_under_PublishAot()
+    {
+        var root = FindRoot();
+        var version = typeof(CacheRuntime).Assembly.GetName().Version!.ToString(3);
+        var directory = Directory.CreateTempSubdirectory("cachedgen-generic-consumer-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(directory, "Consumer.csproj"), $"""
+                <Project Sdk="Microsoft.NET.Sdk">
+                  <PropertyGroup>
+                    <TargetFramework>net10.0</TargetFramework>
+                    <Nullable>enable</Nullable>
+                    <InvariantGlobalization>true</InvariantGlobalization>
+                    <PublishAot Condition="'$(Aot)' == 'true'">true</PublishAot>
+                    <RestoreAdditionalProjectSources>{Path.Combine(root, "artifacts", "packages")}</RestoreAdditionalProjectSources>
+                  </PropertyGroup>
+                  <ItemGroup>
+                    <PackageReference Include="CachedGen" Version="{version}" />
+                  </ItemGroup>
+                </Project>
+                """);
+            File.WriteAllText(Path.Combine(directory, "Repo.cs"), GenericSource);
+
+            var (ordinaryCode, ordinary) = Build(directory, "-warnaserror");
+            Assert.True(ordinaryCode == 0, ordinary);
+            Assert.Empty(Warnings(ordinary));
+
+            var (aotCode, aot) = Build(directory, "-p:Aot=true --no-incremental");
+            Assert.True(aotCode == 0, aot);
+            var warnings = Warnings(aot);
+            Assert.Contains(warnings, w => w.Contains("warning CG0020: CachedGen writes no MessagePack formatter for the value of 'FindAsync': the result is 'TEntity'", StringComparison.Ordinal));
+            Assert.Contains(warnings, w => w.Contains("warning CG0020: CachedGen writes no MessagePack formatter for the value of 'PageAsync': the result is 'Page<TEntity>'", StringComparison.Ordinal));
+            Assert.Equal(2, warnings.Length);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private (int ExitCode, string Text) Build(string directory, string arguments)
+    {
+        var info = new ProcessStartInfo("dotnet", "build --nologo -clp:NoSummary " + arguments) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
+        using var build = Process.Start(info)!;
+        var stderr = build.StandardError.ReadToEndAsync();
+        var text = build.StandardOutput.ReadToEnd() + stderr.Result;
+        build.WaitForExit();
+        output.WriteLine(text);
+        return (build.ExitCode, text);
+    }
+
+    /// <summary>The distinct warnings of a build log, without the project suffix.</summary>
+    private static string[] Warnings(string log)
+        => log.Split('\n')
+            .Select(line => Regex.Replace(line.Trim(), @"\s*\[[^\]]*\.csproj[^\]]*\]$", ""))
+            .Where(line => Regex.IsMatch(line, @": warning [A-Z]+\d+"))
+            .Distinct()
+            .ToArray();
+
     private static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

@@ -272,6 +272,101 @@ public class GeneratorSnapshotTests
         Snapshot.Verify(text, $"{nameof(GeneratorSnapshotTests)}.{nameof(Generic_repository)}#{hint}");
     }
 
+    /// <summary>In a build that trims or publishes with Native AOT the generic decorator is written but not registered
+    /// (closing it is dynamic code, its fingerprint reflection: nothing calls them, so no IL2026/IL3050), and the
+    /// interface that closes it is decorated and registered as in any build.</summary>
+    [Theory]
+    [InlineData("PublishAot")]
+    [InlineData("PublishTrimmed")]
+    [InlineData("IsAotCompatible")]
+    [InlineData("IsTrimmable")]
+    public void A_trimmed_or_AOT_build_does_not_register_the_generic_decorator(string property)
+    {
+        var ordinary = GeneratorHarness.RunWithBuildProperties([(property, "false")], GenericShapes.DerivedAndImplementations);
+        var trimmed = GeneratorHarness.RunWithBuildProperties([(property, "true")], GenericShapes.DerivedAndImplementations);
+        Assert.True(trimmed.Diagnostics.IsEmpty, trimmed.DiagnosticText);
+
+        Assert.Contains("RegisterGeneric(typeof(global::Shop.IRepository<>), typeof(CachedRepository<>), Close);", ordinary.Sources["Shop.IRepository`1.g.cs"], System.StringComparison.Ordinal);
+        var generic = trimmed.Sources["Shop.IRepository`1.g.cs"];
+        Assert.Contains("public sealed partial class CachedRepository<TEntity> : global::Shop.IRepository<TEntity>", generic, System.StringComparison.Ordinal);
+        Assert.DoesNotContain("ModuleInitializer", generic, System.StringComparison.Ordinal);
+        Assert.DoesNotContain("MakeGenericType", generic, System.StringComparison.Ordinal);
+        Assert.Contains("// Not registered for AddCachedGen: this build trims or publishes with Native AOT", generic, System.StringComparison.Ordinal);
+
+        // The closed interface's decorator does not change.
+        Assert.Equal(ordinary.Sources["Shop.IOrderRepository.g.cs"], trimmed.Sources["Shop.IOrderRepository.g.cs"]);
+        Assert.Contains("CachedGenDecorators.Register<global::Shop.IOrderRepository>(", trimmed.Sources["Shop.IOrderRepository.g.cs"], System.StringComparison.Ordinal);
+    }
+
+    /// <summary>An interface that closes a generic base caches the base's methods with the closed type: the formatters
+    /// of that type are written at compile time even when the interface declares no [Cached] method of its own (under
+    /// Native AOT nothing else could write its values to Redis).</summary>
+    [Fact]
+    public void An_interface_closing_a_generic_base_gets_the_formatters_of_its_closed_values()
+    {
+        var result = GeneratorHarness.Run(GenericShapes.DerivedAndImplementations);
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        Assert.NotNull(result.Formatters);
+        Assert.Contains("Shop_OrderFormatter", result.Formatters, System.StringComparison.Ordinal);
+    }
+
+    /// <summary>A generic [Cached] interface closed where the compilation names it (a registration's type argument, a
+    /// constructor parameter, a field) gets the formatters of the closed values, which the generic decorator finds at
+    /// run time; a construction over a type parameter, or of an interface without [Cached], adds nothing.</summary>
+    [Fact]
+    public void A_generic_interface_closed_where_the_compilation_names_it_gets_the_formatters_of_its_closed_values()
+    {
+        var result = GeneratorHarness.Run(GenericSources.Repository, """
+            using System.Collections.Generic;
+            using CachedGen;
+            using Microsoft.Extensions.DependencyInjection;
+
+            namespace Shop;
+
+            public sealed class Invoice : IEntity { public int Id { get; private set; } public string Number { get; private set; } = ""; }
+            public sealed record Shipment(int Id, string Carrier) : IEntity;
+            public sealed record Parcel(int Id) : IEntity;
+            public sealed record Unused(int Id) : IEntity;
+            public interface IPlain<T> { T Get(); }
+
+            public sealed class Billing(IRepository<Invoice> invoices)
+            {
+                public IRepository<Invoice> Invoices { get; } = invoices;
+                public IPlain<Unused>? Plain { get; set; }
+            }
+
+            public sealed class Passthrough<TEntity>(IRepository<TEntity> inner) where TEntity : class, IEntity
+            {
+                public IRepository<TEntity> Inner { get; } = inner;
+            }
+
+            public static class Registrations
+            {
+                public static void Add(IServiceCollection services)
+                {
+                    services.AddScoped<IRepository<Shipment>, EfRepository<Shipment>>();
+                    services.AddSingleton(typeof(IRepository<Parcel>), typeof(EfRepository<Parcel>));
+                }
+            }
+
+            public abstract class EfRepository<TEntity> : IRepository<TEntity> where TEntity : class, IEntity
+            {
+                public abstract System.Threading.Tasks.Task<TEntity?> GetAsync(int id, System.Threading.CancellationToken ct = default);
+                public abstract System.Threading.Tasks.Task<TEntity?> FindAsync(string name);
+                public abstract System.Threading.Tasks.Task<Page<TEntity>> PageAsync(int number);
+                public abstract int Count();
+                public abstract System.Threading.Tasks.Task SaveAsync(int id, TEntity entity);
+            }
+            """);
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        Assert.NotNull(result.Formatters);
+        Assert.Contains("Shop_InvoiceFormatter", result.Formatters, System.StringComparison.Ordinal);
+        Assert.Contains("Shop_ShipmentFormatter", result.Formatters, System.StringComparison.Ordinal);
+        Assert.Contains("Shop_ParcelFormatter", result.Formatters, System.StringComparison.Ordinal);
+        Assert.Contains("global::Shop.Page<global::Shop.Shipment>", result.Formatters, System.StringComparison.Ordinal);
+        Assert.DoesNotContain("Shop_UnusedFormatter", result.Formatters, System.StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Generic_repository_with_two_type_parameters_and_a_key_of_the_second()
     {

@@ -5,6 +5,8 @@ using System.Threading;
 using CachedGen.SourceGenerator.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using System.Collections.Immutable;
 
 namespace CachedGen.SourceGenerator.Parsing;
 
@@ -19,12 +21,119 @@ internal static class FormatterParser
             return FormattersModel.Empty;
         }
 
-        var rules = FormatterRules.Walk(valueType, context.SemanticModel.Compilation, cancellationToken);
-        return new FormattersModel
+        return Model(FormatterRules.Walk(valueType, context.SemanticModel.Compilation, cancellationToken));
+    }
+
+    private static FormattersModel Model(FormatterRules rules)
+        => new()
         {
             Objects = rules.Objects.Select(Object).ToEquatableArray(),
             Entries = rules.Entries.Select(e => new FormatterEntryModel(FormatterRules.Name(e.Type), e.Creation)).ToEquatableArray(),
         };
+
+    /// <summary>The formatters a non-generic interface needs for the [Cached] methods it inherits from closed generic
+    /// bases (<c>IOrderRepository : IRepository&lt;Order&gt;</c>): their values are built from the base's type
+    /// parameters, which <see cref="Parse"/> cannot close, while the derived interface's decorator stores them with the
+    /// closed type (<c>Order</c>), whose formatters must then be written here.</summary>
+    public static FormattersModel ParseDerived(GeneratorSyntaxContext context, CancellationToken cancellationToken)
+    {
+        if (context.SemanticModel.GetDeclaredSymbol(context.Node, cancellationToken) is not INamedTypeSymbol { TypeKind: TypeKind.Interface, IsGenericType: false } contract)
+        {
+            return FormattersModel.Empty;
+        }
+
+        var models = new List<FormattersModel>();
+        foreach (var inherited in contract.AllInterfaces)
+        {
+            if (!inherited.IsGenericType || SymbolEqualityComparer.Default.Equals(inherited, inherited.OriginalDefinition))
+            {
+                continue;
+            }
+
+            foreach (var method in inherited.GetMembers().OfType<IMethodSymbol>())
+            {
+                if (method.OriginalDefinition.GetAttributes().Any(a => a.AttributeClass.HasFullName(KnownNames.CachedAttribute))
+                    && CacheRules.UncacheableReason(method, out _, out var valueType) is null)
+                {
+                    models.Add(Model(FormatterRules.Walk(valueType, context.SemanticModel.Compilation, cancellationToken)));
+                }
+            }
+        }
+
+        return models.Count == 0 ? FormattersModel.Empty : Merge(models);
+    }
+
+    /// <summary>The generic interface a [Cached] method belongs to, by simple name and arity (<c>IRepository`1</c>), or
+    /// empty: the names <see cref="ParseNamedConstructions"/> looks for.</summary>
+    public static string GenericCachedInterface(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        => context.TargetSymbol is IMethodSymbol { ContainingType: { TypeKind: TypeKind.Interface, Arity: > 0 } contract }
+            ? contract.Name + "`" + contract.Arity.ToString(System.Globalization.CultureInfo.InvariantCulture)
+            : "";
+
+    /// <summary>A generic name written in the source (<c>IRepository&lt;Order&gt;</c>): syntax only, so the step that
+    /// sees every generic name of the compilation binds none of them.</summary>
+    public static bool IsGenericName(SyntaxNode node, CancellationToken cancellationToken)
+        => node is GenericNameSyntax { TypeArgumentList.Arguments.Count: > 0 } name && !name.IsUnboundGenericName;
+
+    /// <summary>Where <see cref="IsGenericName"/> found a generic name, and which (<c>IRepository`1</c>).</summary>
+    public static GenericNameUse GenericNameUseOf(GeneratorSyntaxContext context, CancellationToken cancellationToken)
+    {
+        var name = (GenericNameSyntax)context.Node;
+        return new GenericNameUse(name.Identifier.ValueText + "`" + name.Arity.ToString(System.Globalization.CultureInfo.InvariantCulture), name.SyntaxTree.FilePath, name.Span.Start, name.Span.Length);
+    }
+
+    /// <summary>
+    /// The formatters of the values of generic [Cached] interfaces closed where the compilation names them
+    /// (<c>AddScoped&lt;IRepository&lt;Order&gt;, EfRepository&lt;Order&gt;&gt;()</c>, a constructor parameter
+    /// <c>IRepository&lt;Order&gt;</c>): the generic decorator stores <c>Order</c> at run time, and finds these formatters
+    /// in the generated resolver instead of building them with MessagePack's contractless resolver. Only the uses whose
+    /// name is one of <paramref name="interfaces"/> are bound.
+    /// </summary>
+    public static FormattersModel ParseNamedConstructions(ImmutableArray<GenericNameUse> uses, ImmutableArray<string> interfaces, Compilation compilation, CancellationToken cancellationToken)
+    {
+        var names = new HashSet<string>(interfaces.Where(i => i.Length > 0), System.StringComparer.Ordinal);
+        if (names.Count == 0)
+        {
+            return FormattersModel.Empty;
+        }
+
+        var seen = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
+        var models = new List<FormattersModel>();
+        foreach (var byFile in uses.Where(u => names.Contains(u.Name)).GroupBy(u => u.FilePath, System.StringComparer.Ordinal))
+        {
+            var tree = compilation.SyntaxTrees.FirstOrDefault(t => string.Equals(t.FilePath, byFile.Key, System.StringComparison.Ordinal));
+            if (tree is null)
+            {
+                continue;
+            }
+
+            var model = compilation.GetSemanticModel(tree);
+            var root = tree.GetRoot(cancellationToken);
+            foreach (var use in byFile)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (use.Start + use.Length > root.FullSpan.End
+                    || root.FindNode(new Microsoft.CodeAnalysis.Text.TextSpan(use.Start, use.Length), getInnermostNodeForTie: true) is not GenericNameSyntax node
+                    || model.GetSymbolInfo(node, cancellationToken).Symbol is not INamedTypeSymbol { TypeKind: TypeKind.Interface } closed
+                    || SymbolEqualityComparer.Default.Equals(closed, closed.OriginalDefinition)
+                    || closed.TypeArguments.Any(FormatterRules.ContainsTypeParameter)
+                    || !seen.Add(closed))
+                {
+                    continue;
+                }
+
+                foreach (var method in closed.GetMembers().OfType<IMethodSymbol>())
+                {
+                    if (method.OriginalDefinition.GetAttributes().Any(a => a.AttributeClass.HasFullName(KnownNames.CachedAttribute))
+                        && CacheRules.UncacheableReason(method, out _, out var valueType) is null)
+                    {
+                        models.Add(Model(FormatterRules.Walk(valueType, compilation, cancellationToken)));
+                    }
+                }
+            }
+        }
+
+        return models.Count == 0 ? FormattersModel.Empty : Merge(models);
     }
 
     /// <summary>The formatters of every method, once each, in ordinal order of their type names (two builds write the
@@ -99,3 +208,6 @@ internal static class FormatterParser
     private static string Identifier(string name)
         => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
 }
+
+/// <summary>A generic name in the source: its simple name and arity (<c>IRepository`1</c>) and its span.</summary>
+internal sealed record GenericNameUse(string Name, string FilePath, int Start, int Length);

@@ -116,6 +116,67 @@ internal sealed class FormatterRules
     /// at run time, so its formatters are MessagePack's dynamic ones (not available under Native AOT).</summary>
     public bool UsesTypeParameters { get; private set; }
 
+    /// <summary>CG0020's reason for a value built from type parameters (<see cref="UsesTypeParameters"/>), or null.</summary>
+    public string? TypeParameterProblem { get; private set; }
+
+    /// <summary>
+    /// The severity of CG0020 for a value built from a generic interface's type parameters (docs/diagnostics/CG0020.md).
+    /// Under the JIT such a value works (MessagePack's contractless resolver writes it), so a legitimate generic
+    /// repository must not break a TreatWarningsAsErrors build: Info. In a build that trims or publishes with Native AOT
+    /// (<see cref="BuildProperties.TrimmedOrAot"/>) the generic decorator is not registered and the value has no formatter
+    /// there: Warning, unless the compilation declares an interface that closes the generic one (the way such a build
+    /// caches it, with formatters written at compile time), where it stays Info.
+    /// </summary>
+    public static DiagnosticSeverity TypeParameterSeverity(bool trimmedOrAot, bool closedByDerivedInterface)
+        => trimmedOrAot && !closedByDerivedInterface ? DiagnosticSeverity.Warning : DiagnosticSeverity.Info;
+
+    /// <summary>The closed constructions of the generic interface <paramref name="definition"/> that non-generic
+    /// interfaces declared in <paramref name="compilation"/> derive from (<c>IOrderRepository : IRepository&lt;Order&gt;</c>
+    /// gives <c>IRepository&lt;Order&gt;</c>), each once: the generator writes the formatters of their values
+    /// (<c>FormatterParser.ParseDerived</c>), so CG0020 walks them too.</summary>
+    public static ImmutableArray<INamedTypeSymbol> ClosedByDerivedInterfaces(INamedTypeSymbol definition, Compilation compilation, CancellationToken cancellationToken)
+    {
+        var found = new List<INamedTypeSymbol>();
+        var stack = new Stack<INamespaceOrTypeSymbol>();
+        stack.Push(compilation.Assembly.GlobalNamespace);
+        while (stack.Count > 0)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var current = stack.Pop();
+            if (current is INamespaceSymbol ns)
+            {
+                foreach (var member in ns.GetMembers())
+                {
+                    stack.Push(member);
+                }
+
+                continue;
+            }
+
+            var type = (INamedTypeSymbol)current;
+            foreach (var nested in type.GetTypeMembers())
+            {
+                stack.Push(nested);
+            }
+
+            if (type.TypeKind != TypeKind.Interface || type.IsGenericType)
+            {
+                continue;
+            }
+
+            foreach (var closed in type.AllInterfaces)
+            {
+                if (SymbolEqualityComparer.Default.Equals(closed.OriginalDefinition, definition) && !ContainsTypeParameter(closed)
+                    && !found.Contains(closed, SymbolEqualityComparer.Default))
+                {
+                    found.Add(closed);
+                }
+            }
+        }
+
+        return found.ToImmutableArray();
+    }
+
     /// <summary>Walks <paramref name="valueType"/> and every type reachable through its serialized members.</summary>
     public static FormatterRules Walk(ITypeSymbol valueType, Compilation compilation, CancellationToken cancellationToken)
     {
@@ -206,7 +267,12 @@ internal sealed class FormatterRules
 
         if (ContainsTypeParameter(type))
         {
-            UsesTypeParameters = true;
+            if (!UsesTypeParameters)
+            {
+                UsesTypeParameters = true;
+                TypeParameterProblem = $"{where} is '{Display(type)}', built from the interface's type parameters: its formatters are written at compile time only for the closed types this assembly names (IRepository<Order> in a registration, a constructor, a derived interface), and in a trimmed or Native AOT build AddCachedGen does not decorate registrations of the generic interface itself: cache it through an interface that closes the generic one (interface IOrderRepository : IRepository<Order>)";
+            }
+
             return;
         }
 
@@ -519,7 +585,7 @@ internal sealed class FormatterRules
     private static string Counted(ITypeSymbol type, string creation)
         => type.IsValueType ? creation : $"new global::CachedGen.Runtime.DepthCountingFormatter<{Name(type)}?>({creation})";
 
-    private static bool ContainsTypeParameter(ITypeSymbol type)
+    internal static bool ContainsTypeParameter(ITypeSymbol type)
         => type switch
         {
             ITypeParameterSymbol => true,

@@ -7,6 +7,7 @@ using CachedGen.SourceGenerator.Emitting;
 using System.Collections.Generic;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
 
 namespace CachedGen.SourceGenerator.Tests.Infrastructure;
 
@@ -55,12 +56,18 @@ internal static class GeneratorHarness
     public static GeneratorResult RunDocumented(params string[] sources)
         => Run(ParseOptions.WithDocumentationMode(DocumentationMode.Diagnose), sources);
 
-    private static GeneratorResult Run(CSharpParseOptions parseOptions, string[] sources)
+    /// <summary>Runs the generator with MSBuild properties as the compiler sees them (<c>build_property.PublishAot</c>,
+    /// what the package's CompilerVisibleProperty items write).</summary>
+    public static GeneratorResult RunWithBuildProperties((string Name, string Value)[] properties, params string[] sources)
+        => Run(ParseOptions, sources, new BuildPropertyOptions(properties));
+
+    private static GeneratorResult Run(CSharpParseOptions parseOptions, string[] sources, AnalyzerConfigOptionsProvider? options = null)
     {
         var compilation = Compile(parseOptions, sources);
         var driver = CSharpGeneratorDriver.Create(
                 [new CachedGenerator().AsSourceGenerator()],
                 parseOptions: parseOptions,
+                optionsProvider: options,
                 driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true))
             .RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
         var run = driver.GetRunResult();
@@ -72,6 +79,26 @@ internal static class GeneratorHarness
         {
             Formatters = generated.GetValueOrDefault(FormatterEmitter.HintName),
         };
+    }
+}
+
+/// <summary>Global options holding <c>build_property.*</c> values; no per-file options.</summary>
+internal sealed class BuildPropertyOptions((string Name, string Value)[] properties) : AnalyzerConfigOptionsProvider
+{
+    private readonly Options _global = new(properties.ToDictionary(p => "build_property." + p.Name, p => p.Value, StringComparer.Ordinal));
+
+    public override AnalyzerConfigOptions GlobalOptions => _global;
+
+    public override AnalyzerConfigOptions GetOptions(SyntaxTree tree) => Options.Empty;
+
+    public override AnalyzerConfigOptions GetOptions(AdditionalText textFile) => Options.Empty;
+
+    private sealed class Options(Dictionary<string, string> values) : AnalyzerConfigOptions
+    {
+        public static readonly Options Empty = new(new Dictionary<string, string>(StringComparer.Ordinal));
+
+        public override bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? value)
+            => values.TryGetValue(key, out value);
     }
 }
 
