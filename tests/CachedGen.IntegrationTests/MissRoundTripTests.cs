@@ -78,4 +78,32 @@ public sealed class MissRoundTripTests(RedisServerFixture redis) : IClassFixture
         Assert.Equal(["EVALSHA", "EVALSHA"], Sent(profileA)); // the lease script (no value: lease taken), the fill
         Assert.Equal(2, source.SourceCalls);
     }
+
+    [Fact]
+    public async Task When_writes_put_values_instead_of_deleting_them_a_miss_reads_with_GET_again()
+    {
+        var source = new WidgetSource();
+        var (a, runtimeA, profileA) = await NodeAsync(source);
+        var (b, _, _) = await NodeAsync(source);
+        var cache = runtimeA.GetMethod(CachedWidgetRepository.GetAsyncDescriptor);
+        foreach (var id in new[] { 21, 22 })
+        {
+            await a.GetAsync(id);
+            await runtimeA.PendingFills.WhenIdleAsync();
+            await b.ReviseAsync(id, "revised-" + id); // [CachePut]: the new value is in Redis, A's copy is stale
+            await Eventually.HoldsAsync(() => !cache.TryGetLocal(new ValueTuple<int>(id), out _), "A did not hear of B's put");
+        }
+
+        var calls = source.SourceCalls;
+        Sent(profileA);
+
+        // The first stale copy is read with the lease script, which finds B's value: the GET would have found it too.
+        Assert.Equal("revised-21", (await a.GetAsync(21))!.Name);
+        Assert.Equal(["EVALSHA"], Sent(profileA));
+
+        // So the next one is read with a GET, the cheaper read of a value that is there.
+        Assert.Equal("revised-22", (await a.GetAsync(22))!.Name);
+        Assert.Equal(["GET"], Sent(profileA));
+        Assert.Equal(calls, source.SourceCalls);
+    }
 }

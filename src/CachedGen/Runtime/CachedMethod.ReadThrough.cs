@@ -86,12 +86,13 @@ public sealed partial class CachedMethod<TKey, TValue>
             redisKey += tags.Suffix;
         }
 
-        if (WasInvalidatedHere(key))
+        var invalidatedHere = WasInvalidatedHere(key);
+        if (invalidatedHere && Volatile.Read(ref _getSkipScore) <= 0)
         {
-            // This node's copy was invalidated (its own key's bucket moved on): the write that did it deleted the Redis
-            // entry too, so a GET would most likely miss. The lease script reads the value and, when it is still missing,
-            // takes the lease, in one round trip instead of two.
-            return await JoinOrLeadFlightAsync(key, state, load, redisKey, stamp, default, cancellationToken).ConfigureAwait(false);
+            // This node's copy was invalidated: the write that did it most likely deleted the Redis entry too, so a GET
+            // would miss. The lease script reads the value and, when it is still missing, takes the lease, in one round
+            // trip instead of two (see ScoreGetSkip for writes that put a value instead).
+            return await JoinOrLeadFlightAsync(key, state, load, redisKey, stamp, default, cancellationToken, skippedGet: true).ConfigureAwait(false);
         }
 
         var started = _metrics.StartTiming();
@@ -115,6 +116,11 @@ public sealed partial class CachedMethod<TKey, TValue>
         }
 
         _metrics.RecordDuration(started, _methodTag, CacheMetrics.L2, CacheMetrics.OpGet);
+        if (invalidatedHere)
+        {
+            ScoreGetSkip(read is not null);
+        }
+
         var fallback = default(Fallback);
         using (var lease = read)
         {
@@ -136,6 +142,19 @@ public sealed partial class CachedMethod<TKey, TValue>
         }
 
         return await JoinOrLeadFlightAsync(key, state, load, redisKey, stamp, fallback, cancellationToken).ConfigureAwait(false);
+    }
+
+    // Whether skipping the GET after an invalidation pays for this method: down when Redis had no value (a delete), up
+    // when it had one (a [CachePut] announces itself as an invalidation too, and then a GET is the cheaper read). The GET
+    // is skipped while the score is at most 0; both paths keep scoring, so a method that changes its writes is followed.
+    private int _getSkipScore;
+    private const int GetSkipScoreLimit = 16;
+
+    private void ScoreGetSkip(bool valueWasThere)
+    {
+        // A heuristic: a lost update between racing callers only delays the switch by one read.
+        var score = Volatile.Read(ref _getSkipScore) + (valueWasThere ? 1 : -1);
+        Volatile.Write(ref _getSkipScore, Math.Clamp(score, -GetSkipScoreLimit, GetSkipScoreLimit));
     }
 
     /// <summary>Whether L1 still holds an entry of <paramref name="key"/> that an invalidation made not current (not
