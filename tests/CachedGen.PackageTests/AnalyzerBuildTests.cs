@@ -54,31 +54,16 @@ public sealed partial class AnalyzerBuildTests(ITestOutputHelper output)
         var directory = Directory.CreateTempSubdirectory("cachedgen-consumer-").FullName;
         try
         {
-            File.WriteAllText(Path.Combine(directory, "Consumer.csproj"), $"""
-                <Project Sdk="Microsoft.NET.Sdk">
-                  <PropertyGroup>
-                    <TargetFramework>net10.0</TargetFramework>
-                    <Nullable>enable</Nullable>
-                    <RestoreAdditionalProjectSources>{Path.Combine(root, "artifacts", "packages")}</RestoreAdditionalProjectSources>
-                  </PropertyGroup>
-                  <ItemGroup>
-                    <PackageReference Include="CachedGen" Version="{version}" />
-                  </ItemGroup>
-                </Project>
-                """);
+            WriteConsumerProject(directory, root, version);
             File.WriteAllText(Path.Combine(directory, ".editorconfig"), "root = true\n[*.cs]\ndotnet_diagnostic.CG0011.severity = warning\n");
             File.WriteAllText(Path.Combine(directory, "Repo.cs"), Source);
 
-            var info = new ProcessStartInfo("dotnet", "build --nologo -clp:NoSummary") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
-            using var build = Process.Start(info)!;
-            var text = build.StandardOutput.ReadToEnd() + build.StandardError.ReadToEnd();
-            build.WaitForExit();
-            output.WriteLine(text);
+            var (exitCode, text) = Build(directory, "");
 
             var reported = DiagnosticId().Matches(text).Select(m => m.Value).ToHashSet();
             var expected = Enumerable.Range(1, 14).Select(i => $"CG{i:D4}").ToArray();
             Assert.All(expected, id => Assert.Contains(id, reported));
-            Assert.NotEqual(0, build.ExitCode); // CG0002, CG0003, CG0004, CG0006, CG0007 and CG0012 are errors
+            Assert.NotEqual(0, exitCode); // CG0002, CG0003, CG0004, CG0006, CG0007 and CG0012 are errors
         }
         finally
         {
@@ -120,19 +105,9 @@ public sealed partial class AnalyzerBuildTests(ITestOutputHelper output)
         var directory = Directory.CreateTempSubdirectory("cachedgen-generic-consumer-").FullName;
         try
         {
-            File.WriteAllText(Path.Combine(directory, "Consumer.csproj"), $"""
-                <Project Sdk="Microsoft.NET.Sdk">
-                  <PropertyGroup>
-                    <TargetFramework>net10.0</TargetFramework>
-                    <Nullable>enable</Nullable>
+            WriteConsumerProject(directory, root, version, """
                     <InvariantGlobalization>true</InvariantGlobalization>
                     <PublishAot Condition="'$(Aot)' == 'true'">true</PublishAot>
-                    <RestoreAdditionalProjectSources>{Path.Combine(root, "artifacts", "packages")}</RestoreAdditionalProjectSources>
-                  </PropertyGroup>
-                  <ItemGroup>
-                    <PackageReference Include="CachedGen" Version="{version}" />
-                  </ItemGroup>
-                </Project>
                 """);
             File.WriteAllText(Path.Combine(directory, "Repo.cs"), GenericSource);
 
@@ -152,6 +127,23 @@ public sealed partial class AnalyzerBuildTests(ITestOutputHelper output)
             Directory.Delete(directory, recursive: true);
         }
     }
+
+    /// <summary>A net10.0 consumer of the packed CachedGen (artifacts/packages), nullable on, with
+    /// <paramref name="properties"/> added to its property group.</summary>
+    private static void WriteConsumerProject(string directory, string root, string version, string properties = "")
+        => File.WriteAllText(Path.Combine(directory, "Consumer.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+            {properties}
+                <RestoreAdditionalProjectSources>{Path.Combine(root, "artifacts", "packages")}</RestoreAdditionalProjectSources>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="CachedGen" Version="{version}" />
+              </ItemGroup>
+            </Project>
+            """);
 
     private (int ExitCode, string Text) Build(string directory, string arguments)
     {
