@@ -69,6 +69,9 @@ public sealed class RedisProxy : IAsyncDisposable
     /// <summary>Client connections currently open through the proxy.</summary>
     public int ConnectionCount => _links.Count;
 
+    /// <summary>Whether the listening socket is still open (it is closed by <see cref="DisposeAsync"/>).</summary>
+    public bool IsListening => !_listener.SafeHandle.IsClosed;
+
     /// <summary>Open client connections that have sent a subscribe command.</summary>
     public int SubscriptionCount => _links.Keys.Count(link => link.IsSubscription);
 
