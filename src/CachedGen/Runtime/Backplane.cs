@@ -29,6 +29,7 @@ internal sealed class Backplane
         _runtime = runtime;
         _redis = redis;
         ChannelName = keyPrefix + "cachedgen:invalidations";
+        FilledMessagePrefix = string.Join('|', Format, _node, "f", "");
         Channel = RedisChannel.Literal(ChannelName);
         _ = redis.Connection.ContinueWith(
             static (t, state) => ((Backplane)state!).SubscribeAsync(t.Result),
@@ -61,9 +62,10 @@ internal sealed class Backplane
     /// the tag.</summary>
     public string TagMessagePrefix => string.Join('|', Format, _node, "t", "");
 
-    /// <summary>The message of a fill another node waits for (kind <c>f</c>, the key as in Redis): the waiters on every
-    /// node read the value at once (<see cref="WaitForFillAsync"/>). A node of an earlier version ignores the kind.</summary>
-    public string FilledMessage(string methodId, string redisKey) => string.Join('|', Format, _node, "f", methodId, redisKey);
+    /// <summary>The start of the message of a fill another node waits for, <c>1|{node}|f|</c>: the fill script appends the
+    /// method, <c>|</c> and the key as in Redis. The waiters on every node read the value at once
+    /// (<see cref="WaitForFillAsync"/>); a node of an earlier version ignores the kind.</summary>
+    public string FilledMessagePrefix { get; }
 
     // Callers on this node waiting for another node's fill, by Redis key (one completion shared by a key's waiters).
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource> _fillWaiters = new(StringComparer.Ordinal);

@@ -27,17 +27,18 @@ public sealed partial class CachedMethod<TKey, TValue>
         }
 
         // The caller that claimed an early refresh: start it, answer from the entry.
-        if (_local is not null && _local.TryGet(key, out var entry) && entry.TryStartRefresh()
-            && _clock.IsBefore(entry.ExpiresAt) && IsCurrent(entry))
+        LocalEntry? held = null;
+        if (_local is not null && _local.TryGet(key, out held) && held.TryStartRefresh()
+            && _clock.IsBefore(held.ExpiresAt) && IsCurrent(held))
         {
-            _ = RefreshEarlyAsync(key, state, load, entry);
+            _ = RefreshEarlyAsync(key, state, load, held);
             CacheTracing.Mark("l1", "hit");
-            return new ValueTask<TValue>(entry.Value);
+            return new ValueTask<TValue>(held.Value);
         }
 
         if (_redis is not null)
         {
-            return ReadRedisAsync(key, state, load, cancellationToken);
+            return ReadRedisAsync(key, state, load, WasInvalidatedHere(held), cancellationToken);
         }
 
         var stamp = StampOf(_buckets.Of(key.GetHashCode()));
@@ -56,7 +57,7 @@ public sealed partial class CachedMethod<TKey, TValue>
     // largest allocation of the hit (its locals carry the key, the stamp, the fallback and the source). The ValueTask
     // it returns is awaited once by the caller (or turned into a Task by AsTask), as every ValueTask must be.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<TValue> ReadRedisAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, CancellationToken cancellationToken)
+    private async ValueTask<TValue> ReadRedisAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, bool invalidatedHere, CancellationToken cancellationToken)
     {
         var redisKey = RenderKey(key);
         var stamp = StampOf(_buckets.Of(redisKey));
@@ -86,7 +87,6 @@ public sealed partial class CachedMethod<TKey, TValue>
             redisKey += tags.Suffix;
         }
 
-        var invalidatedHere = WasInvalidatedHere(key);
         if (invalidatedHere && Volatile.Read(ref _getSkipScore) <= 0)
         {
             // This node's copy was invalidated: the write that did it most likely deleted the Redis entry too, so a GET
@@ -157,10 +157,11 @@ public sealed partial class CachedMethod<TKey, TValue>
         Volatile.Write(ref _getSkipScore, Math.Clamp(score, -GetSkipScoreLimit, GetSkipScoreLimit));
     }
 
-    /// <summary>Whether L1 still holds an entry of <paramref name="key"/> that an invalidation made not current (not
-    /// during a key-hashing rotation, whose GET path also reads the previous key).</summary>
-    private bool WasInvalidatedHere(in TKey key)
-        => _local is not null && _local.TryGet(key, out var gone) && !IsCurrent(gone) && !(Descriptor.HashesKey && _runtime.IsRotating);
+    /// <summary>Whether L1 still holds the key's entry (<paramref name="held"/>, looked up once past the hit) but an
+    /// invalidation made it not current (not during a key-hashing rotation, whose GET path also reads the previous
+    /// key).</summary>
+    private bool WasInvalidatedHere(LocalEntry? held)
+        => held is not null && !IsCurrent(held) && !(Descriptor.HashesKey && _runtime.IsRotating);
 
     /// <summary>During a key-hashing rotation: the entry under the previous secret's key, written before the rotation.</summary>
     private async ValueTask<(bool Found, TValue Value)> ReadRedisPreviousKeyAsync(TKey key, Stamp stamp, string tagSuffix)

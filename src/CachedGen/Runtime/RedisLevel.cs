@@ -108,7 +108,7 @@ internal sealed partial class RedisLevel : IRedisEntries, IAsyncDisposable
         if redis.call('GET', KEYS[2]) == ARGV[1] then
           redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
           redis.call('DEL', KEYS[2])
-          if redis.call('DEL', KEYS[3]) == 1 and ARGV[4] ~= '' then redis.call('PUBLISH', ARGV[4], ARGV[5]) end
+          if redis.call('DEL', KEYS[3]) == 1 and ARGV[4] ~= '' then redis.call('PUBLISH', ARGV[4], ARGV[5] .. ARGV[6] .. '|' .. KEYS[1]) end
           return 1
         end
         return 0
@@ -157,14 +157,13 @@ internal sealed partial class RedisLevel : IRedisEntries, IAsyncDisposable
             "FILL",
             method,
             FillOutcome.Failed,
-            (Keys: new[] { valueKey, leaseKey, WaitedKey(leaseKey) }, Args: FillArgs(token, value, expiry, method, valueKey)),
+            (Keys: new[] { valueKey, leaseKey, WaitedKey(leaseKey) }, Args: FillArgs(token, value, expiry, method)),
             static (db, s) => EvaluateAsync(db, FillScript, s.Keys, s.Args),
             static result => (long)result == 1 ? FillOutcome.Written : FillOutcome.LeaseLost);
 
-    private RedisValue[] FillArgs(string token, ReadOnlyMemory<byte> value, TimeSpan expiry, string method, RedisKey valueKey)
-        => FillNotices is { } notices
-            ? [token, value, (long)Math.Max(1, expiry.TotalMilliseconds), notices.ChannelName, notices.FilledMessage(method, valueKey.ToString())]
-            : [token, value, (long)Math.Max(1, expiry.TotalMilliseconds), "", ""];
+    // The announcement is built by the script from its parts (FillScript), so a fill nobody waits for builds no message.
+    private RedisValue[] FillArgs(string token, ReadOnlyMemory<byte> value, TimeSpan expiry, string method)
+        => [token, value, (long)Math.Max(1, expiry.TotalMilliseconds), FillNotices?.ChannelName ?? "", FillNotices?.FilledMessagePrefix ?? "", method];
 
     /// <summary>Gives a lease back (only if <paramref name="token"/> still holds it) so waiters need not wait it out.</summary>
     public async ValueTask ReleaseAsync(RedisKey leaseKey, string token, string method)
