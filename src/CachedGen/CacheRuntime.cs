@@ -97,7 +97,7 @@ public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposa
             Redis = new Runtime.RedisLevel(redis, ownsConnection, options, Logger, Metrics, Clock);
             if (options.Backplane)
             {
-                Backplane = new Runtime.Backplane(this, Redis, options.KeyPrefix);
+                Backplane = new Runtime.Backplane(this, Redis, options.KeyPrefix, options.FollowRemoteChanges);
                 Redis.FillNotices = Backplane;
             }
         }
@@ -376,7 +376,20 @@ public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposa
     }
 
     /// <summary>Called by the backplane for another node's invalidation.</summary>
-    internal void OnRemoteInvalidation(string methodId, string? redisKey)
+    /// <summary>Another node wrote the value of <paramref name="redisKey"/> (as in Redis, or without its generations and
+    /// tags when <paramref name="isBaseKey"/>) after a change: the method that holds a stale L1 copy of it reads the new
+    /// one (<see cref="CachedGenOptions.FollowRemoteChanges"/>).</summary>
+    internal void OnRemoteFill(string methodId, string redisKey, bool isBaseKey)
+    {
+        if (_methodsById.TryGetValue(methodId, out var method))
+        {
+            method.FollowRemoteFill(redisKey, isBaseKey);
+        }
+    }
+
+    /// <summary>Another node invalidated the entry rendered as <paramref name="redisKey"/> (every entry of the method
+    /// when <see langword="null"/>), or replaced it (<paramref name="put"/>: the new value is in Redis).</summary>
+    internal void OnRemoteInvalidation(string methodId, string? redisKey, bool put = false)
     {
         if (_methodsById.TryGetValue(methodId, out var method))
         {
@@ -384,6 +397,10 @@ public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposa
             if (redisKey is not null)
             {
                 method.Family?.Invalidate(method, redisKey);
+                if (put)
+                {
+                    method.FollowRemoteFill(redisKey, isBaseKey: true);
+                }
             }
 
             return;

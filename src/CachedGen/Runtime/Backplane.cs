@@ -12,8 +12,10 @@ namespace CachedGen.Runtime;
 /// <remarks>
 /// Message: <c>1|{node}|{kind}|{method}|{key}</c>, where kind is <c>k</c> (one key, rendered as in Redis),
 /// <c>m</c> (every entry of a method), <c>a</c> (everything), <c>t</c> (a tag: the method field carries the tag's new
-/// generation and the key field the tag) or <c>f</c> (a fill that another node's caller waits for: not an
-/// invalidation; it wakes the waiters of that key). Pub/sub does not replay messages sent while a node
+/// generation and the key field the tag) or <c>f</c> (a fill that someone waits for, or the first fill after an
+/// invalidation: not an invalidation; it wakes the waiters of that key, and nodes that follow changes read it where
+/// their L1 holds a copy the invalidation made stale). A put is a <c>k</c> message whose node field ends with
+/// <c>.p</c>: the new value is already in Redis, so nodes that follow changes read it at once. Pub/sub does not replay messages sent while a node
 /// was disconnected, so when the subscription connection comes back the node clears its whole L1: it may have missed
 /// invalidations, and Redis (which the writes did reach) holds the current values.
 /// </remarks>
@@ -24,10 +26,11 @@ internal sealed class Backplane
     private readonly RedisLevel _redis;
     private readonly string _node = Guid.NewGuid().ToString("N");
 
-    public Backplane(CacheRuntime runtime, RedisLevel redis, string keyPrefix)
+    public Backplane(CacheRuntime runtime, RedisLevel redis, string keyPrefix, bool followRemoteChanges)
     {
         _runtime = runtime;
         _redis = redis;
+        FollowWindowMs = followRemoteChanges ? FollowWindow : 0;
         ChannelName = keyPrefix + "cachedgen:invalidations";
         FilledMessagePrefix = string.Join('|', Format, _node, "f", "");
         Channel = RedisChannel.Literal(ChannelName);
@@ -38,6 +41,15 @@ internal sealed class Backplane
     }
 
     public RedisChannel Channel { get; }
+
+    /// <summary>How long after an invalidation the entry's next fill still announces itself for the nodes that follow
+    /// changes (<see cref="CachedGenOptions.FollowRemoteChanges"/>): the entries worth following are read again within
+    /// it, and each invalidation leaves a marker key in Redis for at most this long.</summary>
+    public const long FollowWindow = 10_000;
+
+    /// <summary><see cref="FollowWindow"/> when this node follows changes, else 0: its writes then leave no marker and
+    /// its puts announce no fill.</summary>
+    public long FollowWindowMs { get; }
 
     /// <summary>Raised for each message from another node as it arrives (tests count them).</summary>
     internal event Action? Received;
@@ -57,6 +69,16 @@ internal sealed class Backplane
 
     /// <summary>The message for one key; <see cref="RedisLevel.InvalidateAsync"/> publishes it with the delete.</summary>
     public string KeyMessage(string methodId, string renderedKey) => string.Join('|', Format, _node, "k", methodId, renderedKey);
+
+    /// <summary>The message for one key whose new value a put has just written (<see cref="RedisLevel.PutAsync"/>
+    /// publishes it with the write): an invalidation whose node field carries <see cref="PutMark"/> when this node
+    /// follows changes, so that the nodes holding a copy read the new value at once.</summary>
+    public string PutMessage(string methodId, string renderedKey)
+        => string.Join('|', Format, FollowWindowMs > 0 ? _node + PutMark : _node, "k", methodId, renderedKey);
+
+    /// <summary>Appended to the node field of a put's invalidation. A node of an earlier version sees a node that is not
+    /// itself and applies the invalidation as it always did.</summary>
+    private const string PutMark = ".p";
 
     /// <summary>The start of a tag message, <c>1|{node}|t|</c>: the tag script appends the new generation, <c>|</c> and
     /// the tag.</summary>
@@ -148,16 +170,23 @@ internal sealed class Backplane
 
         if (parts[2] == "f")
         {
-            // A fill some caller waited for (on any node, this one included): wake this node's waiters of that key.
+            // A fill some caller waited for, or that follows a change (on any node, this one included): wake this node's
+            // waiters of that key; and, from another node, read the new value where this node's L1 holds a stale copy.
             if (_fillWaiters.TryRemove(parts[4], out var filled))
             {
                 filled.TrySetResult();
             }
 
+            if (parts[1] != _node)
+            {
+                _runtime.OnRemoteFill(parts[3], parts[4], isBaseKey: false);
+            }
+
             return;
         }
 
-        if (parts[1] == _node)
+        var put = parts[1].EndsWith(PutMark, StringComparison.Ordinal);
+        if ((put ? parts[1].AsSpan(0, parts[1].Length - PutMark.Length) : parts[1]).SequenceEqual(_node))
         {
             Echoed?.Invoke();
             return;
@@ -167,7 +196,7 @@ internal sealed class Backplane
         switch (parts[2])
         {
             case "k":
-                _runtime.OnRemoteInvalidation(parts[3], parts[4]);
+                _runtime.OnRemoteInvalidation(parts[3], parts[4], put);
                 break;
             case "m":
                 _runtime.OnRemoteInvalidation(parts[3], null);

@@ -49,6 +49,7 @@ internal sealed class CacheMetrics : IDisposable
             "s",
             "Duration of cache operations, by method, level (l1, l2, source) and operation (get, lease, fill, invalidate, load).",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
+        Follows = _meter.CreateCounter<long>("cachedgen.follows", "{entry}", "L1 copies another node's write made stale, read again from Redis in the background once the new value was there (CachedGenOptions.FollowRemoteChanges), by method.");
         EarlyRefreshes = _meter.CreateCounter<long>("cachedgen.refreshes", "{call}", "Background refreshes of entries close to their expiry (early refresh), by method.");
         Oversize = _meter.CreateCounter<long>("cachedgen.oversize", "{value}", "Values not written to Redis because their payload exceeded MaxValueBytes, by method.");
         PayloadsRejected = _meter.CreateCounter<long>("cachedgen.payload.rejected", "{payload}", "Payloads read from Redis and not served, treated as a miss and deleted, by method and reason: corrupt (checksum, authentication or any other check failed), outdated (written in the previous payload format).");
@@ -111,6 +112,8 @@ internal sealed class CacheMetrics : IDisposable
     public Histogram<int> PayloadBytes { get; }
 
     public Histogram<double> Duration { get; }
+
+    public Counter<long> Follows { get; }
 
     public Counter<long> EarlyRefreshes { get; }
 

@@ -148,7 +148,7 @@ public sealed partial class CachedMethod<TKey, TValue>
         var throttle = Math.Min(policy.FailSafeThrottleMs, fallback.ExpiredAt + policy.FailSafeMaxAgeMs - now);
         if (_local is not null && throttle > 0)
         {
-            _local.AddOrUpdate(key, new LocalEntry(fallback.Value, now + throttle, fallback.Stamp, now + throttle, fallback.ExpiredAt, 0));
+            _local.AddOrUpdate(key, new LocalEntry(key, fallback.Value, now + throttle, fallback.Stamp, now + throttle, fallback.ExpiredAt, 0));
         }
 
         return true;

@@ -16,7 +16,8 @@ public sealed partial class CachedMethod<TKey, TValue>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool TryReadL1(in TKey key, out LocalEntry entry)
         => _local!.TryGet(key, out entry!) && IsCurrent(entry)
-           && (_clock.IsBefore(entry.RefreshAt) || IsFreshPastRefreshMoment(entry));
+           && (_clock.IsBefore(entry.RefreshAt) || IsFreshPastRefreshMoment(entry))
+           && entry.MarkHit();
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private bool IsFreshPastRefreshMoment(LocalEntry entry)
@@ -51,8 +52,9 @@ public sealed partial class CachedMethod<TKey, TValue>
         if (_local is not null && lifetimeMs > 0 && IsCurrent(stamp))
         {
             var now = _clock.NowMs;
-            var entry = new LocalEntry(value, now + lifetimeMs, stamp, RefreshMoment(now, lifetimeMs), now + lifetimeMs, valueExpiresUnixMs);
+            var entry = new LocalEntry(key, value, now + lifetimeMs, stamp, RefreshMoment(now, lifetimeMs), now + lifetimeMs, valueExpiresUnixMs);
             _local.AddOrUpdate(key, entry);
+            Remember(entry);
             if (!_hitPathCompiled && RuntimeFeature.IsDynamicCodeCompiled)
             {
                 CompileHitPath(key);
@@ -96,8 +98,9 @@ public sealed partial class CachedMethod<TKey, TValue>
         return now + (long)(lifetimeMs * share);
     }
 
-    private sealed class LocalEntry(TValue value, long expiresAt, Stamp stamp, long refreshAt, long valueExpiresAt, long valueExpiresUnixMs)
+    private sealed class LocalEntry(TKey key, TValue value, long expiresAt, Stamp stamp, long refreshAt, long valueExpiresAt, long valueExpiresUnixMs)
     {
+        public readonly TKey Key = key;
         public readonly TValue Value = value;
 
         /// <summary>Until when L1 serves it (<see cref="RuntimeClock.NowMs"/> time).</summary>
@@ -120,6 +123,23 @@ public sealed partial class CachedMethod<TKey, TValue>
 
         // 0: no refresh yet; 1: a hit claimed it (and missed on purpose); 2: that caller started it.
         private int _refresh;
+
+        // Whether a call was served from it: such an entry keeps its place among the remembered keys (see Remember).
+        private bool _hit;
+
+        public bool WasHit => _hit;
+
+        /// <summary>Records a hit (written once: later hits only read it) and returns <see langword="true"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public bool MarkHit()
+        {
+            if (!_hit)
+            {
+                _hit = true;
+            }
+
+            return true;
+        }
 
         public bool ClaimRefresh() => Interlocked.CompareExchange(ref _refresh, 1, 0) == 0;
 

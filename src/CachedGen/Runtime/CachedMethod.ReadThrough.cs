@@ -176,7 +176,7 @@ public sealed partial class CachedMethod<TKey, TValue>
     /// <summary>Decodes a payload read from Redis. Fresh: the value, now in L1 (unless an invalidation came in since
     /// <paramref name="stamp"/>). Expired: kept in <paramref name="fallback"/> while the fail-safe may still serve it.
     /// Unreadable: logged, and deleted in the background.</summary>
-    private Payload AcceptRedisPayload(TKey key, ReadOnlyMemory<byte> payload, string redisKey, Stamp stamp, out TValue value, out Fallback fallback)
+    private Payload AcceptRedisPayload(TKey key, ReadOnlyMemory<byte> payload, string redisKey, Stamp stamp, out TValue value, out Fallback fallback, bool countHit = true)
     {
         fallback = default;
         if (!_codec.TryDecode(payload, redisKey, out value, out var expiresUnixMs))
@@ -193,7 +193,7 @@ public sealed partial class CachedMethod<TKey, TValue>
         }
 
         WriteL1(key, value, Math.Min(_policy.LocalTtlMs, remainingMs), stamp, expiresUnixMs);
-        if (_metrics.CountHits)
+        if (countHit && _metrics.CountHits)
         {
             _l2Hits.Increment();
         }

@@ -77,6 +77,7 @@ public sealed partial class CachedMethod<TKey, TValue> : ICachedMethodStatistics
         }
 
         _buckets = new BucketGenerations(_local is null ? 0 : capacity);
+        _remembered = RememberedEntriesFor(runtime, _local is not null, _buckets.Count);
         _metrics = runtime.Metrics;
         UpdateHitMode();
         _leaseMs = Math.Max(1, (long)runtime.Options.LeaseDuration.TotalMilliseconds);

@@ -13,6 +13,11 @@ internal interface ICachedMethodStatistics
     /// <summary>Drops the entry rendered as <paramref name="redisKey"/> (every entry when <see langword="null"/>) from L1.</summary>
     void InvalidateLocal(string? redisKey);
 
+    /// <summary>Another node wrote the value rendered as <paramref name="redisKey"/> (generations and tags included,
+    /// unless <paramref name="isBaseKey"/>) after a change: if L1 holds a copy that change made stale, read the new
+    /// value from Redis in the background.</summary>
+    void FollowRemoteFill(string redisKey, bool isBaseKey);
+
     /// <summary>The methods of this process that may render the same keys (set when the runtime registers it).</summary>
     KeyFamily? Family { get; }
 

@@ -54,6 +54,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 1017, Level = LogLevel.Debug, Message = "CachedGen: an entry of {Method} was written in the previous payload format; read as a miss and replaced")]
     public static partial void PreviousFormatPayload(ILogger logger, string method);
 
+    [LoggerMessage(EventId = 1020, Level = LogLevel.Debug, Message = "CachedGen: reading the new value of an entry of {Method} that another node changed failed; the next call reads it")]
+    public static partial void FollowFailed(ILogger logger, string method, Exception exception);
+
     [LoggerMessage(EventId = 1019, Level = LogLevel.Warning, Message = "CachedGen: {Service} has a generated decorator, but a registration of it was not decorated (made after AddCachedGen(), or keyed and open generic): calls through it are not cached. Register it before AddCachedGen()")]
     public static partial void UndecoratedRegistration(ILogger logger, string service);
 

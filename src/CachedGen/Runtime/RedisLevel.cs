@@ -170,10 +170,16 @@ internal sealed partial class RedisLevel : IRedisEntries, IAsyncDisposable
         => await RunAsync("RELEASE", method, false, (leaseKey, token), static (db, s) => EvaluateAsync(db, ReleaseScript, [s.leaseKey], [s.token]), static _ => true).ConfigureAwait(false);
 
     // An invalidation: the value and its lease go, then the other nodes hear of it. One script, so the message cannot
-    // overtake the delete (a node that heard it first could read the old value back into its L1).
+    // overtake the delete (a node that heard it first could read the old value back into its L1). With ARGV[3] > 0
+    // (other nodes follow changes, CachedGenOptions.FollowRemoteChanges) the next fill is marked as waited for
+    // (KEYS[3], see GetOrLeaseScript) for that many milliseconds: it then announces itself, and the nodes whose L1 copy
+    // the invalidation made stale read the new value from Redis before their next call needs it.
     private static readonly RedisScript InvalidateScript = new("""
         redis.call('DEL', KEYS[1], KEYS[2])
-        if ARGV[1] ~= '' then redis.call('PUBLISH', ARGV[1], ARGV[2]) end
+        if ARGV[1] ~= '' then
+          redis.call('PUBLISH', ARGV[1], ARGV[2])
+          if tonumber(ARGV[3]) > 0 then redis.call('SET', KEYS[3], '1', 'PX', ARGV[3]) end
+        end
         return 1
         """);
 
@@ -186,12 +192,12 @@ internal sealed partial class RedisLevel : IRedisEntries, IAsyncDisposable
             "INVALIDATE",
             method,
             false,
-            (Keys: new[] { valueKey, leaseKey }, Args: new RedisValue[] { backplane is null ? "" : backplane.ChannelName, backplane is null ? "" : backplane.KeyMessage(method, announcedKey ?? valueKey.ToString()) }),
+            (Keys: new[] { valueKey, leaseKey, WaitedKey(leaseKey) }, Args: new RedisValue[] { backplane is null ? "" : backplane.ChannelName, backplane is null ? "" : backplane.KeyMessage(method, announcedKey ?? valueKey.ToString()), backplane?.FollowWindowMs ?? 0 }),
             static (db, s) => EvaluateAsync(db, InvalidateScript, s.Keys, s.Args),
             static _ => true);
 
     // A write-through: the write's result replaces the entry, and any lease on it goes (a load in flight, which read
-    // before the write, then cannot fill), and the other nodes hear of it, in one script.
+    // before the write, then cannot fill), and the other nodes hear of it (Backplane.PutMessage), in one script.
     private static readonly RedisScript PutScript = new("""
         redis.call('DEL', KEYS[2])
         redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
@@ -206,7 +212,7 @@ internal sealed partial class RedisLevel : IRedisEntries, IAsyncDisposable
             "PUT",
             method,
             false,
-            (Keys: new[] { valueKey, leaseKey }, Args: new RedisValue[] { value, (long)Math.Max(1, expiry.TotalMilliseconds), backplane is null ? "" : backplane.ChannelName, backplane is null ? "" : backplane.KeyMessage(method, announcedKey) }),
+            (Keys: new[] { valueKey, leaseKey }, Args: new RedisValue[] { value, (long)Math.Max(1, expiry.TotalMilliseconds), backplane is null ? "" : backplane.ChannelName, backplane is null ? "" : backplane.PutMessage(method, announcedKey) }),
             static (db, s) => EvaluateAsync(db, PutScript, s.Keys, s.Args),
             static _ => true);
 

@@ -1,0 +1,121 @@
+using System;
+using System.Threading.Tasks;
+
+namespace CachedGen.Runtime;
+
+// Following remote changes (CachedGenOptions.FollowRemoteChanges): when another node's write made this node's L1 copy
+// of an entry stale, and the new value is in Redis (a put wrote it, or the next fill after an invalidation did; both
+// announce it on the backplane), read it from Redis in the background, so the next call here is an L1 hit.
+public sealed partial class CachedMethod<TKey, TValue>
+{
+    // One L1 entry per invalidation bucket (same index as BucketGenerations), so that an announcement, which names a
+    // rendered Redis key, can find the entry it concerns (the entry carries its key and its slot). A new entry takes the
+    // place unless the one there was served from and is still in L1: the entries worth following are the ones read
+    // again, and a stream of entries loaded once must not push them out. Null when nothing is followed (no L1, no Redis,
+    // no backplane, or the option is off).
+    private readonly LocalEntry?[]? _remembered;
+
+    /// <summary>The remembered entries when this method follows changes: L1, Redis and a backplane that follows.</summary>
+    private static LocalEntry?[]? RememberedEntriesFor(CacheRuntime runtime, bool hasLocal, int buckets)
+        => hasLocal && runtime.Entries is not null && runtime.Backplane is { FollowWindowMs: > 0 } ? new LocalEntry?[buckets] : null;
+
+    /// <summary>Remembers <paramref name="entry"/>, just written to L1, in its bucket's place (see
+    /// <see cref="_remembered"/>).</summary>
+    private void Remember(LocalEntry entry)
+    {
+        if (_remembered is not { } remembered)
+        {
+            return;
+        }
+
+        ref var place = ref remembered[entry.Bucket & (remembered.Length - 1)];
+        var there = place;
+        if (there is null || there.Bucket == entry.Bucket || !there.WasHit || !IsStillHeld(there))
+        {
+            place = entry;
+        }
+    }
+
+    /// <summary>Whether L1 still holds an entry for <paramref name="entry"/>'s key in the same slot (that entry or a newer
+    /// one; a newer one replaces it in its place when it is written).</summary>
+    private bool IsStillHeld(LocalEntry entry) => _local!.TryGet(entry.Key, out var held) && held.Bucket == entry.Bucket;
+
+    /// <inheritdoc/>
+    void ICachedMethodStatistics.FollowRemoteFill(string redisKey, bool isBaseKey)
+    {
+        if (_remembered is not { } remembered || !_enabled || (isBaseKey ? redisKey : BaseKeyOf(redisKey)) is not { } baseKey)
+        {
+            return;
+        }
+
+        var slot = _buckets.Of(baseKey);
+        if (remembered[slot & (remembered.Length - 1)] is not { } there || there.Bucket != slot
+            || !_local!.TryGet(there.Key, out var held) || held.Bucket != slot
+            || IsCurrent(held) || !_clock.IsBefore(held.ExpiresAt))
+        {
+            // Not remembered, no longer held, already read again, or expired: nothing to follow.
+            return;
+        }
+
+        _runtime.PendingFills.Track(FollowAsync(held.Key));
+    }
+
+    /// <summary>The rendered key without the generations and tags <paramref name="redisKey"/> carries (they follow the
+    /// method's fixed tail, <c>}</c> + key suffix + key generation, and never contain <c>}</c>); <see langword="null"/>
+    /// when it is not one of this method's keys.</summary>
+    private string? BaseKeyOf(string redisKey)
+    {
+        var close = redisKey.LastIndexOf('}');
+        if (close < 0 || !redisKey.StartsWith(_keyPrefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var tail = redisKey.AsSpan(close + 1);
+        var suffix = Descriptor.KeySuffix;
+        var generation = _policy.KeyGeneration;
+        if (!tail.StartsWith(suffix, StringComparison.Ordinal) || !tail[suffix.Length..].StartsWith(generation, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        return redisKey[..(close + 1 + suffix.Length + generation.Length)];
+    }
+
+    /// <summary>Reads the key's value from Redis into L1 as a read would (under a stamp taken first, so a change that
+    /// comes in meanwhile keeps it out), without counting a hit. Never throws.</summary>
+    private async ValueTask FollowAsync(TKey key)
+    {
+        try
+        {
+            var redisKey = RenderKey(key);
+            var stamp = StampOf(_buckets.Of(redisKey));
+            if (!await EnsureGenerationsAsync().ConfigureAwait(false))
+            {
+                return;
+            }
+
+            redisKey += GenerationSuffix();
+            if (_tagged)
+            {
+                if (await TagSnapshotAsync(key).ConfigureAwait(false) is not { } tags)
+                {
+                    return;
+                }
+
+                stamp = stamp with { Tags = tags };
+                redisKey += tags.Suffix;
+            }
+
+            using var read = await _redis!.GetAsync(redisKey, Descriptor.MethodId).ConfigureAwait(false);
+            if (read is not null && AcceptRedisPayload(key, read.Memory, redisKey, stamp, out _, out _, countHit: false) == Payload.Fresh)
+            {
+                _metrics.Follows.Add(1, _methodTag);
+            }
+        }
+        catch (Exception ex)
+        {
+            Log.FollowFailed(_runtime.Logger, Descriptor.MethodId, ex);
+        }
+    }
+}
