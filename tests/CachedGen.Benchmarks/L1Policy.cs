@@ -14,8 +14,10 @@ namespace CachedGen.Benchmarks;
 /// <c>dotnet run -c Release -- l1-policy</c>: the L1 policies CachedGen could use, on the load test's workload replayed
 /// without Redis or timing (deterministic, seed 42): Zipf(1.0) over 100,000 keys, 3 nodes of 10,000 entries, reads on a
 /// random node, 5 % writes that remove the key on every node (as the backplane does); then the same with a share of
-/// one-off scan keys (a report or a crawler reading cold keys once). Prints each policy's L1 hit ratio over the reads
-/// after 500,000 warm-up operations, then the cost of a hit (<c>TryGet</c>) of each policy in alternating batches.
+/// one-off scan keys (a report or a crawler reading cold keys once); then with remote changes followed
+/// (<c>FollowRemoteChanges</c>): writes that put and are followed by every node holding a copy, and invalidations whose
+/// next load refreshes every stale copy. Prints each policy's L1 hit ratio over the reads after 500,000 warm-up
+/// operations, then the cost of a hit (<c>TryGet</c>) of each policy in alternating batches.
 /// </summary>
 public static class L1Policy
 {
@@ -27,6 +29,8 @@ public static class L1Policy
     [
         ("ConcurrentLru, default split (FavorWarmPartition 0.8)", () => new ConcurrentLru<int, object>(Capacity)),
         ("ConcurrentLru, equal hot/warm/cold (EqualCapacityPartition)", () => new ConcurrentLru<int, object>(Environment.ProcessorCount, new EqualCapacityPartition(Capacity), EqualityComparer<int>.Default)),
+        ("ConcurrentLru, FavorWarmPartition 0.5", () => new ConcurrentLru<int, object>(Environment.ProcessorCount, new FavorWarmPartition(Capacity, 0.5), EqualityComparer<int>.Default)),
+        ("ConcurrentLru, FavorWarmPartition 0.7", () => new ConcurrentLru<int, object>(Environment.ProcessorCount, new FavorWarmPartition(Capacity, 0.7), EqualityComparer<int>.Default)),
         ("ConcurrentLru, FavorWarmPartition 0.6", () => new ConcurrentLru<int, object>(Environment.ProcessorCount, new FavorWarmPartition(Capacity, 0.6), EqualityComparer<int>.Default)),
         ("ConcurrentLfu (W-TinyLFU)", () => new ConcurrentLfu<int, object>(1, Capacity, new ForegroundScheduler(), EqualityComparer<int>.Default)),
     ];
@@ -46,11 +50,11 @@ public static class L1Policy
             cdf[i] /= sum;
         }
 
-        Console.WriteLine("| Policy | Zipf(1.0) | + 20 % one-off scan keys | + 50 % one-off scan keys |");
-        Console.WriteLine("|---|---:|---:|---:|");
+        Console.WriteLine("| Policy | Zipf(1.0) | + 20 % one-off scan keys | + 50 % one-off scan keys | Zipf(1.0), writes put and are followed | Zipf(1.0), invalidations followed at the next fill |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|");
         foreach (var (name, create) in Policies)
         {
-            var ratios = new[] { 0.0, 0.2, 0.5 }.Select(scan => HitRatio(create, cdf, scan));
+            var ratios = new[] { 0.0, 0.2, 0.5 }.Select(scan => HitRatio(create, cdf, scan, follow: false)).Append(HitRatio(create, cdf, 0, follow: true)).Append(FollowedInvalidations(create, cdf));
             Console.WriteLine($"| {name} | {string.Join(" | ", ratios.Select(r => r.ToString("P1", CultureInfo.InvariantCulture)))} |");
         }
 
@@ -61,7 +65,7 @@ public static class L1Policy
         return 0;
     }
 
-    private static double HitRatio(Func<ICache<int, object>> create, double[] cdf, double scanShare)
+    private static double HitRatio(Func<ICache<int, object>> create, double[] cdf, double scanShare, bool follow)
     {
         var caches = Enumerable.Range(0, Nodes).Select(_ => create()).ToArray();
         var random = new Random(42);
@@ -76,7 +80,18 @@ public static class L1Policy
             {
                 foreach (var cache in caches)
                 {
-                    cache.TryRemove(key);
+                    if (!follow)
+                    {
+                        cache.TryRemove(key);
+                    }
+                    else if (cache == node)
+                    {
+                        cache.AddOrUpdate(key, key);
+                    }
+                    else
+                    {
+                        cache.TryUpdate(key, key);
+                    }
                 }
 
                 continue;
@@ -89,6 +104,62 @@ public static class L1Policy
             }
 
             if (op >= 500_000 && !isScan)
+            {
+                reads++;
+                hits += hit ? 1 : 0;
+            }
+        }
+
+        return (double)hits / reads;
+    }
+
+    // Cold mode as CachedGen runs it when it follows changes: a write drops the writer's copy and makes the other nodes'
+    // copies stale (still in L1, not served); the first load of the key after it brings the new value to every node that
+    // still holds a copy (the fill's announcement).
+    private static readonly object Stale = new();
+
+    private static double FollowedInvalidations(Func<ICache<int, object>> create, double[] cdf)
+    {
+        var caches = Enumerable.Range(0, Nodes).Select(_ => create()).ToArray();
+        var awaitingFill = new HashSet<int>();
+        var random = new Random(42);
+        long reads = 0, hits = 0;
+        for (var op = 0; op < 3_000_000; op++)
+        {
+            var node = caches[random.Next(Nodes)];
+            var key = Zipf(cdf, random);
+            if (random.NextDouble() < 0.05)
+            {
+                foreach (var cache in caches)
+                {
+                    if (cache == node)
+                    {
+                        cache.TryRemove(key);
+                    }
+                    else
+                    {
+                        cache.TryUpdate(key, Stale);
+                    }
+                }
+
+                awaitingFill.Add(key);
+                continue;
+            }
+
+            var hit = node.TryGet(key, out var value) && value != Stale;
+            if (!hit)
+            {
+                node.AddOrUpdate(key, key);
+                if (awaitingFill.Remove(key))
+                {
+                    foreach (var cache in caches)
+                    {
+                        cache.TryUpdate(key, key);
+                    }
+                }
+            }
+
+            if (op >= 500_000)
             {
                 reads++;
                 hits += hit ? 1 : 0;
