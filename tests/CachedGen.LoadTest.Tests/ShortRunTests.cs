@@ -37,6 +37,8 @@ public abstract class ShortRunTests(ITestOutputHelper output)
         Assert.True(run.FinalChecked > 0, "nothing re-read after the run");
         Assert.True(run.OverallHitRatio > 0, "no read was served from the cache");
         Assert.True(run.L1Hits > 0, "no L1 hit counted");
+        Assert.True(run.AllocatedBytes > 0, "no allocation counted in the measured window");
+        Assert.Equal(3, run.Collections.Count);
         return run;
     }
 }
@@ -57,6 +59,8 @@ public sealed class CachedGenShortRunTests(ITestOutputHelper output) : ShortRunT
         var run = await RunShortAsync(EngineChoice.CachedGen, mode: LoadTestMode.Warm);
         Assert.Equal(0, run.SourceReadCalls);
         Assert.True(run.EngineCounters.GetValueOrDefault("cachedgen.invalidations{kind=put}") > 0, "no write-through counted");
+        // The nodes that held a put's entry read the new value at once (FollowRemoteChanges, on by default).
+        Assert.True(run.EngineCounters.GetValueOrDefault("cachedgen.follows") > 0, "no put followed by another node");
     }
 }
 

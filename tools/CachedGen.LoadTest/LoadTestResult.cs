@@ -105,6 +105,17 @@ public sealed record EngineResult
     /// <summary>Longest read or write of the whole run, warm-up and the calls that ran past the window included.</summary>
     public required double LongestCallMs { get; init; }
 
+    /// <summary>Bytes the process allocated during the measured window (engine, workers and the tool's own
+    /// bookkeeping).</summary>
+    public long AllocatedBytes { get; init; }
+
+    /// <summary>Garbage collections of generations 0, 1 and 2 during the measured window (a gen 2 collection counts in
+    /// all three).</summary>
+    public IReadOnlyList<int> Collections { get; init; } = [];
+
+    /// <summary>Time the runtime was paused for garbage collection during the measured window.</summary>
+    public double GcPauseMs { get; init; }
+
     /// <summary>Calls of the whole run (warm-up included) that took more than a second.</summary>
     public required long CallsOver1s { get; init; }
 

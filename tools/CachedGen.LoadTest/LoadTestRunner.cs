@@ -110,6 +110,7 @@ public static class LoadTestRunner
         var hitsBefore = harness.Snapshot();
         var readCallsBefore = source.ReadCalls;
         var writeCallsBefore = source.WriteCalls;
+        var gcBefore = GcSnapshot.Take();
         var measureStart = Stopwatch.GetTimestamp();
         Volatile.Write(ref run.MeasureStart, measureStart);
         harness.Profile?.Start();
@@ -127,6 +128,7 @@ public static class LoadTestRunner
         }
 
         var measureEnd = Stopwatch.GetTimestamp();
+        var gc = GcSnapshot.Take() - gcBefore;
         harness.Profile?.Stop();
         await poolStop.CancelAsync().ConfigureAwait(false);
         await pool.ConfigureAwait(false);
@@ -174,6 +176,9 @@ public static class LoadTestRunner
             ReadsWithinWindow = total.WithinWindow,
             MaxStalenessMs = Math.Round(total.MaxStaleTicks * 1000.0 / Stopwatch.Frequency, 1),
             LongestCallMs = Math.Round(total.LongestTicks * 1000.0 / Stopwatch.Frequency, 1),
+            AllocatedBytes = gc.AllocatedBytes,
+            Collections = [gc.Gen0, gc.Gen1, gc.Gen2],
+            GcPauseMs = Math.Round(gc.Pause.TotalMilliseconds, 1),
             CallsOver1s = total.Over1s,
             FinalChecked = finalChecked,
             FinalStale = finalStale,
@@ -503,4 +508,15 @@ public static class LoadTestRunner
             }
         }
     }
+}
+
+/// <summary>The process's garbage collector counters at one moment: the measured window's figures are the difference of
+/// two (both engines run in the same process, one after the other, so each window sees only its own engine).</summary>
+internal readonly record struct GcSnapshot(long AllocatedBytes, int Gen0, int Gen1, int Gen2, TimeSpan Pause)
+{
+    public static GcSnapshot Take()
+        => new(GC.GetTotalAllocatedBytes(precise: false), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration());
+
+    public static GcSnapshot operator -(GcSnapshot a, GcSnapshot b)
+        => new(a.AllocatedBytes - b.AllocatedBytes, a.Gen0 - b.Gen0, a.Gen1 - b.Gen1, a.Gen2 - b.Gen2, a.Pause - b.Pause);
 }
