@@ -116,6 +116,9 @@ public sealed record EngineResult
     /// <summary>Time the runtime was paused for garbage collection during the measured window.</summary>
     public double GcPauseMs { get; init; }
 
+    /// <summary>CPU time (user and kernel, every thread of the process; Redis excluded) used during the measured window.</summary>
+    public double CpuMs { get; init; }
+
     /// <summary>Calls of the whole run (warm-up included) that took more than a second.</summary>
     public required long CallsOver1s { get; init; }
 

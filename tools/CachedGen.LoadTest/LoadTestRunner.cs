@@ -179,6 +179,7 @@ public static class LoadTestRunner
             AllocatedBytes = gc.AllocatedBytes,
             Collections = [gc.Gen0, gc.Gen1, gc.Gen2],
             GcPauseMs = Math.Round(gc.Pause.TotalMilliseconds, 1),
+            CpuMs = Math.Round(gc.Cpu.TotalMilliseconds, 1),
             CallsOver1s = total.Over1s,
             FinalChecked = finalChecked,
             FinalStale = finalStale,
@@ -510,13 +511,13 @@ public static class LoadTestRunner
     }
 }
 
-/// <summary>The process's garbage collector counters at one moment: the measured window's figures are the difference of
+/// <summary>The process's garbage collector counters and CPU time at one moment: the measured window's figures are the difference of
 /// two (both engines run in the same process, one after the other, so each window sees only its own engine).</summary>
-internal readonly record struct GcSnapshot(long AllocatedBytes, int Gen0, int Gen1, int Gen2, TimeSpan Pause)
+internal readonly record struct GcSnapshot(long AllocatedBytes, int Gen0, int Gen1, int Gen2, TimeSpan Pause, TimeSpan Cpu)
 {
     public static GcSnapshot Take()
-        => new(GC.GetTotalAllocatedBytes(precise: false), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration());
+        => new(GC.GetTotalAllocatedBytes(precise: false), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration(), Environment.CpuUsage.TotalTime);
 
     public static GcSnapshot operator -(GcSnapshot a, GcSnapshot b)
-        => new(a.AllocatedBytes - b.AllocatedBytes, a.Gen0 - b.Gen0, a.Gen1 - b.Gen1, a.Gen2 - b.Gen2, a.Pause - b.Pause);
+        => new(a.AllocatedBytes - b.AllocatedBytes, a.Gen0 - b.Gen0, a.Gen1 - b.Gen1, a.Gen2 - b.Gen2, a.Pause - b.Pause, a.Cpu - b.Cpu);
 }

@@ -65,6 +65,7 @@ public static class Report
         Row("write p99 after its turn (one writer per form) ms", e => Ms(e.WriteLatencyAfterTurn.P99Us));
         Row("write max ms", e => Ms(e.WriteLatency.MaxUs));
         Row("allocated per operation (process) / GC pause share", e => (e.Reads + e.Writes == 0 ? "0" : N(e.AllocatedBytes / (e.Reads + e.Writes))) + " B / " + (e.MeasuredSeconds <= 0 ? 0 : e.GcPauseMs / 10 / e.MeasuredSeconds).ToString("F2", System.Globalization.CultureInfo.InvariantCulture) + " %");
+        Row("process CPU per operation µs (Redis excluded)", e => e.Reads + e.Writes == 0 ? "0" : (e.CpuMs * 1000 / (e.Reads + e.Writes)).ToString("F1", System.Globalization.CultureInfo.InvariantCulture));
         Row("collections gen 0 / 1 / 2", e => string.Join(" / ", e.Collections.Select(c => N(c))));
         Row("longest call, whole run ms (calls over 1 s)", e => Ms(e.LongestCallMs * 1000) + " (" + N(e.CallsOver1s) + ")");
         Row("errors / wrong values", e => N(e.Errors) + " / " + N(e.WrongValues));
