@@ -9,10 +9,11 @@ namespace CachedGen.Runtime;
 public sealed partial class CachedMethod<TKey, TValue>
 {
     // One L1 entry per invalidation bucket (same index as BucketGenerations), so that an announcement, which names a
-    // rendered Redis key, can find the entry it concerns (the entry carries its key and its slot). A new entry takes the
-    // place unless the one there was served from and is still in L1: the entries worth following are the ones read
-    // again, and a stream of entries loaded once must not push them out. Null when nothing is followed (no L1, no Redis,
-    // no backplane, or the option is off).
+    // rendered Redis key, can find the entry it concerns (the entry carries its key and its slot). A new entry of
+    // another key takes the place unless the one there was served from since the last time one tried (a second chance,
+    // as in the CLOCK policy): the entries worth following are the ones read again, and a stream of entries loaded once
+    // must not push them out; one no longer read, or evicted, gives way at the next try. The check reads no L1 entry,
+    // so it moves none in the LRU. Null when nothing is followed (no L1, no Redis, no backplane, or the option is off).
     private readonly LocalEntry?[]? _remembered;
 
     /// <summary>The remembered entries when this method follows changes: L1, Redis and a backplane that follows.</summary>
@@ -30,15 +31,11 @@ public sealed partial class CachedMethod<TKey, TValue>
 
         ref var place = ref remembered[entry.Bucket & (remembered.Length - 1)];
         var there = place;
-        if (there is null || there.Bucket == entry.Bucket || !there.WasHit || !IsStillHeld(there))
+        if (there is null || there.Bucket == entry.Bucket || !there.TakeHit())
         {
             place = entry;
         }
     }
-
-    /// <summary>Whether L1 still holds an entry for <paramref name="entry"/>'s key in the same slot (that entry or a newer
-    /// one; a newer one replaces it in its place when it is written).</summary>
-    private bool IsStillHeld(LocalEntry entry) => _local!.TryGet(entry.Key, out var held) && held.Bucket == entry.Bucket;
 
     /// <inheritdoc/>
     void ICachedMethodStatistics.FollowRemoteFill(string redisKey, bool isBaseKey)

@@ -124,10 +124,21 @@ public sealed partial class CachedMethod<TKey, TValue>
         // 0: no refresh yet; 1: a hit claimed it (and missed on purpose); 2: that caller started it.
         private int _refresh;
 
-        // Whether a call was served from it: such an entry keeps its place among the remembered keys (see Remember).
+        // Whether a call was served from it since Remember last looked: such an entry keeps its place among the
+        // remembered entries once more (see Remember).
         private bool _hit;
 
-        public bool WasHit => _hit;
+        /// <summary>Whether a call was served from it since the last call of this method (which clears the mark).</summary>
+        public bool TakeHit()
+        {
+            if (!_hit)
+            {
+                return false;
+            }
+
+            _hit = false;
+            return true;
+        }
 
         /// <summary>Records a hit (written once: later hits only read it) and returns <see langword="true"/>.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
