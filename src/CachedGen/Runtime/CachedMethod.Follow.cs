@@ -85,24 +85,12 @@ public sealed partial class CachedMethod<TKey, TValue>
     {
         try
         {
-            var redisKey = RenderKey(key);
-            var stamp = StampOf(_buckets.Of(redisKey));
-            if (!await EnsureGenerationsAsync().ConfigureAwait(false))
+            if (await CurrentRedisKeyAsync(key).ConfigureAwait(false) is not { } current)
             {
                 return;
             }
 
-            redisKey += GenerationSuffix();
-            if (_tagged)
-            {
-                if (await TagSnapshotAsync(key).ConfigureAwait(false) is not { } tags)
-                {
-                    return;
-                }
-
-                stamp = stamp with { Tags = tags };
-                redisKey += tags.Suffix;
-            }
+            var (redisKey, stamp) = current;
 
             using var read = await _redis!.GetAsync(redisKey, Descriptor.MethodId).ConfigureAwait(false);
             if (read is not null && AcceptRedisPayload(key, read.Memory, redisKey, stamp, out _, out _, countHit: false) == Payload.Fresh)

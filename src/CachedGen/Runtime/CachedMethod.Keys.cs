@@ -51,6 +51,33 @@ public sealed partial class CachedMethod<TKey, TValue>
 
     private sealed record GenerationSuffixText(long All, long Method, string Text);
 
+    /// <summary>The Redis key of <paramref name="key"/> with the generations and tags this node knows now, and the stamp a
+    /// read of it starts under (taken first, so an invalidation that comes in meanwhile keeps what it reads out of L1);
+    /// <see langword="null"/> when a generation or a tag cannot be known now (Redis unreachable since start).</summary>
+    private async ValueTask<(string RedisKey, Stamp Stamp)?> CurrentRedisKeyAsync(TKey key)
+    {
+        var redisKey = RenderKey(key);
+        var stamp = StampOf(_buckets.Of(redisKey));
+        if (!await EnsureGenerationsAsync().ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        redisKey += GenerationSuffix();
+        if (_tagged)
+        {
+            if (await TagSnapshotAsync(key).ConfigureAwait(false) is not { } tags)
+            {
+                return null;
+            }
+
+            stamp = stamp with { Tags = tags };
+            redisKey += tags.Suffix;
+        }
+
+        return (redisKey, stamp);
+    }
+
     /// <summary>The key of the lease on <paramref name="redisKey"/>: same hash tag, so same cluster slot.</summary>
     internal static string LeaseKey(string redisKey) => redisKey + ":lease";
 }

@@ -21,24 +21,12 @@ public sealed partial class CachedMethod<TKey, TValue>
                 return;
             }
 
-            var redisKey = RenderKey(key);
-            var stamp = StampOf(_buckets.Of(redisKey));
-            if (!await EnsureGenerationsAsync().ConfigureAwait(false))
+            if (await CurrentRedisKeyAsync(key).ConfigureAwait(false) is not { } current)
             {
                 return;
             }
 
-            redisKey += GenerationSuffix();
-            if (_tagged)
-            {
-                if (await TagSnapshotAsync(key).ConfigureAwait(false) is not { } tags)
-                {
-                    return;
-                }
-
-                stamp = stamp with { Tags = tags };
-                redisKey += tags.Suffix;
-            }
+            var (redisKey, stamp) = current;
 
             if (await TookNewerFromRedisAsync(key, entry, redisKey, stamp).ConfigureAwait(false))
             {
