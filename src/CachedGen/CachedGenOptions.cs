@@ -15,7 +15,10 @@ public sealed class CachedGenOptions
     public bool Enabled { get; set; } = true;
 
     /// <summary>Longest a call waits for one Redis operation before it gives up on L2 and goes on without it.
-    /// Default 100 ms; a dead or slow Redis never adds more than this to a call.</summary>
+    /// Default 100 ms; a dead or slow Redis never adds more than this to a call. Time the process spends paused for
+    /// garbage collection during the operation is not counted: such a pause holds up Redis's reply and the timeout
+    /// alike, and counting it would fail every operation in flight (and open the circuit breaker) although Redis
+    /// answered in time.</summary>
     public TimeSpan RedisOperationTimeout { get; set; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Consecutive Redis failures (errors or timeouts) that open the circuit breaker. Default 5.</summary>

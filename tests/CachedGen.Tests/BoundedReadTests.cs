@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using System.Threading;
 using System.Threading.Tasks;
 using CachedGen.Runtime;
 using Microsoft.Extensions.Time.Testing;
@@ -48,6 +49,43 @@ public sealed class BoundedReadTests : IDisposable
         time.Advance(TimeSpan.FromMilliseconds(10));
         await Assert.ThrowsAsync<TimeoutException>(() => wait.WaitAsync(TimeSpan.FromSeconds(10)));
         read.SetException(new InvalidOperationException("late")); // absorbed: the wait has ended, the failure is observed
+    }
+
+    [Fact]
+    public async Task Time_the_process_was_paused_for_garbage_collection_is_added_to_the_budget()
+    {
+        // A 100 ms collection holds up Redis's reply and the sweep alike: the wait must not end for a pause that was not
+        // Redis's. The pause counter is the test's own.
+        var time = new FakeTimeProvider();
+        long paused = 0;
+        using var sweeper = new BoundedReadSweeper(new RuntimeClock(time), () => Interlocked.Read(ref paused));
+        var read = Pending();
+        var wait = sweeper.Start(read.Task, TimeSpan.FromMilliseconds(50)).AsTask();
+        Interlocked.Exchange(ref paused, 30);
+
+        time.Advance(TimeSpan.FromMilliseconds(70));
+        Assert.False(wait.IsCompleted); // 50 ms of budget + 30 ms paused: not yet
+
+        var lease = Lease<byte>.Create(1);
+        read.SetResult(lease);
+        Assert.Same(lease, await wait.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task A_read_still_times_out_once_the_budget_and_the_pause_have_passed()
+    {
+        var time = new FakeTimeProvider();
+        long paused = 0;
+        using var sweeper = new BoundedReadSweeper(new RuntimeClock(time), () => Interlocked.Read(ref paused));
+        var read = Pending();
+        var wait = sweeper.Start(read.Task, TimeSpan.FromMilliseconds(50)).AsTask();
+        Interlocked.Exchange(ref paused, 30);
+
+        time.Advance(TimeSpan.FromMilliseconds(70));
+        Assert.False(wait.IsCompleted);
+        time.Advance(TimeSpan.FromMilliseconds(10));
+        await Assert.ThrowsAsync<TimeoutException>(() => wait.WaitAsync(TimeSpan.FromSeconds(10)));
+        read.SetException(new InvalidOperationException("late"));
     }
 
     [Fact]

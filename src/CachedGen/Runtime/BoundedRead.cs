@@ -27,8 +27,12 @@ internal sealed class BoundedRead : IValueTaskSource<Lease<byte>?>
     private Task<Lease<byte>?>? _read;
     private BoundedReadSweeper? _sweeper;
 
-    /// <summary>When the wait ends (in <see cref="RuntimeClock.NowMs"/> time).</summary>
+    /// <summary>When the wait ends (in <see cref="RuntimeClock.NowMs"/> time), not counting the time the process is
+    /// paused for garbage collection meanwhile (see <see cref="BoundedReadSweeper"/>).</summary>
     internal long Deadline;
+
+    /// <summary>The process's total GC pause time (ms) as the sweeper last read it, when the wait started.</summary>
+    internal long PausedAtStart;
 
     /// <summary>The slot in the sweeper's list of waits.</summary>
     internal int Index;
@@ -61,6 +65,7 @@ internal sealed class BoundedRead : IValueTaskSource<Lease<byte>?>
         operation._state = Waiting;
         operation._references = 2; // the awaiting caller and the read's continuation
         operation.Deadline = deadline;
+        operation.PausedAtStart = sweeper.PausedMs;
         operation._sweeper = sweeper;
         sweeper.Add(operation);
         read.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(operation._onReadCompleted);

@@ -8,18 +8,38 @@ namespace CachedGen.Runtime;
 
 /// <summary>
 /// The timeouts of one runtime's <see cref="BoundedRead"/> waits: a timer of the runtime's clock, created with the first
-/// wait and disposed with the runtime, ends every wait whose deadline has passed.
+/// wait and disposed with the runtime, ends every wait whose deadline has passed. Time the process spent paused for
+/// garbage collection during a wait is added to its deadline: a collection of 100 ms holds up the reply and the sweep
+/// alike, so without it every read in flight would time out after a long pause (and open the circuit breaker) although
+/// Redis answered in time.
 /// </summary>
 internal sealed class BoundedReadSweeper : IDisposable
 {
     public const int SweepIntervalMs = 10;
 
     private readonly RuntimeClock _clock;
+    private readonly Func<long> _pausedMs;
     private readonly List<BoundedRead> _active = new();
     private ITimer? _timer;
     private bool _disposed;
 
-    public BoundedReadSweeper(RuntimeClock clock) => _clock = clock;
+    /// <param name="clock">The runtime's clock.</param>
+    /// <param name="pausedMs">The process's total GC pause time in milliseconds (tests give their own).</param>
+    public BoundedReadSweeper(RuntimeClock clock, Func<long>? pausedMs = null)
+    {
+        _clock = clock;
+        _pausedMs = pausedMs ?? GcPausedMs;
+        PausedMs = _pausedMs();
+    }
+
+    /// <summary>The process's total time paused for garbage collection, in milliseconds.</summary>
+    public static long GcPausedMs() => (long)GC.GetTotalPauseDuration().TotalMilliseconds;
+
+    /// <summary>The process's total GC pause time (ms) now.</summary>
+    public long ReadPausedMs() => _pausedMs();
+
+    /// <summary>The total GC pause time (ms) as of the last sweep; a wait records it when it starts.</summary>
+    public long PausedMs { get; private set; }
 
     /// <summary>Whether the timer runs (from the first wait until disposal).</summary>
     public bool IsRunning
@@ -63,13 +83,14 @@ internal sealed class BoundedReadSweeper : IDisposable
     internal void Sweep()
     {
         var now = _clock.NowMs;
+        var paused = PausedMs = _pausedMs();
         List<BoundedRead>? expired = null;
         lock (_active)
         {
             for (var i = _active.Count - 1; i >= 0; i--)
             {
                 var operation = _active[i];
-                if (now >= operation.Deadline && operation.TryExpire())
+                if (now >= operation.Deadline + (paused - operation.PausedAtStart) && operation.TryExpire())
                 {
                     RemoveAt(i);
                     (expired ??= new()).Add(operation);

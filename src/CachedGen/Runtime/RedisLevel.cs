@@ -24,10 +24,13 @@ internal sealed partial class RedisLevel : IRedisEntries, IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly BoundedReadSweeper _sweeper;
 
-    public RedisLevel(Task<IConnectionMultiplexer> connection, bool ownsConnection, CachedGenOptions options, ILogger logger, CacheMetrics metrics, RuntimeClock clock)
+    /// <summary>The Redis level over <paramref name="connection"/> (connecting or connected); <paramref name="pausedMs"/>
+    /// is the process's total GC pause time in milliseconds (default: the runtime's; tests give their own): pauses during
+    /// an operation are added to its budget.</summary>
+    public RedisLevel(Task<IConnectionMultiplexer> connection, bool ownsConnection, CachedGenOptions options, ILogger logger, CacheMetrics metrics, RuntimeClock clock, Func<long>? pausedMs = null)
     {
         _time = clock.Provider;
-        _sweeper = new BoundedReadSweeper(clock);
+        _sweeper = new BoundedReadSweeper(clock, pausedMs);
         _metrics = metrics;
         _connection = connection;
         _ownsConnection = ownsConnection;
@@ -323,8 +326,20 @@ internal sealed partial class RedisLevel : IRedisEntries, IAsyncDisposable
         Task<TResult>? pending = null;
         try
         {
+            var pausedBefore = _sweeper.ReadPausedMs();
             pending = start(db, state);
-            var result = await Bounded(pending).ConfigureAwait(false);
+            TResult result;
+            try
+            {
+                result = await Bounded(pending).ConfigureAwait(false);
+            }
+            catch (TimeoutException) when (!pending.IsCompleted && _sweeper.ReadPausedMs() - pausedBefore is > 0 and var paused)
+            {
+                // The process was paused for garbage collection during the budget: that time was not Redis's. Wait for it
+                // once more (as BoundedReadSweeper does for reads).
+                result = await pending.WaitAsync(TimeSpan.FromMilliseconds(paused), _time).ConfigureAwait(false);
+            }
+
             Breaker.OnSuccess();
             return complete(result);
         }
