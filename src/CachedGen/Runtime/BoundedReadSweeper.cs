@@ -24,11 +24,13 @@ internal sealed class BoundedReadSweeper : IDisposable
     private bool _disposed;
 
     /// <param name="clock">The runtime's clock.</param>
-    /// <param name="pausedMs">The process's total GC pause time in milliseconds (tests give their own).</param>
+    /// <param name="pausedMs">The process's total GC pause time in milliseconds (tests give their own). By default the
+    /// runtime's with the system clock, and none with any other <see cref="TimeProvider"/>, whose time does not pass
+    /// during the process's pauses.</param>
     public BoundedReadSweeper(RuntimeClock clock, Func<long>? pausedMs = null)
     {
         _clock = clock;
-        _pausedMs = pausedMs ?? GcPausedMs;
+        _pausedMs = pausedMs ?? (ReferenceEquals(clock.Provider, TimeProvider.System) ? GcPausedMs : static () => 0);
         PausedMs = _pausedMs();
     }
 
