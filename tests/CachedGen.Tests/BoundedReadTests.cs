@@ -51,21 +51,29 @@ public sealed class BoundedReadTests : IDisposable
         read.SetException(new InvalidOperationException("late")); // absorbed: the wait has ended, the failure is observed
     }
 
+    /// <summary>A 50 ms wait during which the process was paused 30 ms for garbage collection (the pause counter is the
+    /// test's own), on a fake clock moved 70 ms on: past the budget, not past the budget and the pause.</summary>
+    private static async Task<(FakeTimeProvider Time, BoundedReadSweeper Sweeper, TaskCompletionSource<Lease<byte>?> Read, Task<Lease<byte>?> Wait)> WaitedThroughAPauseAsync()
+    {
+        var time = new FakeTimeProvider();
+        long paused = 0;
+        var sweeper = new BoundedReadSweeper(new RuntimeClock(time), () => Interlocked.Read(ref paused));
+        var read = Pending();
+        var wait = sweeper.Start(read.Task, TimeSpan.FromMilliseconds(50)).AsTask();
+        Interlocked.Exchange(ref paused, 30);
+        time.Advance(TimeSpan.FromMilliseconds(70));
+        await Task.Yield();
+        Assert.False(wait.IsCompleted);
+        return (time, sweeper, read, wait);
+    }
+
     [Fact]
     public async Task Time_the_process_was_paused_for_garbage_collection_is_added_to_the_budget()
     {
         // A 100 ms collection holds up Redis's reply and the sweep alike: the wait must not end for a pause that was not
-        // Redis's. The pause counter is the test's own.
-        var time = new FakeTimeProvider();
-        long paused = 0;
-        using var sweeper = new BoundedReadSweeper(new RuntimeClock(time), () => Interlocked.Read(ref paused));
-        var read = Pending();
-        var wait = sweeper.Start(read.Task, TimeSpan.FromMilliseconds(50)).AsTask();
-        Interlocked.Exchange(ref paused, 30);
-
-        time.Advance(TimeSpan.FromMilliseconds(70));
-        Assert.False(wait.IsCompleted); // 50 ms of budget + 30 ms paused: not yet
-
+        // Redis's, and a reply that comes within the budget and the pause is the caller's.
+        var (_, sweeper, read, wait) = await WaitedThroughAPauseAsync();
+        using var owned = sweeper;
         var lease = Lease<byte>.Create(1);
         read.SetResult(lease);
         Assert.Same(lease, await wait.WaitAsync(TimeSpan.FromSeconds(10)));
@@ -74,15 +82,8 @@ public sealed class BoundedReadTests : IDisposable
     [Fact]
     public async Task A_read_still_times_out_once_the_budget_and_the_pause_have_passed()
     {
-        var time = new FakeTimeProvider();
-        long paused = 0;
-        using var sweeper = new BoundedReadSweeper(new RuntimeClock(time), () => Interlocked.Read(ref paused));
-        var read = Pending();
-        var wait = sweeper.Start(read.Task, TimeSpan.FromMilliseconds(50)).AsTask();
-        Interlocked.Exchange(ref paused, 30);
-
-        time.Advance(TimeSpan.FromMilliseconds(70));
-        Assert.False(wait.IsCompleted);
+        var (time, sweeper, read, wait) = await WaitedThroughAPauseAsync();
+        using var owned = sweeper;
         time.Advance(TimeSpan.FromMilliseconds(10));
         await Assert.ThrowsAsync<TimeoutException>(() => wait.WaitAsync(TimeSpan.FromSeconds(10)));
         read.SetException(new InvalidOperationException("late"));
