@@ -212,7 +212,8 @@ public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposa
     /// <summary>The runtime's clock (<see cref="Time"/>), with the coarse reading the L1 hit path uses.</summary>
     internal Runtime.RuntimeClock Clock { get; }
 
-    /// <summary>Redis fills started in the background (<see cref="CachedGenOptions.BackgroundFill"/>).</summary>
+    /// <summary>Redis work started in the background and not awaited by a caller: fills (<see cref="CachedGenOptions.BackgroundFill"/>),
+    /// lease releases, and reads that follow another node's change (<see cref="CachedGenOptions.FollowRemoteChanges"/>).</summary>
     internal Runtime.PendingFills PendingFills { get; } = new();
 
     /// <summary>The one time source of the runtime: <see cref="CachedGenOptions.TimeProvider"/>, or the
@@ -375,7 +376,6 @@ public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposa
         return Backplane is null || await Backplane.PublishAllAsync().ConfigureAwait(false);
     }
 
-    /// <summary>Called by the backplane for another node's invalidation.</summary>
     /// <summary>Another node wrote the value of <paramref name="redisKey"/> (as in Redis, or without its generations and
     /// tags when <paramref name="isBaseKey"/>) after a change: the method that holds a stale L1 copy of it reads the new
     /// one (<see cref="CachedGenOptions.FollowRemoteChanges"/>).</summary>

@@ -122,8 +122,8 @@ public sealed class CachedGenOptions
     /// as soon as it is there (default <see langword="true"/>; needs <see cref="Backplane"/>). After a put
     /// (<c>[CachePut]</c>) that is at once; after an invalidation, when the entry's next fill (by any node, within 10 s)
     /// announces itself. Only copies still in L1 are followed, so the next call on that node is an L1 hit instead of a
-    /// Redis read. The cost: a second backplane message per put and per fill after an invalidation, a marker key per
-    /// invalidation (for at most 10 s), and one Redis GET per node that held a copy.
+    /// Redis read. The cost: one more backplane message per fill after an invalidation, a marker key per invalidation
+    /// (for at most 10 s), and one Redis GET per node that held a copy.
     /// </summary>
     public bool FollowRemoteChanges { get; set; } = true;
 

@@ -11,16 +11,16 @@ namespace CachedGen.IntegrationTests;
 
 /// <summary><see cref="CachedGenOptions.RedisOperationTimeout"/> does not count time the process spent paused for garbage
 /// collection: Redis is made to hold back writes (<c>CLIENT PAUSE … WRITE</c>) for longer than the budget, and the
-/// level's pause counter is the test's own. The server is this class's own: the pause reaches no other test.</summary>
+/// clock's pause counter is the test's own. The server is this class's own: the pause reaches no other test.</summary>
 public sealed class GcPauseBudgetTests(RedisServerFixture redis) : IClassFixture<RedisServerFixture>
 {
     private async Task<bool> InvalidateWhileRedisHoldsWritesAsync(Action afterStart, Func<long> paused)
     {
         await using var mux = await ConnectionMultiplexer.ConnectAsync(redis.Server.Endpoint + ",abortConnect=false,asyncTimeout=10000");
         var options = new CachedGenOptions { RedisOperationTimeout = TimeSpan.FromMilliseconds(100) };
-        var clock = new RuntimeClock(TimeProvider.System);
+        using var clock = new RuntimeClock(TimeProvider.System, pausedMs: paused);
         using var metrics = new CacheMetrics(clock, () => 0, () => [], () => [], () => []);
-        await using var level = new RedisLevel(Task.FromResult<IConnectionMultiplexer>(mux), false, options, NullLogger.Instance, metrics, clock, paused);
+        await using var level = new RedisLevel(Task.FromResult<IConnectionMultiplexer>(mux), false, options, NullLogger.Instance, metrics, clock);
         // Connected, script loaded and code compiled (a first call can take longer than the budget on a cold process).
         await Eventually.HoldsAsync(
             async () => await level.InvalidateAsync("gc-pause:warm", "gc-pause:warm:lease", null, "test"),

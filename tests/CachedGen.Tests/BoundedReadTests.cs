@@ -57,7 +57,7 @@ public sealed class BoundedReadTests : IDisposable
     {
         var time = new FakeTimeProvider();
         long paused = 0;
-        var sweeper = new BoundedReadSweeper(new RuntimeClock(time), () => Interlocked.Read(ref paused));
+        var sweeper = new BoundedReadSweeper(new RuntimeClock(time, pausedMs: () => Interlocked.Read(ref paused)));
         var read = Pending();
         var wait = sweeper.Start(read.Task, TimeSpan.FromMilliseconds(50)).AsTask();
         Interlocked.Exchange(ref paused, 30);

@@ -15,9 +15,9 @@ namespace CachedGen.Runtime;
 /// generation and the key field the tag) or <c>f</c> (a fill that someone waits for, or the first fill after an
 /// invalidation: not an invalidation; it wakes the waiters of that key, and nodes that follow changes read it where
 /// their L1 holds a copy the invalidation made stale). A put is a <c>k</c> message whose node field ends with
-/// <c>.p</c>: the new value is already in Redis, so nodes that follow changes read it at once. Pub/sub does not replay messages sent while a node
-/// was disconnected, so when the subscription connection comes back the node clears its whole L1: it may have missed
-/// invalidations, and Redis (which the writes did reach) holds the current values.
+/// <c>.p</c>: the new value is already in Redis, so nodes that follow changes read it at once. Pub/sub does not replay
+/// messages sent while a node was disconnected, so when the subscription connection comes back the node clears its
+/// whole L1: it may have missed invalidations, and Redis (which the writes did reach) holds the current values.
 /// </remarks>
 internal sealed class Backplane
 {
@@ -84,9 +84,9 @@ internal sealed class Backplane
     /// the tag.</summary>
     public string TagMessagePrefix => string.Join('|', Format, _node, "t", "");
 
-    /// <summary>The start of the message of a fill another node waits for, <c>1|{node}|f|</c>: the fill script appends the
-    /// method, <c>|</c> and the key as in Redis. The waiters on every node read the value at once
-    /// (<see cref="WaitForFillAsync"/>); a node of an earlier version ignores the kind.</summary>
+    /// <summary>The start of a fill's announcement, <c>1|{node}|f|</c>: the fill script appends the method, <c>|</c> and
+    /// the key as in Redis. The waiters on every node read the value at once (<see cref="WaitForFillAsync"/>), and nodes
+    /// that follow changes read it where they hold a stale copy; a node of an earlier version ignores the kind.</summary>
     public string FilledMessagePrefix { get; }
 
     // Callers on this node waiting for another node's fill, by Redis key (one completion shared by a key's waiters).

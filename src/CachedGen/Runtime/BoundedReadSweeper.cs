@@ -18,29 +18,18 @@ internal sealed class BoundedReadSweeper : IDisposable
     public const int SweepIntervalMs = 10;
 
     private readonly RuntimeClock _clock;
-    private readonly Func<long> _pausedMs;
     private readonly List<BoundedRead> _active = new();
     private ITimer? _timer;
     private bool _disposed;
 
-    /// <param name="clock">The runtime's clock.</param>
-    /// <param name="pausedMs">The process's total GC pause time in milliseconds (tests give their own). By default the
-    /// runtime's with the system clock, and none with any other <see cref="TimeProvider"/>, whose time does not pass
-    /// during the process's pauses.</param>
-    public BoundedReadSweeper(RuntimeClock clock, Func<long>? pausedMs = null)
+    public BoundedReadSweeper(RuntimeClock clock)
     {
         _clock = clock;
-        _pausedMs = pausedMs ?? (ReferenceEquals(clock.Provider, TimeProvider.System) ? GcPausedMs : static () => 0);
-        PausedMs = _pausedMs();
+        PausedMs = clock.PausedMs();
     }
 
-    /// <summary>The process's total time paused for garbage collection, in milliseconds.</summary>
-    public static long GcPausedMs() => (long)GC.GetTotalPauseDuration().TotalMilliseconds;
-
-    /// <summary>The process's total GC pause time (ms) now.</summary>
-    public long ReadPausedMs() => _pausedMs();
-
-    /// <summary>The total GC pause time (ms) as of the last sweep; a wait records it when it starts.</summary>
+    /// <summary>The process's total GC pause time (<see cref="RuntimeClock.PausedMs"/>) as of the last sweep; a wait
+    /// records it when it starts.</summary>
     public long PausedMs { get; private set; }
 
     /// <summary>Whether the timer runs (from the first wait until disposal).</summary>
@@ -85,7 +74,7 @@ internal sealed class BoundedReadSweeper : IDisposable
     internal void Sweep()
     {
         var now = _clock.NowMs;
-        var paused = PausedMs = _pausedMs();
+        var paused = PausedMs = _clock.PausedMs();
         List<BoundedRead>? expired = null;
         lock (_active)
         {

@@ -21,16 +21,15 @@ internal sealed partial class RedisLevel : IRedisEntries, IAsyncDisposable
     private IDatabase? _database;
 
     private readonly CacheMetrics _metrics;
+    private readonly RuntimeClock _clock;
     private readonly TimeProvider _time;
     private readonly BoundedReadSweeper _sweeper;
 
-    /// <summary>The Redis level over <paramref name="connection"/> (connecting or connected); <paramref name="pausedMs"/>
-    /// is the process's total GC pause time in milliseconds (default: the runtime's; tests give their own): pauses during
-    /// an operation are added to its budget.</summary>
-    public RedisLevel(Task<IConnectionMultiplexer> connection, bool ownsConnection, CachedGenOptions options, ILogger logger, CacheMetrics metrics, RuntimeClock clock, Func<long>? pausedMs = null)
+    public RedisLevel(Task<IConnectionMultiplexer> connection, bool ownsConnection, CachedGenOptions options, ILogger logger, CacheMetrics metrics, RuntimeClock clock)
     {
+        _clock = clock;
         _time = clock.Provider;
-        _sweeper = new BoundedReadSweeper(clock, pausedMs);
+        _sweeper = new BoundedReadSweeper(clock);
         _metrics = metrics;
         _connection = connection;
         _ownsConnection = ownsConnection;
@@ -326,14 +325,14 @@ internal sealed partial class RedisLevel : IRedisEntries, IAsyncDisposable
         Task<TResult>? pending = null;
         try
         {
-            var pausedBefore = _sweeper.ReadPausedMs();
+            var pausedBefore = _clock.PausedMs();
             pending = start(db, state);
             TResult result;
             try
             {
                 result = await Bounded(pending).ConfigureAwait(false);
             }
-            catch (TimeoutException) when (!pending.IsCompleted && _sweeper.ReadPausedMs() - pausedBefore is > 0 and var paused)
+            catch (TimeoutException) when (!pending.IsCompleted && _clock.PausedMs() - pausedBefore is > 0 and var paused)
             {
                 // The process was paused for garbage collection during the budget: that time was not Redis's. Wait for it
                 // once more (as BoundedReadSweeper does for reads).

@@ -35,14 +35,27 @@ internal sealed class RuntimeClock : IDisposable
     // Written by the ticker while registered (under its lock), read on the L1 hit path.
     internal long CoarseMs = NoCoarseReading;
 
-    public RuntimeClock(TimeProvider provider, CoarseTicker? ticker = null)
+    private readonly Func<long> _pausedMs;
+
+    /// <param name="provider">The runtime's time source.</param>
+    /// <param name="ticker">The coarse clock's ticker (default: the process's).</param>
+    /// <param name="pausedMs">The process's total time paused for garbage collection, in milliseconds (tests give their
+    /// own). By default the runtime's with the system clock, and none with any other provider, whose time does not pass
+    /// during the process's pauses.</param>
+    public RuntimeClock(TimeProvider provider, CoarseTicker? ticker = null, Func<long>? pausedMs = null)
     {
         ArgumentNullException.ThrowIfNull(provider);
         Provider = provider;
         _system = ReferenceEquals(provider, TimeProvider.System);
         _frequency = provider.TimestampFrequency;
         _ticker = ticker ?? CoarseTicker.Shared;
+        _pausedMs = pausedMs ?? (_system ? static () => (long)GC.GetTotalPauseDuration().TotalMilliseconds : static () => 0);
     }
+
+    /// <summary>The process's total time paused for garbage collection so far, in milliseconds: the Redis budget does not
+    /// count it (<see cref="CachedGenOptions.RedisOperationTimeout"/>), since a pause holds up the reply and the timeout
+    /// alike.</summary>
+    public long PausedMs() => _pausedMs();
 
     /// <summary>The runtime's time source.</summary>
     public TimeProvider Provider { get; }
