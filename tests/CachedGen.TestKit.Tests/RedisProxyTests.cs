@@ -53,8 +53,9 @@ public sealed class RedisProxyTests(RedisServerFixture redis) : IClassFixture<Re
 
         // A RESP subscribe command split inside its name, in mixed case.
         var subscribe = Command("sUbScRiBe", "proxy:channel");
+        var before = proxy.ClientBytes;
         await SendAsync(socket, subscribe[..11]); // *2 $9 sUb
-        await Task.Delay(50); // Two reads on the proxy's side: a pause in the scenario (the command arrives split), not a wait for a signal.
+        await Eventually.HoldsAsync(() => proxy.ClientBytes == before + 11, "the proxy did not read the first part"); // two reads on its side
         await SendAsync(socket, subscribe[11..]);
         await ExpectAsync(socket, "*3\r\n$9\r\nsubscribe\r\n$13\r\nproxy:channel\r\n:1\r\n");
         Assert.Equal(1, proxy.SubscriptionCount);

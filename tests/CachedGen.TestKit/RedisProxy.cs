@@ -36,6 +36,7 @@ public sealed class RedisProxy : IAsyncDisposable
     private readonly Task _acceptLoop;
     private volatile bool _blackholed;
     private long _droppedBytes;
+    private long _clientBytes;
     private int _disposed;
 
     private RedisProxy(IPEndPoint target)
@@ -80,6 +81,10 @@ public sealed class RedisProxy : IAsyncDisposable
 
     /// <summary>Bytes dropped on pub/sub connections so far, both directions together.</summary>
     public long DroppedBytes => Interlocked.Read(ref _droppedBytes);
+
+    /// <summary>Bytes read from clients so far, every connection together (each read counted once it has been looked
+    /// at, before it is forwarded).</summary>
+    public long ClientBytes => Interlocked.Read(ref _clientBytes);
 
     /// <summary>Starts a proxy to <paramref name="targetEndpoint"/> (<c>host:port</c>; a host name is resolved now).</summary>
     /// <exception cref="ArgumentException">The endpoint is not <c>host:port</c>.</exception>
@@ -250,6 +255,11 @@ public sealed class RedisProxy : IAsyncDisposable
                     if (fromClient && !_isSubscription && _detector.Feed(buffer.AsSpan(0, read)))
                     {
                         _isSubscription = true;
+                    }
+
+                    if (fromClient)
+                    {
+                        Interlocked.Add(ref proxy._clientBytes, read);
                     }
 
                     if (_isSubscription && proxy._blackholed)
