@@ -51,6 +51,31 @@ public sealed class BoundedReadTests : IDisposable
         read.SetException(new InvalidOperationException("late")); // absorbed: the wait has ended, the failure is observed
     }
 
+    [Fact]
+    public async Task Operations_of_every_result_type_share_the_sweep()
+    {
+        // The lease and fill scripts, invalidations and tag reads are bounded by the same sweep as the GET.
+        var time = new FakeTimeProvider();
+        using var sweeper = new BoundedReadSweeper(new RuntimeClock(time));
+        var script = new TaskCompletionSource<RedisResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var flag = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var late = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var scriptWait = sweeper.Start(script.Task, TimeSpan.FromMilliseconds(50)).AsTask();
+        var flagWait = sweeper.Start(flag.Task, TimeSpan.FromMilliseconds(50)).AsTask();
+        var lateWait = sweeper.Start(late.Task, TimeSpan.FromMilliseconds(50)).AsTask();
+
+        var result = RedisResult.Create((RedisValue)7);
+        script.SetResult(result);
+        flag.SetResult(true);
+        Assert.Same(result, await scriptWait.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.True(await flagWait.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.False(lateWait.IsCompleted);
+
+        time.Advance(TimeSpan.FromMilliseconds(50));
+        await Assert.ThrowsAsync<TimeoutException>(() => lateWait.WaitAsync(TimeSpan.FromSeconds(10)));
+        late.SetResult(3); // absorbed: the wait has ended
+    }
+
     /// <summary>A 50 ms wait during which the process was paused 30 ms for garbage collection (the pause counter is the
     /// test's own), on a fake clock moved 70 ms on: past the budget, not past the budget and the pause.</summary>
     private static async Task<(FakeTimeProvider Time, BoundedReadSweeper Sweeper, TaskCompletionSource<Lease<byte>?> Read, Task<Lease<byte>?> Wait)> WaitedThroughAPauseAsync()

@@ -1,32 +1,14 @@
 using System;
 using System.Collections.Concurrent;
-using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using System.Threading.Tasks.Sources;
-using StackExchange.Redis;
 
 namespace CachedGen.Runtime;
 
-/// <summary>
-/// Awaits a Redis read for at most a budget without allocating per call: a pooled <see cref="IValueTaskSource{T}"/>
-/// completes when the read does, or with a <see cref="TimeoutException"/> when its runtime's
-/// <see cref="BoundedReadSweeper"/> (every <see cref="BoundedReadSweeper.SweepIntervalMs"/> ms) finds its deadline
-/// passed. <c>Task.WaitAsync(budget)</c> does the same with a timer and a task per call, which on the L2 hit path cost
-/// more than the rest of CachedGen's work.
-/// </summary>
-internal sealed class BoundedRead : IValueTaskSource<Lease<byte>?>
+/// <summary>One wait of a <see cref="BoundedReadSweeper"/>: what the sweep needs of it, whatever the awaited result.</summary>
+internal abstract class BoundedWait
 {
-    private const int Waiting = 0;
-    private const int Completed = 1;
-
-    private static readonly ConcurrentQueue<BoundedRead> Pool = new();
-
-    private readonly Action _onReadCompleted;
-    private ManualResetValueTaskSourceCore<Lease<byte>?> _core;
-    private Task<Lease<byte>?>? _read;
-    private BoundedReadSweeper? _sweeper;
-
     /// <summary>When the wait ends (in <see cref="RuntimeClock.NowMs"/> time), not counting the time the process is
     /// paused for garbage collection meanwhile (see <see cref="BoundedReadSweeper"/>).</summary>
     internal long Deadline;
@@ -36,40 +18,66 @@ internal sealed class BoundedRead : IValueTaskSource<Lease<byte>?>
 
     /// <summary>The slot in the sweeper's list of waits.</summary>
     internal int Index;
+
+    /// <summary>Claims the wait for a timeout: <see langword="false"/> when the operation completed first.</summary>
+    internal abstract bool TryExpire();
+
+    /// <summary>Ends a claimed wait with a timeout.</summary>
+    internal abstract void FailWithTimeout();
+}
+
+/// <summary>
+/// Awaits a Redis operation for at most a budget without allocating per call: a pooled <see cref="IValueTaskSource{T}"/>
+/// completes when the operation does, or with a <see cref="TimeoutException"/> when its runtime's
+/// <see cref="BoundedReadSweeper"/> (every <see cref="BoundedReadSweeper.SweepIntervalMs"/> ms) finds its deadline
+/// passed. <c>Task.WaitAsync(budget)</c> does the same with a timer and a task per call, which on the L2 hit path cost
+/// more than the rest of CachedGen's work. One pool per result type.
+/// </summary>
+internal sealed class BoundedRead<T> : BoundedWait, IValueTaskSource<T>
+{
+    private const int Waiting = 0;
+    private const int Completed = 1;
+
+    private static readonly ConcurrentQueue<BoundedRead<T>> Pool = new();
+
+    private readonly Action _onReadCompleted;
+    private ManualResetValueTaskSourceCore<T> _core;
+    private Task<T>? _read;
+    private BoundedReadSweeper? _sweeper;
     private int _state;
     private int _references;
 
     private BoundedRead()
     {
         _onReadCompleted = OnReadCompleted;
-        // The read's own task already completes on the thread pool (StackExchange.Redis runs continuations
+        // The operation's own task already completes on the thread pool (StackExchange.Redis runs continuations
         // asynchronously), so the caller can continue inline; timeouts are handed to the pool by the sweeper.
         _core.RunContinuationsAsynchronously = false;
     }
 
     /// <summary>Waits for <paramref name="read"/> until <paramref name="deadline"/>, watched by <paramref name="sweeper"/>.</summary>
-    internal static ValueTask<Lease<byte>?> Start(Task<Lease<byte>?> read, long deadline, BoundedReadSweeper sweeper)
+    internal static ValueTask<T> Start(Task<T> read, long deadline, BoundedReadSweeper sweeper)
     {
         if (read.IsCompleted)
         {
-            return new ValueTask<Lease<byte>?>(read);
+            return new ValueTask<T>(read);
         }
 
         if (!Pool.TryDequeue(out var operation))
         {
-            operation = new BoundedRead();
+            operation = new BoundedRead<T>();
         }
 
         operation._core.Reset();
         operation._read = read;
         operation._state = Waiting;
-        operation._references = 2; // the awaiting caller and the read's continuation
+        operation._references = 2; // the awaiting caller and the operation's continuation
         operation.Deadline = deadline;
         operation.PausedAtStart = sweeper.PausedMs;
         operation._sweeper = sweeper;
         sweeper.Add(operation);
         read.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(operation._onReadCompleted);
-        return new ValueTask<Lease<byte>?>(operation, operation._core.Version);
+        return new ValueTask<T>(operation, operation._core.Version);
     }
 
     private void OnReadCompleted()
@@ -92,7 +100,7 @@ internal sealed class BoundedRead : IValueTaskSource<Lease<byte>?>
             // Timed out earlier: the caller has moved on. Observe a late failure and release a late lease.
             if (read.IsCompletedSuccessfully)
             {
-                read.Result?.Dispose();
+                (read.Result as IDisposable)?.Dispose();
             }
             else
             {
@@ -103,14 +111,13 @@ internal sealed class BoundedRead : IValueTaskSource<Lease<byte>?>
         Release();
     }
 
-    /// <summary>Claims the wait for a timeout: <see langword="false"/> when the read completed first.</summary>
-    internal bool TryExpire() => Interlocked.CompareExchange(ref _state, Completed, Waiting) == Waiting;
+    internal override bool TryExpire() => Interlocked.CompareExchange(ref _state, Completed, Waiting) == Waiting;
 
-    /// <summary>Ends a claimed wait with a timeout, on the pool: the caller continues into the source call, which must not
-    /// hold up the sweep.</summary>
-    internal void FailWithTimeout()
+    /// <summary>Ends a claimed wait with a timeout, on the pool: the caller continues (into the source call, for a read),
+    /// which must not hold up the sweep.</summary>
+    internal override void FailWithTimeout()
         => ThreadPool.UnsafeQueueUserWorkItem(
-            static op => op._core.SetException(new TimeoutException("The Redis read exceeded CachedGenOptions.RedisOperationTimeout.")),
+            static op => op._core.SetException(new TimeoutException("The Redis operation exceeded CachedGenOptions.RedisOperationTimeout.")),
             this,
             preferLocal: false);
 
@@ -124,7 +131,7 @@ internal sealed class BoundedRead : IValueTaskSource<Lease<byte>?>
         }
     }
 
-    public Lease<byte>? GetResult(short token)
+    public T GetResult(short token)
     {
         try
         {

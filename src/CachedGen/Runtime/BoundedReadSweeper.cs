@@ -2,12 +2,11 @@ using System;
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
-using StackExchange.Redis;
 
 namespace CachedGen.Runtime;
 
 /// <summary>
-/// The timeouts of one runtime's <see cref="BoundedRead"/> waits: a timer of the runtime's clock, created with the first
+/// The timeouts of one runtime's Redis operations (<see cref="BoundedRead{T}"/> waits): a timer of the runtime's clock, created with the first
 /// wait and disposed with the runtime, ends every wait whose deadline has passed. Time the process spent paused for
 /// garbage collection during a wait is added to its deadline: a collection of 100 ms holds up the reply and the sweep
 /// alike, so without it every read in flight would time out after a long pause (and open the circuit breaker) although
@@ -18,7 +17,7 @@ internal sealed class BoundedReadSweeper : IDisposable
     public const int SweepIntervalMs = 10;
 
     private readonly RuntimeClock _clock;
-    private readonly List<BoundedRead> _active = new();
+    private readonly List<BoundedWait> _active = new();
     private ITimer? _timer;
     private bool _disposed;
 
@@ -44,11 +43,11 @@ internal sealed class BoundedReadSweeper : IDisposable
         }
     }
 
-    /// <summary>Waits for <paramref name="read"/> for at most <paramref name="budget"/>.</summary>
-    public ValueTask<Lease<byte>?> Start(Task<Lease<byte>?> read, TimeSpan budget)
-        => BoundedRead.Start(read, _clock.NowMs + (long)budget.TotalMilliseconds, this);
+    /// <summary>Waits for <paramref name="operation"/> for at most <paramref name="budget"/>.</summary>
+    public ValueTask<T> Start<T>(Task<T> operation, TimeSpan budget)
+        => BoundedRead<T>.Start(operation, _clock.NowMs + (long)budget.TotalMilliseconds, this);
 
-    internal void Add(BoundedRead operation)
+    internal void Add(BoundedWait operation)
     {
         lock (_active)
         {
@@ -62,7 +61,7 @@ internal sealed class BoundedReadSweeper : IDisposable
         }
     }
 
-    internal void Remove(BoundedRead operation)
+    internal void Remove(BoundedWait operation)
     {
         lock (_active)
         {
@@ -75,7 +74,7 @@ internal sealed class BoundedReadSweeper : IDisposable
     {
         var now = _clock.NowMs;
         var paused = PausedMs = _clock.PausedMs();
-        List<BoundedRead>? expired = null;
+        List<BoundedWait>? expired = null;
         lock (_active)
         {
             for (var i = _active.Count - 1; i >= 0; i--)

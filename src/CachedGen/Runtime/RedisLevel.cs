@@ -309,6 +309,7 @@ internal sealed partial class RedisLevel : IRedisEntries, IAsyncDisposable
     /// <paramref name="complete"/>. A failure or timeout is counted, logged while the circuit is closed, and also
     /// returns <paramref name="unavailable"/>: it never throws.
     /// </summary>
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<T> RunAsync<TState, TResult, T>(
         string operation,
         string method,
@@ -325,20 +326,10 @@ internal sealed partial class RedisLevel : IRedisEntries, IAsyncDisposable
         Task<TResult>? pending = null;
         try
         {
-            var pausedBefore = _clock.PausedMs();
             pending = start(db, state);
-            TResult result;
-            try
-            {
-                result = await Bounded(pending).ConfigureAwait(false);
-            }
-            catch (TimeoutException) when (!pending.IsCompleted && _clock.PausedMs() - pausedBefore is > 0 and var paused)
-            {
-                // The process was paused for garbage collection during the budget: that time was not Redis's. Wait for it
-                // once more (as BoundedReadSweeper does for reads).
-                result = await pending.WaitAsync(TimeSpan.FromMilliseconds(paused), _time).ConfigureAwait(false);
-            }
-
+            // Watched by the sweeper, which also leaves out of the budget any time the process spent paused for garbage
+            // collection meanwhile: that time was not Redis's.
+            var result = await _sweeper.Start(pending, _budget).ConfigureAwait(false);
             Breaker.OnSuccess();
             return complete(result);
         }
@@ -418,8 +409,6 @@ internal sealed partial class RedisLevel : IRedisEntries, IAsyncDisposable
 
     /// <summary>The operation itself when it has completed (no timer), else a wait bounded by the budget that throws
     /// <see cref="TimeoutException"/> when it runs out.</summary>
-    private Task<T> Bounded<T>(Task<T> pending) => pending.IsCompleted ? pending : pending.WaitAsync(_budget, _time);
-
     public async ValueTask DisposeAsync()
     {
         _sweeper.Dispose();
