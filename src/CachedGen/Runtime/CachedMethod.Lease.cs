@@ -16,7 +16,7 @@ public sealed partial class CachedMethod<TKey, TValue>
     /// stop waiting after <see cref="CachedGenOptions.LeaseWaitTimeout"/> (then they load without writing to Redis).
     /// With Redis unreachable the caller loads without a lease and writes nothing to Redis.
     /// </summary>
-    private async Task<TValue> LeaseOrWaitRedisAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, string redisKey, Stamp stamp, Fallback fallback, CancellationToken cancellationToken, bool skippedGet = false)
+    private async Task<TValue> LeaseOrWaitRedisAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, string redisKey, Stamp stamp, Fallback fallback, CancellationToken cancellationToken, MissKind firstRead = MissKind.None)
     {
         if (TryPeekL1(key, out var fresh))
         {
@@ -38,10 +38,10 @@ public sealed partial class CachedMethod<TKey, TValue>
                 filled = backplane?.ExpectFill(redisKey); // listening before the script can mark the wait
                 var found = await _redis!.GetOrLeaseAsync(redisKey, leaseKey, token, _leaseMs, nowUnixMs, Descriptor.MethodId).ConfigureAwait(false);
                 _metrics.RecordDuration(started, _methodTag, CacheMetrics.L2, CacheMetrics.OpLease);
-                if (skippedGet && attempt == 0)
+                if (attempt == 0)
                 {
-                    // The GET this call skipped would have found the value (a put made the L1 copy stale, not a delete).
-                    ScoreGetSkip(found.Outcome == LeaseOutcome.Value);
+                    // Whether the GET this call skipped would have found the value.
+                    ScoreFirstRead(firstRead, found.Outcome == LeaseOutcome.Value);
                 }
 
                 if (found.Stale is { } stale && !fallback.Has && AcceptRedisPayload(key, stale, redisKey, stamp, out _, out var expired) == Payload.Expired)

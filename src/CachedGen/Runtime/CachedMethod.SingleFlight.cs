@@ -9,7 +9,7 @@ namespace CachedGen.Runtime;
 // invalidation came in since it started.
 public sealed partial class CachedMethod<TKey, TValue>
 {
-    private async Task<TValue> JoinOrLeadFlightAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, string? redisKey, Stamp stamp, Fallback fallback, CancellationToken cancellationToken, bool skippedGet = false)
+    private async Task<TValue> JoinOrLeadFlightAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, string? redisKey, Stamp stamp, Fallback fallback, CancellationToken cancellationToken, MissKind firstRead = MissKind.None)
     {
         Flight? flight = null;
         while (true)
@@ -27,7 +27,7 @@ public sealed partial class CachedMethod<TKey, TValue>
                         continue;
                     }
 
-                    return await LeadFlightAsync(key, state, load, redisKey, stamp, fallback, flight, cancellationToken, skippedGet).ConfigureAwait(false);
+                    return await LeadFlightAsync(key, state, load, redisKey, stamp, fallback, flight, cancellationToken, firstRead).ConfigureAwait(false);
                 }
 
                 _metrics.Misses.Add(1, _methodTag);
@@ -50,19 +50,19 @@ public sealed partial class CachedMethod<TKey, TValue>
                 continue;
             }
 
-            return await LeadFlightAsync(key, state, load, redisKey, stamp, fallback, flight, cancellationToken, skippedGet).ConfigureAwait(false);
+            return await LeadFlightAsync(key, state, load, redisKey, stamp, fallback, flight, cancellationToken, firstRead).ConfigureAwait(false);
         }
     }
 
     /// <summary>Runs the load of <paramref name="flight"/>, which this caller registered, and completes it for the callers
     /// that joined.</summary>
-    private async Task<TValue> LeadFlightAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, string? redisKey, Stamp stamp, Fallback fallback, Flight flight, CancellationToken cancellationToken, bool skippedGet)
+    private async Task<TValue> LeadFlightAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, string? redisKey, Stamp stamp, Fallback fallback, Flight flight, CancellationToken cancellationToken, MissKind firstRead)
     {
         try
         {
             var value = redisKey is null
                 ? await LoadWithoutRedisAsync(key, state, load, stamp, cancellationToken).ConfigureAwait(false)
-                : await LeaseOrWaitRedisAsync(key, state, load, redisKey, stamp, fallback, cancellationToken, skippedGet).ConfigureAwait(false);
+                : await LeaseOrWaitRedisAsync(key, state, load, redisKey, stamp, fallback, cancellationToken, firstRead).ConfigureAwait(false);
             flight.Completion.TrySetResult(value);
             return value;
         }
