@@ -42,4 +42,31 @@ public sealed class InMemoryFormSourceTests
         Assert.Null(await source.GetSchemaAsync(11));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => source.UpdateSchemaAsync(11, Guid.Empty, InMemoryFormSource.CreateSchema(11, 2)));
     }
+
+    [Fact]
+    public async Task A_read_overlapped_a_load_of_its_form_when_one_was_in_flight_or_started_since_the_mark()
+    {
+        using var source = new InMemoryFormSource(10, TimeSpan.Zero);
+        var quiet = source.MarkReads(4);
+        Assert.False(source.ReadOverlapped(4, quiet));
+
+        await source.GetSchemaAsync(4); // started and ended after the mark
+        Assert.True(source.ReadOverlapped(4, quiet));
+        Assert.False(source.ReadOverlapped(4, source.MarkReads(4)));
+        Assert.False(source.ReadOverlapped(5, source.MarkReads(5)));
+    }
+
+    [Fact]
+    public async Task A_load_in_flight_at_the_mark_counts_as_overlapping()
+    {
+        var source = new InMemoryFormSource(10, TimeSpan.FromHours(1)); // in flight until the source is disposed
+        var load = source.GetSchemaAsync(6);
+        var during = source.MarkReads(6);
+        Assert.True(during.InFlight);
+        Assert.True(source.ReadOverlapped(6, during));
+
+        source.Dispose(); // ends the pending delay
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => load);
+        Assert.False(source.MarkReads(6).InFlight);
+    }
 }

@@ -36,6 +36,8 @@ public sealed class InMemoryFormSource : IFormRepository, IDisposable
 
     private readonly FormSchema[] _forms;
     private readonly int[] _allocated;
+    private readonly int[] _readsInFlight;
+    private readonly int[] _readsStarted;
     private readonly LatencySimulator _latency;
     private long _readCalls;
     private long _writeCalls;
@@ -48,6 +50,8 @@ public sealed class InMemoryFormSource : IFormRepository, IDisposable
         FormCount = formCount;
         _latency = new LatencySimulator(latency);
         _forms = new FormSchema[formCount + 1];
+        _readsInFlight = new int[formCount + 1];
+        _readsStarted = new int[formCount + 1];
         _allocated = new int[formCount + 1];
         for (var id = 1; id <= formCount; id++)
         {
@@ -103,12 +107,41 @@ public sealed class InMemoryFormSource : IFormRepository, IDisposable
         }
 
         Interlocked.Increment(ref _readCalls);
-        await _latency.WaitAsync().ConfigureAwait(false);
+        var tracked = (uint)formId < (uint)_forms.Length;
+        if (tracked)
+        {
+            Interlocked.Increment(ref _readsStarted[formId]);
+            Interlocked.Increment(ref _readsInFlight[formId]);
+        }
 
-        var form = (uint)formId < (uint)_forms.Length ? Volatile.Read(ref _forms[formId]) : null;
+        try
+        {
+            await _latency.WaitAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            if (tracked)
+            {
+                Interlocked.Decrement(ref _readsInFlight[formId]);
+            }
+        }
+
+        var form = tracked ? Volatile.Read(ref _forms[formId]) : null;
         Interlocked.Add(ref _callTicks, Stopwatch.GetTimestamp() - started);
         return form;
     }
+
+    /// <summary>Where the source reads of a form stand now, for <see cref="ReadOverlapped"/>: whether one is in flight,
+    /// and how many have started so far.</summary>
+    public SourceReadMark MarkReads(int formId)
+        => (uint)formId < (uint)_forms.Length
+            ? new(Volatile.Read(ref _readsInFlight[formId]) > 0, Volatile.Read(ref _readsStarted[formId]))
+            : default;
+
+    /// <summary>Whether a source read of the form was in flight (through any node, by any caller) at some time between
+    /// <paramref name="mark"/> and now: in flight then, or started since.</summary>
+    public bool ReadOverlapped(int formId, SourceReadMark mark)
+        => mark.InFlight || ((uint)formId < (uint)_forms.Length && Volatile.Read(ref _readsStarted[formId]) != mark.Started);
 
     public async Task UpdateSchemaAsync(int formId, Guid tenantId, FormSchema schema, CancellationToken ct = default)
     {
@@ -145,3 +178,6 @@ public sealed class InMemoryFormSource : IFormRepository, IDisposable
     public Task<UserProfile?> GetProfileAsync(string email, CancellationToken ct = default)
         => throw new NotSupportedException("The load test does not read profiles.");
 }
+
+/// <summary>The state of a form's source reads at one moment (<see cref="InMemoryFormSource.MarkReads"/>).</summary>
+public readonly record struct SourceReadMark(bool InFlight, int Started);

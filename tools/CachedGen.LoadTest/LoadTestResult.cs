@@ -75,6 +75,12 @@ public sealed record EngineResult
     /// <summary>Reads whose own async flow did not call the source (L1, L2, or a wait for another caller's load).</summary>
     public required LatencySummary ReadLatencyNoSourceCall { get; init; }
 
+    /// <summary>Reads that did not call the source and during which no source read of their form was in flight, through any
+    /// node: reads answered from what the cache held, without those that waited for another caller's load (which an
+    /// engine with a lock across nodes makes wait, and one without makes call the source itself). The same
+    /// definition for every engine, taken from the source's side.</summary>
+    public LatencySummary ReadLatencyNoLoadInFlight { get; init; } = new(0, 0, 0, 0, 0, 0, 0, 0);
+
     /// <summary>Reads whose own async flow called the source.</summary>
     public required LatencySummary ReadLatencySourceCall { get; init; }
 

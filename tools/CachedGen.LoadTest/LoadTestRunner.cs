@@ -166,6 +166,7 @@ public static class LoadTestRunner
             SourceCallMeanMs = source.MeanCallTime.TotalMilliseconds,
             ReadLatency = LatencySummary.From(total.ReadLatency),
             ReadLatencyNoSourceCall = LatencySummary.From(total.ReadHitLatency),
+            ReadLatencyNoLoadInFlight = LatencySummary.From(total.ReadNoLoadLatency),
             ReadLatencySourceCall = LatencySummary.From(total.ReadMissLatency),
             WriteLatency = LatencySummary.From(total.WriteLatency),
             WriteLatencyAfterTurn = LatencySummary.From(total.WriteLatencyAfterTurn),
@@ -349,6 +350,7 @@ public static class LoadTestRunner
         public readonly LatencyHistogram ReadLatency = new();
         public readonly LatencyHistogram ReadHitLatency = new();
         public readonly LatencyHistogram ReadMissLatency = new();
+        public readonly LatencyHistogram ReadNoLoadLatency = new();
         public readonly LatencyHistogram WriteLatency = new();
         public readonly LatencyHistogram WriteLatencyAfterTurn = new();
         public long Reads;
@@ -379,6 +381,7 @@ public static class LoadTestRunner
             ReadLatency.Add(other.ReadLatency);
             ReadHitLatency.Add(other.ReadHitLatency);
             ReadMissLatency.Add(other.ReadMissLatency);
+            ReadNoLoadLatency.Add(other.ReadNoLoadLatency);
             WriteLatency.Add(other.WriteLatency);
             WriteLatencyAfterTurn.Add(other.WriteLatencyAfterTurn);
             Reads += other.Reads;
@@ -422,6 +425,7 @@ public static class LoadTestRunner
                 if (read)
                 {
                     calledSource.Value = false;
+                    var loads = run.Source.MarkReads(formId);
                     FormSchema? value;
                     try
                     {
@@ -450,6 +454,10 @@ public static class LoadTestRunner
                         Stats.Reads++;
                         Stats.ReadLatency.RecordTicks(elapsed);
                         (calledSource.Value ? Stats.ReadMissLatency : Stats.ReadHitLatency).RecordTicks(elapsed);
+                        if (!calledSource.Value && !run.Source.ReadOverlapped(formId, loads))
+                        {
+                            Stats.ReadNoLoadLatency.RecordTicks(elapsed);
+                        }
                         var check = run.Tracker.Classify(formId, value.Revision, node, start);
                         switch (check.Consistency)
                         {

@@ -60,6 +60,7 @@ public static class Report
         Row("read p99 / p99.9 ms", e => Ms(e.ReadLatency.P99Us) + " / " + Ms(e.ReadLatency.P999Us));
         Row("read max ms (reads over 100 ms)", e => Ms(e.ReadLatency.MaxUs) + " (" + N(e.ReadLatency.Over100Ms) + ")");
         Row("read p99, no source call / source call ms", e => Ms(e.ReadLatencyNoSourceCall.P99Us) + " / " + Ms(e.ReadLatencySourceCall.P99Us));
+        Row("read p99, no load of the form in flight ms (share of reads)", e => Ms(e.ReadLatencyNoLoadInFlight.P99Us) + " (" + Pct(e.Reads == 0 ? 0 : (double)e.ReadLatencyNoLoadInFlight.Count / e.Reads) + ")");
         Row("write p50 / p95 ms", e => Ms(e.WriteLatency.P50Us) + " / " + Ms(e.WriteLatency.P95Us));
         Row("write p99 / p99.9 ms", e => Ms(e.WriteLatency.P99Us) + " / " + Ms(e.WriteLatency.P999Us));
         Row("write p99 after its turn (one writer per form) ms", e => Ms(e.WriteLatencyAfterTurn.P99Us));
