@@ -23,6 +23,8 @@ public sealed class OptionsTests
         Assert.Equal(TimeSpan.FromMilliseconds(250), options.CrossNodeWindow);
         Assert.Equal(TimeSpan.Zero, options.SameNodeWindow);
         Assert.Null(options.Redis);
+        Assert.True(options.CachedGenFollow);
+        Assert.False(LoadTestOptions.Parse(["--no-follow"])!.CachedGenFollow);
     }
 
     [Fact]

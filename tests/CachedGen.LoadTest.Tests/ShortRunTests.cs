@@ -12,10 +12,10 @@ namespace CachedGen.LoadTest.Tests;
 /// <summary>The CI mode of the load test (<c>--short</c>): asserts invariants, never timings.</summary>
 public abstract class ShortRunTests(ITestOutputHelper output)
 {
-    protected async Task<EngineResult> RunShortAsync(EngineChoice engine, bool assertConsistency = true, LoadTestMode mode = LoadTestMode.Cold)
+    protected async Task<EngineResult> RunShortAsync(EngineChoice engine, bool assertConsistency = true, LoadTestMode mode = LoadTestMode.Cold, bool follow = true)
     {
         await using var redis = await RedisServer.StartAsync();
-        var options = LoadTestOptions.ShortMode with { Redis = redis.Endpoint, Engine = engine, Mode = mode };
+        var options = LoadTestOptions.ShortMode with { Redis = redis.Endpoint, Engine = engine, Mode = mode, CachedGenFollow = follow };
         var log = new StringWriter();
         var result = await LoadTestRunner.RunAsync(options, log);
         output.WriteLine(log.ToString());
@@ -62,6 +62,15 @@ public sealed class CachedGenShortRunTests(ITestOutputHelper output) : ShortRunT
         Assert.True(run.EngineCounters.GetValueOrDefault("cachedgen.invalidations{kind=put}") > 0, "no write-through counted");
         // The nodes that held a put's entry read the new value at once (FollowRemoteChanges, on by default).
         Assert.True(run.EngineCounters.GetValueOrDefault("cachedgen.follows") > 0, "no put followed by another node");
+    }
+
+    [Fact]
+    public async Task Warm_short_run_without_following_follows_nothing()
+    {
+        // --no-follow: the nodes drop a stale copy and read it again on their next miss.
+        var run = await RunShortAsync(EngineChoice.CachedGen, mode: LoadTestMode.Warm, follow: false);
+        Assert.True(run.EngineCounters.GetValueOrDefault("cachedgen.invalidations{kind=put}") > 0, "no write-through counted");
+        Assert.Equal(0, run.EngineCounters.GetValueOrDefault("cachedgen.follows"));
     }
 }
 

@@ -219,6 +219,7 @@ internal sealed class CachedGenHarness : EngineHarness
                     runtimeOptions.ValueEncryptionKey = new byte[32];
                     runtimeOptions.KeyHashSecret = secret;
                     runtimeOptions.DefaultMaxLocalEntries = options.L1Capacity;
+                    runtimeOptions.FollowRemoteChanges = options.CachedGenFollow;
                     if (options.CachedGenLeaseDuration is { } lease)
                     {
                         runtimeOptions.LeaseDuration = lease;

@@ -75,6 +75,9 @@ public sealed record LoadTestOptions
     /// <summary>After the run, re-read every written form on every node once the cross-node window has passed.</summary>
     public bool FinalCheck { get; init; } = true;
 
+    /// <summary>CachedGen's <c>FollowRemoteChanges</c> (on by default, as in the runtime).</summary>
+    public bool CachedGenFollow { get; init; } = true;
+
     public string? JsonPath { get; init; }
 
     public bool Short { get; init; }
@@ -126,6 +129,7 @@ public sealed record LoadTestOptions
           --l1-capacity N          L1 entries per node, both engines (default 10000)
           --lease-duration D       CachedGen's LeaseDuration (default: the runtime's default)
           --no-final-check         skip re-reading written forms on every node after the run
+          --no-follow              CachedGen with FollowRemoteChanges = false
           --json FILE              also write the results as JSON
           --short                  CI mode: CachedGen only, 3s after 1s warm-up, 10000 keys, 2 nodes,
                                    1s staleness window, 2s Redis budget for CachedGen (other options
@@ -223,6 +227,9 @@ public sealed record LoadTestOptions
                     break;
                 case "--no-final-check":
                     options = options with { FinalCheck = false };
+                    break;
+                case "--no-follow":
+                    options = options with { CachedGenFollow = false };
                     break;
                 case "--json":
                     options = options with { JsonPath = Value() };
