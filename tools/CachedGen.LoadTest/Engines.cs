@@ -325,7 +325,7 @@ internal sealed class FusionCacheHarness : EngineHarness
 
     public override string Description => _options.Mode == LoadTestMode.Warm
         ? "warm: hand-written decorator (GetOrSetAsync; write = update then SetAsync with the stored form, one writer per form); FusionCache 2.9 per node: MemoryCache L1 + RedisCache L2 + Redis backplane, eager refresh at 0.9, MessagePack; same warm-up (every key, coldest first, 16 at a time); " + WarmMode.DescribeWarmUp(WarmUpTime, _options.Nodes, _options.Keys)
-        : "hand-written decorator (GetOrSetAsync; write = update then RemoveAsync); FusionCache 2.9 per node: MemoryCache L1 + RedisCache L2 + Redis backplane, MessagePack";
+        : "hand-written decorator (GetOrSetAsync; write = update then RemoveAsync + RemoveByTagAsync of the tenant's lists); FusionCache 2.9 per node: MemoryCache L1 + RedisCache L2 + Redis backplane, MessagePack";
 
     public static async Task<FusionCacheHarness> CreateAsync(string redis, LoadTestOptions options, InMemoryFormSource source, string runId)
     {
@@ -434,7 +434,8 @@ internal sealed class FusionCacheHarness : EngineHarness
 
 /// <summary>The cache-aside decorator a FusionCache user writes by hand for <see cref="IFormRepository.GetSchemaAsync"/>:
 /// the same key and TTL as the generated one; a write updates the source, then removes the entry (memory, Redis, and
-/// the other nodes' memory through the backplane).</summary>
+/// the other nodes' memory through the backplane) and, as the sample's <c>UpdateSchemaAsync</c> contract says, the
+/// tenant's list pages by their tag (<c>RemoveByTagAsync</c>, FusionCache's tagging).</summary>
 internal sealed class FusionFormRepository(IFormRepository inner, IFusionCache cache, FusionCacheHarness harness) : IFormRepository
 {
     internal static string Key(int formId) => "form:" + formId.ToString(CultureInfo.InvariantCulture) + ":schema";
@@ -445,7 +446,12 @@ internal sealed class FusionFormRepository(IFormRepository inner, IFusionCache c
     public async Task UpdateSchemaAsync(int formId, Guid tenantId, FormSchema schema, CancellationToken ct = default)
     {
         await inner.UpdateSchemaAsync(formId, tenantId, schema, ct).ConfigureAwait(false);
-        await cache.RemoveAsync(Key(formId), token: ct).ConfigureAwait(false);
+        // What the sample's contract asks of this write, as the generated decorator does it: the entry and the tenant's
+        // list pages (the tag tenant:{tenantId}:forms), both at once.
+        var entry = cache.RemoveAsync(Key(formId), token: ct);
+        var lists = cache.RemoveByTagAsync("tenant:" + tenantId.ToString() + ":forms", token: ct);
+        await entry.ConfigureAwait(false);
+        await lists.ConfigureAwait(false);
     }
 
     public async Task DeleteFormAsync(int formId, CancellationToken ct = default)
