@@ -164,9 +164,10 @@ public sealed partial class CachedMethod<TKey, TValue>
     // reply). Each method scores both kinds of miss apart, as the reads go: +1 when the value was there, -4 when it was
     // not, so the GET is skipped while fewer than about four in five of those reads find a value (near the break-even on
     // the load test, where the round trips, not Redis's CPU, set the pace: with half of the misses of keys not held
-    // finding a value, skipping the GET raised throughput by 4 to 24 %; with every value there, it cost 4 to 20 %). An invalidation that deletes makes the next read of the
-    // key miss in Redis; a [CachePut] (announced as an invalidation too) leaves the new value there. A cold cache misses
-    // everywhere; a warm one finds most values. Both paths keep scoring, so a method whose workload changes is followed.
+    // finding a value, skipping the GET raised throughput by 4 to 24 %; with every value there, it cost 4 to 20 %). An
+    // invalidation that deletes makes the next read of the key miss in Redis; a [CachePut] (announced as an invalidation
+    // too) leaves the new value there. A cold cache misses everywhere; a warm one finds most values. Both paths keep
+    // scoring, so a method whose workload changes is followed.
     private int _scoreInvalidatedHere;
     private int _scoreNotHeld = 1;
     private const int ScoreLimit = 16;
