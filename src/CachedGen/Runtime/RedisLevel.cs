@@ -407,8 +407,6 @@ internal sealed partial class RedisLevel : IRedisEntries, IAsyncDisposable
         return CacheDatabase();
     }
 
-    /// <summary>The operation itself when it has completed (no timer), else a wait bounded by the budget that throws
-    /// <see cref="TimeoutException"/> when it runs out.</summary>
     public async ValueTask DisposeAsync()
     {
         _sweeper.Dispose();
