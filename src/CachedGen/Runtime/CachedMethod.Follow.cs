@@ -85,12 +85,11 @@ public sealed partial class CachedMethod<TKey, TValue>
     {
         try
         {
-            if (await CurrentRedisKeyAsync(key).ConfigureAwait(false) is not { } current)
+            var (redisKey, stamp) = await CurrentRedisKeyAsync(key).ConfigureAwait(false);
+            if (redisKey is null)
             {
                 return;
             }
-
-            var (redisKey, stamp) = current;
 
             using var read = await _redis!.GetAsync(redisKey, Descriptor.MethodId).ConfigureAwait(false);
             if (read is not null && AcceptRedisPayload(key, read.Memory, redisKey, stamp, out _, out _, countHit: false) == Payload.Fresh)

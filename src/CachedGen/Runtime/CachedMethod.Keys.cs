@@ -52,15 +52,16 @@ public sealed partial class CachedMethod<TKey, TValue>
     private sealed record GenerationSuffixText(long All, long Method, string Text);
 
     /// <summary>The Redis key of <paramref name="key"/> with the generations and tags this node knows now, and the stamp a
-    /// read of it starts under (taken first, so an invalidation that comes in meanwhile keeps what it reads out of L1);
-    /// <see langword="null"/> when a generation or a tag cannot be known now (Redis unreachable since start).</summary>
-    private async ValueTask<(string RedisKey, Stamp Stamp)?> CurrentRedisKeyAsync(TKey key)
+    /// read of it starts under (taken first, so an invalidation that comes in meanwhile keeps what it reads out of L1).
+    /// The key is <see langword="null"/> when a generation or a tag cannot be known now (Redis unreachable or slow since
+    /// start); the stamp, without tags, still guards a load that leaves Redis out.</summary>
+    private async ValueTask<(string? RedisKey, Stamp Stamp)> CurrentRedisKeyAsync(TKey key)
     {
         var redisKey = RenderKey(key);
         var stamp = StampOf(_buckets.Of(redisKey));
         if (!await EnsureGenerationsAsync().ConfigureAwait(false))
         {
-            return null;
+            return (null, stamp);
         }
 
         redisKey += GenerationSuffix();
@@ -68,7 +69,7 @@ public sealed partial class CachedMethod<TKey, TValue>
         {
             if (await TagSnapshotAsync(key).ConfigureAwait(false) is not { } tags)
             {
-                return null;
+                return (null, stamp);
             }
 
             stamp = stamp with { Tags = tags };

@@ -59,12 +59,11 @@ public sealed partial class CachedMethod<TKey, TValue>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<TValue> ReadRedisAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, bool invalidatedHere, CancellationToken cancellationToken)
     {
-        var redisKey = RenderKey(key);
-        var stamp = StampOf(_buckets.Of(redisKey));
-        if (!await EnsureGenerationsAsync().ConfigureAwait(false))
+        var (redisKey, stamp) = await CurrentRedisKeyAsync(key).ConfigureAwait(false);
+        if (redisKey is null)
         {
-            // The generations cannot be read yet (Redis unreachable or slow since start): Redis keys are unknown, so Redis
-            // is left out of this call, as in an outage. Untagged values from the source can still live in L1.
+            // The generations or tags cannot be read yet (Redis unreachable or slow since start): Redis keys are unknown,
+            // so Redis is left out of this call, as in an outage. Untagged values from the source can still live in L1.
             if (_tagged)
             {
                 CacheTracing.Mark("source", "bypass");
@@ -72,19 +71,6 @@ public sealed partial class CachedMethod<TKey, TValue>
             }
 
             return await JoinOrLeadFlightAsync(key, state, load, null, stamp, default, cancellationToken).ConfigureAwait(false);
-        }
-
-        redisKey += GenerationSuffix();
-        if (_tagged)
-        {
-            if (await TagSnapshotAsync(key).ConfigureAwait(false) is not { } tags)
-            {
-                CacheTracing.Mark("source", "bypass");
-                return await load(state, cancellationToken).ConfigureAwait(false);
-            }
-
-            stamp = stamp with { Tags = tags };
-            redisKey += tags.Suffix;
         }
 
         // The first read of an L1 miss: a GET, or the lease script, which reads the value and, when it is missing, takes the

@@ -21,12 +21,11 @@ public sealed partial class CachedMethod<TKey, TValue>
                 return;
             }
 
-            if (await CurrentRedisKeyAsync(key).ConfigureAwait(false) is not { } current)
+            var (redisKey, stamp) = await CurrentRedisKeyAsync(key).ConfigureAwait(false);
+            if (redisKey is null)
             {
                 return;
             }
-
-            var (redisKey, stamp) = current;
 
             if (await TookNewerFromRedisAsync(key, entry, redisKey, stamp).ConfigureAwait(false))
             {
