@@ -21,13 +21,11 @@ internal sealed partial class RedisLevel : IRedisEntries, IAsyncDisposable
     private IDatabase? _database;
 
     private readonly CacheMetrics _metrics;
-    private readonly RuntimeClock _clock;
     private readonly TimeProvider _time;
     private readonly BoundedReadSweeper _sweeper;
 
     public RedisLevel(Task<IConnectionMultiplexer> connection, bool ownsConnection, CachedGenOptions options, ILogger logger, CacheMetrics metrics, RuntimeClock clock)
     {
-        _clock = clock;
         _time = clock.Provider;
         _sweeper = new BoundedReadSweeper(clock);
         _metrics = metrics;
