@@ -1,5 +1,8 @@
 using System;
+using System.Linq;
+using System.Text;
 using System.Threading.Tasks;
+using CachedGen.Runtime;
 using CachedGen.TestKit;
 using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
@@ -149,6 +152,77 @@ public sealed class BackgroundFillTests(RedisServerFixture redis) : IClassFixtur
         Assert.Equal("widget-11", (await waiting.WaitAsync(Eventually.Generous))!.Name);
         Assert.Equal(1, source.SourceCalls);
         Assert.Equal(0, recordB.Sum("cachedgen.lease.timeouts"));
+
+        // The announcement carried the value: B's only Redis read was the lease script that found the lease held.
+        Assert.Equal(1, LeaseScripts(recordB));
+    }
+
+    [Fact]
+    public async Task A_value_too_large_to_carry_is_announced_by_key_and_the_waiter_reads_it_from_Redis()
+    {
+        var source = new WidgetSource { Gate = new TaskCompletionSource() };
+        var name = RandomText(Backplane.MaxCarriedValueBytes + 1024); // incompressible: the payload stays over the limit
+        await source.RenameAsync(13, name);
+        var (a, _) = await NodeAsync(source);
+        var (b, runtimeB) = await NodeAsync(source, o => o.TimeProvider = new FakeTimeProvider(DateTimeOffset.UtcNow));
+        using var recordB = new Recorder(runtimeB.Metrics.Meter);
+
+        var load = Task.Run(() => a.GetSlowWidgetAsync(13));
+        await Eventually.SignalledAsync(source.SlowReadStarted, "A's source query did not start");
+        var waiting = Task.Run(() => b.GetSlowWidgetAsync(13));
+        await Eventually.HoldsAsync(() => recordB.Sum("cachedgen.lease.waits") == 1, "B did not wait for A's lease");
+        source.Gate.SetResult();
+
+        Assert.Equal(name, (await load)!.Name);
+        Assert.Equal(name, (await waiting.WaitAsync(Eventually.Generous))!.Name);
+        Assert.Equal(1, source.SourceCalls);
+        Assert.Equal(2, LeaseScripts(recordB)); // the lease held, then the value once the fill was announced
+    }
+
+    [Fact]
+    public async Task A_waiter_ignores_an_announced_value_written_under_another_lease()
+    {
+        var source = new WidgetSource();
+        var (a, runtimeA) = await NodeAsync(source);
+        var (b, runtimeB) = await NodeAsync(source, o => o.TimeProvider = new FakeTimeProvider(DateTimeOffset.UtcNow));
+        var key = SlowWidgets(runtimeA).RenderKey(new ValueTuple<int>(14));
+        await using var plain = await ConnectionMultiplexer.ConnectAsync(redis.Server.Endpoint);
+
+        // A payload of this very key that a write has since made stale: "widget-14", then the rename's invalidation.
+        Assert.Equal("widget-14", (await a.GetSlowWidgetAsync(14))!.Name);
+        await runtimeA.PendingFills.WhenIdleAsync();
+        var stalePayload = (byte[])(await plain.GetDatabase().StringGetAsync(key))!;
+        await a.RenameAsync(14, "renamed");
+
+        source.Gate = new TaskCompletionSource();
+        using var recordB = new Recorder(runtimeB.Metrics.Meter);
+        var load = Task.Run(() => a.GetSlowWidgetAsync(14));
+        await Eventually.SignalledAsync(source.SlowReadStarted, "A's source query did not start");
+        var waiting = Task.Run(() => b.GetSlowWidgetAsync(14));
+        await Eventually.HoldsAsync(() => recordB.Sum("cachedgen.lease.waits") == 1, "B did not wait for A's lease");
+
+        // An announcement of the old payload under a lease B never saw (as a fill from before the write, delivered
+        // late would be): B reads Redis again, finds A's lease still held, and waits on.
+        var method = SlowWidgets(runtimeB).Descriptor.MethodId;
+        var header = Encoding.UTF8.GetBytes($"1|{Guid.NewGuid():N}|v|{method}|{Guid.NewGuid():N}|{Encoding.UTF8.GetByteCount(key)}|{key}");
+        Assert.Equal(2, await plain.GetSubscriber().PublishAsync(RedisChannel.Literal(runtimeB.Backplane!.ChannelName), (RedisValue)header.Concat(stalePayload).ToArray()));
+        await Eventually.HoldsAsync(() => LeaseScripts(recordB) == 2, "B did not read Redis again after the announcement");
+        Assert.False(waiting.IsCompleted);
+
+        source.Gate.SetResult();
+        Assert.Equal("renamed", (await load)!.Name);
+        Assert.Equal("renamed", (await waiting.WaitAsync(Eventually.Generous))!.Name);
+        Assert.Equal(2, LeaseScripts(recordB)); // the current fill's announcement carried its value
+    }
+
+    private static int LeaseScripts(Recorder record)
+        => record.Tags("cachedgen.operation.duration").Count(t => Equals(t["level"], "l2") && Equals(t["operation"], "lease"));
+
+    private static string RandomText(int length)
+    {
+        var bytes = new byte[length * 3 / 4];
+        Random.Shared.NextBytes(bytes);
+        return Convert.ToBase64String(bytes)[..length];
     }
 
     [Fact]

@@ -12,9 +12,12 @@ namespace CachedGen.Runtime;
 /// <remarks>
 /// Message: <c>1|{node}|{kind}|{method}|{key}</c>, where kind is <c>k</c> (one key, rendered as in Redis),
 /// <c>m</c> (every entry of a method), <c>a</c> (everything), <c>t</c> (a tag: the method field carries the tag's new
-/// generation and the key field the tag) or <c>f</c> (a fill that someone waits for, or the first fill after an
-/// invalidation: not an invalidation; it wakes the waiters of that key, and nodes that follow changes read it where
-/// their L1 holds a copy the invalidation made stale). A put is a <c>k</c> message whose node field ends with
+/// generation and the key field the tag) or <c>f</c> (the first fill after an invalidation, or a fill someone waits for
+/// whose value is too large to carry: not an invalidation; it wakes the waiters of that key, and nodes that follow
+/// changes read it where their L1 holds a copy the invalidation made stale). A fill some caller waits for is announced
+/// with its value: <c>1|{node}|v|{method}|{token}|{key length}|{key}{payload}</c>, where token is the lease the fill was
+/// written under and the payload the bytes written to Redis; it does what <c>f</c> does, and the waiters that saw that
+/// lease held take the value from it. A put is a <c>k</c> message whose node field ends with
 /// <c>.p</c>: the new value is already in Redis, so nodes that follow changes read it at once. Pub/sub does not replay
 /// messages sent while a node was disconnected, so when the subscription connection comes back the node clears its
 /// whole L1: it may have missed invalidations, and Redis (which the writes did reach) holds the current values.
@@ -25,6 +28,7 @@ internal sealed class Backplane
     private readonly CacheRuntime _runtime;
     private readonly RedisLevel _redis;
     private readonly string _node = Guid.NewGuid().ToString("N");
+    private readonly byte[] _nodeUtf8;
 
     public Backplane(CacheRuntime runtime, RedisLevel redis, string keyPrefix, bool followRemoteChanges)
     {
@@ -33,6 +37,8 @@ internal sealed class Backplane
         FollowWindowMs = followRemoteChanges ? FollowWindow : 0;
         ChannelName = keyPrefix + "cachedgen:invalidations";
         FilledMessagePrefix = string.Join('|', Format, _node, "f", "");
+        ValueMessagePrefix = string.Join('|', Format, _node, "v", "");
+        _nodeUtf8 = System.Text.Encoding.UTF8.GetBytes(_node);
         Channel = RedisChannel.Literal(ChannelName);
         _ = redis.Connection.ContinueWith(
             static (t, state) => ((Backplane)state!).SubscribeAsync(t.Result),
@@ -89,33 +95,50 @@ internal sealed class Backplane
     /// that follow changes read it where they hold a stale copy; a node of an earlier version ignores the kind.</summary>
     public string FilledMessagePrefix { get; }
 
+    /// <summary>The start of a fill's announcement with its value, <c>1|{node}|v|</c>: the fill script appends the method,
+    /// the lease token, the key's length in bytes and the key (each field but the key followed by <c>|</c>), then the
+    /// payload it wrote. Sent when a waiter marked the lease and the payload is at most
+    /// <see cref="MaxCarriedValueBytes"/>; a node of an earlier version ignores the kind (its waiters poll).</summary>
+    public string ValueMessagePrefix { get; }
+
+    /// <summary>The largest payload a fill's announcement carries: every subscribed node receives each announcement, so a
+    /// larger value is announced by key only and its waiters read it from Redis.</summary>
+    public const int MaxCarriedValueBytes = 16 * 1024;
+
     // Callers on this node waiting for another node's fill, by Redis key (one completion shared by a key's waiters).
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource> _fillWaiters = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource<FillNotice?>> _fillWaiters = new(StringComparer.Ordinal);
 
     /// <summary>Starts listening for the announcement of <paramref name="redisKey"/>'s fill, before the lease script that
     /// may mark the wait runs (so the announcement cannot come before anyone listens). Give the result to
     /// <see cref="WaitForFillAsync"/> or <see cref="StopExpecting"/>.</summary>
-    public TaskCompletionSource ExpectFill(string redisKey)
-        => _fillWaiters.GetOrAdd(redisKey, static _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+    public TaskCompletionSource<FillNotice?> ExpectFill(string redisKey)
+        => _fillWaiters.GetOrAdd(redisKey, static _ => new TaskCompletionSource<FillNotice?>(TaskCreationOptions.RunContinuationsAsynchronously));
 
     /// <summary>Stops listening (the value was found, the lease taken, or the wait given up).</summary>
-    public void StopExpecting(string redisKey, TaskCompletionSource filled)
-        => _fillWaiters.TryRemove(new System.Collections.Generic.KeyValuePair<string, TaskCompletionSource>(redisKey, filled));
+    public void StopExpecting(string redisKey, TaskCompletionSource<FillNotice?> filled)
+        => _fillWaiters.TryRemove(new System.Collections.Generic.KeyValuePair<string, TaskCompletionSource<FillNotice?>>(redisKey, filled));
 
     /// <summary>Waits until the fill <paramref name="filled"/> listens for is announced or <paramref name="delay"/> has
-    /// passed, whichever comes first; the caller then reads Redis again either way (an announcement can be missed: it is
-    /// sent only to nodes subscribed at that moment).</summary>
-    public static async Task WaitForFillAsync(TaskCompletionSource filled, TimeSpan delay, TimeProvider time, System.Threading.CancellationToken cancellationToken)
+    /// passed, whichever comes first. Returns the announcement when it carried the value, else <see langword="null"/>:
+    /// the caller then reads Redis again (an announcement can be missed: it is sent only to nodes subscribed at that
+    /// moment).</summary>
+    public static async Task<FillNotice?> WaitForFillAsync(TaskCompletionSource<FillNotice?> filled, TimeSpan delay, TimeProvider time, System.Threading.CancellationToken cancellationToken)
     {
+        if (filled.Task.IsCompleted)
+        {
+            return filled.Task.Result;
+        }
+
         using var timeout = new System.Threading.CancellationTokenSource(delay, time);
         using var linked = System.Threading.CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
         try
         {
-            await filled.Task.WaitAsync(linked.Token).ConfigureAwait(false);
+            return await filled.Task.WaitAsync(linked.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             // The poll delay passed first.
+            return null;
         }
     }
 
@@ -155,6 +178,11 @@ internal sealed class Backplane
 
     internal void Receive(RedisValue message)
     {
+        if (TryReceiveValue(message))
+        {
+            return;
+        }
+
         var text = (string?)message;
         if (text is null)
         {
@@ -170,11 +198,12 @@ internal sealed class Backplane
 
         if (parts[2] == "f")
         {
-            // A fill some caller waited for, or that follows a change (on any node, this one included): wake this node's
-            // waiters of that key; and, from another node, read the new value where this node's L1 holds a stale copy.
+            // A fill announced by key (it follows a change, or its value is too large to carry; on any node, this one
+            // included): wake this node's waiters of that key, which read Redis; and, from another node, read the new value
+            // where this node's L1 holds a stale copy.
             if (_fillWaiters.TryRemove(parts[4], out var filled))
             {
-                filled.TrySetResult();
+                filled.TrySetResult(null);
             }
 
             if (parts[1] != _node)
@@ -213,4 +242,59 @@ internal sealed class Backplane
 
         Applied?.Invoke();
     }
+
+    /// <summary>A fill announced with its value (<see cref="ValueMessagePrefix"/>): wakes this node's waiters of the key
+    /// with the value and the lease it was written under, and, from another node, is followed as a <c>f</c> message is.
+    /// <see langword="false"/> for any other message.</summary>
+    private bool TryReceiveValue(RedisValue message)
+    {
+        if (message.IsNull)
+        {
+            return false;
+        }
+
+        // format|node|v|method|token|keyLength|{key}{payload}: the fields before the key contain no '|'.
+        ReadOnlyMemory<byte> bytes = message;
+        var span = bytes.Span;
+        Span<int> bars = stackalloc int[6];
+        var at = 0;
+        for (var i = 0; i < bars.Length; i++)
+        {
+            var next = span[at..].IndexOf((byte)'|');
+            if (next < 0)
+            {
+                return false;
+            }
+
+            bars[i] = at + next;
+            at = bars[i] + 1;
+            if (i == 2 && !(span[..bars[0]].SequenceEqual("1"u8) && span[(bars[1] + 1)..bars[2]].SequenceEqual("v"u8)))
+            {
+                return false;
+            }
+        }
+
+        if (!System.Buffers.Text.Utf8Parser.TryParse(span[(bars[4] + 1)..bars[5]], out int keyLength, out var consumed)
+            || consumed != bars[5] - bars[4] - 1 || keyLength < 0 || keyLength > span.Length - at)
+        {
+            return true; // a value announcement, malformed: nothing to wake (the waiters poll)
+        }
+
+        var encoding = System.Text.Encoding.UTF8;
+        var key = encoding.GetString(span.Slice(at, keyLength));
+        if (_fillWaiters.TryRemove(key, out var filled))
+        {
+            filled.TrySetResult(new FillNotice(encoding.GetString(span[(bars[3] + 1)..bars[4]]), bytes[(at + keyLength)..]));
+        }
+
+        if (!span[(bars[0] + 1)..bars[1]].SequenceEqual(_nodeUtf8))
+        {
+            _runtime.OnRemoteFill(encoding.GetString(span[(bars[2] + 1)..bars[3]]), key, isBaseKey: false);
+        }
+
+        return true;
+    }
 }
+
+/// <summary>A fill announced with its value: the lease token it was written under and the payload written.</summary>
+internal sealed record FillNotice(string Token, ReadOnlyMemory<byte> Payload);

@@ -28,7 +28,7 @@ public sealed partial class CachedMethod<TKey, TValue>
         var failSafe = _policy.FailSafeMaxAgeMs > 0;
         long waitStarted = 0;
         var backplane = _runtime.Backplane;
-        TaskCompletionSource? filled = null;
+        TaskCompletionSource<FillNotice?>? filled = null;
         try
         {
             for (var attempt = 0; ; attempt++)
@@ -91,7 +91,15 @@ public sealed partial class CachedMethod<TKey, TValue>
                         if (filled is not null)
                         {
                             // Woken by the holder's fill when it announces itself (the lease script marked this wait).
-                            await Backplane.WaitForFillAsync(filled, PollDelay(attempt), _clock.Provider, cancellationToken).ConfigureAwait(false);
+                            var notice = await Backplane.WaitForFillAsync(filled, PollDelay(attempt), _clock.Provider, cancellationToken).ConfigureAwait(false);
+                            if (notice is not null && notice.Token == found.Holder
+                                && AcceptRedisPayload(key, notice.Payload, redisKey, stamp, out var announced, out _) == Payload.Fresh)
+                            {
+                                // Written under the very lease this caller saw held, which was taken after every write
+                                // this caller could have seen (a write deletes the lease): no older than a read of Redis.
+                                CacheTracing.Mark("l2", "lease_wait");
+                                return announced;
+                            }
                         }
                         else
                         {

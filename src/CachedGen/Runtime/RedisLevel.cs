@@ -90,25 +90,37 @@ internal sealed partial class RedisLevel : IRedisEntries, IAsyncDisposable
     // fail-safe on (ARGV[3] = now, Unix ms), a value past its logical expiry (bytes 14-21 of the envelope, little
     // endian) does not count as found: the lease is taken as for a miss, and the expired payload comes back beside the
     // outcome for the fail-safe.
-    // A caller that finds the lease held marks it as waited for (KEYS[3], the lease key + ":w", same slot, same lifetime):
-    // the holder's fill then announces itself on the backplane, and the waiter reads the value at once instead of at
-    // its next poll.
+    // A caller that finds the lease held marks it as waited for (KEYS[3], the lease key + ":w", same slot, same lifetime,
+    // value 'w') and learns the holder's token: the holder's fill then announces itself on the backplane with the value
+    // it wrote and that token, and the waiter takes the value from the announcement instead of reading Redis again.
     private static readonly RedisScript GetOrLeaseScript = new("""
         local v = redis.call('GET', KEYS[1])
         if v and (ARGV[3] == '0' or string.len(v) < 22 or struct.unpack('<i8', v, 15) > tonumber(ARGV[3])) then return v end
         if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {1, v} end
-        redis.call('SET', KEYS[3], '1', 'PX', ARGV[2])
-        return {0, v}
+        redis.call('SET', KEYS[3], 'w', 'PX', ARGV[2])
+        return {0, v, redis.call('GET', KEYS[2])}
         """);
 
     // A fill: written only while the loader's lease is still there. An invalidation deletes the lease, so a value read
-    // from the source before a write completed can never land in Redis after that write's invalidation. When another
-    // node waits for it (KEYS[3], see GetOrLeaseScript) and a backplane channel is given, the fill is announced.
+    // from the source before a write completed can never land in Redis after that write's invalidation. When the fill
+    // is marked (KEYS[3]) and a backplane channel is given, it is announced: with the value and the lease token
+    // (Backplane.ValueMessagePrefix, ARGV[7]) when a waiter marked it and the value is small enough to carry, else
+    // naming the key only (ARGV[5]: after an invalidation, for the nodes that follow changes).
     private static readonly RedisScript FillScript = new("""
         if redis.call('GET', KEYS[2]) == ARGV[1] then
           redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
           redis.call('DEL', KEYS[2])
-          if redis.call('DEL', KEYS[3]) == 1 and ARGV[4] ~= '' then redis.call('PUBLISH', ARGV[4], ARGV[5] .. ARGV[6] .. '|' .. KEYS[1]) end
+          local w = redis.call('GET', KEYS[3])
+          if w then
+            redis.call('DEL', KEYS[3])
+            if ARGV[4] ~= '' then
+              if w == 'w' and ARGV[7] ~= '' then
+                redis.call('PUBLISH', ARGV[4], ARGV[7] .. ARGV[6] .. '|' .. ARGV[1] .. '|' .. string.len(KEYS[1]) .. '|' .. KEYS[1] .. ARGV[2])
+              else
+                redis.call('PUBLISH', ARGV[4], ARGV[5] .. ARGV[6] .. '|' .. KEYS[1])
+              end
+            end
+          end
           return 1
         end
         return 0
@@ -143,7 +155,9 @@ internal sealed partial class RedisLevel : IRedisEntries, IAsyncDisposable
                 }
 
                 var parts = (RedisResult[])result!;
-                return new LeaseResult((long)parts[0] == 1 ? LeaseOutcome.Acquired : LeaseOutcome.Held, null, parts[1].IsNull ? null : (byte[]?)parts[1]);
+                return (long)parts[0] == 1
+                    ? new LeaseResult(LeaseOutcome.Acquired, null, parts[1].IsNull ? null : (byte[]?)parts[1])
+                    : new LeaseResult(LeaseOutcome.Held, null, parts[1].IsNull ? null : (byte[]?)parts[1], parts.Length > 2 ? (string?)parts[2] : null);
             });
 
     /// <summary>Takes the lease without reading the value (an early refresh); <see langword="false"/> when another node
@@ -162,8 +176,10 @@ internal sealed partial class RedisLevel : IRedisEntries, IAsyncDisposable
             static result => (long)result == 1 ? FillOutcome.Written : FillOutcome.LeaseLost);
 
     // The announcement is built by the script from its parts (FillScript), so a fill nobody waits for builds no message.
+    // The value rides along only up to Backplane.MaxCarriedValueBytes: every subscribed node receives the message.
     private RedisValue[] FillArgs(string token, ReadOnlyMemory<byte> value, TimeSpan expiry, string method)
-        => [token, value, (long)Math.Max(1, expiry.TotalMilliseconds), FillNotices?.ChannelName ?? "", FillNotices?.FilledMessagePrefix ?? "", method];
+        => [token, value, (long)Math.Max(1, expiry.TotalMilliseconds), FillNotices?.ChannelName ?? "", FillNotices?.FilledMessagePrefix ?? "", method,
+            FillNotices is { } notices && value.Length <= Backplane.MaxCarriedValueBytes ? notices.ValueMessagePrefix : ""];
 
     /// <summary>Gives a lease back (only if <paramref name="token"/> still holds it) so waiters need not wait it out.</summary>
     public async ValueTask ReleaseAsync(RedisKey leaseKey, string token, string method)
@@ -431,9 +447,9 @@ internal enum LeaseOutcome
     Held,
 }
 
-/// <summary>The outcome, the fresh payload (<see cref="LeaseOutcome.Value"/>), and an expired payload still in Redis for
-/// the fail-safe.</summary>
-internal readonly record struct LeaseResult(LeaseOutcome Outcome, byte[]? Value, byte[]? Stale);
+/// <summary>The outcome, the fresh payload (<see cref="LeaseOutcome.Value"/>), an expired payload still in Redis for the
+/// fail-safe, and, when another caller holds the lease, its token (<see cref="Holder"/>, when the script reports it).</summary>
+internal readonly record struct LeaseResult(LeaseOutcome Outcome, byte[]? Value, byte[]? Stale, string? Holder = null);
 
 /// <summary>What <see cref="RedisLevel.FillAsync"/> did.</summary>
 internal enum FillOutcome
