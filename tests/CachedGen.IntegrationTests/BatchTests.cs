@@ -5,6 +5,7 @@ using System.Linq;
 using System.Text;
 using System.Threading.Tasks;
 using CachedGen.TestKit;
+using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
 using Xunit;
 
@@ -117,7 +118,7 @@ public sealed class BatchTests(RedisServerFixture redis) : IClassFixture<RedisSe
         Assert.Equal(Enumerable.Range(91, 10), source.Batches.Last());
         Assert.Equal(0, Count(after, "mget") - Count(before, "mget"));
         Assert.Equal(2, Count(after, "evalsha") + Count(after, "eval") - Count(before, "evalsha") - Count(before, "eval")); // read, fill
-        Assert.Equal(110, Count(after, "get") - Count(before, "get")); // inside the two scripts: 100 reads of values, 10 of leases
+        Assert.Equal(120, Count(after, "get") - Count(before, "get")); // inside the two scripts: 100 reads of values, 10 of leases, 10 of waited marks
         Assert.Equal(20, Count(after, "set") - Count(before, "set")); // 10 leases taken, 10 values written
 
         // All 100 in Redis now: another node reads them in one round trip and writes nothing.
@@ -226,6 +227,85 @@ public sealed class BatchTests(RedisServerFixture redis) : IClassFixture<RedisSe
         Assert.Equal(1, source.Loads(7));
         Assert.Equal(1, source.Loads(6));
         Assert.Equal(1, source.Loads(8));
+    }
+
+    [Fact]
+    public async Task A_single_read_waiting_for_an_element_of_another_nodes_batch_takes_it_from_the_batch_fill()
+    {
+        // B's clock stands still: its poll delays never pass, so only the batch fill's announcement can end its wait.
+        var source = new ProductSource();
+        var (a, runtimeA) = await NodeAsync(source);
+        var (b, runtimeB) = await NodeAsync(source, o => o.TimeProvider = new FakeTimeProvider(DateTimeOffset.UtcNow));
+        await a.GetAsync(999);
+        await runtimeA.PendingFills.WhenIdleAsync();
+        await b.GetAsync(999);
+        source.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        source.HeldIds.Add(41);
+        using var recordB = new Recorder(runtimeB.Metrics.Meter);
+
+        var batch = a.GetManyAsync([41, 42]);
+        await Eventually.SignalledAsync(source.Entered, "A's batch did not reach the source");
+        var single = b.GetAsync(41);
+        await Eventually.HoldsAsync(() => recordB.Sum("cachedgen.lease.waits") == 1, "B did not wait for the lease of A's batch");
+        source.Gate.SetResult();
+
+        Assert.Equal(["product-41", "product-42"], (await batch).Values.Select(p => p.Name).Order());
+        Assert.Equal("product-41", (await single.WaitAsync(Eventually.Generous))!.Name);
+        Assert.Equal(1, source.Loads(41));
+        Assert.Equal(1, recordB.Operations("l2", "lease")); // the value came with the announcement: no second read
+    }
+
+    [Fact]
+    public async Task A_batch_waiting_for_an_element_another_node_is_loading_is_woken_by_its_fill()
+    {
+        // B's clock stands still: its poll delays never pass, so only the fill's announcement can end the batch's wait.
+        var source = new ProductSource();
+        var (a, runtimeA) = await NodeAsync(source);
+        var (b, runtimeB) = await NodeAsync(source, o => o.TimeProvider = new FakeTimeProvider(DateTimeOffset.UtcNow));
+        await a.GetAsync(999);
+        await runtimeA.PendingFills.WhenIdleAsync();
+        await b.GetAsync(999);
+        source.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        source.HeldIds.Add(45);
+        using var recordB = new Recorder(runtimeB.Metrics.Meter);
+
+        var single = a.GetAsync(45);
+        await Eventually.SignalledAsync(source.Entered, "A's read did not reach the source");
+        var batch = b.GetManyAsync([45, 46]);
+        await Eventually.HoldsAsync(() => recordB.Sum("cachedgen.lease.waits") == 1, "B's batch did not wait for A's lease");
+        await Eventually.HoldsAsync(() => source.Batches.Any(ids => ids.SequenceEqual([46])), "B's batch did not load 46 alone");
+        source.Gate.SetResult();
+
+        Assert.Equal("product-45", (await single)!.Name);
+        Assert.Equal(["product-45", "product-46"], (await batch.WaitAsync(Eventually.Generous)).Values.Select(p => p.Name).Order());
+        Assert.Equal(1, source.Loads(45));
+        Assert.Equal(0, recordB.Sum("cachedgen.lease.timeouts"));
+    }
+
+    [Fact]
+    public async Task A_copy_a_write_made_stale_is_followed_when_a_batch_fill_lands()
+    {
+        var source = new ProductSource();
+        var (a, runtimeA) = await NodeAsync(source);
+        var (b, runtimeB) = await NodeAsync(source);
+        var (c, _) = await NodeAsync(source);
+        await a.GetAsync(51);
+        await runtimeA.PendingFills.WhenIdleAsync();
+        await b.GetAsync(51);
+        using var recordB = new Recorder(runtimeB.Metrics.Meter);
+        var products = runtimeB.GetMethod(CachedProductCatalog.GetAsyncDescriptor);
+        string? LocalName() => products.TryGetLocal(new ValueTuple<int>(51), out var product) ? product?.Name : null;
+        Assert.Equal("product-51", LocalName());
+
+        await a.UpdateAsync(51, "renamed");
+        await Eventually.HoldsAsync(() => LocalName() is null, "B did not hear of A's write");
+
+        // C (which never held the entry) loads it in a batch and fills it: B reads the new value without being called.
+        Assert.Equal("renamed", (await c.GetManyAsync([51, 52]))[51].Name);
+        await Eventually.HoldsAsync(() => recordB.Sum("cachedgen.follows") == 1, "B did not follow the batch fill");
+        await runtimeB.PendingFills.WhenIdleAsync();
+        Assert.Equal("renamed", LocalName());
+        Assert.Equal(2, source.Loads(51)); // A's first read and C's batch
     }
 
     [Fact]

@@ -50,6 +50,11 @@ internal sealed class Recorder : IDisposable
 
     public int Count(string name) => _measurements.Count(m => m.Name == name);
 
+    /// <summary>How many <c>cachedgen.operation.duration</c> measurements were taken for a level and operation (one per
+    /// operation, e.g. <c>l2</c>/<c>lease</c> for each lease script sent).</summary>
+    public int Operations(string level, string operation)
+        => _measurements.Count(m => m.Name == "cachedgen.operation.duration" && Equals(m.Tags.GetValueOrDefault("level"), level) && Equals(m.Tags.GetValueOrDefault("operation"), operation));
+
     /// <summary>Latest value of <c>cachedgen.redis.memory</c> for a state (used, limit), or 0 when none yet.</summary>
     public long Memory(string state)
     {

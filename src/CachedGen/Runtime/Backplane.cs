@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
@@ -139,6 +140,45 @@ internal sealed class Backplane
         {
             // The poll delay passed first.
             return null;
+        }
+    }
+
+    /// <summary>Starts listening for the fills of <paramref name="redisKeys"/> (a batch's elements another node is loading),
+    /// before the script that marks their waits runs; see <see cref="FillListener"/>.</summary>
+    public FillListener Listen(List<string> redisKeys)
+    {
+        var expected = new TaskCompletionSource<FillNotice?>[redisKeys.Count];
+        for (var i = 0; i < expected.Length; i++)
+        {
+            expected[i] = ExpectFill(redisKeys[i]);
+        }
+
+        return new FillListener(this, redisKeys, expected);
+    }
+
+    /// <summary>Listens for the fills of several keys: <see cref="WaitAnyAsync"/> returns when any of them is announced or
+    /// the delay has passed, whichever comes first; <see cref="Stop"/> stops listening.</summary>
+    internal sealed class FillListener(Backplane backplane, List<string> redisKeys, TaskCompletionSource<FillNotice?>[] expected)
+    {
+        public async Task WaitAnyAsync(TimeSpan delay, TimeProvider time)
+        {
+            using var timeout = new System.Threading.CancellationTokenSource(delay, time);
+            try
+            {
+                await Task.WhenAny(Array.ConvertAll(expected, static e => e.Task)).WaitAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // The delay passed first.
+            }
+        }
+
+        public void Stop()
+        {
+            for (var i = 0; i < expected.Length; i++)
+            {
+                backplane.StopExpecting(redisKeys[i], expected[i]);
+            }
         }
     }
 

@@ -172,26 +172,48 @@ public sealed partial class CachedMethod<TKey, TValue>
 
     /// <summary>Polls elements whose lease another node holds until their values appear; those whose lease frees up are
     /// leased and loaded, those still held after <see cref="CachedGenOptions.LeaseWaitTimeout"/> are loaded without
-    /// writing Redis. One more source call, made only when some are left.</summary>
+    /// writing Redis. One more source call, made only when some are left. A poll comes at once when the fill of any of
+    /// them is announced (the script marked each wait), else after the poll delay.</summary>
     private async Task WaitHeldThenLoadAsync<TElement, TState>(List<BatchItem<TElement>> held, TState state, Func<TState, TElement[], CancellationToken, ValueTask<IEnumerable<KeyValuePair<TElement, TValue>>?>> load, string token)
         where TElement : notnull
     {
+        // Listening before the wait is counted. The read that found these elements held ran before: an announcement that
+        // came in between is missed, and the poll delay covers it. Each poll listens before its script marks the waits.
+        var backplane = _runtime.Backplane;
+        var listening = backplane?.Listen(held.ConvertAll(static item => item.RedisKey!));
         _metrics.LeaseWaits.Add(held.Count, _methodTag);
         var waitStarted = _clock.NowMs;
         var toLoad = new List<BatchItem<TElement>>();
-        for (var attempt = 0; held.Count > 0; attempt++)
+        try
         {
-            if (_clock.NowMs - waitStarted > _leaseWaitMs)
+            for (var attempt = 0; held.Count > 0; attempt++)
             {
-                _metrics.LeaseTimeouts.Add(held.Count, _methodTag);
-                toLoad.AddRange(held);
-                break;
-            }
+                if (_clock.NowMs - waitStarted > _leaseWaitMs)
+                {
+                    _metrics.LeaseTimeouts.Add(held.Count, _methodTag);
+                    toLoad.AddRange(held);
+                    break;
+                }
 
-            await Task.Delay(PollDelay(attempt), _clock.Provider).ConfigureAwait(false);
-            var still = new List<BatchItem<TElement>>();
-            await LeaseManyAsync(held, token, toLoad, still, toLoad, LeasePass.Poll).ConfigureAwait(false);
-            held = still;
+                if (listening is not null)
+                {
+                    await listening.WaitAnyAsync(PollDelay(attempt), _clock.Provider).ConfigureAwait(false);
+                    listening.Stop();
+                    listening = backplane!.Listen(held.ConvertAll(static item => item.RedisKey!));
+                }
+                else
+                {
+                    await Task.Delay(PollDelay(attempt), _clock.Provider).ConfigureAwait(false);
+                }
+
+                var still = new List<BatchItem<TElement>>();
+                await LeaseManyAsync(held, token, toLoad, still, toLoad, LeasePass.Poll).ConfigureAwait(false);
+                held = still;
+            }
+        }
+        finally
+        {
+            listening?.Stop();
         }
 
         if (toLoad.Count > 0)

@@ -9,36 +9,22 @@ namespace CachedGen.Runtime;
 // Sentinel server every key is in one group, so each is one round trip; on a cluster the groups run in parallel.
 internal sealed partial class RedisLevel
 {
-    // GET-or-lease for pairs of keys (value, lease): 2 and the value when present (and not past its logical expiry when
-    // ARGV[3] is not 0), else 1 when this caller took the lease, 0 when another holds it; with either, the expired value.
+    // GET-or-lease for triples of keys (value, lease, waited mark): 2 and the value when present (and not past its logical
+    // expiry when ARGV[3] is not 0), else 1 when this caller took the lease, 0 when another holds it (the wait is then
+    // marked, as GetOrLeaseScript does, so the holder's fill announces itself); with either, the expired value.
     private static readonly RedisScript GetOrLeaseManyScript = new("""
         local r = {}
-        for i = 1, #KEYS, 2 do
+        for i = 1, #KEYS, 3 do
           local v = redis.call('GET', KEYS[i])
           if v and (ARGV[3] == '0' or string.len(v) < 22 or struct.unpack('<i8', v, 15) > tonumber(ARGV[3])) then
             r[#r + 1] = 2
           elseif redis.call('SET', KEYS[i + 1], ARGV[1], 'NX', 'PX', ARGV[2]) then
             r[#r + 1] = 1
           else
+            redis.call('SET', KEYS[i + 2], 'w', 'PX', ARGV[2])
             r[#r + 1] = 0
           end
           r[#r + 1] = v or false
-        end
-        return r
-        """);
-
-    // Fills of pairs of keys (value, lease): each written only while the token still holds its lease, then released.
-    // ARGV[1] is the token; the pair at KEYS[i], KEYS[i + 1] has its payload at ARGV[i + 1] and its lifetime at ARGV[i + 2].
-    private static readonly RedisScript FillManyScript = new("""
-        local r = {}
-        for i = 1, #KEYS, 2 do
-          if redis.call('GET', KEYS[i + 1]) == ARGV[1] then
-            redis.call('SET', KEYS[i], ARGV[i + 1], 'PX', ARGV[i + 2])
-            redis.call('DEL', KEYS[i + 1])
-            r[#r + 1] = 1
-          else
-            r[#r + 1] = 0
-          end
         end
         return r
         """);
@@ -92,7 +78,7 @@ internal sealed partial class RedisLevel
                 "LEASE",
                 method,
                 (RedisResult[]?)null,
-                (Keys: Pairs(valueKeys, leaseKeys, groups[g]), Args: new RedisValue[] { token, leaseMs, nowUnixMs }),
+                (Keys: Triples(valueKeys, leaseKeys, groups[g]), Args: new RedisValue[] { token, leaseMs, nowUnixMs }),
                 static (db, s) => EvaluateAsync(db, GetOrLeaseManyScript, s.Keys, s.Args),
                 static result => (RedisResult[]?)result);
         }
@@ -130,20 +116,18 @@ internal sealed partial class RedisLevel
         for (var g = 0; g < groups.Count; g++)
         {
             var group = groups[g];
-            var args = new RedisValue[1 + 2 * group.Length];
-            args[0] = token;
-            for (var i = 0; i < group.Length; i++)
+            var args = FillArgs(token, method, group.Length, values[group[0]], expiries[group[0]]);
+            for (var i = 1; i < group.Length; i++)
             {
-                args[1 + 2 * i] = values[group[i]];
-                args[2 + 2 * i] = (long)Math.Max(1, expiries[group[i]].TotalMilliseconds);
+                SetFillArgs(args, i, values[group[i]], expiries[group[i]]);
             }
 
             runs[g] = RunAsync(
                 "FILL",
                 method,
                 (RedisResult[]?)null,
-                (Keys: Pairs(valueKeys, leaseKeys, group), Args: args),
-                static (db, s) => EvaluateAsync(db, FillManyScript, s.Keys, s.Args),
+                (Keys: Triples(valueKeys, leaseKeys, group), Args: args),
+                static (db, s) => EvaluateAsync(db, FillScript, s.Keys, s.Args),
                 static result => (RedisResult[]?)result);
         }
 
@@ -245,15 +229,18 @@ internal sealed partial class RedisLevel
         return picked;
     }
 
-    private static RedisKey[] Pairs(RedisKey[] valueKeys, RedisKey[] leaseKeys, int[] group)
+    /// <summary>The value, lease and waited-mark keys of each element of <paramref name="group"/>, in that order (one hash
+    /// slot: the lease and its mark share the value's hash tag).</summary>
+    private static RedisKey[] Triples(RedisKey[] valueKeys, RedisKey[] leaseKeys, int[] group)
     {
-        var pairs = new RedisKey[2 * group.Length];
+        var triples = new RedisKey[3 * group.Length];
         for (var i = 0; i < group.Length; i++)
         {
-            pairs[2 * i] = valueKeys[group[i]];
-            pairs[2 * i + 1] = leaseKeys[group[i]];
+            triples[3 * i] = valueKeys[group[i]];
+            triples[3 * i + 1] = leaseKeys[group[i]];
+            triples[3 * i + 2] = WaitedKey(leaseKeys[group[i]]);
         }
 
-        return pairs;
+        return triples;
     }
 }

@@ -101,29 +101,38 @@ internal sealed partial class RedisLevel : IRedisEntries, IAsyncDisposable
         return {0, v, redis.call('GET', KEYS[2])}
         """);
 
-    // A fill: written only while the loader's lease is still there. An invalidation deletes the lease, so a value read
-    // from the source before a write completed can never land in Redis after that write's invalidation. When the fill
-    // is marked (KEYS[3]) and a backplane channel is given, it is announced: with the value and the lease token
-    // (Backplane.ValueMessagePrefix, ARGV[7]) when a waiter marked it and the value is small enough to carry, else
-    // naming the key only (ARGV[5]: after an invalidation, for the nodes that follow changes).
+    // Fills of triples of keys (value, lease, waited mark): each value written only while the loader's lease is still
+    // there, then the lease released. An invalidation deletes the lease, so a value read from the source before a write
+    // completed can never land in Redis after that write's invalidation. A written value whose mark is there (a waiter's
+    // 'w', see GetOrLeaseScript, or an invalidation's follow marker) is announced on the backplane channel ARGV[2] when
+    // one is given: with the value and the lease token (prefix ARGV[4]) when a waiter marked it and the value may be
+    // carried (its third argument is not empty), else naming the key only (prefix ARGV[3]). ARGV[1] is the token and
+    // ARGV[5] the method; the n-th triple (from 0) has its payload, lifetime and carry flag at ARGV[6 + 3n] onwards.
+    // A single fill is a batch of one.
     private static readonly RedisScript FillScript = new("""
-        if redis.call('GET', KEYS[2]) == ARGV[1] then
-          redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
-          redis.call('DEL', KEYS[2])
-          local w = redis.call('GET', KEYS[3])
-          if w then
-            redis.call('DEL', KEYS[3])
-            if ARGV[4] ~= '' then
-              if w == 'w' and ARGV[7] ~= '' then
-                redis.call('PUBLISH', ARGV[4], ARGV[7] .. ARGV[6] .. '|' .. ARGV[1] .. '|' .. string.len(KEYS[1]) .. '|' .. KEYS[1] .. ARGV[2])
-              else
-                redis.call('PUBLISH', ARGV[4], ARGV[5] .. ARGV[6] .. '|' .. KEYS[1])
+        local r = {}
+        for i = 1, #KEYS, 3 do
+          local a = 6 + (i - 1)
+          if redis.call('GET', KEYS[i + 1]) == ARGV[1] then
+            redis.call('SET', KEYS[i], ARGV[a], 'PX', ARGV[a + 1])
+            redis.call('DEL', KEYS[i + 1])
+            local w = redis.call('GET', KEYS[i + 2])
+            if w then
+              redis.call('DEL', KEYS[i + 2])
+              if ARGV[2] ~= '' then
+                if w == 'w' and ARGV[a + 2] ~= '' then
+                  redis.call('PUBLISH', ARGV[2], ARGV[4] .. ARGV[5] .. '|' .. ARGV[1] .. '|' .. string.len(KEYS[i]) .. '|' .. KEYS[i] .. ARGV[a])
+                else
+                  redis.call('PUBLISH', ARGV[2], ARGV[3] .. ARGV[5] .. '|' .. KEYS[i])
+                end
               end
             end
+            r[#r + 1] = 1
+          else
+            r[#r + 1] = 0
           end
-          return 1
         end
-        return 0
+        return r
         """);
 
     /// <summary>The backplane that announces fills other nodes wait for (<see langword="null"/>: they poll).</summary>
@@ -171,15 +180,32 @@ internal sealed partial class RedisLevel : IRedisEntries, IAsyncDisposable
             "FILL",
             method,
             FillOutcome.Failed,
-            (Keys: new[] { valueKey, leaseKey, WaitedKey(leaseKey) }, Args: FillArgs(token, value, expiry, method)),
+            (Keys: new[] { valueKey, leaseKey, WaitedKey(leaseKey) }, Args: FillArgs(token, method, 1, value, expiry)),
             static (db, s) => EvaluateAsync(db, FillScript, s.Keys, s.Args),
-            static result => (long)result == 1 ? FillOutcome.Written : FillOutcome.LeaseLost);
+            static result => (long)((RedisResult[])result!)[0] == 1 ? FillOutcome.Written : FillOutcome.LeaseLost);
 
-    // The announcement is built by the script from its parts (FillScript), so a fill nobody waits for builds no message.
-    // The value rides along only up to Backplane.MaxCarriedValueBytes: every subscribed node receives the message.
-    private RedisValue[] FillArgs(string token, ReadOnlyMemory<byte> value, TimeSpan expiry, string method)
-        => [token, value, (long)Math.Max(1, expiry.TotalMilliseconds), FillNotices?.ChannelName ?? "", FillNotices?.FilledMessagePrefix ?? "", method,
-            FillNotices is { } notices && value.Length <= Backplane.MaxCarriedValueBytes ? notices.ValueMessagePrefix : ""];
+    // The arguments of FillScript for `count` values, the first one given (the others are set with SetFillArgs). The
+    // announcement is built by the script from its parts, so a fill nobody waits for builds no message.
+    private RedisValue[] FillArgs(string token, string method, int count, ReadOnlyMemory<byte> first, TimeSpan firstExpiry)
+    {
+        var args = new RedisValue[5 + 3 * count];
+        args[0] = token;
+        args[1] = FillNotices?.ChannelName ?? "";
+        args[2] = FillNotices?.FilledMessagePrefix ?? "";
+        args[3] = FillNotices?.ValueMessagePrefix ?? "";
+        args[4] = method;
+        SetFillArgs(args, 0, first, firstExpiry);
+        return args;
+    }
+
+    // The value rides along in the announcement only up to Backplane.MaxCarriedValueBytes: every subscribed node
+    // receives the message.
+    private static void SetFillArgs(RedisValue[] args, int index, ReadOnlyMemory<byte> value, TimeSpan expiry)
+    {
+        args[5 + 3 * index] = value;
+        args[6 + 3 * index] = (long)Math.Max(1, expiry.TotalMilliseconds);
+        args[7 + 3 * index] = value.Length <= Backplane.MaxCarriedValueBytes ? "1" : "";
+    }
 
     /// <summary>Gives a lease back (only if <paramref name="token"/> still holds it) so waiters need not wait it out.</summary>
     public async ValueTask ReleaseAsync(RedisKey leaseKey, string token, string method)
