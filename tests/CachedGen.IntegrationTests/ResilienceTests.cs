@@ -62,7 +62,9 @@ public sealed class ResilienceTests(RedisServerFixture redis, ITestOutputHelper 
 
         var refreshes = source.SourceCalls - warmCalls;
         output.WriteLine($"{total} calls over {duration.TotalSeconds} s with a 3 s TTL: {refreshes} source calls, all of them background refreshes " +
-                         $"(A {recordA.Sum("cachedgen.refreshes")}, B {recordB.Sum("cachedgen.refreshes")})");
+                         $"(A {recordA.Sum("cachedgen.refreshes")}, B {recordB.Sum("cachedgen.refreshes")}); misses A {recordA.Sum("cachedgen.misses")} " +
+                         $"(joined {recordA.Sum("cachedgen.coalesced")}, lease waits {recordA.Sum("cachedgen.lease.waits")}), B {recordB.Sum("cachedgen.misses")} " +
+                         $"(joined {recordB.Sum("cachedgen.coalesced")}, lease waits {recordB.Sum("cachedgen.lease.waits")})");
         Assert.Equal(0, recordA.Sum("cachedgen.misses") + recordB.Sum("cachedgen.misses"));
         Assert.Equal(refreshes, recordA.Sum("cachedgen.refreshes") + recordB.Sum("cachedgen.refreshes"));
         Assert.InRange(refreshes, 2, 4); // one per 1.5-2.25 s cycle, never one per node (that would be 5-8)
