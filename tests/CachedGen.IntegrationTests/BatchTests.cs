@@ -229,25 +229,33 @@ public sealed class BatchTests(RedisServerFixture redis) : IClassFixture<RedisSe
         Assert.Equal(1, source.Loads(8));
     }
 
-    [Fact]
-    public async Task A_single_read_waiting_for_an_element_of_another_nodes_batch_takes_it_from_the_batch_fill()
+    /// <summary>Two nodes, connected and with their generations known, over <paramref name="source"/>, which holds its calls
+    /// for <paramref name="heldId"/> until the test opens its gate. B's clock stands still: its poll delays never pass, so
+    /// only a fill's announcement can end a wait of B's.</summary>
+    private async Task<(IProductCatalog A, IProductCatalog B, CacheRuntime RuntimeB, TaskCompletionSource Gate)> WaiterPairAsync(ProductSource source, int heldId)
     {
-        // B's clock stands still: its poll delays never pass, so only the batch fill's announcement can end its wait.
-        var source = new ProductSource();
         var (a, runtimeA) = await NodeAsync(source);
         var (b, runtimeB) = await NodeAsync(source, o => o.TimeProvider = new FakeTimeProvider(DateTimeOffset.UtcNow));
         await a.GetAsync(999);
         await runtimeA.PendingFills.WhenIdleAsync();
         await b.GetAsync(999);
-        source.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        source.HeldIds.Add(41);
+        var gate = source.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        source.HeldIds.Add(heldId);
+        return (a, b, runtimeB, gate);
+    }
+
+    [Fact]
+    public async Task A_single_read_waiting_for_an_element_of_another_nodes_batch_takes_it_from_the_batch_fill()
+    {
+        var source = new ProductSource();
+        var (a, b, runtimeB, gate) = await WaiterPairAsync(source, heldId: 41);
         using var recordB = new Recorder(runtimeB.Metrics.Meter);
 
         var batch = a.GetManyAsync([41, 42]);
         await Eventually.SignalledAsync(source.Entered, "A's batch did not reach the source");
         var single = b.GetAsync(41);
         await Eventually.HoldsAsync(() => recordB.Sum("cachedgen.lease.waits") == 1, "B did not wait for the lease of A's batch");
-        source.Gate.SetResult();
+        gate.SetResult();
 
         Assert.Equal(["product-41", "product-42"], (await batch).Values.Select(p => p.Name).Order());
         Assert.Equal("product-41", (await single.WaitAsync(Eventually.Generous))!.Name);
@@ -258,15 +266,8 @@ public sealed class BatchTests(RedisServerFixture redis) : IClassFixture<RedisSe
     [Fact]
     public async Task A_batch_waiting_for_an_element_another_node_is_loading_is_woken_by_its_fill()
     {
-        // B's clock stands still: its poll delays never pass, so only the fill's announcement can end the batch's wait.
         var source = new ProductSource();
-        var (a, runtimeA) = await NodeAsync(source);
-        var (b, runtimeB) = await NodeAsync(source, o => o.TimeProvider = new FakeTimeProvider(DateTimeOffset.UtcNow));
-        await a.GetAsync(999);
-        await runtimeA.PendingFills.WhenIdleAsync();
-        await b.GetAsync(999);
-        source.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        source.HeldIds.Add(45);
+        var (a, b, runtimeB, gate) = await WaiterPairAsync(source, heldId: 45);
         using var recordB = new Recorder(runtimeB.Metrics.Meter);
 
         var single = a.GetAsync(45);
@@ -274,7 +275,7 @@ public sealed class BatchTests(RedisServerFixture redis) : IClassFixture<RedisSe
         var batch = b.GetManyAsync([45, 46]);
         await Eventually.HoldsAsync(() => recordB.Sum("cachedgen.lease.waits") == 1, "B's batch did not wait for A's lease");
         await Eventually.HoldsAsync(() => source.Batches.Any(ids => ids.SequenceEqual([46])), "B's batch did not load 46 alone");
-        source.Gate.SetResult();
+        gate.SetResult();
 
         Assert.Equal("product-45", (await single)!.Name);
         Assert.Equal(["product-45", "product-46"], (await batch.WaitAsync(Eventually.Generous)).Values.Select(p => p.Name).Order());
