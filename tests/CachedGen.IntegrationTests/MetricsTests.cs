@@ -23,6 +23,48 @@ public sealed class MetricsTests(RedisServerFixture redis) : IClassFixture<Redis
     }
 
     [Fact]
+    public async Task A_caller_that_joins_a_load_which_found_the_value_in_Redis_counts_an_L2_hit_not_a_miss()
+    {
+        var prefix = "metrics-" + Guid.NewGuid().ToString("N")[..8] + ":";
+        var source = new WidgetSource();
+        var (nodeA, runtimeA, muxA) = await NodeAsync(source, prefix);
+        var (nodeB, runtimeB, muxB) = await NodeAsync(source, prefix);
+        using var _ = muxA;
+        using var __ = muxB;
+        await nodeA.GetAsync(7);
+        await runtimeA.PendingFills.WhenIdleAsync(); // 7 is in Redis
+
+        // Two misses of keys Redis does not hold: B's next misses start with the lease script, inside the single flight.
+        await nodeB.GetAsync(100);
+        await nodeB.GetAsync(101);
+        await runtimeB.PendingFills.WhenIdleAsync();
+        var calls = source.SourceCalls;
+        using var b = new Recorder(runtimeB.Metrics.Meter);
+        runtimeB.Metrics.Refresh(); // as the runtime's timer does within 250 ms of a listener attaching
+
+        // Redis holds back the lease script (a script that may write): the first read of 7 leads the load, the second
+        // joins it.
+        Task<Widget?> first, second;
+        Assert.Equal("OK", await redis.Server.ExecuteAsync("CLIENT", "PAUSE", "10000", "WRITE"));
+        try
+        {
+            first = nodeB.GetAsync(7);
+            second = nodeB.GetAsync(7);
+            await Eventually.HoldsAsync(() => b.Sum("cachedgen.coalesced") == 1, "the second read did not join the first");
+        }
+        finally
+        {
+            await redis.Server.ExecuteAsync("CLIENT", "UNPAUSE");
+        }
+
+        Assert.Equal("widget-7", (await first)!.Name);
+        Assert.Equal("widget-7", (await second)!.Name);
+        Assert.Equal(calls, source.SourceCalls);
+        Assert.Equal(0, b.Sum("cachedgen.misses"));
+        Assert.Equal(2, b.Sum("cachedgen.hits", "l2"));
+    }
+
+    [Fact]
     public async Task Counters_match_the_calls_made()
     {
         var prefix = "metrics-" + Guid.NewGuid().ToString("N")[..8] + ":";

@@ -16,7 +16,7 @@ public sealed partial class CachedMethod<TKey, TValue>
     /// stop waiting after <see cref="CachedGenOptions.LeaseWaitTimeout"/> (then they load without writing to Redis).
     /// With Redis unreachable the caller loads without a lease and writes nothing to Redis.
     /// </summary>
-    private async Task<TValue> LeaseOrWaitRedisAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, string redisKey, Stamp stamp, Fallback fallback, CancellationToken cancellationToken, MissKind firstRead = MissKind.None)
+    private async Task<TValue> LeaseOrWaitRedisAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, string redisKey, Stamp stamp, Fallback fallback, CancellationToken cancellationToken, MissKind firstRead = MissKind.None, Flight? flight = null)
     {
         if (TryPeekL1(key, out var fresh))
         {
@@ -56,6 +56,7 @@ public sealed partial class CachedMethod<TKey, TValue>
                         {
                             case Payload.Fresh:
                                 CacheTracing.Mark("l2", waitStarted == 0 ? "hit" : "lease_wait");
+                                flight?.FoundInRedis = true;
                                 return written;
                             case Payload.Expired:
                                 fallback = fallback.Has ? fallback : expiredNow;
@@ -98,6 +99,7 @@ public sealed partial class CachedMethod<TKey, TValue>
                                 // Written under the very lease this caller saw held, which was taken after every write
                                 // this caller could have seen (a write deletes the lease): no older than a read of Redis.
                                 CacheTracing.Mark("l2", "lease_wait");
+                                flight?.FoundInRedis = true;
                                 return announced;
                             }
                         }

@@ -30,18 +30,36 @@ public sealed partial class CachedMethod<TKey, TValue>
                     return await LeadFlightAsync(key, state, load, redisKey, stamp, fallback, flight, cancellationToken, firstRead).ConfigureAwait(false);
                 }
 
-                _metrics.Misses.Add(1, _methodTag);
                 _metrics.Coalesced.Add(1, _methodTag);
                 CacheTracing.Mark("source", "coalesced");
+                TValue joined;
                 try
                 {
-                    return await running.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    joined = await running.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (running.Task.IsCanceled && !cancellationToken.IsCancellationRequested)
                 {
                     // The caller that led the load was cancelled, this one was not: load again.
                     continue;
                 }
+                catch
+                {
+                    _metrics.Misses.Add(1, _methodTag);
+                    throw;
+                }
+
+                // The load this caller joined found the value in Redis (an L2 hit for its callers too), or got it from the
+                // source (a miss, shared).
+                if (!running.FoundInRedis)
+                {
+                    _metrics.Misses.Add(1, _methodTag);
+                }
+                else if (_metrics.CountHits)
+                {
+                    _l2Hits.Increment();
+                }
+
+                return joined;
             }
 
             flight ??= new Flight(new TaskCompletionSource<TValue>(TaskCreationOptions.RunContinuationsAsynchronously), stamp);
@@ -62,7 +80,7 @@ public sealed partial class CachedMethod<TKey, TValue>
         {
             var value = redisKey is null
                 ? await LoadWithoutRedisAsync(key, state, load, stamp, cancellationToken).ConfigureAwait(false)
-                : await LeaseOrWaitRedisAsync(key, state, load, redisKey, stamp, fallback, cancellationToken, firstRead).ConfigureAwait(false);
+                : await LeaseOrWaitRedisAsync(key, state, load, redisKey, stamp, fallback, cancellationToken, firstRead, flight).ConfigureAwait(false);
             flight.Completion.TrySetResult(value);
             return value;
         }
@@ -91,6 +109,10 @@ public sealed partial class CachedMethod<TKey, TValue>
         public Task<TValue> Task => Completion.Task;
 
         public Stamp Stamp { get; } = stamp;
+
+        /// <summary>Set by the leader before it completes the flight when the value came from Redis rather than the
+        /// source: the callers that joined count an L2 hit, not a miss.</summary>
+        public bool FoundInRedis { get; set; }
     }
 
     /// <summary>Runs a refresh as this key's load in flight (misses meanwhile join it); <see langword="false"/> when a
