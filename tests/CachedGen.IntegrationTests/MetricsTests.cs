@@ -12,25 +12,36 @@ using Xunit;
 namespace CachedGen.IntegrationTests;
 
 /// <summary>Each instrument of the CachedGen meter, observed with a MeterListener, counts the calls made.</summary>
-public sealed class MetricsTests(RedisServerFixture redis) : IClassFixture<RedisServerFixture>
+public sealed class MetricsTests(RedisServerFixture redis) : IClassFixture<RedisServerFixture>, IDisposable
 {
-    private async Task<(IWidgetRepository Repository, CacheRuntime Runtime, IConnectionMultiplexer Mux)> NodeAsync(WidgetSource source, string prefix)
+    private readonly List<IDisposable> _connections = [];
+
+    public void Dispose() => _connections.ForEach(static connection => connection.Dispose());
+
+    /// <summary>A node over its own connection, which the test class closes after the test.</summary>
+    private async Task<(IWidgetRepository Repository, CacheRuntime Runtime)> NodeAsync(WidgetSource source, string prefix)
     {
         var mux = await ConnectionMultiplexer.ConnectAsync(redis.Server.ConnectionString);
+        _connections.Add(mux);
         var runtime = new CacheRuntime(new CachedGenOptions { KeyPrefix = prefix, ValueEncryptionKey = new byte[32], KeyHashSecret = Encoding.UTF8.GetBytes(new string('s', 32)), RedisOperationTimeout = TimeSpan.FromSeconds(2) }, mux);
         await runtime.Backplane!.Subscribed;
-        return (new CachedWidgetRepository(source, runtime), runtime, mux);
+        return (new CachedWidgetRepository(source, runtime), runtime);
+    }
+
+    /// <summary>Two nodes sharing a fresh key prefix that starts with <paramref name="name"/>.</summary>
+    private async Task<(IWidgetRepository A, CacheRuntime RuntimeA, IWidgetRepository B, CacheRuntime RuntimeB)> TwoNodesAsync(WidgetSource source, string name)
+    {
+        var prefix = name + "-" + Guid.NewGuid().ToString("N")[..8] + ":";
+        var (a, runtimeA) = await NodeAsync(source, prefix);
+        var (b, runtimeB) = await NodeAsync(source, prefix);
+        return (a, runtimeA, b, runtimeB);
     }
 
     [Fact]
     public async Task A_caller_that_joins_a_load_which_found_the_value_in_Redis_counts_an_L2_hit_not_a_miss()
     {
-        var prefix = "metrics-" + Guid.NewGuid().ToString("N")[..8] + ":";
         var source = new WidgetSource();
-        var (nodeA, runtimeA, muxA) = await NodeAsync(source, prefix);
-        var (nodeB, runtimeB, muxB) = await NodeAsync(source, prefix);
-        using var _ = muxA;
-        using var __ = muxB;
+        var (nodeA, runtimeA, nodeB, runtimeB) = await TwoNodesAsync(source, "metrics");
         await nodeA.GetAsync(7);
         await runtimeA.PendingFills.WhenIdleAsync(); // 7 is in Redis
 
@@ -67,12 +78,8 @@ public sealed class MetricsTests(RedisServerFixture redis) : IClassFixture<Redis
     [Fact]
     public async Task Counters_match_the_calls_made()
     {
-        var prefix = "metrics-" + Guid.NewGuid().ToString("N")[..8] + ":";
         var source = new WidgetSource();
-        var (nodeA, runtimeA, muxA) = await NodeAsync(source, prefix);
-        var (nodeB, runtimeB, muxB) = await NodeAsync(source, prefix);
-        using var _ = muxA;
-        using var __ = muxB;
+        var (nodeA, runtimeA, nodeB, runtimeB) = await TwoNodesAsync(source, "metrics");
         using var a = new Recorder(runtimeA.Metrics.Meter);
         using var b = new Recorder(runtimeB.Metrics.Meter);
         runtimeA.Metrics.Refresh(); // as the runtime's timer does within 250 ms of a listener attaching
@@ -131,8 +138,7 @@ public sealed class MetricsTests(RedisServerFixture redis) : IClassFixture<Redis
     public async Task Hits_are_not_counted_while_nobody_listens()
     {
         var source = new WidgetSource();
-        var (node, runtime, mux) = await NodeAsync(source, "metrics-off-" + Guid.NewGuid().ToString("N")[..8] + ":");
-        using var _ = mux;
+        var (node, runtime) = await NodeAsync(source, "metrics-off-" + Guid.NewGuid().ToString("N")[..8] + ":");
         runtime.Metrics.Refresh();
         Assert.False(runtime.Metrics.CountHits);
 
@@ -145,12 +151,8 @@ public sealed class MetricsTests(RedisServerFixture redis) : IClassFixture<Redis
     [Fact]
     public async Task Durations_are_recorded_for_each_level_and_operation()
     {
-        var prefix = "metrics-dur-" + Guid.NewGuid().ToString("N")[..8] + ":";
         var source = new WidgetSource();
-        var (nodeA, runtimeA, muxA) = await NodeAsync(source, prefix);
-        var (nodeB, runtimeB, muxB) = await NodeAsync(source, prefix);
-        using var _ = muxA;
-        using var __ = muxB;
+        var (nodeA, runtimeA, nodeB, runtimeB) = await TwoNodesAsync(source, "metrics-dur");
         using var a = new Recorder(runtimeA.Metrics.Meter);
         using var b = new Recorder(runtimeB.Metrics.Meter);
         runtimeA.Metrics.Refresh();
@@ -171,12 +173,8 @@ public sealed class MetricsTests(RedisServerFixture redis) : IClassFixture<Redis
     [Fact]
     public async Task Each_cached_call_is_an_activity_with_its_level_and_outcome()
     {
-        var prefix = "trace-" + Guid.NewGuid().ToString("N")[..8] + ":";
         var source = new WidgetSource();
-        var (nodeA, runtimeA, muxA) = await NodeAsync(source, prefix);
-        var (nodeB, _, muxB) = await NodeAsync(source, prefix);
-        using var _ = muxA;
-        using var __ = muxB;
+        var (nodeA, runtimeA, nodeB, _) = await TwoNodesAsync(source, "trace");
         var activities = new ConcurrentQueue<System.Diagnostics.Activity>();
         using var root = new System.Diagnostics.Activity("test-root").Start();
         using var listener = new System.Diagnostics.ActivityListener
