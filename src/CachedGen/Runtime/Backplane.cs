@@ -238,19 +238,8 @@ internal sealed class Backplane
 
         if (parts[2] == "f")
         {
-            // A fill announced by key (it follows a change, or its value is too large to carry; on any node, this one
-            // included): wake this node's waiters of that key, which read Redis; and, from another node, read the new value
-            // where this node's L1 holds a stale copy.
-            if (_fillWaiters.TryRemove(parts[4], out var filled))
-            {
-                filled.TrySetResult(null);
-            }
-
-            if (parts[1] != _node)
-            {
-                _runtime.OnRemoteFill(parts[3], parts[4], isBaseKey: false);
-            }
-
+            // A fill announced by key (it follows a change, or its value is too large to carry): the waiters read Redis.
+            OnFilled(parts[4], null, parts[1] == _node ? null : parts[3]);
             return;
         }
 
@@ -321,18 +310,28 @@ internal sealed class Backplane
         }
 
         var encoding = System.Text.Encoding.UTF8;
-        var key = encoding.GetString(span.Slice(at, keyLength));
-        if (_fillWaiters.TryRemove(key, out var filled))
-        {
-            filled.TrySetResult(new FillNotice(encoding.GetString(span[(bars[3] + 1)..bars[4]]), bytes[(at + keyLength)..]));
-        }
-
-        if (!span[(bars[0] + 1)..bars[1]].SequenceEqual(_nodeUtf8))
-        {
-            _runtime.OnRemoteFill(encoding.GetString(span[(bars[2] + 1)..bars[3]]), key, isBaseKey: false);
-        }
-
+        OnFilled(
+            encoding.GetString(span.Slice(at, keyLength)),
+            new FillNotice(encoding.GetString(span[(bars[3] + 1)..bars[4]]), bytes[(at + keyLength)..]),
+            span[(bars[0] + 1)..bars[1]].SequenceEqual(_nodeUtf8) ? null : encoding.GetString(span[(bars[2] + 1)..bars[3]]));
         return true;
+    }
+
+    /// <summary>A fill of <paramref name="redisKey"/> was announced (by any node, this one included): wakes this node's
+    /// waiters of that key with <paramref name="notice"/> (<see langword="null"/>: they read Redis) and, when another
+    /// node's method <paramref name="remoteMethod"/> filled it, reads the new value where this node's L1 holds a stale
+    /// copy.</summary>
+    private void OnFilled(string redisKey, FillNotice? notice, string? remoteMethod)
+    {
+        if (_fillWaiters.TryRemove(redisKey, out var filled))
+        {
+            filled.TrySetResult(notice);
+        }
+
+        if (remoteMethod is not null)
+        {
+            _runtime.OnRemoteFill(remoteMethod, redisKey, isBaseKey: false);
+        }
     }
 }
 
