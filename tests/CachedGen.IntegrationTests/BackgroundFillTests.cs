@@ -215,6 +215,62 @@ public sealed class BackgroundFillTests(RedisServerFixture redis) : IClassFixtur
         Assert.Equal(2, recordB.Operations("l2", "lease")); // the current fill's announcement carried its value
     }
 
+    [Fact]
+    public async Task A_waiter_whose_holder_lost_its_lease_to_an_invalidation_reads_again_at_once()
+    {
+        // B's clock stands still: its poll delays never pass. A's fill will find its lease deleted by the write and
+        // announce nothing, so only the invalidation's message can end B's wait.
+        var source = new WidgetSource { Gate = new TaskCompletionSource() };
+        var (a, _) = await NodeAsync(source);
+        var (b, runtimeB) = await NodeAsync(source, o => o.TimeProvider = new FakeTimeProvider(DateTimeOffset.UtcNow));
+        using var recordB = new Recorder(runtimeB.Metrics.Meter);
+
+        var load = Task.Run(() => a.GetSlowWidgetAsync(15));
+        await Eventually.SignalledAsync(source.SlowReadStarted, "A's source query did not start");
+        var waiting = Task.Run(() => b.GetSlowWidgetAsync(15));
+        await Eventually.HoldsAsync(() => recordB.Sum("cachedgen.lease.waits") == 1, "B did not wait for A's lease");
+
+        await a.RenameAsync(15, "renamed");
+
+        // Woken by the invalidation, B reads Redis again, finds the lease free, takes it and calls the source itself.
+        await Eventually.SignalledAsync(source.SlowReadStarted, "B did not read again after the invalidation");
+        Assert.Equal(2, recordB.Operations("l2", "lease"));
+        source.Gate.SetResult();
+
+        Assert.Equal("renamed", (await waiting.WaitAsync(Eventually.Generous))!.Name);
+        Assert.Equal("widget-15", (await load)!.Name); // A's query read before the write (and its fill was refused)
+        Assert.Equal(2, source.SourceCalls);
+        Assert.Equal(0, recordB.Sum("cachedgen.lease.timeouts"));
+    }
+
+    [Fact]
+    public async Task A_waiter_for_a_tagged_entry_is_woken_by_an_invalidation_naming_the_key_without_its_tags()
+    {
+        var source = new WidgetSource { Gate = new TaskCompletionSource() };
+        var (a, _) = await NodeAsync(source);
+        var (b, runtimeB) = await NodeAsync(source, o => o.TimeProvider = new FakeTimeProvider(DateTimeOffset.UtcNow));
+        await a.TouchOwnerAsync("ann"); // the tag has a generation now: the entry's Redis key ends with it (".t1")
+        using var recordB = new Recorder(runtimeB.Metrics.Meter);
+
+        var load = Task.Run(() => a.GetOwnedSlowAsync("ann", 16));
+        await Eventually.SignalledAsync(source.SlowReadStarted, "A's source query did not start");
+        var waiting = Task.Run(() => b.GetOwnedSlowAsync("ann", 16));
+        await Eventually.HoldsAsync(() => recordB.Sum("cachedgen.lease.waits") == 1, "B did not wait for A's lease");
+
+        // An invalidation announces a tagged entry by its key without the tag suffix: B's waiter, listening under the
+        // whole key, is woken and reads Redis again (the lease is still A's here, so it waits on).
+        var method = runtimeB.GetMethod(CachedWidgetRepository.GetOwnedSlowAsyncDescriptor);
+        var announced = method.RenderKey(("ann", 16));
+        await using var plain = await ConnectionMultiplexer.ConnectAsync(redis.Server.Endpoint);
+        await plain.GetSubscriber().PublishAsync(RedisChannel.Literal(runtimeB.Backplane!.ChannelName), $"1|{Guid.NewGuid():N}|k|{method.Descriptor.MethodId}|{announced}");
+        await Eventually.HoldsAsync(() => recordB.Operations("l2", "lease") == 2, "B did not read Redis again after the invalidation");
+
+        source.Gate.SetResult();
+        Assert.Equal("widget-16", (await load)!.Name);
+        Assert.Equal("widget-16", (await waiting.WaitAsync(Eventually.Generous))!.Name);
+        Assert.Equal(1, source.SourceCalls);
+    }
+
     private static string RandomText(int length)
     {
         var bytes = new byte[length * 3 / 4];

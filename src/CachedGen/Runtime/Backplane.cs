@@ -243,6 +243,12 @@ internal sealed class Backplane
             return;
         }
 
+        if (parts[2] == "k")
+        {
+            // From any node, this one included.
+            WakeWaitersOf(parts[4]);
+        }
+
         var put = parts[1].EndsWith(PutMark, StringComparison.Ordinal);
         if ((put ? parts[1].AsSpan(0, parts[1].Length - PutMark.Length) : parts[1]).SequenceEqual(_node))
         {
@@ -315,6 +321,28 @@ internal sealed class Backplane
             new FillNotice(encoding.GetString(span[(bars[3] + 1)..bars[4]]), bytes[(at + keyLength)..]),
             span[(bars[0] + 1)..bars[1]].SequenceEqual(_nodeUtf8) ? null : encoding.GetString(span[(bars[2] + 1)..bars[3]]));
         return true;
+    }
+
+    /// <summary>An invalidation (or a write-through) of <paramref name="announcedKey"/> deleted the value and its lease: the
+    /// holder's fill will find the lease gone and write (and announce) nothing, so this node's waiters for the key are
+    /// woken to read Redis again now rather than after their poll delay (they find the new value, take the lease, or
+    /// wait for the lease taken since). A tagged method announces its keys without their tag suffix (<c>.t…</c>).</summary>
+    private void WakeWaitersOf(string announcedKey)
+    {
+        if (_fillWaiters.IsEmpty)
+        {
+            return;
+        }
+
+        foreach (var (key, filled) in _fillWaiters)
+        {
+            if (key.StartsWith(announcedKey, StringComparison.Ordinal)
+                && (key.Length == announcedKey.Length || key.AsSpan(announcedKey.Length).StartsWith(".t", StringComparison.Ordinal))
+                && _fillWaiters.TryRemove(new KeyValuePair<string, TaskCompletionSource<FillNotice?>>(key, filled)))
+            {
+                filled.TrySetResult(null);
+            }
+        }
     }
 
     /// <summary>A fill of <paramref name="redisKey"/> was announced (by any node, this one included): wakes this node's
