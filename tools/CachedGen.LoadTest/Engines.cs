@@ -127,6 +127,11 @@ internal sealed class CachedGenHarness : EngineHarness
         {
             if (instrument.Name != "cachedgen.hits")
             {
+                if (instrument.Name is "cachedgen.coalesced" or "cachedgen.lease.waits")
+                {
+                    AwaitedLoads.MarkThisFlow();
+                }
+
                 var name = instrument.Name;
                 foreach (var tag in tags)
                 {
@@ -506,19 +511,23 @@ internal sealed class FusionRead
 
     public bool IsDistributedHit => _first == MemoryMiss && (_seen & DistributedHit) != 0 && (_seen & Factory) == 0;
 
+    /// <summary>Missed memory, then found the entry there without reading Redis or calling the factory: another caller
+    /// stored it while this one waited for the key's lock (FusionCache looks in memory again once it holds it).</summary>
+    public bool WaitedForAnotherCaller => _first == MemoryMiss && (_seen & (MemoryHit | DistributedHit | DistributedMiss | Factory)) == MemoryHit;
+
     /// <summary>Records an event of the read in whose flow it is raised (none outside a counted read: the warm-up,
     /// a write's <c>SetAsync</c>).</summary>
-    public static void Record(int kind)
-    {
-        if (Current.Value is { } read)
-        {
-            if (read._first == 0)
-            {
-                read._first = kind;
-            }
+    public static void Record(int kind) => Current.Value?.Observe(kind);
 
-            read._seen |= kind;
+    /// <summary>Adds an event to this read.</summary>
+    internal void Observe(int kind)
+    {
+        if (_first == 0)
+        {
+            _first = kind;
         }
+
+        _seen |= kind;
     }
 
     public static async Task<T> CountAsync<T>(FusionCacheHarness harness, Func<ValueTask<T>> call)
@@ -532,6 +541,11 @@ internal sealed class FusionRead
         finally
         {
             Current.Value = null;
+            if (read.WaitedForAnotherCaller)
+            {
+                AwaitedLoads.MarkThisFlow();
+            }
+
             harness.Count(read);
         }
     }

@@ -81,6 +81,16 @@ public sealed record EngineResult
     /// definition for every engine, taken from the source's side.</summary>
     public LatencySummary ReadLatencyNoLoadInFlight { get; init; } = new(0, 0, 0, 0, 0, 0, 0, 0);
 
+    /// <summary>Reads the cache served: neither called the source nor waited for another caller's source read of their
+    /// form (a read that joined a load in flight, or waited for another node's lease, while a source read of its form
+    /// was in flight; see <see cref="AwaitedLoads"/>). The same definition for every engine: what one engine makes a
+    /// caller wait for, another makes it call the source for, and neither is an answer from what the cache held.</summary>
+    public LatencySummary ReadLatencyServed { get; init; } = new(0, 0, 0, 0, 0, 0, 0, 0);
+
+    /// <summary>Reads that waited for another caller's source read of their form (the complement of
+    /// <see cref="ReadLatencyServed"/> within <see cref="ReadLatencyNoSourceCall"/>).</summary>
+    public LatencySummary ReadLatencyAwaitedLoad { get; init; } = new(0, 0, 0, 0, 0, 0, 0, 0);
+
     /// <summary>Reads whose own async flow called the source.</summary>
     public required LatencySummary ReadLatencySourceCall { get; init; }
 

@@ -167,6 +167,8 @@ public static class LoadTestRunner
             ReadLatency = LatencySummary.From(total.ReadLatency),
             ReadLatencyNoSourceCall = LatencySummary.From(total.ReadHitLatency),
             ReadLatencyNoLoadInFlight = LatencySummary.From(total.ReadNoLoadLatency),
+            ReadLatencyServed = LatencySummary.From(total.ReadServedLatency),
+            ReadLatencyAwaitedLoad = LatencySummary.From(total.ReadAwaitedLatency),
             ReadLatencySourceCall = LatencySummary.From(total.ReadMissLatency),
             WriteLatency = LatencySummary.From(total.WriteLatency),
             WriteLatencyAfterTurn = LatencySummary.From(total.WriteLatencyAfterTurn),
@@ -351,6 +353,8 @@ public static class LoadTestRunner
         public readonly LatencyHistogram ReadHitLatency = new();
         public readonly LatencyHistogram ReadMissLatency = new();
         public readonly LatencyHistogram ReadNoLoadLatency = new();
+        public readonly LatencyHistogram ReadServedLatency = new();
+        public readonly LatencyHistogram ReadAwaitedLatency = new();
         public readonly LatencyHistogram WriteLatency = new();
         public readonly LatencyHistogram WriteLatencyAfterTurn = new();
         public long Reads;
@@ -382,6 +386,8 @@ public static class LoadTestRunner
             ReadHitLatency.Add(other.ReadHitLatency);
             ReadMissLatency.Add(other.ReadMissLatency);
             ReadNoLoadLatency.Add(other.ReadNoLoadLatency);
+            ReadServedLatency.Add(other.ReadServedLatency);
+            ReadAwaitedLatency.Add(other.ReadAwaitedLatency);
             WriteLatency.Add(other.WriteLatency);
             WriteLatencyAfterTurn.Add(other.WriteLatencyAfterTurn);
             Reads += other.Reads;
@@ -408,6 +414,8 @@ public static class LoadTestRunner
             var random = new Random(HashCode.Combine(run.Options.Seed, index));
             var calledSource = new StrongBox<bool>();
             InMemoryFormSource.TrackCallsOfThisFlow(calledSource);
+            var awaitedLoad = new StrongBox<bool>();
+            AwaitedLoads.TrackThisFlow(awaitedLoad);
             var waitedForTurn = new StrongBox<long>();
             FormWriteLocks.TrackWaitsOfThisFlow(waitedForTurn);
             var nodes = run.Nodes;
@@ -425,6 +433,7 @@ public static class LoadTestRunner
                 if (read)
                 {
                     calledSource.Value = false;
+                    awaitedLoad.Value = false;
                     var loads = run.Source.MarkReads(formId);
                     FormSchema? value;
                     try
@@ -454,10 +463,23 @@ public static class LoadTestRunner
                         Stats.Reads++;
                         Stats.ReadLatency.RecordTicks(elapsed);
                         (calledSource.Value ? Stats.ReadMissLatency : Stats.ReadHitLatency).RecordTicks(elapsed);
-                        if (!calledSource.Value && !run.Source.ReadOverlapped(formId, loads))
+                        if (!calledSource.Value)
                         {
-                            Stats.ReadNoLoadLatency.RecordTicks(elapsed);
+                            if (!run.Source.ReadOverlapped(formId, loads))
+                            {
+                                Stats.ReadNoLoadLatency.RecordTicks(elapsed);
+                                Stats.ReadServedLatency.RecordTicks(elapsed);
+                            }
+                            else if (awaitedLoad.Value)
+                            {
+                                Stats.ReadAwaitedLatency.RecordTicks(elapsed);
+                            }
+                            else
+                            {
+                                Stats.ReadServedLatency.RecordTicks(elapsed);
+                            }
                         }
+
                         var check = run.Tracker.Classify(formId, value.Revision, node, start);
                         switch (check.Consistency)
                         {
