@@ -284,6 +284,29 @@ public sealed class BatchTests(RedisServerFixture redis) : IClassFixture<RedisSe
     }
 
     [Fact]
+    public async Task A_batch_waiting_for_an_element_whose_lease_a_write_deleted_reads_it_again_at_once()
+    {
+        var source = new ProductSource();
+        var (a, b, runtimeB, gate) = await WaiterPairAsync(source, heldId: 47);
+        using var recordB = new Recorder(runtimeB.Metrics.Meter);
+
+        var single = a.GetAsync(47);
+        await Eventually.SignalledAsync(source.Entered, "A's read did not reach the source");
+        var batch = b.GetManyAsync([47, 48]);
+        await Eventually.HoldsAsync(() => recordB.Sum("cachedgen.lease.waits") == 1, "B's batch did not wait for A's lease");
+
+        // The write deletes A's lease, whose fill will then announce nothing. B's clock stands still: only the
+        // invalidation's message can make the batch read 47 again, which finds the lease free and loads it.
+        await a.UpdateAsync(47, "renamed");
+        await Eventually.HoldsAsync(() => source.Loads(47) == 2, "B's batch did not read 47 again after the write");
+        gate.SetResult();
+
+        Assert.Equal("renamed", (await batch.WaitAsync(Eventually.Generous))[47].Name);
+        await single;
+        Assert.Equal(0, recordB.Sum("cachedgen.lease.timeouts"));
+    }
+
+    [Fact]
     public async Task A_copy_a_write_made_stale_is_followed_when_a_batch_fill_lands()
     {
         var source = new ProductSource();

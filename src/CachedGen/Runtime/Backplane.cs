@@ -329,11 +329,7 @@ internal sealed class Backplane
     /// wait for the lease taken since). A tagged method announces its keys without their tag suffix (<c>.t…</c>).</summary>
     private void WakeWaitersOf(string announcedKey)
     {
-        if (_fillWaiters.IsEmpty)
-        {
-            return;
-        }
-
+        // Enumerating takes no lock (IsEmpty or Count would take every lock of the dictionary, on each message).
         foreach (var (key, filled) in _fillWaiters)
         {
             if (key.StartsWith(announcedKey, StringComparison.Ordinal)
