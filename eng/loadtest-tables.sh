@@ -16,11 +16,11 @@ dotnet build tools/CachedGen.LoadTest -c Release -v q -nologo 1>&2
 run() {
   local name=$1; shift
   dotnet run -c Release --no-build --project tools/CachedGen.LoadTest -- --duration "$DURATION" --json "$OUT/$name.json" "$@" >"$OUT/$name.log" 2>&1 || true
-  jq -r --arg name "$name" '.Engines[] | "| \($name) | \(.Engine) | \(.OperationsPerSecond | floor) | \(.L1HitRatio * 1000 | round / 10) % | \(.OverallHitRatio * 1000 | round / 10) % | \(.ReadLatency.P99Us / 1000 * 100 | round / 100) | \(.ReadLatencyNoSourceCall.P99Us / 1000 * 100 | round / 100) | \(.ReadLatencyNoLoadInFlight.P99Us / 1000 * 100 | round / 100) | \(.WriteLatency.P99Us / 1000 * 100 | round / 100) | \(.WriteLatencyAfterTurn.P99Us / 1000 * 100 | round / 100) | \(.StaleReads) | \(.AllocatedBytes / ((.Reads + .Writes) | if . == 0 then 1 else . end) | floor) | \(.GcPauseMs / 10 / .MeasuredSeconds * 100 | round / 100) % |"' "$OUT/$name.json"
+  jq -r --arg name "$name" '.Engines[] | "| \($name) | \(.Engine) | \(.OperationsPerSecond | floor) | \(.L1HitRatio * 1000 | round / 10) % | \(.OverallHitRatio * 1000 | round / 10) % | \(.ReadLatency.P99Us / 1000 * 100 | round / 100) | \(.ReadLatencyNoSourceCall.P99Us / 1000 * 100 | round / 100) | \(.ReadLatencyServed.P99Us / 1000 * 100 | round / 100) | \(.ReadLatencyAwaitedLoad.P99Us / 1000 * 100 | round / 100) (\(.ReadLatencyAwaitedLoad.Count * 1000 / (.Reads | if . == 0 then 1 else . end) | round / 10) %) | \(.ReadLatencyNoLoadInFlight.P99Us / 1000 * 100 | round / 100) | \(.WriteLatency.P99Us / 1000 * 100 | round / 100) | \(.WriteLatencyAfterTurn.P99Us / 1000 * 100 | round / 100) | \(.StaleReads) | \(.AllocatedBytes / ((.Reads + .Writes) | if . == 0 then 1 else . end) | floor) | \(.GcPauseMs / 10 / .MeasuredSeconds * 100 | round / 100) % |"' "$OUT/$name.json"
 }
 
-echo "| configuration | engine | ops/s | L1 hit | hit overall | read p99 ms (all) | read p99 ms (cache served) | read p99 ms (no load in flight) | write p99 ms | write p99 after its turn ms | stale reads | allocated B/op | GC pause |"
-echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| configuration | engine | ops/s | L1 hit | hit overall | read p99 ms (all) | read p99 ms (no source call of its own) | read p99 ms (cache served) | read p99 ms (waited for another caller's source read, share of reads) | read p99 ms (no load in flight) | write p99 ms | write p99 after its turn ms | stale reads | allocated B/op | GC pause |"
+echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for set in $SETS; do
   case $set in
     cold) run cold-3n-6w ;;
