@@ -39,6 +39,7 @@ public abstract class ShortRunTests(ITestOutputHelper output)
         Assert.True(run.L1Hits > 0, "no L1 hit counted");
         Assert.InRange(run.ReadLatencyNoLoadInFlight.Count, 1, run.ReadLatencyServed.Count);
         Assert.Equal(run.ReadLatencyNoSourceCall.Count, run.ReadLatencyServed.Count + run.ReadLatencyAwaitedLoad.Count);
+        Assert.InRange(run.ReadLatencyServedNotAtOnce.Count, 1, run.ReadLatencyServed.Count);
         Assert.True(run.AllocatedBytes > 0, "no allocation counted in the measured window");
         Assert.Equal(3, run.Collections.Count);
         return run;

@@ -87,6 +87,10 @@ public sealed record EngineResult
     /// caller wait for, another makes it call the source for, and neither is an answer from what the cache held.</summary>
     public LatencySummary ReadLatencyServed { get; init; } = new(0, 0, 0, 0, 0, 0, 0, 0);
 
+    /// <summary>The reads the cache served whose call did not complete at once (it returned an unfinished task): those
+    /// that read Redis, or joined a read of Redis in flight; an L1 hit completes at once in both engines.</summary>
+    public LatencySummary ReadLatencyServedNotAtOnce { get; init; } = new(0, 0, 0, 0, 0, 0, 0, 0);
+
     /// <summary>Reads that waited for another caller's source read of their form (the complement of
     /// <see cref="ReadLatencyServed"/> within <see cref="ReadLatencyNoSourceCall"/>).</summary>
     public LatencySummary ReadLatencyAwaitedLoad { get; init; } = new(0, 0, 0, 0, 0, 0, 0, 0);

@@ -169,6 +169,7 @@ public static class LoadTestRunner
             ReadLatencyNoLoadInFlight = LatencySummary.From(total.ReadNoLoadLatency),
             ReadLatencyServed = LatencySummary.From(total.ReadServedLatency),
             ReadLatencyAwaitedLoad = LatencySummary.From(total.ReadAwaitedLatency),
+            ReadLatencyServedNotAtOnce = LatencySummary.From(total.ReadServedAsyncLatency),
             ReadLatencySourceCall = LatencySummary.From(total.ReadMissLatency),
             WriteLatency = LatencySummary.From(total.WriteLatency),
             WriteLatencyAfterTurn = LatencySummary.From(total.WriteLatencyAfterTurn),
@@ -355,6 +356,7 @@ public static class LoadTestRunner
         public readonly LatencyHistogram ReadNoLoadLatency = new();
         public readonly LatencyHistogram ReadServedLatency = new();
         public readonly LatencyHistogram ReadAwaitedLatency = new();
+        public readonly LatencyHistogram ReadServedAsyncLatency = new();
         public readonly LatencyHistogram WriteLatency = new();
         public readonly LatencyHistogram WriteLatencyAfterTurn = new();
         public long Reads;
@@ -388,6 +390,7 @@ public static class LoadTestRunner
             ReadNoLoadLatency.Add(other.ReadNoLoadLatency);
             ReadServedLatency.Add(other.ReadServedLatency);
             ReadAwaitedLatency.Add(other.ReadAwaitedLatency);
+            ReadServedAsyncLatency.Add(other.ReadServedAsyncLatency);
             WriteLatency.Add(other.WriteLatency);
             WriteLatencyAfterTurn.Add(other.WriteLatencyAfterTurn);
             Reads += other.Reads;
@@ -465,18 +468,23 @@ public static class LoadTestRunner
                         (calledSource.Value ? Stats.ReadMissLatency : Stats.ReadHitLatency).RecordTicks(elapsed);
                         if (!calledSource.Value)
                         {
-                            if (!run.Source.ReadOverlapped(formId, loads))
+                            var overlapped = run.Source.ReadOverlapped(formId, loads);
+                            if (!overlapped)
                             {
                                 Stats.ReadNoLoadLatency.RecordTicks(elapsed);
-                                Stats.ReadServedLatency.RecordTicks(elapsed);
                             }
-                            else if (awaitedLoad.Value)
+
+                            if (overlapped && awaitedLoad.Value)
                             {
                                 Stats.ReadAwaitedLatency.RecordTicks(elapsed);
                             }
                             else
                             {
                                 Stats.ReadServedLatency.RecordTicks(elapsed);
+                                if (!completedSynchronously)
+                                {
+                                    Stats.ReadServedAsyncLatency.RecordTicks(elapsed);
+                                }
                             }
                         }
 

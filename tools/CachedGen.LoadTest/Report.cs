@@ -61,6 +61,7 @@ public static class Report
         Row("read max ms (reads over 100 ms)", e => Ms(e.ReadLatency.MaxUs) + " (" + N(e.ReadLatency.Over100Ms) + ")");
         Row("read p99, no source call / source call ms", e => Ms(e.ReadLatencyNoSourceCall.P99Us) + " / " + Ms(e.ReadLatencySourceCall.P99Us));
         Row("read p99, reads the cache served ms (share of reads)", e => Ms(e.ReadLatencyServed.P99Us) + " (" + Pct(e.Reads == 0 ? 0 : (double)e.ReadLatencyServed.Count / e.Reads) + ")");
+        Row("read p99, reads the cache served that did not complete at once ms (share of reads)", e => Ms(e.ReadLatencyServedNotAtOnce.P99Us) + " (" + Pct(e.Reads == 0 ? 0 : (double)e.ReadLatencyServedNotAtOnce.Count / e.Reads) + ")");
         Row("read p99, waited for another caller's source read ms (share of reads)", e => Ms(e.ReadLatencyAwaitedLoad.P99Us) + " (" + Pct(e.Reads == 0 ? 0 : (double)e.ReadLatencyAwaitedLoad.Count / e.Reads) + ")");
         Row("read p99, no load of the form in flight ms (share of reads)", e => Ms(e.ReadLatencyNoLoadInFlight.P99Us) + " (" + Pct(e.Reads == 0 ? 0 : (double)e.ReadLatencyNoLoadInFlight.Count / e.Reads) + ")");
         Row("write p50 / p95 ms", e => Ms(e.WriteLatency.P50Us) + " / " + Ms(e.WriteLatency.P95Us));
