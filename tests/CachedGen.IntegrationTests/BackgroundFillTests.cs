@@ -136,25 +136,19 @@ public sealed class BackgroundFillTests(RedisServerFixture redis) : IClassFixtur
     [Fact]
     public async Task A_node_waiting_for_another_nodes_lease_is_woken_by_the_fill()
     {
-        // B's clock stands still: its poll delays never pass, so only the fill's announcement can end its wait.
+        // B's clock stands still: only the fill's announcement can end its wait.
         var source = new WidgetSource { Gate = new TaskCompletionSource() };
-        var (a, _) = await NodeAsync(source);
-        var (b, runtimeB) = await NodeAsync(source, o => o.TimeProvider = new FakeTimeProvider(DateTimeOffset.UtcNow));
-        using var recordB = new Recorder(runtimeB.Metrics.Meter);
-
-        var load = Task.Run(() => a.GetSlowWidgetAsync(11));
-        await Eventually.SignalledAsync(source.SlowReadStarted, "A's source query did not start");
-        var waiting = Task.Run(() => b.GetSlowWidgetAsync(11));
-        await Eventually.HoldsAsync(() => recordB.Sum("cachedgen.lease.waits") == 1, "B did not wait for A's lease");
+        var (a, _, b, runtimeB) = await PairAsync(source);
+        using var wait = await BWaitsForALeaseAsync(source, a, b, runtimeB, r => r.GetSlowWidgetAsync(11));
         source.Gate.SetResult();
 
-        Assert.Equal("widget-11", (await load)!.Name);
-        Assert.Equal("widget-11", (await waiting.WaitAsync(Eventually.Generous))!.Name);
+        Assert.Equal("widget-11", (await wait.Load)!.Name);
+        Assert.Equal("widget-11", (await wait.Waiting.WaitAsync(Eventually.Generous))!.Name);
         Assert.Equal(1, source.SourceCalls);
-        Assert.Equal(0, recordB.Sum("cachedgen.lease.timeouts"));
+        Assert.Equal(0, wait.RecordB.Sum("cachedgen.lease.timeouts"));
 
         // The announcement carried the value: B's only Redis read was the lease script that found the lease held.
-        Assert.Equal(1, recordB.Operations("l2", "lease"));
+        Assert.Equal(1, wait.RecordB.Operations("l2", "lease"));
     }
 
     [Fact]
@@ -163,28 +157,21 @@ public sealed class BackgroundFillTests(RedisServerFixture redis) : IClassFixtur
         var source = new WidgetSource { Gate = new TaskCompletionSource() };
         var name = RandomText(Backplane.MaxCarriedValueBytes + 1024); // incompressible: the payload stays over the limit
         await source.RenameAsync(13, name);
-        var (a, _) = await NodeAsync(source);
-        var (b, runtimeB) = await NodeAsync(source, o => o.TimeProvider = new FakeTimeProvider(DateTimeOffset.UtcNow));
-        using var recordB = new Recorder(runtimeB.Metrics.Meter);
-
-        var load = Task.Run(() => a.GetSlowWidgetAsync(13));
-        await Eventually.SignalledAsync(source.SlowReadStarted, "A's source query did not start");
-        var waiting = Task.Run(() => b.GetSlowWidgetAsync(13));
-        await Eventually.HoldsAsync(() => recordB.Sum("cachedgen.lease.waits") == 1, "B did not wait for A's lease");
+        var (a, _, b, runtimeB) = await PairAsync(source);
+        using var wait = await BWaitsForALeaseAsync(source, a, b, runtimeB, r => r.GetSlowWidgetAsync(13));
         source.Gate.SetResult();
 
-        Assert.Equal(name, (await load)!.Name);
-        Assert.Equal(name, (await waiting.WaitAsync(Eventually.Generous))!.Name);
+        Assert.Equal(name, (await wait.Load)!.Name);
+        Assert.Equal(name, (await wait.Waiting.WaitAsync(Eventually.Generous))!.Name);
         Assert.Equal(1, source.SourceCalls);
-        Assert.Equal(2, recordB.Operations("l2", "lease")); // the lease held, then the value once the fill was announced
+        Assert.Equal(2, wait.RecordB.Operations("l2", "lease")); // the lease held, then the value once the fill was announced
     }
 
     [Fact]
     public async Task A_waiter_ignores_an_announced_value_written_under_another_lease()
     {
         var source = new WidgetSource();
-        var (a, runtimeA) = await NodeAsync(source);
-        var (b, runtimeB) = await NodeAsync(source, o => o.TimeProvider = new FakeTimeProvider(DateTimeOffset.UtcNow));
+        var (a, runtimeA, b, runtimeB) = await PairAsync(source);
         var key = SlowWidgets(runtimeA).RenderKey(new ValueTuple<int>(14));
         await using var plain = await ConnectionMultiplexer.ConnectAsync(redis.Server.Endpoint);
 
@@ -195,67 +182,51 @@ public sealed class BackgroundFillTests(RedisServerFixture redis) : IClassFixtur
         await a.RenameAsync(14, "renamed");
 
         source.Gate = new TaskCompletionSource();
-        using var recordB = new Recorder(runtimeB.Metrics.Meter);
-        var load = Task.Run(() => a.GetSlowWidgetAsync(14));
-        await Eventually.SignalledAsync(source.SlowReadStarted, "A's source query did not start");
-        var waiting = Task.Run(() => b.GetSlowWidgetAsync(14));
-        await Eventually.HoldsAsync(() => recordB.Sum("cachedgen.lease.waits") == 1, "B did not wait for A's lease");
+        using var wait = await BWaitsForALeaseAsync(source, a, b, runtimeB, r => r.GetSlowWidgetAsync(14));
 
         // An announcement of the old payload under a lease B never saw (as a fill from before the write, delivered
         // late would be): B reads Redis again, finds A's lease still held, and waits on.
         var method = SlowWidgets(runtimeB).Descriptor.MethodId;
         var header = Encoding.UTF8.GetBytes($"1|{Guid.NewGuid():N}|v|{method}|{Guid.NewGuid():N}|{Encoding.UTF8.GetByteCount(key)}|{key}");
         Assert.Equal(2, await plain.GetSubscriber().PublishAsync(RedisChannel.Literal(runtimeB.Backplane!.ChannelName), (RedisValue)header.Concat(stalePayload).ToArray()));
-        await Eventually.HoldsAsync(() => recordB.Operations("l2", "lease") == 2, "B did not read Redis again after the announcement");
-        Assert.False(waiting.IsCompleted);
+        await Eventually.HoldsAsync(() => wait.RecordB.Operations("l2", "lease") == 2, "B did not read Redis again after the announcement");
+        Assert.False(wait.Waiting.IsCompleted);
 
         source.Gate.SetResult();
-        Assert.Equal("renamed", (await load)!.Name);
-        Assert.Equal("renamed", (await waiting.WaitAsync(Eventually.Generous))!.Name);
-        Assert.Equal(2, recordB.Operations("l2", "lease")); // the current fill's announcement carried its value
+        Assert.Equal("renamed", (await wait.Load)!.Name);
+        Assert.Equal("renamed", (await wait.Waiting.WaitAsync(Eventually.Generous))!.Name);
+        Assert.Equal(2, wait.RecordB.Operations("l2", "lease")); // the current fill's announcement carried its value
     }
 
     [Fact]
     public async Task A_waiter_whose_holder_lost_its_lease_to_an_invalidation_reads_again_at_once()
     {
-        // B's clock stands still: its poll delays never pass. A's fill will find its lease deleted by the write and
-        // announce nothing, so only the invalidation's message can end B's wait.
+        // B's clock stands still. A's fill will find its lease deleted by the write and announce nothing, so only the
+        // invalidation's message can end B's wait.
         var source = new WidgetSource { Gate = new TaskCompletionSource() };
-        var (a, _) = await NodeAsync(source);
-        var (b, runtimeB) = await NodeAsync(source, o => o.TimeProvider = new FakeTimeProvider(DateTimeOffset.UtcNow));
-        using var recordB = new Recorder(runtimeB.Metrics.Meter);
-
-        var load = Task.Run(() => a.GetSlowWidgetAsync(15));
-        await Eventually.SignalledAsync(source.SlowReadStarted, "A's source query did not start");
-        var waiting = Task.Run(() => b.GetSlowWidgetAsync(15));
-        await Eventually.HoldsAsync(() => recordB.Sum("cachedgen.lease.waits") == 1, "B did not wait for A's lease");
+        var (a, _, b, runtimeB) = await PairAsync(source);
+        using var wait = await BWaitsForALeaseAsync(source, a, b, runtimeB, r => r.GetSlowWidgetAsync(15));
 
         await a.RenameAsync(15, "renamed");
 
         // Woken by the invalidation, B reads Redis again, finds the lease free, takes it and calls the source itself.
         await Eventually.SignalledAsync(source.SlowReadStarted, "B did not read again after the invalidation");
-        Assert.Equal(2, recordB.Operations("l2", "lease"));
+        Assert.Equal(2, wait.RecordB.Operations("l2", "lease"));
         source.Gate.SetResult();
 
-        Assert.Equal("renamed", (await waiting.WaitAsync(Eventually.Generous))!.Name);
-        Assert.Equal("widget-15", (await load)!.Name); // A's query read before the write (and its fill was refused)
+        Assert.Equal("renamed", (await wait.Waiting.WaitAsync(Eventually.Generous))!.Name);
+        Assert.Equal("widget-15", (await wait.Load)!.Name); // A's query read before the write (and its fill was refused)
         Assert.Equal(2, source.SourceCalls);
-        Assert.Equal(0, recordB.Sum("cachedgen.lease.timeouts"));
+        Assert.Equal(0, wait.RecordB.Sum("cachedgen.lease.timeouts"));
     }
 
     [Fact]
     public async Task A_waiter_for_a_tagged_entry_is_woken_by_an_invalidation_naming_the_key_without_its_tags()
     {
         var source = new WidgetSource { Gate = new TaskCompletionSource() };
-        var (a, _) = await NodeAsync(source);
-        var (b, runtimeB) = await NodeAsync(source, o => o.TimeProvider = new FakeTimeProvider(DateTimeOffset.UtcNow));
+        var (a, _, b, runtimeB) = await PairAsync(source);
         await a.TouchOwnerAsync("ann"); // the tag has a generation now: the entry's Redis key ends with it (".t1")
-        using var recordB = new Recorder(runtimeB.Metrics.Meter);
-
-        var load = Task.Run(() => a.GetOwnedSlowAsync("ann", 16));
-        await Eventually.SignalledAsync(source.SlowReadStarted, "A's source query did not start");
-        var waiting = Task.Run(() => b.GetOwnedSlowAsync("ann", 16));
-        await Eventually.HoldsAsync(() => recordB.Sum("cachedgen.lease.waits") == 1, "B did not wait for A's lease");
+        using var wait = await BWaitsForALeaseAsync(source, a, b, runtimeB, r => r.GetOwnedSlowAsync("ann", 16));
 
         // An invalidation announces a tagged entry by its key without the tag suffix: B's waiter, listening under the
         // whole key, is woken and reads Redis again (the lease is still A's here, so it waits on).
@@ -263,11 +234,11 @@ public sealed class BackgroundFillTests(RedisServerFixture redis) : IClassFixtur
         var announced = method.RenderKey(("ann", 16));
         await using var plain = await ConnectionMultiplexer.ConnectAsync(redis.Server.Endpoint);
         await plain.GetSubscriber().PublishAsync(RedisChannel.Literal(runtimeB.Backplane!.ChannelName), $"1|{Guid.NewGuid():N}|k|{method.Descriptor.MethodId}|{announced}");
-        await Eventually.HoldsAsync(() => recordB.Operations("l2", "lease") == 2, "B did not read Redis again after the invalidation");
+        await Eventually.HoldsAsync(() => wait.RecordB.Operations("l2", "lease") == 2, "B did not read Redis again after the invalidation");
 
         source.Gate.SetResult();
-        Assert.Equal("widget-16", (await load)!.Name);
-        Assert.Equal("widget-16", (await waiting.WaitAsync(Eventually.Generous))!.Name);
+        Assert.Equal("widget-16", (await wait.Load)!.Name);
+        Assert.Equal("widget-16", (await wait.Waiting.WaitAsync(Eventually.Generous))!.Name);
         Assert.Equal(1, source.SourceCalls);
     }
 
@@ -294,4 +265,30 @@ public sealed class BackgroundFillTests(RedisServerFixture redis) : IClassFixtur
 
     private Task<(IWidgetRepository Repository, CacheRuntime Runtime)> NodeAsync(WidgetSource source, Action<CachedGenOptions>? configure = null)
         => _nodes.AddAsync(source, configure);
+
+    /// <summary>Two nodes on one source: A on the real clock, B on a clock that stands still, so B's poll delays never
+    /// pass and only a backplane message can end a wait of B's.</summary>
+    private async Task<(IWidgetRepository A, CacheRuntime RuntimeA, IWidgetRepository B, CacheRuntime RuntimeB)> PairAsync(WidgetSource source)
+    {
+        var (a, runtimeA) = await NodeAsync(source);
+        var (b, runtimeB) = await NodeAsync(source, o => o.TimeProvider = new FakeTimeProvider(DateTimeOffset.UtcNow));
+        return (a, runtimeA, b, runtimeB);
+    }
+
+    /// <summary>A's <paramref name="read"/> takes the lease and its source query is held by the source's gate; then B's
+    /// same read finds the lease held and waits. B's metrics are recorded from before its read.</summary>
+    private static async Task<LeaseWait> BWaitsForALeaseAsync(WidgetSource source, IWidgetRepository a, IWidgetRepository b, CacheRuntime runtimeB, Func<IWidgetRepository, Task<Widget?>> read)
+    {
+        var recordB = new Recorder(runtimeB.Metrics.Meter);
+        var load = Task.Run(() => read(a));
+        await Eventually.SignalledAsync(source.SlowReadStarted, "A's source query did not start");
+        var waiting = Task.Run(() => read(b));
+        await Eventually.HoldsAsync(() => recordB.Sum("cachedgen.lease.waits") == 1, "B did not wait for A's lease");
+        return new LeaseWait(recordB, load, waiting);
+    }
+
+    private sealed record LeaseWait(Recorder RecordB, Task<Widget?> Load, Task<Widget?> Waiting) : IDisposable
+    {
+        public void Dispose() => RecordB.Dispose();
+    }
 }
