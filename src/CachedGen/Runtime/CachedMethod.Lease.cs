@@ -16,7 +16,8 @@ public sealed partial class CachedMethod<TKey, TValue>
     /// stop waiting after <see cref="CachedGenOptions.LeaseWaitTimeout"/> (then they load without writing to Redis).
     /// With Redis unreachable the caller loads without a lease and writes nothing to Redis.
     /// </summary>
-    private async Task<TValue> LeaseOrWaitRedisAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, string redisKey, Stamp stamp, Fallback fallback, CancellationToken cancellationToken, MissKind firstRead = MissKind.None, Flight? flight = null)
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<TValue> LeaseOrWaitRedisAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, string redisKey, Stamp stamp, Fallback fallback, CancellationToken cancellationToken, MissKind firstRead = MissKind.None, Flight? flight = null)
     {
         if (TryPeekL1(key, out var fresh))
         {

@@ -48,7 +48,7 @@ public sealed partial class CachedMethod<TKey, TValue>
             stamp = stamp with { Tags = TagSnapshotAsync(key).AsTask().GetAwaiter().GetResult() };
         }
 
-        return new ValueTask<TValue>(JoinOrLeadFlightAsync(key, state, load, null, stamp, default, cancellationToken));
+        return JoinOrLeadFlightAsync(key, state, load, null, stamp, default, cancellationToken);
     }
 
     /// <summary>Reads Redis before joining the in-flight load: concurrent callers each read Redis (a cheap GET), and only

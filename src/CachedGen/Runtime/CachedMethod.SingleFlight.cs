@@ -9,7 +9,8 @@ namespace CachedGen.Runtime;
 // invalidation came in since it started.
 public sealed partial class CachedMethod<TKey, TValue>
 {
-    private async Task<TValue> JoinOrLeadFlightAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, string? redisKey, Stamp stamp, Fallback fallback, CancellationToken cancellationToken, MissKind firstRead = MissKind.None)
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<TValue> JoinOrLeadFlightAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, string? redisKey, Stamp stamp, Fallback fallback, CancellationToken cancellationToken, MissKind firstRead = MissKind.None)
     {
         Flight? flight = null;
         while (true)
@@ -74,7 +75,8 @@ public sealed partial class CachedMethod<TKey, TValue>
 
     /// <summary>Runs the load of <paramref name="flight"/>, which this caller registered, and completes it for the callers
     /// that joined.</summary>
-    private async Task<TValue> LeadFlightAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, string? redisKey, Stamp stamp, Fallback fallback, Flight flight, CancellationToken cancellationToken, MissKind firstRead)
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<TValue> LeadFlightAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, string? redisKey, Stamp stamp, Fallback fallback, Flight flight, CancellationToken cancellationToken, MissKind firstRead)
     {
         try
         {
