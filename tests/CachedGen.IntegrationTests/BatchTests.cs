@@ -244,6 +244,17 @@ public sealed class BatchTests(RedisServerFixture redis) : IClassFixture<RedisSe
         return (a, b, runtimeB, gate);
     }
 
+    /// <summary>A's single read of <paramref name="heldId"/> takes the lease and reaches the held source; then B's batch of
+    /// it and the next id finds that lease held and waits for it.</summary>
+    private static async Task<(Task<Product?> Single, Task<IReadOnlyDictionary<int, Product>> Batch)> BatchWaitsForASingleReadAsync(ProductSource source, IProductCatalog a, IProductCatalog b, Recorder recordB, int heldId)
+    {
+        var single = a.GetAsync(heldId);
+        await Eventually.SignalledAsync(source.Entered, "A's read did not reach the source");
+        var batch = b.GetManyAsync([heldId, heldId + 1]);
+        await Eventually.HoldsAsync(() => recordB.Sum("cachedgen.lease.waits") == 1, "B's batch did not wait for A's lease");
+        return (single, batch);
+    }
+
     [Fact]
     public async Task A_single_read_waiting_for_an_element_of_another_nodes_batch_takes_it_from_the_batch_fill()
     {
@@ -270,10 +281,7 @@ public sealed class BatchTests(RedisServerFixture redis) : IClassFixture<RedisSe
         var (a, b, runtimeB, gate) = await WaiterPairAsync(source, heldId: 45);
         using var recordB = new Recorder(runtimeB.Metrics.Meter);
 
-        var single = a.GetAsync(45);
-        await Eventually.SignalledAsync(source.Entered, "A's read did not reach the source");
-        var batch = b.GetManyAsync([45, 46]);
-        await Eventually.HoldsAsync(() => recordB.Sum("cachedgen.lease.waits") == 1, "B's batch did not wait for A's lease");
+        var (single, batch) = await BatchWaitsForASingleReadAsync(source, a, b, recordB, heldId: 45);
         await Eventually.HoldsAsync(() => source.Batches.Any(ids => ids.SequenceEqual([46])), "B's batch did not load 46 alone");
         gate.SetResult();
 
@@ -290,10 +298,7 @@ public sealed class BatchTests(RedisServerFixture redis) : IClassFixture<RedisSe
         var (a, b, runtimeB, gate) = await WaiterPairAsync(source, heldId: 47);
         using var recordB = new Recorder(runtimeB.Metrics.Meter);
 
-        var single = a.GetAsync(47);
-        await Eventually.SignalledAsync(source.Entered, "A's read did not reach the source");
-        var batch = b.GetManyAsync([47, 48]);
-        await Eventually.HoldsAsync(() => recordB.Sum("cachedgen.lease.waits") == 1, "B's batch did not wait for A's lease");
+        var (single, batch) = await BatchWaitsForASingleReadAsync(source, a, b, recordB, heldId: 47);
 
         // The write deletes A's lease, whose fill will then announce nothing. B's clock stands still: only the
         // invalidation's message can make the batch read 47 again, which finds the lease free and loads it.
