@@ -49,6 +49,7 @@ public static class Report
         static string Pct(double ratio) => ratio.ToString("P1", CultureInfo.InvariantCulture);
         static string N(double value) => value.ToString("N0", CultureInfo.InvariantCulture);
         static string Met(bool met) => met ? "met" : "**not met**";
+        static string P99AndShare(EngineResult e, LatencySummary reads) => Ms(reads.P99Us) + " (" + Pct(e.Reads == 0 ? 0 : (double)reads.Count / e.Reads) + ")";
 
         Row("operations/s", e => N(e.OperationsPerSecond));
         Row("reads / writes", e => N(e.Reads) + " / " + N(e.Writes));
@@ -60,10 +61,10 @@ public static class Report
         Row("read p99 / p99.9 ms", e => Ms(e.ReadLatency.P99Us) + " / " + Ms(e.ReadLatency.P999Us));
         Row("read max ms (reads over 100 ms)", e => Ms(e.ReadLatency.MaxUs) + " (" + N(e.ReadLatency.Over100Ms) + ")");
         Row("read p99, no source call / source call ms", e => Ms(e.ReadLatencyNoSourceCall.P99Us) + " / " + Ms(e.ReadLatencySourceCall.P99Us));
-        Row("read p99, reads the cache served ms (share of reads)", e => Ms(e.ReadLatencyServed.P99Us) + " (" + Pct(e.Reads == 0 ? 0 : (double)e.ReadLatencyServed.Count / e.Reads) + ")");
-        Row("read p99, reads the cache served that did not complete at once ms (share of reads)", e => Ms(e.ReadLatencyServedNotAtOnce.P99Us) + " (" + Pct(e.Reads == 0 ? 0 : (double)e.ReadLatencyServedNotAtOnce.Count / e.Reads) + ")");
-        Row("read p99, waited for another caller's source read ms (share of reads)", e => Ms(e.ReadLatencyAwaitedLoad.P99Us) + " (" + Pct(e.Reads == 0 ? 0 : (double)e.ReadLatencyAwaitedLoad.Count / e.Reads) + ")");
-        Row("read p99, no load of the form in flight ms (share of reads)", e => Ms(e.ReadLatencyNoLoadInFlight.P99Us) + " (" + Pct(e.Reads == 0 ? 0 : (double)e.ReadLatencyNoLoadInFlight.Count / e.Reads) + ")");
+        Row("read p99, reads the cache served ms (share of reads)", e => P99AndShare(e, e.ReadLatencyServed));
+        Row("read p99, reads the cache served that did not complete at once ms (share of reads)", e => P99AndShare(e, e.ReadLatencyServedNotAtOnce));
+        Row("read p99, waited for another caller's source read ms (share of reads)", e => P99AndShare(e, e.ReadLatencyAwaitedLoad));
+        Row("read p99, no load of the form in flight ms (share of reads)", e => P99AndShare(e, e.ReadLatencyNoLoadInFlight));
         Row("write p50 / p95 ms", e => Ms(e.WriteLatency.P50Us) + " / " + Ms(e.WriteLatency.P95Us));
         Row("write p99 / p99.9 ms", e => Ms(e.WriteLatency.P99Us) + " / " + Ms(e.WriteLatency.P999Us));
         Row("write p99 after its turn (one writer per form) ms", e => Ms(e.WriteLatencyAfterTurn.P99Us));
