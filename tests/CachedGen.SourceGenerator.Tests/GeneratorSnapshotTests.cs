@@ -61,9 +61,9 @@ public class GeneratorSnapshotTests
             """);
         Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
         var text = Assert.Single(result.Sources).Value;
-        Assert.Contains("Cached for 5m under <c>IOrders.LatestAsync:{tenant}</c>", text, System.StringComparison.Ordinal);
-        Assert.Contains("builder.AppendLiteral(\"IOrders.LatestAsync:\");", text, System.StringComparison.Ordinal);
-        Assert.Contains("Cached for 5m under <c>IOrders.FindAsync(Int64):{id}</c>", text, System.StringComparison.Ordinal);
+        Assert.Contains("Cached for 5m under <c>Shop.IOrders.LatestAsync:{tenant}</c>", text, System.StringComparison.Ordinal);
+        Assert.Contains("builder.AppendLiteral(\"Shop.IOrders.LatestAsync:\");", text, System.StringComparison.Ordinal);
+        Assert.Contains("Cached for 5m under <c>Shop.IOrders.FindAsync(long):{id}</c>", text, System.StringComparison.Ordinal);
         Assert.DoesNotContain("IOrders.Shop.IOrders", text, System.StringComparison.Ordinal);
     }
 

@@ -117,7 +117,50 @@ public class ParserTests
                 string Get(int id, [NotCacheKey] string trace, [CallerMemberName] string caller = "", [CallerFilePath] string file = "", [CallerLineNumber] int line = 0, CancellationToken ct = default);
             }
             """);
-        Assert.Equal("IRepo.Get:{id}", model.CachedMethods.Single().KeyTemplate);
+        Assert.Equal("N.IRepo.Get:{id}", model.CachedMethods.Single().KeyTemplate);
+    }
+
+    [Fact]
+    public void Interfaces_of_the_same_name_in_other_namespaces_or_nested_in_a_type_have_default_keys_of_their_own()
+    {
+        var compilation = GeneratorHarness.Compile("""
+            using System.Threading.Tasks;
+            using CachedGen;
+            namespace Admin { public interface IUsers { [Cached("5m")] Task<string?> GetNameAsync(int id); } }
+            namespace Customers { public interface IUsers { [Cached("5m")] Task<string?> GetNameAsync(int id); } }
+            namespace Customers { public static class Legacy { public interface IUsers { [Cached("5m")] Task<string?> GetNameAsync(int id); } } }
+            """);
+        var driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+        var keys = driver.GetRunResult().Results.Single().TrackedSteps[TrackingNames.Model]
+            .SelectMany(step => step.Outputs).Select(output => ((Model.DecoratorModel)output.Value).CachedMethods.Single().KeyTemplate)
+            .Order(System.StringComparer.Ordinal).ToArray();
+        Assert.Equal(["Admin.IUsers.GetNameAsync:{id}", "Customers.IUsers.GetNameAsync:{id}", "Customers.Legacy.IUsers.GetNameAsync:{id}"], keys);
+    }
+
+    [Fact]
+    public void Overloads_whose_parameters_differ_in_array_element_or_type_arguments_have_default_keys_of_their_own()
+    {
+        var model = Parse("""
+            using System.Collections.Generic;
+            using System.Threading.Tasks;
+            using CachedGen;
+            namespace N;
+            public interface IFinder
+            {
+                [Cached("5m")] Task<string?> FindAsync(int id, [NotCacheKey] int[] hints);
+                [Cached("5m")] Task<string?> FindAsync(int id, [NotCacheKey] string[] hints);
+                [Cached("5m")] Task<string?> FindAsync(int id, [NotCacheKey] List<int> hints, int? x = null);
+                [Cached("5m")] Task<string?> FindAsync(int id, [NotCacheKey] List<string> hints, int? x = null);
+            }
+            """);
+        Assert.Equal(
+            [
+                "N.IFinder.FindAsync(int,int[]):{id}",
+                "N.IFinder.FindAsync(int,string[]):{id}",
+                "N.IFinder.FindAsync(int,System.Collections.Generic.List<int>,System.Nullable<int>):{id}:{x}",
+                "N.IFinder.FindAsync(int,System.Collections.Generic.List<string>,System.Nullable<int>):{id}:{x}",
+            ],
+            model.CachedMethods.Select(m => m.KeyTemplate));
     }
 
     private static Model.DecoratorModel Parse(string source)

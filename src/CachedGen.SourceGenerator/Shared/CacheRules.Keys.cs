@@ -11,19 +11,21 @@ namespace CachedGen.SourceGenerator;
 
 internal static partial class CacheRules
 {
-    /// <summary>The key template of a <c>[Cached]</c> without one: <c>{Interface}.{Method}</c>, the parameter types when
-    /// the method is overloaded, then every key parameter. An explicit implementation in a class
+    /// <summary>The key template of a <c>[Cached]</c> without one: <c>{Namespace.Interface}.{Method}</c>, the parameter
+    /// types when the method is overloaded, then every key parameter. The interface is named with its namespace, the
+    /// types it is nested in and its type arguments, and so are the parameter types, so that two interfaces or two
+    /// overloads never render the same key. An explicit implementation in a class
     /// (<c>Task&lt;Order&gt; IOrders.GetAsync(int id)</c>, whose own name is <c>Shop.IOrders.GetAsync</c>) is named
     /// by the interface method it implements.</summary>
     internal static string? DefaultTemplate(IMethodSymbol method, INamedTypeSymbol contract)
     {
         var name = method.ExplicitInterfaceImplementations.FirstOrDefault()?.Name ?? method.Name;
         var text = new System.Text.StringBuilder();
-        text.Append(contract.Name).Append('.').Append(name);
+        text.Append(KeyTypeName(contract)).Append('.').Append(name);
         var overloaded = contract.GetMembers(name).Length > 1;
         if (overloaded)
         {
-            text.Append('(').Append(string.Join(",", method.Parameters.Select(p => p.Type.Name))).Append(')');
+            text.Append('(').Append(string.Join(",", method.Parameters.Select(p => KeyTypeName(p.Type)))).Append(')');
         }
 
         foreach (var parameter in method.Parameters)
@@ -38,6 +40,16 @@ internal static partial class CacheRules
 
         return text.ToString();
     }
+
+    // Namespaces, containing types and type arguments, C# keywords for the special types, no spaces and no global::
+    // (System.Collections.Generic.List<int>, int[], Shop.Orders.IOrderRepository): what a default key names a type by.
+    private static readonly SymbolDisplayFormat KeyTypeFormat = new(
+        globalNamespaceStyle: SymbolDisplayGlobalNamespaceStyle.Omitted,
+        typeQualificationStyle: SymbolDisplayTypeQualificationStyle.NameAndContainingTypesAndNamespaces,
+        genericsOptions: SymbolDisplayGenericsOptions.IncludeTypeParameters,
+        miscellaneousOptions: SymbolDisplayMiscellaneousOptions.UseSpecialTypes | SymbolDisplayMiscellaneousOptions.ExpandNullable);
+
+    private static string KeyTypeName(ITypeSymbol type) => type.ToDisplayString(KeyTypeFormat).Replace(" ", "");
 
     /// <summary>The distinct key values a template names (one per member path, in order of first use), or
     /// <see langword="null"/> when any placeholder does not resolve.</summary>

@@ -149,7 +149,7 @@ namespace Forms
         private static readonly global::System.Func<CachedFormRepository, (int, global::Forms.FormStatus?), string> DescribeLoader =
             static (self, key) => self._inner.Describe(key.Item1, key.Item2);
 
-        /// <summary>Cached for 10s under <c>IFormRepository.Describe:{formId}:{status}</c>.</summary>
+        /// <summary>Cached for 10s under <c>Forms.IFormRepository.Describe:{formId}:{status}</c>.</summary>
         string global::Forms.IFormRepository.Describe(int formId, global::Forms.FormStatus? status)
             => _describe.Get((formId, status), this, DescribeLoader);
 
@@ -215,10 +215,10 @@ namespace Forms
             builder.AppendValue(key.Item3); // query.Search
         }
 
-        /// <summary>Writes the Redis key of <see cref="global::Forms.IFormRepository.Describe"/>: <c>IFormRepository.Describe:{formId}:{status}</c>.</summary>
+        /// <summary>Writes the Redis key of <see cref="global::Forms.IFormRepository.Describe"/>: <c>Forms.IFormRepository.Describe:{formId}:{status}</c>.</summary>
         private static void RenderDescribeKey(in (int, global::Forms.FormStatus?) key, ref global::CachedGen.Runtime.CacheKeyBuilder builder)
         {
-            builder.AppendLiteral("IFormRepository.Describe:");
+            builder.AppendLiteral("Forms.IFormRepository.Describe:");
             builder.AppendValue(key.Item1); // formId
             builder.AppendLiteral(":");
             if (key.Item2.HasValue) // status

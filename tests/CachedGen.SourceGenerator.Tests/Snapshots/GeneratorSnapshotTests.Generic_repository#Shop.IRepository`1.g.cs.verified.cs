@@ -110,7 +110,7 @@ namespace Shop
         private static readonly global::System.Func<CachedRepository<TEntity>, global::System.ValueTuple<string?>, global::System.Threading.CancellationToken, global::System.Threading.Tasks.Task<TEntity?>> FindAsyncLoader =
             static (self, key, token) => self._inner.FindAsync(key.Item1!);
 
-        /// <summary>Cached for 5m under <c>IRepository.FindAsync:{name}</c>.</summary>
+        /// <summary>Cached for 5m under <c>Shop.IRepository&lt;TEntity&gt;.FindAsync:{name}</c>.</summary>
         global::System.Threading.Tasks.Task<TEntity?> global::Shop.IRepository<TEntity>.FindAsync(string name)
             => _findAsync.GetTaskAsync(new global::System.ValueTuple<string?>(name), this, FindAsyncLoader, default);
 
@@ -145,10 +145,10 @@ namespace Shop
             builder.AppendValue(key.Item1); // id
         }
 
-        /// <summary>Writes the Redis key of <c>Shop.IRepository&lt;TEntity&gt;.FindAsync</c>: <c>IRepository.FindAsync:{name}</c>.</summary>
+        /// <summary>Writes the Redis key of <c>Shop.IRepository&lt;TEntity&gt;.FindAsync</c>: <c>Shop.IRepository&lt;TEntity&gt;.FindAsync:{name}</c>.</summary>
         private static void RenderFindAsyncKey(in global::System.ValueTuple<string?> key, ref global::CachedGen.Runtime.CacheKeyBuilder builder)
         {
-            builder.AppendLiteral("IRepository.FindAsync:");
+            builder.AppendLiteral("Shop.IRepository<TEntity>.FindAsync:");
             builder.AppendValue(key.Item1); // name
         }
 

@@ -43,7 +43,7 @@ namespace Odd
         private static readonly global::System.Func<CachedOddRepository, global::System.ValueTuple<int>, int> FineLoader =
             static (self, key) => self._inner.Fine(key.Item1);
 
-        /// <summary>Cached for 1m under <c>IOddRepository.Fine:{id}</c>.</summary>
+        /// <summary>Cached for 1m under <c>Odd.IOddRepository.Fine:{id}</c>.</summary>
         int global::Odd.IOddRepository.Fine(int id)
             => _fine.Get(new global::System.ValueTuple<int>(id), this, FineLoader);
 
@@ -87,10 +87,10 @@ namespace Odd
             set => _inner[index] = value;
         }
 
-        /// <summary>Writes the Redis key of <see cref="global::Odd.IOddRepository.Fine"/>: <c>IOddRepository.Fine:{id}</c>.</summary>
+        /// <summary>Writes the Redis key of <see cref="global::Odd.IOddRepository.Fine"/>: <c>Odd.IOddRepository.Fine:{id}</c>.</summary>
         private static void RenderFineKey(in global::System.ValueTuple<int> key, ref global::CachedGen.Runtime.CacheKeyBuilder builder)
         {
-            builder.AppendLiteral("IOddRepository.Fine:");
+            builder.AppendLiteral("Odd.IOddRepository.Fine:");
             builder.AppendValue(key.Item1); // id
         }
 

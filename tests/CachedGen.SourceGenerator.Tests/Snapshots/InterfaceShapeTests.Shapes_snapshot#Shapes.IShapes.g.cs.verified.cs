@@ -70,7 +70,7 @@ namespace Shapes
         private static readonly global::System.Func<CachedShapes, global::System.ValueTuple<int>, global::Shapes.Order?> FindLoader =
             static (self, key) => self._inner.Find(key.Item1);
 
-        /// <summary>Cached for 1m under <c>IShapes.Find:{id}</c>.</summary>
+        /// <summary>Cached for 1m under <c>Shapes.IShapes.Find:{id}</c>.</summary>
         [global::System.Obsolete("Use GetAsync.", true)]
         global::Shapes.Order? global::Shapes.IShapes.Find(int id)
             => _find.Get(new global::System.ValueTuple<int>(id), this, FindLoader);
@@ -125,10 +125,10 @@ namespace Shapes
             builder.AppendValue(key.Item1); // id
         }
 
-        /// <summary>Writes the Redis key of <see cref="global::Shapes.IShapes.Find"/>: <c>IShapes.Find:{id}</c>.</summary>
+        /// <summary>Writes the Redis key of <see cref="global::Shapes.IShapes.Find"/>: <c>Shapes.IShapes.Find:{id}</c>.</summary>
         private static void RenderFindKey(in global::System.ValueTuple<int> key, ref global::CachedGen.Runtime.CacheKeyBuilder builder)
         {
-            builder.AppendLiteral("IShapes.Find:");
+            builder.AppendLiteral("Shapes.IShapes.Find:");
             builder.AppendValue(key.Item1); // id
         }
 
