@@ -161,6 +161,16 @@ public class ParserTests
                 "N.IFinder.FindAsync(int,System.Collections.Generic.List<string>,System.Nullable<int>):{id}:{x}",
             ],
             model.CachedMethods.Select(m => m.KeyTemplate));
+
+        // One method id is one CachedMethod (one L1) in the runtime: overloads have ids of their own.
+        Assert.Equal(
+            [
+                "N.IFinder.FindAsync(System.Int32,System.Int32[])",
+                "N.IFinder.FindAsync(System.Int32,System.String[])",
+                "N.IFinder.FindAsync(System.Int32,System.Collections.Generic.List<System.Int32>,System.Nullable<System.Int32>)",
+                "N.IFinder.FindAsync(System.Int32,System.Collections.Generic.List<System.String>,System.Nullable<System.Int32>)",
+            ],
+            model.CachedMethods.Select(m => m.MethodId));
     }
 
     private static Model.DecoratorModel Parse(string source)

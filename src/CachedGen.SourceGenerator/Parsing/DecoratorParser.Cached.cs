@@ -167,10 +167,15 @@ internal static partial class DecoratorParser
         // A method inherited from a closed generic base (IOrderRepository : IRepository<Order>) shares its entries with
         // that base's decorators (CachedRepository<Order>, CachedRepositoryOfOrder): it has their method id, so a
         // remote L1 eviction by one reaches the others.
-        var methodId = !isGeneric && method.ContainingType.IsGenericType && !SymbolEqualityComparer.Default.Equals(method.ContainingType, contract)
+        // Overloads are told apart by their parameter types (Shop.IOrders.FindAsync(System.Int64)): one id is one
+        // CachedMethod in the runtime, with one L1, and their keys differ.
+        var overloadSignature = method.ContainingType.GetMembers(method.Name).Length > 1
+            ? "(" + string.Join(",", method.Parameters.Select(p => TypeKeyName.Of(p.Type))) + ")"
+            : "";
+        var methodId = (!isGeneric && method.ContainingType.IsGenericType && !SymbolEqualityComparer.Default.Equals(method.ContainingType, contract)
             && !method.ContainingType.TypeArguments.Any(ContainsTypeParameter)
             ? TypeKeyName.Of(method.ContainingType) + "." + method.Name
-            : contractName + "." + method.Name;
+            : contractName + "." + method.Name) + overloadSignature;
         var model = new CachedMethodModel
         {
             DeclaringInterface = types.Name(method.ContainingType),
