@@ -33,7 +33,8 @@ public sealed class CachedMethodRulesAnalyzer : DiagnosticAnalyzer
         new BatchResultNotKeyedAnalyzer(),
         new SeveralBatchPlaceholdersAnalyzer(),
         new BatchTwinMismatchAnalyzer(),
-        new NoCompileTimeFormatterAnalyzer());
+        new NoCompileTimeFormatterAnalyzer(),
+        new LanguageVersionAnalyzer());
 
     /// <inheritdoc/>
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = Rules.Select(r => r.Rule).ToImmutableArray();

@@ -159,6 +159,13 @@ internal static class DiagnosticDescriptors
         DiagnosticCategories.Correctness,
         DiagnosticSeverity.Warning);
 
+    public static readonly DiagnosticDescriptor LanguageVersionTooOld = Create(
+        DiagnosticIds.LanguageVersionTooOld,
+        "C# version too old for the generated code",
+        "'{0}' is not cached: CachedGen's generated code needs C# 11 or later, and this project compiles C# {1}; set <LangVersion> to 11 or later in the project file, or remove it (the SDK's default for .NET 7 and later is 11 or later)",
+        DiagnosticCategories.Usage,
+        DiagnosticSeverity.Error);
+
     private static DiagnosticDescriptor Create(string id, string title, string message, string category, DiagnosticSeverity severity, params string[] customTags)
         => new(id, title, message, category, severity, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id + ".md", customTags: customTags);
 }

@@ -23,4 +23,5 @@ public static class DiagnosticIds
     public const string SeveralBatchPlaceholders = "CG0018";
     public const string BatchTwinMismatch = "CG0019";
     public const string NoCompileTimeFormatter = "CG0020";
+    public const string LanguageVersionTooOld = "CG0021";
 }

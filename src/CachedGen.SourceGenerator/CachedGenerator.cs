@@ -80,8 +80,17 @@ public sealed class CachedGenerator : IIncrementalGenerator
         // AddCachedGen: closing it is dynamic code and its fingerprint reflection (BuildProperties; CG0020 says so).
         var trimmedOrAot = context.AnalyzerConfigOptionsProvider
             .Select(static (options, _) => BuildProperties.TrimmedOrAot(options.GlobalOptions));
-        context.RegisterSourceOutput(all.Combine(trimmedOrAot), static (output, input) =>
-            output.AddSource(input.Left.HintName, DecoratorEmitter.Emit(input.Left, registerGeneric: !input.Right)));
+
+        // Below C# 11 the generated code would not compile (file types): nothing is written, and CG0021 names each
+        // [Cached] method instead of compiler errors in generated files.
+        var languageSupported = context.ParseOptionsProvider.Select(static (options, _) => SkipRules.LanguageVersionSupported(options));
+        context.RegisterSourceOutput(all.Combine(trimmedOrAot).Combine(languageSupported), static (output, input) =>
+        {
+            if (input.Right)
+            {
+                output.AddSource(input.Left.Left.HintName, DecoratorEmitter.Emit(input.Left.Left, registerGeneric: !input.Left.Right));
+            }
+        });
 
         // One file of MessagePack formatters for every value the assembly's cached methods store (FormatterEmitter).
         // Interfaces that close a generic base cache its methods with the closed type: its formatters come from them.
@@ -118,9 +127,10 @@ public sealed class CachedGenerator : IIncrementalGenerator
             .Combine(namedConstructions)
             .Select(static (all, _) => FormatterParser.Merge(all.Left.Left.AddRange(all.Left.Right).Add(all.Right)))
             .WithTrackingName(TrackingNames.FormatterSet);
-        context.RegisterSourceOutput(formatters, static (output, model) =>
+        context.RegisterSourceOutput(formatters.Combine(languageSupported), static (output, input) =>
         {
-            if (model.Objects.Count > 0 || model.Entries.Count > 0)
+            var model = input.Left;
+            if (input.Right && (model.Objects.Count > 0 || model.Entries.Count > 0))
             {
                 output.AddSource(FormatterEmitter.HintName, FormatterEmitter.Emit(model));
             }

@@ -119,6 +119,25 @@ public class PersonalDataInKeyTests
         """);
 }
 
+public class LanguageVersionTests
+{
+    private const string Source = """
+        public interface IRepo { [{|#0:Cached("5m")|}] Task<int> GetAsync(int id); Task WriteAsync(int id); }
+        """;
+
+    [Fact]
+    public Task Below_CSharp_11_each_cached_method_is_reported() => Verify<LanguageVersionAnalyzer>.AnalyzerWithLanguageVersionAsync(
+        Source,
+        Microsoft.CodeAnalysis.CSharp.LanguageVersion.CSharp10,
+        [new DiagnosticResult(DiagnosticDescriptors.LanguageVersionTooOld).WithLocation(0).WithArguments("GetAsync", "10.0")]);
+
+    [Fact]
+    public Task From_CSharp_11_on_it_stays_silent() => Verify<LanguageVersionAnalyzer>.AnalyzerWithLanguageVersionAsync(
+        Source.Replace("{|#0:", "", StringComparison.Ordinal).Replace("|}", "", StringComparison.Ordinal),
+        Microsoft.CodeAnalysis.CSharp.LanguageVersion.CSharp11,
+        []);
+}
+
 public class MissingTtlTests
 {
     [Fact]
@@ -810,7 +829,7 @@ public class CachedMethodRulesAnalyzerTests
             .OrderBy(id => id, StringComparer.Ordinal);
         var combined = new CachedMethodRulesAnalyzer().SupportedDiagnostics.Select(d => d.Id).OrderBy(id => id, StringComparer.Ordinal);
         Assert.Equal(rules, combined);
-        Assert.Equal(17, combined.Count());
+        Assert.Equal(18, combined.Count());
     }
 
     [Fact]

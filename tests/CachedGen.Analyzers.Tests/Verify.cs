@@ -49,6 +49,18 @@ public static class Verify<TAnalyzer>
         return test.RunAsync(CancellationToken.None);
     }
 
+    /// <summary>As <see cref="AnalyzerAsync(string, DiagnosticResult[])"/>, with the sources parsed as
+    /// <paramref name="version"/> (a project's <c>LangVersion</c>).</summary>
+    public static Task AnalyzerWithLanguageVersionAsync(string source, Microsoft.CodeAnalysis.CSharp.LanguageVersion version, DiagnosticResult[] expected)
+    {
+        var test = new CSharpAnalyzerTest<TAnalyzer, DefaultVerifier> { TestCode = Usings + source };
+        test.ExpectedDiagnostics.AddRange(expected);
+        Configure(test, []);
+        test.SolutionTransforms.Add((solution, projectId) =>
+            solution.WithProjectParseOptions(projectId, ((Microsoft.CodeAnalysis.CSharp.CSharpParseOptions)solution.GetProject(projectId)!.ParseOptions!).WithLanguageVersion(version)));
+        return test.RunAsync(CancellationToken.None);
+    }
+
     /// <summary>As <see cref="AnalyzerAsync(string, (string Key, string Value)[])"/>, with <paramref name="referencedSource"/> compiled as a second project
     /// (also built against CachedGen) that the tested one references.</summary>
     public static Task AnalyzerWithReferenceAsync(string source, string referencedSource)

@@ -30,6 +30,31 @@ public class GeneratorSnapshotTests
         Snapshot.Verify(text, $"{nameof(GeneratorSnapshotTests)}.{nameof(Attributes_on_the_implementing_class_with_assembly_defaults)}#{hint}");
     }
 
+    [Theory]
+    [InlineData(Microsoft.CodeAnalysis.CSharp.LanguageVersion.CSharp10, false)]
+    [InlineData(Microsoft.CodeAnalysis.CSharp.LanguageVersion.CSharp11, true)]
+    [InlineData(Microsoft.CodeAnalysis.CSharp.LanguageVersion.Latest, true)]
+    public void Below_CSharp_11_nothing_is_generated_rather_than_code_that_does_not_compile(Microsoft.CodeAnalysis.CSharp.LanguageVersion version, bool generates)
+    {
+        var result = GeneratorHarness.RunWithLanguageVersion(version, """
+            using System.Threading.Tasks;
+            using CachedGen;
+
+            namespace Shop;
+
+            public sealed class Order { public long Id { get; set; } }
+
+            public interface IOrders
+            {
+                [Cached("5m")]
+                Task<Order?> FindAsync(long id);
+            }
+            """);
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText); // no error in generated code (CG0021 is the analyzers')
+        Assert.Equal(generates, result.Sources.Count == 1);
+        Assert.Equal(generates, result.Formatters is not null);
+    }
+
     [Fact]
     public void An_explicit_implementation_in_the_class_is_keyed_by_the_interface_method_name()
     {

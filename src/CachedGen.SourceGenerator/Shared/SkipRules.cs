@@ -11,6 +11,15 @@ namespace CachedGen.SourceGenerator;
 /// </summary>
 internal static class SkipRules
 {
+    /// <summary>The oldest C# version the generated code compiles under (it uses <c>file</c> types, C# 11).</summary>
+    internal const int MinimumLanguageVersion = 11;
+
+    /// <summary>Whether code generated for a tree parsed with <paramref name="options"/> compiles: C# 11 or later. Below,
+    /// the generator writes nothing and each <c>[Cached]</c> method is reported (CG0021).</summary>
+    internal static bool LanguageVersionSupported(ParseOptions? options)
+        => options is not Microsoft.CodeAnalysis.CSharp.CSharpParseOptions csharp
+            || csharp.LanguageVersion >= Microsoft.CodeAnalysis.CSharp.LanguageVersion.CSharp11;
+
     /// <summary>Why no decorator can be generated for <paramref name="contract"/>, or <see langword="null"/> when one can:
     /// an interface a separate class cannot see, or one with a static abstract member (it cannot be a type argument, so
     /// neither the decorator's registration nor DI can use it). Static virtual members with a body are fine.</summary>

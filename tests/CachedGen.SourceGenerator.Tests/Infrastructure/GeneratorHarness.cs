@@ -56,6 +56,10 @@ internal static class GeneratorHarness
     public static GeneratorResult RunDocumented(params string[] sources)
         => Run(ParseOptions.WithDocumentationMode(DocumentationMode.Diagnose), sources);
 
+    /// <summary>Runs the generator on sources parsed as <paramref name="version"/> (a project's <c>LangVersion</c>).</summary>
+    public static GeneratorResult RunWithLanguageVersion(LanguageVersion version, params string[] sources)
+        => Run(new CSharpParseOptions(version), sources);
+
     /// <summary>Runs the generator with MSBuild properties as the compiler sees them (<c>build_property.PublishAot</c>,
     /// what the package's CompilerVisibleProperty items write).</summary>
     public static GeneratorResult RunWithBuildProperties((string Name, string Value)[] properties, params string[] sources)
