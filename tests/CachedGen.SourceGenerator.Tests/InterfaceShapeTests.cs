@@ -48,6 +48,22 @@ public class InterfaceShapeTests
         Assert.Contains("/// <summary>Compile-time facts about <see cref=\"global::Shapes.IOverloads.FindAsync\"/>.</summary>", text, StringComparison.Ordinal);
     }
 
+    /// <summary>A <c>cref</c> names type parameters only (<c>Page{ProductDto}</c> is CS1584 and CS1658): a formatter of a
+    /// closed generic type names it as code, one of any other type links to it.</summary>
+    [Fact]
+    public void A_formatter_of_a_closed_generic_type_is_named_as_code_in_its_documentation_comment()
+    {
+        var result = GeneratorHarness.RunDocumented(InterfaceShapes.All["values of closed generic, nested, struct and tuple types"]);
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        var text = result.Formatters!;
+        Assert.Contains("/// <summary>Writes <c>Shapes.Page&lt;Shapes.ProductDto&gt;</c> as a map by member name.</summary>", text, StringComparison.Ordinal);
+        Assert.Contains("/// <summary>Writes <c>Shapes.Envelope&lt;Shapes.ProductDto&gt;.Body</c> as a map by member name.</summary>", text, StringComparison.Ordinal);
+        Assert.Contains("/// <summary>Writes <c>Shapes.Pair&lt;Shapes.Money?, Shapes.Page&lt;Shapes.Catalog.Entry&gt;[]&gt;</c> as a map by member name.</summary>", text, StringComparison.Ordinal);
+        Assert.Contains("/// <summary>Writes <see cref=\"global::Shapes.ProductDto\"/> as a map by member name.</summary>", text, StringComparison.Ordinal);
+        Assert.Contains("/// <summary>Writes <see cref=\"global::Shapes.Catalog.Entry\"/> as a map by member name.</summary>", text, StringComparison.Ordinal);
+        Assert.Contains("/// <summary>Writes <see cref=\"global::Shapes.Money\"/> as a map by member name.</summary>", text, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_closed_generic_base_caches_a_key_typed_by_its_type_argument_as_the_generic_decorator_does()
     {
@@ -904,6 +920,40 @@ internal static class InterfaceShapes
                 string ToString(int id);
 
                 string ToString();
+            }
+            """,
+
+        ["values of closed generic, nested, struct and tuple types"] = Usings + """
+            namespace Shapes;
+
+            public sealed record Page<T>(IReadOnlyList<T> Items, int Total);
+            public sealed record ProductDto(int Id, string Name);
+            public readonly record struct Money(decimal Amount, string Currency);
+            public sealed record Pair<TLeft, TRight>(TLeft Left, TRight Right);
+
+            public static class Catalog
+            {
+                public sealed record Entry(int Id, Money Price);
+            }
+
+            public sealed class Envelope<T>
+            {
+                public sealed record Body(T Value, string Kind);
+            }
+
+            public interface IShop
+            {
+                [Cached("5m")]
+                Task<Page<ProductDto>> ListAsync(int page, CancellationToken ct = default);
+
+                [Cached("5m")]
+                Task<Pair<Money?, Page<Catalog.Entry>[]>> PairAsync(int id);
+
+                [Cached("5m")]
+                Task<Envelope<ProductDto>.Body> BodyAsync(int id);
+
+                [Cached("5m")]
+                Task<(Money Price, Pair<int, string> Tag)?> TupleAsync(int id);
             }
             """,
 

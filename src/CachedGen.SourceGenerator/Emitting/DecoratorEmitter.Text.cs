@@ -148,8 +148,8 @@ internal static partial class DecoratorEmitter
     }
 
     /// <summary>A reference to a type or its member in a documentation comment: a <c>see cref</c>, or the name as code
-    /// for a type with type arguments (a <c>cref</c> names type parameters only).</summary>
-    private static string See(string type, string? member = null)
+    /// for a type with type arguments (a <c>cref</c> names type parameters only: <c>Page{ProductDto}</c> is CS1584).</summary>
+    internal static string See(string type, string? member = null)
     {
         var target = member is null ? type : type + "." + member;
         return type.IndexOf('<') < 0 ? "<see cref=\"" + target + "\"/>" : "<c>" + Xml(target.Replace("global::", "")) + "</c>";

@@ -70,7 +70,7 @@ internal static class FormatterEmitter
     {
         var type = model.TypeName;
         var layout = model.ArrayLayout ? "an array by [Key] index" : "a map by member name";
-        w.Line($"/// <summary>Writes <see cref=\"{type.Replace('<', '{').Replace('>', '}')}\"/> as {layout}.</summary>");
+        w.Line($"/// <summary>Writes {DecoratorEmitter.See(type)} as {layout}.</summary>");
         w.Open($"private sealed class {model.FormatterName} : {Formatters}.IMessagePackFormatter<{type}>");
         w.Open($"public void Serialize(ref {MessagePack}.MessagePackWriter writer, {type} value, {MessagePack}.MessagePackSerializerOptions options)");
         if (!model.IsValueType)
