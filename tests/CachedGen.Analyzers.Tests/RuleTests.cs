@@ -1065,6 +1065,71 @@ public class NoCompileTimeFormatterTests
                 .WithArguments("D", "the result is 'Shape', a [Union] type, whose formatter MessagePack writes at run time"),
         ]);
 
+    /// <summary>A type of the project that is a collection (derived from one, or implementing a collection interface
+    /// itself) has items and members of its own: the generated formatter would write only the members, MessagePack's
+    /// dynamic one only the items.</summary>
+    [Fact]
+    public Task Types_of_the_project_that_are_collections_fire() => Verify<NoCompileTimeFormatterAnalyzer>.AnalyzerAsync(
+        """
+        public class OrderList : List<int> { public string Owner { get; set; } = ""; }
+        public class PagedList<T> : List<T> { public int TotalCount { get; set; } public int Page { get; set; } }
+        public sealed class Settings : Dictionary<string, string> { }
+        public sealed class SpecialOrders : OrderList { }
+        public sealed class Tags : IEnumerable<string>
+        {
+            private readonly List<string> _items = new();
+            public int Version { get; set; }
+            public IEnumerator<string> GetEnumerator() => _items.GetEnumerator();
+            System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+        }
+        public sealed record Basket(int Id, OrderList Orders);
+        public interface IRepo
+        {
+            [Cached("1m")] Task<OrderList> {|#0:OrderListAsync|}(int id);
+            [Cached("1m")] Task<PagedList<int>> {|#1:PagedAsync|}(int page);
+            [Cached("1m")] Task<Settings> {|#2:SettingsAsync|}(int id);
+            [Cached("1m")] Task<SpecialOrders> {|#3:SpecialAsync|}(int id);
+            [Cached("1m")] Task<Tags> {|#4:TagsAsync|}(int id);
+            [Cached("1m")] Task<Basket> {|#5:BasketAsync|}(int id);
+            [Cached("1m")] Task<List<PagedList<string>>> {|#6:PagesAsync|}(int id);
+        }
+        """,
+        [
+            new DiagnosticResult("CG0020", DiagnosticSeverity.Warning).WithLocation(0)
+                .WithArguments("OrderListAsync", "the result is 'OrderList', which derives from the collection type 'List<int>': its items and its own members cannot both be stored; return the collection, or a type that holds it as a member"),
+            new DiagnosticResult("CG0020", DiagnosticSeverity.Warning).WithLocation(1)
+                .WithArguments("PagedAsync", "the result is 'PagedList<int>', which derives from the collection type 'List<int>': its items and its own members cannot both be stored; return the collection, or a type that holds it as a member"),
+            new DiagnosticResult("CG0020", DiagnosticSeverity.Warning).WithLocation(2)
+                .WithArguments("SettingsAsync", "the result is 'Settings', which derives from the collection type 'Dictionary<string, string>': its items and its own members cannot both be stored; return the collection, or a type that holds it as a member"),
+            new DiagnosticResult("CG0020", DiagnosticSeverity.Warning).WithLocation(3)
+                .WithArguments("SpecialAsync", "the result is 'SpecialOrders', which derives from the collection type 'List<int>': its items and its own members cannot both be stored; return the collection, or a type that holds it as a member"),
+            new DiagnosticResult("CG0020", DiagnosticSeverity.Warning).WithLocation(4)
+                .WithArguments("TagsAsync", "the result is 'Tags', which implements 'IEnumerable<string>': its items and its own members cannot both be stored; return the collection, or a type that holds it as a member"),
+            new DiagnosticResult("CG0020", DiagnosticSeverity.Warning).WithLocation(5)
+                .WithArguments("BasketAsync", "member 'Basket.Orders' is 'OrderList', which derives from the collection type 'List<int>': its items and its own members cannot both be stored; return the collection, or a type that holds it as a member"),
+            new DiagnosticResult("CG0020", DiagnosticSeverity.Warning).WithLocation(6)
+                .WithArguments("PagesAsync", "the result is 'PagedList<string>', which derives from the collection type 'List<string>': its items and its own members cannot both be stored; return the collection, or a type that holds it as a member"),
+        ]);
+
+    /// <summary>Framework collections, and types that hold one as a member, are written whole.</summary>
+    [Fact]
+    public Task Framework_collections_and_types_holding_a_collection_stay_silent() => Verify<NoCompileTimeFormatterAnalyzer>.AnalyzerAsync("""
+        public sealed record Page<T>(IReadOnlyList<T> Items, int TotalCount, int Number);
+        public sealed class OrderList { public string Owner { get; set; } = ""; public List<int> Items { get; set; } = new(); }
+        public sealed record Catalog(Dictionary<string, int[]> Stock, System.Collections.Immutable.ImmutableArray<string> Names, HashSet<int> Ids);
+        public interface IRepo
+        {
+            [Cached("1m")] Task<List<int>> ListAsync(int id);
+            [Cached("1m")] Task<int[]> ArrayAsync(int id);
+            [Cached("1m")] Task<Dictionary<string, int>> MapAsync(int id);
+            [Cached("1m")] Task<System.Collections.Immutable.ImmutableArray<int>> ImmutableAsync(int id);
+            [Cached("1m")] Task<IReadOnlyList<OrderList>> ReadOnlyAsync(int id);
+            [Cached("1m")] Task<Page<int>> PageAsync(int page);
+            [Cached("1m")] Task<OrderList> OrdersAsync(int id);
+            [Cached("1m")] Task<Catalog> CatalogAsync(int id);
+        }
+        """);
+
     private const string GenericRepository = """
         public interface IEntity { int Id { get; } }
         public sealed record Order(int Id, string Customer) : IEntity;

@@ -94,4 +94,18 @@ public class SameAnswerTests
         var cg0006 = Assert.Single(run.Reported, d => d.Id == "CG0006");
         Assert.Contains("no interface named 'Cmd'", cg0006.GetMessage(), StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("OrderList", "public class OrderList : List<int> { public string Owner { get; set; } = \"\"; }", "OrderList", "derives from the collection type 'List<int>'")]
+    [InlineData("PagedList", "public class PagedList<T> : List<T> { public int TotalCount { get; set; } public int Page { get; set; } }", "PagedList<int>", "derives from the collection type 'List<int>'")]
+    public async Task A_type_of_the_project_that_is_a_collection_gets_no_formatter_and_one_CG0020(string type, string declaration, string value, string reason)
+    {
+        var run = await GeneratorAndAnalyzers.RunAsync([declaration + $" public interface IRepo {{ [Cached(\"5m\")] Task<{value}> GetAsync(int id); }}"]);
+        Assert.Empty(run.OutputErrors);
+        Assert.Empty(run.GeneratedWarnings);
+        Assert.DoesNotContain(run.Generated, text => text.Contains("Formatter : global::MessagePack.Formatters.IMessagePackFormatter<global::" + type, StringComparison.Ordinal));
+        var reported = Assert.Single(run.Reported, d => d.Id is "CG0008" or "CG0020");
+        Assert.Equal("CG0020", reported.Id);
+        Assert.Contains(reason + ": its items and its own members cannot both be stored", reported.GetMessage(), StringComparison.Ordinal);
+    }
 }

@@ -265,6 +265,49 @@ public class FormatterSnapshotTests
         Assert.DoesNotContain("typeof(global::System.Collections.Generic.PriorityQueue<string, int>)", result.Formatters, System.StringComparison.Ordinal);
     }
 
+    /// <summary>A type of the project that is a collection has items and members of its own; a generated formatter
+    /// would write a map of its members (<c>Owner</c>, <c>Capacity</c>, <c>Count</c>) and lose every item, so none is
+    /// written (CG0020 reports it). Framework collections and a type holding one as a member keep theirs.</summary>
+    [Fact]
+    public void Types_of_the_project_that_are_collections_get_no_formatter()
+    {
+        var result = GeneratorHarness.Run("""
+            using System.Collections.Generic;
+            using System.Collections.Immutable;
+            using System.Threading.Tasks;
+            using CachedGen;
+
+            namespace N;
+
+            public class OrderList : List<int> { public string Owner { get; set; } = ""; }
+            public class PagedList<T> : List<T> { public int TotalCount { get; set; } public int Page { get; set; } }
+            public sealed class Settings : Dictionary<string, string> { }
+            public sealed class Holder { public string Owner { get; set; } = ""; public List<int> Items { get; set; } = new(); }
+            public sealed record Page<T>(IReadOnlyList<T> Items, int Total);
+
+            public interface IOrders
+            {
+                [Cached("5m", "orders:{id}")] Task<OrderList> OrderListAsync(int id);
+                [Cached("5m", "paged:{page}")] Task<PagedList<int>> PagedAsync(int page);
+                [Cached("5m", "settings:{id}")] Task<Settings> SettingsAsync(int id);
+                [Cached("5m", "holder:{id}")] Task<Holder> HolderAsync(int id);
+                [Cached("5m", "page:{page}")] Task<Page<int>> PageAsync(int page);
+                [Cached("5m", "list:{id}")] Task<List<int>> ListAsync(int id);
+                [Cached("5m", "array:{id}")] Task<ImmutableArray<string>> ArrayAsync(int id);
+            }
+            """);
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        Assert.DoesNotContain("OrderList", result.Formatters, System.StringComparison.Ordinal);
+        Assert.DoesNotContain("PagedList", result.Formatters, System.StringComparison.Ordinal);
+        Assert.DoesNotContain("Settings", result.Formatters, System.StringComparison.Ordinal);
+        Assert.DoesNotContain("\"Capacity\"u8", result.Formatters, System.StringComparison.Ordinal);
+        Assert.Contains("private sealed class N_HolderFormatter", result.Formatters, System.StringComparison.Ordinal);
+        Assert.Contains("if (type == typeof(global::N.Page<int>))", result.Formatters, System.StringComparison.Ordinal);
+        Assert.Contains("new global::MessagePack.Formatters.ListFormatter<int>()", result.Formatters, System.StringComparison.Ordinal);
+        Assert.Contains("new global::MessagePack.ImmutableCollection.ImmutableArrayFormatter<string>()", result.Formatters, System.StringComparison.Ordinal);
+        Assert.Single(result.Sources);
+    }
+
     [Fact]
     public void Tuples_and_the_other_framework_collections_get_the_formatters_MessagePack_would_pick()
     {

@@ -379,6 +379,12 @@ internal sealed partial class FormatterRules
             return;
         }
 
+        if (CollectionOrigin(type) is { } collection)
+        {
+            Fail($"{where} is '{Display(type)}', which {collection}: its items and its own members cannot both be stored; return the collection, or a type that holds it as a member");
+            return;
+        }
+
         if (Shape(type, _unsafeAccessors, out var problem) is not { } shape)
         {
             Fail($"'{Display(type)}' {problem}", unserializable: problem!.StartsWith("has no public constructor to create", System.StringComparison.Ordinal));
@@ -390,6 +396,40 @@ internal sealed partial class FormatterRules
         {
             Visit(member.Type, $"member '{Display(type)}.{member.Member.Name}'", cancellationToken);
         }
+    }
+
+    /// <summary>How a type of the project is a collection (<c>derives from the collection type 'List&lt;int&gt;'</c>,
+    /// <c>implements 'IEnumerable&lt;string&gt;'</c>), or null. A generated formatter writes its members as a map and
+    /// never its items; MessagePack's dynamic one writes its items and never its members: neither stores both.</summary>
+    private static string? CollectionOrigin(INamedTypeSymbol type)
+    {
+        if (!type.AllInterfaces.Any(i => i.SpecialType == SpecialType.System_Collections_IEnumerable))
+        {
+            return null;
+        }
+
+        for (var current = type.BaseType; current is not null; current = current.BaseType)
+        {
+            if (SerializedShape.IsFrameworkType(current) && current.AllInterfaces.Any(i => i.SpecialType == SpecialType.System_Collections_IEnumerable))
+            {
+                return $"derives from the collection type '{Display(current)}'";
+            }
+        }
+
+        // It, or a base of the project, implements a collection interface itself: name the one declared.
+        for (INamedTypeSymbol? current = type; current is not null; current = current.BaseType)
+        {
+            foreach (var declared in current.Interfaces)
+            {
+                if (declared.SpecialType == SpecialType.System_Collections_IEnumerable
+                    || declared.AllInterfaces.Any(i => i.SpecialType == SpecialType.System_Collections_IEnumerable))
+                {
+                    return $"implements '{Display(declared)}'";
+                }
+            }
+        }
+
+        return "is enumerable";
     }
 
     /// <summary>Whether a generated formatter writes the type itself, with one <c>MessagePackWriter.Write</c>.</summary>
