@@ -37,6 +37,11 @@ public abstract class WriteAttributeAnalyzer : DiagnosticAnalyzer
         var attribute = method.GetAttributes().FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, attributeType));
         if (attribute is not null)
         {
+            foreach (var location in Nulls(attribute, method, context.CancellationToken))
+            {
+                AnalyzeNull(context, method, location);
+            }
+
             foreach (var (text, expression, fallback) in Strings(attribute, method, context.CancellationToken))
             {
                 AnalyzeValue(context, method, text, expression, fallback);
@@ -48,14 +53,12 @@ public abstract class WriteAttributeAnalyzer : DiagnosticAnalyzer
     /// argument in source when there is one, and where to report otherwise.</summary>
     internal static IEnumerable<(string Text, ExpressionSyntax? Expression, Location Fallback)> Strings(AttributeData attribute, IMethodSymbol method, CancellationToken cancellationToken)
     {
-        if (attribute.ConstructorArguments.Length != 1 || attribute.ConstructorArguments[0].Kind != TypedConstantKind.Array)
+        if (!IsStringArray(attribute) || attribute.ConstructorArguments[0].IsNull)
         {
             yield break;
         }
 
-        var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
-        var fallback = syntax?.GetLocation() ?? method.Locations.FirstOrDefault() ?? Location.None;
-        var expressions = syntax?.ArgumentList?.Arguments.SelectMany(a => CachedSite.Elements(a.Expression)).ToList() ?? [];
+        var (expressions, fallback) = Arguments(attribute, method, cancellationToken);
         var values = attribute.ConstructorArguments[0].Values;
         for (var i = 0; i < values.Length; i++)
         {
@@ -66,8 +69,50 @@ public abstract class WriteAttributeAnalyzer : DiagnosticAnalyzer
         }
     }
 
+    /// <summary>Where the attribute passes <see langword="null"/> instead of its strings: the array itself
+    /// (<c>[InvalidatesTags(null!)]</c>) or one of its elements. The generator skips them, as it skips a string that
+    /// names nothing.</summary>
+    internal static IEnumerable<Location> Nulls(AttributeData attribute, IMethodSymbol method, CancellationToken cancellationToken)
+    {
+        if (!IsStringArray(attribute))
+        {
+            yield break;
+        }
+
+        var argument = attribute.ConstructorArguments[0];
+        var (expressions, fallback) = Arguments(attribute, method, cancellationToken);
+        if (argument.IsNull)
+        {
+            yield return expressions.Count == 1 ? expressions[0].GetLocation() : fallback;
+            yield break;
+        }
+
+        for (var i = 0; i < argument.Values.Length; i++)
+        {
+            if (argument.Values[i].IsNull)
+            {
+                yield return LocationOf(i < expressions.Count ? expressions[i] : null, fallback);
+            }
+        }
+    }
+
+    private static bool IsStringArray(AttributeData attribute)
+        => attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Kind == TypedConstantKind.Array;
+
+    /// <summary>The attribute's argument expressions (the elements of an array argument) and where to report otherwise.</summary>
+    private static (List<ExpressionSyntax> Expressions, Location Fallback) Arguments(AttributeData attribute, IMethodSymbol method, CancellationToken cancellationToken)
+    {
+        var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
+        var fallback = syntax?.GetLocation() ?? method.Locations.FirstOrDefault() ?? Location.None;
+        var expressions = syntax?.ArgumentList?.Arguments.SelectMany(a => CachedSite.Elements(a.Expression)).ToList() ?? [];
+        return (expressions, fallback);
+    }
+
     /// <summary>Checks one string of the attribute; <paramref name="expression"/> is its argument when in source.</summary>
     private protected abstract void AnalyzeValue(SymbolAnalysisContext context, IMethodSymbol method, string text, ExpressionSyntax? expression, Location fallback);
+
+    /// <summary>Reports a <see langword="null"/> passed for the array or one of its strings, at <paramref name="location"/>.</summary>
+    private protected abstract void AnalyzeNull(SymbolAnalysisContext context, IMethodSymbol method, Location location);
 
     /// <summary>Where to report on <paramref name="expression"/> as a whole.</summary>
     private protected static Location LocationOf(ExpressionSyntax? expression, Location fallback) => expression?.GetLocation() ?? fallback;

@@ -6,7 +6,7 @@ using CachedGen.SourceGenerator;
 
 namespace CachedGen.Analyzers.Rules;
 
-/// <summary>The tag templates of <c>[InvalidatesTags]</c>: CG0004 for a malformed template, CG0006 for a placeholder the
+/// <summary>The tag templates of <c>[InvalidatesTags]</c>: CG0004 for a malformed or null template, CG0006 for a placeholder the
 /// write's parameters cannot fill, or on a write after which the decorator cannot run (the generator skips such a tag,
 /// so the invalidation would never happen), CG0001 for
 /// personal data placed raw in a tag.</summary>
@@ -18,6 +18,9 @@ public sealed class InvalidatesTagsAnalyzer : WriteAttributeAnalyzer
         ImmutableArray.Create(DiagnosticDescriptors.InvalidKeyTemplate, DiagnosticDescriptors.UnworkableInvalidation, DiagnosticDescriptors.PersonalDataInKey);
 
     private protected override string AttributeName => KnownNames.InvalidatesTagsAttribute;
+
+    private protected override void AnalyzeNull(SymbolAnalysisContext context, IMethodSymbol method, Location location)
+        => context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InvalidKeyTemplate, location, method.Name, "tag: null is not a tag template; name the tags the write invalidates, or remove the attribute"));
 
     private protected override void AnalyzeValue(SymbolAnalysisContext context, IMethodSymbol method, string text, ExpressionSyntax? expression, Location fallback)
     {

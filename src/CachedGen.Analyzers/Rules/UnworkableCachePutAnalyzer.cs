@@ -8,7 +8,7 @@ using CachedGen.SourceGenerator;
 
 namespace CachedGen.Analyzers.Rules;
 
-/// <summary>CG0012: a <c>[CachePut]</c> name that is not a cached method of the interface, is ambiguous, whose key the
+/// <summary>CG0012: a <c>[CachePut]</c> name that is null, is not a cached method of the interface, is ambiguous, whose key the
 /// write's parameters cannot fill, or whose cached type the write's result does not convert to. The generator skips
 /// such a put, so the entry would keep its old value.</summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
@@ -20,6 +20,9 @@ public sealed class UnworkableCachePutAnalyzer : WriteAttributeAnalyzer
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Rule);
 
     private protected override string AttributeName => KnownNames.CachePutAttribute;
+
+    private protected override void AnalyzeNull(SymbolAnalysisContext context, IMethodSymbol method, Location location)
+        => context.ReportDiagnostic(Diagnostic.Create(Rule, location, method.Name, "null", "null names no cached method; name one with nameof, or remove the attribute"));
 
     private protected override void AnalyzeValue(SymbolAnalysisContext context, IMethodSymbol method, string text, ExpressionSyntax? expression, Location fallback)
     {

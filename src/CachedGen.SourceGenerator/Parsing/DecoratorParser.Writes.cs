@@ -93,13 +93,15 @@ internal static partial class DecoratorParser
         return valueType;
     }
 
-    /// <summary>The strings of a <c>params string[]</c> attribute on the write, or on its implementation.</summary>
+    /// <summary>The strings of a <c>params string[]</c> attribute on the write, or on its implementation. A null array
+    /// (<c>[InvalidatesTags(null!)]</c>) or a null element names nothing, and is skipped (the analyzers report it).</summary>
     private static IEnumerable<string> AttributeStrings(IMethodSymbol method, INamedTypeSymbol? implementation, string attributeName)
     {
         static bool Is(AttributeData a, string name) => a.AttributeClass.HasFullName(name);
         var attribute = method.GetAttributes().FirstOrDefault(a => Is(a, attributeName))
             ?? (implementation is null ? null : ImplementationOf(implementation, method))?.GetAttributes().FirstOrDefault(a => Is(a, attributeName));
-        if (attribute is null || attribute.ConstructorArguments.Length != 1 || attribute.ConstructorArguments[0].Kind != TypedConstantKind.Array)
+        if (attribute is null || attribute.ConstructorArguments.Length != 1 || attribute.ConstructorArguments[0].Kind != TypedConstantKind.Array
+            || attribute.ConstructorArguments[0].IsNull)
         {
             return [];
         }
