@@ -85,7 +85,7 @@ internal static partial class DecoratorEmitter
                 var externalKey = KeyTuple.New(invalidation.KeyType, invalidation.Arguments.Select(Code).ToList());
                 var invalidate = model.RuntimeFieldName + ".InvalidateAsync<" + invalidation.KeyType + ", " + invalidation.ValueType + ">("
                     + decorator + "." + invalidation.MemberName + "Descriptor, " + externalKey + ")";
-                invalidations.Add((invalidate, invalidate + ".AsTask().GetAwaiter().GetResult();", " // " + invalidation.KeyTemplate));
+                invalidations.Add((invalidate, invalidate + ".AsTask().GetAwaiter().GetResult();", " // " + Comment(invalidation.KeyTemplate)));
                 continue;
             }
 
@@ -94,11 +94,11 @@ internal static partial class DecoratorEmitter
             {
                 // A batch method's entries: one per element of the write's collection.
                 var keys = $"global::System.Linq.Enumerable.Select({CacheRules.Escape(collection)}, {CacheRules.BatchElementName} => ({invalidation.KeyType}){keyExpression})";
-                invalidations.Add((invalidation.FieldName + ".InvalidateEachAsync(" + keys + ")", invalidation.FieldName + ".InvalidateEach(" + keys + ");", " // " + invalidation.KeyTemplate));
+                invalidations.Add((invalidation.FieldName + ".InvalidateEachAsync(" + keys + ")", invalidation.FieldName + ".InvalidateEach(" + keys + ");", " // " + Comment(invalidation.KeyTemplate)));
                 continue;
             }
 
-            invalidations.Add((invalidation.FieldName + ".InvalidateAsync(" + keyExpression + ")", invalidation.FieldName + ".Invalidate(" + keyExpression + ");", " // " + invalidation.KeyTemplate));
+            invalidations.Add((invalidation.FieldName + ".InvalidateAsync(" + keyExpression + ")", invalidation.FieldName + ".Invalidate(" + keyExpression + ");", " // " + Comment(invalidation.KeyTemplate)));
         }
 
         foreach (var tag in method.TagInvalidations)
@@ -137,11 +137,11 @@ internal static partial class DecoratorEmitter
             var keyExpression = KeyTuple.New(put.KeyType, put.Arguments.Select(Code).ToList());
             if (isAsync)
             {
-                w.Line($"await {put.FieldName}.PutAsync({keyExpression}, {result}).ConfigureAwait(false); // {put.KeyTemplate} (write-through)");
+                w.Line($"await {put.FieldName}.PutAsync({keyExpression}, {result}).ConfigureAwait(false); // {Comment(put.KeyTemplate)} (write-through)");
             }
             else
             {
-                w.Line($"{put.FieldName}.Put({keyExpression}, {result}); // {put.KeyTemplate} (write-through)");
+                w.Line($"{put.FieldName}.Put({keyExpression}, {result}); // {Comment(put.KeyTemplate)} (write-through)");
             }
         }
 

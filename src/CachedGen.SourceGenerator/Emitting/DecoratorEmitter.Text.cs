@@ -105,7 +105,7 @@ internal static partial class DecoratorEmitter
     };
 
     private static string TimeSpanLiteral(long ticks, string text)
-        => "global::System.TimeSpan.FromTicks(" + ticks.ToString(CultureInfo.InvariantCulture) + "L)" + (text.Length > 0 ? " /* " + text.Replace("*/", "* /") + " */" : "");
+        => "global::System.TimeSpan.FromTicks(" + ticks.ToString(CultureInfo.InvariantCulture) + "L)" + (text.Length > 0 ? " /* " + Comment(text).Replace("*/", "* /") + " */" : "");
 
     private static string Unique(string name, HashSet<string> taken)
     {
@@ -131,7 +131,8 @@ internal static partial class DecoratorEmitter
                 case '\r': text.Append("\\r"); break;
                 case '\t': text.Append("\\t"); break;
                 default:
-                    if (char.IsControl(c) || char.IsSurrogate(c))
+                    // U+2028 and U+2029 end a line, and may not stand in a string literal.
+                    if (char.IsControl(c) || char.IsSurrogate(c) || c is '\u2028' or '\u2029')
                     {
                         text.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
                     }
@@ -163,7 +164,39 @@ internal static partial class DecoratorEmitter
             ? "<c>" + Xml((method.DeclaringInterface + "." + method.Name.TrimStart('@') + "(" + string.Join(", ", method.Parameters.Select(p => p.Type)) + ")").Replace("global::", "")) + "</c>"
             : See(method.DeclaringInterface, method.Name);
 
-    private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+    /// <summary>User text (a template, a TTL) as it may stand in a documentation comment: <see cref="Comment"/>, then
+    /// XML-escaped.</summary>
+    private static string Xml(string text) => Comment(text).Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+
+    /// <summary>User text as it may stand in a <c>//</c> or <c>///</c> comment: a line terminator (<c>\r</c>, <c>\n</c>,
+    /// U+0085, U+2028, U+2029) would end the comment and turn the rest into code, and other control characters are
+    /// invalid in the XML of a documentation comment, so each is written as its escape (<c>\n</c>, <c>\u2028</c>).</summary>
+    internal static string Comment(string text)
+    {
+        System.Text.StringBuilder? builder = null;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            var escape = c switch
+            {
+                '\n' => "\\n",
+                '\r' => "\\r",
+                '\t' => "\\t",
+                _ when char.IsControl(c) || c is '\u2028' or '\u2029' => "\\u" + ((int)c).ToString("x4", CultureInfo.InvariantCulture),
+                _ => null,
+            };
+            if (escape is null)
+            {
+                builder?.Append(c);
+                continue;
+            }
+
+            builder ??= new System.Text.StringBuilder(text, 0, i, text.Length + 8);
+            builder.Append(escape);
+        }
+
+        return builder?.ToString() ?? text;
+    }
 
     /// <summary>A tag template as an interpolated string (<c>$"tenant:{key.Item1}"</c>): literals escaped as in a string
     /// literal, each placeholder the key element or value it reads, <c>:hash</c> kept as the format.</summary>
