@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Globalization;
 
 namespace CachedGen.SourceGenerator;
 
@@ -16,6 +17,21 @@ internal sealed class KeyTemplate
     /// <summary>Parses <paramref name="template"/>; on failure returns <see langword="null"/> with an error and its span.</summary>
     public static KeyTemplate? Parse(string template, out KeyTemplateError? error)
     {
+        // A control character or a line or paragraph separator in a Redis key is almost certainly a mistake (an
+        // escape written by accident, a pasted line break), and keys are printed in logs and tools line by line.
+        for (var at = 0; at < template.Length; at++)
+        {
+            if (IsControl(template[at]))
+            {
+                error = new KeyTemplateError(
+                    "contains " + ControlName(template[at]) + " (U+" + ((int)template[at]).ToString("X4", CultureInfo.InvariantCulture)
+                    + ") at position " + at.ToString(CultureInfo.InvariantCulture) + ": Redis keys should be printable text",
+                    at,
+                    1);
+                return null;
+            }
+        }
+
         var parts = new List<KeyTemplatePart>();
         var literalStart = 0;
         var i = 0;
@@ -121,6 +137,22 @@ internal sealed class KeyTemplate
         error = null;
         return new KeyTemplate(parts);
     }
+
+    /// <summary>Whether a template may not hold <paramref name="c"/>: a control character, or a Unicode line or
+    /// paragraph separator.</summary>
+    public static bool IsControl(char c) => char.IsControl(c) || c is '\u2028' or '\u2029';
+
+    private static string ControlName(char c) => c switch
+    {
+        '\n' => "a line break",
+        '\r' => "a carriage return",
+        '\t' => "a tab",
+        '\0' => "a null character",
+        '\u0085' => "a next-line character",
+        '\u2028' => "a line separator",
+        '\u2029' => "a paragraph separator",
+        _ => "a control character",
+    };
 
     private static bool IsIdentifier(string s)
     {
