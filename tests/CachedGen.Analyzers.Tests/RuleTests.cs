@@ -230,6 +230,46 @@ public class InvalidKeyTemplateTests
                 .WithArguments("BigAsync", "the default key holds every parameter, and 'big' is a 'System.Numerics.BigInteger', which has no stable key encoding (use a member of it, or a string, number, enum, Guid or date); pass a value that has one, or mark 'big' [NotCacheKey] if it does not change the result"),
         ]);
 
+    /// <summary>A line break or other control character in a template is reported with its name and position. With an
+    /// escape sequence in the literal the span is the whole string.</summary>
+    [Fact]
+    public Task Control_characters_in_a_template_fire_with_the_character_and_its_position() => Verify<InvalidKeyTemplateAnalyzer>.AnalyzerAsync(
+        """
+        public interface IRepo
+        {
+            [Cached("5m", {|#0:"line1\nline2:{id}"|})] Task<int> A(int id);
+            [Cached("5m", {|#1:"k:{id}\r\n"|})] Task<int> B(int id);
+            [Cached("5m", {|#2:"k:\u2028{id}"|})] Task<int> C(int id);
+            [Cached("5m", {|#3:"k:{id}\tx"|})] Task<int> D(int id);
+            [Cached("5m", {|#4:KeyTemplate = "k:\u2029{id}"|})] Task<int> E(int id);
+            [Cached("5m", {|#5:"\u0085k:{id}"|})] Task<int> F(int id);
+        }
+        """,
+        [
+            new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(0).WithArguments("A", "contains a line break (U+000A) at position 5: Redis keys should be printable text"),
+            new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(1).WithArguments("B", "contains a carriage return (U+000D) at position 6: Redis keys should be printable text"),
+            new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(2).WithArguments("C", "contains a line separator (U+2028) at position 2: Redis keys should be printable text"),
+            new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(3).WithArguments("D", "contains a tab (U+0009) at position 6: Redis keys should be printable text"),
+            new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(4).WithArguments("E", "contains a paragraph separator (U+2029) at position 2: Redis keys should be printable text"),
+            new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(5).WithArguments("F", "contains a next-line character (U+0085) at position 0: Redis keys should be printable text"),
+        ]);
+
+    /// <summary>Written as itself in a verbatim string, the line break is still reported.</summary>
+    [Fact]
+    public Task A_line_break_written_in_a_verbatim_template_fires() => Verify<InvalidKeyTemplateAnalyzer>.AnalyzerAsync(
+        "public interface IRepo { [Cached(\"5m\", {|#0:@\"k:\n{id}\"|})] Task<int> A(int id); }",
+        [new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(0).WithArguments("A", "contains a line break (U+000A) at position 2: Redis keys should be printable text")]);
+
+    /// <summary>Characters that are odd in a key but printable (comment and XML delimiters, quotes, backslashes,
+    /// non-ASCII letters) are allowed.</summary>
+    [Fact]
+    public Task Printable_odd_characters_in_a_template_stay_silent() => Verify<InvalidKeyTemplateAnalyzer>.AnalyzerAsync("""
+        public interface IRepo
+        {
+            [Cached("5m", "a*/b//c\"d\\e<f>&g ü:{id}", Tags = ["t*/<&>\\:{id}"])] Task<int> A(int id);
+        }
+        """);
+
     [Fact]
     public Task Valid_templates_stay_silent() => Verify<InvalidKeyTemplateAnalyzer>.AnalyzerAsync("""
         public enum Status { Draft, Published }
@@ -273,6 +313,50 @@ public class TagTemplateTests
             Task SaveAsync(Guid tenantId, CancellationToken ct);
         }
         """);
+
+    [Fact]
+    public Task Control_characters_in_tag_templates_fire() => Verify<InvalidKeyTemplateAnalyzer>.AnalyzerAsync(
+        """
+        public interface IRepo
+        {
+            [Cached("5m", "t:{tenantId}", Tags = [{|#0:"tenant:\n{tenantId}"|}, "ok:{tenantId}", {|#1:"x\u2028"|}])] Task<int> A(Guid tenantId);
+        }
+        """,
+        [
+            new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(0).WithArguments("A", "tag: contains a line break (U+000A) at position 7: Redis keys should be printable text"),
+            new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(1).WithArguments("A", "tag: contains a line separator (U+2028) at position 1: Redis keys should be printable text"),
+        ]);
+
+    [Fact]
+    public Task Control_characters_in_invalidated_tags_fire() => Verify<InvalidatesTagsAnalyzer>.AnalyzerAsync(
+        """
+        public interface IRepo
+        {
+            [InvalidatesTags("tenant:{tenantId}", {|#0:"t:\r\n{tenantId}"|}, {|#1:"\t"|})] Task SaveAsync(Guid tenantId);
+        }
+        """,
+        [
+            new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(0).WithArguments("SaveAsync", "tag: contains a carriage return (U+000D) at position 2: Redis keys should be printable text"),
+            new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(1).WithArguments("SaveAsync", "tag: contains a tab (U+0009) at position 0: Redis keys should be printable text"),
+        ]);
+
+    /// <summary><c>[InvalidatesTags(null!)]</c> (or a null among the tags) invalidates nothing: reported, not thrown on.</summary>
+    [Fact]
+    public Task Null_invalidated_tags_fire() => Verify<InvalidatesTagsAnalyzer>.AnalyzerAsync(
+        """
+        public interface IRepo
+        {
+            [Cached("5m", "w:{id}", Tags = ["t:{id}"])] Task<int> GetAsync(int id);
+            [InvalidatesTags({|#0:null!|})] Task SaveAsync(int id);
+            [InvalidatesTags("t:{id}", {|#1:null!|})] Task DeleteAsync(int id);
+            [InvalidatesTags({|#2:(string[])null!|})] Task MoveAsync(int id);
+        }
+        """,
+        [
+            new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(0).WithArguments("SaveAsync", "tag: null is not a tag template; name the tags the write invalidates, or remove the attribute"),
+            new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(1).WithArguments("DeleteAsync", "tag: null is not a tag template; name the tags the write invalidates, or remove the attribute"),
+            new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(2).WithArguments("MoveAsync", "tag: null is not a tag template; name the tags the write invalidates, or remove the attribute"),
+        ]);
 
     [Fact]
     public Task Invalidated_tags_the_write_renders_stay_silent() => Verify<InvalidatesTagsAnalyzer>.AnalyzerAsync("""
@@ -715,6 +799,22 @@ public class UnworkableCachePutTests
             [CachePut({|CG0012:nameof(NameAsync)|})] Task<string?> MaybeAsync(int formId);
         }
         """);
+
+    /// <summary><c>[CachePut(null!)]</c> (or a null among the names) puts nothing: reported, not thrown on.</summary>
+    [Fact]
+    public Task Null_puts_fire() => Verify<UnworkableCachePutAnalyzer>.AnalyzerAsync(
+        """
+        public interface IRepo
+        {
+            [Cached("5m", "w:{id}")] Task<int> GetAsync(int id);
+            [CachePut({|#0:null!|})] Task<int> SaveAsync(int id);
+            [CachePut(nameof(GetAsync), {|#1:null!|})] Task<int> ReplaceAsync(int id);
+        }
+        """,
+        [
+            new DiagnosticResult("CG0012", DiagnosticSeverity.Error).WithLocation(0).WithArguments("SaveAsync", "null", "null names no cached method; name one with nameof, or remove the attribute"),
+            new DiagnosticResult("CG0012", DiagnosticSeverity.Error).WithLocation(1).WithArguments("ReplaceAsync", "null", "null names no cached method; name one with nameof, or remove the attribute"),
+        ]);
 
     [Fact]
     public Task Workable_puts_stay_silent() => Verify<UnworkableCachePutAnalyzer>.AnalyzerAsync("""

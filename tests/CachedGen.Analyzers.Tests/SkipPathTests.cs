@@ -60,6 +60,9 @@ public class SkipPathTests
         ("placeholder without an encoding", ["public sealed class Query { public int Id { get; set; } } public interface IRepo { [Cached(\"5m\", \"k:{query}\")] Task<int> GetAsync(Query query); }"], "GetAsyncDescriptor =", "CG0004"),
         ("default key without an encoding", ["public sealed class Query { public int Id { get; set; } } public interface IRepo { [Cached(\"5m\")] Task<int> GetAsync(Query query); }"], "GetAsyncDescriptor =", "CG0004"),
         ("tag hashing a value that cannot be hashed", ["public interface IRepo { [Cached(\"5m\", \"k:{active}\", Tags = [\"t:{active:hash}\"])] Task<int> GetAsync(bool active); }"], "GetAsyncDescriptor =", "CG0004"),
+        ("key template with a line break", ["public interface IRepo { [Cached(\"5m\", \"k:\\n{id}\")] Task<int> GetAsync(int id); }"], "GetAsyncDescriptor =", "CG0004"),
+        ("key template with a line separator", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\\u2028\")] Task<int> GetAsync(int id); }"], "GetAsyncDescriptor =", "CG0004"),
+        ("tag template with a carriage return", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\", Tags = [\"t:\\r\\n{id}\"])] Task<int> GetAsync(int id); }"], "GetAsyncDescriptor =", "CG0004"),
         ("tag outside the key", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\", Tags = [\"t:{page}\"])] Task<int> GetAsync(int id, [NotCacheKey] int page); }"], "GetAsyncDescriptor =", "CG0004"),
 
         // invalidatedBy
@@ -79,6 +82,9 @@ public class SkipPathTests
 
         // [InvalidatesTags]
         ("tags: malformed", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\", Tags = [\"t:{id}\"])] Task<int> GetAsync(int id); [InvalidatesTags(\"t:{id\")] Task SaveAsync(int id); }"], "InvalidateTag", "CG0004"),
+        ("tags: a line break", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\", Tags = [\"t:{id}\"])] Task<int> GetAsync(int id); [InvalidatesTags(\"t:\\n{id}\")] Task SaveAsync(int id); }"], "InvalidateTag", "CG0004"),
+        ("tags: null array", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\", Tags = [\"t:{id}\"])] Task<int> GetAsync(int id); [InvalidatesTags(null!)] Task SaveAsync(int id); }"], "InvalidateTag", "CG0004"),
+        ("tags: null element", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\", Tags = [\"t:{id}\"])] Task<int> GetAsync(int id); [InvalidatesTags((string)null!)] Task SaveAsync(int id); }"], "InvalidateTag", "CG0004"),
         ("tags: placeholder not filled", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\", Tags = [\"t:{id}\"])] Task<int> GetAsync(int id); [InvalidatesTags(\"t:{id}\")] Task SaveAsync(string name); }"], "InvalidateTag", "CG0006"),
         ("tags: ref return", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\", Tags = [\"t:{id}\"])] Task<int> GetAsync(int id); [InvalidatesTags(\"t:{id}\")] ref int Touch(int id); }"], "InvalidateTag", "CG0006"),
         ("tags: async write with an out parameter", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\", Tags = [\"t:{id}\"])] Task<int> GetAsync(int id); [InvalidatesTags(\"t:{id}\")] Task SaveAsync(int id, out int version); }"], "InvalidateTag", "CG0006"),
@@ -89,6 +95,8 @@ public class SkipPathTests
 
         // [CachePut]
         ("put: no such method", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\")] Task<int> GetAsync(int id); [CachePut(\"Nope\")] Task<int> SaveAsync(int id); }"], "(write-through)", "CG0012"),
+        ("put: null array", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\")] Task<int> GetAsync(int id); [CachePut(null!)] Task<int> SaveAsync(int id); }"], "(write-through)", "CG0012"),
+        ("put: null element", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\")] Task<int> GetAsync(int id); [CachePut((string)null!)] Task<int> SaveAsync(int id); }"], "(write-through)", "CG0012"),
         ("put: not cached", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\")] Task<int> GetAsync(int id); Task<int> PeekAsync(int id); [CachePut(nameof(PeekAsync))] Task<int> SaveAsync(int id); }"], "(write-through)", "CG0012"),
         ("put: result does not convert", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\")] Task<int> GetAsync(int id); [CachePut(nameof(GetAsync))] Task<string> SaveAsync(int id); }"], "(write-through)", "CG0012"),
         ("put: key not filled", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\")] Task<int> GetAsync(int id); [CachePut(nameof(GetAsync))] Task<int> SaveAsync(string name); }"], "(write-through)", "CG0012"),

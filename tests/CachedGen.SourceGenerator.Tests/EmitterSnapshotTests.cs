@@ -10,9 +10,13 @@ public class EmitterSnapshotTests
 {
     [Fact]
     public void Global_namespace_internal_interface_with_every_member_kind()
+        => Snapshot.Verify(DecoratorEmitter.Emit(Store()), $"{nameof(EmitterSnapshotTests)}.{nameof(Global_namespace_internal_interface_with_every_member_kind)}#IStore.g.cs");
+
+    /// <summary>A global-namespace internal interface with a cached method and every kind of forwarded member.</summary>
+    internal static DecoratorModel Store()
     {
         var parameters = new EquatableArray<ParameterModel>([new ParameterModel("id", "int", Passing.Value), new ParameterModel("ct", "global::System.Threading.CancellationToken", Passing.Value)]);
-        var model = new DecoratorModel
+        return new DecoratorModel
         {
             Namespace = "",
             InterfaceName = "IStore",
@@ -111,7 +115,5 @@ public class EmitterSnapshotTests
                 Type = "global::System.Action?",
             }]),
         };
-
-        Snapshot.Verify(DecoratorEmitter.Emit(model), $"{nameof(EmitterSnapshotTests)}.{nameof(Global_namespace_internal_interface_with_every_member_kind)}#IStore.g.cs");
     }
 }
