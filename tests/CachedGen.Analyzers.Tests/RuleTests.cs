@@ -217,9 +217,15 @@ public class InvalidKeyTemplateTests
             [Cached("5m")] Task<int> FindAsync(Opaque {|#1:opaque|});
             [Cached("5m")] Task<int> AtAsync(nint {|#2:slot|});
             [Cached("5m")] Task<int> BigAsync(System.Numerics.BigInteger {|#3:big|});
+            [Cached("5m")] Task<int> ManyAsync(params int[] {|#4:ids|});
+            [Cached("5m")] Task<int> SomeAsync(IReadOnlyList<Guid> {|#5:tenants|});
         }
         """,
         [
+            new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(4)
+                .WithArguments("ManyAsync", "the default key holds every parameter, and 'ids' is a 'int[]', which has no stable key encoding (use a member of it, or a string, number, enum, Guid or date); cache one entry per element with a batch placeholder ({ids[]}, see docs/batch.md), or mark 'ids' [NotCacheKey] if it does not change the result"),
+            new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(5)
+                .WithArguments("SomeAsync", "the default key holds every parameter, and 'tenants' is a 'System.Collections.Generic.IReadOnlyList<System.Guid>', which has no stable key encoding (use a member of it, or a string, number, enum, Guid or date); cache one entry per element with a batch placeholder ({tenants[]}, see docs/batch.md), or mark 'tenants' [NotCacheKey] if it does not change the result"),
             new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(0)
                 .WithArguments("ListAsync", "the default key holds every parameter, and 'page' is a 'Page?', which has no stable key encoding (use a member of it, or a string, number, enum, Guid or date); write a key template naming its members ({page.TenantId}), or mark it [NotCacheKey]"),
             new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(1)
@@ -429,6 +435,25 @@ public class UnworkableInvalidationTests
             Task Rename(string name);
         }
         """);
+
+    [Fact]
+    public Task A_write_whose_parameter_has_another_type_or_may_be_null_says_so() => Verify<UnworkableInvalidationAnalyzer>.AnalyzerAsync(
+        """
+        public sealed record Account(int Id);
+        public interface IRepo
+        {
+            [Cached("5m", "account:{id}", {|#0:nameof(RemoveAsync)|}, {|#1:nameof(UpdateAsync)|})]
+            Task<Account?> GetAsync(int id);
+            Task RemoveAsync(long id);
+            Task UpdateAsync(Account? account);
+        }
+        """,
+        [
+            new DiagnosticResult("CG0006", DiagnosticSeverity.Error).WithLocation(0)
+                .WithArguments("RemoveAsync", "GetAsync", "none of its parameters supplies 'id' of the key: 'id' is 'long' there and 'id' is 'int' in the key: the types must be the same"),
+            new DiagnosticResult("CG0006", DiagnosticSeverity.Error).WithLocation(1)
+                .WithArguments("UpdateAsync", "GetAsync", "none of its parameters supplies 'id' of the key: 'account.Id' may be null there (through a nullable parameter or member) and 'id' of the key may not"),
+        ]);
 
     [Fact]
     public Task An_overloaded_write_says_what_to_write_instead() => Verify<UnworkableInvalidationAnalyzer>.AnalyzerAsync(

@@ -90,6 +90,12 @@ public sealed class InvalidKeyTemplateAnalyzer : CachedMethodAnalyzer
     private static string InsteadOfDefaultKey(IParameterSymbol? parameter, string name)
     {
         var type = parameter?.Type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable ? nullable.TypeArguments[0] : parameter?.Type;
+        if (type is IArrayTypeSymbol || (type is { SpecialType: not SpecialType.System_String } && type.AllInterfaces.Any(i => i.SpecialType == SpecialType.System_Collections_IEnumerable)))
+        {
+            // A collection's members (Length, IsFixedSize, Count) are no key: one entry per element is what a batch is.
+            return $"cache one entry per element with a batch placeholder ({{{name}[]}}, see docs/batch.md), or mark '{name}' [NotCacheKey] if it does not change the result";
+        }
+
         var member = type is null || SerializedShape.IsFrameworkType(type)
             ? null
             : SerializedShape.Members(type)

@@ -79,7 +79,9 @@ public sealed class UnworkableCachePutAnalyzer : WriteAttributeAnalyzer
         if (CacheRules.MatchArguments(writer, fields) is null)
         {
             var missing = fields.First(f => CacheRules.MatchArguments(writer, [f]) is null);
-            return $"none of its parameters supplies '{missing.PathKey}' of the key (match by name or member)";
+            return CacheRules.WhyNotFilled(writer, missing) is { } why
+                ? $"none of its parameters supplies '{missing.PathKey}' of the key: {why}"
+                : $"none of its parameters supplies '{missing.PathKey}' of the key (match by name or member)";
         }
 
         return null;

@@ -110,7 +110,9 @@ public sealed class UnworkableInvalidationAnalyzer : CachedMethodAnalyzer
                 return ($"none of its parameters supplies the batch placeholder '{{{missing.PathKey}}}': name a collection of its elements '{missing.Root}'{(CacheRules.BatchElementParameter(missing.Root) is { } one ? $", or one element '{one}'" : "")}{(qualified ? " (on a write of the same interface)" : "")}", true);
             }
 
-            return ($"none of its parameters supplies '{missing.PathKey}' of the key (match by name or member); use a tag for writes that do not know the key", true);
+            return (CacheRules.WhyNotFilled(writer, missing) is { } why
+                ? $"none of its parameters supplies '{missing.PathKey}' of the key: {why}"
+                : $"none of its parameters supplies '{missing.PathKey}' of the key (match by name or member); use a tag for writes that do not know the key", true);
         }
 
         return (null, true);

@@ -118,6 +118,48 @@ internal static partial class CacheRules
         return viaMember.Count == 1 ? viaMember[0]!.Value : null;
     }
 
+    /// <summary>Why a write's parameter that names a key field does not fill it (<see cref="MatchOne"/> found none):
+    /// another type, or a value that may be null where the key's may not; <see langword="null"/> when no parameter or
+    /// member of the write is named after the field at all.</summary>
+    internal static string? WhyNotFilled(IMethodSymbol writer, KeyFieldInfo field)
+    {
+        var leafName = field.Members.Count > 0 ? field.Members[field.Members.Count - 1] : field.Root;
+        var candidates = new List<(string Name, ResolvedPath Resolved)>();
+        if (FindParameter(writer.Parameters, field.Root) is { } byRoot && ResolvePath(byRoot, field.Members) is { } samePath)
+        {
+            candidates.Add((byRoot.Name, samePath));
+        }
+
+        if (field.Members.Count > 0 && FindParameter(writer.Parameters, leafName) is { } byLeaf && ResolvePath(byLeaf, []) is { } leaf)
+        {
+            candidates.Add((byLeaf.Name, leaf));
+        }
+
+        foreach (var parameter in writer.Parameters.Where(p => !IsCancellationToken(p.Type)))
+        {
+            if (ResolvePath(parameter, [leafName]) is { } member)
+            {
+                candidates.Add((parameter.Name, member));
+            }
+        }
+
+        foreach (var (_, resolved) in candidates)
+        {
+            var path = string.Join(".", new[] { resolved.Value.Root }.Concat(resolved.Value.Steps.Select(step => step.Member)));
+            if (!SymbolEqualityComparer.Default.Equals(Underlying(resolved.Type), Underlying(field.Type)))
+            {
+                return $"'{path}' is '{resolved.Type.ToDisplayString()}' there and '{field.PathKey}' is '{field.Type.ToDisplayString()}' in the key: the types must be the same";
+            }
+
+            if (!Fits(resolved, field))
+            {
+                return $"'{path}' may be null there (through a nullable parameter or member) and '{field.PathKey}' of the key may not";
+            }
+        }
+
+        return null;
+    }
+
     internal static bool Fits(ResolvedPath candidate, KeyFieldInfo field)
     {
         if (!SymbolEqualityComparer.Default.Equals(Underlying(candidate.Type), Underlying(field.Type)))
