@@ -825,6 +825,21 @@ public class UnworkableCachePutTests
         }
         """);
 
+    [Fact]
+    public Task A_put_whose_parameter_has_another_type_says_so() => Verify<UnworkableCachePutAnalyzer>.AnalyzerAsync(
+        """
+        public sealed record Schema(int Id);
+        public interface IRepo
+        {
+            [Cached("5m", "s:{formId}")] Task<Schema?> GetAsync(int formId);
+            [CachePut({|#0:nameof(GetAsync)|})] Task<Schema> SaveAsync(long formId);
+        }
+        """,
+        [
+            new DiagnosticResult("CG0012", DiagnosticSeverity.Error).WithLocation(0)
+                .WithArguments("SaveAsync", "GetAsync", "none of its parameters supplies 'formId' of the key: 'formId' is 'long' there and 'formId' is 'int' in the key: the types must be the same"),
+        ]);
+
     /// <summary><c>[CachePut(null!)]</c> (or a null among the names) puts nothing: reported, not thrown on.</summary>
     [Fact]
     public Task Null_puts_fire() => Verify<UnworkableCachePutAnalyzer>.AnalyzerAsync(
