@@ -50,7 +50,7 @@ internal sealed class CachedSite
     /// the interface, as the generator names it, also for a class method); null when its own is malformed (CG0004's
     /// business).</summary>
     public KeyTemplate? Key => Once(ref _key, static site =>
-        (site.Data.KeyTemplate ?? CacheRules.DefaultTemplate(site.Method, CacheRules.ImplementedContracts(site.Method).FirstOrDefault() ?? site.Method.ContainingType)) is { } text
+        (site.Data.KeyTemplate ?? CacheRules.DefaultTemplate(site.Method, CacheRules.DefaultKeyContract(site.Method))) is { } text
             ? KeyTemplate.Parse(text, out _)
             : null);
 

@@ -138,6 +138,44 @@ public class ParserTests
     }
 
     [Fact]
+    public void A_method_inherited_from_a_base_interface_renders_the_base_interface_default_key_in_every_decorator()
+    {
+        var compilation = GeneratorHarness.Compile("""
+            using System.Threading.Tasks;
+            using CachedGen;
+            namespace Shop;
+            public sealed class Order { public long Id { get; set; } }
+            public interface IRepository<TEntity> where TEntity : class
+            {
+                [Cached("5m")] Task<TEntity?> GetAsync(long id);
+                [Cached("5m")] Task<TEntity?> FindAsync(long id, int version);
+                [Cached("5m")] Task<TEntity?> FindAsync(string code);
+            }
+            public interface IOrderRepository : IRepository<Order> { Task<int> CountAsync(); }
+            public interface INamed { [Cached("5m")] Task<string?> NameAsync(int id); }
+            public interface INamedAndDated : INamed { Task<System.DateTime> DateAsync(int id); }
+            """);
+        var driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+        var models = driver.GetRunResult().Results.Single().TrackedSteps[TrackingNames.Model]
+            .SelectMany(step => step.Outputs).Select(output => (Model.DecoratorModel)output.Value).ToArray();
+        string[] Keys(string hint) => models.Single(m => m.HintName.StartsWith(hint, StringComparison.Ordinal)).CachedMethods.Select(m => m.KeyTemplate).ToArray();
+
+        // The generic decorator and the decorator of the interface closing it render the same text (the closed type's
+        // arguments are in the version segment of both), so a write through either invalidates the entries of both.
+        string[] repository = ["Shop.IRepository<TEntity>.GetAsync:{id}", "Shop.IRepository<TEntity>.FindAsync(long,int):{id}:{version}", "Shop.IRepository<TEntity>.FindAsync(string):{code}"];
+        Assert.Equal(repository, Keys("Shop.IRepository"));
+        Assert.Equal(repository, Keys("Shop.IOrderRepository"));
+        Assert.Equal(["Shop.INamed.NameAsync:{id}"], Keys("Shop.INamed."));
+        Assert.Equal(["Shop.INamed.NameAsync:{id}"], Keys("Shop.INamedAndDated"));
+
+        // And the same method id: one CachedMethod, one L1, per process.
+        string Id(string hint, int index = 0) => models.Single(m => m.HintName.StartsWith(hint, StringComparison.Ordinal)).CachedMethods[index].MethodId;
+        Assert.Equal("Shop.IRepository<Shop.Order>.GetAsync", Id("Shop.IOrderRepository"));
+        Assert.Equal("Shop.INamed.NameAsync", Id("Shop.INamed."));
+        Assert.Equal("Shop.INamed.NameAsync", Id("Shop.INamedAndDated"));
+    }
+
+    [Fact]
     public void Overloads_whose_parameters_differ_in_array_element_or_type_arguments_have_default_keys_of_their_own()
     {
         var model = Parse("""

@@ -98,7 +98,7 @@ internal static partial class DecoratorParser
         var cancellationTokenName = method.Parameters.FirstOrDefault(p => IsCancellationToken(p.Type))?.Name;
         // The template names the parameters of the method that carries [Cached] (the class's, when it is there), as the
         // analyzers read it.
-        var templateText = data.KeyTemplate ?? DefaultTemplate(attributed, contract);
+        var templateText = data.KeyTemplate ?? DefaultTemplate(attributed, DefaultKeyContract(attributed));
         if (templateText is null)
         {
             return null;
@@ -164,15 +164,15 @@ internal static partial class DecoratorParser
             : method.ContainingType.IsGenericType ? string.Join(",", method.ContainingType.TypeArguments.Select(TypeKeyName.Of))
             : null;
         var runtimeShape = isGeneric && ContainsTypeParameter(valueType) ? valueType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : null;
-        // A method inherited from a closed generic base (IOrderRepository : IRepository<Order>) shares its entries with
-        // that base's decorators (CachedRepository<Order>, CachedRepositoryOfOrder): it has their method id, so a
-        // remote L1 eviction by one reaches the others.
+        // A method inherited from a base interface (IOrderRepository : IRepository<Order>, or a non-generic base) shares
+        // its entries with that base's decorators (CachedRepository<Order>, CachedRepositoryOfOrder): it has their
+        // default key (DefaultKeyContract) and their method id, so a remote L1 eviction by one reaches the others.
         // Overloads are told apart by their parameter types (Shop.IOrders.FindAsync(System.Int64)): one id is one
         // CachedMethod in the runtime, with one L1, and their keys differ.
         var overloadSignature = method.ContainingType.GetMembers(method.Name).Length > 1
             ? "(" + string.Join(",", method.Parameters.Select(p => TypeKeyName.Of(p.Type))) + ")"
             : "";
-        var methodId = (!isGeneric && method.ContainingType.IsGenericType && !SymbolEqualityComparer.Default.Equals(method.ContainingType, contract)
+        var methodId = (!isGeneric && !SymbolEqualityComparer.Default.Equals(method.ContainingType, contract)
             && !method.ContainingType.TypeArguments.Any(ContainsTypeParameter)
             ? TypeKeyName.Of(method.ContainingType) + "." + method.Name
             : contractName + "." + method.Name) + overloadSignature;

@@ -25,7 +25,8 @@ internal static partial class CacheRules
         var overloaded = contract.GetMembers(name).Length > 1;
         if (overloaded)
         {
-            text.Append('(').Append(string.Join(",", method.Parameters.Select(p => KeyTypeName(p.Type)))).Append(')');
+            // As declared (TKey, not the Guid a closed base substitutes), like the interface's name.
+            text.Append('(').Append(string.Join(",", method.OriginalDefinition.Parameters.Select(p => KeyTypeName(p.Type)))).Append(')');
         }
 
         foreach (var parameter in method.Parameters)
@@ -40,6 +41,14 @@ internal static partial class CacheRules
 
         return text.ToString();
     }
+
+    /// <summary>The interface a default key names: the one declaring the cached method (or, for a class method, the
+    /// one it implements), as its generic definition (<c>Shop.IRepository&lt;TEntity&gt;</c>: a closed type's arguments
+    /// go in the key's version segment). So the decorator of an interface that inherits the method
+    /// (<c>IOrderRepository : IRepository&lt;Order&gt;</c>) renders the keys the base's decorator renders, and a write
+    /// through either invalidates the entries of both.</summary>
+    internal static INamedTypeSymbol DefaultKeyContract(IMethodSymbol attributed)
+        => (ImplementedContracts(attributed).FirstOrDefault() ?? attributed.ContainingType).OriginalDefinition;
 
     // Namespaces, containing types and type arguments, C# keywords for the special types, no spaces and no global::
     // (System.Collections.Generic.List<int>, int[], Shop.Orders.IOrderRepository): what a default key names a type by.
