@@ -21,6 +21,8 @@ public sealed class FallbackRepository<TEntity>(Table<TEntity> table) : IReposit
 
     public Task<int> CountAsync() => Task.FromResult(-1);
 
+    public Task<TEntity?> FindAsync(int id) => GetAsync(id);
+
     public Task SaveAsync(int id, TEntity entity) => Task.CompletedTask;
 }
 

@@ -51,6 +51,10 @@ public interface IRepository<TEntity>
     [Cached("10m", "{TEntity}:count")]
     Task<int> CountAsync();
 
+    /// <summary>Keyed by the default template: the declaring interface's, in every decorator that exposes it.</summary>
+    [Cached("10m")]
+    Task<TEntity?> FindAsync(int id);
+
     Task SaveAsync(int id, TEntity entity);
 }
 
@@ -66,6 +70,8 @@ public sealed class OrderRepository(Table<Order> table) : IOrderRepository
     public Task<Order?> GetAsync(int id, CancellationToken ct = default) => _rows.GetAsync(id, ct);
 
     public Task<int> CountAsync() => _rows.CountAsync();
+
+    public Task<Order?> FindAsync(int id) => _rows.GetAsync(id);
 
     public Task SaveAsync(int id, Order entity) => _rows.SaveAsync(id, entity);
 }
@@ -114,6 +120,8 @@ public sealed class EfRepository<TEntity>(Table<TEntity> table) : IRepository<TE
         table.CountRead();
         return Task.FromResult(table.Rows.Count);
     }
+
+    public Task<TEntity?> FindAsync(int id) => GetAsync(id);
 
     public Task SaveAsync(int id, TEntity entity)
     {
@@ -323,6 +331,29 @@ public sealed class GenericRepositoryTests(RedisServerFixture redis) : IClassFix
         // Its write removes the shared entry from Redis.
         await derived.SaveAsync(1, new Order(1, "ada", 1m));
         Assert.False(await ExistsAsync(OrderKey(nodeA, 1)));
+    }
+
+    [Fact]
+    public async Task Without_a_template_the_closing_interface_and_the_generic_decorator_share_the_entry_too()
+    {
+        // The default key names the interface that declares the method (IRepository<TEntity>), in the generic decorator
+        // closed at run time and in the one written for IOrderRepository alike.
+        var nodeA = await NodeAsync(Open);
+        var nodeB = await NodeAsync(services => services.AddScoped<IOrderRepository, OrderRepository>());
+        var derived = nodeB.CreateScope().ServiceProvider.GetRequiredService<IOrderRepository>();
+        Assert.IsType<CachedOrderRepository>(derived);
+
+        var fromA = await Resolve<Order>(nodeA).FindAsync(1);
+        await BackgroundFills.LandedAsync(nodeA);
+        var fromB = await derived.FindAsync(1);
+
+        Assert.Equal(new Order(1, "ada", 12.5m), fromB);
+        Assert.Equal(fromA, fromB);
+        Assert.Equal(1, _orders.Reads); // node B read node A's entry from Redis
+        Assert.Equal(CachedRepository<Order>.FindAsyncDescriptor.MethodId, CachedOrderRepository.FindAsyncDescriptor.MethodId);
+        Assert.Equal(
+            nodeA.GetRequiredService<CacheRuntime>().GetMethod(CachedRepository<Order>.FindAsyncDescriptor).RenderKey(new ValueTuple<int>(1)),
+            nodeB.GetRequiredService<CacheRuntime>().GetMethod(CachedOrderRepository.FindAsyncDescriptor).RenderKey(new ValueTuple<int>(1)));
     }
 
     [Fact]
