@@ -54,7 +54,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 1017, Level = LogLevel.Debug, Message = "CachedGen: an entry of {Method} was written in the previous payload format; read as a miss and replaced")]
     public static partial void PreviousFormatPayload(ILogger logger, string method);
 
-    [LoggerMessage(EventId = 1020, Level = LogLevel.Debug, Message = "CachedGen: reading the new value of an entry of {Method} that another node changed failed; the next call reads it")]
+    [LoggerMessage(EventId = 1022, Level = LogLevel.Debug, Message = "CachedGen: reading the new value of an entry of {Method} that another node changed failed; the next call reads it")]
     public static partial void FollowFailed(ILogger logger, string method, Exception exception);
 
     [LoggerMessage(EventId = 1019, Level = LogLevel.Warning, Message = "CachedGen: {Service} has a generated decorator, but a registration of it was not decorated (made after AddCachedGen(), or keyed and open generic): calls through it are not cached. Register it before AddCachedGen()")]
@@ -63,6 +63,6 @@ internal static partial class Log
     [LoggerMessage(EventId = 1018, Level = LogLevel.Warning, Message = "CachedGen: a result of {Method} has a cycle or nests deeper than {MaxDepth} levels; it is served but not written to Redis (logged once; cachedgen.unserializable counts every one)")]
     public static partial void GraphTooDeep(ILogger logger, string method, int maxDepth);
 
-    [LoggerMessage(EventId = 1016, Level = LogLevel.Warning, Message = "CachedGen: Redis did not confirm the invalidation of tag {Tag}; this node forgets the tag's generation, and other nodes keep serving its entries until they read it again (at most CachedGenOptions.TagRefreshInterval)")]
+    [LoggerMessage(EventId = 1016, Level = LogLevel.Warning, Message = "CachedGen: Redis did not confirm the invalidation of tag {Tag}; this node forgets the tag's generation, and other nodes keep serving its entries until they read it again (at most CachedGenOptions.TagRefreshInterval while they can read Redis)")]
     public static partial void TagInvalidationFailed(ILogger logger, string tag);
 }
