@@ -333,12 +333,21 @@ public sealed partial class CachedMethod<TKey, TValue>
     /// <summary>Each element's Redis key and stamp; <see langword="false"/> when a tag generation cannot be known.</summary>
     private async ValueTask<bool> RenderRedisKeysAsync<TElement>(List<BatchItem<TElement>> items)
     {
-        var suffix = GenerationSuffix();
-        foreach (var item in items)
+        // Every stamp is taken before the generations are read, as for a single read (CurrentRedisKeyAsync): a generation
+        // that moves in between clears L1 after it is written, so it leaves these stamps behind, and a value read under
+        // the old generation's key is not kept in L1. The other order let such a value in under a current stamp.
+        var rendered = new string[items.Count];
+        for (var i = 0; i < rendered.Length; i++)
         {
-            var redisKey = RenderKey(item.Key);
-            item.Stamp = StampOf(_buckets.Of(redisKey));
-            redisKey += suffix;
+            rendered[i] = RenderKey(items[i].Key);
+            items[i].Stamp = StampOf(_buckets.Of(rendered[i]));
+        }
+
+        var suffix = GenerationSuffix();
+        for (var i = 0; i < rendered.Length; i++)
+        {
+            var item = items[i];
+            var redisKey = rendered[i] + suffix;
             if (_tagged)
             {
                 if (await TagSnapshotAsync(item.Key).ConfigureAwait(false) is not { } tags)
