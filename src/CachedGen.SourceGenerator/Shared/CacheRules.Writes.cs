@@ -97,25 +97,39 @@ internal static partial class CacheRules
 
     internal static ValuePath? MatchOne(IMethodSymbol writer, KeyFieldInfo field)
     {
-        var byRoot = FindParameter(writer.Parameters, field.Root);
-        if (byRoot is not null && ResolvePath(byRoot, field.Members) is { } samePath && Fits(samePath, field))
+        var (byName, viaMember) = Candidates(writer, field);
+        if (byName.FirstOrDefault(c => Fits(c, field)) is { } named)
         {
-            return samePath.Value;
+            return named.Value;
+        }
+
+        var fitting = viaMember.Where(c => Fits(c, field)).ToList();
+        return fitting.Count == 1 ? fitting[0].Value : null;
+    }
+
+    /// <summary>What may fill a key field, in the order <see cref="MatchOne"/> tries them: by name (the parameter of the
+    /// field's name with the field's member path, then the parameter named after the path's last member) and through a
+    /// member of that last name on any parameter (which fills it only when exactly one fits).</summary>
+    private static (List<ResolvedPath> ByName, List<ResolvedPath> ViaMember) Candidates(IMethodSymbol writer, KeyFieldInfo field)
+    {
+        var byName = new List<ResolvedPath>();
+        if (FindParameter(writer.Parameters, field.Root) is { } byRoot && ResolvePath(byRoot, field.Members) is { } samePath)
+        {
+            byName.Add(samePath);
         }
 
         var leafName = field.Members.Count > 0 ? field.Members[field.Members.Count - 1] : field.Root;
-        if (field.Members.Count > 0 && FindParameter(writer.Parameters, leafName) is { } byLeaf
-            && ResolvePath(byLeaf, []) is { } leaf && Fits(leaf, field))
+        if (field.Members.Count > 0 && FindParameter(writer.Parameters, leafName) is { } byLeaf && ResolvePath(byLeaf, []) is { } leaf)
         {
-            return leaf.Value;
+            byName.Add(leaf);
         }
 
         var viaMember = writer.Parameters
             .Where(p => !IsCancellationToken(p.Type))
             .Select(p => ResolvePath(p, [leafName]))
-            .Where(r => r is not null && Fits(r, field))
+            .OfType<ResolvedPath>()
             .ToList();
-        return viaMember.Count == 1 ? viaMember[0]!.Value : null;
+        return (byName, viaMember);
     }
 
     /// <summary>Why a write's parameter that names a key field does not fill it (<see cref="MatchOne"/> found none):
@@ -123,35 +137,16 @@ internal static partial class CacheRules
     /// member of the write is named after the field at all.</summary>
     internal static string? WhyNotFilled(IMethodSymbol writer, KeyFieldInfo field)
     {
-        var leafName = field.Members.Count > 0 ? field.Members[field.Members.Count - 1] : field.Root;
-        var candidates = new List<(string Name, ResolvedPath Resolved)>();
-        if (FindParameter(writer.Parameters, field.Root) is { } byRoot && ResolvePath(byRoot, field.Members) is { } samePath)
+        var (byName, viaMember) = Candidates(writer, field);
+        foreach (var candidate in byName.Concat(viaMember))
         {
-            candidates.Add((byRoot.Name, samePath));
-        }
-
-        if (field.Members.Count > 0 && FindParameter(writer.Parameters, leafName) is { } byLeaf && ResolvePath(byLeaf, []) is { } leaf)
-        {
-            candidates.Add((byLeaf.Name, leaf));
-        }
-
-        foreach (var parameter in writer.Parameters.Where(p => !IsCancellationToken(p.Type)))
-        {
-            if (ResolvePath(parameter, [leafName]) is { } member)
+            var path = string.Join(".", new[] { candidate.Value.Root }.Concat(candidate.Value.Steps.Select(step => step.Member)));
+            if (!SymbolEqualityComparer.Default.Equals(Underlying(candidate.Type), Underlying(field.Type)))
             {
-                candidates.Add((parameter.Name, member));
-            }
-        }
-
-        foreach (var (_, resolved) in candidates)
-        {
-            var path = string.Join(".", new[] { resolved.Value.Root }.Concat(resolved.Value.Steps.Select(step => step.Member)));
-            if (!SymbolEqualityComparer.Default.Equals(Underlying(resolved.Type), Underlying(field.Type)))
-            {
-                return $"'{path}' is '{resolved.Type.ToDisplayString()}' there and '{field.PathKey}' is '{field.Type.ToDisplayString()}' in the key: the types must be the same";
+                return $"'{path}' is '{candidate.Type.ToDisplayString()}' there and '{field.PathKey}' is '{field.Type.ToDisplayString()}' in the key: the types must be the same";
             }
 
-            if (!Fits(resolved, field))
+            if (!Fits(candidate, field))
             {
                 return $"'{path}' may be null there (through a nullable parameter or member) and '{field.PathKey}' of the key may not";
             }
