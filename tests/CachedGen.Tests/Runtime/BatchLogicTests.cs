@@ -10,6 +10,7 @@ namespace CachedGen.Tests.Runtime;
 
 /// <summary>Batch reads of one method on a fake clock, L1 only (Redis semantics are in the integration tests): per
 /// element L1, single flight shared with single reads, the fail-safe per element, and the source's CacheContext.</summary>
+[Collection(ActivitySourceCollection.Name)]
 public class BatchLogicTests
 {
     /// <summary>The batch source: answers every asked id with "id:b{call}", or throws when <paramref name="fail"/>.</summary>

@@ -11,6 +11,7 @@ namespace CachedGen.Tests.Runtime;
 
 /// <summary>The meter on the runtime's clock: the listener check is a timer of the runtime's <c>TimeProvider</c>, L1
 /// lookups are timed once per clock tick, hits are counted exactly.</summary>
+[Collection(ActivitySourceCollection.Name)]
 public class MetricsClockTests
 {
     private sealed class Recorder : IDisposable
