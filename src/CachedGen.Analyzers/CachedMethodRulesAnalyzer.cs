@@ -8,8 +8,8 @@ using CachedGen.SourceGenerator;
 namespace CachedGen.Analyzers;
 
 /// <summary>
-/// The rules that look at one <c>[Cached]</c> method (CG0001–CG0009, CG0011, CG0014, CG0015, CG0020), run from one method-symbol action:
-/// the compiler dispatches each method once to this analyzer rather than once to each of eleven, and the rules share the
+/// The rules that look at one <c>[Cached]</c> method (CG0001–CG0009, CG0011, CG0014–CG0022), run from one method-symbol action:
+/// the compiler dispatches each method once to this analyzer rather than once to each rule, and the rules share the
 /// method's <see cref="CachedSite"/>. Nothing runs when the compilation does not reference CachedGen; generated code
 /// is skipped; concurrent execution is on.
 /// </summary>
@@ -34,7 +34,8 @@ public sealed class CachedMethodRulesAnalyzer : DiagnosticAnalyzer
         new SeveralBatchPlaceholdersAnalyzer(),
         new BatchTwinMismatchAnalyzer(),
         new NoCompileTimeFormatterAnalyzer(),
-        new LanguageVersionAnalyzer());
+        new LanguageVersionAnalyzer(),
+        new InvalidSettingAnalyzer());
 
     /// <inheritdoc/>
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = Rules.Select(r => r.Rule).ToImmutableArray();

@@ -166,6 +166,13 @@ internal static class DiagnosticDescriptors
         DiagnosticCategories.Usage,
         DiagnosticSeverity.Error);
 
+    public static readonly DiagnosticDescriptor InvalidSetting = Create(
+        DiagnosticIds.InvalidSetting,
+        "Invalid cache setting",
+        "{0} = {1} on '{2}' {3}",
+        DiagnosticCategories.Correctness,
+        DiagnosticSeverity.Error);
+
     private static DiagnosticDescriptor Create(string id, string title, string message, string category, DiagnosticSeverity severity, params string[] customTags)
         => new(id, title, message, category, severity, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id + ".md", customTags: customTags);
 }

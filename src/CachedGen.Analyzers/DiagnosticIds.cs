@@ -24,4 +24,5 @@ public static class DiagnosticIds
     public const string BatchTwinMismatch = "CG0019";
     public const string NoCompileTimeFormatter = "CG0020";
     public const string LanguageVersionTooOld = "CG0021";
+    public const string InvalidSetting = "CG0022";
 }

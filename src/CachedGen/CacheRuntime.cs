@@ -59,6 +59,16 @@ public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposa
             throw new ArgumentOutOfRangeException(nameof(options), options.MaxSerializedDepth, $"CachedGenOptions.MaxSerializedDepth must be between 1 and {CachedGenOptions.MaxSerializedDepthLimit}.");
         }
 
+        if (options.DefaultMaxLocalEntries < CachedGenOptions.SmallestLocalCapacity)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.DefaultMaxLocalEntries, $"CachedGenOptions.DefaultMaxLocalEntries must be at least {CachedGenOptions.SmallestLocalCapacity}, the smallest L1 CachedGen keeps (keep a method out of L1 with [Cached(LocalTtl = \"0s\")]).");
+        }
+
+        if (options.DefaultMaxValueBytes < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.DefaultMaxValueBytes, "CachedGenOptions.DefaultMaxValueBytes must be positive: the largest payload, in bytes, written to Redis.");
+        }
+
         if (options.KeyHashSecret is { } secret)
         {
             Hasher = new Runtime.KeyHasher(secret, options.KeyHashSecretId);

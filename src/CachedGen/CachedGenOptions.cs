@@ -47,11 +47,15 @@ public sealed class CachedGenOptions
     /// <summary>The largest <see cref="MaxSerializedDepth"/> accepted.</summary>
     public const int MaxSerializedDepthLimit = 256;
 
-    /// <summary>L1 entries per method when <c>[Cached(MaxLocalEntries = ...)]</c> does not say. Default 10,000.</summary>
+    /// <summary>L1 entries per method when <c>[Cached(MaxLocalEntries = ...)]</c> does not say. Default 10,000; at least 3.</summary>
     public int DefaultMaxLocalEntries { get; set; } = 10_000;
 
+    /// <summary>The smallest L1 a method keeps (the L1's three queues need an entry each): a smaller
+    /// <c>[Cached(MaxLocalEntries = ...)]</c> is reported by CG0022 and raised to it.</summary>
+    internal const int SmallestLocalCapacity = 3;
+
     /// <summary>Largest serialized value written to Redis when <c>[Cached(MaxValueBytes = ...)]</c> does not say.
-    /// Larger values are still returned and kept in L1, but not written to L2. Default 1 MiB.</summary>
+    /// Larger values are still returned and kept in L1, but not written to L2. Default 1 MiB; positive.</summary>
     public int DefaultMaxValueBytes { get; set; } = 1 << 20;
 
     /// <summary>Secret of the keyed HMAC that renders <c>{param:hash}</c> placeholders (at least 32 bytes). Every node

@@ -138,6 +138,36 @@ public class LanguageVersionTests
         []);
 }
 
+public class InvalidSettingTests
+{
+    [Fact]
+    public Task Negative_or_too_small_settings_fire_on_their_argument() => Verify<InvalidSettingAnalyzer>.AnalyzerAsync("""
+        public interface IRepo
+        {
+            [Cached("5m", {|#0:MaxLocalEntries = -1|})] Task<int> A(int id);
+            [Cached("5m", {|#1:MaxLocalEntries = 2|})] Task<int> B(int id);
+            [Cached("5m", {|#2:MaxValueBytes = -5|}, {|#3:Version = -1|})] Task<int> C(int id);
+        }
+        """,
+        [
+            new DiagnosticResult(DiagnosticDescriptors.InvalidSetting).WithLocation(0).WithArguments("MaxLocalEntries", "-1", "A", "is negative: write a capacity of at least 3, 0 for the runtime's DefaultMaxLocalEntries, or LocalTtl = \"0s\" to keep the method out of L1"),
+            new DiagnosticResult(DiagnosticDescriptors.InvalidSetting).WithLocation(1).WithArguments("MaxLocalEntries", "2", "B", "is below 3, the smallest L1 CachedGen keeps, so it would keep 3: write 3 or more, or LocalTtl = \"0s\" to keep the method out of L1"),
+            new DiagnosticResult(DiagnosticDescriptors.InvalidSetting).WithLocation(3).WithArguments("Version", "-1", "C", "is negative: versions count up from 1 (the default); bump it to 2, 3... to change every key of the method"),
+            new DiagnosticResult(DiagnosticDescriptors.InvalidSetting).WithLocation(2).WithArguments("MaxValueBytes", "-5", "C", "is negative: write the largest payload in bytes to write to Redis, or 0 for the runtime's DefaultMaxValueBytes"),
+        ]);
+
+    [Fact]
+    public Task Defaults_zero_and_positive_settings_stay_silent() => Verify<InvalidSettingAnalyzer>.AnalyzerAsync("""
+        public interface IRepo
+        {
+            [Cached("5m")] Task<int> A(int id);
+            [Cached("5m", MaxLocalEntries = 0, MaxValueBytes = 0, Version = 0)] Task<int> B(int id);
+            [Cached("5m", MaxLocalEntries = 3, MaxValueBytes = 1, Version = 7)] Task<int> C(int id);
+            [Cached("5m", LocalTtl = "0s")] Task<int> D(int id);
+        }
+        """);
+}
+
 public class MissingTtlTests
 {
     [Fact]
@@ -969,7 +999,7 @@ public class CachedMethodRulesAnalyzerTests
             .OrderBy(id => id, StringComparer.Ordinal);
         var combined = new CachedMethodRulesAnalyzer().SupportedDiagnostics.Select(d => d.Id).OrderBy(id => id, StringComparer.Ordinal);
         Assert.Equal(rules, combined);
-        Assert.Equal(18, combined.Count());
+        Assert.Equal(19, combined.Count());
     }
 
     [Fact]

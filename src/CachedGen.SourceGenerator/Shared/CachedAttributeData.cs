@@ -64,6 +64,34 @@ internal sealed class CachedAttributeData
         return data;
     }
 
+    /// <summary>The smallest L1 a method keeps: the runtime raises a smaller <see cref="MaxLocalEntries"/> to it.</summary>
+    public const int SmallestLocalCapacity = 3;
+
+    /// <summary>The numeric settings that cannot mean what they say (CG0022): a negative <see cref="Version"/>, a
+    /// negative <see cref="MaxLocalEntries"/> or one the runtime would raise (1 or 2), a negative
+    /// <see cref="MaxValueBytes"/>. Each with the setting's name and why.</summary>
+    public IEnumerable<(string Name, int Value, string Problem)> SettingProblems()
+    {
+        if (Version < 0)
+        {
+            yield return (nameof(Version), Version, "is negative: versions count up from 1 (the default); bump it to 2, 3... to change every key of the method");
+        }
+
+        if (MaxLocalEntries < 0)
+        {
+            yield return (nameof(MaxLocalEntries), MaxLocalEntries, "is negative: write a capacity of at least 3, 0 for the runtime's DefaultMaxLocalEntries, or LocalTtl = \"0s\" to keep the method out of L1");
+        }
+        else if (MaxLocalEntries is > 0 and < SmallestLocalCapacity)
+        {
+            yield return (nameof(MaxLocalEntries), MaxLocalEntries, "is below 3, the smallest L1 CachedGen keeps, so it would keep 3: write 3 or more, or LocalTtl = \"0s\" to keep the method out of L1");
+        }
+
+        if (MaxValueBytes < 0)
+        {
+            yield return (nameof(MaxValueBytes), MaxValueBytes, "is negative: write the largest payload in bytes to write to Redis, or 0 for the runtime's DefaultMaxValueBytes");
+        }
+    }
+
     private static IReadOnlyList<string> Strings(TypedConstant constant)
     {
         if (constant.Kind != TypedConstantKind.Array || constant.IsNull || constant.Values.IsEmpty)

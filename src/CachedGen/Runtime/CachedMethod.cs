@@ -67,7 +67,7 @@ public sealed partial class CachedMethod<TKey, TValue> : ICachedMethodStatistics
         _enabled = runtime.Enabled && _policy.Enabled;
 
         // L1 exists unless the attribute turned it off (LocalTtl = 0); its capacity is fixed for the process.
-        var capacity = Math.Max(3, descriptor.MaxLocalEntries > 0 ? descriptor.MaxLocalEntries : runtime.Options.DefaultMaxLocalEntries);
+        var capacity = Math.Max(CachedGenOptions.SmallestLocalCapacity, descriptor.MaxLocalEntries > 0 ? descriptor.MaxLocalEntries : runtime.Options.DefaultMaxLocalEntries);
         if (_policy.LocalTtlMs > 0)
         {
             // A warm queue (entries read again) of half the capacity, hot and cold queues of a quarter: with remote changes
