@@ -44,6 +44,38 @@ public class AttributeValueTests
         Assert.Contains("GetOtherAsyncDescriptor =", result.Sources["Values.IOther.g.cs"], StringComparison.Ordinal);
     }
 
+    /// <summary>A verbatim identifier in a template names the parameter or member as C# does: <c>{@class}</c> is the
+    /// parameter <c>@class</c>, and the decorator is the one <c>{class}</c> gives (the same key, in keys and tags).</summary>
+    [Fact]
+    public void A_verbatim_placeholder_names_the_same_parameter_as_its_plain_name()
+    {
+        const string Source = """
+            using System.Threading.Tasks;
+            using CachedGen;
+            namespace Values;
+            public sealed record Query(int @event);
+            public interface IW
+            {
+                [Cached("5m", "w:{@class}:{query.@event}", Tags = ["t:{@class}"])] Task<int> GetAsync(int @class, Query query);
+                [InvalidatesTags("t:{@class}")] Task WriteAsync(int @class);
+            }
+            """;
+        var verbatim = GeneratorHarness.Run(Source);
+        var plain = GeneratorHarness.Run(Source.Replace("{@class}", "{class}", StringComparison.Ordinal).Replace("{query.@event}", "{query.event}", StringComparison.Ordinal));
+
+        Assert.True(verbatim.Diagnostics.IsEmpty, verbatim.DiagnosticText);
+        Assert.True(plain.Diagnostics.IsEmpty, plain.DiagnosticText);
+        var generated = verbatim.Sources["Values.IW.g.cs"];
+        Assert.Contains("GetAsyncDescriptor =", generated, StringComparison.Ordinal);
+        // The code is the same; only the template as written differs, where the decorator quotes it (its summaries and the
+        // descriptor's TagTemplates). The interpolations name the parameter @class in both.
+        Assert.Contains("$\"t:{@class}\"", generated, StringComparison.Ordinal);
+        var quoted = string.Join('\n', generated.Split('\n').Select(line => line.Contains("<c>", StringComparison.Ordinal) || line.Contains("TagTemplates =", StringComparison.Ordinal)
+            ? line.Replace("{@class}", "{class}", StringComparison.Ordinal).Replace("{query.@event}", "{query.event}", StringComparison.Ordinal)
+            : line));
+        Assert.Equal(plain.Sources["Values.IW.g.cs"], quoted);
+    }
+
     /// <summary>The put and the tag named next to a null are still honoured.</summary>
     [Fact]
     public void The_strings_next_to_a_null_element_are_honoured()

@@ -80,8 +80,12 @@ internal sealed class KeyTemplate
             }
 
             var segments = path.Split('.');
-            foreach (var segment in segments)
+            for (var s = 0; s < segments.Length; s++)
             {
+                // A verbatim identifier names the parameter or member as C# does: {@class} is the parameter @class, whose
+                // name is "class".
+                var segment = segments[s].Length > 1 && segments[s][0] == '@' ? segments[s].Substring(1) : segments[s];
+                segments[s] = segment;
                 if (!IsIdentifier(segment))
                 {
                     error = new KeyTemplateError($"'{{{body}}}' is not a parameter name or member path", i, close - i + 1);
