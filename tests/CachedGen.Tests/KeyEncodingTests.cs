@@ -123,13 +123,17 @@ public class KeyEncodingTests
         Assert.StartsWith("t:%h", keyA, StringComparison.Ordinal);
     }
 
-    private readonly record struct ValuesKey(int I, double D, DateTimeOffset O, DateTime T, Guid G, bool B)
+    private readonly record struct ValuesKey(int I, double D, DateTimeOffset O, DateTime T, Guid G, bool B, decimal M = 1.5m, decimal Z = 0m)
     {
         public void Render(ref CacheKeyBuilder builder)
         {
             builder.AppendValue(I);
             builder.AppendLiteral(":");
             builder.AppendValue(D);
+            builder.AppendLiteral(":");
+            builder.AppendValue(M);
+            builder.AppendLiteral(":");
+            builder.AppendValue(Z);
             builder.AppendLiteral(":");
             builder.AppendValue(O);
             builder.AppendLiteral(":");
@@ -146,10 +150,30 @@ public class KeyEncodingTests
     {
         var instant = new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
         var a = new ValuesKey(-5, 0.0, instant, new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc), Guid.Empty, true);
-        var b = a with { D = -0.0, O = instant.ToOffset(TimeSpan.FromHours(2)), T = DateTime.SpecifyKind(a.T, DateTimeKind.Local) };
+        var b = a with { D = -0.0, O = instant.ToOffset(TimeSpan.FromHours(2)), T = DateTime.SpecifyKind(a.T, DateTimeKind.Local), M = 1.50m, Z = -0.000m };
         Assert.Equal(a, b);
         Assert.Equal(Render(a), Render(b));
-        Assert.Equal("-5:0:20261125T1200000000000Z:20260102T0304050000000:00000000000000000000000000000000:true", Render(a));
+        Assert.Equal("-5:0:1.5:0:20261125T1200000000000Z:20260102T0304050000000:00000000000000000000000000000000:true", Render(a));
+    }
+
+    /// <summary>Decimals render at their smallest scale, every digit kept: equal values, one key; different values, two.</summary>
+    [Theory]
+    [InlineData("1.50", "1.5")]
+    [InlineData("-1.100", "-1.1")]
+    [InlineData("100.00", "100")]
+    [InlineData("0.0000001", "0.0000001")]
+    [InlineData("1.0000000000000000000000000001", "1.0000000000000000000000000001")]
+    [InlineData("79228162514264337593543950335", "79228162514264337593543950335")]
+    [InlineData("-0.00", "0")]
+    public void Decimals_render_without_trailing_zeros(string text, string rendered)
+    {
+        var value = decimal.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
+        var builder = new CacheKeyBuilder(stackalloc char[64], null);
+        builder.AppendValue(value);
+        Assert.Equal(rendered, builder.ToStringAndClear());
+        var boxed = new CacheKeyBuilder(stackalloc char[64], null);
+        boxed.AppendValueOf(value);
+        Assert.Equal(rendered, boxed.ToStringAndClear());
     }
 
     [Fact]

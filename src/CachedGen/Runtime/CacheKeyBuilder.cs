@@ -106,8 +106,12 @@ public ref struct CacheKeyBuilder
     /// <summary>Appends the shortest round-trip form; <c>-0</c> is written as <c>0</c>, since they compare equal.</summary>
     public void AppendValue(double value) => AppendFormatted(value == 0 ? 0d : value, "R");
 
-    /// <summary>Appends a decimal in invariant culture.</summary>
-    public void AppendValue(decimal value) => AppendFormatted(value, default);
+    /// <summary>Appends a decimal in invariant culture, without trailing zeros: <c>1.5m</c> and <c>1.50m</c> compare
+    /// equal (and are one L1 entry), so they render one Redis key; <c>-0.0m</c> is written as <c>0</c>.</summary>
+    public void AppendValue(decimal value) => AppendFormatted(value == 0m ? 0m : value / NormalizingOne, default);
+
+    /// <summary>1 at the largest scale: dividing by it is exact and leaves a decimal at its smallest scale.</summary>
+    private const decimal NormalizingOne = 1.0000000000000000000000000000m;
 
     /// <summary>Appends a GUID as 32 lowercase hexadecimal digits.</summary>
     public void AppendValue(Guid value) => AppendFormatted(value, "N");
