@@ -72,7 +72,7 @@ internal static partial class DecoratorEmitter
 
         if (method.TagTemplates.Count > 0)
         {
-            w.Line($"TagTemplates = [{string.Join(", ", method.TagTemplates.Select(Literal))}],");
+            w.Line($"TagTemplates = new string[] {{ {string.Join(", ", method.TagTemplates.Select(Literal))} }},");
             w.Line($"RenderTags = {method.RenderTagsName},");
         }
 

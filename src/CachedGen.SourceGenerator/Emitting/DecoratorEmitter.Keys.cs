@@ -68,7 +68,7 @@ internal static partial class DecoratorEmitter
             w.Line();
             w.Line($"/// <summary>Renders the tags of {See(method)}: {string.Join(", ", method.TagTemplates.Select(t => "<c>" + Xml(t) + "</c>"))}.</summary>");
             w.Line($"private static string[] {method.RenderTagsName}(in {method.KeyType} key, {Runtime}.CacheTagRenderer tags)");
-            w.Line($"    => [{string.Join(", ", method.Tags.Select(t => "tags.Render(" + Interpolated(t) + ")"))}];");
+            w.Line($"    => new string[] {{ {string.Join(", ", method.Tags.Select(t => "tags.Render(" + Interpolated(t) + ")"))} }};");
         }
     }
 

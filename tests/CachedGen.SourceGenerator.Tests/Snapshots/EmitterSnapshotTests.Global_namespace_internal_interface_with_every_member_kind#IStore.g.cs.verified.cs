@@ -19,7 +19,7 @@ internal sealed partial class CachedStore : global::IStore
         ShapeFingerprint = 0xabcdef01u,
         MaxLocalEntries = 500,
         MaxValueBytes = 4096,
-        TagTemplates = ["store:{id}", "all"],
+        TagTemplates = new string[] { "store:{id}", "all" },
         RenderTags = RenderGetAsyncTags,
     };
 
@@ -85,7 +85,7 @@ internal sealed partial class CachedStore : global::IStore
 
     /// <summary>Renders the tags of <see cref="global::IStore.GetAsync"/>: <c>store:{id}</c>, <c>all</c>.</summary>
     private static string[] RenderGetAsyncTags(in global::System.ValueTuple<int> key, global::CachedGen.Runtime.CacheTagRenderer tags)
-        => [tags.Render($"store:{key.Item1}"), tags.Render($"all")];
+        => new string[] { tags.Render($"store:{key.Item1}"), tags.Render($"all") };
 
     /// <summary>Lets <c>AddCachedGen</c> find this decorator without reflection.</summary>
     [global::System.Runtime.CompilerServices.ModuleInitializer]

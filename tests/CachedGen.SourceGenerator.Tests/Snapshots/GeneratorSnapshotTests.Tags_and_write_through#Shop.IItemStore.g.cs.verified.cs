@@ -17,7 +17,7 @@ namespace Shop
             Ttl = global::System.TimeSpan.FromTicks(3000000000L) /* 5m */,
             KeySuffix = "#v1.ce0ae54b", // Version 1, shape of Shop.Item?
             ShapeFingerprint = 0xce0ae54bu,
-            TagTemplates = ["tenant:{tenantId}:items", "items"],
+            TagTemplates = new string[] { "tenant:{tenantId}:items", "items" },
             RenderTags = RenderGetAsyncTags,
         };
 
@@ -89,7 +89,7 @@ namespace Shop
 
         /// <summary>Renders the tags of <see cref="global::Shop.IItemStore.GetAsync"/>: <c>tenant:{tenantId}:items</c>, <c>items</c>.</summary>
         private static string[] RenderGetAsyncTags(in (global::System.Guid, int) key, global::CachedGen.Runtime.CacheTagRenderer tags)
-            => [tags.Render($"tenant:{key.Item1}:items"), tags.Render($"items")];
+            => new string[] { tags.Render($"tenant:{key.Item1}:items"), tags.Render($"items") };
 
         /// <summary>Lets <c>AddCachedGen</c> find this decorator without reflection.</summary>
         [global::System.Runtime.CompilerServices.ModuleInitializer]
