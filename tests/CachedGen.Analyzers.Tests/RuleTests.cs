@@ -466,6 +466,26 @@ public class UnworkableInvalidationTests
         }
         """);
 
+    /// <summary>A write whose result defers its work (an async stream, an iterator) cannot be followed: the decorator
+    /// would invalidate before the work runs. A materialized collection can.</summary>
+    [Fact]
+    public Task A_write_whose_result_defers_its_work_says_why() => Verify<UnworkableInvalidationAnalyzer>.AnalyzerAsync(
+        """
+        public interface IRepo
+        {
+            [Cached("5m", "k:{id}", {|#0:nameof(Import)|}, {|#1:nameof(Replay)|}, nameof(Apply), nameof(ApplyAll))]
+            Task<int> GetAsync(int id);
+            IAsyncEnumerable<int> Import(int id);
+            IEnumerable<int> Replay(int id);
+            IReadOnlyList<int> Apply(int id);
+            Task<IReadOnlyList<int>> ApplyAll(int id);
+        }
+        """,
+        [
+            new DiagnosticResult(DiagnosticDescriptors.UnworkableInvalidation).WithLocation(0).WithArguments("Import", "GetAsync", "its result, a 'IAsyncEnumerable<int>', is an asynchronous stream, whose body (an async iterator's) runs as the caller enumerates it: that work runs after the decorator has followed the write, and an entry read in between would stay stale for its TTL; return Task, ValueTask or a materialized result (IReadOnlyList<T>, T[]), or invalidate with ICacheInvalidator once the work has run"),
+            new DiagnosticResult(DiagnosticDescriptors.UnworkableInvalidation).WithLocation(1).WithArguments("Replay", "GetAsync", "its result, a 'IEnumerable<int>', may be an iterator, whose body runs as the caller enumerates it: that work runs after the decorator has followed the write, and an entry read in between would stay stale for its TTL; return Task, ValueTask or a materialized result (IReadOnlyList<T>, T[]), or invalidate with ICacheInvalidator once the work has run"),
+        ]);
+
     [Fact]
     public Task A_write_whose_parameter_has_another_type_or_may_be_null_says_so() => Verify<UnworkableInvalidationAnalyzer>.AnalyzerAsync(
         """

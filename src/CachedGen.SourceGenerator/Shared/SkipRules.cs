@@ -119,6 +119,46 @@ internal static class SkipRules
         return null;
     }
 
+    /// <summary>How a synchronous write's result defers the write's work past the call, or <see langword="null"/>: a stream
+    /// or sequence interface (an async iterator, or an iterator, runs its body as the caller enumerates it), an awaitable
+    /// other than Task and ValueTask (the decorator cannot await it), a delegate or a <c>Lazy&lt;T&gt;</c> (the work runs
+    /// when the caller invokes it). Materialized collections (<c>List&lt;T&gt;</c>, <c>IReadOnlyList&lt;T&gt;</c>,
+    /// arrays) are not deferred.</summary>
+    internal static string? DeferredWork(ITypeSymbol result)
+    {
+        var definition = result.OriginalDefinition;
+        if (definition.HasFullName("System.Collections.Generic.IAsyncEnumerable`1") || definition.HasFullName("System.Collections.Generic.IAsyncEnumerator`1"))
+        {
+            return "is an asynchronous stream, whose body (an async iterator's) runs as the caller enumerates it";
+        }
+
+        if (definition.HasFullName("System.Collections.Generic.IEnumerable`1") || definition.HasFullName("System.Collections.IEnumerable")
+            || definition.HasFullName("System.Collections.Generic.IEnumerator`1") || definition.HasFullName("System.Collections.IEnumerator"))
+        {
+            return "may be an iterator, whose body runs as the caller enumerates it";
+        }
+
+        if (result.TypeKind == TypeKind.Delegate)
+        {
+            return "is a delegate, whose work runs when the caller invokes it";
+        }
+
+        if (definition.HasFullName("System.Lazy`1"))
+        {
+            return "is a Lazy<T>, whose work runs when the caller reads its Value";
+        }
+
+        foreach (var member in result.GetMembers("GetAwaiter"))
+        {
+            if (member is IMethodSymbol { IsStatic: false, Parameters.Length: 0 })
+            {
+                return "is awaitable but neither a Task nor a ValueTask, so the decorator cannot await the work it stands for";
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>The full name of <see cref="ObsoleteAttribute"/>.</summary>
     internal const string ObsoleteAttribute = "System.ObsoleteAttribute";
 
@@ -205,6 +245,11 @@ internal static class SkipRules
         if (IsUnreachable(writer))
         {
             return $"it is a {Describe(writer.DeclaredAccessibility)} abstract interface member, which the decorator cannot call on the inner implementation (its implementation throws NotSupportedException), so no write follows: make it public or internal, or invalidate with ICacheInvalidator in the implementation";
+        }
+
+        if (CacheRules.KindOf(writer) == Model.ResultKind.Value && DeferredWork(writer.ReturnType) is { } deferred)
+        {
+            return $"its result, a '{writer.ReturnType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)}', {deferred}: that work runs after the decorator has followed the write, and an entry read in between would stay stale for its TTL; return Task, ValueTask or a materialized result (IReadOnlyList<T>, T[]), or invalidate with ICacheInvalidator once the work has run";
         }
 
         if (CacheRules.KindOf(writer) is Model.ResultKind.Task or Model.ResultKind.ValueTask or Model.ResultKind.TaskOfT or Model.ResultKind.ValueTaskOfT)
