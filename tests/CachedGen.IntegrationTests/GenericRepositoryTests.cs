@@ -41,6 +41,30 @@ public sealed class Invoice : IEntity
         => Amount = amount;
 }
 
+/// <summary>An entity with private setters that no registration names closed: no formatter is generated for it, and
+/// the run-time resolver CachedGen falls back to under the JIT reads and writes its non-public members.</summary>
+public sealed class Payment : IEntity
+{
+    private Payment()
+    {
+    }
+
+    public int Id { get; private set; }
+
+    public string Reference { get; private set; } = "";
+
+    public static Payment Of(int id, string reference) => new() { Id = id, Reference = reference };
+}
+
+/// <summary>An entity whose sorted set has its own order, which no serializer carries: read back, it would be in the
+/// default order.</summary>
+public sealed class Leaderboard : IEntity
+{
+    public int Id { get; set; }
+
+    public System.Collections.Generic.SortedSet<int> Scores { get; set; } = new(System.Collections.Generic.Comparer<int>.Create((a, b) => b.CompareTo(a)));
+}
+
 /// <summary>The most common repository shape: one generic interface for every entity.</summary>
 public interface IRepository<TEntity>
     where TEntity : class, IEntity
@@ -138,6 +162,8 @@ public sealed class GenericRepositoryTests(RedisServerFixture redis) : IClassFix
     private readonly Table<Order> _orders = new();
     private readonly Table<Customer> _customers = new();
     private readonly Table<Invoice> _invoices = new();
+    private readonly Table<Payment> _payments = new();
+    private readonly Table<Leaderboard> _boards = new();
     private readonly System.Collections.Generic.List<IAsyncDisposable> _disposables = [];
 
     private RedisServer Server => redis.Server;
@@ -164,6 +190,8 @@ public sealed class GenericRepositoryTests(RedisServerFixture redis) : IClassFix
             services.AddSingleton(_orders);
             services.AddSingleton(_customers);
             services.AddSingleton(_invoices);
+            services.AddSingleton(_payments);
+            services.AddSingleton(_boards);
             register(services);
         });
 
@@ -246,6 +274,46 @@ public sealed class GenericRepositoryTests(RedisServerFixture redis) : IClassFix
         Assert.NotNull(fromB);
         Assert.NotSame(fromA, fromB);
         Assert.Equal((4, "INV-0004", 99.5m), (fromB.Id, fromB.Number, fromB.Amount));
+    }
+
+    /// <summary>Closed at run time over an entity with private setters that no registration names (no formatter is
+    /// generated for it), the decorator still shares it through Redis whole.</summary>
+    [Fact]
+    public async Task An_entity_with_private_setters_closed_at_run_time_round_trips_through_redis()
+    {
+        _payments.Rows[3] = Payment.Of(3, "PAY-3");
+        var nodeA = await NodeAsync(Open);
+        var nodeB = await NodeAsync(Open);
+
+        _ = await Resolve<Payment>(nodeA).GetAsync(3);
+        await BackgroundFills.LandedAsync(nodeA);
+        var fromB = await Resolve<Payment>(nodeB).GetAsync(3);
+
+        Assert.Equal((3, "PAY-3"), (fromB!.Id, fromB.Reference));
+        Assert.Equal(1, _payments.Reads); // node B read Redis
+    }
+
+    /// <summary>A value the run-time resolver does not read back as written is not written to Redis: each node serves it
+    /// from the source (and its own L1), never a copy that differs from it.</summary>
+    [Fact]
+    public async Task A_value_that_does_not_read_back_as_written_is_kept_out_of_redis()
+    {
+        var board = new Leaderboard { Id = 8 };
+        board.Scores.UnionWith([10, 30, 20]);
+        _boards.Rows[8] = board;
+        var nodeA = await NodeAsync(Open);
+        var nodeB = await NodeAsync(Open);
+        var key = nodeA.GetRequiredService<CacheRuntime>().GetMethod(CachedRepository<Leaderboard>.GetAsyncDescriptor).RenderKey(new ValueTuple<int>(8));
+
+        var fromA = await Resolve<Leaderboard>(nodeA).GetAsync(8);
+        await BackgroundFills.LandedAsync(nodeA);
+        var fromB = await Resolve<Leaderboard>(nodeB).GetAsync(8);
+
+        Assert.Equal([30, 20, 10], fromA!.Scores);
+        Assert.Equal([30, 20, 10], fromB!.Scores);
+        Assert.False(await ExistsAsync(key));
+        Assert.Equal(2, _boards.Reads); // node B called the source: nothing was in Redis
+        Assert.Same(fromA, await Resolve<Leaderboard>(nodeA).GetAsync(8)); // an L1 hit on node A
     }
 
     [Fact]

@@ -23,6 +23,39 @@ public class PayloadEnvelopeTests
         public string? Name { get; set; }
     }
 
+    /// <summary>Private setters and a private constructor, as EF Core and DDD entities have: the run-time resolver reads and
+    /// writes non-public members.</summary>
+    public sealed class PrivateSetters
+    {
+        private PrivateSetters()
+        {
+        }
+
+        public int Id { get; private set; }
+
+        public string Name { get; private set; } = "";
+
+        public decimal Amount { get; }
+
+        public static PrivateSetters Of(int id, string name) => new() { Id = id, Name = name };
+    }
+
+    /// <summary>A sorted set with its own order: written in that order, read back in the default one.</summary>
+    public sealed class Ranked
+    {
+        public SortedSet<int> Scores { get; set; } = new(Comparer<int>.Create((a, b) => b.CompareTo(a)));
+    }
+
+    /// <summary>A get-only property computed from the others reads back as written.</summary>
+    public sealed class Computed
+    {
+        public int Id { get; set; }
+
+        public string Name { get; set; } = "";
+
+        public string Label => Name + "#" + Id;
+    }
+
     private const uint Fingerprint = 0xC0FFEEu;
 
     private static byte[] Encode<T>(T value, int threshold = 1024)
@@ -31,6 +64,31 @@ public class PayloadEnvelopeTests
         var copy = buffer.AsSpan(0, length).ToArray();
         ArrayPool<byte>.Shared.Return(buffer);
         return copy;
+    }
+
+    /// <summary>Types the generator wrote no formatter for go through MessagePack's contractless resolver, which
+    /// CachedGen lets set non-public members: an entity with private setters reads back whole.</summary>
+    [Fact]
+    public void A_value_with_private_setters_reads_back_whole_through_the_run_time_resolver()
+    {
+        Assert.True(PayloadEnvelope.TryDecode<PrivateSetters>(Encode(PrivateSetters.Of(3, "x")), Fingerprint, out var back, out _, out var error), error);
+        Assert.Equal((3, "x"), (back.Id, back.Name));
+        var computed = new Computed { Id = 2, Name = "n" };
+        Assert.True(PayloadEnvelope.TryDecode<Computed>(Encode(computed), Fingerprint, out var again, out _, out error), error);
+        Assert.Equal((2, "n", "n#2"), (again.Id, again.Name, again.Label));
+    }
+
+    /// <summary>What the run-time resolver writes is read back and compared first: a value that does not read back as
+    /// written is refused (not written to Redis) rather than read differently by every node.</summary>
+    [Fact]
+    public void A_value_the_run_time_resolver_cannot_read_back_is_refused()
+    {
+        var ranked = new Ranked();
+        ranked.Scores.UnionWith([1, 2, 3]);
+        var error = Assert.Throws<LossyRoundTripException>(() => Encode(ranked));
+        Assert.Equal(typeof(Ranked), error.ValueType);
+        Assert.Throws<LossyRoundTripException>(() => Encode(new List<Ranked> { ranked }));
+        Assert.NotEmpty(Encode(new Ranked())); // an empty set reads back as written
     }
 
     [Fact]

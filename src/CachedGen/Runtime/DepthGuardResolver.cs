@@ -15,8 +15,10 @@ namespace CachedGen.Runtime;
 /// <item>CachedGen's own for framework types MessagePack has none for (<see cref="FrameworkFormatters"/>: 128-bit
 /// integers, <c>JsonElement</c>, <c>JsonNode</c>);</item>
 /// <item>MessagePack's built-in formatters (primitives, strings, dates, GUIDs, arrays of primitives);</item>
-/// <item>only where the runtime can generate code (not under Native AOT): MessagePack's contractless resolver, for a
-/// type the generator wrote no formatter for (a generic repository's values built from its type parameters).</item>
+/// <item>only where the runtime can generate code (not under Native AOT): MessagePack's contractless resolver that also
+/// reads and writes non-public members (<c>ContractlessStandardResolverAllowPrivate</c>), for a type the generator
+/// wrote no formatter for (a generic repository's values built from its type parameters); what it writes is read back
+/// and compared before it goes to Redis (<see cref="PayloadEnvelope"/>).</item>
 /// </list>
 /// Formatters of reference types from 2 and 3 (strings and byte arrays aside) are wrapped in
 /// <see cref="DepthCountingFormatter{T}"/>; formatters of objects and collections resolve their members' and items'
@@ -51,6 +53,34 @@ internal sealed class DepthGuardResolver : IFormatterResolver
         }
     }
 
+    /// <summary>Set on this thread when a formatter of MessagePack's contractless resolver wrote part of a value (see
+    /// <see cref="TakeRuntimeResolved"/>).</summary>
+    [ThreadStatic]
+    private static bool t_runtimeResolved;
+
+    /// <summary>Whether a contractless formatter wrote part of the values serialized on this thread since the last call,
+    /// and clears the mark. That resolver writes every public member but sets only those with a public setter or a
+    /// matching constructor parameter: such a value must be read back and compared before it goes to Redis
+    /// (<see cref="PayloadEnvelope.Encode{T}"/>).</summary>
+    public static bool TakeRuntimeResolved()
+    {
+        var resolved = t_runtimeResolved;
+        t_runtimeResolved = false;
+        return resolved;
+    }
+
+    /// <summary>A contractless formatter that marks the thread when it writes.</summary>
+    private sealed class RuntimeResolvedFormatter<T>(IMessagePackFormatter<T> inner) : IMessagePackFormatter<T>
+    {
+        public void Serialize(ref MessagePackWriter writer, T value, MessagePackSerializerOptions options)
+        {
+            t_runtimeResolved = true;
+            inner.Serialize(ref writer, value, options);
+        }
+
+        public T Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options) => inner.Deserialize(ref reader, options);
+    }
+
     private static class Cache<T>
     {
         public static readonly IMessagePackFormatter<T>? Formatter = GeneratedFormatters.Find<T>() ?? Wrap(FrameworkFormatters.Find<T>() ?? Fallback());
@@ -60,13 +90,25 @@ internal sealed class DepthGuardResolver : IFormatterResolver
 
         // Reflection.Emit: never reached under Native AOT (IsDynamicCodeSupported is false there, and the compiler
         // removes the branch).
-        private static IMessagePackFormatter<T>? Dynamic() => ContractlessStandardResolver.Instance.GetFormatter<T>();
+        // The variant that also reads and writes non-public members: the standard one skips a property whose setter is
+        // private (an EF Core or DDD entity's), so every node would read the entity back with it at its default.
+        private static IMessagePackFormatter<T>? Dynamic()
+            => ContractlessStandardResolverAllowPrivate.Instance.GetFormatter<T>() is { } contractless ? new RuntimeResolvedFormatter<T>(contractless) : null;
 
         private static IMessagePackFormatter<T>? Wrap(IMessagePackFormatter<T>? inner)
             => inner is null || typeof(T).IsValueType || typeof(T) == typeof(string) || typeof(T) == typeof(byte[]) || typeof(T) == typeof(object)
                 ? inner
                 : new DepthCountingFormatter<T>(inner);
     }
+}
+
+/// <summary>A value written by MessagePack's contractless resolver does not read back as written (a member with a
+/// non-public setter, or a get-only one no constructor parameter sets): it is not written to Redis, where every node
+/// would read the incomplete value.</summary>
+internal sealed class LossyRoundTripException(Type type, Exception? inner = null)
+    : Exception($"A value of type {type} does not read back as written through MessagePack's contractless resolver (a member without a public setter or a matching constructor parameter).", inner)
+{
+    public Type ValueType { get; } = type;
 }
 
 /// <summary>A value's object graph has a cycle or nests deeper than the limit: it is not written to Redis.</summary>

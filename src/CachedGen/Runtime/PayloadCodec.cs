@@ -26,6 +26,7 @@ internal sealed class PayloadCodec<TValue>
     private readonly Func<string, string> _reportedKey;
     private int _oversizeLogged;
     private int _tooDeepLogged;
+    private int _lossyLogged;
 
     /// <param name="descriptor">The method.</param>
     /// <param name="runtime">Its runtime: options, clock, logger and metrics.</param>
@@ -70,6 +71,17 @@ internal sealed class PayloadCodec<TValue>
             if (Interlocked.Exchange(ref _tooDeepLogged, 1) == 0)
             {
                 Log.GraphTooDeep(_logger, _methodId, tooDeep.Limit);
+            }
+
+            return null;
+        }
+        catch (LossyRoundTripException lossy)
+        {
+            // A property of the value's type (members the run-time resolver cannot set): counted every time, logged once.
+            _metrics.Unserializable.Add(1, _methodTag);
+            if (Interlocked.Exchange(ref _lossyLogged, 1) == 0)
+            {
+                Log.LossyRoundTrip(_logger, _methodId, lossy.ValueType.ToString());
             }
 
             return null;

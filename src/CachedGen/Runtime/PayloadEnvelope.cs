@@ -63,7 +63,13 @@ internal static class PayloadEnvelope
     public static byte[] Encode<T>(T value, uint fingerprint, long createdUnixMs, long expiresUnixMs, int compressionThreshold, out int length, int maxDepth = CachedGenOptions.DefaultMaxSerializedDepth)
     {
         var body = new ArrayBufferWriter<byte>(256);
+        _ = DepthGuardResolver.TakeRuntimeResolved();
         DepthGuardResolver.Serialize(body, value, WriteOptions, maxDepth);
+        if (DepthGuardResolver.TakeRuntimeResolved())
+        {
+            VerifyRoundTrip<T>(body.WrittenMemory, maxDepth);
+        }
+
         var raw = body.WrittenSpan;
 
         if (raw.Length > compressionThreshold)
@@ -87,6 +93,31 @@ internal static class PayloadEnvelope
         raw.CopyTo(plain.AsSpan(HeaderSize));
         length = WriteChecksum(plain, HeaderSize + raw.Length);
         return plain;
+    }
+
+    /// <summary>A body written (in part) by MessagePack's contractless resolver, which writes members it cannot set on read
+    /// (non-public setters, get-only properties no constructor parameter takes): read it back and write it again, and
+    /// throw <see cref="LossyRoundTripException"/> unless both writes are the same bytes, so that no node reads an
+    /// incomplete value from Redis. Only values of types the generator wrote no formatter for (CG0020) pay for it.</summary>
+    private static void VerifyRoundTrip<T>(ReadOnlyMemory<byte> written, int maxDepth)
+    {
+        T copy;
+        try
+        {
+            copy = MessagePackSerializer.Deserialize<T>(written, SerializerOptions);
+        }
+        catch (MessagePackSerializationException ex)
+        {
+            throw new LossyRoundTripException(typeof(T), ex);
+        }
+
+        var again = new ArrayBufferWriter<byte>(written.Length);
+        DepthGuardResolver.Serialize(again, copy, WriteOptions, maxDepth);
+        _ = DepthGuardResolver.TakeRuntimeResolved();
+        if (!again.WrittenSpan.SequenceEqual(written.Span))
+        {
+            throw new LossyRoundTripException(typeof(T));
+        }
     }
 
     /// <summary>Reads the logical expiry from a payload's header without decoding the body.</summary>
