@@ -259,7 +259,9 @@ public sealed partial class CachedMethod<TKey, TValue>
         var items = new List<BatchItem<TElement>>(count);
         foreach (var element in elements)
         {
-            if (seen.Add(element))
+            // A null element (the element type says it cannot be one, the caller passed one anyway): no entry can have it
+            // as key, nor can the result, a dictionary: it is left out, never asked of the source.
+            if (element is not null && seen.Add(element))
             {
                 items.Add(new BatchItem<TElement>(element, keyOf(state, element)));
             }

@@ -73,6 +73,34 @@ public class BatchLogicTests
         Assert.Single(source.Calls);
     }
 
+    /// <summary>A null element (passed despite the element type) is left out: neither keyed, nor asked of the source, nor
+    /// answered; the other elements are read and cached as usual.</summary>
+    [Fact]
+    public async Task A_null_element_is_left_out_and_the_others_are_served()
+    {
+        using var h = new CachedMethodHarness(TimeSpan.FromMinutes(1));
+        var asked = new List<string[]>();
+        Task<Dictionary<string, string>> ManyAsync(params string[] codes)
+            => h.Method.GetManyTaskAsync<string, List<string[]>, Dictionary<string, string>>(
+                codes,
+                asked,
+                static (_, code) => new ValueTuple<int>(int.Parse(code, System.Globalization.CultureInfo.InvariantCulture)),
+                static (calls, missing, _) =>
+                {
+                    calls.Add(missing);
+                    return new(missing.Select(code => KeyValuePair.Create(code, code + ":s")).ToList());
+                },
+                CancellationToken.None).WaitAsync(CachedMethodHarness.Wait);
+
+        var result = await ManyAsync("1", null!, "2", null!);
+
+        Assert.Equal(["1:s", "2:s"], result.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Value));
+        Assert.Equal(["1", "2"], Assert.Single(asked));
+        Assert.Empty(await ManyAsync([null!]));
+        Assert.Equal(["1:s"], (await ManyAsync("1", null!)).Values);
+        Assert.Single(asked);
+    }
+
     [Fact]
     public async Task A_batch_joins_a_single_read_in_flight_and_a_single_read_joins_a_batch()
     {
