@@ -19,6 +19,13 @@ internal sealed class TestNodes(RedisServer server, string prefix) : IAsyncDispo
     /// options after the defaults (prefix, hashing secret, encryption key).</summary>
     public async Task<(IWidgetRepository Repository, CacheRuntime Runtime)> AddAsync(WidgetSource source, Action<CachedGenOptions>? configure = null)
     {
+        var runtime = await AddRuntimeAsync(configure);
+        return (new CachedWidgetRepository(source, runtime), runtime);
+    }
+
+    /// <summary>A node whose runtime has no decorator yet: the test registers the methods it describes itself.</summary>
+    public async Task<CacheRuntime> AddRuntimeAsync(Action<CachedGenOptions>? configure = null)
+    {
         // A generous Redis budget: these tests are about what lands where, and a cold process (JIT, first EVAL of each
         // script) can take longer than the 100 ms default, which would leave a fill unwritten. Timeout behaviour has its
         // own tests with their own budgets.
@@ -32,7 +39,8 @@ internal sealed class TestNodes(RedisServer server, string prefix) : IAsyncDispo
         {
             await backplane.Subscribed;
         }
-        return (new CachedWidgetRepository(source, runtime), runtime);
+
+        return runtime;
     }
 
     public async ValueTask DisposeAsync()

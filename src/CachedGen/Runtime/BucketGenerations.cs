@@ -40,11 +40,22 @@ internal readonly struct BucketGenerations
 
     public int Count => _words.Length;
 
-    /// <summary>The slot of a rendered Redis key (without generations or tags), the same on every node.</summary>
+    /// <summary>The slot of a rendered Redis key, the same on every node and in every version of the code: only the part
+    /// up to the hash tag's closing brace is hashed (prefix and rendered template, see <see cref="LogicalKey"/>), not the
+    /// version, shape fingerprint, generations or tags after it, so that a node whose value type has another shape (a
+    /// rolling deploy) finds the bucket of the entry another version's write names.</summary>
     public int Of(string redisKey)
     {
-        var hash = XxHash3.HashToUInt64(MemoryMarshal.AsBytes(redisKey.AsSpan()));
+        var hash = XxHash3.HashToUInt64(MemoryMarshal.AsBytes(LogicalKey(redisKey)));
         return Slot((int)(hash & (uint)(_words.Length - 1)), (int)(hash >> 48));
+    }
+
+    /// <summary>A rendered key up to and including the closing brace of its hash tag: prefix and rendered template, the
+    /// part every version of the code renders alike (encoded values never contain a brace).</summary>
+    public static ReadOnlySpan<char> LogicalKey(string redisKey)
+    {
+        var close = redisKey.LastIndexOf('}');
+        return close < 0 ? redisKey : redisKey.AsSpan(0, close + 1);
     }
 
     /// <summary>The slot of a key without Redis (its hash code: only this node invalidates it).</summary>

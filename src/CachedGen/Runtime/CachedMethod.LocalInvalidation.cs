@@ -1,4 +1,5 @@
 using System;
+using System.Threading.Tasks;
 
 namespace CachedGen.Runtime;
 
@@ -37,8 +38,56 @@ public sealed partial class CachedMethod<TKey, TValue>
         {
             // The entry cannot be found from its rendered key, so its bucket's generation moves on for its fingerprint:
             // the entry is no longer served, and a load in flight under it is not cached (see BucketGenerations).
-            _buckets.Bump(_buckets.Of(redisKey));
+            var slot = _buckets.Of(redisKey);
+            _buckets.Bump(slot);
+            if (OwnKeyOfOtherVersion(redisKey) is { } ownKey)
+            {
+                _runtime.PendingFills.Track(DropOwnVersionAsync(ownKey, slot));
+            }
         }
+    }
+
+    /// <summary>
+    /// This version's key of the entry <paramref name="announcedKey"/> names, when that key is another version's: the
+    /// same prefix and rendered template (the same entry for the source), another version or shape fingerprint of the
+    /// value (a rolling deploy that changes the value's type, or a <c>Version</c> bump). Only untagged methods: a tagged
+    /// entry's key ends with its tags' generations, which only its key tuple renders. <see langword="null"/> otherwise.
+    /// </summary>
+    private string? OwnKeyOfOtherVersion(string announcedKey)
+    {
+        if (_redis is null || _tagged)
+        {
+            return null;
+        }
+
+        var logical = BucketGenerations.LogicalKey(announcedKey);
+        if (!announcedKey.StartsWith(_keyPrefix, StringComparison.Ordinal) || logical.Length == announcedKey.Length)
+        {
+            return null;
+        }
+
+        var tail = announcedKey.AsSpan(logical.Length);
+        var suffix = Descriptor.KeySuffix;
+        var generation = _policy.KeyGeneration;
+        if (tail.Length == suffix.Length + generation.Length && tail.StartsWith(suffix, StringComparison.Ordinal) && tail[suffix.Length..].SequenceEqual(generation))
+        {
+            return null; // this version's own key: the writer deleted it
+        }
+
+        return string.Concat(logical, suffix, generation);
+    }
+
+    /// <summary>Another version's write changed the entry whose key in this version is <paramref name="ownKey"/>: that
+    /// version deleted its own key only, so this node deletes this version's value and lease (a load in flight here
+    /// then cannot fill what it read before the write), without announcing it (every node of this version heard the
+    /// same message), then moves the bucket on again: a read here between the message and the delete may have read
+    /// the old value into L1 under the first move.</summary>
+    private async ValueTask DropOwnVersionAsync(string ownKey, int slot)
+    {
+        await EnsureGenerationsAsync().ConfigureAwait(false);
+        var redisKey = ownKey + GenerationSuffix();
+        await _redis!.InvalidateAsync(redisKey, LeaseKey(redisKey), null, Descriptor.MethodId).ConfigureAwait(false);
+        _buckets.Bump(slot);
     }
 
     /// <summary>The methods of this process that may render the same keys; set by the runtime when it registers this one.</summary>
