@@ -108,10 +108,19 @@ internal static class SkipRules
         {
             foreach (var member in contract.GetMembers().OfType<IMethodSymbol>())
             {
-                if (member.GetAttributes().Any(a => a.AttributeClass.HasFullName(KnownNames.CachedAttribute))
-                    && SymbolEqualityComparer.Default.Equals(CacheRules.ImplementationOf(method.ContainingType, member), method))
+                if (!SymbolEqualityComparer.Default.Equals(CacheRules.ImplementationOf(method.ContainingType, member), method))
+                {
+                    continue;
+                }
+
+                if (member.GetAttributes().Any(a => a.AttributeClass.HasFullName(KnownNames.CachedAttribute)))
                 {
                     return $"the interface method '{contract.Name}.{member.Name}' it implements has its own [Cached], which the decorator uses, so this one would be ignored: keep one of the two";
+                }
+
+                if (member.GetAttributes().FirstOrDefault(a => a.AttributeClass.HasFullName(KnownNames.CachePutAttribute) || a.AttributeClass.HasFullName(KnownNames.InvalidatesTagsAttribute)) is { } write)
+                {
+                    return $"the interface method '{contract.Name}.{member.Name}' it implements is a write ([{write.AttributeClass!.Name.Replace("Attribute", "")}]), which the decorator follows and does not cache, so this [Cached] would be ignored: keep one of the two";
                 }
             }
         }
@@ -292,6 +301,11 @@ internal static class SkipRules
     /// interfaces are left to CG0007.)</summary>
     internal static string? DecoratedWriterProblem(IMethodSymbol writer)
     {
+        if (writer.GetAttributes().Any(a => a.AttributeClass.HasFullName(KnownNames.CachedAttribute)))
+        {
+            return "it is itself cached ([Cached]): the decorator serves a cached method from the cache, as a read, and follows no write of it; remove [Cached], or put this attribute on the method that writes";
+        }
+
         if (writer.ContainingType.TypeKind == TypeKind.Interface)
         {
             if (!IsImplementedByDecorator(writer))
