@@ -236,6 +236,19 @@ public class InvalidKeyTemplateTests
         }
         """);
 
+    /// <summary>A tag placeholder is compared with the key's as resolved: <c>{ID}</c> names the parameter <c>id</c>, as
+    /// it does in a key; a value the key does not hold is still reported.</summary>
+    [Fact]
+    public Task Tag_placeholders_match_the_keys_by_what_they_resolve_to() => Verify<InvalidKeyTemplateAnalyzer>.AnalyzerAsync("""
+        public sealed record Query(Guid TenantId, int Page);
+        public interface IRepo
+        {
+            [Cached("5m", "x:{id}", Tags = ["x:{ID}", "y:{@id}"])] Task<int> A(int id);
+            [Cached("5m", "q:{query.TenantId}:{query.Page}", Tags = ["t:{Query.tenantId}"])] Task<int> B(Query query);
+            [Cached("5m", "x:{id}", Tags = ["p:{|CG0004:{page}|}"])] Task<int> C(int id, [NotCacheKey] int page);
+        }
+        """);
+
     [Fact]
     public Task A_default_key_with_a_parameter_it_cannot_encode_says_what_to_write_instead() => Verify<InvalidKeyTemplateAnalyzer>.AnalyzerAsync(
         """

@@ -76,6 +76,24 @@ public class AttributeValueTests
         Assert.Equal(plain.Sources["Values.IW.g.cs"], quoted);
     }
 
+    /// <summary>A tag placeholder naming a key parameter in another case (resolved as in the key) reads that key field.</summary>
+    [Fact]
+    public void A_tag_placeholder_in_another_case_reads_the_key_field_it_resolves_to()
+    {
+        var result = GeneratorHarness.Run("""
+            using System.Threading.Tasks;
+            using CachedGen;
+            namespace Values;
+            public interface IW
+            {
+                [Cached("5m", "w:{tenant}:{id}", Tags = ["t:{ID}", "u:{Tenant}"])] Task<int> GetAsync(int id, string tenant);
+            }
+            """);
+
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        Assert.Contains("tags.Render($\"t:{key.Item2}\"), tags.Render($\"u:{key.Item1}\")", result.Sources["Values.IW.g.cs"], StringComparison.Ordinal);
+    }
+
     /// <summary>The put and the tag named next to a null are still honoured.</summary>
     [Fact]
     public void The_strings_next_to_a_null_element_are_honoured()

@@ -26,18 +26,9 @@ public sealed class InvalidKeyTemplateAnalyzer : CachedMethodAnalyzer
             return;
         }
 
-        var keyPaths = new System.Collections.Generic.HashSet<string>(System.StringComparer.Ordinal);
-        if (site.Key is { } key)
-        {
-            foreach (var part in key.Parts)
-            {
-                if (part.IsPlaceholder)
-                {
-                    keyPaths.Add(string.Join(".", part.Path!));
-                }
-            }
-        }
-
+        // Placeholders are checked against the key's as resolved; a key that does not resolve is reported by itself, and
+        // its tags can then only be checked for their syntax.
+        var keyFields = site.KeyFields;
         var elements = site.NamedArrayElements("Tags");
         for (var i = 0; i < site.Data.Tags.Count; i++)
         {
@@ -51,12 +42,12 @@ public sealed class InvalidKeyTemplateAnalyzer : CachedMethodAnalyzer
 
             foreach (var part in template.Parts)
             {
-                if (!part.IsPlaceholder)
+                if (!part.IsPlaceholder || keyFields is null)
                 {
                     continue;
                 }
 
-                if (CacheRules.TagPlaceholderProblem(site.Method, part, keyPaths) is { } problem)
+                if (CacheRules.TagPlaceholderProblem(site.Method, part, keyFields, out _) is { } problem)
                 {
                     context.ReportDiagnostic(Diagnostic.Create(Rule, CachedSite.ValueSpan(expression, part.Start, part.Length, site.AttributeLocation), site.Method.Name, "tag: " + problem));
                 }

@@ -19,15 +19,9 @@ internal static partial class DecoratorParser
     private static List<TagTemplateModel>? CachedTags(IMethodSymbol method, IReadOnlyList<string> templates, List<KeyFieldInfo> fields)
     {
         var result = new List<TagTemplateModel>();
-        var pathKeys = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (var i = 0; i < fields.Count; i++)
-        {
-            pathKeys[fields[i].PathKey] = i;
-        }
-
         foreach (var text in templates)
         {
-            if (Tag(text, part => TagPlaceholderProblem(method, part, pathKeys.Keys) is null ? new TagPartModel(null, KeyElement: pathKeys[string.Join(".", part.Path!)], Hash: part.Hash) : null) is not { } tag)
+            if (Tag(text, part => TagPlaceholderProblem(method, part, fields, out var element) is null ? new TagPartModel(null, KeyElement: element, Hash: part.Hash) : null) is not { } tag)
             {
                 return null;
             }

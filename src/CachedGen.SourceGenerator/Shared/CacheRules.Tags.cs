@@ -11,24 +11,38 @@ namespace CachedGen.SourceGenerator;
 
 internal static partial class CacheRules
 {
-    /// <summary>Why a placeholder of a cached method's tag template cannot be rendered, or <see langword="null"/>: it
-    /// must resolve as a key placeholder does, and be one of the key's own (<paramref name="keyPaths"/>, the key's
-    /// placeholder paths as written): two calls with one key share one entry, which must carry one set of tags.</summary>
-    internal static string? TagPlaceholderProblem(IMethodSymbol method, KeyTemplatePart part, IEnumerable<string> keyPaths)
+    /// <summary>Why a placeholder of a cached method's tag template cannot be rendered, or <see langword="null"/> with
+    /// <paramref name="keyIndex"/> the key field it reads: it must resolve as a key placeholder does, to the same value
+    /// as one of the key's own (<paramref name="keyFields"/>, resolved: <c>{ID}</c> and <c>{id}</c> both name the
+    /// parameter <c>id</c>): two calls with one key share one entry, which must carry one set of tags.</summary>
+    internal static string? TagPlaceholderProblem(IMethodSymbol method, KeyTemplatePart part, IReadOnlyList<KeyFieldInfo> keyFields, out int keyIndex)
     {
+        keyIndex = -1;
         if (IsTypeArgumentPlaceholder(method, part))
         {
             return $"'{{{part.Path![0]}}}' names a type parameter, which a tag does not render (the writes that invalidate tags know no type argument): write the type's name as text (\"orders:{{id}}\"), or tag with the key's parameters only";
         }
 
-        if (ResolvePlaceholder(method, part, out var problem) is null)
+        if (ResolvePlaceholder(method, part, out var problem) is not { } resolved)
         {
             return problem;
         }
 
+        // The same parameter (found from the name each template wrote) and the same members read from it. (The key's
+        // fields may have been rebased onto the interface method's parameter names; the parameter found here is the one
+        // of the method both templates were written against.)
+        var parameter = FindParameter(method.Parameters, part.Path![0]);
+        for (var i = 0; i < keyFields.Count; i++)
+        {
+            if (SymbolEqualityComparer.Default.Equals(FindParameter(method.Parameters, keyFields[i].Root), parameter)
+                && keyFields[i].Source.Steps.AsSpan().SequenceEqual(resolved.Source.Steps.AsSpan()))
+            {
+                keyIndex = i;
+                return null;
+            }
+        }
+
         var path = string.Join(".", part.Path!);
-        return keyPaths.Contains(path, StringComparer.Ordinal)
-            ? null
-            : $"'{{{path}}}' is not a placeholder of the key, and a tag may only use the key's placeholders (calls that share an entry must share its tags)";
+        return $"'{{{path}}}' is not a placeholder of the key, and a tag may only use the key's placeholders (calls that share an entry must share its tags)";
     }
 }
