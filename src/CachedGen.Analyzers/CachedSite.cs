@@ -140,6 +140,30 @@ internal sealed class CachedSite
         return argument?.GetLocation() ?? fallback;
     }
 
+    /// <summary>The strings of the attribute's array argument <paramref name="name"/> (or constructor argument at
+    /// <paramref name="position"/>), <see langword="null"/> elements kept in place (<see cref="CachedAttributeData"/>
+    /// drops them), so that each lines up with its expression in source.</summary>
+    public IReadOnlyList<string?> RawStrings(int position, string name)
+    {
+        TypedConstant? array = null;
+        if (position >= 0 && position < Attribute.ConstructorArguments.Length)
+        {
+            array = Attribute.ConstructorArguments[position];
+        }
+
+        foreach (var named in Attribute.NamedArguments)
+        {
+            if (named.Key == name)
+            {
+                array = named.Value;
+            }
+        }
+
+        return array is { Kind: TypedConstantKind.Array, IsNull: false } values
+            ? values.Values.Select(v => v.Value as string).ToList()
+            : [];
+    }
+
     /// <summary>The elements of the named array argument <paramref name="name"/> (such as <c>Tags = [...]</c>).</summary>
     public IReadOnlyList<ExpressionSyntax> NamedArrayElements(string name)
         => Argument(-1, name) is { } argument ? Elements(argument.Expression).ToList() : [];

@@ -236,6 +236,21 @@ public class InvalidKeyTemplateTests
         }
         """);
 
+    /// <summary>A null, empty or blank tag names no group of entries: reported where it is written.</summary>
+    [Fact]
+    public Task Null_empty_and_blank_tags_fire() => Verify<InvalidKeyTemplateAnalyzer>.AnalyzerAsync(
+        """
+        public interface IRepo
+        {
+            [Cached("5m", "x:{id}", Tags = [{|#0:null!|}, {|#1:""|}, {|#2:"  "|}, "t:{id}"])] Task<int> A(int id);
+        }
+        """,
+        [
+            new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(0).WithArguments("A", "tag: null names no tag; remove it, or write the tag's text"),
+            new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(1).WithArguments("A", "tag: an empty tag names no group of entries: write its text (\"tenant:{tenantId}\")"),
+            new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(2).WithArguments("A", "tag: a tag of white space only names no group of entries: write its text (\"tenant:{tenantId}\")"),
+        ]);
+
     /// <summary>A tag placeholder is compared with the key's as resolved: <c>{ID}</c> names the parameter <c>id</c>, as
     /// it does in a key; a value the key does not hold is still reported.</summary>
     [Fact]
@@ -358,7 +373,7 @@ public class TagTemplateTests
     public Task Invalidated_tags_the_write_cannot_render_fire() => Verify<InvalidatesTagsAnalyzer>.AnalyzerAsync("""
         public interface IRepo
         {
-            [InvalidatesTags("tenant:{tenantId}:forms", "t:{|CG0006:{missing}|}", "x:{|CG0004:}|}")]
+            [InvalidatesTags("tenant:{tenantId}:forms", "t:{|CG0006:{missing}|}", "x:{|CG0004:}|}", {|CG0004:""|}, {|CG0004:" "|})]
             Task SaveAsync(Guid tenantId, CancellationToken ct);
         }
         """);
@@ -478,6 +493,22 @@ public class UnworkableInvalidationTests
             Task Rename(string name);
         }
         """);
+
+    /// <summary>A null among the names is reported where it stands, and the names after it keep their locations.</summary>
+    [Fact]
+    public Task A_null_name_fires_and_the_next_name_keeps_its_location() => Verify<UnworkableInvalidationAnalyzer>.AnalyzerAsync(
+        """
+        public interface IRepo
+        {
+            [Cached("5m", "k:{id}", {|#0:null!|}, nameof(SaveAsync), {|#1:"Missing"|})]
+            Task<int> GetAsync(int id);
+            Task SaveAsync(int id);
+        }
+        """,
+        [
+            new DiagnosticResult(DiagnosticDescriptors.UnworkableInvalidation).WithLocation(0).WithArguments("null", "GetAsync", "null names no write method; remove it, or name one with nameof"),
+            new DiagnosticResult(DiagnosticDescriptors.UnworkableInvalidation).WithLocation(1).WithArguments("Missing", "GetAsync", "no method named 'Missing' on the interface"),
+        ]);
 
     /// <summary>A write whose result defers its work (an async stream, an iterator) cannot be followed: the decorator
     /// would invalidate before the work runs. A materialized collection can.</summary>

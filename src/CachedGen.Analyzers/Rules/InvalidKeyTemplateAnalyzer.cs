@@ -30,13 +30,26 @@ public sealed class InvalidKeyTemplateAnalyzer : CachedMethodAnalyzer
         // its tags can then only be checked for their syntax.
         var keyFields = site.KeyFields;
         var elements = site.NamedArrayElements("Tags");
-        for (var i = 0; i < site.Data.Tags.Count; i++)
+        var texts = site.RawStrings(-1, "Tags");
+        for (var i = 0; i < texts.Count; i++)
         {
             var expression = i < elements.Count ? elements[i] : null;
-            var template = KeyTemplate.Parse(site.Data.Tags[i], out var error);
+            if (texts[i] is not { } text)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(Rule, expression?.GetLocation() ?? site.AttributeLocation, site.Method.Name, "tag: null names no tag; remove it, or write the tag's text"));
+                continue;
+            }
+
+            var template = KeyTemplate.Parse(text, out var error);
             if (template is null)
             {
                 context.ReportDiagnostic(Diagnostic.Create(Rule, CachedSite.ValueSpan(expression, error!.Start, error.Length, site.AttributeLocation), site.Method.Name, "tag: " + error.Message));
+                continue;
+            }
+
+            if (CacheRules.TagTextProblem(text) is { } empty)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(Rule, expression?.GetLocation() ?? site.AttributeLocation, site.Method.Name, "tag: " + empty));
                 continue;
             }
 

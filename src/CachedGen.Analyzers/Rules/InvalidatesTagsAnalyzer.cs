@@ -31,6 +31,12 @@ public sealed class InvalidatesTagsAnalyzer : WriteAttributeAnalyzer
             return;
         }
 
+        if (CacheRules.TagTextProblem(text) is { } empty)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InvalidKeyTemplate, LocationOf(expression, fallback), method.Name, "tag: " + empty));
+            return;
+        }
+
         PersonalDataInKeyAnalyzer.ReportRawPlaceholders(context, method, PersonalData.For(context.Options, expression?.SyntaxTree), text, expression, fallback);
         if (SkipRules.DecoratedWriterProblem(method) is { } afterWrite)
         {

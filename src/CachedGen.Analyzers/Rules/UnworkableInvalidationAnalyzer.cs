@@ -22,11 +22,17 @@ public sealed class UnworkableInvalidationAnalyzer : CachedMethodAnalyzer
     {
         var expressions = site.InvalidatedByExpressions().ToList();
         var index = 0;
-        foreach (var name in site.Data.InvalidatedBy)
+        foreach (var raw in site.RawStrings(2, "InvalidatedBy"))
         {
             var expression = index < expressions.Count ? expressions[index] : null;
             index++;
             var location = expression?.GetLocation() ?? site.AttributeLocation;
+            if (raw is not { } name)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(Rule, location, "null", site.Method.Name, "null names no write method; remove it, or name one with nameof"));
+                continue;
+            }
+
             var (problem, found) = Check(site, name, context.Compilation);
             var properties = ImmutableDictionary<string, string?>.Empty;
             if (found && expression is LiteralExpressionSyntax literal && literal.IsKind(SyntaxKind.StringLiteralExpression)

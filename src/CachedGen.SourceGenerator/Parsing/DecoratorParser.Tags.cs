@@ -40,7 +40,7 @@ internal static partial class DecoratorParser
     /// <see langword="null"/> when the template is malformed or a placeholder cannot be read.</summary>
     private static TagTemplateModel? Tag(string text, Func<KeyTemplatePart, TagPartModel?> placeholder)
     {
-        if (KeyTemplate.Parse(text, out _) is not { } template)
+        if (TagTextProblem(text) is not null || KeyTemplate.Parse(text, out _) is not { } template)
         {
             return null;
         }

@@ -11,6 +11,13 @@ namespace CachedGen.SourceGenerator;
 
 internal static partial class CacheRules
 {
+    /// <summary>Why a tag template's text names no tag, or <see langword="null"/>: empty, or only white space (every
+    /// method declaring it would share that one tag, a slip rather than a group).</summary>
+    internal static string? TagTextProblem(string text)
+        => text.Length == 0 ? "an empty tag names no group of entries: write its text (\"tenant:{tenantId}\")"
+            : string.IsNullOrWhiteSpace(text) ? "a tag of white space only names no group of entries: write its text (\"tenant:{tenantId}\")"
+            : null;
+
     /// <summary>Why a placeholder of a cached method's tag template cannot be rendered, or <see langword="null"/> with
     /// <paramref name="keyIndex"/> the key field it reads: it must resolve as a key placeholder does, to the same value
     /// as one of the key's own (<paramref name="keyFields"/>, resolved: <c>{ID}</c> and <c>{id}</c> both name the
