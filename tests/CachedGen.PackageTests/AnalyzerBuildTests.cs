@@ -128,6 +128,44 @@ public sealed partial class AnalyzerBuildTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>C# 13's <c>allows ref struct</c> on a generic interface's type parameter (which the Roslyn version of the
+    /// unit tests cannot parse, hence a real build): the generator writes no decorator that would drop it (the
+    /// forwarded <c>scoped T</c> parameter would not compile), and CG0007 says why.</summary>
+    [Fact]
+    public void A_type_parameter_that_allows_ref_struct_is_reported_and_no_decorator_breaks_the_build()
+    {
+        var root = FindRoot();
+        var version = typeof(CacheRuntime).Assembly.GetName().Version!.ToString(3);
+        var directory = Directory.CreateTempSubdirectory("cachedgen-refstruct-consumer-").FullName;
+        try
+        {
+            WriteConsumerProject(directory, root, version);
+            File.WriteAllText(Path.Combine(directory, "Repo.cs"), """
+                using System.Threading.Tasks;
+                using CachedGen;
+
+                namespace Consumer;
+
+                public interface IRepo<T> where T : allows ref struct
+                {
+                    [Cached("5m", "k:{id}")] Task<int> GetAsync(int id);
+                    void Use(scoped T value);
+                }
+                """);
+
+            var (exitCode, text) = Build(directory, "");
+
+            Assert.NotEqual(0, exitCode);
+            Assert.Contains("error CG0007", text, StringComparison.Ordinal);
+            Assert.Contains("its type parameter 'T' allows ref struct", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("error CS", text, StringComparison.Ordinal); // nothing generated that does not compile
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     /// <summary>A net10.0 consumer of the packed CachedGen (artifacts/packages), nullable on, with
     /// <paramref name="properties"/> added to its property group.</summary>
     private static void WriteConsumerProject(string directory, string root, string version, string properties = "")

@@ -358,9 +358,16 @@ internal static class SkipRules
             }
         }
 
-        if (!contract.IsGenericType || IsOpenGeneric(contract))
+        if (!contract.IsGenericType)
         {
             return null;
+        }
+
+        if (IsOpenGeneric(contract))
+        {
+            return RefStructTypeParameter(contract) is { } refStruct
+                ? $"its type parameter '{refStruct}' allows ref struct, and the generic decorator, which keeps values and keys of its type arguments in its caches, cannot: remove 'allows ref struct', or cache through an interface that closes this one with a type that is not a ref struct"
+                : null;
         }
 
         if (contract.TypeArguments.Any(ContainsTypeParameter))
@@ -371,6 +378,28 @@ internal static class SkipRules
         return contract.TypeArguments.FirstOrDefault(t => !IsVisible(t)) is { } hidden
             ? $"'{contract.ToDisplayString()}' is closed with '{hidden.ToDisplayString()}', which the generated decorator, a class of its own, cannot see: make that type internal or public"
             : null;
+    }
+
+    /// <summary>The name of a type parameter of <paramref name="contract"/> declared <c>allows ref struct</c> (C# 13) in
+    /// source, or <see langword="null"/>. Read from the syntax: the Roslyn version CachedGen builds against has no symbol
+    /// property for that anti-constraint.</summary>
+    internal static string? RefStructTypeParameter(INamedTypeSymbol contract)
+    {
+        foreach (var reference in contract.OriginalDefinition.DeclaringSyntaxReferences)
+        {
+            if (reference.GetSyntax() is Microsoft.CodeAnalysis.CSharp.Syntax.TypeDeclarationSyntax declaration)
+            {
+                foreach (var clause in declaration.ConstraintClauses)
+                {
+                    if (clause.Constraints.Any(c => c.ToString().StartsWith("allows", StringComparison.Ordinal)))
+                    {
+                        return clause.Name.Identifier.ValueText;
+                    }
+                }
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Why a cached method of <paramref name="contract"/> cannot be invalidated by a write of
