@@ -6,6 +6,7 @@ using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Simplification;
 
 namespace CachedGen.CodeFixes;
 
@@ -22,13 +23,29 @@ internal static class FixHelpers
         return (root, root.FindNode(span, getInnermostNodeForTie: true));
     }
 
-    /// <summary>The <c>[Cached]</c> attribute on the method that contains <paramref name="node"/> (or that it is in).</summary>
+    /// <summary>The <c>[Cached]</c> attribute on the method that contains <paramref name="node"/> (or that it is in),
+    /// however it is qualified: <c>Cached</c>, <c>CachedGen.Cached</c>, <c>global::CachedGen.Cached</c>, or through a
+    /// namespace alias (<c>C.Cached</c>).</summary>
     public static AttributeSyntax? CachedAttribute(SyntaxNode node)
     {
         var method = node.AncestorsAndSelf().OfType<MethodDeclarationSyntax>().FirstOrDefault();
         return method?.AttributeLists.SelectMany(l => l.Attributes)
-            .FirstOrDefault(a => a.Name.ToString() is "Cached" or "CachedAttribute" or "CachedGen.Cached" or "CachedGen.CachedAttribute" or "global::CachedGen.Cached" or "global::CachedGen.CachedAttribute");
+            .FirstOrDefault(a => UnqualifiedName(a.Name) is "Cached" or "CachedAttribute");
     }
+
+    private static string UnqualifiedName(NameSyntax name) => name switch
+    {
+        QualifiedNameSyntax qualified => qualified.Right.Identifier.ValueText,
+        AliasQualifiedNameSyntax aliased => aliased.Name.Identifier.ValueText,
+        SimpleNameSyntax simple => simple.Identifier.ValueText,
+        _ => name.ToString(),
+    };
+
+    /// <summary>The name of a CachedGen attribute, written <c>global::CachedGen.{name}</c> and marked for the
+    /// simplifier, so that it ends up as short as the file's usings allow (<c>NotCacheKey</c> with
+    /// <c>using CachedGen;</c>, <c>C.NotCacheKey</c> with <c>using C = CachedGen;</c>) and binds with any of them.</summary>
+    public static NameSyntax CachedGenName(string name)
+        => SyntaxFactory.ParseName("global::CachedGen." + name).WithAdditionalAnnotations(Simplifier.Annotation);
 
     public static LiteralExpressionSyntax StringLiteral(string value)
         => SyntaxFactory.LiteralExpression(SyntaxKind.StringLiteralExpression, SyntaxFactory.Literal(value));

@@ -87,6 +87,21 @@ public static class Verify<TAnalyzer>
         return test.RunAsync(CancellationToken.None);
     }
 
+    /// <summary>As <see cref="CodeFixAsync{TFix}(string, string, int)"/>, with the sources taken as written: nothing is
+    /// prepended, so a source can do without <c>using CachedGen;</c> (an alias, or <c>global::</c> names).</summary>
+    public static Task RawCodeFixAsync<TFix>(string source, string fixedSource, int codeActionIndex = 0)
+        where TFix : CodeFixProvider, new()
+    {
+        var test = new CSharpCodeFixTest<TAnalyzer, TFix, DefaultVerifier>
+        {
+            TestCode = source,
+            FixedCode = fixedSource,
+            CodeActionIndex = codeActionIndex,
+        };
+        Configure(test, []);
+        return test.RunAsync(CancellationToken.None);
+    }
+
     private static void Configure<TVerifier>(AnalyzerTest<TVerifier> test, (string Key, string Value)[] editorConfig)
         where TVerifier : IVerifier, new()
     {

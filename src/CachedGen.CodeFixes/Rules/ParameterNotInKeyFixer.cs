@@ -11,7 +11,8 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace CachedGen.CodeFixes.Rules;
 
-/// <summary>CG0005: appends <c>:{param}</c> to the key template, or marks the parameter <c>[NotCacheKey]</c>.</summary>
+/// <summary>CG0005: appends <c>:{param}</c> to the key template, or marks the parameter <c>[NotCacheKey]</c> (named
+/// so that it binds with the file's usings, also without <c>using CachedGen;</c>).</summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(ParameterNotInKeyFixer)), Shared]
 public sealed class ParameterNotInKeyFixer : CodeFixProvider
 {
@@ -41,7 +42,7 @@ public sealed class ParameterNotInKeyFixer : CodeFixProvider
             FixHelpers.RegisterReplacement(context, diagnostic, $"Add '{{{name}}}' to the key", nameof(ParameterNotInKeyFixer) + ".Template", found.Root, template, updatedTemplate);
         }
 
-        var marker = SyntaxFactory.AttributeList(SyntaxFactory.SingletonSeparatedList(SyntaxFactory.Attribute(SyntaxFactory.IdentifierName("NotCacheKey"))))
+        var marker = SyntaxFactory.AttributeList(SyntaxFactory.SingletonSeparatedList(SyntaxFactory.Attribute(FixHelpers.CachedGenName("NotCacheKey"))))
             .WithTrailingTrivia(SyntaxFactory.Space);
         FixHelpers.RegisterReplacement(context, diagnostic, $"Mark '{name}' [NotCacheKey]", nameof(ParameterNotInKeyFixer) + ".NotCacheKey", found.Root, parameter, parameter.WithAttributeLists(parameter.AttributeLists.Add(marker)));
     }

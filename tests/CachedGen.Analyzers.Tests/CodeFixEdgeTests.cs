@@ -1,0 +1,42 @@
+using System.Threading.Tasks;
+using CachedGen.Analyzers.Rules;
+using CachedGen.CodeFixes.Rules;
+using Microsoft.CodeAnalysis.Testing;
+using Xunit;
+
+namespace CachedGen.Analyzers.Tests;
+
+/// <summary>Code fixes on attributes written in less common ways: without <c>using CachedGen;</c>, with arguments
+/// named by colon, with the argument the fix sets already present, and on batch placeholders.</summary>
+public class CodeFixEdgeTests
+{
+    [Fact]
+    public Task Not_cache_key_fix_binds_without_a_using_of_CachedGen() => Verify<ParameterNotInKeyAnalyzer>.RawCodeFixAsync<ParameterNotInKeyFixer>(
+        """
+        using System.Threading.Tasks;
+        public sealed record Dto(int Id);
+        public interface IRepo { [global::CachedGen.Cached("1m", "a:{id}")] Task<Dto?> A(int id, string {|CG0005:traceId|}); }
+        """,
+        """
+        using System.Threading.Tasks;
+        public sealed record Dto(int Id);
+        public interface IRepo { [global::CachedGen.Cached("1m", "a:{id}")] Task<Dto?> A(int id, [CachedGen.NotCacheKey] string traceId); }
+        """,
+        codeActionIndex: 1);
+
+    [Fact]
+    public Task Not_cache_key_fix_binds_through_a_namespace_alias() => Verify<ParameterNotInKeyAnalyzer>.RawCodeFixAsync<ParameterNotInKeyFixer>(
+        """
+        using System.Threading.Tasks;
+        using C = CachedGen;
+        public sealed record Dto(int Id);
+        public interface IRepo { [C.Cached("1m", "a:{id}")] Task<Dto?> A(int id, string {|CG0005:traceId|}); }
+        """,
+        """
+        using System.Threading.Tasks;
+        using C = CachedGen;
+        public sealed record Dto(int Id);
+        public interface IRepo { [C.Cached("1m", "a:{id}")] Task<Dto?> A(int id, [C.NotCacheKey] string traceId); }
+        """,
+        codeActionIndex: 1);
+}
