@@ -41,6 +41,41 @@ internal static class FixHelpers
         _ => name.ToString(),
     };
 
+    /// <summary>The argument of <paramref name="attribute"/> that sets the constructor parameter
+    /// <paramref name="parameter"/> (at <paramref name="position"/>, or named by colon) or the property
+    /// <paramref name="property"/> (<c>Name = value</c>); null when there is none. An argument named by colon and
+    /// followed by positional ones stands at its own position, as C# requires.</summary>
+    public static AttributeArgumentSyntax? Argument(AttributeSyntax attribute, int position, string parameter, string? property)
+    {
+        if (attribute.ArgumentList is not { } list)
+        {
+            return null;
+        }
+
+        var index = 0;
+        foreach (var argument in list.Arguments)
+        {
+            if (argument.NameEquals is { } equals)
+            {
+                if (property is not null && equals.Name.Identifier.ValueText == property)
+                {
+                    return argument;
+                }
+
+                continue;
+            }
+
+            if (argument.NameColon is { } colon ? colon.Name.Identifier.ValueText == parameter : index == position)
+            {
+                return argument;
+            }
+
+            index++;
+        }
+
+        return null;
+    }
+
     /// <summary>The name of a CachedGen attribute, written <c>global::CachedGen.{name}</c> and marked for the
     /// simplifier, so that it ends up as short as the file's usings allow (<c>NotCacheKey</c> with
     /// <c>using CachedGen;</c>, <c>C.NotCacheKey</c> with <c>using C = CachedGen;</c>) and binds with any of them.</summary>

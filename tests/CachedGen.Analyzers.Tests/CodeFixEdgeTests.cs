@@ -39,4 +39,15 @@ public class CodeFixEdgeTests
         public interface IRepo { [C.Cached("1m", "a:{id}")] Task<Dto?> A(int id, [C.NotCacheKey] string traceId); }
         """,
         codeActionIndex: 1);
+
+    [Fact]
+    public Task Template_fix_finds_the_template_named_by_colon() => Verify<ParameterNotInKeyAnalyzer>.CodeFixAsync<ParameterNotInKeyFixer>(
+        """
+        public sealed record Dto(int Id);
+        public interface IRepo { [Cached(keyTemplate: "b:{id}", ttl: "1m")] Task<Dto?> B(int id, int {|CG0005:page|}); }
+        """,
+        """
+        public sealed record Dto(int Id);
+        public interface IRepo { [Cached(keyTemplate: "b:{id}:{page}", ttl: "1m")] Task<Dto?> B(int id, int page); }
+        """);
 }

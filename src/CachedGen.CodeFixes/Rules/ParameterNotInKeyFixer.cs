@@ -31,11 +31,8 @@ public sealed class ParameterNotInKeyFixer : CodeFixProvider
         }
 
         var attribute = FixHelpers.CachedAttribute(parameter);
-        var template = attribute?.ArgumentList?.Arguments
-            .Where(a => a.NameEquals is null)
-            .Skip(1)
-            .FirstOrDefault()?.Expression as LiteralExpressionSyntax
-            ?? attribute?.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == "KeyTemplate")?.Expression as LiteralExpressionSyntax;
+        // The key template: the second constructor argument (by position or as keyTemplate:), or KeyTemplate = ...
+        var template = (attribute is null ? null : FixHelpers.Argument(attribute, 1, "keyTemplate", "KeyTemplate"))?.Expression as LiteralExpressionSyntax;
         if (template is not null && template.IsKind(SyntaxKind.StringLiteralExpression))
         {
             var updatedTemplate = FixHelpers.StringLiteral(template.Token.ValueText + ":{" + name + "}").WithTriviaFrom(template);
