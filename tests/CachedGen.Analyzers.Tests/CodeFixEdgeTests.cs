@@ -50,4 +50,26 @@ public class CodeFixEdgeTests
         public sealed record Dto(int Id);
         public interface IRepo { [Cached(keyTemplate: "b:{id}:{page}", ttl: "1m")] Task<Dto?> B(int id, int page); }
         """);
+
+    [Fact]
+    public Task Ttl_fix_replaces_a_null_positional_ttl() => Verify<MissingTtlAnalyzer>.CodeFixAsync<MissingTtlFixer>(
+        """
+        public sealed record Dto(int Id);
+        public interface IRepo { [{|CG0002:Cached(null!, "c:{id}")|}] Task<Dto?> C(int id); }
+        """,
+        """
+        public sealed record Dto(int Id);
+        public interface IRepo { [Cached("5m", "c:{id}")] Task<Dto?> C(int id); }
+        """);
+
+    [Fact]
+    public Task Ttl_fix_replaces_a_null_ttl_named_by_colon() => Verify<MissingTtlAnalyzer>.CodeFixAsync<MissingTtlFixer>(
+        """
+        public sealed record Dto(int Id);
+        public interface IRepo { [{|CG0002:Cached(keyTemplate: "c:{id}", ttl: null)|}] Task<Dto?> C(int id); }
+        """,
+        """
+        public sealed record Dto(int Id);
+        public interface IRepo { [Cached(keyTemplate: "c:{id}", ttl: "5m")] Task<Dto?> C(int id); }
+        """);
 }

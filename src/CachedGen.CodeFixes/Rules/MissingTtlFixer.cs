@@ -10,7 +10,8 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace CachedGen.CodeFixes.Rules;
 
-/// <summary>CG0002: adds a TTL (<c>"5m"</c>) as the attribute's first argument.</summary>
+/// <summary>CG0002: sets the TTL to <c>"5m"</c>: in place of a TTL argument that is null, or as the attribute's first
+/// argument when it has none.</summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(MissingTtlFixer)), Shared]
 public sealed class MissingTtlFixer : CodeFixProvider
 {
@@ -29,9 +30,19 @@ public sealed class MissingTtlFixer : CodeFixProvider
             return;
         }
 
-        var ttl = SyntaxFactory.AttributeArgument(FixHelpers.StringLiteral(DefaultTtl));
-        var list = attribute.ArgumentList ?? SyntaxFactory.AttributeArgumentList();
-        var updated = attribute.WithArgumentList(list.WithArguments(list.Arguments.Insert(0, ttl)));
+        // A TTL argument that is there (null: [Cached(null!, "k:{id}")], [Cached(ttl: null)]) gets the value in its place,
+        // so the arguments after it keep their meaning; otherwise the TTL becomes the first argument.
+        AttributeSyntax updated;
+        if (FixHelpers.Argument(attribute, 0, "ttl", null) is { } existing)
+        {
+            updated = attribute.ReplaceNode(existing, existing.WithExpression(FixHelpers.StringLiteral(DefaultTtl).WithTriviaFrom(existing.Expression)));
+        }
+        else
+        {
+            var list = attribute.ArgumentList ?? SyntaxFactory.AttributeArgumentList();
+            updated = attribute.WithArgumentList(list.WithArguments(list.Arguments.Insert(0, SyntaxFactory.AttributeArgument(FixHelpers.StringLiteral(DefaultTtl)))));
+        }
+
         FixHelpers.RegisterReplacement(context, diagnostic, $"Cache for {DefaultTtl}", nameof(MissingTtlFixer), found.Root, attribute, updated);
     }
 }
