@@ -72,4 +72,15 @@ public class CodeFixEdgeTests
         public sealed record Dto(int Id);
         public interface IRepo { [Cached(keyTemplate: "c:{id}", ttl: "5m")] Task<Dto?> C(int id); }
         """);
+
+    [Fact]
+    public Task Sensitive_fix_replaces_sensitive_false() => Verify<PersonalDataInValueAnalyzer>.CodeFixAsync<PersonalDataInValueFixer>(
+        """
+        public sealed record Contact(string Email);
+        public interface IRepo { [{|CG0009:Cached("5m", Sensitive = false, Version = 2)|}] Task<Contact?> D(int id); }
+        """,
+        """
+        public sealed record Contact(string Email);
+        public interface IRepo { [Cached("5m", Sensitive = true, Version = 2)] Task<Contact?> D(int id); }
+        """);
 }

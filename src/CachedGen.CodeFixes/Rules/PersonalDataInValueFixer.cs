@@ -10,7 +10,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace CachedGen.CodeFixes.Rules;
 
-/// <summary>CG0009: adds <c>Sensitive = true</c> to the attribute.</summary>
+/// <summary>CG0009: sets <c>Sensitive = true</c> on the attribute, in place of a <c>Sensitive = false</c> it has.</summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(PersonalDataInValueFixer)), Shared]
 public sealed class PersonalDataInValueFixer : CodeFixProvider
 {
@@ -27,10 +27,20 @@ public sealed class PersonalDataInValueFixer : CodeFixProvider
             return;
         }
 
-        var sensitive = SyntaxFactory.AttributeArgument(SyntaxFactory.LiteralExpression(SyntaxKind.TrueLiteralExpression))
-            .WithNameEquals(SyntaxFactory.NameEquals(SyntaxFactory.IdentifierName("Sensitive")));
-        var list = attribute.ArgumentList ?? SyntaxFactory.AttributeArgumentList();
-        var updated = attribute.WithArgumentList(list.WithArguments(list.Arguments.Add(sensitive)));
+        // Sensitive = false (or any other value) is set to true where it stands; a second Sensitive = would not compile.
+        var value = SyntaxFactory.LiteralExpression(SyntaxKind.TrueLiteralExpression);
+        AttributeSyntax updated;
+        if (FixHelpers.Argument(attribute, -1, string.Empty, "Sensitive") is { } existing)
+        {
+            updated = attribute.ReplaceNode(existing, existing.WithExpression(value.WithTriviaFrom(existing.Expression)));
+        }
+        else
+        {
+            var sensitive = SyntaxFactory.AttributeArgument(value).WithNameEquals(SyntaxFactory.NameEquals(SyntaxFactory.IdentifierName("Sensitive")));
+            var list = attribute.ArgumentList ?? SyntaxFactory.AttributeArgumentList();
+            updated = attribute.WithArgumentList(list.WithArguments(list.Arguments.Add(sensitive)));
+        }
+
         FixHelpers.RegisterReplacement(context, diagnostic, "Mark the cached value Sensitive", nameof(PersonalDataInValueFixer), found.Root, attribute, updated);
     }
 }
