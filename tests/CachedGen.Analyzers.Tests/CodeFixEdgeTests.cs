@@ -83,4 +83,20 @@ public class CodeFixEdgeTests
         public sealed record Contact(string Email);
         public interface IRepo { [Cached("5m", Sensitive = true, Version = 2)] Task<Contact?> D(int id); }
         """);
+
+    [Fact]
+    public Task Batch_placeholder_message_suggests_a_hashed_batch_placeholder() => Verify<PersonalDataInKeyAnalyzer>.AnalyzerAsync(
+        """
+        public interface IUsers { [Cached("1m", "e:{|#0:{emails[]}|}")] Task<IReadOnlyDictionary<string, int>> E([PersonalData] IReadOnlyCollection<string> emails); }
+        """,
+        [new DiagnosticResult(DiagnosticDescriptors.PersonalDataInKey).WithLocation(0).WithArguments("emails[]", "E")]);
+
+    [Fact]
+    public Task Batch_placeholder_fix_hashes_each_element() => Verify<PersonalDataInKeyAnalyzer>.CodeFixAsync<PersonalDataInKeyFixer>(
+        """
+        public interface IUsers { [Cached("1m", "e:{|CG0001:{emails[]}|}")] Task<IReadOnlyDictionary<string, int>> E([PersonalData] IReadOnlyCollection<string> emails); }
+        """,
+        """
+        public interface IUsers { [Cached("1m", "e:{emails[]:hash}")] Task<IReadOnlyDictionary<string, int>> E([PersonalData] IReadOnlyCollection<string> emails); }
+        """);
 }

@@ -10,7 +10,8 @@ namespace CachedGen.Analyzers.Rules;
 /// default key (which holds every key parameter).</summary>
 public sealed class PersonalDataInKeyAnalyzer : CachedMethodAnalyzer
 {
-    /// <summary>The placeholder path to rewrite as <c>{path:hash}</c>.</summary>
+    /// <summary>The placeholder path to rewrite as <c>{path:hash}</c>; a batch placeholder's ends in <c>[]</c>
+    /// (<c>emails[]</c>, rewritten as <c>{emails[]:hash}</c>).</summary>
     public const string PathProperty = "Path";
 
     internal override DiagnosticDescriptor Rule => DiagnosticDescriptors.PersonalDataInKey;
@@ -60,7 +61,9 @@ public sealed class PersonalDataInKeyAnalyzer : CachedMethodAnalyzer
         {
             if (Personal(method, part, personal) is not null)
             {
-                var path = string.Join(".", part.Path!);
+                // A batch placeholder keeps its []: {emails[]} is hashed as {emails[]:hash} ({emails:hash} would name
+                // the whole collection, which has no key encoding).
+                var path = string.Join(".", part.Path!) + (part.IsBatch ? "[]" : string.Empty);
                 context.ReportDiagnostic(Diagnostic.Create(
                     DiagnosticDescriptors.PersonalDataInKey,
                     CachedSite.ValueSpan(expression, part.Start, part.Length, fallback),

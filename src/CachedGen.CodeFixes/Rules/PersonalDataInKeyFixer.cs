@@ -10,7 +10,8 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace CachedGen.CodeFixes.Rules;
 
-/// <summary>CG0001: rewrites <c>{email}</c> as <c>{email:hash}</c>.</summary>
+/// <summary>CG0001: rewrites <c>{email}</c> as <c>{email:hash}</c>, and a batch placeholder <c>{emails[]}</c> as
+/// <c>{emails[]:hash}</c> (the path in the diagnostic's properties keeps the <c>[]</c>).</summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(PersonalDataInKeyFixer)), Shared]
 public sealed class PersonalDataInKeyFixer : CodeFixProvider
 {
