@@ -61,7 +61,9 @@ internal sealed class CachedSite
     /// resolve.</summary>
     public IReadOnlyList<KeyFieldInfo>? KeyFields => Once(ref _keyFields, static site => site.Key is { } key ? CacheRules.ResolveKeyFields(site.Method, key) : null);
 
-    /// <summary>The argument at constructor <paramref name="position"/> (non-named) or named <paramref name="name"/>.</summary>
+    /// <summary>The argument at constructor <paramref name="position"/>, or named <paramref name="name"/>: as a property
+    /// (<c>KeyTemplate = ...</c>) or as the constructor parameter of that name in any case (<c>keyTemplate: ...</c>,
+    /// <c>ttl: ...</c>), which C# lets stand anywhere.</summary>
     public AttributeArgumentSyntax? Argument(int position, string name)
     {
         if (Syntax?.ArgumentList is not { } list)
@@ -82,7 +84,18 @@ internal sealed class CachedSite
                 continue;
             }
 
-            if (argument.NameColon is null && positional++ == position)
+            if (argument.NameColon is { } colon)
+            {
+                if (string.Equals(colon.Name.Identifier.ValueText, name, System.StringComparison.OrdinalIgnoreCase))
+                {
+                    return argument;
+                }
+
+                positional++;
+                continue;
+            }
+
+            if (positional++ == position)
             {
                 return argument;
             }

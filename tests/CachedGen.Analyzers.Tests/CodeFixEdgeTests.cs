@@ -99,4 +99,14 @@ public class CodeFixEdgeTests
         """
         public interface IUsers { [Cached("1m", "e:{emails[]:hash}")] Task<IReadOnlyDictionary<string, int>> E([PersonalData] IReadOnlyCollection<string> emails); }
         """);
+
+    /// <summary>With the template named by colon, CG0001 still points at the placeholder, and its fix hashes it.</summary>
+    [Fact]
+    public Task Hash_fix_finds_a_template_named_by_colon() => Verify<PersonalDataInKeyAnalyzer>.CodeFixAsync<PersonalDataInKeyFixer>(
+        """
+        public interface IRepo { [Cached(keyTemplate: "u:{|CG0001:{email}|}", ttl: "1m")] Task<int> ByEmailAsync(string email); }
+        """,
+        """
+        public interface IRepo { [Cached(keyTemplate: "u:{email:hash}", ttl: "1m")] Task<int> ByEmailAsync(string email); }
+        """);
 }
