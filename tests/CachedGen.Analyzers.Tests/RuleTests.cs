@@ -45,6 +45,8 @@ public class PersonalDataInKeyTests
         {
             [Cached("5m", "q:{|CG0001:{query.PhoneNumber}|}:{query.Page}")] Task<string> FindAsync(Query query);
             [Cached("5m")] Task<string> GetAsync(EmailAddress {|CG0001:address|});
+            [Cached("5m", "a:{|CG0001:{address.Value}|}")] Task<string> ByValueAsync(EmailAddress address);
+            [Cached("5m", "e:{|CG0001:{email.Length}|}")] Task<string> ByLengthAsync(string email);
         }
         """);
 

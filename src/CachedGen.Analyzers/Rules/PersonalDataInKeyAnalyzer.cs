@@ -83,8 +83,10 @@ public sealed class PersonalDataInKeyAnalyzer : CachedMethodAnalyzer
             return null;
         }
 
+        // The parameter is a step of the path as each member is: a value read from personal data ({address.Value} of a
+        // [PersonalData] EmailAddress) is personal data, as {customer.Contact.Value} is when Contact is.
         var members = part.Path.Skip(1).ToList();
-        if (members.Count == 0 && personal.IsPersonal(parameter, parameter.Type))
+        if (personal.IsPersonal(parameter, parameter.Type))
         {
             return parameter;
         }
