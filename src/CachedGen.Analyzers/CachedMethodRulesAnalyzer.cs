@@ -63,7 +63,11 @@ public sealed class CachedMethodRulesAnalyzer : DiagnosticAnalyzer
             start.RegisterSymbolAction(
                 symbolContext =>
                 {
-                    if (symbolContext.Symbol is IMethodSymbol method && facts.Site(method, symbolContext.CancellationToken) is { } site)
+                    // An accessor, local function or lambda with [Cached] is reported once, by NonMemberAttributeAnalyzer: no
+                    // decorator reads its attribute, so what the per-method rules would say of it (no result, a 'value'
+                    // parameter in the default key) is beside the point.
+                    if (symbolContext.Symbol is IMethodSymbol method && SkipRules.NonMemberProblem(method) is null
+                        && facts.Site(method, symbolContext.CancellationToken) is { } site)
                     {
                         foreach (var rule in rules)
                         {

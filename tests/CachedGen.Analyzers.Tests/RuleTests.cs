@@ -235,6 +235,7 @@ public class InvalidKeyTemplateTests
             [Cached("5m", "t:{|CG0004:{query.Ids}|}")] int D(Query query);
             [Cached("5m", "x:{|CG0004:{a}{b}|}")] int E(int a, int b);
             [Cached("5m", "x:{|CG0004:{ct}|}")] int F(int a, CancellationToken ct);
+            [Cached("5m", "x:{|CG0004:{{|}id}}")] int G(int id);
         }
         """);
 
@@ -821,6 +822,15 @@ public class SameKeyShapeTests
         public interface IForms { [Cached("5m", "form:{id}")] Task<string> TitleAsync(int id); }
         public interface IOther { [Cached("5m", "form:{formId}")] Task<int> {|CG0010:CountAsync|}(int formId); }
         """);
+
+    /// <summary>The message names each method with its interface: two interfaces often share method names.</summary>
+    [Fact]
+    public Task The_message_names_the_interfaces() => Verify<SameKeyShapeAnalyzer>.AnalyzerAsync(
+        """
+        public interface IA { [Cached("1m", "same:{id}")] Task<string?> Get(int id); }
+        public interface IB { [Cached("1m", "same:{id}")] Task<int> {|#0:Get|}(int id); }
+        """,
+        [new DiagnosticResult(DiagnosticDescriptors.SameKeyShape).WithLocation(0).WithArguments("IB.Get", "IA.Get", "same:{}#v1")]);
 
     [Fact]
     public Task Same_type_or_other_shape_stays_silent() => Verify<SameKeyShapeAnalyzer>.AnalyzerAsync("""

@@ -108,4 +108,18 @@ public class SameAnswerTests
         Assert.Equal("CG0020", reported.Id);
         Assert.Contains(reason + ": its items and its own members cannot both be stored", reported.GetMessage(), StringComparison.Ordinal);
     }
+
+    /// <summary>[Cached] on an accessor is reported once, with the reason no decorator reads it, and nothing else about it
+    /// (a result it has not, a 'value' parameter in the default key).</summary>
+    [Theory]
+    [InlineData("public event EventHandler? Changed { [Cached(\"5m\")] add { } remove { } }", "add_Changed")]
+    [InlineData("public int Current { get => 0; [Cached(\"5m\")] set { } }", "set_Current")]
+    public async Task Cached_on_an_accessor_is_reported_once(string member, string accessor)
+    {
+        var run = await GeneratorAndAnalyzers.RunAsync([$"public interface IRepo {{ Task<int> GetAsync(int id); }} public sealed class Repo : IRepo {{ public Task<int> GetAsync(int id) => Task.FromResult(id); {member} }}"]);
+
+        var reported = Assert.Single(run.Reported, d => d.Id.StartsWith("CG", StringComparison.Ordinal));
+        Assert.Equal("CG0007", reported.Id);
+        Assert.Contains($"'{accessor}'", reported.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+    }
 }

@@ -53,7 +53,7 @@ public sealed class SameKeyShapeAnalyzer : DiagnosticAnalyzer
                     {
                         if (ValueIdentity(first.Type) != ValueIdentity(other.Type))
                         {
-                            end.ReportDiagnostic(Diagnostic.Create(Rule, other.Location, other.Method.Name, first.Method.Name, group.Key));
+                            end.ReportDiagnostic(Diagnostic.Create(Rule, other.Location, Named(other.Method), Named(first.Method), group.Key));
                         }
                     }
                 }
@@ -115,4 +115,7 @@ public sealed class SameKeyShapeAnalyzer : DiagnosticAnalyzer
 
         return shape.ToString();
     }
+
+    /// <summary>A method as the message names it: with its type (two interfaces often share method names).</summary>
+    private static string Named(IMethodSymbol method) => method.ContainingType.Name + "." + method.Name;
 }

@@ -55,6 +55,13 @@ internal sealed class KeyTemplate
                 parts.Add(KeyTemplatePart.ForLiteral(template.Substring(literalStart, i - literalStart), literalStart));
             }
 
+            if (i + 1 < template.Length && template[i + 1] == '{')
+            {
+                // As in an interpolated string, but a key has no literal brace to escape: braces hold placeholders only.
+                error = new KeyTemplateError("'{{' is not a placeholder: a template holds each placeholder in single braces ({id}), and has no escape for a literal brace", i, 2);
+                return null;
+            }
+
             var close = template.IndexOf('}', i + 1);
             var nextOpen = template.IndexOf('{', i + 1);
             if (close < 0 || (nextOpen >= 0 && nextOpen < close))

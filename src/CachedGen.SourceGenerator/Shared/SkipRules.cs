@@ -211,7 +211,7 @@ internal static class SkipRules
             MethodKind.LocalFunction or MethodKind.AnonymousFunction
                 => $"it is a {(method.MethodKind == MethodKind.LocalFunction ? "local function" : "lambda")}, which no decorator wraps: put the attribute on a method of an interface (or of a class implementing one)",
             MethodKind.PropertyGet or MethodKind.PropertySet or MethodKind.EventAdd or MethodKind.EventRemove
-                => $"it is the {Accessor(method)} accessor of {(method.AssociatedSymbol is IEventSymbol ? "event" : "property")} '{method.AssociatedSymbol?.Name}', and decorators cache and invalidate methods only (accessors are forwarded): declare a method instead ({(method.MethodKind == MethodKind.PropertyGet ? "Task<int> GetCountAsync()" : "Task SetCurrentAsync(int value)")})",
+                => $"it is the {Accessor(method)} accessor of {(method.AssociatedSymbol is IEventSymbol ? "event" : "property")} '{method.AssociatedSymbol?.Name}', and decorators cache and invalidate methods only (accessors are forwarded): declare a method instead{(method.MethodKind switch { MethodKind.PropertyGet => " (Task<int> GetCountAsync())", MethodKind.PropertySet => " (Task SetCurrentAsync(int value))", _ => "" })}",
             _ => null,
         };
 
