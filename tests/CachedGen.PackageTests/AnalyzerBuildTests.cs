@@ -48,15 +48,9 @@ public sealed partial class AnalyzerBuildTests(ITestOutputHelper output)
 
     [Fact]
     public void Every_rule_fires_in_dotnet_build()
-    {
-        var root = FindRoot();
-        var version = typeof(CacheRuntime).Assembly.GetName().Version!.ToString(3);
-        var directory = Directory.CreateTempSubdirectory("cachedgen-consumer-").FullName;
-        try
+        => InConsumer("cachedgen-consumer-", Source, "", directory =>
         {
-            WriteConsumerProject(directory, root, version);
             File.WriteAllText(Path.Combine(directory, ".editorconfig"), "root = true\n[*.cs]\ndotnet_diagnostic.CG0011.severity = warning\n");
-            File.WriteAllText(Path.Combine(directory, "Repo.cs"), Source);
 
             var (exitCode, text) = Build(directory, "");
 
@@ -64,12 +58,7 @@ public sealed partial class AnalyzerBuildTests(ITestOutputHelper output)
             var expected = Enumerable.Range(1, 14).Select(i => $"CG{i:D4}").ToArray();
             Assert.All(expected, id => Assert.Contains(id, reported));
             Assert.NotEqual(0, exitCode); // CG0002, CG0003, CG0004, CG0006, CG0007 and CG0012 are errors
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
-    }
+        });
 
     private const string GenericSource = """
         using System.Collections.Generic;
@@ -99,66 +88,67 @@ public sealed partial class AnalyzerBuildTests(ITestOutputHelper output)
     /// project that publishes with Native AOT (where the generic decorator is not registered: no IL2026/IL3050).</summary>
     [Fact]
     public void A_generic_repository_is_CG0020_info_in_an_ordinary_build_and_a_warning_under_PublishAot()
-    {
-        var root = FindRoot();
-        var version = typeof(CacheRuntime).Assembly.GetName().Version!.ToString(3);
-        var directory = Directory.CreateTempSubdirectory("cachedgen-generic-consumer-").FullName;
-        try
-        {
-            WriteConsumerProject(directory, root, version, """
-                    <InvariantGlobalization>true</InvariantGlobalization>
-                    <PublishAot Condition="'$(Aot)' == 'true'">true</PublishAot>
-                """);
-            File.WriteAllText(Path.Combine(directory, "Repo.cs"), GenericSource);
+        => InConsumer(
+            "cachedgen-generic-consumer-",
+            GenericSource,
+            """
+                <InvariantGlobalization>true</InvariantGlobalization>
+                <PublishAot Condition="'$(Aot)' == 'true'">true</PublishAot>
+            """,
+            directory =>
+            {
+                var (ordinaryCode, ordinary) = Build(directory, "-warnaserror");
+                Assert.True(ordinaryCode == 0, ordinary);
+                Assert.Empty(Warnings(ordinary));
 
-            var (ordinaryCode, ordinary) = Build(directory, "-warnaserror");
-            Assert.True(ordinaryCode == 0, ordinary);
-            Assert.Empty(Warnings(ordinary));
-
-            var (aotCode, aot) = Build(directory, "-p:Aot=true --no-incremental");
-            Assert.True(aotCode == 0, aot);
-            var warnings = Warnings(aot);
-            Assert.Contains(warnings, w => w.Contains("warning CG0020: CachedGen writes no MessagePack formatter for the value of 'FindAsync': the result is 'TEntity'", StringComparison.Ordinal));
-            Assert.Contains(warnings, w => w.Contains("warning CG0020: CachedGen writes no MessagePack formatter for the value of 'PageAsync': the result is 'Page<TEntity>'", StringComparison.Ordinal));
-            Assert.Equal(2, warnings.Length);
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
-    }
+                var (aotCode, aot) = Build(directory, "-p:Aot=true --no-incremental");
+                Assert.True(aotCode == 0, aot);
+                var warnings = Warnings(aot);
+                Assert.Contains(warnings, w => w.Contains("warning CG0020: CachedGen writes no MessagePack formatter for the value of 'FindAsync': the result is 'TEntity'", StringComparison.Ordinal));
+                Assert.Contains(warnings, w => w.Contains("warning CG0020: CachedGen writes no MessagePack formatter for the value of 'PageAsync': the result is 'Page<TEntity>'", StringComparison.Ordinal));
+                Assert.Equal(2, warnings.Length);
+            });
 
     /// <summary>C# 13's <c>allows ref struct</c> on a generic interface's type parameter (which the Roslyn version of the
     /// unit tests cannot parse, hence a real build): the generator writes no decorator that would drop it (the
     /// forwarded <c>scoped T</c> parameter would not compile), and CG0007 says why.</summary>
     [Fact]
     public void A_type_parameter_that_allows_ref_struct_is_reported_and_no_decorator_breaks_the_build()
+        => InConsumer(
+            "cachedgen-refstruct-consumer-",
+            """
+            using System.Threading.Tasks;
+            using CachedGen;
+
+            namespace Consumer;
+
+            public interface IRepo<T> where T : allows ref struct
+            {
+                [Cached("5m", "k:{id}")] Task<int> GetAsync(int id);
+                void Use(scoped T value);
+            }
+            """,
+            "",
+            directory =>
+            {
+                var (exitCode, text) = Build(directory, "");
+
+                Assert.NotEqual(0, exitCode);
+                Assert.Contains("error CG0007", text, StringComparison.Ordinal);
+                Assert.Contains("its type parameter 'T' allows ref struct", text, StringComparison.Ordinal);
+                Assert.DoesNotContain("error CS", text, StringComparison.Ordinal); // nothing generated that does not compile
+            });
+
+    /// <summary>Runs <paramref name="test"/> in a new consumer project (<see cref="WriteConsumerProject"/>, with
+    /// <paramref name="properties"/>) whose one source file is <paramref name="source"/>, and deletes it afterwards.</summary>
+    private static void InConsumer(string prefix, string source, string properties, Action<string> test)
     {
-        var root = FindRoot();
-        var version = typeof(CacheRuntime).Assembly.GetName().Version!.ToString(3);
-        var directory = Directory.CreateTempSubdirectory("cachedgen-refstruct-consumer-").FullName;
+        var directory = Directory.CreateTempSubdirectory(prefix).FullName;
         try
         {
-            WriteConsumerProject(directory, root, version);
-            File.WriteAllText(Path.Combine(directory, "Repo.cs"), """
-                using System.Threading.Tasks;
-                using CachedGen;
-
-                namespace Consumer;
-
-                public interface IRepo<T> where T : allows ref struct
-                {
-                    [Cached("5m", "k:{id}")] Task<int> GetAsync(int id);
-                    void Use(scoped T value);
-                }
-                """);
-
-            var (exitCode, text) = Build(directory, "");
-
-            Assert.NotEqual(0, exitCode);
-            Assert.Contains("error CG0007", text, StringComparison.Ordinal);
-            Assert.Contains("its type parameter 'T' allows ref struct", text, StringComparison.Ordinal);
-            Assert.DoesNotContain("error CS", text, StringComparison.Ordinal); // nothing generated that does not compile
+            WriteConsumerProject(directory, FindRoot(), typeof(CacheRuntime).Assembly.GetName().Version!.ToString(3), properties);
+            File.WriteAllText(Path.Combine(directory, "Repo.cs"), source);
+            test(directory);
         }
         finally
         {
