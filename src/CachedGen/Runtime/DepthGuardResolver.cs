@@ -59,9 +59,8 @@ internal sealed class DepthGuardResolver : IFormatterResolver
     private static bool t_runtimeResolved;
 
     /// <summary>Whether a contractless formatter wrote part of the values serialized on this thread since the last call,
-    /// and clears the mark. That resolver writes every public member but sets only those with a public setter or a
-    /// matching constructor parameter: such a value must be read back and compared before it goes to Redis
-    /// (<see cref="PayloadEnvelope.Encode{T}"/>).</summary>
+    /// and clears the mark. No compile-time rule vouches for what that resolver writes, so such a value is read back and
+    /// compared before it goes to Redis (<see cref="PayloadEnvelope.Encode{T}"/>).</summary>
     public static bool TakeRuntimeResolved()
     {
         var resolved = t_runtimeResolved;
@@ -102,11 +101,11 @@ internal sealed class DepthGuardResolver : IFormatterResolver
     }
 }
 
-/// <summary>A value written by MessagePack's contractless resolver does not read back as written (a member with a
-/// non-public setter, or a get-only one no constructor parameter sets): it is not written to Redis, where every node
-/// would read the incomplete value.</summary>
+/// <summary>A value written by MessagePack's contractless resolver does not read back as written (a sorted set's own
+/// order, a setter that changes what it is given, a type it cannot construct): it is not written to Redis, where every
+/// node would read the other value.</summary>
 internal sealed class LossyRoundTripException(Type type, Exception? inner = null)
-    : Exception($"A value of type {type} does not read back as written through MessagePack's contractless resolver (a member without a public setter or a matching constructor parameter).", inner)
+    : Exception($"A value of type {type} does not read back as written through MessagePack's contractless resolver.", inner)
 {
     public Type ValueType { get; } = type;
 }

@@ -95,10 +95,10 @@ internal static class PayloadEnvelope
         return plain;
     }
 
-    /// <summary>A body written (in part) by MessagePack's contractless resolver, which writes members it cannot set on read
-    /// (non-public setters, get-only properties no constructor parameter takes): read it back and write it again, and
-    /// throw <see cref="LossyRoundTripException"/> unless both writes are the same bytes, so that no node reads an
-    /// incomplete value from Redis. Only values of types the generator wrote no formatter for (CG0020) pay for it.</summary>
+    /// <summary>A body written (in part) by MessagePack's contractless resolver, for which no compile-time rule vouches:
+    /// read it back and write it again, and throw <see cref="LossyRoundTripException"/> unless both writes are the same
+    /// bytes, so that no node reads from Redis a value other than the one written. Only values of types the generator
+    /// wrote no formatter for (CG0020) pay for it.</summary>
     private static void VerifyRoundTrip<T>(ReadOnlyMemory<byte> written, int maxDepth)
     {
         T copy;
