@@ -53,6 +53,39 @@ public sealed class ConsistencyTests(RedisServerFixture redis, ITestOutputHelper
         Assert.Equal(1, source.SourceCalls);
     }
 
+    /// <summary>A write made while the writer's circuit is open (it saw Redis fail a moment ago; Redis answers again)
+    /// still deletes the entry in Redis and tells the other nodes: skipped, the old value would stay in Redis for its TTL
+    /// and come back to every node, the writer included, once its circuit closes. The write closes the circuit.</summary>
+    [Fact]
+    public async Task A_write_while_the_circuit_is_open_still_reaches_redis_and_the_other_nodes()
+    {
+        var source = new WidgetSource();
+        var (a, runtimeA) = await NodeAsync(source);
+        var (b, runtimeB) = await NodeAsync(source);
+        Assert.Equal("widget-11", (await a.GetAsync(11))!.Name);
+        Assert.Equal("widget-11", (await b.GetAsync(11))!.Name);
+        await BackgroundFills.LandedAsync(runtimeA, runtimeB);
+        var key = runtimeA.GetMethod(CachedWidgetRepository.GetAsyncDescriptor).RenderKey(new ValueTuple<int>(11));
+        Assert.Equal("1", await redis.Server.ExecuteAsync("EXISTS", key));
+
+        var breaker = runtimeA.Redis!.Breaker;
+        for (var i = 0; i < runtimeA.Options.CircuitBreakerThreshold; i++)
+        {
+            breaker.OnFailure(); // as after a burst of timeouts
+        }
+
+        Assert.Equal(RedisCircuitState.Open, breaker.State);
+        var applied = new System.Threading.SemaphoreSlim(0);
+        runtimeB.Backplane!.Applied += () => applied.Release();
+        await a.RenameAsync(11, "renamed"); // invalidates GetAsync and GetSlowWidgetAsync: two messages
+
+        Assert.Equal("0", await redis.Server.ExecuteAsync("EXISTS", key));
+        Assert.Equal(RedisCircuitState.Closed, breaker.State);
+        await Eventually.SignalledAsync(applied, "B did not hear of A's write", times: 2);
+        Assert.Equal("renamed", (await b.GetAsync(11))!.Name);
+        Assert.Equal("renamed", (await a.GetAsync(11))!.Name);
+    }
+
     [Fact]
     public async Task A_lease_whose_holder_died_delays_the_others_by_at_most_its_lifetime()
     {

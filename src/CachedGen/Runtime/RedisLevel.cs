@@ -236,7 +236,8 @@ internal sealed partial class RedisLevel : IRedisEntries, IAsyncDisposable
             false,
             (Keys: new[] { valueKey, leaseKey, WaitedKey(leaseKey) }, Args: new RedisValue[] { backplane is null ? "" : backplane.ChannelName, backplane is null ? "" : backplane.KeyMessage(method, announcedKey ?? valueKey.ToString()), backplane?.FollowWindowMs ?? 0 }),
             static (db, s) => EvaluateAsync(db, InvalidateScript, s.Keys, s.Args),
-            static _ => true);
+            static _ => true,
+            write: true);
 
     // A write-through: the write's result replaces the entry, and any lease on it goes (a load in flight, which read
     // before the write, then cannot fill), and the other nodes hear of it (Backplane.PutMessage), in one script.
@@ -256,7 +257,8 @@ internal sealed partial class RedisLevel : IRedisEntries, IAsyncDisposable
             false,
             (Keys: new[] { valueKey, leaseKey }, Args: new RedisValue[] { value, (long)Math.Max(1, expiry.TotalMilliseconds), backplane is null ? "" : backplane.ChannelName, backplane is null ? "" : backplane.PutMessage(method, announcedKey) }),
             static (db, s) => EvaluateAsync(db, PutScript, s.Keys, s.Args),
-            static _ => true);
+            static _ => true,
+            write: true);
 
     /// <summary>The generation of a tag (0 when it was never invalidated, or its record has expired);
     /// <see langword="null"/> when Redis cannot be asked.</summary>
@@ -303,11 +305,12 @@ internal sealed partial class RedisLevel : IRedisEntries, IAsyncDisposable
             (long?)null,
             (Keys: new[] { tagKey }, Args: new RedisValue[] { retentionMs, channel, messagePrefix, messageSuffix, nowMicroseconds }),
             static (db, s) => EvaluateAsync(db, InvalidateTagScript, s.Keys, s.Args),
-            static result => long.TryParse((string?)result, out var g) ? g : null);
+            static result => long.TryParse((string?)result, out var g) ? g : null,
+            write: true);
 
     /// <summary>Publishes <paramref name="message"/> on <paramref name="channel"/>; returns whether Redis confirmed it.</summary>
     public ValueTask<bool> PublishAsync(RedisChannel channel, string message, string method)
-        => RunAsync("PUBLISH", method, false, (channel, message), static (db, s) => db.PublishAsync(s.channel, s.message), static _ => true);
+        => RunAsync("PUBLISH", method, false, (channel, message), static (db, s) => db.PublishAsync(s.channel, s.message), static _ => true, write: true);
 
     /// <summary>
     /// Runs a script with the least a confined ACL user needs (<c>EVALSHA</c> and <c>EVAL</c>, never <c>SCRIPT</c>):
@@ -356,9 +359,14 @@ internal sealed partial class RedisLevel : IRedisEntries, IAsyncDisposable
         T unavailable,
         TState state,
         Func<IDatabase, TState, Task<TResult>> start,
-        Func<TResult, T> complete)
+        Func<TResult, T> complete,
+        bool write = false)
     {
-        if (!Breaker.TryEnter() || await GetDatabaseAsync().ConfigureAwait(false) is not { } db)
+        // A write (an invalidation, a put, an announcement) is tried even while the circuit is open: skipped, it would
+        // leave the old value in Redis for its TTL although Redis may already answer again, for every node and for the
+        // writer itself once its circuit closes. Writes are rare, and bounded by the budget like any operation; one that
+        // succeeds closes the circuit.
+        if ((!write && !Breaker.TryEnter()) || await GetDatabaseAsync().ConfigureAwait(false) is not { } db)
         {
             return unavailable;
         }
