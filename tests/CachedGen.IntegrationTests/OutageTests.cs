@@ -44,6 +44,14 @@ public sealed class OutageTests(ITestOutputHelper output)
         Assert.Equal("widget-3", (await repository.GetAsync(3))!.Name);
         Assert.Equal("widget-3", (await repository.GetAsync(3))!.Name);
         Assert.Equal(1, source.SourceCalls);
+
+        // A tagged method too: its tags' generations cannot be read, and its values live in L1 under the ones this node
+        // knows (none), and concurrent callers share one source call, where every call went to the source.
+        source.ReadDelay = TimeSpan.FromMilliseconds(100);
+        var concurrent = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => repository.GetOwnedSlowAsync("ann", 4)));
+        Assert.All(concurrent, w => Assert.Equal("widget-4", w!.Name));
+        Assert.Equal("widget-4", (await repository.GetOwnedSlowAsync("ann", 4))!.Name);
+        Assert.Equal(2, source.SourceCalls);
     }
 
     [Fact]

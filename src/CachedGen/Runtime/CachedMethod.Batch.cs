@@ -131,13 +131,6 @@ public sealed partial class CachedMethod<TKey, TValue>
             {
                 useRedis = true;
             }
-            else if (_tagged)
-            {
-                // Tag generations unknown (Redis unreachable since start): the keys are unknown, so nothing is cached.
-                record?.NoteAll(missing, CacheAuditKind.Bypass);
-                Answer(await load(state, ElementsOf(missing), cancellationToken).ConfigureAwait(false), missing, result);
-                return result;
-            }
 
             if (useRedis && Descriptor.HashesKey && _runtime.IsRotating)
             {
@@ -172,7 +165,11 @@ public sealed partial class CachedMethod<TKey, TValue>
                 item.Stamp = StampOf(_redis is null ? _buckets.Of(item.Key.GetHashCode()) : _buckets.Of(RenderKey(item.Key)));
                 if (_tagged)
                 {
-                    item.Stamp = item.Stamp with { Tags = await TagSnapshotAsync(item.Key).ConfigureAwait(false) };
+                    // Without Redis the snapshot is this node's own, at once; with Redis unreachable (the keys could not
+                    // be rendered) it is what this node knows, as for a single read (Offline).
+                    item.Stamp = _redis is null
+                        ? item.Stamp with { Tags = await TagSnapshotAsync(item.Key).ConfigureAwait(false) }
+                        : Offline(item.Stamp, item.Key);
                 }
             }
         }

@@ -61,7 +61,7 @@ public sealed partial class CachedMethod<TKey, TValue>
         var stamp = StampOf(_buckets.Of(redisKey));
         if (!await EnsureGenerationsAsync().ConfigureAwait(false))
         {
-            return (null, stamp);
+            return (null, Offline(stamp, key));
         }
 
         redisKey += GenerationSuffix();
@@ -69,7 +69,7 @@ public sealed partial class CachedMethod<TKey, TValue>
         {
             if (await TagSnapshotAsync(key).ConfigureAwait(false) is not { } tags)
             {
-                return (null, stamp);
+                return (null, Offline(stamp, key));
             }
 
             stamp = stamp with { Tags = tags };
@@ -78,6 +78,12 @@ public sealed partial class CachedMethod<TKey, TValue>
 
         return (redisKey, stamp);
     }
+
+    /// <summary>The stamp of a load that leaves Redis out because a generation cannot be read now: for a tagged method,
+    /// with its tags under what this node knows (<see cref="TagGenerations.OfflineSnapshot"/>), so that the value still
+    /// lives in L1 and concurrent callers share one source call, as for an untagged method in an outage.</summary>
+    private Stamp Offline(Stamp stamp, in TKey key)
+        => _tagged ? stamp with { Tags = _runtime.Tags.OfflineSnapshot(_renderTags!(in key, _runtime.TagRenderer)) } : stamp;
 
     /// <summary>The key of the lease on <paramref name="redisKey"/>: same hash tag, so same cluster slot.</summary>
     internal static string LeaseKey(string redisKey) => redisKey + ":lease";

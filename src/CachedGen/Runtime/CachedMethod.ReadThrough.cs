@@ -62,14 +62,9 @@ public sealed partial class CachedMethod<TKey, TValue>
         var (redisKey, stamp) = await CurrentRedisKeyAsync(key).ConfigureAwait(false);
         if (redisKey is null)
         {
-            // The generations or tags cannot be read yet (Redis unreachable or slow since start): Redis keys are unknown,
-            // so Redis is left out of this call, as in an outage. Untagged values from the source can still live in L1.
-            if (_tagged)
-            {
-                CacheTracing.Mark("source", "bypass");
-                return await load(state, cancellationToken).ConfigureAwait(false);
-            }
-
+            // The generations or tags cannot be read now (Redis unreachable or slow): Redis keys are unknown, so Redis is
+            // left out of this call, as in an outage. The value still lives in L1, a tagged one under the tag generations
+            // this node knows (see Offline), and concurrent callers share one source call.
             return await JoinOrLeadFlightAsync(key, state, load, null, stamp, default, cancellationToken).ConfigureAwait(false);
         }
 

@@ -189,6 +189,23 @@ internal sealed class TagGenerations
         return new TagSnapshot(tags, generations, epoch);
     }
 
+    /// <summary>A snapshot of <paramref name="tags"/> from what this node knows, however old (0 for a tag it never read),
+    /// for a load that leaves Redis out because Redis cannot be asked: its L1 entry is served while no generation this
+    /// node knows moves (<see cref="Epoch"/>), and after that only while each tag is known at the generation it was
+    /// loaded under, so the first generation read or announced once Redis answers again drops it unless that tag did
+    /// not move. Nothing is read from or written to Redis under it.</summary>
+    public TagSnapshot OfflineSnapshot(string[] tags)
+    {
+        var epoch = Epoch;
+        var generations = new long[tags.Length];
+        for (var i = 0; i < tags.Length; i++)
+        {
+            generations[i] = _known.TryGet(tags[i], out var known) ? known.Generation : 0;
+        }
+
+        return new TagSnapshot(tags, generations, epoch);
+    }
+
     /// <summary>The generations of <paramref name="tags"/> as Redis has them now (an invalidation must not trust what
     /// the backplane may not have delivered yet); <see langword="null"/> when Redis cannot be asked.</summary>
     public async ValueTask<long[]?> ReadAsync(string[] tags)
