@@ -53,6 +53,31 @@ public sealed class ConsistencyTests(RedisServerFixture redis, ITestOutputHelper
         Assert.Equal(1, source.SourceCalls);
     }
 
+    /// <summary>A write on a node that has not heard of another node's <c>InvalidateAllAsync</c> yet (here it never will:
+    /// no backplane) still deletes the entry under the generation Redis has now, where the other node has just filled
+    /// it with what it read before the write.</summary>
+    [Fact]
+    public async Task A_write_deletes_the_entry_under_the_generation_redis_has_not_the_one_the_writer_knows()
+    {
+        var source = new WidgetSource();
+        var (a, runtimeA) = await NodeAsync(source, o => o.Backplane = false);
+        var (b, runtimeB) = await NodeAsync(source);
+        Assert.Equal("widget-12", (await a.GetAsync(12))!.Name); // A knows the generation of everything: 0
+
+        Assert.True(await runtimeB.InvalidateAllAsync());
+        Assert.Equal("widget-12", (await b.GetAsync(12))!.Name); // B fills the entry under the new generation
+        await BackgroundFills.LandedAsync(runtimeB);
+        var keyB = runtimeB.GetMethod(CachedWidgetRepository.GetAsyncDescriptor).RenderKey(new ValueTuple<int>(12));
+        var filled = (await redis.Server.ExecuteAsync("KEYS", keyB + ".r*")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var underNewGeneration = Assert.Single(filled).Trim();
+
+        await a.RenameAsync(12, "renamed"); // A's own generation is still 0
+
+        Assert.Equal("0", await redis.Server.ExecuteAsync("EXISTS", underNewGeneration));
+        runtimeB.GetMethod(CachedWidgetRepository.GetAsyncDescriptor).ClearLocal(); // B heard nothing either: read Redis
+        Assert.Equal("renamed", (await b.GetAsync(12))!.Name);
+    }
+
     /// <summary>A write made while the writer's circuit is open (it saw Redis fail a moment ago; Redis answers again)
     /// still deletes the entry in Redis and tells the other nodes: skipped, the old value would stay in Redis for its TTL
     /// and come back to every node, the writer included, once its circuit closes. The write closes the circuit.</summary>

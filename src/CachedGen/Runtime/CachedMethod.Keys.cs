@@ -42,11 +42,30 @@ public sealed partial class CachedMethod<TKey, TValue>
             return cached.Text;
         }
 
-        var text = all == 0 && method == 0
-            ? ""
-            : ".r" + all.ToString("x", System.Globalization.CultureInfo.InvariantCulture) + "." + method.ToString("x", System.Globalization.CultureInfo.InvariantCulture);
+        var text = GenerationSuffix(all, method);
         _generationSuffix = new GenerationSuffixText(all, method, text);
         return text;
+    }
+
+    private static string GenerationSuffix(long all, long method)
+        => all == 0 && method == 0
+            ? ""
+            : ".r" + all.ToString("x", System.Globalization.CultureInfo.InvariantCulture) + "." + method.ToString("x", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>After a write changed the entry of <paramref name="baseKey"/> under <paramref name="usedSuffix"/> (this
+    /// node's generations of everything and of the method): the key under the generations Redis has now, when they differ
+    /// (another node's <c>InvalidateAllAsync</c> or <c>InvalidateMethodAsync</c> this node has not heard of yet, whose
+    /// nodes may fill the entry under the new generation with what they read before this write; or a <c>FLUSHALL</c>
+    /// after which new nodes use generation 0); <see langword="null"/> when they do not, or Redis cannot be asked.</summary>
+    private async ValueTask<string?> KeyUnderRedisGenerationsAsync(string baseKey, string usedSuffix)
+    {
+        if (await _runtime.Tags.ReadScopesNowAsync(_generation).ConfigureAwait(false) is not var (all, method))
+        {
+            return null;
+        }
+
+        var now = GenerationSuffix(all, method);
+        return now == usedSuffix ? null : baseKey + now;
     }
 
     private sealed record GenerationSuffixText(long All, long Method, string Text);

@@ -43,6 +43,14 @@ public sealed partial class CachedMethod<TKey, TValue>
             await _redis!.InvalidateAsync(movedKey, LeaseKey(movedKey), null, Descriptor.MethodId).ConfigureAwait(false);
         }
 
+        if (await KeyUnderRedisGenerationsAsync(baseKey, generationKey[baseKey.Length..]).ConfigureAwait(false) is { } otherGeneration)
+        {
+            // This node's generations of everything or of this method were behind Redis's (or ahead, after a FLUSHALL):
+            // the entry other nodes read and fill lives under that key. Delete it too, with its lease.
+            var movedKey = otherGeneration + suffix;
+            await _redis!.InvalidateAsync(movedKey, LeaseKey(movedKey), null, Descriptor.MethodId).ConfigureAwait(false);
+        }
+
         if (Descriptor.HashesKey && _runtime.IsRotating)
         {
             // During a key-hashing rotation the entry may still live under the previous secret's key: delete it too.
@@ -151,6 +159,14 @@ public sealed partial class CachedMethod<TKey, TValue>
         {
             _metrics.InvalidationFailures.Add(1, _methodTag);
             return; // Redis may still hold the old value: L1 does not take the new one either (it would outlive it)
+        }
+
+        if (await KeyUnderRedisGenerationsAsync(baseKey, redisKey[baseKey.Length..^(snapshot?.Suffix.Length ?? 0)]).ConfigureAwait(false) is { } otherGeneration)
+        {
+            // Put under generations Redis no longer has (see InvalidateAsync): the entry the other nodes read lives under
+            // Redis's, and may hold what a node read before this write. Delete it; the next read there loads the new value.
+            var movedKey = otherGeneration + snapshot?.Suffix;
+            await _redis!.InvalidateAsync(movedKey, LeaseKey(movedKey), null, Descriptor.MethodId).ConfigureAwait(false);
         }
 
         // Again, now that Redis has the new value: a read here that started between the first bump and the write may have

@@ -148,6 +148,22 @@ internal sealed class TagGenerations
         return read is not null;
     }
 
+    /// <summary>The generations of everything and of <paramref name="method"/> as Redis has them now, read by this call
+    /// alone (a read already in flight may have started before the caller's write) and learned as any read is;
+    /// <see langword="null"/> when Redis cannot be asked. The values are Redis's own, even where this node knows newer
+    /// ones (after a <c>FLUSHALL</c>, nodes that start read 0).</summary>
+    public async ValueTask<(long All, long Method)?> ReadScopesNowAsync(GenerationCell method)
+    {
+        if (_runtime.Redis is not { } redis || await redis.GetTagGenerationsAsync([KeyOf(All.Tag), KeyOf(method.Tag)]).ConfigureAwait(false) is not { } read)
+        {
+            return null;
+        }
+
+        All.Apply(read[0]);
+        method.Apply(read[1]);
+        return (read[0], read[1]);
+    }
+
     /// <summary>Moves whenever a generation this node knows changes (or all are forgotten).</summary>
     public int Epoch => Volatile.Read(ref _epoch);
 
