@@ -40,18 +40,22 @@ public static class CachedGenWarmUpExtensions
             typeof(TService).Name,
             async (provider, cancellationToken) =>
             {
-                var service = provider.GetRequiredService<TService>();
+                // Scopes, as a request has: the repository is usually scoped (an EF Core DbContext behind it), which the
+                // root provider must not hand out, and which must not serve two items at once. The items are listed in
+                // a scope of their own (they may come from the database too), each item is loaded in its own.
                 var failed = 0;
                 var count = 0;
+                await using var listing = provider.CreateAsyncScope();
                 await Parallel.ForEachAsync(
-                    items(provider),
+                    items(listing.ServiceProvider),
                     new ParallelOptions { MaxDegreeOfParallelism = maxConcurrency, CancellationToken = cancellationToken },
                     async (item, ct) =>
                     {
-                        Interlocked.Increment(ref count);
                         try
                         {
-                            await call(service, item, ct).ConfigureAwait(false);
+                            await using var scope = provider.CreateAsyncScope();
+                            await call(scope.ServiceProvider.GetRequiredService<TService>(), item, ct).ConfigureAwait(false);
+                            Interlocked.Increment(ref count);
                         }
                         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
                         {

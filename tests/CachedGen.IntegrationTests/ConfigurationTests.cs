@@ -165,4 +165,42 @@ public sealed class ConfigurationTests(RedisServerFixture redis) : IClassFixture
         Assert.Equal(40, source.SourceCalls);
         Assert.Equal("40", await redis.Server.ExecuteAsync("EVAL", $"return #redis.call('KEYS', '{_prefix}*')", "0"));
     }
+
+    /// <summary>The repository is scoped, as an EF Core one is: each item is loaded through a repository of its own scope
+    /// (never the root provider, which refuses scoped services when it validates scopes, and never one instance for
+    /// concurrent items), and the log counts the entries filled, not the items tried.</summary>
+    [Fact]
+    public async Task Warm_up_loads_each_item_through_a_scoped_repository_of_its_own_scope()
+    {
+        var source = new WidgetSource();
+        var resolved = 0;
+        var log = new PayloadGuardTests.EventLog();
+        var services = new ServiceCollection();
+        services.AddSingleton<Microsoft.Extensions.Logging.ILoggerFactory>(log);
+        services.AddScoped<IWidgetRepository>(_ =>
+        {
+            System.Threading.Interlocked.Increment(ref resolved);
+            return source;
+        });
+        services.AddCachedGen(o =>
+        {
+            o.KeyPrefix = _prefix;
+            o.KeyHashSecret = Encoding.UTF8.GetBytes(new string('k', 32));
+            o.ValueEncryptionKey = new byte[32];
+        }).UseRedis(_mux)
+            .WarmUp<IWidgetRepository, int>(_ => [1, 2, 3, 4], (widgets, id, _) => id == 4 ? throw new InvalidOperationException("row 4 is gone") : widgets.GetSlowWidgetAsync(id), maxConcurrency: 2);
+        await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
+
+        foreach (var service in provider.GetServices<IHostedService>())
+        {
+            await service.StartAsync(default);
+        }
+
+        await provider.GetServices<IHostedService>().OfType<CachedGenWarmUpService>().Single().Completion.WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal(4, resolved); // one repository per item
+        Assert.Equal(3, source.SourceCalls);
+        Assert.Equal("3", await redis.Server.ExecuteAsync("EVAL", $"return #redis.call('KEYS', '{_prefix}*')", "0"));
+        Assert.Contains(log.Events, e => e.Id == 1020 && e.Message.Contains("filled 3 entries", StringComparison.Ordinal) && e.Message.Contains("(1 failed)", StringComparison.Ordinal));
+    }
 }
