@@ -91,9 +91,32 @@ internal sealed class MethodPolicy
             return exact;
         }
 
-        var method = methodId.LastIndexOf('.');
+        // The dot before the method's name: an overload's id ends with its parameter types, which have dots of their own
+        // (Shop.IOrders.FindAsync(System.Int64) has the short id IOrders.FindAsync(System.Int64)).
+        var method = methodId.LastIndexOf('.', ParametersStart(methodId) - 1);
         var type = method > 0 ? NamespaceEnd(methodId, method - 1) : -1;
         return type >= 0 && methods.TryGetValue(methodId[(type + 1)..], out var shortId) ? shortId : null;
+    }
+
+    /// <summary>Where an overload's parameter list starts (its <c>(</c>), or the id's length when it has none.</summary>
+    private static int ParametersStart(string methodId)
+    {
+        if (!methodId.EndsWith(')'))
+        {
+            return methodId.Length;
+        }
+
+        var depth = 0;
+        for (var i = methodId.Length - 1; i >= 0; i--)
+        {
+            switch (methodId[i])
+            {
+                case ')': depth++; break;
+                case '(' when --depth == 0: return i;
+            }
+        }
+
+        return methodId.Length;
     }
 
     /// <summary>The <c>.</c> before the interface's name, looking back from <paramref name="from"/> past its type
