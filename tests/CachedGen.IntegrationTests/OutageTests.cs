@@ -37,9 +37,13 @@ public sealed class OutageTests(ITestOutputHelper output)
         var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
         using var mux = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port},abortConnect=false,connectRetry=0,connectTimeout=200");
-        await using var runtime = new CacheRuntime(new CachedGenOptions { KeyPrefix = "down:", ValueEncryptionKey = new byte[32], KeyHashSecret = new byte[32] }, mux);
+        var log = new PayloadGuardTests.EventLog();
+        await using var runtime = new CacheRuntime(new CachedGenOptions { KeyPrefix = "down:", ValueEncryptionKey = new byte[32], KeyHashSecret = new byte[32] }, mux, log);
         var source = new WidgetSource();
         IWidgetRepository repository = new CachedWidgetRepository(source, runtime);
+
+        // The multiplexer is handed over unconnected (abortConnect=false keeps it retrying): said once, as event 1006.
+        Assert.Single(log.Events, e => e.Id == 1006 && e.Level == Microsoft.Extensions.Logging.LogLevel.Warning);
 
         Assert.Equal("widget-3", (await repository.GetAsync(3))!.Name);
         Assert.Equal("widget-3", (await repository.GetAsync(3))!.Name);

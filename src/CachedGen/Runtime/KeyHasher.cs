@@ -16,21 +16,22 @@ internal sealed class KeyHasher
     private readonly byte[] _secret;
     private readonly string _prefix;
 
-    /// <summary>Creates a hasher for <paramref name="secret"/>, identified in keys by <paramref name="secretId"/>.</summary>
-    public KeyHasher(byte[] secret, string secretId)
+    /// <summary>Creates a hasher for <paramref name="secret"/>, identified in keys by <paramref name="secretId"/>;
+    /// <paramref name="option"/> names the setting it came from in error messages.</summary>
+    public KeyHasher(byte[] secret, string secretId, string option = nameof(CachedGenOptions.KeyHashSecret))
     {
         ArgumentNullException.ThrowIfNull(secret);
         ArgumentException.ThrowIfNullOrEmpty(secretId);
         if (secret.Length < 32)
         {
-            throw new ArgumentException("CachedGenOptions.KeyHashSecret must be at least 32 bytes.", nameof(secret));
+            throw new ArgumentException($"CachedGenOptions.{option} must be at least 32 bytes.", nameof(secret));
         }
 
         foreach (var c in secretId)
         {
             if (!char.IsAsciiLetterOrDigit(c))
             {
-                throw new ArgumentException("CachedGenOptions.KeyHashSecretId may hold ASCII letters and digits only.", nameof(secretId));
+                throw new ArgumentException($"CachedGenOptions.{option}Id may hold ASCII letters and digits only.", nameof(secretId));
             }
         }
 

@@ -22,7 +22,7 @@ internal static partial class Log
     public static partial void ValueTooLarge(ILogger logger, string method, int bytes, int limit);
 
     [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "CachedGen: could not connect to Redis; running on L1 only until it is reachable")]
-    public static partial void RedisConnectFailed(ILogger logger, Exception exception);
+    public static partial void RedisConnectFailed(ILogger logger, Exception? exception);
 
     [LoggerMessage(EventId = 1007, Level = LogLevel.Warning, Message = "CachedGen: Redis circuit opened after {Failures} consecutive failures; calls skip Redis for {BreakMs} ms, then probe")]
     public static partial void CircuitOpened(ILogger logger, int failures, double breakMs);

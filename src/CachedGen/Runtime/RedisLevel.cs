@@ -34,10 +34,22 @@ internal sealed partial class RedisLevel : IRedisEntries, IAsyncDisposable
         _budget = options.RedisOperationTimeout;
         _logger = logger;
         Breaker = new CircuitBreaker(Math.Max(1, options.CircuitBreakerThreshold), options.CircuitBreakerDuration, clock.Provider, logger);
+        // A connect that failed, or a multiplexer handed over unconnected (abortConnect=false, as UseRedis(string) and
+        // most hosts configure it: it keeps retrying in the background): either way the node starts on L1 only.
         _connection.ContinueWith(
-            static (t, state) => Log.RedisConnectFailed((ILogger)state!, t.Exception!.GetBaseException()),
+            static (t, state) =>
+            {
+                if (t.IsFaulted)
+                {
+                    Log.RedisConnectFailed((ILogger)state!, t.Exception!.GetBaseException());
+                }
+                else if (t.IsCompletedSuccessfully && !t.Result.IsConnected)
+                {
+                    Log.RedisConnectFailed((ILogger)state!, null);
+                }
+            },
             logger,
-            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
+            TaskContinuationOptions.NotOnCanceled | TaskContinuationOptions.ExecuteSynchronously);
     }
 
     public CircuitBreaker Breaker { get; }

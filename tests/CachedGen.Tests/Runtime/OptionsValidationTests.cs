@@ -32,4 +32,53 @@ public class OptionsValidationTests
         Assert.Equal(3, runtime.Options.DefaultMaxLocalEntries);
         Assert.Equal(1, runtime.Options.DefaultMaxValueBytes);
     }
+
+    public static TheoryData<string, Action<CachedGenOptions>> Refused() => new()
+    {
+        { "RedisOperationTimeout must be positive", o => o.RedisOperationTimeout = TimeSpan.Zero },
+        { "RedisOperationTimeout must be positive", o => o.RedisOperationTimeout = TimeSpan.FromSeconds(-1) },
+        { "LeaseDuration must be positive", o => o.LeaseDuration = TimeSpan.Zero },
+        { "LeaseWaitTimeout must be positive", o => o.LeaseWaitTimeout = TimeSpan.FromMilliseconds(-5) },
+        { "TagRefreshInterval must be positive", o => o.TagRefreshInterval = TimeSpan.Zero },
+        { "FailSafeThrottle must be positive", o => o.FailSafeThrottle = TimeSpan.Zero },
+        { "CircuitBreakerDuration must not be negative", o => o.CircuitBreakerDuration = TimeSpan.FromSeconds(-1) },
+        { "FailSafeMaxAge must not be negative", o => o.FailSafeMaxAge = TimeSpan.FromSeconds(-1) },
+        { "CircuitBreakerThreshold must be at least 1", o => o.CircuitBreakerThreshold = 0 },
+        { "MaxKnownTags must be at least 1", o => o.MaxKnownTags = 0 },
+        { "TtlJitter must be at least 0 and below 1", o => o.TtlJitter = 2 },
+        { "TtlJitter must be at least 0 and below 1", o => o.TtlJitter = -0.1 },
+        { "TtlJitter must be at least 0 and below 1", o => o.TtlJitter = double.NaN },
+        { "EarlyRefresh must be between 0 (off) and 1", o => o.EarlyRefresh = 1.5 },
+    };
+
+    /// <summary>Settings that would leave caching broken without a word (every Redis operation timed out, every lease
+    /// expired at once, no circuit at all) are refused when the runtime is built, naming the setting.</summary>
+    [Theory]
+    [MemberData(nameof(Refused))]
+    public void Settings_that_cannot_work_are_refused_with_their_name(string message, Action<CachedGenOptions> configure)
+    {
+        var options = new CachedGenOptions();
+        configure(options);
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new CacheRuntime(options));
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_edges_that_mean_something_are_accepted()
+    {
+        using var runtime = new CacheRuntime(new CachedGenOptions { TtlJitter = 0, EarlyRefresh = 0, CircuitBreakerDuration = TimeSpan.Zero, FailSafeMaxAge = TimeSpan.Zero, CircuitBreakerThreshold = 1, MaxKnownTags = 1 });
+        Assert.Equal(0, runtime.Options.TtlJitter);
+    }
+
+    [Fact]
+    public void A_short_previous_key_hash_secret_is_named_as_such()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new CacheRuntime(new CachedGenOptions
+        {
+            KeyHashSecret = new byte[32],
+            PreviousKeyHashSecret = new byte[4],
+            PreviousKeyHashSecretId = "0",
+        }));
+        Assert.Contains("CachedGenOptions.PreviousKeyHashSecret must be at least 32 bytes", error.Message, StringComparison.Ordinal);
+    }
 }
