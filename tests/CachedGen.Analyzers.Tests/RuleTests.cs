@@ -590,6 +590,16 @@ public class UnworkableInvalidationTests
         public interface IRepo { [Cached("5m", "f:{id}", nameof(Save))] Task<string> GetAsync(int id); Task Save(int id); }
         """);
 
+    /// <summary>After a null name (CG0006's), the literal that follows is still the one reported.</summary>
+    [Fact]
+    public Task A_null_name_before_a_literal_does_not_shift_its_location() => Verify<InvalidationByStringAnalyzer>.AnalyzerAsync("""
+        public interface IRepo
+        {
+            [Cached("5m", "k:{id}", null!, {|CG0015:"SaveAsync"|})] Task<int> GetAsync(int id);
+            Task SaveAsync(int id);
+        }
+        """);
+
     [Fact]
     public Task A_string_naming_a_working_write_is_advice_not_an_error() => Verify<InvalidationByStringAnalyzer>.AnalyzerAsync("""
         public interface IRepo

@@ -17,11 +17,12 @@ public sealed class InvalidationByStringAnalyzer : CachedMethodAnalyzer
     {
         var expressions = site.InvalidatedByExpressions().ToList();
         var index = 0;
-        foreach (var name in site.Data.InvalidatedBy)
+        // Null names kept in place (CG0006 reports them), so each name lines up with its expression.
+        foreach (var raw in site.RawStrings(2, "InvalidatedBy"))
         {
             var expression = index < expressions.Count ? expressions[index] : null;
             index++;
-            if (expression is not LiteralExpressionSyntax literal || !literal.IsKind(SyntaxKind.StringLiteralExpression)
+            if (raw is not { } name || expression is not LiteralExpressionSyntax literal || !literal.IsKind(SyntaxKind.StringLiteralExpression)
                 || name.IndexOf('.') != name.LastIndexOf('.'))
             {
                 continue;
