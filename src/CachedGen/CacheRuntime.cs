@@ -60,6 +60,7 @@ public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposa
         }
 
         ValidateSettings(options);
+        UnconfirmedWrites = new Runtime.UnconfirmedWrites(Time);
         if (options.DefaultMaxLocalEntries < CachedGenOptions.SmallestLocalCapacity)
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.DefaultMaxLocalEntries, $"CachedGenOptions.DefaultMaxLocalEntries must be at least {CachedGenOptions.SmallestLocalCapacity}, the smallest L1 CachedGen keeps (keep a method out of L1 with [Cached(LocalTtl = \"0s\")]).");
@@ -226,6 +227,9 @@ public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposa
     /// <summary>Redis work started in the background and not awaited by a caller: fills (<see cref="CachedGenOptions.BackgroundFill"/>),
     /// lease releases, and reads that follow another node's change (<see cref="CachedGenOptions.FollowRemoteChanges"/>).</summary>
     internal Runtime.PendingFills PendingFills { get; } = new();
+
+    /// <summary>The invalidations Redis did not confirm, tried again until it does.</summary>
+    internal Runtime.UnconfirmedWrites UnconfirmedWrites { get; }
 
     /// <summary>The one time source of the runtime: <see cref="CachedGenOptions.TimeProvider"/>, or the
     /// <see cref="TimeProvider"/> registered in dependency injection when the options leave it at the system clock.</summary>
@@ -576,6 +580,7 @@ public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposa
     public async ValueTask DisposeAsync()
     {
         OptionsSubscription?.Dispose();
+        UnconfirmedWrites.Dispose();
         Metrics.Dispose();
         Clock.Dispose();
         if (Redis is not null)

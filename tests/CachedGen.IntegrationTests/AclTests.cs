@@ -136,6 +136,33 @@ public sealed class AclTests(RedisServerFixture redis, ITestOutputHelper output)
         runtimeB.Dispose();
     }
 
+    /// <summary>An invalidation Redis refused (here by the ACL; an outage looks the same to the writer) is tried again
+    /// every second until Redis takes it, and meanwhile the writing node does not read the old value back from Redis.</summary>
+    [Fact]
+    public async Task An_invalidation_redis_refused_is_retried_until_it_is_taken()
+    {
+        const string prefix = "acl-retry:";
+        var options = await CreateUserAsync("retrying", prefix);
+        using var mux = await ConnectionMultiplexer.ConnectAsync(options);
+        using var runtime = new CacheRuntime(Settings(prefix), mux);
+        var source = new WidgetSource();
+        IWidgetRepository node = new CachedWidgetRepository(source, runtime);
+        Assert.Equal("widget-1", (await node.GetAsync(1))!.Name);
+        await runtime.PendingFills.WhenIdleAsync();
+        var key = runtime.GetMethod(CachedWidgetRepository.GetAsyncDescriptor).RenderKey(new ValueTuple<int>(1));
+        Assert.Equal("1", await redis.Server.ExecuteAsync("EXISTS", key));
+
+        Assert.Equal("OK", await redis.Server.ExecuteAsync("ACL", "SETUSER", "retrying", "-eval", "-evalsha"));
+        await node.RenameAsync(1, "renamed");
+        Assert.Equal("1", await redis.Server.ExecuteAsync("EXISTS", key)); // refused: the old value is still there
+        Assert.Equal("renamed", (await node.GetAsync(1))!.Name); // not read back by the writer
+
+        Assert.Equal("OK", await redis.Server.ExecuteAsync("ACL", "SETUSER", "retrying", "+eval", "+evalsha"));
+        var exists = await Eventually.ReadAsync(() => redis.Server.ExecuteAsync("EXISTS", key), v => v == "0", Eventually.Generous);
+        Assert.Equal("0", exists);
+        Assert.True(runtime.UnconfirmedWrites.IsEmpty);
+    }
+
     [Fact]
     public async Task A_miss_costs_two_EVALSHA_and_nothing_is_refused()
     {

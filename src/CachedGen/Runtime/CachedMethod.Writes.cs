@@ -9,9 +9,13 @@ public sealed partial class CachedMethod<TKey, TValue>
     /// <summary>Removes the entry from L1 and Redis (the value and any lease on it, so a load in flight on any node
     /// cannot write what it read before the change) and tells the other nodes to drop it from their L1. Loads that
     /// were in flight here when it was called do not cache their result. Never throws: a Redis failure is logged.</summary>
-    public async ValueTask InvalidateAsync(TKey key)
+    public ValueTask InvalidateAsync(TKey key) => InvalidateCoreAsync(key, retry: false);
+
+    /// <summary><see cref="InvalidateAsync"/>, or (<paramref name="retry"/>) a retry of one Redis did not confirm
+    /// (<see cref="UnconfirmedWrites"/>), which is not counted or audited again.</summary>
+    private async ValueTask InvalidateCoreAsync(TKey key, bool retry)
     {
-        var (baseKey, bucket) = BeginLocalChange(key, CacheMetrics.KindLocal, CacheAuditKind.Invalidation);
+        var (baseKey, bucket) = BeginLocalChange(key, CacheMetrics.KindLocal, CacheAuditKind.Invalidation, counted: !retry);
 
         if (baseKey is null)
         {
@@ -31,7 +35,16 @@ public sealed partial class CachedMethod<TKey, TValue>
         if ((tags is not null && generations is null)
             || !await _redis!.InvalidateAsync(redisKey, LeaseKey(redisKey), _runtime.Backplane, Descriptor.MethodId, baseKey).ConfigureAwait(false))
         {
-            _metrics.InvalidationFailures.Add(1, _methodTag);
+            if (!retry)
+            {
+                _metrics.InvalidationFailures.Add(1, _methodTag);
+            }
+
+            Unconfirmed(key);
+        }
+        else
+        {
+            Confirmed(key);
         }
 
         if (tags is not null && generations is not null && await _runtime.Tags.ReadAsync(tags).ConfigureAwait(false) is { } now
@@ -73,7 +86,7 @@ public sealed partial class CachedMethod<TKey, TValue>
     /// for an invalidation, the entry leaves L1; counted and audited. A put leaves the entry in place for the new value
     /// to replace: removing it and adding the new one would evict another entry from a full L1.
     /// Returns the entry's key without generations or tags (<see langword="null"/> without Redis) and its slot.</summary>
-    private (string? BaseKey, int Bucket) BeginLocalChange(TKey key, string kind, CacheAuditKind auditKind)
+    private (string? BaseKey, int Bucket) BeginLocalChange(TKey key, string kind, CacheAuditKind auditKind, bool counted = true)
     {
         var baseKey = _redis is null ? null : RenderKey(key);
         var bucket = baseKey is null ? _buckets.Of(key.GetHashCode()) : _buckets.Of(baseKey);
@@ -88,10 +101,13 @@ public sealed partial class CachedMethod<TKey, TValue>
         {
             _local?.TryRemove(key);
         }
-        _metrics.AddInvalidation(kind, _methodTag);
-        if (_audit is not null)
+        if (counted)
         {
-            Audit(key, auditKind, CacheAudit.CurrentPrincipal);
+            _metrics.AddInvalidation(kind, _methodTag);
+            if (_audit is not null)
+            {
+                Audit(key, auditKind, CacheAudit.CurrentPrincipal);
+            }
         }
 
         return (baseKey, bucket);
@@ -140,6 +156,7 @@ public sealed partial class CachedMethod<TKey, TValue>
             if (snapshot is null)
             {
                 _metrics.InvalidationFailures.Add(1, _methodTag);
+                Unconfirmed(key);
                 return;
             }
 
@@ -148,7 +165,15 @@ public sealed partial class CachedMethod<TKey, TValue>
 
         if (_codec.Encode(redisKey, value, _policy) is not { } encoded)
         {
-            await _redis!.InvalidateAsync(redisKey, LeaseKey(redisKey), _runtime.Backplane, Descriptor.MethodId, baseKey).ConfigureAwait(false);
+            if (await _redis!.InvalidateAsync(redisKey, LeaseKey(redisKey), _runtime.Backplane, Descriptor.MethodId, baseKey).ConfigureAwait(false))
+            {
+                Confirmed(key);
+            }
+            else
+            {
+                Unconfirmed(key);
+            }
+
             return;
         }
 
@@ -158,8 +183,11 @@ public sealed partial class CachedMethod<TKey, TValue>
         if (!written)
         {
             _metrics.InvalidationFailures.Add(1, _methodTag);
+            Unconfirmed(key); // the retry invalidates: the next read loads the written value from the source
             return; // Redis may still hold the old value: L1 does not take the new one either (it would outlive it)
         }
+
+        Confirmed(key);
 
         if (await KeyUnderRedisGenerationsAsync(baseKey, redisKey[baseKey.Length..^(snapshot?.Suffix.Length ?? 0)]).ConfigureAwait(false) is { } otherGeneration)
         {

@@ -139,8 +139,16 @@ internal sealed class InProcessEntries(TimeProvider time) : IRedisEntries
         return default;
     }
 
+    /// <summary>While set, invalidations and puts change nothing and report failure, as when Redis cannot be reached.</summary>
+    public bool RefusesWrites { get; set; }
+
     public ValueTask<bool> InvalidateAsync(RedisKey valueKey, RedisKey leaseKey, Backplane? backplane, string method, string? announcedKey = null)
     {
+        if (RefusesWrites)
+        {
+            return new ValueTask<bool>(false);
+        }
+
         lock (_gate)
         {
             _values.Remove(valueKey.ToString());
@@ -152,6 +160,11 @@ internal sealed class InProcessEntries(TimeProvider time) : IRedisEntries
 
     public ValueTask<bool> PutAsync(RedisKey valueKey, RedisKey leaseKey, ReadOnlyMemory<byte> value, TimeSpan expiry, Backplane? backplane, string method, string announcedKey)
     {
+        if (RefusesWrites)
+        {
+            return new ValueTask<bool>(false);
+        }
+
         lock (_gate)
         {
             _leases.Remove(leaseKey.ToString());

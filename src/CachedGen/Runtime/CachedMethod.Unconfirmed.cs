@@ -1,0 +1,45 @@
+using System.Collections.Concurrent;
+using System.Threading.Tasks;
+
+namespace CachedGen.Runtime;
+
+// Invalidations Redis did not confirm: retried until it does (UnconfirmedWrites), and meanwhile this node reads those
+// keys from the source, not from Redis, which may still hold the value from before the write.
+public sealed partial class CachedMethod<TKey, TValue> : IUnconfirmedWrites
+{
+    private readonly ConcurrentDictionary<TKey, byte> _unconfirmed = new();
+
+    /// <inheritdoc/>
+    bool IUnconfirmedWrites.HasUnconfirmed => !_unconfirmed.IsEmpty;
+
+    /// <summary>Whether <paramref name="key"/>'s last invalidation here waits for Redis to confirm it: this node then
+    /// leaves Redis out of its reads, which could return the value from before the write (read-your-writes).</summary>
+    private bool IsUnconfirmed(in TKey key) => !_unconfirmed.IsEmpty && _unconfirmed.ContainsKey(key);
+
+    /// <summary>Redis did not confirm the invalidation (or put) of <paramref name="key"/>: it is tried again until it does.</summary>
+    private void Unconfirmed(TKey key)
+    {
+        _unconfirmed.TryAdd(key, 0);
+        _runtime.UnconfirmedWrites.Add(this);
+    }
+
+    /// <summary>Redis confirmed a change of <paramref name="key"/>: nothing of it waits any more.</summary>
+    private void Confirmed(TKey key)
+    {
+        if (!_unconfirmed.IsEmpty)
+        {
+            _unconfirmed.TryRemove(key, out _);
+        }
+    }
+
+    /// <inheritdoc/>
+    async ValueTask<bool> IUnconfirmedWrites.RetryUnconfirmedAsync()
+    {
+        foreach (var key in _unconfirmed.Keys)
+        {
+            await InvalidateCoreAsync(key, retry: true).ConfigureAwait(false);
+        }
+
+        return _unconfirmed.IsEmpty;
+    }
+}

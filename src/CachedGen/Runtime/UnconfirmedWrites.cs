@@ -1,0 +1,97 @@
+using System;
+using System.Collections.Concurrent;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace CachedGen.Runtime;
+
+/// <summary>
+/// The methods holding invalidations Redis did not confirm (it was unreachable, or the operation timed out): each is
+/// tried again every <see cref="RetryInterval"/> until Redis confirms it, so the old value does not stay in Redis for its
+/// TTL once Redis is back. A timer runs only while something waits. Deleting an entry again is always safe: at worst it
+/// costs one more miss.
+/// </summary>
+internal sealed class UnconfirmedWrites(TimeProvider time) : IDisposable
+{
+    /// <summary>How often the unconfirmed invalidations are tried again.</summary>
+    public static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(1);
+
+    private readonly ConcurrentDictionary<IUnconfirmedWrites, byte> _pending = new();
+    private readonly object _gate = new();
+    private ITimer? _timer;
+    private int _running;
+    private bool _disposed;
+
+    /// <summary>Whether any method holds an unconfirmed invalidation.</summary>
+    public bool IsEmpty => _pending.IsEmpty;
+
+    /// <summary>Notes that <paramref name="method"/> holds an unconfirmed invalidation, and starts the retries.</summary>
+    public void Add(IUnconfirmedWrites method)
+    {
+        _pending.TryAdd(method, 0);
+        lock (_gate)
+        {
+            if (!_disposed)
+            {
+                _timer ??= time.CreateTimer(static state => _ = ((UnconfirmedWrites)state!).RetryAsync(), this, RetryInterval, RetryInterval);
+            }
+        }
+    }
+
+    /// <summary>Tries every unconfirmed invalidation once (one pass at a time); stops the timer once none is left.</summary>
+    public async Task RetryAsync()
+    {
+        if (Interlocked.Exchange(ref _running, 1) == 1)
+        {
+            return;
+        }
+
+        try
+        {
+            foreach (var method in _pending.Keys)
+            {
+                if (await method.RetryUnconfirmedAsync().ConfigureAwait(false))
+                {
+                    _pending.TryRemove(method, out _);
+                    if (method.HasUnconfirmed)
+                    {
+                        _pending.TryAdd(method, 0); // one was added while the pass ran
+                    }
+                }
+            }
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                if (_pending.IsEmpty)
+                {
+                    _timer?.Dispose();
+                    _timer = null;
+                }
+            }
+
+            Volatile.Write(ref _running, 0);
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _disposed = true;
+            _timer?.Dispose();
+            _timer = null;
+        }
+    }
+}
+
+/// <summary>A method whose invalidations Redis may not have confirmed.</summary>
+internal interface IUnconfirmedWrites
+{
+    /// <summary>Whether an invalidation of this method waits for Redis to confirm it.</summary>
+    bool HasUnconfirmed { get; }
+
+    /// <summary>Tries each unconfirmed invalidation again; <see langword="true"/> when none is left.</summary>
+    ValueTask<bool> RetryUnconfirmedAsync();
+}

@@ -1,0 +1,60 @@
+using System;
+using System.Threading.Tasks;
+using Microsoft.Extensions.Time.Testing;
+using Xunit;
+
+namespace CachedGen.Tests.Runtime;
+
+/// <summary>An invalidation (or put) that Redis did not confirm is tried again every second until it is, and meanwhile
+/// the writing node reads that key from the source, not from Redis, which may still hold the value from before.</summary>
+public class UnconfirmedWritesTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public async Task An_unconfirmed_invalidation_is_retried_until_redis_takes_it_and_the_writer_never_reads_the_old_value()
+    {
+        var time = new FakeTimeProvider(Start);
+        var l2 = new InProcessEntries(time);
+        using var h = new CachedMethodHarness(TimeSpan.FromMinutes(10), l2: l2, time: time);
+        var key = h.Method.RenderKey(new ValueTuple<int>(1));
+        Assert.Equal("1:v1", await h.GetValueAsync(1));
+        await h.Runtime.PendingFills.WhenIdleAsync();
+        Assert.True(l2.Has(key));
+
+        l2.RefusesWrites = true; // Redis unreachable for the write
+        await h.Method.InvalidateAsync(new ValueTuple<int>(1));
+        Assert.True(l2.Has(key)); // the value from before the write is still there
+        Assert.Equal("1:v2", await h.GetValueAsync(1)); // and this node does not read it
+        Assert.Equal(2, h.Calls);
+
+        time.Advance(TimeSpan.FromSeconds(1)); // the retry timer fires: refused again
+        Assert.True(l2.Has(key));
+        Assert.False(h.Runtime.UnconfirmedWrites.IsEmpty);
+
+        l2.RefusesWrites = false; // Redis is back
+        time.Advance(TimeSpan.FromSeconds(1)); // the next retry (the in-process L2 answers at once, so it has run)
+        Assert.False(l2.Has(key));
+        Assert.True(h.Runtime.UnconfirmedWrites.IsEmpty);
+        Assert.Equal("1:v3", await h.GetValueAsync(1)); // read through Redis again: a miss, then the source
+    }
+
+    [Fact]
+    public async Task A_later_confirmed_invalidation_of_the_key_ends_the_retries()
+    {
+        var time = new FakeTimeProvider(Start);
+        var l2 = new InProcessEntries(time);
+        using var h = new CachedMethodHarness(TimeSpan.FromMinutes(10), l2: l2, time: time);
+        Assert.Equal("2:v1", await h.GetValueAsync(2));
+        await h.Runtime.PendingFills.WhenIdleAsync();
+
+        l2.RefusesWrites = true;
+        await h.Method.InvalidateAsync(new ValueTuple<int>(2));
+        l2.RefusesWrites = false;
+        await h.Method.InvalidateAsync(new ValueTuple<int>(2)); // the next write reaches Redis
+
+        Assert.False(l2.Has(h.Method.RenderKey(new ValueTuple<int>(2))));
+        await h.Runtime.UnconfirmedWrites.RetryAsync();
+        Assert.True(h.Runtime.UnconfirmedWrites.IsEmpty);
+    }
+}
