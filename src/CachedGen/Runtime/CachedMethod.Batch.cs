@@ -125,7 +125,7 @@ public sealed partial class CachedMethod<TKey, TValue>
         // costs one read and one fill. During a key-hashing rotation an MGET comes first, and each element it does not
         // find is looked up under its previous key: an element found there must not be leased and loaded.
         var useRedis = false;
-        if (_redis is not null)
+        if (_redis is not null && !AnyUnconfirmed(missing))
         {
             if (await EnsureGenerationsAsync().ConfigureAwait(false) && await RenderRedisKeysAsync(missing).ConfigureAwait(false))
             {

@@ -16,6 +16,26 @@ public sealed partial class CachedMethod<TKey, TValue> : IUnconfirmedWrites
     /// leaves Redis out of its reads, which could return the value from before the write (read-your-writes).</summary>
     private bool IsUnconfirmed(in TKey key) => !_unconfirmed.IsEmpty && _unconfirmed.ContainsKey(key);
 
+    /// <summary>Whether one of a batch's elements waits for Redis to confirm its invalidation: the batch then leaves Redis
+    /// out for all of them (rare, and brief: the retries run every second).</summary>
+    private bool AnyUnconfirmed<TElement>(System.Collections.Generic.List<BatchItem<TElement>> items)
+    {
+        if (_unconfirmed.IsEmpty)
+        {
+            return false;
+        }
+
+        foreach (var item in items)
+        {
+            if (_unconfirmed.ContainsKey(item.Key))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Redis did not confirm the invalidation (or put) of <paramref name="key"/>: it is tried again until it does.</summary>
     private void Unconfirmed(TKey key)
     {

@@ -57,4 +57,31 @@ public class UnconfirmedWritesTests
         await h.Runtime.UnconfirmedWrites.RetryAsync();
         Assert.True(h.Runtime.UnconfirmedWrites.IsEmpty);
     }
+
+    [Fact]
+    public async Task A_batch_read_of_an_unconfirmed_key_leaves_redis_out()
+    {
+        var time = new FakeTimeProvider(Start);
+        var l2 = new InProcessEntries(time);
+        using var h = new CachedMethodHarness(TimeSpan.FromMinutes(10), l2: l2, time: time);
+        Assert.Equal("3:v1", await h.GetValueAsync(3));
+        await h.Runtime.PendingFills.WhenIdleAsync();
+        l2.RefusesWrites = true;
+        await h.Method.InvalidateAsync(new ValueTuple<int>(3));
+
+        var asked = new System.Collections.Generic.List<int[]>();
+        var result = await h.Method.GetManyTaskAsync<int, System.Collections.Generic.List<int[]>, System.Collections.Generic.Dictionary<int, string>>(
+            [3, 4],
+            asked,
+            static (_, id) => new ValueTuple<int>(id),
+            static (calls, missing, _) =>
+            {
+                calls.Add(missing);
+                return new(System.Linq.Enumerable.ToList(System.Linq.Enumerable.Select(missing, id => System.Collections.Generic.KeyValuePair.Create(id, id + ":batch"))));
+            },
+            System.Threading.CancellationToken.None).WaitAsync(CachedMethodHarness.Wait);
+
+        Assert.Equal("3:batch", result[3]); // not the value Redis still holds from before the write
+        Assert.Equal([3, 4], Assert.Single(asked));
+    }
 }
