@@ -61,6 +61,7 @@ public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposa
 
         ValidateSettings(options);
         UnconfirmedWrites = new Runtime.UnconfirmedWrites(Time);
+        UnconfirmedTags = new Runtime.UnconfirmedTags(this);
         if (options.DefaultMaxLocalEntries < CachedGenOptions.SmallestLocalCapacity)
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.DefaultMaxLocalEntries, $"CachedGenOptions.DefaultMaxLocalEntries must be at least {CachedGenOptions.SmallestLocalCapacity}, the smallest L1 CachedGen keeps (keep a method out of L1 with [Cached(LocalTtl = \"0s\")]).");
@@ -231,6 +232,9 @@ public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposa
     /// <summary>The invalidations Redis did not confirm, tried again until it does.</summary>
     internal Runtime.UnconfirmedWrites UnconfirmedWrites { get; }
 
+    /// <summary>The tag (and everything, and method) invalidations Redis did not confirm.</summary>
+    internal Runtime.UnconfirmedTags UnconfirmedTags { get; }
+
     /// <summary>The one time source of the runtime: <see cref="CachedGenOptions.TimeProvider"/>, or the
     /// <see cref="TimeProvider"/> registered in dependency injection when the options leave it at the system clock.</summary>
     internal TimeProvider Time { get; }
@@ -351,6 +355,12 @@ public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposa
         {
             Metrics.InvalidationFailures.Add(1);
             Runtime.Log.TagInvalidationFailed(Logger, tag);
+            UnconfirmedTags.Add(tag);
+            UnconfirmedWrites.Add(UnconfirmedTags);
+        }
+        else
+        {
+            UnconfirmedTags.Confirmed(tag);
         }
 
         if (AuditSink is { } sink)

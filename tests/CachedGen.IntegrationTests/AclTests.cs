@@ -163,6 +163,27 @@ public sealed class AclTests(RedisServerFixture redis, ITestOutputHelper output)
         Assert.True(runtime.UnconfirmedWrites.IsEmpty);
     }
 
+    /// <summary>A tag invalidation Redis refused is tried again until Redis takes it: the tag's generation then moves.</summary>
+    [Fact]
+    public async Task A_tag_invalidation_redis_refused_is_retried_until_it_is_taken()
+    {
+        const string prefix = "acl-retry-tag:";
+        var options = await CreateUserAsync("retrying-tags", prefix);
+        using var mux = await ConnectionMultiplexer.ConnectAsync(options);
+        using var runtime = new CacheRuntime(Settings(prefix), mux);
+        var tagKey = prefix + "cachedgen:tag:{owner:ann}";
+
+        Assert.Equal("OK", await redis.Server.ExecuteAsync("ACL", "SETUSER", "retrying-tags", "-eval", "-evalsha"));
+        var owner = "ann";
+        Assert.False(await runtime.InvalidateTagAsync($"owner:{owner}"));
+        Assert.Equal("0", await redis.Server.ExecuteAsync("EXISTS", tagKey));
+
+        Assert.Equal("OK", await redis.Server.ExecuteAsync("ACL", "SETUSER", "retrying-tags", "+eval", "+evalsha"));
+        var exists = await Eventually.ReadAsync(() => redis.Server.ExecuteAsync("EXISTS", tagKey), v => v == "1", Eventually.Generous);
+        Assert.Equal("1", exists);
+        Assert.True(runtime.UnconfirmedWrites.IsEmpty);
+    }
+
     [Fact]
     public async Task A_miss_costs_two_EVALSHA_and_nothing_is_refused()
     {

@@ -95,3 +95,36 @@ internal interface IUnconfirmedWrites
     /// <summary>Tries each unconfirmed invalidation again; <see langword="true"/> when none is left.</summary>
     ValueTask<bool> RetryUnconfirmedAsync();
 }
+
+/// <summary>The tag invalidations (and of everything, and of one method) Redis did not confirm: each moves its
+/// generation again once Redis answers. Moving a generation once more than needed costs the tag's entries one miss.</summary>
+internal sealed class UnconfirmedTags(CacheRuntime runtime) : IUnconfirmedWrites
+{
+    private readonly ConcurrentDictionary<string, byte> _tags = new(StringComparer.Ordinal);
+
+    public bool HasUnconfirmed => !_tags.IsEmpty;
+
+    public void Add(string tag) => _tags.TryAdd(tag, 0);
+
+    /// <summary>A later invalidation of <paramref name="tag"/> that Redis confirmed: nothing of it waits any more.</summary>
+    public void Confirmed(string tag)
+    {
+        if (!_tags.IsEmpty)
+        {
+            _tags.TryRemove(tag, out _);
+        }
+    }
+
+    public async ValueTask<bool> RetryUnconfirmedAsync()
+    {
+        foreach (var tag in _tags.Keys)
+        {
+            if (await runtime.Tags.InvalidateAsync(tag).ConfigureAwait(false))
+            {
+                _tags.TryRemove(tag, out _);
+            }
+        }
+
+        return _tags.IsEmpty;
+    }
+}
