@@ -54,23 +54,9 @@ public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposa
         Logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("CachedGen");
         Clock = new Runtime.RuntimeClock(ReferenceEquals(options.TimeProvider, TimeProvider.System) && timeProvider is not null ? timeProvider : options.TimeProvider);
         Time = Clock.Provider;
-        if (options.MaxSerializedDepth is < 1 or > CachedGenOptions.MaxSerializedDepthLimit)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.MaxSerializedDepth, $"CachedGenOptions.MaxSerializedDepth must be between 1 and {CachedGenOptions.MaxSerializedDepthLimit}.");
-        }
-
-        ValidateSettings(options);
+        Runtime.StartupSettings.Validate(options);
         UnconfirmedWrites = new Runtime.UnconfirmedWrites(Time);
         UnconfirmedTags = new Runtime.UnconfirmedTags(this);
-        if (options.DefaultMaxLocalEntries < CachedGenOptions.SmallestLocalCapacity)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.DefaultMaxLocalEntries, $"CachedGenOptions.DefaultMaxLocalEntries must be at least {CachedGenOptions.SmallestLocalCapacity}, the smallest L1 CachedGen keeps (keep a method out of L1 with [Cached(LocalTtl = \"0s\")]).");
-        }
-
-        if (options.DefaultMaxValueBytes < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.DefaultMaxValueBytes, "CachedGenOptions.DefaultMaxValueBytes must be positive: the largest payload, in bytes, written to Redis.");
-        }
 
         if (options.KeyHashSecret is { } secret)
         {
@@ -412,55 +398,6 @@ public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposa
         }
     }
 
-    /// <summary>Refuses, when the runtime is built, the settings that cannot mean what they say: a zero or negative Redis
-    /// budget, lease or interval (every operation would time out, every lease expire at once), a jitter outside [0, 1),
-    /// an early-refresh point outside [0, 1], and counts below one.</summary>
-    private static void ValidateSettings(CachedGenOptions options)
-    {
-        static void Positive(TimeSpan value, string name)
-        {
-            if (value <= TimeSpan.Zero)
-            {
-                throw new ArgumentOutOfRangeException(nameof(options), value, $"CachedGenOptions.{name} must be positive.");
-            }
-        }
-
-        Positive(options.RedisOperationTimeout, nameof(CachedGenOptions.RedisOperationTimeout));
-        Positive(options.LeaseDuration, nameof(CachedGenOptions.LeaseDuration));
-        Positive(options.LeaseWaitTimeout, nameof(CachedGenOptions.LeaseWaitTimeout));
-        Positive(options.TagRefreshInterval, nameof(CachedGenOptions.TagRefreshInterval));
-        Positive(options.FailSafeThrottle, nameof(CachedGenOptions.FailSafeThrottle));
-        if (options.CircuitBreakerDuration < TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.CircuitBreakerDuration, "CachedGenOptions.CircuitBreakerDuration must not be negative.");
-        }
-
-        if (options.FailSafeMaxAge < TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.FailSafeMaxAge, "CachedGenOptions.FailSafeMaxAge must not be negative (0 turns the fail-safe off).");
-        }
-
-        if (options.CircuitBreakerThreshold < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.CircuitBreakerThreshold, "CachedGenOptions.CircuitBreakerThreshold must be at least 1: the consecutive failures that open the circuit.");
-        }
-
-        if (options.MaxKnownTags < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.MaxKnownTags, "CachedGenOptions.MaxKnownTags must be at least 1.");
-        }
-
-        if (options.TtlJitter is < 0 or >= 1 || double.IsNaN(options.TtlJitter))
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.TtlJitter, "CachedGenOptions.TtlJitter must be at least 0 and below 1: the share of the TTL an entry may live less.");
-        }
-
-        if (options.EarlyRefresh is < 0 or > 1 || double.IsNaN(options.EarlyRefresh))
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.EarlyRefresh, "CachedGenOptions.EarlyRefresh must be between 0 (off) and 1: the share of the lifetime after which a hit refreshes the entry.");
-        }
-    }
-
     /// <summary>Another node invalidated the entry rendered as <paramref name="redisKey"/> (every entry of the method
     /// when <see langword="null"/>), or replaced it (<paramref name="put"/>: the new value is in Redis).</summary>
     internal void OnRemoteInvalidation(string methodId, string? redisKey, bool put = false)
@@ -494,7 +431,6 @@ public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposa
             }
         }
     }
-
 
     private System.Collections.Generic.IEnumerable<System.Diagnostics.Metrics.Measurement<long>> ObserveHits()
     {
