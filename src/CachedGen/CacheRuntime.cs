@@ -342,7 +342,6 @@ public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposa
             Metrics.InvalidationFailures.Add(1);
             Runtime.Log.TagInvalidationFailed(Logger, tag);
             UnconfirmedTags.Add(tag);
-            UnconfirmedWrites.Add(UnconfirmedTags);
         }
         else
         {

@@ -57,27 +57,10 @@ public sealed partial class CachedMethod<TKey, TValue>
         _runtime.PendingFills.Track(FollowAsync(held.Key));
     }
 
-    /// <summary>The rendered key without the generations and tags <paramref name="redisKey"/> carries (they follow the
-    /// method's fixed tail, <c>}</c> + key suffix + key generation, and never contain <c>}</c>); <see langword="null"/>
-    /// when it is not one of this method's keys.</summary>
+    /// <summary>The rendered key without the generations and tags <paramref name="redisKey"/> carries; <see langword="null"/>
+    /// when it is not one of this method's keys in this version (<see cref="SplitKey"/>).</summary>
     private string? BaseKeyOf(string redisKey)
-    {
-        var close = redisKey.LastIndexOf('}');
-        if (close < 0 || !redisKey.StartsWith(_keyPrefix, StringComparison.Ordinal))
-        {
-            return null;
-        }
-
-        var tail = redisKey.AsSpan(close + 1);
-        var suffix = Descriptor.KeySuffix;
-        var generation = _policy.KeyGeneration;
-        if (!tail.StartsWith(suffix, StringComparison.Ordinal) || !tail[suffix.Length..].StartsWith(generation, StringComparison.Ordinal))
-        {
-            return null;
-        }
-
-        return redisKey[..(close + 1 + suffix.Length + generation.Length)];
-    }
+        => SplitKey(redisKey, out _, out var own) && own > 0 ? redisKey[..own] : null;
 
     /// <summary>Reads the key's value from Redis into L1 as a read would (under a stamp taken first, so a change that
     /// comes in meanwhile keeps it out), without counting a hit. Never throws.</summary>

@@ -104,6 +104,30 @@ public sealed partial class CachedMethod<TKey, TValue>
     private Stamp Offline(Stamp stamp, in TKey key)
         => _tagged ? stamp with { Tags = _runtime.Tags.OfflineSnapshot(_renderTags!(in key, _runtime.TagRenderer)) } : stamp;
 
+    /// <summary>Whether <paramref name="redisKey"/> has this method's prefix and a hash tag, with the length of its
+    /// logical part (up to the tag's closing brace, <see cref="BucketGenerations.LogicalKey"/>) and, when the tail after it
+    /// starts with this version's (key suffix, then key generation), the length up to its end, else -1 (another version
+    /// of the code, or another <c>Version</c>). Generations and tags follow, and never contain a brace.</summary>
+    private bool SplitKey(string redisKey, out int logical, out int own)
+    {
+        logical = redisKey.LastIndexOf('}') + 1;
+        own = -1;
+        if (logical == 0 || !redisKey.StartsWith(_keyPrefix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var tail = redisKey.AsSpan(logical);
+        var suffix = Descriptor.KeySuffix;
+        var generation = _policy.KeyGeneration;
+        if (tail.StartsWith(suffix, StringComparison.Ordinal) && tail[suffix.Length..].StartsWith(generation, StringComparison.Ordinal))
+        {
+            own = logical + suffix.Length + generation.Length;
+        }
+
+        return true;
+    }
+
     /// <summary>The key of the lease on <paramref name="redisKey"/>: same hash tag, so same cluster slot.</summary>
     internal static string LeaseKey(string redisKey) => redisKey + ":lease";
 }

@@ -54,28 +54,9 @@ public sealed partial class CachedMethod<TKey, TValue>
     /// entry's key ends with its tags' generations, which only its key tuple renders. <see langword="null"/> otherwise.
     /// </summary>
     private string? OwnKeyOfOtherVersion(string announcedKey)
-    {
-        if (_redis is null || _tagged)
-        {
-            return null;
-        }
-
-        var logical = BucketGenerations.LogicalKey(announcedKey);
-        if (!announcedKey.StartsWith(_keyPrefix, StringComparison.Ordinal) || logical.Length == announcedKey.Length)
-        {
-            return null;
-        }
-
-        var tail = announcedKey.AsSpan(logical.Length);
-        var suffix = Descriptor.KeySuffix;
-        var generation = _policy.KeyGeneration;
-        if (tail.Length == suffix.Length + generation.Length && tail.StartsWith(suffix, StringComparison.Ordinal) && tail[suffix.Length..].SequenceEqual(generation))
-        {
-            return null; // this version's own key: the writer deleted it
-        }
-
-        return string.Concat(logical, suffix, generation);
-    }
+        => _redis is not null && !_tagged && SplitKey(announcedKey, out var logical, out var own) && own < 0 && logical < announcedKey.Length
+            ? string.Concat(announcedKey.AsSpan(0, logical), Descriptor.KeySuffix, _policy.KeyGeneration)
+            : null;
 
     /// <summary>Another version's write changed the entry whose key in this version is <paramref name="ownKey"/>: that
     /// version deleted its own key only, so this node deletes this version's value and lease (a load in flight here

@@ -36,15 +36,13 @@ public sealed partial class CachedMethod<TKey, TValue>
             return new ValueTask<TValue>(held.Value);
         }
 
-        if (_redis is not null && !IsUnconfirmed(key))
-        {
-            return ReadRedisAsync(key, state, load, WasInvalidatedHere(held), cancellationToken);
-        }
-
         if (_redis is not null)
         {
-            // This node changed the entry and Redis has not confirmed it: Redis may still hold the value from before.
-            return JoinOrLeadFlightAsync(key, state, load, null, Offline(StampOf(_buckets.Of(RenderKey(key))), key), default, cancellationToken);
+            // An entry this node changed without Redis confirming it is loaded without Redis, which may still hold the
+            // value from before.
+            return IsUnconfirmed(key)
+                ? JoinOrLeadFlightAsync(key, state, load, null, Offline(StampOf(_buckets.Of(RenderKey(key))), key), default, cancellationToken)
+                : ReadRedisAsync(key, state, load, WasInvalidatedHere(held), cancellationToken);
         }
 
         var stamp = StampOf(_buckets.Of(key.GetHashCode()));

@@ -27,7 +27,8 @@ public sealed partial class CachedMethod<TKey, TValue>
         // tags' generations as Redis has them now (not as the backplane last said). The announcement names the key
         // without them: other nodes hash it to the same L1 bucket whatever generations they know.
         await EnsureGenerationsAsync().ConfigureAwait(false);
-        var generationKey = baseKey + GenerationSuffix();
+        var generationSuffix = GenerationSuffix();
+        var generationKey = baseKey + generationSuffix;
         string[]? tags = _tagged ? _renderTags!(in key, _runtime.TagRenderer) : null;
         var generations = tags is null ? null : await _runtime.Tags.ReadAsync(tags).ConfigureAwait(false);
         var suffix = generations is null ? "" : TagGenerations.Suffix(generations);
@@ -56,7 +57,7 @@ public sealed partial class CachedMethod<TKey, TValue>
             await _redis!.InvalidateAsync(movedKey, LeaseKey(movedKey), null, Descriptor.MethodId).ConfigureAwait(false);
         }
 
-        if (await KeyUnderRedisGenerationsAsync(baseKey, generationKey[baseKey.Length..]).ConfigureAwait(false) is { } otherGeneration)
+        if (await KeyUnderRedisGenerationsAsync(baseKey, generationSuffix).ConfigureAwait(false) is { } otherGeneration)
         {
             // This node's generations of everything or of this method were behind Redis's (or ahead, after a FLUSHALL):
             // the entry other nodes read and fill lives under that key. Delete it too, with its lease.
@@ -147,7 +148,8 @@ public sealed partial class CachedMethod<TKey, TValue>
 
         var started = _metrics.StartTiming();
         await EnsureGenerationsAsync().ConfigureAwait(false);
-        var redisKey = baseKey + GenerationSuffix();
+        var generationSuffix = GenerationSuffix();
+        var redisKey = baseKey + generationSuffix;
         TagSnapshot? snapshot = null;
         if (tags is not null)
         {
@@ -189,7 +191,7 @@ public sealed partial class CachedMethod<TKey, TValue>
 
         Confirmed(key);
 
-        if (await KeyUnderRedisGenerationsAsync(baseKey, redisKey[baseKey.Length..^(snapshot?.Suffix.Length ?? 0)]).ConfigureAwait(false) is { } otherGeneration)
+        if (await KeyUnderRedisGenerationsAsync(baseKey, generationSuffix).ConfigureAwait(false) is { } otherGeneration)
         {
             // Put under generations Redis no longer has (see InvalidateAsync): the entry the other nodes read lives under
             // Redis's, and may hold what a node read before this write. Delete it; the next read there loads the new value.

@@ -104,7 +104,12 @@ internal sealed class UnconfirmedTags(CacheRuntime runtime) : IUnconfirmedWrites
 
     public bool HasUnconfirmed => !_tags.IsEmpty;
 
-    public void Add(string tag) => _tags.TryAdd(tag, 0);
+    /// <summary>Redis did not confirm the invalidation of <paramref name="tag"/>: it is tried again until it does.</summary>
+    public void Add(string tag)
+    {
+        _tags.TryAdd(tag, 0);
+        runtime.UnconfirmedWrites.Add(this);
+    }
 
     /// <summary>A later invalidation of <paramref name="tag"/> that Redis confirmed: nothing of it waits any more.</summary>
     public void Confirmed(string tag)
