@@ -25,6 +25,10 @@ public sealed class OptionsTests
         Assert.Null(options.Redis);
         Assert.True(options.CachedGenFollow);
         Assert.False(LoadTestOptions.Parse(["--no-follow"])!.CachedGenFollow);
+        // Both engines take turns in 2 s slices unless told otherwise.
+        Assert.Equal(TimeSpan.FromSeconds(2), options.Slice);
+        Assert.Equal(TimeSpan.FromMilliseconds(500), LoadTestOptions.Parse(["--slice", "500ms"])!.Slice);
+        Assert.Null(LoadTestOptions.Parse(["--sequential"])!.Slice);
     }
 
     [Fact]
@@ -60,6 +64,7 @@ public sealed class OptionsTests
     [Theory]
     [InlineData("--mode", "lukewarm")]
     [InlineData("--bogus")]
+    [InlineData("--slice", "0")]
     [InlineData("--nodes", "0")]
     [InlineData("--nodes", "three")]
     [InlineData("--nodes")]

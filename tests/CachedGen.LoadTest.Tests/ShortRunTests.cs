@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Threading.Tasks;
 using CachedGen.LoadTest;
 using CachedGen.TestKit;
@@ -90,6 +91,50 @@ public sealed class FusionCacheShortRunTests(ITestOutputHelper output) : ShortRu
 
     [Fact]
     public Task Warm_short_run_has_no_errors() => RunShortAsync(EngineChoice.FusionCache, assertConsistency: false, mode: LoadTestMode.Warm);
+}
+
+/// <summary>Both engines in one run, taking turns in slices (the default for <c>--engine both</c>): each engine's window
+/// is the sum of its slices, and the checks of a short run hold for CachedGen.</summary>
+public sealed class InterleavedRunTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Both_engines_take_turns_and_each_is_measured_over_its_own_slices()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        var options = LoadTestOptions.ShortMode with
+        {
+            Redis = redis.Endpoint,
+            Engine = EngineChoice.Both,
+            Duration = TimeSpan.FromSeconds(2),
+            Warmup = TimeSpan.FromMilliseconds(500),
+            Slice = TimeSpan.FromMilliseconds(500),
+        };
+        var log = new StringWriter();
+        var result = await LoadTestRunner.RunAsync(options, log);
+        output.WriteLine(log.ToString());
+        output.WriteLine(Report.ToMarkdown(result));
+
+        Assert.Equal(0.5, result.Settings.SliceSeconds);
+        Assert.Equal(["CachedGen", "FusionCache"], result.Engines.Select(e => e.Engine));
+        // One warm-up round and four measured rounds, the order alternating.
+        Assert.Contains("[round   1/5] warm-up   CachedGen", log.ToString(), StringComparison.Ordinal);
+        Assert.Contains("[round   2/5] measured  FusionCache", log.ToString(), StringComparison.Ordinal);
+        Assert.Contains("[round   3/5] measured  CachedGen", log.ToString(), StringComparison.Ordinal);
+        foreach (var run in result.Engines)
+        {
+            // Four slices of 0.5 s each, each ended once the engine's calls in flight had: never less than the duration.
+            Assert.InRange(run.MeasuredSeconds, 2.0, 60);
+            Assert.True(run.Reads > 0 && run.Writes > 0, $"{run.Engine}: {run.Reads} reads, {run.Writes} writes measured");
+            Assert.True(run.L1Hits > 0, $"{run.Engine}: no L1 hit counted");
+            Assert.True(run.Errors == 0, $"{run.Engine}: {run.Errors} errors: {string.Join(Environment.NewLine, run.ErrorSamples)}");
+            Assert.Equal(0, run.WrongValues);
+            Assert.True(run.FinalChecked > 0, $"{run.Engine}: nothing re-read after the run");
+        }
+
+        var cachedGen = result.Engines[0];
+        Assert.True(cachedGen.InvariantsHold, string.Join(Environment.NewLine, cachedGen.ErrorSamples));
+        Assert.Equal(0, cachedGen.StaleReads);
+    }
 }
 
 public sealed class PrivateRedisTests(ITestOutputHelper output)

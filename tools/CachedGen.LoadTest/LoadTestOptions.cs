@@ -85,6 +85,11 @@ public sealed record LoadTestOptions
     /// <summary>Print where CachedGen's calls spend their time (its duration histogram, joins, the thread pool).</summary>
     public bool Profile { get; init; }
 
+    /// <summary>With both engines: the length of the slices they take turns in (<c>--slice</c>), or
+    /// <see langword="null"/> to run them one after the other (<c>--sequential</c>). <c>--profile</c> runs them one after
+    /// the other.</summary>
+    public TimeSpan? Slice { get; init; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Cold (invalidate on write) or warm (warm-up, write-through).</summary>
     public LoadTestMode Mode { get; init; } = LoadTestMode.Cold;
 
@@ -111,7 +116,10 @@ public sealed record LoadTestOptions
         Usage: dotnet run -c Release --project tools/CachedGen.LoadTest -- [options]
 
           --redis HOST:PORT        use this Redis (default: start a private redis-server on a free port)
-          --engine NAME            cachedgen | fusioncache | both (default both, one after the other)
+          --engine NAME            cachedgen | fusioncache | both (default both, in alternating slices)
+          --slice D                both engines take turns in slices this long, the order alternating
+                                   (default 2s; warm-up and measured time are split into such slices)
+          --sequential             both engines one after the other instead (--profile implies it)
           --mode NAME              cold: caches start empty, a write invalidates (default);
                                    warm: every node warms every key first, a write puts the stored value
           --profile                print where CachedGen's calls spend their time in the measured window
@@ -227,6 +235,12 @@ public sealed record LoadTestOptions
                     break;
                 case "--no-final-check":
                     options = options with { FinalCheck = false };
+                    break;
+                case "--slice":
+                    options = options with { Slice = ParseDuration(name, Value(), allowZero: false) };
+                    break;
+                case "--sequential":
+                    options = options with { Slice = null };
                     break;
                 case "--no-follow":
                     options = options with { CachedGenFollow = false };

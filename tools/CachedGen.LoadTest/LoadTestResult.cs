@@ -208,13 +208,15 @@ public sealed record LoadTestSettings(
     int L1Capacity,
     double? CachedGenLeaseDurationMs,
     bool Short,
-    string Mode)
+    string Mode,
+    double? SliceSeconds = null)
 {
     public static LoadTestSettings From(LoadTestOptions o)
     {
         ArgumentNullException.ThrowIfNull(o);
         return new(o.Nodes, o.EffectiveConcurrency, o.Keys, o.ZipfExponent, o.ReadRatio, o.Duration.TotalSeconds, o.Warmup.TotalSeconds, o.Seed,
-            o.SourceLatency.TotalMilliseconds, o.CrossNodeWindow.TotalMilliseconds, o.SameNodeWindow.TotalMilliseconds, o.L1Capacity, o.CachedGenLeaseDuration?.TotalMilliseconds, o.Short, o.Mode.ToString().ToLowerInvariant());
+            o.SourceLatency.TotalMilliseconds, o.CrossNodeWindow.TotalMilliseconds, o.SameNodeWindow.TotalMilliseconds, o.L1Capacity, o.CachedGenLeaseDuration?.TotalMilliseconds, o.Short, o.Mode.ToString().ToLowerInvariant(),
+            o.Engine == EngineChoice.Both && !o.Profile ? o.Slice?.TotalSeconds : null);
     }
 }
 

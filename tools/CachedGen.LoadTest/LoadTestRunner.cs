@@ -18,11 +18,12 @@ namespace CachedGen.LoadTest;
 /// of the next revision. Warm-up first (unmeasured), then the measured window; then, optionally, every written form
 /// is re-read on every node once the cross-node window has passed.
 /// </summary>
-public static class LoadTestRunner
+public static partial class LoadTestRunner
 {
     private static readonly Guid Tenant = new("5b0d6f1e-9c8a-4e43-9a51-2f8f1c7a3d10");
 
-    /// <summary>Runs every engine the options name, one after the other, with the same seed.</summary>
+    /// <summary>Runs every engine the options name with the same seed: in alternating slices of
+    /// <see cref="LoadTestOptions.Slice"/> (see <see cref="RunInterleavedAsync"/>), or one after the other.</summary>
     /// <param name="options">Settings.</param>
     /// <param name="log">Progress and the final table go here.</param>
     /// <param name="progressInPlace">Rewrite one progress line with <c>\r</c> (a terminal) instead of a line a second.</param>
@@ -55,14 +56,21 @@ public static class LoadTestRunner
                 _ => new[] { EngineChoice.CachedGen, EngineChoice.FusionCache },
             };
             var results = new List<EngineResult>();
-            foreach (var engine in engines)
+            if (engines.Length > 1 && options.Slice is { } slice && !options.Profile)
             {
-                if (ct.IsCancellationRequested)
+                results.AddRange(await RunInterleavedAsync(engines, redis, options, zipf, slice, log, ct).ConfigureAwait(false));
+            }
+            else
+            {
+                foreach (var engine in engines)
                 {
-                    break;
-                }
+                    if (ct.IsCancellationRequested)
+                    {
+                        break;
+                    }
 
-                results.Add(await RunEngineAsync(engine, redis, options, zipf, log, progressInPlace, ct).ConfigureAwait(false));
+                    results.Add(await RunEngineAsync(engine, redis, options, zipf, log, progressInPlace, ct).ConfigureAwait(false));
+                }
             }
 
             return new LoadTestResult
@@ -85,123 +93,38 @@ public static class LoadTestRunner
 
     private static async Task<EngineResult> RunEngineAsync(EngineChoice engine, string redis, LoadTestOptions options, ZipfSampler zipf, TextWriter log, bool progressInPlace, CancellationToken ct)
     {
-        var runId = Guid.NewGuid().ToString("N")[..8];
-        using var source = new InMemoryFormSource(options.Keys, options.SourceLatency);
-        var tracker = new StaleReadTracker(options.Keys, options.SameNodeWindow, options.CrossNodeWindow);
-        await using var harness = await EngineHarness.CreateAsync(engine, redis, options, source, runId).ConfigureAwait(false);
-        await log.WriteLineAsync($"[{harness.Name}] {harness.Description}").ConfigureAwait(false);
-
-        var run = new RunState(options, zipf, source, tracker, harness.Nodes);
-        var workers = new Worker[options.EffectiveConcurrency];
-        var tasks = new Task[workers.Length];
+        await using var engineRun = await EngineRun.StartAsync(engine, redis, options, zipf, log, gate: null).ConfigureAwait(false);
+        var harness = engineRun.Harness;
+        var run = engineRun.Run;
         var t0 = Stopwatch.GetTimestamp();
-        for (var i = 0; i < workers.Length; i++)
-        {
-            workers[i] = new Worker(run, i);
-            var worker = workers[i];
-            tasks[i] = Task.Run(worker.RunAsync, CancellationToken.None);
-        }
-
         using var progressStop = new CancellationTokenSource();
-        var progress = ReportProgressAsync(harness.Name, workers, run, t0, log, progressInPlace, progressStop.Token);
+        var progress = ReportProgressAsync(harness.Name, engineRun.Workers, run, t0, log, progressInPlace, progressStop.Token);
 
         // Warm-up, then snapshot the counters and open the measured window.
-        await DelayUntilAsync(t0 + Ticks(options.Warmup), run, ct).ConfigureAwait(false);
-        var hitsBefore = harness.Snapshot();
-        var readCallsBefore = source.ReadCalls;
-        var writeCallsBefore = source.WriteCalls;
-        var gcBefore = GcSnapshot.Take();
-        var measureStart = Stopwatch.GetTimestamp();
-        Volatile.Write(ref run.MeasureStart, measureStart);
+        await DelayUntilAsync(t0 + Ticks(options.Warmup), ct).ConfigureAwait(false);
+        engineRun.BeginMeasure();
         harness.Profile?.Start();
         using var poolStop = new CancellationTokenSource();
         var pool = harness.Profile?.SamplePoolAsync(poolStop.Token) ?? Task.CompletedTask;
 
-        await DelayUntilAsync(measureStart + Ticks(options.Duration), run, ct).ConfigureAwait(false);
+        await DelayUntilAsync(run.MeasureStart + Ticks(options.Duration), ct).ConfigureAwait(false);
 
         // A window in which no call finished measures nothing (a short run on a loaded machine, where the first calls
         // pay for JIT and serializer set-up): it stays open until one has, for at most a minute.
         var deadline = Stopwatch.GetTimestamp() + Ticks(TimeSpan.FromMinutes(1));
-        while (!ct.IsCancellationRequested && Stopwatch.GetTimestamp() < deadline && MeasuredOperations(workers) == 0)
+        while (!ct.IsCancellationRequested && Stopwatch.GetTimestamp() < deadline && engineRun.MeasuredOperations == 0)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(10), ct).ConfigureAwait(false);
         }
 
-        var measureEnd = Stopwatch.GetTimestamp();
-        var gc = GcSnapshot.Take() - gcBefore;
+        engineRun.EndMeasure();
         harness.Profile?.Stop();
         await poolStop.CancelAsync().ConfigureAwait(false);
         await pool.ConfigureAwait(false);
-        Volatile.Write(ref run.Stop, 1);
-        await Task.WhenAll(tasks).ConfigureAwait(false);
-        var hitsAfter = harness.Snapshot();
-        var readCalls = source.ReadCalls - readCallsBefore;
-        var writeCalls = source.WriteCalls - writeCallsBefore;
+        await engineRun.StopAsync().ConfigureAwait(false);
         await progressStop.CancelAsync().ConfigureAwait(false);
         await progress.ConfigureAwait(false);
-
-        long finalChecked = 0, finalStale = 0;
-        if (options.FinalCheck && !ct.IsCancellationRequested)
-        {
-            (finalChecked, finalStale) = await FinalCheckAsync(harness, tracker, options, run, ct).ConfigureAwait(false);
-        }
-
-        var total = new WorkerStats();
-        foreach (var worker in workers)
-        {
-            total.Add(worker.Stats);
-        }
-
-        var result = new EngineResult
-        {
-            Engine = harness.Name,
-            Description = harness.Description,
-            MeasuredSeconds = (measureEnd - measureStart) / (double)Stopwatch.Frequency,
-            Reads = total.Reads,
-            Writes = total.Writes,
-            L1Hits = hitsAfter.L1 - hitsBefore.L1,
-            L2Hits = hitsAfter.L2 - hitsBefore.L2,
-            SourceReadCalls = readCalls,
-            SourceWriteCalls = writeCalls,
-            SourceCallMeanMs = source.MeanCallTime.TotalMilliseconds,
-            ReadLatency = LatencySummary.From(total.ReadLatency),
-            ReadLatencyNoSourceCall = LatencySummary.From(total.ReadHitLatency),
-            ReadLatencyNoLoadInFlight = LatencySummary.From(total.ReadNoLoadLatency),
-            ReadLatencyServed = LatencySummary.From(total.ReadServedLatency),
-            ReadLatencyAwaitedLoad = LatencySummary.From(total.ReadAwaitedLatency),
-            ReadLatencyServedNotAtOnce = LatencySummary.From(total.ReadServedAsyncLatency),
-            ReadLatencySourceCall = LatencySummary.From(total.ReadMissLatency),
-            WriteLatency = LatencySummary.From(total.WriteLatency),
-            WriteLatencyAfterTurn = LatencySummary.From(total.WriteLatencyAfterTurn),
-            Errors = total.Errors,
-            WrongValues = total.WrongValues,
-            StaleReads = total.Stale,
-            StaleReadsSameNode = total.StaleSameNode,
-            ReadsWithinWindow = total.WithinWindow,
-            MaxStalenessMs = Math.Round(total.MaxStaleTicks * 1000.0 / Stopwatch.Frequency, 1),
-            LongestCallMs = Math.Round(total.LongestTicks * 1000.0 / Stopwatch.Frequency, 1),
-            AllocatedBytes = gc.AllocatedBytes,
-            Collections = [gc.Gen0, gc.Gen1, gc.Gen2],
-            GcPauseMs = Math.Round(gc.Pause.TotalMilliseconds, 1),
-            CpuMs = Math.Round(gc.Cpu.TotalMilliseconds, 1),
-            CallsOver1s = total.Over1s,
-            FinalChecked = finalChecked,
-            FinalStale = finalStale,
-            EngineWarnings = harness.Logs.Count,
-            EngineCounters = EngineSnapshot.Delta(hitsBefore, hitsAfter),
-            ErrorSamples = [.. run.ErrorSamples],
-            WarningSamples = harness.Logs.Samples,
-        };
-        if (harness.Profile is { } profile)
-        {
-            await log.WriteLineAsync($"[{harness.Name}] where the calls of the measured window spent their time:{Environment.NewLine}{profile.ToMarkdown(result.MeasuredSeconds, result.Reads, result.EngineCounters)}").ConfigureAwait(false);
-        }
-
-        await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"[{harness.Name}] done: {result.Reads:N0} reads, {result.Writes:N0} writes, {result.OperationsPerSecond:N0} ops/s, overall hit {result.OverallHitRatio:P1}, " +
-            $"errors {result.Errors}, stale {result.StaleReads} (+{result.FinalStale} at the end), longest call {result.LongestCallMs} ms ({result.CallsOver1s} over 1 s, warm-up included), " +
-            $"invariants {(result.InvariantsHold ? "hold" : "VIOLATED")}.")).ConfigureAwait(false);
-        return result;
+        return await engineRun.ResultAsync(log, ct).ConfigureAwait(false);
     }
 
     /// <summary>Waits the window out, then reads every written form on every node: any older revision than the last
@@ -286,18 +209,7 @@ public static class LoadTestRunner
         }
     }
 
-    private static long MeasuredOperations(Worker[] workers)
-    {
-        long total = 0;
-        foreach (var worker in workers)
-        {
-            total += Volatile.Read(ref worker.Stats.Reads) + Volatile.Read(ref worker.Stats.Writes);
-        }
-
-        return total;
-    }
-
-    private static async Task DelayUntilAsync(long timestamp, RunState run, CancellationToken ct)
+    private static async Task DelayUntilAsync(long timestamp, CancellationToken ct)
     {
         while (true)
         {
@@ -315,8 +227,6 @@ public static class LoadTestRunner
             {
                 return;
             }
-
-            _ = run;
         }
     }
 
@@ -404,7 +314,7 @@ public static class LoadTestRunner
         }
     }
 
-    private sealed class Worker(RunState run, int index)
+    private sealed class Worker(RunState run, int index, SliceGate? gate)
     {
         private const int YieldEvery = 64;
 
@@ -426,6 +336,13 @@ public static class LoadTestRunner
             var synchronous = 0;
             while (Volatile.Read(ref run.Stop) == 0)
             {
+                if (gate is { IsOpen: false })
+                {
+                    // Interleaved: the other engine's slice. Parked here, between calls, until this engine's next one.
+                    await gate.ParkAsync().ConfigureAwait(false);
+                    continue;
+                }
+
                 var node = random.Next(nodes.Count);
                 var formId = run.Zipf.Next(random);
                 var read = random.NextDouble() < readRatio;
@@ -555,6 +472,9 @@ internal readonly record struct GcSnapshot(long AllocatedBytes, int Gen0, int Ge
 {
     public static GcSnapshot Take()
         => new(GC.GetTotalAllocatedBytes(precise: false), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration(), Environment.CpuUsage.TotalTime);
+
+    public static GcSnapshot operator +(GcSnapshot a, GcSnapshot b)
+        => new(a.AllocatedBytes + b.AllocatedBytes, a.Gen0 + b.Gen0, a.Gen1 + b.Gen1, a.Gen2 + b.Gen2, a.Pause + b.Pause, a.Cpu + b.Cpu);
 
     public static GcSnapshot operator -(GcSnapshot a, GcSnapshot b)
         => new(a.AllocatedBytes - b.AllocatedBytes, a.Gen0 - b.Gen0, a.Gen1 - b.Gen1, a.Gen2 - b.Gen2, a.Pause - b.Pause, a.Cpu - b.Cpu);

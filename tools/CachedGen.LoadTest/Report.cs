@@ -17,7 +17,7 @@ public static class Report
         text.AppendLine(inv, $"Run {result.StartedAt:yyyy-MM-dd HH:mm} UTC; {result.Machine}; Redis: {result.Redis}.");
         text.AppendLine(inv, $"Workload: {s.Keys:N0} keys, Zipf({s.ZipfExponent}), {s.ReadRatio:P0} reads, {s.Nodes} nodes, {s.Concurrency} workers, " +
             $"warm-up {s.WarmupSeconds}s + measured {s.DurationSeconds}s, source latency {s.SourceLatencyMs} ms, L1 capacity {s.L1Capacity:N0}/node, " +
-            $"stale window {s.SameNodeWindowMs} ms same node / {s.CrossNodeWindowMs} ms other nodes, seed {s.Seed}{(s.CachedGenLeaseDurationMs is { } lease ? $", CachedGen LeaseDuration {lease} ms" : "")}{(s.Short ? ", short mode" : "")}.");
+            $"stale window {s.SameNodeWindowMs} ms same node / {s.CrossNodeWindowMs} ms other nodes, seed {s.Seed}{(s.CachedGenLeaseDurationMs is { } lease ? $", CachedGen LeaseDuration {lease} ms" : "")}{(s.Short ? ", short mode" : "")}; engines {(s.SliceSeconds is { } slice ? $"in alternating slices of {slice} s" : "one after the other")}.");
         text.AppendLine();
         var engines = result.Engines;
         text.Append("| |");
