@@ -67,6 +67,10 @@ internal sealed class Backplane
     /// <summary>Raised for each of this node's own messages coming back, once it has been ignored (tests wait on it).</summary>
     internal event Action? Echoed;
 
+    /// <summary>Raised once a fill announcement (<c>f</c> or <c>v</c>) has been handled: waiters woken, and the methods of
+    /// this node told.</summary>
+    internal event Action? FillHandled;
+
     public string ChannelName { get; }
 
     /// <summary>Completes once the subscription is in place (or failed, logged).</summary>
@@ -356,6 +360,8 @@ internal sealed class Backplane
         {
             _runtime.OnRemoteFill(remoteMethod, redisKey, isBaseKey: false);
         }
+
+        FillHandled?.Invoke();
     }
 }
 

@@ -33,10 +33,17 @@ internal readonly struct BucketGenerations
     private const int FingerprintMark = 0x8000; // makes every fingerprint non-zero
 
     private readonly long[] _words;
+    private readonly KnownInRedis _inRedis;
 
     /// <summary>Buckets for an L1 of <paramref name="capacity"/> entries: rounded up to a power of two (64 to 65,536).</summary>
     public BucketGenerations(int capacity)
-        => _words = new long[(int)BitOperations.RoundUpToPowerOf2((uint)Math.Clamp(capacity, 64, MaxBuckets))];
+    {
+        _words = new long[(int)BitOperations.RoundUpToPowerOf2((uint)Math.Clamp(capacity, 64, MaxBuckets))];
+        _inRedis = new KnownInRedis(Math.Min(capacity, MaxBuckets));
+    }
+
+    /// <summary>Which keys this node knows to have a value in Redis (cleared for a key when its bucket moves for it).</summary>
+    public KnownInRedis InRedis => _inRedis;
 
     public int Count => _words.Length;
 
@@ -88,16 +95,22 @@ internal readonly struct BucketGenerations
     private static int RunOf(long word) => (int)((ulong)word >> 32) & MaxRun;
 
     /// <summary>Moves the slot's bucket on for its key: that key's entries are no longer served, its loads in flight are
-    /// not cached.</summary>
-    public void Bump(int slot) => Move(ref _words[slot & 0xFFFF], FingerprintOf(slot));
+    /// not cached, and it is no longer known to be in Redis.</summary>
+    public void Bump(int slot)
+    {
+        Move(ref _words[slot & 0xFFFF], FingerprintOf(slot));
+        _inRedis.Remove(slot);
+    }
 
-    /// <summary>Moves every bucket on for every key.</summary>
+    /// <summary>Moves every bucket on for every key; no key is known to be in Redis any more.</summary>
     public void BumpAll()
     {
         for (var i = 0; i < _words.Length; i++)
         {
             Move(ref _words[i], 0);
         }
+
+        _inRedis.Clear();
     }
 
     private static void Move(ref long word, int fingerprint)

@@ -40,13 +40,16 @@ public sealed partial class CachedMethod<TKey, TValue>
     /// <inheritdoc/>
     void ICachedMethodStatistics.FollowRemoteFill(string redisKey, bool isBaseKey)
     {
-        if (_remembered is not { } remembered || !_enabled || (isBaseKey ? redisKey : BaseKeyOf(redisKey)) is not { } baseKey)
+        if ((isBaseKey ? redisKey : BaseKeyOf(redisKey)) is not { } baseKey)
         {
             return;
         }
 
+        // Another node wrote the value: whether or not this node follows it, its next read of the key starts with a GET.
         var slot = _buckets.Of(baseKey);
-        if (remembered[slot & (remembered.Length - 1)] is not { } there || there.Bucket != slot
+        _buckets.InRedis.Add(slot);
+        if (_remembered is not { } remembered || !_enabled
+            || remembered[slot & (remembered.Length - 1)] is not { } there || there.Bucket != slot
             || !_local!.TryGet(there.Key, out var held) || held.Bucket != slot
             || IsCurrent(held) || !_clock.IsBefore(held.ExpiresAt))
         {

@@ -287,6 +287,10 @@ public sealed partial class CachedMethod<TKey, TValue>
         {
             _metrics.StaleFillsPrevented.Add(1, _methodTag);
         }
+        else if (outcome == FillOutcome.Written)
+        {
+            _buckets.InRedis.Add(_buckets.Of(redisKey));
+        }
 
         return outcome;
     }

@@ -73,9 +73,11 @@ public sealed partial class CachedMethod<TKey, TValue>
         }
 
         // The first read of an L1 miss: a GET, or the lease script, which reads the value and, when it is missing, takes the
-        // lease in the same round trip (see FirstReadSkipsGet).
+        // lease in the same round trip. A GET when this node last learned the value is in Redis (read, written or announced
+        // there, and not invalidated since); otherwise as the method's score says (see FirstReadSkipsGet).
         var missKind = invalidatedHere ? MissKind.InvalidatedHere : MissKind.NotHeld;
-        var scored = !(Descriptor.HashesKey && _runtime.IsRotating);
+        var knownInRedis = !_tagged && _buckets.InRedis.Contains(stamp.Bucket);
+        var scored = !knownInRedis && !(Descriptor.HashesKey && _runtime.IsRotating);
         if (scored && FirstReadSkipsGet(missKind))
         {
             return await JoinOrLeadFlightAsync(key, state, load, redisKey, stamp, default, cancellationToken, missKind).ConfigureAwait(false);
@@ -105,6 +107,11 @@ public sealed partial class CachedMethod<TKey, TValue>
         if (scored)
         {
             ScoreFirstRead(missKind, read is not null);
+        }
+        else if (knownInRedis && read is null)
+        {
+            // Gone after all (evicted, expired, or deleted by a change this node has not heard of yet).
+            _buckets.InRedis.Remove(stamp.Bucket);
         }
 
         var fallback = default(Fallback);
@@ -209,6 +216,7 @@ public sealed partial class CachedMethod<TKey, TValue>
         }
 
         WriteL1(key, value, Math.Min(_policy.LocalTtlMs, remainingMs), stamp, expiresUnixMs);
+        _buckets.InRedis.Add(stamp.Bucket);
         if (countHit && _metrics.CountHits)
         {
             _l2Hits.Increment();

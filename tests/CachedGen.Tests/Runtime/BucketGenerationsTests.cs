@@ -106,4 +106,59 @@ public class BucketGenerationsTests
         generations.BumpAll();
         Assert.False(generations.IsAt(slot, at));
     }
+
+    [Fact]
+    public void A_key_is_known_in_Redis_from_its_mark_until_its_bucket_moves_for_it()
+    {
+        var generations = new BucketGenerations(10_000);
+        var slot = generations.Of("prefix:{item:1}#v1");
+        var other = generations.Of("prefix:{item:2}#v1");
+        Assert.False(generations.InRedis.Contains(slot));
+
+        generations.InRedis.Add(slot);
+        generations.InRedis.Add(other);
+        Assert.True(generations.InRedis.Contains(slot));
+        Assert.True(generations.InRedis.Contains(generations.Of("prefix:{item:1}#v1.r1.2"))); // the key's logical part, whatever its generations
+
+        generations.Bump(slot); // an invalidation of the key
+        Assert.False(generations.InRedis.Contains(slot));
+        Assert.True(generations.InRedis.Contains(other));
+
+        generations.InRedis.Remove(other); // a GET found nothing after all
+        Assert.False(generations.InRedis.Contains(other));
+
+        generations.InRedis.Add(slot);
+        generations.InRedis.Add(other);
+        generations.BumpAll(); // every key, as after InvalidateAllAsync
+        Assert.False(generations.InRedis.Contains(slot));
+        Assert.False(generations.InRedis.Contains(other));
+    }
+
+    [Fact]
+    public void Few_unknown_keys_look_known_and_the_bits_start_over_once_a_sixteenth_are_set()
+    {
+        // Marks of a full L1's worth of keys make few of the next keys look known: a wrong mark costs a round trip.
+        var known = new KnownInRedis(10_000); // 524,288 bits
+        for (var i = 0; i < 10_000; i++)
+        {
+            known.Add(Slot(i));
+        }
+
+        Assert.True(known.Contains(Slot(0)));
+        var falselyKnown = Enumerable.Range(100_000, 10_000).Count(i => known.Contains(Slot(i)));
+        Assert.InRange(falselyKnown, 0, 400); // about 2 % with 10,000 of 524,288 bits set
+
+        // Once a sixteenth of the bits are set (32,768), they all start over: no key is known.
+        for (var i = 10_000; i < 40_000; i++)
+        {
+            known.Add(Slot(i));
+        }
+
+        Assert.InRange(Enumerable.Range(0, 40_000).Count(i => known.Contains(Slot(i))), 1, 10_000);
+        Assert.False(known.Contains(Slot(0)));
+    }
+
+    private static readonly BucketGenerations Slots = new(10_000);
+
+    private static int Slot(int i) => Slots.Of($"prefix:{{item:{i}}}#v1");
 }
