@@ -50,6 +50,21 @@ public sealed class KnownInRedisTests(RedisServerFixture redis) : IClassFixture<
     private static string[] Sent(ProfilingSession profile)
         => profile.FinishProfiling().Select(c => c.Command).Where(c => c is not ("PUBLISH" or "SUBSCRIBE" or "PING")).ToArray();
 
+    /// <summary>Node A (on a fake clock, profiled) and node B over <paramref name="source"/>. A's first miss of
+    /// <paramref name="firstKey"/> finds nothing in Redis, so its next misses of keys it knows nothing of start with the
+    /// lease script.</summary>
+    private async Task<(IBackplaneProbeRepository A, CacheRuntime RuntimeA, ProfilingSession ProfileA, FakeTimeProvider ClockA, IBackplaneProbeRepository B, CacheRuntime RuntimeB)> TwoNodesAsync(BackplaneProbeSource source, int firstKey)
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var (runtimeA, profileA) = await RuntimeAsync(clock);
+        var (runtimeB, _) = await RuntimeAsync();
+        IBackplaneProbeRepository a = new CachedBackplaneProbeRepository(source, runtimeA);
+        await a.GetLongLivedAsync(99); // connected, scripts loaded
+        await a.GetAsync(firstKey);
+        await runtimeA.PendingFills.WhenIdleAsync();
+        return (a, runtimeA, profileA, clock, new CachedBackplaneProbeRepository(source, runtimeB), runtimeB);
+    }
+
     private static async Task AppliedBothAsync(SemaphoreSlim applied)
     {
         for (var i = 0; i < 2; i++)
@@ -88,14 +103,7 @@ public sealed class KnownInRedisTests(RedisServerFixture redis) : IClassFixture<
     public async Task A_key_this_node_read_from_Redis_is_read_with_a_GET_once_its_L1_copy_has_expired_and_not_after_an_invalidation()
     {
         var source = new BackplaneProbeSource();
-        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var (runtimeA, profileA) = await RuntimeAsync(clock);
-        var (runtimeB, _) = await RuntimeAsync();
-        IBackplaneProbeRepository a = new CachedBackplaneProbeRepository(source, runtimeA);
-        IBackplaneProbeRepository b = new CachedBackplaneProbeRepository(source, runtimeB);
-        await a.GetLongLivedAsync(99);
-        await a.GetAsync(10); // A's first miss finds nothing in Redis: its next misses start with the script
-        await runtimeA.PendingFills.WhenIdleAsync();
+        var (a, runtimeA, profileA, clock, b, runtimeB) = await TwoNodesAsync(source, firstKey: 10);
         await b.GetAsync(11); // B fills key 11
         await runtimeB.PendingFills.WhenIdleAsync();
         Assert.Equal(0, (await a.GetAsync(11))!.Version); // A reads B's value (with the script: A knew nothing of it)
@@ -121,14 +129,7 @@ public sealed class KnownInRedisTests(RedisServerFixture redis) : IClassFixture<
     public async Task A_key_whose_fill_another_node_announced_is_read_with_a_GET()
     {
         var source = new BackplaneProbeSource();
-        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var (runtimeA, profileA) = await RuntimeAsync(clock);
-        var (runtimeB, _) = await RuntimeAsync();
-        IBackplaneProbeRepository a = new CachedBackplaneProbeRepository(source, runtimeA);
-        IBackplaneProbeRepository b = new CachedBackplaneProbeRepository(source, runtimeB);
-        await a.GetLongLivedAsync(99);
-        await a.GetAsync(20); // A's first miss finds nothing in Redis: its next misses start with the script
-        await runtimeA.PendingFills.WhenIdleAsync();
+        var (a, runtimeA, profileA, clock, b, _) = await TwoNodesAsync(source, firstKey: 20);
         await a.GetAsync(21);
         await runtimeA.PendingFills.WhenIdleAsync();
         clock.Advance(TimeSpan.FromSeconds(3)); // A's copy of 21 expires: nothing for A to follow
