@@ -25,6 +25,8 @@ public sealed class OptionsTests
         Assert.Null(options.Redis);
         Assert.True(options.CachedGenFollow);
         Assert.False(LoadTestOptions.Parse(["--no-follow"])!.CachedGenFollow);
+        Assert.True(options.CachedGenBackgroundFill);
+        Assert.False(LoadTestOptions.Parse(["--no-background-fill"])!.CachedGenBackgroundFill);
         // Both engines take turns in 2 s slices unless told otherwise.
         Assert.Equal(TimeSpan.FromSeconds(2), options.Slice);
         Assert.Equal(TimeSpan.FromMilliseconds(500), LoadTestOptions.Parse(["--slice", "500ms"])!.Slice);

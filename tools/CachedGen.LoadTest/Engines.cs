@@ -187,7 +187,8 @@ internal sealed class CachedGenHarness : EngineHarness
 
     public override string Description => _options.Mode == LoadTestMode.Warm
         ? "warm: generated CachedWarmFormRepository through AddCachedGen + WarmUp (hot set = every key, coldest first, 16 at a time), [CachePut] write, one writer per form; CacheRuntime per node (L1 BitFaster ConcurrentLru) + Redis L2; " + WarmMode.DescribeWarmUp(WarmUpTime, _options.Nodes, _options.Keys)
-        : "generated CachedFormRepository; CacheRuntime per node (L1 BitFaster ConcurrentLru) + Redis L2 (StackExchange.Redis), MessagePack payload";
+        : "generated CachedFormRepository; CacheRuntime per node (L1 BitFaster ConcurrentLru) + Redis L2 (StackExchange.Redis), MessagePack payload"
+            + (_options.CachedGenFollow ? "" : "; FollowRemoteChanges = false") + (_options.CachedGenBackgroundFill ? "" : "; BackgroundFill = false");
 
     private TimeSpan WarmUpTime { get; set; }
 
@@ -225,6 +226,7 @@ internal sealed class CachedGenHarness : EngineHarness
                     runtimeOptions.KeyHashSecret = secret;
                     runtimeOptions.DefaultMaxLocalEntries = options.L1Capacity;
                     runtimeOptions.FollowRemoteChanges = options.CachedGenFollow;
+                    runtimeOptions.BackgroundFill = options.CachedGenBackgroundFill;
                     if (options.CachedGenLeaseDuration is { } lease)
                     {
                         runtimeOptions.LeaseDuration = lease;

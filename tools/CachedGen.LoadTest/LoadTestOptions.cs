@@ -78,6 +78,9 @@ public sealed record LoadTestOptions
     /// <summary>CachedGen's <c>FollowRemoteChanges</c> (on by default, as in the runtime).</summary>
     public bool CachedGenFollow { get; init; } = true;
 
+    /// <summary>CachedGen's <c>BackgroundFill</c> (on by default, as in the runtime).</summary>
+    public bool CachedGenBackgroundFill { get; init; } = true;
+
     public string? JsonPath { get; init; }
 
     public bool Short { get; init; }
@@ -138,6 +141,7 @@ public sealed record LoadTestOptions
           --lease-duration D       CachedGen's LeaseDuration (default: the runtime's default)
           --no-final-check         skip re-reading written forms on every node after the run
           --no-follow              CachedGen with FollowRemoteChanges = false
+          --no-background-fill     CachedGen with BackgroundFill = false (a miss waits for its fill)
           --json FILE              also write the results as JSON
           --short                  CI mode: CachedGen only, 3s after 1s warm-up, 10000 keys, 2 nodes,
                                    1s staleness window, 2s Redis budget for CachedGen (other options
@@ -244,6 +248,9 @@ public sealed record LoadTestOptions
                     break;
                 case "--no-follow":
                     options = options with { CachedGenFollow = false };
+                    break;
+                case "--no-background-fill":
+                    options = options with { CachedGenBackgroundFill = false };
                     break;
                 case "--json":
                     options = options with { JsonPath = Value() };
