@@ -33,17 +33,19 @@ internal readonly struct BucketGenerations
     private const int FingerprintMark = 0x8000; // makes every fingerprint non-zero
 
     private readonly long[] _words;
-    private readonly KnownInRedis _inRedis;
+    private readonly KnownInRedis? _inRedis;
 
-    /// <summary>Buckets for an L1 of <paramref name="capacity"/> entries: rounded up to a power of two (64 to 65,536).</summary>
-    public BucketGenerations(int capacity)
+    /// <summary>Buckets for an L1 of <paramref name="capacity"/> entries: rounded up to a power of two (64 to 65,536); with
+    /// <paramref name="trackRedis"/>, also which keys are known to be in Redis (<see cref="InRedis"/>).</summary>
+    public BucketGenerations(int capacity, bool trackRedis = false)
     {
         _words = new long[(int)BitOperations.RoundUpToPowerOf2((uint)Math.Clamp(capacity, 64, MaxBuckets))];
-        _inRedis = new KnownInRedis(Math.Min(capacity, MaxBuckets));
+        _inRedis = trackRedis ? new KnownInRedis(Math.Min(capacity, MaxBuckets)) : null;
     }
 
-    /// <summary>Which keys this node knows to have a value in Redis (cleared for a key when its bucket moves for it).</summary>
-    public KnownInRedis InRedis => _inRedis;
+    /// <summary>Which keys this node knows to have a value in Redis (cleared for a key when its bucket moves for it);
+    /// <see langword="null"/> when not tracked.</summary>
+    public KnownInRedis? InRedis => _inRedis;
 
     public int Count => _words.Length;
 
@@ -99,7 +101,7 @@ internal readonly struct BucketGenerations
     public void Bump(int slot)
     {
         Move(ref _words[slot & 0xFFFF], FingerprintOf(slot));
-        _inRedis.Remove(slot);
+        _inRedis?.Remove(slot);
     }
 
     /// <summary>Moves every bucket on for every key; no key is known to be in Redis any more.</summary>
@@ -110,7 +112,7 @@ internal readonly struct BucketGenerations
             Move(ref _words[i], 0);
         }
 
-        _inRedis.Clear();
+        _inRedis?.Clear();
     }
 
     private static void Move(ref long word, int fingerprint)

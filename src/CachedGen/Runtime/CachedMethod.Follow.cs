@@ -47,7 +47,7 @@ public sealed partial class CachedMethod<TKey, TValue>
 
         // Another node wrote the value: whether or not this node follows it, its next read of the key starts with a GET.
         var slot = _buckets.Of(baseKey);
-        _buckets.InRedis.Add(slot);
+        _buckets.InRedis?.Add(slot);
         if (_remembered is not { } remembered || !_enabled
             || remembered[slot & (remembered.Length - 1)] is not { } there || there.Bucket != slot
             || !_local!.TryGet(there.Key, out var held) || held.Bucket != slot

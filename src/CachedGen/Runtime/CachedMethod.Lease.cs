@@ -289,7 +289,7 @@ public sealed partial class CachedMethod<TKey, TValue>
         }
         else if (outcome == FillOutcome.Written)
         {
-            _buckets.InRedis.Add(_buckets.Of(redisKey));
+            _buckets.InRedis?.Add(_buckets.Of(redisKey));
         }
 
         return outcome;

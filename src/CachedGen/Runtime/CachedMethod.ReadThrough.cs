@@ -76,7 +76,7 @@ public sealed partial class CachedMethod<TKey, TValue>
         // lease in the same round trip. A GET when this node last learned the value is in Redis (read, written or announced
         // there, and not invalidated since); otherwise as the method's score says (see FirstReadSkipsGet).
         var missKind = invalidatedHere ? MissKind.InvalidatedHere : MissKind.NotHeld;
-        var knownInRedis = !_tagged && _buckets.InRedis.Contains(stamp.Bucket);
+        var knownInRedis = _buckets.InRedis?.Contains(stamp.Bucket) == true;
         var scored = !knownInRedis && !(Descriptor.HashesKey && _runtime.IsRotating);
         if (scored && FirstReadSkipsGet(missKind))
         {
@@ -111,7 +111,7 @@ public sealed partial class CachedMethod<TKey, TValue>
         else if (knownInRedis && read is null)
         {
             // Gone after all (evicted, expired, or deleted by a change this node has not heard of yet).
-            _buckets.InRedis.Remove(stamp.Bucket);
+            _buckets.InRedis?.Remove(stamp.Bucket);
         }
 
         var fallback = default(Fallback);
@@ -216,7 +216,7 @@ public sealed partial class CachedMethod<TKey, TValue>
         }
 
         WriteL1(key, value, Math.Min(_policy.LocalTtlMs, remainingMs), stamp, expiresUnixMs);
-        _buckets.InRedis.Add(stamp.Bucket);
+        _buckets.InRedis?.Add(stamp.Bucket);
         if (countHit && _metrics.CountHits)
         {
             _l2Hits.Increment();

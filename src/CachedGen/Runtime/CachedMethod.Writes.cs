@@ -202,7 +202,7 @@ public sealed partial class CachedMethod<TKey, TValue>
         // Again, now that Redis has the new value: a read here that started between the first bump and the write may have
         // read the old one. Then L1 takes the new value under the newest generation.
         _buckets.Bump(bucket);
-        _buckets.InRedis.Add(bucket);
+        _buckets.InRedis?.Add(bucket);
         var remainingMs = encoded.ExpiresUnixMs - _clock.UtcNowUnixMs;
         WriteL1(key, value, Math.Min(_policy.LocalTtlMs, remainingMs), StampOf(bucket) with { Tags = snapshot }, encoded.ExpiresUnixMs);
     }

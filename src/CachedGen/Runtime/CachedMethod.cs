@@ -77,7 +77,9 @@ public sealed partial class CachedMethod<TKey, TValue> : ICachedMethodStatistics
             _clock.StartTicking();
         }
 
-        _buckets = new BucketGenerations(_local is null ? 0 : capacity);
+        // Which keys are known to be in Redis: for the first read of an untagged method's miss (a tag invalidation moves
+        // many keys at once, which no bit follows).
+        _buckets = new BucketGenerations(_local is null ? 0 : capacity, trackRedis: runtime.Entries is not null && descriptor.TagTemplates.Length == 0);
         _remembered = RememberedEntriesFor(runtime, _local is not null, _buckets.Count);
         _metrics = runtime.Metrics;
         UpdateHitMode();

@@ -11,10 +11,10 @@ namespace CachedGen.Runtime;
 /// GET for a value that is there, the lease script otherwise), never for what is served: a wrong bit costs a round trip,
 /// not a value.
 /// </summary>
-/// <remarks>32 bits per L1 entry (64 KB for 10,000 entries), so that a node remembers about three times its L1 capacity
+/// <remarks>Kept for untagged methods with Redis. 32 bits per L1 entry (64 KB for 10,000 entries), so that a node remembers about three times its L1 capacity
 /// of keys: the keys it evicted are the ones it reads back from Redis. Keys share bits, so a key this node never learned
 /// of can look known (then its GET finds nothing and the lease script follows, one round trip more); to keep that rare,
-/// the bits are all cleared once a sixteenth of them have been set (at most 6 % of unknown keys look known, 3 % on
+/// the bits are all cleared once a sixteenth of them are set (at most 6 % of unknown keys look known, 3 % on
 /// average), and the known keys become unknown, which costs them the lease script's slightly dearer read, nothing
 /// more.</remarks>
 internal sealed class KnownInRedis
@@ -60,9 +60,10 @@ internal sealed class KnownInRedis
     public void Remove(int slot)
     {
         var bit = BitOf(slot);
-        if ((Volatile.Read(ref _bits[bit >> 6]) & (1L << bit)) != 0)
+        ref var word = ref _bits[bit >> 6];
+        if ((Volatile.Read(ref word) & (1L << bit)) != 0 && (Interlocked.And(ref word, ~(1L << bit)) & (1L << bit)) != 0)
         {
-            Interlocked.And(ref _bits[bit >> 6], ~(1L << bit));
+            Interlocked.Decrement(ref _set);
         }
     }
 

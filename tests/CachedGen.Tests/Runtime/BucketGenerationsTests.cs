@@ -110,10 +110,11 @@ public class BucketGenerationsTests
     [Fact]
     public void A_key_is_known_in_Redis_from_its_mark_until_its_bucket_moves_for_it()
     {
-        var generations = new BucketGenerations(10_000);
+        Assert.Null(new BucketGenerations(10_000).InRedis); // tracked only where asked (untagged methods with Redis)
+        var generations = new BucketGenerations(10_000, trackRedis: true);
         var slot = generations.Of("prefix:{item:1}#v1");
         var other = generations.Of("prefix:{item:2}#v1");
-        Assert.False(generations.InRedis.Contains(slot));
+        Assert.False(generations.InRedis!.Contains(slot));
 
         generations.InRedis.Add(slot);
         generations.InRedis.Add(other);
@@ -156,6 +157,20 @@ public class BucketGenerationsTests
 
         Assert.InRange(Enumerable.Range(0, 40_000).Count(i => known.Contains(Slot(i))), 1, 10_000);
         Assert.False(known.Contains(Slot(0)));
+    }
+
+    [Fact]
+    public void A_key_invalidated_and_read_again_over_and_over_does_not_make_the_bits_start_over()
+    {
+        var known = new KnownInRedis(64); // 2,048 bits: they would start over after 128 keys set
+        known.Add(Slot(1));
+        for (var i = 0; i < 1_000; i++)
+        {
+            known.Add(Slot(0)); // read or written
+            known.Remove(Slot(0)); // invalidated
+        }
+
+        Assert.True(known.Contains(Slot(1)));
     }
 
     private static readonly BucketGenerations Slots = new(10_000);
