@@ -56,7 +56,7 @@ public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposa
         Time = Clock.Provider;
         Runtime.StartupSettings.Validate(options);
         UnconfirmedWrites = new Runtime.UnconfirmedWrites(Time);
-        UnconfirmedTags = new Runtime.UnconfirmedTags(this);
+        UnconfirmedTags = new Runtime.UnconfirmedChanges<string>(UnconfirmedWrites, RetryScopeAsync, StringComparer.Ordinal);
 
         if (options.KeyHashSecret is { } secret)
         {
@@ -219,7 +219,7 @@ public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposa
     internal Runtime.UnconfirmedWrites UnconfirmedWrites { get; }
 
     /// <summary>The tag (and everything, and method) invalidations Redis did not confirm.</summary>
-    internal Runtime.UnconfirmedTags UnconfirmedTags { get; }
+    internal Runtime.UnconfirmedChanges<string> UnconfirmedTags { get; }
 
     /// <summary>The one time source of the runtime: <see cref="CachedGenOptions.TimeProvider"/>, or the
     /// <see cref="TimeProvider"/> registered in dependency injection when the options leave it at the system clock.</summary>
@@ -329,6 +329,16 @@ public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposa
         if (_methodsById.TryGetValue(methodId, out var method))
         {
             method.ClearLocal();
+        }
+    }
+
+    /// <summary>Moves the generation of <paramref name="tag"/> (or of everything, or of a method) again, after Redis did not
+    /// confirm it; not counted, logged or audited again. Moving it once more than needed costs its entries one miss.</summary>
+    private async ValueTask RetryScopeAsync(string tag)
+    {
+        if (await Tags.InvalidateAsync(tag).ConfigureAwait(false))
+        {
+            UnconfirmedTags.Confirmed(tag);
         }
     }
 

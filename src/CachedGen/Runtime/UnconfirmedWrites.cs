@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -86,50 +87,54 @@ internal sealed class UnconfirmedWrites(TimeProvider time) : IDisposable
     }
 }
 
-/// <summary>A method whose invalidations Redis may not have confirmed.</summary>
+/// <summary>Changes Redis may not have confirmed (<see cref="UnconfirmedChanges{T}"/>).</summary>
 internal interface IUnconfirmedWrites
 {
-    /// <summary>Whether an invalidation of this method waits for Redis to confirm it.</summary>
+    /// <summary>Whether a change waits for Redis to confirm it.</summary>
     bool HasUnconfirmed { get; }
 
-    /// <summary>Tries each unconfirmed invalidation again; <see langword="true"/> when none is left.</summary>
+    /// <summary>Tries each unconfirmed change again; <see langword="true"/> when none is left.</summary>
     ValueTask<bool> RetryUnconfirmedAsync();
 }
 
-/// <summary>The tag invalidations (and of everything, and of one method) Redis did not confirm: each moves its
-/// generation again once Redis answers. Moving a generation once more than needed costs the tag's entries one miss.</summary>
-internal sealed class UnconfirmedTags(CacheRuntime runtime) : IUnconfirmedWrites
+/// <summary>
+/// The changes of one kind Redis did not confirm (a method's invalidations and puts by key, the runtime's tag
+/// invalidations): each is tried again by <paramref name="retry"/>, which calls <see cref="Add"/> or
+/// <see cref="Confirmed"/> as a first try does, until Redis confirms it.
+/// </summary>
+internal sealed class UnconfirmedChanges<T>(UnconfirmedWrites writes, Func<T, ValueTask> retry, IEqualityComparer<T>? comparer = null) : IUnconfirmedWrites
+    where T : notnull
 {
-    private readonly ConcurrentDictionary<string, byte> _tags = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<T, byte> _items = new(comparer);
 
-    public bool HasUnconfirmed => !_tags.IsEmpty;
+    public bool HasUnconfirmed => !_items.IsEmpty;
 
-    /// <summary>Redis did not confirm the invalidation of <paramref name="tag"/>: it is tried again until it does.</summary>
-    public void Add(string tag)
+    /// <summary>Whether the last change of <paramref name="item"/> waits for Redis to confirm it.</summary>
+    public bool Contains(in T item) => !_items.IsEmpty && _items.ContainsKey(item);
+
+    /// <summary>Redis did not confirm the change of <paramref name="item"/>: it is tried again until it does.</summary>
+    public void Add(T item)
     {
-        _tags.TryAdd(tag, 0);
-        runtime.UnconfirmedWrites.Add(this);
+        _items.TryAdd(item, 0);
+        writes.Add(this);
     }
 
-    /// <summary>A later invalidation of <paramref name="tag"/> that Redis confirmed: nothing of it waits any more.</summary>
-    public void Confirmed(string tag)
+    /// <summary>Redis confirmed a change of <paramref name="item"/>: nothing of it waits any more.</summary>
+    public void Confirmed(T item)
     {
-        if (!_tags.IsEmpty)
+        if (!_items.IsEmpty)
         {
-            _tags.TryRemove(tag, out _);
+            _items.TryRemove(item, out _);
         }
     }
 
     public async ValueTask<bool> RetryUnconfirmedAsync()
     {
-        foreach (var tag in _tags.Keys)
+        foreach (var item in _items.Keys)
         {
-            if (await runtime.Tags.InvalidateAsync(tag).ConfigureAwait(false))
-            {
-                _tags.TryRemove(tag, out _);
-            }
+            await retry(item).ConfigureAwait(false);
         }
 
-        return _tags.IsEmpty;
+        return _items.IsEmpty;
     }
 }
