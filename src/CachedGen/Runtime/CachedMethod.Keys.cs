@@ -53,20 +53,24 @@ public sealed partial class CachedMethod<TKey, TValue>
             : ".r" + all.ToString("x", System.Globalization.CultureInfo.InvariantCulture) + "." + method.ToString("x", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>After a write changed the entry of <paramref name="baseKey"/> under <paramref name="usedSuffix"/> (this
-    /// node's generations of everything and of the method): the key under the generations Redis has now, when they differ
-    /// (another node's <c>InvalidateAllAsync</c> or <c>InvalidateMethodAsync</c> this node has not heard of yet, whose
-    /// nodes may fill the entry under the new generation with what they read before this write; or a <c>FLUSHALL</c>
-    /// after which new nodes use generation 0); <see langword="null"/> when they do not, or Redis cannot be asked.</summary>
-    private async ValueTask<string?> KeyUnderRedisGenerationsAsync(string baseKey, string usedSuffix)
+    /// node's generations of everything and of the method): deletes the entry (and its lease) under the generations Redis
+    /// has now, when they differ (another node's <c>InvalidateAllAsync</c> or <c>InvalidateMethodAsync</c> this node has
+    /// not heard of yet, whose nodes may fill the entry under the new generation with what they read before this write;
+    /// or a <c>FLUSHALL</c> after which new nodes use generation 0). Nothing when they do not, or Redis cannot be asked.
+    /// <paramref name="tagSuffix"/> ends a tagged entry's key.</summary>
+    private async ValueTask DeleteUnderRedisGenerationsAsync(string baseKey, string usedSuffix, string? tagSuffix)
     {
-        if (await _runtime.Tags.ReadScopesNowAsync(_generation).ConfigureAwait(false) is not var (all, method))
+        if (await _runtime.Tags.ReadScopesNowAsync(_generation).ConfigureAwait(false) is var (all, method)
+            && GenerationSuffix(all, method) is var now && now != usedSuffix)
         {
-            return null;
+            await DeleteQuietlyAsync(baseKey + now + tagSuffix).ConfigureAwait(false);
         }
-
-        var now = GenerationSuffix(all, method);
-        return now == usedSuffix ? null : baseKey + now;
     }
+
+    /// <summary>Deletes the entry of <paramref name="redisKey"/> and its lease without telling other nodes (they heard of
+    /// the change already, or never held this key); whether Redis confirmed it.</summary>
+    private ValueTask<bool> DeleteQuietlyAsync(string redisKey)
+        => _redis!.InvalidateAsync(redisKey, LeaseKey(redisKey), null, Descriptor.MethodId);
 
     private sealed record GenerationSuffixText(long All, long Method, string Text);
 

@@ -67,7 +67,7 @@ public sealed partial class CachedMethod<TKey, TValue>
     {
         await EnsureGenerationsAsync().ConfigureAwait(false);
         var redisKey = ownKey + GenerationSuffix();
-        await _redis!.InvalidateAsync(redisKey, LeaseKey(redisKey), null, Descriptor.MethodId).ConfigureAwait(false);
+        await DeleteQuietlyAsync(redisKey).ConfigureAwait(false);
         _buckets.Bump(slot);
     }
 

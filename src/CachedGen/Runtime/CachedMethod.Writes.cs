@@ -54,22 +54,18 @@ public sealed partial class CachedMethod<TKey, TValue>
             // A tag moved on between the read and the delete: a load may already fill the new key with what it read before
             // this write. Delete that one too.
             var movedKey = generationKey + nowSuffix;
-            await _redis!.InvalidateAsync(movedKey, LeaseKey(movedKey), null, Descriptor.MethodId).ConfigureAwait(false);
+            await DeleteQuietlyAsync(movedKey).ConfigureAwait(false);
         }
 
-        if (await KeyUnderRedisGenerationsAsync(baseKey, generationSuffix).ConfigureAwait(false) is { } otherGeneration)
-        {
-            // This node's generations of everything or of this method were behind Redis's (or ahead, after a FLUSHALL):
-            // the entry other nodes read and fill lives under that key. Delete it too, with its lease.
-            var movedKey = otherGeneration + suffix;
-            await _redis!.InvalidateAsync(movedKey, LeaseKey(movedKey), null, Descriptor.MethodId).ConfigureAwait(false);
-        }
+        // This node's generations of everything or of this method may be behind Redis's (or ahead, after a FLUSHALL): the
+        // entry other nodes read and fill then lives under Redis's. Delete it too, with its lease.
+        await DeleteUnderRedisGenerationsAsync(baseKey, generationSuffix, suffix).ConfigureAwait(false);
 
         if (Descriptor.HashesKey && _runtime.IsRotating)
         {
             // During a key-hashing rotation the entry may still live under the previous secret's key: delete it too.
             var previousKey = RenderKey(key, _runtime.PreviousHasher) + GenerationSuffix() + suffix;
-            await _redis!.InvalidateAsync(previousKey, LeaseKey(previousKey), null, Descriptor.MethodId).ConfigureAwait(false);
+            await DeleteQuietlyAsync(previousKey).ConfigureAwait(false);
         }
 
         // Again, now that Redis no longer has the entry: a read on this node that started between the first bump and the
@@ -191,13 +187,9 @@ public sealed partial class CachedMethod<TKey, TValue>
 
         Confirmed(key);
 
-        if (await KeyUnderRedisGenerationsAsync(baseKey, generationSuffix).ConfigureAwait(false) is { } otherGeneration)
-        {
-            // Put under generations Redis no longer has (see InvalidateAsync): the entry the other nodes read lives under
-            // Redis's, and may hold what a node read before this write. Delete it; the next read there loads the new value.
-            var movedKey = otherGeneration + snapshot?.Suffix;
-            await _redis!.InvalidateAsync(movedKey, LeaseKey(movedKey), null, Descriptor.MethodId).ConfigureAwait(false);
-        }
+        // Put under generations Redis may no longer have (see InvalidateAsync): the entry the other nodes read then lives
+        // under Redis's, and may hold what a node read before this write. Delete it; the next read there loads the new value.
+        await DeleteUnderRedisGenerationsAsync(baseKey, generationSuffix, snapshot?.Suffix).ConfigureAwait(false);
 
         // Again, now that Redis has the new value: a read here that started between the first bump and the write may have
         // read the old one. Then L1 takes the new value under the newest generation.
