@@ -51,7 +51,7 @@ public sealed record LoadTestOptions
 
     public int Seed { get; init; } = 42;
 
-    /// <summary>Simulated latency of every source call (<c>Task.Delay</c>).</summary>
+    /// <summary>Simulated latency of every source call (<see cref="LatencySimulator"/>).</summary>
     public TimeSpan SourceLatency { get; init; } = TimeSpan.FromMilliseconds(1);
 
     /// <summary>How long after a write completes a read on another node may still return the older revision.</summary>
@@ -134,7 +134,7 @@ public sealed record LoadTestOptions
           --duration D             measured time, e.g. 30s, 500ms, 2m (default 30s)
           --warmup D               unmeasured time before it (default 5s)
           --seed N                 seed of the workload (default 42)
-          --source-latency D       simulated source latency per call, Task.Delay (default 1ms; 0 = none)
+          --source-latency D       simulated source latency per call (default 1ms; 0 = none)
           --staleness-window D     allowed delay before another node sees a write (default 250ms)
           --same-node-window D     the same for the node that wrote (default 0)
           --l1-capacity N          L1 entries per node, both engines (default 10000)
