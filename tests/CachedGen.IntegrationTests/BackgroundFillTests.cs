@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using System.Text;
+using System.Threading;
 using System.Threading.Tasks;
 using CachedGen.Runtime;
 using CachedGen.TestKit;
@@ -66,6 +67,29 @@ public sealed class BackgroundFillTests(RedisServerFixture redis) : IClassFixtur
         Assert.Equal("0", await ExistsAsync(key + ":lease"));
         Assert.Equal("widget-5", (await b.GetSlowWidgetAsync(5))!.Name);
         Assert.Equal(1, source.SourceCalls);
+    }
+
+    [Fact]
+    public async Task A_miss_answered_before_its_fill_returns_to_its_caller_through_the_thread_pool()
+    {
+        // The source's query is completed by a thread of the test's own, as a driver's reply or a timer would complete it:
+        // without the hop, everything after the source call, the caller's own code included, would run on that thread
+        // ahead of the work already queued for the pool.
+        var source = new WidgetSource { Gate = new TaskCompletionSource() };
+        var (a, _) = await NodeAsync(source);
+        var caller = Task.Run(async () =>
+        {
+            var widget = await a.GetSlowWidgetAsync(8).ConfigureAwait(false);
+            return (widget, Environment.CurrentManagedThreadId);
+        });
+        await Eventually.SignalledAsync(source.SlowReadStarted, "the source query did not start");
+        var completer = new Thread(() => source.Gate.SetResult());
+        completer.Start();
+        completer.Join();
+
+        var (answered, continuedOn) = await caller;
+        Assert.Equal("widget-8", answered!.Name);
+        Assert.NotEqual(completer.ManagedThreadId, continuedOn);
     }
 
     [Fact]

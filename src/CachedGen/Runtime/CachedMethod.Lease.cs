@@ -156,9 +156,12 @@ public sealed partial class CachedMethod<TKey, TValue>
     {
         TValue value;
         var context = NewContext();
+        bool loadedAtOnce;
         try
         {
-            value = await LoadFromSourceAsync(state, load, refresh, context).ConfigureAwait(false);
+            var loading = LoadFromSourceAsync(state, load, refresh, context);
+            loadedAtOnce = loading.IsCompleted;
+            value = await loading.ConfigureAwait(false);
         }
         catch
         {
@@ -181,6 +184,14 @@ public sealed partial class CachedMethod<TKey, TValue>
         if (_backgroundFill && !refresh && policy.LocalTtlMs > 0)
         {
             AnswerThenFill(key, value, redisKey, leaseKey, token, stamp, policy);
+            if (!loadedAtOnce)
+            {
+                // This thread was handed the source's completion (a database reply, a timer): the caller's code after this
+                // call would run on it at once, ahead of the work already queued, such as the Redis replies other callers
+                // wait for. Queue it behind them, as an awaited fill's reply would be.
+                await new ThreadPoolHop();
+            }
+
             return value;
         }
 
