@@ -54,13 +54,15 @@ public sealed partial class CachedMethod<TKey, TValue>
 
     /// <summary>After a write changed the entry of <paramref name="baseKey"/> under <paramref name="usedSuffix"/> (this
     /// node's generations of everything and of the method): deletes the entry (and its lease) under the generations Redis
-    /// has now, when they differ (another node's <c>InvalidateAllAsync</c> or <c>InvalidateMethodAsync</c> this node has
-    /// not heard of yet, whose nodes may fill the entry under the new generation with what they read before this write;
-    /// or a <c>FLUSHALL</c> after which new nodes use generation 0). Nothing when they do not, or Redis cannot be asked.
-    /// <paramref name="tagSuffix"/> ends a tagged entry's key.</summary>
-    private async ValueTask DeleteUnderRedisGenerationsAsync(string baseKey, string usedSuffix, string? tagSuffix)
+    /// has now (<paramref name="redisScopes"/>), when they differ (another node's <c>InvalidateAllAsync</c> or
+    /// <c>InvalidateMethodAsync</c> this node has not heard of yet, whose nodes may fill the entry under the new
+    /// generation with what they read before this write; or a <c>FLUSHALL</c> after which new nodes use generation 0).
+    /// Nothing when they do not, or Redis cannot be asked. <paramref name="tagSuffix"/> ends a tagged entry's key.</summary>
+    /// <remarks>The caller starts the read beside its delete or put, once the source has the write: a generation that
+    /// moves after the read is taken by loads that start after it, so they read the source after the write.</remarks>
+    private async ValueTask DeleteUnderRedisGenerationsAsync(ValueTask<(long All, long Method)?> redisScopes, string baseKey, string usedSuffix, string? tagSuffix)
     {
-        if (await _runtime.Tags.ReadScopesNowAsync(_generation).ConfigureAwait(false) is var (all, method)
+        if (await redisScopes.ConfigureAwait(false) is var (all, method)
             && GenerationSuffix(all, method) is var now && now != usedSuffix)
         {
             await DeleteQuietlyAsync(baseKey + now + tagSuffix).ConfigureAwait(false);

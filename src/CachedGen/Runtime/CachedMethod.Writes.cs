@@ -33,6 +33,8 @@ public sealed partial class CachedMethod<TKey, TValue>
         var generations = tags is null ? null : await _runtime.Tags.ReadAsync(tags).ConfigureAwait(false);
         var suffix = generations is null ? "" : TagGenerations.Suffix(generations);
         var redisKey = generationKey + suffix;
+        // Redis's generations are read in the same round trip as the delete (see DeleteUnderRedisGenerationsAsync).
+        var redisScopes = _runtime.Tags.ReadScopesNowAsync(_generation);
         if ((tags is not null && generations is null)
             || !await _redis!.InvalidateAsync(redisKey, LeaseKey(redisKey), _runtime.Backplane, Descriptor.MethodId, baseKey).ConfigureAwait(false))
         {
@@ -59,7 +61,7 @@ public sealed partial class CachedMethod<TKey, TValue>
 
         // This node's generations of everything or of this method may be behind Redis's (or ahead, after a FLUSHALL): the
         // entry other nodes read and fill then lives under Redis's. Delete it too, with its lease.
-        await DeleteUnderRedisGenerationsAsync(baseKey, generationSuffix, suffix).ConfigureAwait(false);
+        await DeleteUnderRedisGenerationsAsync(redisScopes, baseKey, generationSuffix, suffix).ConfigureAwait(false);
 
         if (Descriptor.HashesKey && _runtime.IsRotating)
         {
@@ -175,11 +177,13 @@ public sealed partial class CachedMethod<TKey, TValue>
             return;
         }
 
+        var redisScopes = _runtime.Tags.ReadScopesNowAsync(_generation); // in the same round trip as the put
         var written = await _redis!.PutAsync(redisKey, LeaseKey(redisKey), encoded.Memory, encoded.Physical, _runtime.Backplane, Descriptor.MethodId, baseKey).ConfigureAwait(false);
         encoded.Release(written);
         _metrics.RecordDuration(started, _methodTag, CacheMetrics.L2, CacheMetrics.OpInvalidate);
         if (!written)
         {
+            _ = await redisScopes.ConfigureAwait(false);
             _metrics.InvalidationFailures.Add(1, _methodTag);
             Unconfirmed(key); // the retry invalidates: the next read loads the written value from the source
             return; // Redis may still hold the old value: L1 does not take the new one either (it would outlive it)
@@ -189,7 +193,7 @@ public sealed partial class CachedMethod<TKey, TValue>
 
         // Put under generations Redis may no longer have (see InvalidateAsync): the entry the other nodes read then lives
         // under Redis's, and may hold what a node read before this write. Delete it; the next read there loads the new value.
-        await DeleteUnderRedisGenerationsAsync(baseKey, generationSuffix, snapshot?.Suffix).ConfigureAwait(false);
+        await DeleteUnderRedisGenerationsAsync(redisScopes, baseKey, generationSuffix, snapshot?.Suffix).ConfigureAwait(false);
 
         // Again, now that Redis has the new value: a read here that started between the first bump and the write may have
         // read the old one. Then L1 takes the new value under the newest generation.
