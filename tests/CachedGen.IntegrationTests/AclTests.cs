@@ -187,6 +187,36 @@ public sealed class AclTests(RedisServerFixture redis, ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_write_runs_one_script_per_entry_and_reads_the_generations_with_GET_and_nothing_is_refused()
+    {
+        const string prefix = "acl-write-count:";
+        var options = await CreateUserAsync("write-counted", prefix);
+        using var mux = await ConnectionMultiplexer.ConnectAsync(options);
+        var settings = Settings(prefix);
+        settings.Backplane = false;
+        using var runtime = new CacheRuntime(settings, mux);
+        IWidgetRepository node = new CachedWidgetRepository(new WidgetSource(), runtime);
+        await node.RenameAsync(0, "first");                        // the first script call on this server: EVAL once
+
+        var before = await CommandStatsAsync();
+        for (var id = 1; id <= 10; id++)
+        {
+            await node.RenameAsync(id, "renamed-" + id);
+        }
+
+        var after = await CommandStatsAsync();
+        var calls = Delta(before, after, s => s.Calls);
+        output.WriteLine("10 writes, each invalidating GetAsync and GetSlowWidgetAsync: " + Show(calls));
+        // Per write and entry: the invalidation script, and Redis's generations of everything and of the method read
+        // with two plain GETs beside it (INFO commandstats also counts the commands scripts run: the script runs none).
+        Assert.Equal(20, calls.GetValueOrDefault("evalsha"));
+        Assert.Equal(40, calls.GetValueOrDefault("get"));
+        Assert.Empty(Delta(before, after, s => s.Rejected));
+        Assert.Empty(Delta(before, after, s => s.Failed));
+        Assert.Equal("", await redis.Server.ExecuteAsync("ACL", "LOG"));
+    }
+
+    [Fact]
     public async Task A_miss_costs_two_EVALSHA_and_nothing_is_refused()
     {
         const string prefix = "acl-count:";

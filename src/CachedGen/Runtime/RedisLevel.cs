@@ -277,23 +277,30 @@ internal sealed partial class RedisLevel : IRedisEntries, IAsyncDisposable
     public ValueTask<long?> GetTagGenerationAsync(RedisKey tagKey)
         => RunAsync("GET", "tag", (long?)null, tagKey, static (db, k) => db.StringGetAsync(k), static v => v.IsNull ? 0L : long.TryParse((string?)v, out var g) ? g : 0L);
 
-    // Several generations at once (keys of one hash slot): 0 for an absent one.
-    private static readonly RedisScript GetGenerationsScript = new("""
-        local r = {}
-        for i, k in ipairs(KEYS) do r[i] = redis.call('GET', k) or '0' end
-        return r
-        """);
-
-    /// <summary>The generations stored at <paramref name="keys"/> (which share a hash slot), 0 where absent;
-    /// <see langword="null"/> when Redis cannot be asked.</summary>
+    /// <summary>The generations stored at <paramref name="keys"/>, 0 where absent; <see langword="null"/> when Redis
+    /// cannot be asked. One <c>GET</c> per key, sent together (one round trip): a script costs Redis several times a
+    /// <c>GET</c>'s time before its first command, and <c>MGET</c> is not among the commands a confined user is granted.
+    /// The reads need not be one instant: each generation only moves forward, and one read a moment later than another
+    /// is as new as a read of both at that moment would have been for it.</summary>
     public ValueTask<long[]?> GetTagGenerationsAsync(RedisKey[] keys)
         => RunAsync(
             "GET",
             "generations",
             (long[]?)null,
             keys,
-            static (db, k) => EvaluateAsync(db, GetGenerationsScript, k, []),
-            static result => ((RedisResult[])result!).Select(r => long.TryParse((string?)r, out var g) ? g : 0L).ToArray());
+            static (db, k) => GetEachAsync(db, k),
+            static values => Array.ConvertAll(values, static v => long.TryParse((string?)v, out var g) ? g : 0L));
+
+    private static Task<RedisValue[]> GetEachAsync(IDatabase db, RedisKey[] keys)
+    {
+        var reads = new Task<RedisValue>[keys.Length];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            reads[i] = db.StringGetAsync(keys[i]);
+        }
+
+        return Task.WhenAll(reads);
+    }
 
     // A tag invalidation: the tag's generation moves to the caller's clock in microseconds (ARGV[5]), or one past the old
     // value so that it always moves forward, kept for the retention period; the other nodes hear of the new value in the
