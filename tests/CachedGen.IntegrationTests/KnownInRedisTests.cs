@@ -16,39 +16,23 @@ namespace CachedGen.IntegrationTests;
 /// score decides (<see cref="MissRoundTripTests"/>). Commands counted with the client's profiler.</summary>
 public sealed class KnownInRedisTests(RedisServerFixture redis) : IClassFixture<RedisServerFixture>, IAsyncLifetime
 {
-    private readonly string _prefix = "kr-" + Guid.NewGuid().ToString("N")[..8] + ":";
-    private readonly List<IAsyncDisposable> _disposables = [];
+    private readonly TestNodes _nodes = new(redis.Server, "kr-" + Guid.NewGuid().ToString("N")[..8] + ":");
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        foreach (var disposable in _disposables)
+    public async Task DisposeAsync() => await _nodes.DisposeAsync();
+
+    private Task<(CacheRuntime Runtime, ProfilingSession Profile)> RuntimeAsync(FakeTimeProvider? clock = null, bool follow = true)
+        => _nodes.AddProfiledRuntimeAsync(options =>
         {
-            await disposable.DisposeAsync();
-        }
-    }
+            options.FollowRemoteChanges = follow;
+            if (clock is not null)
+            {
+                options.TimeProvider = clock;
+            }
+        });
 
-    private async Task<(CacheRuntime Runtime, ProfilingSession Profile)> RuntimeAsync(FakeTimeProvider? clock = null, bool follow = true)
-    {
-        var mux = await ConnectionMultiplexer.ConnectAsync(redis.Server.Endpoint + ",abortConnect=false,connectRetry=0,connectTimeout=2000,syncTimeout=2000,asyncTimeout=2000");
-        var profile = new ProfilingSession();
-        mux.RegisterProfiler(() => profile);
-        var options = new CachedGenOptions { KeyPrefix = _prefix, ValueEncryptionKey = new byte[32], KeyHashSecret = TestNodes.Secret, RedisOperationTimeout = TimeSpan.FromSeconds(2), FollowRemoteChanges = follow };
-        if (clock is not null)
-        {
-            options.TimeProvider = clock;
-        }
-
-        var runtime = new CacheRuntime(options, mux);
-        _disposables.Add(runtime);
-        _disposables.Add(mux);
-        await runtime.Backplane!.Subscribed;
-        return (runtime, profile);
-    }
-
-    private static string[] Sent(ProfilingSession profile)
-        => profile.FinishProfiling().Select(c => c.Command).Where(c => c is not ("PUBLISH" or "SUBSCRIBE" or "PING")).ToArray();
+    private static string[] Sent(ProfilingSession profile) => TestNodes.Sent(profile);
 
     /// <summary>Node A (on a fake clock, profiled) and node B over <paramref name="source"/>. A's first miss of
     /// <paramref name="firstKey"/> finds nothing in Redis, so its next misses of keys it knows nothing of start with the

@@ -15,33 +15,19 @@ namespace CachedGen.IntegrationTests;
 /// apart.</summary>
 public sealed class MissRoundTripTests(RedisServerFixture redis) : IClassFixture<RedisServerFixture>, IAsyncLifetime
 {
-    private readonly string _prefix = "rt-" + Guid.NewGuid().ToString("N")[..8] + ":";
-    private readonly List<IAsyncDisposable> _disposables = [];
+    private readonly TestNodes _nodes = new(redis.Server, "rt-" + Guid.NewGuid().ToString("N")[..8] + ":");
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        foreach (var disposable in _disposables)
-        {
-            await disposable.DisposeAsync();
-        }
-    }
+    public async Task DisposeAsync() => await _nodes.DisposeAsync();
 
     private async Task<(IWidgetRepository Repository, CacheRuntime Runtime, ProfilingSession Profile)> NodeAsync(WidgetSource source, bool follow = true)
     {
-        var mux = await ConnectionMultiplexer.ConnectAsync(redis.Server.Endpoint + ",abortConnect=false,connectRetry=0,connectTimeout=2000,syncTimeout=2000,asyncTimeout=2000");
-        var profile = new ProfilingSession();
-        mux.RegisterProfiler(() => profile);
-        var runtime = new CacheRuntime(new CachedGenOptions { KeyPrefix = _prefix, ValueEncryptionKey = new byte[32], KeyHashSecret = TestNodes.Secret, RedisOperationTimeout = TimeSpan.FromSeconds(2), FollowRemoteChanges = follow }, mux);
-        _disposables.Add(runtime);
-        _disposables.Add(mux);
-        await runtime.Backplane!.Subscribed;
+        var (runtime, profile) = await _nodes.AddProfiledRuntimeAsync(options => options.FollowRemoteChanges = follow);
         return (new CachedWidgetRepository(source, runtime), runtime, profile);
     }
 
-    private static string[] Sent(ProfilingSession profile)
-        => profile.FinishProfiling().Select(c => c.Command).Where(c => c is not ("PUBLISH" or "SUBSCRIBE" or "PING")).ToArray();
+    private static string[] Sent(ProfilingSession profile) => TestNodes.Sent(profile);
 
     [Fact]
     public async Task A_first_miss_is_a_GET_then_the_lease_script_and_once_Redis_misses_the_script_reads_alone()

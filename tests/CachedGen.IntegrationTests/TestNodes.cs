@@ -3,7 +3,9 @@ using System.Collections.Generic;
 using System.Text;
 using System.Threading.Tasks;
 using CachedGen.TestKit;
+using System.Linq;
 using StackExchange.Redis;
+using StackExchange.Redis.Profiling;
 
 namespace CachedGen.IntegrationTests;
 
@@ -23,8 +25,20 @@ internal sealed class TestNodes(RedisServer server, string prefix) : IAsyncDispo
         return (new CachedWidgetRepository(source, runtime), runtime);
     }
 
+    /// <summary>A node whose Redis commands the client's profiler records in <c>Profile</c> (read them with
+    /// <see cref="Sent"/>).</summary>
+    public async Task<(CacheRuntime Runtime, ProfilingSession Profile)> AddProfiledRuntimeAsync(Action<CachedGenOptions>? configure = null)
+    {
+        var profile = new ProfilingSession();
+        return (await AddRuntimeAsync(configure, profile), profile);
+    }
+
+    /// <summary>The commands a profiled node sent since the last call, without the backplane's.</summary>
+    public static string[] Sent(ProfilingSession profile)
+        => profile.FinishProfiling().Select(c => c.Command).Where(c => c is not ("PUBLISH" or "SUBSCRIBE" or "PING")).ToArray();
+
     /// <summary>A node whose runtime has no decorator yet: the test registers the methods it describes itself.</summary>
-    public async Task<CacheRuntime> AddRuntimeAsync(Action<CachedGenOptions>? configure = null)
+    public async Task<CacheRuntime> AddRuntimeAsync(Action<CachedGenOptions>? configure = null, ProfilingSession? profile = null)
     {
         // A generous Redis budget: these tests are about what lands where, and a cold process (JIT, first EVAL of each
         // script) can take longer than the 100 ms default, which would leave a fill unwritten. Timeout behaviour has its
@@ -32,6 +46,11 @@ internal sealed class TestNodes(RedisServer server, string prefix) : IAsyncDispo
         var options = new CachedGenOptions { KeyPrefix = prefix, ValueEncryptionKey = new byte[32], KeyHashSecret = Secret, RedisOperationTimeout = TimeSpan.FromSeconds(2) };
         configure?.Invoke(options);
         var mux = await ConnectionMultiplexer.ConnectAsync(server.Endpoint + ",abortConnect=false,connectRetry=0,connectTimeout=2000,syncTimeout=1000,asyncTimeout=1000");
+        if (profile is not null)
+        {
+            mux.RegisterProfiler(() => profile);
+        }
+
         var runtime = new CacheRuntime(options, mux);
         _disposables.Add(runtime);
         _disposables.Add(mux);
