@@ -105,4 +105,28 @@ public static class InterleavedL2
         var high = (int)Math.Ceiling(position);
         return sorted[low] + ((sorted[high] - sorted[low]) * (position - low));
     }
+
+    /// <summary>
+    /// One row of <see cref="L2Paths.All"/> (0 = the baseline) called sequentially for <paramref name="duration"/>, alone
+    /// in the process, for a profiler (<c>perf stat</c>, <c>perf record</c>, <c>dotnet-trace</c>) to look at; prints the
+    /// calls, the thread pool work items per call (the hand-offs between threads a call costs) and the bytes per call.
+    /// </summary>
+    public static async Task<int> RunAloneAsync(int row, TimeSpan duration)
+    {
+        await using var paths = await L2Paths.CreateAsync().ConfigureAwait(false);
+        var (name, call) = paths.All[row];
+        var until = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        var workItems = System.Threading.ThreadPool.CompletedWorkItemCount;
+        var allocated = GC.GetTotalAllocatedBytes(precise: true);
+        long calls = 0;
+        while (Stopwatch.GetTimestamp() < until)
+        {
+            await call().ConfigureAwait(false);
+            calls++;
+        }
+
+        var perCall = Math.Max(1, calls);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}: {calls} calls, {(System.Threading.ThreadPool.CompletedWorkItemCount - workItems) / (double)perCall:0.00} work items per call, {(GC.GetTotalAllocatedBytes(precise: true) - allocated) / perCall} B per call"));
+        return 0;
+    }
 }
