@@ -80,11 +80,26 @@ public sealed partial class CachedMethod<TKey, TValue>
     /// read of it starts under (taken first, so an invalidation that comes in meanwhile keeps what it reads out of L1).
     /// The key is <see langword="null"/> when a generation or a tag cannot be known now (Redis unreachable or slow since
     /// start); the stamp, without tags, still guards a load that leaves Redis out.</summary>
-    private async ValueTask<(string? RedisKey, Stamp Stamp)> CurrentRedisKeyAsync(TKey key)
+    /// <remarks>Completes at once, without an async state machine, when the generations are known and recent and the
+    /// method has no tags (the common case on the L2 hit path).</remarks>
+    private ValueTask<(string? RedisKey, Stamp Stamp)> CurrentRedisKeyAsync(TKey key)
     {
         var redisKey = RenderKey(key);
         var stamp = StampOf(_buckets.Of(redisKey));
-        if (!await EnsureGenerationsAsync().ConfigureAwait(false))
+        var known = EnsureGenerationsAsync();
+        if (!known.IsCompletedSuccessfully || _tagged)
+        {
+            return CurrentRedisKeyAsync(key, redisKey, stamp, known);
+        }
+
+        return new(known.Result ? (redisKey + GenerationSuffix(), stamp) : (null, Offline(stamp, key)));
+    }
+
+    /// <summary>The rest of <see cref="CurrentRedisKeyAsync(TKey)"/> once <paramref name="redisKey"/> and
+    /// <paramref name="stamp"/> are taken: waits for the generations (<paramref name="known"/>) and the tags.</summary>
+    private async ValueTask<(string? RedisKey, Stamp Stamp)> CurrentRedisKeyAsync(TKey key, string redisKey, Stamp stamp, ValueTask<bool> known)
+    {
+        if (!await known.ConfigureAwait(false))
         {
             return (null, Offline(stamp, key));
         }
