@@ -135,6 +135,36 @@ public sealed class BatchTests(RedisServerFixture redis) : IClassFixture<RedisSe
     }
 
     [Fact]
+    public async Task A_batch_whose_answer_throws_while_read_gives_its_leases_back_and_its_caller_gets_the_exception()
+    {
+        var source = new ProductSource { AnswerThrowsWhileRead = true };
+        var (a, runtime) = await NodeAsync(source);
+        await a.GetAsync(500); // generations known: the batch reads Redis and leases what it does not find
+
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => a.GetManyAsync([1, 2, 3]));
+        Assert.Equal(ProductSource.AnswerFailure, failure.Message);
+        Assert.Equal([1, 2, 3], source.Batches.Last()); // the three were leased and loaded by this call
+
+        // Each lease was given back (ReleaseManyAsync, sent without waiting): nothing is left for another node to wait on.
+        var method = runtime.GetMethod(CachedProductCatalog.GetAsyncDescriptor);
+        var leases = new[] { 1, 2, 3 }.Select(id => CachedGen.Runtime.CachedMethod<ValueTuple<int>, Product?>.LeaseKey(method.RenderKey(new ValueTuple<int>(id)))).ToArray();
+        await Eventually.HoldsAsync(
+            async () => await Server.ExecuteAsync(["EXISTS", .. leases]) == "0",
+            "the failed batch's leases are deleted");
+        foreach (var id in new[] { 1, 2, 3 })
+        {
+            Assert.Equal("0", await Server.ExecuteAsync("EXISTS", method.RenderKey(new ValueTuple<int>(id)))); // nothing was filled
+        }
+
+        // Another node loads the three at once, with one source call.
+        source.AnswerThrowsWhileRead = false;
+        var (b, _) = await NodeAsync(source);
+        var calls = source.Calls;
+        Assert.Equal(["product-1", "product-2", "product-3"], (await b.GetManyAsync([1, 2, 3])).OrderBy(p => p.Key).Select(p => p.Value.Name));
+        Assert.Equal(calls + 1, source.Calls);
+    }
+
+    [Fact]
     public async Task A_damaged_entry_read_by_a_batch_is_loaded_again_under_a_lease_and_replaced()
     {
         var source = new ProductSource();

@@ -70,6 +70,12 @@ public sealed class ProductSource : IProductCatalog, IProductBatchReader
 
     public TimeSpan? TtlFor13 { get; set; }
 
+    /// <summary>When set, <see cref="GetManyAsync"/> answers with a dictionary of its own whose enumeration throws
+    /// <see cref="AnswerFailure"/> after the first element (a lazy view over a failing upstream).</summary>
+    public bool AnswerThrowsWhileRead { get; set; }
+
+    public static readonly string AnswerFailure = "the upstream failed while its answer was read";
+
     public int Calls => Volatile.Read(ref _calls);
 
     public int Loads(int id) => _loads.TryGetValue(id, out var n) ? n : 0;
@@ -117,7 +123,31 @@ public sealed class ProductSource : IProductCatalog, IProductBatchReader
     {
         _batches.Enqueue(ids.ToArray());
         await EnterAsync(ids);
-        return ids.Where(Exists).ToDictionary(id => id, id => new Product(id, Name(id)));
+        var found = ids.Where(Exists).ToDictionary(id => id, id => new Product(id, Name(id)));
+        return AnswerThrowsWhileRead ? new ThrowingWhileRead(found) : found;
+    }
+
+    private sealed class ThrowingWhileRead(Dictionary<int, Product> inner) : IReadOnlyDictionary<int, Product>
+    {
+        public Product this[int key] => inner[key];
+
+        public IEnumerable<int> Keys => inner.Keys;
+
+        public IEnumerable<Product> Values => inner.Values;
+
+        public int Count => inner.Count;
+
+        public bool ContainsKey(int key) => inner.ContainsKey(key);
+
+        public bool TryGetValue(int key, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out Product value) => inner.TryGetValue(key, out value);
+
+        public IEnumerator<KeyValuePair<int, Product>> GetEnumerator()
+        {
+            yield return inner.First();
+            throw new InvalidOperationException(AnswerFailure);
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
     public Task UpdateAsync(int id, string name, CancellationToken ct = default)

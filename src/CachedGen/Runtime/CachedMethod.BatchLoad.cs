@@ -239,7 +239,12 @@ public sealed partial class CachedMethod<TKey, TValue>
 
         _metrics.SourceCalls.Add(1, _methodTag);
         var started = _metrics.StartTiming();
-        IEnumerable<KeyValuePair<TElement, TValue>>? answer;
+        var byElement = new Dictionary<TElement, BatchItem<TElement>>(items.Count);
+        foreach (var item in items)
+        {
+            byElement[item.Element] = item;
+        }
+
         try
         {
             ValueTask<IEnumerable<KeyValuePair<TElement, TValue>>?> pending;
@@ -248,7 +253,19 @@ public sealed partial class CachedMethod<TKey, TValue>
                 pending = load(state, ElementsOf(items), CancellationToken.None);
             }
 
-            answer = await pending.ConfigureAwait(false);
+            // The answer is read inside the source call: a dictionary of the application's own whose enumeration throws
+            // fails the call like an exception of the source (leases given back, the fail-safe applied).
+            if (await pending.ConfigureAwait(false) is { } answer)
+            {
+                foreach (var (element, value) in answer)
+                {
+                    if (element is not null && byElement.TryGetValue(element, out var item))
+                    {
+                        item.Value = value;
+                        item.Found = true;
+                    }
+                }
+            }
         }
         catch (Exception ex) when (!refresh)
         {
@@ -265,24 +282,6 @@ public sealed partial class CachedMethod<TKey, TValue>
         finally
         {
             _metrics.RecordDuration(started, _methodTag, CacheMetrics.Source, CacheMetrics.OpLoad);
-        }
-
-        var byElement = new Dictionary<TElement, BatchItem<TElement>>(items.Count);
-        foreach (var item in items)
-        {
-            byElement[item.Element] = item;
-        }
-
-        if (answer is not null)
-        {
-            foreach (var (element, value) in answer)
-            {
-                if (element is not null && byElement.TryGetValue(element, out var item))
-                {
-                    item.Value = value;
-                    item.Found = true;
-                }
-            }
         }
 
         // An element the source did not return is absent: cached as null (what the single-item method returns for it),
