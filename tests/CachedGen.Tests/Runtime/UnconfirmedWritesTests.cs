@@ -1,5 +1,6 @@
 using System;
 using System.Threading.Tasks;
+using CachedGen.Runtime;
 using Microsoft.Extensions.Time.Testing;
 using Xunit;
 
@@ -37,6 +38,44 @@ public class UnconfirmedWritesTests
         Assert.False(l2.Has(key));
         Assert.True(h.Runtime.UnconfirmedWrites.IsEmpty);
         Assert.Equal("1:v3", await h.GetValueAsync(1)); // read through Redis again: a miss, then the source
+    }
+
+    [Fact]
+    public async Task The_changes_of_a_kind_count_each_item_once_however_often_it_is_added_or_confirmed()
+    {
+        using var writes = new UnconfirmedWrites(new FakeTimeProvider(Start));
+        var retried = new System.Collections.Generic.List<int>();
+        UnconfirmedChanges<int>? changes = null;
+        changes = new UnconfirmedChanges<int>(writes, item =>
+        {
+            retried.Add(item);
+            changes!.Confirmed(item); // Redis takes it this time
+            return ValueTask.CompletedTask;
+        });
+        Assert.False(changes.HasUnconfirmed);
+        Assert.False(changes.Contains(1));
+        changes.Confirmed(1); // a confirmed write of a key that never waited
+        Assert.False(changes.HasUnconfirmed);
+
+        changes.Add(1);
+        changes.Add(1); // refused again before a retry
+        changes.Add(2);
+        Assert.True(changes.HasUnconfirmed);
+        Assert.True(changes.Contains(1));
+        Assert.True(changes.Contains(2));
+        Assert.False(changes.Contains(3));
+
+        changes.Confirmed(1);
+        Assert.False(changes.Contains(1)); // once confirmed, however often it was added
+        Assert.True(changes.Contains(2));
+        Assert.True(changes.HasUnconfirmed);
+        changes.Confirmed(1);
+        Assert.True(changes.Contains(2));
+
+        Assert.True(await changes.RetryUnconfirmedAsync()); // 2 is retried and taken: none is left
+        Assert.Equal([2], retried);
+        Assert.False(changes.HasUnconfirmed);
+        Assert.False(changes.Contains(2));
     }
 
     [Fact]
