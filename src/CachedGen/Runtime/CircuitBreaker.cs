@@ -46,10 +46,16 @@ internal sealed class CircuitBreaker(int threshold, TimeSpan breakDuration, Time
         }
     }
 
+    // Called after every Redis operation that succeeded: it writes only when there is something to reset, so the closed
+    // circuit's fields stay shared by the cores that read them instead of being taken over by each success.
     public void OnSuccess()
     {
-        Volatile.Write(ref _consecutiveFailures, 0);
-        if (Interlocked.Exchange(ref _state, Closed) != Closed)
+        if (Volatile.Read(ref _consecutiveFailures) != 0)
+        {
+            Volatile.Write(ref _consecutiveFailures, 0);
+        }
+
+        if (Volatile.Read(ref _state) != Closed && Interlocked.Exchange(ref _state, Closed) != Closed)
         {
             Log.CircuitClosed(logger);
         }
