@@ -1,9 +1,9 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Text;
 using System.Threading.Tasks;
 using CachedGen.TestKit;
-using System.Linq;
 using StackExchange.Redis;
 using StackExchange.Redis.Profiling;
 

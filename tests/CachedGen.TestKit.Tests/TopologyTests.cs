@@ -38,7 +38,7 @@ public sealed class TopologyTests(ITestOutputHelper output)
         var db = mux.GetDatabase();
         Assert.True(await db.StringSetAsync("before", "1"));
         Assert.Equal("1", await set.Master.ExecuteAsync("GET", "before")); // the write reached the master
-        Assert.Equal("1", await EventuallyAsync(() => set.Replicas[0].ExecuteAsync("GET", "before"), "1"));
+        Assert.Equal("1", await Eventually.ReadAsync(() => set.Replicas[0].ExecuteAsync("GET", "before"), value => value == "1", Eventually.Generous));
 
         var oldMaster = set.Master;
         var promoted = set.Replicas[0];
@@ -224,20 +224,5 @@ public sealed class TopologyTests(ITestOutputHelper output)
     {
         var info = await server.ExecuteAsync("INFO", "replication");
         return info.Split('\n').Select(l => l.Trim()).First(l => l.StartsWith("role:", StringComparison.Ordinal))["role:".Length..];
-    }
-
-    private static async Task<string> EventuallyAsync(Func<Task<string>> read, string expected)
-    {
-        var watch = Stopwatch.StartNew();
-        while (true)
-        {
-            var value = await read();
-            if (value == expected || watch.Elapsed > TimeSpan.FromSeconds(20))
-            {
-                return value;
-            }
-
-            await Task.Delay(20); // the polling step of this wait on a condition
-        }
     }
 }
