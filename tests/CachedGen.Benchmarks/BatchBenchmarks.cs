@@ -193,8 +193,8 @@ public sealed class BatchPaths : IAsyncDisposable
     /// <summary>Per path and operation: the commands the client sent (round trips; StackExchange.Redis profiling), the
     /// commands Redis processed (<c>INFO stats</c> total_commands_processed, which also counts each command a Lua script
     /// runs), source calls, the median over rounds of the time ratio to the batch (paths interleaved, order rotating each
-    /// round, round 0 discarded, so that drift in the machine's load cancels), the median time, and process-wide
-    /// allocated bytes per operation.</summary>
+    /// round, after a warm-up until the JIT is done (<see cref="JitWarmUp"/>), so that drift in the machine's load
+    /// cancels), the median time, and process-wide allocated bytes per operation.</summary>
     public async Task<(string Name, double Sent, double Processed, double SourceCalls, double Ratio, double Milliseconds, double Bytes)[]> MeasureAsync(int rounds = 11, int operations = 5)
     {
         var options = ConfigurationOptions.Parse(L2Paths.Endpoint);
@@ -210,6 +210,17 @@ public sealed class BatchPaths : IAsyncDisposable
         var processed = new double[paths.Length];
         var sources = new double[paths.Length];
         var bytes = new double[paths.Length];
+        Console.WriteLine(await JitWarmUp.UntilQuietAsync(async () =>
+        {
+            foreach (var (_, call) in paths)
+            {
+                for (var i = 0; i < operations; i++)
+                {
+                    await call().ConfigureAwait(false);
+                }
+            }
+        }).ConfigureAwait(false));
+
         for (var round = 0; round < rounds; round++)
         {
             var times = new double[paths.Length];
@@ -234,22 +245,16 @@ public sealed class BatchPaths : IAsyncDisposable
                 var used = GC.GetTotalAllocatedBytes(precise: true) - allocated;
                 var after = await CommandsAsync(server).ConfigureAwait(false);
                 var commands = session.FinishProfiling().Count(c => c.Command is not ("PUBLISH" or "SUBSCRIBE" or "PING" or "INFO"));
-                if (round > 0)
-                {
-                    sent[p] += commands / (double)operations / (rounds - 1);
-                    processed[p] += (after - before - 1) / (double)operations / (rounds - 1);
-                    sources[p] += (_source.Calls - loads) / (double)operations / (rounds - 1);
-                    bytes[p] += used / (double)operations / (rounds - 1);
-                }
+                sent[p] += commands / (double)operations / rounds;
+                processed[p] += (after - before - 1) / (double)operations / rounds;
+                sources[p] += (_source.Calls - loads) / (double)operations / rounds;
+                bytes[p] += used / (double)operations / rounds;
             }
 
-            if (round > 0)
+            for (var p = 0; p < paths.Length; p++)
             {
-                for (var p = 0; p < paths.Length; p++)
-                {
-                    ms[p].Add(times[p]);
-                    ratios[p].Add(times[p] / times[0]);
-                }
+                ms[p].Add(times[p]);
+                ratios[p].Add(times[p] / times[0]);
             }
         }
 

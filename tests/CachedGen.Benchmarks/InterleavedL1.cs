@@ -57,51 +57,59 @@ public static class InterleavedL1
         var bytes = all.Select(_ => new List<double>()).ToArray();
         var ratios = all.Select(_ => new List<double>()).ToArray();
         var observedOverPlain = new List<double>();
-        for (var round = -1; round < rounds; round++)
+        // One batch of row p: its ns per call and bytes per call.
+        (double Nanos, double Bytes) RunBatch(int p)
+        {
+            var (_, call, fusionObserved) = all[p];
+            foreach (var instrument in fusionInstruments)
+            {
+                if (fusionObserved)
+                {
+                    fusionListener.EnableMeasurementEvents(instrument);
+                }
+                else
+                {
+                    fusionListener.DisableMeasurementEvents(instrument);
+                }
+            }
+
+            var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+            var started = Stopwatch.GetTimestamp();
+            for (var i = 0; i < callsPerBatch; i++)
+            {
+                call();
+            }
+
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            var allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
+            return (elapsed.TotalNanoseconds / callsPerBatch, allocated / (double)callsPerBatch);
+        }
+
+        Console.WriteLine(JitWarmUp.UntilQuiet(() =>
+        {
+            for (var p = 0; p < all.Length; p++)
+            {
+                RunBatch(p);
+            }
+        }));
+
+        for (var round = 0; round < rounds; round++)
         {
             var roundNanos = new double[all.Length];
             for (var slot = 0; slot < all.Length; slot++)
             {
-                var p = (slot + Math.Max(round, 0)) % all.Length;
-                var (_, call, fusionObserved) = all[p];
-                foreach (var instrument in fusionInstruments)
-                {
-                    if (fusionObserved)
-                    {
-                        fusionListener.EnableMeasurementEvents(instrument);
-                    }
-                    else
-                    {
-                        fusionListener.DisableMeasurementEvents(instrument);
-                    }
-                }
-
-                var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
-                var started = Stopwatch.GetTimestamp();
-                for (var i = 0; i < callsPerBatch; i++)
-                {
-                    call();
-                }
-
-                var elapsed = Stopwatch.GetElapsedTime(started);
-                var allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
-                roundNanos[p] = elapsed.TotalNanoseconds / callsPerBatch;
-                if (round >= 0)
-                {
-                    nanos[p].Add(roundNanos[p]);
-                    bytes[p].Add(allocated / (double)callsPerBatch);
-                }
+                var p = (slot + round) % all.Length;
+                (roundNanos[p], var perCall) = RunBatch(p);
+                nanos[p].Add(roundNanos[p]);
+                bytes[p].Add(perCall);
             }
 
-            if (round >= 0)
+            for (var p = 0; p < all.Length; p++)
             {
-                for (var p = 0; p < all.Length; p++)
-                {
-                    ratios[p].Add(roundNanos[p] / roundNanos[0]);
-                }
-
-                observedOverPlain.Add(roundNanos[2] / roundNanos[1]);
+                ratios[p].Add(roundNanos[p] / roundNanos[0]);
             }
+
+            observedOverPlain.Add(roundNanos[2] / roundNanos[1]);
         }
 
         rows.Cleanup();

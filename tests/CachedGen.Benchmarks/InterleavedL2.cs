@@ -38,13 +38,23 @@ public static class InterleavedL2
         var timeRatios = all.Select(_ => new List<double>()).ToArray();
         var sourceCalls = new long[all.Length];
 
-        // Round 0 warms the JIT (tiered compilation included) and is discarded.
-        for (var round = -1; round < rounds; round++)
+        Console.WriteLine(await JitWarmUp.UntilQuietAsync(async () =>
+        {
+            foreach (var (_, call) in all)
+            {
+                for (var i = 0; i < callsPerBatch; i++)
+                {
+                    await call().ConfigureAwait(false);
+                }
+            }
+        }).ConfigureAwait(false));
+
+        for (var round = 0; round < rounds; round++)
         {
             var roundMicros = new double[all.Length];
             for (var slot = 0; slot < all.Length; slot++)
             {
-                var p = (slot + Math.Max(round, 0)) % all.Length;
+                var p = (slot + round) % all.Length;
                 var call = all[p].Call;
                 var loads = paths.SourceCalls;
                 var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
@@ -58,19 +68,13 @@ public static class InterleavedL2
                 var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
                 roundMicros[p] = elapsed.TotalMicroseconds / callsPerBatch;
                 sourceCalls[p] += paths.SourceCalls - loads;
-                if (round >= 0)
-                {
-                    micros[p].Add(roundMicros[p]);
-                    bytes[p].Add(allocated / (double)callsPerBatch);
-                }
+                micros[p].Add(roundMicros[p]);
+                bytes[p].Add(allocated / (double)callsPerBatch);
             }
 
-            if (round >= 0)
+            for (var p = 0; p < all.Length; p++)
             {
-                for (var p = 0; p < all.Length; p++)
-                {
-                    timeRatios[p].Add(roundMicros[p] / roundMicros[0]);
-                }
+                timeRatios[p].Add(roundMicros[p] / roundMicros[0]);
             }
         }
 
@@ -114,15 +118,25 @@ public static class InterleavedL2
     }
 
     /// <summary>
-    /// One row of <see cref="L2Paths.All"/> (0 = the baseline) called sequentially for <paramref name="duration"/>, alone
-    /// in the process, for a profiler (<c>perf stat</c>, <c>perf record</c>, <c>dotnet-trace</c>) to look at; prints the
-    /// calls, the thread pool work items per call (the hand-offs between threads a call costs) and the bytes per call.
+    /// One row of <see cref="L2Paths.All"/> (0 = the baseline) called sequentially for <paramref name="warmUp"/>, unmeasured
+    /// (long enough for tiered compilation to finish, see <see cref="JitWarmUp"/>), then for <paramref name="duration"/>,
+    /// alone in the process, for a profiler (<c>perf stat</c>, <c>perf record</c>, <c>dotnet-trace</c>) to attach to once
+    /// the warm-up line is printed; prints the measured calls, µs per call, the thread pool work items per call (the
+    /// hand-offs between threads a call costs) and the bytes per call.
     /// </summary>
-    public static async Task<int> RunAloneAsync(int row, TimeSpan duration)
+    public static async Task<int> RunAloneAsync(int row, TimeSpan duration, TimeSpan warmUp)
     {
         await using var paths = await L2Paths.CreateAsync().ConfigureAwait(false);
         var (name, call) = paths.All[row];
-        var until = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        var warmUpEnds = Stopwatch.GetTimestamp() + (long)(warmUp.TotalSeconds * Stopwatch.Frequency);
+        while (Stopwatch.GetTimestamp() < warmUpEnds)
+        {
+            await call().ConfigureAwait(false);
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}: warm-up of {warmUp.TotalSeconds:0} s done, the JIT compiled {System.Runtime.JitInfo.GetCompiledMethodCount()} methods; measuring for {duration.TotalSeconds:0} s."));
+        var started = Stopwatch.GetTimestamp();
+        var until = started + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         var workItems = System.Threading.ThreadPool.CompletedWorkItemCount;
         var allocated = GC.GetTotalAllocatedBytes(precise: true);
         long calls = 0;
@@ -133,7 +147,7 @@ public static class InterleavedL2
         }
 
         var perCall = Math.Max(1, calls);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}: {calls} calls, {(System.Threading.ThreadPool.CompletedWorkItemCount - workItems) / (double)perCall:0.00} work items per call, {(GC.GetTotalAllocatedBytes(precise: true) - allocated) / perCall} B per call"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}: {calls} calls, {Stopwatch.GetElapsedTime(started).TotalMicroseconds / perCall:0.0} µs per call, {(System.Threading.ThreadPool.CompletedWorkItemCount - workItems) / (double)perCall:0.00} work items per call, {(GC.GetTotalAllocatedBytes(precise: true) - allocated) / perCall} B per call"));
         return 0;
     }
 }
