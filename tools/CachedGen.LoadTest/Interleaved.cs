@@ -44,6 +44,7 @@ public static partial class LoadTestRunner
                 var length = measured ? measuredSlice : options.Warmup / warmupRounds;
                 var order = round % 2 == 0 ? runs : Enumerable.Reverse(runs);
                 var line = new List<string>();
+                var compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
                 foreach (var engineRun in order)
                 {
                     var before = engineRun.Operations;
@@ -54,7 +55,7 @@ public static partial class LoadTestRunner
                 }
 
                 await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"[round {round + 1,3}/{warmupRounds + measuredRounds}] {(measured ? "measured" : "warm-up ")}  {string.Join("  ", line)}")).ConfigureAwait(false);
+                    $"[round {round + 1,3}/{warmupRounds + measuredRounds}] {(measured ? "measured" : "warm-up ")}  {string.Join("  ", line)}  JIT +{System.Runtime.JitInfo.GetCompiledMethodCount() - compiled} methods")).ConfigureAwait(false);
             }
 
             var results = new List<EngineResult>();
