@@ -118,23 +118,23 @@ public static class InterleavedL2
     }
 
     /// <summary>
-    /// One row of <see cref="L2Paths.All"/> (0 = the baseline) called sequentially for <paramref name="warmUp"/>, unmeasured
-    /// (long enough for tiered compilation to finish, see <see cref="JitWarmUp"/>), then for <paramref name="duration"/>,
-    /// alone in the process, for a profiler (<c>perf stat</c>, <c>perf record</c>, <c>dotnet-trace</c>) to attach to once
-    /// the warm-up line is printed; prints the measured calls, µs per call, the thread pool work items per call (the
+    /// One row of <see cref="L2Paths.All"/> (0 = the baseline) alone in the process: warmed up until the JIT is done
+    /// (<see cref="JitWarmUp"/>, rounds of <paramref name="callsPerRound"/> calls), then called sequentially for
+    /// <paramref name="duration"/>, for a profiler (<c>perf stat</c>, <c>perf record</c>, <c>dotnet-trace</c>) to attach to
+    /// once the warm-up line is printed; prints the measured calls, µs per call, the thread pool work items per call (the
     /// hand-offs between threads a call costs) and the bytes per call.
     /// </summary>
-    public static async Task<int> RunAloneAsync(int row, TimeSpan duration, TimeSpan warmUp)
+    public static async Task<int> RunAloneAsync(int row, TimeSpan duration, int callsPerRound = 500)
     {
         await using var paths = await L2Paths.CreateAsync().ConfigureAwait(false);
         var (name, call) = paths.All[row];
-        var warmUpEnds = Stopwatch.GetTimestamp() + (long)(warmUp.TotalSeconds * Stopwatch.Frequency);
-        while (Stopwatch.GetTimestamp() < warmUpEnds)
+        Console.WriteLine($"{name}: " + await JitWarmUp.UntilQuietAsync(async () =>
         {
-            await call().ConfigureAwait(false);
-        }
-
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}: warm-up of {warmUp.TotalSeconds:0} s done, the JIT compiled {System.Runtime.JitInfo.GetCompiledMethodCount()} methods; measuring for {duration.TotalSeconds:0} s."));
+            for (var i = 0; i < callsPerRound; i++)
+            {
+                await call().ConfigureAwait(false);
+            }
+        }).ConfigureAwait(false));
         var started = Stopwatch.GetTimestamp();
         var until = started + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         var workItems = System.Threading.ThreadPool.CompletedWorkItemCount;

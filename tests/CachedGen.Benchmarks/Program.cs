@@ -7,7 +7,7 @@ namespace CachedGen.Benchmarks;
 
 /// <summary>
 /// <c>dotnet run -c Release -- l1</c>, <c>-- l1-interleaved [rounds] [callsPerBatch]</c>, <c>-- l1-policy</c>, <c>-- l2</c>, <c>-- interleaved [rounds] [callsPerBatch]</c>,
-/// <c>-- l2-alone row seconds [warmUpSeconds]</c> (one L2 row alone, for a profiler), <c>-- cold-start [runs]</c> (<see cref="ColdStart"/>),
+/// <c>-- l2-alone row seconds</c> (one L2 row alone, after the JIT warm-up, for a profiler), <c>-- cold-start [runs]</c> (<see cref="ColdStart"/>),
 /// <c>-- batch</c>, <c>-- batch-commands [rounds]</c>; anything else goes to
 /// BenchmarkDotNet's switcher (for example <c>-- --filter *L1*</c>).
 /// </summary>
@@ -50,8 +50,7 @@ internal static class Program
             case "l2-alone":
                 return await InterleavedL2.RunAloneAsync(
                     int.Parse(args[1], CultureInfo.InvariantCulture),
-                    TimeSpan.FromSeconds(double.Parse(args[2], CultureInfo.InvariantCulture)),
-                    TimeSpan.FromSeconds(args.Length > 3 ? double.Parse(args[3], CultureInfo.InvariantCulture) : 0)).ConfigureAwait(false);
+                    TimeSpan.FromSeconds(double.Parse(args[2], CultureInfo.InvariantCulture))).ConfigureAwait(false);
             case "interleaved":
                 var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 40;
                 var calls = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 500;
