@@ -321,6 +321,10 @@ public static partial class LoadTestRunner
         public readonly WorkerStats Stats = new();
         public long Operations;
 
+        // Calls of the warm-up are recorded here and thrown away: the recording code (histograms, the stale-read check)
+        // is then compiled and warm before the first measured slice, as the engines' code is.
+        private readonly WorkerStats _warmUp = new();
+
         public async Task RunAsync()
         {
             // Seeded per worker: the same seed gives every engine the same sequence of (node, form, read/write) per worker.
@@ -349,6 +353,7 @@ public static partial class LoadTestRunner
                 var repository = nodes[node];
                 var start = Stopwatch.GetTimestamp();
                 var measured = start >= Volatile.Read(ref run.MeasureStart);
+                var stats = measured ? Stats : _warmUp;
                 bool completedSynchronously;
                 if (read)
                 {
@@ -378,52 +383,54 @@ public static partial class LoadTestRunner
                         continue;
                     }
 
-                    if (measured)
+                    // Warm-up reads run the same code into the throw-away stats.
+                    stats.Reads++;
+                    stats.ReadLatency.RecordTicks(elapsed);
+                    (calledSource.Value ? stats.ReadMissLatency : stats.ReadHitLatency).RecordTicks(elapsed);
+                    if (!calledSource.Value)
                     {
-                        Stats.Reads++;
-                        Stats.ReadLatency.RecordTicks(elapsed);
-                        (calledSource.Value ? Stats.ReadMissLatency : Stats.ReadHitLatency).RecordTicks(elapsed);
-                        if (!calledSource.Value)
+                        var overlapped = run.Source.ReadOverlapped(formId, loads);
+                        if (!overlapped)
                         {
-                            var overlapped = run.Source.ReadOverlapped(formId, loads);
-                            if (!overlapped)
-                            {
-                                Stats.ReadNoLoadLatency.RecordTicks(elapsed);
-                            }
-
-                            if (overlapped && awaitedLoad.Value)
-                            {
-                                Stats.ReadAwaitedLatency.RecordTicks(elapsed);
-                            }
-                            else
-                            {
-                                Stats.ReadServedLatency.RecordTicks(elapsed);
-                                if (!completedSynchronously)
-                                {
-                                    Stats.ReadServedAsyncLatency.RecordTicks(elapsed);
-                                }
-                            }
+                            stats.ReadNoLoadLatency.RecordTicks(elapsed);
                         }
 
-                        var check = run.Tracker.Classify(formId, value.Revision, node, start);
-                        switch (check.Consistency)
+                        if (overlapped && awaitedLoad.Value)
                         {
-                            case ReadConsistency.Stale:
-                                Interlocked.Increment(ref Stats.Stale);
-                                if (check.SameNode)
-                                {
-                                    Stats.StaleSameNode++;
-                                }
+                            stats.ReadAwaitedLatency.RecordTicks(elapsed);
+                        }
+                        else
+                        {
+                            stats.ReadServedLatency.RecordTicks(elapsed);
+                            if (!completedSynchronously)
+                            {
+                                stats.ReadServedAsyncLatency.RecordTicks(elapsed);
+                            }
+                        }
+                    }
 
-                                Stats.MaxStaleTicks = Math.Max(Stats.MaxStaleTicks, check.AgeTicks);
+                    var check = run.Tracker.Classify(formId, value.Revision, node, start);
+                    switch (check.Consistency)
+                    {
+                        case ReadConsistency.Stale:
+                            Interlocked.Increment(ref stats.Stale);
+                            if (check.SameNode)
+                            {
+                                stats.StaleSameNode++;
+                            }
+
+                            stats.MaxStaleTicks = Math.Max(stats.MaxStaleTicks, check.AgeTicks);
+                            if (measured)
+                            {
                                 run.RecordSample(string.Create(CultureInfo.InvariantCulture,
                                     $"stale read: node {node} read form {formId} in {elapsed * 1000.0 / Stopwatch.Frequency:F2} ms and got r{value.Revision}; r{check.MissedRevision} had completed on node {check.MissedNode} {check.AgeTicks * 1000.0 / Stopwatch.Frequency:F1} ms before the read started" +
                                     $" (committed now: r{run.Source.CommittedRevision(formId)}; this read {(calledSource.Value ? "called" : "did not call")} the source)"));
-                                break;
-                            case ReadConsistency.WithinWindow:
-                                Stats.WithinWindow++;
-                                break;
-                        }
+                            }
+
+                            break;
+                        case ReadConsistency.WithinWindow:
+                            stats.WithinWindow++;
+                            break;
                     }
                 }
                 else
@@ -446,12 +453,9 @@ public static partial class LoadTestRunner
                     // Recorded in every phase: a write in the warm-up still makes later reads of older revisions stale.
                     var completed = run.Tracker.RecordWriteCompleted(formId, revision, node);
                     Stats.Observe(completed - start);
-                    if (measured)
-                    {
-                        Stats.Writes++;
-                        Stats.WriteLatency.RecordTicks(completed - start);
-                        Stats.WriteLatencyAfterTurn.RecordTicks(completed - start - waitedForTurn.Value);
-                    }
+                    stats.Writes++;
+                    stats.WriteLatency.RecordTicks(completed - start);
+                    stats.WriteLatencyAfterTurn.RecordTicks(completed - start - waitedForTurn.Value);
                 }
 
                 Volatile.Write(ref Operations, Operations + 1);
