@@ -152,6 +152,52 @@ public class InterfaceShapeTests
         Assert.Equal("CachedInternal", decorators["Shapes.IInternal"]);
     }
 
+    /// <summary>Two interfaces of one namespace whose decorators would get the same name (a nested one beside a top-level
+    /// one, two nested ones): the less nested keeps it, the other keeps its <c>I</c> prefix; a generic interface and a
+    /// non-generic one of the same name keep theirs (a class name and its arity).</summary>
+    [Fact]
+    public void Interfaces_whose_decorators_would_share_a_name_get_a_name_each()
+    {
+        var result = GeneratorHarness.Run(InterfaceShapes.All["interfaces whose decorators would share a name"]);
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        var decorators = result.Output.GetSymbolsWithName(n => n.StartsWith("Cached", StringComparison.Ordinal), SymbolFilter.Type)
+            .OfType<INamedTypeSymbol>()
+            .Where(t => t.AllInterfaces.Length > 0)
+            .ToDictionary(t => t.Interfaces.Single().OriginalDefinition.ToDisplayString(), t => t.Name, StringComparer.Ordinal);
+        Assert.Equal("CachedOuterStore", decorators["Shapes.IOuterStore"]);
+        Assert.Equal("CachedOuterIStore", decorators["Shapes.Outer.IStore"]);
+        Assert.Equal("CachedABStore", decorators["Shapes.A.IBStore"]);
+        Assert.Equal("CachedABIStore", decorators["Shapes.AB.IStore"]);
+        Assert.Equal("CachedPaged", decorators["Shapes.IPaged<T>"]);
+        Assert.Equal("CachedPaged", decorators["Shapes.IPaged"]);
+    }
+
+    /// <summary>Formatter class names are built from the type's full name with dots turned into underscores: types whose
+    /// names then read the same get a number each.</summary>
+    [Fact]
+    public void Formatters_of_types_whose_names_read_alike_get_a_class_name_each()
+    {
+        var result = GeneratorHarness.Run(InterfaceShapes.All["values whose full names differ only by a dot or an underscore"]);
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        var text = result.Formatters!;
+        Assert.Contains("if (type == typeof(global::Shapes.Odd.Ns.Item)) return new Shapes_Odd_Ns_ItemFormatter();", text, StringComparison.Ordinal);
+        Assert.Contains("if (type == typeof(global::Shapes.Odd.Ns_Item)) return new Shapes_Odd_Ns_Item2Formatter();", text, StringComparison.Ordinal);
+        Assert.Contains("if (type == typeof(global::Shapes.Odd_Ns.Item)) return new Shapes_Odd_Ns_Item3Formatter();", text, StringComparison.Ordinal);
+    }
+
+    /// <summary>Overloads are numbered from 2 in the decorator's member names, and the public invalidation helper with
+    /// them (<c>InvalidateGetAsync2</c>).</summary>
+    [Fact]
+    public void Overloads_are_numbered_from_two()
+    {
+        var result = GeneratorHarness.Run(InterfaceShapes.All["overloaded cached methods"]);
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        var text = result.Sources.Values.Single();
+        Assert.Contains("public static global::System.Threading.Tasks.ValueTask InvalidateGetAsync(", text, StringComparison.Ordinal);
+        Assert.Contains("public static global::System.Threading.Tasks.ValueTask InvalidateGetAsync2(", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("GetAsync3", text, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Default_members_are_forwarded_and_a_cached_one_is_cached()
     {
@@ -920,6 +966,85 @@ internal static class InterfaceShapes
                 string ToString(int id);
 
                 string ToString();
+            }
+            """,
+
+        ["interfaces whose decorators would share a name"] = Usings + """
+            namespace Shapes
+            {
+                public static class Outer
+                {
+                    public interface IStore
+                    {
+                        [Cached("1m", "nested:{id}")]
+                        Task<int> GetAsync(int id);
+                    }
+                }
+
+                public interface IOuterStore
+                {
+                    [Cached("1m", "top:{id}")]
+                    Task<int> GetAsync(int id);
+                }
+
+                public static class A
+                {
+                    public interface IBStore
+                    {
+                        [Cached("1m", "a:{id}")]
+                        Task<int> GetAsync(int id);
+                    }
+                }
+
+                public static class AB
+                {
+                    public interface IStore
+                    {
+                        [Cached("1m", "ab:{id}")]
+                        Task<int> GetAsync(int id);
+                    }
+                }
+
+                public interface IPaged<T>
+                {
+                    [Cached("1m", "paged:{id}")]
+                    Task<int> GetAsync(int id);
+                }
+
+                public interface IPaged
+                {
+                    [Cached("1m", "plain:{id}")]
+                    Task<int> GetAsync(int id);
+                }
+            }
+            """,
+
+        ["values whose full names differ only by a dot or an underscore"] = Usings + """
+            namespace Shapes.Odd_Ns
+            {
+                public sealed record Item(int A);
+            }
+
+            namespace Shapes.Odd
+            {
+                public sealed record Ns_Item(string B);
+
+                namespace Ns
+                {
+                    public sealed record Item(long C);
+                }
+
+                public interface IOddQueries
+                {
+                    [Cached("5m", "odd1:{id}")]
+                    Task<global::Shapes.Odd_Ns.Item?> GetItemAsync(int id);
+
+                    [Cached("5m", "odd2:{id}")]
+                    Task<Ns_Item?> GetNsItemAsync(int id);
+
+                    [Cached("5m", "odd3:{id}")]
+                    Task<Ns.Item?> GetDeepItemAsync(int id);
+                }
             }
             """,
 

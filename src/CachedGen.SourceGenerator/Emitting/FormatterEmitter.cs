@@ -39,9 +39,10 @@ internal static class FormatterEmitter
         w.Line();
         w.Line("/// <summary>The formatter of a type this assembly's values reach, or null (primitives, strings, dates: built in).</summary>");
         w.Open("private static object? Create(global::System.Type type)");
-        foreach (var formatter in model.Objects)
+        var names = ClassNames(model);
+        for (var i = 0; i < model.Objects.Count; i++)
         {
-            w.Line($"if (type == typeof({formatter.TypeName})) return new {formatter.FormatterName}();");
+            w.Line($"if (type == typeof({model.Objects[i].TypeName})) return new {names[i]}();");
         }
 
         foreach (var entry in model.Entries)
@@ -55,10 +56,10 @@ internal static class FormatterEmitter
         w.Open("private static class Cache<T>");
         w.Line($"public static readonly {Formatters}.IMessagePackFormatter<T>? Formatter = ({Formatters}.IMessagePackFormatter<T>?)Create(typeof(T));");
         w.Close();
-        foreach (var formatter in model.Objects)
+        for (var i = 0; i < model.Objects.Count; i++)
         {
             w.Line();
-            WriteFormatter(w, formatter);
+            WriteFormatter(w, model.Objects[i], names[i]);
         }
 
         w.Close();
@@ -66,12 +67,42 @@ internal static class FormatterEmitter
         return w.ToText();
     }
 
-    private static void WriteFormatter(SourceWriter w, ObjectFormatterModel model)
+    /// <summary>The class name of each object formatter: its <see cref="ObjectFormatterModel.FormatterName"/>, unless an
+    /// earlier type (in the model's ordinal order) has the same one, as two full names that differ only where one has a
+    /// dot and the other an underscore do (<c>A.B_C</c>, <c>A.B.C</c>, <c>A_B.C</c>); those get a number before
+    /// <c>Formatter</c> that no type's own name uses.</summary>
+    private static string[] ClassNames(FormattersModel model)
+    {
+        var used = new System.Collections.Generic.HashSet<string>(model.Objects.Select(o => o.FormatterName), System.StringComparer.Ordinal);
+        var claimed = new System.Collections.Generic.HashSet<string>(System.StringComparer.Ordinal);
+        var names = new string[model.Objects.Count];
+        for (var i = 0; i < names.Length; i++)
+        {
+            var name = model.Objects[i].FormatterName;
+            if (!claimed.Add(name))
+            {
+                var stem = name.Substring(0, name.Length - "Formatter".Length);
+                var number = 2;
+                while (!used.Add(stem + number.ToString(System.Globalization.CultureInfo.InvariantCulture) + "Formatter"))
+                {
+                    number++;
+                }
+
+                name = stem + number.ToString(System.Globalization.CultureInfo.InvariantCulture) + "Formatter";
+            }
+
+            names[i] = name;
+        }
+
+        return names;
+    }
+
+    private static void WriteFormatter(SourceWriter w, ObjectFormatterModel model, string className)
     {
         var type = model.TypeName;
         var layout = model.ArrayLayout ? "an array by [Key] index" : "a map by member name";
         w.Line($"/// <summary>Writes {DecoratorEmitter.See(type)} as {layout}.</summary>");
-        w.Open($"private sealed class {model.FormatterName} : {Formatters}.IMessagePackFormatter<{type}>");
+        w.Open($"private sealed class {className} : {Formatters}.IMessagePackFormatter<{type}>");
         w.Open($"public void Serialize(ref {MessagePack}.MessagePackWriter writer, {type} value, {MessagePack}.MessagePackSerializerOptions options)");
         if (!model.IsValueType)
         {
