@@ -1,5 +1,8 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using CachedGen.Runtime;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Xunit;
@@ -62,5 +65,45 @@ public class CircuitBreakerTests
         breaker.OnSuccess();
         Assert.Equal(RedisCircuitState.Closed, breaker.State);
         Assert.True(breaker.TryEnter());
+    }
+
+    /// <summary>An outage logs the opening once, with the failures that opened it; the calls in flight when it opened
+    /// and each failed probe do not log it again (a failed probe is an event of its own).</summary>
+    [Fact]
+    public void Logs_the_opening_once_and_each_failed_probe_as_such()
+    {
+        var logger = new RecordingLogger();
+        var breaker = new CircuitBreaker(threshold: 3, breakDuration: TimeSpan.FromSeconds(5), _time, logger);
+        for (var i = 0; i < 3; i++)
+        {
+            breaker.OnFailure();
+        }
+
+        breaker.OnFailure(); // calls in flight when it opened
+        breaker.OnFailure();
+        _time.Advance(TimeSpan.FromSeconds(5.1));
+        Assert.True(breaker.TryEnter());
+        breaker.OnFailure(); // the probe
+        _time.Advance(TimeSpan.FromSeconds(5.1));
+        Assert.True(breaker.TryEnter());
+        breaker.OnSuccess();
+
+        Assert.Equal([1007, 1024, 1008], logger.Events.Select(e => e.Id));
+        Assert.Contains("after 3 consecutive failures", logger.Events[0].Message, StringComparison.Ordinal);
+        Assert.Contains("probe failed", logger.Events[1].Message, StringComparison.Ordinal);
+    }
+
+    private sealed class RecordingLogger : ILogger
+    {
+        public List<(int Id, string Message)> Events { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull
+            => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            => Events.Add((eventId.Id, formatter(state, exception)));
     }
 }

@@ -68,9 +68,16 @@ internal sealed class CircuitBreaker(int threshold, TimeSpan breakDuration, Time
         if (state == Probing || (state == Closed && failures >= threshold))
         {
             Volatile.Write(ref _openUntil, time.GetTimestamp() + (long)(breakDuration.TotalSeconds * time.TimestampFrequency));
-            if (Interlocked.Exchange(ref _state, Open) != Open)
+            // A failed probe keeps the circuit open: logged as such, not as an opening (the count of failures would then
+            // include the calls that were in flight when it opened, and every probe since).
+            switch (Interlocked.Exchange(ref _state, Open))
             {
-                Log.CircuitOpened(logger, failures, breakDuration.TotalMilliseconds);
+                case Closed:
+                    Log.CircuitOpened(logger, failures, breakDuration.TotalMilliseconds);
+                    break;
+                case Probing:
+                    Log.ProbeFailed(logger, breakDuration.TotalMilliseconds);
+                    break;
             }
         }
     }

@@ -27,6 +27,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 1007, Level = LogLevel.Warning, Message = "CachedGen: Redis circuit opened after {Failures} consecutive failures; calls skip Redis for {BreakMs} ms, then probe")]
     public static partial void CircuitOpened(ILogger logger, int failures, double breakMs);
 
+    [LoggerMessage(EventId = 1024, Level = LogLevel.Information, Message = "CachedGen: Redis probe failed; the circuit stays open, calls skip Redis for {BreakMs} ms more, then probe again")]
+    public static partial void ProbeFailed(ILogger logger, double breakMs);
+
     [LoggerMessage(EventId = 1008, Level = LogLevel.Information, Message = "CachedGen: Redis circuit closed; Redis is used again")]
     public static partial void CircuitClosed(ILogger logger);
 
