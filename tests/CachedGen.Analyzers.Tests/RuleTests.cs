@@ -510,7 +510,7 @@ public class UnworkableInvalidationTests
         """,
         [
             new DiagnosticResult(DiagnosticDescriptors.UnworkableInvalidation).WithLocation(0).WithArguments("null", "GetAsync", "null names no write method; remove it, or name one with nameof"),
-            new DiagnosticResult(DiagnosticDescriptors.UnworkableInvalidation).WithLocation(1).WithArguments("Missing", "GetAsync", "no method named 'Missing' on the interface"),
+            new DiagnosticResult(DiagnosticDescriptors.UnworkableInvalidation).WithLocation(1).WithArguments("Missing", "GetAsync", "no method named 'Missing' on 'IRepo'"),
         ]);
 
     /// <summary>A write whose result defers its work (an async stream, an iterator) cannot be followed: the decorator

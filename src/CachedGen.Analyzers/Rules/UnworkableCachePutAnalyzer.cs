@@ -42,7 +42,8 @@ public sealed class UnworkableCachePutAnalyzer : WriteAttributeAnalyzer
         var candidates = contracts.SelectMany(c => c.GetMembers(name).OfType<IMethodSymbol>()).Distinct<IMethodSymbol>(SymbolEqualityComparer.Default).ToList();
         if (candidates.Count == 0)
         {
-            return $"no method named '{name}' on the interface";
+            var methods = contracts.SelectMany(c => c.GetMembers().OfType<IMethodSymbol>()).Where(m => m.MethodKind == MethodKind.Ordinary).Select(m => m.Name);
+            return $"no method named '{name}' on the interface" + (NameSuggestion.Closest(name, methods) is { } meant ? $"; did you mean '{meant}'?" : "");
         }
 
         // As the generator puts: into the one cached method of that name (other overloads are not entries).

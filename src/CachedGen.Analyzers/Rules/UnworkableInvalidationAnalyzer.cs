@@ -80,7 +80,7 @@ public sealed class UnworkableInvalidationAnalyzer : CachedMethodAnalyzer
                 .ToList();
             if (candidates.Count == 0)
             {
-                return ($"no method named '{name}' on the interface", false);
+                return (NoSuchWrite(site, name, compilation), false);
             }
         }
 
@@ -122,5 +122,36 @@ public sealed class UnworkableInvalidationAnalyzer : CachedMethodAnalyzer
         }
 
         return (null, true);
+    }
+
+    /// <summary>Why a plain name finds no write: the interfaces searched, and what was probably meant, a method of theirs
+    /// spelled alike or, when only another interface has a method of that name, the type-qualified form that names it.</summary>
+    private static string NoSuchWrite(CachedSite site, string name, Compilation compilation)
+    {
+        var contracts = CacheRules.ImplementedContracts(site.Method).ToList();
+        var searched = contracts.Count == 1
+            ? $"'{contracts[0].Name}'" + (contracts[0].AllInterfaces.IsEmpty ? "" : " or the interfaces it inherits")
+            : "the interface";
+        var problem = $"no method named '{name}' on {searched}";
+        var methods = contracts.SelectMany(c => new[] { c }.Concat(c.AllInterfaces))
+            .SelectMany(i => i.GetMembers().OfType<IMethodSymbol>())
+            .Where(m => m.MethodKind == MethodKind.Ordinary)
+            .Select(m => m.Name);
+        if (NameSuggestion.Closest(name, methods) is { } meant)
+        {
+            return problem + $"; did you mean '{meant}'?";
+        }
+
+        // A write of another interface (often one that derives from this one) is named with its type.
+        var elsewhere = compilation.GetSymbolsWithName(name, SymbolFilter.Member)
+            .OfType<IMethodSymbol>()
+            .Where(m => m.ContainingType is { TypeKind: TypeKind.Interface })
+            .Select(m => m.ContainingType)
+            .OrderBy(t => contracts.Any(c => t.AllInterfaces.Contains(c, SymbolEqualityComparer.Default)) ? 0 : 1)
+            .ThenBy(t => t.ToDisplayString(), System.StringComparer.Ordinal)
+            .FirstOrDefault();
+        return elsewhere is null
+            ? problem
+            : problem + $"; to name the write of '{elsewhere.Name}', qualify it with its type: $\"{{nameof({elsewhere.Name})}}.{{nameof({elsewhere.Name}.{name})}}\"";
     }
 }

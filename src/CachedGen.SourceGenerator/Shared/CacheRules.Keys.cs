@@ -122,7 +122,8 @@ internal static partial class CacheRules
             // Key templates render type parameters before they get here; what reaches this is a tag ([InvalidatesTags]).
             error = IsTypeArgumentPlaceholder(method, part)
                 ? $"'{{{path[0]}}}' names a type parameter, which a tag does not render: write the type's name as text (\"orders:list\"), or use the write's parameters only"
-                : $"'{path[0]}' is not a parameter of '{method.Name}'" + (method.ContainingType.IsGenericType ? $" nor a type parameter of '{method.ContainingType.Name}'" : "");
+                : $"'{path[0]}' is not a parameter of '{method.Name}'" + (method.ContainingType.IsGenericType ? $" nor a type parameter of '{method.ContainingType.Name}'" : "")
+                  + (NameSuggestion.Closest(path[0], method.Parameters.Select(p => p.Name)) is { } meant ? $"; did you mean '{meant}'?" : "");
             return null;
         }
 
