@@ -80,6 +80,5 @@ internal static partial class DecoratorEmitter
             ResultKind.ValueTaskOfT => $"    => {cache}.GetManyAsync{typeArguments}({batch.ParameterName}, {stateExpression}, {keyOf}, {method.LoaderName}, {ct});",
             _ => $"    => {cache}.GetMany{typeArguments}({batch.ParameterName}, {stateExpression}, {keyOf}, {method.LoaderName});",
         });
-        w.Line();
     }
 }

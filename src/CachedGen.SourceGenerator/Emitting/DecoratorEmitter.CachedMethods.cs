@@ -162,8 +162,6 @@ internal static partial class DecoratorEmitter
             w.Line($"return {lookup};");
             w.Close();
         }
-
-        w.Line();
     }
 
     /// <summary>A state tuple's element name for a parameter: its own, unless C# reserves it for tuples

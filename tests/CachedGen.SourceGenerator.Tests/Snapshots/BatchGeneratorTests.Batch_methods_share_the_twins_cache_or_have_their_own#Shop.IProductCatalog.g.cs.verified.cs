@@ -85,7 +85,6 @@ namespace Shop
         global::System.Threading.Tasks.Task<global::Shop.Product?> global::Shop.IProductCatalog.GetAsync(int id, global::System.Threading.CancellationToken ct)
             => _getAsync.GetTaskAsync(new global::System.ValueTuple<int>(id), this, GetAsyncLoader, ct);
 
-
         private static readonly global::System.Func<CachedProductCatalog, int, global::System.ValueTuple<int>> GetManyAsyncKeyOf =
             static (self, element) => new global::System.ValueTuple<int>(element);
 
@@ -95,7 +94,6 @@ namespace Shop
         /// <summary>Cached for 10m under <c>product:{ids[]}</c>, one entry per element, shared with GetAsync.</summary>
         global::System.Threading.Tasks.Task<global::System.Collections.Generic.IReadOnlyDictionary<int, global::Shop.Product>> global::Shop.IProductCatalog.GetManyAsync(global::System.Collections.Generic.IReadOnlyCollection<int> ids, global::System.Threading.CancellationToken ct)
             => _getAsync.GetManyTaskAsync<int, CachedProductCatalog, global::System.Collections.Generic.IReadOnlyDictionary<int, global::Shop.Product>>(ids, this, GetManyAsyncKeyOf, GetManyAsyncLoader, ct);
-
 
         private static readonly global::System.Func<(CachedProductCatalog Self, string tenant), string, (string?, string?)> GetPricesAsyncKeyOf =
             static (state, element) => (state.tenant, element);
@@ -107,7 +105,6 @@ namespace Shop
         global::System.Threading.Tasks.ValueTask<global::System.Collections.Generic.Dictionary<string, decimal>> global::Shop.IProductCatalog.GetPricesAsync(string tenant, global::System.Collections.Generic.List<string> skus, global::System.Threading.CancellationToken ct)
             => _getPricesAsync.GetManyAsync<string, (CachedProductCatalog Self, string tenant), global::System.Collections.Generic.Dictionary<string, decimal>>(skus, (this, tenant), GetPricesAsyncKeyOf, GetPricesAsyncLoader, ct);
 
-
         private static readonly global::System.Func<CachedProductCatalog, string, global::System.ValueTuple<string?>> GetStockKeyOf =
             static (self, element) => new global::System.ValueTuple<string?>(element);
 
@@ -117,7 +114,6 @@ namespace Shop
         /// <summary>Cached for 1m under <c>stock:{ids[]:hash}</c>, one entry per element.</summary>
         global::System.Collections.Generic.IDictionary<string, int> global::Shop.IProductCatalog.GetStock(global::System.Collections.Generic.HashSet<string> ids)
             => _getStock.GetMany<string, CachedProductCatalog, global::System.Collections.Generic.IDictionary<string, int>>(ids, this, GetStockKeyOf, GetStockLoader);
-
 
         /// <summary>Forwards, then on success removes the entries this write invalidates.</summary>
         async global::System.Threading.Tasks.Task global::Shop.IProductCatalog.UpdateAsync(int id, string name, global::System.Threading.CancellationToken ct)

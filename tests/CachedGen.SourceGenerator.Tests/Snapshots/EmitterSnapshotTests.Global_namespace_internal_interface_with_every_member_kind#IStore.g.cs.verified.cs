@@ -53,7 +53,6 @@ internal sealed partial class CachedStore : global::IStore
     global::System.Threading.Tasks.ValueTask<string?> global::IStore.GetAsync(int id, global::System.Threading.CancellationToken ct)
         => _getAsync.GetAsync(new global::System.ValueTuple<int>(id), this, GetAsyncLoader, ct);
 
-
     /// <summary>Forwards, then on success removes the entries this write invalidates.</summary>
     void global::IStore.Put(int id)
     {

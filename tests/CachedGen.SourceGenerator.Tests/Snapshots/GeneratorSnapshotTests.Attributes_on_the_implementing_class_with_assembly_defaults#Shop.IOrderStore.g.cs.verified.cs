@@ -48,7 +48,6 @@ namespace Shop
         global::System.Threading.Tasks.Task<global::Shop.Order?> global::Shop.IOrderStore.FindAsync(long id, global::System.Threading.CancellationToken cancellationToken)
             => _findAsync.GetTaskAsync(new global::System.ValueTuple<long>(id), this, FindAsyncLoader, cancellationToken);
 
-
         /// <summary>Forwards, then on success removes the entries this write invalidates.</summary>
         async global::System.Threading.Tasks.Task global::Shop.IOrderStore.SaveAsync(global::Shop.Order order, global::System.Threading.CancellationToken cancellationToken)
         {

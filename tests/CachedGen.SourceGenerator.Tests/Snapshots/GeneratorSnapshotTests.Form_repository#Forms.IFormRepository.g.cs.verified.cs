@@ -121,14 +121,12 @@ namespace Forms
         global::System.Threading.Tasks.Task<global::Forms.FormSchema?> global::Forms.IFormRepository.GetSchemaAsync(int formId, global::System.Threading.CancellationToken ct)
             => _getSchemaAsync.GetTaskAsync(new global::System.ValueTuple<int>(formId), this, GetSchemaAsyncLoader, ct);
 
-
         private static readonly global::System.Func<CachedFormRepository, (global::System.Guid, int), global::System.Threading.CancellationToken, global::System.Threading.Tasks.ValueTask<global::System.Collections.Generic.IReadOnlyList<global::Forms.FormSummary>>> ListFormsAsyncLoader =
             static (self, key, token) => self._inner.ListFormsAsync(key.Item1, key.Item2, token);
 
         /// <summary>Cached for 5m under <c>tenant:{tenantId}:forms:page:{page}</c>.</summary>
         global::System.Threading.Tasks.ValueTask<global::System.Collections.Generic.IReadOnlyList<global::Forms.FormSummary>> global::Forms.IFormRepository.ListFormsAsync(global::System.Guid tenantId, int page, global::System.Threading.CancellationToken ct)
             => _listFormsAsync.GetAsync((tenantId, page), this, ListFormsAsyncLoader, ct);
-
 
         private static readonly global::System.Func<CachedFormRepository, global::System.ValueTuple<string?>, global::System.Threading.CancellationToken, global::System.Threading.Tasks.Task<global::Forms.UserProfile?>> GetProfileAsyncLoader =
             static (self, key, token) => self._inner.GetProfileAsync(key.Item1!, token);
@@ -137,7 +135,6 @@ namespace Forms
         global::System.Threading.Tasks.Task<global::Forms.UserProfile?> global::Forms.IFormRepository.GetProfileAsync(string email, global::System.Threading.CancellationToken ct)
             => _getProfileAsync.GetTaskAsync(new global::System.ValueTuple<string?>(email), this, GetProfileAsyncLoader, ct);
 
-
         private static readonly global::System.Func<(CachedFormRepository Self, global::Forms.FormQuery query), (global::System.Guid, global::Forms.FormStatus, string?), global::System.Threading.CancellationToken, global::System.Threading.Tasks.ValueTask<int>> CountAsyncLoader =
             static (state, key, token) => state.Self._inner.CountAsync(state.query, token);
 
@@ -145,14 +142,12 @@ namespace Forms
         global::System.Threading.Tasks.ValueTask<int> global::Forms.IFormRepository.CountAsync(global::Forms.FormQuery query, global::System.Threading.CancellationToken ct)
             => _countAsync.GetAsync((query.TenantId, query.Status, query.Search), (this, query), CountAsyncLoader, ct);
 
-
         private static readonly global::System.Func<CachedFormRepository, (int, global::Forms.FormStatus?), string> DescribeLoader =
             static (self, key) => self._inner.Describe(key.Item1, key.Item2);
 
         /// <summary>Cached for 10s under <c>Forms.IFormRepository.Describe:{formId}:{status}</c>.</summary>
         string global::Forms.IFormRepository.Describe(int formId, global::Forms.FormStatus? status)
             => _describe.Get((formId, status), this, DescribeLoader);
-
 
         /// <summary>Forwards, then on success removes the entries this write invalidates.</summary>
         async global::System.Threading.Tasks.Task global::Forms.IFormRepository.UpdateSchemaAsync(int formId, global::System.Guid tenantId, global::Forms.FormSchema schema, global::System.Threading.CancellationToken ct)

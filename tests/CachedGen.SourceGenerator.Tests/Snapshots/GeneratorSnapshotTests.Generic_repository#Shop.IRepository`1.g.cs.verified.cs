@@ -106,14 +106,12 @@ namespace Shop
         global::System.Threading.Tasks.Task<TEntity?> global::Shop.IRepository<TEntity>.GetAsync(int id, global::System.Threading.CancellationToken ct)
             => _getAsync.GetTaskAsync(new global::System.ValueTuple<int>(id), this, GetAsyncLoader, ct);
 
-
         private static readonly global::System.Func<CachedRepository<TEntity>, global::System.ValueTuple<string?>, global::System.Threading.CancellationToken, global::System.Threading.Tasks.Task<TEntity?>> FindAsyncLoader =
             static (self, key, token) => self._inner.FindAsync(key.Item1!);
 
         /// <summary>Cached for 5m under <c>Shop.IRepository&lt;TEntity&gt;.FindAsync:{name}</c>.</summary>
         global::System.Threading.Tasks.Task<TEntity?> global::Shop.IRepository<TEntity>.FindAsync(string name)
             => _findAsync.GetTaskAsync(new global::System.ValueTuple<string?>(name), this, FindAsyncLoader, default);
-
 
         private static readonly global::System.Func<CachedRepository<TEntity>, global::System.ValueTuple<int>, global::System.Threading.CancellationToken, global::System.Threading.Tasks.Task<global::Shop.Page<TEntity>>> PageAsyncLoader =
             static (self, key, token) => self._inner.PageAsync(key.Item1);
@@ -122,14 +120,12 @@ namespace Shop
         global::System.Threading.Tasks.Task<global::Shop.Page<TEntity>> global::Shop.IRepository<TEntity>.PageAsync(int number)
             => _pageAsync.GetTaskAsync(new global::System.ValueTuple<int>(number), this, PageAsyncLoader, default);
 
-
         private static readonly global::System.Func<CachedRepository<TEntity>, global::System.ValueTuple, int> CountLoader =
             static (self, key) => self._inner.Count();
 
         /// <summary>Cached for 1m under <c>count</c>.</summary>
         int global::Shop.IRepository<TEntity>.Count()
             => _count.Get(default(global::System.ValueTuple), this, CountLoader);
-
 
         /// <summary>Forwards, then on success removes the entries this write invalidates.</summary>
         async global::System.Threading.Tasks.Task global::Shop.IRepository<TEntity>.SaveAsync(int id, TEntity entity)

@@ -51,7 +51,6 @@ namespace Shop
         global::System.Threading.Tasks.Task<global::Shop.Item?> global::Shop.IItemStore.GetAsync(global::System.Guid tenantId, int id)
             => _getAsync.GetTaskAsync((tenantId, id), this, GetAsyncLoader, default);
 
-
         /// <summary>Forwards, then on success puts the result in the entries this write updates, and removes those it invalidates.</summary>
         async global::System.Threading.Tasks.Task<global::Shop.Item> global::Shop.IItemStore.SaveAsync(global::System.Guid tenantId, int id, string name)
         {

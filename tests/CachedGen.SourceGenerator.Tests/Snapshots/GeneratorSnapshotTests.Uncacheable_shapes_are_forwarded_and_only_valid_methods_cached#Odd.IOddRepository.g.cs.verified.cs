@@ -47,7 +47,6 @@ namespace Odd
         int global::Odd.IOddRepository.Fine(int id)
             => _fine.Get(new global::System.ValueTuple<int>(id), this, FineLoader);
 
-
         global::System.Threading.Tasks.Task global::Odd.IOddRepository.SaveAsync(int id)
             => _inner.SaveAsync(id);
 

@@ -49,7 +49,6 @@ namespace Forms.Commands
         global::System.Threading.Tasks.Task<string> global::Forms.Commands.IFormCommands.LastChangeAsync(int formId)
             => _lastChangeAsync.GetTaskAsync(new global::System.ValueTuple<int>(formId), this, LastChangeAsyncLoader, default);
 
-
         /// <summary>Forwards, then on success removes the entries this write invalidates.</summary>
         async global::System.Threading.Tasks.Task global::Forms.Commands.IFormCommands.UpdateAsync(int formId, global::System.Guid tenantId, string name, global::System.Threading.CancellationToken ct)
         {

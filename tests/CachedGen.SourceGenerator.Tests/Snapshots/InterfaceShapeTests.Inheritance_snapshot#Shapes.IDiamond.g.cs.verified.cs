@@ -47,7 +47,6 @@ namespace Shapes
         global::System.Threading.Tasks.Task<global::Shapes.Order?> global::Shapes.IDiamond.FindAsync(int id)
             => _findAsync.GetTaskAsync(new global::System.ValueTuple<int>(id), this, FindAsyncLoader, default);
 
-
         void global::Shapes.IDiamond.Shadowed()
             => _inner.Shadowed();
 

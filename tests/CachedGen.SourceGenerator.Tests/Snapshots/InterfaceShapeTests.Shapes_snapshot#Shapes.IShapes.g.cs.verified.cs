@@ -65,7 +65,6 @@ namespace Shapes
         global::System.Threading.Tasks.Task<global::Shapes.Order?> global::Shapes.IShapes.GetAsync(in int id, [global::System.Diagnostics.CodeAnalysis.DisallowNull] string? culture)
             => _getAsync.GetTaskAsync(new global::System.ValueTuple<int>(id), (this, id, culture), GetAsyncLoader, default);
 
-
         [global::System.Obsolete("Use GetAsync.", true)]
         private static readonly global::System.Func<CachedShapes, global::System.ValueTuple<int>, global::Shapes.Order?> FindLoader =
             static (self, key) => self._inner.Find(key.Item1);
@@ -74,7 +73,6 @@ namespace Shapes
         [global::System.Obsolete("Use GetAsync.", true)]
         global::Shapes.Order? global::Shapes.IShapes.Find(int id)
             => _find.Get(new global::System.ValueTuple<int>(id), this, FindLoader);
-
 
         global::System.Threading.Tasks.Task<T?> global::Shapes.IShapes.FindAsync<T>(int id)
             where T : class
