@@ -54,6 +54,24 @@ public class ClosingTests
                 .WithArguments("IRepository<Supplier, int>.FindAsync", "Supplier.Products → Product.Supplier"),
         ]);
 
+    /// <summary>A loop the declared value has whatever the type argument is reported once, for the declared method.</summary>
+    [Fact]
+    public Task CG0014_a_path_the_declared_value_has_is_not_repeated_for_each_closing() => Verify<BackReferenceAnalyzer>.AnalyzerAsync(
+        """
+        public sealed class Category { public string Name { get; set; } = ""; public Category? {|#1:Parent|} { get; set; } public List<Category> Children { get; set; } = []; }
+        public sealed class Page<T> { public IReadOnlyList<T> Items { get; init; } = []; public Category? Category { get; init; } }
+        public interface IRepository<TEntity> where TEntity : class
+        {
+            [Cached("1m", "page:{number}")] Task<Page<TEntity>> {|#0:PageAsync|}(int number);
+        }
+        public sealed record Tag(int Id, string Label);
+        public interface ITagRepository : IRepository<Tag> { }
+        """,
+        [
+            new DiagnosticResult("CG0014", DiagnosticSeverity.Warning).WithLocation(0).WithLocation(1)
+                .WithArguments("PageAsync", "Category.Parent beside Category.Children"),
+        ]);
+
     [Fact]
     public Task CG0014_fix_marks_the_back_reference_of_the_closed_value_ignored() => Verify<BackReferenceAnalyzer>.CodeFixAsync<BackReferenceFixer>(
         """

@@ -27,10 +27,9 @@ public sealed class BackReferenceAnalyzer : CachedMethodAnalyzer
             return;
         }
 
-        var declared = new HashSet<string>(System.StringComparer.Ordinal);
-        foreach (var (member, path) in Find(valueType, site.Facts))
+        var declared = Find(valueType, site.Facts);
+        foreach (var (member, path) in declared)
         {
-            declared.Add(path);
             Report(context, site, member, site.Method.Name, path);
         }
 
@@ -40,7 +39,7 @@ public sealed class BackReferenceAnalyzer : CachedMethodAnalyzer
         {
             foreach (var (member, path) in Find(closing.ValueType, site.Facts))
             {
-                if (!declared.Contains(path))
+                if (!declared.Exists(d => d.Path == path))
                 {
                     Report(context, site, member, closing.Name, path);
                 }
