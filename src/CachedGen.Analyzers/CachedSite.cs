@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
@@ -17,6 +18,7 @@ internal sealed class CachedSite
     private Box<ITypeSymbol?>? _valueType;
     private Box<KeyTemplate?>? _key;
     private Box<List<KeyFieldInfo>?>? _keyFields;
+    private Box<ImmutableArray<Closing>>? _closings;
 
     internal CachedSite(CompilationFacts facts, IMethodSymbol method, AttributeData attribute, CancellationToken cancellationToken)
     {
@@ -60,6 +62,49 @@ internal sealed class CachedSite
     /// <summary>The key's values resolved against the method's parameters, or null when a placeholder does not
     /// resolve.</summary>
     public IReadOnlyList<KeyFieldInfo>? KeyFields => Once(ref _keyFields, static site => site.Key is { } key ? CacheRules.ResolveKeyFields(site.Method, key) : null);
+
+    /// <summary>Each closing of the method by an interface of the compilation (<see cref="Closing"/>), when the method
+    /// belongs to a generic interface and its value mentions the interface's type parameters (<c>TEntity</c>,
+    /// <c>Page&lt;TEntity&gt;</c>): one per distinct closed interface (two interfaces deriving from
+    /// <c>IRepository&lt;Product, int&gt;</c> give one), in the order <see cref="CompilationFacts.ClosedByDerivedInterfaces"/>
+    /// finds them, and only those whose closed method can be cached. Empty for any other method. An interface of another
+    /// assembly that closes this one is not seen from here.</summary>
+    public ImmutableArray<Closing> Closings(Compilation compilation, CancellationToken cancellationToken)
+    {
+        if (Method.ContainingType is not { TypeKind: TypeKind.Interface, IsGenericType: true } owner
+            || ValueType is not { } valueType
+            || !MentionsTypeParameter(valueType))
+        {
+            return ImmutableArray<Closing>.Empty;
+        }
+
+        return Once(ref _closings, site =>
+        {
+            var closings = ImmutableArray.CreateBuilder<Closing>();
+            var seen = new HashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
+            foreach (var closed in site.Facts.ClosedByDerivedInterfaces(owner.OriginalDefinition, compilation, cancellationToken))
+            {
+                if (seen.Add(closed)
+                    && closed.GetMembers(site.Method.Name).OfType<IMethodSymbol>().FirstOrDefault(m => SymbolEqualityComparer.Default.Equals(m.OriginalDefinition, site.Method.OriginalDefinition)) is { } method
+                    && CacheRules.UncacheableReason(method, out _, out var closedValue) is null)
+                {
+                    closings.Add(new Closing(closed, method, closedValue));
+                }
+            }
+
+            return closings.ToImmutable();
+        });
+    }
+
+    /// <summary>Whether <paramref name="type"/> is built from type parameters: one itself, an array or a type argument
+    /// of one, or a type nested in a generic type (<c>IRepository&lt;TEntity&gt;.Page</c>).</summary>
+    private static bool MentionsTypeParameter(ITypeSymbol type) => type switch
+    {
+        ITypeParameterSymbol => true,
+        IArrayTypeSymbol array => MentionsTypeParameter(array.ElementType),
+        INamedTypeSymbol named => named.TypeArguments.Any(MentionsTypeParameter) || (named.ContainingType is { } outer && MentionsTypeParameter(outer)),
+        _ => false,
+    };
 
     /// <summary>The argument at constructor <paramref name="position"/>, or named <paramref name="name"/>: as a property
     /// (<c>KeyTemplate = ...</c>) or as the constructor parameter of that name in any case (<c>keyTemplate: ...</c>,

@@ -11,7 +11,8 @@ namespace CachedGen.Analyzers.Rules;
 /// a type on the path (<c>Customer.Orders → Order.Customer</c>), and a single-valued member of a type's own type beside
 /// a collection of its own type (<c>Category.Parent</c> beside <c>Category.Children</c>). A tree (<c>Category.Children</c>
 /// alone) or a chain (<c>Node.Next</c>) has no way back and is not reported. One diagnostic per back-reference member;
-/// the member's declaration is its additional location (the code fix marks it ignored).</summary>
+/// the member's declaration is its additional location (the code fix marks it ignored). A method of a generic interface is
+/// also checked for each interface of the compilation that closes it (<see cref="CachedSite.Closings"/>).</summary>
 public sealed class BackReferenceAnalyzer : CachedMethodAnalyzer
 {
     /// <summary>How deep the walk goes: the shape fingerprint's depth.</summary>
@@ -26,11 +27,30 @@ public sealed class BackReferenceAnalyzer : CachedMethodAnalyzer
             return;
         }
 
-        foreach (var (member, path) in Find(valueType, site.Facts))
+        var declared = Find(valueType, site.Facts);
+        foreach (var (member, path) in declared)
         {
-            var declaration = member.Locations.Where(l => l.IsInSource).Take(1);
-            context.ReportDiagnostic(Diagnostic.Create(Rule, site.MethodLocation, declaration, site.Method.Name, path));
+            Report(context, site, member, site.Method.Name, path);
         }
+
+        // What an interface closing a generic one stores (IRepository<Product, int>: a Product) is walked as any value,
+        // reported at the generic method, named with the closed interface; a path the declared value has is not repeated.
+        foreach (var closing in site.Closings(context.Compilation, context.CancellationToken))
+        {
+            foreach (var (member, path) in Find(closing.ValueType, site.Facts))
+            {
+                if (!declared.Exists(d => d.Path == path))
+                {
+                    Report(context, site, member, closing.Name, path);
+                }
+            }
+        }
+    }
+
+    private void Report(SymbolAnalysisContext context, CachedSite site, ISymbol member, string method, string path)
+    {
+        var declaration = member.Locations.Where(l => l.IsInSource).Take(1);
+        context.ReportDiagnostic(Diagnostic.Create(Rule, site.MethodLocation, declaration, method, path));
     }
 
     /// <summary>Each back-reference member reachable from <paramref name="root"/>, with its path for the message.</summary>

@@ -7,7 +7,8 @@ using CachedGen.SourceGenerator;
 namespace CachedGen.Analyzers.Rules;
 
 /// <summary>CG0011 (info): the cached value is mutable (setters, non-readonly fields, mutable collections), and L1
-/// hands the same instance to every caller.</summary>
+/// hands the same instance to every caller. A method of a generic interface is
+/// also checked for each interface of the compilation that closes it (<see cref="CachedSite.Closings"/>).</summary>
 public sealed class MutableCachedValueAnalyzer : CachedMethodAnalyzer
 {
     private static readonly HashSet<string> MutableCollections =
@@ -27,9 +28,20 @@ public sealed class MutableCachedValueAnalyzer : CachedMethodAnalyzer
             return;
         }
 
-        if (Reason(valueType, site.Facts) is { } reason)
+        var declared = Reason(valueType, site.Facts);
+        if (declared is not null)
         {
-            context.ReportDiagnostic(Diagnostic.Create(Rule, site.MethodLocation, site.Method.Name, valueType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat), reason));
+            context.ReportDiagnostic(Diagnostic.Create(Rule, site.MethodLocation, site.Method.Name, valueType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat), declared));
+        }
+
+        // What an interface closing a generic one stores (IRepository<Product, int>: a Product) is checked as any value,
+        // at the generic method, named with the closed interface; a reason the declared value has is not repeated.
+        foreach (var closing in site.Closings(context.Compilation, context.CancellationToken))
+        {
+            if (Reason(closing.ValueType, site.Facts) is { } reason && reason != declared)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(Rule, site.MethodLocation, closing.Name, closing.ValueType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat), reason));
+            }
         }
     }
 

@@ -1,5 +1,3 @@
-using System.Collections.Immutable;
-using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using CachedGen.SourceGenerator;
@@ -31,25 +29,23 @@ public sealed class NoCompileTimeFormatterAnalyzer : CachedMethodAnalyzer
 
         if (rules.Problem is null && rules.TypeParameterProblem is { } generic)
         {
-            var closings = site.Method.ContainingType is { TypeKind: TypeKind.Interface, IsGenericType: true } owner
-                ? site.Facts.ClosedByDerivedInterfaces(owner.OriginalDefinition, context.Compilation, context.CancellationToken)
-                : ImmutableArray<INamedTypeSymbol>.Empty;
-
             // The interfaces that close it store the closed value with formatters written at compile time: what those
             // cannot write is an ordinary CG0020 (Warning), named with the closed interface.
-            foreach (var closed in closings)
+            foreach (var closing in site.Closings(context.Compilation, context.CancellationToken))
             {
-                if (closed.GetMembers(site.Method.Name).OfType<IMethodSymbol>().FirstOrDefault(m => SymbolEqualityComparer.Default.Equals(m.OriginalDefinition, site.Method.OriginalDefinition)) is { } method
-                    && CacheRules.UncacheableReason(method, out _, out var closedValue) is null
-                    && FormatterRules.Walk(closedValue, context.Compilation, context.CancellationToken) is { Problem: { } closedProblem, ProblemIsUnserializable: false })
+                if (FormatterRules.Walk(closing.ValueType, context.Compilation, context.CancellationToken) is { Problem: { } closedProblem, ProblemIsUnserializable: false })
                 {
-                    var name = closed.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
+                    var name = closing.Interface.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
                     context.ReportDiagnostic(Diagnostic.Create(Rule, site.MethodLocation, site.Method.Name, $"closed as '{name}', {closedProblem}"));
                 }
             }
 
+            // For the severity, any interface of the compilation that closes the generic one counts, whether or not the
+            // value it closes can be cached.
+            var closedByDerivedInterface = site.Method.ContainingType is { TypeKind: TypeKind.Interface, IsGenericType: true } owner
+                && !site.Facts.ClosedByDerivedInterfaces(owner.OriginalDefinition, context.Compilation, context.CancellationToken).IsEmpty;
             var trimmedOrAot = BuildProperties.TrimmedOrAot(context.Options.AnalyzerConfigOptionsProvider.GlobalOptions);
-            var severity = FormatterRules.TypeParameterSeverity(trimmedOrAot, closedByDerivedInterface: !closings.IsEmpty);
+            var severity = FormatterRules.TypeParameterSeverity(trimmedOrAot, closedByDerivedInterface);
             context.ReportDiagnostic(Diagnostic.Create(Rule, site.MethodLocation, severity, additionalLocations: null, properties: null, site.Method.Name, generic));
         }
     }

@@ -6,7 +6,8 @@ using Microsoft.CodeAnalysis.Diagnostics;
 namespace CachedGen.Analyzers.Rules;
 
 /// <summary>CG0009: the cached value (its members, transitively to depth 3) holds personal data and the method is not
-/// <c>Sensitive = true</c>.</summary>
+/// <c>Sensitive = true</c>. A method of a generic interface is
+/// also checked for each interface of the compilation that closes it (<see cref="CachedSite.Closings"/>).</summary>
 public sealed class PersonalDataInValueAnalyzer : CachedMethodAnalyzer
 {
     private const int MaxDepth = 3;
@@ -21,11 +22,25 @@ public sealed class PersonalDataInValueAnalyzer : CachedMethodAnalyzer
         }
 
         var personal = PersonalData.For(context.Options, site.Syntax?.SyntaxTree);
-        if (Find(valueType, personal, site.Facts, [], new HashSet<ITypeSymbol>(SymbolEqualityComparer.Default), 0) is { } path)
+        var declared = Find(valueType, personal, site.Facts);
+        if (declared is not null)
         {
-            context.ReportDiagnostic(Diagnostic.Create(Rule, site.AttributeLocation, site.Method.Name, path));
+            context.ReportDiagnostic(Diagnostic.Create(Rule, site.AttributeLocation, site.Method.Name, declared));
+        }
+
+        // What an interface closing a generic one stores is checked as any value, at the generic method's attribute (where
+        // Sensitive = true covers every closing), named with the closed interface; a path the declared value has is not repeated.
+        foreach (var closing in site.Closings(context.Compilation, context.CancellationToken))
+        {
+            if (Find(closing.ValueType, personal, site.Facts) is { } path && path != declared)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(Rule, site.AttributeLocation, closing.Name, path));
+            }
         }
     }
+
+    private static string? Find(ITypeSymbol valueType, PersonalData personal, CompilationFacts facts)
+        => Find(valueType, personal, facts, [], new HashSet<ITypeSymbol>(SymbolEqualityComparer.Default), 0);
 
     /// <summary>The path to the first personal member (<c>Customer.Address → Address.Email</c>), or null. <paramref name="path"/>
     /// holds the members walked through so far (type and member names), and becomes text only for a finding.</summary>

@@ -8,7 +8,8 @@ namespace CachedGen.Analyzers.Rules;
 
 /// <summary>CG0008: a result type MessagePack cannot round-trip without surprises: interfaces and abstract classes
 /// without <c>[Union]</c>, <c>object</c> members, delegates, types with no public constructor (and no non-public parameterless one a generated
-/// formatter can call), and classes that come back with less than they had (<see cref="LossRules"/>).</summary>
+/// formatter can call), and classes that come back with less than they had (<see cref="LossRules"/>). A method of a generic interface is
+/// also checked for each interface of the compilation that closes it (<see cref="CachedSite.Closings"/>).</summary>
 public sealed class UnserializableResultAnalyzer : CachedMethodAnalyzer
 {
     private const int MaxDepth = 4;
@@ -30,11 +31,25 @@ public sealed class UnserializableResultAnalyzer : CachedMethodAnalyzer
             return;
         }
 
-        if (Problem(valueType.WithNullableAnnotation(NullableAnnotation.NotAnnotated), null, null, site.Facts, context.Compilation, new HashSet<ITypeSymbol>(SymbolEqualityComparer.Default), 0) is { } problem)
+        var declared = Problem(valueType, site.Facts, context.Compilation);
+        if (declared is not null)
         {
-            context.ReportDiagnostic(Diagnostic.Create(Rule, site.MethodLocation, site.Method.Name, problem));
+            context.ReportDiagnostic(Diagnostic.Create(Rule, site.MethodLocation, site.Method.Name, declared));
+        }
+
+        // What an interface closing a generic one stores (IRepository<Product, int>: a Product) is checked as any value,
+        // at the generic method, named with the closed interface; a finding that reads as the declared one's is not repeated.
+        foreach (var closing in site.Closings(context.Compilation, context.CancellationToken))
+        {
+            if (Problem(closing.ValueType, site.Facts, context.Compilation) is { } problem && problem != declared)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(Rule, site.MethodLocation, closing.Name, problem));
+            }
         }
     }
+
+    private static string? Problem(ITypeSymbol valueType, CompilationFacts facts, Compilation compilation)
+        => Problem(valueType.WithNullableAnnotation(NullableAnnotation.NotAnnotated), null, null, facts, compilation, new HashSet<ITypeSymbol>(SymbolEqualityComparer.Default), 0);
 
     /// <summary>Why <paramref name="type"/> (the result, or the member <paramref name="member"/> of
     /// <paramref name="owner"/>) cannot round-trip, or null. Names are written out only for a finding.</summary>
