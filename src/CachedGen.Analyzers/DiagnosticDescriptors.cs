@@ -155,7 +155,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor NoCompileTimeFormatter = Create(
         DiagnosticIds.NoCompileTimeFormatter,
         "Cached value without a compile-time formatter",
-        "CachedGen writes no MessagePack formatter for the value of '{0}': {1}; under Native AOT the value is served but never stored in Redis; under JIT MessagePack's contractless resolver writes it at run time, or fails on it too (served, not stored: event 1004), or drops what the type keeps outside its public members",
+        "CachedGen writes no MessagePack formatter for the value of '{0}': {1}; under Native AOT the value is not stored in Redis, and under JIT MessagePack's run-time resolver may fail on it or lose what it keeps outside its public members",
         DiagnosticCategories.Correctness,
         DiagnosticSeverity.Warning);
 

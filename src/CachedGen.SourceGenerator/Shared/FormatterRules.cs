@@ -270,7 +270,7 @@ internal sealed partial class FormatterRules
             if (!UsesTypeParameters)
             {
                 UsesTypeParameters = true;
-                TypeParameterProblem = $"{where} is '{Display(type)}', built from the interface's type parameters: its formatters are written at compile time only for the closed types this assembly names (IRepository<Order> in a registration, a constructor, a derived interface), and in a trimmed or Native AOT build AddCachedGen does not decorate registrations of the generic interface itself: cache it through an interface that closes the generic one (interface IOrderRepository : IRepository<Order>)";
+                TypeParameterProblem = $"{where} is '{Display(type)}', built from the interface's type parameters: formatters are written only for the closed types this assembly names, and trimmed or Native AOT builds do not decorate the generic interface itself; cache it through an interface that closes it (interface IOrderRepository : IRepository<Order>)";
             }
 
             return;
