@@ -146,7 +146,7 @@ public static class CachedGenServiceCollectionExtensions
             {
                 // A unique key per decorated registration: nobody else can resolve the undecorated service by accident,
                 // and each registration of a service type (keyed or not) wraps its own original.
-                var decorated = new DecoratedService(serviceType, decorate);
+                var decorated = new DecoratedService(serviceType, decorate, descriptor.Lifetime);
                 services.Add(Inner(descriptor, decorated.InnerKey));
                 services[i] = descriptor.IsKeyedService
                     ? new ServiceDescriptor(serviceType, descriptor.ServiceKey, decorated.CreateKeyed, descriptor.Lifetime)
@@ -210,12 +210,24 @@ public static class CachedGenServiceCollectionExtensions
     /// <summary>The key of one decorated registration's original.</summary>
     private sealed class InnerKey;
 
-    private sealed class DecoratedService(Type serviceType, Func<object, IServiceProvider, object> decorate)
+    private sealed class DecoratedService(Type serviceType, Func<object, IServiceProvider, object> decorate, ServiceLifetime lifetime)
     {
+        private DecoratorOrigin? _origin;
+
         public InnerKey InnerKey { get; } = new();
 
         public object Create(IServiceProvider provider)
-            => decorate(provider.GetRequiredKeyedService(serviceType, InnerKey), provider);
+        {
+            var decorator = decorate(provider.GetRequiredKeyedService(serviceType, InnerKey), provider);
+            // An inner service of a scope (scoped, or transient with scoped dependencies) may be gone, or busy, when the
+            // cache calls the source in the background (an early refresh): the decorator is told where another comes from.
+            if (lifetime != ServiceLifetime.Singleton && decorator is IScopedDecorator scoped)
+            {
+                scoped.AttachOrigin(_origin ??= new DecoratorOrigin(serviceType, InnerKey, provider.GetRequiredService<IServiceScopeFactory>()));
+            }
+
+            return decorator;
+        }
 
         public object CreateKeyed(IServiceProvider provider, object? serviceKey) => Create(provider);
     }

@@ -229,7 +229,7 @@ public class GeneratorSnapshotTests
         Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
         var text = Assert.Single(result.Sources).Value;
         Assert.Contains("_getSettingsAsync.GetTaskAsync(default(global::System.ValueTuple), this, GetSettingsAsyncLoader, default);", text, System.StringComparison.Ordinal);
-        Assert.Contains("static (self, key) => self._inner.GetWide(key.Item1, key.Item2, key.Item3, key.Item4, key.Item5, key.Item6, key.Item7, key.Item8, key.Item9);", text, System.StringComparison.Ordinal);
+        Assert.Contains("static (self, key) => global::CachedGen.Runtime.DetachedScope.Inner(self._inner, self._origin).GetWide(key.Item1, key.Item2, key.Item3, key.Item4, key.Item5, key.Item6, key.Item7, key.Item8, key.Item9);", text, System.StringComparison.Ordinal);
         Assert.Contains("_getSettingsAsync.Invalidate(default(global::System.ValueTuple));", text, System.StringComparison.Ordinal);
         Assert.Contains("builder.AppendValue(key.Item9); // i", text, System.StringComparison.Ordinal);
         Assert.Contains("_getWide.Invalidate((a, b, c, d, e, f, g, h, i));", text, System.StringComparison.Ordinal);
@@ -255,12 +255,12 @@ public class GeneratorSnapshotTests
             """);
         Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
         var text = Assert.Single(result.Sources).Value;
-        Assert.Contains("static (self, key_, token_) => self._inner.GetAsync(key_.Item1!, key_.Item2, token_);", text, System.StringComparison.Ordinal);
+        Assert.Contains("static (self, key_, token_) => global::CachedGen.Runtime.DetachedScope.Inner(self._inner, self._origin).GetAsync(key_.Item1!, key_.Item2, token_);", text, System.StringComparison.Ordinal);
         Assert.Contains("=> _getAsync.GetTaskAsync((key, inner), this, GetAsyncLoader, token);", text, System.StringComparison.Ordinal);
         Assert.Contains("global::System.Func<(CachedRepo Self, int state, string key), global::System.ValueTuple<int>, string> GetLoader =", text, System.StringComparison.Ordinal);
-        Assert.Contains("static (state_, key_) => state_.Self._inner.Get(state_.state, state_.key);", text, System.StringComparison.Ordinal);
+        Assert.Contains("static (state_, key_) => global::CachedGen.Runtime.DetachedScope.Inner(state_.Self._inner, state_.Self._origin).Get(state_.state, state_.key);", text, System.StringComparison.Ordinal);
         Assert.Contains("=> _get.Get(new global::System.ValueTuple<int>(state), (this, state, key), GetLoader);", text, System.StringComparison.Ordinal);
-        Assert.Contains("static (state, key) => state.Self._inner.Find(state.id, state.Item3);", text, System.StringComparison.Ordinal);
+        Assert.Contains("static (state, key) => global::CachedGen.Runtime.DetachedScope.Inner(state.Self._inner, state.Self._origin).Find(state.id, state.Item3);", text, System.StringComparison.Ordinal);
     }
 
     [Fact]

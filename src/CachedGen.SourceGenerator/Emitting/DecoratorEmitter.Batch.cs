@@ -55,7 +55,7 @@ internal static partial class DecoratorEmitter
             p.Name == batch.ParameterName ? collection
             : p.Name == method.CancellationTokenName ? (isSync ? "default" : token)
             : state + "." + p.Name));
-        var call = $"{Receiver(self + "." + model.InnerFieldName, method.Receiver)}.{method.Name}({arguments})";
+        var call = $"{Receiver(SourceReceiver(self, model), method.Receiver)}.{method.Name}({arguments})";
         if (method.Obsolete is { } obsolete)
         {
             w.Line(Attribute(obsolete));

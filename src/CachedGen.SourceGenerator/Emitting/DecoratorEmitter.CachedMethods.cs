@@ -125,7 +125,7 @@ internal static partial class DecoratorEmitter
         }
 
         w.Line($"private static readonly {loaderType} {method.LoaderName} =");
-        w.Line($"    static ({state}, {keyParameter}{(isSync ? "" : ", " + token)}) => {Receiver(self + "." + model.InnerFieldName, method.Receiver)}.{method.Name}({callArguments});");
+        w.Line($"    static ({state}, {keyParameter}{(isSync ? "" : ", " + token)}) => {Receiver(SourceReceiver(self, model), method.Receiver)}.{method.Name}({callArguments});");
         w.Line();
 
         // One runtime call: its L1 lookup is inlined here; the loader runs only on a miss.

@@ -71,6 +71,11 @@ internal static partial class DecoratorEmitter
 
     /// <summary>The inner implementation as the call's receiver: cast to the member's own interface when the contract's
     /// name lookup would find another member.</summary>
+    /// <summary>The inner service a loader calls: the decorator's, or, in background work of the cache on a decorator
+    /// whose inner service is scoped, one of that work's own scope (<c>DetachedScope.Inner</c>).</summary>
+    private static string SourceReceiver(string self, DecoratorModel model)
+        => $"{Runtime}.DetachedScope.Inner({self}.{model.InnerFieldName}, {self}.{model.OriginFieldName})";
+
     private static string Receiver(string inner, string? declaringInterface)
         => declaringInterface is null ? inner : "((" + declaringInterface + ")" + inner + ")";
 

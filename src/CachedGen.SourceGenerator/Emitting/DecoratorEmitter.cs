@@ -54,7 +54,7 @@ internal static partial class DecoratorEmitter
 
         if (!model.IsGeneric)
         {
-            w.Open($"{(model.IsPublic ? "public" : "internal")} sealed partial class {model.DecoratorName} : {model.InterfaceType}");
+            w.Open($"{(model.IsPublic ? "public" : "internal")} sealed partial class {model.DecoratorName} : {model.InterfaceType}, {Runtime}.IScopedDecorator");
         }
         else
         {
@@ -62,7 +62,7 @@ internal static partial class DecoratorEmitter
             // from the descriptors' initializers): whoever constructs a closed decorator is told it is not trim-safe.
             w.Line($"[global::System.Diagnostics.CodeAnalysis.RequiresUnreferencedCode(\"{model.DecoratorName} computes the shape fingerprint of values built from its type arguments by reflection over their public properties and fields, which trimming may remove (docs/serialization.md, Native AOT).\")]");
             var parameters = string.Join(", ", model.TypeParameters.Select(t => t.Name));
-            var header = new List<string> { $"{(model.IsPublic ? "public" : "internal")} sealed partial class {model.DecoratorName}<{parameters}> : {model.InterfaceType}" };
+            var header = new List<string> { $"{(model.IsPublic ? "public" : "internal")} sealed partial class {model.DecoratorName}<{parameters}> : {model.InterfaceType}, {Runtime}.IScopedDecorator" };
             header.AddRange(model.TypeParameters.Where(t => t.HasConstraints).Select(t => $"    where {t.Name} : {Constraints(t)}"));
             for (var i = 0; i < header.Count - 1; i++)
             {
@@ -95,6 +95,7 @@ internal static partial class DecoratorEmitter
         }
 
         w.Line($"private readonly {model.InterfaceType} {model.InnerFieldName};");
+        w.Line($"private {Runtime}.DecoratorOrigin? {model.OriginFieldName};");
         if (model.NeedsRuntime)
         {
             w.Line($"private readonly global::CachedGen.CacheRuntime {model.RuntimeFieldName};");
@@ -126,6 +127,10 @@ internal static partial class DecoratorEmitter
         var decoratorType = model.IsGeneric ? $"{model.DecoratorName}<{string.Join(", ", model.TypeParameters.Select(t => t.Name))}>" : model.DecoratorName;
         w.Line($"{Runtime}.CachedGenDecorators.Prepare<{decoratorType}, {model.InterfaceType}>();");
         w.Close();
+        w.Line();
+        w.Line("/// <summary>Called by <c>AddCachedGen</c> when DI resolved the inner service in a scope: work the cache does after its");
+        w.Line("/// caller has returned (an early refresh) then calls an inner service of a scope of its own.</summary>");
+        w.Line($"void {Runtime}.IScopedDecorator.AttachOrigin({Runtime}.DecoratorOrigin origin) => {model.OriginFieldName} = origin;");
 
         foreach (var method in model.CachedMethods.Where(HasOwnCache))
         {

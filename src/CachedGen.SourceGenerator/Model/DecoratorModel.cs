@@ -35,6 +35,10 @@ internal sealed record DecoratorModel
 
     public string RuntimeFieldName { get; init; } = "_runtime";
 
+    /// <summary>The field that holds where DI resolved the inner service (<c>_origin</c>, or with more underscores when
+    /// a parameter has that name): background work of the cache calls an inner service of a scope of its own.</summary>
+    public string OriginFieldName { get; init; } = "_origin";
+
     public EquatableArray<AttributeModel> ClassAttributes { get; init; }
 
     public bool SuppressesObsolete { get; init; }

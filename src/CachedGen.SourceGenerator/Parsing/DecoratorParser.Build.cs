@@ -139,6 +139,13 @@ internal static partial class DecoratorParser
             runtimeField = "_" + runtimeField;
         }
 
+        taken.Add(runtimeField);
+        var originField = "_origin";
+        while (taken.Contains(originField))
+        {
+            originField = "_" + originField;
+        }
+
         var usesObsolete = classObsolete is null
             && (cached.Any(c => MemberShape.UsesObsolete(c.Method)) || writers.Any(MemberShape.UsesObsolete)
                 || members.Any(m => m is IPropertySymbol or IEventSymbol && MemberShape.UsesObsolete(m)));
@@ -161,6 +168,7 @@ internal static partial class DecoratorParser
             TypeParameters = isGeneric ? contract.TypeArguments.Select(t => TypeParameter((ITypeParameterSymbol)t, types)).ToEquatableArray() : default,
             GenericContractName = genericContractName,
             RuntimeFieldName = runtimeField,
+            OriginFieldName = originField,
             ClassAttributes = (classObsolete is null ? [] : new[] { classObsolete }).ToEquatableArray(),
             SuppressesObsolete = usesObsolete,
         };

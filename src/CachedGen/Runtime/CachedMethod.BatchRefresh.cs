@@ -14,6 +14,8 @@ public sealed partial class CachedMethod<TKey, TValue>
     private async Task RefreshManyEarlyAsync<TElement, TState>(List<(BatchItem<TElement> Item, LocalEntry Entry)> due, TState state, Func<TState, TElement[], CancellationToken, ValueTask<IEnumerable<KeyValuePair<TElement, TValue>>?>> load)
         where TElement : notnull
     {
+        // As a single refresh: the source call uses an inner service of a DI scope of its own (DetachedScope).
+        await using var detached = DetachedScope.Enter();
         try
         {
             await Task.Yield();

@@ -9,7 +9,7 @@ namespace Shop
     /// then Redis, and call the inner implementation only on a miss; every other member is forwarded unchanged.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("CachedGen", "{version}")]
-    public sealed partial class CachedProductCatalog : global::Shop.IProductCatalog
+    public sealed partial class CachedProductCatalog : global::Shop.IProductCatalog, global::CachedGen.Runtime.IScopedDecorator
     {
         /// <summary>Compile-time facts about <see cref="global::Shop.IProductCatalog.GetAsync"/>.</summary>
         public static readonly global::CachedGen.Runtime.CacheMethodDescriptor<global::System.ValueTuple<int>, global::Shop.Product?> GetAsyncDescriptor = new("Shop.IProductCatalog.GetAsync", RenderGetAsyncKey)
@@ -38,6 +38,7 @@ namespace Shop
         };
 
         private readonly global::Shop.IProductCatalog _inner;
+        private global::CachedGen.Runtime.DecoratorOrigin? _origin;
         private readonly global::CachedGen.Runtime.CachedMethod<global::System.ValueTuple<int>, global::Shop.Product?> _getAsync;
         private readonly global::CachedGen.Runtime.CachedMethod<(string?, string?), decimal> _getPricesAsync;
         private readonly global::CachedGen.Runtime.CachedMethod<global::System.ValueTuple<string?>, int> _getStock;
@@ -53,6 +54,10 @@ namespace Shop
             _getStock = runtime.GetMethod(GetStockDescriptor);
             global::CachedGen.Runtime.CachedGenDecorators.Prepare<CachedProductCatalog, global::Shop.IProductCatalog>();
         }
+
+        /// <summary>Called by <c>AddCachedGen</c> when DI resolved the inner service in a scope: work the cache does after its
+        /// caller has returned (an early refresh) then calls an inner service of a scope of its own.</summary>
+        void global::CachedGen.Runtime.IScopedDecorator.AttachOrigin(global::CachedGen.Runtime.DecoratorOrigin origin) => _origin = origin;
 
         /// <summary>Removes the entry of <see cref="global::Shop.IProductCatalog.GetAsync"/> for these placeholder values, from Redis and from
         /// every node's L1, as a write naming it in <c>invalidatedBy</c> does: for event handlers and writes that bypass the repository.</summary>
@@ -79,7 +84,7 @@ namespace Shop
         }
 
         private static readonly global::System.Func<CachedProductCatalog, global::System.ValueTuple<int>, global::System.Threading.CancellationToken, global::System.Threading.Tasks.Task<global::Shop.Product?>> GetAsyncLoader =
-            static (self, key, token) => self._inner.GetAsync(key.Item1, token);
+            static (self, key, token) => global::CachedGen.Runtime.DetachedScope.Inner(self._inner, self._origin).GetAsync(key.Item1, token);
 
         /// <summary>Cached for 10m under <c>product:{id}</c>.</summary>
         global::System.Threading.Tasks.Task<global::Shop.Product?> global::Shop.IProductCatalog.GetAsync(int id, global::System.Threading.CancellationToken ct)
@@ -89,7 +94,7 @@ namespace Shop
             static (self, element) => new global::System.ValueTuple<int>(element);
 
         private static readonly global::System.Func<CachedProductCatalog, int[], global::System.Threading.CancellationToken, global::System.Threading.Tasks.ValueTask<global::System.Collections.Generic.IEnumerable<global::System.Collections.Generic.KeyValuePair<int, global::Shop.Product?>>?>> GetManyAsyncLoader =
-            static async (self, missing, token) => (await self._inner.GetManyAsync(missing, token).ConfigureAwait(false))!;
+            static async (self, missing, token) => (await global::CachedGen.Runtime.DetachedScope.Inner(self._inner, self._origin).GetManyAsync(missing, token).ConfigureAwait(false))!;
 
         /// <summary>Cached for 10m under <c>product:{ids[]}</c>, one entry per element, shared with GetAsync.</summary>
         global::System.Threading.Tasks.Task<global::System.Collections.Generic.IReadOnlyDictionary<int, global::Shop.Product>> global::Shop.IProductCatalog.GetManyAsync(global::System.Collections.Generic.IReadOnlyCollection<int> ids, global::System.Threading.CancellationToken ct)
@@ -99,7 +104,7 @@ namespace Shop
             static (state, element) => (state.tenant, element);
 
         private static readonly global::System.Func<(CachedProductCatalog Self, string tenant), string[], global::System.Threading.CancellationToken, global::System.Threading.Tasks.ValueTask<global::System.Collections.Generic.IEnumerable<global::System.Collections.Generic.KeyValuePair<string, decimal>>?>> GetPricesAsyncLoader =
-            static async (state, missing, token) => (await state.Self._inner.GetPricesAsync(state.tenant, new global::System.Collections.Generic.List<string>(missing), token).ConfigureAwait(false))!;
+            static async (state, missing, token) => (await global::CachedGen.Runtime.DetachedScope.Inner(state.Self._inner, state.Self._origin).GetPricesAsync(state.tenant, new global::System.Collections.Generic.List<string>(missing), token).ConfigureAwait(false))!;
 
         /// <summary>Cached for 10m under <c>tenant:{tenant}:price:{skus[]}</c>, one entry per element.</summary>
         global::System.Threading.Tasks.ValueTask<global::System.Collections.Generic.Dictionary<string, decimal>> global::Shop.IProductCatalog.GetPricesAsync(string tenant, global::System.Collections.Generic.List<string> skus, global::System.Threading.CancellationToken ct)
@@ -109,7 +114,7 @@ namespace Shop
             static (self, element) => new global::System.ValueTuple<string?>(element);
 
         private static readonly global::System.Func<CachedProductCatalog, string[], global::System.Threading.CancellationToken, global::System.Threading.Tasks.ValueTask<global::System.Collections.Generic.IEnumerable<global::System.Collections.Generic.KeyValuePair<string, int>>?>> GetStockLoader =
-            static (self, missing, token) => new global::System.Threading.Tasks.ValueTask<global::System.Collections.Generic.IEnumerable<global::System.Collections.Generic.KeyValuePair<string, int>>?>(self._inner.GetStock(new global::System.Collections.Generic.HashSet<string>(missing))!);
+            static (self, missing, token) => new global::System.Threading.Tasks.ValueTask<global::System.Collections.Generic.IEnumerable<global::System.Collections.Generic.KeyValuePair<string, int>>?>(global::CachedGen.Runtime.DetachedScope.Inner(self._inner, self._origin).GetStock(new global::System.Collections.Generic.HashSet<string>(missing))!);
 
         /// <summary>Cached for 1m under <c>stock:{ids[]:hash}</c>, one entry per element.</summary>
         global::System.Collections.Generic.IDictionary<string, int> global::Shop.IProductCatalog.GetStock(global::System.Collections.Generic.HashSet<string> ids)

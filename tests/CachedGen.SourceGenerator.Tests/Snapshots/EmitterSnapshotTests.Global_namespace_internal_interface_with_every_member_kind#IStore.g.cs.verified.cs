@@ -7,7 +7,7 @@
 /// then Redis, and call the inner implementation only on a miss; every other member is forwarded unchanged.
 /// </summary>
 [global::System.CodeDom.Compiler.GeneratedCode("CachedGen", "{version}")]
-internal sealed partial class CachedStore : global::IStore
+internal sealed partial class CachedStore : global::IStore, global::CachedGen.Runtime.IScopedDecorator
 {
     /// <summary>Compile-time facts about <see cref="global::IStore.GetAsync"/>.</summary>
     public static readonly global::CachedGen.Runtime.CacheMethodDescriptor<global::System.ValueTuple<int>, string?> GetAsyncDescriptor = new("IStore.GetAsync", RenderGetAsyncKey)
@@ -24,6 +24,7 @@ internal sealed partial class CachedStore : global::IStore
     };
 
     private readonly global::IStore _inner;
+    private global::CachedGen.Runtime.DecoratorOrigin? _origin;
     private readonly global::CachedGen.CacheRuntime _runtime;
     private readonly global::CachedGen.Runtime.CachedMethod<global::System.ValueTuple<int>, string?> _getAsync;
 
@@ -38,6 +39,10 @@ internal sealed partial class CachedStore : global::IStore
         global::CachedGen.Runtime.CachedGenDecorators.Prepare<CachedStore, global::IStore>();
     }
 
+    /// <summary>Called by <c>AddCachedGen</c> when DI resolved the inner service in a scope: work the cache does after its
+    /// caller has returned (an early refresh) then calls an inner service of a scope of its own.</summary>
+    void global::CachedGen.Runtime.IScopedDecorator.AttachOrigin(global::CachedGen.Runtime.DecoratorOrigin origin) => _origin = origin;
+
     /// <summary>Removes the entry of <see cref="global::IStore.GetAsync"/> for these placeholder values, from Redis and from
     /// every node's L1, as a write naming it in <c>invalidatedBy</c> does: for event handlers and writes that bypass the repository.</summary>
     public static global::System.Threading.Tasks.ValueTask InvalidateGetAsync(global::CachedGen.ICacheInvalidator invalidator, int id)
@@ -47,7 +52,7 @@ internal sealed partial class CachedStore : global::IStore
     }
 
     private static readonly global::System.Func<CachedStore, global::System.ValueTuple<int>, global::System.Threading.CancellationToken, global::System.Threading.Tasks.ValueTask<string?>> GetAsyncLoader =
-        static (self, key, token) => self._inner.GetAsync(key.Item1, token);
+        static (self, key, token) => global::CachedGen.Runtime.DetachedScope.Inner(self._inner, self._origin).GetAsync(key.Item1, token);
 
     /// <summary>Cached for 30s under <c>s:{id}</c>.</summary>
     global::System.Threading.Tasks.ValueTask<string?> global::IStore.GetAsync(int id, global::System.Threading.CancellationToken ct)

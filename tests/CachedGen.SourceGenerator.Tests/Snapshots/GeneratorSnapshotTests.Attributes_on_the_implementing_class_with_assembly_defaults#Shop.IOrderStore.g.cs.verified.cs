@@ -9,7 +9,7 @@ namespace Shop
     /// then Redis, and call the inner implementation only on a miss; every other member is forwarded unchanged.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("CachedGen", "{version}")]
-    public sealed partial class CachedOrderStore : global::Shop.IOrderStore
+    public sealed partial class CachedOrderStore : global::Shop.IOrderStore, global::CachedGen.Runtime.IScopedDecorator
     {
         /// <summary>Compile-time facts about <see cref="global::Shop.IOrderStore.FindAsync"/>.</summary>
         public static readonly global::CachedGen.Runtime.CacheMethodDescriptor<global::System.ValueTuple<long>, global::Shop.Order?> FindAsyncDescriptor = new("Shop.IOrderStore.FindAsync", RenderFindAsyncKey)
@@ -21,6 +21,7 @@ namespace Shop
         };
 
         private readonly global::Shop.IOrderStore _inner;
+        private global::CachedGen.Runtime.DecoratorOrigin? _origin;
         private readonly global::CachedGen.Runtime.CachedMethod<global::System.ValueTuple<long>, global::Shop.Order?> _findAsync;
 
         /// <summary>Wraps <paramref name="inner"/>; <paramref name="runtime"/> holds the caches (one per process).</summary>
@@ -33,6 +34,10 @@ namespace Shop
             global::CachedGen.Runtime.CachedGenDecorators.Prepare<CachedOrderStore, global::Shop.IOrderStore>();
         }
 
+        /// <summary>Called by <c>AddCachedGen</c> when DI resolved the inner service in a scope: work the cache does after its
+        /// caller has returned (an early refresh) then calls an inner service of a scope of its own.</summary>
+        void global::CachedGen.Runtime.IScopedDecorator.AttachOrigin(global::CachedGen.Runtime.DecoratorOrigin origin) => _origin = origin;
+
         /// <summary>Removes the entry of <see cref="global::Shop.IOrderStore.FindAsync"/> for these placeholder values, from Redis and from
         /// every node's L1, as a write naming it in <c>invalidatedBy</c> does: for event handlers and writes that bypass the repository.</summary>
         public static global::System.Threading.Tasks.ValueTask InvalidateFindAsync(global::CachedGen.ICacheInvalidator invalidator, long id)
@@ -42,7 +47,7 @@ namespace Shop
         }
 
         private static readonly global::System.Func<CachedOrderStore, global::System.ValueTuple<long>, global::System.Threading.CancellationToken, global::System.Threading.Tasks.Task<global::Shop.Order?>> FindAsyncLoader =
-            static (self, key, token) => self._inner.FindAsync(key.Item1, token);
+            static (self, key, token) => global::CachedGen.Runtime.DetachedScope.Inner(self._inner, self._origin).FindAsync(key.Item1, token);
 
         /// <summary>Cached for 2m under <c>order:{id}</c>.</summary>
         global::System.Threading.Tasks.Task<global::Shop.Order?> global::Shop.IOrderStore.FindAsync(long id, global::System.Threading.CancellationToken cancellationToken)

@@ -9,7 +9,7 @@ namespace Forms
     /// then Redis, and call the inner implementation only on a miss; every other member is forwarded unchanged.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("CachedGen", "{version}")]
-    public sealed partial class CachedFormRepository : global::Forms.IFormRepository
+    public sealed partial class CachedFormRepository : global::Forms.IFormRepository, global::CachedGen.Runtime.IScopedDecorator
     {
         /// <summary>Compile-time facts about <see cref="global::Forms.IFormRepository.GetSchemaAsync"/>.</summary>
         public static readonly global::CachedGen.Runtime.CacheMethodDescriptor<global::System.ValueTuple<int>, global::Forms.FormSchema?> GetSchemaAsyncDescriptor = new("Forms.IFormRepository.GetSchemaAsync", RenderGetSchemaAsyncKey)
@@ -54,6 +54,7 @@ namespace Forms
         };
 
         private readonly global::Forms.IFormRepository _inner;
+        private global::CachedGen.Runtime.DecoratorOrigin? _origin;
         private readonly global::CachedGen.Runtime.CachedMethod<global::System.ValueTuple<int>, global::Forms.FormSchema?> _getSchemaAsync;
         private readonly global::CachedGen.Runtime.CachedMethod<(global::System.Guid, int), global::System.Collections.Generic.IReadOnlyList<global::Forms.FormSummary>> _listFormsAsync;
         private readonly global::CachedGen.Runtime.CachedMethod<global::System.ValueTuple<string?>, global::Forms.UserProfile?> _getProfileAsync;
@@ -73,6 +74,10 @@ namespace Forms
             _describe = runtime.GetMethod(DescribeDescriptor);
             global::CachedGen.Runtime.CachedGenDecorators.Prepare<CachedFormRepository, global::Forms.IFormRepository>();
         }
+
+        /// <summary>Called by <c>AddCachedGen</c> when DI resolved the inner service in a scope: work the cache does after its
+        /// caller has returned (an early refresh) then calls an inner service of a scope of its own.</summary>
+        void global::CachedGen.Runtime.IScopedDecorator.AttachOrigin(global::CachedGen.Runtime.DecoratorOrigin origin) => _origin = origin;
 
         /// <summary>Removes the entry of <see cref="global::Forms.IFormRepository.GetSchemaAsync"/> for these placeholder values, from Redis and from
         /// every node's L1, as a write naming it in <c>invalidatedBy</c> does: for event handlers and writes that bypass the repository.</summary>
@@ -115,35 +120,35 @@ namespace Forms
         }
 
         private static readonly global::System.Func<CachedFormRepository, global::System.ValueTuple<int>, global::System.Threading.CancellationToken, global::System.Threading.Tasks.Task<global::Forms.FormSchema?>> GetSchemaAsyncLoader =
-            static (self, key, token) => self._inner.GetSchemaAsync(key.Item1, token);
+            static (self, key, token) => global::CachedGen.Runtime.DetachedScope.Inner(self._inner, self._origin).GetSchemaAsync(key.Item1, token);
 
         /// <summary>Cached for 1h under <c>form:{formId}:schema</c>.</summary>
         global::System.Threading.Tasks.Task<global::Forms.FormSchema?> global::Forms.IFormRepository.GetSchemaAsync(int formId, global::System.Threading.CancellationToken ct)
             => _getSchemaAsync.GetTaskAsync(new global::System.ValueTuple<int>(formId), this, GetSchemaAsyncLoader, ct);
 
         private static readonly global::System.Func<CachedFormRepository, (global::System.Guid, int), global::System.Threading.CancellationToken, global::System.Threading.Tasks.ValueTask<global::System.Collections.Generic.IReadOnlyList<global::Forms.FormSummary>>> ListFormsAsyncLoader =
-            static (self, key, token) => self._inner.ListFormsAsync(key.Item1, key.Item2, token);
+            static (self, key, token) => global::CachedGen.Runtime.DetachedScope.Inner(self._inner, self._origin).ListFormsAsync(key.Item1, key.Item2, token);
 
         /// <summary>Cached for 5m under <c>tenant:{tenantId}:forms:page:{page}</c>.</summary>
         global::System.Threading.Tasks.ValueTask<global::System.Collections.Generic.IReadOnlyList<global::Forms.FormSummary>> global::Forms.IFormRepository.ListFormsAsync(global::System.Guid tenantId, int page, global::System.Threading.CancellationToken ct)
             => _listFormsAsync.GetAsync((tenantId, page), this, ListFormsAsyncLoader, ct);
 
         private static readonly global::System.Func<CachedFormRepository, global::System.ValueTuple<string?>, global::System.Threading.CancellationToken, global::System.Threading.Tasks.Task<global::Forms.UserProfile?>> GetProfileAsyncLoader =
-            static (self, key, token) => self._inner.GetProfileAsync(key.Item1!, token);
+            static (self, key, token) => global::CachedGen.Runtime.DetachedScope.Inner(self._inner, self._origin).GetProfileAsync(key.Item1!, token);
 
         /// <summary>Cached for 30m under <c>user:{email:hash}:profile</c>.</summary>
         global::System.Threading.Tasks.Task<global::Forms.UserProfile?> global::Forms.IFormRepository.GetProfileAsync(string email, global::System.Threading.CancellationToken ct)
             => _getProfileAsync.GetTaskAsync(new global::System.ValueTuple<string?>(email), this, GetProfileAsyncLoader, ct);
 
         private static readonly global::System.Func<(CachedFormRepository Self, global::Forms.FormQuery query), (global::System.Guid, global::Forms.FormStatus, string?), global::System.Threading.CancellationToken, global::System.Threading.Tasks.ValueTask<int>> CountAsyncLoader =
-            static (state, key, token) => state.Self._inner.CountAsync(state.query, token);
+            static (state, key, token) => global::CachedGen.Runtime.DetachedScope.Inner(state.Self._inner, state.Self._origin).CountAsync(state.query, token);
 
         /// <summary>Cached for 1m under <c>tenant:{query.TenantId}:status:{query.Status}:q:{query.Search}</c>.</summary>
         global::System.Threading.Tasks.ValueTask<int> global::Forms.IFormRepository.CountAsync(global::Forms.FormQuery query, global::System.Threading.CancellationToken ct)
             => _countAsync.GetAsync((query.TenantId, query.Status, query.Search), (this, query), CountAsyncLoader, ct);
 
         private static readonly global::System.Func<CachedFormRepository, (int, global::Forms.FormStatus?), string> DescribeLoader =
-            static (self, key) => self._inner.Describe(key.Item1, key.Item2);
+            static (self, key) => global::CachedGen.Runtime.DetachedScope.Inner(self._inner, self._origin).Describe(key.Item1, key.Item2);
 
         /// <summary>Cached for 10s under <c>Forms.IFormRepository.Describe:{formId}:{status}</c>.</summary>
         string global::Forms.IFormRepository.Describe(int formId, global::Forms.FormStatus? status)

@@ -10,7 +10,7 @@ namespace Shop
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("CachedGen", "{version}")]
     [global::System.Diagnostics.CodeAnalysis.RequiresUnreferencedCode("CachedRepository computes the shape fingerprint of values built from its type arguments by reflection over their public properties and fields, which trimming may remove (docs/serialization.md, Native AOT).")]
-    public sealed partial class CachedRepository<TEntity> : global::Shop.IRepository<TEntity>
+    public sealed partial class CachedRepository<TEntity> : global::Shop.IRepository<TEntity>, global::CachedGen.Runtime.IScopedDecorator
         where TEntity : class, global::Shop.IEntity
     {
         /// <summary>The closed type's arguments as keys and method ids name them (<c>Shop.Order</c>), found once per closed type.</summary>
@@ -49,6 +49,7 @@ namespace Shop
         };
 
         private readonly global::Shop.IRepository<TEntity> _inner;
+        private global::CachedGen.Runtime.DecoratorOrigin? _origin;
         private readonly global::CachedGen.Runtime.CachedMethod<global::System.ValueTuple<int>, TEntity?> _getAsync;
         private readonly global::CachedGen.Runtime.CachedMethod<global::System.ValueTuple<string?>, TEntity?> _findAsync;
         private readonly global::CachedGen.Runtime.CachedMethod<global::System.ValueTuple<int>, global::Shop.Page<TEntity>> _pageAsync;
@@ -66,6 +67,10 @@ namespace Shop
             _count = runtime.GetMethod(CountDescriptor);
             global::CachedGen.Runtime.CachedGenDecorators.Prepare<CachedRepository<TEntity>, global::Shop.IRepository<TEntity>>();
         }
+
+        /// <summary>Called by <c>AddCachedGen</c> when DI resolved the inner service in a scope: work the cache does after its
+        /// caller has returned (an early refresh) then calls an inner service of a scope of its own.</summary>
+        void global::CachedGen.Runtime.IScopedDecorator.AttachOrigin(global::CachedGen.Runtime.DecoratorOrigin origin) => _origin = origin;
 
         /// <summary>Removes the entry of <c>Shop.IRepository&lt;TEntity&gt;.GetAsync</c> for these placeholder values, from Redis and from
         /// every node's L1, as a write naming it in <c>invalidatedBy</c> does: for event handlers and writes that bypass the repository.</summary>
@@ -100,28 +105,28 @@ namespace Shop
         }
 
         private static readonly global::System.Func<CachedRepository<TEntity>, global::System.ValueTuple<int>, global::System.Threading.CancellationToken, global::System.Threading.Tasks.Task<TEntity?>> GetAsyncLoader =
-            static (self, key, token) => self._inner.GetAsync(key.Item1, token);
+            static (self, key, token) => global::CachedGen.Runtime.DetachedScope.Inner(self._inner, self._origin).GetAsync(key.Item1, token);
 
         /// <summary>Cached for 5m under <c>entity:{id}</c>.</summary>
         global::System.Threading.Tasks.Task<TEntity?> global::Shop.IRepository<TEntity>.GetAsync(int id, global::System.Threading.CancellationToken ct)
             => _getAsync.GetTaskAsync(new global::System.ValueTuple<int>(id), this, GetAsyncLoader, ct);
 
         private static readonly global::System.Func<CachedRepository<TEntity>, global::System.ValueTuple<string?>, global::System.Threading.CancellationToken, global::System.Threading.Tasks.Task<TEntity?>> FindAsyncLoader =
-            static (self, key, token) => self._inner.FindAsync(key.Item1!);
+            static (self, key, token) => global::CachedGen.Runtime.DetachedScope.Inner(self._inner, self._origin).FindAsync(key.Item1!);
 
         /// <summary>Cached for 5m under <c>Shop.IRepository&lt;TEntity&gt;.FindAsync:{name}</c>.</summary>
         global::System.Threading.Tasks.Task<TEntity?> global::Shop.IRepository<TEntity>.FindAsync(string name)
             => _findAsync.GetTaskAsync(new global::System.ValueTuple<string?>(name), this, FindAsyncLoader, default);
 
         private static readonly global::System.Func<CachedRepository<TEntity>, global::System.ValueTuple<int>, global::System.Threading.CancellationToken, global::System.Threading.Tasks.Task<global::Shop.Page<TEntity>>> PageAsyncLoader =
-            static (self, key, token) => self._inner.PageAsync(key.Item1);
+            static (self, key, token) => global::CachedGen.Runtime.DetachedScope.Inner(self._inner, self._origin).PageAsync(key.Item1);
 
         /// <summary>Cached for 1m under <c>{TEntity}:page:{number}</c>.</summary>
         global::System.Threading.Tasks.Task<global::Shop.Page<TEntity>> global::Shop.IRepository<TEntity>.PageAsync(int number)
             => _pageAsync.GetTaskAsync(new global::System.ValueTuple<int>(number), this, PageAsyncLoader, default);
 
         private static readonly global::System.Func<CachedRepository<TEntity>, global::System.ValueTuple, int> CountLoader =
-            static (self, key) => self._inner.Count();
+            static (self, key) => global::CachedGen.Runtime.DetachedScope.Inner(self._inner, self._origin).Count();
 
         /// <summary>Cached for 1m under <c>count</c>.</summary>
         int global::Shop.IRepository<TEntity>.Count()

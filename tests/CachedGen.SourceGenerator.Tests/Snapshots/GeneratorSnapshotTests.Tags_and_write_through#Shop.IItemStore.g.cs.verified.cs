@@ -9,7 +9,7 @@ namespace Shop
     /// then Redis, and call the inner implementation only on a miss; every other member is forwarded unchanged.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("CachedGen", "{version}")]
-    public sealed partial class CachedItemStore : global::Shop.IItemStore
+    public sealed partial class CachedItemStore : global::Shop.IItemStore, global::CachedGen.Runtime.IScopedDecorator
     {
         /// <summary>Compile-time facts about <see cref="global::Shop.IItemStore.GetAsync"/>.</summary>
         public static readonly global::CachedGen.Runtime.CacheMethodDescriptor<(global::System.Guid, int), global::Shop.Item?> GetAsyncDescriptor = new("Shop.IItemStore.GetAsync", RenderGetAsyncKey)
@@ -22,6 +22,7 @@ namespace Shop
         };
 
         private readonly global::Shop.IItemStore _inner;
+        private global::CachedGen.Runtime.DecoratorOrigin? _origin;
         private readonly global::CachedGen.CacheRuntime _runtime;
         private readonly global::CachedGen.Runtime.CachedMethod<(global::System.Guid, int), global::Shop.Item?> _getAsync;
 
@@ -36,6 +37,10 @@ namespace Shop
             global::CachedGen.Runtime.CachedGenDecorators.Prepare<CachedItemStore, global::Shop.IItemStore>();
         }
 
+        /// <summary>Called by <c>AddCachedGen</c> when DI resolved the inner service in a scope: work the cache does after its
+        /// caller has returned (an early refresh) then calls an inner service of a scope of its own.</summary>
+        void global::CachedGen.Runtime.IScopedDecorator.AttachOrigin(global::CachedGen.Runtime.DecoratorOrigin origin) => _origin = origin;
+
         /// <summary>Removes the entry of <see cref="global::Shop.IItemStore.GetAsync"/> for these placeholder values, from Redis and from
         /// every node's L1, as a write naming it in <c>invalidatedBy</c> does: for event handlers and writes that bypass the repository.</summary>
         public static global::System.Threading.Tasks.ValueTask InvalidateGetAsync(global::CachedGen.ICacheInvalidator invalidator, global::System.Guid tenantId, int id)
@@ -45,7 +50,7 @@ namespace Shop
         }
 
         private static readonly global::System.Func<CachedItemStore, (global::System.Guid, int), global::System.Threading.CancellationToken, global::System.Threading.Tasks.Task<global::Shop.Item?>> GetAsyncLoader =
-            static (self, key, token) => self._inner.GetAsync(key.Item1, key.Item2);
+            static (self, key, token) => global::CachedGen.Runtime.DetachedScope.Inner(self._inner, self._origin).GetAsync(key.Item1, key.Item2);
 
         /// <summary>Cached for 5m under <c>item:{tenantId}:{id}</c>.</summary>
         global::System.Threading.Tasks.Task<global::Shop.Item?> global::Shop.IItemStore.GetAsync(global::System.Guid tenantId, int id)

@@ -9,7 +9,7 @@ namespace Odd
     /// then Redis, and call the inner implementation only on a miss; every other member is forwarded unchanged.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("CachedGen", "{version}")]
-    public sealed partial class CachedOddRepository : global::Odd.IOddRepository
+    public sealed partial class CachedOddRepository : global::Odd.IOddRepository, global::CachedGen.Runtime.IScopedDecorator
     {
         /// <summary>Compile-time facts about <see cref="global::Odd.IOddRepository.Fine"/>.</summary>
         public static readonly global::CachedGen.Runtime.CacheMethodDescriptor<global::System.ValueTuple<int>, int> FineDescriptor = new("Odd.IOddRepository.Fine", RenderFineKey)
@@ -20,6 +20,7 @@ namespace Odd
         };
 
         private readonly global::Odd.IOddRepository _inner;
+        private global::CachedGen.Runtime.DecoratorOrigin? _origin;
         private readonly global::CachedGen.Runtime.CachedMethod<global::System.ValueTuple<int>, int> _fine;
 
         /// <summary>Wraps <paramref name="inner"/>; <paramref name="runtime"/> holds the caches (one per process).</summary>
@@ -32,6 +33,10 @@ namespace Odd
             global::CachedGen.Runtime.CachedGenDecorators.Prepare<CachedOddRepository, global::Odd.IOddRepository>();
         }
 
+        /// <summary>Called by <c>AddCachedGen</c> when DI resolved the inner service in a scope: work the cache does after its
+        /// caller has returned (an early refresh) then calls an inner service of a scope of its own.</summary>
+        void global::CachedGen.Runtime.IScopedDecorator.AttachOrigin(global::CachedGen.Runtime.DecoratorOrigin origin) => _origin = origin;
+
         /// <summary>Removes the entry of <see cref="global::Odd.IOddRepository.Fine"/> for these placeholder values, from Redis and from
         /// every node's L1, as a write naming it in <c>invalidatedBy</c> does: for event handlers and writes that bypass the repository.</summary>
         public static global::System.Threading.Tasks.ValueTask InvalidateFine(global::CachedGen.ICacheInvalidator invalidator, int id)
@@ -41,7 +46,7 @@ namespace Odd
         }
 
         private static readonly global::System.Func<CachedOddRepository, global::System.ValueTuple<int>, int> FineLoader =
-            static (self, key) => self._inner.Fine(key.Item1);
+            static (self, key) => global::CachedGen.Runtime.DetachedScope.Inner(self._inner, self._origin).Fine(key.Item1);
 
         /// <summary>Cached for 1m under <c>Odd.IOddRepository.Fine:{id}</c>.</summary>
         int global::Odd.IOddRepository.Fine(int id)

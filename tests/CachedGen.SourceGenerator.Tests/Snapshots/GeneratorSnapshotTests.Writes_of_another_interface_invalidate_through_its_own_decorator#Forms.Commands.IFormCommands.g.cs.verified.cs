@@ -9,7 +9,7 @@ namespace Forms.Commands
     /// then Redis, and call the inner implementation only on a miss; every other member is forwarded unchanged.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("CachedGen", "{version}")]
-    public sealed partial class CachedFormCommands : global::Forms.Commands.IFormCommands
+    public sealed partial class CachedFormCommands : global::Forms.Commands.IFormCommands, global::CachedGen.Runtime.IScopedDecorator
     {
         /// <summary>Compile-time facts about <see cref="global::Forms.Commands.IFormCommands.LastChangeAsync"/>.</summary>
         public static readonly global::CachedGen.Runtime.CacheMethodDescriptor<global::System.ValueTuple<int>, string> LastChangeAsyncDescriptor = new("Forms.Commands.IFormCommands.LastChangeAsync", RenderLastChangeAsyncKey)
@@ -20,6 +20,7 @@ namespace Forms.Commands
         };
 
         private readonly global::Forms.Commands.IFormCommands _inner;
+        private global::CachedGen.Runtime.DecoratorOrigin? _origin;
         private readonly global::CachedGen.CacheRuntime _runtime;
         private readonly global::CachedGen.Runtime.CachedMethod<global::System.ValueTuple<int>, string> _lastChangeAsync;
 
@@ -34,6 +35,10 @@ namespace Forms.Commands
             global::CachedGen.Runtime.CachedGenDecorators.Prepare<CachedFormCommands, global::Forms.Commands.IFormCommands>();
         }
 
+        /// <summary>Called by <c>AddCachedGen</c> when DI resolved the inner service in a scope: work the cache does after its
+        /// caller has returned (an early refresh) then calls an inner service of a scope of its own.</summary>
+        void global::CachedGen.Runtime.IScopedDecorator.AttachOrigin(global::CachedGen.Runtime.DecoratorOrigin origin) => _origin = origin;
+
         /// <summary>Removes the entry of <see cref="global::Forms.Commands.IFormCommands.LastChangeAsync"/> for these placeholder values, from Redis and from
         /// every node's L1, as a write naming it in <c>invalidatedBy</c> does: for event handlers and writes that bypass the repository.</summary>
         public static global::System.Threading.Tasks.ValueTask InvalidateLastChangeAsync(global::CachedGen.ICacheInvalidator invalidator, int formId)
@@ -43,7 +48,7 @@ namespace Forms.Commands
         }
 
         private static readonly global::System.Func<CachedFormCommands, global::System.ValueTuple<int>, global::System.Threading.CancellationToken, global::System.Threading.Tasks.Task<string>> LastChangeAsyncLoader =
-            static (self, key, token) => self._inner.LastChangeAsync(key.Item1);
+            static (self, key, token) => global::CachedGen.Runtime.DetachedScope.Inner(self._inner, self._origin).LastChangeAsync(key.Item1);
 
         /// <summary>Cached for 5m under <c>audit:{formId}</c>.</summary>
         global::System.Threading.Tasks.Task<string> global::Forms.Commands.IFormCommands.LastChangeAsync(int formId)

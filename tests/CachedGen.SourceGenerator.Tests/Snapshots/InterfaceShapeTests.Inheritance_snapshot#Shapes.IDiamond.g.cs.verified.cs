@@ -9,7 +9,7 @@ namespace Shapes
     /// then Redis, and call the inner implementation only on a miss; every other member is forwarded unchanged.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("CachedGen", "{version}")]
-    public sealed partial class CachedDiamond : global::Shapes.IDiamond
+    public sealed partial class CachedDiamond : global::Shapes.IDiamond, global::CachedGen.Runtime.IScopedDecorator
     {
         /// <summary>Compile-time facts about <see cref="global::Shapes.IDiamond.FindAsync"/>.</summary>
         public static readonly global::CachedGen.Runtime.CacheMethodDescriptor<global::System.ValueTuple<int>, global::Shapes.Order?> FindAsyncDescriptor = new("Shapes.IDiamond.FindAsync", RenderFindAsyncKey)
@@ -20,6 +20,7 @@ namespace Shapes
         };
 
         private readonly global::Shapes.IDiamond _inner;
+        private global::CachedGen.Runtime.DecoratorOrigin? _origin;
         private readonly global::CachedGen.Runtime.CachedMethod<global::System.ValueTuple<int>, global::Shapes.Order?> _findAsync;
 
         /// <summary>Wraps <paramref name="inner"/>; <paramref name="runtime"/> holds the caches (one per process).</summary>
@@ -32,6 +33,10 @@ namespace Shapes
             global::CachedGen.Runtime.CachedGenDecorators.Prepare<CachedDiamond, global::Shapes.IDiamond>();
         }
 
+        /// <summary>Called by <c>AddCachedGen</c> when DI resolved the inner service in a scope: work the cache does after its
+        /// caller has returned (an early refresh) then calls an inner service of a scope of its own.</summary>
+        void global::CachedGen.Runtime.IScopedDecorator.AttachOrigin(global::CachedGen.Runtime.DecoratorOrigin origin) => _origin = origin;
+
         /// <summary>Removes the entry of <see cref="global::Shapes.IDiamond.FindAsync"/> for these placeholder values, from Redis and from
         /// every node's L1, as a write naming it in <c>invalidatedBy</c> does: for event handlers and writes that bypass the repository.</summary>
         public static global::System.Threading.Tasks.ValueTask InvalidateFindAsync(global::CachedGen.ICacheInvalidator invalidator, int id)
@@ -41,7 +46,7 @@ namespace Shapes
         }
 
         private static readonly global::System.Func<CachedDiamond, global::System.ValueTuple<int>, global::System.Threading.CancellationToken, global::System.Threading.Tasks.Task<global::Shapes.Order?>> FindAsyncLoader =
-            static (self, key, token) => self._inner.FindAsync(key.Item1);
+            static (self, key, token) => global::CachedGen.Runtime.DetachedScope.Inner(self._inner, self._origin).FindAsync(key.Item1);
 
         /// <summary>Cached for 1m under <c>order:{id}</c>.</summary>
         global::System.Threading.Tasks.Task<global::Shapes.Order?> global::Shapes.IDiamond.FindAsync(int id)

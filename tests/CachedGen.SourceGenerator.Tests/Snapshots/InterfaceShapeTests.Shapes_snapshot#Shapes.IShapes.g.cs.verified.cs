@@ -9,7 +9,7 @@ namespace Shapes
     /// then Redis, and call the inner implementation only on a miss; every other member is forwarded unchanged.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("CachedGen", "{version}")]
-    public sealed partial class CachedShapes : global::Shapes.IShapes
+    public sealed partial class CachedShapes : global::Shapes.IShapes, global::CachedGen.Runtime.IScopedDecorator
     {
         /// <summary>Compile-time facts about <see cref="global::Shapes.IShapes.GetAsync"/>.</summary>
         public static readonly global::CachedGen.Runtime.CacheMethodDescriptor<global::System.ValueTuple<int>, global::Shapes.Order?> GetAsyncDescriptor = new("Shapes.IShapes.GetAsync", RenderGetAsyncKey)
@@ -28,6 +28,7 @@ namespace Shapes
         };
 
         private readonly global::Shapes.IShapes _inner;
+        private global::CachedGen.Runtime.DecoratorOrigin? _origin;
         private readonly global::CachedGen.Runtime.CachedMethod<global::System.ValueTuple<int>, global::Shapes.Order?> _getAsync;
         private readonly global::CachedGen.Runtime.CachedMethod<global::System.ValueTuple<int>, global::Shapes.Order?> _find;
 
@@ -41,6 +42,10 @@ namespace Shapes
             _find = runtime.GetMethod(FindDescriptor);
             global::CachedGen.Runtime.CachedGenDecorators.Prepare<CachedShapes, global::Shapes.IShapes>();
         }
+
+        /// <summary>Called by <c>AddCachedGen</c> when DI resolved the inner service in a scope: work the cache does after its
+        /// caller has returned (an early refresh) then calls an inner service of a scope of its own.</summary>
+        void global::CachedGen.Runtime.IScopedDecorator.AttachOrigin(global::CachedGen.Runtime.DecoratorOrigin origin) => _origin = origin;
 
         /// <summary>Removes the entry of <see cref="global::Shapes.IShapes.GetAsync"/> for these placeholder values, from Redis and from
         /// every node's L1, as a write naming it in <c>invalidatedBy</c> does: for event handlers and writes that bypass the repository.</summary>
@@ -59,7 +64,7 @@ namespace Shapes
         }
 
         private static readonly global::System.Func<(CachedShapes Self, int id, string? culture), global::System.ValueTuple<int>, global::System.Threading.CancellationToken, global::System.Threading.Tasks.Task<global::Shapes.Order?>> GetAsyncLoader =
-            static (state, key, token) => state.Self._inner.GetAsync(in state.id, state.culture!);
+            static (state, key, token) => global::CachedGen.Runtime.DetachedScope.Inner(state.Self._inner, state.Self._origin).GetAsync(in state.id, state.culture!);
 
         /// <summary>Cached for 1m under <c>order:{id}</c>.</summary>
         global::System.Threading.Tasks.Task<global::Shapes.Order?> global::Shapes.IShapes.GetAsync(in int id, [global::System.Diagnostics.CodeAnalysis.DisallowNull] string? culture)
@@ -67,7 +72,7 @@ namespace Shapes
 
         [global::System.Obsolete("Use GetAsync.", true)]
         private static readonly global::System.Func<CachedShapes, global::System.ValueTuple<int>, global::Shapes.Order?> FindLoader =
-            static (self, key) => self._inner.Find(key.Item1);
+            static (self, key) => global::CachedGen.Runtime.DetachedScope.Inner(self._inner, self._origin).Find(key.Item1);
 
         /// <summary>Cached for 1m under <c>Shapes.IShapes.Find:{id}</c>.</summary>
         [global::System.Obsolete("Use GetAsync.", true)]
