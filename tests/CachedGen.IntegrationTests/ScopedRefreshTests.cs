@@ -22,6 +22,22 @@ public interface IScopedShelf
     Task<IReadOnlyDictionary<int, string>> GetManyAsync(IReadOnlyCollection<int> ids);
 }
 
+public interface IScopedStore<T>
+{
+    [Cached("10s", "store:{T}:{id}")]
+    Task<string> GetAsync(int id);
+}
+
+/// <summary>The generic repository of an open generic registration, with the same checks as <see cref="ScopedShelf"/>.</summary>
+public sealed class ScopedStore<T>(ShelfLog log) : IScopedStore<T>, IAsyncDisposable
+{
+    private readonly ScopedShelf _shelf = new(log);
+
+    public Task<string> GetAsync(int id) => _shelf.GetAsync(id);
+
+    public ValueTask DisposeAsync() => _shelf.DisposeAsync();
+}
+
 /// <summary>What the scoped shelves did: which instance served each source call, and which were disposed.</summary>
 public sealed class ShelfLog
 {
@@ -155,6 +171,37 @@ public class ScopedRefreshTests
         // The refreshed value is served without another source call.
         Assert.Equal("1@3", await Read(shelf));
         Assert.Equal(2, log.Calls.Count);
+    }
+
+    [Fact]
+    public async Task An_early_refresh_of_an_open_generic_registration_calls_a_repository_of_a_scope_of_its_own()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var log = new ShelfLog();
+        var services = new ServiceCollection();
+        services.AddSingleton(log);
+        services.AddScoped(typeof(IScopedStore<>), typeof(ScopedStore<>));
+        services.AddCachedGen(o =>
+        {
+            o.TimeProvider = time;
+            o.EarlyRefresh = 0.5;
+        });
+        await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
+
+        await using (var first = provider.CreateAsyncScope())
+        {
+            Assert.Equal("1@1", await first.ServiceProvider.GetRequiredService<IScopedStore<string>>().GetAsync(1));
+        }
+
+        time.Advance(TimeSpan.FromMilliseconds(7_600));
+        await using var second = provider.CreateAsyncScope();
+        var store = second.ServiceProvider.GetRequiredService<IScopedStore<string>>(); // repository 2, this caller's
+        Assert.Equal("1@1", await store.GetAsync(1));
+        await log.SecondCall.Task.WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal([1, 3], log.Calls);
+        await log.WhenDisposed(3).WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.False(log.Disposed.ContainsKey(2));
     }
 
     [Fact]

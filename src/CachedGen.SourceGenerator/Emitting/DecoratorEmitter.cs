@@ -128,6 +128,20 @@ internal static partial class DecoratorEmitter
         w.Line($"{Runtime}.CachedGenDecorators.Prepare<{decoratorType}, {model.InterfaceType}>();");
         w.Close();
         w.Line();
+        if (model.IsGeneric)
+        {
+            // The container builds the decorator of an open generic registration itself, with the constructor that takes
+            // the most services: this one, which lets an early refresh resolve the original in a scope of its own.
+            w.Line("/// <summary>Used by the container for an open generic registration: as the other constructor, and an early refresh");
+            w.Line("/// calls an inner service resolved in a scope of its own (<paramref name=\"scopes\"/>).</summary>");
+            w.Line($"public {model.DecoratorName}([global::Microsoft.Extensions.DependencyInjection.FromKeyedServices({Runtime}.CachedGenDecorators.InnerServiceKey)] {model.InterfaceType} inner, global::CachedGen.CacheRuntime runtime, global::Microsoft.Extensions.DependencyInjection.IServiceScopeFactory scopes)");
+            w.Line("    : this(inner, runtime)");
+            w.Open();
+            w.Line($"{model.OriginFieldName} = {Runtime}.DecoratorOrigin.OfOpenGeneric(typeof({model.InterfaceType}), scopes);");
+            w.Close();
+            w.Line();
+        }
+
         w.Line("/// <summary>Called by <c>AddCachedGen</c> when DI resolved the inner service in a scope: work the cache does after its");
         w.Line("/// caller has returned (an early refresh) then calls an inner service of a scope of its own.</summary>");
         w.Line($"void {Runtime}.IScopedDecorator.AttachOrigin({Runtime}.DecoratorOrigin origin) => {model.OriginFieldName} = origin;");

@@ -35,6 +35,15 @@ public sealed class DecoratorOrigin
 
     internal IServiceScopeFactory Scopes { get; }
 
+    /// <summary>For generated code: the origin of a generic decorator the container builds for an open generic
+    /// registration, whose original it resolves by <see cref="CachedGenDecorators.InnerServiceKey"/>.</summary>
+    public static DecoratorOrigin OfOpenGeneric(Type serviceType, IServiceScopeFactory scopes)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        ArgumentNullException.ThrowIfNull(scopes);
+        return new DecoratorOrigin(serviceType, CachedGenDecorators.InnerServiceKey, scopes);
+    }
+
     internal object Resolve(IServiceProvider services) => services.GetRequiredKeyedService(_serviceType, _innerKey);
 }
 

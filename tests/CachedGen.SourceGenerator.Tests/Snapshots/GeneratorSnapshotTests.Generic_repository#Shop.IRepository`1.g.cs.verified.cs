@@ -68,6 +68,14 @@ namespace Shop
             global::CachedGen.Runtime.CachedGenDecorators.Prepare<CachedRepository<TEntity>, global::Shop.IRepository<TEntity>>();
         }
 
+        /// <summary>Used by the container for an open generic registration: as the other constructor, and an early refresh
+        /// calls an inner service resolved in a scope of its own (<paramref name="scopes"/>).</summary>
+        public CachedRepository([global::Microsoft.Extensions.DependencyInjection.FromKeyedServices(global::CachedGen.Runtime.CachedGenDecorators.InnerServiceKey)] global::Shop.IRepository<TEntity> inner, global::CachedGen.CacheRuntime runtime, global::Microsoft.Extensions.DependencyInjection.IServiceScopeFactory scopes)
+            : this(inner, runtime)
+        {
+            _origin = global::CachedGen.Runtime.DecoratorOrigin.OfOpenGeneric(typeof(global::Shop.IRepository<TEntity>), scopes);
+        }
+
         /// <summary>Called by <c>AddCachedGen</c> when DI resolved the inner service in a scope: work the cache does after its
         /// caller has returned (an early refresh) then calls an inner service of a scope of its own.</summary>
         void global::CachedGen.Runtime.IScopedDecorator.AttachOrigin(global::CachedGen.Runtime.DecoratorOrigin origin) => _origin = origin;
