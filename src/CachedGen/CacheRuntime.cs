@@ -26,6 +26,28 @@ public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposa
     private readonly ConcurrentDictionary<Runtime.CacheMethodDescriptor, object> _methods = new();
     private readonly ConcurrentDictionary<string, Runtime.ICachedMethodStatistics> _methodsById = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Runtime.KeyFamily> _keyFamilies = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(Runtime.CacheMethodDescriptor Descriptor, string Partition), Runtime.CacheMethodDescriptor> _partitions = new();
+
+    // The partition of the DI registration whose decorator this thread is building (AddCachedGen sets it around the
+    // decorator's constructor, which asks for its methods): a keyed registration, or one of several of a service type.
+    [ThreadStatic]
+    private static string? t_partition;
+
+    /// <summary>Builds a decorator whose methods keep the entries of <paramref name="partition"/> (null: the methods'
+    /// own), apart from other registrations of the same service type.</summary>
+    internal static T InPartition<T>(string? partition, Func<T> create)
+    {
+        var previous = t_partition;
+        t_partition = partition;
+        try
+        {
+            return create();
+        }
+        finally
+        {
+            t_partition = previous;
+        }
+    }
 
     /// <summary>Creates an L1-only runtime, or an L1 + Redis runtime over an existing multiplexer.</summary>
     public CacheRuntime(CachedGenOptions options, IConnectionMultiplexer? redis = null, ILoggerFactory? loggerFactory = null)
@@ -234,6 +256,13 @@ public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposa
         where TKey : struct, IEquatable<TKey>
     {
         ArgumentNullException.ThrowIfNull(descriptor);
+        if (t_partition is { } partition && descriptor.Partition is null)
+        {
+            descriptor = (Runtime.CacheMethodDescriptor<TKey, TValue>)_partitions.GetOrAdd(
+                (descriptor, partition),
+                static key => ((Runtime.CacheMethodDescriptor<TKey, TValue>)key.Descriptor).InPartition(key.Partition));
+        }
+
         if (_methods.TryGetValue(descriptor, out var existing))
         {
             return (Runtime.CachedMethod<TKey, TValue>)existing;

@@ -101,6 +101,7 @@ public static class CachedGenServiceCollectionExtensions
     private static void DecorateRegisteredServices(IServiceCollection services)
     {
         var initialized = new HashSet<ModuleHandle>();
+        var partitions = Partitions(services, initialized);
         var count = services.Count;
         for (var i = 0; i < count; i++)
         {
@@ -146,7 +147,8 @@ public static class CachedGenServiceCollectionExtensions
             {
                 // A unique key per decorated registration: nobody else can resolve the undecorated service by accident,
                 // and each registration of a service type (keyed or not) wraps its own original.
-                var decorated = new DecoratedService(serviceType, decorate, descriptor.Lifetime);
+                var partition = partitions.GetValueOrDefault(i);
+                var decorated = new DecoratedService(serviceType, decorate, descriptor.Lifetime, partition);
                 services.Add(Inner(descriptor, decorated.InnerKey));
                 services[i] = descriptor.IsKeyedService
                     ? new ServiceDescriptor(serviceType, descriptor.ServiceKey, decorated.CreateKeyed, descriptor.Lifetime)
@@ -154,6 +156,93 @@ public static class CachedGenServiceCollectionExtensions
             }
         }
     }
+
+    /// <summary>Whether <paramref name="serviceType"/> has a generated decorator.</summary>
+    private static bool HasDecorator(Type serviceType)
+        => CachedGenDecorators.TryGet(serviceType, out _)
+           || (serviceType.IsConstructedGenericType && CachedGenDecorators.TryGetGeneric(serviceType.GetGenericTypeDefinition(), out _));
+
+    /// <summary>
+    /// The partitions of registrations whose entries are kept apart: where a service type has several decorated
+    /// registrations (keyed ones, or two implementations of one interface for <c>IEnumerable&lt;T&gt;</c>), they are
+    /// different sources, and one's cached answer must not be served for another. A keyed one is named by its service
+    /// key; an unkeyed one by its implementation type (or its position among the registrations of the service type),
+    /// except the last unkeyed one, the one <c>GetService&lt;T&gt;()</c> returns, which keeps the method's own entries.
+    /// A service type with one decorated registration keeps the method's own entries, keyed or not.
+    /// </summary>
+    private static Dictionary<int, string> Partitions(IServiceCollection services, HashSet<ModuleHandle> initialized)
+    {
+        var byType = new Dictionary<Type, List<int>>();
+        for (var i = 0; i < services.Count; i++)
+        {
+            var descriptor = services[i];
+            if (IsDecoration(descriptor) || descriptor.ServiceType.IsGenericTypeDefinition || !descriptor.ServiceType.IsInterface)
+            {
+                continue;
+            }
+
+            EnsureDecoratorsKnown(descriptor.ServiceType, initialized);
+            if (HasDecorator(descriptor.ServiceType))
+            {
+                if (!byType.TryGetValue(descriptor.ServiceType, out var indexes))
+                {
+                    byType.Add(descriptor.ServiceType, indexes = []);
+                }
+
+                indexes.Add(i);
+            }
+        }
+
+        var partitions = new Dictionary<int, string>();
+        foreach (var indexes in byType.Values)
+        {
+            if (indexes.Count < 2)
+            {
+                continue;
+            }
+
+            var lastUnkeyed = indexes.FindLastIndex(i => !services[i].IsKeyedService);
+            var used = new HashSet<string>(StringComparer.Ordinal);
+            for (var n = 0; n < indexes.Count; n++)
+            {
+                var descriptor = services[indexes[n]];
+                if (n == lastUnkeyed)
+                {
+                    continue;
+                }
+
+                string name;
+                if (descriptor.IsKeyedService)
+                {
+                    name = PartitionOf(descriptor.ServiceKey);
+                }
+                else
+                {
+                    var implementation = descriptor.ImplementationType ?? descriptor.ImplementationInstance?.GetType();
+                    name = implementation?.FullName ?? "#" + (n + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+
+                if (!used.Add(name))
+                {
+                    name += "#" + (n + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    used.Add(name);
+                }
+
+                partitions.Add(indexes[n], name);
+            }
+        }
+
+        return partitions;
+    }
+
+    /// <summary>The partition of a keyed registration: its service key as text (invariant culture).</summary>
+    private static string PartitionOf(object? serviceKey) => serviceKey switch
+    {
+        string text => text,
+        IFormattable formattable => formattable.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
+        null => "",
+        _ => serviceKey.ToString() ?? serviceKey.GetType().FullName ?? "",
+    };
 
     /// <summary>The generic decorator closed over <paramref name="serviceType"/>'s type arguments, by the generated method
     /// that names it (<see cref="GenericDecoratorCloser"/>). Without dynamic code (native AOT) only reference-type
@@ -210,7 +299,7 @@ public static class CachedGenServiceCollectionExtensions
     /// <summary>The key of one decorated registration's original.</summary>
     private sealed class InnerKey;
 
-    private sealed class DecoratedService(Type serviceType, Func<object, IServiceProvider, object> decorate, ServiceLifetime lifetime)
+    private sealed class DecoratedService(Type serviceType, Func<object, IServiceProvider, object> decorate, ServiceLifetime lifetime, string? partition)
     {
         private DecoratorOrigin? _origin;
 
@@ -218,7 +307,8 @@ public static class CachedGenServiceCollectionExtensions
 
         public object Create(IServiceProvider provider)
         {
-            var decorator = decorate(provider.GetRequiredKeyedService(serviceType, InnerKey), provider);
+            var inner = provider.GetRequiredKeyedService(serviceType, InnerKey);
+            var decorator = partition is null ? decorate(inner, provider) : CacheRuntime.InPartition(partition, () => decorate(inner, provider));
             // An inner service of a scope (scoped, or transient with scoped dependencies) may be gone, or busy, when the
             // cache calls the source in the background (an early refresh): the decorator is told where another comes from.
             if (lifetime != ServiceLifetime.Singleton && decorator is IScopedDecorator scoped)

@@ -15,7 +15,17 @@ public abstract class CacheMethodDescriptor
     {
         ArgumentException.ThrowIfNullOrEmpty(methodId);
         MethodId = methodId;
+        SettingsId = methodId;
     }
+
+    /// <summary>The id its settings are looked up under (<see cref="CachedGenOptions.Methods"/>) when none are set for
+    /// <see cref="MethodId"/> itself: the method's own id, for a <see cref="Partition"/> of it too.</summary>
+    internal string SettingsId { get; init; }
+
+    /// <summary>The DI registration whose entries these are, when the service type has several decorated registrations
+    /// (a keyed one, or one of several unkeyed ones): its entries are apart from the others'. Null for the method's
+    /// own descriptor.</summary>
+    internal string? Partition { get; init; }
 
     /// <summary>Interface and method, such as <c>Forms.IFormRepository.GetSchemaAsync</c>; used in logs.</summary>
     public string MethodId { get; }

@@ -27,4 +27,26 @@ public sealed class CacheMethodDescriptor<TKey, TValue> : CacheMethodDescriptor
     /// <summary>Renders an entry's tags from its key; required when <see cref="CacheMethodDescriptor.TagTemplates"/> is
     /// not empty.</summary>
     public EntryTagsRenderer<TKey>? RenderTags { get; init; }
+
+    /// <summary>The descriptor of the same method for the entries of one DI registration (<paramref name="partition"/>):
+    /// its id ends with <c>@partition</c> (which its L1, its metrics and the backplane's messages go by) and its Redis keys
+    /// start with <c>@partition:</c> after the prefixes; every other fact is this one's.</summary>
+    internal CacheMethodDescriptor<TKey, TValue> InPartition(string partition)
+        => new(MethodId + "@" + partition, RenderKey)
+        {
+            Ttl = Ttl,
+            LocalTtl = LocalTtl,
+            KeyPrefix = KeyPrefix + "@" + partition + ":",
+            KeySuffix = KeySuffix,
+            ShapeFingerprint = ShapeFingerprint,
+            MaxLocalEntries = MaxLocalEntries,
+            MaxValueBytes = MaxValueBytes,
+            Sensitive = Sensitive,
+            HashesKey = HashesKey,
+            CacheNull = CacheNull,
+            TagTemplates = TagTemplates,
+            RenderTags = RenderTags,
+            SettingsId = SettingsId,
+            Partition = partition,
+        };
 }

@@ -36,7 +36,7 @@ internal sealed class MethodPolicy
 
     public static MethodPolicy Create(CacheMethodDescriptor descriptor, CachedGenOptions options)
     {
-        var method = Find(options, descriptor.MethodId);
+        var method = Find(options, descriptor.MethodId) ?? (descriptor.Partition is null ? null : Find(options, descriptor.SettingsId));
         var ttl = method?.Ttl is { } t && t > TimeSpan.Zero ? t : descriptor.Ttl;
         var localTtl = descriptor.LocalTtl ?? ttl;
         if (localTtl > ttl)
