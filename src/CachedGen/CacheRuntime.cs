@@ -268,28 +268,7 @@ public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposa
             return (Runtime.CachedMethod<TKey, TValue>)existing;
         }
 
-        if (descriptor.HashesKey && Redis is not null && Hasher is null)
-        {
-            throw new InvalidOperationException(
-                $"{descriptor.MethodId} hashes a key placeholder ({{param:hash}}), so CachedGenOptions.KeyHashSecret must be set " +
-                "(the same secret of at least 32 bytes on every node) before Redis is used.");
-        }
-
-        if (descriptor.TagTemplates.Length > 0 && descriptor.Ttl + CurrentOptions.FailSafeMaxAge > Options.TagRetention)
-        {
-            throw new InvalidOperationException(
-                $"{descriptor.MethodId} has tags and lives up to {descriptor.Ttl + CurrentOptions.FailSafeMaxAge} (TTL plus fail-safe), " +
-                $"longer than CachedGenOptions.TagRetention ({Options.TagRetention}): a tag's generation must outlive the entries " +
-                "that carry it, or an old entry could be read again once the tag's record expires.");
-        }
-
-        if (descriptor.Sensitive && Redis is not null && Cipher is null)
-        {
-            throw new InvalidOperationException(
-                $"{descriptor.MethodId} is [Cached(Sensitive = true)], so CachedGenOptions.ValueEncryptionKey must be set " +
-                "(the same 32-byte AES-256 key on every node) before Redis is used: CachedGen never writes a sensitive value to " +
-                "Redis in plaintext. Without Redis (L1 only) no key is needed.");
-        }
+        EnsureUsable(descriptor);
 
         // Descriptors with one method id name the same entries (an interface closing a generic base, and the generic
         // decorator of that base): they share one CachedMethod, so a write through either leaves no stale copy in this
@@ -318,6 +297,36 @@ public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposa
 
         ((Runtime.ICachedMethodStatistics)method).UpdateHitMode(); // in case a listener came while it was being made
         return method;
+    }
+
+    /// <summary>Throws <see cref="InvalidOperationException"/> when this runtime's options cannot serve
+    /// <paramref name="descriptor"/>: a hashed key or a sensitive value with Redis but no secret or key to protect it, or
+    /// tags that outlive their generations. Called for each method when its decorator is first built, and, through
+    /// <c>AddCachedGen</c>, for every decorated registration when the host starts.</summary>
+    internal void EnsureUsable(Runtime.CacheMethodDescriptor descriptor)
+    {
+        if (descriptor.HashesKey && Redis is not null && Hasher is null)
+        {
+            throw new InvalidOperationException(
+                $"{descriptor.MethodId} hashes a key placeholder ({{param:hash}}), so CachedGenOptions.KeyHashSecret must be set " +
+                "(the same secret of at least 32 bytes on every node) before Redis is used.");
+        }
+
+        if (descriptor.TagTemplates.Length > 0 && descriptor.Ttl + CurrentOptions.FailSafeMaxAge > Options.TagRetention)
+        {
+            throw new InvalidOperationException(
+                $"{descriptor.MethodId} has tags and lives up to {descriptor.Ttl + CurrentOptions.FailSafeMaxAge} (TTL plus fail-safe), " +
+                $"longer than CachedGenOptions.TagRetention ({Options.TagRetention}): a tag's generation must outlive the entries " +
+                "that carry it, or an old entry could be read again once the tag's record expires.");
+        }
+
+        if (descriptor.Sensitive && Redis is not null && Cipher is null)
+        {
+            throw new InvalidOperationException(
+                $"{descriptor.MethodId} is [Cached(Sensitive = true)], so CachedGenOptions.ValueEncryptionKey must be set " +
+                "(the same 32-byte AES-256 key on every node) before Redis is used: CachedGen never writes a sensitive value to " +
+                "Redis in plaintext. Without Redis (L1 only) no key is needed.");
+        }
     }
 
     /// <inheritdoc/>

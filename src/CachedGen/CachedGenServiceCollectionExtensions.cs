@@ -5,6 +5,7 @@ using System.Runtime.CompilerServices;
 using CachedGen.Runtime;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -51,7 +52,12 @@ public static class CachedGenServiceCollectionExtensions
         });
 
         services.TryAddSingleton<ICacheInvalidator>(static sp => sp.GetRequiredService<CacheRuntime>());
-        DecorateRegisteredServices(services);
+        var decorated = DecoratedTypesOf(services);
+        DecorateRegisteredServices(services, decorated.Types);
+
+        // Under a host, the runtime is built and every decorated repository checked against the options at start: a
+        // missing secret stops the host instead of failing each call (CachedGenStartupCheck).
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, CachedGenStartupCheck>());
         return new CachedGenBuilder(services);
     }
 
@@ -98,7 +104,23 @@ public static class CachedGenServiceCollectionExtensions
         }
     }
 
-    private static void DecorateRegisteredServices(IServiceCollection services)
+    /// <summary>The collection's record of decorated service types, added on the first call.</summary>
+    private static DecoratedServiceTypes DecoratedTypesOf(IServiceCollection services)
+    {
+        foreach (var descriptor in services)
+        {
+            if (descriptor.ServiceType == typeof(DecoratedServiceTypes) && descriptor.ImplementationInstance is DecoratedServiceTypes known)
+            {
+                return known;
+            }
+        }
+
+        var types = new DecoratedServiceTypes();
+        services.AddSingleton(types);
+        return types;
+    }
+
+    private static void DecorateRegisteredServices(IServiceCollection services, HashSet<Type> decoratedTypes)
     {
         var initialized = new HashSet<ModuleHandle>();
         var partitions = Partitions(services, initialized);
@@ -133,6 +155,7 @@ public static class CachedGenServiceCollectionExtensions
             if (CachedGenDecorators.TryGet(serviceType, out var factory))
             {
                 decorate = (inner, provider) => factory(inner, provider.GetRequiredService<CacheRuntime>());
+                decoratedTypes.Add(serviceType);
             }
             else if (serviceType.IsConstructedGenericType && CachedGenDecorators.TryGetGeneric(serviceType.GetGenericTypeDefinition(), out var generic))
             {

@@ -200,7 +200,10 @@ internal static partial class DecoratorEmitter
             w.Line("/// <summary>Lets <c>AddCachedGen</c> find this decorator without reflection.</summary>");
             w.Line("[global::System.Runtime.CompilerServices.ModuleInitializer]");
             w.Line("internal static void RegisterDecorator()");
-            w.Line($"    => {Runtime}.CachedGenDecorators.Register<{model.InterfaceType}>(static (inner, runtime) => new {model.DecoratorName}(inner, runtime));");
+            var descriptors = model.CachedMethods.Where(HasOwnCache).Select(m => m.DescriptorName).ToList();
+            w.Line(descriptors.Count == 0
+                ? $"    => {Runtime}.CachedGenDecorators.Register<{model.InterfaceType}>(static (inner, runtime) => new {model.DecoratorName}(inner, runtime));"
+                : $"    => {Runtime}.CachedGenDecorators.Register<{model.InterfaceType}>(static (inner, runtime) => new {model.DecoratorName}(inner, runtime), static () => new {Runtime}.CacheMethodDescriptor[] {{ {string.Join(", ", descriptors)} }});");
         }
 
         w.Close();

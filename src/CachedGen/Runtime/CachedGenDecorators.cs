@@ -15,6 +15,7 @@ namespace CachedGen.Runtime;
 public static class CachedGenDecorators
 {
     private static readonly ConcurrentDictionary<Type, Func<object, CacheRuntime, object>> Factories = new();
+    private static readonly ConcurrentDictionary<Type, Func<CacheMethodDescriptor[]>> Descriptors = new();
 
     /// <summary>Registers the decorator factory for <typeparamref name="TService"/>.</summary>
     public static void Register<TService>(Func<TService, CacheRuntime, TService> factory)
@@ -22,6 +23,18 @@ public static class CachedGenDecorators
     {
         ArgumentNullException.ThrowIfNull(factory);
         Factories[typeof(TService)] = (inner, runtime) => factory((TService)inner, runtime);
+    }
+
+    /// <summary>Registers the decorator factory for <typeparamref name="TService"/>, and the descriptors of its cached
+    /// methods, which <c>AddCachedGen</c> checks against the options when the host starts (a method that hashes its key
+    /// needs <see cref="CachedGenOptions.KeyHashSecret"/> with Redis, for one): an application that cannot run them
+    /// fails to start, instead of failing each call. Read when checked, not when registered.</summary>
+    public static void Register<TService>(Func<TService, CacheRuntime, TService> factory, Func<CacheMethodDescriptor[]> descriptors)
+        where TService : class
+    {
+        ArgumentNullException.ThrowIfNull(descriptors);
+        Register(factory);
+        Descriptors[typeof(TService)] = descriptors;
     }
 
     /// <summary>Under the JIT, compiles <typeparamref name="TDecorator"/>'s implementations of
@@ -120,6 +133,10 @@ public static class CachedGenDecorators
     /// <summary>Finds the decorator factory for <paramref name="serviceType"/>.</summary>
     internal static bool TryGet(Type serviceType, out Func<object, CacheRuntime, object> factory)
         => Factories.TryGetValue(serviceType, out factory!);
+
+    /// <summary>The descriptors of <paramref name="serviceType"/>'s decorator, if it registered them.</summary>
+    internal static bool TryGetDescriptors(Type serviceType, out Func<CacheMethodDescriptor[]> descriptors)
+        => Descriptors.TryGetValue(serviceType, out descriptors!);
 
     /// <summary>A registered generic decorator; the annotated field carries the trimmer's requirement from
     /// <see cref="RegisterGeneric"/> to <see cref="TryGetGeneric"/>.</summary>

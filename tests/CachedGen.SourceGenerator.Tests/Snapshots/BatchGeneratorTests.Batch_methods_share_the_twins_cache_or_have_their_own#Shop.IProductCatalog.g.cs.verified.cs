@@ -167,6 +167,6 @@ namespace Shop
         /// <summary>Lets <c>AddCachedGen</c> find this decorator without reflection.</summary>
         [global::System.Runtime.CompilerServices.ModuleInitializer]
         internal static void RegisterDecorator()
-            => global::CachedGen.Runtime.CachedGenDecorators.Register<global::Shop.IProductCatalog>(static (inner, runtime) => new CachedProductCatalog(inner, runtime));
+            => global::CachedGen.Runtime.CachedGenDecorators.Register<global::Shop.IProductCatalog>(static (inner, runtime) => new CachedProductCatalog(inner, runtime), static () => new global::CachedGen.Runtime.CacheMethodDescriptor[] { GetAsyncDescriptor, GetPricesAsyncDescriptor, GetStockDescriptor });
     }
 }

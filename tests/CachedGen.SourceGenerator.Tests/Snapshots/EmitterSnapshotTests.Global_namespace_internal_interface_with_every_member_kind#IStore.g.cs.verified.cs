@@ -94,5 +94,5 @@ internal sealed partial class CachedStore : global::IStore, global::CachedGen.Ru
     /// <summary>Lets <c>AddCachedGen</c> find this decorator without reflection.</summary>
     [global::System.Runtime.CompilerServices.ModuleInitializer]
     internal static void RegisterDecorator()
-        => global::CachedGen.Runtime.CachedGenDecorators.Register<global::IStore>(static (inner, runtime) => new CachedStore(inner, runtime));
+        => global::CachedGen.Runtime.CachedGenDecorators.Register<global::IStore>(static (inner, runtime) => new CachedStore(inner, runtime), static () => new global::CachedGen.Runtime.CacheMethodDescriptor[] { GetAsyncDescriptor });
 }

@@ -70,6 +70,6 @@ namespace Shop
         /// <summary>Lets <c>AddCachedGen</c> find this decorator without reflection.</summary>
         [global::System.Runtime.CompilerServices.ModuleInitializer]
         internal static void RegisterDecorator()
-            => global::CachedGen.Runtime.CachedGenDecorators.Register<global::Shop.IOrderStore>(static (inner, runtime) => new CachedOrderStore(inner, runtime));
+            => global::CachedGen.Runtime.CachedGenDecorators.Register<global::Shop.IOrderStore>(static (inner, runtime) => new CachedOrderStore(inner, runtime), static () => new global::CachedGen.Runtime.CacheMethodDescriptor[] { FindAsyncDescriptor });
     }
 }

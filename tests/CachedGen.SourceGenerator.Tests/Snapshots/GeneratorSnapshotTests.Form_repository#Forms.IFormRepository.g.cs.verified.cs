@@ -234,6 +234,6 @@ namespace Forms
         /// <summary>Lets <c>AddCachedGen</c> find this decorator without reflection.</summary>
         [global::System.Runtime.CompilerServices.ModuleInitializer]
         internal static void RegisterDecorator()
-            => global::CachedGen.Runtime.CachedGenDecorators.Register<global::Forms.IFormRepository>(static (inner, runtime) => new CachedFormRepository(inner, runtime));
+            => global::CachedGen.Runtime.CachedGenDecorators.Register<global::Forms.IFormRepository>(static (inner, runtime) => new CachedFormRepository(inner, runtime), static () => new global::CachedGen.Runtime.CacheMethodDescriptor[] { GetSchemaAsyncDescriptor, ListFormsAsyncDescriptor, GetProfileAsyncDescriptor, CountAsyncDescriptor, DescribeDescriptor });
     }
 }

@@ -98,6 +98,6 @@ namespace Shop
         /// <summary>Lets <c>AddCachedGen</c> find this decorator without reflection.</summary>
         [global::System.Runtime.CompilerServices.ModuleInitializer]
         internal static void RegisterDecorator()
-            => global::CachedGen.Runtime.CachedGenDecorators.Register<global::Shop.IItemStore>(static (inner, runtime) => new CachedItemStore(inner, runtime));
+            => global::CachedGen.Runtime.CachedGenDecorators.Register<global::Shop.IItemStore>(static (inner, runtime) => new CachedItemStore(inner, runtime), static () => new global::CachedGen.Runtime.CacheMethodDescriptor[] { GetAsyncDescriptor });
     }
 }

@@ -101,6 +101,6 @@ namespace Odd
         /// <summary>Lets <c>AddCachedGen</c> find this decorator without reflection.</summary>
         [global::System.Runtime.CompilerServices.ModuleInitializer]
         internal static void RegisterDecorator()
-            => global::CachedGen.Runtime.CachedGenDecorators.Register<global::Odd.IOddRepository>(static (inner, runtime) => new CachedOddRepository(inner, runtime));
+            => global::CachedGen.Runtime.CachedGenDecorators.Register<global::Odd.IOddRepository>(static (inner, runtime) => new CachedOddRepository(inner, runtime), static () => new global::CachedGen.Runtime.CacheMethodDescriptor[] { FineDescriptor });
     }
 }

@@ -81,6 +81,6 @@ namespace Forms.Commands
         /// <summary>Lets <c>AddCachedGen</c> find this decorator without reflection.</summary>
         [global::System.Runtime.CompilerServices.ModuleInitializer]
         internal static void RegisterDecorator()
-            => global::CachedGen.Runtime.CachedGenDecorators.Register<global::Forms.Commands.IFormCommands>(static (inner, runtime) => new CachedFormCommands(inner, runtime));
+            => global::CachedGen.Runtime.CachedGenDecorators.Register<global::Forms.Commands.IFormCommands>(static (inner, runtime) => new CachedFormCommands(inner, runtime), static () => new global::CachedGen.Runtime.CacheMethodDescriptor[] { LastChangeAsyncDescriptor });
     }
 }

@@ -136,6 +136,6 @@ namespace Shapes
         /// <summary>Lets <c>AddCachedGen</c> find this decorator without reflection.</summary>
         [global::System.Runtime.CompilerServices.ModuleInitializer]
         internal static void RegisterDecorator()
-            => global::CachedGen.Runtime.CachedGenDecorators.Register<global::Shapes.IDiamond>(static (inner, runtime) => new CachedDiamond(inner, runtime));
+            => global::CachedGen.Runtime.CachedGenDecorators.Register<global::Shapes.IDiamond>(static (inner, runtime) => new CachedDiamond(inner, runtime), static () => new global::CachedGen.Runtime.CacheMethodDescriptor[] { FindAsyncDescriptor });
     }
 }

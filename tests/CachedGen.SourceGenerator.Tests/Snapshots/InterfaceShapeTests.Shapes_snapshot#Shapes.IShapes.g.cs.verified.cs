@@ -138,6 +138,6 @@ namespace Shapes
         /// <summary>Lets <c>AddCachedGen</c> find this decorator without reflection.</summary>
         [global::System.Runtime.CompilerServices.ModuleInitializer]
         internal static void RegisterDecorator()
-            => global::CachedGen.Runtime.CachedGenDecorators.Register<global::Shapes.IShapes>(static (inner, runtime) => new CachedShapes(inner, runtime));
+            => global::CachedGen.Runtime.CachedGenDecorators.Register<global::Shapes.IShapes>(static (inner, runtime) => new CachedShapes(inner, runtime), static () => new global::CachedGen.Runtime.CacheMethodDescriptor[] { GetAsyncDescriptor, FindDescriptor });
     }
 }

@@ -1,0 +1,77 @@
+using System;
+using System.Linq;
+using System.Text;
+using System.Threading.Tasks;
+using CachedGen.TestKit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+using Xunit;
+
+namespace CachedGen.IntegrationTests;
+
+/// <summary>Under a host, <c>AddCachedGen</c> checks at start what would otherwise fail at the first call: options that
+/// cannot serve a decorated repository stop the host, with every such method named, and registrations left undecorated
+/// are logged before anything is resolved.</summary>
+public sealed class StartupCheckTests(RedisServerFixture redis) : IClassFixture<RedisServerFixture>, IAsyncLifetime
+{
+    private IConnectionMultiplexer _mux = null!;
+
+    public async Task InitializeAsync() => _mux = await ConnectionMultiplexer.ConnectAsync(redis.Server.ConnectionString);
+
+    public async Task DisposeAsync() => await _mux.DisposeAsync();
+
+    private static async Task StartAsync(IServiceProvider provider)
+    {
+        foreach (var service in provider.GetServices<IHostedService>())
+        {
+            await service.StartAsync(default);
+        }
+    }
+
+    [Fact]
+    public async Task Options_without_the_secret_and_key_that_methods_need_with_Redis_stop_the_host_naming_each_method()
+    {
+        var services = new ServiceCollection();
+        services.AddScoped<IWidgetRepository>(_ => new WidgetSource());
+        services.AddCachedGen(o => o.KeyPrefix = "startup:").UseRedis(_mux); // no KeyHashSecret, no ValueEncryptionKey
+        await using var provider = services.BuildServiceProvider();
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => StartAsync(provider));
+        Assert.Contains("IWidgetRepository.GetAccountAsync hashes a key placeholder", error.Message, StringComparison.Ordinal);
+        Assert.Contains("KeyHashSecret must be set", error.Message, StringComparison.Ordinal);
+        Assert.Contains("IWidgetRepository.GetSecretAsync is [Cached(Sensitive = true)]", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Options_that_serve_every_method_start_the_host()
+    {
+        var services = new ServiceCollection();
+        services.AddScoped<IWidgetRepository>(_ => new WidgetSource());
+        services.AddCachedGen(o =>
+        {
+            o.KeyPrefix = "startup-ok:";
+            o.KeyHashSecret = Encoding.UTF8.GetBytes(new string('k', 32));
+            o.ValueEncryptionKey = new byte[32];
+        }).UseRedis(_mux);
+        await using var provider = services.BuildServiceProvider();
+
+        await StartAsync(provider);
+        Assert.NotNull(await provider.CreateScope().ServiceProvider.GetRequiredService<IWidgetRepository>().GetAsync(1));
+    }
+
+    [Fact]
+    public async Task A_registration_left_undecorated_is_logged_when_the_host_starts()
+    {
+        var log = new PayloadGuardTests.EventLog();
+        var services = new ServiceCollection().AddSingleton<ILoggerFactory>(log);
+        services.AddCachedGen();
+        services.AddScoped<IWidgetRepository>(_ => new WidgetSource()); // after AddCachedGen: not decorated
+        await using var provider = services.BuildServiceProvider();
+
+        await StartAsync(provider); // nothing resolved but the hosted services
+        var warning = Assert.Single(log.Events, e => e.Id == 1019);
+        Assert.Contains(typeof(IWidgetRepository).ToString(), warning.Message, StringComparison.Ordinal);
+    }
+}
