@@ -388,7 +388,13 @@ public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposa
         if (!confirmed)
         {
             Metrics.InvalidationFailures.Add(1);
-            Runtime.Log.TagInvalidationFailed(Logger, tag);
+            if (Redis?.Breaker.IsClosed != false)
+            {
+                // As every Redis failure: logged one by one while the circuit is closed; an outage is logged once, as the
+                // circuit opening (1007), and cachedgen.invalidation.failures counts every one.
+                Runtime.Log.TagInvalidationFailed(Logger, tag);
+            }
+
             UnconfirmedTags.Add(tag);
         }
         else

@@ -58,6 +58,30 @@ public sealed class OutageTests(ITestOutputHelper output)
         Assert.Equal(2, source.SourceCalls);
     }
 
+    /// <summary>Tag invalidations Redis does not confirm are counted one by one, and logged one by one only while the
+    /// circuit is closed: an outage is one "circuit opened" line, not a warning per write.</summary>
+    [Fact]
+    public async Task Tag_invalidations_during_an_outage_are_logged_until_the_circuit_opens_and_counted_all()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        using var mux = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port},abortConnect=false,connectRetry=0,connectTimeout=200");
+        var log = new PayloadGuardTests.EventLog();
+        await using var runtime = new CacheRuntime(new CachedGenOptions { KeyPrefix = "down-tags:", CircuitBreakerThreshold = 3 }, mux, log);
+        using var recorder = new Recorder(runtime.Metrics.Meter);
+
+        for (var i = 0; i < 12; i++)
+        {
+            Assert.False(await runtime.InvalidateTagAsync($"owner:{i}"));
+        }
+
+        Assert.Equal(12, recorder.Sum("cachedgen.invalidation.failures"));
+        Assert.InRange(log.Events.Count(e => e.Id == 1016), 1, 3);
+        Assert.Single(log.Events, e => e.Id == 1007);
+    }
+
     [Fact]
     public async Task Killed_redis_falls_back_to_the_source_without_errors()
     {
