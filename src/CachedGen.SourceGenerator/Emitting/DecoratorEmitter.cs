@@ -107,6 +107,13 @@ internal static partial class DecoratorEmitter
 
         w.Line();
         w.Line("/// <summary>Wraps <paramref name=\"inner\"/>; <paramref name=\"runtime\"/> holds the caches (one per process).</summary>");
+        if (model.IsGeneric)
+        {
+            // AddCachedGen builds the decorator of a closed registration with ActivatorUtilities and the inner service in
+            // hand: this constructor. The container, for an open registration, takes the one with the most services.
+            w.Line("[global::Microsoft.Extensions.DependencyInjection.ActivatorUtilitiesConstructor]");
+        }
+
         w.Open(model.IsGeneric
             ? $"public {model.DecoratorName}([global::Microsoft.Extensions.DependencyInjection.FromKeyedServices({Runtime}.CachedGenDecorators.InnerServiceKey)] {model.InterfaceType} inner, global::CachedGen.CacheRuntime runtime)"
             : $"public {model.DecoratorName}({model.InterfaceType} inner, global::CachedGen.CacheRuntime runtime)");

@@ -56,6 +56,7 @@ namespace Shop
         private readonly global::CachedGen.Runtime.CachedMethod<global::System.ValueTuple, int> _count;
 
         /// <summary>Wraps <paramref name="inner"/>; <paramref name="runtime"/> holds the caches (one per process).</summary>
+        [global::Microsoft.Extensions.DependencyInjection.ActivatorUtilitiesConstructor]
         public CachedRepository([global::Microsoft.Extensions.DependencyInjection.FromKeyedServices(global::CachedGen.Runtime.CachedGenDecorators.InnerServiceKey)] global::Shop.IRepository<TEntity> inner, global::CachedGen.CacheRuntime runtime)
         {
             global::System.ArgumentNullException.ThrowIfNull(inner);
