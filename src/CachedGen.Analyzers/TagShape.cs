@@ -157,42 +157,7 @@ internal sealed class TagShape : IEquatable<TagShape>
 
     /// <summary>Edits (Levenshtein) between the two shapes, a hole counting as one character; <paramref name="limit"/>
     /// + 1 as soon as it is known to be more.</summary>
-    public int DistanceTo(TagShape other, int limit)
-    {
-        var a = _tokens;
-        var b = other._tokens;
-        if (Math.Abs(a.Length - b.Length) > limit)
-        {
-            return limit + 1;
-        }
-
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (var j = 0; j <= b.Length; j++)
-        {
-            previous[j] = j;
-        }
-
-        for (var i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            var best = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                current[j] = Math.Min(Math.Min(previous[j] + 1, current[j - 1] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-                best = Math.Min(best, current[j]);
-            }
-
-            if (best > limit)
-            {
-                return limit + 1;
-            }
-
-            (previous, current) = (current, previous);
-        }
-
-        return previous[b.Length];
-    }
+    public int DistanceTo(TagShape other, int limit) => SourceGenerator.NameSuggestion.EditDistance(_tokens, other._tokens, limit);
 
     /// <summary>This shape written as a tag template whose placeholders are those of <paramref name="template"/>, in
     /// order, each hashed where this shape's is; null when the counts differ or a literal would need escaping.</summary>

@@ -32,11 +32,7 @@ public sealed class OutageTests(ITestOutputHelper output)
     {
         // Nothing listens on this port: the node never reads its generations, so it leaves Redis out of every call, and
         // still keeps what the source said in L1 (it is the source's word, not a Redis entry of unknown generation).
-        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        using var mux = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port},abortConnect=false,connectRetry=0,connectTimeout=200");
+        using var mux = await UnreachableAsync();
         var log = new PayloadGuardTests.EventLog();
         await using var runtime = new CacheRuntime(new CachedGenOptions { KeyPrefix = "down:", ValueEncryptionKey = new byte[32], KeyHashSecret = new byte[32] }, mux, log);
         var source = new WidgetSource();
@@ -58,16 +54,23 @@ public sealed class OutageTests(ITestOutputHelper output)
         Assert.Equal(2, source.SourceCalls);
     }
 
-    /// <summary>Tag invalidations Redis does not confirm are counted one by one, and logged one by one only while the
-    /// circuit is closed: an outage is one "circuit opened" line, not a warning per write.</summary>
-    [Fact]
-    public async Task Tag_invalidations_during_an_outage_are_logged_until_the_circuit_opens_and_counted_all()
+    /// <summary>A multiplexer handed over unconnected, to a loopback port nothing listens on (abortConnect=false keeps it
+    /// retrying).</summary>
+    private static async Task<IConnectionMultiplexer> UnreachableAsync()
     {
         var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();
         var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
-        using var mux = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port},abortConnect=false,connectRetry=0,connectTimeout=200");
+        return await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port},abortConnect=false,connectRetry=0,connectTimeout=200");
+    }
+
+    /// <summary>Tag invalidations Redis does not confirm are counted one by one, and logged one by one only while the
+    /// circuit is closed: an outage is one "circuit opened" line, not a warning per write.</summary>
+    [Fact]
+    public async Task Tag_invalidations_during_an_outage_are_logged_until_the_circuit_opens_and_counted_all()
+    {
+        using var mux = await UnreachableAsync();
         var log = new PayloadGuardTests.EventLog();
         await using var runtime = new CacheRuntime(new CachedGenOptions { KeyPrefix = "down-tags:", CircuitBreakerThreshold = 3 }, mux, log);
         using var recorder = new Recorder(runtime.Metrics.Meter);

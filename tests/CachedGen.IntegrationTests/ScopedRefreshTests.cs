@@ -127,6 +127,21 @@ public sealed class ScopedShelf(ShelfLog log) : IScopedShelf, IAsyncDisposable
 /// never the caller's (disposed with a finished request, or busy with the caller's next query).</summary>
 public class ScopedRefreshTests
 {
+    /// <summary>A provider over <paramref name="register"/>'s registrations, L1 only, on <paramref name="time"/>, with
+    /// early refresh at 0.5 (the refresh moment lies between 50 % and 75 % of a 10 s lifetime), scopes validated.</summary>
+    private static ServiceProvider Provider(FakeTimeProvider time, ShelfLog log, Action<IServiceCollection> register)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(log);
+        register(services);
+        services.AddCachedGen(o =>
+        {
+            o.TimeProvider = time;
+            o.EarlyRefresh = 0.5;
+        });
+        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
+    }
+
     [Theory]
     [InlineData("single")]
     [InlineData("noted")] // a method with a parameter outside the key: the decorator passes it along in a state tuple
@@ -135,15 +150,7 @@ public class ScopedRefreshTests
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         var log = new ShelfLog();
-        var services = new ServiceCollection();
-        services.AddSingleton(log);
-        services.AddScoped<IScopedShelf, ScopedShelf>();
-        services.AddCachedGen(o =>
-        {
-            o.TimeProvider = time;
-            o.EarlyRefresh = 0.5; // the refresh moment lies between 50 % and 75 % of the 10 s lifetime
-        });
-        await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
+        await using var provider = Provider(time, log, services => services.AddScoped<IScopedShelf, ScopedShelf>());
         async Task<string> Read(IScopedShelf shelf) => method switch
         {
             "noted" => await shelf.GetNotedAsync(1, "n"),
@@ -178,15 +185,7 @@ public class ScopedRefreshTests
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         var log = new ShelfLog();
-        var services = new ServiceCollection();
-        services.AddSingleton(log);
-        services.AddScoped(typeof(IScopedStore<>), typeof(ScopedStore<>));
-        services.AddCachedGen(o =>
-        {
-            o.TimeProvider = time;
-            o.EarlyRefresh = 0.5;
-        });
-        await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
+        await using var provider = Provider(time, log, services => services.AddScoped(typeof(IScopedStore<>), typeof(ScopedStore<>)));
 
         await using (var first = provider.CreateAsyncScope())
         {
@@ -209,15 +208,7 @@ public class ScopedRefreshTests
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         var log = new ShelfLog();
-        var services = new ServiceCollection();
-        services.AddSingleton(log);
-        services.AddSingleton<IScopedShelf, ScopedShelf>();
-        services.AddCachedGen(o =>
-        {
-            o.TimeProvider = time;
-            o.EarlyRefresh = 0.5;
-        });
-        await using var provider = services.BuildServiceProvider();
+        await using var provider = Provider(time, log, services => services.AddSingleton<IScopedShelf, ScopedShelf>());
         var shelf = provider.GetRequiredService<IScopedShelf>();
         Assert.Equal("1@1", await shelf.GetAsync(1));
         time.Advance(TimeSpan.FromMilliseconds(7_600));

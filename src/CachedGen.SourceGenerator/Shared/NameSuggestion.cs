@@ -72,6 +72,12 @@ internal static class NameSuggestion
 
     /// <summary>Case-insensitive Levenshtein distance, <paramref name="limit"/> + 1 once it is known to be more.</summary>
     private static int Distance(string a, string b, int limit)
+        => EditDistance(a.ToLowerInvariant().ToCharArray(), b.ToLowerInvariant().ToCharArray(), limit);
+
+    /// <summary>Levenshtein distance between two sequences, <paramref name="limit"/> + 1 as soon as it is known to be more
+    /// (also for tag shapes, whose tokens are characters and holes).</summary>
+    internal static int EditDistance<T>(T[] a, T[] b, int limit)
+        where T : IEquatable<T>
     {
         if (Math.Abs(a.Length - b.Length) > limit)
         {
@@ -91,8 +97,7 @@ internal static class NameSuggestion
             var rowBest = i;
             for (var j = 1; j <= b.Length; j++)
             {
-                var same = char.ToLowerInvariant(a[i - 1]) == char.ToLowerInvariant(b[j - 1]);
-                current[j] = Math.Min(Math.Min(previous[j] + 1, current[j - 1] + 1), previous[j - 1] + (same ? 0 : 1));
+                current[j] = Math.Min(Math.Min(previous[j] + 1, current[j - 1] + 1), previous[j - 1] + (a[i - 1].Equals(b[j - 1]) ? 0 : 1));
                 rowBest = Math.Min(rowBest, current[j]);
             }
 
