@@ -136,10 +136,7 @@ public class InterfaceShapeTests
     {
         var result = GeneratorHarness.Run(InterfaceShapes.All["nested, internal, global-namespace and file-scoped interfaces"]);
         Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
-        var decorators = result.Output.GetSymbolsWithName(n => n.StartsWith("Cached", StringComparison.Ordinal), SymbolFilter.Type)
-            .OfType<INamedTypeSymbol>()
-            .Where(t => t.AllInterfaces.Length > 0)
-            .ToDictionary(t => t.Interfaces.Single(i => i.Name != "IScopedDecorator").ToDisplayString(), t => t.Name, StringComparer.Ordinal);
+        var decorators = DecoratorNames(result);
         Assert.Equal("CachedOuterStore", decorators["Shapes.Outer.IStore"]);
         Assert.Equal("CachedOuterMiddleStore", decorators["Shapes.Outer.Middle.IStore"]);
         Assert.Equal("CachedContainerStore", decorators["Shapes.IContainer.IStore"]);
@@ -152,6 +149,13 @@ public class InterfaceShapeTests
         Assert.Equal("CachedInternal", decorators["Shapes.IInternal"]);
     }
 
+    /// <summary>Each generated decorator's name, by the interface it decorates (its definition, for a generic one).</summary>
+    private static Dictionary<string, string> DecoratorNames(GeneratorResult result)
+        => result.Output.GetSymbolsWithName(n => n.StartsWith("Cached", StringComparison.Ordinal), SymbolFilter.Type)
+            .OfType<INamedTypeSymbol>()
+            .Where(t => t.AllInterfaces.Length > 0)
+            .ToDictionary(t => t.Interfaces.Single(i => i.Name != "IScopedDecorator").OriginalDefinition.ToDisplayString(), t => t.Name, StringComparer.Ordinal);
+
     /// <summary>Two interfaces of one namespace whose decorators would get the same name (a nested one beside a top-level
     /// one, two nested ones): the less nested keeps it, the other keeps its <c>I</c> prefix; a generic interface and a
     /// non-generic one of the same name keep theirs (a class name and its arity).</summary>
@@ -160,10 +164,7 @@ public class InterfaceShapeTests
     {
         var result = GeneratorHarness.Run(InterfaceShapes.All["interfaces whose decorators would share a name"]);
         Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
-        var decorators = result.Output.GetSymbolsWithName(n => n.StartsWith("Cached", StringComparison.Ordinal), SymbolFilter.Type)
-            .OfType<INamedTypeSymbol>()
-            .Where(t => t.AllInterfaces.Length > 0)
-            .ToDictionary(t => t.Interfaces.Single(i => i.Name != "IScopedDecorator").OriginalDefinition.ToDisplayString(), t => t.Name, StringComparer.Ordinal);
+        var decorators = DecoratorNames(result);
         Assert.Equal("CachedOuterStore", decorators["Shapes.IOuterStore"]);
         Assert.Equal("CachedOuterIStore", decorators["Shapes.Outer.IStore"]);
         Assert.Equal("CachedABStore", decorators["Shapes.A.IBStore"]);
