@@ -14,10 +14,11 @@ public sealed partial class CachedMethod<TKey, TValue>
     private async Task RefreshManyEarlyAsync<TElement, TState>(List<(BatchItem<TElement> Item, LocalEntry Entry)> due, TState state, Func<TState, TElement[], CancellationToken, ValueTask<IEnumerable<KeyValuePair<TElement, TValue>>?>> load)
         where TElement : notnull
     {
-        // As a single refresh: the source call uses an inner service of a DI scope of its own (DetachedScope).
-        await using var detached = DetachedScope.Enter();
         try
         {
+            // As a single refresh: the source call uses an inner service of a DI scope of its own (DetachedScope).
+            // Inside the try: a scope whose disposal throws is a failed refresh, logged as such.
+            await using var detached = DetachedScope.Enter();
             await Task.Yield();
             var items = new List<BatchItem<TElement>>(due.Count);
             foreach (var (item, entry) in due)

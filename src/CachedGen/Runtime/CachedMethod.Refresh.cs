@@ -11,11 +11,12 @@ public sealed partial class CachedMethod<TKey, TValue>
     /// lease) the source. Callers keep getting the current entry meanwhile; failures are logged, never thrown.</summary>
     private async Task RefreshEarlyAsync<TState>(TKey key, TState state, Func<TState, CancellationToken, ValueTask<TValue>> load, LocalEntry entry)
     {
-        // The caller's inner service may belong to a DI scope that ends with the caller, or that the caller goes on using:
-        // the source calls of this refresh use one of a scope of their own (DetachedScope).
-        await using var detached = DetachedScope.Enter();
         try
         {
+            // The caller's inner service may belong to a DI scope that ends with the caller, or that the caller goes on using:
+            // the source calls of this refresh use one of a scope of their own (DetachedScope).
+            // Inside the try: a scope whose disposal throws is a failed refresh, logged as such.
+            await using var detached = DetachedScope.Enter();
             await Task.Yield();
             if (_redis is null)
             {
