@@ -62,6 +62,12 @@ public sealed class ShelfLog
 
     public TaskCompletionSource SecondCall { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>When set, each source call waits for it (after recording itself).</summary>
+    public TaskCompletionSource? Gate { get; set; }
+
+    /// <summary>Completes when a source call has started.</summary>
+    public TaskCompletionSource FirstCall { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public int NextInstance() => Interlocked.Increment(ref _instances);
 }
 
@@ -101,9 +107,16 @@ public sealed class ScopedShelf(ShelfLog log) : IScopedShelf, IAsyncDisposable
         {
             await Task.Yield();
             log.Calls.Enqueue(Instance);
+            log.FirstCall.TrySetResult();
             if (log.Calls.Count == 2)
             {
                 log.SecondCall.TrySetResult();
+            }
+
+            if (log.Gate is { } gate)
+            {
+                await gate.Task;
+                ObjectDisposedException.ThrowIf(_disposed, this); // as a DbContext whose scope ended meanwhile
             }
 
             return $"{id}@{Instance}";
@@ -201,6 +214,44 @@ public class ScopedRefreshTests
         Assert.Equal([1, 3], log.Calls);
         await log.WhenDisposed(3).WaitAsync(TimeSpan.FromSeconds(20));
         Assert.False(log.Disposed.ContainsKey(2));
+    }
+
+    /// <summary>With a source timeout the caller returns before its source call ends, and its scope with it: the call
+    /// runs on a repository of a scope of its own, finishes after the caller's scope is gone, and its value is cached.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_source_call_its_caller_stopped_waiting_for_runs_on_a_repository_of_a_scope_of_its_own(bool batch)
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var log = new ShelfLog { Gate = new(TaskCreationOptions.RunContinuationsAsynchronously) };
+        var services = new ServiceCollection();
+        services.AddSingleton(log);
+        services.AddScoped<IScopedShelf, ScopedShelf>();
+        services.AddCachedGen(o =>
+        {
+            o.TimeProvider = time;
+            o.SourceHardTimeout = TimeSpan.FromSeconds(2);
+        });
+        await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
+
+        await using (var request = provider.CreateAsyncScope())
+        {
+            var shelf = request.ServiceProvider.GetRequiredService<IScopedShelf>(); // repository 1, this caller's
+            var call = batch ? shelf.GetManyAsync([1]) : (Task)shelf.GetAsync(1);
+            await log.FirstCall.Task.WaitAsync(TimeSpan.FromSeconds(20));
+            time.Advance(TimeSpan.FromSeconds(2));
+            await Assert.ThrowsAsync<TimeoutException>(() => call.WaitAsync(TimeSpan.FromSeconds(20)));
+        }
+
+        Assert.True(log.Disposed.ContainsKey(1)); // the caller's request is over
+        log.Gate.SetResult();
+        await log.WhenDisposed(2).WaitAsync(TimeSpan.FromSeconds(20)); // the late call's own scope, once it ended
+        Assert.Equal([2], log.Calls);
+
+        await using var next = provider.CreateAsyncScope();
+        Assert.Equal("1@2", await next.ServiceProvider.GetRequiredService<IScopedShelf>().GetAsync(1)); // cached by the late call
+        Assert.Single(log.Calls);
     }
 
     [Fact]

@@ -248,8 +248,22 @@ public sealed partial class CachedMethod<TKey, TValue>
         var started = _metrics.StartTiming();
         using (CacheContext.Enter(context))
         {
-            return started == 0 ? load(state, CancellationToken.None) : TimeSourceAsync(load(state, CancellationToken.None), started);
+            // With a source timeout the caller may return before the source does, and the call goes on: it runs on a
+            // repository of a DI scope of its own, as an early refresh does, not on the caller's (see DetachedScope).
+            var policy = _policy;
+            var loading = policy.SoftTimeout > TimeSpan.Zero || policy.HardTimeout > TimeSpan.Zero
+                ? LoadDetachedAsync(state, load)
+                : load(state, CancellationToken.None);
+            return started == 0 ? loading : TimeSourceAsync(loading, started);
         }
+    }
+
+    /// <summary>The source call in a <see cref="DetachedScope"/> frame of its own, disposed when the call ends (not when
+    /// its caller returns).</summary>
+    private static async ValueTask<TValue> LoadDetachedAsync<TState>(TState state, Func<TState, CancellationToken, ValueTask<TValue>> load)
+    {
+        await using var detached = DetachedScope.Enter();
+        return await load(state, CancellationToken.None).ConfigureAwait(false);
     }
 
     private async ValueTask<TValue> TimeSourceAsync(ValueTask<TValue> loading, long started)

@@ -48,8 +48,9 @@ public sealed class DecoratorOrigin
 }
 
 /// <summary>
-/// For generated code. The cache calls the source after its caller has returned in one case: an early refresh
-/// (docs/runtime.md, step 3), which runs in the background while callers are served from the entry. The caller's
+/// For generated code. The cache calls the source after its caller has returned in two cases: an early refresh
+/// (docs/runtime.md, step 3), which runs in the background while callers are served from the entry, and a source call
+/// of a method with a source timeout, which its caller may stop waiting for. The caller's
 /// inner service may belong to a DI scope that has ended (an HTTP request's: its <c>DbContext</c> is disposed) or
 /// that is still in use by the caller (a <c>DbContext</c> allows one operation at a time). Such work runs in a
 /// <see cref="Frame"/>: a decorator with an <see cref="DecoratorOrigin"/> then calls an inner service resolved in a
