@@ -23,7 +23,12 @@ public sealed class NoCompileTimeFormatterAnalyzer : CachedMethodAnalyzer
         var rules = FormatterRules.Walk(valueType, context.Compilation, context.CancellationToken);
         if (rules.Problem is { } problem && !rules.ProblemIsUnserializable)
         {
-            context.ReportDiagnostic(Diagnostic.Create(Rule, site.MethodLocation, site.Method.Name, problem));
+            // A [Union] type is written by MessagePack's own union resolver under the JIT: only a trimmed or Native AOT
+            // build loses it, so only there is it a warning (as a generic repository's value).
+            var severity = rules.ProblemWorksUnderJit && !BuildProperties.TrimmedOrAot(context.Options.AnalyzerConfigOptionsProvider.GlobalOptions)
+                ? DiagnosticSeverity.Info
+                : Rule.DefaultSeverity;
+            context.ReportDiagnostic(Diagnostic.Create(Rule, site.MethodLocation, severity, additionalLocations: null, properties: null, site.Method.Name, problem));
             return;
         }
 

@@ -82,6 +82,21 @@ public sealed class UnserializableResultAnalyzer : CachedMethodAnalyzer
                 continue;
             }
 
+            // A [Union] base is written with its subtype's key and read back as that subtype: its own constructor and
+            // members do not matter, each subtype's do.
+            if (HasUnion(named))
+            {
+                foreach (var subtype in UnionSubtypes(named))
+                {
+                    if (Problem(subtype, owner, member, facts, compilation, seen, depth + 1) is { } inner)
+                    {
+                        return inner;
+                    }
+                }
+
+                continue;
+            }
+
             if (named.TypeKind == TypeKind.Class && !named.InstanceConstructors.Any(c => c.DeclaredAccessibility == Accessibility.Public)
                 && FormatterRules.HiddenParameterlessConstructor(named) is null)
             {
@@ -114,6 +129,13 @@ public sealed class UnserializableResultAnalyzer : CachedMethodAnalyzer
     /// generic framework interfaces are looked up, so a project's own interfaces never have their names built.</summary>
     private static bool IsKnownCollection(INamedTypeSymbol type)
         => type.IsGenericType && TypeWalker.IsFrameworkType(type) && KnownCollectionInterfaces.Contains(type.OriginalDefinition.MetadataFullName());
+
+    /// <summary>The subtypes <c>[Union(key, typeof(T))]</c> declares on <paramref name="type"/>.</summary>
+    private static IEnumerable<ITypeSymbol> UnionSubtypes(ITypeSymbol type)
+        => type.GetAttributes()
+            .Where(a => a.AttributeClass.HasFullName("MessagePack.UnionAttribute") && a.ConstructorArguments.Length >= 2)
+            .Select(a => a.ConstructorArguments[1].Value)
+            .OfType<ITypeSymbol>();
 
     private static bool HasUnion(ITypeSymbol type)
         => type.GetAttributes().Any(a => a.AttributeClass.HasFullName("MessagePack.UnionAttribute"));

@@ -112,6 +112,10 @@ internal sealed partial class FormatterRules
     /// <c>object</c>, a delegate, no public constructor).</summary>
     public bool ProblemIsUnserializable { get; private set; }
 
+    /// <summary>Whether <see cref="Problem"/> is one MessagePack's own resolvers solve at run time under the JIT (a
+    /// <c>[Union]</c> type): the value is then stored everywhere but under Native AOT.</summary>
+    public bool ProblemWorksUnderJit { get; private set; }
+
     /// <summary>Whether the value is built from a type parameter (a generic repository): the closed type is known only
     /// at run time, so its formatters are MessagePack's dynamic ones (not available under Native AOT).</summary>
     public bool UsesTypeParameters { get; private set; }
@@ -358,6 +362,7 @@ internal sealed partial class FormatterRules
         if (Attribute(type, "MessagePack.UnionAttribute") is not null)
         {
             Fail($"{where} is '{Display(type)}', a [Union] type, whose formatter MessagePack writes at run time");
+            ProblemWorksUnderJit = true;
             return;
         }
 
@@ -480,6 +485,7 @@ internal sealed partial class FormatterRules
     {
         Problem = problem;
         ProblemIsUnserializable = unserializable;
+        ProblemWorksUnderJit = false;
     }
 
     private static string Display(ITypeSymbol type) => type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
