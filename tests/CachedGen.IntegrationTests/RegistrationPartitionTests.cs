@@ -103,7 +103,9 @@ public sealed class RegistrationPartitionTests(RedisServerFixture redis) : IClas
         await using var nodeB = Node(main, archive, keyed: true);
 
         Assert.Equal("main:1", await nodeA.GetRequiredKeyedService<ILibraryShelf>("main").GetAsync(1));
+        await nodeA.GetRequiredService<CacheRuntime>().PendingFills.WhenIdleAsync(); // A's fill (after its answer) has landed
         Assert.Equal("archive:1", await nodeB.GetRequiredKeyedService<ILibraryShelf>("archive").GetAsync(1)); // not main's Redis entry
+        await nodeB.GetRequiredService<CacheRuntime>().PendingFills.WhenIdleAsync();
         Assert.Equal("main:1", await nodeB.GetRequiredKeyedService<ILibraryShelf>("main").GetAsync(1)); // main's entry, from Redis
         Assert.Equal((1, 1), (main.Reads, archive.Reads));
 
