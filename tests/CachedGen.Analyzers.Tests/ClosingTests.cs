@@ -264,4 +264,18 @@ public class ClosingTests
             public class Product { public int Id { get; set; } }
             public interface IKeyed<TEntity> : IRepository<TEntity, int> where TEntity : class { }
             """);
+
+    /// <summary>A closing with a type that cannot be cached (a stream) is forwarded uncached by the closing's decorator:
+    /// CG0007 says so at the generic method, naming the closed member; a cacheable closing says nothing.</summary>
+    [Fact]
+    public Task CG0007_a_closing_whose_value_cannot_be_cached_is_reported() => Verify<UncacheableMethodAnalyzer>.AnalyzerAsync(
+        Repository + """
+            public class Product { public int Id { get; set; } }
+            public interface IDocumentRepository : IRepository<System.IO.Stream, int> { }
+            public interface IProductRepository : IRepository<Product, int> { }
+            """,
+        [
+            new DiagnosticResult("CG0007", DiagnosticSeverity.Error).WithLocation(1)
+                .WithArguments("IRepository<Stream, int>.FindAsync", "'System.IO.Stream?' is disposable: one caller would dispose what the others still use"),
+        ]);
 }

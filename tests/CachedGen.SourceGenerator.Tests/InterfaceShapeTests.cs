@@ -1020,6 +1020,20 @@ internal static class InterfaceShapes
             }
             """,
 
+        ["a generic repository closed with a type that cannot be cached"] = Usings + """
+            namespace Shapes;
+
+            public interface IRepository<TEntity> where TEntity : class
+            {
+                [Cached("10m", "repo:{TEntity}:{id}")]
+                Task<TEntity?> FindAsync(int id);
+            }
+
+            public interface IDocumentRepository : IRepository<System.IO.Stream> { }
+            public sealed class Product { public int Id { get; set; } }
+            public interface IProductRepository : IRepository<Product> { }
+            """,
+
         ["values whose full names differ only by a dot or an underscore"] = Usings + """
             namespace Shapes.Odd_Ns
             {

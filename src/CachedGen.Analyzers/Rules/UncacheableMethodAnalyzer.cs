@@ -55,6 +55,23 @@ public sealed class UncacheableMethodAnalyzer : CachedMethodAnalyzer
         if (reason is not null)
         {
             context.ReportDiagnostic(Diagnostic.Create(Rule, site.MethodLocation, site.Method.Name, reason));
+            return;
+        }
+
+        // A generic interface's method the compilation closes with a type that cannot be cached
+        // (IDocumentRepository : IRepository<Stream>): the closing's decorator forwards it uncached, which is said here,
+        // at the generic method, naming the closed member.
+        if (site.Method.ContainingType is { TypeKind: TypeKind.Interface, IsGenericType: true } owner)
+        {
+            foreach (var closed in site.Facts.ClosedByDerivedInterfaces(owner.OriginalDefinition, context.Compilation, context.CancellationToken))
+            {
+                if (closed.GetMembers(site.Method.Name).OfType<IMethodSymbol>().FirstOrDefault(m => SymbolEqualityComparer.Default.Equals(m.OriginalDefinition, site.Method.OriginalDefinition)) is { } method
+                    && CacheRules.UncacheableReason(method, out _, out _) is { } closedReason)
+                {
+                    var name = closed.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) + "." + method.Name;
+                    context.ReportDiagnostic(Diagnostic.Create(Rule, site.MethodLocation, name, closedReason));
+                }
+            }
         }
     }
 }
