@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Logging;
@@ -77,6 +78,7 @@ public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposa
         Clock = new Runtime.RuntimeClock(ReferenceEquals(options.TimeProvider, TimeProvider.System) && timeProvider is not null ? timeProvider : options.TimeProvider);
         Time = Clock.Provider;
         Runtime.StartupSettings.Validate(options);
+        Runtime.MethodPolicy.Validate(options);
         UnconfirmedWrites = new Runtime.UnconfirmedWrites(Time);
         UnconfirmedTags = new Runtime.UnconfirmedChanges<string>(UnconfirmedWrites, RetryScopeAsync, StringComparer.Ordinal);
 
@@ -171,10 +173,53 @@ public sealed class CacheRuntime : ICacheInvalidator, IAsyncDisposable, IDisposa
         try
         {
             Reload(options);
+            WarnOfUnknownMethodSettings(options);
         }
         catch (Exception ex)
         {
             Runtime.Log.ReloadRejected(Logger, ex);
+        }
+    }
+
+    // The ids of the decorated services' cached methods, full and short, once the host's start check has listed them.
+    private HashSet<string>? _knownMethodIds;
+
+    /// <summary>Records the ids of the decorated services' cached methods (the host's start check lists them) and logs
+    /// (1025) each entry of <see cref="CachedGenOptions.Methods"/> that names none of them, now and on every reload:
+    /// a mistyped id would otherwise leave its kill switch or TTL silently unused.</summary>
+    internal void KnowMethods(IEnumerable<string> methodIds)
+    {
+        var known = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var id in methodIds)
+        {
+            known.Add(id);
+            if (Runtime.MethodPolicy.ShortId(id) is { } shortId)
+            {
+                known.Add(shortId);
+            }
+        }
+
+        _knownMethodIds = known;
+        WarnOfUnknownMethodSettings(CurrentOptions);
+    }
+
+    private void WarnOfUnknownMethodSettings(CachedGenOptions options)
+    {
+        if (_knownMethodIds is not { } known)
+        {
+            return;
+        }
+
+        foreach (var id in options.Methods.Keys)
+        {
+            // One of several registrations (@key) takes the method's id before it; a generic interface's closed ids
+            // (IRepository<Order>.GetAsync) are known only once its decorator is built, and are not judged.
+            var at = id.IndexOf('@', StringComparison.Ordinal);
+            var methodId = at > 0 ? id[..at] : id;
+            if (!known.Contains(methodId) && !methodId.Contains('<', StringComparison.Ordinal))
+            {
+                Runtime.Log.UnknownMethodSettings(Logger, id);
+            }
         }
     }
 

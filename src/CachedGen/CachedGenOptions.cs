@@ -194,8 +194,9 @@ public sealed class CachedGenOptions
     public int MaxKnownTags { get; set; } = 100_000;
 
     /// <summary>Per-method settings, by method id (<c>Namespace.IFormRepository.GetSchemaAsync</c> or
-    /// <c>IFormRepository.GetSchemaAsync</c>). Reloadable.</summary>
-    public Dictionary<string, CachedMethodOptions> Methods { get; set; } = new(StringComparer.Ordinal);
+    /// <c>IFormRepository.GetSchemaAsync</c>, in any case, as configuration keys are). Reloadable; checked at start and
+    /// on every reload.</summary>
+    public Dictionary<string, CachedMethodOptions> Methods { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>The runtime's one clock: L1 expiry, early refresh, fail-safe, source timeouts, lease waits, tag
     /// freshness, the Redis read budget, the circuit breaker and payload timestamps. Left at

@@ -30,6 +30,7 @@ internal sealed class CachedGenStartupCheck(IServiceProvider provider, Decorated
     {
         var runtime = provider.GetRequiredService<CacheRuntime>();
         var problems = new List<string>();
+        var methodIds = new List<string>();
         foreach (var serviceType in decorated.Types.OrderBy(t => t.FullName, StringComparer.Ordinal))
         {
             if (!CachedGenDecorators.TryGetDescriptors(serviceType, out var descriptors))
@@ -39,6 +40,7 @@ internal sealed class CachedGenStartupCheck(IServiceProvider provider, Decorated
 
             foreach (var descriptor in descriptors())
             {
+                methodIds.Add(descriptor.MethodId);
                 try
                 {
                     runtime.EnsureUsable(descriptor);
@@ -50,6 +52,7 @@ internal sealed class CachedGenStartupCheck(IServiceProvider provider, Decorated
             }
         }
 
+        runtime.KnowMethods(methodIds);
         if (problems.Count > 0)
         {
             throw new InvalidOperationException(

@@ -74,4 +74,26 @@ public sealed class StartupCheckTests(RedisServerFixture redis) : IClassFixture<
         var warning = Assert.Single(log.Events, e => e.Id == 1019);
         Assert.Contains(typeof(IWidgetRepository).ToString(), warning.Message, StringComparison.Ordinal);
     }
+
+    /// <summary>A <c>Methods</c> entry that names no cached method of the decorated services (a typo) would leave its
+    /// kill switch or TTL unused without a word: it is logged at start (1025), and an id in another case, or without its
+    /// namespace, is not.</summary>
+    [Fact]
+    public async Task Settings_for_a_method_id_that_names_nothing_are_logged_at_start()
+    {
+        var log = new PayloadGuardTests.EventLog();
+        var services = new ServiceCollection().AddSingleton<ILoggerFactory>(log);
+        services.AddScoped<IWidgetRepository>(_ => new WidgetSource());
+        services.AddCachedGen(o =>
+        {
+            o.Methods["IWidgetRepository.GetAsnc"] = new CachedMethodOptions { Enabled = false };
+            o.Methods["iwidgetrepository.getasync"] = new CachedMethodOptions { Enabled = false };
+            o.Methods["CachedGen.IntegrationTests.IWidgetRepository.GetValueAsync"] = new CachedMethodOptions { Enabled = false };
+        });
+        await using var provider = services.BuildServiceProvider();
+
+        await StartAsync(provider);
+        var warning = Assert.Single(log.Events, e => e.Id == 1025);
+        Assert.Contains("IWidgetRepository.GetAsnc", warning.Message, StringComparison.Ordinal);
+    }
 }

@@ -91,11 +91,17 @@ internal sealed class MethodPolicy
             return exact;
         }
 
+        return ShortId(methodId) is { } shortId && methods.TryGetValue(shortId, out var byShortId) ? byShortId : null;
+    }
+
+    /// <summary>A method id without its namespace (<c>IFormRepository.GetSchemaAsync</c>), or null when it has none.</summary>
+    internal static string? ShortId(string methodId)
+    {
         // The dot before the method's name: an overload's id ends with its parameter types, which have dots of their own
         // (Shop.IOrders.FindAsync(System.Int64) has the short id IOrders.FindAsync(System.Int64)).
         var method = methodId.LastIndexOf('.', ParametersStart(methodId) - 1);
         var type = method > 0 ? NamespaceEnd(methodId, method - 1) : -1;
-        return type >= 0 && methods.TryGetValue(methodId[(type + 1)..], out var shortId) ? shortId : null;
+        return type >= 0 ? methodId[(type + 1)..] : null;
     }
 
     /// <summary>Where an overload's parameter list starts (its <c>(</c>), or the id's length when it has none.</summary>
@@ -138,13 +144,47 @@ internal sealed class MethodPolicy
         return -1;
     }
 
-    /// <summary>Throws <see cref="ArgumentException"/> for settings no method could use.</summary>
+    /// <summary>Throws <see cref="ArgumentException"/> for reloadable settings no method could use, globally or under
+    /// <see cref="CachedGenOptions.Methods"/> (naming the method): at start and on every reload, where the whole reload is
+    /// then rejected (event 1015).</summary>
     public static void Validate(CachedGenOptions options)
     {
         Generation(options.Generation, null);
-        foreach (var method in options.Methods.Values)
+        if (options.EarlyRefresh is < 0 or > 1 || double.IsNaN(options.EarlyRefresh))
         {
-            Generation(options.Generation, method?.Generation);
+            throw new ArgumentOutOfRangeException(nameof(options), options.EarlyRefresh, "CachedGenOptions.EarlyRefresh must be between 0 (off) and 1: the share of the lifetime after which a hit refreshes the entry.");
+        }
+
+        foreach (var (id, method) in options.Methods)
+        {
+            if (method is null)
+            {
+                continue;
+            }
+
+            Generation(options.Generation, method.Generation);
+            if (method.Ttl is { } ttl && ttl <= TimeSpan.Zero)
+            {
+                throw new ArgumentOutOfRangeException(nameof(options), ttl, $"CachedGenOptions.Methods[\"{id}\"].Ttl must be positive (configuration writes durations as hh:mm:ss, \"00:00:30\").");
+            }
+
+            if (method.EarlyRefresh is { } early && (early is < 0 or > 1 || double.IsNaN(early)))
+            {
+                throw new ArgumentOutOfRangeException(nameof(options), early, $"CachedGenOptions.Methods[\"{id}\"].EarlyRefresh must be between 0 (off) and 1.");
+            }
+
+            foreach (var (name, value) in new[] { ("FailSafeMaxAge", method.FailSafeMaxAge), ("SourceSoftTimeout", method.SourceSoftTimeout), ("SourceHardTimeout", method.SourceHardTimeout) })
+            {
+                if (value is { } duration && duration < TimeSpan.Zero)
+                {
+                    throw new ArgumentOutOfRangeException(nameof(options), duration, $"CachedGenOptions.Methods[\"{id}\"].{name} must not be negative.");
+                }
+            }
+
+            if (method.CompressionThresholdBytes is < 0)
+            {
+                throw new ArgumentOutOfRangeException(nameof(options), method.CompressionThresholdBytes, $"CachedGenOptions.Methods[\"{id}\"].CompressionThresholdBytes must not be negative.");
+            }
         }
     }
 

@@ -81,4 +81,38 @@ public class OptionsValidationTests
         }));
         Assert.Contains("CachedGenOptions.PreviousKeyHashSecret must be at least 32 bytes", error.Message, StringComparison.Ordinal);
     }
+
+    public static TheoryData<string, CachedMethodOptions> RefusedPerMethod() => new()
+    {
+        { "Methods[\"IRepo.GetAsync\"].Ttl must be positive", new CachedMethodOptions { Ttl = TimeSpan.FromSeconds(-5) } },
+        { "Methods[\"IRepo.GetAsync\"].Ttl must be positive", new CachedMethodOptions { Ttl = TimeSpan.Zero } },
+        { "Methods[\"IRepo.GetAsync\"].EarlyRefresh must be between 0 (off) and 1", new CachedMethodOptions { EarlyRefresh = 2 } },
+        { "Methods[\"IRepo.GetAsync\"].EarlyRefresh must be between 0 (off) and 1", new CachedMethodOptions { EarlyRefresh = -1 } },
+        { "Methods[\"IRepo.GetAsync\"].SourceSoftTimeout must not be negative", new CachedMethodOptions { SourceSoftTimeout = TimeSpan.FromSeconds(-1) } },
+    };
+
+    /// <summary>A per-method setting no method could use is refused at start, naming the method, and a reload carrying
+    /// one is rejected whole: the settings in force stay.</summary>
+    [Theory]
+    [MemberData(nameof(RefusedPerMethod))]
+    public void A_per_method_setting_no_method_could_use_is_refused_at_start_and_on_reload(string message, CachedMethodOptions method)
+    {
+        var bad = new CachedGenOptions();
+        bad.Methods["IRepo.GetAsync"] = method;
+        var atStart = Assert.Throws<ArgumentOutOfRangeException>(() => new CacheRuntime(bad));
+        Assert.Contains(message, atStart.Message, StringComparison.Ordinal);
+
+        using var runtime = new CacheRuntime(new CachedGenOptions());
+        var onReload = Assert.Throws<ArgumentOutOfRangeException>(() => runtime.Reload(bad));
+        Assert.Contains(message, onReload.Message, StringComparison.Ordinal);
+        Assert.Empty(runtime.CurrentOptions.Methods);
+    }
+
+    [Fact]
+    public void Per_method_settings_are_found_whatever_the_case_of_their_id()
+    {
+        var options = new CachedGenOptions();
+        options.Methods["irepo.getasync"] = new CachedMethodOptions { Enabled = false };
+        Assert.True(options.Methods.ContainsKey("IRepo.GetAsync"));
+    }
 }
