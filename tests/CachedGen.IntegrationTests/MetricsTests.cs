@@ -130,6 +130,8 @@ public sealed class MetricsTests(RedisServerFixture redis) : IClassFixture<Redis
         }
 
         Assert.InRange(recorder.Sum("cachedgen.redis.errors"), 2, 4); // the breaker stops the errors after its threshold
+        // The operation tag reads as cachedgen.operation.duration's does (lower case), so the two join in a query.
+        Assert.All(recorder.Tags("cachedgen.redis.errors"), tags => Assert.Equal(((string)tags["operation"]!).ToLowerInvariant(), tags["operation"]));
         Assert.Equal(RedisCircuitState.Open, runtime.RedisCircuitState);
         Assert.Equal((long)RedisCircuitState.Open, recorder.Observe("cachedgen.redis.circuit.state"));
     }

@@ -406,6 +406,8 @@ internal sealed partial class RedisLevel : IRedisEntries, IAsyncDisposable
         }
     }
 
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> OperationTags = new(StringComparer.Ordinal);
+
     private void OnFailure(Exception exception, Task? pending, string operation, string method)
     {
         var timedOut = exception is TimeoutException && pending is { IsCompleted: false };
@@ -417,7 +419,8 @@ internal sealed partial class RedisLevel : IRedisEntries, IAsyncDisposable
 
         if (_metrics.RedisErrors.Enabled)
         {
-            _metrics.RedisErrors.Add(1, new KeyValuePair<string, object?>("operation", operation));
+            // Lower case, as cachedgen.operation.duration's operation tag is (the logs keep the command's name).
+            _metrics.RedisErrors.Add(1, new KeyValuePair<string, object?>("operation", OperationTags.GetOrAdd(operation, static o => o.ToLowerInvariant())));
         }
 
         if (Breaker.IsClosed)
