@@ -191,14 +191,23 @@ public static class CachedGenServiceCollectionExtensions
     /// different sources, and one's cached answer must not be served for another. A keyed one is named by its service
     /// key; an unkeyed one by its implementation type (or its position among the registrations of the service type),
     /// except the last unkeyed one, the one <c>GetService&lt;T&gt;()</c> returns, which keeps the method's own entries.
-    /// A service type with one decorated registration keeps the method's own entries, keyed or not.
+    /// A service type with one decorated registration keeps the method's own entries, keyed or not, unless an earlier
+    /// call decorated one of it already.
     /// </summary>
     private static Dictionary<int, string> Partitions(IServiceCollection services, HashSet<ModuleHandle> initialized)
     {
         var byType = new Dictionary<Type, List<int>>();
+        // Service types an earlier AddCachedGen call decorated: that registration kept the method's own entries (or
+        // its own partition), so every registration decorated now is told apart from it.
+        var decoratedBefore = new HashSet<Type>();
         for (var i = 0; i < services.Count; i++)
         {
             var descriptor = services[i];
+            if ((descriptor.IsKeyedService ? descriptor.KeyedImplementationFactory?.Target : descriptor.ImplementationFactory?.Target) is DecoratedService)
+            {
+                decoratedBefore.Add(descriptor.ServiceType);
+            }
+
             if (IsDecoration(descriptor) || descriptor.ServiceType.IsGenericTypeDefinition || !descriptor.ServiceType.IsInterface)
             {
                 continue;
@@ -217,14 +226,15 @@ public static class CachedGenServiceCollectionExtensions
         }
 
         var partitions = new Dictionary<int, string>();
-        foreach (var indexes in byType.Values)
+        foreach (var (serviceType, indexes) in byType)
         {
-            if (indexes.Count < 2)
+            var before = decoratedBefore.Contains(serviceType);
+            if (indexes.Count < 2 && !before)
             {
                 continue;
             }
 
-            var lastUnkeyed = indexes.FindLastIndex(i => !services[i].IsKeyedService);
+            var lastUnkeyed = before ? -1 : indexes.FindLastIndex(i => !services[i].IsKeyedService);
             var used = new HashSet<string>(StringComparer.Ordinal);
             for (var n = 0; n < indexes.Count; n++)
             {

@@ -146,6 +146,26 @@ public sealed class RegistrationPartitionTests(RedisServerFixture redis) : IClas
         Assert.Equal((2, 1), (main.Reads, archive.Reads)); // main switched off with the method, archive on by its own id
     }
 
+    /// <summary>A second <c>AddCachedGen</c> call decorates what was registered since the first: a registration of an
+    /// interface the first call decorated already keeps its entries apart from that one.</summary>
+    [Fact]
+    public async Task A_registration_decorated_by_a_second_AddCachedGen_keeps_its_entries_apart_from_the_first()
+    {
+        var (main, archive) = (new MainShelf(), new ArchiveShelf());
+        var services = new ServiceCollection();
+        services.AddSingleton<ILibraryShelf>(main);
+        services.AddCachedGen(o => o.KeyPrefix = _prefix);
+        services.AddSingleton<ILibraryShelf>(archive);
+        services.AddCachedGen();
+        await using var provider = services.BuildServiceProvider();
+        var shelves = provider.GetServices<ILibraryShelf>().ToList();
+        Assert.All(shelves, s => Assert.IsType<CachedLibraryShelf>(s));
+
+        Assert.Equal("main:1", await shelves[0].GetAsync(1));
+        Assert.Equal("archive:1", await shelves[1].GetAsync(1));
+        Assert.Equal((1, 1), (main.Reads, archive.Reads));
+    }
+
     [Fact]
     public async Task A_service_type_registered_once_keyed_keeps_the_methods_own_entries()
     {
