@@ -85,7 +85,7 @@ internal sealed class CachedSite
             foreach (var closed in site.Facts.ClosedByDerivedInterfaces(owner.OriginalDefinition, compilation, cancellationToken))
             {
                 if (seen.Add(closed)
-                    && closed.GetMembers(site.Method.Name).OfType<IMethodSymbol>().FirstOrDefault(m => SymbolEqualityComparer.Default.Equals(m.OriginalDefinition, site.Method.OriginalDefinition)) is { } method
+                    && site.ClosedMember(closed) is { } method
                     && CacheRules.UncacheableReason(method, out _, out var closedValue) is null)
                 {
                     closings.Add(new Closing(closed, method, closedValue));
@@ -95,6 +95,11 @@ internal sealed class CachedSite
             return closings.ToImmutable();
         });
     }
+
+    /// <summary>This generic interface's method as a member of its closed construction <paramref name="closed"/>
+    /// (<c>IRepository&lt;Product, int&gt;.FindAsync</c>), or null.</summary>
+    public IMethodSymbol? ClosedMember(INamedTypeSymbol closed)
+        => closed.GetMembers(Method.Name).OfType<IMethodSymbol>().FirstOrDefault(m => SymbolEqualityComparer.Default.Equals(m.OriginalDefinition, Method.OriginalDefinition));
 
     /// <summary>Whether <paramref name="type"/> is built from type parameters: one itself, an array or a type argument
     /// of one, or a type nested in a generic type (<c>IRepository&lt;TEntity&gt;.Page</c>).</summary>

@@ -95,9 +95,7 @@ public static class CachedGenServiceCollectionExtensions
             }
 
             EnsureDecoratorsKnown(serviceType, initialized);
-            var decorated = CachedGenDecorators.TryGet(serviceType, out _)
-                || CachedGenDecorators.TryGetGeneric(serviceType.IsConstructedGenericType ? serviceType.GetGenericTypeDefinition() : serviceType, out _);
-            if (decorated && warned.Add(serviceType))
+            if (HasDecorator(serviceType) && warned.Add(serviceType))
             {
                 Runtime.Log.UndecoratedRegistration(logger, serviceType.ToString());
             }
@@ -180,10 +178,10 @@ public static class CachedGenServiceCollectionExtensions
         }
     }
 
-    /// <summary>Whether <paramref name="serviceType"/> has a generated decorator.</summary>
+    /// <summary>Whether <paramref name="serviceType"/> (an interface, closed or open generic) has a generated decorator.</summary>
     private static bool HasDecorator(Type serviceType)
         => CachedGenDecorators.TryGet(serviceType, out _)
-           || (serviceType.IsConstructedGenericType && CachedGenDecorators.TryGetGeneric(serviceType.GetGenericTypeDefinition(), out _));
+           || CachedGenDecorators.TryGetGeneric(serviceType.IsConstructedGenericType ? serviceType.GetGenericTypeDefinition() : serviceType, out _);
 
     /// <summary>
     /// The partitions of registrations whose entries are kept apart: where a service type has several decorated

@@ -65,7 +65,7 @@ public sealed class UncacheableMethodAnalyzer : CachedMethodAnalyzer
         {
             foreach (var closed in site.Facts.ClosedByDerivedInterfaces(owner.OriginalDefinition, context.Compilation, context.CancellationToken))
             {
-                if (closed.GetMembers(site.Method.Name).OfType<IMethodSymbol>().FirstOrDefault(m => SymbolEqualityComparer.Default.Equals(m.OriginalDefinition, site.Method.OriginalDefinition)) is { } method
+                if (site.ClosedMember(closed) is { } method
                     && CacheRules.UncacheableReason(method, out _, out _) is { } closedReason)
                 {
                     var name = closed.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) + "." + method.Name;

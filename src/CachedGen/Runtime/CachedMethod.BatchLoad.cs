@@ -249,8 +249,7 @@ public sealed partial class CachedMethod<TKey, TValue>
         {
             // With a source timeout the callers may return before the source does: the call then runs on a repository of
             // a DI scope of its own, not on the caller's (see LoadFromSourceAsync).
-            var timed = _policy.SoftTimeout > TimeSpan.Zero || _policy.HardTimeout > TimeSpan.Zero;
-            await using var detached = timed ? DetachedScope.Enter() : null;
+            await using var detached = _policy.TimesSource ? DetachedScope.Enter() : null;
             ValueTask<IEnumerable<KeyValuePair<TElement, TValue>>?> pending;
             using (CacheContext.Enter(context))
             {

@@ -250,8 +250,7 @@ public sealed partial class CachedMethod<TKey, TValue>
         {
             // With a source timeout the caller may return before the source does, and the call goes on: it runs on a
             // repository of a DI scope of its own, as an early refresh does, not on the caller's (see DetachedScope).
-            var policy = _policy;
-            var loading = policy.SoftTimeout > TimeSpan.Zero || policy.HardTimeout > TimeSpan.Zero
+            var loading = _policy.TimesSource
                 ? LoadDetachedAsync(state, load)
                 : load(state, CancellationToken.None);
             return started == 0 ? loading : TimeSourceAsync(loading, started);

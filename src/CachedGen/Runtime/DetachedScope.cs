@@ -87,9 +87,6 @@ public static class DetachedScope
         private object? _inner;
         private bool _disposed;
 
-        /// <summary>Whether a scope was created (a source call of a decorator with an origin ran).</summary>
-        internal bool CreatedScope => _scope is not null;
-
         /// <summary>The inner service of <paramref name="origin"/> in this frame's scope (one per origin and frame), or
         /// null once the frame is disposed.</summary>
         internal object? Resolve(DecoratorOrigin origin)

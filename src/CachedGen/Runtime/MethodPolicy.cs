@@ -29,6 +29,10 @@ internal sealed class MethodPolicy
 
     public TimeSpan HardTimeout { get; private init; }
 
+    /// <summary>Whether a caller may stop waiting for a source call (a soft or hard timeout is set): the call then runs
+    /// on a repository of a DI scope of its own (<see cref="DetachedScope"/>).</summary>
+    public bool TimesSource => SoftTimeout > TimeSpan.Zero || HardTimeout > TimeSpan.Zero;
+
     public int CompressionThresholdBytes { get; private init; }
 
     /// <summary>Appended to every key (<c>.g{global}.{method}</c>), empty when both generations are.</summary>
