@@ -70,10 +70,15 @@ internal sealed class CachedSite
     /// finds them, and only those whose closed method can be cached. Empty for any other method. An interface of another
     /// assembly that closes this one is not seen from here.</summary>
     public ImmutableArray<Closing> Closings(Compilation compilation, CancellationToken cancellationToken)
+        => ValueType is { } valueType && MentionsTypeParameter(valueType)
+            ? AllClosings(compilation, cancellationToken)
+            : ImmutableArray<Closing>.Empty;
+
+    /// <summary>As <see cref="Closings"/>, whatever the value: also when only the parameters mention the interface's type
+    /// parameters (<c>FindAsync(TId id)</c>, whose keys the closing renders from its own <c>TId</c>).</summary>
+    public ImmutableArray<Closing> AllClosings(Compilation compilation, CancellationToken cancellationToken)
     {
-        if (Method.ContainingType is not { TypeKind: TypeKind.Interface, IsGenericType: true } owner
-            || ValueType is not { } valueType
-            || !MentionsTypeParameter(valueType))
+        if (Method.ContainingType is not { TypeKind: TypeKind.Interface, IsGenericType: true } owner || ValueType is null)
         {
             return ImmutableArray<Closing>.Empty;
         }

@@ -8,7 +8,8 @@ using Xunit;
 namespace CachedGen.Analyzers.Tests;
 
 /// <summary>A <c>[Cached]</c> method of a generic interface declares a value built from type parameters
-/// (<c>TEntity</c>), which says nothing of its own; the rules on the value (CG0008, CG0009, CG0011, CG0014) also look
+/// (<c>TEntity</c>), which says nothing of its own; the rules on the value (CG0008, CG0009, CG0011, CG0014) and on
+/// personal data in keys (CG0001) also look
 /// at each closing by an interface of the compilation (<c>IProductRepository : IRepository&lt;Product, int&gt;</c>), at
 /// the generic method, naming the closed interface.</summary>
 public class ClosingTests
@@ -195,6 +196,70 @@ public class ClosingTests
         }
         public sealed record Customer(int Id, string Email);
         public interface ICustomerRepository : IRepository<Customer, int> { }
+        """);
+
+    /// <summary>Keys are rendered from what the closing gives the type parameters: a closing whose key type is personal
+    /// data puts it raw in every key, reported at the placeholder of the generic method, naming the closed member.</summary>
+    [Fact]
+    public Task CG0001_a_closing_with_a_personal_key_type_warns_at_the_placeholder() => Verify<PersonalDataInKeyAnalyzer>.AnalyzerAsync(
+        """
+        public interface IRepository<TEntity, TId> where TEntity : class
+        {
+            [Cached("10m", "repo:{|#0:{id}|}")] Task<TEntity?> FindAsync(TId id, CancellationToken ct = default);
+            [Cached("10m", "repo:{id:hash}:hashed")] Task<TEntity?> FindHashedAsync(TId id, CancellationToken ct = default);
+            [Cached("10m")] Task<TEntity?> FindDefaultAsync(TId {|#1:id|}, CancellationToken ct = default);
+        }
+        [PersonalData] public readonly record struct EmailAddress(string Value);
+        public sealed record Customer(int Id, string Name);
+        public sealed record Product(int Id, string Name);
+        public interface ICustomerRepository : IRepository<Customer, EmailAddress> { }
+        public interface IProductRepository : IRepository<Product, int> { }
+        """,
+        [
+            new DiagnosticResult("CG0001", DiagnosticSeverity.Warning).WithLocation(0).WithArguments("id", "IRepository<Customer, EmailAddress>.FindAsync"),
+            new DiagnosticResult("CG0001", DiagnosticSeverity.Warning).WithLocation(1).WithArguments("id", "IRepository<Customer, EmailAddress>.FindDefaultAsync"),
+        ]);
+
+    /// <summary>A placeholder that is personal data whatever the closing (by its name) is reported once, for the declared
+    /// method; two closings with personal key types report the placeholder once, naming the first closing found.</summary>
+    [Fact]
+    public Task CG0001_a_placeholder_reported_for_the_declared_method_is_not_repeated_per_closing() => Verify<PersonalDataInKeyAnalyzer>.AnalyzerAsync(
+        """
+        public interface IByContact<TEntity, TContact> where TEntity : class
+        {
+            [Cached("10m", "c:{|#0:{email}|}")] Task<TEntity?> FindAsync(TContact email);
+            [Cached("10m", "d:{|#1:{contact}|}")] Task<TEntity?> FindByContactAsync(TContact contact);
+        }
+        [PersonalData] public readonly record struct EmailAddress(string Value);
+        [PersonalData] public readonly record struct PhoneNumber(string Value);
+        public sealed record Customer(int Id);
+        public interface ICustomersByEmail : IByContact<Customer, EmailAddress> { }
+        public interface ICustomersByPhone : IByContact<Customer, PhoneNumber> { }
+        """,
+        [
+            new DiagnosticResult("CG0001", DiagnosticSeverity.Warning).WithLocation(0).WithArguments("email", "FindAsync"),
+            new DiagnosticResult("CG0001", DiagnosticSeverity.Warning).WithLocation(1).WithArguments("contact", "IByContact<Customer, PhoneNumber>.FindByContactAsync"),
+        ]);
+
+    [Fact]
+    public Task CG0001_fix_hashes_the_generic_placeholder() => Verify<PersonalDataInKeyAnalyzer>.CodeFixAsync<PersonalDataInKeyFixer>(
+        """
+        public interface IRepository<TEntity, TId> where TEntity : class
+        {
+            [Cached("10m", "repo:{|CG0001:{id}|}")] Task<TEntity?> FindAsync(TId id);
+        }
+        [PersonalData] public readonly record struct EmailAddress(string Value);
+        public sealed record Customer(int Id);
+        public interface ICustomerRepository : IRepository<Customer, EmailAddress> { }
+        """,
+        """
+        public interface IRepository<TEntity, TId> where TEntity : class
+        {
+            [Cached("10m", "repo:{id:hash}")] Task<TEntity?> FindAsync(TId id);
+        }
+        [PersonalData] public readonly record struct EmailAddress(string Value);
+        public sealed record Customer(int Id);
+        public interface ICustomerRepository : IRepository<Customer, EmailAddress> { }
         """);
 
     /// <summary>Two interfaces that close the base the same way (one of them through the other) store one value: one
