@@ -5,6 +5,8 @@ using System.Linq;
 using System.Text;
 using System.Threading.Tasks;
 using CachedGen.TestKit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using StackExchange.Redis;
 using Xunit;
 using Xunit.Abstractions;
@@ -134,6 +136,47 @@ public sealed class AclTests(RedisServerFixture redis, ITestOutputHelper output)
         Assert.Equal("", await redis.Server.ExecuteAsync("ACL", "LOG"));
         runtimeA.Dispose();
         runtimeB.Dispose();
+    }
+
+    /// <summary>A host that connects with the documented connection string (no configuration channel, no tie-breaker, no
+    /// <c>CONFIG</c>) starts quietly: the backplane subscribes once, and nothing says it could not subscribe (1009) or
+    /// that it reconnected and cleared L1 (1010).</summary>
+    [Fact]
+    public async Task A_host_connecting_as_the_documented_user_logs_no_backplane_warning_at_start()
+    {
+        const string prefix = "acl-host:";
+        var connection = await CreateUserAsync("cachedgen-host", prefix);
+        for (var start = 0; start < 6; start++)
+        {
+            var log = new PayloadGuardTests.EventLog();
+            var services = new ServiceCollection().AddSingleton<Microsoft.Extensions.Logging.ILoggerFactory>(log);
+            services.AddSingleton<IWidgetRepository>(new WidgetSource());
+            services.AddCachedGen(o =>
+            {
+                o.KeyPrefix = prefix;
+                o.KeyHashSecret = new byte[32];
+                o.ValueEncryptionKey = new byte[32];
+                o.RedisOperationTimeout = TimeSpan.FromSeconds(2);
+            }).UseRedis(connection);
+            await using var provider = services.BuildServiceProvider();
+            foreach (var hosted in provider.GetServices<IHostedService>())
+            {
+                await hosted.StartAsync(default);
+            }
+
+            var runtime = provider.GetRequiredService<CacheRuntime>();
+            await runtime.Backplane!.Subscribed;
+            var subscribers = (await redis.Server.ExecuteAsync("PUBSUB", "NUMSUB", prefix + "cachedgen:invalidations")).Split('\n')[^1].Trim();
+            Assert.True(int.Parse(subscribers, CultureInfo.InvariantCulture) >= 1, "subscribers: " + subscribers); // earlier hosts' connections may still be closing
+            Assert.Equal("widget-1", (await provider.GetRequiredService<IWidgetRepository>().GetAsync(1))!.Name);
+            await BackgroundFills.LandedAsync(runtime);
+
+            output.WriteLine($"start {start}: " + string.Join("; ", log.Events.Select(e => e.Id + " " + e.Message)));
+            Assert.DoesNotContain(log.Events, e => e.Id is 1009 or 1010);
+            Assert.Equal(RedisCircuitState.Closed, runtime.RedisCircuitState);
+        }
+
+        Assert.Equal("", await redis.Server.ExecuteAsync("ACL", "LOG"));
     }
 
     /// <summary>An invalidation Redis refused (here by the ACL; an outage looks the same to the writer) is tried again

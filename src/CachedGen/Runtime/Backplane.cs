@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
@@ -192,22 +193,56 @@ internal sealed class Backplane
     public ValueTask<bool> PublishAllAsync()
         => _redis.PublishAsync(Channel, string.Join('|', Format, _node, "a", "", ""), "*");
 
+    /// <summary>How long the subscription waits for the client's subscription connection when the multiplexer reports
+    /// connected before it (see <see cref="SubscribeAsync"/>); StackExchange.Redis's default connect timeout.</summary>
+    private static readonly TimeSpan SubscriptionConnectWait = TimeSpan.FromSeconds(5);
+
     private async Task SubscribeAsync(IConnectionMultiplexer connection)
     {
+        var subscriber = connection.GetSubscriber();
+        var firstConnect = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var sent = 0;
         connection.ConnectionRestored += (_, e) =>
         {
-            if (e.ConnectionType == ConnectionType.Subscription)
+            if (e.ConnectionType != ConnectionType.Subscription)
             {
-                Log.BackplaneResync(_runtime.Logger);
-                _runtime.Metrics.AddInvalidation(CacheMetrics.KindResync, null);
-                _runtime.Tags.Forget();
-                _runtime.ClearLocal();
+                return;
             }
+
+            if (Volatile.Read(ref sent) == 0)
+            {
+                // The subscription connection's first connect, before the SUBSCRIBE was sent: nothing was missed.
+                firstConnect.TrySetResult();
+                return;
+            }
+
+            Log.BackplaneResync(_runtime.Logger);
+            _runtime.Metrics.AddInvalidation(CacheMetrics.KindResync, null);
+            _runtime.Tags.Forget();
+            _runtime.ClearLocal();
         };
 
         try
         {
-            await connection.GetSubscriber().SubscribeAsync(Channel, (_, message) => Receive(message)).ConfigureAwait(false);
+            // The multiplexer reports connected once its interactive connection is up. Its subscription connection is
+            // part of that only while the client subscribes to its configuration channel during the handshake; with
+            // `configChannel=` (the least-privilege connection string of docs/security.md) it may still be connecting, and
+            // a SUBSCRIBE now would fail, then succeed on the connection's first connect, logged as a lost subscription
+            // and a reconnect. Wait for that connection instead (at most the client's default connect timeout).
+            var waited = !subscriber.IsConnected(Channel);
+            if (waited)
+            {
+                await firstConnect.Task.WaitAsync(SubscriptionConnectWait).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+
+            Volatile.Write(ref sent, 1);
+            await subscriber.SubscribeAsync(Channel, (_, message) => Receive(message)).ConfigureAwait(false);
+            if (waited)
+            {
+                // What L1 took in before the subscription was in place missed the invalidations sent meanwhile.
+                _runtime.Tags.Forget();
+                _runtime.ClearLocal();
+            }
         }
         catch (Exception ex)
         {
