@@ -179,6 +179,44 @@ public sealed class AclTests(RedisServerFixture redis, ITestOutputHelper output)
         Assert.Equal("", await redis.Server.ExecuteAsync("ACL", "LOG"));
     }
 
+    /// <summary>A wrong password leaves the node on L1 and the source, and says why at start: event 1006 carries the
+    /// client's error (<c>AuthenticationFailure</c>, <c>NOAUTH</c>), not only "could not connect".</summary>
+    [Fact]
+    public async Task A_wrong_password_is_named_in_the_could_not_connect_event()
+    {
+        // A server of its own whose default user is off, as in production (with the default user on, the client falls
+        // back to it when the named user's password is refused).
+        await using var server = await RedisServer.StartAsync();
+        Assert.Equal("OK", await server.ExecuteAsync("ACL", "SETUSER", "default", "off"));
+        var connection = $"{server.Endpoint},user=default,password=wrong,abortConnect=false";
+        var log = new PayloadGuardTests.EventLog();
+        var services = new ServiceCollection().AddSingleton<Microsoft.Extensions.Logging.ILoggerFactory>(log);
+        var source = new WidgetSource();
+        services.AddSingleton<IWidgetRepository>(source);
+        services.AddCachedGen(o =>
+        {
+            o.KeyPrefix = "acl-pw:";
+            o.KeyHashSecret = new byte[32];
+            o.ValueEncryptionKey = new byte[32];
+        }).UseRedis(connection);
+        await using var provider = services.BuildServiceProvider();
+        foreach (var hosted in provider.GetServices<IHostedService>())
+        {
+            await hosted.StartAsync(default);
+        }
+
+        var repository = provider.GetRequiredService<IWidgetRepository>();
+        Assert.Equal("widget-1", (await repository.GetAsync(1))!.Name);
+        Assert.Equal("widget-1", (await repository.GetAsync(1))!.Name);
+        Assert.Equal(1, source.SourceCalls);
+
+        await Eventually.HoldsAsync(() => log.Events.Any(e => e.Id == 1006), "event 1006 logged");
+        var cause = Assert.Single(log.Exceptions, e => e.Id == 1006).Exception;
+        Assert.NotNull(cause);
+        output.WriteLine(cause.ToString());
+        Assert.Contains("AuthenticationFailure", cause.ToString(), StringComparison.Ordinal);
+    }
+
     /// <summary>An invalidation Redis refused (here by the ACL; an outage looks the same to the writer) is tried again
     /// every second until Redis takes it, and meanwhile the writing node does not read the old value back from Redis.</summary>
     [Fact]

@@ -38,7 +38,10 @@ public sealed class OutageTests(ITestOutputHelper output)
         var source = new WidgetSource();
         IWidgetRepository repository = new CachedWidgetRepository(source, runtime);
 
-        // The multiplexer is handed over unconnected (abortConnect=false keeps it retrying): said once, as event 1006.
+        // The multiplexer is handed over unconnected (abortConnect=false keeps it retrying): said once, as event 1006 (once
+        // the PING that asks the client for the cause has failed; this multiplexer queues commands while disconnected, so
+        // the PING times out and the cause stays unknown).
+        await Eventually.HoldsAsync(() => log.Events.Any(e => e.Id == 1006), "event 1006 logged");
         Assert.Single(log.Events, e => e.Id == 1006 && e.Level == Microsoft.Extensions.Logging.LogLevel.Warning);
 
         Assert.Equal("widget-3", (await repository.GetAsync(3))!.Name);

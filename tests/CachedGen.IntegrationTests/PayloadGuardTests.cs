@@ -286,8 +286,12 @@ public sealed class PayloadGuardTests(RedisServerFixture redis) : IClassFixture<
     internal sealed class EventLog : ILoggerFactory, ILogger
     {
         private readonly ConcurrentQueue<(int Id, LogLevel Level, string Message)> _events = new();
+        private readonly ConcurrentQueue<(int Id, Exception? Exception)> _exceptions = new();
 
         public IReadOnlyCollection<(int Id, LogLevel Level, string Message)> Events => _events;
+
+        /// <summary>The exception each event was logged with, in the order of <see cref="Events"/>.</summary>
+        public IReadOnlyCollection<(int Id, Exception? Exception)> Exceptions => _exceptions;
 
         public ILogger CreateLogger(string categoryName) => this;
 
@@ -305,6 +309,9 @@ public sealed class PayloadGuardTests(RedisServerFixture redis) : IClassFixture<
         public bool IsEnabled(LogLevel logLevel) => true;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            => _events.Enqueue((eventId.Id, logLevel, formatter(state, exception)));
+        {
+            _exceptions.Enqueue((eventId.Id, exception));
+            _events.Enqueue((eventId.Id, logLevel, formatter(state, exception)));
+        }
     }
 }

@@ -44,11 +44,38 @@ internal sealed partial class RedisLevel : IRedisEntries, IAsyncDisposable
                 }
                 else if (t.IsCompletedSuccessfully && !t.Result.IsConnected)
                 {
-                    Log.RedisConnectFailed((ILogger)state!, null);
+                    _ = LogWhyNotConnectedAsync(t.Result, (ILogger)state!);
                 }
             },
             logger,
             TaskContinuationOptions.NotOnCanceled | TaskContinuationOptions.ExecuteSynchronously);
+    }
+
+    /// <summary>How long a multiplexer handed over unconnected has to answer the <c>PING</c> that asks it why.</summary>
+    private static readonly TimeSpan WhyNotConnectedWait = TimeSpan.FromSeconds(1);
+
+    /// <summary>Logs 1006 for a multiplexer handed over unconnected, with the cause its client knows: a <c>PING</c> fails
+    /// with the connection's last failure as the inner exception (<c>NOAUTH</c> for a wrong password, a refused
+    /// connection, a TLS error), which the multiplexer does not say otherwise once connected in the background. Nothing is
+    /// logged when the <c>PING</c> is answered: the client has connected meanwhile.</summary>
+    private static async Task LogWhyNotConnectedAsync(IConnectionMultiplexer multiplexer, ILogger logger)
+    {
+        Exception? cause = null;
+        try
+        {
+            await multiplexer.GetDatabase().PingAsync().WaitAsync(WhyNotConnectedWait).ConfigureAwait(false);
+            return;
+        }
+        catch (TimeoutException)
+        {
+            // Commands wait for the connection (a backlog policy other than fail-fast): the cause is not known.
+        }
+        catch (Exception ex)
+        {
+            cause = ex;
+        }
+
+        Log.RedisConnectFailed(logger, cause);
     }
 
     public CircuitBreaker Breaker { get; }
