@@ -70,7 +70,7 @@ internal sealed class CachedSite
     /// finds them, and only those whose closed method can be cached. Empty for any other method. An interface of another
     /// assembly that closes this one is not seen from here.</summary>
     public ImmutableArray<Closing> Closings(Compilation compilation, CancellationToken cancellationToken)
-        => ValueType is { } valueType && MentionsTypeParameter(valueType)
+        => ValueType is { } valueType && valueType.ContainsTypeParameter()
             ? AllClosings(compilation, cancellationToken)
             : ImmutableArray<Closing>.Empty;
 
@@ -105,16 +105,6 @@ internal sealed class CachedSite
     /// (<c>IRepository&lt;Product, int&gt;.FindAsync</c>), or null.</summary>
     public IMethodSymbol? ClosedMember(INamedTypeSymbol closed)
         => closed.GetMembers(Method.Name).OfType<IMethodSymbol>().FirstOrDefault(m => SymbolEqualityComparer.Default.Equals(m.OriginalDefinition, Method.OriginalDefinition));
-
-    /// <summary>Whether <paramref name="type"/> is built from type parameters: one itself, an array or a type argument
-    /// of one, or a type nested in a generic type (<c>IRepository&lt;TEntity&gt;.Page</c>).</summary>
-    private static bool MentionsTypeParameter(ITypeSymbol type) => type switch
-    {
-        ITypeParameterSymbol => true,
-        IArrayTypeSymbol array => MentionsTypeParameter(array.ElementType),
-        INamedTypeSymbol named => named.TypeArguments.Any(MentionsTypeParameter) || (named.ContainingType is { } outer && MentionsTypeParameter(outer)),
-        _ => false,
-    };
 
     /// <summary>The argument at constructor <paramref name="position"/>, or named <paramref name="name"/>: as a property
     /// (<c>KeyTemplate = ...</c>) or as the constructor parameter of that name in any case (<c>keyTemplate: ...</c>,

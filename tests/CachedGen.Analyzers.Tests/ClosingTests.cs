@@ -262,6 +262,35 @@ public class ClosingTests
         public interface ICustomerRepository : IRepository<Customer, EmailAddress> { }
         """);
 
+    /// <summary>A key value typed by the interface's type parameter is encoded by the closing's type: one with no key
+    /// encoding (a tuple, a class) has its closed method forwarded uncached, reported at the generic placeholder naming the
+    /// closed member; a strongly typed id (a struct with one field) and a number are encoded.</summary>
+    [Fact]
+    public Task CG0004_a_closing_whose_key_type_has_no_encoding_is_reported_at_the_placeholder() => Verify<InvalidKeyTemplateAnalyzer>.AnalyzerAsync(
+        """
+        public interface ILookupStore<TKey, TValue> where TKey : notnull where TValue : class
+        {
+            [Cached("5m", "lk:{|#0:{key}|}")] Task<TValue?> LookupAsync(TKey key);
+            [Cached("5m")] Task<TValue?> FindAsync(TKey {|#1:key|});
+        }
+        public readonly record struct SegmentId(Guid Value);
+        public sealed record Segment(int From, int To);
+        public interface ISegmentStore : ILookupStore<(int From, int To), string> { }
+        public interface IByRecordStore : ILookupStore<Segment, string> { }
+        public interface IByIdStore : ILookupStore<SegmentId, string> { }
+        public interface IByNumberStore : ILookupStore<int, string> { }
+        """,
+        [
+            new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(0).WithArguments("ILookupStore<(int From, int To), string>.LookupAsync",
+                "'key' is a '(int From, int To)' in 'ILookupStore<(int From, int To), string>', which has no key encoding (a string, number, bool, char, enum, Guid or date/time type argument, or a struct with one field of such a type, a strongly typed id)"),
+            new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(1).WithArguments("ILookupStore<(int From, int To), string>.FindAsync",
+                "'key' is a '(int From, int To)' in 'ILookupStore<(int From, int To), string>', which has no key encoding (a string, number, bool, char, enum, Guid or date/time type argument, or a struct with one field of such a type, a strongly typed id)"),
+            new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(0).WithArguments("ILookupStore<Segment, string>.LookupAsync",
+                "'key' is a 'Segment' in 'ILookupStore<Segment, string>', which has no key encoding (a string, number, bool, char, enum, Guid or date/time type argument, or a struct with one field of such a type, a strongly typed id)"),
+            new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(1).WithArguments("ILookupStore<Segment, string>.FindAsync",
+                "'key' is a 'Segment' in 'ILookupStore<Segment, string>', which has no key encoding (a string, number, bool, char, enum, Guid or date/time type argument, or a struct with one field of such a type, a strongly typed id)"),
+        ]);
+
     /// <summary>Two interfaces that close the base the same way (one of them through the other) store one value: one
     /// diagnostic per problem.</summary>
     [Fact]

@@ -267,6 +267,22 @@ public class InvalidKeyTemplateTests
         }
         """);
 
+    /// <summary>A strongly typed id (a struct with one field of a key type) is a key value, encoded as its field, as it
+    /// is through a generic repository's <c>TKey</c>; a struct of two fields is not.</summary>
+    [Fact]
+    public Task A_strongly_typed_id_is_a_key_value_as_its_one_field_is() => Verify<InvalidKeyTemplateAnalyzer>.AnalyzerAsync("""
+        public readonly record struct OrderId(Guid Value);
+        public struct Sku { private readonly string _code; public Sku(string code) => _code = code; public override string ToString() => _code; }
+        public readonly record struct Span2(int From, int To);
+        public interface IRepo
+        {
+            [Cached("5m")] Task<int> ByIdAsync(OrderId id);
+            [Cached("5m", "o:{id}")] Task<int> ByTemplateAsync(OrderId? id);
+            [Cached("5m", "s:{sku}")] Task<int> BySkuAsync(Sku sku);
+            [Cached("5m", "r:{|CG0004:{range}|}")] Task<int> ByRangeAsync(Span2 range);
+        }
+        """);
+
     [Fact]
     public Task A_default_key_with_a_parameter_it_cannot_encode_says_what_to_write_instead() => Verify<InvalidKeyTemplateAnalyzer>.AnalyzerAsync(
         """
@@ -284,17 +300,17 @@ public class InvalidKeyTemplateTests
         """,
         [
             new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(4)
-                .WithArguments("ManyAsync", "the default key holds every parameter, and 'ids' is a 'int[]', which has no stable key encoding (use a member of it, or a string, number, enum, Guid or date); cache one entry per element with a batch placeholder ({ids[]}, see docs/batch.md), or mark 'ids' [NotCacheKey] if it does not change the result"),
+                .WithArguments("ManyAsync", "the default key holds every parameter, and 'ids' is a 'int[]', which has no stable key encoding (use a member of it, or a string, number, enum, Guid or date, or a struct with one such field); cache one entry per element with a batch placeholder ({ids[]}, see docs/batch.md), or mark 'ids' [NotCacheKey] if it does not change the result"),
             new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(5)
-                .WithArguments("SomeAsync", "the default key holds every parameter, and 'tenants' is a 'System.Collections.Generic.IReadOnlyList<System.Guid>', which has no stable key encoding (use a member of it, or a string, number, enum, Guid or date); cache one entry per element with a batch placeholder ({tenants[]}, see docs/batch.md), or mark 'tenants' [NotCacheKey] if it does not change the result"),
+                .WithArguments("SomeAsync", "the default key holds every parameter, and 'tenants' is a 'System.Collections.Generic.IReadOnlyList<System.Guid>', which has no stable key encoding (use a member of it, or a string, number, enum, Guid or date, or a struct with one such field); cache one entry per element with a batch placeholder ({tenants[]}, see docs/batch.md), or mark 'tenants' [NotCacheKey] if it does not change the result"),
             new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(0)
-                .WithArguments("ListAsync", "the default key holds every parameter, and 'page' is a 'Page?', which has no stable key encoding (use a member of it, or a string, number, enum, Guid or date); write a key template naming its members ({page.TenantId}), or mark it [NotCacheKey]"),
+                .WithArguments("ListAsync", "the default key holds every parameter, and 'page' is a 'Page?', which has no stable key encoding (use a member of it, or a string, number, enum, Guid or date, or a struct with one such field); write a key template naming its members ({page.TenantId}), or mark it [NotCacheKey]"),
             new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(1)
-                .WithArguments("FindAsync", "the default key holds every parameter, and 'opaque' is a 'Opaque', which has no stable key encoding (use a member of it, or a string, number, enum, Guid or date); pass a value that has one, or mark 'opaque' [NotCacheKey] if it does not change the result"),
+                .WithArguments("FindAsync", "the default key holds every parameter, and 'opaque' is a 'Opaque', which has no stable key encoding (use a member of it, or a string, number, enum, Guid or date, or a struct with one such field); pass a value that has one, or mark 'opaque' [NotCacheKey] if it does not change the result"),
             new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(2)
-                .WithArguments("AtAsync", "the default key holds every parameter, and 'slot' is a 'nint', which has no stable key encoding (use a member of it, or a string, number, enum, Guid or date); pass a value that has one, or mark 'slot' [NotCacheKey] if it does not change the result"),
+                .WithArguments("AtAsync", "the default key holds every parameter, and 'slot' is a 'nint', which has no stable key encoding (use a member of it, or a string, number, enum, Guid or date, or a struct with one such field); pass a value that has one, or mark 'slot' [NotCacheKey] if it does not change the result"),
             new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(3)
-                .WithArguments("BigAsync", "the default key holds every parameter, and 'big' is a 'System.Numerics.BigInteger', which has no stable key encoding (use a member of it, or a string, number, enum, Guid or date); pass a value that has one, or mark 'big' [NotCacheKey] if it does not change the result"),
+                .WithArguments("BigAsync", "the default key holds every parameter, and 'big' is a 'System.Numerics.BigInteger', which has no stable key encoding (use a member of it, or a string, number, enum, Guid or date, or a struct with one such field); pass a value that has one, or mark 'big' [NotCacheKey] if it does not change the result"),
         ]);
 
     /// <summary>A line break or other control character in a template is reported with its name and position. With an

@@ -64,6 +64,26 @@ public class InterfaceShapeTests
         Assert.Contains("/// <summary>Writes <see cref=\"global::Shapes.Money\"/> as a map by member name.</summary>", text, StringComparison.Ordinal);
     }
 
+    /// <summary>A closing whose key type has no encoding forwards the closed method uncached (CG0004 says so) rather than
+    /// throw when the decorator is first used; a strongly typed id is encoded by run-time type, in a closing and in a
+    /// method that takes one.</summary>
+    [Fact]
+    public void A_closing_whose_key_type_has_no_encoding_forwards_the_method_uncached()
+    {
+        var result = GeneratorHarness.Run(InterfaceShapes.All["a generic interface closed with key types with and without an encoding"]);
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        foreach (var forwarded in new[] { "Shapes.ISegmentStore.g.cs", "Shapes.IByRecordStore.g.cs" })
+        {
+            Assert.DoesNotContain("EnsureEncodable", result.Sources[forwarded], StringComparison.Ordinal);
+            Assert.Contains("=> _inner.LookupAsync(key);", result.Sources[forwarded], StringComparison.Ordinal);
+        }
+
+        Assert.True(result.Sources["Shapes.IByIdStore.g.cs"].Contains("builder.AppendValueOf(key.Item1); // key", StringComparison.Ordinal), result.Sources["Shapes.IByIdStore.g.cs"]);
+        var orders = result.Sources["Shapes.IOrders.g.cs"];
+        Assert.Contains("builder.AppendValueOf(", orders, StringComparison.Ordinal);
+        Assert.DoesNotContain("=> _inner.ByIdAsync(id", orders, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_closed_generic_base_caches_a_key_typed_by_its_type_argument_as_the_generic_decorator_does()
     {
@@ -1094,6 +1114,48 @@ internal static class InterfaceShapes
 
                 [Cached("5m")]
                 Task<(Money Price, Pair<int, string> Tag)?> TupleAsync(int id);
+            }
+            """,
+
+        ["a type nested in a generic interface, returned by a cached method"] = Usings + """
+            namespace Shapes;
+
+            public sealed record Stop(int Id, string Name);
+
+            public interface IRouteRepository<TStop> where TStop : class
+            {
+                public sealed record Page(IReadOnlyList<TStop> Items, int Total);
+
+                [Cached("1m", "routes:page:{page}")]
+                Task<Page?> GetPageAsync(int page);
+            }
+
+            public interface IStopRoutes : IRouteRepository<Stop> { }
+            """,
+
+        ["a generic interface closed with key types with and without an encoding"] = Usings + """
+            namespace Shapes;
+
+            public readonly record struct SegmentId(Guid Value);
+            public sealed record Segment(int From, int To);
+
+            public interface ILookupStore<TKey, TValue> where TKey : notnull where TValue : class
+            {
+                [Cached("5m", "lk:{key}")]
+                Task<TValue?> LookupAsync(TKey key);
+            }
+
+            public interface ISegmentStore : ILookupStore<(int From, int To), string> { }
+            public interface IByRecordStore : ILookupStore<Segment, string> { }
+            public interface IByIdStore : ILookupStore<SegmentId, string> { }
+
+            public interface IOrders
+            {
+                [Cached("5m")]
+                Task<string?> ByIdAsync(SegmentId id);
+
+                [Cached("5m", "o:{id}")]
+                Task<string?> ByNullableIdAsync(SegmentId? id);
             }
             """,
 

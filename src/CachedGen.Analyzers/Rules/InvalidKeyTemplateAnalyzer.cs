@@ -15,6 +15,37 @@ public sealed class InvalidKeyTemplateAnalyzer : CachedMethodAnalyzer
     {
         AnalyzeKey(context, site);
         AnalyzeTags(context, site);
+        AnalyzeClosings(context, site);
+    }
+
+    /// <summary>A placeholder typed by the interface's type parameter (<c>{key}</c> of a <c>TKey</c>) is encoded by the
+    /// type each closing gives it: a closing by an interface of the compilation with a type that has no key encoding
+    /// (<c>ISegmentStore : ILookupStore&lt;(int, int), string&gt;</c>) has its method forwarded uncached by its decorator.
+    /// Reported at the generic placeholder (or parameter, for the default key), naming the closed member.</summary>
+    private void AnalyzeClosings(SymbolAnalysisContext context, CachedSite site)
+    {
+        if (site.Key is not { } key || site.KeyFields is null)
+        {
+            return; // the declared key does not resolve: reported above
+        }
+
+        var expression = site.Argument(1, "KeyTemplate")?.Expression;
+        foreach (var closing in site.AllClosings(context.Compilation, context.CancellationToken))
+        {
+            foreach (var part in key.Parts)
+            {
+                if (!part.IsPlaceholder || CacheRules.IsTypeArgumentPlaceholder(closing.Method, part)
+                    || CacheRules.ResolvePlaceholder(closing.Method, part, out var problem) is not null || problem is null)
+                {
+                    continue;
+                }
+
+                var location = site.Data.KeyTemplate is null
+                    ? CacheRules.FindParameter(site.Method.Parameters, part.Path![0])?.Locations.FirstOrDefault() ?? site.MethodLocation
+                    : CachedSite.ValueSpan(expression, part.Start, part.Length, site.AttributeLocation);
+                context.ReportDiagnostic(Diagnostic.Create(Rule, location, closing.Name, problem));
+            }
+        }
     }
 
     /// <summary>Tag templates follow the key syntax, and may use only the key's placeholders: two calls with one key

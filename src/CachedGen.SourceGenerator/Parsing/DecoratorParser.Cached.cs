@@ -163,7 +163,7 @@ internal static partial class DecoratorParser
             : contract.IsGenericType ? string.Join(",", contract.TypeArguments.Select(TypeKeyName.Of))
             : method.ContainingType.IsGenericType ? string.Join(",", method.ContainingType.TypeArguments.Select(TypeKeyName.Of))
             : null;
-        var runtimeShape = isGeneric && ContainsTypeParameter(valueType) ? valueType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : null;
+        var runtimeShape = isGeneric && valueType.ContainsTypeParameter() ? valueType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : null;
         // A method inherited from a base interface (IOrderRepository : IRepository<Order>, or a non-generic base) shares
         // its entries with that base's decorators (CachedRepository<Order>, CachedRepositoryOfOrder): it has their
         // default key (DefaultKeyContract) and their method id, so a remote L1 eviction by one reaches the others.
@@ -173,7 +173,7 @@ internal static partial class DecoratorParser
             ? "(" + string.Join(",", method.Parameters.Select(p => TypeKeyName.Of(p.Type))) + ")"
             : "";
         var methodId = (!isGeneric && !SymbolEqualityComparer.Default.Equals(method.ContainingType, contract)
-            && !method.ContainingType.TypeArguments.Any(ContainsTypeParameter)
+            && !method.ContainingType.TypeArguments.Any(SymbolExtensions.ContainsTypeParameter)
             ? TypeKeyName.Of(method.ContainingType) + "." + method.Name
             : contractName + "." + method.Name) + overloadSignature;
         var model = new CachedMethodModel

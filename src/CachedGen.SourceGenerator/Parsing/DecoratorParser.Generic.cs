@@ -46,14 +46,6 @@ internal static partial class DecoratorParser
         _ => true,
     };
 
-    /// <summary>Whether <paramref name="type"/> mentions a type parameter (its shape is then known only at run time).</summary>
-    private static bool ContainsTypeParameter(ITypeSymbol type) => type switch
-    {
-        ITypeParameterSymbol => true,
-        IArrayTypeSymbol array => ContainsTypeParameter(array.ElementType),
-        INamedTypeSymbol named => named.TypeArguments.Any(ContainsTypeParameter),
-        _ => false,
-    };
 
     /// <summary>A type argument a key names: a closed type's key name, or a generic decorator's type parameter (its key
     /// name is found at run time, once per type).</summary>

@@ -116,7 +116,7 @@ internal static class FormatterParser
                     || root.FindNode(new Microsoft.CodeAnalysis.Text.TextSpan(use.Start, use.Length), getInnermostNodeForTie: true) is not GenericNameSyntax node
                     || model.GetSymbolInfo(node, cancellationToken).Symbol is not INamedTypeSymbol { TypeKind: TypeKind.Interface } closed
                     || SymbolEqualityComparer.Default.Equals(closed, closed.OriginalDefinition)
-                    || closed.TypeArguments.Any(FormatterRules.ContainsTypeParameter)
+                    || closed.TypeArguments.Any(SymbolExtensions.ContainsTypeParameter)
                     || !seen.Add(closed))
                 {
                     continue;

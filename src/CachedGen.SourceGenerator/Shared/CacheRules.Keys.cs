@@ -157,10 +157,22 @@ internal static partial class CacheRules
         var byRunTimeType = members.Count == 0 && !SymbolEqualityComparer.Default.Equals(parameter, parameter.OriginalDefinition)
             && Underlying(((IParameterSymbol)parameter.OriginalDefinition).Type).TypeKind == TypeKind.TypeParameter
             && Underlying(parameter.Type).TypeKind != TypeKind.TypeParameter;
+        if (byRunTimeType && !IsEncodableByRunTimeType(resolved.Type))
+        {
+            // The closing names the type the generic placeholder gets here (ISegmentStore : ILookupStore<(int, int), string>):
+            // the decorator's check when it is first used would throw, so the closed method is forwarded uncached instead.
+            error = $"'{string.Join(".", path)}' is a '{resolved.Type.ToDisplayString()}' in '{method.ContainingType.ToDisplayString()}', which has no key encoding (a string, number, bool, char, enum, Guid or date/time type argument, or a struct with one field of such a type, a strongly typed id)";
+            return null;
+        }
+
+        // A strongly typed id (readonly record struct OrderId(Guid Value)) is encoded by its one field, as the closing of a
+        // generic interface over it is: by run-time type.
+        var wrapped = !byRunTimeType && ClassifyKeyType(resolved.Type) is null && IsWrappedKey(resolved.Type);
+        byRunTimeType |= wrapped;
         var enumAs = byRunTimeType ? "" : ClassifyKeyType(resolved.Type);
         if (enumAs is null)
         {
-            error = $"'{string.Join(".", path)}' is a '{resolved.Type.ToDisplayString()}', which has no stable key encoding (use a member of it, or a string, number, enum, Guid or date)";
+            error = $"'{string.Join(".", path)}' is a '{resolved.Type.ToDisplayString()}', which has no stable key encoding (use a member of it, or a string, number, enum, Guid or date, or a struct with one such field)";
             return null;
         }
 
@@ -222,6 +234,55 @@ internal static partial class CacheRules
             || type.HasFullName("System.TimeOnly") || type.HasFullName("System.TimeSpan")
             ? ""
             : null;
+    }
+
+    /// <summary>The compile-time twin of the run-time check of a key value encoded by its run-time type
+    /// (<c>CacheKeyBuilder.IsEncodable</c>): a type <see cref="ClassifyKeyType"/> encodes, or a struct with exactly one
+    /// instance field of such a type (a strongly typed id, encoded as its field); a <see cref="Nullable{T}"/> of either
+    /// (of a strongly typed id whose field is a value type, so that null stays distinct). A type parameter is checked when
+    /// the decorator is closed at run time.</summary>
+    internal static bool IsEncodableByRunTimeType(ITypeSymbol type)
+    {
+        if (type.TypeKind == TypeKind.TypeParameter)
+        {
+            return true;
+        }
+
+        if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable)
+        {
+            var underlying = nullable.TypeArguments[0];
+            return IsScalarKey(underlying) || WrappedField(underlying) is { Type.IsValueType: true };
+        }
+
+        return IsScalarKey(type) || WrappedField(type) is not null || FieldsUnknown(type);
+    }
+
+    /// <summary>Whether <paramref name="type"/> is a struct of another assembly whose instance fields this compilation
+    /// does not see (a reference assembly may list none of its private ones): the decorator's check when it is first used
+    /// decides, as before.</summary>
+    private static bool FieldsUnknown(ITypeSymbol type)
+        => type is INamedTypeSymbol { TypeKind: TypeKind.Struct, SpecialType: SpecialType.None } named
+            && named.Locations.All(l => !l.IsInSource)
+            && !named.GetMembers().OfType<IFieldSymbol>().Any(f => !f.IsStatic && !f.IsConst);
+
+    /// <summary>Whether <paramref name="type"/> is a strongly typed id this compilation sees the one field of.</summary>
+    internal static bool IsWrappedKey(ITypeSymbol type)
+        => WrappedField(type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable ? nullable.TypeArguments[0] : type) is not null;
+
+    private static bool IsScalarKey(ITypeSymbol type) => type.TypeKind != TypeKind.TypeParameter && ClassifyKeyType(type) is not null;
+
+    /// <summary>The one instance field of a struct that is not itself a key type (its backing field, for a positional
+    /// record struct), when that field's type is a key type; else null.</summary>
+    private static IFieldSymbol? WrappedField(ITypeSymbol type)
+    {
+        if (type is not INamedTypeSymbol { TypeKind: TypeKind.Struct, SpecialType: SpecialType.None } named || IsScalarKey(named))
+        {
+            return null;
+        }
+
+        // Backing fields of auto-properties are among the members too (implicitly declared), as in the type's layout.
+        var fields = named.GetMembers().OfType<IFieldSymbol>().Where(f => !f.IsStatic && !f.IsConst).ToList();
+        return fields.Count == 1 && IsScalarKey(fields[0].Type) ? fields[0] : null;
     }
 
     internal static bool CanHash(ITypeSymbol type)

@@ -170,7 +170,7 @@ internal sealed partial class FormatterRules
 
             foreach (var closed in type.AllInterfaces)
             {
-                if (SymbolEqualityComparer.Default.Equals(closed.OriginalDefinition, definition) && !ContainsTypeParameter(closed)
+                if (SymbolEqualityComparer.Default.Equals(closed.OriginalDefinition, definition) && !closed.ContainsTypeParameter()
                     && !found.Contains(closed, SymbolEqualityComparer.Default))
                 {
                     found.Add(closed);
@@ -269,7 +269,7 @@ internal sealed partial class FormatterRules
             return;
         }
 
-        if (ContainsTypeParameter(type))
+        if (type.ContainsTypeParameter())
         {
             if (!UsesTypeParameters)
             {
@@ -459,14 +459,6 @@ internal sealed partial class FormatterRules
     private static string Counted(ITypeSymbol type, string creation)
         => type.IsValueType ? creation : $"new global::CachedGen.Runtime.DepthCountingFormatter<{Name(type)}?>({creation})";
 
-    internal static bool ContainsTypeParameter(ITypeSymbol type)
-        => type switch
-        {
-            ITypeParameterSymbol => true,
-            IArrayTypeSymbol array => ContainsTypeParameter(array.ElementType),
-            INamedTypeSymbol named => named.TypeArguments.Any(ContainsTypeParameter),
-            _ => false,
-        };
 
     private static AttributeData? Attribute(ISymbol symbol, string fullName)
     {

@@ -370,7 +370,7 @@ internal static class SkipRules
                 : null;
         }
 
-        if (contract.TypeArguments.Any(ContainsTypeParameter))
+        if (contract.TypeArguments.Any(SymbolExtensions.ContainsTypeParameter))
         {
             return $"'{contract.ToDisplayString()}' is partly closed: a decorator is generated for a generic interface whose type arguments are all distinct type parameters (a generic decorator) or all closed types (a closed one): implement the interface fully open (Repo<TEntity, TKey> : IRepository<TEntity, TKey>) or fully closed (OrderRepo : IRepository<Order, int>), or derive an interface that closes it";
         }
@@ -410,13 +410,6 @@ internal static class SkipRules
             ? $"'{contract.Name}' is generic, and the decorator of another interface cannot name a generic decorator's entries (their keys depend on its type arguments): tag the entries and put [InvalidatesTags] on the write, or name a write of '{contract.Name}' itself"
             : null;
 
-    private static bool ContainsTypeParameter(ITypeSymbol type) => type switch
-    {
-        ITypeParameterSymbol => true,
-        IArrayTypeSymbol array => ContainsTypeParameter(array.ElementType),
-        INamedTypeSymbol named => named.TypeArguments.Any(ContainsTypeParameter),
-        _ => false,
-    };
 
     private static bool IsVisible(ITypeSymbol type) => type switch
     {

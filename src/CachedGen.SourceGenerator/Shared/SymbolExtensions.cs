@@ -1,9 +1,23 @@
+using System.Linq;
 using Microsoft.CodeAnalysis;
 
 namespace CachedGen.SourceGenerator;
 
 internal static class SymbolExtensions
 {
+    /// <summary>Whether <paramref name="type"/> is built from type parameters: one itself, an array or a type argument of
+    /// one, or a type nested in a generic type it does not close (<c>IRepository&lt;TStop&gt;.Page</c>): its shape is then
+    /// known only at run time, and generated code outside the generic type cannot name it.</summary>
+    public static bool ContainsTypeParameter(this ITypeSymbol type) => type switch
+    {
+        ITypeParameterSymbol => true,
+        IArrayTypeSymbol array => array.ElementType.ContainsTypeParameter(),
+        IPointerTypeSymbol pointer => pointer.PointedAtType.ContainsTypeParameter(),
+        INamedTypeSymbol named => named.TypeArguments.Any(static t => t.ContainsTypeParameter())
+            || (named.ContainingType is { } outer && outer.ContainsTypeParameter()),
+        _ => false,
+    };
+
     /// <summary>The metadata name with namespace and containing types (<c>System.Threading.Tasks.Task`1</c>).</summary>
     public static string MetadataFullName(this ITypeSymbol type)
     {
