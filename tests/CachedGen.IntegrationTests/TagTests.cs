@@ -65,6 +65,46 @@ public sealed class TagTests(RedisServerFixture redis, ITestOutputHelper output)
         Assert.Equal(5, source.SourceCalls);
     }
 
+    /// <summary>Read-your-writes when Redis answers reads but refuses writes (full, with <c>noeviction</c>): the writer's
+    /// tag invalidation is not confirmed, and Redis, asked for the tag's generation, would answer the old one and hand back
+    /// the entries from before the write. The writer reads the source instead until the retry lands; the same for a
+    /// method's generation (<c>InvalidateMethodAsync</c>).</summary>
+    [Fact]
+    public async Task A_tag_invalidation_a_full_redis_refuses_does_not_let_the_writer_read_the_old_entries_back()
+    {
+        var source = new WidgetSource();
+        var (a, runtime) = await _nodes.AddAsync(source);
+        Assert.Equal("widget-2", (await a.GetOwnedAsync("ann", 2))!.Name);
+        Assert.Equal("widget-4", (await a.GetOwnedSlowAsync("ann", 4))!.Name);
+        await runtime.PendingFills.WhenIdleAsync();               // both in Redis under the tag's generation 0
+        Assert.Equal(2, source.SourceCalls);
+
+        try
+        {
+            Assert.Equal("OK", await redis.Server.ExecuteAsync("CONFIG", "SET", "maxmemory", "1")); // every write is OOM
+            await source.RenameAsync(2, "two");
+            await source.RenameAsync(4, "four");
+            await a.TouchOwnerAsync("ann");                       // refused: Redis keeps the old generation and entries
+            Assert.False(runtime.UnconfirmedWrites.IsEmpty);
+            Assert.Equal("two", (await a.GetOwnedAsync("ann", 2))!.Name);
+            Assert.Equal("four", (await a.GetOwnedSlowAsync("ann", 4))!.Name);
+            Assert.Equal("four", (await a.GetOwnedSlowAsync("ann", 4))!.Name); // kept in L1 meanwhile
+            Assert.Equal(4, source.SourceCalls);
+
+            await source.RenameAsync(4, "four again");
+            Assert.False(await runtime.InvalidateMethodAsync(CachedWidgetRepository.GetOwnedSlowAsyncDescriptor));
+            Assert.Equal("four again", (await a.GetOwnedSlowAsync("ann", 4))!.Name);
+        }
+        finally
+        {
+            Assert.Equal("OK", await redis.Server.ExecuteAsync("CONFIG", "SET", "maxmemory", "0"));
+        }
+
+        await Eventually.HoldsAsync(() => runtime.UnconfirmedWrites.IsEmpty, "the retries did not end");
+        Assert.Equal("two", (await a.GetOwnedAsync("ann", 2))!.Name);
+        Assert.Equal("four again", (await a.GetOwnedSlowAsync("ann", 4))!.Name);
+    }
+
     [Fact]
     public async Task An_event_handler_invalidates_a_tag_through_ICacheInvalidator()
     {

@@ -55,6 +55,9 @@ internal sealed class GenerationCell(string tag, Action clearLocal, RuntimeClock
     /// <summary>Counts as read now (after a failed read, while a known value stands).</summary>
     public void Touch() => Volatile.Write(ref _readAt, clock.NowMs);
 
+    /// <summary>Drops the L1 entries of the scope on this node (its generation moved here, unconfirmed by Redis).</summary>
+    public void ClearLocal() => clearLocal();
+
     /// <summary>Read it again before the next use (announcements may have been lost).</summary>
     public void MarkStale() => Volatile.Write(ref _readAt, long.MinValue / 2);
 }

@@ -92,6 +92,13 @@ internal sealed class TagGenerations
             return new ValueTask<bool>(true);
         }
 
+        if (IsUnconfirmed(AllTag) || IsUnconfirmed(method.Tag))
+        {
+            // This node moved the generation without Redis confirming it: Redis still has the old one, and reading it
+            // would find the entries from before the change (read-your-writes). Leave Redis out until the retry lands.
+            return new ValueTask<bool>(false);
+        }
+
         if (All.IsFresh(_refreshMs) && method.IsFresh(_refreshMs))
         {
             return new ValueTask<bool>(true);
@@ -177,6 +184,20 @@ internal sealed class TagGenerations
     public async ValueTask<TagSnapshot?> SnapshotAsync(string[] tags)
     {
         var epoch = Epoch;
+        if (_runtime.UnconfirmedTags.HasUnconfirmed)
+        {
+            foreach (var tag in tags)
+            {
+                if (IsUnconfirmed(tag))
+                {
+                    // This node invalidated the tag without Redis confirming it (Redis refuses writes, or did not answer):
+                    // Redis still has the old generation, and its entries from before the write. Unknown until the retry
+                    // lands, so the caller leaves Redis out (OfflineSnapshot) and reads the source.
+                    return null;
+                }
+            }
+        }
+
         var generations = new long[tags.Length];
         var now = _runtime.Clock.NowMs;
         for (var i = 0; i < tags.Length; i++)
@@ -353,6 +374,9 @@ internal sealed class TagGenerations
             return true;
         }
 
+        // Noted as unconfirmed before the generation is forgotten: a read from now on leaves Redis out (SnapshotAsync,
+        // EnsureAsync) rather than learn the old generation back from Redis and keep its entries in L1.
+        _runtime.UnconfirmedTags.Add(tag);
         if (tag.StartsWith(ReservedPrefix, StringComparison.Ordinal))
         {
             All.MarkStale();
@@ -360,12 +384,18 @@ internal sealed class TagGenerations
             {
                 cell.MarkStale();
             }
+
+            // The scope's entries in this node's L1 are from before the write, and no generation moved here to drop them.
+            (tag == AllTag ? All : _methodCells.TryGetValue(tag.Substring("cachedgen:method:".Length), out var scope) ? scope : null)?.ClearLocal();
         }
 
         _known.TryRemove(tag);
         Interlocked.Increment(ref _epoch);
         return false;
     }
+
+    /// <summary>Whether this node's last invalidation of <paramref name="tag"/> waits for Redis to confirm it.</summary>
+    private bool IsUnconfirmed(string tag) => _runtime.UnconfirmedTags.Contains(tag);
 
     /// <summary>The part of a Redis key that names its tags' generations: empty while none was ever invalidated (so
     /// declaring a tag does not change existing keys), else <c>.t</c> and the generation, or a hash of all of them.</summary>
