@@ -348,4 +348,52 @@ public sealed class ConsistencyTests(RedisServerFixture redis, ITestOutputHelper
         var key = GetAsyncCache(runtimeA).RenderKey(new ValueTuple<int>(71));
         Assert.NotEqual("", await redis.Server.ExecuteAsync("GET", key));
     }
+
+    /// <summary>A write-through whose write overlaps another write of the same entry on another node: the other write
+    /// reached the source later and invalidated the entry while this one's response was still on its way, so this
+    /// result is older than the entry's last change. It must not land: the put removes the entry instead, and every
+    /// node (and a node started afterwards) reads the later write.</summary>
+    [Fact]
+    public async Task A_write_through_overtaken_by_another_nodes_invalidation_removes_the_entry_instead_of_writing_it()
+    {
+        var source = new WidgetSource();
+        var (a, _) = await NodeAsync(source);
+        var (b, _) = await NodeAsync(source);
+        Assert.Equal(0, (await a.GetAsync(72))!.Revision);
+        Assert.Equal(0, (await b.GetAsync(72))!.Revision);
+
+        source.ReviseGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var revise = a.ReviseAsync(72, "revised");                 // [CachePut(nameof(GetAsync))]: revision 1 at the source
+        await Eventually.SignalledAsync(source.Revised, "the revise reached the source");
+        await b.RenameAsync(72, "renamed");                         // revision 2, and the entry invalidated
+        source.ReviseGate.SetResult();                               // the revise's response arrives now
+        Assert.Equal(1, (await revise).Revision);
+
+        Assert.Equal(2, (await a.GetAsync(72))!.Revision);
+        Assert.Equal(2, (await b.GetAsync(72))!.Revision);
+        var (c, _) = await NodeAsync(source);
+        Assert.Equal("renamed", (await c.GetAsync(72))!.Name);
+    }
+
+    /// <summary>Two write-throughs of one entry that overlap: neither knows whose write reached the source last, so
+    /// neither result is kept; the next read loads the source.</summary>
+    [Fact]
+    public async Task Two_overlapping_write_throughs_of_one_entry_leave_it_to_the_source()
+    {
+        var source = new WidgetSource();
+        var (a, _) = await NodeAsync(source);
+        var (b, _) = await NodeAsync(source);
+        Assert.Equal(0, (await a.GetAsync(73))!.Revision);
+
+        source.ReviseGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = a.ReviseAsync(73, "first");
+        await Eventually.SignalledAsync(source.Revised, "the first revise reached the source");
+        var second = b.ReviseAsync(73, "second");
+        await Eventually.SignalledAsync(source.Revised, "the second revise reached the source");
+        source.ReviseGate.SetResult();
+        await Task.WhenAll(first, second);
+
+        Assert.Equal("second", (await a.GetAsync(73))!.Name);
+        Assert.Equal("second", (await b.GetAsync(73))!.Name);
+    }
 }

@@ -154,13 +154,29 @@ public sealed class WidgetSource : IWidgetRepository
 
     public Task TouchOwnerAsync(string owner, CancellationToken ct = default) => Task.CompletedTask;
 
+    /// <summary>When set, <see cref="ReviseAsync"/> holds the widget it wrote until the test completes this (a write
+    /// whose response is still on its way while another write runs).</summary>
+    public TaskCompletionSource? ReviseGate { get; set; }
+
+    /// <summary>Released by each <see cref="ReviseAsync"/> once the source has its write.</summary>
+    public SemaphoreSlim Revised { get; } = new(0);
+
     public async Task<Widget> ReviseAsync(int id, string name)
     {
         await RenameAsync(id, name);
+        Widget written;
         lock (_widgets)
         {
-            return _widgets[id];
+            written = _widgets[id];
         }
+
+        Revised.Release();
+        if (ReviseGate is { } gate)
+        {
+            await gate.Task;
+        }
+
+        return written;
     }
 
     public Task RenameAsync(int id, string name, CancellationToken ct = default)

@@ -57,6 +57,28 @@ internal static partial class DecoratorEmitter
             awaited = pending;
         }
 
+        // A write-through marks its entries before the write runs: a change of one meanwhile (another write's invalidation
+        // or put) turns the put into an invalidation, since this result may be older than that change. Not where the write
+        // had to be called first (its 'in' or ref struct parameters): those puts cannot tell.
+        var tickets = new List<string?>();
+        var ticket = local ? null : Unique("put", names);
+        for (var i = 0; i < method.Puts.Count; i++)
+        {
+            if (ticket is null)
+            {
+                tickets.Add(null);
+                continue;
+            }
+
+            var put = method.Puts[i];
+            var name = ticket + i.ToString(CultureInfo.InvariantCulture);
+            var keyExpression = KeyTuple.New(put.KeyType, put.Arguments.Select(Code).ToList());
+            w.Line(isAsync
+                ? $"var {name} = await {put.FieldName}.BeginPutAsync({keyExpression}).ConfigureAwait(false); // {Comment(put.KeyTemplate)} (write-through)"
+                : $"var {name} = {put.FieldName}.BeginPut({keyExpression}); // {Comment(put.KeyTemplate)} (write-through)");
+            tickets.Add(name);
+        }
+
         switch (method.Kind)
         {
             case ResultKind.Task:
@@ -132,16 +154,17 @@ internal static partial class DecoratorEmitter
             }
         }
 
-        foreach (var put in method.Puts)
+        for (var i = 0; i < method.Puts.Count; i++)
         {
-            var keyExpression = KeyTuple.New(put.KeyType, put.Arguments.Select(Code).ToList());
+            var put = method.Puts[i];
+            var target = tickets[i] ?? KeyTuple.New(put.KeyType, put.Arguments.Select(Code).ToList());
             if (isAsync)
             {
-                w.Line($"await {put.FieldName}.PutAsync({keyExpression}, {result}).ConfigureAwait(false); // {Comment(put.KeyTemplate)} (write-through)");
+                w.Line($"await {put.FieldName}.PutAsync({target}, {result}).ConfigureAwait(false); // {Comment(put.KeyTemplate)} (write-through)");
             }
             else
             {
-                w.Line($"{put.FieldName}.Put({keyExpression}, {result}); // {Comment(put.KeyTemplate)} (write-through)");
+                w.Line($"{put.FieldName}.Put({target}, {result}); // {Comment(put.KeyTemplate)} (write-through)");
             }
         }
 

@@ -119,12 +119,76 @@ public sealed partial class CachedMethod<TKey, TValue>
     /// Write-through (<c>[CachePut]</c>): puts a write's result in the entry of <paramref name="key"/>, in Redis (over any
     /// value there, dropping the entry's lease so that a load in flight cannot overwrite it with what it read before)
     /// and in this node's L1; the other nodes drop their L1 copy and read the new value from Redis. A value that cannot
-    /// be written (too large, not serializable) invalidates the entry instead. Never throws.
+    /// be written (too large, not serializable) invalidates the entry instead. Never throws. Unlike
+    /// <see cref="PutAsync(PutTicket, TValue)"/>, it cannot tell whether the entry changed while the write ran.
     /// </summary>
-    public async ValueTask PutAsync(TKey key, TValue value)
+    public ValueTask PutAsync(TKey key, TValue value) => PutCoreAsync(key, value, token: "", started: null);
+
+    /// <summary>
+    /// The first half of a write-through, called before the write runs: leaves a mark on the entry in Redis (one round
+    /// trip) that any invalidation of the entry, on any node, deletes, and notes this node's view of it. Give the ticket
+    /// to <see cref="PutAsync(PutTicket, TValue)"/> with the write's result. Never throws.
+    /// </summary>
+    public async ValueTask<PutTicket> BeginPutAsync(TKey key)
+    {
+        var started = StampOf(_redis is null ? _buckets.Of(key.GetHashCode()) : _buckets.Of(RenderKey(key)));
+        if (_redis is null || !_enabled)
+        {
+            return new PutTicket(key, "", started);
+        }
+
+        var token = Guid.NewGuid().ToString("N");
+        var marked = await _redis.MarkPutAsync(RedisLevel.PutMarkKey(RenderKey(key)), token, TimeSpan.FromMilliseconds(_leaseMs), Descriptor.MethodId).ConfigureAwait(false);
+        return new PutTicket(key, marked ? token : UnmarkedPut, started);
+    }
+
+    /// <summary>Synchronous form of <see cref="BeginPutAsync"/>.</summary>
+    public PutTicket BeginPut(TKey key) => BeginPutAsync(key).AsTask().GetAwaiter().GetResult();
+
+    /// <summary>
+    /// Write-through of a write that ran after <see cref="BeginPutAsync"/>: as <see cref="PutAsync(TKey, TValue)"/>, but
+    /// when the entry was invalidated (or put by another write) since the ticket was taken, the result may be older than
+    /// that change (the other write may have reached the source after this one), so the entry is invalidated instead of
+    /// written: the next read loads it from the source. Never throws.
+    /// </summary>
+    public ValueTask PutAsync(PutTicket ticket, TValue value) => PutCoreAsync(ticket.Key, value, ticket.Token, ticket.Started);
+
+    /// <summary>Synchronous form of <see cref="PutAsync(PutTicket, TValue)"/>.</summary>
+    public void Put(PutTicket ticket, TValue value) => PutAsync(ticket, value).AsTask().GetAwaiter().GetResult();
+
+    /// <summary>A token no mark holds: the mark could not be left, so the put cannot know it was not overtaken.</summary>
+    private const string UnmarkedPut = "!";
+
+    /// <summary>What <see cref="BeginPutAsync"/> noted of an entry before a write-through's write ran.</summary>
+    public readonly struct PutTicket
+    {
+        internal PutTicket(TKey key, string token, object started)
+        {
+            Key = key;
+            Token = token;
+            Started = started;
+        }
+
+        /// <summary>The entry's key.</summary>
+        public TKey Key { get; }
+
+        internal string Token { get; }
+
+        internal object Started { get; }
+    }
+
+    private async ValueTask PutCoreAsync(TKey key, TValue value, string token, object? started)
     {
         if (!_enabled)
         {
+            await InvalidateAsync(key).ConfigureAwait(false);
+            return;
+        }
+
+        if (_redis is null && started is Stamp before && !IsCurrent(before))
+        {
+            // Without Redis: an invalidation (or another put) reached the entry's slot while the write ran. Its result may
+            // be older than that change.
             await InvalidateAsync(key).ConfigureAwait(false);
             return;
         }
@@ -144,7 +208,7 @@ public sealed partial class CachedMethod<TKey, TValue>
             return;
         }
 
-        var started = _metrics.StartTiming();
+        var timing = _metrics.StartTiming();
         await EnsureGenerationsAsync().ConfigureAwait(false);
         var generationSuffix = GenerationSuffix();
         var redisKey = baseKey + generationSuffix;
@@ -178,10 +242,10 @@ public sealed partial class CachedMethod<TKey, TValue>
         }
 
         var redisScopes = _runtime.Tags.ReadScopesNowAsync(_generation); // in the same round trip as the put
-        var written = await _redis!.PutAsync(redisKey, LeaseKey(redisKey), encoded.Memory, encoded.Physical, _runtime.Backplane, Descriptor.MethodId, baseKey).ConfigureAwait(false);
-        encoded.Release(written);
-        _metrics.RecordDuration(started, _methodTag, CacheMetrics.L2, CacheMetrics.OpInvalidate);
-        if (!written)
+        var outcome = await _redis!.PutAsync(redisKey, LeaseKey(redisKey), encoded.Memory, encoded.Physical, _runtime.Backplane, Descriptor.MethodId, baseKey, token).ConfigureAwait(false);
+        encoded.Release(outcome is not null);
+        _metrics.RecordDuration(timing, _methodTag, CacheMetrics.L2, CacheMetrics.OpInvalidate);
+        if (outcome is not { } written)
         {
             _ = await redisScopes.ConfigureAwait(false);
             _metrics.InvalidationFailures.Add(1, _methodTag);
@@ -190,6 +254,16 @@ public sealed partial class CachedMethod<TKey, TValue>
         }
 
         Confirmed(key);
+        if (!written)
+        {
+            // The entry changed while the write ran (another write's invalidation or put): Redis deleted it instead, and
+            // announced it. This node drops its copy too; the next read loads the source.
+            _ = await redisScopes.ConfigureAwait(false);
+            _buckets.Bump(bucket);
+            _local?.TryRemove(key);
+            Family?.Invalidate(this, baseKey);
+            return;
+        }
 
         // Put under generations Redis may no longer have (see InvalidateAsync): the entry the other nodes read then lives
         // under Redis's, and may hold what a node read before this write. Delete it; the next read there loads the new value.
@@ -203,7 +277,7 @@ public sealed partial class CachedMethod<TKey, TValue>
         WriteL1(key, value, Math.Min(_policy.LocalTtlMs, remainingMs), StampOf(bucket) with { Tags = snapshot }, encoded.ExpiresUnixMs);
     }
 
-    /// <summary>Synchronous form of <see cref="PutAsync"/>.</summary>
+    /// <summary>Synchronous form of <see cref="PutAsync(TKey, TValue)"/>.</summary>
     public void Put(TKey key, TValue value) => PutAsync(key, value).AsTask().GetAwaiter().GetResult();
 
     /// <summary>Removes every L1 entry of this method on every node (this one now, the others through the backplane).

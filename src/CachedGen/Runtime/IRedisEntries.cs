@@ -38,8 +38,12 @@ internal interface IRedisEntries
     /// <summary>Deletes the value and its lease, and announces it on <paramref name="backplane"/>.</summary>
     ValueTask<bool> InvalidateAsync(RedisKey valueKey, RedisKey leaseKey, Backplane? backplane, string method, string? announcedKey = null);
 
-    /// <summary>Writes the value over any other, deletes its lease, and announces it on <paramref name="backplane"/>.</summary>
-    ValueTask<bool> PutAsync(RedisKey valueKey, RedisKey leaseKey, ReadOnlyMemory<byte> value, TimeSpan expiry, Backplane? backplane, string method, string announcedKey);
+    /// <summary>Leaves a write-through's mark before its write runs; see <see cref="RedisLevel.MarkPutAsync"/>.</summary>
+    ValueTask<bool> MarkPutAsync(RedisKey markKey, string token, TimeSpan lifetime, string method);
+
+    /// <summary>Writes the value over any other while the put's mark holds <paramref name="token"/> (else deletes it),
+    /// deletes its lease and mark, and announces it on <paramref name="backplane"/>; see <see cref="RedisLevel.PutAsync"/>.</summary>
+    ValueTask<bool?> PutAsync(RedisKey valueKey, RedisKey leaseKey, ReadOnlyMemory<byte> value, TimeSpan expiry, Backplane? backplane, string method, string announcedKey, string token);
 
     // Batch reads. The defaults run one operation per key; RedisLevel runs one round trip per hash slot, in parallel.
 

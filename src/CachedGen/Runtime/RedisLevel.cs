@@ -255,7 +255,7 @@ internal sealed partial class RedisLevel : IRedisEntries, IAsyncDisposable
     // (KEYS[3], see GetOrLeaseScript) for that many milliseconds: it then announces itself, and the nodes whose L1 copy
     // the invalidation made stale read the new value from Redis before their next call needs it.
     private static readonly RedisScript InvalidateScript = new("""
-        redis.call('DEL', KEYS[1], KEYS[2])
+        redis.call('DEL', KEYS[1], KEYS[2], KEYS[4])
         if ARGV[1] ~= '' then
           redis.call('PUBLISH', ARGV[1], ARGV[2])
           if tonumber(ARGV[3]) > 0 then redis.call('SET', KEYS[3], '1', 'PX', ARGV[3]) end
@@ -272,30 +272,72 @@ internal sealed partial class RedisLevel : IRedisEntries, IAsyncDisposable
             "INVALIDATE",
             method,
             false,
-            (Keys: new[] { valueKey, leaseKey, WaitedKey(leaseKey) }, Args: new RedisValue[] { backplane is null ? "" : backplane.ChannelName, backplane is null ? "" : backplane.KeyMessage(method, announcedKey ?? valueKey.ToString()), backplane?.FollowWindowMs ?? 0 }),
+            (Keys: new RedisKey[] { valueKey, leaseKey, WaitedKey(leaseKey), PutMarkKey(announcedKey ?? valueKey.ToString()) }, Args: new RedisValue[] { backplane is null ? "" : backplane.ChannelName, backplane is null ? "" : backplane.KeyMessage(method, announcedKey ?? valueKey.ToString()), backplane?.FollowWindowMs ?? 0 }),
             static (db, s) => EvaluateAsync(db, InvalidateScript, s.Keys, s.Args),
             static _ => true,
             write: true);
 
     // A write-through: the write's result replaces the entry, and any lease on it goes (a load in flight, which read
     // before the write, then cannot fill), and the other nodes hear of it (Backplane.PutMessage), in one script.
+    // A write-through: the value is written over the entry only while the put's mark (KEYS[3], left by MarkPutAsync
+    // before the write ran) still holds its token (ARGV[5]): an invalidation of the entry since (InvalidateScript deletes
+    // the mark) or another put (which replaced it) means this value may be older than the entry's last change, so the
+    // entry is deleted instead and announced as an invalidation (ARGV[6]). Either way the lease and the mark go. An empty
+    // token writes unconditionally.
     private static readonly RedisScript PutScript = new("""
-        redis.call('DEL', KEYS[2])
-        redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-        if ARGV[3] ~= '' then redis.call('PUBLISH', ARGV[3], ARGV[4]) end
-        return 1
+        local m = redis.call('GET', KEYS[3])
+        redis.call('DEL', KEYS[2], KEYS[3])
+        if ARGV[5] == '' or m == ARGV[5] then
+          redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+          if ARGV[3] ~= '' then redis.call('PUBLISH', ARGV[3], ARGV[4]) end
+          return 1
+        end
+        redis.call('DEL', KEYS[1])
+        if ARGV[3] ~= '' then redis.call('PUBLISH', ARGV[3], ARGV[6]) end
+        return 0
         """);
 
-    /// <summary>Writes <paramref name="value"/> over the entry, drops its lease and announces the change (as an
-    /// invalidation of <paramref name="announcedKey"/>); returns whether Redis confirmed it.</summary>
-    public ValueTask<bool> PutAsync(RedisKey valueKey, RedisKey leaseKey, ReadOnlyMemory<byte> value, TimeSpan expiry, Backplane? backplane, string method, string announcedKey)
+    /// <summary>The key of the mark a write-through leaves on an entry before its write runs (<see cref="MarkPutAsync"/>):
+    /// the entry's key without generations or tags (so it is known before the write, in the entry's slot), and
+    /// <c>#put</c>.</summary>
+    public static string PutMarkKey(string baseKey) => baseKey + "#put";
+
+    /// <summary>Leaves the mark of a write-through that is about to run (<paramref name="token"/>, for at most
+    /// <paramref name="lifetime"/>); whether Redis confirmed it.</summary>
+    /// <remarks>A script rather than <c>StringSetAsync</c>, which sends <c>PSETEX</c>: not among the commands the
+    /// least-privilege user of docs/security.md is granted.</remarks>
+    public ValueTask<bool> MarkPutAsync(RedisKey markKey, string token, TimeSpan lifetime, string method)
         => RunAsync(
             "PUT",
             method,
             false,
-            (Keys: new[] { valueKey, leaseKey }, Args: new RedisValue[] { value, (long)Math.Max(1, expiry.TotalMilliseconds), backplane is null ? "" : backplane.ChannelName, backplane is null ? "" : backplane.PutMessage(method, announcedKey) }),
-            static (db, s) => EvaluateAsync(db, PutScript, s.Keys, s.Args),
+            (Keys: new[] { markKey }, Args: new RedisValue[] { token, (long)Math.Max(1, lifetime.TotalMilliseconds) }),
+            static (db, s) => EvaluateAsync(db, MarkPutScript, s.Keys, s.Args),
             static _ => true,
+            write: true);
+
+    private static readonly RedisScript MarkPutScript = new("""
+        redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+        return 1
+        """);
+
+    /// <summary>Writes <paramref name="value"/> over the entry while its put mark holds <paramref name="token"/> (always,
+    /// when it is empty), drops its lease and mark, and announces the change (as an invalidation of
+    /// <paramref name="announcedKey"/>); else deletes the entry. <see langword="true"/> when written,
+    /// <see langword="false"/> when deleted instead, <see langword="null"/> when Redis did not confirm either.</summary>
+    public ValueTask<bool?> PutAsync(RedisKey valueKey, RedisKey leaseKey, ReadOnlyMemory<byte> value, TimeSpan expiry, Backplane? backplane, string method, string announcedKey, string token)
+        => RunAsync(
+            "PUT",
+            method,
+            (bool?)null,
+            (Keys: new[] { valueKey, leaseKey, (RedisKey)PutMarkKey(announcedKey) }, Args: new RedisValue[]
+            {
+                value, (long)Math.Max(1, expiry.TotalMilliseconds), backplane is null ? "" : backplane.ChannelName,
+                backplane is null ? "" : backplane.PutMessage(method, announcedKey), token,
+                backplane is null ? "" : backplane.KeyMessage(method, announcedKey),
+            }),
+            static (db, s) => EvaluateAsync(db, PutScript, s.Keys, s.Args),
+            static result => (bool?)((long)result == 1),
             write: true);
 
     /// <summary>The generation of a tag (0 when it was never invalidated, or its record has expired);

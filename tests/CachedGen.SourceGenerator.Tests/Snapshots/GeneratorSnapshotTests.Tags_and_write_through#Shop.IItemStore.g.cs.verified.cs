@@ -59,16 +59,18 @@ namespace Shop
         /// <summary>Forwards, then on success puts the result in the entries this write updates, and removes those it invalidates.</summary>
         async global::System.Threading.Tasks.Task<global::Shop.Item> global::Shop.IItemStore.SaveAsync(global::System.Guid tenantId, int id, string name)
         {
+            var put0 = await _getAsync.BeginPutAsync((tenantId, id)).ConfigureAwait(false); // item:{tenantId}:{id} (write-through)
             var result = await _inner.SaveAsync(tenantId, id, name).ConfigureAwait(false);
-            await _getAsync.PutAsync((tenantId, id), result).ConfigureAwait(false); // item:{tenantId}:{id} (write-through)
+            await _getAsync.PutAsync(put0, result).ConfigureAwait(false); // item:{tenantId}:{id} (write-through)
             return result;
         }
 
         /// <summary>Forwards, then on success puts the result in the entries this write updates, and removes those it invalidates.</summary>
         global::Shop.Item global::Shop.IItemStore.Save(global::System.Guid tenantId, int id)
         {
+            var put0 = _getAsync.BeginPut((tenantId, id)); // item:{tenantId}:{id} (write-through)
             var result = _inner.Save(tenantId, id);
-            _getAsync.Put((tenantId, id), result); // item:{tenantId}:{id} (write-through)
+            _getAsync.Put(put0, result); // item:{tenantId}:{id} (write-through)
             return result;
         }
 

@@ -153,12 +153,15 @@ internal sealed class InProcessEntries(TimeProvider time) : IRedisEntries
         {
             _values.Remove(valueKey.ToString());
             _leases.Remove(leaseKey.ToString());
+            _putMarks.Remove(RedisLevel.PutMarkKey(announcedKey ?? valueKey.ToString()));
         }
 
         return new ValueTask<bool>(true);
     }
 
-    public ValueTask<bool> PutAsync(RedisKey valueKey, RedisKey leaseKey, ReadOnlyMemory<byte> value, TimeSpan expiry, Backplane? backplane, string method, string announcedKey)
+    private readonly Dictionary<string, string> _putMarks = new(StringComparer.Ordinal);
+
+    public ValueTask<bool> MarkPutAsync(RedisKey markKey, string token, TimeSpan lifetime, string method)
     {
         if (RefusesWrites)
         {
@@ -167,11 +170,35 @@ internal sealed class InProcessEntries(TimeProvider time) : IRedisEntries
 
         lock (_gate)
         {
-            _leases.Remove(leaseKey.ToString());
-            _values[valueKey.ToString()] = (value.ToArray(), time.GetUtcNow() + expiry);
+            _putMarks[markKey.ToString()] = token;
         }
 
         return new ValueTask<bool>(true);
+    }
+
+    public ValueTask<bool?> PutAsync(RedisKey valueKey, RedisKey leaseKey, ReadOnlyMemory<byte> value, TimeSpan expiry, Backplane? backplane, string method, string announcedKey, string token)
+    {
+        if (RefusesWrites)
+        {
+            return new ValueTask<bool?>((bool?)null);
+        }
+
+        lock (_gate)
+        {
+            var markKey = RedisLevel.PutMarkKey(announcedKey);
+            var marked = _putMarks.TryGetValue(markKey, out var held) && held == token;
+            _leases.Remove(leaseKey.ToString());
+            _putMarks.Remove(markKey);
+            if (token.Length > 0 && !marked)
+            {
+                _values.Remove(valueKey.ToString());
+                return new ValueTask<bool?>(false);
+            }
+
+            _values[valueKey.ToString()] = (value.ToArray(), time.GetUtcNow() + expiry);
+        }
+
+        return new ValueTask<bool?>(true);
     }
 
     private byte[]? Value(RedisKey key)

@@ -90,6 +90,25 @@ public class LocalInvalidationTests
         Assert.Equal(1, h.Calls);
     }
 
+    /// <summary>Without Redis, a write-through whose write was overtaken by an invalidation of the entry (the ticket taken
+    /// before the write, the invalidation during it) removes the entry instead of keeping a result older than that change;
+    /// one not overtaken puts it.</summary>
+    [Fact]
+    public async Task A_put_overtaken_by_an_invalidation_while_its_write_ran_removes_the_entry()
+    {
+        using var h = new CachedMethodHarness(ttl: TimeSpan.FromSeconds(10));
+        await h.GetValueAsync(1);
+        var ticket = await h.Method.BeginPutAsync(One);
+        await h.Method.InvalidateAsync(One);               // another write, after this one reached the source
+        await h.Method.PutAsync(ticket, "overtaken");
+        Assert.Null(h.Local(1));
+        Assert.Equal("1:v2", await h.GetValueAsync(1));
+
+        var quiet = await h.Method.BeginPutAsync(One);
+        await h.Method.PutAsync(quiet, "written");
+        Assert.Equal("written", h.Local(1));
+    }
+
     [Fact]
     public async Task A_tag_invalidation_drops_the_entries_that_carry_the_tag()
     {
