@@ -533,6 +533,28 @@ public class UnworkableInvalidationTests
             new DiagnosticResult(DiagnosticDescriptors.UnworkableInvalidation).WithLocation(1).WithArguments("Replay", "GetAsync", "its result, a 'IEnumerable<int>', may be an iterator, whose body runs as the caller enumerates it: that work runs after the decorator has followed the write, and an entry read in between would stay stale for its TTL; return Task, ValueTask or a materialized result (IReadOnlyList<T>, T[]), or invalidate with ICacheInvalidator once the work has run"),
         ]);
 
+    /// <summary>A static or sealed interface member is the interface's own: no decorator implements it, so none sees
+    /// it called and nothing is invalidated. Said as for [InvalidatesTags] and [CachePut] on such a member, also when
+    /// the write is another interface's (type-qualified).</summary>
+    [Fact]
+    public Task A_static_or_sealed_write_says_no_decorator_implements_it() => Verify<UnworkableInvalidationAnalyzer>.AnalyzerAsync(
+        """
+        public interface ICommands { static Task Purge(int depotId) => Task.CompletedTask; Task OtherAsync(); }
+        public interface IDepots
+        {
+            [Cached("10m", "depot:{depotId}", {|#0:nameof(Close)|}, {|#1:nameof(Archive)|}, {|#2:$"{nameof(ICommands)}.{nameof(ICommands.Purge)}"|}, nameof(RenameAsync))]
+            Task<string> GetNameAsync(int depotId);
+            static Task Close(int depotId) => Task.CompletedTask;
+            sealed Task Archive(int depotId) => Task.CompletedTask;
+            Task RenameAsync(int depotId, string name);
+        }
+        """,
+        [
+            new DiagnosticResult(DiagnosticDescriptors.UnworkableInvalidation).WithLocation(0).WithArguments("Close", "GetNameAsync", "it is a static or sealed interface member, which a decorator does not implement: make it an abstract instance method"),
+            new DiagnosticResult(DiagnosticDescriptors.UnworkableInvalidation).WithLocation(1).WithArguments("Archive", "GetNameAsync", "it is a static or sealed interface member, which a decorator does not implement: make it an abstract instance method"),
+            new DiagnosticResult(DiagnosticDescriptors.UnworkableInvalidation).WithLocation(2).WithArguments("ICommands.Purge", "GetNameAsync", "it is a static or sealed interface member, which a decorator does not implement: make it an abstract instance method"),
+        ]);
+
     [Fact]
     public Task A_write_whose_parameter_has_another_type_or_may_be_null_says_so() => Verify<UnworkableInvalidationAnalyzer>.AnalyzerAsync(
         """
