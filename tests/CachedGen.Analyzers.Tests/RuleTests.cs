@@ -37,6 +37,20 @@ public class PersonalDataInKeyTests
         }
         """);
 
+    /// <summary>A flag holds no personal data whatever it is named: the names are not read for bool and bool?; an
+    /// attribute still marks one.</summary>
+    [Fact]
+    public Task Boolean_flags_named_like_personal_data_do_not_fire() => Verify<PersonalDataInKeyAnalyzer>.AnalyzerAsync("""
+        public sealed class Filter { public bool HasPhone { get; set; } public bool? VerifiedEmail { get; set; } public string Email { get; set; } = ""; }
+        public interface IDrivers
+        {
+            [Cached("5m")] Task<int> ListAsync(int depotId, bool includePhone, bool notifyByEmail, bool? withMobile);
+            [Cached("5m", "d:{depotId}:{includePhone}:{filter.HasPhone}:{filter.VerifiedEmail}:{|CG0001:{filter.Email}|}")] Task<int> FindAsync(int depotId, bool includePhone, Filter filter);
+            [Cached("5m")] Task<int> MarkedAsync(int depotId, [PersonalData] bool {|CG0001:flag|});
+            [Cached("5m")] Task<int> CountAsync(int {|CG0001:phone|});
+        }
+        """);
+
     [Fact]
     public Task Member_path_and_classified_type_fire() => Verify<PersonalDataInKeyAnalyzer>.AnalyzerAsync("""
         public sealed class Query { public string PhoneNumber { get; set; } = ""; public int Page { get; set; } }
@@ -820,6 +834,19 @@ public class PersonalDataInValueTests
         {
             [{|CG0009:Cached("5m")|}] Task<Customer?> GetAsync(int id);
             [{|CG0009:Cached("5m")|}] Patient Patient(int id);
+        }
+        """);
+
+    /// <summary>Flags named like personal data (HasPhone, VerifiedEmail) hold none: a value with only those does not
+    /// fire; a marked flag does.</summary>
+    [Fact]
+    public Task Boolean_flags_named_like_personal_data_do_not_fire() => Verify<PersonalDataInValueAnalyzer>.AnalyzerAsync("""
+        public sealed record DriverSummary(Guid Id, string DisplayName, bool HasPhone, bool VerifiedEmail, bool? HasMobile);
+        public sealed record Marked(Guid Id, [property: PersonalData] bool HasCriminalRecord);
+        public interface IDrivers
+        {
+            [Cached("5m")] Task<DriverSummary?> GetSummaryAsync(Guid id);
+            [{|CG0009:Cached("5m")|}] Task<Marked?> GetMarkedAsync(Guid id);
         }
         """);
 
