@@ -253,6 +253,22 @@ public class InvalidKeyTemplateTests
         }
         """);
 
+    /// <summary>A CancellationToken? is never part of a key, as a CancellationToken is: left out of the default key
+    /// (no CG0004 asking for a member of it), and refused when a template names it.</summary>
+    [Fact]
+    public Task A_nullable_token_is_left_out_of_keys_like_a_token() => Verify<InvalidKeyTemplateAnalyzer>.AnalyzerAsync(
+        """
+        public interface IRepo
+        {
+            [Cached("5m")] Task<int> A(int id, CancellationToken? ct = null);
+            [Cached("5m", "a:{id}")] ValueTask<int> B(int id, CancellationToken? ct = null);
+            [Cached("5m", "c:{id}:{|#0:{ct}|}")] Task<int> C(int id, CancellationToken? ct = null);
+        }
+        """,
+        [
+            new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(0).WithArguments("C", "'ct' is a CancellationToken, which is never part of a key"),
+        ]);
+
     /// <summary>A null, empty or blank tag names no group of entries: reported where it is written.</summary>
     [Fact]
     public Task Null_empty_and_blank_tags_fire() => Verify<InvalidKeyTemplateAnalyzer>.AnalyzerAsync(
@@ -464,6 +480,7 @@ public class ParameterNotInKeyTests
         {
             [Cached("5m", "t:{query.TenantId}:{page}")] Task<int> A(Query query, int page, [NotCacheKey] string traceId, CancellationToken ct);
             [Cached("5m")] Task<int> B(Guid tenantId, int page);
+            [Cached("5m", "c:{page}")] Task<int> C(int page, CancellationToken? ct = null);
         }
         public sealed class Query { public Guid TenantId { get; set; } }
         """);

@@ -176,6 +176,9 @@ public class SkipPathTests
         ("batch method sharing its twin's cache", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\")] Task<string?> GetAsync(int id); [Cached(\"5m\", \"k:{ids[]}\")] Task<IReadOnlyDictionary<int, string>> GetManyAsync(IReadOnlyCollection<int> ids); }"], "_getAsync.GetManyTaskAsync<int, "),
         ("batch method of its own", ["public interface IRepo { [Cached(\"5m\", \"t:{tenant}:k:{ids[]}\")] ValueTask<Dictionary<int, int>> GetManyAsync(string tenant, HashSet<int> ids); }"], "_getManyAsync.GetManyAsync<int, "),
         ("batch write with the collection", ["public interface IRepo { [Cached(\"5m\", \"k:{ids[]}\", nameof(SaveAsync))] Task<IReadOnlyDictionary<int, string>> GetManyAsync(int[] ids); Task SaveAsync(IEnumerable<int> ids); }"], "_getManyAsync.InvalidateEachAsync("),
+        ("nullable token, default key", ["public interface IRepo { [Cached(\"5m\")] Task<int> GetAsync(int id, System.Threading.CancellationToken? ct = null); }"], "under <c>IRepo.GetAsync:{id}</c>"),
+        ("nullable token, batch", ["public interface IRepo { [Cached(\"5m\", \"k:{ids[]}\")] Task<IReadOnlyDictionary<int, string>> GetManyAsync(int[] ids, System.Threading.CancellationToken? ct = null); }"], "_getManyAsync.GetManyTaskAsync<int, "),
+        ("write with a nullable token", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\", nameof(SaveAsync))] Task<int> GetAsync(int id); Task SaveAsync(int id, System.Threading.CancellationToken? ct = null); }"], "// k:{id}"),
         ("batch write with one element", ["public interface IRepo { [Cached(\"5m\", \"k:{ids[]}\", nameof(Save))] Task<IReadOnlyDictionary<int, string>> GetManyAsync(int[] ids); void Save(int id); }"], "_getManyAsync.Invalidate(new global::System.ValueTuple<int>(id));"),
     }.ToImmutableDictionary(c => c.Name, c => (c.Sources, c.Marker));
 
