@@ -1183,6 +1183,20 @@ public class CachedMethodRulesAnalyzerTests
         Assert.Equal(19, combined.Count());
     }
 
+    /// <summary>A Span, ref or out parameter keeps the method uncached whatever its key: CG0007 says so, and neither
+    /// CG0004 (a member of it for the key) nor CG0005 (add it to the template) is reported for it besides.</summary>
+    [Fact]
+    public Task A_parameter_that_keeps_the_method_uncached_is_reported_once() => Verify<CachedMethodRulesAnalyzer>.AnalyzerAsync("""
+        public interface IRepo
+        {
+            [Cached("1m")] int {|CG0007:SpanParam|}(Span<byte> data);
+            [Cached("1m", "s:{data}")] int {|CG0007:SpanInTemplate|}(ReadOnlySpan<char> data);
+            [Cached("1m", "s:{id}", Tags = ["t:{id}"])] int {|CG0007:SpanOutOfTemplate|}(int id, Span<byte> data);
+            [Cached("1m")] bool {|CG0007:TryGet|}(Guid id, out Guid value);
+            [Cached("1m", "r:{id}")] int {|CG0007:ByRef|}(ref int id, ref Guid other);
+        }
+        """);
+
     [Fact]
     public Task Reports_what_each_rule_finds_on_one_method_pass() => Verify<CachedMethodRulesAnalyzer>.AnalyzerAsync("""
         public interface IRepo

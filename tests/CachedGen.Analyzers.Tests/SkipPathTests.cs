@@ -206,6 +206,19 @@ public class SkipPathTests
         Assert.Empty(run.OutputErrors);
     }
 
+    /// <summary>A pointer or span parameter keeps the method uncached: CG0007 alone is reported, not also CG0004 for the
+    /// key it would be in.</summary>
+    [Theory]
+    [InlineData("public unsafe interface IRepo { [Cached(\"1m\")] Task<int> GetAsync(int* p); }")]
+    [InlineData("public unsafe interface IRepo { [Cached(\"1m\", \"k:{p}\")] Task<int> GetAsync(delegate*<int, int> p); }")]
+    [InlineData("public interface IRepo { [Cached(\"1m\")] int Get(Span<byte> data); }")]
+    public async Task A_pointer_or_span_parameter_is_reported_by_CG0007_only(string source)
+    {
+        var run = await GeneratorAndAnalyzers.RunAsync([source]);
+        Assert.Equal(["CG0007"], run.Reported.Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.Id).ToArray());
+        Assert.Empty(run.OutputErrors);
+    }
+
     [Fact]
     public void Every_id_the_cases_expect_is_an_error_by_default()
     {

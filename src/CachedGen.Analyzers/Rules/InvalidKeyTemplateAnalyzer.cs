@@ -55,7 +55,7 @@ public sealed class InvalidKeyTemplateAnalyzer : CachedMethodAnalyzer
 
             foreach (var part in template.Parts)
             {
-                if (!part.IsPlaceholder || keyFields is null)
+                if (!part.IsPlaceholder || keyFields is null || NamesUncacheableParameter(site.Method, part))
                 {
                     continue;
                 }
@@ -79,7 +79,7 @@ public sealed class InvalidKeyTemplateAnalyzer : CachedMethodAnalyzer
 
         foreach (var part in key.Parts)
         {
-            if (part.IsPlaceholder && CacheRules.ResolvePlaceholder(site.Method, part, out var problem) is null)
+            if (part.IsPlaceholder && !NamesUncacheableParameter(site.Method, part) && CacheRules.ResolvePlaceholder(site.Method, part, out var problem) is null)
             {
                 var parameter = CacheRules.FindParameter(site.Method.Parameters, part.Path![0]);
                 context.ReportDiagnostic(Diagnostic.Create(Rule, parameter?.Locations.FirstOrDefault() ?? site.MethodLocation, site.Method.Name,
@@ -112,6 +112,12 @@ public sealed class InvalidKeyTemplateAnalyzer : CachedMethodAnalyzer
             : $"write a key template naming its members ({{{name}.{member}}}), or mark it [NotCacheKey]";
     }
 
+    /// <summary>Whether the placeholder names a parameter that keeps the method from being cached whatever its key
+    /// (a <c>Span&lt;T&gt;</c>, a pointer, a <c>ref</c> or <c>out</c> parameter): CG0007 says so, and a CG0004 asking
+    /// for a member of it would send the reader after a key that cannot help.</summary>
+    internal static bool NamesUncacheableParameter(IMethodSymbol method, KeyTemplatePart part)
+        => CacheRules.FindParameter(method.Parameters, part.Path![0]) is { } parameter && CacheRules.ParameterProblem(parameter) is not null;
+
     private void AnalyzeKey(SymbolAnalysisContext context, CachedSite site)
     {
         if (site.Data.KeyTemplate is not { } text)
@@ -135,7 +141,8 @@ public sealed class InvalidKeyTemplateAnalyzer : CachedMethodAnalyzer
                 continue; // CG0016
             }
 
-            if (part.IsPlaceholder && !CacheRules.IsTypeArgumentPlaceholder(site.Method, part) && CacheRules.ResolvePlaceholder(site.Method, part, out var problem) is null)
+            if (part.IsPlaceholder && !CacheRules.IsTypeArgumentPlaceholder(site.Method, part) && !NamesUncacheableParameter(site.Method, part)
+                && CacheRules.ResolvePlaceholder(site.Method, part, out var problem) is null)
             {
                 context.ReportDiagnostic(Diagnostic.Create(Rule, CachedSite.ValueSpan(argument, part.Start, part.Length, site.AttributeLocation), site.Method.Name, problem));
             }
