@@ -327,6 +327,28 @@ public class InvalidKeyTemplateTests
                 .WithArguments("BigAsync", "the default key holds every parameter, and 'big' is a 'System.Numerics.BigInteger', which has no stable key encoding (use a member of it, or a string, number, enum, Guid or date); pass a value that has one, or mark 'big' [NotCacheKey] if it does not change the result"),
         ]);
 
+    /// <summary>A placeholder naming a whole collection says how to cache one entry per element, as the default key's
+    /// message does: the batch placeholder <c>{ids[]}</c>.</summary>
+    [Fact]
+    public Task A_collection_placeholder_points_to_the_batch_form() => Verify<InvalidKeyTemplateAnalyzer>.AnalyzerAsync(
+        """
+        public sealed class Query { public List<int> Ids { get; set; } = new(); }
+        public interface IRepo
+        {
+            [Cached("5m", "k:{|#0:{ids}|}")] Task<int> ManyAsync(int[] ids);
+            [Cached("5m", "k:{|#1:{emails:hash}|}")] Task<int> ByEmailAsync(IReadOnlyList<string> emails);
+            [Cached("5m", "k:{|#2:{query.Ids}|}")] Task<int> QueryAsync(Query query);
+        }
+        """,
+        [
+            new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(0)
+                .WithArguments("ManyAsync", "'ids' is a 'int[]', which has no stable key encoding (use a member of it, or a string, number, enum, Guid or date); to cache one entry per element, write the batch placeholder {ids[]} (see docs/batch.md)"),
+            new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(1)
+                .WithArguments("ByEmailAsync", "'emails' is a 'System.Collections.Generic.IReadOnlyList<string>', which has no stable key encoding (use a member of it, or a string, number, enum, Guid or date); to cache one entry per element, write the batch placeholder {emails[]:hash} (see docs/batch.md)"),
+            new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(2)
+                .WithArguments("QueryAsync", "'query.Ids' is a 'System.Collections.Generic.List<int>', which has no stable key encoding (use a member of it, or a string, number, enum, Guid or date)"),
+        ]);
+
     /// <summary>A line break or other control character in a template is reported with its name and position. With an
     /// escape sequence in the literal the span is the whole string.</summary>
     [Fact]

@@ -112,6 +112,15 @@ public sealed class InvalidKeyTemplateAnalyzer : CachedMethodAnalyzer
             : $"write a key template naming its members ({{{name}.{member}}}), or mark it [NotCacheKey]";
     }
 
+    /// <summary>For a placeholder naming a whole collection parameter (<c>{ids}</c> of <c>int[] ids</c>), which has no key
+    /// encoding: the batch placeholder that caches one entry per element (<c>{ids[]}</c>), as the default key's message
+    /// says it; empty for any other placeholder.</summary>
+    private static string BatchHint(IMethodSymbol method, KeyTemplatePart part)
+        => !part.IsBatch && part.Path!.Count == 1 && CacheRules.FindParameter(method.Parameters, part.Path[0]) is { } parameter
+           && parameter.Type.SpecialType != SpecialType.System_String && CacheRules.BatchElementType(parameter.Type, out _) is not null
+            ? $"; to cache one entry per element, write the batch placeholder {{{part.Path[0]}[]{(part.Hash ? ":hash" : "")}}} (see docs/batch.md)"
+            : "";
+
     /// <summary>Whether the placeholder names a parameter that keeps the method from being cached whatever its key
     /// (a <c>Span&lt;T&gt;</c>, a pointer, a <c>ref</c> or <c>out</c> parameter): CG0007 says so, and a CG0004 asking
     /// for a member of it would send the reader after a key that cannot help.</summary>
@@ -144,7 +153,7 @@ public sealed class InvalidKeyTemplateAnalyzer : CachedMethodAnalyzer
             if (part.IsPlaceholder && !CacheRules.IsTypeArgumentPlaceholder(site.Method, part) && !NamesUncacheableParameter(site.Method, part)
                 && CacheRules.ResolvePlaceholder(site.Method, part, out var problem) is null)
             {
-                context.ReportDiagnostic(Diagnostic.Create(Rule, CachedSite.ValueSpan(argument, part.Start, part.Length, site.AttributeLocation), site.Method.Name, problem));
+                context.ReportDiagnostic(Diagnostic.Create(Rule, CachedSite.ValueSpan(argument, part.Start, part.Length, site.AttributeLocation), site.Method.Name, problem + BatchHint(site.Method, part)));
             }
         }
     }
