@@ -327,6 +327,21 @@ public class InvalidKeyTemplateTests
                 .WithArguments("BigAsync", "the default key holds every parameter, and 'big' is a 'System.Numerics.BigInteger', which has no stable key encoding (use a member of it, or a string, number, enum, Guid or date); pass a value that has one, or mark 'big' [NotCacheKey] if it does not change the result"),
         ]);
 
+    /// <summary>Int128 and UInt128 are integers as the others are (docs/getting-started.md): in the default key, in a
+    /// template, nullable, hashed, and as a batch's elements.</summary>
+    [Fact]
+    public Task Int128_and_UInt128_keys_stay_silent() => Verify<InvalidKeyTemplateAnalyzer>.AnalyzerAsync(
+        """
+        public sealed record Ledger(Int128 Account);
+        public interface IRepo
+        {
+            [Cached("5m")] Task<int> A(Int128 account, UInt128 serial);
+            [Cached("5m", "b:{account}:{serial}:{ledger.Account}")] Task<int> B(Int128? account, UInt128? serial, Ledger ledger);
+            [Cached("5m", "c:{account:hash}")] Task<int> C(Int128 account);
+            [Cached("5m", "d:{accounts[]}")] Task<IReadOnlyDictionary<UInt128, int>> D(UInt128[] accounts);
+        }
+        """);
+
     /// <summary>A placeholder naming a whole collection says how to cache one entry per element, as the default key's
     /// message does: the batch placeholder <c>{ids[]}</c>.</summary>
     [Fact]

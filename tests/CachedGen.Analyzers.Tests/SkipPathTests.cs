@@ -179,6 +179,7 @@ public class SkipPathTests
         ("nullable token, default key", ["public interface IRepo { [Cached(\"5m\")] Task<int> GetAsync(int id, System.Threading.CancellationToken? ct = null); }"], "under <c>IRepo.GetAsync:{id}</c>"),
         ("nullable token, batch", ["public interface IRepo { [Cached(\"5m\", \"k:{ids[]}\")] Task<IReadOnlyDictionary<int, string>> GetManyAsync(int[] ids, System.Threading.CancellationToken? ct = null); }"], "_getManyAsync.GetManyTaskAsync<int, "),
         ("write with a nullable token", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\", nameof(SaveAsync))] Task<int> GetAsync(int id); Task SaveAsync(int id, System.Threading.CancellationToken? ct = null); }"], "// k:{id}"),
+        ("Int128 and UInt128 keys", ["public interface IRepo { [Cached(\"5m\")] Task<int> GetAsync(Int128 account, UInt128? serial); [Cached(\"5m\", \"k:{account:hash}\", nameof(SaveAsync))] Task<int> FindAsync(Int128 account); Task SaveAsync(Int128 account); }"], "builder.AppendValue(key.Item1); // account"),
         ("batch write with one element", ["public interface IRepo { [Cached(\"5m\", \"k:{ids[]}\", nameof(Save))] Task<IReadOnlyDictionary<int, string>> GetManyAsync(int[] ids); void Save(int id); }"], "_getManyAsync.Invalidate(new global::System.ValueTuple<int>(id));"),
     }.ToImmutableDictionary(c => c.Name, c => (c.Sources, c.Marker));
 

@@ -218,8 +218,11 @@ internal static partial class CacheRules
                 : "long";
         }
 
+        // Int128 and UInt128 are no special types to Roslyn: named, as the others without a SpecialType are
+        // (CacheKeyBuilder.AppendValue renders them in invariant culture, as the other integers).
         return type.HasFullName("System.Guid") || type.HasFullName("System.DateTimeOffset") || type.HasFullName("System.DateOnly")
             || type.HasFullName("System.TimeOnly") || type.HasFullName("System.TimeSpan")
+            || type.HasFullName("System.Int128") || type.HasFullName("System.UInt128")
             ? ""
             : null;
     }
