@@ -58,7 +58,8 @@ internal sealed class PersonalData
     }
 
     /// <summary>Whether the symbol (parameter, property, field) is personal data: by its attributes, its type's
-    /// attributes, or its name.</summary>
+    /// attributes, or its name. The name is not read for a <see cref="bool"/> (or <c>bool?</c>), which says whether,
+    /// not who: <c>bool includePhone</c> or <c>bool VerifiedEmail</c> holds no phone number or address.</summary>
     public bool IsPersonal(ISymbol symbol, ITypeSymbol type)
     {
         if (HasMarker(symbol) || HasMarker(type))
@@ -66,9 +67,21 @@ internal sealed class PersonalData
             return true;
         }
 
+        if (CannotHoldPersonalData(type))
+        {
+            return false;
+        }
+
         var name = Normalize(symbol.Name);
         return _names.Any(n => name == n || (name.EndsWith(n, StringComparison.Ordinal) && name.Length > n.Length));
     }
+
+    /// <summary>Whether a value of <paramref name="type"/> cannot be personal data whatever it is named: a
+    /// <see cref="bool"/> or <c>bool?</c> (a flag). Kept to that on purpose: an enum, a number or a date can hold
+    /// personal data (a birth date, a card number typed as <c>long</c>), so their names are still read.</summary>
+    internal static bool CannotHoldPersonalData(ITypeSymbol type)
+        => (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable ? nullable.TypeArguments[0] : type)
+            .SpecialType == SpecialType.System_Boolean;
 
     /// <summary>Whether a marker attribute is on the symbol or on a declaration it stands for: the positional
     /// parameter of a record property (<c>record User([PersonalData] string Contact)</c> puts the attribute on the

@@ -37,6 +37,20 @@ public class PersonalDataInKeyTests
         }
         """);
 
+    /// <summary>A flag holds no personal data whatever it is named: the names are not read for bool and bool?; an
+    /// attribute still marks one.</summary>
+    [Fact]
+    public Task Boolean_flags_named_like_personal_data_do_not_fire() => Verify<PersonalDataInKeyAnalyzer>.AnalyzerAsync("""
+        public sealed class Filter { public bool HasPhone { get; set; } public bool? VerifiedEmail { get; set; } public string Email { get; set; } = ""; }
+        public interface IDrivers
+        {
+            [Cached("5m")] Task<int> ListAsync(int depotId, bool includePhone, bool notifyByEmail, bool? withMobile);
+            [Cached("5m", "d:{depotId}:{includePhone}:{filter.HasPhone}:{filter.VerifiedEmail}:{|CG0001:{filter.Email}|}")] Task<int> FindAsync(int depotId, bool includePhone, Filter filter);
+            [Cached("5m")] Task<int> MarkedAsync(int depotId, [PersonalData] bool {|CG0001:flag|});
+            [Cached("5m")] Task<int> CountAsync(int {|CG0001:phone|});
+        }
+        """);
+
     [Fact]
     public Task Member_path_and_classified_type_fire() => Verify<PersonalDataInKeyAnalyzer>.AnalyzerAsync("""
         public sealed class Query { public string PhoneNumber { get; set; } = ""; public int Page { get; set; } }
@@ -239,6 +253,22 @@ public class InvalidKeyTemplateTests
         }
         """);
 
+    /// <summary>A CancellationToken? is never part of a key, as a CancellationToken is: left out of the default key
+    /// (no CG0004 asking for a member of it), and refused when a template names it.</summary>
+    [Fact]
+    public Task A_nullable_token_is_left_out_of_keys_like_a_token() => Verify<InvalidKeyTemplateAnalyzer>.AnalyzerAsync(
+        """
+        public interface IRepo
+        {
+            [Cached("5m")] Task<int> A(int id, CancellationToken? ct = null);
+            [Cached("5m", "a:{id}")] ValueTask<int> B(int id, CancellationToken? ct = null);
+            [Cached("5m", "c:{id}:{|#0:{ct}|}")] Task<int> C(int id, CancellationToken? ct = null);
+        }
+        """,
+        [
+            new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(0).WithArguments("C", "'ct' is a CancellationToken, which is never part of a key"),
+        ]);
+
     /// <summary>A null, empty or blank tag names no group of entries: reported where it is written.</summary>
     [Fact]
     public Task Null_empty_and_blank_tags_fire() => Verify<InvalidKeyTemplateAnalyzer>.AnalyzerAsync(
@@ -311,6 +341,43 @@ public class InvalidKeyTemplateTests
                 .WithArguments("AtAsync", "the default key holds every parameter, and 'slot' is a 'nint', which has no stable key encoding (use a member of it, or a string, number, enum, Guid or date, or a struct with one such field); pass a value that has one, or mark 'slot' [NotCacheKey] if it does not change the result"),
             new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(3)
                 .WithArguments("BigAsync", "the default key holds every parameter, and 'big' is a 'System.Numerics.BigInteger', which has no stable key encoding (use a member of it, or a string, number, enum, Guid or date, or a struct with one such field); pass a value that has one, or mark 'big' [NotCacheKey] if it does not change the result"),
+        ]);
+
+    /// <summary>Int128 and UInt128 are integers as the others are (docs/getting-started.md): in the default key, in a
+    /// template, nullable, hashed, and as a batch's elements.</summary>
+    [Fact]
+    public Task Int128_and_UInt128_keys_stay_silent() => Verify<InvalidKeyTemplateAnalyzer>.AnalyzerAsync(
+        """
+        public sealed record Ledger(Int128 Account);
+        public interface IRepo
+        {
+            [Cached("5m")] Task<int> A(Int128 account, UInt128 serial);
+            [Cached("5m", "b:{account}:{serial}:{ledger.Account}")] Task<int> B(Int128? account, UInt128? serial, Ledger ledger);
+            [Cached("5m", "c:{account:hash}")] Task<int> C(Int128 account);
+            [Cached("5m", "d:{accounts[]}")] Task<IReadOnlyDictionary<UInt128, int>> D(UInt128[] accounts);
+        }
+        """);
+
+    /// <summary>A placeholder naming a whole collection says how to cache one entry per element, as the default key's
+    /// message does: the batch placeholder <c>{ids[]}</c>.</summary>
+    [Fact]
+    public Task A_collection_placeholder_points_to_the_batch_form() => Verify<InvalidKeyTemplateAnalyzer>.AnalyzerAsync(
+        """
+        public sealed class Query { public List<int> Ids { get; set; } = new(); }
+        public interface IRepo
+        {
+            [Cached("5m", "k:{|#0:{ids}|}")] Task<int> ManyAsync(int[] ids);
+            [Cached("5m", "k:{|#1:{emails:hash}|}")] Task<int> ByEmailAsync(IReadOnlyList<string> emails);
+            [Cached("5m", "k:{|#2:{query.Ids}|}")] Task<int> QueryAsync(Query query);
+        }
+        """,
+        [
+            new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(0)
+                .WithArguments("ManyAsync", "'ids' is a 'int[]', which has no stable key encoding (use a member of it, or a string, number, enum, Guid or date); to cache one entry per element, write the batch placeholder {ids[]} (see docs/batch.md)"),
+            new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(1)
+                .WithArguments("ByEmailAsync", "'emails' is a 'System.Collections.Generic.IReadOnlyList<string>', which has no stable key encoding (use a member of it, or a string, number, enum, Guid or date); to cache one entry per element, write the batch placeholder {emails[]:hash} (see docs/batch.md)"),
+            new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(2)
+                .WithArguments("QueryAsync", "'query.Ids' is a 'System.Collections.Generic.List<int>', which has no stable key encoding (use a member of it, or a string, number, enum, Guid or date)"),
         ]);
 
     /// <summary>A line break or other control character in a template is reported with its name and position. With an
@@ -466,6 +533,7 @@ public class ParameterNotInKeyTests
         {
             [Cached("5m", "t:{query.TenantId}:{page}")] Task<int> A(Query query, int page, [NotCacheKey] string traceId, CancellationToken ct);
             [Cached("5m")] Task<int> B(Guid tenantId, int page);
+            [Cached("5m", "c:{page}")] Task<int> C(int page, CancellationToken? ct = null);
         }
         public sealed class Query { public Guid TenantId { get; set; } }
         """);
@@ -547,6 +615,28 @@ public class UnworkableInvalidationTests
         [
             new DiagnosticResult(DiagnosticDescriptors.UnworkableInvalidation).WithLocation(0).WithArguments("Import", "GetAsync", "its result, a 'IAsyncEnumerable<int>', is an asynchronous stream, whose body (an async iterator's) runs as the caller enumerates it: that work runs after the decorator has followed the write, and an entry read in between would stay stale for its TTL; return Task, ValueTask or a materialized result (IReadOnlyList<T>, T[]), or invalidate with ICacheInvalidator once the work has run"),
             new DiagnosticResult(DiagnosticDescriptors.UnworkableInvalidation).WithLocation(1).WithArguments("Replay", "GetAsync", "its result, a 'IEnumerable<int>', may be an iterator, whose body runs as the caller enumerates it: that work runs after the decorator has followed the write, and an entry read in between would stay stale for its TTL; return Task, ValueTask or a materialized result (IReadOnlyList<T>, T[]), or invalidate with ICacheInvalidator once the work has run"),
+        ]);
+
+    /// <summary>A static or sealed interface member is the interface's own: no decorator implements it, so none sees
+    /// it called and nothing is invalidated. Said as for [InvalidatesTags] and [CachePut] on such a member, also when
+    /// the write is another interface's (type-qualified).</summary>
+    [Fact]
+    public Task A_static_or_sealed_write_says_no_decorator_implements_it() => Verify<UnworkableInvalidationAnalyzer>.AnalyzerAsync(
+        """
+        public interface ICommands { static Task Purge(int depotId) => Task.CompletedTask; Task OtherAsync(); }
+        public interface IDepots
+        {
+            [Cached("10m", "depot:{depotId}", {|#0:nameof(Close)|}, {|#1:nameof(Archive)|}, {|#2:$"{nameof(ICommands)}.{nameof(ICommands.Purge)}"|}, nameof(RenameAsync))]
+            Task<string> GetNameAsync(int depotId);
+            static Task Close(int depotId) => Task.CompletedTask;
+            sealed Task Archive(int depotId) => Task.CompletedTask;
+            Task RenameAsync(int depotId, string name);
+        }
+        """,
+        [
+            new DiagnosticResult(DiagnosticDescriptors.UnworkableInvalidation).WithLocation(0).WithArguments("Close", "GetNameAsync", "it is a static or sealed interface member, which a decorator does not implement: make it an abstract instance method"),
+            new DiagnosticResult(DiagnosticDescriptors.UnworkableInvalidation).WithLocation(1).WithArguments("Archive", "GetNameAsync", "it is a static or sealed interface member, which a decorator does not implement: make it an abstract instance method"),
+            new DiagnosticResult(DiagnosticDescriptors.UnworkableInvalidation).WithLocation(2).WithArguments("ICommands.Purge", "GetNameAsync", "it is a static or sealed interface member, which a decorator does not implement: make it an abstract instance method"),
         ]);
 
     [Fact]
@@ -814,6 +904,19 @@ public class PersonalDataInValueTests
         {
             [{|CG0009:Cached("5m")|}] Task<Customer?> GetAsync(int id);
             [{|CG0009:Cached("5m")|}] Patient Patient(int id);
+        }
+        """);
+
+    /// <summary>Flags named like personal data (HasPhone, VerifiedEmail) hold none: a value with only those does not
+    /// fire; a marked flag does.</summary>
+    [Fact]
+    public Task Boolean_flags_named_like_personal_data_do_not_fire() => Verify<PersonalDataInValueAnalyzer>.AnalyzerAsync("""
+        public sealed record DriverSummary(Guid Id, string DisplayName, bool HasPhone, bool VerifiedEmail, bool? HasMobile);
+        public sealed record Marked(Guid Id, [property: PersonalData] bool HasCriminalRecord);
+        public interface IDrivers
+        {
+            [Cached("5m")] Task<DriverSummary?> GetSummaryAsync(Guid id);
+            [{|CG0009:Cached("5m")|}] Task<Marked?> GetMarkedAsync(Guid id);
         }
         """);
 
@@ -1132,6 +1235,20 @@ public class CachedMethodRulesAnalyzerTests
         Assert.Equal(rules, combined);
         Assert.Equal(19, combined.Count());
     }
+
+    /// <summary>A Span, ref or out parameter keeps the method uncached whatever its key: CG0007 says so, and neither
+    /// CG0004 (a member of it for the key) nor CG0005 (add it to the template) is reported for it besides.</summary>
+    [Fact]
+    public Task A_parameter_that_keeps_the_method_uncached_is_reported_once() => Verify<CachedMethodRulesAnalyzer>.AnalyzerAsync("""
+        public interface IRepo
+        {
+            [Cached("1m")] int {|CG0007:SpanParam|}(Span<byte> data);
+            [Cached("1m", "s:{data}")] int {|CG0007:SpanInTemplate|}(ReadOnlySpan<char> data);
+            [Cached("1m", "s:{id}", Tags = ["t:{id}"])] int {|CG0007:SpanOutOfTemplate|}(int id, Span<byte> data);
+            [Cached("1m")] bool {|CG0007:TryGet|}(Guid id, out Guid value);
+            [Cached("1m", "r:{id}")] int {|CG0007:ByRef|}(ref int id, ref Guid other);
+        }
+        """);
 
     [Fact]
     public Task Reports_what_each_rule_finds_on_one_method_pass() => Verify<CachedMethodRulesAnalyzer>.AnalyzerAsync("""

@@ -78,6 +78,9 @@ public class SkipPathTests
         ("tags: an async stream", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\", Tags = [\"t:{id}\"])] Task<int> GetAsync(int id); [InvalidatesTags(\"t:{id}\")] IAsyncEnumerable<int> Import(int id); }"], "InvalidateTag", "CG0006"),
         ("invalidatedBy: async write with a ref parameter", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\", nameof(SaveAsync))] Task<int> GetAsync(int id); Task SaveAsync(int id, ref int version); }"], "// k:{id}", "CG0006"),
         ("invalidatedBy: async write with an out parameter", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\", nameof(SaveAsync))] Task<int> GetAsync(int id); ValueTask<int> SaveAsync(int id, out int version); }"], "// k:{id}", "CG0006"),
+        ("invalidatedBy: static interface method", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\", nameof(Close))] Task<int> GetAsync(int id); static Task Close(int id) => Task.CompletedTask; }"], "// k:{id}", "CG0006"),
+        ("invalidatedBy: sealed interface method", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\", nameof(Archive))] Task<int> GetAsync(int id); sealed Task Archive(int id) => Task.CompletedTask; }"], "// k:{id}", "CG0006"),
+        ("invalidatedBy: qualified, static interface method", ["public interface ICommands { static Task Close(int id) => Task.CompletedTask; Task OtherAsync(int id); } public interface IRepo { [Cached(\"5m\", \"k:{id}\", $\"{nameof(ICommands)}.{nameof(ICommands.Close)}\")] Task<int> GetAsync(int id); }"], "// k:{id}", "CG0006"),
         ("invalidatedBy: qualified, no such type", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\", \"INope.SaveAsync\")] Task<int> GetAsync(int id); }"], "// k:{id}", "CG0006"),
         ("invalidatedBy: qualified, not an interface", ["public sealed class Commands { public Task SaveAsync(int id) => Task.CompletedTask; } public interface IRepo { [Cached(\"5m\", \"k:{id}\", \"Commands.SaveAsync\")] Task<int> GetAsync(int id); }"], "// k:{id}", "CG0006"),
         ("invalidatedBy: qualified, static abstract member", ["public interface ICommands { static abstract ICommands Create(); Task SaveAsync(int id); } public interface IRepo { [Cached(\"5m\", \"k:{id}\", $\"{nameof(ICommands)}.{nameof(ICommands.SaveAsync)}\")] Task<int> GetAsync(int id); }"], "// k:{id}", "CG0006"),
@@ -173,6 +176,10 @@ public class SkipPathTests
         ("batch method sharing its twin's cache", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\")] Task<string?> GetAsync(int id); [Cached(\"5m\", \"k:{ids[]}\")] Task<IReadOnlyDictionary<int, string>> GetManyAsync(IReadOnlyCollection<int> ids); }"], "_getAsync.GetManyTaskAsync<int, "),
         ("batch method of its own", ["public interface IRepo { [Cached(\"5m\", \"t:{tenant}:k:{ids[]}\")] ValueTask<Dictionary<int, int>> GetManyAsync(string tenant, HashSet<int> ids); }"], "_getManyAsync.GetManyAsync<int, "),
         ("batch write with the collection", ["public interface IRepo { [Cached(\"5m\", \"k:{ids[]}\", nameof(SaveAsync))] Task<IReadOnlyDictionary<int, string>> GetManyAsync(int[] ids); Task SaveAsync(IEnumerable<int> ids); }"], "_getManyAsync.InvalidateEachAsync("),
+        ("nullable token, default key", ["public interface IRepo { [Cached(\"5m\")] Task<int> GetAsync(int id, System.Threading.CancellationToken? ct = null); }"], "under <c>IRepo.GetAsync:{id}</c>"),
+        ("nullable token, batch", ["public interface IRepo { [Cached(\"5m\", \"k:{ids[]}\")] Task<IReadOnlyDictionary<int, string>> GetManyAsync(int[] ids, System.Threading.CancellationToken? ct = null); }"], "_getManyAsync.GetManyTaskAsync<int, "),
+        ("write with a nullable token", ["public interface IRepo { [Cached(\"5m\", \"k:{id}\", nameof(SaveAsync))] Task<int> GetAsync(int id); Task SaveAsync(int id, System.Threading.CancellationToken? ct = null); }"], "// k:{id}"),
+        ("Int128 and UInt128 keys", ["public interface IRepo { [Cached(\"5m\")] Task<int> GetAsync(Int128 account, UInt128? serial); [Cached(\"5m\", \"k:{account:hash}\", nameof(SaveAsync))] Task<int> FindAsync(Int128 account); Task SaveAsync(Int128 account); }"], "builder.AppendValue(key.Item1); // account"),
         ("batch write with one element", ["public interface IRepo { [Cached(\"5m\", \"k:{ids[]}\", nameof(Save))] Task<IReadOnlyDictionary<int, string>> GetManyAsync(int[] ids); void Save(int id); }"], "_getManyAsync.Invalidate(new global::System.ValueTuple<int>(id));"),
     }.ToImmutableDictionary(c => c.Name, c => (c.Sources, c.Marker));
 
@@ -197,6 +204,19 @@ public class SkipPathTests
         var run = await GeneratorAndAnalyzers.RunAsync(sources);
         Assert.True(run.Generated.Any(text => text.Contains(marker, StringComparison.Ordinal)), $"'{marker}' is not in the generated code:\n" + string.Join("\n", run.Generated));
         Assert.DoesNotContain(run.Reported, d => d.Severity == DiagnosticSeverity.Error);
+        Assert.Empty(run.OutputErrors);
+    }
+
+    /// <summary>A pointer or span parameter keeps the method uncached: CG0007 alone is reported, not also CG0004 for the
+    /// key it would be in.</summary>
+    [Theory]
+    [InlineData("public unsafe interface IRepo { [Cached(\"1m\")] Task<int> GetAsync(int* p); }")]
+    [InlineData("public unsafe interface IRepo { [Cached(\"1m\", \"k:{p}\")] Task<int> GetAsync(delegate*<int, int> p); }")]
+    [InlineData("public interface IRepo { [Cached(\"1m\")] int Get(Span<byte> data); }")]
+    public async Task A_pointer_or_span_parameter_is_reported_by_CG0007_only(string source)
+    {
+        var run = await GeneratorAndAnalyzers.RunAsync([source]);
+        Assert.Equal(["CG0007"], run.Reported.Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.Id).ToArray());
         Assert.Empty(run.OutputErrors);
     }
 

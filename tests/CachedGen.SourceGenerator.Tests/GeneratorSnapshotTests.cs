@@ -30,6 +30,46 @@ public class GeneratorSnapshotTests
         Snapshot.Verify(text, $"{nameof(GeneratorSnapshotTests)}.{nameof(Attributes_on_the_implementing_class_with_assembly_defaults)}#{hint}");
     }
 
+    /// <summary>A <c>CancellationToken?</c> is left out of keys as a <c>CancellationToken</c> is (the default key has no
+    /// <c>{ct}</c>), and the decorator compiles: the loader's state carries the nullable token to the inner call as the
+    /// caller passed it, for a task, a value task, a synchronous and a batch method, and beside a plain token.</summary>
+    [Fact]
+    public void A_nullable_token_is_left_out_of_the_key_and_passed_to_the_inner_call()
+    {
+        var result = GeneratorHarness.Run("""
+            using System.Collections.Generic;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using CachedGen;
+
+            namespace Depots;
+
+            public interface IDepots
+            {
+                [Cached("5m")]
+                Task<string> GetNameAsync(int id, CancellationToken? ct = null);
+
+                [Cached("5m", "depot:{id}:size")]
+                ValueTask<int> GetSizeAsync(int id, CancellationToken? ct = null);
+
+                [Cached("5m")]
+                int Count(int region, CancellationToken? ct = null);
+
+                [Cached("5m", "depot:{ids[]}")]
+                Task<IReadOnlyDictionary<int, string>> GetNamesAsync(IReadOnlyCollection<int> ids, CancellationToken? ct = null);
+
+                [Cached("5m")]
+                Task<int> CountBothAsync(int region, CancellationToken requestAborted, CancellationToken? shutdown = null);
+            }
+            """);
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        var (hint, text) = Assert.Single(result.Sources);
+        Assert.Equal("Depots.IDepots.g.cs", hint);
+        Assert.Contains("under <c>Depots.IDepots.GetNameAsync:{id}</c>", text, System.StringComparison.Ordinal);
+        Assert.Contains("under <c>Depots.IDepots.CountBothAsync:{region}</c>", text, System.StringComparison.Ordinal);
+        Snapshot.Verify(text, $"{nameof(GeneratorSnapshotTests)}.{nameof(A_nullable_token_is_left_out_of_the_key_and_passed_to_the_inner_call)}#{hint}");
+    }
+
     [Theory]
     [InlineData(Microsoft.CodeAnalysis.CSharp.LanguageVersion.CSharp10, false)]
     [InlineData(Microsoft.CodeAnalysis.CSharp.LanguageVersion.CSharp11, true)]

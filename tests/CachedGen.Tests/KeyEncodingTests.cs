@@ -156,6 +156,42 @@ public class KeyEncodingTests
         Assert.Equal("-5:0:1.5:0:20261125T1200000000000Z:20260102T0304050000000:00000000000000000000000000000000:true", Render(a));
     }
 
+    /// <summary>Int128 and UInt128 render as the other integers, whatever the current culture (sv-SE writes its minus
+    /// sign as U+2212): invariant digits and '-', directly, through a type argument (boxed), and in a tag.</summary>
+    [Fact]
+    public void Int128_and_UInt128_render_as_invariant_integers()
+    {
+        var previous = System.Globalization.CultureInfo.CurrentCulture;
+        System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.GetCultureInfo("sv-SE");
+        try
+        {
+            var builder = new CacheKeyBuilder(stackalloc char[16], null);
+            builder.AppendValue(Int128.MinValue);
+            builder.AppendLiteral(":");
+            builder.AppendValue((Int128)(-42));
+            builder.AppendLiteral(":");
+            builder.AppendValue(UInt128.MaxValue);
+            Assert.Equal("-170141183460469231731687303715884105728:-42:340282366920938463463374607431768211455", builder.ToStringAndClear());
+
+            var boxed = new CacheKeyBuilder(stackalloc char[16], null);
+            boxed.AppendValueOf(Int128.MaxValue);
+            boxed.AppendLiteral(":");
+            boxed.AppendValueOf((UInt128?)7);
+            boxed.AppendLiteral(":");
+            boxed.AppendValueOf((Int128?)null);
+            Assert.Equal("170141183460469231731687303715884105727:7:~", boxed.ToStringAndClear());
+
+            Assert.True(CacheKeyBuilder.IsEncodable(typeof(Int128)));
+            Assert.True(CacheKeyBuilder.IsEncodable(typeof(UInt128?)));
+            var tags = new CacheRuntime(new CachedGenOptions()).TagRenderer;
+            Assert.Equal("t:-5:9", tags.Render($"t:{(Int128)(-5)}:{(UInt128)9}"));
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentCulture = previous;
+        }
+    }
+
     /// <summary>Decimals render at their smallest scale, every digit kept: equal values, one key; different values, two.</summary>
     [Theory]
     [InlineData("1.50", "1.5")]

@@ -86,7 +86,7 @@ public sealed class InvalidKeyTemplateAnalyzer : CachedMethodAnalyzer
 
             foreach (var part in template.Parts)
             {
-                if (!part.IsPlaceholder || keyFields is null)
+                if (!part.IsPlaceholder || keyFields is null || NamesUncacheableParameter(site.Method, part))
                 {
                     continue;
                 }
@@ -110,7 +110,7 @@ public sealed class InvalidKeyTemplateAnalyzer : CachedMethodAnalyzer
 
         foreach (var part in key.Parts)
         {
-            if (part.IsPlaceholder && CacheRules.ResolvePlaceholder(site.Method, part, out var problem) is null)
+            if (part.IsPlaceholder && !NamesUncacheableParameter(site.Method, part) && CacheRules.ResolvePlaceholder(site.Method, part, out var problem) is null)
             {
                 var parameter = CacheRules.FindParameter(site.Method.Parameters, part.Path![0]);
                 context.ReportDiagnostic(Diagnostic.Create(Rule, parameter?.Locations.FirstOrDefault() ?? site.MethodLocation, site.Method.Name,
@@ -143,6 +143,21 @@ public sealed class InvalidKeyTemplateAnalyzer : CachedMethodAnalyzer
             : $"write a key template naming its members ({{{name}.{member}}}), or mark it [NotCacheKey]";
     }
 
+    /// <summary>For a placeholder naming a whole collection parameter (<c>{ids}</c> of <c>int[] ids</c>), which has no key
+    /// encoding: the batch placeholder that caches one entry per element (<c>{ids[]}</c>), as the default key's message
+    /// says it; empty for any other placeholder.</summary>
+    private static string BatchHint(IMethodSymbol method, KeyTemplatePart part)
+        => !part.IsBatch && part.Path!.Count == 1 && CacheRules.FindParameter(method.Parameters, part.Path[0]) is { } parameter
+           && parameter.Type.SpecialType != SpecialType.System_String && CacheRules.BatchElementType(parameter.Type, out _) is not null
+            ? $"; to cache one entry per element, write the batch placeholder {{{part.Path[0]}[]{(part.Hash ? ":hash" : "")}}} (see docs/batch.md)"
+            : "";
+
+    /// <summary>Whether the placeholder names a parameter that keeps the method from being cached whatever its key
+    /// (a <c>Span&lt;T&gt;</c>, a pointer, a <c>ref</c> or <c>out</c> parameter): CG0007 says so, and a CG0004 asking
+    /// for a member of it would send the reader after a key that cannot help.</summary>
+    internal static bool NamesUncacheableParameter(IMethodSymbol method, KeyTemplatePart part)
+        => CacheRules.FindParameter(method.Parameters, part.Path![0]) is { } parameter && CacheRules.ParameterProblem(parameter) is not null;
+
     private void AnalyzeKey(SymbolAnalysisContext context, CachedSite site)
     {
         if (site.Data.KeyTemplate is not { } text)
@@ -166,9 +181,10 @@ public sealed class InvalidKeyTemplateAnalyzer : CachedMethodAnalyzer
                 continue; // CG0016
             }
 
-            if (part.IsPlaceholder && !CacheRules.IsTypeArgumentPlaceholder(site.Method, part) && CacheRules.ResolvePlaceholder(site.Method, part, out var problem) is null)
+            if (part.IsPlaceholder && !CacheRules.IsTypeArgumentPlaceholder(site.Method, part) && !NamesUncacheableParameter(site.Method, part)
+                && CacheRules.ResolvePlaceholder(site.Method, part, out var problem) is null)
             {
-                context.ReportDiagnostic(Diagnostic.Create(Rule, CachedSite.ValueSpan(argument, part.Start, part.Length, site.AttributeLocation), site.Method.Name, problem));
+                context.ReportDiagnostic(Diagnostic.Create(Rule, CachedSite.ValueSpan(argument, part.Start, part.Length, site.AttributeLocation), site.Method.Name, problem + BatchHint(site.Method, part)));
             }
         }
     }

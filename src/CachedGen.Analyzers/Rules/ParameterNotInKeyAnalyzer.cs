@@ -27,7 +27,8 @@ public sealed class ParameterNotInKeyAnalyzer : CachedMethodAnalyzer
             .ToImmutableHashSet<IParameterSymbol>(SymbolEqualityComparer.Default);
         foreach (var parameter in site.Method.Parameters)
         {
-            if (roots.Contains(parameter) || CacheRules.IsLeftOutOfKey(parameter))
+            // A parameter that keeps the method uncached (Span<T>, a pointer, ref or out) is CG0007's: no key helps.
+            if (roots.Contains(parameter) || CacheRules.IsLeftOutOfKey(parameter) || CacheRules.ParameterProblem(parameter) is not null)
             {
                 continue;
             }

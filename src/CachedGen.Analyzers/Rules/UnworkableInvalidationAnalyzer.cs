@@ -95,7 +95,7 @@ public sealed class UnworkableInvalidationAnalyzer : CachedMethodAnalyzer
             return ($"'{name}' is itself cached: a read cannot invalidate", true);
         }
 
-        if (SkipRules.AfterWriteProblem(writer) is { } afterWrite)
+        if (SkipRules.InvalidatingWriteProblem(writer) is { } afterWrite)
         {
             return (afterWrite, true);
         }

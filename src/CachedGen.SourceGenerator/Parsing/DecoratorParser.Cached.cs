@@ -95,7 +95,10 @@ internal static partial class DecoratorParser
             localTtlTicks = localTtl.Ticks;
         }
 
-        var cancellationTokenName = method.Parameters.FirstOrDefault(p => IsCancellationToken(p.Type))?.Name;
+        // The token the runtime is given to stop a caller's wait: a CancellationToken. A CancellationToken? is left out of
+        // keys too (IsLeftOutOfKey), but is no CancellationToken to hand over: the loader's state carries it and the
+        // inner call gets it as the caller passed it (as a synchronous method's token, or a [NotCacheKey] value).
+        var cancellationTokenName = method.Parameters.FirstOrDefault(p => p.Type.HasFullName(KnownNames.CancellationToken))?.Name;
         // The template names the parameters of the method that carries [Cached] (the class's, when it is there), as the
         // analyzers read it.
         var templateText = data.KeyTemplate ?? DefaultTemplate(attributed, DefaultKeyContract(attributed));

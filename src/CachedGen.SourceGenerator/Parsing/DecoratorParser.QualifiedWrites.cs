@@ -48,7 +48,7 @@ internal static partial class DecoratorParser
 
                 var write = ResolveQualifiedWrite(name, compilation, info.Syntax);
                 if (write.Error is not null || write.Methods.Count != 1 || write.Methods[0].GetAttributes().Any(IsCachedAttribute)
-                    || SkipRules.AfterWriteProblem(write.Methods[0]) is not null || SkipRules.ExternalWriteProblem(contract, write.Type!) is not null)
+                    || SkipRules.InvalidatingWriteProblem(write.Methods[0]) is not null || SkipRules.ExternalWriteProblem(contract, write.Type!) is not null)
                 {
                     continue;
                 }

@@ -19,7 +19,7 @@ internal static partial class DecoratorParser
         var puts = new List<InvalidationModel>();
         var kind = KindOf(method);
         var invalidations = new List<InvalidationModel>();
-        if (SkipRules.AfterWriteProblem(method) is null)
+        if (SkipRules.InvalidatingWriteProblem(method) is null)
         {
             foreach (var target in cached)
             {

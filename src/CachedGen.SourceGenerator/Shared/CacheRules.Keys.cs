@@ -230,8 +230,11 @@ internal static partial class CacheRules
                 : "long";
         }
 
+        // Int128 and UInt128 are no special types to Roslyn: named, as the others without a SpecialType are
+        // (CacheKeyBuilder.AppendValue renders them in invariant culture, as the other integers).
         return type.HasFullName("System.Guid") || type.HasFullName("System.DateTimeOffset") || type.HasFullName("System.DateOnly")
             || type.HasFullName("System.TimeOnly") || type.HasFullName("System.TimeSpan")
+            || type.HasFullName("System.Int128") || type.HasFullName("System.UInt128")
             ? ""
             : null;
     }
@@ -296,10 +299,15 @@ internal static partial class CacheRules
             || (type.SpecialType != SpecialType.System_Boolean && type.AllInterfaces.Any(i => i.HasFullName("System.ISpanFormattable")));
     }
 
-    internal static bool IsCancellationToken(ITypeSymbol type) => type.HasFullName(KnownNames.CancellationToken);
+    /// <summary>Whether the type is a <see cref="System.Threading.CancellationToken"/> or a
+    /// <c>CancellationToken?</c>: either says when to stop waiting, never what was asked, so neither is part of a key
+    /// nor fills a write's key field.</summary>
+    internal static bool IsCancellationToken(ITypeSymbol type)
+        => (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable ? nullable.TypeArguments[0] : type)
+            .HasFullName(KnownNames.CancellationToken);
 
-    /// <summary>Whether a parameter stays out of the default key and needs no placeholder in a template (CG0008): a
-    /// <see cref="System.Threading.CancellationToken"/>, a <c>[NotCacheKey]</c> parameter, or a caller-information
+    /// <summary>Whether a parameter stays out of the default key and needs no placeholder in a template (CG0005): a
+    /// <see cref="System.Threading.CancellationToken"/> (or <c>CancellationToken?</c>), a <c>[NotCacheKey]</c> parameter, or a caller-information
     /// parameter (<c>[CallerMemberName]</c>, <c>[CallerFilePath]</c>, <c>[CallerLineNumber]</c>,
     /// <c>[CallerArgumentExpression]</c>), which says who called, not what was asked: in the key it would give every
     /// calling line an entry of its own. A template may still name one on purpose.</summary>

@@ -36,14 +36,9 @@ internal static partial class CacheRules
 
         foreach (var parameter in method.Parameters)
         {
-            if (parameter.RefKind is RefKind.Ref or RefKind.Out)
+            if (ParameterProblem(parameter) is { } problem)
             {
-                return $"parameter '{parameter.Name}' is passed by 'ref' or 'out'";
-            }
-
-            if (parameter.Type.IsRefLikeType || parameter.Type is IPointerTypeSymbol or IFunctionPointerTypeSymbol)
-            {
-                return $"parameter '{parameter.Name}' is a ref struct or pointer";
+                return problem;
             }
         }
 
@@ -61,6 +56,21 @@ internal static partial class CacheRules
         }
 
         return UnstorableResultReason(valueType);
+    }
+
+    /// <summary>Why the parameter keeps its method from being cached (CG0007), or <see langword="null"/>: passed by
+    /// <c>ref</c> or <c>out</c>, or a ref struct (<c>Span&lt;T&gt;</c>) or pointer, which the loader's state cannot hold.
+    /// CG0004 and CG0005 say nothing more of such a parameter: no key or template can make the method cacheable.</summary>
+    internal static string? ParameterProblem(IParameterSymbol parameter)
+    {
+        if (parameter.RefKind is RefKind.Ref or RefKind.Out)
+        {
+            return $"parameter '{parameter.Name}' is passed by 'ref' or 'out'";
+        }
+
+        return parameter.Type.IsRefLikeType || parameter.Type is IPointerTypeSymbol or IFunctionPointerTypeSymbol
+            ? $"parameter '{parameter.Name}' is a ref struct or pointer"
+            : null;
     }
 
     /// <summary>Results that cannot be shared between callers or stored: streams, lazy queries, disposables, delegates.</summary>

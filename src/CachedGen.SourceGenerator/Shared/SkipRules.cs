@@ -280,6 +280,18 @@ internal static class SkipRules
         return null;
     }
 
+    /// <summary>Why no decorator follows an interface member that is not <see cref="IsImplementedByDecorator"/>.</summary>
+    internal const string NotImplementedByDecorator = "it is a static or sealed interface member, which a decorator does not implement: make it an abstract instance method";
+
+    /// <summary>Why the decorator cannot invalidate after <paramref name="writer"/>, a write an <c>invalidatedBy</c> entry
+    /// names, or <see langword="null"/> when it can: a static or sealed interface member is the interface's own (no
+    /// decorator implements it, so none sees it called), then <see cref="AfterWriteProblem"/>. The generator skips such
+    /// an entry, CG0006 reports it with this reason.</summary>
+    internal static string? InvalidatingWriteProblem(IMethodSymbol writer)
+        => writer.ContainingType.TypeKind == TypeKind.Interface && !IsImplementedByDecorator(writer)
+            ? NotImplementedByDecorator
+            : AfterWriteProblem(writer);
+
     /// <summary>Whether the type is, or is built of, a pointer or function pointer (a member naming one is <c>unsafe</c>).</summary>
     internal static bool IsUnsafe(ITypeSymbol type)
         => type switch
@@ -310,7 +322,7 @@ internal static class SkipRules
         {
             if (!IsImplementedByDecorator(writer))
             {
-                return "it is a static or sealed interface member, which a decorator does not implement: make it an abstract instance method";
+                return NotImplementedByDecorator;
             }
 
             if (((writer.ContainingType.IsGenericType ? null : ContractProblem(writer.ContainingType)) ?? GenericContractProblem(writer.ContainingType)) is { } problem)

@@ -100,6 +100,12 @@ public ref struct CacheKeyBuilder
     /// <summary>Appends an integer in invariant culture.</summary>
     public void AppendValue(ulong value) => AppendFormatted(value, default);
 
+    /// <summary>Appends a 128-bit integer in invariant culture, as the other integers (up to 39 digits and a sign).</summary>
+    public void AppendValue(Int128 value) => AppendFormatted(value, default);
+
+    /// <summary>Appends a 128-bit integer in invariant culture, as the other integers (up to 39 digits).</summary>
+    public void AppendValue(UInt128 value) => AppendFormatted(value, default);
+
     /// <summary>Appends the shortest round-trip form; <c>-0</c> is written as <c>0</c>, since they compare equal.</summary>
     public void AppendValue(float value) => AppendFormatted(value == 0 ? 0f : value, "R");
 
@@ -183,7 +189,8 @@ public ref struct CacheKeyBuilder
 
     private static bool IsScalar(Type type)
         => type.IsEnum || Type.GetTypeCode(type) is not (TypeCode.Object or TypeCode.Empty or TypeCode.DBNull)
-            || type == typeof(Guid) || type == typeof(DateTimeOffset) || type == typeof(DateOnly) || type == typeof(TimeOnly) || type == typeof(TimeSpan);
+            || type == typeof(Guid) || type == typeof(DateTimeOffset) || type == typeof(DateOnly) || type == typeof(TimeOnly) || type == typeof(TimeSpan)
+            || type == typeof(Int128) || type == typeof(UInt128);
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, System.Reflection.FieldInfo?> WrappedFields = new();
 
@@ -241,6 +248,8 @@ public ref struct CacheKeyBuilder
             case uint n: AppendValue(n); break;
             case long n: AppendValue(n); break;
             case ulong n: AppendValue(n); break;
+            case Int128 n: AppendValue(n); break;
+            case UInt128 n: AppendValue(n); break;
             case float n: AppendValue(n); break;
             case double n: AppendValue(n); break;
             case decimal n: AppendValue(n); break;

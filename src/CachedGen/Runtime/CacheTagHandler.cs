@@ -77,6 +77,8 @@ public ref struct CacheTagHandler
             case uint n: _builder.AppendValue(n); break;
             case long n: _builder.AppendValue(n); break;
             case ulong n: _builder.AppendValue(n); break;
+            case Int128 n: _builder.AppendValue(n); break;
+            case UInt128 n: _builder.AppendValue(n); break;
             case float n: _builder.AppendValue(n); break;
             case double n: _builder.AppendValue(n); break;
             case decimal n: _builder.AppendValue(n); break;
