@@ -3,7 +3,8 @@ using System;
 namespace CachedGen.Runtime;
 
 /// <summary>The checks of <see cref="CachedGenOptions"/> made once, when a <see cref="CacheRuntime"/> is built (the settings
-/// reloaded later are checked by <see cref="MethodPolicy.Validate"/>).</summary>
+/// reloaded later, the fail-safe's and the source timeouts among them, are checked by <see cref="MethodPolicy.Validate"/>,
+/// at start and on every reload).</summary>
 internal static class StartupSettings
 {
     /// <summary>Refuses the settings that cannot mean what they say: a serialization depth outside its range, an L1 below
@@ -39,15 +40,9 @@ internal static class StartupSettings
         Positive(options.LeaseDuration, nameof(CachedGenOptions.LeaseDuration));
         Positive(options.LeaseWaitTimeout, nameof(CachedGenOptions.LeaseWaitTimeout));
         Positive(options.TagRefreshInterval, nameof(CachedGenOptions.TagRefreshInterval));
-        Positive(options.FailSafeThrottle, nameof(CachedGenOptions.FailSafeThrottle));
         if (options.CircuitBreakerDuration < TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.CircuitBreakerDuration, "CachedGenOptions.CircuitBreakerDuration must not be negative.");
-        }
-
-        if (options.FailSafeMaxAge < TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.FailSafeMaxAge, "CachedGenOptions.FailSafeMaxAge must not be negative (0 turns the fail-safe off).");
         }
 
         if (options.CircuitBreakerThreshold < 1)
