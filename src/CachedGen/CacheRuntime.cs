@@ -51,6 +51,7 @@ public sealed partial class CacheRuntime : ICacheInvalidator, IAsyncDisposable, 
         Logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("CachedGen");
         Clock = new Runtime.RuntimeClock(ReferenceEquals(options.TimeProvider, TimeProvider.System) && timeProvider is not null ? timeProvider : options.TimeProvider);
         Time = Clock.Provider;
+        Runtime.ConfiguredMethods.Apply(options);
         Runtime.StartupSettings.Validate(options);
         Runtime.MethodPolicy.Validate(options);
         UnconfirmedWrites = new Runtime.UnconfirmedWrites(Time);
@@ -135,6 +136,7 @@ public sealed partial class CacheRuntime : ICacheInvalidator, IAsyncDisposable, 
     public void Reload(CachedGenOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        Runtime.ConfiguredMethods.Apply(options); // Methods as configured, in the attribute's duration syntax too
         Runtime.MethodPolicy.Validate(options); // all or nothing: a bad setting changes nothing
         _enabled = options.Enabled;
         Reconfigure(options, options.Enabled);
