@@ -45,11 +45,11 @@ internal static partial class Log
     [LoggerMessage(EventId = 1011, Level = LogLevel.Warning, Message = "CachedGen: early refresh of an entry of {Method} failed; the entry is served until it expires")]
     public static partial void RefreshFailed(ILogger logger, string method, Exception exception);
 
-    [LoggerMessage(EventId = 1012, Level = LogLevel.Warning, Message = "CachedGen: the source of {Method} failed; serving the last value (fail-safe)")]
-    public static partial void FailSafeOnError(ILogger logger, string method, Exception exception);
+    // 1012 ("the source failed; serving the last value") is no longer logged: one serve is one event, 1013, which carries
+    // the source's exception too.
 
     [LoggerMessage(EventId = 1013, Level = LogLevel.Warning, Message = "CachedGen: fail-safe served a value of {Method} expired {StaleMs} ms ago ({Reason})")]
-    public static partial void FailSafeServed(ILogger logger, string method, string reason, long staleMs);
+    public static partial void FailSafeServed(ILogger logger, string method, string reason, long staleMs, Exception? exception);
 
     [LoggerMessage(EventId = 1015, Level = LogLevel.Error, Message = "CachedGen: reloaded options rejected; the previous settings stay in force")]
     public static partial void ReloadRejected(ILogger logger, Exception exception);
