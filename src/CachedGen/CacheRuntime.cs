@@ -286,7 +286,7 @@ public sealed partial class CacheRuntime : ICacheInvalidator, IAsyncDisposable, 
         Metrics.AddInvalidation(Runtime.CacheMetrics.KindTag, null);
         if (!confirmed)
         {
-            Metrics.InvalidationFailures.Add(1);
+            Metrics.InvalidationFailures.Add(1, new KeyValuePair<string, object?>("kind", Runtime.CacheMetrics.KindTag));
             if (Redis?.Breaker.IsClosed != false)
             {
                 // As every Redis failure: logged one by one while the circuit is closed; an outage is logged once, as the
