@@ -129,7 +129,8 @@ public sealed partial class CacheRuntime : ICacheInvalidator, IAsyncDisposable, 
 
     /// <summary>
     /// Applies reloaded options: the kill switches (global and per method), per-method TTL overrides, early refresh,
-    /// fail-safe and source timeouts. The connection, key prefix, secrets and L1 capacities are fixed at start.
+    /// fail-safe and source timeouts. The connection, key prefix, secrets and L1 capacities are fixed at start: a reload
+    /// that changes any of them logs event 1026 naming them, and they stay as they were.
     /// <see cref="CachedGenServiceCollectionExtensions.AddCachedGen(Microsoft.Extensions.DependencyInjection.IServiceCollection)"/>
     /// calls it on every <c>IOptionsMonitor</c> change.
     /// </summary>
@@ -140,6 +141,12 @@ public sealed partial class CacheRuntime : ICacheInvalidator, IAsyncDisposable, 
         Runtime.MethodPolicy.Validate(options); // all or nothing: a bad setting changes nothing
         _enabled = options.Enabled;
         Reconfigure(options, options.Enabled);
+        if (Runtime.StartupSettings.ChangedOnReload(Options, options) is { Count: > 0 } ignored)
+        {
+            // Fixed at start (the connection's budget and breaker, the key prefix, secrets, L1 capacities, ...): said once
+            // per reload, rather than applied to half of the runtime or dropped without a word.
+            Runtime.Log.FixedSettingsIgnored(Logger, string.Join(", ", ignored));
+        }
     }
 
     /// <summary>A reload from configuration: invalid settings are logged and the previous ones kept, never thrown into

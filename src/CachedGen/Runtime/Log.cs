@@ -74,4 +74,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1016, Level = LogLevel.Warning, Message = "CachedGen: Redis did not confirm the invalidation of tag {Tag}; this node forgets the tag's generation, and other nodes keep serving its entries until they read it again (at most CachedGenOptions.TagRefreshInterval while they can read Redis)")]
     public static partial void TagInvalidationFailed(ILogger logger, string tag);
+
+    [LoggerMessage(EventId = 1026, Level = LogLevel.Warning, Message = "CachedGen: reloaded options change settings fixed at start ({Settings}); they are ignored until the process restarts, the reloadable settings of the reload apply")]
+    public static partial void FixedSettingsIgnored(ILogger logger, string settings);
 }

@@ -170,4 +170,28 @@ public class OptionsValidationTests
         options.Methods["irepo.getasync"] = new CachedMethodOptions { Enabled = false };
         Assert.True(options.Methods.ContainsKey("IRepo.GetAsync"));
     }
+
+    /// <summary>A reload that changes settings fixed at start (the key prefix, the Redis budget, ...) applies its
+    /// reloadable settings and says, once per reload, which ones it ignored (1026); a reload that changes only
+    /// reloadable settings says nothing.</summary>
+    [Fact]
+    public void A_reload_that_changes_settings_fixed_at_start_names_them_once()
+    {
+        var log = new EventLog();
+        using var runtime = new CacheRuntime(new CachedGenOptions { KeyPrefix = "a:", KeyHashSecret = new byte[32] }, (StackExchange.Redis.IConnectionMultiplexer?)null, log);
+
+        runtime.Reload(new CachedGenOptions { KeyPrefix = "a:", KeyHashSecret = new byte[32], Enabled = false, EarlyRefresh = 0.5, SourceSoftTimeout = TimeSpan.FromSeconds(1) });
+        Assert.False(runtime.Enabled);
+        Assert.DoesNotContain(log.Events, e => e.Id == 1026);
+
+        var secret = new byte[32];
+        secret[0] = 1;
+        runtime.Reload(new CachedGenOptions { KeyPrefix = "b:", RedisOperationTimeout = TimeSpan.FromSeconds(5), KeyHashSecret = secret, Enabled = true });
+        Assert.True(runtime.Enabled);
+        var ignored = Assert.Single(log.Events, e => e.Id == 1026);
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, ignored.Level);
+        Assert.Contains("(KeyPrefix, RedisOperationTimeout, KeyHashSecret)", ignored.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("\u0001", ignored.Message, StringComparison.Ordinal);
+        Assert.Equal("a:", runtime.Options.KeyPrefix);
+    }
 }
