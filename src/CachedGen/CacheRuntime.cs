@@ -51,6 +51,7 @@ public sealed partial class CacheRuntime : ICacheInvalidator, IAsyncDisposable, 
         Logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("CachedGen");
         Clock = new Runtime.RuntimeClock(ReferenceEquals(options.TimeProvider, TimeProvider.System) && timeProvider is not null ? timeProvider : options.TimeProvider);
         Time = Clock.Provider;
+        Runtime.ConfiguredMethods.Apply(options);
         Runtime.StartupSettings.Validate(options);
         Runtime.MethodPolicy.Validate(options);
         UnconfirmedWrites = new Runtime.UnconfirmedWrites(Time);
@@ -128,16 +129,24 @@ public sealed partial class CacheRuntime : ICacheInvalidator, IAsyncDisposable, 
 
     /// <summary>
     /// Applies reloaded options: the kill switches (global and per method), per-method TTL overrides, early refresh,
-    /// fail-safe and source timeouts. The connection, key prefix, secrets and L1 capacities are fixed at start.
+    /// fail-safe and source timeouts. The connection, key prefix, secrets and L1 capacities are fixed at start: a reload
+    /// that changes any of them logs event 1026 naming them, and they stay as they were.
     /// <see cref="CachedGenServiceCollectionExtensions.AddCachedGen(Microsoft.Extensions.DependencyInjection.IServiceCollection)"/>
     /// calls it on every <c>IOptionsMonitor</c> change.
     /// </summary>
     public void Reload(CachedGenOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        Runtime.ConfiguredMethods.Apply(options); // Methods as configured, in the attribute's duration syntax too
         Runtime.MethodPolicy.Validate(options); // all or nothing: a bad setting changes nothing
         _enabled = options.Enabled;
         Reconfigure(options, options.Enabled);
+        if (Runtime.StartupSettings.ChangedOnReload(Options, options) is { Count: > 0 } ignored)
+        {
+            // Fixed at start (the connection's budget and breaker, the key prefix, secrets, L1 capacities, ...): said once
+            // per reload, rather than applied to half of the runtime or dropped without a word.
+            Runtime.Log.FixedSettingsIgnored(Logger, string.Join(", ", ignored));
+        }
     }
 
     /// <summary>A reload from configuration: invalid settings are logged and the previous ones kept, never thrown into
@@ -284,7 +293,7 @@ public sealed partial class CacheRuntime : ICacheInvalidator, IAsyncDisposable, 
         Metrics.AddInvalidation(Runtime.CacheMetrics.KindTag, null);
         if (!confirmed)
         {
-            Metrics.InvalidationFailures.Add(1);
+            Metrics.InvalidationFailures.Add(1, new KeyValuePair<string, object?>("kind", Runtime.CacheMetrics.KindTag));
             if (Redis?.Breaker.IsClosed != false)
             {
                 // As every Redis failure: logged one by one while the circuit is closed; an outage is logged once, as the

@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using System.ComponentModel;
+using Microsoft.Extensions.Configuration;
 
 namespace CachedGen;
 
@@ -195,8 +197,21 @@ public sealed class CachedGenOptions
 
     /// <summary>Per-method settings, by method id (<c>Namespace.IFormRepository.GetSchemaAsync</c> or
     /// <c>IFormRepository.GetSchemaAsync</c>, in any case, as configuration keys are). Reloadable; checked at start and
-    /// on every reload.</summary>
+    /// on every reload. Bound from configuration, their durations take the attribute's syntax (<c>"30s"</c>,
+    /// <c>"5m"</c>, <c>"1h30m"</c>, <c>"250ms"</c>) or <c>"00:00:30"</c> (see <see cref="MethodsConfiguration"/>).</summary>
     public Dictionary<string, CachedMethodOptions> Methods { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The <c>Methods</c> section of the configuration these options were bound from, set by the configuration binder
+    /// (<c>services.Configure&lt;CachedGenOptions&gt;(configuration.GetSection("CachedGen"))</c>) beside
+    /// <see cref="Methods"/>; not meant to be set by code. The binder drops a whole <c>Methods</c> entry without a word when
+    /// one of its values does not convert (a TTL written <c>"30s"</c>); the runtime therefore reads every entry of this
+    /// section again, at start and on each reload, with the attribute's duration syntax, and refuses a value it cannot read
+    /// (the runtime does not start; a reload is rejected, event 1015), naming the setting's path and the value.
+    /// </summary>
+    [ConfigurationKeyName(nameof(Methods))]
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public IConfigurationSection? MethodsConfiguration { get; set; }
 
     /// <summary>The runtime's one clock: L1 expiry, early refresh, fail-safe, source timeouts, lease waits, tag
     /// freshness, the Redis read budget, the circuit breaker and payload timestamps. Left at

@@ -22,9 +22,14 @@ public sealed class ConfigurationTests(RedisServerFixture redis) : IClassFixture
 
     public async Task DisposeAsync() => await _mux.DisposeAsync();
 
-    private ServiceProvider Build(WidgetSource source, IConfiguration configuration, Action<CachedGenBuilder>? more = null)
+    private ServiceProvider Build(WidgetSource source, IConfiguration configuration, Action<CachedGenBuilder>? more = null, Microsoft.Extensions.Logging.ILoggerFactory? log = null)
     {
         var services = new ServiceCollection();
+        if (log is not null)
+        {
+            services.AddSingleton(log);
+        }
+
         services.AddSingleton<IWidgetRepository>(source);
         services.Configure<CachedGenOptions>(configuration.GetSection("CachedGen"));
         var builder = services.AddCachedGen(o =>
@@ -80,6 +85,83 @@ public sealed class ConfigurationTests(RedisServerFixture redis) : IClassFixture
         var ttl = long.Parse(await redis.Server.ExecuteAsync("PTTL", method.RenderKey(new ValueTuple<int>(3))));
         Assert.InRange(ttl, 1, 500);
         Assert.Equal(TimeSpan.FromMinutes(10), runtime.GetMethod(CachedWidgetRepository.GetAsyncDescriptor).Ttl);
+    }
+
+    private static async Task StartAsync(IServiceProvider provider)
+    {
+        foreach (var service in provider.GetServices<IHostedService>())
+        {
+            await service.StartAsync(default);
+        }
+    }
+
+    private static IConfigurationRoot Configuration(params (string Key, string Value)[] settings)
+        => new ConfigurationBuilder().AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value))).Build();
+
+    /// <summary>The configuration binder dropped a whole <c>Methods</c> entry without a word when a duration was written as
+    /// in <c>[Cached("30s")]</c> (the method kept its default TTL, and the entry's kill switch was lost with it): durations
+    /// under <c>Methods</c> take the attribute's syntax, and <c>hh:mm:ss</c> as before.</summary>
+    [Theory]
+    [InlineData("30s", 30_000)]
+    [InlineData("5m", 300_000)]
+    [InlineData("1h30m", 5_400_000)]
+    [InlineData("250ms", 250)]
+    [InlineData("00:00:30", 30_000)]
+    public async Task A_per_method_duration_in_the_attribute_syntax_applies_from_configuration(string ttl, int ms)
+    {
+        var configuration = Configuration(
+            ("CachedGen:Methods:IWidgetRepository.GetValueAsync:Ttl", ttl),
+            ("CachedGen:Methods:IWidgetRepository.GetValueAsync:SourceHardTimeout", "2s"),
+            ("CachedGen:Methods:IWidgetRepository.GetAsync:Enabled", "false"),
+            ("CachedGen:Methods:IWidgetRepository.GetAsync:FailSafeMaxAge", "10m"));
+        var source = new WidgetSource();
+        await using var provider = Build(source, configuration);
+        await StartAsync(provider);
+        var runtime = provider.GetRequiredService<CacheRuntime>();
+
+        Assert.Equal(TimeSpan.FromMilliseconds(ms), runtime.GetMethod(CachedWidgetRepository.GetValueAsyncDescriptor).Ttl);
+        Assert.Equal(TimeSpan.FromSeconds(2), runtime.CurrentOptions.Methods["IWidgetRepository.GetValueAsync"].SourceHardTimeout);
+        Assert.Equal(TimeSpan.FromMinutes(10), runtime.CurrentOptions.Methods["IWidgetRepository.GetAsync"].FailSafeMaxAge);
+        var repository = provider.GetRequiredService<IWidgetRepository>();
+        await repository.GetAsync(1);
+        await repository.GetAsync(1);
+        Assert.Equal(2, source.SourceCalls); // the entry's kill switch is not lost with its duration
+    }
+
+    /// <summary>A value under <c>Methods</c> that reads as nothing stops the host at start, naming the setting and the
+    /// value, and a reload carrying one is rejected whole (1015) with the same words: never dropped without a word.</summary>
+    [Fact]
+    public async Task An_unreadable_per_method_value_stops_the_host_and_is_rejected_on_reload_naming_setting_and_value()
+    {
+        var bad = Configuration(("CachedGen:Methods:IWidgetRepository.GetValueAsync:Ttl", "30 seconds"), ("CachedGen:Methods:IWidgetRepository.GetAsync:Enabled", "nope"));
+        await using (var provider = Build(new WidgetSource(), bad))
+        {
+            var error = await Assert.ThrowsAsync<ArgumentException>(() => StartAsync(provider));
+            Assert.Contains("CachedGen:Methods:IWidgetRepository.GetValueAsync:Ttl = \"30 seconds\"", error.Message, StringComparison.Ordinal);
+            Assert.Contains("CachedGen:Methods:IWidgetRepository.GetAsync:Enabled = \"nope\"", error.Message, StringComparison.Ordinal);
+        }
+
+        var log = new PayloadGuardTests.EventLog();
+        var configuration = Configuration(("CachedGen:Methods:IWidgetRepository.GetValueAsync:Ttl", "45s"));
+        await using var started = Build(new WidgetSource(), configuration, log: log);
+        await StartAsync(started);
+        var runtime = started.GetRequiredService<CacheRuntime>();
+        var method = runtime.GetMethod(CachedWidgetRepository.GetValueAsyncDescriptor);
+        Assert.Equal(TimeSpan.FromSeconds(45), method.Ttl);
+
+        configuration["CachedGen:Methods:IWidgetRepository.GetValueAsync:Ttl"] = "1x";
+        configuration["CachedGen:Enabled"] = "false";
+        configuration.Reload();
+        Assert.Single(log.Events, e => e.Id == 1015);
+        var cause = Assert.Single(log.Exceptions, e => e.Id == 1015).Exception;
+        Assert.Contains("CachedGen:Methods:IWidgetRepository.GetValueAsync:Ttl = \"1x\"", cause!.Message, StringComparison.Ordinal);
+        Assert.True(runtime.Enabled); // rejected whole
+        Assert.Equal(TimeSpan.FromSeconds(45), method.Ttl);
+
+        configuration["CachedGen:Methods:IWidgetRepository.GetValueAsync:Ttl"] = "2m";
+        configuration.Reload();
+        Assert.Equal(TimeSpan.FromMinutes(2), method.Ttl);
+        Assert.False(runtime.Enabled);
     }
 
     [Fact]

@@ -136,6 +136,26 @@ public sealed class MetricsTests(RedisServerFixture redis) : IClassFixture<Redis
         Assert.Equal((long)RedisCircuitState.Open, recorder.Observe("cachedgen.redis.circuit.state"));
     }
 
+    /// <summary>A tag invalidation Redis did not confirm is counted with the tags <c>cachedgen.invalidations</c> gives a
+    /// tag (<c>kind=tag</c>, no method), not with none at all.</summary>
+    [Fact]
+    public async Task A_tag_invalidation_Redis_did_not_confirm_is_counted_with_kind_tag()
+    {
+        await using var server = await RedisServer.StartAsync();
+        var mux = await ConnectionMultiplexer.ConnectAsync(server.ConnectionString + ",connectRetry=0,syncTimeout=250,asyncTimeout=250");
+        using var _ = mux;
+        using var runtime = new CacheRuntime(new CachedGenOptions { KeyPrefix = "metrics-tag-failure:", ValueEncryptionKey = new byte[32], KeyHashSecret = new byte[32] }, mux);
+        using var recorder = new Recorder(runtime.Metrics.Meter);
+        await server.KillAsync();
+
+        Assert.False(await runtime.InvalidateTagAsync("owner:7"));
+
+        var failure = Assert.Single(recorder.Tags("cachedgen.invalidation.failures"));
+        var invalidation = Assert.Single(recorder.Tags("cachedgen.invalidations"));
+        Assert.Equal("tag", failure["kind"]);
+        Assert.Equal(invalidation.OrderBy(t => t.Key), failure.OrderBy(t => t.Key));
+    }
+
     [Fact]
     public async Task Hits_are_not_counted_while_nobody_listens()
     {

@@ -96,4 +96,40 @@ public sealed class StartupCheckTests(RedisServerFixture redis) : IClassFixture<
         var warning = Assert.Single(log.Events, e => e.Id == 1025);
         Assert.Contains("IWidgetRepository.GetAsnc", warning.Message, StringComparison.Ordinal);
     }
+
+    /// <summary><c>UseRedis(string)</c> to a port nothing listens on, under a started host: the node runs on L1 and the
+    /// source, and says why once, as event 1006 with the client's error, not only as the circuit opening (1007) once
+    /// calls have failed.</summary>
+    [Fact]
+    public async Task Redis_unreachable_at_host_start_is_logged_as_could_not_connect_with_the_cause()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+
+        var log = new PayloadGuardTests.EventLog();
+        var services = new ServiceCollection().AddSingleton<ILoggerFactory>(log);
+        var source = new WidgetSource();
+        services.AddSingleton<IWidgetRepository>(source);
+        services.AddCachedGen(o =>
+        {
+            o.KeyPrefix = "startup-down:";
+            o.KeyHashSecret = new byte[32];
+            o.ValueEncryptionKey = new byte[32];
+        }).UseRedis($"127.0.0.1:{port}");
+        await using var provider = services.BuildServiceProvider();
+        await StartAsync(provider);
+
+        var repository = provider.GetRequiredService<IWidgetRepository>();
+        for (var id = 1; id <= 10; id++)
+        {
+            Assert.Equal("widget-" + id, (await repository.GetAsync(id))!.Name);
+        }
+
+        await Eventually.HoldsAsync(() => log.Events.Any(e => e.Id == 1006), "event 1006 logged");
+        var connectFailed = Assert.Single(log.Exceptions, e => e.Id == 1006);
+        Assert.NotNull(connectFailed.Exception);
+        Assert.Equal(LogLevel.Warning, Assert.Single(log.Events, e => e.Id == 1006).Level);
+    }
 }

@@ -1,10 +1,16 @@
 using System;
 using System.Globalization;
 
+// Also compiled into the runtime (CachedGen.csproj), which reads durations in configuration with it: the same syntax as
+// [Cached("30s")] works under CachedGenOptions.Methods.
+#if CACHEDGEN_RUNTIME
+namespace CachedGen.Runtime;
+#else
 namespace CachedGen.SourceGenerator;
+#endif
 
 /// <summary>
-/// Parses TTL strings at compile time: unit sequences in descending order (<c>30s</c>, <c>5m</c>, <c>1h30m</c>,
+/// Parses TTL strings at compile time (and configured durations at run time): unit sequences in descending order (<c>30s</c>, <c>5m</c>, <c>1h30m</c>,
 /// <c>1d</c>, <c>250ms</c>) or the invariant constant format <c>[d.]hh:mm:ss[.fffffff]</c>.
 /// </summary>
 internal static class TtlParser

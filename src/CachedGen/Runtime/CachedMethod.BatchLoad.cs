@@ -406,7 +406,7 @@ public sealed partial class CachedMethod<TKey, TValue>
         foreach (var item in items)
         {
             var fallback = item.Fallback.Has ? item.Fallback : ReadL1Fallback(item.Key);
-            if (exception is not OperationCanceledException && TryServeStale(item.Key, fallback, "error", out var stale))
+            if (exception is not OperationCanceledException && TryServeStale(item.Key, fallback, "error", exception, out var stale))
             {
                 Complete(item, stale);
             }
@@ -422,7 +422,5 @@ public sealed partial class CachedMethod<TKey, TValue>
         {
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(exception);
         }
-
-        Log.FailSafeOnError(_runtime.Logger, Descriptor.MethodId, exception);
     }
 }

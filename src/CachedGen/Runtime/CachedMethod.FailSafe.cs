@@ -39,7 +39,7 @@ public sealed partial class CachedMethod<TKey, TValue>
         catch (TimeoutException) when (!loading.IsCompleted)
         {
             Observe(loading);
-            if (TryServeStale(key, fallback, "timeout", out var stale))
+            if (TryServeStale(key, fallback, "timeout", null, out var stale))
             {
                 return stale;
             }
@@ -63,9 +63,8 @@ public sealed partial class CachedMethod<TKey, TValue>
             // The source answered between the end of the wait and this handler: its value stands.
             return loading.Result;
         }
-        catch (Exception ex) when (ex is not OperationCanceledException && loading.IsFaulted && TryServeStale(key, fallback, "error", out var stale))
+        catch (Exception ex) when (ex is not OperationCanceledException && loading.IsFaulted && TryServeStale(key, fallback, "error", ex, out var stale))
         {
-            Log.FailSafeOnError(_runtime.Logger, Descriptor.MethodId, ex);
             return stale;
         }
         catch (TimeoutException) when (loading.IsCompleted)
@@ -125,8 +124,10 @@ public sealed partial class CachedMethod<TKey, TValue>
             : default;
 
     /// <summary>Serves <paramref name="fallback"/> if it expired no longer than the fail-safe's maximum age ago, and keeps
-    /// it in L1 for <see cref="CachedGenOptions.FailSafeThrottle"/> so that the next callers do not all try the source.</summary>
-    private bool TryServeStale(TKey key, Fallback fallback, string reason, out TValue value)
+    /// it in L1 for <see cref="CachedGenOptions.FailSafeThrottle"/> so that the next callers do not all try the source.
+    /// Each serve is counted and logged once (1013), with its age, its reason and the source's
+    /// <paramref name="exception"/> when it failed.</summary>
+    private bool TryServeStale(TKey key, Fallback fallback, string reason, Exception? exception, out TValue value)
     {
         value = fallback.Value;
         var policy = _policy;
@@ -143,7 +144,7 @@ public sealed partial class CachedMethod<TKey, TValue>
         }
 
         _metrics.FailSafe.Add(1, _methodTag, new KeyValuePair<string, object?>("reason", reason));
-        Log.FailSafeServed(_runtime.Logger, Descriptor.MethodId, reason, staleMs);
+        Log.FailSafeServed(_runtime.Logger, Descriptor.MethodId, reason, staleMs, exception);
         CacheTracing.Mark("l1", "stale");
         var throttle = Math.Min(policy.FailSafeThrottleMs, fallback.ExpiredAt + policy.FailSafeMaxAgeMs - now);
         if (_local is not null && throttle > 0)

@@ -85,7 +85,7 @@ public sealed partial class CachedMethod<TKey, TValue>
                         }
 
                         if (fallback.Has && _policy.SoftTimeout > TimeSpan.Zero && now - waitStarted >= (long)_policy.SoftTimeout.TotalMilliseconds
-                            && TryServeStale(key, fallback, "timeout", out var staleValue))
+                            && TryServeStale(key, fallback, "timeout", null, out var staleValue))
                         {
                             return staleValue;
                         }

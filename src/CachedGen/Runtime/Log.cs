@@ -45,11 +45,11 @@ internal static partial class Log
     [LoggerMessage(EventId = 1011, Level = LogLevel.Warning, Message = "CachedGen: early refresh of an entry of {Method} failed; the entry is served until it expires")]
     public static partial void RefreshFailed(ILogger logger, string method, Exception exception);
 
-    [LoggerMessage(EventId = 1012, Level = LogLevel.Warning, Message = "CachedGen: the source of {Method} failed; serving the last value (fail-safe)")]
-    public static partial void FailSafeOnError(ILogger logger, string method, Exception exception);
+    // 1012 ("the source failed; serving the last value") is no longer logged: one serve is one event, 1013, which carries
+    // the source's exception too.
 
     [LoggerMessage(EventId = 1013, Level = LogLevel.Warning, Message = "CachedGen: fail-safe served a value of {Method} expired {StaleMs} ms ago ({Reason})")]
-    public static partial void FailSafeServed(ILogger logger, string method, string reason, long staleMs);
+    public static partial void FailSafeServed(ILogger logger, string method, string reason, long staleMs, Exception? exception);
 
     [LoggerMessage(EventId = 1015, Level = LogLevel.Error, Message = "CachedGen: reloaded options rejected; the previous settings stay in force")]
     public static partial void ReloadRejected(ILogger logger, Exception exception);
@@ -74,4 +74,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1016, Level = LogLevel.Warning, Message = "CachedGen: Redis did not confirm the invalidation of tag {Tag}; this node forgets the tag's generation, and other nodes keep serving its entries until they read it again (at most CachedGenOptions.TagRefreshInterval while they can read Redis)")]
     public static partial void TagInvalidationFailed(ILogger logger, string tag);
+
+    [LoggerMessage(EventId = 1026, Level = LogLevel.Warning, Message = "CachedGen: reloaded options change settings fixed at start ({Settings}); they are ignored until the process restarts, the reloadable settings of the reload apply")]
+    public static partial void FixedSettingsIgnored(ILogger logger, string settings);
 }

@@ -150,7 +150,9 @@ internal sealed class MethodPolicy
 
     /// <summary>Throws <see cref="ArgumentException"/> for reloadable settings no method could use, globally or under
     /// <see cref="CachedGenOptions.Methods"/> (naming the method): at start and on every reload, where the whole reload is
-    /// then rejected (event 1015).</summary>
+    /// then rejected (event 1015). The global settings and each method's obey the same rules: no negative fail-safe age or
+    /// source timeout (zero turns them off), and a hard timeout, where both are set, no shorter than the soft one (the soft
+    /// one could never apply); a method's pair is checked as it applies, each taken from the method or else globally.</summary>
     public static void Validate(CachedGenOptions options)
     {
         Generation(options.Generation, null);
@@ -159,6 +161,12 @@ internal sealed class MethodPolicy
             throw new ArgumentOutOfRangeException(nameof(options), options.EarlyRefresh, "CachedGenOptions.EarlyRefresh must be between 0 (off) and 1: the share of the lifetime after which a hit refreshes the entry.");
         }
 
+        if (options.FailSafeThrottle <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.FailSafeThrottle, "CachedGenOptions.FailSafeThrottle must be positive.");
+        }
+
+        CheckDurations("CachedGenOptions", options.FailSafeMaxAge, options.SourceSoftTimeout, options.SourceHardTimeout, options.SourceSoftTimeout, options.SourceHardTimeout);
         foreach (var (id, method) in options.Methods)
         {
             if (method is null)
@@ -169,7 +177,7 @@ internal sealed class MethodPolicy
             Generation(options.Generation, method.Generation);
             if (method.Ttl is { } ttl && ttl <= TimeSpan.Zero)
             {
-                throw new ArgumentOutOfRangeException(nameof(options), ttl, $"CachedGenOptions.Methods[\"{id}\"].Ttl must be positive (configuration writes durations as hh:mm:ss, \"00:00:30\").");
+                throw new ArgumentOutOfRangeException(nameof(options), ttl, $"CachedGenOptions.Methods[\"{id}\"].Ttl must be positive.");
             }
 
             if (method.EarlyRefresh is { } early && (early is < 0 or > 1 || double.IsNaN(early)))
@@ -177,18 +185,41 @@ internal sealed class MethodPolicy
                 throw new ArgumentOutOfRangeException(nameof(options), early, $"CachedGenOptions.Methods[\"{id}\"].EarlyRefresh must be between 0 (off) and 1.");
             }
 
-            foreach (var (name, value) in new[] { ("FailSafeMaxAge", method.FailSafeMaxAge), ("SourceSoftTimeout", method.SourceSoftTimeout), ("SourceHardTimeout", method.SourceHardTimeout) })
-            {
-                if (value is { } duration && duration < TimeSpan.Zero)
-                {
-                    throw new ArgumentOutOfRangeException(nameof(options), duration, $"CachedGenOptions.Methods[\"{id}\"].{name} must not be negative.");
-                }
-            }
+            CheckDurations(
+                $"CachedGenOptions.Methods[\"{id}\"]",
+                method.FailSafeMaxAge,
+                method.SourceSoftTimeout,
+                method.SourceHardTimeout,
+                method.SourceSoftTimeout ?? options.SourceSoftTimeout,
+                method.SourceHardTimeout ?? options.SourceHardTimeout);
 
             if (method.CompressionThresholdBytes is < 0)
             {
                 throw new ArgumentOutOfRangeException(nameof(options), method.CompressionThresholdBytes, $"CachedGenOptions.Methods[\"{id}\"].CompressionThresholdBytes must not be negative.");
             }
+        }
+    }
+
+    /// <summary>The duration rules shared by the global settings and each method's (<paramref name="owner"/> names where
+    /// they were set): the fail-safe age and the source timeouts set there are not negative, and the timeouts in force
+    /// (<paramref name="soft"/> and <paramref name="hard"/>, the method's or else the global ones) leave the soft one a
+    /// chance to apply.</summary>
+    private static void CheckDurations(string owner, TimeSpan? failSafeMaxAge, TimeSpan? softTimeout, TimeSpan? hardTimeout, TimeSpan soft, TimeSpan hard)
+    {
+        foreach (var (name, value) in new[] { (nameof(CachedGenOptions.FailSafeMaxAge), failSafeMaxAge), (nameof(CachedGenOptions.SourceSoftTimeout), softTimeout), (nameof(CachedGenOptions.SourceHardTimeout), hardTimeout) })
+        {
+            if (value is { } duration && duration < TimeSpan.Zero)
+            {
+                throw new ArgumentOutOfRangeException("options", duration, $"{owner}.{name} must not be negative (0 turns it off).");
+            }
+        }
+
+        if (soft > TimeSpan.Zero && hard > TimeSpan.Zero && hard < soft && (softTimeout is not null || hardTimeout is not null))
+        {
+            throw new ArgumentOutOfRangeException(
+                "options",
+                hard,
+                $"{owner}: SourceHardTimeout ({hard}) is shorter than SourceSoftTimeout ({soft}), so the soft timeout could never apply: make the hard timeout at least as long, or set either to 0 (off).");
         }
     }
 

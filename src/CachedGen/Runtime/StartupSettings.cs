@@ -1,9 +1,12 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 
 namespace CachedGen.Runtime;
 
 /// <summary>The checks of <see cref="CachedGenOptions"/> made once, when a <see cref="CacheRuntime"/> is built (the settings
-/// reloaded later are checked by <see cref="MethodPolicy.Validate"/>).</summary>
+/// reloaded later, the fail-safe's and the source timeouts among them, are checked by <see cref="MethodPolicy.Validate"/>,
+/// at start and on every reload).</summary>
 internal static class StartupSettings
 {
     /// <summary>Refuses the settings that cannot mean what they say: a serialization depth outside its range, an L1 below
@@ -39,15 +42,9 @@ internal static class StartupSettings
         Positive(options.LeaseDuration, nameof(CachedGenOptions.LeaseDuration));
         Positive(options.LeaseWaitTimeout, nameof(CachedGenOptions.LeaseWaitTimeout));
         Positive(options.TagRefreshInterval, nameof(CachedGenOptions.TagRefreshInterval));
-        Positive(options.FailSafeThrottle, nameof(CachedGenOptions.FailSafeThrottle));
         if (options.CircuitBreakerDuration < TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.CircuitBreakerDuration, "CachedGenOptions.CircuitBreakerDuration must not be negative.");
-        }
-
-        if (options.FailSafeMaxAge < TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.FailSafeMaxAge, "CachedGenOptions.FailSafeMaxAge must not be negative (0 turns the fail-safe off).");
         }
 
         if (options.CircuitBreakerThreshold < 1)
@@ -69,5 +66,62 @@ internal static class StartupSettings
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.EarlyRefresh, "CachedGenOptions.EarlyRefresh must be between 0 (off) and 1: the share of the lifetime after which a hit refreshes the entry.");
         }
+    }
+
+    /// <summary>The settings fixed at start (everything but the kill switch, <c>Generation</c>, <c>Methods</c>,
+    /// <c>EarlyRefresh</c>, <c>TtlJitter</c>, <c>CompressionThresholdBytes</c>, the fail-safe's and the source timeouts)
+    /// whose value in <paramref name="reloaded"/> differs from <paramref name="atStart"/>'s: a reload cannot apply them
+    /// (event 1026 names them). Secrets and keys are compared by content and never shown; the audit sink and the clock by type.</summary>
+    public static List<string> ChangedOnReload(CachedGenOptions atStart, CachedGenOptions reloaded)
+    {
+        var changed = new List<string>();
+        void Check(bool same, string name)
+        {
+            if (!same)
+            {
+                changed.Add(name);
+            }
+        }
+
+        Check(string.Equals(atStart.KeyPrefix, reloaded.KeyPrefix, StringComparison.Ordinal), nameof(CachedGenOptions.KeyPrefix));
+        Check(atStart.RedisOperationTimeout == reloaded.RedisOperationTimeout, nameof(CachedGenOptions.RedisOperationTimeout));
+        Check(atStart.CircuitBreakerThreshold == reloaded.CircuitBreakerThreshold, nameof(CachedGenOptions.CircuitBreakerThreshold));
+        Check(atStart.CircuitBreakerDuration == reloaded.CircuitBreakerDuration, nameof(CachedGenOptions.CircuitBreakerDuration));
+        Check(atStart.MaxSerializedDepth == reloaded.MaxSerializedDepth, nameof(CachedGenOptions.MaxSerializedDepth));
+        Check(atStart.DefaultMaxLocalEntries == reloaded.DefaultMaxLocalEntries, nameof(CachedGenOptions.DefaultMaxLocalEntries));
+        Check(atStart.DefaultMaxValueBytes == reloaded.DefaultMaxValueBytes, nameof(CachedGenOptions.DefaultMaxValueBytes));
+        Check(SameBytes(atStart.KeyHashSecret, reloaded.KeyHashSecret), nameof(CachedGenOptions.KeyHashSecret));
+        Check(string.Equals(atStart.KeyHashSecretId, reloaded.KeyHashSecretId, StringComparison.Ordinal), nameof(CachedGenOptions.KeyHashSecretId));
+        Check(SameBytes(atStart.PreviousKeyHashSecret, reloaded.PreviousKeyHashSecret), nameof(CachedGenOptions.PreviousKeyHashSecret));
+        Check(string.Equals(atStart.PreviousKeyHashSecretId, reloaded.PreviousKeyHashSecretId, StringComparison.Ordinal), nameof(CachedGenOptions.PreviousKeyHashSecretId));
+        Check(atStart.KeyHashRotationEndsAt == reloaded.KeyHashRotationEndsAt, nameof(CachedGenOptions.KeyHashRotationEndsAt));
+        Check(SameBytes(atStart.ValueEncryptionKey, reloaded.ValueEncryptionKey), nameof(CachedGenOptions.ValueEncryptionKey));
+        Check(string.Equals(atStart.ValueEncryptionKeyId, reloaded.ValueEncryptionKeyId, StringComparison.Ordinal), nameof(CachedGenOptions.ValueEncryptionKeyId));
+        Check(SameKeys(atStart.PreviousValueEncryptionKeys, reloaded.PreviousValueEncryptionKeys), nameof(CachedGenOptions.PreviousValueEncryptionKeys));
+        // By type: a configure callback that creates its sink or clock runs again on each reload, with a new instance.
+        Check(atStart.AuditSink?.GetType() == reloaded.AuditSink?.GetType(), nameof(CachedGenOptions.AuditSink));
+        Check(atStart.LeaseDuration == reloaded.LeaseDuration, nameof(CachedGenOptions.LeaseDuration));
+        Check(atStart.LeaseWaitTimeout == reloaded.LeaseWaitTimeout, nameof(CachedGenOptions.LeaseWaitTimeout));
+        Check(atStart.BackgroundFill == reloaded.BackgroundFill, nameof(CachedGenOptions.BackgroundFill));
+        Check(atStart.FollowRemoteChanges == reloaded.FollowRemoteChanges, nameof(CachedGenOptions.FollowRemoteChanges));
+        Check(atStart.Backplane == reloaded.Backplane, nameof(CachedGenOptions.Backplane));
+        Check(atStart.TagRefreshInterval == reloaded.TagRefreshInterval, nameof(CachedGenOptions.TagRefreshInterval));
+        Check(atStart.TagRetention == reloaded.TagRetention, nameof(CachedGenOptions.TagRetention));
+        Check(atStart.MaxKnownTags == reloaded.MaxKnownTags, nameof(CachedGenOptions.MaxKnownTags));
+        Check(atStart.TimeProvider?.GetType() == reloaded.TimeProvider?.GetType(), nameof(CachedGenOptions.TimeProvider));
+        return changed;
+    }
+
+    private static bool SameBytes(byte[]? a, byte[]? b)
+        => a is null ? b is null : b is not null && a.AsSpan().SequenceEqual(b);
+
+    private static bool SameKeys(Dictionary<string, byte[]>? a, Dictionary<string, byte[]>? b)
+    {
+        if (a is null || b is null)
+        {
+            return (a?.Count ?? 0) == 0 && (b?.Count ?? 0) == 0;
+        }
+
+        return a.Count == b.Count && a.All(pair => b.TryGetValue(pair.Key, out var other) && SameBytes(pair.Value, other));
     }
 }

@@ -89,7 +89,62 @@ public class OptionsValidationTests
         { "Methods[\"IRepo.GetAsync\"].EarlyRefresh must be between 0 (off) and 1", new CachedMethodOptions { EarlyRefresh = 2 } },
         { "Methods[\"IRepo.GetAsync\"].EarlyRefresh must be between 0 (off) and 1", new CachedMethodOptions { EarlyRefresh = -1 } },
         { "Methods[\"IRepo.GetAsync\"].SourceSoftTimeout must not be negative", new CachedMethodOptions { SourceSoftTimeout = TimeSpan.FromSeconds(-1) } },
+        { "Methods[\"IRepo.GetAsync\"].SourceHardTimeout must not be negative", new CachedMethodOptions { SourceHardTimeout = TimeSpan.FromSeconds(-1) } },
+        { "Methods[\"IRepo.GetAsync\"].FailSafeMaxAge must not be negative", new CachedMethodOptions { FailSafeMaxAge = TimeSpan.FromSeconds(-1) } },
+        { "Methods[\"IRepo.GetAsync\"]: SourceHardTimeout (00:00:01) is shorter than SourceSoftTimeout (00:00:02)", new CachedMethodOptions { SourceSoftTimeout = TimeSpan.FromSeconds(2), SourceHardTimeout = TimeSpan.FromSeconds(1) } },
     };
+
+    public static TheoryData<string, Action<CachedGenOptions>> RefusedGloballyAsPerMethod() => new()
+    {
+        { "CachedGenOptions.SourceSoftTimeout must not be negative", o => o.SourceSoftTimeout = TimeSpan.FromSeconds(-1) },
+        { "CachedGenOptions.SourceHardTimeout must not be negative", o => o.SourceHardTimeout = TimeSpan.FromSeconds(-1) },
+        { "CachedGenOptions.FailSafeMaxAge must not be negative", o => o.FailSafeMaxAge = TimeSpan.FromSeconds(-1) },
+        { "CachedGenOptions.FailSafeThrottle must be positive", o => o.FailSafeThrottle = TimeSpan.Zero },
+        {
+            "CachedGenOptions: SourceHardTimeout (00:00:01) is shorter than SourceSoftTimeout (00:00:02)", o =>
+            {
+                o.SourceSoftTimeout = TimeSpan.FromSeconds(2);
+                o.SourceHardTimeout = TimeSpan.FromSeconds(1);
+            }
+        },
+        {
+            // A method's soft timeout against the global hard one: the pair in force for that method.
+            "Methods[\"IRepo.GetAsync\"]: SourceHardTimeout (00:00:01) is shorter than SourceSoftTimeout (00:00:05)", o =>
+            {
+                o.SourceHardTimeout = TimeSpan.FromSeconds(1);
+                o.Methods["IRepo.GetAsync"] = new CachedMethodOptions { SourceSoftTimeout = TimeSpan.FromSeconds(5) };
+            }
+        },
+    };
+
+    /// <summary>The global source timeouts and fail-safe settings obey the per-method rules (a negative one was taken for
+    /// "off" without a word; a hard timeout shorter than the soft one left the soft one unused), at start and on reload,
+    /// where the reload is rejected whole.</summary>
+    [Theory]
+    [MemberData(nameof(RefusedGloballyAsPerMethod))]
+    public void Global_timeouts_and_fail_safe_settings_are_refused_by_the_per_method_rules_at_start_and_on_reload(string message, Action<CachedGenOptions> configure)
+    {
+        var bad = new CachedGenOptions();
+        configure(bad);
+        var atStart = Assert.Throws<ArgumentOutOfRangeException>(() => new CacheRuntime(bad));
+        Assert.Contains(message, atStart.Message, StringComparison.Ordinal);
+
+        using var runtime = new CacheRuntime(new CachedGenOptions());
+        var onReload = Assert.Throws<ArgumentOutOfRangeException>(() => runtime.Reload(bad));
+        Assert.Contains(message, onReload.Message, StringComparison.Ordinal);
+        Assert.NotSame(bad, runtime.CurrentOptions);
+    }
+
+    [Fact]
+    public void A_hard_timeout_as_long_as_the_soft_one_or_either_off_is_accepted()
+    {
+        using var equal = new CacheRuntime(new CachedGenOptions { SourceSoftTimeout = TimeSpan.FromSeconds(2), SourceHardTimeout = TimeSpan.FromSeconds(2) });
+        using var softOnly = new CacheRuntime(new CachedGenOptions { SourceSoftTimeout = TimeSpan.FromSeconds(2) });
+        var options = new CachedGenOptions { SourceSoftTimeout = TimeSpan.FromSeconds(5), SourceHardTimeout = TimeSpan.FromSeconds(10) };
+        options.Methods["IRepo.GetAsync"] = new CachedMethodOptions { SourceHardTimeout = TimeSpan.Zero }; // no limit for it
+        using var perMethodOff = new CacheRuntime(options);
+        Assert.Equal(TimeSpan.FromSeconds(5), perMethodOff.Options.SourceSoftTimeout);
+    }
 
     /// <summary>A per-method setting no method could use is refused at start, naming the method, and a reload carrying
     /// one is rejected whole: the settings in force stay.</summary>
@@ -114,5 +169,29 @@ public class OptionsValidationTests
         var options = new CachedGenOptions();
         options.Methods["irepo.getasync"] = new CachedMethodOptions { Enabled = false };
         Assert.True(options.Methods.ContainsKey("IRepo.GetAsync"));
+    }
+
+    /// <summary>A reload that changes settings fixed at start (the key prefix, the Redis budget, ...) applies its
+    /// reloadable settings and says, once per reload, which ones it ignored (1026); a reload that changes only
+    /// reloadable settings says nothing.</summary>
+    [Fact]
+    public void A_reload_that_changes_settings_fixed_at_start_names_them_once()
+    {
+        var log = new EventLog();
+        using var runtime = new CacheRuntime(new CachedGenOptions { KeyPrefix = "a:", KeyHashSecret = new byte[32] }, (StackExchange.Redis.IConnectionMultiplexer?)null, log);
+
+        runtime.Reload(new CachedGenOptions { KeyPrefix = "a:", KeyHashSecret = new byte[32], Enabled = false, EarlyRefresh = 0.5, SourceSoftTimeout = TimeSpan.FromSeconds(1) });
+        Assert.False(runtime.Enabled);
+        Assert.DoesNotContain(log.Events, e => e.Id == 1026);
+
+        var secret = new byte[32];
+        secret[0] = 1;
+        runtime.Reload(new CachedGenOptions { KeyPrefix = "b:", RedisOperationTimeout = TimeSpan.FromSeconds(5), KeyHashSecret = secret, Enabled = true });
+        Assert.True(runtime.Enabled);
+        var ignored = Assert.Single(log.Events, e => e.Id == 1026);
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, ignored.Level);
+        Assert.Contains("(KeyPrefix, RedisOperationTimeout, KeyHashSecret)", ignored.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("\u0001", ignored.Message, StringComparison.Ordinal);
+        Assert.Equal("a:", runtime.Options.KeyPrefix);
     }
 }
