@@ -255,6 +255,17 @@ internal sealed record CachedMethodModel
 
     public string FieldName => "_" + char.ToLowerInvariant(MemberName[0]) + MemberName.Substring(1);
 
+    /// <summary>The public static helper that removes one entry (<c>Invalidate{MemberName}</c>).</summary>
+    public string InvalidateName => "Invalidate" + MemberName;
+
+    /// <summary>A batch method's static delegate that builds one element's key.</summary>
+    public string KeyOfName => MemberName + "KeyOf";
+
+    /// <summary>Every member name the decorator declares for this method (a batch method sharing its twin's cache
+    /// declares fewer; all are reserved alike): the naming pass keeps them apart from every other name of the class.</summary>
+    public IEnumerable<string> GeneratedMemberNames
+        => new[] { DescriptorName, FieldName, LoaderName, RenderKeyName, RenderTagsName, InvalidateName, KeyOfName };
+
     public bool HashesKey
     {
         get

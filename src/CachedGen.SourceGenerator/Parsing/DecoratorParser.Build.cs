@@ -100,7 +100,13 @@ internal static partial class DecoratorParser
         var parameterNames = new HashSet<string>(
             members.OfType<IMethodSymbol>().SelectMany(m => m.Parameters).Concat(members.OfType<IPropertySymbol>().SelectMany(p => p.Parameters)).Select(p => p.Name),
             StringComparer.Ordinal);
-        AssignMemberNames(cached, parameterNames);
+        var decoratorName = DecoratorName(contract);
+        if (contract.IsGenericType && !isGeneric)
+        {
+            decoratorName += "Of" + string.Join("And", contract.TypeArguments.Select(SimpleName));
+        }
+
+        AssignMemberNames(cached, ReservedNames(contract, members, parameterNames, decoratorName, isGeneric));
         ShareBatchTwins(cached);
         foreach (var info in cached)
         {
@@ -110,12 +116,6 @@ internal static partial class DecoratorParser
                 Obsolete = MemberShape.Obsolete(info.Method),
                 Receiver = Receiver(info.Method, contract, members, types),
             };
-        }
-
-        var decoratorName = DecoratorName(contract);
-        if (contract.IsGenericType && !isGeneric)
-        {
-            decoratorName += "Of" + string.Join("And", contract.TypeArguments.Select(SimpleName));
         }
 
         var @namespace = contract.ContainingNamespace.IsGlobalNamespace ? "" : contract.ContainingNamespace.ToDisplayString();
