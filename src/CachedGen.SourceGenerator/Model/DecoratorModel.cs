@@ -43,6 +43,10 @@ internal sealed record DecoratorModel
 
     public bool SuppressesObsolete { get; init; }
 
+    /// <summary>The diagnostic ids of the <c>[Experimental]</c> types and members the decorator names, sorted: it
+    /// disables them (<c>#pragma warning disable</c>), as the interface's user did to declare it.</summary>
+    public EquatableArray<string> ExperimentalIds { get; init; }
+
     /// <summary>Whether the decorator is generic (<c>CachedRepository&lt;TEntity&gt;</c> of <c>IRepository&lt;TEntity&gt;</c>):
     /// its descriptors are per closed type, with method ids, keys and fingerprints computed once per closed type.</summary>
     public bool IsGeneric => TypeParameters.Count > 0;
