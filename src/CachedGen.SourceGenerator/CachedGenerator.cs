@@ -188,7 +188,12 @@ public sealed class CachedGenerator : IIncrementalGenerator
                     Puts = method.Puts.Concat(addedPuts).ToEquatableArray(),
                 };
         }).ToEquatableArray();
-        return keep with { ForwardedMethods = forwarded };
+        return keep with
+        {
+            ForwardedMethods = forwarded,
+            SuppressesObsolete = keep.SuppressesObsolete || (keep.ClassAttributes.Count == 0 && other.SuppressesObsolete),
+            ExperimentalIds = keep.ExperimentalIds.Concat(other.ExperimentalIds).Distinct().OrderBy(id => id, System.StringComparer.Ordinal).ToEquatableArray(),
+        };
     }
 
     private static DecoratorModel ApplyDefaults(DecoratorModel model, DefaultsModel defaults)

@@ -269,6 +269,35 @@ public class InvalidKeyTemplateTests
             new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(0).WithArguments("C", "'ct' is a CancellationToken, which is never part of a key"),
         ]);
 
+    /// <summary>A member the key reads that is <c>[Obsolete(error: true)]</c> is CS0619 in generated code, which no
+    /// <c>#pragma</c> suppresses: the method stays uncached and CG0004 says why, on the key and on a tag alike. A
+    /// warning-obsolete member is read (the decorator suppresses CS0612 and CS0618).</summary>
+    [Fact]
+    public Task An_error_obsolete_member_in_a_key_path_fires() => Verify<InvalidKeyTemplateAnalyzer>.AnalyzerAsync(
+        """
+        #pragma warning disable CS0612, CS0618
+        public sealed class RouteQuery
+        {
+            public Guid FleetId { get; init; }
+            [Obsolete("Use FleetId")] public int LegacyFleetNo { get; init; }
+            [Obsolete("Removed", error: true)] public int DepotNo { get; init; }
+            public Depot Depot { get; init; } = new();
+        }
+        public sealed class Depot { [Obsolete("Removed", true)] public Zone Zone { get; init; } = new(); public int Code { get; init; } }
+        public sealed class Zone { public int Id { get; init; } }
+        public interface IRouteQueries
+        {
+            [Cached("5m", "routes:{query.LegacyFleetNo}")] Task<int> CountAsync(RouteQuery query);
+            [Cached("5m", "routes2:{|#0:{query.DepotNo}|}")] Task<int> Count2Async(RouteQuery query);
+            [Cached("5m", "routes3:{|#1:{query.Depot.Zone.Id}|}")] Task<int> Count3Async(RouteQuery query);
+            [Cached("5m", "routes4:{query.Depot.Code}")] Task<int> Count4Async(RouteQuery query);
+        }
+        """,
+        [
+            new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(0).WithArguments("Count2Async", "'query.DepotNo' is [Obsolete(error: true)]: generated code cannot read it"),
+            new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(1).WithArguments("Count3Async", "'query.Depot.Zone' is [Obsolete(error: true)]: generated code cannot read it"),
+        ]);
+
     /// <summary>A null, empty or blank tag names no group of entries: reported where it is written.</summary>
     [Fact]
     public Task Null_empty_and_blank_tags_fire() => Verify<InvalidKeyTemplateAnalyzer>.AnalyzerAsync(
@@ -373,11 +402,11 @@ public class InvalidKeyTemplateTests
         """,
         [
             new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(0)
-                .WithArguments("ManyAsync", "'ids' is a 'int[]', which has no stable key encoding (use a member of it, or a string, number, enum, Guid or date); to cache one entry per element, write the batch placeholder {ids[]} (see docs/batch.md)"),
+                .WithArguments("ManyAsync", "'ids' is a 'int[]', which has no stable key encoding (use a member of it, or a string, number, enum, Guid or date, or a struct with one such field); to cache one entry per element, write the batch placeholder {ids[]} (see docs/batch.md)"),
             new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(1)
-                .WithArguments("ByEmailAsync", "'emails' is a 'System.Collections.Generic.IReadOnlyList<string>', which has no stable key encoding (use a member of it, or a string, number, enum, Guid or date); to cache one entry per element, write the batch placeholder {emails[]:hash} (see docs/batch.md)"),
+                .WithArguments("ByEmailAsync", "'emails' is a 'System.Collections.Generic.IReadOnlyList<string>', which has no stable key encoding (use a member of it, or a string, number, enum, Guid or date, or a struct with one such field); to cache one entry per element, write the batch placeholder {emails[]:hash} (see docs/batch.md)"),
             new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(2)
-                .WithArguments("QueryAsync", "'query.Ids' is a 'System.Collections.Generic.List<int>', which has no stable key encoding (use a member of it, or a string, number, enum, Guid or date)"),
+                .WithArguments("QueryAsync", "'query.Ids' is a 'System.Collections.Generic.List<int>', which has no stable key encoding (use a member of it, or a string, number, enum, Guid or date, or a struct with one such field)"),
         ]);
 
     /// <summary>A line break or other control character in a template is reported with its name and position. With an

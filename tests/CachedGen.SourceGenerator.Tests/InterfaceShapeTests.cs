@@ -219,6 +219,58 @@ public class InterfaceShapeTests
         Assert.DoesNotContain("GetAsync3", text, StringComparison.Ordinal);
     }
 
+    /// <summary>Every member a cached method gets (descriptor, field, loader, renderers, invalidation helper) is kept
+    /// apart from every other method's and from the interface's members: the later method, in declaration order, is
+    /// numbered.</summary>
+    [Fact]
+    public void Generated_member_names_never_collide()
+    {
+        var result = GeneratorHarness.Run(InterfaceShapes.All["generated member names that collide across methods"]);
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        var text = result.Sources["Shapes.IDepotQueries.g.cs"];
+        Assert.Contains(" InvalidateGetAsyncDescriptor(", text, StringComparison.Ordinal);
+        Assert.Contains(" InvalidateGetAsync2Descriptor =", text, StringComparison.Ordinal);
+        Assert.Contains(" InvalidateRoutes2Loader =", text, StringComparison.Ordinal);
+        Assert.Contains(" _stop;", text, StringComparison.Ordinal);
+        Assert.Contains(" _stop2;", text, StringComparison.Ordinal);
+        Assert.Contains(" InvalidateFind2(", text, StringComparison.Ordinal);
+        Assert.Contains(" InvalidateFind3(", text, StringComparison.Ordinal);
+        Assert.Contains(" Find2Descriptor =", text, StringComparison.Ordinal);
+        Assert.Contains(" InvalidateDepot2(", text, StringComparison.Ordinal);
+        Assert.Contains(" Fleet2Descriptor =", text, StringComparison.Ordinal);
+        Assert.Contains(" ZoneDescriptor =", text, StringComparison.Ordinal);
+        var derived = result.Sources["Shapes.IDerivedDepotQueries.g.cs"];
+        Assert.Contains(" Zone2Loader =", derived, StringComparison.Ordinal);
+        Assert.Contains(" Vehicle2Descriptor =", derived, StringComparison.Ordinal);
+    }
+
+    /// <summary>A warning-obsolete member a key, tag or invalidation reads is excused like an obsolete type; an
+    /// error-obsolete one (CS0619, which nothing suppresses) leaves its method uncached, as CG0004 reports.</summary>
+    [Fact]
+    public void Obsolete_members_in_key_paths_are_suppressed_or_leave_the_method_uncached()
+    {
+        var result = GeneratorHarness.Run(InterfaceShapes.All["obsolete members in key, tag and invalidation paths"]);
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        var text = result.Sources["Shapes.IRouteQueries.g.cs"];
+        Assert.Contains("#pragma warning disable CS0612, CS0618", text, StringComparison.Ordinal);
+        Assert.Contains("CountAsyncDescriptor", text, StringComparison.Ordinal);
+        Assert.Contains("Count3AsyncDescriptor", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Count2AsyncDescriptor", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("DepotNo", text, StringComparison.Ordinal);
+    }
+
+    /// <summary>The generated files disable the ids of the [Experimental] types and members they name, sorted, and
+    /// none other.</summary>
+    [Fact]
+    public void Experimental_ids_are_suppressed_in_the_files_that_name_them()
+    {
+        var result = GeneratorHarness.Run(InterfaceShapes.All["experimental types and members"]);
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        Assert.Contains("#pragma warning disable FLEET001, FLEET003, FLEET004, FLEET005\n", result.Sources["Shapes.IEta.g.cs"], StringComparison.Ordinal);
+        Assert.Contains("#pragma warning disable FLEET006\n", result.Sources["Shapes.IPreviewEta.g.cs"], StringComparison.Ordinal);
+        Assert.Contains("#pragma warning disable FLEET001, FLEET002 // and experimental ones", result.Formatters!, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Default_members_are_forwarded_and_a_cached_one_is_cached()
     {
@@ -940,6 +992,139 @@ internal static class InterfaceShapes
                 void Dispose();
                 Task DisposeAsync();
             }
+            """,
+
+        ["generated member names that collide across methods"] = Usings + """
+            namespace Shapes;
+
+            public interface IDepotQueries
+            {
+                // One method's Invalidate{X} helper is another's {Y}Descriptor, {Y}Loader or {Y}KeyOf.
+                [Cached("1m")] Task<int> GetAsyncDescriptor(int id);
+                [Cached("1m")] Task<int> InvalidateGetAsync(int id);
+                [Cached("1m")] Task<int> RoutesLoader(int id);
+                [Cached("1m")] Task<int> InvalidateRoutes(int id);
+
+                // Two methods whose names differ by the case of their first letter share the field _stop.
+                [Cached("1m")] Task<int> Stop(int id);
+                [Cached("1m")] Task<int> stop(long id);
+
+                // Overloads, and a method named like the second overload's numbered name.
+                [Cached("1m")] Task<int> Find(int id);
+                [Cached("1m")] Task<int> Find(string code);
+                [Cached("1m")] Task<int> Find2(long id);
+
+                // Members of the interface named like generated members: a forwarded method like a helper, a property
+                // like a descriptor, an inherited method like a loader.
+                [Cached("1m")] Task<int> Depot(int id);
+                Task InvalidateDepot(int id);
+                [Cached("1m")] Task<int> Fleet(int id);
+                int FleetDescriptor { get; }
+                [Cached("1m")] Task<int> Zone(int id);
+            }
+
+            public interface IDepotBase
+            {
+                void ZoneLoader();
+            }
+
+            public interface IDerivedDepotQueries : IDepotBase
+            {
+                [Cached("1m")] Task<int> Zone(int id);
+                [Cached("1m")] Task<int> Vehicle(int id);
+            }
+
+            public sealed partial class CachedDerivedDepotQueries
+            {
+                public static int VehicleDescriptor => 0;
+            }
+            """,
+
+        ["obsolete members in key, tag and invalidation paths"] = Usings + """
+            namespace Shapes;
+
+            public sealed class RouteQuery
+            {
+                public Guid FleetId { get; init; }
+                [Obsolete("Use FleetId")] public int LegacyFleetNo { get; init; }
+                [Obsolete("Removed", error: true)] public int DepotNo { get; init; }
+                public Depot Depot { get; init; } = new();
+            }
+
+            public sealed class Depot
+            {
+                public int Code { [Obsolete("Getter.")] get; init; }
+            }
+
+            public interface IRouteQueries
+            {
+                // The members are named only in strings: the interface itself uses nothing obsolete.
+                [Cached("5m", "routes:{query.LegacyFleetNo}", nameof(Save))]
+                Task<int> CountAsync(RouteQuery query);
+
+                [Cached("5m", "routes2:{query.DepotNo}")]
+                Task<int> Count2Async(RouteQuery query);
+
+                [Cached("5m", "routes3:{query.Depot.Code}")]
+                Task<int> Count3Async(RouteQuery query);
+
+                void Save(RouteQuery query);
+
+                [InvalidatesTags("fleet:{query.LegacyFleetNo}")]
+                Task RetagAsync(RouteQuery query);
+            }
+            """,
+
+        ["experimental types and members"] = Usings + """
+            #pragma warning disable FLEET001, FLEET002, FLEET003, FLEET004, FLEET005, FLEET006
+            namespace Shapes;
+
+            [Experimental("FLEET001")]
+            public sealed record EtaPrediction(int Minutes);
+
+            public sealed class StopDto
+            {
+                public int Id { get; set; }
+                [Experimental("FLEET002")] public int? PredictedDelayMinutes { get; set; }
+            }
+
+            public sealed class StopQuery
+            {
+                public int Id { get; init; }
+                [Experimental("FLEET003")] public int Zone { get; init; }
+            }
+
+            public interface IEta
+            {
+                [Cached("1m", "eta:{stopId}")]
+                Task<int> MinutesAsync(int stopId);
+
+                EtaPrediction Refine(EtaPrediction p);
+
+                [Cached("5m", "stop:{id}")]
+                Task<StopDto?> GetAsync(int id);
+
+                [Cached("1m")]
+                Task<EtaPrediction?> PredictAsync(int stopId);
+
+                [Cached("1m", "zone:{query.Zone}")]
+                Task<int> ZoneAsync(StopQuery query);
+
+                [Experimental("FLEET004")]
+                [Cached("1m")]
+                Task<int> PreviewAsync(int id);
+
+                [Experimental("FLEET005")]
+                int Preview { get; }
+            }
+
+            [Experimental("FLEET006")]
+            public interface IPreviewEta
+            {
+                [Cached("1m")]
+                Task<int> MinutesAsync(int stopId);
+            }
+            #pragma warning restore FLEET001, FLEET002, FLEET003, FLEET004, FLEET005, FLEET006
             """,
 
         ["contextual keywords as names: await in the async bodies of writes"] = Usings + """

@@ -39,7 +39,7 @@ internal static partial class DecoratorEmitter
         }
 
         var keyValues = method.KeyFields.Select((f, i) => i == batch.KeyElement ? element : state + "." + Code(f.Source)).ToList();
-        var keyOf = method.Name.TrimStart('@') + "KeyOf";
+        var keyOf = method.KeyOfName;
         var pairs = $"global::System.Collections.Generic.IEnumerable<global::System.Collections.Generic.KeyValuePair<{batch.ElementType}, {method.ValueType}>>";
         w.Line($"private static readonly global::System.Func<{stateType}, {batch.ElementType}, {method.KeyType}> {keyOf} =");
         w.Line($"    static ({state}, {element}) => {KeyTuple.New(method.KeyType, keyValues)};");

@@ -15,7 +15,7 @@ internal static partial class DecoratorEmitter
         var invalidator = Unique("invalidator", new HashSet<string>(parameters.Select(p => p.TrimStart('@')), StringComparer.Ordinal));
         w.Line($"/// <summary>Removes the entry of {See(method)} for these placeholder values, from Redis and from");
         w.Line("/// every node's L1, as a write naming it in <c>invalidatedBy</c> does: for event handlers and writes that bypass the repository.</summary>");
-        w.Open($"public static {ValueTask} Invalidate{method.MemberName}(global::CachedGen.ICacheInvalidator {invalidator}{string.Concat(method.KeyFields.Select((f, i) => ", " + f.Type + " " + parameters[i]))})");
+        w.Open($"public static {ValueTask} {method.InvalidateName}(global::CachedGen.ICacheInvalidator {invalidator}{string.Concat(method.KeyFields.Select((f, i) => ", " + f.Type + " " + parameters[i]))})");
         w.Line($"global::System.ArgumentNullException.ThrowIfNull({invalidator});");
         w.Line($"return {invalidator}.InvalidateAsync<{method.KeyType}, {method.ValueType}>({method.DescriptorName}, {KeyTuple.New(method.KeyType, parameters)});");
         w.Close();

@@ -38,6 +38,12 @@ internal static partial class DecoratorEmitter
             w.Line("#pragma warning disable CS0612, CS0618");
         }
 
+        if (model.ExperimentalIds.Count > 0)
+        {
+            // ... and [Experimental] ones, which the interface's user accepted in their own files.
+            w.Line($"#pragma warning disable {string.Join(", ", model.ExperimentalIds)}");
+        }
+
         w.Line();
         var hasNamespace = model.Namespace.Length > 0;
         if (hasNamespace)

@@ -43,6 +43,10 @@ internal sealed record DecoratorModel
 
     public bool SuppressesObsolete { get; init; }
 
+    /// <summary>The diagnostic ids of the <c>[Experimental]</c> types and members the decorator names, sorted: it
+    /// disables them (<c>#pragma warning disable</c>), as the interface's user did to declare it.</summary>
+    public EquatableArray<string> ExperimentalIds { get; init; }
+
     /// <summary>Whether the decorator is generic (<c>CachedRepository&lt;TEntity&gt;</c> of <c>IRepository&lt;TEntity&gt;</c>):
     /// its descriptors are per closed type, with method ids, keys and fingerprints computed once per closed type.</summary>
     public bool IsGeneric => TypeParameters.Count > 0;
@@ -254,6 +258,17 @@ internal sealed record CachedMethodModel
     public string LoaderName => MemberName + "Loader";
 
     public string FieldName => "_" + char.ToLowerInvariant(MemberName[0]) + MemberName.Substring(1);
+
+    /// <summary>The public static helper that removes one entry (<c>Invalidate{MemberName}</c>).</summary>
+    public string InvalidateName => "Invalidate" + MemberName;
+
+    /// <summary>A batch method's static delegate that builds one element's key.</summary>
+    public string KeyOfName => MemberName + "KeyOf";
+
+    /// <summary>Every member name the decorator declares for this method (a batch method sharing its twin's cache
+    /// declares fewer; all are reserved alike): the naming pass keeps them apart from every other name of the class.</summary>
+    public IEnumerable<string> GeneratedMemberNames
+        => new[] { DescriptorName, FieldName, LoaderName, RenderKeyName, RenderTagsName, InvalidateName, KeyOfName };
 
     public bool HashesKey
     {

@@ -14,6 +14,10 @@ internal sealed record FormattersModel
     public required EquatableArray<ObjectFormatterModel> Objects { get; init; }
 
     public required EquatableArray<FormatterEntryModel> Entries { get; init; }
+
+    /// <summary>The diagnostic ids of the <c>[Experimental]</c> types, members and constructors the formatters name,
+    /// sorted: the file disables them, as it disables CS0612 and CS0618.</summary>
+    public EquatableArray<string> ExperimentalIds { get; init; }
 }
 
 /// <summary>A generated formatter: the type it writes and its members in the order they are written.</summary>

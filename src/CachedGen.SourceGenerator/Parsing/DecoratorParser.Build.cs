@@ -42,6 +42,8 @@ internal static partial class DecoratorParser
             classObsolete = MemberShape.Obsolete(container);
         }
 
+        var experimental = new ExperimentalIds();
+        experimental.AddType(contract);
         foreach (var member in members)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -49,6 +51,8 @@ internal static partial class DecoratorParser
             {
                 continue;
             }
+
+            experimental.AddMember(member);
 
             switch (member)
             {
@@ -100,7 +104,13 @@ internal static partial class DecoratorParser
         var parameterNames = new HashSet<string>(
             members.OfType<IMethodSymbol>().SelectMany(m => m.Parameters).Concat(members.OfType<IPropertySymbol>().SelectMany(p => p.Parameters)).Select(p => p.Name),
             StringComparer.Ordinal);
-        AssignMemberNames(cached, parameterNames);
+        var decoratorName = DecoratorName(contract);
+        if (contract.IsGenericType && !isGeneric)
+        {
+            decoratorName += "Of" + string.Join("And", contract.TypeArguments.Select(SimpleName));
+        }
+
+        AssignMemberNames(cached, ReservedNames(contract, members, parameterNames, decoratorName, isGeneric));
         ShareBatchTwins(cached);
         foreach (var info in cached)
         {
@@ -110,12 +120,6 @@ internal static partial class DecoratorParser
                 Obsolete = MemberShape.Obsolete(info.Method),
                 Receiver = Receiver(info.Method, contract, members, types),
             };
-        }
-
-        var decoratorName = DecoratorName(contract);
-        if (contract.IsGenericType && !isGeneric)
-        {
-            decoratorName += "Of" + string.Join("And", contract.TypeArguments.Select(SimpleName));
         }
 
         var @namespace = contract.ContainingNamespace.IsGlobalNamespace ? "" : contract.ContainingNamespace.ToDisplayString();
@@ -146,8 +150,36 @@ internal static partial class DecoratorParser
             originField = "_" + originField;
         }
 
+        // What the generated code reads from parameters (key and tag paths, a write's invalidation arguments) is named
+        // in it too: an [Obsolete] member there is excused like an obsolete type (an error one left the method
+        // uncached, CG0004), an [Experimental] one like an experimental type.
+        var readsObsolete = false;
+        foreach (var field in cached.SelectMany(c => c.Fields))
+        {
+            readsObsolete |= ReadsObsolete(field.Read, field.Type);
+            foreach (var read in field.Read)
+            {
+                experimental.AddMember(read);
+            }
+        }
+
+        for (var i = 0; i < writers.Count; i++)
+        {
+            foreach (var path in ReadPaths(forwarded[i]))
+            {
+                if (ResolveRead(writers[i], path) is { } resolved)
+                {
+                    readsObsolete |= ReadsObsolete(resolved.Members, resolved.Type);
+                    foreach (var read in resolved.Members)
+                    {
+                        experimental.AddMember(read);
+                    }
+                }
+            }
+        }
+
         var usesObsolete = classObsolete is null
-            && (cached.Any(c => MemberShape.UsesObsolete(c.Method)) || writers.Any(MemberShape.UsesObsolete)
+            && (readsObsolete || cached.Any(c => MemberShape.UsesObsolete(c.Method)) || writers.Any(MemberShape.UsesObsolete)
                 || members.Any(m => m is IPropertySymbol or IEventSymbol && MemberShape.UsesObsolete(m)));
 
         var hintName = isGeneric ? contractName + "`" + contract.Arity.ToString(CultureInfo.InvariantCulture)
@@ -171,8 +203,22 @@ internal static partial class DecoratorParser
             OriginFieldName = originField,
             ClassAttributes = (classObsolete is null ? [] : new[] { classObsolete }).ToEquatableArray(),
             SuppressesObsolete = usesObsolete,
+            ExperimentalIds = experimental.ToEquatableArray(),
         };
     }
+
+    /// <summary>The values a forwarded write's generated code reads from its parameters: its invalidations' and puts'
+    /// key arguments and its tags' placeholders.</summary>
+    private static IEnumerable<ValuePath> ReadPaths(ForwardedMethodModel method)
+        => method.Invalidations.Concat(method.Puts).SelectMany(i => i.Arguments)
+            .Concat(method.TagInvalidations.SelectMany(t => t.Parts).Select(p => p.Value).OfType<ValuePath>());
+
+    /// <summary><paramref name="path"/> resolved over <paramref name="method"/>'s parameters again (the members it reads),
+    /// or <see langword="null"/> when its root is no parameter (a batch write's element).</summary>
+    internal static ResolvedPath? ResolveRead(IMethodSymbol method, ValuePath path)
+        => path.Steps.Length == 0 ? null
+            : method.Parameters.FirstOrDefault(p => p.Name == path.Root) is { } parameter ? ResolvePath(parameter, path.Steps.Select(s => s.Member).ToList())
+            : null;
 
     /// <summary>What one interface's model works out once per type: its name in generated code (an interface's methods
     /// repeat their parameter, result and key types) and its shape fingerprint.</summary>

@@ -132,13 +132,22 @@ internal static partial class DecoratorParser
         }
     }
 
-    /// <summary>Overloads get numbered member names (<c>Get</c>, <c>Get2</c>, <c>Get3</c>); a name whose field, loader or
-    /// descriptor a parameter would hide, or that another cached method has, takes the next number.</summary>
-    private static void AssignMemberNames(List<CachedMethodInfo> cached, HashSet<string> parameterNames)
+    /// <summary>Gives each cached method the member name its generated members are named from
+    /// (<see cref="CachedMethodModel.GeneratedMemberNames"/>: <c>{M}Descriptor</c>, <c>_{m}</c>, <c>{M}Loader</c>,
+    /// <c>Render{M}Key</c>, <c>Render{M}Tags</c>, <c>Invalidate{M}</c>, <c>{M}KeyOf</c>). In declaration order, overloads
+    /// together, a method keeps its own name when none of those members is taken, and overloads after the first are
+    /// numbered (<c>Get</c>, <c>Get2</c>, <c>Get3</c>); a name any of whose members is taken (by a member an earlier
+    /// method got, or a name in <paramref name="reserved"/>), or that another cached method has, takes the next number.
+    /// So <c>GetAsyncDescriptor</c> beside <c>InvalidateGetAsync</c> gets <c>InvalidateGetAsyncDescriptor</c>, and
+    /// <c>InvalidateGetAsync</c> becomes <c>InvalidateGetAsync2</c>.</summary>
+    /// <param name="reserved">Names no generated member may have: the parameters and type parameters of the interface's
+    /// members (which would hide them), the interface's own members, inherited ones too, the decorator's name and the
+    /// members of a partial class of that name.</param>
+    private static void AssignMemberNames(List<CachedMethodInfo> cached, HashSet<string> reserved)
     {
         var names = new HashSet<string>(cached.Select(c => c.Model.MemberName), StringComparer.Ordinal);
-        bool Hidden(CachedMethodModel model)
-            => parameterNames.Contains(model.FieldName) || parameterNames.Contains(model.LoaderName) || parameterNames.Contains(model.DescriptorName);
+        var given = new HashSet<string>(reserved, StringComparer.Ordinal);
+        bool Taken(CachedMethodModel model) => model.GeneratedMemberNames.Any(given.Contains);
 
         foreach (var group in cached.GroupBy(c => c.Model.Name))
         {
@@ -146,19 +155,46 @@ internal static partial class DecoratorParser
             var number = 2;
             foreach (var info in group)
             {
-                if (!first || Hidden(info.Model))
+                if (!first || Taken(info.Model))
                 {
                     do
                     {
                         info.Model = info.Model with { MemberName = info.Method.Name + number.ToString(CultureInfo.InvariantCulture) };
                         number++;
                     }
-                    while (Hidden(info.Model) || !names.Add(info.Model.MemberName));
+                    while (Taken(info.Model) || !names.Add(info.Model.MemberName));
                 }
 
+                given.UnionWith(info.Model.GeneratedMemberNames);
                 first = false;
             }
         }
+    }
+
+    /// <summary>The names <see cref="AssignMemberNames"/> keeps generated members away from (see its
+    /// <c>reserved</c>).</summary>
+    private static HashSet<string> ReservedNames(INamedTypeSymbol contract, List<ISymbol> members, HashSet<string> parameterNames, string decoratorName, bool isGeneric)
+    {
+        var reserved = new HashSet<string>(parameterNames, StringComparer.Ordinal) { decoratorName, "TypeArguments", "RegisterDecorator" };
+        foreach (var member in members)
+        {
+            reserved.Add(member.Name);
+            if (member is IMethodSymbol method)
+            {
+                reserved.UnionWith(method.TypeParameters.Select(t => t.Name));
+            }
+        }
+
+        reserved.UnionWith(contract.TypeParameters.Select(t => t.Name));
+        foreach (var partial in contract.ContainingNamespace.GetTypeMembers(decoratorName, isGeneric ? contract.Arity : 0))
+        {
+            if (IsPartialClass(partial))
+            {
+                reserved.UnionWith(partial.GetMembers().Select(m => m.Name));
+            }
+        }
+
+        return reserved;
     }
 
     private static bool IsPublic(INamedTypeSymbol type)

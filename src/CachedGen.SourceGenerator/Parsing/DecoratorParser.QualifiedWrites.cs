@@ -13,8 +13,11 @@ namespace CachedGen.SourceGenerator.Parsing;
 
 internal static partial class DecoratorParser
 {
-    /// <summary>A write of another interface that invalidates an entry of the one being built.</summary>
-    private sealed record ExternalInvalidation(INamedTypeSymbol Contract, string Signature, InvalidationModel Invalidation);
+    /// <summary>A write of another interface that invalidates an entry of the one being built.
+    /// <paramref name="ReadsObsolete"/> and <paramref name="ExperimentalIds"/> are what the write's decorator then names:
+    /// obsolete members its arguments read, and the ids of the experimental types and members of the entry and its
+    /// arguments.</summary>
+    private sealed record ExternalInvalidation(INamedTypeSymbol Contract, string Signature, InvalidationModel Invalidation, bool ReadsObsolete, EquatableArray<string> ExperimentalIds);
 
     private static string SignatureOf(ForwardedMethodModel method)
         => method.DeclaringInterface + "." + method.Name + "(" + string.Join(",", method.Parameters.Select(p => p.Passing + " " + p.Type)) + ")";
@@ -60,6 +63,26 @@ internal static partial class DecoratorParser
                 }
                 else if (externals is not null && MatchArguments(writer, info.Fields) is { } arguments)
                 {
+                    var experimental = new ExperimentalIds();
+                    experimental.AddMember(info.Method);
+                    var readsObsolete = false;
+                    foreach (var field in info.Fields)
+                    {
+                        experimental.AddType(field.Type);
+                    }
+
+                    foreach (var argument in arguments)
+                    {
+                        if (ResolveRead(writer, argument) is { } read)
+                        {
+                            readsObsolete |= ReadsObsolete(read.Members, read.Type);
+                            foreach (var member in read.Members)
+                            {
+                                experimental.AddMember(member);
+                            }
+                        }
+                    }
+
                     externals.Add(new ExternalInvalidation(
                         write.Type!,
                         SignatureOf(writer),
@@ -72,7 +95,9 @@ internal static partial class DecoratorParser
                             Arguments = arguments.ToEquatableArray(),
                             Decorator = decorator,
                             ValueType = info.Model.ValueType,
-                        }));
+                        },
+                        readsObsolete,
+                        experimental.ToEquatableArray()));
                 }
             }
         }

@@ -206,7 +206,12 @@ internal static partial class DecoratorParser
                 var added = group.Where(e => e.Signature == SignatureOf(f)).Select(e => e.Invalidation).ToList();
                 return added.Count == 0 ? f : f with { Invalidations = f.Invalidations.Concat(added).ToEquatableArray() };
             }).ToEquatableArray();
-            results.Add(writer with { ForwardedMethods = forwarded });
+            results.Add(writer with
+            {
+                ForwardedMethods = forwarded,
+                SuppressesObsolete = writer.SuppressesObsolete || (writer.ClassAttributes.Count == 0 && group.Any(e => e.ReadsObsolete)),
+                ExperimentalIds = writer.ExperimentalIds.Concat(group.SelectMany(e => e.ExperimentalIds)).Distinct().OrderBy(id => id, StringComparer.Ordinal).ToEquatableArray(),
+            });
         }
     }
 }

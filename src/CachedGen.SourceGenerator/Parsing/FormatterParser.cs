@@ -25,11 +25,34 @@ internal static class FormatterParser
     }
 
     private static FormattersModel Model(FormatterRules rules)
-        => new()
+    {
+        var experimental = new ExperimentalIds();
+        foreach (var shape in rules.Objects)
+        {
+            experimental.AddType(shape.Type);
+            if (shape.Constructor is { } constructor)
+            {
+                experimental.AddMember(constructor);
+            }
+
+            foreach (var member in shape.Members)
+            {
+                experimental.AddMember(member.Member);
+            }
+        }
+
+        foreach (var entry in rules.Entries)
+        {
+            experimental.AddType(entry.Type);
+        }
+
+        return new()
         {
             Objects = rules.Objects.Select(Object).ToEquatableArray(),
             Entries = rules.Entries.Select(e => new FormatterEntryModel(FormatterRules.Name(e.Type), e.Creation)).ToEquatableArray(),
+            ExperimentalIds = experimental.ToEquatableArray(),
         };
+    }
 
     /// <summary>The formatters a non-generic interface needs for the [Cached] methods it inherits from closed generic
     /// bases (<c>IOrderRepository : IRepository&lt;Order&gt;</c>): their values are built from the base's type
@@ -142,8 +165,10 @@ internal static class FormatterParser
     {
         var objects = new SortedDictionary<string, ObjectFormatterModel>(System.StringComparer.Ordinal);
         var entries = new SortedDictionary<string, FormatterEntryModel>(System.StringComparer.Ordinal);
+        var experimental = new SortedSet<string>(System.StringComparer.Ordinal);
         foreach (var model in models)
         {
+            experimental.UnionWith(model.ExperimentalIds);
             foreach (var formatter in model.Objects)
             {
                 objects[formatter.TypeName] = formatter;
@@ -155,7 +180,7 @@ internal static class FormatterParser
             }
         }
 
-        return new FormattersModel { Objects = objects.Values.ToEquatableArray(), Entries = entries.Values.ToEquatableArray() };
+        return new FormattersModel { Objects = objects.Values.ToEquatableArray(), Entries = entries.Values.ToEquatableArray(), ExperimentalIds = experimental.ToEquatableArray() };
     }
 
     private static ObjectFormatterModel Object(FormatterRules.ObjectShape shape)

@@ -150,6 +150,12 @@ internal static partial class CacheRules
             return null;
         }
 
+        if (ObsoletePathProblem(path, resolved) is { } obsolete)
+        {
+            error = obsolete;
+            return null;
+        }
+
         // A parameter declared as a type parameter of a generic interface (TKey id) keeps that type's encoding by run-time
         // type in the interface's closed bases too (IShipmentRepository : IRepository<Shipment, OrderId>), so the
         // closed decorator renders the keys of the generic one (a strongly typed id among them) and checks the type
@@ -186,6 +192,7 @@ internal static partial class CacheRules
         return new KeyFieldInfo(path.Count == 1 ? path[0] : string.Join(".", path), path[0], members, resolved.Type, resolved.Value, enumAs, resolved.Nullable)
         {
             ByRunTimeType = byRunTimeType || Underlying(resolved.Type).TypeKind == TypeKind.TypeParameter,
+            Read = resolved.Members,
         };
     }
 
@@ -369,4 +376,7 @@ internal sealed class KeyFieldInfo(string pathKey, string root, List<string> mem
     /// <summary>Whether the value is encoded by its run-time type (<c>CacheKeyBuilder.AppendValueOf</c>, checked once per
     /// closed type): a value typed by a type parameter, or declared so on a closed generic base.</summary>
     public bool ByRunTimeType { get; init; }
+
+    /// <summary>The properties and fields read from the parameter, in order (empty for the parameter itself).</summary>
+    public ImmutableArray<ISymbol> Read { get; init; } = ImmutableArray<ISymbol>.Empty;
 }

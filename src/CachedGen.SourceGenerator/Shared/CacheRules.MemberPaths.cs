@@ -16,6 +16,7 @@ internal static partial class CacheRules
         var path = ValuePath.Of(parameter.Name);
         ITypeSymbol type = parameter.Type;
         var nullable = false;
+        var read = ImmutableArray.CreateBuilder<ISymbol>(members.Count);
         foreach (var memberName in members)
         {
             // Trust the annotation: a non-nullable parameter is dereferenced directly, a nullable one (reference or
@@ -33,12 +34,39 @@ internal static partial class CacheRules
             }
 
             nullable |= conditional;
+            read.Add(member);
             path = path.Then(member.Name, conditional);
             type = MemberType(member);
         }
 
-        return new ResolvedPath(type, path, nullable);
+        return new ResolvedPath(type, path, nullable) { Members = read.MoveToImmutable() };
     }
+
+    /// <summary>Why generated code cannot read <paramref name="resolved"/> (<paramref name="path"/> as the template
+    /// writes it), or <see langword="null"/>: a member on the path (or its getter) is <c>[Obsolete(error: true)]</c>,
+    /// CS0619 in the decorator, which no <c>#pragma</c> suppresses; or the value's type is, which the key tuple names.
+    /// One rule for the generator (the method stays uncached) and CG0004.</summary>
+    internal static string? ObsoletePathProblem(IReadOnlyList<string> path, ResolvedPath resolved)
+    {
+        for (var i = 0; i < resolved.Members.Length; i++)
+        {
+            var member = resolved.Members[i];
+            if (SkipRules.IsErrorObsolete(member) || (member is IPropertySymbol { GetMethod: { } getter } && SkipRules.IsErrorObsolete(getter)))
+            {
+                return $"'{string.Join(".", path.Take(i + 2))}' is [Obsolete(error: true)]: generated code cannot read it";
+            }
+        }
+
+        return resolved.Members.Length > 0 && SkipRules.ErrorObsolete(resolved.Type) is { } type
+            ? $"'{string.Join(".", path)}' is a '{type.ToDisplayString()}', which is [Obsolete(error: true)]: generated code cannot name it"
+            : null;
+    }
+
+    /// <summary>Whether reading <paramref name="members"/> (to a value of <paramref name="type"/>) uses an <c>[Obsolete]</c> member (or getter) or names a value
+    /// of an obsolete type (CS0612, CS0618 in the decorator, which then suppresses them).</summary>
+    internal static bool ReadsObsolete(ImmutableArray<ISymbol> members, ITypeSymbol type)
+        => members.Any(m => SkipRules.IsObsolete(m) || (m is IPropertySymbol { GetMethod: { } getter } && SkipRules.IsObsolete(getter)))
+           || (members.Length > 0 && SkipRules.NamesObsolete(type));
 
     /// <summary>The member a path segment names on <paramref name="type"/> (a <see cref="Nullable{T}"/> is looked
     /// through): a public instance property with a public getter, or a public instance field, that <c>value.Name</c>
@@ -229,4 +257,8 @@ internal static partial class CacheRules
         => type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T };
 }
 
-internal sealed record ResolvedPath(ITypeSymbol Type, ValuePath Value, bool Nullable);
+internal sealed record ResolvedPath(ITypeSymbol Type, ValuePath Value, bool Nullable)
+{
+    /// <summary>The properties and fields read, in order (empty for a parameter itself).</summary>
+    public ImmutableArray<ISymbol> Members { get; init; } = ImmutableArray<ISymbol>.Empty;
+}

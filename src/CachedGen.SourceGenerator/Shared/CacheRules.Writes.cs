@@ -146,6 +146,11 @@ internal static partial class CacheRules
                 return $"'{path}' is '{candidate.Type.ToDisplayString()}' there and '{field.PathKey}' is '{field.Type.ToDisplayString()}' in the key: the types must be the same";
             }
 
+            if (ObsoletePathProblem(new[] { candidate.Value.Root }.Concat(candidate.Value.Steps.Select(step => step.Member)).ToList(), candidate) is { } obsolete)
+            {
+                return obsolete;
+            }
+
             if (!Fits(candidate, field))
             {
                 return $"'{path}' may be null there (through a nullable parameter or member) and '{field.PathKey}' of the key may not";
@@ -157,7 +162,9 @@ internal static partial class CacheRules
 
     internal static bool Fits(ResolvedPath candidate, KeyFieldInfo field)
     {
-        if (!SymbolEqualityComparer.Default.Equals(Underlying(candidate.Type), Underlying(field.Type)))
+        // A member generated code cannot read (CS0619) fills nothing.
+        if (!SymbolEqualityComparer.Default.Equals(Underlying(candidate.Type), Underlying(field.Type))
+            || ObsoletePathProblem(new[] { candidate.Value.Root }.Concat(candidate.Value.Steps.Select(step => step.Member)).ToList(), candidate) is not null)
         {
             return false;
         }

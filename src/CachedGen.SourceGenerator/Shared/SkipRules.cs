@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 
@@ -175,6 +176,32 @@ internal static class SkipRules
     /// containing types) that is <c>[Obsolete(..., error: true)]</c>, or <see langword="null"/>.</summary>
     internal static ITypeSymbol? ErrorObsoleteType(IMethodSymbol method)
         => ErrorObsolete(method.ReturnType) ?? method.Parameters.Select(p => ErrorObsolete(p.Type)).FirstOrDefault(t => t is not null);
+
+    /// <summary>Whether the symbol itself carries <c>[Obsolete(..., error: true)]</c>.</summary>
+    internal static bool IsErrorObsolete(ISymbol symbol)
+        => symbol.GetAttributes().Any(a => a.AttributeClass.HasFullName(ObsoleteAttribute) && a.ConstructorArguments.Length == 2 && a.ConstructorArguments[1].Value is true);
+
+    /// <summary>Whether the symbol itself carries <c>[Obsolete]</c>.</summary>
+    internal static bool IsObsolete(ISymbol symbol) => symbol.GetAttributes().Any(a => a.AttributeClass.HasFullName(ObsoleteAttribute));
+
+    /// <summary>Whether the type, one of its elements, type arguments or containing types is <c>[Obsolete]</c>.</summary>
+    internal static bool NamesObsolete(ITypeSymbol type)
+        => type switch
+        {
+            IArrayTypeSymbol array => NamesObsolete(array.ElementType),
+            IPointerTypeSymbol pointer => NamesObsolete(pointer.PointedAtType),
+            INamedTypeSymbol named => Containers(named).Any(IsObsolete) || named.TypeArguments.Any(NamesObsolete),
+            _ => false,
+        };
+
+    private static IEnumerable<INamedTypeSymbol> Containers(INamedTypeSymbol type)
+    {
+        // The special types (int, string, IEnumerable<T>, Nullable<T>...) are not obsolete: their attributes are not read.
+        for (var current = type; current is { SpecialType: SpecialType.None }; current = current.ContainingType)
+        {
+            yield return current;
+        }
+    }
 
     internal static ITypeSymbol? ErrorObsolete(ITypeSymbol type)
     {
