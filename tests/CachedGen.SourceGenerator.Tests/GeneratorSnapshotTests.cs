@@ -31,8 +31,9 @@ public class GeneratorSnapshotTests
     }
 
     /// <summary>A <c>CancellationToken?</c> is left out of keys as a <c>CancellationToken</c> is (the default key has no
-    /// <c>{ct}</c>), and the decorator compiles: the loader's state carries the nullable token to the inner call as the
-    /// caller passed it, for a task, a value task, a synchronous and a batch method, and beside a plain token.</summary>
+    /// <c>{ct}</c>) and, as the method's token, stops the caller's wait (its value; none for null) while the inner call
+    /// gets the load's own token, for a task, a value task and a batch method; a synchronous method's, or one beside a
+    /// plain token, reaches the inner call as the caller passed it.</summary>
     [Fact]
     public void A_nullable_token_is_left_out_of_the_key_and_passed_to_the_inner_call()
     {
@@ -67,6 +68,9 @@ public class GeneratorSnapshotTests
         Assert.Equal("Depots.IDepots.g.cs", hint);
         Assert.Contains("under <c>Depots.IDepots.GetNameAsync:{id}</c>", text, System.StringComparison.Ordinal);
         Assert.Contains("under <c>Depots.IDepots.CountBothAsync:{region}</c>", text, System.StringComparison.Ordinal);
+        Assert.Contains("GetNameAsyncLoader, ct.GetValueOrDefault());", text, System.StringComparison.Ordinal);
+        Assert.Contains(".GetNameAsync(key.Item1, token);", text, System.StringComparison.Ordinal);
+        Assert.Contains("GetNamesAsyncLoader, ct.GetValueOrDefault());", text, System.StringComparison.Ordinal);
         Snapshot.Verify(text, $"{nameof(GeneratorSnapshotTests)}.{nameof(A_nullable_token_is_left_out_of_the_key_and_passed_to_the_inner_call)}#{hint}");
     }
 

@@ -73,7 +73,7 @@ internal static partial class DecoratorEmitter
         WriteAttributes(w, method.Attributes);
         w.Line($"{method.ReturnType} {method.DeclaringInterface}.{method.Name}({ParameterList(method.Parameters)})");
         var typeArguments = $"<{batch.ElementType}, {stateType}, {batch.ResultType}>";
-        var ct = method.CancellationTokenName ?? "default";
+        var ct = method.CancellationTokenArgument ?? method.CancellationTokenName ?? "default";
         w.Line(method.Kind switch
         {
             ResultKind.TaskOfT => $"    => {cache}.GetManyTaskAsync{typeArguments}({batch.ParameterName}, {stateExpression}, {keyOf}, {method.LoaderName}, {ct});",

@@ -86,7 +86,7 @@ internal static partial class DecoratorEmitter
         var token = Unique("token", names);
         var keyParameter = Unique("key", names);
         var key = KeyTuple.New(method.KeyType, method.KeyFields.Select(f => Code(f.Source)).ToList());
-        var ct = method.CancellationTokenName ?? "default";
+        var ct = method.CancellationTokenArgument ?? method.CancellationTokenName ?? "default";
         var isSync = method.Kind is not (ResultKind.TaskOfT or ResultKind.ValueTaskOfT);
 
         // The loader, a static delegate the runtime calls on a miss with the state and the key. When every argument is

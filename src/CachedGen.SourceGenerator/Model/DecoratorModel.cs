@@ -179,6 +179,10 @@ internal sealed record CachedMethodModel
 
     public required string? CancellationTokenName { get; init; }
 
+    /// <summary>What the runtime is given to stop the caller's wait: the token parameter, or its
+    /// <c>GetValueOrDefault()</c> for a <c>CancellationToken?</c> (the parameter itself when not set).</summary>
+    public string? CancellationTokenArgument { get; init; }
+
     public required string MemberName { get; init; }
 
     /// <summary>Whether the declaring interface has other methods of this name: documentation comments then name it

@@ -95,10 +95,14 @@ internal static partial class DecoratorParser
             localTtlTicks = localTtl.Ticks;
         }
 
-        // The token the runtime is given to stop a caller's wait: a CancellationToken. A CancellationToken? is left out of
-        // keys too (IsLeftOutOfKey), but is no CancellationToken to hand over: the loader's state carries it and the
-        // inner call gets it as the caller passed it (as a synchronous method's token, or a [NotCacheKey] value).
-        var cancellationTokenName = method.Parameters.FirstOrDefault(p => p.Type.HasFullName(KnownNames.CancellationToken))?.Name;
+        // The token that stops a caller's wait: a CancellationToken, or a CancellationToken? (its value, none for null).
+        // The inner call gets the load's own token in its place, as for a CancellationToken: a caller that gives up does
+        // not cancel a load other callers wait for.
+        var tokenParameter = method.Parameters.FirstOrDefault(p => IsCancellationToken(p.Type));
+        var cancellationTokenName = tokenParameter?.Name;
+        var cancellationTokenArgument = tokenParameter is null ? null
+            : tokenParameter.Type.HasFullName(KnownNames.CancellationToken) ? Escape(tokenParameter.Name)
+            : Escape(tokenParameter.Name) + ".GetValueOrDefault()";
         // The template names the parameters of the method that carries [Cached] (the class's, when it is there), as the
         // analyzers read it.
         var templateText = data.KeyTemplate ?? DefaultTemplate(attributed, DefaultKeyContract(attributed));
@@ -189,6 +193,7 @@ internal static partial class DecoratorParser
             ValueType = batch?.EntryTypeName ?? ValueTypeName(method, kind, valueType, types),
             Parameters = method.Parameters.Select(p => ToParameter(p, types)).ToEquatableArray(),
             CancellationTokenName = cancellationTokenName is null ? null : Escape(cancellationTokenName),
+            CancellationTokenArgument = cancellationTokenArgument,
             MemberName = method.Name,
             Overloaded = method.ContainingType.GetMembers(method.Name).OfType<IMethodSymbol>().Skip(1).Any(),
             KeyTemplate = templateText,

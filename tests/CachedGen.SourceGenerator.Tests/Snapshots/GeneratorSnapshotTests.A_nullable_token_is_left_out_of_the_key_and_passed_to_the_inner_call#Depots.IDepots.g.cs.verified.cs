@@ -117,19 +117,19 @@ namespace Depots
             return invalidator.InvalidateAsync<global::System.ValueTuple<int>, int>(CountBothAsyncDescriptor, new global::System.ValueTuple<int>(region));
         }
 
-        private static readonly global::System.Func<(CachedDepots Self, int id, global::System.Threading.CancellationToken? ct), global::System.ValueTuple<int>, global::System.Threading.CancellationToken, global::System.Threading.Tasks.Task<string>> GetNameAsyncLoader =
-            static (state, key, token) => global::CachedGen.Runtime.DetachedScope.Inner(state.Self._inner, state.Self._origin).GetNameAsync(state.id, state.ct);
+        private static readonly global::System.Func<CachedDepots, global::System.ValueTuple<int>, global::System.Threading.CancellationToken, global::System.Threading.Tasks.Task<string>> GetNameAsyncLoader =
+            static (self, key, token) => global::CachedGen.Runtime.DetachedScope.Inner(self._inner, self._origin).GetNameAsync(key.Item1, token);
 
         /// <summary>Cached for 5m under <c>Depots.IDepots.GetNameAsync:{id}</c>.</summary>
         global::System.Threading.Tasks.Task<string> global::Depots.IDepots.GetNameAsync(int id, global::System.Threading.CancellationToken? ct)
-            => _getNameAsync.GetTaskAsync(new global::System.ValueTuple<int>(id), (this, id, ct), GetNameAsyncLoader, default);
+            => _getNameAsync.GetTaskAsync(new global::System.ValueTuple<int>(id), this, GetNameAsyncLoader, ct.GetValueOrDefault());
 
-        private static readonly global::System.Func<(CachedDepots Self, int id, global::System.Threading.CancellationToken? ct), global::System.ValueTuple<int>, global::System.Threading.CancellationToken, global::System.Threading.Tasks.ValueTask<int>> GetSizeAsyncLoader =
-            static (state, key, token) => global::CachedGen.Runtime.DetachedScope.Inner(state.Self._inner, state.Self._origin).GetSizeAsync(state.id, state.ct);
+        private static readonly global::System.Func<CachedDepots, global::System.ValueTuple<int>, global::System.Threading.CancellationToken, global::System.Threading.Tasks.ValueTask<int>> GetSizeAsyncLoader =
+            static (self, key, token) => global::CachedGen.Runtime.DetachedScope.Inner(self._inner, self._origin).GetSizeAsync(key.Item1, token);
 
         /// <summary>Cached for 5m under <c>depot:{id}:size</c>.</summary>
         global::System.Threading.Tasks.ValueTask<int> global::Depots.IDepots.GetSizeAsync(int id, global::System.Threading.CancellationToken? ct)
-            => _getSizeAsync.GetAsync(new global::System.ValueTuple<int>(id), (this, id, ct), GetSizeAsyncLoader, default);
+            => _getSizeAsync.GetAsync(new global::System.ValueTuple<int>(id), this, GetSizeAsyncLoader, ct.GetValueOrDefault());
 
         private static readonly global::System.Func<(CachedDepots Self, int region, global::System.Threading.CancellationToken? ct), global::System.ValueTuple<int>, int> CountLoader =
             static (state, key) => global::CachedGen.Runtime.DetachedScope.Inner(state.Self._inner, state.Self._origin).Count(state.region, state.ct);
@@ -138,15 +138,15 @@ namespace Depots
         int global::Depots.IDepots.Count(int region, global::System.Threading.CancellationToken? ct)
             => _count.Get(new global::System.ValueTuple<int>(region), (this, region, ct), CountLoader);
 
-        private static readonly global::System.Func<(CachedDepots Self, global::System.Threading.CancellationToken? ct), int, global::System.ValueTuple<int>> GetNamesAsyncKeyOf =
-            static (state, element) => new global::System.ValueTuple<int>(element);
+        private static readonly global::System.Func<CachedDepots, int, global::System.ValueTuple<int>> GetNamesAsyncKeyOf =
+            static (self, element) => new global::System.ValueTuple<int>(element);
 
-        private static readonly global::System.Func<(CachedDepots Self, global::System.Threading.CancellationToken? ct), int[], global::System.Threading.CancellationToken, global::System.Threading.Tasks.ValueTask<global::System.Collections.Generic.IEnumerable<global::System.Collections.Generic.KeyValuePair<int, string?>>?>> GetNamesAsyncLoader =
-            static async (state, missing, token) => (await global::CachedGen.Runtime.DetachedScope.Inner(state.Self._inner, state.Self._origin).GetNamesAsync(missing, state.ct).ConfigureAwait(false))!;
+        private static readonly global::System.Func<CachedDepots, int[], global::System.Threading.CancellationToken, global::System.Threading.Tasks.ValueTask<global::System.Collections.Generic.IEnumerable<global::System.Collections.Generic.KeyValuePair<int, string?>>?>> GetNamesAsyncLoader =
+            static async (self, missing, token) => (await global::CachedGen.Runtime.DetachedScope.Inner(self._inner, self._origin).GetNamesAsync(missing, token).ConfigureAwait(false))!;
 
         /// <summary>Cached for 5m under <c>depot:{ids[]}</c>, one entry per element.</summary>
         global::System.Threading.Tasks.Task<global::System.Collections.Generic.IReadOnlyDictionary<int, string>> global::Depots.IDepots.GetNamesAsync(global::System.Collections.Generic.IReadOnlyCollection<int> ids, global::System.Threading.CancellationToken? ct)
-            => _getNamesAsync.GetManyTaskAsync<int, (CachedDepots Self, global::System.Threading.CancellationToken? ct), global::System.Collections.Generic.IReadOnlyDictionary<int, string>>(ids, (this, ct), GetNamesAsyncKeyOf, GetNamesAsyncLoader, default);
+            => _getNamesAsync.GetManyTaskAsync<int, CachedDepots, global::System.Collections.Generic.IReadOnlyDictionary<int, string>>(ids, this, GetNamesAsyncKeyOf, GetNamesAsyncLoader, ct.GetValueOrDefault());
 
         private static readonly global::System.Func<(CachedDepots Self, int region, global::System.Threading.CancellationToken? shutdown), global::System.ValueTuple<int>, global::System.Threading.CancellationToken, global::System.Threading.Tasks.Task<int>> CountBothAsyncLoader =
             static (state, key, token) => global::CachedGen.Runtime.DetachedScope.Inner(state.Self._inner, state.Self._origin).CountBothAsync(state.region, token, state.shutdown);
