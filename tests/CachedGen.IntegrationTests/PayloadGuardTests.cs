@@ -283,6 +283,25 @@ public sealed class PayloadGuardTests(RedisServerFixture redis) : IClassFixture<
     }
 
     /// <summary>Every log event a runtime writes, with its id and level.</summary>
+    /// <summary>A value whose generated formatter writes a member it cannot set back (a private setter of a generic type)
+    /// is read back before it goes to Redis: it does not read back as written, so it stays out of Redis (1023) and another
+    /// node calls the source rather than read a page whose total is 0.</summary>
+    [Fact]
+    public async Task A_value_with_a_member_its_formatter_cannot_set_back_stays_out_of_redis()
+    {
+        var source = new WidgetSource();
+        var (runtimeA, _, log) = await RuntimeAsync();
+        var (runtimeB, _, _) = await RuntimeAsync();
+        IWidgetRepository a = new CachedWidgetRepository(source, runtimeA);
+        IWidgetRepository b = new CachedWidgetRepository(source, runtimeB);
+
+        Assert.Equal(42, (await a.GetPageAsync(1)).TotalCount);
+        await runtimeA.PendingFills.WhenIdleAsync();
+        Assert.Equal(42, (await b.GetPageAsync(1)).TotalCount);
+        Assert.Equal(2, source.SourceCalls);
+        Assert.Contains(log.Events, e => e.Id == 1023);
+    }
+
     internal sealed class EventLog : ILoggerFactory, ILogger
     {
         private readonly ConcurrentQueue<(int Id, LogLevel Level, string Message)> _events = new();

@@ -7,6 +7,18 @@ namespace CachedGen.IntegrationTests;
 
 public sealed record Widget(int Id, string Name, int Revision, IReadOnlyList<string> Tags);
 
+/// <summary>A page of items with a total only the type itself sets (as a DDD aggregate or a paging helper does).</summary>
+public sealed class WidgetPage<T>
+{
+    public WidgetPage(IReadOnlyList<T> items) => Items = items;
+
+    public IReadOnlyList<T> Items { get; }
+
+    public int TotalCount { get; private set; }
+
+    public static WidgetPage<T> Of(IReadOnlyList<T> items, int total) => new(items) { TotalCount = total };
+}
+
 public sealed record Account(string DisplayName);
 
 /// <summary>The repository contract the generated <c>CachedWidgetRepository</c> decorates.</summary>
@@ -57,6 +69,11 @@ public interface IWidgetRepository
     Task<Widget> ReviseAsync(int id, string name);
 
     Task RenameAsync(int id, string name, CancellationToken ct = default);
+
+    // A generic page whose total has a private setter: its generated formatter cannot set it back (no accessor reaches a
+    // generic type's members), so each value is read back and compared before it goes to Redis.
+    [Cached("10m", "widget-page:{page}")]
+    Task<WidgetPage<Widget>> GetPageAsync(int page);
 
     void Delete(int id);
 
@@ -153,6 +170,12 @@ public sealed class WidgetSource : IWidgetRepository
     public Task<Widget?> GetOwnedSlowAsync(string owner, int id) => GetSlowWidgetAsync(id);
 
     public Task TouchOwnerAsync(string owner, CancellationToken ct = default) => Task.CompletedTask;
+
+    public Task<WidgetPage<Widget>> GetPageAsync(int page)
+    {
+        var first = Read(page * 2)!;
+        return Task.FromResult(WidgetPage<Widget>.Of([first], total: 42));
+    }
 
     /// <summary>When set, <see cref="ReviseAsync"/> holds the widget it wrote until the test completes this (a write
     /// whose response is still on its way while another write runs).</summary>

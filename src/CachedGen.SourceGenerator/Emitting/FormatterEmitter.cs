@@ -119,6 +119,12 @@ internal static class FormatterEmitter
             w.Line($"{Depth}.Enter();");
         }
 
+        if (model.VerifiesRoundTrip)
+        {
+            w.Line("// A member written here may not be set back on a read (a setter or field no accessor reaches): read back and compared.");
+            w.Line($"{Depth}.Unverified();");
+        }
+
         if (model.ArrayLayout)
         {
             w.Line($"writer.WriteArrayHeader({Number(model.ArrayLength)});");

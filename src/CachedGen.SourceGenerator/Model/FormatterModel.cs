@@ -46,6 +46,10 @@ internal sealed record ObjectFormatterModel
     public bool ConstructorIsNonPublic { get; init; }
 
     public required EquatableArray<FormattedMemberModel> Members { get; init; }
+
+    /// <summary>A written member may not be set back (see <c>FormatterRules.ObjectShape.VerifiesRoundTrip</c>): the
+    /// write asks for the value to be read back and compared before it goes to Redis.</summary>
+    public bool VerifiesRoundTrip { get; init; }
 }
 
 /// <summary>One serialized member of an <see cref="ObjectFormatterModel"/>.</summary>

@@ -208,6 +208,7 @@ internal static class FormatterParser
             ConstructorArity = shape.Constructor?.Parameters.Length ?? 0,
             ConstructorIsNonPublic = shape.ConstructorIsNonPublic,
             Members = members,
+            VerifiesRoundTrip = shape.VerifiesRoundTrip,
         };
     }
 

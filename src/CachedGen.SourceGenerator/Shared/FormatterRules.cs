@@ -210,6 +210,22 @@ internal sealed partial class FormatterRules
         /// <summary>The constructor a read calls (parameters matched to members by name), or null for a struct's
         /// default one.</summary>
         public IMethodSymbol? Constructor { get; }
+
+        /// <summary>Whether a member the formatter writes but cannot set back may hold data rather than be computed: a
+        /// non-public setter or field no <c>[UnsafeAccessor]</c> reaches (a generic type's), or a get-only property of
+        /// another assembly, whose private setter or backing field this compilation does not see. A read would leave it
+        /// at its default, so each value written is read back and compared before it goes to Redis, as a value of the
+        /// contractless resolver is (event 1023 when it does not read back).</summary>
+        public bool VerifiesRoundTrip => Members.Any(m => m.ConstructorParameter < 0 && !m.Settable && MayHoldData(m.Member));
+
+        private static bool MayHoldData(ISymbol member) => member switch
+        {
+            IFieldSymbol => true,
+            IPropertySymbol property => property.SetMethod is not null
+                || property.ContainingType.GetMembers().OfType<IFieldSymbol>().Any(f => SymbolEqualityComparer.Default.Equals(f.AssociatedSymbol, property))
+                || !property.Locations.Any(l => l.IsInSource),
+            _ => false,
+        };
     }
 
     /// <summary>One serialized member: its key (a name, or an index as text for the array layout) and how a read sets it.</summary>

@@ -68,6 +68,9 @@ internal sealed class DepthGuardResolver : IFormatterResolver
         return resolved;
     }
 
+    /// <summary>Marks this thread as for a contractless formatter (see <see cref="SerializedDepth.Unverified"/>).</summary>
+    internal static void MarkRuntimeResolved() => t_runtimeResolved = true;
+
     /// <summary>A contractless formatter that marks the thread when it writes.</summary>
     private sealed class RuntimeResolvedFormatter<T>(IMessagePackFormatter<T> inner) : IMessagePackFormatter<T>
     {

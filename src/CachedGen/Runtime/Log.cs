@@ -60,7 +60,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 1017, Level = LogLevel.Debug, Message = "CachedGen: an entry of {Method} was written in the previous payload format; read as a miss and replaced")]
     public static partial void PreviousFormatPayload(ILogger logger, string method);
 
-    [LoggerMessage(EventId = 1023, Level = LogLevel.Warning, Message = "CachedGen: a result of {Method} ({Type}) does not read back as written through MessagePack's contractless resolver, which CachedGen uses for types it wrote no formatter for (CG0020); it is served but not written to Redis (logged once; cachedgen.unserializable counts every one)")]
+    [LoggerMessage(EventId = 1023, Level = LogLevel.Warning, Message = "CachedGen: a result of {Method} ({Type}) does not read back as written: a member is written but not set back on a read (a non-public setter or field of another assembly's or a generic type, which no generated accessor reaches), or MessagePack's contractless resolver wrote it (a type CachedGen wrote no formatter for, CG0020); it is served but not written to Redis (logged once; cachedgen.unserializable counts every one)")]
     public static partial void LossyRoundTrip(ILogger logger, string method, string type);
 
     [LoggerMessage(EventId = 1022, Level = LogLevel.Debug, Message = "CachedGen: reading the new value of an entry of {Method} that another node changed failed; the next call reads it")]

@@ -31,6 +31,11 @@ public static class SerializedDepth
         }
     }
 
+    /// <summary>The value being written has a member its generated formatter cannot set back (a non-public setter or
+    /// field of a generic type, a get-only property of another assembly): the runtime reads the value back and compares
+    /// it before it goes to Redis, as for a value MessagePack's contractless resolver writes (event 1023).</summary>
+    public static void Unverified() => DepthGuardResolver.MarkRuntimeResolved();
+
     /// <summary>One level back up. Not called when <see cref="Enter"/> or the write threw: <see cref="Run"/> restores
     /// the count.</summary>
     public static void Exit() => t_remaining++;
