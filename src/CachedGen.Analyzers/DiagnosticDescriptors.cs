@@ -98,7 +98,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor SameKeyShape = Create(
         DiagnosticIds.SameKeyShape,
         "Two methods render the same key",
-        "'{0}' and '{1}' render the same key shape '{2}' but return different types: one would read the other's entries",
+        "'{0}' and '{1}' render the same key shape '{2}' {3}: give each its own key",
         DiagnosticCategories.Correctness,
         DiagnosticSeverity.Warning,
         WellKnownDiagnosticTags.CompilationEnd);

@@ -1017,12 +1017,27 @@ public class SameKeyShapeTests
         public interface IA { [Cached("1m", "same:{id}")] Task<string?> Get(int id); }
         public interface IB { [Cached("1m", "same:{id}")] Task<int> {|#0:Get|}(int id); }
         """,
-        [new DiagnosticResult(DiagnosticDescriptors.SameKeyShape).WithLocation(0).WithArguments("IB.Get", "IA.Get", "same:{}#v1")]);
+        [new DiagnosticResult(DiagnosticDescriptors.SameKeyShape).WithLocation(0).WithArguments("IB.Get", "IA.Get", "same:{}#v1",
+            "but return different types: the version segment keeps their entries apart, but the keys read as one thing while meaning two, and an invalidation of one never reaches the other")]);
 
+    /// <summary>Two methods of one value type with one key shape read and write one entry: a name and a plate of a
+    /// vehicle, both strings, would each serve the other's.</summary>
     [Fact]
-    public Task Same_type_or_other_shape_stays_silent() => Verify<SameKeyShapeAnalyzer>.AnalyzerAsync("""
+    public Task Same_type_and_shape_fires_as_one_shared_entry() => Verify<SameKeyShapeAnalyzer>.AnalyzerAsync(
+        """
+        public interface IVehicleNames { [Cached("1m", "vehicle:{id}")] Task<string> NameAsync(int id); }
+        public interface IVehiclePlates { [Cached("1m", "vehicle:{id}")] Task<string> {|#0:PlateAsync|}(int id); }
+        """,
+        [new DiagnosticResult(DiagnosticDescriptors.SameKeyShape).WithLocation(0).WithArguments("IVehiclePlates.PlateAsync", "IVehicleNames.NameAsync", "vehicle:{}#v1",
+            "and return the same type: they read and write one entry, so each can serve what the other's source returned, and an invalidation of one leaves the other's L1 copies")]);
+
+    /// <summary>A batch method and its single twin share entries by design, as do two generic repositories over one
+    /// entity; another shape or version stays apart.</summary>
+    [Fact]
+    public Task Twins_generic_repositories_and_other_shapes_stay_silent() => Verify<SameKeyShapeAnalyzer>.AnalyzerAsync("""
         public interface IForms { [Cached("5m", "form:{id}")] Task<string> TitleAsync(int id); [Cached("5m", "form:{id}:count")] Task<int> CountAsync(int id); }
-        public interface IOther { [Cached("5m", "form:{formId}")] Task<string> NameAsync(int formId); [Cached("5m", "form:{id}", Version = 2)] Task<long> SizeAsync(int id); }
+        public interface IOther { [Cached("5m", "form:{id}", Version = 2)] Task<long> SizeAsync(int id); }
+        public interface ITitles { [Cached("5m", "form:{ids[]}")] Task<IReadOnlyDictionary<int, string>> TitlesAsync(IReadOnlyCollection<int> ids); }
         """);
 
     [Fact]

@@ -9,7 +9,8 @@ using CachedGen.SourceGenerator;
 namespace CachedGen.Analyzers.Rules;
 
 /// <summary>CG0010: two cached methods whose templates render the same keys (same prefix, literals, placeholder
-/// positions and version) but return different types. Per-compilation state lives in the start action, never in a field.</summary>
+/// positions and version): with different types, or with the same type where neither shares entries by design (a batch
+/// twin, a generic repository). Per-compilation state lives in the start action, never in a field.</summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class SameKeyShapeAnalyzer : DiagnosticAnalyzer
 {
@@ -32,14 +33,14 @@ public sealed class SameKeyShapeAnalyzer : DiagnosticAnalyzer
 
             var prefix = AssemblyDefaults.KeyPrefix(start.Compilation) ?? "";
             var facts = CompilationFacts.For(start.Compilation);
-            var seen = new ConcurrentBag<(string Shape, ITypeSymbol Type, IMethodSymbol Method, Location Location)>();
+            var seen = new ConcurrentBag<(string Shape, ITypeSymbol Type, IMethodSymbol Method, Location Location, bool SharesOnPurpose)>();
             start.RegisterSymbolAction(
                 symbolContext =>
                 {
                     if (symbolContext.Symbol is IMethodSymbol method && facts.Site(method, symbolContext.CancellationToken) is { } site
                         && Shape(site, prefix) is { } shape && site.ValueType is { } result && EntryType(site, result) is { } valueType)
                     {
-                        seen.Add((shape, valueType.WithNullableAnnotation(NullableAnnotation.NotAnnotated), method, site.MethodLocation));
+                        seen.Add((shape, valueType.WithNullableAnnotation(NullableAnnotation.NotAnnotated), method, site.MethodLocation, SharesOnPurpose(site)));
                     }
                 },
                 SymbolKind.Method);
@@ -53,13 +54,28 @@ public sealed class SameKeyShapeAnalyzer : DiagnosticAnalyzer
                     {
                         if (ValueIdentity(first.Type) != ValueIdentity(other.Type))
                         {
-                            end.ReportDiagnostic(Diagnostic.Create(Rule, other.Location, Named(other.Method), Named(first.Method), group.Key));
+                            end.ReportDiagnostic(Diagnostic.Create(Rule, other.Location, Named(other.Method), Named(first.Method), group.Key, OtherTypes));
+                        }
+                        else if (!first.SharesOnPurpose && !other.SharesOnPurpose)
+                        {
+                            end.ReportDiagnostic(Diagnostic.Create(Rule, other.Location, Named(other.Method), Named(first.Method), group.Key, SameType));
                         }
                     }
                 }
             });
         });
     }
+
+    private const string OtherTypes = "but return different types: the version segment keeps their entries apart, but the keys read as one thing while meaning two, and an invalidation of one never reaches the other";
+
+    private const string SameType = "and return the same type: they read and write one entry, so each can serve what the other's source returned, and an invalidation of one leaves the other's L1 copies";
+
+    /// <summary>Whether the method shares its entries by design when another has its key shape and value type: a batch
+    /// method (<c>{ids[]}</c>, one entry per element, the single method's twin) or a generic interface's method (two
+    /// generic repositories over one entity meet only for the same type arguments, and then mean the same entity).</summary>
+    private static bool SharesOnPurpose(CachedSite site)
+        => (site.OwnKey is { } template && CacheRules.BatchParts(template) is { Count: > 0 })
+            || (site.Method.ContainingType.TypeKind == TypeKind.Interface ? site.Method.ContainingType : CacheRules.ImplementedContracts(site.Method).FirstOrDefault()) is { Arity: > 0 };
 
     /// <summary>The type of one entry: the result, or for a batch method (<c>{ids[]}</c>) its dictionary's value type,
     /// which is what each element's entry holds (CG0016 and CG0017 report a batch method without one).</summary>
