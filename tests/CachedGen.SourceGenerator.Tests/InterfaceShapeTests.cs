@@ -84,6 +84,33 @@ public class InterfaceShapeTests
         Assert.DoesNotContain("=> _inner.ByIdAsync(id", orders, StringComparison.Ordinal);
     }
 
+    /// <summary>An unqualified <c>invalidatedBy</c> names a write of the cached method's own interface (or its bases), as
+    /// <c>nameof</c> resolves it: a write of the same name in another base of the decorated interface, or in another
+    /// closing of the same generic base, invalidates nothing of it.</summary>
+    [Fact]
+    public void A_write_named_like_the_invalidating_one_in_another_base_does_not_invalidate()
+    {
+        var result = GeneratorHarness.Run(InterfaceShapes.All["writes of one name in two bases and two closings"]);
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        var asset = result.Sources["Shapes.IAsset.g.cs"];
+        var tracked = Body(asset, "global::Shapes.ITracked.TouchAsync(int id)");
+        var located = Body(asset, "global::Shapes.ILocated.TouchAsync(int id)");
+        Assert.Contains("_describeAsync.InvalidateAsync(", tracked, StringComparison.Ordinal);
+        Assert.DoesNotContain("InvalidateAsync(", located, StringComparison.Ordinal);
+
+        var multi = result.Sources["Shapes.IMultiRepo.g.cs"];
+        var trips = Body(multi, "global::Shapes.IRepository<global::Shapes.Trip>.UpdateAsync(int id)");
+        Assert.Equal(1, trips.Split(".InvalidateAsync(").Length - 1);
+    }
+
+    private static string Body(string source, string signature)
+    {
+        var start = source.IndexOf(signature, StringComparison.Ordinal);
+        Assert.True(start >= 0, signature + " not found in:" + Environment.NewLine + source);
+        var next = source.IndexOf("/// <summary>", start, StringComparison.Ordinal);
+        return source[start..(next > 0 ? next : source.Length)];
+    }
+
     [Fact]
     public void A_closed_generic_base_caches_a_key_typed_by_its_type_argument_as_the_generic_decorator_does()
     {
@@ -1342,6 +1369,38 @@ internal static class InterfaceShapes
                 [Cached("5m", "o:{id}")]
                 Task<string?> ByNullableIdAsync(SegmentId? id);
             }
+            """,
+
+        ["writes of one name in two bases and two closings"] = Usings + """
+            namespace Shapes;
+
+            public interface ITracked
+            {
+                [Cached("1m", "tracked:{id}", nameof(TouchAsync))]
+                Task<string> DescribeAsync(int id);
+
+                Task TouchAsync(int id);
+            }
+
+            public interface ILocated
+            {
+                Task TouchAsync(int id);
+            }
+
+            public interface IAsset : ITracked, ILocated { }
+
+            public sealed record Trip(int Id);
+            public sealed record Trailer(int Id);
+
+            public interface IRepository<T> where T : class
+            {
+                [Cached("1m", "{T}:{id}", nameof(UpdateAsync))]
+                Task<T?> GetAsync(int id);
+
+                Task UpdateAsync(int id);
+            }
+
+            public interface IMultiRepo : IRepository<Trip>, IRepository<Trailer> { }
             """,
 
         ["user types named System, CachedGen and Task"] = """

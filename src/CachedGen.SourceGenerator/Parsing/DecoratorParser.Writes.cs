@@ -23,7 +23,7 @@ internal static partial class DecoratorParser
         {
             foreach (var target in cached)
             {
-                if (!target.Data.InvalidatedBy.Contains(method.Name, StringComparer.Ordinal) && !target.QualifiedSelfWrites.Contains(method))
+                if (!(target.Data.InvalidatedBy.Contains(method.Name, StringComparer.Ordinal) && CanBeNamedBy(target.Method, method)) && !target.QualifiedSelfWrites.Contains(method))
                 {
                     continue;
                 }

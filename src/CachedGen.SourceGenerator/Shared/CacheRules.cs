@@ -30,6 +30,14 @@ internal static partial class CacheRules
         return type.AllInterfaces.Where(i => i.GetMembers().OfType<IMethodSymbol>().Any(m => SymbolEqualityComparer.Default.Equals(ImplementationOf(type, m), method)));
     }
 
+    /// <summary>Whether <paramref name="write"/> is a method an unqualified <c>invalidatedBy</c> name of
+    /// <paramref name="cached"/> can mean: one of its interface or of an interface that one derives from, compared as
+    /// closed (<c>IRepository&lt;Trip&gt;.UpdateAsync</c> is not <c>IRepository&lt;Trailer&gt;.UpdateAsync</c>), as
+    /// <c>nameof</c> resolves it there and CG0006 looks it up. A write of the same name in another base of the decorated
+    /// interface (<c>IAsset : ITracked, ILocated</c>) is another method.</summary>
+    internal static bool CanBeNamedBy(IMethodSymbol cached, IMethodSymbol write)
+        => ImplementedContracts(cached).Any(c => SymbolEqualityComparer.Default.Equals(c, write.ContainingType) || c.AllInterfaces.Contains(write.ContainingType, SymbolEqualityComparer.Default));
+
     /// <summary>The method of <paramref name="type"/> that runs for <paramref name="interfaceMethod"/>: the one
     /// implementing it, or, when that is virtual, its most derived override in <paramref name="type"/> or a base type
     /// (<c>OrderRepository : EfRepository</c> with <c>[Cached] public override GetAsync</c>; the compiler names the base's
