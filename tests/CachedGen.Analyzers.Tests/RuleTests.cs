@@ -220,6 +220,24 @@ public class InvalidTtlTests
         }
         """);
 
+    /// <summary>"1:30" is no hh:mm:ss (it would read as an hour and a half where one may mean 90 seconds); "-1m" is
+    /// negative, said as for "-00:01:00".</summary>
+    [Fact]
+    public Task A_two_part_time_and_a_negative_unit_ttl_fire_with_their_reason() => Verify<InvalidTtlAnalyzer>.AnalyzerAsync(
+        """
+        public interface IRepo
+        {
+            [Cached({|#0:"1:30"|})] int A(int id);
+            [Cached({|#1:"-1m"|})] int B(int id);
+            [Cached({|#2:"-00:01:00"|})] int C(int id);
+        }
+        """,
+        [
+            new DiagnosticResult("CG0003", DiagnosticSeverity.Error).WithLocation(0).WithArguments("TTL", "1:30", "A", "is not a duration: write 30s, 5m, 1h30m, 1d, 250ms or hh:mm:ss"),
+            new DiagnosticResult("CG0003", DiagnosticSeverity.Error).WithLocation(1).WithArguments("TTL", "-1m", "B", "must be positive"),
+            new DiagnosticResult("CG0003", DiagnosticSeverity.Error).WithLocation(2).WithArguments("TTL", "-00:01:00", "C", "must be positive"),
+        ]);
+
     [Fact]
     public Task Sensitive_cap_applies_to_the_ttl_argument() => Verify<InvalidTtlAnalyzer>.AnalyzerAsync("""
         public interface IRepo { [Cached({|CG0003:"2h"|}, Sensitive = true)] int A(int id); [Cached("30m", Sensitive = true)] int B(int id); }

@@ -256,7 +256,10 @@ internal static class SkipRules
     {
         if (!TtlParser.TryParse(text, out value))
         {
-            return "is not a duration: write 30s, 5m, 1h30m, 1d, 250ms or hh:mm:ss";
+            // "-1m": a negative duration in the unit form, said as for "-00:01:00".
+            return text.TrimStart().StartsWith("-", StringComparison.Ordinal) && TtlParser.TryParse(text.TrimStart().Substring(1), out _)
+                ? "must be positive"
+                : "is not a duration: write 30s, 5m, 1h30m, 1d, 250ms or hh:mm:ss";
         }
 
         return value < TimeSpan.Zero || (value == TimeSpan.Zero && !allowZero) ? "must be positive" : null;

@@ -31,7 +31,8 @@ internal static class TtlParser
 
         if (s.IndexOf(':') >= 0)
         {
-            return TimeSpan.TryParseExact(s, "c", CultureInfo.InvariantCulture, out value);
+            // hh:mm:ss only: "1:30" would read as an hour and a half where one may mean 90 seconds.
+            return s.IndexOf(':') != s.LastIndexOf(':') && TimeSpan.TryParseExact(s, "c", CultureInfo.InvariantCulture, out value);
         }
 
         long ticks = 0;
