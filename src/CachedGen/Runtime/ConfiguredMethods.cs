@@ -62,37 +62,13 @@ internal static class ConfiguredMethods
         switch (Name(setting.Key))
         {
             case nameof(CachedMethodOptions.Ttl):
-                if (!Duration(text, out var ttl))
-                {
-                    return false;
-                }
-
-                method.Ttl = ttl;
-                return true;
+                return Set(text, value => method.Ttl = value);
             case nameof(CachedMethodOptions.FailSafeMaxAge):
-                if (!Duration(text, out var age))
-                {
-                    return false;
-                }
-
-                method.FailSafeMaxAge = age;
-                return true;
+                return Set(text, value => method.FailSafeMaxAge = value);
             case nameof(CachedMethodOptions.SourceSoftTimeout):
-                if (!Duration(text, out var soft))
-                {
-                    return false;
-                }
-
-                method.SourceSoftTimeout = soft;
-                return true;
+                return Set(text, value => method.SourceSoftTimeout = value);
             case nameof(CachedMethodOptions.SourceHardTimeout):
-                if (!Duration(text, out var hard))
-                {
-                    return false;
-                }
-
-                method.SourceHardTimeout = hard;
-                return true;
+                return Set(text, value => method.SourceHardTimeout = value);
             case nameof(CachedMethodOptions.Enabled):
                 if (!bool.TryParse(text.Trim(), out var enabled))
                 {
@@ -151,6 +127,19 @@ internal static class ConfiguredMethods
         nameof(CachedMethodOptions.Generation),
         nameof(CachedMethodOptions.CompressionThresholdBytes),
     ];
+
+    /// <summary>Reads <paramref name="text"/> as a <see cref="Duration"/> and hands it to <paramref name="set"/>; false
+    /// when it is none.</summary>
+    private static bool Set(string text, Action<TimeSpan> set)
+    {
+        if (!Duration(text, out var value))
+        {
+            return false;
+        }
+
+        set(value);
+        return true;
+    }
 
     /// <summary>A duration in the attribute's syntax, else as the binder reads a <see cref="TimeSpan"/> (invariant
     /// culture: <c>"00:00:30"</c>, <c>"1.00:00:00"</c>).</summary>
