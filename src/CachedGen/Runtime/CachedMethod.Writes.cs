@@ -242,6 +242,7 @@ public sealed partial class CachedMethod<TKey, TValue>
         }
 
         var redisScopes = _runtime.Tags.ReadScopesNowAsync(_generation); // in the same round trip as the put
+        var beforePut = StampOf(bucket);
         var outcome = await _redis!.PutAsync(redisKey, LeaseKey(redisKey), encoded.Memory, encoded.Physical, _runtime.Backplane, Descriptor.MethodId, baseKey, token).ConfigureAwait(false);
         encoded.Release(outcome is not null);
         _metrics.RecordDuration(timing, _methodTag, CacheMetrics.L2, CacheMetrics.OpInvalidate);
@@ -268,6 +269,16 @@ public sealed partial class CachedMethod<TKey, TValue>
         // Put under generations Redis may no longer have (see InvalidateAsync): the entry the other nodes read then lives
         // under Redis's, and may hold what a node read before this write. Delete it; the next read there loads the new value.
         await DeleteUnderRedisGenerationsAsync(redisScopes, baseKey, generationSuffix, snapshot?.Suffix).ConfigureAwait(false);
+
+        if (!IsCurrent(beforePut))
+        {
+            // Another change reached the entry's slot here while the put ran (a write of this node, or one announced by
+            // another, whose invalidation may have deleted this value from Redis after the put wrote it): this value may be
+            // older than that change, so L1 does not take it either.
+            _buckets.Bump(bucket);
+            _local?.TryRemove(key);
+            return;
+        }
 
         // Again, now that Redis has the new value: a read here that started between the first bump and the write may have
         // read the old one. Then L1 takes the new value under the newest generation.

@@ -15,6 +15,13 @@ internal static class StartupSettings
     /// below one. Each error names the setting.</summary>
     public static void Validate(CachedGenOptions options)
     {
+        if (options.KeyPrefix is null || options.KeyPrefix.AsSpan().IndexOfAny('{', '}') >= 0)
+        {
+            // A brace in the prefix would be the Redis Cluster hash tag of every key (all in one slot), and end the
+            // logical key early for the L1 buckets and the backplane.
+            throw new ArgumentException($"CachedGenOptions.KeyPrefix must not contain '{{' or '}}' (it is \"{options.KeyPrefix}\"): every key's hash tag is the braces CachedGen puts around its template.", nameof(options));
+        }
+
         if (options.MaxSerializedDepth is < 1 or > CachedGenOptions.MaxSerializedDepthLimit)
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.MaxSerializedDepth, $"CachedGenOptions.MaxSerializedDepth must be between 1 and {CachedGenOptions.MaxSerializedDepthLimit}.");

@@ -25,6 +25,16 @@ public class OptionsValidationTests
         Assert.Contains("DefaultMaxValueBytes must be positive", error.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>A brace in the prefix would be every key's Redis Cluster hash tag (all keys in one slot).</summary>
+    [Theory]
+    [InlineData("a{b}:")]
+    [InlineData("tenant}:")]
+    public void A_key_prefix_with_a_brace_is_refused(string prefix)
+    {
+        var error = Assert.Throws<ArgumentException>(() => new CacheRuntime(new CachedGenOptions { KeyPrefix = prefix }));
+        Assert.Contains("KeyPrefix must not contain '{' or '}'", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void The_smallest_accepted_defaults_build_a_runtime()
     {
