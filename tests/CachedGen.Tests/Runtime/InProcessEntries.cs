@@ -176,11 +176,26 @@ internal sealed class InProcessEntries(TimeProvider time) : IRedisEntries
         return new ValueTask<bool>(true);
     }
 
-    public ValueTask<bool?> PutAsync(RedisKey valueKey, RedisKey leaseKey, ReadOnlyMemory<byte> value, TimeSpan expiry, Backplane? backplane, string method, string announcedKey, string token)
+    /// <summary>Runs after each put is applied, before it returns: what happens between a put's reply and the writer's
+    /// next step.</summary>
+    public Func<Task>? AfterPut { get; set; }
+
+    public async ValueTask<bool?> PutAsync(RedisKey valueKey, RedisKey leaseKey, ReadOnlyMemory<byte> value, TimeSpan expiry, Backplane? backplane, string method, string announcedKey, string token)
+    {
+        var outcome = Put(valueKey, leaseKey, value, expiry, announcedKey, token);
+        if (AfterPut is { } after)
+        {
+            await after();
+        }
+
+        return outcome;
+    }
+
+    private bool? Put(RedisKey valueKey, RedisKey leaseKey, ReadOnlyMemory<byte> value, TimeSpan expiry, string announcedKey, string token)
     {
         if (RefusesWrites)
         {
-            return new ValueTask<bool?>((bool?)null);
+            return null;
         }
 
         lock (_gate)
@@ -192,13 +207,13 @@ internal sealed class InProcessEntries(TimeProvider time) : IRedisEntries
             if (token.Length > 0 && !marked)
             {
                 _values.Remove(valueKey.ToString());
-                return new ValueTask<bool?>(false);
+                return false;
             }
 
             _values[valueKey.ToString()] = (value.ToArray(), time.GetUtcNow() + expiry);
         }
 
-        return new ValueTask<bool?>(true);
+        return true;
     }
 
     private byte[]? Value(RedisKey key)

@@ -82,4 +82,26 @@ public class L2LogicTests
         Assert.Equal("1:v1", await b.GetValueAsync(1));
         Assert.Equal(1, b.Calls);
     }
+
+    /// <summary>A write's invalidation that reaches the entry right after a put landed (here, on the same node, between
+    /// the put's reply and the writer's next step) deletes the put's value from Redis: the writer keeps it out of L1
+    /// too, since it may be older than that write.</summary>
+    [Fact]
+    public async Task A_put_whose_entry_was_invalidated_right_after_it_landed_keeps_its_value_out_of_L1()
+    {
+        var l2 = new InProcessEntries(_time);
+        using var a = Node(l2);
+        await a.GetValueAsync(1);
+        var key = new ValueTuple<int>(1);
+        var ticket = await a.Method.BeginPutAsync(key);
+        l2.AfterPut = async () =>
+        {
+            l2.AfterPut = null;
+            await a.Method.InvalidateAsync(key);
+        };
+
+        await a.Method.PutAsync(ticket, "older");
+        Assert.Null(a.Local(1));
+        Assert.NotEqual("older", await a.GetValueAsync(1));
+    }
 }
