@@ -301,7 +301,7 @@ public sealed partial class CacheRuntime : ICacheInvalidator, IAsyncDisposable, 
                 Runtime.Log.TagInvalidationFailed(Logger, tag);
             }
 
-            UnconfirmedTags.Add(tag);
+            // Tags.InvalidateAsync noted it in UnconfirmedTags (before forgetting the generation), which retries it.
         }
         else
         {

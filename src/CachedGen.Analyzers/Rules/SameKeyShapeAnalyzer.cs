@@ -75,7 +75,11 @@ public sealed class SameKeyShapeAnalyzer : DiagnosticAnalyzer
     /// generic repositories over one entity meet only for the same type arguments, and then mean the same entity).</summary>
     private static bool SharesOnPurpose(CachedSite site)
         => (site.OwnKey is { } template && CacheRules.BatchParts(template) is { Count: > 0 })
-            || (site.Method.ContainingType.TypeKind == TypeKind.Interface ? site.Method.ContainingType : CacheRules.ImplementedContracts(site.Method).FirstOrDefault()) is { Arity: > 0 };
+            || Contract(site) is { Arity: > 0 };
+
+    /// <summary>The interface whose method the site caches: its own, or the first a class method implements.</summary>
+    private static INamedTypeSymbol? Contract(CachedSite site)
+        => site.Method.ContainingType.TypeKind == TypeKind.Interface ? site.Method.ContainingType : CacheRules.ImplementedContracts(site.Method).FirstOrDefault();
 
     /// <summary>The type of one entry: the result, or for a batch method (<c>{ids[]}</c>) its dictionary's value type,
     /// which is what each element's entry holds (CG0016 and CG0017 report a batch method without one).</summary>
@@ -123,8 +127,7 @@ public sealed class SameKeyShapeAnalyzer : DiagnosticAnalyzer
 
         // A generic interface's keys end with its type arguments (docs/keys.md): keys of interfaces with different
         // numbers of type arguments, or of a generic and a non-generic one, never meet.
-        var contract = site.Method.ContainingType.TypeKind == TypeKind.Interface ? site.Method.ContainingType : CacheRules.ImplementedContracts(site.Method).FirstOrDefault();
-        if (contract is { Arity: > 0 } generic)
+        if (Contract(site) is { Arity: > 0 } generic)
         {
             shape.Append('(').Append(generic.Arity).Append(')');
         }

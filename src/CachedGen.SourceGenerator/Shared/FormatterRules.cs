@@ -221,8 +221,7 @@ internal sealed partial class FormatterRules
         private static bool MayHoldData(ISymbol member) => member switch
         {
             IFieldSymbol => true,
-            IPropertySymbol property => property.SetMethod is not null
-                || property.ContainingType.GetMembers().OfType<IFieldSymbol>().Any(f => SymbolEqualityComparer.Default.Equals(f.AssociatedSymbol, property))
+            IPropertySymbol property => property.SetMethod is not null || BackingField(property) is not null
                 || !property.Locations.Any(l => l.IsInSource),
             _ => false,
         };

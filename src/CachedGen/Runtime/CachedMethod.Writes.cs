@@ -131,15 +131,17 @@ public sealed partial class CachedMethod<TKey, TValue>
     /// </summary>
     public async ValueTask<PutTicket> BeginPutAsync(TKey key)
     {
-        var started = StampOf(_redis is null ? _buckets.Of(key.GetHashCode()) : _buckets.Of(RenderKey(key)));
-        if (_redis is null || !_enabled)
+        var baseKey = _redis is null ? null : RenderKey(key);
+        var bucket = baseKey is null ? _buckets.Of(key.GetHashCode()) : _buckets.Of(baseKey);
+        var generation = _buckets.Read(bucket);
+        if (baseKey is null || !_enabled)
         {
-            return new PutTicket(key, "", started);
+            return new PutTicket(key, "", bucket, generation);
         }
 
         var token = Guid.NewGuid().ToString("N");
-        var marked = await _redis.MarkPutAsync(RedisLevel.PutMarkKey(RenderKey(key)), token, TimeSpan.FromMilliseconds(_leaseMs), Descriptor.MethodId).ConfigureAwait(false);
-        return new PutTicket(key, marked ? token : UnmarkedPut, started);
+        var marked = await _redis!.MarkPutAsync(RedisLevel.PutMarkKey(baseKey), token, TimeSpan.FromMilliseconds(_leaseMs), Descriptor.MethodId).ConfigureAwait(false);
+        return new PutTicket(key, marked ? token : UnmarkedPut, bucket, generation);
     }
 
     /// <summary>Synchronous form of <see cref="BeginPutAsync"/>.</summary>
@@ -151,7 +153,7 @@ public sealed partial class CachedMethod<TKey, TValue>
     /// that change (the other write may have reached the source after this one), so the entry is invalidated instead of
     /// written: the next read loads it from the source. Never throws.
     /// </summary>
-    public ValueTask PutAsync(PutTicket ticket, TValue value) => PutCoreAsync(ticket.Key, value, ticket.Token, ticket.Started);
+    public ValueTask PutAsync(PutTicket ticket, TValue value) => PutCoreAsync(ticket.Key, value, ticket.Token, new Stamp(ticket.Bucket, ticket.Generation));
 
     /// <summary>Synchronous form of <see cref="PutAsync(PutTicket, TValue)"/>.</summary>
     public void Put(PutTicket ticket, TValue value) => PutAsync(ticket, value).AsTask().GetAwaiter().GetResult();
@@ -162,11 +164,12 @@ public sealed partial class CachedMethod<TKey, TValue>
     /// <summary>What <see cref="BeginPutAsync"/> noted of an entry before a write-through's write ran.</summary>
     public readonly struct PutTicket
     {
-        internal PutTicket(TKey key, string token, object started)
+        internal PutTicket(TKey key, string token, int bucket, int generation)
         {
             Key = key;
             Token = token;
-            Started = started;
+            Bucket = bucket;
+            Generation = generation;
         }
 
         /// <summary>The entry's key.</summary>
@@ -174,10 +177,13 @@ public sealed partial class CachedMethod<TKey, TValue>
 
         internal string Token { get; }
 
-        internal object Started { get; }
+        /// <summary>The entry's L1 slot and its generation when the ticket was taken.</summary>
+        internal int Bucket { get; }
+
+        internal int Generation { get; }
     }
 
-    private async ValueTask PutCoreAsync(TKey key, TValue value, string token, object? started)
+    private async ValueTask PutCoreAsync(TKey key, TValue value, string token, Stamp? started)
     {
         if (!_enabled)
         {
