@@ -133,12 +133,17 @@ public sealed class ConfigurationTests(RedisServerFixture redis) : IClassFixture
     [Fact]
     public async Task An_unreadable_per_method_value_stops_the_host_and_is_rejected_on_reload_naming_setting_and_value()
     {
-        var bad = Configuration(("CachedGen:Methods:IWidgetRepository.GetValueAsync:Ttl", "30 seconds"), ("CachedGen:Methods:IWidgetRepository.GetAsync:Enabled", "nope"));
+        var bad = Configuration(
+            ("CachedGen:Methods:IWidgetRepository.GetValueAsync:Ttl", "30 seconds"),
+            ("CachedGen:Methods:IWidgetRepository.GetAsync:Enabled", "nope"),
+            ("CachedGen:Methods:IWidgetRepository.GetAsync:FailSafeMaxAge", "90")); // 90 days to TimeSpan, refused as [Cached("90")] is
         await using (var provider = Build(new WidgetSource(), bad))
         {
             var error = await Assert.ThrowsAsync<ArgumentException>(() => StartAsync(provider));
             Assert.Contains("CachedGen:Methods:IWidgetRepository.GetValueAsync:Ttl = \"30 seconds\"", error.Message, StringComparison.Ordinal);
             Assert.Contains("CachedGen:Methods:IWidgetRepository.GetAsync:Enabled = \"nope\"", error.Message, StringComparison.Ordinal);
+            Assert.Contains("CachedGen:Methods:IWidgetRepository.GetAsync:FailSafeMaxAge = \"90\": expected a duration", error.Message, StringComparison.Ordinal);
+            Assert.Contains("a number needs its unit", error.Message, StringComparison.Ordinal);
         }
 
         var log = new PayloadGuardTests.EventLog();

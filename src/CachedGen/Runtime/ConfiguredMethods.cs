@@ -142,15 +142,24 @@ internal static class ConfiguredMethods
     }
 
     /// <summary>A duration in the attribute's syntax, else as the binder reads a <see cref="TimeSpan"/> (invariant
-    /// culture: <c>"00:00:30"</c>, <c>"1.00:00:00"</c>).</summary>
+    /// culture: <c>"00:00:30"</c>, <c>"1.00:00:00"</c>). A bare number is none: <see cref="TimeSpan"/> reads
+    /// <c>"90"</c> as 90 days, where <c>[Cached("90")]</c> is refused (CG0003) for want of a unit.</summary>
     public static bool Duration(string text, out TimeSpan value)
-        => TtlParser.TryParse(text, out value) || TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out value);
+    {
+        if (long.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowLeadingWhite | NumberStyles.AllowTrailingWhite, CultureInfo.InvariantCulture, out _))
+        {
+            value = default;
+            return false;
+        }
+
+        return TtlParser.TryParse(text, out value) || TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out value);
+    }
 
     private static string Expected(string key) => Name(key) switch
     {
         nameof(CachedMethodOptions.Enabled) => "expected true or false.",
         nameof(CachedMethodOptions.EarlyRefresh) => "expected a number between 0 and 1 (\"0.8\").",
         nameof(CachedMethodOptions.CompressionThresholdBytes) => "expected a whole number of bytes.",
-        _ => "expected a duration as in [Cached(\"...\")]: \"30s\", \"5m\", \"1h30m\", \"1d\", \"250ms\", or \"00:00:30\".",
+        _ => "expected a duration as in [Cached(\"...\")]: \"30s\", \"5m\", \"1h30m\", \"1d\", \"250ms\", or \"00:00:30\" (a number needs its unit).",
     };
 }
