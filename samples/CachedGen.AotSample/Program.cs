@@ -3,7 +3,9 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Threading.Tasks;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace CachedGen.AotSample;
 
@@ -30,12 +32,22 @@ internal static class Program
         var source = new InMemoryCatalog();
         var customers = new InMemoryCustomers();
         await using var first = Node(args[0], prefix, source, customers);
-        await using var second = Node(args[0], prefix, source, customers);
+        await using var second = Node(args[0], prefix, source, customers, fromConfiguration: true);
         var a = first.GetRequiredService<ICatalog>();
         var b = second.GetRequiredService<ICatalog>();
         Check("decorated", a.GetType().Name == "CachedCatalog" && b.GetType().Name == "CachedCatalog", a.GetType().Name);
         Check("redis connected", await Eventually(() => Task.FromResult(first.GetRequiredService<CacheRuntime>().IsRedisAvailable && second.GetRequiredService<CacheRuntime>().IsRedisAvailable)), "");
         Console.WriteLine($"time: startup {Elapsed(started)} us");
+
+        // The second node's options come from configuration, read without the configuration binder (whose source generator
+        // a PublishAot application runs): durations in the attribute's syntax, per-method settings too.
+        var configured = second.GetRequiredService<CacheRuntime>();
+        var options = second.GetRequiredService<IOptions<CachedGenOptions>>().Value;
+        Check(
+            "options from configuration",
+            options.RedisOperationTimeout == TimeSpan.FromSeconds(2) && options.KeyPrefix == prefix
+                && configured.GetMethod(CachedCatalog.GetProductAsyncDescriptor).Ttl == TimeSpan.FromMinutes(10),
+            $"timeout {options.RedisOperationTimeout}, ttl {configured.GetMethod(CachedCatalog.GetProductAsyncDescriptor).Ttl}");
 
         // A miss: the source is called once, the value lands in L1 and Redis.
         var (kettle, missUs) = await Timed(() => a.GetProductAsync(1));
@@ -112,16 +124,24 @@ internal static class Program
         Check("customer tag invalidation reaches the first node", await Eventually(async () => string.Join(",", await a.IdsInCountryAsync("FR")) == "1"), "");
     }
 
-    private static ServiceProvider Node(string redis, string prefix, InMemoryCatalog source, InMemoryCustomers customers)
+    private static ServiceProvider Node(string redis, string prefix, InMemoryCatalog source, InMemoryCustomers customers, bool fromConfiguration = false)
     {
         var services = new ServiceCollection();
         services.AddSingleton<ICatalog>(source);
         services.AddSingleton<ICustomerRepository>(customers);
-        services.AddCachedGen(o =>
-        {
-            o.KeyPrefix = prefix;
-            o.RedisOperationTimeout = TimeSpan.FromSeconds(2);
-        }).UseRedis(redis + ",abortConnect=false");
+        var builder = fromConfiguration
+            ? services.AddCachedGen(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["CachedGen:KeyPrefix"] = prefix,
+                ["CachedGen:RedisOperationTimeout"] = "2s",
+                ["CachedGen:Methods:ICatalog.GetProductAsync:Ttl"] = "10m",
+            }).Build().GetSection("CachedGen"))
+            : services.AddCachedGen(o =>
+            {
+                o.KeyPrefix = prefix;
+                o.RedisOperationTimeout = TimeSpan.FromSeconds(2);
+            });
+        builder.UseRedis(redis + ",abortConnect=false");
         return services.BuildServiceProvider();
     }
 

@@ -51,6 +51,7 @@ public sealed partial class CacheRuntime : ICacheInvalidator, IAsyncDisposable, 
         Logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("CachedGen");
         Clock = new Runtime.RuntimeClock(ReferenceEquals(options.TimeProvider, TimeProvider.System) && timeProvider is not null ? timeProvider : options.TimeProvider);
         Time = Clock.Provider;
+        ThrowConfigurationError(options);
         Runtime.ConfiguredMethods.Apply(options);
         Runtime.StartupSettings.Validate(options);
         Runtime.MethodPolicy.Validate(options);
@@ -137,6 +138,7 @@ public sealed partial class CacheRuntime : ICacheInvalidator, IAsyncDisposable, 
     public void Reload(CachedGenOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ThrowConfigurationError(options);
         Runtime.ConfiguredMethods.Apply(options); // Methods as configured, in the attribute's duration syntax too
         Runtime.MethodPolicy.Validate(options); // all or nothing: a bad setting changes nothing
         _enabled = options.Enabled;
@@ -146,6 +148,16 @@ public sealed partial class CacheRuntime : ICacheInvalidator, IAsyncDisposable, 
             // Fixed at start (the connection's budget and breaker, the key prefix, secrets, L1 capacities, ...): said once
             // per reload, rather than applied to half of the runtime or dropped without a word.
             Runtime.Log.FixedSettingsIgnored(Logger, string.Join(", ", ignored));
+        }
+    }
+
+    /// <summary>A value of the configuration given to <c>AddCachedGen(configuration)</c> that could not be read: the
+    /// runtime does not start, a reload is rejected whole.</summary>
+    private static void ThrowConfigurationError(CachedGenOptions options)
+    {
+        if (options.ConfigurationError is { } error)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
         }
     }
 

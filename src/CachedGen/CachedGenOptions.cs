@@ -213,6 +213,10 @@ public sealed class CachedGenOptions
     [EditorBrowsable(EditorBrowsableState.Never)]
     public IConfigurationSection? MethodsConfiguration { get; set; }
 
+    /// <summary>What <see cref="Runtime.ConfiguredOptions"/> could not read of the configuration given to
+    /// <c>AddCachedGen(configuration)</c>: thrown by the runtime at start, a reload's rejected (1015).</summary>
+    internal ArgumentException? ConfigurationError { get; set; }
+
     /// <summary>The runtime's one clock: L1 expiry, early refresh, fail-safe, source timeouts, lease waits, tag
     /// freshness, the Redis read budget, the circuit breaker and payload timestamps. Left at
     /// <see cref="System.TimeProvider.System"/>, <c>AddCachedGen</c> uses a <see cref="System.TimeProvider"/> registered in

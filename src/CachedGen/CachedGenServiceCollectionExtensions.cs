@@ -5,6 +5,7 @@ using System.Runtime.CompilerServices;
 using CachedGen.Runtime;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -15,7 +16,33 @@ namespace CachedGen;
 public static class CachedGenServiceCollectionExtensions
 {
     /// <summary>Adds CachedGen with default options (L1 only until <see cref="CachedGenBuilder.UseRedis(string)"/>).</summary>
-    public static CachedGenBuilder AddCachedGen(this IServiceCollection services) => services.AddCachedGen(null);
+    public static CachedGenBuilder AddCachedGen(this IServiceCollection services) => services.AddCachedGen((Action<CachedGenOptions>?)null);
+
+    /// <summary>
+    /// Adds CachedGen with its options read from <paramref name="configuration"/> (<c>builder.Configuration.GetSection("CachedGen")</c>),
+    /// and read again when that configuration reloads. Durations take the attribute's syntax (<c>"30s"</c>, <c>"5m"</c>)
+    /// or <c>"00:00:30"</c>, secrets base64; a value that cannot be read stops the runtime at start, naming its path and
+    /// value, and a reload carrying one is rejected whole (event 1015). Unlike
+    /// <c>services.Configure&lt;CachedGenOptions&gt;(section)</c>, it needs no configuration binder, so it builds without
+    /// warnings and runs the same under Native AOT, where the binder's source generator is on.
+    /// </summary>
+    public static CachedGenBuilder AddCachedGen(this IServiceCollection services, IConfiguration configuration)
+        => services.AddCachedGen(configuration, null);
+
+    /// <summary>
+    /// Adds CachedGen with its options read from <paramref name="configuration"/>, as
+    /// <see cref="AddCachedGen(IServiceCollection, IConfiguration)"/>, then <paramref name="configure"/> (which wins over
+    /// the configuration for what it sets: secrets from a vault, a <see cref="CachedGenOptions.TimeProvider"/>).
+    /// </summary>
+    public static CachedGenBuilder AddCachedGen(this IServiceCollection services, IConfiguration configuration, Action<CachedGenOptions>? configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<CachedGenOptions>();
+        services.AddSingleton<IOptionsChangeTokenSource<CachedGenOptions>>(new ConfiguredOptions.ChangeSource(configuration));
+        services.AddSingleton<IConfigureOptions<CachedGenOptions>>(new ConfiguredOptions.Setup(configuration));
+        return services.AddCachedGen(configure);
+    }
 
     /// <summary>
     /// Adds CachedGen and decorates every service registered <em>before</em> this call whose service type has a

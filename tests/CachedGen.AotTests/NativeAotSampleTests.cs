@@ -52,7 +52,7 @@ public sealed class NativeAotSampleTests(ITestOutputHelper output)
         Assert.Contains("mode: native-aot", text, StringComparison.Ordinal);
         foreach (var check in new[]
         {
-            "ok: miss calls the source", "ok: L1 hit", "ok: L2 hit on the second node", "ok: list miss then L2 hit",
+            "ok: options from configuration", "ok: miss calls the source", "ok: L1 hit", "ok: L2 hit on the second node", "ok: list miss then L2 hit",
             "ok: key invalidation reaches the second node", "ok: key invalidation on the writing node",
             "ok: tag invalidation on the writing node", "ok: tag invalidation reaches the first node",
 

@@ -42,6 +42,106 @@ public sealed class ConfigurationTests(RedisServerFixture redis) : IClassFixture
         return services.BuildServiceProvider();
     }
 
+    private ServiceProvider BuildFromSection(WidgetSource source, IConfiguration configuration, Microsoft.Extensions.Logging.ILoggerFactory? log = null)
+    {
+        var services = new ServiceCollection();
+        if (log is not null)
+        {
+            services.AddSingleton(log);
+        }
+
+        services.AddSingleton<IWidgetRepository>(source);
+        services.AddCachedGen(configuration.GetSection("CachedGen"), o =>
+        {
+            o.KeyPrefix = _prefix;
+            o.KeyHashSecret = Encoding.UTF8.GetBytes(new string('k', 32));
+            o.ValueEncryptionKey = new byte[32];
+        }).UseRedis(_mux);
+        return services.BuildServiceProvider();
+    }
+
+    /// <summary><c>AddCachedGen(section)</c> reads the options without the configuration binder (whose source generator,
+    /// on under PublishAot, warns on the options' object-typed settings and throws on <c>"30s"</c>): every kind of
+    /// setting, keys in any case, durations in the attribute's syntax at the top level and under <c>Methods</c>; code
+    /// given beside it wins; a key that names no setting is passed over.</summary>
+    [Fact]
+    public async Task AddCachedGen_with_a_configuration_section_reads_every_kind_of_setting()
+    {
+        var previousKey = Convert.ToBase64String(Enumerable.Repeat((byte)1, 32).ToArray());
+        var configuration = Configuration(
+            ("CachedGen:RedisOperationTimeout", "250ms"),
+            ("CachedGen:leaseduration", "00:00:07"),
+            ("CachedGen:FailSafeMaxAge", "1h30m"),
+            ("CachedGen:BackgroundFill", "false"),
+            ("CachedGen:CircuitBreakerThreshold", "9"),
+            ("CachedGen:EarlyRefresh", "0.5"),
+            ("CachedGen:Generation", "v7"),
+            ("CachedGen:KeyPrefix", "ignored-code-wins:"),
+            ("CachedGen:KeyHashRotationEndsAt", "2030-01-01T00:00:00Z"),
+            ("CachedGen:PreviousValueEncryptionKeys:old", previousKey),
+            ("CachedGen:ConnectionString", "read by the application itself"),
+            ("CachedGen:Methods:IWidgetRepository.GetValueAsync:Ttl", "30s"));
+        var source = new WidgetSource();
+        await using var provider = BuildFromSection(source, configuration);
+        await StartAsync(provider);
+        var runtime = provider.GetRequiredService<CacheRuntime>();
+        var options = runtime.CurrentOptions;
+
+        Assert.Equal(TimeSpan.FromMilliseconds(250), options.RedisOperationTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(7), options.LeaseDuration);
+        Assert.Equal(TimeSpan.FromMinutes(90), options.FailSafeMaxAge);
+        Assert.False(options.BackgroundFill);
+        Assert.Equal(9, options.CircuitBreakerThreshold);
+        Assert.Equal(0.5, options.EarlyRefresh);
+        Assert.Equal("v7", options.Generation);
+        Assert.Equal(_prefix, options.KeyPrefix);
+        Assert.Equal(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero), options.KeyHashRotationEndsAt);
+        Assert.Equal(Enumerable.Repeat((byte)1, 32), options.PreviousValueEncryptionKeys["old"]);
+        Assert.Equal(TimeSpan.FromSeconds(30), runtime.GetMethod(CachedWidgetRepository.GetValueAsyncDescriptor).Ttl);
+
+        var repository = provider.GetRequiredService<IWidgetRepository>();
+        await repository.GetValueAsync(1);
+        await repository.GetValueAsync(1);
+        Assert.Equal(1, source.SourceCalls);
+    }
+
+    /// <summary>Through <c>AddCachedGen(section)</c>, a value that reads as nothing (a bare number, an object-typed
+    /// setting) stops the host naming its path and value; a reload carrying one is rejected whole (1015), and a reload
+    /// of readable values applies.</summary>
+    [Fact]
+    public async Task AddCachedGen_with_a_configuration_section_refuses_unreadable_values_and_follows_reloads()
+    {
+        var bad = Configuration(("CachedGen:RedisOperationTimeout", "90"), ("CachedGen:BackgroundFill", "nope"), ("CachedGen:AuditSink", "MyAuditSink"));
+        await using (var provider = BuildFromSection(new WidgetSource(), bad))
+        {
+            var error = await Assert.ThrowsAsync<ArgumentException>(() => StartAsync(provider));
+            Assert.Contains("CachedGen:RedisOperationTimeout = \"90\": expected a duration", error.Message, StringComparison.Ordinal);
+            Assert.Contains("CachedGen:BackgroundFill = \"nope\": expected true or false", error.Message, StringComparison.Ordinal);
+            Assert.Contains("CachedGen:AuditSink = \"MyAuditSink\": set in code", error.Message, StringComparison.Ordinal);
+        }
+
+        var log = new PayloadGuardTests.EventLog();
+        var configuration = Configuration(("CachedGen:Methods:IWidgetRepository.GetValueAsync:Ttl", "45s"));
+        await using var started = BuildFromSection(new WidgetSource(), configuration, log);
+        await StartAsync(started);
+        var runtime = started.GetRequiredService<CacheRuntime>();
+        var method = runtime.GetMethod(CachedWidgetRepository.GetValueAsyncDescriptor);
+
+        configuration["CachedGen:Enabled"] = "false";
+        configuration["CachedGen:SourceHardTimeout"] = "2x";
+        configuration.Reload();
+        var cause = Assert.Single(log.Exceptions, e => e.Id == 1015).Exception;
+        Assert.Contains("CachedGen:SourceHardTimeout = \"2x\"", cause!.Message, StringComparison.Ordinal);
+        Assert.True(runtime.Enabled); // rejected whole
+
+        configuration["CachedGen:SourceHardTimeout"] = "2s";
+        configuration["CachedGen:Methods:IWidgetRepository.GetValueAsync:Ttl"] = "1m";
+        configuration.Reload();
+        Assert.False(runtime.Enabled);
+        Assert.Equal(TimeSpan.FromSeconds(2), runtime.CurrentOptions.SourceHardTimeout);
+        Assert.Equal(TimeSpan.FromMinutes(1), method.Ttl);
+    }
+
     [Fact]
     public async Task Kill_switches_and_TTL_overrides_apply_from_the_next_call_after_a_configuration_reload()
     {

@@ -44,6 +44,11 @@ public sealed class DefaultsTests : IAsyncLifetime
         Assert.Equal("Healthy", await client.HealthAsync());
         Assert.False(node.Runtime.HasRedis);
 
+        // appsettings.json's CachedGen section, read by AddCachedGen(section): the per-method TTL written as in [Cached].
+        var search = Assert.Single(node.Runtime.CurrentOptions.Methods, m => m.Key.EndsWith("IProductRepository.SearchAsync", StringComparison.Ordinal));
+        Assert.Equal(TimeSpan.FromSeconds(30), search.Value.Ttl);
+        Assert.Equal("defaults:", node.Runtime.CurrentOptions.KeyPrefix);
+
         var url = Http.Product(Http.Demo, 2);
         await client.GetAsync<ProductDto>(url);
         var afterFirst = node.Sql.Count;

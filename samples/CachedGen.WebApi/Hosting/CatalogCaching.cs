@@ -31,13 +31,11 @@ public static class CatalogCaching
             throw new InvalidOperationException($"{ValueEncryptionKeyKey} must be 32 bytes (an AES-256 key); it has {valueEncryptionKey.Length}.");
         }
 
-        // Decorates IProductRepository, ICategoryRepository and ICustomerRepository, registered above this call.
-        var cachedGen = services.AddCachedGen();
-
-        // The options (prefix, kill switch, timeouts, per-method TTLs) come from the CachedGen section of appsettings.json,
-        // reloaded on change. The secrets were read and checked above; they win over what the binder makes of their keys.
-        services.AddOptions<CachedGenOptions>().Bind(configuration.GetSection("CachedGen"));
-        services.PostConfigure<CachedGenOptions>(o =>
+        // Decorates IProductRepository, ICategoryRepository and ICustomerRepository, registered above this call. The options
+        // (prefix, kill switch, timeouts, per-method TTLs) come from the CachedGen section of appsettings.json, read without
+        // the configuration binder (durations as in [Cached]: "100ms", "30s") and again on each change. The secrets were
+        // read and checked above; set in code, they win over the configuration.
+        var cachedGen = services.AddCachedGen(configuration.GetSection("CachedGen"), o =>
         {
             o.KeyHashSecret = keyHashSecret;
             o.ValueEncryptionKey = valueEncryptionKey;
