@@ -27,6 +27,45 @@ public class InterfaceShapeTests
         Assert.True(result.Diagnostics.IsEmpty, $"Shape '{shape}':{Environment.NewLine}{result.DiagnosticText}{Environment.NewLine}{string.Join(Environment.NewLine, result.Sources.Values)}");
     }
 
+    /// <summary>A type the compiler cannot resolve (a missing <c>using</c>, a typo) in any member of the interface, cached
+    /// or not, in a type argument or an array: the compiler's CS0246 in the user's file is the only error, with no
+    /// decorator repeating it in generated files; fixed, the decorator is written.</summary>
+    [Theory]
+    [InlineData("Task<Bookz> GetOtherAsync(int id);", "Bookz")]
+    [InlineData("Task<IReadOnlyList<Missing.Author>> AuthorsAsync(int id);", "Missing")]
+    [InlineData("Task SaveAsync(Book book, Nope[] flags);", "Nope")]
+    [InlineData("Unknown Current { get; }", "Unknown")]
+    public void An_unresolved_type_in_the_interface_is_the_compilers_error_only(string member, string missing)
+    {
+        const string Template = """
+            using System.Collections.Generic;
+            using System.Threading.Tasks;
+            using CachedGen;
+
+            namespace Shop;
+
+            public sealed record Book(int Id, string Title);
+
+            public interface IBooks
+            {
+                [Cached("5m", "book:{id}")]
+                Task<Book> GetAsync(int id);
+
+                MEMBER
+            }
+            """;
+        var result = GeneratorHarness.Run(Template.Replace("MEMBER", member, StringComparison.Ordinal));
+        var errors = result.Output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+        Assert.NotEmpty(errors);
+        Assert.All(errors, e => Assert.True(e.Id == "CS0246" && e.GetMessage().Contains($"'{missing}'", StringComparison.Ordinal) && !e.Location.SourceTree!.FilePath.EndsWith(".g.cs", StringComparison.Ordinal), e.ToString()));
+        Assert.Empty(result.Sources);
+
+        var fixedSource = Template.Replace("MEMBER", "Task<Book> GetOtherAsync(int id);", StringComparison.Ordinal);
+        var fixedResult = GeneratorHarness.Run(fixedSource);
+        Assert.True(fixedResult.Diagnostics.IsEmpty, fixedResult.DiagnosticText);
+        Assert.Single(fixedResult.Sources);
+    }
+
     /// <summary>A library that generates its documentation file (<c>GenerateDocumentationFile</c>) gets its
     /// documentation comments checked, the generated ones too: an ambiguous or unresolved <c>cref</c> is a warning.</summary>
     [Theory]

@@ -25,6 +25,10 @@ internal static partial class DecoratorParser
         }
 
         var members = contract.GetMembers().Concat(contract.AllInterfaces.SelectMany(i => i.GetMembers())).ToList();
+        if (members.Any(static m => SkipRules.IsImplementedByDecorator(m) && SkipRules.HasUnresolvedType(m)))
+        {
+            return null;
+        }
 
         var interfaceType = contract.ToDisplayString(TypeFormat);
         var genericContractName = isGeneric ? contract.ToDisplayString(OpenNameFormat) : "";

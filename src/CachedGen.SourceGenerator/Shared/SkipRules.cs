@@ -51,6 +51,17 @@ internal static class SkipRules
     /// invalidates it): an instance member that is abstract or virtual. Static and sealed members are the interface's own.</summary>
     internal static bool IsImplementedByDecorator(ISymbol member) => !member.IsStatic && (member.IsAbstract || member.IsVirtual);
 
+    /// <summary>Whether the signature of a member the decorator implements names a type the compiler could not resolve.
+    /// The generator then writes nothing for the interface: the compiler's own error (CS0246) says what to fix, and a
+    /// decorator over the interface would repeat it in generated files. No CachedGen diagnostic either.</summary>
+    internal static bool HasUnresolvedType(ISymbol member) => member switch
+    {
+        IMethodSymbol method => method.ReturnType.ContainsErrorType() || method.Parameters.Any(static p => p.Type.ContainsErrorType()),
+        IPropertySymbol property => property.Type.ContainsErrorType() || property.Parameters.Any(static p => p.Type.ContainsErrorType()),
+        IEventSymbol @event => @event.Type.ContainsErrorType(),
+        _ => false,
+    };
+
     /// <summary>Why an interface method with <c>[Cached]</c> cannot be implemented by a decorator, or <see langword="null"/>.</summary>
     internal static string? InterfaceMemberProblem(IMethodSymbol method)
     {

@@ -18,6 +18,18 @@ internal static class SymbolExtensions
         _ => false,
     };
 
+    /// <summary>Whether <paramref name="type"/> is, or is built from, a type the compiler could not resolve (a missing
+    /// <c>using</c>, a typo): the compiler reports it, and code generated over it would only repeat the error.</summary>
+    public static bool ContainsErrorType(this ITypeSymbol type) => type switch
+    {
+        { TypeKind: TypeKind.Error } => true,
+        IArrayTypeSymbol array => array.ElementType.ContainsErrorType(),
+        IPointerTypeSymbol pointer => pointer.PointedAtType.ContainsErrorType(),
+        INamedTypeSymbol named => named.TypeArguments.Any(static t => t.ContainsErrorType())
+            || (named.ContainingType is { } outer && outer.ContainsErrorType()),
+        _ => false,
+    };
+
     /// <summary>The metadata name with namespace and containing types (<c>System.Threading.Tasks.Task`1</c>).</summary>
     public static string MetadataFullName(this ITypeSymbol type)
     {
