@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using Microsoft.Extensions.Configuration;
 
 namespace CachedGen.Runtime;
@@ -33,9 +32,9 @@ internal static class ConfiguredMethods
             var method = options.Methods.TryGetValue(entry.Key, out var existing) && existing is not null ? existing : new CachedMethodOptions();
             foreach (var setting in entry.GetChildren())
             {
-                if (!Read(method, setting))
+                if (Read(method, setting) is { } expected)
                 {
-                    (errors ??= []).Add($"{setting.Path} = \"{setting.Value}\": {Expected(setting.Key)}");
+                    (errors ??= []).Add($"{setting.Path} = \"{setting.Value}\": {expected}");
                 }
             }
 
@@ -49,71 +48,35 @@ internal static class ConfiguredMethods
         }
     }
 
-    /// <summary>Sets one setting of <paramref name="method"/>; false when its value cannot be read. An unknown name, a
-    /// section without a value, or an empty value (unset) is passed over, as the binder does.</summary>
-    private static bool Read(CachedMethodOptions method, IConfigurationSection setting)
+    /// <summary>Sets one setting of <paramref name="method"/>; the words saying what was expected when its value cannot
+    /// be read, else <see langword="null"/>. An unknown name, a section without a value, or an empty value (unset) is
+    /// passed over, as the binder does.</summary>
+    private static string? Read(CachedMethodOptions method, IConfigurationSection setting)
     {
-        if (string.IsNullOrEmpty(setting.Value))
-        {
-            return true;
-        }
-
         var text = setting.Value;
-        switch (Name(setting.Key))
+        if (string.IsNullOrEmpty(text))
         {
-            case nameof(CachedMethodOptions.Ttl):
-                return Set(text, value => method.Ttl = value);
-            case nameof(CachedMethodOptions.FailSafeMaxAge):
-                return Set(text, value => method.FailSafeMaxAge = value);
-            case nameof(CachedMethodOptions.SourceSoftTimeout):
-                return Set(text, value => method.SourceSoftTimeout = value);
-            case nameof(CachedMethodOptions.SourceHardTimeout):
-                return Set(text, value => method.SourceHardTimeout = value);
-            case nameof(CachedMethodOptions.Enabled):
-                if (!bool.TryParse(text.Trim(), out var enabled))
-                {
-                    return false;
-                }
-
-                method.Enabled = enabled;
-                return true;
-            case nameof(CachedMethodOptions.EarlyRefresh):
-                if (!double.TryParse(text, NumberStyles.Float | NumberStyles.AllowThousands, CultureInfo.InvariantCulture, out var early))
-                {
-                    return false;
-                }
-
-                method.EarlyRefresh = early;
-                return true;
-            case nameof(CachedMethodOptions.CompressionThresholdBytes):
-                if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var threshold))
-                {
-                    return false;
-                }
-
-                method.CompressionThresholdBytes = threshold;
-                return true;
-            case nameof(CachedMethodOptions.Generation):
-                method.Generation = text;
-                return true;
-            default:
-                return true;
-        }
-    }
-
-    /// <summary>The setting <paramref name="key"/> names, spelled as its property (configuration keys are
-    /// case-insensitive); the key itself when it names none.</summary>
-    private static string Name(string key)
-    {
-        foreach (var name in Names)
-        {
-            if (string.Equals(name, key, StringComparison.OrdinalIgnoreCase))
-            {
-                return name;
-            }
+            return null;
         }
 
-        return key;
+        return ConfigurationValues.Name(setting.Key, Names) switch
+        {
+            nameof(CachedMethodOptions.Ttl) => ConfigurationValues.Duration(text, value => method.Ttl = value),
+            nameof(CachedMethodOptions.FailSafeMaxAge) => ConfigurationValues.Duration(text, value => method.FailSafeMaxAge = value),
+            nameof(CachedMethodOptions.SourceSoftTimeout) => ConfigurationValues.Duration(text, value => method.SourceSoftTimeout = value),
+            nameof(CachedMethodOptions.SourceHardTimeout) => ConfigurationValues.Duration(text, value => method.SourceHardTimeout = value),
+            nameof(CachedMethodOptions.Enabled) => ConfigurationValues.Boolean(text, value => method.Enabled = value),
+            nameof(CachedMethodOptions.EarlyRefresh) => ConfigurationValues.Number(text, value => method.EarlyRefresh = value),
+            nameof(CachedMethodOptions.CompressionThresholdBytes) => ConfigurationValues.WholeNumber(text, value => method.CompressionThresholdBytes = value),
+            nameof(CachedMethodOptions.Generation) => Text(() => method.Generation = text),
+            _ => null,
+        };
+
+        static string? Text(Action set)
+        {
+            set();
+            return null;
+        }
     }
 
     private static readonly string[] Names =
@@ -127,39 +90,4 @@ internal static class ConfiguredMethods
         nameof(CachedMethodOptions.Generation),
         nameof(CachedMethodOptions.CompressionThresholdBytes),
     ];
-
-    /// <summary>Reads <paramref name="text"/> as a <see cref="Duration"/> and hands it to <paramref name="set"/>; false
-    /// when it is none.</summary>
-    private static bool Set(string text, Action<TimeSpan> set)
-    {
-        if (!Duration(text, out var value))
-        {
-            return false;
-        }
-
-        set(value);
-        return true;
-    }
-
-    /// <summary>A duration in the attribute's syntax, else as the binder reads a <see cref="TimeSpan"/> (invariant
-    /// culture: <c>"00:00:30"</c>, <c>"1.00:00:00"</c>). A bare number is none: <see cref="TimeSpan"/> reads
-    /// <c>"90"</c> as 90 days, where <c>[Cached("90")]</c> is refused (CG0003) for want of a unit.</summary>
-    public static bool Duration(string text, out TimeSpan value)
-    {
-        if (long.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowLeadingWhite | NumberStyles.AllowTrailingWhite, CultureInfo.InvariantCulture, out _))
-        {
-            value = default;
-            return false;
-        }
-
-        return TtlParser.TryParse(text, out value) || TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out value);
-    }
-
-    private static string Expected(string key) => Name(key) switch
-    {
-        nameof(CachedMethodOptions.Enabled) => "expected true or false.",
-        nameof(CachedMethodOptions.EarlyRefresh) => "expected a number between 0 and 1 (\"0.8\").",
-        nameof(CachedMethodOptions.CompressionThresholdBytes) => "expected a whole number of bytes.",
-        _ => "expected a duration as in [Cached(\"...\")]: \"30s\", \"5m\", \"1h30m\", \"1d\", \"250ms\", or \"00:00:30\" (a number needs its unit).",
-    };
 }
