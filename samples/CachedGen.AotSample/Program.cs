@@ -31,8 +31,9 @@ internal static class Program
         var prefix = "aot-sample-" + Guid.NewGuid().ToString("N")[..8] + ":";
         var source = new InMemoryCatalog();
         var customers = new InMemoryCustomers();
-        await using var first = Node(args[0], prefix, source, customers);
-        await using var second = Node(args[0], prefix, source, customers, fromConfiguration: true);
+        var stock = new InMemoryStock();
+        await using var first = Node(args[0], prefix, source, customers, stock);
+        await using var second = Node(args[0], prefix, source, customers, stock, fromConfiguration: true);
         var a = first.GetRequiredService<ICatalog>();
         var b = second.GetRequiredService<ICatalog>();
         Check("decorated", a.GetType().Name == "CachedCatalog" && b.GetType().Name == "CachedCatalog", a.GetType().Name);
@@ -80,9 +81,25 @@ internal static class Program
         Check("tag invalidation reaches the first node", await Eventually(async () => (await a.ListAsync("kitchen")).Count == 3), "");
 
         await CustomersAsync(first.GetRequiredService<ICustomerRepository>(), second.GetRequiredService<ICustomerRepository>(), customers);
+        await StockAsync(first.GetRequiredService<IStockLevels>(), second.GetRequiredService<IStockLevels>(), stock);
 
         Console.WriteLine(s_failures == 0 ? "aot-sample: all checks passed" : $"aot-sample: {s_failures} checks failed");
         return s_failures == 0 ? 0 : 1;
+    }
+
+    /// <summary>A strongly typed id (<see cref="Sku"/>) as a key, a tag, a batch placeholder and a write's tag.</summary>
+    private static async Task StockAsync(IStockLevels a, IStockLevels b, InMemoryStock source)
+    {
+        var sku = new Sku(Guid.NewGuid());
+        var other = new Sku(Guid.NewGuid());
+        await a.SetLevelAsync(sku, 7);
+        Check("typed id: miss then L1 hit", await a.GetLevelAsync(sku) == 7 && await a.GetLevelAsync(sku) == 7 && source.Reads == 1, $"reads {source.Reads}");
+        Check("typed id: L2 hit on the second node", await Eventually(async () => await b.GetLevelAsync(sku) == 7) && source.Reads == 1, $"reads {source.Reads}");
+        var levels = await a.GetLevelsAsync([sku, other]);
+        Check("typed id: batch read shares the single read's entries", levels.Count == 2 && levels[sku] == 7 && source.Reads == 2, $"reads {source.Reads}");
+        await a.SetLevelAsync(sku, 9);
+        Check("typed id: tag invalidation on the writing node", await a.GetLevelAsync(sku) == 9, "");
+        Check("typed id: tag invalidation reaches the second node", await Eventually(async () => await b.GetLevelAsync(sku) == 9), "");
     }
 
     /// <summary>The generic repository closed by <see cref="ICustomerRepository"/>, over an entity whose members are set
@@ -124,10 +141,11 @@ internal static class Program
         Check("customer tag invalidation reaches the first node", await Eventually(async () => string.Join(",", await a.IdsInCountryAsync("FR")) == "1"), "");
     }
 
-    private static ServiceProvider Node(string redis, string prefix, InMemoryCatalog source, InMemoryCustomers customers, bool fromConfiguration = false)
+    private static ServiceProvider Node(string redis, string prefix, InMemoryCatalog source, InMemoryCustomers customers, InMemoryStock stock, bool fromConfiguration = false)
     {
         var services = new ServiceCollection();
         services.AddSingleton<ICatalog>(source);
+        services.AddSingleton<IStockLevels>(stock);
         services.AddSingleton<ICustomerRepository>(customers);
         var builder = fromConfiguration
             ? services.AddCachedGen(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>

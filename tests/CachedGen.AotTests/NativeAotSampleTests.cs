@@ -61,6 +61,9 @@ public sealed class NativeAotSampleTests(ITestOutputHelper output)
             "ok: customer L2 hit on the second node with every member", "ok: customer list miss then L2 hit",
             "ok: customer key invalidation reaches the second node", "ok: customer key invalidation on the writing node",
             "ok: customer tag invalidation on the writing node", "ok: customer tag invalidation reaches the first node",
+            "ok: typed id: miss then L1 hit", "ok: typed id: L2 hit on the second node",
+            "ok: typed id: batch read shares the single read's entries", "ok: typed id: tag invalidation on the writing node",
+            "ok: typed id: tag invalidation reaches the second node",
             "aot-sample: all checks passed",
         })
         {

@@ -86,14 +86,20 @@ internal static partial class DecoratorEmitter
             WriteDescriptor(w, model, method);
         }
 
-        var encodedByType = model.CachedMethods.SelectMany(m => m.KeyFields.Where(f => f.IsTypeParameter).Select(f => (Method: m, Field: f))).ToList();
+        // Key values typed by a type parameter, and strongly typed ids (in keys and in the tags writes invalidate): encoded
+        // by their run-time type, checked once, which also keeps a strongly typed id's field readable under Native AOT.
+        var encodedByType = model.CachedMethods.SelectMany(m => m.KeyFields.Where(f => f.IsTypeParameter).Select(f => (Type: f.Type.TrimEnd('?'), Source: Code(f.Source))))
+            .Concat(model.ForwardedMethods.SelectMany(m => m.TagInvalidations).SelectMany(t => t.Parts)
+                .Where(p => p.EncodedType is not null).Select(p => (Type: p.EncodedType!, Source: Code(p.Value!))))
+            .Distinct()
+            .ToList();
         if (encodedByType.Count > 0)
         {
             w.Line("/// <summary>Checks, once per closed type, that each key value typed by a type parameter has a key encoding.</summary>");
             w.Open($"static {model.DecoratorName}()");
-            foreach (var (method, field) in encodedByType)
+            foreach (var (type, source) in encodedByType)
             {
-                w.Line($"{Runtime}.CacheKeyBuilder.EnsureEncodable(typeof({field.Type.TrimEnd('?')}), {Literal(Code(field.Source))});");
+                w.Line($"{Runtime}.CacheKeyBuilder.EnsureEncodable(typeof({type}), {Literal(source)});");
             }
 
             w.Close();

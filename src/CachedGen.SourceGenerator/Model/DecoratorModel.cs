@@ -326,8 +326,10 @@ internal sealed record TagTemplateModel(EquatableArray<TagPartModel> Parts);
 
 /// <summary>Literal text of a tag template, or a placeholder (rendered hashed when <paramref name="Hash"/>): a cached
 /// method's reads the element <paramref name="KeyElement"/> (zero-based) of its key tuple; a write's reads
-/// <paramref name="Value"/>, the value over its parameters that the key rules resolved (<c>order.TenantId</c>).</summary>
-internal sealed record TagPartModel(string? Literal, int KeyElement = -1, ValuePath? Value = null, bool Hash = false);
+/// <paramref name="Value"/>, the value over its parameters that the key rules resolved (<c>order.TenantId</c>), encoded by
+/// its run-time type when <paramref name="EncodedType"/> names it (a strongly typed id, checked with the key values'
+/// types when the decorator type is first used).</summary>
+internal sealed record TagPartModel(string? Literal, int KeyElement = -1, ValuePath? Value = null, bool Hash = false, string? EncodedType = null);
 
 /// <summary>A member forwarded to the inner implementation; write methods also invalidate entries, and tags
 /// (<see cref="TagInvalidations"/>: templates over the method's parameters).</summary>

@@ -34,7 +34,9 @@ internal static partial class DecoratorParser
 
     /// <summary>A write's tag template, each placeholder reading a value over its parameters.</summary>
     private static TagTemplateModel? WriteTag(IMethodSymbol method, string text)
-        => Tag(text, part => ResolvePlaceholder(method, part, out _) is { } field ? new TagPartModel(null, Value: field.Source, Hash: part.Hash) : null);
+        => Tag(text, part => ResolvePlaceholder(method, part, out _) is { } field
+            ? new TagPartModel(null, Value: field.Source, Hash: part.Hash, EncodedType: field.ByRunTimeType && !part.Hash ? field.Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : null)
+            : null);
 
     /// <summary>A tag template's parts: literals as written, each placeholder as <paramref name="placeholder"/> reads it;
     /// <see langword="null"/> when the template is malformed or a placeholder cannot be read.</summary>

@@ -66,9 +66,12 @@ internal static partial class CacheRules
             return null;
         }
 
-        if (ClassifyKeyType(element) is not { } enumAs)
+        // A strongly typed id (readonly record struct OrderId(Guid Value)) is encoded by its one field, by run-time type,
+        // as in a single key: the batch's keys are its twin's.
+        var wrapped = ClassifyKeyType(element) is null && IsWrappedKey(element);
+        if ((wrapped ? "" : ClassifyKeyType(element)) is not { } enumAs)
         {
-            error = $"the elements of '{parameter.Name}' are '{element.ToDisplayString()}', which has no stable key encoding (use a string, number, enum, Guid or date)";
+            error = $"the elements of '{parameter.Name}' are '{element.ToDisplayString()}', which has no stable key encoding (use a string, number, enum, Guid or date, or a struct with one such field)";
             return null;
         }
 
@@ -79,7 +82,7 @@ internal static partial class CacheRules
         }
 
         error = null;
-        return new KeyFieldInfo(parameter.Name + "[]", parameter.Name, [], element, ValuePath.Of(parameter.Name), enumAs, false) { ByRunTimeType = Underlying(element).TypeKind == TypeKind.TypeParameter };
+        return new KeyFieldInfo(parameter.Name + "[]", parameter.Name, [], element, ValuePath.Of(parameter.Name), enumAs, false) { ByRunTimeType = wrapped || Underlying(element).TypeKind == TypeKind.TypeParameter };
     }
 
     internal static string BatchCollectionProblem(IParameterSymbol parameter)

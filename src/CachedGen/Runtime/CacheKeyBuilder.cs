@@ -1,6 +1,7 @@
 using System;
 using System.Buffers;
 using System.ComponentModel;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
@@ -174,14 +175,15 @@ public ref struct CacheKeyBuilder
     /// <summary>Whether <see cref="AppendValueOf{T}"/> has an encoding for <paramref name="type"/>: the types a key
     /// placeholder may have (strings, numbers, <see cref="bool"/>, <see cref="char"/>, enums, <see cref="Guid"/>, dates
     /// and times), or <see cref="Nullable{T}"/> of one.</summary>
-    internal static bool IsEncodable(Type type)
+    internal static bool IsEncodable([DynamicallyAccessedMembers(WrappedFieldMembers)] Type type)
     {
         ArgumentNullException.ThrowIfNull(type);
         var underlying = Nullable.GetUnderlyingType(type);
         if (underlying is not null)
         {
-            // A null Nullable<Sku> and a Sku whose string is null would both be the null marker.
-            return IsScalar(underlying) || WrappedField(underlying) is { FieldType.IsValueType: true };
+            // A null Nullable<Sku> and a Sku whose string is null would both be the null marker. (The underlying type's
+            // fields: a Nullable<T>'s type argument keeps what T keeps, here T's fields, see WrappedFieldOfNullable.)
+            return IsScalar(underlying) || WrappedFieldOfNullable(underlying) is { FieldType.IsValueType: true };
         }
 
         return IsScalar(type) || WrappedField(type) is not null;
@@ -192,34 +194,73 @@ public ref struct CacheKeyBuilder
             || type == typeof(Guid) || type == typeof(DateTimeOffset) || type == typeof(DateOnly) || type == typeof(TimeOnly) || type == typeof(TimeSpan)
             || type == typeof(Int128) || type == typeof(UInt128);
 
+    /// <summary>What a strongly typed id's check reads of its type: its fields. Passing a type to a parameter annotated
+    /// so (<c>EnsureEncodable(typeof(OrderId), ...)</c> in a generated decorator) keeps their metadata under Native AOT,
+    /// where reflection sees only what the compiler was told to keep.</summary>
+    private const DynamicallyAccessedMemberTypes WrappedFieldMembers = DynamicallyAccessedMemberTypes.PublicFields | DynamicallyAccessedMemberTypes.NonPublicFields;
+
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, System.Reflection.FieldInfo?> WrappedFields = new();
 
     /// <summary>The one field of a strongly typed id (<c>readonly record struct OrderId(Guid Value)</c>): a struct with
     /// exactly one instance field, of a scalar type. Its value is the field's, so encoding the field is injective; the
-    /// key reads as <c>{id.Value}</c> would for a method taking an <c>OrderId</c>. Structs only: a trimmer keeps every
-    /// instance field of a value type (its layout), so the count read here is the declared one.</summary>
-    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "Instance fields of a value type are never removed by trimming: they are its layout.")]
-    private static System.Reflection.FieldInfo? WrappedField(Type type)
-        => WrappedFields.GetOrAdd(type, static t =>
+    /// key reads as <c>{id.Value}</c> would for a method taking an <c>OrderId</c>.</summary>
+    private static System.Reflection.FieldInfo? WrappedField([DynamicallyAccessedMembers(WrappedFieldMembers)] Type type)
+    {
+        if (WrappedFields.TryGetValue(type, out var known))
         {
-            if (!t.IsValueType || t.IsPrimitive || t.IsEnum || t.IsGenericTypeDefinition || IsScalar(t))
-            {
-                return null;
-            }
+            return known;
+        }
 
-            var fields = t.GetFields(System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic);
-            return fields.Length == 1 && IsScalar(fields[0].FieldType) ? fields[0] : null;
-        });
+        System.Reflection.FieldInfo? field = null;
+        if (type.IsValueType && !type.IsPrimitive && !type.IsEnum && !type.IsGenericTypeDefinition && !IsScalar(type))
+        {
+            var fields = type.GetFields(System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic);
+            field = fields.Length == 1 && IsScalar(fields[0].FieldType) ? fields[0] : null;
+        }
+
+        return WrappedFields.GetOrAdd(type, field);
+    }
+
+    [UnconditionalSuppressMessage("Trimming", "IL2067", Justification = "The underlying type of a Nullable<T> passed with its fields kept: T's fields are kept with it (Nullable<T> holds a T).")]
+    private static System.Reflection.FieldInfo? WrappedFieldOfNullable(Type underlying) => WrappedField(underlying);
+
+    /// <summary>The field of a strongly typed id met as a boxed key value: known from the check of its type
+    /// (<see cref="EnsureEncodable"/>, which every generated decorator runs for such a type first); else looked up, which
+    /// needs the type's fields kept.</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2072", Justification = "Generated decorators check each such type with EnsureEncodable, whose parameter keeps its fields, before rendering any key.")]
+    private static System.Reflection.FieldInfo? WrappedFieldOf(object value) => WrappedField(value.GetType());
 
     /// <summary>Throws unless <paramref name="type"/> <see cref="IsEncodable"/>: generated decorators check each
-    /// type argument used as a key value once, when the closed type is first used.</summary>
-    public static void EnsureEncodable(Type type, string placeholder)
+    /// type argument used as a key value, and each strongly typed id a key or tag holds, once, when the decorator type is
+    /// first used.</summary>
+    public static void EnsureEncodable([DynamicallyAccessedMembers(WrappedFieldMembers)] Type type, string placeholder)
     {
         if (!IsEncodable(type))
         {
             throw new NotSupportedException(
                 $"The key placeholder {{{placeholder}}} has type '{CacheTypeNames.Of(type)}', which has no key encoding: use a string, number, bool, char, enum, Guid or date/time type argument, or a struct with one field of such a type (a strongly typed id) (docs/keys.md).");
         }
+    }
+
+    /// <summary>Appends a strongly typed id (a struct whose one field has a key encoding) as its field; false for any
+    /// other value.</summary>
+    internal bool TryAppendWrapped(object value)
+    {
+        if (WrappedFieldOf(value) is not { } field)
+        {
+            return false;
+        }
+
+        if (field.GetValue(value) is { } wrapped)
+        {
+            AppendBoxed(wrapped);
+        }
+        else
+        {
+            AppendNull();
+        }
+
+        return true;
     }
 
     private void AppendBoxed(object value)
@@ -260,18 +301,9 @@ public ref struct CacheKeyBuilder
             case TimeOnly t: AppendValue(t); break;
             case TimeSpan t: AppendValue(t); break;
             default:
-                if (WrappedField(value.GetType()) is not { } field)
+                if (!TryAppendWrapped(value))
                 {
                     throw new NotSupportedException($"A key value of type '{CacheTypeNames.Of(value.GetType())}' has no key encoding (docs/keys.md).");
-                }
-
-                if (field.GetValue(value) is { } wrapped)
-                {
-                    AppendBoxed(wrapped);
-                }
-                else
-                {
-                    AppendNull();
                 }
 
                 break;

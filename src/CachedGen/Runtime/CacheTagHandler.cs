@@ -89,6 +89,11 @@ public ref struct CacheTagHandler
             case TimeOnly t: _builder.AppendValue(t); break;
             case TimeSpan t: _builder.AppendValue(t); break;
             default:
+                if (_builder.TryAppendWrapped(boxed))
+                {
+                    break; // a strongly typed id, as its field: the same as in a key
+                }
+
                 throw new ArgumentException(
                     $"A '{boxed.GetType()}' has no stable tag encoding (use a member of it, or a string, number, enum, Guid or date).",
                     nameof(value));
