@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
@@ -449,11 +450,12 @@ internal sealed partial class RedisLevel : IRedisEntries, IAsyncDisposable
         Func<TResult, T> complete,
         bool write = false)
     {
-        // A write (an invalidation, a put, an announcement) is tried even while the circuit is open: skipped, it would
-        // leave the old value in Redis for its TTL although Redis may already answer again, for every node and for the
-        // writer itself once its circuit closes. Writes are rare, and bounded by the budget like any operation; one that
-        // succeeds closes the circuit.
-        if ((!write && !Breaker.TryEnter()) || await GetDatabaseAsync().ConfigureAwait(false) is not { } db)
+        // While the circuit is open a caller's write (an invalidation, a put, an announcement) does not wait for Redis
+        // either: it returns unconfirmed at once, and the writer notes it (UnconfirmedWrites), leaves Redis out of its own
+        // reads of what it changed, and tries it again every second. Those retries go to Redis even while the circuit is
+        // open: skipped, the old value would stay in Redis for its TTL once Redis answers again; one that succeeds closes
+        // the circuit.
+        if ((!Breaker.TryEnter() && !(write && RetryingUnconfirmed.Value)) || await GetDatabaseAsync().ConfigureAwait(false) is not { } db)
         {
             return unavailable;
         }
@@ -474,6 +476,10 @@ internal sealed partial class RedisLevel : IRedisEntries, IAsyncDisposable
             return unavailable;
         }
     }
+
+    /// <summary>Set for the retries of unconfirmed writes (<see cref="UnconfirmedWrites.RetryAsync"/>): they go to Redis
+    /// whatever the circuit's state.</summary>
+    internal static readonly AsyncLocal<bool> RetryingUnconfirmed = new();
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> OperationTags = new(StringComparer.Ordinal);
 

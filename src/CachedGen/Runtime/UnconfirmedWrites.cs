@@ -47,6 +47,7 @@ internal sealed class UnconfirmedWrites(TimeProvider time) : IDisposable
             return;
         }
 
+        RedisLevel.RetryingUnconfirmed.Value = true; // tried even while the circuit is open (flows to this pass's calls only)
         try
         {
             foreach (var method in _pending.Keys)
