@@ -585,6 +585,13 @@ public class ParameterNotInKeyTests
         public sealed class Query { public Guid TenantId { get; set; } }
         """);
 
+    /// <summary>A template CG0004 refuses (here a typo: no parameter is named <c>bookId</c>) leaves the method uncached:
+    /// its parameters are not reported as left out of a key that does not exist.</summary>
+    [Fact]
+    public Task A_template_cg0004_refuses_stays_silent() => Verify<ParameterNotInKeyAnalyzer>.AnalyzerAsync("""
+        public interface IRepo { [Cached("5m", "book:{bookId}")] Task<int> GetAsync(int id); }
+        """);
+
     [Fact]
     public Task Caller_information_parameters_stay_silent() => Verify<ParameterNotInKeyAnalyzer>.AnalyzerAsync("""
         public interface IRepo
@@ -1022,6 +1029,18 @@ public class PersonalDataInValueTests
 
 public class SameKeyShapeTests
 {
+    /// <summary>A method whose template CG0004 refuses is not cached: it shares no entry with a method of the same
+    /// shape.</summary>
+    [Fact]
+    public Task A_method_whose_template_cg0004_refuses_shares_nothing() => Verify<SameKeyShapeAnalyzer>.AnalyzerAsync("""
+        public sealed record BookDto(int Id, string Title);
+        public interface IRepo
+        {
+            [Cached("5m", "book:{bookId}")] Task<BookDto?> GetAsync(int id);
+            [Cached("5m", "book:{id}")] Task<BookDto?> FindAsync(int id);
+        }
+        """);
+
     [Fact]
     public Task Same_shape_with_other_type_fires() => Verify<SameKeyShapeAnalyzer>.AnalyzerAsync("""
         public interface IForms { [Cached("5m", "form:{id}")] Task<string> TitleAsync(int id); }

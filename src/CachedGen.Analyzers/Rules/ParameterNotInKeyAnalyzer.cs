@@ -16,7 +16,9 @@ public sealed class ParameterNotInKeyAnalyzer : CachedMethodAnalyzer
 
     internal override void Analyze(SymbolAnalysisContext context, CachedSite site)
     {
-        if (site.OwnKey is not { } template)
+        // A template CG0004 refuses (a placeholder that names no parameter, among others) leaves the method uncached:
+        // no entry is shared, and the parameter it meant is reported there, not again as left out of the key.
+        if (site.OwnKey is not { } template || site.KeyFields is null)
         {
             return;
         }

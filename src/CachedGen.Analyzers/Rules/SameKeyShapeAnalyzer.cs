@@ -112,7 +112,8 @@ public sealed class SameKeyShapeAnalyzer : DiagnosticAnalyzer
 
     private static string? Shape(CachedSite site, string prefix)
     {
-        if (site.OwnKey is not { } template)
+        // A template CG0004 refuses leaves its method uncached: it shares no entry with anything.
+        if (site.OwnKey is not { } template || site.KeyFields is null)
         {
             return null;
         }
