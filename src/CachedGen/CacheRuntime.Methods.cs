@@ -129,11 +129,7 @@ public sealed partial class CacheRuntime
         var known = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var id in methodIds)
         {
-            known.Add(id);
-            if (Runtime.MethodPolicy.ShortId(id) is { } shortId)
-            {
-                known.Add(shortId);
-            }
+            known.UnionWith(Runtime.MethodPolicy.Names(id));
         }
 
         _knownMethodIds = known;

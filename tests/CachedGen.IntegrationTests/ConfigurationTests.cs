@@ -142,6 +142,36 @@ public sealed class ConfigurationTests(RedisServerFixture redis) : IClassFixture
         Assert.Equal(TimeSpan.FromMinutes(1), method.Ttl);
     }
 
+    /// <summary>An overloaded method's id ends with its parameter types (the <c>CancellationToken</c> among them, as the
+    /// method id shows them); <c>Methods</c> names one overload that way, or every overload by the name alone, full or
+    /// short, in any case. The name alone used to name nothing (and 1025 said no such method existed).</summary>
+    [Theory]
+    [InlineData("Shop.IOrders.FindAsync(System.Int64,System.Threading.CancellationToken)", true)]
+    [InlineData("IOrders.FindAsync(System.Int64,System.Threading.CancellationToken)", true)]
+    [InlineData("Shop.IOrders.FindAsync", true)]
+    [InlineData("iorders.findasync", true)]
+    [InlineData("IOrders.FindAsync(System.String,System.Threading.CancellationToken)", false)]
+    [InlineData("IOrders.Find", false)]
+    public void An_overload_is_named_by_its_parameter_types_or_with_every_overload_by_its_name(string id, bool applies)
+    {
+        var descriptor = new Runtime.CacheMethodDescriptor<ValueTuple<long>, string>(
+            "Shop.IOrders.FindAsync(System.Int64,System.Threading.CancellationToken)",
+            static (in ValueTuple<long> key, ref Runtime.CacheKeyBuilder builder) => builder.AppendValue(key.Item1))
+        {
+            Ttl = TimeSpan.FromMinutes(5),
+            KeySuffix = "#v1",
+            ShapeFingerprint = 1,
+        };
+        var options = new CachedGenOptions();
+        options.Methods[id] = new CachedMethodOptions { Enabled = false, Ttl = TimeSpan.FromSeconds(30) };
+
+        var policy = Runtime.MethodPolicy.Create(descriptor, options);
+
+        Assert.Equal(!applies, policy.Enabled);
+        Assert.Equal(applies ? TimeSpan.FromSeconds(30) : TimeSpan.FromMinutes(5), policy.Ttl);
+        Assert.Equal(applies, Runtime.MethodPolicy.Names(descriptor.MethodId).Contains(id, StringComparer.OrdinalIgnoreCase));
+    }
+
     [Fact]
     public async Task Kill_switches_and_TTL_overrides_apply_from_the_next_call_after_a_configuration_reload()
     {

@@ -30,7 +30,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 1024, Level = LogLevel.Information, Message = "CachedGen: Redis probe failed; the circuit stays open, calls skip Redis for {BreakMs} ms more, then probe again")]
     public static partial void ProbeFailed(ILogger logger, double breakMs);
 
-    [LoggerMessage(EventId = 1025, Level = LogLevel.Warning, Message = "CachedGen: CachedGenOptions.Methods has settings for {Id}, which names no cached method of the decorated services; they apply to nothing (ids are Namespace.IRepository.Method or IRepository.Method, case-insensitive, with @key for one of several registrations)")]
+    [LoggerMessage(EventId = 1025, Level = LogLevel.Warning, Message = "CachedGen: CachedGenOptions.Methods has settings for {Id}, which names no cached method of the decorated services; they apply to nothing (ids are Namespace.IRepository.Method or IRepository.Method, case-insensitive, which name every overload; one overload adds its parameter types as its method id shows them, IRepository.Method(System.String,System.Threading.CancellationToken); @key names one of several registrations)")]
     public static partial void UnknownMethodSettings(ILogger logger, string id);
 
     [LoggerMessage(EventId = 1008, Level = LogLevel.Information, Message = "CachedGen: Redis circuit closed; Redis is used again")]

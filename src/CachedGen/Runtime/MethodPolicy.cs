@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 
 namespace CachedGen.Runtime;
 
@@ -82,7 +83,8 @@ internal sealed class MethodPolicy
         KeyGeneration = KeyGeneration,
     };
 
-    /// <summary>The per-method settings under the full id, else under <c>Interface.Method</c>.</summary>
+    /// <summary>The per-method settings under the full id, else under <c>Interface.Method</c>; for an overload (whose id
+    /// ends with its parameter types), else under the same two without the parameter types, which name every overload.</summary>
     private static CachedMethodOptions? Find(CachedGenOptions options, string methodId)
     {
         if (options.Methods is not { Count: > 0 } methods)
@@ -90,12 +92,38 @@ internal sealed class MethodPolicy
             return null;
         }
 
-        if (methods.TryGetValue(methodId, out var exact))
+        foreach (var id in Names(methodId))
         {
-            return exact;
+            if (methods.TryGetValue(id, out var found))
+            {
+                return found;
+            }
         }
 
-        return ShortId(methodId) is { } shortId && methods.TryGetValue(shortId, out var byShortId) ? byShortId : null;
+        return null;
+    }
+
+    /// <summary>The ids <c>Methods</c> may name a method by, most specific first: its id, its <see cref="ShortId"/>, and for
+    /// an overload both without the parameter types (<c>Shop.IOrders.FindAsync</c>, <c>IOrders.FindAsync</c>).</summary>
+    internal static IEnumerable<string> Names(string methodId)
+    {
+        yield return methodId;
+        var shortId = ShortId(methodId);
+        if (shortId is not null)
+        {
+            yield return shortId;
+        }
+
+        var parameters = ParametersStart(methodId);
+        if (parameters < methodId.Length)
+        {
+            var named = methodId[..parameters];
+            yield return named;
+            if (shortId is not null)
+            {
+                yield return shortId[..(shortId.Length - (methodId.Length - parameters))];
+            }
+        }
     }
 
     /// <summary>A method id without its namespace (<c>IFormRepository.GetSchemaAsync</c>), or null when it has none.</summary>
