@@ -94,16 +94,18 @@ public sealed partial class CacheRuntime
     /// <c>AddCachedGen</c>, for every decorated registration when the host starts.</summary>
     internal void EnsureUsable(Runtime.CacheMethodDescriptor descriptor)
     {
+        // Every problem of the method at once: fixed one at a time, each would cost another failed start.
+        List<string>? problems = null;
         if (descriptor.HashesKey && Redis is not null && Hasher is null)
         {
-            throw new InvalidOperationException(
+            (problems ??= []).Add(
                 $"{descriptor.MethodId} hashes a key placeholder ({{param:hash}}), so CachedGenOptions.KeyHashSecret must be set " +
                 "(the same secret of at least 32 bytes on every node) before Redis is used.");
         }
 
         if (descriptor.TagTemplates.Length > 0 && descriptor.Ttl + CurrentOptions.FailSafeMaxAge > Options.TagRetention)
         {
-            throw new InvalidOperationException(
+            (problems ??= []).Add(
                 $"{descriptor.MethodId} has tags and lives up to {descriptor.Ttl + CurrentOptions.FailSafeMaxAge} (TTL plus fail-safe), " +
                 $"longer than CachedGenOptions.TagRetention ({Options.TagRetention}): a tag's generation must outlive the entries " +
                 "that carry it, or an old entry could be read again once the tag's record expires.");
@@ -111,10 +113,15 @@ public sealed partial class CacheRuntime
 
         if (descriptor.Sensitive && Redis is not null && Cipher is null)
         {
-            throw new InvalidOperationException(
+            (problems ??= []).Add(
                 $"{descriptor.MethodId} is [Cached(Sensitive = true)], so CachedGenOptions.ValueEncryptionKey must be set " +
                 "(the same 32-byte AES-256 key on every node) before Redis is used: CachedGen never writes a sensitive value to " +
                 "Redis in plaintext. Without Redis (L1 only) no key is needed.");
+        }
+
+        if (problems is not null)
+        {
+            throw new InvalidOperationException(string.Join(Environment.NewLine + "- ", problems));
         }
     }
 

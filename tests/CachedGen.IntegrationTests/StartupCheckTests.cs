@@ -44,6 +44,28 @@ public sealed class StartupCheckTests(RedisServerFixture redis) : IClassFixture<
         Assert.Contains("IWidgetRepository.GetSecretAsync is [Cached(Sensitive = true)]", error.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>A method that both hashes a key placeholder and is Sensitive names both missing settings at once: fixed one
+    /// at a time, each start would fail on the next.</summary>
+    [Fact]
+    public async Task A_method_that_needs_the_secret_and_the_key_names_both_at_once()
+    {
+        await using var runtime = new CacheRuntime(new CachedGenOptions { KeyPrefix = "startup-both:" }, _mux);
+        var descriptor = new Runtime.CacheMethodDescriptor<ValueTuple<string>, string>(
+            "Shop.ICustomers.FindByEmailAsync",
+            static (in ValueTuple<string> key, ref Runtime.CacheKeyBuilder builder) => builder.AppendHashed(key.Item1))
+        {
+            Ttl = TimeSpan.FromMinutes(5),
+            KeySuffix = "#v1",
+            ShapeFingerprint = 1,
+            HashesKey = true,
+            Sensitive = true,
+        };
+
+        var error = Assert.Throws<InvalidOperationException>(() => runtime.EnsureUsable(descriptor));
+        Assert.Contains("KeyHashSecret must be set", error.Message, StringComparison.Ordinal);
+        Assert.Contains("ValueEncryptionKey must be set", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Options_that_serve_every_method_start_the_host()
     {
