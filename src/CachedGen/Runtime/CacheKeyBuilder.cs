@@ -181,8 +181,7 @@ public ref struct CacheKeyBuilder
         var underlying = Nullable.GetUnderlyingType(type);
         if (underlying is not null)
         {
-            // A null Nullable<Sku> and a Sku whose string is null would both be the null marker. (The underlying type's
-            // fields: a Nullable<T>'s type argument keeps what T keeps, here T's fields, see WrappedFieldOfNullable.)
+            // A null Nullable<Sku> and a Sku whose string is null would both be the null marker.
             return IsScalar(underlying) || WrappedFieldOfNullable(underlying) is { FieldType.IsValueType: true };
         }
 
@@ -221,7 +220,7 @@ public ref struct CacheKeyBuilder
         return WrappedFields.GetOrAdd(type, field);
     }
 
-    [UnconditionalSuppressMessage("Trimming", "IL2067", Justification = "The underlying type of a Nullable<T> passed with its fields kept: T's fields are kept with it (Nullable<T> holds a T).")]
+    [UnconditionalSuppressMessage("Trimming", "IL2067", Justification = "A Nullable<T> reaches this check only as a generic decorator's type argument (generic decorators require unreferenced code); generated closed decorators pass T itself, whose fields are kept.")]
     private static System.Reflection.FieldInfo? WrappedFieldOfNullable(Type underlying) => WrappedField(underlying);
 
     /// <summary>The field of a strongly typed id met as a boxed key value: known from the check of its type
