@@ -173,6 +173,13 @@ internal static class DiagnosticDescriptors
         DiagnosticCategories.Correctness,
         DiagnosticSeverity.Error);
 
+    public static readonly DiagnosticDescriptor VolatileKeyValue = Create(
+        DiagnosticIds.VolatileKeyValue,
+        "Cache key from a value that never repeats",
+        "'{0}' is called with {1} as '{2}', which its cache key is made of: the value changes on every call, so every call misses, calls the source and writes an entry nobody reads again; pass a value that repeats (a date, a time bucket), or leave '{2}' out of the key ([NotCacheKey])",
+        DiagnosticCategories.Correctness,
+        DiagnosticSeverity.Warning);
+
     private static DiagnosticDescriptor Create(string id, string title, string message, string category, DiagnosticSeverity severity, params string[] customTags)
         => new(id, title, message, category, severity, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id + ".md", customTags: customTags);
 }

@@ -25,4 +25,5 @@ public static class DiagnosticIds
     public const string NoCompileTimeFormatter = "CG0020";
     public const string LanguageVersionTooOld = "CG0021";
     public const string InvalidSetting = "CG0022";
+    public const string VolatileKeyValue = "CG0023";
 }

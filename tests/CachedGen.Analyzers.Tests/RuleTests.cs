@@ -1730,3 +1730,49 @@ public class NoCompileTimeFormatterTests
         }
         """);
 }
+
+public class VolatileKeyValueTests
+{
+    [Fact]
+    public Task Clock_readings_and_new_ids_passed_as_key_values_fire() => Verify<VolatileKeyValueAnalyzer>.AnalyzerAsync("""
+        public interface IPrices
+        {
+            [Cached("1h", "prices:{asOf}")] Task<int> GetPriceListAsync(DateTime asOf);
+            [Cached("1h")] Task<int> ByDefaultKeyAsync(DateTimeOffset at, Guid id, long ticks);
+        }
+        public static class Caller
+        {
+            public static async Task Run(IPrices prices, TimeProvider time)
+            {
+                await prices.GetPriceListAsync({|CG0023:DateTime.UtcNow|});
+                await prices.GetPriceListAsync({|CG0023:DateTime.Now|});
+                await prices.ByDefaultKeyAsync({|CG0023:DateTimeOffset.UtcNow|}, {|CG0023:Guid.NewGuid()|}, {|CG0023:System.Diagnostics.Stopwatch.GetTimestamp()|});
+                await prices.ByDefaultKeyAsync({|CG0023:time.GetUtcNow()|}, Guid.Empty, {|CG0023:Environment.TickCount64|});
+            }
+        }
+        """);
+
+    /// <summary>Values that repeat (computed from a reading), parameters left out of the key, and methods that are not
+    /// cached stay silent.</summary>
+    [Fact]
+    public Task Repeating_values_and_parameters_outside_the_key_stay_silent() => Verify<VolatileKeyValueAnalyzer>.AnalyzerAsync("""
+        public interface IPrices
+        {
+            [Cached("1h", "prices:{asOf}")] Task<int> GetPriceListAsync(DateTime asOf);
+            [Cached("1h", "prices:{region}")] Task<int> ByRegionAsync(string region, [NotCacheKey] DateTime asOf);
+            Task SaveAsync(DateTime at);
+        }
+        public static class Caller
+        {
+            public static async Task Run(IPrices prices)
+            {
+                await prices.GetPriceListAsync(DateTime.UtcNow.Date);
+                await prices.GetPriceListAsync(DateTime.Today);
+                await prices.ByRegionAsync("eu", DateTime.UtcNow);
+                await prices.SaveAsync(DateTime.UtcNow);
+                var now = DateTime.UtcNow;
+                await prices.GetPriceListAsync(now);
+            }
+        }
+        """);
+}
