@@ -210,6 +210,10 @@ internal sealed class TagGenerations
 
             if (_runtime.Redis is not { } redis)
             {
+                // Without Redis this node's generations are the only ones: a tag never invalidated is at 0, and is
+                // recorded so, or the entry would count as not current as soon as any other tag moved (IsCurrent: an
+                // unknown tag is not current, which a record evicted since, MaxKnownTags, still relies on).
+                KnowUnmoved(tags[i]);
                 generations[i] = 0;
                 continue;
             }
@@ -333,6 +337,19 @@ internal sealed class TagGenerations
         if (changed)
         {
             Interlocked.Increment(ref _epoch);
+        }
+    }
+
+    /// <summary>Without Redis: records <paramref name="tag"/> at generation 0 unless a generation is known for it. Not a
+    /// change: no entry stops being current.</summary>
+    private void KnowUnmoved(string tag)
+    {
+        lock (_learning)
+        {
+            if (!_known.TryGet(tag, out _))
+            {
+                _known.AddOrUpdate(tag, new Known(0, _runtime.Clock.NowMs));
+            }
         }
     }
 
