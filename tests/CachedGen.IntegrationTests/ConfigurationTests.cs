@@ -105,6 +105,21 @@ public sealed class ConfigurationTests(RedisServerFixture redis) : IClassFixture
         Assert.Equal(1, source.SourceCalls);
     }
 
+    /// <summary>The configuration's root passed where its <c>CachedGen</c> section was meant would read nothing, without
+    /// a word: the host stops, saying which section to pass.</summary>
+    [Fact]
+    public async Task AddCachedGen_given_the_root_of_a_configuration_with_a_CachedGen_section_says_to_pass_the_section()
+    {
+        var configuration = Configuration(("CachedGen:RedisOperationTimeout", "250ms"), ("Logging:LogLevel:Default", "Information"));
+        var services = new ServiceCollection();
+        services.AddSingleton<IWidgetRepository>(new WidgetSource());
+        services.AddCachedGen(configuration, o => o.KeyPrefix = _prefix);
+        await using var provider = services.BuildServiceProvider();
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => StartAsync(provider));
+        Assert.Contains("pass configuration.GetSection(\"CachedGen\")", error.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>Through <c>AddCachedGen(section)</c>, a value that reads as nothing (a bare number, an object-typed
     /// setting) stops the host naming its path and value; a reload carrying one is rejected whole (1015), and a reload
     /// of readable values applies.</summary>

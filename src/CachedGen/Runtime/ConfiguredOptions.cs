@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
@@ -26,12 +27,21 @@ internal static class ConfiguredOptions
     public static void Apply(IConfiguration section, CachedGenOptions options)
     {
         List<string>? errors = null;
+        var named = false;
         foreach (var setting in section.GetChildren())
         {
+            named |= Array.IndexOf(Names, ConfigurationValues.Name(setting.Key, Names)) >= 0;
             if (Read(options, setting) is { } expected)
             {
                 (errors ??= []).Add($"{setting.Path} = \"{setting.Value}\": {expected}");
             }
+        }
+
+        if (!named && section is not IConfigurationSection && section.GetSection("CachedGen").GetChildren().Any())
+        {
+            // The whole configuration where its section was meant: nothing would be read, without a word.
+            throw new ArgumentException(
+                "AddCachedGen(configuration) was given the configuration's root, which names no setting of CachedGenOptions, and it has a CachedGen section: pass configuration.GetSection(\"CachedGen\").");
         }
 
         var methods = section.GetSection(nameof(CachedGenOptions.Methods));
