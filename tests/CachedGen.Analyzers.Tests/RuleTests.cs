@@ -1752,6 +1752,16 @@ public class VolatileKeyValueTests
         }
         """);
 
+    /// <summary>A test project calls with a fresh id or the current time on purpose (to test a miss): silent there.</summary>
+    [Fact]
+    public Task A_test_project_stays_silent() => Verify<VolatileKeyValueAnalyzer>.AnalyzerInTestProjectAsync("""
+        public interface IPrices { [Cached("1h", "prices:{id}")] Task<int> GetAsync(Guid id); }
+        public static class PricesTests
+        {
+            public static Task Missing(IPrices prices) => prices.GetAsync(Guid.NewGuid());
+        }
+        """);
+
     /// <summary>Values that repeat (computed from a reading), parameters left out of the key, and methods that are not
     /// cached stay silent.</summary>
     [Fact]

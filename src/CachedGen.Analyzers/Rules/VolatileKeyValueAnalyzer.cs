@@ -27,7 +27,7 @@ public sealed class VolatileKeyValueAnalyzer : DiagnosticAnalyzer
         context.EnableConcurrentExecution();
         context.RegisterCompilationStartAction(start =>
         {
-            if (start.Compilation.GetTypeByMetadataName(KnownNames.CachedAttribute) is null)
+            if (start.Compilation.GetTypeByMetadataName(KnownNames.CachedAttribute) is null || IsTestProject(start.Compilation))
             {
                 return;
             }
@@ -56,6 +56,11 @@ public sealed class VolatileKeyValueAnalyzer : DiagnosticAnalyzer
             context.ReportDiagnostic(Diagnostic.Create(Rule, argument.Value.Syntax.GetLocation(), site.Method.Name, reading, parameter.Name));
         }
     }
+
+    /// <summary>Whether the compilation is a test project (it references xUnit, NUnit, MSTest or TUnit): a test calls
+    /// with a fresh id or the current time on purpose (<c>GetAsync(Guid.NewGuid())</c> to test a miss).</summary>
+    private static bool IsTestProject(Compilation compilation)
+        => compilation.ReferencedAssemblyNames.Any(static a => a.Name is "xunit.core" or "xunit.v3.core" or "nunit.framework" or "Microsoft.VisualStudio.TestPlatform.TestFramework" or "TUnit.Core");
 
     /// <summary>Whether the key of the method is made of <paramref name="parameter"/> (a placeholder reads it, or the
     /// default key lists it).</summary>
