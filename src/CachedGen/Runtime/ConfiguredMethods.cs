@@ -59,23 +59,17 @@ internal static class ConfiguredMethods
             return null;
         }
 
-        return ConfigurationValues.Name(setting.Key, Names) switch
+        switch (ConfigurationValues.Name(setting.Key, Names))
         {
-            nameof(CachedMethodOptions.Ttl) => ConfigurationValues.Duration(text, value => method.Ttl = value),
-            nameof(CachedMethodOptions.FailSafeMaxAge) => ConfigurationValues.Duration(text, value => method.FailSafeMaxAge = value),
-            nameof(CachedMethodOptions.SourceSoftTimeout) => ConfigurationValues.Duration(text, value => method.SourceSoftTimeout = value),
-            nameof(CachedMethodOptions.SourceHardTimeout) => ConfigurationValues.Duration(text, value => method.SourceHardTimeout = value),
-            nameof(CachedMethodOptions.Enabled) => ConfigurationValues.Boolean(text, value => method.Enabled = value),
-            nameof(CachedMethodOptions.EarlyRefresh) => ConfigurationValues.Number(text, value => method.EarlyRefresh = value),
-            nameof(CachedMethodOptions.CompressionThresholdBytes) => ConfigurationValues.WholeNumber(text, value => method.CompressionThresholdBytes = value),
-            nameof(CachedMethodOptions.Generation) => Text(() => method.Generation = text),
-            _ => null,
-        };
-
-        static string? Text(Action set)
-        {
-            set();
-            return null;
+            case nameof(CachedMethodOptions.Ttl): return ConfigurationValues.Duration(text, value => method.Ttl = value);
+            case nameof(CachedMethodOptions.FailSafeMaxAge): return ConfigurationValues.Duration(text, value => method.FailSafeMaxAge = value);
+            case nameof(CachedMethodOptions.SourceSoftTimeout): return ConfigurationValues.Duration(text, value => method.SourceSoftTimeout = value);
+            case nameof(CachedMethodOptions.SourceHardTimeout): return ConfigurationValues.Duration(text, value => method.SourceHardTimeout = value);
+            case nameof(CachedMethodOptions.Enabled): return ConfigurationValues.Boolean(text, value => method.Enabled = value);
+            case nameof(CachedMethodOptions.EarlyRefresh): return ConfigurationValues.Number(text, value => method.EarlyRefresh = value);
+            case nameof(CachedMethodOptions.CompressionThresholdBytes): return ConfigurationValues.WholeNumber(text, value => method.CompressionThresholdBytes = value);
+            case nameof(CachedMethodOptions.Generation): method.Generation = text; return null;
+            default: return null;
         }
     }
 

@@ -30,7 +30,7 @@ internal static class ConfiguredOptions
         var named = false;
         foreach (var setting in section.GetChildren())
         {
-            named |= Array.IndexOf(Names, ConfigurationValues.Name(setting.Key, Names)) >= 0;
+            named |= Names.Contains(setting.Key, StringComparer.OrdinalIgnoreCase);
             if (Read(options, setting) is { } expected)
             {
                 (errors ??= []).Add($"{setting.Path} = \"{setting.Value}\": {expected}");
