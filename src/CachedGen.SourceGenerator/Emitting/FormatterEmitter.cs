@@ -116,6 +116,15 @@ internal static class FormatterEmitter
             w.Line("return;");
             w.Close();
             w.Line();
+            if (model.CanBeDerived)
+            {
+                w.Open($"if (value.GetType() != typeof({type}))");
+                w.Line("// A derived class would be written with this type's members and read back as this type on other nodes.");
+                w.Line($"{Depth}.NotDeclaredType(value, typeof({type}));");
+                w.Close();
+                w.Line();
+            }
+
             w.Line($"{Depth}.Enter();");
         }
 

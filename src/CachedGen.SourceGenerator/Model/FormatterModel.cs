@@ -31,6 +31,10 @@ internal sealed record ObjectFormatterModel
 
     public required bool IsValueType { get; init; }
 
+    /// <summary>A class other classes may derive from: the write checks that the value is of this very type (a derived
+    /// value would be written, and read back on other nodes, as this type).</summary>
+    public bool CanBeDerived { get; init; }
+
     /// <summary>An array indexed by <c>[Key(int)]</c> (then <see cref="ArrayLength"/> slots); else a map by name.</summary>
     public required bool ArrayLayout { get; init; }
 

@@ -202,6 +202,7 @@ internal static class FormatterParser
             TypeName = FormatterRules.Name(shape.Type),
             FormatterName = FormatterName(shape.Type),
             IsValueType = shape.Type.IsValueType,
+            CanBeDerived = !shape.Type.IsValueType && !shape.Type.IsSealed,
             ArrayLayout = shape.ArrayLayout,
             ArrayLength = shape.ArrayLayout && members.Count > 0 ? int.Parse(members[members.Count - 1].Key, System.Globalization.CultureInfo.InvariantCulture) + 1 : 0,
             HasConstructor = shape.Constructor is not null,

@@ -51,6 +51,10 @@ internal sealed class DepthGuardResolver : IFormatterResolver
         {
             throw tooDeep;
         }
+        catch (MessagePackSerializationException ex) when (ex.InnerException is DerivedValueException derived)
+        {
+            throw derived;
+        }
     }
 
     /// <summary>Set on this thread when a formatter of MessagePack's contractless resolver wrote part of a value (see
@@ -111,6 +115,16 @@ internal sealed class LossyRoundTripException(Type type, Exception? inner = null
     : Exception($"A value of type {type} does not read back as written through MessagePack's contractless resolver.", inner)
 {
     public Type ValueType { get; } = type;
+}
+
+/// <summary>A value (or an object it holds) is of a class derived from the type its generated formatter writes: it is
+/// not written to Redis, where other nodes would read it back as the declared type without the derived members.</summary>
+internal sealed class DerivedValueException(Type declared, Type actual)
+    : Exception($"A {actual} is written where the type is {declared}: it would be read back as a {declared}.")
+{
+    public Type Declared { get; } = declared;
+
+    public Type Actual { get; } = actual;
 }
 
 /// <summary>A value's object graph has a cycle or nests deeper than the limit: it is not written to Redis.</summary>

@@ -63,6 +63,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 1023, Level = LogLevel.Warning, Message = "CachedGen: a result of {Method} ({Type}) does not read back as written: a member is written but not set back on a read (a non-public setter or field of another assembly's or a generic type, which no generated accessor reaches), or MessagePack's contractless resolver wrote it (a type CachedGen wrote no formatter for, CG0020); it is served but not written to Redis (logged once; cachedgen.unserializable counts every one)")]
     public static partial void LossyRoundTrip(ILogger logger, string method, string type);
 
+    [LoggerMessage(EventId = 1027, Level = LogLevel.Warning, Message = "CachedGen: a result of {Method} holds a {Actual} where its type says {Declared}: written to Redis it would lose {Actual}'s own members and be read back as a {Declared} on other nodes, so it is served and kept in L1 but not written to Redis (logged once; cachedgen.unserializable counts every one). Seal {Declared}, or return exactly the type the method declares")]
+    public static partial void DerivedValue(ILogger logger, string method, string actual, string declared);
+
     [LoggerMessage(EventId = 1022, Level = LogLevel.Debug, Message = "CachedGen: reading the new value of an entry of {Method} that another node changed failed; the next call reads it")]
     public static partial void FollowFailed(ILogger logger, string method, Exception exception);
 

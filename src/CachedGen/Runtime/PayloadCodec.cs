@@ -27,6 +27,7 @@ internal sealed class PayloadCodec<TValue>
     private int _oversizeLogged;
     private int _tooDeepLogged;
     private int _lossyLogged;
+    private int _derivedLogged;
 
     /// <param name="descriptor">The method.</param>
     /// <param name="runtime">Its runtime: options, clock, logger and metrics.</param>
@@ -82,6 +83,18 @@ internal sealed class PayloadCodec<TValue>
             if (Interlocked.Exchange(ref _lossyLogged, 1) == 0)
             {
                 Log.LossyRoundTrip(_logger, _methodId, lossy.ValueType.ToString());
+            }
+
+            return null;
+        }
+        catch (DerivedValueException derived)
+        {
+            // A class derived from the declared one, which other nodes would read back as the declared one: counted
+            // every time, logged once per method.
+            _metrics.Unserializable.Add(1, _methodTag);
+            if (Interlocked.Exchange(ref _derivedLogged, 1) == 0)
+            {
+                Log.DerivedValue(_logger, _methodId, derived.Actual.ToString(), derived.Declared.ToString());
             }
 
             return null;

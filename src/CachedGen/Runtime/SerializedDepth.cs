@@ -31,6 +31,23 @@ public static class SerializedDepth
         }
     }
 
+    /// <summary>
+    /// The value being written is of a class derived from <paramref name="declared"/>, the type its generated formatter
+    /// writes: written, it would lose the derived class's members and be read back on other nodes as a
+    /// <paramref name="declared"/>. Throws, so that the value is served and kept in L1 but not written to Redis (event
+    /// 1027). A proxy class built at run time (EF Core's lazy-loading proxies) is written as its declared type, whose
+    /// members are all its data.
+    /// </summary>
+    public static void NotDeclaredType(object value, Type declared)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var actual = value.GetType();
+        if (t_limit != 0 && actual != declared && !actual.Assembly.IsDynamic)
+        {
+            throw new DerivedValueException(declared, actual);
+        }
+    }
+
     /// <summary>The value being written has a member its generated formatter cannot set back (a non-public setter or
     /// field of a generic type, a get-only property of another assembly): the runtime reads the value back and compares
     /// it before it goes to Redis, as for a value MessagePack's contractless resolver writes (event 1023).</summary>

@@ -45,6 +45,12 @@ namespace CachedGen.Generated
                     return;
                 }
 
+                if (value.GetType() != typeof(global::Shop.Product))
+                {
+                    // A derived class would be written with this type's members and read back as this type on other nodes.
+                    global::CachedGen.Runtime.SerializedDepth.NotDeclaredType(value, typeof(global::Shop.Product));
+                }
+
                 global::CachedGen.Runtime.SerializedDepth.Enter();
                 writer.WriteMapHeader(7);
                 writer.WriteString("Id"u8);
