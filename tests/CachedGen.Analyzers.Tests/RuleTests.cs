@@ -125,6 +125,41 @@ public class PersonalDataInKeyTests
         }
         """, ("cachedgen.personal_data_names", "nickname"));
 
+    /// <summary>Common spellings of a birth date, a passport or licence number, a phone number, a person's name and a
+    /// home address are personal data by name; a bare <c>name</c> or <c>address</c>, and a type's full name, are not.</summary>
+    [Fact]
+    public Task Common_spellings_of_personal_data_fire() => Verify<PersonalDataInKeyAnalyzer>.AnalyzerAsync("""
+        public interface IPatients
+        {
+            [Cached("5m", "p:{|CG0001:{dob}|}:{|CG0001:{birthday}|}:{|CG0001:{passportNumber}|}:{|CG0001:{passport_no}|}")]
+            Task<string> ByDocumentsAsync(DateOnly dob, DateOnly birthday, string passportNumber, string passport_no);
+            [Cached("5m", "p:{|CG0001:{driversLicense}|}:{|CG0001:{driverLicense}|}:{|CG0001:{mobileNumber}|}:{|CG0001:{mobilePhone}|}:{|CG0001:{cellPhone}|}:{|CG0001:{telephone}|}:{|CG0001:{phoneNo}|}")]
+            Task<string> ByContactAsync(string driversLicense, string driverLicense, string mobileNumber, string mobilePhone, string cellPhone, string telephone, string phoneNo);
+            [Cached("5m", "p:{|CG0001:{firstName}|}:{|CG0001:{last_name}|}:{|CG0001:{surname}|}:{|CG0001:{homeAddress}|}:{|CG0001:{streetAddress}|}")]
+            Task<string> ByNameAsync(string firstName, string last_name, string surname, string homeAddress, string streetAddress);
+            [Cached("5m", "p:{name}:{address}:{productName}:{serverAddress}:{typeFullName}:{fileName}")]
+            Task<string> OrdinaryAsync(string name, string address, string productName, string serverAddress, string typeFullName, string fileName);
+        }
+        """);
+
+    /// <summary><c>cachedgen.additional_personal_data_names</c> adds to the default names, which keep firing.</summary>
+    [Fact]
+    public Task Additional_names_add_to_the_defaults() => Verify<PersonalDataInKeyAnalyzer>.AnalyzerAsync("""
+        public interface IUsers
+        {
+            [Cached("5m", "u:{|CG0001:{nickname}|}:{|CG0001:{badgeCode}|}:{|CG0001:{email}|}:{page}")] Task<string> GetAsync(string nickname, string badgeCode, string email, int page);
+        }
+        """, ("cachedgen.additional_personal_data_names", "nickname, badge_code"));
+
+    /// <summary>With both options, the additional names add to those that replace the defaults.</summary>
+    [Fact]
+    public Task Additional_names_add_to_names_that_replace_the_defaults() => Verify<PersonalDataInKeyAnalyzer>.AnalyzerAsync("""
+        public interface IUsers
+        {
+            [Cached("5m", "u:{|CG0001:{nickname}|}:{|CG0001:{badge}|}:{email}")] Task<string> GetAsync(string nickname, string badge, string email);
+        }
+        """, ("cachedgen.personal_data_names", "nickname"), ("cachedgen.additional_personal_data_names", "badge"));
+
     [Fact]
     public Task Fix_hashes_the_placeholder() => Verify<PersonalDataInKeyAnalyzer>.CodeFixAsync<PersonalDataInKeyFixer>(
         """
