@@ -11,18 +11,31 @@ namespace CachedGen.Analyzers;
 /// Recognises personal data by metadata name, so no package is needed: CachedGen's <c>[PersonalData]</c>, ASP.NET
 /// Core Identity's <c>[PersonalData]</c> and <c>[ProtectedPersonalData]</c>, any attribute deriving from
 /// Microsoft.Extensions.Compliance's <c>DataClassificationAttribute</c> (on the member or on its type), the data
-/// annotations <c>[EmailAddress]</c>, <c>[Phone]</c> and <c>[CreditCard]</c>, and names from
-/// <c>cachedgen.personal_data_names</c> in .editorconfig.
+/// annotations <c>[EmailAddress]</c>, <c>[Phone]</c> and <c>[CreditCard]</c>, and names: <see cref="DefaultNames"/>,
+/// or <c>cachedgen.personal_data_names</c> in .editorconfig instead, plus <c>cachedgen.additional_personal_data_names</c>.
 /// </summary>
 internal sealed class PersonalData
 {
+    /// <summary>Names that replace <see cref="DefaultNames"/>.</summary>
     public const string NamesOption = "cachedgen.personal_data_names";
 
+    /// <summary>Names added to the others (<see cref="DefaultNames"/>, or those of <see cref="NamesOption"/>).</summary>
+    public const string AdditionalNamesOption = "cachedgen.additional_personal_data_names";
+
+    /// <summary>Names, normalised (lower case, no <c>_</c>), that mean personal data: a name matches when it equals one or
+    /// ends with one (<c>customerEmail</c>, <c>mobilePhone</c>, <c>cellphone</c> and <c>telephone</c> end with <c>phone</c>).
+    /// Specific on purpose: no bare <c>name</c> or <c>address</c> (a product's name, a server's address), and no
+    /// <c>fullname</c> (<c>Type.FullName</c>, <c>Assembly.FullName</c>). docs/diagnostics/CG0001.md lists them.</summary>
     public static readonly string[] DefaultNames =
     [
-        "email", "emailaddress", "phone", "phonenumber", "mobile", "ssn", "socialsecuritynumber", "password",
-        "dateofbirth", "birthdate", "creditcard", "creditcardnumber", "cardnumber", "iban", "ipaddress", "passport",
-        "nationalid", "taxid",
+        "email", "emailaddress", "phone", "phonenumber", "phoneno", "mobile", "mobilenumber", "mobileno",
+        "ssn", "socialsecuritynumber", "password",
+        "dateofbirth", "birthdate", "birthday", "dob",
+        "creditcard", "creditcardnumber", "cardnumber", "iban", "ipaddress",
+        "passport", "passportnumber", "passportno", "nationalid", "taxid",
+        "driverslicense", "driverlicense", "driverslicensenumber", "driverlicensenumber", "drivinglicense", "drivinglicence",
+        "firstname", "lastname", "surname", "givenname", "familyname", "middlename", "maidenname",
+        "homeaddress", "streetaddress", "postaladdress", "mailingaddress",
     ];
 
     // Attributes that mark personal data, also as base types (Microsoft.Extensions.Compliance's classifications
@@ -47,15 +60,21 @@ internal sealed class PersonalData
 
     private PersonalData(string[] names) => _names = names;
 
+    /// <summary>The names for <paramref name="tree"/>: those of <see cref="NamesOption"/> when it is set, else
+    /// <see cref="DefaultNames"/>; plus those of <see cref="AdditionalNamesOption"/>.</summary>
     public static PersonalData For(AnalyzerOptions options, SyntaxTree? tree)
     {
-        if (tree is not null && options.AnalyzerConfigOptionsProvider.GetOptions(tree).TryGetValue(NamesOption, out var configured))
+        if (tree is null)
         {
-            return new PersonalData(configured.Split(new[] { ',', ';', ' ' }, StringSplitOptions.RemoveEmptyEntries).Select(Normalize).ToArray());
+            return new PersonalData(DefaultNames);
         }
 
-        return new PersonalData(DefaultNames);
+        var config = options.AnalyzerConfigOptionsProvider.GetOptions(tree);
+        var names = config.TryGetValue(NamesOption, out var configured) ? Names(configured) : DefaultNames;
+        return new PersonalData(config.TryGetValue(AdditionalNamesOption, out var additional) ? names.Concat(Names(additional)).Distinct(StringComparer.Ordinal).ToArray() : names);
     }
+
+    private static string[] Names(string option) => option.Split(new[] { ',', ';', ' ' }, StringSplitOptions.RemoveEmptyEntries).Select(Normalize).ToArray();
 
     /// <summary>Whether the symbol (parameter, property, field) is personal data: by its attributes, its type's
     /// attributes, or its name. The name is not read for a <see cref="bool"/> (or <c>bool?</c>), which says whether,

@@ -51,6 +51,19 @@ public class DocumentationTests
         Assert.Contains($"{id} | {descriptor.Category} | {Severity(descriptor.DefaultSeverity)}", File.ReadAllText(Path.Combine(Root, "src", "CachedGen.Analyzers", "AnalyzerReleases.Unshipped.md")), StringComparison.Ordinal);
     }
 
+    /// <summary>The names CG0001's page lists are the names the analyzer reads, no more and no fewer.</summary>
+    [Fact]
+    public void The_documented_personal_data_names_are_the_default_names()
+    {
+        var page = File.ReadAllText(Path.Combine(Root, "docs", "diagnostics", "CG0001.md")).Replace("\r\n", "\n", StringComparison.Ordinal);
+        var start = page.IndexOf("\nDefault names:", StringComparison.Ordinal);
+        Assert.True(start >= 0, "CG0001.md has no paragraph starting 'Default names:'");
+        var end = page.IndexOf("\n\n", start + 1, StringComparison.Ordinal);
+        var paragraph = page[start..(end < 0 ? page.Length : end)];
+        var documented = System.Text.RegularExpressions.Regex.Matches(paragraph, "`([^`]+)`").Select(m => m.Groups[1].Value.Replace("_", "").ToLowerInvariant());
+        Assert.Equal(PersonalData.DefaultNames.Order(StringComparer.Ordinal), documented.Order(StringComparer.Ordinal));
+    }
+
     private static string Severity(DiagnosticSeverity severity) => severity == DiagnosticSeverity.Info ? "Info" : severity.ToString();
 
     private static DiagnosticDescriptor[] Descriptors()

@@ -125,6 +125,41 @@ public class PersonalDataInKeyTests
         }
         """, ("cachedgen.personal_data_names", "nickname"));
 
+    /// <summary>Common spellings of a birth date, a passport or licence number, a phone number, a person's name and a
+    /// home address are personal data by name; a bare <c>name</c> or <c>address</c>, and a type's full name, are not.</summary>
+    [Fact]
+    public Task Common_spellings_of_personal_data_fire() => Verify<PersonalDataInKeyAnalyzer>.AnalyzerAsync("""
+        public interface IPatients
+        {
+            [Cached("5m", "p:{|CG0001:{dob}|}:{|CG0001:{birthday}|}:{|CG0001:{passportNumber}|}:{|CG0001:{passport_no}|}")]
+            Task<string> ByDocumentsAsync(DateOnly dob, DateOnly birthday, string passportNumber, string passport_no);
+            [Cached("5m", "p:{|CG0001:{driversLicense}|}:{|CG0001:{driverLicense}|}:{|CG0001:{mobileNumber}|}:{|CG0001:{mobilePhone}|}:{|CG0001:{cellPhone}|}:{|CG0001:{telephone}|}:{|CG0001:{phoneNo}|}")]
+            Task<string> ByContactAsync(string driversLicense, string driverLicense, string mobileNumber, string mobilePhone, string cellPhone, string telephone, string phoneNo);
+            [Cached("5m", "p:{|CG0001:{firstName}|}:{|CG0001:{last_name}|}:{|CG0001:{surname}|}:{|CG0001:{homeAddress}|}:{|CG0001:{streetAddress}|}")]
+            Task<string> ByNameAsync(string firstName, string last_name, string surname, string homeAddress, string streetAddress);
+            [Cached("5m", "p:{name}:{address}:{productName}:{serverAddress}:{typeFullName}:{fileName}")]
+            Task<string> OrdinaryAsync(string name, string address, string productName, string serverAddress, string typeFullName, string fileName);
+        }
+        """);
+
+    /// <summary><c>cachedgen.additional_personal_data_names</c> adds to the default names, which keep firing.</summary>
+    [Fact]
+    public Task Additional_names_add_to_the_defaults() => Verify<PersonalDataInKeyAnalyzer>.AnalyzerAsync("""
+        public interface IUsers
+        {
+            [Cached("5m", "u:{|CG0001:{nickname}|}:{|CG0001:{badgeCode}|}:{|CG0001:{email}|}:{page}")] Task<string> GetAsync(string nickname, string badgeCode, string email, int page);
+        }
+        """, ("cachedgen.additional_personal_data_names", "nickname, badge_code"));
+
+    /// <summary>With both options, the additional names add to those that replace the defaults.</summary>
+    [Fact]
+    public Task Additional_names_add_to_names_that_replace_the_defaults() => Verify<PersonalDataInKeyAnalyzer>.AnalyzerAsync("""
+        public interface IUsers
+        {
+            [Cached("5m", "u:{|CG0001:{nickname}|}:{|CG0001:{badge}|}:{email}")] Task<string> GetAsync(string nickname, string badge, string email);
+        }
+        """, ("cachedgen.personal_data_names", "nickname"), ("cachedgen.additional_personal_data_names", "badge"));
+
     [Fact]
     public Task Fix_hashes_the_placeholder() => Verify<PersonalDataInKeyAnalyzer>.CodeFixAsync<PersonalDataInKeyFixer>(
         """
@@ -371,23 +406,23 @@ public class InvalidKeyTemplateTests
             [Cached("5m")] Task<int> FindAsync(Opaque {|#1:opaque|});
             [Cached("5m")] Task<int> AtAsync(nint {|#2:slot|});
             [Cached("5m")] Task<int> BigAsync(System.Numerics.BigInteger {|#3:big|});
-            [Cached("5m")] Task<int> ManyAsync(params int[] {|#4:ids|});
+            [Cached("5m")] Task<IReadOnlyDictionary<int, string>> ManyAsync(params int[] {|#4:ids|});
             [Cached("5m")] Task<int> SomeAsync(IReadOnlyList<Guid> {|#5:tenants|});
         }
         """,
         [
             new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(4)
-                .WithArguments("ManyAsync", "the default key holds every parameter, and 'ids' is a 'int[]', which has no stable key encoding (use a member of it, or a string, number, enum, Guid or date, or a struct with one such field); cache one entry per element with a batch placeholder ({ids[]}, see docs/batch.md), or mark 'ids' [NotCacheKey] if it does not change the result"),
+                .WithArguments("ManyAsync", "the default key holds every parameter, and 'ids' is a 'int[]', which has no stable key encoding; to cache one entry per element, write the batch placeholder {ids[]} (see docs/batch.md), or mark 'ids' [NotCacheKey] if it does not change the result"),
             new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(5)
-                .WithArguments("SomeAsync", "the default key holds every parameter, and 'tenants' is a 'System.Collections.Generic.IReadOnlyList<System.Guid>', which has no stable key encoding (use a member of it, or a string, number, enum, Guid or date, or a struct with one such field); cache one entry per element with a batch placeholder ({tenants[]}, see docs/batch.md), or mark 'tenants' [NotCacheKey] if it does not change the result"),
+                .WithArguments("SomeAsync", "the default key holds every parameter, and 'tenants' is a 'System.Collections.Generic.IReadOnlyList<System.Guid>', which has no stable key encoding; pass one value that has one instead (a string or number that stands for the whole set), or mark 'tenants' [NotCacheKey] if it does not change the result"),
             new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(0)
-                .WithArguments("ListAsync", "the default key holds every parameter, and 'page' is a 'Page?', which has no stable key encoding (use a member of it, or a string, number, enum, Guid or date, or a struct with one such field); write a key template naming its members ({page.TenantId}), or mark it [NotCacheKey]"),
+                .WithArguments("ListAsync", "the default key holds every parameter, and 'page' is a 'Page?', which has no stable key encoding; key on a member of it that has one ({page.TenantId}), or mark 'page' [NotCacheKey] if it does not change the result"),
             new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(1)
-                .WithArguments("FindAsync", "the default key holds every parameter, and 'opaque' is a 'Opaque', which has no stable key encoding (use a member of it, or a string, number, enum, Guid or date, or a struct with one such field); pass a value that has one, or mark 'opaque' [NotCacheKey] if it does not change the result"),
+                .WithArguments("FindAsync", "the default key holds every parameter, and 'opaque' is a 'Opaque', which has no stable key encoding; pass a value that has one (a string, number, enum, Guid or date, or a struct with one such field), or mark 'opaque' [NotCacheKey] if it does not change the result"),
             new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(2)
-                .WithArguments("AtAsync", "the default key holds every parameter, and 'slot' is a 'nint', which has no stable key encoding (use a member of it, or a string, number, enum, Guid or date, or a struct with one such field); pass a value that has one, or mark 'slot' [NotCacheKey] if it does not change the result"),
+                .WithArguments("AtAsync", "the default key holds every parameter, and 'slot' is a 'nint', which has no stable key encoding; pass a value that has one (a string, number, enum, Guid or date, or a struct with one such field), or mark 'slot' [NotCacheKey] if it does not change the result"),
             new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(3)
-                .WithArguments("BigAsync", "the default key holds every parameter, and 'big' is a 'System.Numerics.BigInteger', which has no stable key encoding (use a member of it, or a string, number, enum, Guid or date, or a struct with one such field); pass a value that has one, or mark 'big' [NotCacheKey] if it does not change the result"),
+                .WithArguments("BigAsync", "the default key holds every parameter, and 'big' is a 'System.Numerics.BigInteger', which has no stable key encoding; pass a value that has one (a string, number, enum, Guid or date, or a struct with one such field), or mark 'big' [NotCacheKey] if it does not change the result"),
         ]);
 
     /// <summary>Int128 and UInt128 are integers as the others are (docs/getting-started.md): in the default key, in a
@@ -406,25 +441,61 @@ public class InvalidKeyTemplateTests
         """);
 
     /// <summary>A placeholder naming a whole collection says how to cache one entry per element, as the default key's
-    /// message does: the batch placeholder <c>{ids[]}</c>.</summary>
+    /// message does: the batch placeholder <c>{ids[]}</c>, where the method's result is a dictionary keyed by the element
+    /// type and the template has no other batch placeholder, so that the batch form is accepted.</summary>
     [Fact]
-    public Task A_collection_placeholder_points_to_the_batch_form() => Verify<InvalidKeyTemplateAnalyzer>.AnalyzerAsync(
+    public Task A_collection_placeholder_points_to_the_batch_form_where_it_is_accepted() => Verify<InvalidKeyTemplateAnalyzer>.AnalyzerAsync(
         """
         public sealed class Query { public List<int> Ids { get; set; } = new(); }
         public interface IRepo
         {
-            [Cached("5m", "k:{|#0:{ids}|}")] Task<int> ManyAsync(int[] ids);
-            [Cached("5m", "k:{|#1:{emails:hash}|}")] Task<int> ByEmailAsync(IReadOnlyList<string> emails);
+            [Cached("5m", "k:{|#0:{ids}|}")] Task<IReadOnlyDictionary<int, string>> ManyAsync(int[] ids);
+            [Cached("5m", "k:{|#1:{emails:hash}|}")] Task<Dictionary<string, int>> ByEmailAsync(IReadOnlyList<string> emails);
             [Cached("5m", "k:{|#2:{query.Ids}|}")] Task<int> QueryAsync(Query query);
         }
         """,
         [
             new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(0)
-                .WithArguments("ManyAsync", "'ids' is a 'int[]', which has no stable key encoding (use a member of it, or a string, number, enum, Guid or date, or a struct with one such field); to cache one entry per element, write the batch placeholder {ids[]} (see docs/batch.md)"),
+                .WithArguments("ManyAsync", "'ids' is a 'int[]', which has no stable key encoding; to cache one entry per element, write the batch placeholder {ids[]} (see docs/batch.md), or mark 'ids' [NotCacheKey] if it does not change the result"),
             new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(1)
-                .WithArguments("ByEmailAsync", "'emails' is a 'System.Collections.Generic.IReadOnlyList<string>', which has no stable key encoding (use a member of it, or a string, number, enum, Guid or date, or a struct with one such field); to cache one entry per element, write the batch placeholder {emails[]:hash} (see docs/batch.md)"),
+                .WithArguments("ByEmailAsync", "'emails' is a 'System.Collections.Generic.IReadOnlyList<string>', which has no stable key encoding; to cache one entry per element, write the batch placeholder {emails[]:hash} (see docs/batch.md), or mark 'emails' [NotCacheKey] if it does not change the result"),
             new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(2)
                 .WithArguments("QueryAsync", "'query.Ids' is a 'System.Collections.Generic.List<int>', which has no stable key encoding (use a member of it, or a string, number, enum, Guid or date, or a struct with one such field)"),
+        ]);
+
+    /// <summary>Where the batch form would be refused (a result that is no dictionary keyed by the element type: CG0017;
+    /// a second batch placeholder: CG0018), CG0004 does not send the reader there: it says to pass one value with an
+    /// encoding (a <c>[Flags]</c> enum for a set of enum values), or to mark the parameter <c>[NotCacheKey]</c>.</summary>
+    [Fact]
+    public Task A_collection_placeholder_says_what_to_do_where_the_batch_form_is_refused() => Verify<InvalidKeyTemplateAnalyzer>.AnalyzerAsync(
+        """
+        public enum AppointmentStatus { Booked, CheckedIn, Completed, Cancelled }
+        public interface IAppointmentCounts
+        {
+            [Cached("30s", "clinic:{clinicId}:count:{|#0:{statuses}|}")] Task<int> CountAsync(int clinicId, params AppointmentStatus[] statuses);
+            [Cached("30s", "k:{|#1:{ids}|}")] Task<IReadOnlyDictionary<string, int>> ByKeyAsync(List<int> ids);
+            [Cached("30s", "k:{ids[]}:{|#2:{others}|}")] Task<IReadOnlyDictionary<int, int>> TwoAsync(int[] ids, int[] others);
+        }
+        """,
+        [
+            new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(0)
+                .WithArguments("CountAsync", "'statuses' is a 'AppointmentStatus[]', which has no stable key encoding; pass one value that has one instead (a [Flags] enum for a set of 'AppointmentStatus' values, or a string), or mark 'statuses' [NotCacheKey] if it does not change the result"),
+            new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(1)
+                .WithArguments("ByKeyAsync", "'ids' is a 'System.Collections.Generic.List<int>', which has no stable key encoding; pass one value that has one instead (a string or number that stands for the whole set), or mark 'ids' [NotCacheKey] if it does not change the result"),
+            new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(2)
+                .WithArguments("TwoAsync", "'others' is a 'int[]', which has no stable key encoding; pass one value that has one instead (a string or number that stands for the whole set), or mark 'others' [NotCacheKey] if it does not change the result"),
+        ]);
+
+    /// <summary>A placeholder naming a whole object (no collection) names a member of it that a key can hold.</summary>
+    [Fact]
+    public Task An_object_placeholder_names_a_member_to_key_on() => Verify<InvalidKeyTemplateAnalyzer>.AnalyzerAsync(
+        """
+        public sealed class Filter { public string? Text { get; set; } public Guid ClinicId { get; set; } }
+        public interface IRepo { [Cached("5m", "f:{|#0:{filter}|}")] Task<int> CountAsync(Filter filter); }
+        """,
+        [
+            new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(0)
+                .WithArguments("CountAsync", "'filter' is a 'Filter', which has no stable key encoding; key on a member of it that has one ({filter.ClinicId}), or mark 'filter' [NotCacheKey] if it does not change the result"),
         ]);
 
     /// <summary>A line break or other control character in a template is reported with its name and position. With an
@@ -608,6 +679,39 @@ public class ParameterNotInKeyTests
         """,
         """
         public interface IRepo { [Cached("5m", "forms:{page}:{tenantId}")] Task<int> ListAsync(Guid tenantId, int page); }
+        """);
+
+    /// <summary>A parameter whose type has no key encoding (an array of enum values) is not offered the template fix:
+    /// <c>{statuses}</c> would be CG0004. Marking it <c>[NotCacheKey]</c> is the one fix offered.</summary>
+    [Fact]
+    public Task Fix_does_not_add_a_parameter_with_no_key_encoding_to_the_template() => Verify<ParameterNotInKeyAnalyzer>.CodeFixAsync<ParameterNotInKeyFixer>(
+        """
+        public enum AppointmentStatus { Booked, CheckedIn, Completed, Cancelled }
+        public interface IAppointmentCounts
+        {
+            [Cached("30s", "clinic:{clinicId}:count")]
+            Task<int> CountAsync(int clinicId, params AppointmentStatus[] {|CG0005:statuses|});
+        }
+        """,
+        """
+        public enum AppointmentStatus { Booked, CheckedIn, Completed, Cancelled }
+        public interface IAppointmentCounts
+        {
+            [Cached("30s", "clinic:{clinicId}:count")]
+            Task<int> CountAsync(int clinicId, [NotCacheKey] params AppointmentStatus[] statuses);
+        }
+        """);
+
+    /// <summary>A strongly typed id and an enum have a key encoding: the template fix is offered for them, first.</summary>
+    [Fact]
+    public Task Fix_adds_a_strongly_typed_id_to_the_template() => Verify<ParameterNotInKeyAnalyzer>.CodeFixAsync<ParameterNotInKeyFixer>(
+        """
+        public readonly record struct ClinicId(Guid Value);
+        public interface IRepo { [Cached("5m", "count")] Task<int> CountAsync(ClinicId {|CG0005:clinic|}); }
+        """,
+        """
+        public readonly record struct ClinicId(Guid Value);
+        public interface IRepo { [Cached("5m", "count:{clinic}")] Task<int> CountAsync(ClinicId clinic); }
         """);
 
     [Fact]

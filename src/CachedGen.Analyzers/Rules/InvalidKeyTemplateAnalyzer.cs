@@ -114,43 +114,60 @@ public sealed class InvalidKeyTemplateAnalyzer : CachedMethodAnalyzer
             {
                 var parameter = CacheRules.FindParameter(site.Method.Parameters, part.Path![0]);
                 context.ReportDiagnostic(Diagnostic.Create(Rule, parameter?.Locations.FirstOrDefault() ?? site.MethodLocation, site.Method.Name,
-                    $"the default key holds every parameter, and {problem}; {InsteadOfDefaultKey(parameter, part.Path[0])}"));
+                    "the default key holds every parameter, and " + (parameter is null ? problem : WholeParameterProblem(site.Method, parameter, problem!, hash: false, batchAllowed: true))));
             }
         }
     }
 
-    /// <summary>What to write instead of a default key that holds a parameter it cannot encode: a template naming a
-    /// member of the parameter that can be encoded (an <c>Id</c> first), when it has one and is the application's own
-    /// type (a framework type's members, <c>BigInteger.IsEven</c>, say, are no key).</summary>
-    private static string InsteadOfDefaultKey(IParameterSymbol? parameter, string name)
+    /// <summary>The <paramref name="problem"/> of a placeholder naming the whole of <paramref name="parameter"/>; when it
+    /// is that its type has no key encoding (<c>{statuses}</c> of <c>AppointmentStatus[] statuses</c>, <c>{page}</c> of a
+    /// <c>Page</c>), with what to write instead (<see cref="Instead"/>) for the general advice.</summary>
+    private static string WholeParameterProblem(IMethodSymbol method, IParameterSymbol parameter, string problem, bool hash, bool batchAllowed)
     {
-        var type = parameter?.Type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable ? nullable.TypeArguments[0] : parameter?.Type;
-        if (type is IArrayTypeSymbol || (type is { SpecialType: not SpecialType.System_String } && type.AllInterfaces.Any(i => i.SpecialType == SpecialType.System_Collections_IEnumerable)))
+        var statement = CacheRules.NoKeyEncoding(parameter.Name, parameter.Type);
+        return problem.StartsWith(statement, System.StringComparison.Ordinal)
+            ? statement + "; " + Instead(method, parameter, hash, batchAllowed)
+            : problem;
+    }
+
+    /// <summary>What to write instead of a placeholder naming the whole of a parameter that has no key encoding. For a
+    /// collection: the batch placeholder (<c>{ids[]}</c>, one entry per element), but only where it would be accepted
+    /// (a result keyed by the element type, no other batch placeholder: <see cref="CacheRules.TakesBatchPlaceholder"/>);
+    /// else one value that has an encoding (a <c>[Flags]</c> enum for a set of enum values, a string), since a
+    /// collection's members (<c>Length</c>, <c>Count</c>) are no key. For any other type: a member of it that has an
+    /// encoding (an <c>Id</c> first), when it is the application's own type (a framework type's members,
+    /// <c>BigInteger.IsEven</c>, say, are no key); else a value that has one. And always <c>[NotCacheKey]</c>, for a
+    /// parameter that does not change the result.</summary>
+    private static string Instead(IMethodSymbol method, IParameterSymbol parameter, bool hash, bool batchAllowed)
+    {
+        var name = parameter.Name;
+        var notCacheKey = $"or mark '{name}' [NotCacheKey] if it does not change the result";
+        var type = parameter.Type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable ? nullable.TypeArguments[0] : parameter.Type;
+        if (type is IArrayTypeSymbol || (type.SpecialType != SpecialType.System_String && type.AllInterfaces.Any(i => i.SpecialType == SpecialType.System_Collections_IEnumerable)))
         {
-            // A collection's members (Length, IsFixedSize, Count) are no key: one entry per element is what a batch is.
-            return $"cache one entry per element with a batch placeholder ({{{name}[]}}, see docs/batch.md), or mark '{name}' [NotCacheKey] if it does not change the result";
+            if (batchAllowed && CacheRules.TakesBatchPlaceholder(method, parameter, hash))
+            {
+                return $"to cache one entry per element, write the batch placeholder {{{name}[]{(hash ? ":hash" : "")}}} (see docs/batch.md), {notCacheKey}";
+            }
+
+            var element = CacheRules.BatchElementType(parameter.Type, out _) ?? (type as IArrayTypeSymbol)?.ElementType;
+            var single = element is INamedTypeSymbol { TypeKind: TypeKind.Enum } enumType
+                ? $"a [Flags] enum for a set of '{enumType.Name}' values, or a string"
+                : "a string or number that stands for the whole set";
+            return $"pass one value that has one instead ({single}), {notCacheKey}";
         }
 
-        var member = type is null || SerializedShape.IsFrameworkType(type)
+        var member = SerializedShape.IsFrameworkType(type)
             ? null
             : SerializedShape.Members(type)
                 .Select(m => m.Member.Name)
-                .Where(m => CacheRules.ResolvePath(parameter!, [m]) is { } resolved && CacheRules.ClassifyKeyType(resolved.Type) is not null)
+                .Where(m => CacheRules.ResolvePath(parameter, [m]) is { } resolved && CacheRules.HasKeyEncoding(resolved.Type))
                 .OrderBy(m => m.EndsWith("Id", System.StringComparison.Ordinal) ? 0 : 1)
                 .FirstOrDefault();
         return member is null
-            ? $"pass a value that has one, or mark '{name}' [NotCacheKey] if it does not change the result"
-            : $"write a key template naming its members ({{{name}.{member}}}), or mark it [NotCacheKey]";
+            ? $"pass a value that has one (a string, number, enum, Guid or date, or a struct with one such field), {notCacheKey}"
+            : $"key on a member of it that has one ({{{name}.{member}}}), {notCacheKey}";
     }
-
-    /// <summary>For a placeholder naming a whole collection parameter (<c>{ids}</c> of <c>int[] ids</c>), which has no key
-    /// encoding: the batch placeholder that caches one entry per element (<c>{ids[]}</c>), as the default key's message
-    /// says it; empty for any other placeholder.</summary>
-    private static string BatchHint(IMethodSymbol method, KeyTemplatePart part)
-        => !part.IsBatch && part.Path!.Count == 1 && CacheRules.FindParameter(method.Parameters, part.Path[0]) is { } parameter
-           && parameter.Type.SpecialType != SpecialType.System_String && CacheRules.BatchElementType(parameter.Type, out _) is not null
-            ? $"; to cache one entry per element, write the batch placeholder {{{part.Path[0]}[]{(part.Hash ? ":hash" : "")}}} (see docs/batch.md)"
-            : "";
 
     /// <summary>Whether the placeholder names a parameter that keeps the method from being cached whatever its key
     /// (a <c>Span&lt;T&gt;</c>, a pointer, a <c>ref</c> or <c>out</c> parameter): CG0007 says so, and a CG0004 asking
@@ -184,7 +201,12 @@ public sealed class InvalidKeyTemplateAnalyzer : CachedMethodAnalyzer
             if (part.IsPlaceholder && !CacheRules.IsTypeArgumentPlaceholder(site.Method, part) && !NamesUncacheableParameter(site.Method, part)
                 && CacheRules.ResolvePlaceholder(site.Method, part, out var problem) is null)
             {
-                context.ReportDiagnostic(Diagnostic.Create(Rule, CachedSite.ValueSpan(argument, part.Start, part.Length, site.AttributeLocation), site.Method.Name, problem + BatchHint(site.Method, part)));
+                if (!part.IsBatch && part.Path!.Count == 1 && CacheRules.FindParameter(site.Method.Parameters, part.Path[0]) is { } parameter)
+                {
+                    problem = WholeParameterProblem(site.Method, parameter, problem!, part.Hash, batchAllowed: CacheRules.BatchParts(template).Count == 0);
+                }
+
+                context.ReportDiagnostic(Diagnostic.Create(Rule, CachedSite.ValueSpan(argument, part.Start, part.Length, site.AttributeLocation), site.Method.Name, problem));
             }
         }
     }

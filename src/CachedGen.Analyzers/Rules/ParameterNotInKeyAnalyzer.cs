@@ -12,6 +12,10 @@ public sealed class ParameterNotInKeyAnalyzer : CachedMethodAnalyzer
 {
     public const string ParameterProperty = "Parameter";
 
+    /// <summary>Set (to <c>"true"</c>) when a placeholder naming the parameter (<c>{tenantId}</c>) would resolve, as the
+    /// generator and CG0004 resolve it: only then does the code fix offer to add it to the template.</summary>
+    public const string PlaceholderProperty = "Placeholder";
+
     internal override DiagnosticDescriptor Rule => DiagnosticDescriptors.ParameterNotInKey;
 
     internal override void Analyze(SymbolAnalysisContext context, CachedSite site)
@@ -35,10 +39,16 @@ public sealed class ParameterNotInKeyAnalyzer : CachedMethodAnalyzer
                 continue;
             }
 
+            var properties = ImmutableDictionary<string, string?>.Empty.Add(ParameterProperty, parameter.Name);
+            if (CacheRules.CanBePlaceholder(site.Method, parameter))
+            {
+                properties = properties.Add(PlaceholderProperty, "true");
+            }
+
             context.ReportDiagnostic(Diagnostic.Create(
                 Rule,
                 parameter.Locations.FirstOrDefault() ?? site.MethodLocation,
-                ImmutableDictionary<string, string?>.Empty.Add(ParameterProperty, parameter.Name),
+                properties,
                 parameter.Name,
                 site.Method.Name));
         }

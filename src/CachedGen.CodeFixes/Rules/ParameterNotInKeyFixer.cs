@@ -11,8 +11,9 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace CachedGen.CodeFixes.Rules;
 
-/// <summary>CG0005: appends <c>:{param}</c> to the key template, or marks the parameter <c>[NotCacheKey]</c> (named
-/// so that it binds with the file's usings, also without <c>using CachedGen;</c>).</summary>
+/// <summary>CG0005: appends <c>:{param}</c> to the key template (only when the parameter has a key encoding: a
+/// placeholder naming an array or an object would be CG0004), or marks the parameter <c>[NotCacheKey]</c> (named so that
+/// it binds with the file's usings, also without <c>using CachedGen;</c>).</summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(ParameterNotInKeyFixer)), Shared]
 public sealed class ParameterNotInKeyFixer : CodeFixProvider
 {
@@ -33,7 +34,8 @@ public sealed class ParameterNotInKeyFixer : CodeFixProvider
         var attribute = FixHelpers.CachedAttribute(parameter);
         // The key template: the second constructor argument (by position or as keyTemplate:), or KeyTemplate = ...
         var template = (attribute is null ? null : FixHelpers.Argument(attribute, 1, "keyTemplate", "KeyTemplate"))?.Expression as LiteralExpressionSyntax;
-        if (template is not null && template.IsKind(SyntaxKind.StringLiteralExpression))
+        if (template is not null && template.IsKind(SyntaxKind.StringLiteralExpression)
+            && diagnostic.Properties.ContainsKey(ParameterNotInKeyAnalyzer.PlaceholderProperty))
         {
             var updatedTemplate = FixHelpers.StringLiteral(template.Token.ValueText + ":{" + name + "}").WithTriviaFrom(template);
             FixHelpers.RegisterReplacement(context, diagnostic, $"Add '{{{name}}}' to the key", nameof(ParameterNotInKeyFixer) + ".Template", found.Root, template, updatedTemplate);

@@ -68,12 +68,14 @@ internal static partial class CacheRules
 
         // A strongly typed id (readonly record struct OrderId(Guid Value)) is encoded by its one field, by run-time type,
         // as in a single key: the batch's keys are its twin's.
-        var wrapped = ClassifyKeyType(element) is null && IsWrappedKey(element);
-        if ((wrapped ? "" : ClassifyKeyType(element)) is not { } enumAs)
+        if (!HasKeyEncoding(element))
         {
             error = $"the elements of '{parameter.Name}' are '{element.ToDisplayString()}', which has no stable key encoding (use a string, number, enum, Guid or date, or a struct with one such field)";
             return null;
         }
+
+        var wrapped = ClassifyKeyType(element) is null;
+        var enumAs = wrapped ? "" : ClassifyKeyType(element)!;
 
         if (part.Hash && !CanHash(element))
         {
@@ -84,6 +86,16 @@ internal static partial class CacheRules
         error = null;
         return new KeyFieldInfo(parameter.Name + "[]", parameter.Name, [], element, ValuePath.Of(parameter.Name), enumAs, false) { ByRunTimeType = wrapped || Underlying(element).TypeKind == TypeKind.TypeParameter };
     }
+
+    /// <summary>Whether a batch placeholder over <paramref name="parameter"/> (<c>{ids[]}</c>, <c>{ids[]:hash}</c> when
+    /// <paramref name="hash"/>) would be accepted in a template of <paramref name="method"/> that has no other: the
+    /// parameter is a collection a batch takes, its elements have a key encoding, and the method's result is a dictionary
+    /// keyed by the element type (else CG0016, CG0004 or CG0017). CG0004 points to the batch form only then.</summary>
+    internal static bool TakesBatchPlaceholder(IMethodSymbol method, IParameterSymbol parameter, bool hash)
+        => BatchElementType(parameter.Type, out _) is { } element
+           && ResolveBatchPlaceholder(parameter, KeyTemplatePart.ForPlaceholder(new[] { parameter.Name }, hash, 0, 0, isBatch: true), out _) is not null
+           && TryGetCacheableResult(method, out _, out var result)
+           && BatchItemType(result, element) is not null;
 
     internal static string BatchCollectionProblem(IParameterSymbol parameter)
         => $"'{parameter.Name}' is a '{parameter.Type.ToDisplayString()}', not a collection: a batch placeholder needs IEnumerable<T>, IReadOnlyCollection<T>, IReadOnlyList<T>, ICollection<T>, IList<T>, T[], List<T> or a set";

@@ -171,16 +171,16 @@ internal static partial class CacheRules
             return null;
         }
 
-        // A strongly typed id (readonly record struct OrderId(Guid Value)) is encoded by its one field, as the closing of a
-        // generic interface over it is: by run-time type.
-        var wrapped = !byRunTimeType && ClassifyKeyType(resolved.Type) is null && IsWrappedKey(resolved.Type);
-        byRunTimeType |= wrapped;
-        var enumAs = byRunTimeType ? "" : ClassifyKeyType(resolved.Type);
-        if (enumAs is null)
+        if (!byRunTimeType && !HasKeyEncoding(resolved.Type))
         {
-            error = $"'{string.Join(".", path)}' is a '{resolved.Type.ToDisplayString()}', which has no stable key encoding (use a member of it, or a string, number, enum, Guid or date, or a struct with one such field)";
+            error = NoKeyEncoding(string.Join(".", path), resolved.Type) + " (use a member of it, or a string, number, enum, Guid or date, or a struct with one such field)";
             return null;
         }
+
+        // A strongly typed id (readonly record struct OrderId(Guid Value)) is encoded by its one field, as the closing of a
+        // generic interface over it is: by run-time type.
+        byRunTimeType |= ClassifyKeyType(resolved.Type) is null;
+        var enumAs = byRunTimeType ? "" : ClassifyKeyType(resolved.Type)!;
 
         if (part.Hash && !CanHash(resolved.Type))
         {
@@ -195,6 +195,20 @@ internal static partial class CacheRules
             Read = resolved.Members,
         };
     }
+
+    /// <summary>Whether a value of <paramref name="type"/> has a stable key encoding: a type <see cref="ClassifyKeyType"/>
+    /// encodes, or a strongly typed id (<see cref="IsWrappedKey"/>). The one rule the generator, CG0004 and CG0005's code
+    /// fix decide by (through <see cref="ResolvePlaceholder"/>).</summary>
+    internal static bool HasKeyEncoding(ITypeSymbol type) => ClassifyKeyType(type) is not null || IsWrappedKey(type);
+
+    /// <summary>The statement that the value at <paramref name="path"/> has no stable key encoding, without advice: the
+    /// caller knows best what to write instead.</summary>
+    internal static string NoKeyEncoding(string path, ITypeSymbol type) => $"'{path}' is a '{type.ToDisplayString()}', which has no stable key encoding";
+
+    /// <summary>Whether a placeholder naming the whole of <paramref name="parameter"/> (<c>{tenantId}</c>) would resolve
+    /// in a key template of <paramref name="method"/>, as the generator and CG0004 resolve it.</summary>
+    internal static bool CanBePlaceholder(IMethodSymbol method, IParameterSymbol parameter)
+        => ResolvePlaceholder(method, KeyTemplatePart.ForPlaceholder(new[] { parameter.Name }, false, 0, parameter.Name.Length + 2), out _) is not null;
 
     /// <summary>Returns the integral type an enum is rendered as (<c>long</c> or <c>ulong</c>; empty for any other type), or
     /// <see langword="null"/> for types that have no stable key encoding.</summary>
