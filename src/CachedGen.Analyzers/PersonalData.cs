@@ -34,7 +34,6 @@ internal sealed class PersonalData
         "creditcard", "creditcardnumber", "cardnumber", "iban", "ipaddress",
         "passport", "passportnumber", "passportno", "nationalid", "taxid",
         "driverslicense", "driverlicense", "driverslicensenumber", "driverlicensenumber", "drivinglicense", "drivinglicence",
-        "firstname", "lastname", "surname", "givenname", "familyname", "middlename", "maidenname",
         "homeaddress", "streetaddress", "postaladdress", "mailingaddress",
     ];
 
