@@ -180,6 +180,13 @@ internal static class DiagnosticDescriptors
         DiagnosticCategories.Correctness,
         DiagnosticSeverity.Warning);
 
+    public static readonly DiagnosticDescriptor PartlyKeyedParameter = Create(
+        DiagnosticIds.PartlyKeyedParameter,
+        "Parameter only partly in the cache key",
+        "The key template of '{0}' reads {1} of '{2}' and leaves out {3}: callers whose '{2}' differs only there share one entry; add what changes the result to the template ({4}) and mark the rest [NotCacheKey]",
+        DiagnosticCategories.Security,
+        DiagnosticSeverity.Warning);
+
     private static DiagnosticDescriptor Create(string id, string title, string message, string category, DiagnosticSeverity severity, params string[] customTags)
         => new(id, title, message, category, severity, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id + ".md", customTags: customTags);
 }

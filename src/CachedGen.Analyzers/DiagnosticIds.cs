@@ -26,4 +26,5 @@ public static class DiagnosticIds
     public const string LanguageVersionTooOld = "CG0021";
     public const string InvalidSetting = "CG0022";
     public const string VolatileKeyValue = "CG0023";
+    public const string PartlyKeyedParameter = "CG0024";
 }
