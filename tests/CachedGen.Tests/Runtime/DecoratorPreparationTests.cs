@@ -19,6 +19,7 @@ public sealed class DecoratorPreparationTests
     public async Task Prepare_compiles_the_decorators_methods_before_any_call()
     {
         using var jit = new JitEvents();
+        await jit.ListeningAsync();
         CachedGenDecorators.Prepare<ProbeDecorator, IProbe>();
 
         await jit.CompiledAsync(nameof(ProbeDecorator), "CachedGen.Tests.Runtime.DecoratorPreparationTests.IProbe.Get");
@@ -31,6 +32,7 @@ public sealed class DecoratorPreparationTests
     public async Task Prepare_compiles_a_generic_decorator_over_reference_and_value_types()
     {
         using var jit = new JitEvents();
+        await jit.ListeningAsync();
         CachedGenDecorators.Prepare<GenericProbeDecorator<string>, IGenericProbe<string>>();
         CachedGenDecorators.Prepare<GenericProbeDecorator<int>, IGenericProbe<int>>();
 
@@ -123,6 +125,26 @@ public sealed class DecoratorPreparationTests
             }
 
             return wait.Task.WaitAsync(CachedMethodHarness.Wait);
+        }
+
+        /// <summary>Completes once the runtime's events reach this listener: the session starts after the listener is
+        /// enabled, and a method compiled before then would be missed. A dynamic method of a name of its own is compiled
+        /// (and compiled again, each time its event has not come back) until its event does.</summary>
+        public async Task ListeningAsync()
+        {
+            var name = "JitCanary" + Guid.NewGuid().ToString("N");
+            var seen = CompiledAsync("", name);
+            for (var attempt = 0; !seen.IsCompleted; attempt++)
+            {
+                var canary = new System.Reflection.Emit.DynamicMethod(name, typeof(int), Type.EmptyTypes);
+                var il = canary.GetILGenerator();
+                il.Emit(System.Reflection.Emit.OpCodes.Ldc_I4, attempt);
+                il.Emit(System.Reflection.Emit.OpCodes.Ret);
+                _ = (int)canary.Invoke(null, null)!;
+                await Task.WhenAny(seen, Task.Delay(50)); // a poll step: compile another canary if the session is not up yet
+            }
+
+            await seen;
         }
 
         protected override void OnEventSourceCreated(EventSource eventSource)
