@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Logging;
@@ -32,8 +33,8 @@ public sealed partial class CacheRuntime : ICacheInvalidator, IAsyncDisposable, 
 
     /// <summary>A runtime whose cached methods use <paramref name="entries"/> as L2 (tag generations and invalidation
     /// scopes stay local, as without Redis): unit tests drive the methods' L2 logic with it.</summary>
-    internal CacheRuntime(CachedGenOptions options, Runtime.IRedisEntries entries)
-        : this(options, null, ownsConnection: false, loggerFactory: null)
+    internal CacheRuntime(CachedGenOptions options, Runtime.IRedisEntries entries, ILoggerFactory? loggerFactory = null)
+        : this(options, null, ownsConnection: false, loggerFactory)
         => _entries = entries;
 
     /// <param name="options">The options.</param>
@@ -56,7 +57,7 @@ public sealed partial class CacheRuntime : ICacheInvalidator, IAsyncDisposable, 
         Runtime.StartupSettings.Validate(options);
         Runtime.MethodPolicy.Validate(options);
         UnconfirmedWrites = new Runtime.UnconfirmedWrites(Time);
-        UnconfirmedTags = new Runtime.UnconfirmedChanges<string>(UnconfirmedWrites, RetryScopeAsync, StringComparer.Ordinal);
+        UnconfirmedTags = new Runtime.UnconfirmedChanges<string>("tags", UnconfirmedWrites, RetryScopeAsync, StringComparer.Ordinal);
 
         if (options.KeyHashSecret is { } secret)
         {
@@ -403,10 +404,31 @@ public sealed partial class CacheRuntime : ICacheInvalidator, IAsyncDisposable, 
         }
     }
 
+    /// <summary>
+    /// Before the runtime stops (the host stopping, then <see cref="DisposeAsync"/>): the invalidations, puts and tag
+    /// invalidations Redis has not confirmed yet are tried once more, for at most ten Redis budgets
+    /// (<see cref="CachedGenOptions.RedisOperationTimeout"/>), and what is still left is logged (event 1028): those
+    /// entries may stay in Redis with the value from before the change until they expire, since no node retries them.
+    /// </summary>
+    internal async Task ConfirmWritesBeforeStopAsync(CancellationToken cancellationToken = default)
+    {
+        if (Entries is null || UnconfirmedWrites.IsEmpty)
+        {
+            return;
+        }
+
+        var left = await UnconfirmedWrites.ConfirmBeforeStopAsync(Options.RedisOperationTimeout * 10, cancellationToken).ConfigureAwait(false);
+        if (left.Count > 0)
+        {
+            Runtime.Log.UnconfirmedAtStop(Logger, left.Sum(l => l.Count), string.Join(", ", left.Select(l => l.Name + " (" + l.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) + ")")));
+        }
+    }
+
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
         OptionsSubscription?.Dispose();
+        await ConfirmWritesBeforeStopAsync().ConfigureAwait(false);
         UnconfirmedWrites.Dispose();
         Metrics.Dispose();
         Clock.Dispose();

@@ -62,5 +62,8 @@ internal sealed class CachedGenStartupCheck(IServiceProvider provider, Decorated
         return Task.CompletedTask;
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>The host is stopping: changes Redis has not confirmed get one last try (a short-lived writer, a job
+    /// that exits, would otherwise leave them to nobody), and what is left is logged (event 1028).</summary>
+    public Task StopAsync(CancellationToken cancellationToken)
+        => provider.GetRequiredService<CacheRuntime>().ConfirmWritesBeforeStopAsync(cancellationToken);
 }

@@ -82,7 +82,7 @@ public sealed partial class CachedMethod<TKey, TValue> : ICachedMethodStatistics
         _buckets = new BucketGenerations(_local is null ? 0 : capacity, trackRedis: runtime.Entries is not null && descriptor.TagTemplates.Length == 0);
         _remembered = RememberedEntriesFor(runtime, _local is not null, _buckets.Count);
         _metrics = runtime.Metrics;
-        _unconfirmed = new UnconfirmedChanges<TKey>(runtime.UnconfirmedWrites, key => InvalidateCoreAsync(key, retry: true));
+        _unconfirmed = new UnconfirmedChanges<TKey>(descriptor.MethodId, runtime.UnconfirmedWrites, key => InvalidateCoreAsync(key, retry: true));
         UpdateHitMode();
         _leaseMs = Math.Max(1, (long)runtime.Options.LeaseDuration.TotalMilliseconds);
         _leaseWaitMs = Math.Clamp((long)runtime.Options.LeaseWaitTimeout.TotalMilliseconds, 0, _leaseMs);

@@ -66,6 +66,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 1027, Level = LogLevel.Warning, Message = "CachedGen: a result of {Method} holds a {Actual} where its type says {Declared}: written to Redis it would lose {Actual}'s own members and be read back as a {Declared} on other nodes, so it is served and kept in L1 but not written to Redis (logged once; cachedgen.unserializable counts every one). Seal {Declared}, or return exactly the type the method declares")]
     public static partial void DerivedValue(ILogger logger, string method, string actual, string declared);
 
+    [LoggerMessage(EventId = 1028, Level = LogLevel.Error, Message = "CachedGen: the runtime stops with {Count} changes Redis never confirmed ({Changes}): their entries may stay in Redis with the values from before the changes until they expire, and other nodes may serve them meanwhile; invalidate them (or everything) once Redis answers")]
+    public static partial void UnconfirmedAtStop(ILogger logger, int count, string changes);
+
     [LoggerMessage(EventId = 1022, Level = LogLevel.Debug, Message = "CachedGen: reading the new value of an entry of {Method} that another node changed failed; the next call reads it")]
     public static partial void FollowFailed(ILogger logger, string method, Exception exception);
 

@@ -21,6 +21,7 @@ internal sealed class UnconfirmedWrites(TimeProvider time) : IDisposable
     private readonly object _gate = new();
     private ITimer? _timer;
     private int _running;
+    private Task _pass = Task.CompletedTask;
     private bool _disposed;
 
     /// <summary>Whether any method holds an unconfirmed invalidation.</summary>
@@ -40,13 +41,74 @@ internal sealed class UnconfirmedWrites(TimeProvider time) : IDisposable
     }
 
     /// <summary>Tries every unconfirmed invalidation once (one pass at a time); stops the timer once none is left.</summary>
-    public async Task RetryAsync()
+    public Task RetryAsync()
     {
         if (Interlocked.Exchange(ref _running, 1) == 1)
         {
-            return;
+            return Task.CompletedTask;
         }
 
+        var pass = PassAsync();
+        Volatile.Write(ref _pass, pass);
+        return pass;
+    }
+
+    /// <summary>
+    /// The last try before the runtime stops (the host stopping, or the runtime disposed): waits for a pass in progress,
+    /// then tries every change still unconfirmed once more, for at most <paramref name="limit"/> (each Redis operation is
+    /// bounded by its own budget as well). Returns what is left unconfirmed, by kind (a method's id, or tags), with how
+    /// many of each: those entries may stay in Redis, with the value from before the change, until they expire.
+    /// </summary>
+    public async Task<IReadOnlyList<(string Name, int Count)>> ConfirmBeforeStopAsync(TimeSpan limit, CancellationToken cancellationToken = default)
+    {
+        if (!_pending.IsEmpty)
+        {
+            var attempt = FinalPassAsync();
+            try
+            {
+                await attempt.WaitAsync(limit, time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+            {
+                // Redis did not answer in time: what is left is reported below, and the pass ends on its own budgets.
+            }
+        }
+
+        var left = new List<(string Name, int Count)>();
+        foreach (var method in _pending.Keys)
+        {
+            if (method.UnconfirmedCount is > 0 and var count)
+            {
+                left.Add((method.Name, count));
+            }
+        }
+
+        left.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+        return left;
+    }
+
+    /// <summary>A pass of its own, after the one in progress (a timer's) has ended: that one may have started before the
+    /// last changes were made.</summary>
+    private async Task FinalPassAsync()
+    {
+        while (true)
+        {
+            var previous = Volatile.Read(ref _pass);
+            if (Interlocked.CompareExchange(ref _running, 1, 0) == 0)
+            {
+                var pass = PassAsync();
+                Volatile.Write(ref _pass, pass);
+                await pass.ConfigureAwait(false);
+                return;
+            }
+
+            await previous.ConfigureAwait(false);
+            await Task.Yield(); // a pass just started may not have stored itself yet
+        }
+    }
+
+    private async Task PassAsync()
+    {
         RedisLevel.RetryingUnconfirmed.Value = true; // tried even while the circuit is open (flows to this pass's calls only)
         try
         {
@@ -91,8 +153,14 @@ internal sealed class UnconfirmedWrites(TimeProvider time) : IDisposable
 /// <summary>Changes Redis may not have confirmed (<see cref="UnconfirmedChanges{T}"/>).</summary>
 internal interface IUnconfirmedWrites
 {
+    /// <summary>What the changes are of, for the logs: a method's id, or <c>tags</c>.</summary>
+    string Name { get; }
+
     /// <summary>Whether a change waits for Redis to confirm it.</summary>
     bool HasUnconfirmed { get; }
+
+    /// <summary>How many changes wait for Redis to confirm them.</summary>
+    int UnconfirmedCount { get; }
 
     /// <summary>Tries each unconfirmed change again; <see langword="true"/> when none is left.</summary>
     ValueTask<bool> RetryUnconfirmedAsync();
@@ -103,9 +171,11 @@ internal interface IUnconfirmedWrites
 /// invalidations): each is tried again by <paramref name="retry"/>, which calls <see cref="Add"/> or
 /// <see cref="Confirmed"/> as a first try does, until Redis confirms it.
 /// </summary>
-internal sealed class UnconfirmedChanges<T>(UnconfirmedWrites writes, Func<T, ValueTask> retry, IEqualityComparer<T>? comparer = null) : IUnconfirmedWrites
+internal sealed class UnconfirmedChanges<T>(string name, UnconfirmedWrites writes, Func<T, ValueTask> retry, IEqualityComparer<T>? comparer = null) : IUnconfirmedWrites
     where T : notnull
 {
+    public string Name => name;
+
     private readonly ConcurrentDictionary<T, byte> _items = new(comparer);
 
     // How many items _items may hold: raised before an item is added and lowered after one is removed, so it is never
@@ -114,6 +184,8 @@ internal sealed class UnconfirmedChanges<T>(UnconfirmedWrites writes, Func<T, Va
     private int _count;
 
     public bool HasUnconfirmed => Volatile.Read(ref _count) != 0;
+
+    public int UnconfirmedCount => HasUnconfirmed ? _items.Count : 0;
 
     /// <summary>Whether the last change of <paramref name="item"/> waits for Redis to confirm it.</summary>
     public bool Contains(in T item) => Volatile.Read(ref _count) != 0 && _items.ContainsKey(item);

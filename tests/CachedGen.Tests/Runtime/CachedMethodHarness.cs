@@ -25,13 +25,13 @@ internal sealed class CachedMethodHarness : IDisposable
     /// <param name="tags">Its tags.</param>
     /// <param name="l2">An in-process L2 shared with other harnesses (other nodes), whose clock must be <paramref name="time"/>.</param>
     /// <param name="time">The clock, shared with other harnesses; a new one by default.</param>
-    /// <param name="log">Where the runtime logs (L1-only runtimes only).</param>
+    /// <param name="log">Where the runtime logs.</param>
     public CachedMethodHarness(TimeSpan ttl, TimeSpan? localTtl = null, Action<CachedGenOptions>? configure = null, string[]? tags = null, InProcessEntries? l2 = null, FakeTimeProvider? time = null, Microsoft.Extensions.Logging.ILoggerFactory? log = null)
     {
         Time = time ?? new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         var options = new CachedGenOptions { TimeProvider = Time, EarlyRefresh = 0, TtlJitter = 0 };
         configure?.Invoke(options);
-        Runtime = l2 is null ? new CacheRuntime(options, (StackExchange.Redis.IConnectionMultiplexer?)null, log) : new CacheRuntime(options, l2);
+        Runtime = l2 is null ? new CacheRuntime(options, (StackExchange.Redis.IConnectionMultiplexer?)null, log) : new CacheRuntime(options, l2, log);
         Descriptor = new CacheMethodDescriptor<ValueTuple<int>, string>("Tests.IRepo.Get", static (in ValueTuple<int> k, ref CacheKeyBuilder b) => b.AppendValue(k.Item1))
         {
             Ttl = ttl,

@@ -46,7 +46,7 @@ public class UnconfirmedWritesTests
         using var writes = new UnconfirmedWrites(new FakeTimeProvider(Start));
         var retried = new System.Collections.Generic.List<int>();
         UnconfirmedChanges<int>? changes = null;
-        changes = new UnconfirmedChanges<int>(writes, item =>
+        changes = new UnconfirmedChanges<int>("test", writes, item =>
         {
             retried.Add(item);
             changes!.Confirmed(item); // Redis takes it this time
@@ -122,5 +122,72 @@ public class UnconfirmedWritesTests
 
         Assert.Equal("3:batch", result[3]); // not the value Redis still holds from before the write
         Assert.Equal([3, 4], Assert.Single(asked));
+    }
+    /// <summary>A writer that stops (a job that exits, a host shut down) before the next retry: the change Redis did not
+    /// confirm gets one last try, so the old value does not stay in Redis for its TTL.</summary>
+    [Fact]
+    public async Task An_unconfirmed_invalidation_gets_a_last_try_when_the_runtime_stops()
+    {
+        var time = new FakeTimeProvider(Start);
+        var l2 = new InProcessEntries(time);
+        var log = new EventLog();
+        using var h = new CachedMethodHarness(TimeSpan.FromMinutes(10), l2: l2, time: time, log: log);
+        var key = h.Method.RenderKey(new ValueTuple<int>(1));
+        await h.GetValueAsync(1);
+        await h.Runtime.PendingFills.WhenIdleAsync();
+
+        l2.RefusesWrites = true;
+        await h.Method.InvalidateAsync(new ValueTuple<int>(1));
+        l2.RefusesWrites = false; // Redis is back before the retry timer's next tick (the clock does not move)
+
+        await h.Runtime.ConfirmWritesBeforeStopAsync();
+
+        Assert.False(l2.Has(key));
+        Assert.True(h.Runtime.UnconfirmedWrites.IsEmpty);
+        Assert.DoesNotContain(log.Events, e => e.Id == 1028);
+    }
+
+    /// <summary>Redis still refuses at the stop: what is left is logged as an error naming the method and the count,
+    /// since no node will retry it and the old value may be served until it expires.</summary>
+    [Fact]
+    public async Task What_redis_never_confirmed_is_logged_when_the_runtime_stops()
+    {
+        var time = new FakeTimeProvider(Start);
+        var l2 = new InProcessEntries(time);
+        var log = new EventLog();
+        var h = new CachedMethodHarness(TimeSpan.FromMinutes(10), l2: l2, time: time, log: log);
+        await h.GetValueAsync(1);
+        await h.GetValueAsync(2);
+        await h.Runtime.PendingFills.WhenIdleAsync();
+
+        l2.RefusesWrites = true;
+        await h.Method.InvalidateAsync(new ValueTuple<int>(1));
+        await h.Method.InvalidateAsync(new ValueTuple<int>(2));
+        await h.Runtime.DisposeAsync();
+
+        var stop = Assert.Single(log.Events, e => e.Id == 1028);
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Error, stop.Level);
+        Assert.Contains(h.Method.Descriptor.MethodId + " (2)", stop.Message, StringComparison.Ordinal);
+        Assert.True(l2.Has(h.Method.RenderKey(new ValueTuple<int>(1))));
+    }
+
+    /// <summary>The last try is bounded: a retry Redis never answers does not hold the stop beyond the limit, and the
+    /// change is reported as left.</summary>
+    [Fact]
+    public async Task The_last_try_ends_at_its_limit_and_reports_what_is_left()
+    {
+        var time = new FakeTimeProvider(Start);
+        using var writes = new UnconfirmedWrites(time);
+        var never = new TaskCompletionSource();
+        var changes = new UnconfirmedChanges<int>("IRepo.Get", writes, _ => new ValueTask(never.Task));
+        changes.Add(7);
+
+        var stopping = writes.ConfirmBeforeStopAsync(TimeSpan.FromSeconds(1));
+        Assert.False(stopping.IsCompleted);
+        time.Advance(TimeSpan.FromSeconds(1));
+        var left = await stopping;
+
+        Assert.Equal([("IRepo.Get", 1)], left);
+        never.SetResult();
     }
 }
