@@ -26,9 +26,11 @@ internal sealed class DecoratedServiceTypes
 /// </summary>
 internal sealed class CachedGenStartupCheck(IServiceProvider provider, DecoratedServiceTypes decorated) : IHostedService
 {
+    private CacheRuntime? _runtime;
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        var runtime = provider.GetRequiredService<CacheRuntime>();
+        var runtime = _runtime = provider.GetRequiredService<CacheRuntime>();
         var problems = new List<string>();
         var methodIds = new List<string>();
         foreach (var serviceType in decorated.Types.OrderBy(t => t.FullName, StringComparer.Ordinal))
@@ -65,5 +67,5 @@ internal sealed class CachedGenStartupCheck(IServiceProvider provider, Decorated
     /// <summary>The host is stopping: changes Redis has not confirmed get one last try (a short-lived writer, a job
     /// that exits, would otherwise leave them to nobody), and what is left is logged (event 1028).</summary>
     public Task StopAsync(CancellationToken cancellationToken)
-        => provider.GetRequiredService<CacheRuntime>().ConfirmWritesBeforeStopAsync(cancellationToken);
+        => _runtime?.ConfirmWritesBeforeStopAsync(cancellationToken) ?? Task.CompletedTask;
 }
