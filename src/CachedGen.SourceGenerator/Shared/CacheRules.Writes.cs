@@ -97,48 +97,47 @@ internal static partial class CacheRules
 
     internal static ValuePath? MatchOne(IMethodSymbol writer, KeyFieldInfo field)
     {
-        var (byName, viaMember) = Candidates(writer, field);
-        if (byName.FirstOrDefault(c => Fits(c, field)) is { } named)
+        if (ByName(writer, field).FirstOrDefault(c => Fits(c, field)) is { } named)
         {
             return named.Value;
         }
 
-        var fitting = viaMember.Where(c => Fits(c, field)).ToList();
+        var fitting = ViaMember(writer, field).Where(c => Fits(c, field)).ToList();
         return fitting.Count == 1 ? fitting[0].Value : null;
     }
 
-    /// <summary>What may fill a key field, in the order <see cref="MatchOne"/> tries them: by name (the parameter of the
-    /// field's name with the field's member path, then the parameter named after the path's last member) and through a
-    /// member of that last name on any parameter (which fills it only when exactly one fits).</summary>
-    private static (List<ResolvedPath> ByName, List<ResolvedPath> ViaMember) Candidates(IMethodSymbol writer, KeyFieldInfo field)
+    /// <summary>What may fill a key field by name, in the order <see cref="MatchOne"/> tries them: the parameter of the
+    /// field's name with the field's member path, then the parameter named after the path's last member.</summary>
+    private static IEnumerable<ResolvedPath> ByName(IMethodSymbol writer, KeyFieldInfo field)
     {
-        var byName = new List<ResolvedPath>();
         if (FindParameter(writer.Parameters, field.Root) is { } byRoot && ResolvePath(byRoot, field.Members) is { } samePath)
         {
-            byName.Add(samePath);
+            yield return samePath;
         }
 
-        var leafName = field.Members.Count > 0 ? field.Members[field.Members.Count - 1] : field.Root;
-        if (field.Members.Count > 0 && FindParameter(writer.Parameters, leafName) is { } byLeaf && ResolvePath(byLeaf, []) is { } leaf)
+        if (field.Members.Count > 0 && FindParameter(writer.Parameters, LeafName(field)) is { } byLeaf && ResolvePath(byLeaf, []) is { } leaf)
         {
-            byName.Add(leaf);
+            yield return leaf;
         }
-
-        var viaMember = writer.Parameters
-            .Where(p => !IsCancellationToken(p.Type))
-            .Select(p => ResolvePath(p, [leafName]))
-            .OfType<ResolvedPath>()
-            .ToList();
-        return (byName, viaMember);
     }
+
+    /// <summary>What may fill a key field through a member of the path's last name on any parameter (which fills it only
+    /// when exactly one fits). Lazy: looking a member up walks every member of the parameter's type and its bases, which
+    /// a write whose parameter fills the field by name never needs.</summary>
+    private static IEnumerable<ResolvedPath> ViaMember(IMethodSymbol writer, KeyFieldInfo field)
+        => writer.Parameters
+            .Where(p => !IsCancellationToken(p.Type))
+            .Select(p => ResolvePath(p, [LeafName(field)]))
+            .OfType<ResolvedPath>();
+
+    private static string LeafName(KeyFieldInfo field) => field.Members.Count > 0 ? field.Members[field.Members.Count - 1] : field.Root;
 
     /// <summary>Why a write's parameter that names a key field does not fill it (<see cref="MatchOne"/> found none):
     /// another type, or a value that may be null where the key's may not; <see langword="null"/> when no parameter or
     /// member of the write is named after the field at all.</summary>
     internal static string? WhyNotFilled(IMethodSymbol writer, KeyFieldInfo field)
     {
-        var (byName, viaMember) = Candidates(writer, field);
-        foreach (var candidate in byName.Concat(viaMember))
+        foreach (var candidate in ByName(writer, field).Concat(ViaMember(writer, field)))
         {
             var path = string.Join(".", new[] { candidate.Value.Root }.Concat(candidate.Value.Steps.Select(step => step.Member)));
             if (!SymbolEqualityComparer.Default.Equals(Underlying(candidate.Type), Underlying(field.Type)))
