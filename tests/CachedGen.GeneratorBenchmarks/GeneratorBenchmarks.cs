@@ -168,7 +168,11 @@ internal static class BenchProject
             .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path))
             .ToImmutableArray();
         var trees = Enumerable.Range(0, Interfaces).Select(i => CSharpSyntaxTree.ParseText(Source(i + 1), new CSharpParseOptions(LanguageVersion.Latest), FileName(i)));
-        return CSharpCompilation.Create("Bench", trees, references, new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+        // As the .NET SDK compiles a project: CS1701 and CS1702 (a reference to an older version of a framework assembly,
+        // such as MessagePack's to System.Memory 6.0, unified with the current one) are in its default NoWarn.
+        var options = new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable)
+            .WithSpecificDiagnosticOptions([new("CS1701", ReportDiagnostic.Suppress), new("CS1702", ReportDiagnostic.Suppress)]);
+        return CSharpCompilation.Create("Bench", trees, references, options);
     }
 
     private static string Source(int i)
