@@ -412,7 +412,8 @@ public sealed partial class CacheRuntime : ICacheInvalidator, IAsyncDisposable, 
     /// </summary>
     internal async Task ConfirmWritesBeforeStopAsync(CancellationToken cancellationToken = default)
     {
-        if (Entries is null || UnconfirmedWrites.IsEmpty)
+        // Once per runtime: the host's stop does it, and the disposal after it does not try (and log) again.
+        if (Entries is null || UnconfirmedWrites.IsEmpty || Interlocked.Exchange(ref _confirmedAtStop, 1) == 1)
         {
             return;
         }
@@ -423,6 +424,8 @@ public sealed partial class CacheRuntime : ICacheInvalidator, IAsyncDisposable, 
             Runtime.Log.UnconfirmedAtStop(Logger, left.Sum(l => l.Count), string.Join(", ", left.Select(l => l.Name + " (" + l.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) + ")")));
         }
     }
+
+    private int _confirmedAtStop;
 
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
