@@ -136,6 +136,11 @@ public sealed class TopologyTests(ITestOutputHelper output)
         var victim = owners[keys[0]];
         var victimKeys = keys.Where(k => owners[k] == victim).ToList();
 
+        // The keys must be on the victim's replica before the kill, or the promoted replica rightly has none of them:
+        // WAIT returns once the replicas acknowledged every write of the connection that sent them (the multiplexer's
+        // interactive connection to the victim).
+        Assert.Equal(1L, (long)await mux.GetServer(victim.Endpoint).ExecuteAsync("WAIT", 1, 10_000));
+
         var killed = Stopwatch.StartNew();
         Assert.Same(victim, await set.KillMasterOfSlotAsync(victimSlot));
 
