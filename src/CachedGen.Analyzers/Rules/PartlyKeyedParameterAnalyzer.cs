@@ -107,16 +107,13 @@ public sealed class PartlyKeyedParameterAnalyzer : CachedMethodAnalyzer
         => string.Equals(member, "Id", StringComparison.OrdinalIgnoreCase)
            || string.Equals(member, type.Name + "Id", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>The members a placeholder could read (<see cref="CacheRules.FindMember"/>'s rule): public instance
-    /// properties with a public getter and public instance fields, each name once.</summary>
+    /// <summary>The members a placeholder could read (<see cref="CacheRules.IsKeyableMember"/>), each name once.</summary>
     private static IEnumerable<ISymbol> KeyableMembers(INamedTypeSymbol type)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var member in CacheRules.ReachableMembers(type))
         {
-            if (!member.IsStatic && member.DeclaredAccessibility == Accessibility.Public && !member.IsImplicitlyDeclared
-                && member is IPropertySymbol { IsIndexer: false, GetMethod.DeclaredAccessibility: Accessibility.Public } or IFieldSymbol
-                && seen.Add(member.Name))
+            if (CacheRules.IsKeyableMember(member) && !member.IsImplicitlyDeclared && seen.Add(member.Name))
             {
                 yield return member;
             }

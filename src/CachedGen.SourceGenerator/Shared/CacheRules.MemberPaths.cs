@@ -87,8 +87,7 @@ internal static partial class CacheRules
         var looseCount = 0;
         foreach (var member in ReachableMembers(type))
         {
-            if (member.IsStatic || member.DeclaredAccessibility != Accessibility.Public
-                || member is not (IPropertySymbol { IsIndexer: false, GetMethod.DeclaredAccessibility: Accessibility.Public } or IFieldSymbol))
+            if (!IsKeyableMember(member))
             {
                 continue;
             }
@@ -107,6 +106,13 @@ internal static partial class CacheRules
 
         return exactCount == 1 ? exact : exactCount == 0 && looseCount == 1 ? loose : null;
     }
+
+    /// <summary>Whether a placeholder's path segment may name <paramref name="member"/>: a public instance property (not
+    /// an indexer) with a public getter, or a public instance field. One rule for <see cref="FindMember"/> and CG0024's
+    /// list of the members a template leaves out.</summary>
+    internal static bool IsKeyableMember(ISymbol member)
+        => !member.IsStatic && member.DeclaredAccessibility == Accessibility.Public
+           && member is IPropertySymbol { IsIndexer: false, GetMethod.DeclaredAccessibility: Accessibility.Public } or IFieldSymbol;
 
     /// <summary>The type of a property or field.</summary>
     internal static ITypeSymbol MemberType(ISymbol member) => member is IPropertySymbol property ? property.Type : ((IFieldSymbol)member).Type;
