@@ -406,8 +406,8 @@ public sealed partial class CacheRuntime : ICacheInvalidator, IAsyncDisposable, 
 
     /// <summary>
     /// Before the runtime stops (the host stopping, then <see cref="DisposeAsync"/>): the invalidations, puts and tag
-    /// invalidations Redis has not confirmed yet are tried once more, for at most ten Redis budgets
-    /// (<see cref="CachedGenOptions.RedisOperationTimeout"/>), and what is still left is logged (event 1028): those
+    /// invalidations Redis has not confirmed yet are tried again, pass after pass, for at most ten Redis budgets
+    /// (<see cref="CachedGenOptions.RedisOperationTimeout"/>) of wall-clock time, and what is still left is logged (event 1028): those
     /// entries may stay in Redis with the value from before the change until they expire, since no node retries them.
     /// </summary>
     internal async Task ConfirmWritesBeforeStopAsync(CancellationToken cancellationToken = default)

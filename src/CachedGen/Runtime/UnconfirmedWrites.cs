@@ -55,23 +55,29 @@ internal sealed class UnconfirmedWrites(TimeProvider time) : IDisposable
 
     /// <summary>
     /// The last try before the runtime stops (the host stopping, or the runtime disposed): waits for a pass in progress,
-    /// then tries every change still unconfirmed once more, for at most <paramref name="limit"/> (each Redis operation is
-    /// bounded by its own budget as well). Returns what is left unconfirmed, by kind (a method's id, or tags), with how
+    /// then tries every change still unconfirmed again, pass after pass, until Redis has taken them all or
+    /// <paramref name="limit"/> has passed (each Redis operation is bounded by its own budget as well). Returns what is left unconfirmed, by kind (a method's id, or tags), with how
     /// many of each: those entries may stay in Redis, with the value from before the change, until they expire.
     /// </summary>
     public async Task<IReadOnlyList<(string Name, int Count)>> ConfirmBeforeStopAsync(TimeSpan limit, CancellationToken cancellationToken = default)
     {
         if (!_pending.IsEmpty)
         {
-            var attempt = FinalPassAsync();
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var attempts = RetryUntilConfirmedAsync(stop.Token);
             try
             {
-                await attempt.WaitAsync(limit, time, cancellationToken).ConfigureAwait(false);
+                // Wall-clock time, whatever clock the runtime runs on: a stop must end, also under a fake clock that no
+                // one advances any more.
+                await attempts.WaitAsync(limit, TimeProvider.System, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
             {
-                // Redis did not answer in time: what is left is reported below, and the pass ends on its own budgets.
+                // Redis did not take everything in time: what is left is reported below, and the pass in progress ends
+                // on its own budgets.
             }
+
+            await stop.CancelAsync().ConfigureAwait(false);
         }
 
         var left = new List<(string Name, int Count)>();
@@ -86,6 +92,26 @@ internal sealed class UnconfirmedWrites(TimeProvider time) : IDisposable
         left.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
         return left;
     }
+
+    /// <summary>Passes one after the other, <see cref="FinalPassRetryDelay"/> apart, until nothing is left or
+    /// <paramref name="stop"/> is cancelled: Redis may come back while the process stops (a blip shorter than the
+    /// limit).</summary>
+    private async Task RetryUntilConfirmedAsync(CancellationToken stop)
+    {
+        while (true)
+        {
+            await FinalPassAsync().ConfigureAwait(false);
+            if (_pending.IsEmpty || stop.IsCancellationRequested)
+            {
+                return;
+            }
+
+            await Task.Delay(FinalPassRetryDelay, TimeProvider.System, stop).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The pause between the passes of the last try before a stop.</summary>
+    public static readonly TimeSpan FinalPassRetryDelay = TimeSpan.FromMilliseconds(50);
 
     /// <summary>A pass of its own, after the one in progress (a timer's) has ended: that one may have started before the
     /// last changes were made.</summary>
