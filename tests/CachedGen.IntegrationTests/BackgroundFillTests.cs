@@ -203,7 +203,15 @@ public sealed class BackgroundFillTests(RedisServerFixture redis) : IClassFixtur
         Assert.Equal("widget-14", (await a.GetSlowWidgetAsync(14))!.Name);
         await runtimeA.PendingFills.WhenIdleAsync();
         var stalePayload = (byte[])(await plain.GetDatabase().StringGetAsync(key))!;
-        await a.RenameAsync(14, "renamed");
+        using (var heardByB = new Recorder(runtimeB.Metrics.Meter))
+        {
+            await a.RenameAsync(14, "renamed");
+
+            // B has heard of the rename before it waits: delivered late, the invalidation would wake B's wait too and B
+            // would read Redis once more than this test counts.
+            var methodB = SlowWidgets(runtimeB).Descriptor.MethodId;
+            await Eventually.HoldsAsync(() => heardByB.Invalidations("remote", methodB) >= 1, "B did not hear of the rename");
+        }
 
         source.Gate = new TaskCompletionSource();
         using var wait = await BWaitsForALeaseAsync(source, a, b, runtimeB, r => r.GetSlowWidgetAsync(14));

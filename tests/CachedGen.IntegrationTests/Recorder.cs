@@ -50,6 +50,10 @@ internal sealed class Recorder : IDisposable
 
     public int Count(string name) => _measurements.Count(m => m.Name == name);
 
+    /// <summary>The <c>cachedgen.invalidations</c> of a kind (<c>remote</c>, <c>local</c>, ...), of one method's id.</summary>
+    public long Invalidations(string kind, string method)
+        => _measurements.Where(m => m.Name == "cachedgen.invalidations" && Equals(m.Tags.GetValueOrDefault("kind"), kind) && Equals(m.Tags.GetValueOrDefault("method"), method)).Sum(m => m.Value);
+
     /// <summary>How many <c>cachedgen.operation.duration</c> measurements were taken for a level and operation (one per
     /// operation, e.g. <c>l2</c>/<c>lease</c> for each lease script sent).</summary>
     public int Operations(string level, string operation)
