@@ -39,7 +39,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor ParameterNotInKey = Create(
         DiagnosticIds.ParameterNotInKey,
         "Parameter missing from the cache key",
-        "Parameter '{0}' of '{1}' is not in the key template: callers that differ only in '{0}' share one entry; add it to the template or mark it [NotCacheKey]",
+        "Parameter '{0}' of '{1}' is not in the key template: callers that differ only in '{0}' share one entry; {2}",
         DiagnosticCategories.Security,
         DiagnosticSeverity.Warning);
 

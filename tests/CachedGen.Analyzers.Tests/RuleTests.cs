@@ -682,6 +682,23 @@ public class ParameterNotInKeyTests
         public interface IRepo { [Cached("5m", "forms:{page}:{tenantId}")] Task<int> ListAsync(Guid tenantId, int page); }
         """);
 
+    /// <summary>The message says what to do: for a parameter a key can encode, add it; for one it cannot (an array), key on a
+    /// value that has an encoding or a member of it, since adding the parameter itself would be CG0004.</summary>
+    [Fact]
+    public Task The_message_says_what_a_parameter_without_a_key_encoding_needs() => Verify<ParameterNotInKeyAnalyzer>.AnalyzerAsync(
+        """
+        public interface IRepo
+        {
+            [Cached("30s", "c:{clinicId}")] Task<int> CountAsync(int clinicId, int[] {|#0:statuses|}, Guid {|#1:tenantId|});
+        }
+        """,
+        [
+            new DiagnosticResult("CG0005", DiagnosticSeverity.Warning).WithLocation(0)
+                .WithArguments("statuses", "CountAsync", "it has no stable key encoding, so key on a member of it or on a value that has one (a [Flags] enum, a string) and add that to the template, or mark it [NotCacheKey] if it does not change the result"),
+            new DiagnosticResult("CG0005", DiagnosticSeverity.Warning).WithLocation(1)
+                .WithArguments("tenantId", "CountAsync", "add it to the template or mark it [NotCacheKey]"),
+        ]);
+
     /// <summary>A parameter whose type has no key encoding (an array of enum values) is not offered the template fix:
     /// <c>{statuses}</c> would be CG0004. Marking it <c>[NotCacheKey]</c> is the one fix offered.</summary>
     [Fact]

@@ -40,7 +40,8 @@ public sealed class ParameterNotInKeyAnalyzer : CachedMethodAnalyzer
             }
 
             var properties = ImmutableDictionary<string, string?>.Empty.Add(ParameterProperty, parameter.Name);
-            if (CacheRules.CanBePlaceholder(site.Method, parameter))
+            var encodable = CacheRules.CanBePlaceholder(site.Method, parameter);
+            if (encodable)
             {
                 properties = properties.Add(PlaceholderProperty, "true");
             }
@@ -50,7 +51,10 @@ public sealed class ParameterNotInKeyAnalyzer : CachedMethodAnalyzer
                 parameter.Locations.FirstOrDefault() ?? site.MethodLocation,
                 properties,
                 parameter.Name,
-                site.Method.Name));
+                site.Method.Name,
+                encodable
+                    ? "add it to the template or mark it [NotCacheKey]"
+                    : "it has no stable key encoding, so key on a member of it or on a value that has one (a [Flags] enum, a string) and add that to the template, or mark it [NotCacheKey] if it does not change the result"));
         }
     }
 }
