@@ -47,13 +47,10 @@ internal sealed class DepthGuardResolver : IFormatterResolver
         {
             SerializedDepth.Run(maxDepth, (writer, value, options), static state => MessagePackSerializer.Serialize(state.writer, state.value, state.options));
         }
-        catch (MessagePackSerializationException ex) when (ex.InnerException is SerializedGraphTooDeepException tooDeep)
+        catch (MessagePackSerializationException ex) when (ex.InnerException is SerializedGraphTooDeepException or DerivedValueException)
         {
-            throw tooDeep;
-        }
-        catch (MessagePackSerializationException ex) when (ex.InnerException is DerivedValueException derived)
-        {
-            throw derived;
+            // The guards' own refusals, which the encoder tells apart, not MessagePack's wrapping of them.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(ex.InnerException);
         }
     }
 

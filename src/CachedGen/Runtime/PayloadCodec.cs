@@ -67,9 +67,8 @@ internal sealed class PayloadCodec<TValue>
         }
         catch (SerializedGraphTooDeepException tooDeep)
         {
-            // A property of the method's results (an entity graph with back references): counted every time, logged once.
-            _metrics.Unserializable.Add(1, _methodTag);
-            if (Interlocked.Exchange(ref _tooDeepLogged, 1) == 0)
+            // A property of the method's results (an entity graph with back references).
+            if (CountUnserializable(ref _tooDeepLogged))
             {
                 Log.GraphTooDeep(_logger, _methodId, tooDeep.Limit);
             }
@@ -78,9 +77,8 @@ internal sealed class PayloadCodec<TValue>
         }
         catch (LossyRoundTripException lossy)
         {
-            // A property of the value's type (members the run-time resolver cannot set): counted every time, logged once.
-            _metrics.Unserializable.Add(1, _methodTag);
-            if (Interlocked.Exchange(ref _lossyLogged, 1) == 0)
+            // A property of the value's type (members the run-time resolver cannot set).
+            if (CountUnserializable(ref _lossyLogged))
             {
                 Log.LossyRoundTrip(_logger, _methodId, lossy.ValueType.ToString());
             }
@@ -89,10 +87,8 @@ internal sealed class PayloadCodec<TValue>
         }
         catch (DerivedValueException derived)
         {
-            // A class derived from the declared one, which other nodes would read back as the declared one: counted
-            // every time, logged once per method.
-            _metrics.Unserializable.Add(1, _methodTag);
-            if (Interlocked.Exchange(ref _derivedLogged, 1) == 0)
+            // A class derived from the declared one, which other nodes would read back as the declared one.
+            if (CountUnserializable(ref _derivedLogged))
             {
                 Log.DerivedValue(_logger, _methodId, derived.Actual.ToString(), derived.Declared.ToString());
             }
@@ -131,6 +127,15 @@ internal sealed class PayloadCodec<TValue>
 
         // With the fail-safe on, Redis keeps the entry past its logical expiry, so that it can still be served stale.
         return new EncodedPayload(buffer, length, pooled, expiresUnixMs, ttl + TimeSpan.FromMilliseconds(policy.FailSafeMaxAgeMs));
+    }
+
+    /// <summary>A result that cannot go to Redis for a reason that is a property of the method: counted every time
+    /// (<c>cachedgen.unserializable</c>); <see langword="true"/> the first time for <paramref name="logged"/>, which is
+    /// then logged once per method.</summary>
+    private bool CountUnserializable(ref int logged)
+    {
+        _metrics.Unserializable.Add(1, _methodTag);
+        return Interlocked.Exchange(ref logged, 1) == 0;
     }
 
     /// <summary>Opens (a sensitive method) and validates a payload read from <paramref name="redisKey"/>: its value and

@@ -43,14 +43,22 @@ internal sealed class UnconfirmedWrites(TimeProvider time) : IDisposable
     /// <summary>Tries every unconfirmed invalidation once (one pass at a time); stops the timer once none is left.</summary>
     public Task RetryAsync()
     {
-        if (Interlocked.Exchange(ref _running, 1) == 1)
+        TryStartPass(out var pass);
+        return pass;
+    }
+
+    /// <summary>Starts a pass unless one is running (then <paramref name="pass"/> is a completed task).</summary>
+    private bool TryStartPass(out Task pass)
+    {
+        if (Interlocked.CompareExchange(ref _running, 1, 0) != 0)
         {
-            return Task.CompletedTask;
+            pass = Task.CompletedTask;
+            return false;
         }
 
-        var pass = PassAsync();
+        pass = PassAsync();
         Volatile.Write(ref _pass, pass);
-        return pass;
+        return true;
     }
 
     /// <summary>
@@ -120,10 +128,8 @@ internal sealed class UnconfirmedWrites(TimeProvider time) : IDisposable
         while (true)
         {
             var previous = Volatile.Read(ref _pass);
-            if (Interlocked.CompareExchange(ref _running, 1, 0) == 0)
+            if (TryStartPass(out var pass))
             {
-                var pass = PassAsync();
-                Volatile.Write(ref _pass, pass);
                 await pass.ConfigureAwait(false);
                 return;
             }
