@@ -57,7 +57,7 @@ public sealed class PartlyKeyedParameterAnalyzer : CachedMethodAnalyzer
         foreach (var entry in read)
         {
             var parameter = entry.Key;
-            if (whole.Contains(parameter) || Underlying(parameter.Type) is not INamedTypeSymbol type || !IsApplicationType(type)
+            if (whole.Contains(parameter) || CacheRules.Underlying(parameter.Type) is not INamedTypeSymbol type || !IsApplicationType(type)
                 || entry.Value.Any(name => IsIdentity(name, type)))
             {
                 continue;
@@ -79,9 +79,6 @@ public sealed class PartlyKeyedParameterAnalyzer : CachedMethodAnalyzer
                 string.Join(", ", left.Select(name => "{" + parameter.Name + "." + name + "}"))));
         }
     }
-
-    private static ITypeSymbol Underlying(ITypeSymbol type)
-        => type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable ? nullable.TypeArguments[0] : type;
 
     /// <summary>A class, struct or record of the application or a library it uses, not of the framework: the members
     /// of a <c>DateOnly</c>, a <c>TimeSpan</c> or a <c>Uri</c> are not query fields.</summary>
