@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
@@ -21,6 +22,9 @@ internal sealed class CompilationFacts
     private readonly ConcurrentDictionary<ITypeSymbol, ImmutableArray<(ISymbol Member, ITypeSymbol Type)>> _members = new(SymbolEqualityComparer.Default);
 
     private readonly ConcurrentDictionary<INamedTypeSymbol, ImmutableArray<INamedTypeSymbol>> _closedByDerived = new(SymbolEqualityComparer.Default);
+
+    // What a rule found walking a value type, per rule and type: the methods of one interface usually return one type.
+    private readonly ConcurrentDictionary<TypeFinding, object?> _findings = new();
 
     /// <summary>The closed constructions of the generic interface <paramref name="definition"/> that interfaces of the
     /// compilation derive from (<see cref="FormatterRules.ClosedByDerivedInterfaces"/>), worked out once per generic
@@ -50,8 +54,47 @@ internal sealed class CompilationFacts
         return null;
     }
 
+    /// <summary>What <paramref name="find"/> says of <paramref name="type"/> (and <paramref name="state"/>, which must
+    /// compare by value), worked out once per rule, type and state: a value type's walk depends on the type alone, not on
+    /// the method returning it. <paramref name="rule"/> names the walk; <paramref name="find"/> should be static.</summary>
+    public TResult PerType<TState, TResult>(string rule, ITypeSymbol type, TState state, Func<ITypeSymbol, TState, TResult> find)
+        where TState : notnull
+    {
+        var key = new TypeFinding(rule, type, state);
+        if (_findings.TryGetValue(key, out var known))
+        {
+            return (TResult)known!;
+        }
+
+        var found = find(type, state);
+        _findings.TryAdd(key, found);
+        return found;
+    }
+
+    /// <summary>The generator's formatter rules for <paramref name="valueType"/> (<see cref="FormatterRules.Walk"/>), walked
+    /// once per type.</summary>
+    public FormatterRules Formatters(ITypeSymbol valueType, Compilation compilation, CancellationToken cancellationToken)
+        => PerType("CG0020", valueType, (compilation, cancellationToken), static (type, state) => FormatterRules.Walk(type, state.compilation, state.cancellationToken));
+
     /// <summary>The public instance properties and fields MessagePack would serialize of <paramref name="type"/>, with
     /// their types (<see cref="TypeWalker.SerializedMembers"/>).</summary>
     public ImmutableArray<(ISymbol Member, ITypeSymbol Type)> SerializedMembers(ITypeSymbol type)
         => _members.TryGetValue(type, out var members) ? members : _members.GetOrAdd(type, TypeWalker.SerializedMembers(type));
+
+    /// <summary>A rule's walk of a type: equal for the same rule, the same type with the same nullability, and an equal
+    /// state.</summary>
+    private readonly struct TypeFinding(string rule, ITypeSymbol type, object state) : IEquatable<TypeFinding>
+    {
+        private readonly string _rule = rule;
+        private readonly ITypeSymbol _type = type;
+        private readonly object _state = state;
+
+        public bool Equals(TypeFinding other)
+            => string.Equals(_rule, other._rule, StringComparison.Ordinal) && SymbolEqualityComparer.IncludeNullability.Equals(_type, other._type) && _state.Equals(other._state);
+
+        public override bool Equals(object? obj) => obj is TypeFinding other && Equals(other);
+
+        public override int GetHashCode()
+            => unchecked((StringComparer.Ordinal.GetHashCode(_rule) * 31 + SymbolEqualityComparer.IncludeNullability.GetHashCode(_type)) * 31 + _state.GetHashCode());
+    }
 }

@@ -38,6 +38,22 @@ public static class Verify<TAnalyzer>
         return test.RunAsync(CancellationToken.None);
     }
 
+    /// <summary>Several files (each given <see cref="Usings"/>) and an .editorconfig of their own, with the expected
+    /// diagnostics spelled out for the <c>{|#0:…|}</c> locations.</summary>
+    public static Task FilesAnalyzerAsync((string Path, string Source)[] sources, string editorConfig, DiagnosticResult[] expected)
+    {
+        var test = new CSharpAnalyzerTest<TAnalyzer, DefaultVerifier>();
+        foreach (var (path, source) in sources)
+        {
+            test.TestState.Sources.Add((path, Usings + source));
+        }
+
+        test.TestState.AnalyzerConfigFiles.Add(("/.editorconfig", editorConfig));
+        test.ExpectedDiagnostics.AddRange(expected);
+        Configure(test, []);
+        return test.RunAsync(CancellationToken.None);
+    }
+
     /// <summary>As <see cref="AnalyzerAsync(string, DiagnosticResult[])"/>, with MSBuild properties as the compiler sees
     /// them (<c>build_property.PublishAot = true</c>: a global analyzer config, what CompilerVisibleProperty writes).</summary>
     public static Task AnalyzerWithBuildPropertiesAsync(string source, (string Name, string Value)[] properties, DiagnosticResult[] expected)

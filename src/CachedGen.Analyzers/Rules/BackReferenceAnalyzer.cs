@@ -55,6 +55,9 @@ public sealed class BackReferenceAnalyzer : CachedMethodAnalyzer
 
     /// <summary>Each back-reference member reachable from <paramref name="root"/>, with its path for the message.</summary>
     internal static List<(ISymbol Member, string Path)> Find(ITypeSymbol root, CompilationFacts facts)
+        => facts.PerType("CG0014", root, facts, static (root, facts) => FindOnce(root, facts));
+
+    private static List<(ISymbol Member, string Path)> FindOnce(ITypeSymbol root, CompilationFacts facts)
     {
         var findings = new List<(ISymbol Member, string Path)>();
         var reported = new HashSet<ISymbol>(SymbolEqualityComparer.Default);

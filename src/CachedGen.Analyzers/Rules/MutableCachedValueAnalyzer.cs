@@ -46,6 +46,9 @@ public sealed class MutableCachedValueAnalyzer : CachedMethodAnalyzer
     }
 
     private static string? Reason(ITypeSymbol type, CompilationFacts facts)
+        => facts.PerType("CG0011", type, facts, static (type, facts) => ReasonOf(type, facts));
+
+    private static string? ReasonOf(ITypeSymbol type, CompilationFacts facts)
     {
         if (MutableKind(type) is { } kind)
         {

@@ -20,7 +20,7 @@ public sealed class NoCompileTimeFormatterAnalyzer : CachedMethodAnalyzer
             return;
         }
 
-        var rules = FormatterRules.Walk(valueType, context.Compilation, context.CancellationToken);
+        var rules = site.Facts.Formatters(valueType, context.Compilation, context.CancellationToken);
         if (rules.Problem is { } problem && !rules.ProblemIsUnserializable)
         {
             // A [Union] type is written by MessagePack's own union resolver under the JIT: only a trimmed or Native AOT
@@ -38,7 +38,7 @@ public sealed class NoCompileTimeFormatterAnalyzer : CachedMethodAnalyzer
             // cannot write is an ordinary CG0020 (Warning), named with the closed interface.
             foreach (var closing in site.Closings(context.Compilation, context.CancellationToken))
             {
-                if (FormatterRules.Walk(closing.ValueType, context.Compilation, context.CancellationToken) is { Problem: { } closedProblem, ProblemIsUnserializable: false })
+                if (site.Facts.Formatters(closing.ValueType, context.Compilation, context.CancellationToken) is { Problem: { } closedProblem, ProblemIsUnserializable: false })
                 {
                     var name = closing.Interface.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
                     context.ReportDiagnostic(Diagnostic.Create(Rule, site.MethodLocation, site.Method.Name, $"closed as '{name}', {closedProblem}"));

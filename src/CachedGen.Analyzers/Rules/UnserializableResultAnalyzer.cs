@@ -49,7 +49,11 @@ public sealed class UnserializableResultAnalyzer : CachedMethodAnalyzer
     }
 
     private static string? Problem(ITypeSymbol valueType, CompilationFacts facts, Compilation compilation)
-        => Problem(valueType.WithNullableAnnotation(NullableAnnotation.NotAnnotated), null, null, facts, compilation, new HashSet<ITypeSymbol>(SymbolEqualityComparer.Default), 0);
+        => facts.PerType(
+            "CG0008",
+            valueType.WithNullableAnnotation(NullableAnnotation.NotAnnotated),
+            (facts, compilation),
+            static (type, state) => Problem(type, null, null, state.facts, state.compilation, new HashSet<ITypeSymbol>(SymbolEqualityComparer.Default), 0));
 
     /// <summary>Why <paramref name="type"/> (the result, or the member <paramref name="member"/> of
     /// <paramref name="owner"/>) cannot round-trip, or null. Names are written out only for a finding.</summary>
