@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text;
@@ -7,6 +8,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 
 namespace CachedGen.SourceGenerator.Parsing;
 
@@ -14,6 +16,11 @@ namespace CachedGen.SourceGenerator.Parsing;
 /// (<see cref="FormatterRules"/> decides which, and which it cannot write; the analyzer reports those as CG0020).</summary>
 internal static class FormatterParser
 {
+    // The formatters of each value type, per compilation: the methods of one interface usually return one type, and each
+    // method's transform would walk it again. A model depends on the type and the compilation alone, so whichever
+    // transform walks a type first gives every other the same (equal) model.
+    private static readonly ConditionalWeakTable<Compilation, ConcurrentDictionary<ITypeSymbol, FormattersModel>> Walked = new();
+
     public static FormattersModel Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         if (context.TargetSymbol is not IMethodSymbol method || CacheRules.UncacheableReason(method, out _, out var valueType) is not null)
@@ -21,7 +28,17 @@ internal static class FormatterParser
             return FormattersModel.Empty;
         }
 
-        return Model(FormatterRules.Walk(valueType, context.SemanticModel.Compilation, cancellationToken));
+        return ModelOf(valueType, context.SemanticModel.Compilation, cancellationToken);
+    }
+
+    /// <summary>The formatters <paramref name="valueType"/> needs, walked once per compilation and type (with its
+    /// nullability).</summary>
+    private static FormattersModel ModelOf(ITypeSymbol valueType, Compilation compilation, CancellationToken cancellationToken)
+    {
+        var models = Walked.GetValue(compilation, static _ => new ConcurrentDictionary<ITypeSymbol, FormattersModel>(SymbolEqualityComparer.IncludeNullability));
+        return models.TryGetValue(valueType, out var known)
+            ? known
+            : models.GetOrAdd(valueType, Model(FormatterRules.Walk(valueType, compilation, cancellationToken)));
     }
 
     private static FormattersModel Model(FormatterRules rules)
@@ -78,7 +95,7 @@ internal static class FormatterParser
                 if (method.OriginalDefinition.GetAttributes().Any(a => a.AttributeClass.HasFullName(KnownNames.CachedAttribute))
                     && CacheRules.UncacheableReason(method, out _, out var valueType) is null)
                 {
-                    models.Add(Model(FormatterRules.Walk(valueType, context.SemanticModel.Compilation, cancellationToken)));
+                    models.Add(ModelOf(valueType, context.SemanticModel.Compilation, cancellationToken));
                 }
             }
         }
@@ -150,7 +167,7 @@ internal static class FormatterParser
                     if (method.OriginalDefinition.GetAttributes().Any(a => a.AttributeClass.HasFullName(KnownNames.CachedAttribute))
                         && CacheRules.UncacheableReason(method, out _, out var valueType) is null)
                     {
-                        models.Add(Model(FormatterRules.Walk(valueType, compilation, cancellationToken)));
+                        models.Add(ModelOf(valueType, compilation, cancellationToken));
                     }
                 }
             }
