@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
 using Microsoft.CodeAnalysis;
@@ -80,13 +81,29 @@ internal sealed class PersonalData
     {
         if (tree is null)
         {
-            return new PersonalData(DefaultNames);
+            return Default;
         }
 
         var config = options.AnalyzerConfigOptionsProvider.GetOptions(tree);
-        var names = config.TryGetValue(NamesOption, out var configured) ? Names(configured) : DefaultNames;
-        return new PersonalData(config.TryGetValue(AdditionalNamesOption, out var additional) ? names.Concat(Names(additional)).Distinct(StringComparer.Ordinal).ToArray() : names);
+        config.TryGetValue(NamesOption, out var configured);
+        config.TryGetValue(AdditionalNamesOption, out var additional);
+        if (configured is null && additional is null)
+        {
+            return Default;
+        }
+
+        // One instance per setting: a project's files share their .editorconfig, and the rules key what they find in a
+        // value type by it (CompilationFacts.PerType).
+        return Configured.GetOrAdd((configured, additional), static settings =>
+        {
+            var names = settings.Names is { } replaced ? Names(replaced) : DefaultNames;
+            return new PersonalData(settings.Additional is { } added ? names.Concat(Names(added)).Distinct(StringComparer.Ordinal).ToArray() : names);
+        });
     }
+
+    private static readonly PersonalData Default = new(DefaultNames);
+
+    private static readonly ConcurrentDictionary<(string? Names, string? Additional), PersonalData> Configured = new();
 
     private static string[] Names(string option) => option.Split(new[] { ',', ';', ' ' }, StringSplitOptions.RemoveEmptyEntries).Select(Normalize).ToArray();
 

@@ -161,9 +161,10 @@ internal static partial class CacheRules
 
     internal static bool Fits(ResolvedPath candidate, KeyFieldInfo field)
     {
-        // A member generated code cannot read (CS0619) fills nothing.
+        // A member generated code cannot read (CS0619) fills nothing; a parameter itself has no member to check, and its
+        // path's names are written out only for a member path.
         if (!SymbolEqualityComparer.Default.Equals(Underlying(candidate.Type), Underlying(field.Type))
-            || ObsoletePathProblem(new[] { candidate.Value.Root }.Concat(candidate.Value.Steps.Select(step => step.Member)).ToList(), candidate) is not null)
+            || (candidate.Members.Length > 0 && ObsoletePathProblem(new[] { candidate.Value.Root }.Concat(candidate.Value.Steps.Select(step => step.Member)).ToList(), candidate) is not null))
         {
             return false;
         }
