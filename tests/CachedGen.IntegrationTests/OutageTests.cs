@@ -321,6 +321,21 @@ public sealed class OutageTests(ITestOutputHelper output)
             },
             exists => exists == "1",
             Eventually.Generous);
+
+        // Every circuit closes again once Redis is back. Waited for, not read once: on a loaded machine one operation
+        // slower than the 100 ms budget opens a circuit again for its 500 ms, as it should, and a circuit past its break
+        // closes on its node's next operation that succeeds, so each round calls each node.
+        await Eventually.HoldsAsync(
+            async () =>
+            {
+                foreach (var (repository, _) in nodes)
+                {
+                    await repository.GetAsync(++id);
+                }
+
+                return load.AllClosed();
+            },
+            "a circuit did not close again once Redis was back");
         foreach (var mux in muxes)
         {
             await mux.DisposeAsync();
@@ -334,7 +349,6 @@ public sealed class OutageTests(ITestOutputHelper output)
         // machine under load.
         Assert.True(slowest < TimeSpan.FromMilliseconds(2500), $"slowest call {slowest}");
         Assert.True(load.Seen(RedisCircuitState.Open), "no circuit opened");
-        Assert.All(nodes, n => Assert.Equal(RedisCircuitState.Closed, n.Runtime.RedisCircuitState));
         Assert.Equal("1", inRedis);
     }
 
