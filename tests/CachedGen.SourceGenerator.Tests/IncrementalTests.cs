@@ -55,6 +55,41 @@ public class IncrementalTests
         Assert.All(Reasons(driver, TrackingNames.Model), r => Assert.True(r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, r.ToString()));
     }
 
+    /// <summary>An interface declared in two files: an edit of the file that does not hold its first [Cached] method
+    /// (whose transform builds the model) still reaches the decorator.</summary>
+    [Fact]
+    public void An_edit_of_a_partial_interfaces_other_file_reaches_its_decorator()
+    {
+        const string first = """
+            using System.Threading.Tasks;
+            using CachedGen;
+            namespace Shop;
+            public sealed record Item(int Id, string Name);
+            public partial interface IItems
+            {
+                [Cached("5m")] Task<Item?> GetAsync(int id);
+                Task SaveAsync(int id);
+            }
+            """;
+        const string second = """
+            using System.Threading.Tasks;
+            using CachedGen;
+            namespace Shop;
+            public partial interface IItems
+            {
+                [Cached("5m", "items:name:{id}", "SaveAsync")] Task<string?> NameAsync(int id);
+            }
+            """;
+        var compilation = GeneratorHarness.Compile(first, second);
+        var driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+        var tree = compilation.SyntaxTrees.ElementAt(1);
+        var edited = compilation.ReplaceSyntaxTree(tree, CSharpSyntaxTree.ParseText(second.Replace("\"5m\", \"items:name", "\"7m\", \"items:title", StringComparison.Ordinal), GeneratorHarness.ParseOptions, tree.FilePath));
+        driver = driver.RunGenerators(edited);
+        var decorator = driver.GetRunResult().GeneratedTrees.Single(t => t.FilePath.Contains("IItems", StringComparison.Ordinal)).ToString();
+        Assert.Contains("items:title:{id}", decorator, StringComparison.Ordinal);
+        Assert.DoesNotContain("items:name:{id}", decorator, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Attribute_change_modifies_the_model()
     {
