@@ -54,19 +54,19 @@ internal sealed class CompilationFacts
         return null;
     }
 
-    /// <summary>What <paramref name="find"/> says of <paramref name="type"/> (and <paramref name="state"/>, which must
-    /// compare by value), worked out once per rule, type and state: a value type's walk depends on the type alone, not on
-    /// the method returning it. <paramref name="rule"/> names the walk; <paramref name="find"/> should be static.</summary>
-    public TResult PerType<TState, TResult>(string rule, ITypeSymbol type, TState state, Func<ITypeSymbol, TState, TResult> find)
-        where TState : notnull
+    /// <summary>What <paramref name="find"/> says of <paramref name="type"/>, worked out once per rule, type and
+    /// <paramref name="variant"/> (what else the finding depends on, such as CG0009's personal-data names; compared by
+    /// reference): a value type's walk depends on the type, not on the method returning it. <paramref name="argument"/>
+    /// is passed to <paramref name="find"/> and is not part of the key; <paramref name="find"/> should be static.</summary>
+    public TResult PerType<TArgument, TResult>(string rule, ITypeSymbol type, TArgument argument, Func<ITypeSymbol, TArgument, TResult> find, object? variant = null)
     {
-        var key = new TypeFinding(rule, type, state);
+        var key = new TypeFinding(rule, type, variant);
         if (_findings.TryGetValue(key, out var known))
         {
             return (TResult)known!;
         }
 
-        var found = find(type, state);
+        var found = find(type, argument);
         _findings.TryAdd(key, found);
         return found;
     }
@@ -81,20 +81,20 @@ internal sealed class CompilationFacts
     public ImmutableArray<(ISymbol Member, ITypeSymbol Type)> SerializedMembers(ITypeSymbol type)
         => _members.TryGetValue(type, out var members) ? members : _members.GetOrAdd(type, TypeWalker.SerializedMembers(type));
 
-    /// <summary>A rule's walk of a type: equal for the same rule, the same type with the same nullability, and an equal
-    /// state.</summary>
-    private readonly struct TypeFinding(string rule, ITypeSymbol type, object state) : IEquatable<TypeFinding>
+    /// <summary>A rule's walk of a type: equal for the same rule, the same type with the same nullability, and the same
+    /// variant.</summary>
+    private readonly struct TypeFinding(string rule, ITypeSymbol type, object? variant) : IEquatable<TypeFinding>
     {
         private readonly string _rule = rule;
         private readonly ITypeSymbol _type = type;
-        private readonly object _state = state;
+        private readonly object? _variant = variant;
 
         public bool Equals(TypeFinding other)
-            => string.Equals(_rule, other._rule, StringComparison.Ordinal) && SymbolEqualityComparer.IncludeNullability.Equals(_type, other._type) && _state.Equals(other._state);
+            => string.Equals(_rule, other._rule, StringComparison.Ordinal) && SymbolEqualityComparer.IncludeNullability.Equals(_type, other._type) && ReferenceEquals(_variant, other._variant);
 
         public override bool Equals(object? obj) => obj is TypeFinding other && Equals(other);
 
         public override int GetHashCode()
-            => unchecked((StringComparer.Ordinal.GetHashCode(_rule) * 31 + SymbolEqualityComparer.IncludeNullability.GetHashCode(_type)) * 31 + _state.GetHashCode());
+            => unchecked((StringComparer.Ordinal.GetHashCode(_rule) * 31 + SymbolEqualityComparer.IncludeNullability.GetHashCode(_type)) * 31 + RuntimeHelpers.GetHashCode(_variant));
     }
 }

@@ -58,22 +58,7 @@ internal sealed class PersonalData
 
     private readonly string[] _names;
 
-    private readonly int _hash;
-
-    private PersonalData(string[] names)
-    {
-        _names = names;
-        foreach (var name in names)
-        {
-            _hash = unchecked(_hash * 31 + StringComparer.Ordinal.GetHashCode(name));
-        }
-    }
-
-    /// <summary>Equal for the same names in the same order: what a value type's walk found with one is what it finds
-    /// with the other (<see cref="CompilationFacts.PerType"/>).</summary>
-    public override bool Equals(object? obj) => obj is PersonalData other && (ReferenceEquals(_names, other._names) || _names.SequenceEqual(other._names, StringComparer.Ordinal));
-
-    public override int GetHashCode() => _hash;
+    private PersonalData(string[] names) => _names = names;
 
     /// <summary>The names for <paramref name="tree"/>: those of <see cref="NamesOption"/> when it is set, else
     /// <see cref="DefaultNames"/>; plus those of <see cref="AdditionalNamesOption"/>.</summary>
@@ -92,8 +77,8 @@ internal sealed class PersonalData
             return Default;
         }
 
-        // One instance per setting: a project's files share their .editorconfig, and the rules key what they find in a
-        // value type by it (CompilationFacts.PerType).
+        // One instance per setting: a project's files share their .editorconfig, and CG0009 keeps what it finds in a
+        // value type per instance (CompilationFacts.PerType).
         return Configured.GetOrAdd((configured, additional), static settings =>
         {
             var names = settings.Names is { } replaced ? Names(replaced) : DefaultNames;

@@ -40,7 +40,7 @@ public sealed class PersonalDataInValueAnalyzer : CachedMethodAnalyzer
     }
 
     private static string? Find(ITypeSymbol valueType, PersonalData personal, CompilationFacts facts)
-        => facts.PerType("CG0009", valueType, (personal, facts), static (type, state) => Find(type, state.personal, state.facts, [], new HashSet<ITypeSymbol>(SymbolEqualityComparer.Default), 0));
+        => facts.PerType("CG0009", valueType, (personal, facts), static (type, state) => Find(type, state.personal, state.facts, [], new HashSet<ITypeSymbol>(SymbolEqualityComparer.Default), 0), variant: personal);
 
     /// <summary>The path to the first personal member (<c>Customer.Address → Address.Email</c>), or null. <paramref name="path"/>
     /// holds the members walked through so far (type and member names), and becomes text only for a finding.</summary>

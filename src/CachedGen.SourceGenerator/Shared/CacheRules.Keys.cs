@@ -150,7 +150,7 @@ internal static partial class CacheRules
             return null;
         }
 
-        if (ObsoletePathProblem(path, resolved) is { } obsolete)
+        if (ObsoletePathProblem(resolved, path) is { } obsolete)
         {
             error = obsolete;
             return null;

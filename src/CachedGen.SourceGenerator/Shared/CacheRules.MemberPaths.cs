@@ -42,25 +42,30 @@ internal static partial class CacheRules
         return new ResolvedPath(type, path, nullable) { Members = read.MoveToImmutable() };
     }
 
-    /// <summary>Why generated code cannot read <paramref name="resolved"/> (<paramref name="path"/> as the template
-    /// writes it), or <see langword="null"/>: a member on the path (or its getter) is <c>[Obsolete(error: true)]</c>,
-    /// CS0619 in the decorator, which no <c>#pragma</c> suppresses; or the value's type is, which the key tuple names.
-    /// One rule for the generator (the method stays uncached) and CG0004.</summary>
-    internal static string? ObsoletePathProblem(IReadOnlyList<string> path, ResolvedPath resolved)
+    /// <summary>Why generated code cannot read <paramref name="resolved"/> (named <paramref name="path"/> as the template
+    /// writes it, or else by its parameter and members), or <see langword="null"/>: a member on the path (or its getter)
+    /// is <c>[Obsolete(error: true)]</c>, CS0619 in the decorator, which no <c>#pragma</c> suppresses; or the value's
+    /// type is, which the key tuple names. A parameter itself has nothing to check. The path's names are written out only
+    /// for a problem. One rule for the generator (the method stays uncached), CG0004 and the matching of writes.</summary>
+    internal static string? ObsoletePathProblem(ResolvedPath resolved, IReadOnlyList<string>? path = null)
     {
         for (var i = 0; i < resolved.Members.Length; i++)
         {
             var member = resolved.Members[i];
             if (SkipRules.IsErrorObsolete(member) || (member is IPropertySymbol { GetMethod: { } getter } && SkipRules.IsErrorObsolete(getter)))
             {
-                return $"'{string.Join(".", path.Take(i + 2))}' is [Obsolete(error: true)]: generated code cannot read it";
+                return $"'{string.Join(".", (path ?? PathNames(resolved.Value)).Take(i + 2))}' is [Obsolete(error: true)]: generated code cannot read it";
             }
         }
 
         return resolved.Members.Length > 0 && SkipRules.ErrorObsolete(resolved.Type) is { } type
-            ? $"'{string.Join(".", path)}' is a '{type.ToDisplayString()}', which is [Obsolete(error: true)]: generated code cannot name it"
+            ? $"'{string.Join(".", path ?? PathNames(resolved.Value))}' is a '{type.ToDisplayString()}', which is [Obsolete(error: true)]: generated code cannot name it"
             : null;
     }
+
+    /// <summary>A value's parameter and member names, in order (<c>query</c>, <c>TenantId</c>).</summary>
+    internal static IReadOnlyList<string> PathNames(ValuePath value)
+        => new[] { value.Root }.Concat(value.Steps.Select(step => step.Member)).ToList();
 
     /// <summary>Whether reading <paramref name="members"/> (to a value of <paramref name="type"/>) uses an <c>[Obsolete]</c> member (or getter) or names a value
     /// of an obsolete type (CS0612, CS0618 in the decorator, which then suppresses them).</summary>

@@ -139,13 +139,13 @@ internal static partial class CacheRules
     {
         foreach (var candidate in ByName(writer, field).Concat(ViaMember(writer, field)))
         {
-            var path = string.Join(".", new[] { candidate.Value.Root }.Concat(candidate.Value.Steps.Select(step => step.Member)));
+            var path = string.Join(".", PathNames(candidate.Value));
             if (!SymbolEqualityComparer.Default.Equals(Underlying(candidate.Type), Underlying(field.Type)))
             {
                 return $"'{path}' is '{candidate.Type.ToDisplayString()}' there and '{field.PathKey}' is '{field.Type.ToDisplayString()}' in the key: the types must be the same";
             }
 
-            if (ObsoletePathProblem(new[] { candidate.Value.Root }.Concat(candidate.Value.Steps.Select(step => step.Member)).ToList(), candidate) is { } obsolete)
+            if (ObsoletePathProblem(candidate) is { } obsolete)
             {
                 return obsolete;
             }
@@ -161,10 +161,9 @@ internal static partial class CacheRules
 
     internal static bool Fits(ResolvedPath candidate, KeyFieldInfo field)
     {
-        // A member generated code cannot read (CS0619) fills nothing; a parameter itself has no member to check, and its
-        // path's names are written out only for a member path.
+        // A member generated code cannot read (CS0619) fills nothing.
         if (!SymbolEqualityComparer.Default.Equals(Underlying(candidate.Type), Underlying(field.Type))
-            || (candidate.Members.Length > 0 && ObsoletePathProblem(new[] { candidate.Value.Root }.Concat(candidate.Value.Steps.Select(step => step.Member)).ToList(), candidate) is not null))
+            || ObsoletePathProblem(candidate) is not null)
         {
             return false;
         }
