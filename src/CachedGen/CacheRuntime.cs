@@ -57,7 +57,7 @@ public sealed partial class CacheRuntime : ICacheInvalidator, IAsyncDisposable, 
         Runtime.StartupSettings.Validate(options);
         Runtime.MethodPolicy.Validate(options);
         UnconfirmedWrites = new Runtime.UnconfirmedWrites(Time);
-        UnconfirmedTags = new Runtime.UnconfirmedChanges<string>("tags", UnconfirmedWrites, RetryScopeAsync, StringComparer.Ordinal);
+        UnconfirmedTags = new Runtime.UnconfirmedChanges<string>("tags", UnconfirmedWrites, RetryScopeAsync, StringComparer.Ordinal, static tag => tag);
 
         if (options.KeyHashSecret is { } secret)
         {
@@ -418,10 +418,15 @@ public sealed partial class CacheRuntime : ICacheInvalidator, IAsyncDisposable, 
             return;
         }
 
+        var pending = UnconfirmedWrites.PendingCount;
         var left = await UnconfirmedWrites.ConfirmBeforeStopAsync(Options.RedisOperationTimeout * 10, cancellationToken).ConfigureAwait(false);
         if (left.Count > 0)
         {
-            Runtime.Log.UnconfirmedAtStop(Logger, left.Sum(l => l.Count), string.Join(", ", left.Select(l => l.Name + " (" + l.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) + ")")));
+            Runtime.Log.UnconfirmedAtStop(Logger, left.Sum(l => l.Count), string.Join(", ", left.Select(static l => l.Name + " (" + l.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) + (l.Items is null ? ")" : ": " + l.Items + ")"))));
+        }
+        else if (pending > 0)
+        {
+            Runtime.Log.ConfirmedAtStop(Logger, pending);
         }
     }
 

@@ -69,6 +69,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 1028, Level = LogLevel.Error, Message = "CachedGen: the runtime stops with {Count} changes Redis never confirmed ({Changes}): their entries may stay in Redis with the values from before the changes until they expire, and other nodes may serve them meanwhile; invalidate them (or everything) once Redis answers")]
     public static partial void UnconfirmedAtStop(ILogger logger, int count, string changes);
 
+    [LoggerMessage(EventId = 1029, Level = LogLevel.Information, Message = "CachedGen: Redis confirmed the {Count} changes it had not confirmed when the runtime began to stop; no entry is left with a value from before its change")]
+    public static partial void ConfirmedAtStop(ILogger logger, int count);
+
     [LoggerMessage(EventId = 1022, Level = LogLevel.Debug, Message = "CachedGen: reading the new value of an entry of {Method} that another node changed failed; the next call reads it")]
     public static partial void FollowFailed(ILogger logger, string method, Exception exception);
 

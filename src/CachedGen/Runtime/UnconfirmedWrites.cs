@@ -65,9 +65,10 @@ internal sealed class UnconfirmedWrites(TimeProvider time) : IDisposable
     /// The last try before the runtime stops (the host stopping, or the runtime disposed): waits for a pass in progress,
     /// then tries every change still unconfirmed again, pass after pass, until Redis has taken them all or
     /// <paramref name="limit"/> has passed (each Redis operation is bounded by its own budget as well). Returns what is left unconfirmed, by kind (a method's id, or tags), with how
-    /// many of each: those entries may stay in Redis, with the value from before the change, until they expire.
+    /// many of each and, for kinds whose changes can be named (tags), the first <see cref="NamedAtStop"/> of them: those
+    /// entries may stay in Redis, with the value from before the change, until they expire.
     /// </summary>
-    public async Task<IReadOnlyList<(string Name, int Count)>> ConfirmBeforeStopAsync(TimeSpan limit, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<(string Name, int Count, string? Items)>> ConfirmBeforeStopAsync(TimeSpan limit, CancellationToken cancellationToken = default)
     {
         if (!_pending.IsEmpty)
         {
@@ -88,12 +89,12 @@ internal sealed class UnconfirmedWrites(TimeProvider time) : IDisposable
             await stop.CancelAsync().ConfigureAwait(false);
         }
 
-        var left = new List<(string Name, int Count)>();
+        var left = new List<(string Name, int Count, string? Items)>();
         foreach (var method in _pending.Keys)
         {
             if (method.UnconfirmedCount is > 0 and var count)
             {
-                left.Add((method.Name, count));
+                left.Add((method.Name, count, method.NamePending(NamedAtStop)));
             }
         }
 
@@ -115,6 +116,24 @@ internal sealed class UnconfirmedWrites(TimeProvider time) : IDisposable
             }
 
             await Task.Delay(FinalPassRetryDelay, TimeProvider.System, stop).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>How many of a kind's changes left at a stop are named in the report (the rest are counted).</summary>
+    public const int NamedAtStop = 10;
+
+    /// <summary>How many changes wait for Redis to confirm them, of every kind.</summary>
+    public int PendingCount
+    {
+        get
+        {
+            var count = 0;
+            foreach (var method in _pending.Keys)
+            {
+                count += method.UnconfirmedCount;
+            }
+
+            return count;
         }
     }
 
@@ -196,14 +215,20 @@ internal interface IUnconfirmedWrites
 
     /// <summary>Tries each unconfirmed change again; <see langword="true"/> when none is left.</summary>
     ValueTask<bool> RetryUnconfirmedAsync();
+
+    /// <summary>The first <paramref name="max"/> unconfirmed changes by name, comma-separated (with how many more), for
+    /// the kinds whose changes have a name fit for the logs (a tag); <see langword="null"/> for the others (an entry's
+    /// key, whose placeholder values may be personal data).</summary>
+    string? NamePending(int max);
 }
 
 /// <summary>
 /// The changes of one kind Redis did not confirm (a method's invalidations and puts by key, the runtime's tag
 /// invalidations): each is tried again by <paramref name="retry"/>, which calls <see cref="Add"/> or
-/// <see cref="Confirmed"/> as a first try does, until Redis confirms it.
+/// <see cref="Confirmed"/> as a first try does, until Redis confirms it. <paramref name="nameOf"/>, when given, names a
+/// change in the report of a stop (event 1028).
 /// </summary>
-internal sealed class UnconfirmedChanges<T>(string name, UnconfirmedWrites writes, Func<T, ValueTask> retry, IEqualityComparer<T>? comparer = null) : IUnconfirmedWrites
+internal sealed class UnconfirmedChanges<T>(string name, UnconfirmedWrites writes, Func<T, ValueTask> retry, IEqualityComparer<T>? comparer = null, Func<T, string>? nameOf = null) : IUnconfirmedWrites
     where T : notnull
 {
     public string Name => name;
@@ -241,6 +266,32 @@ internal sealed class UnconfirmedChanges<T>(string name, UnconfirmedWrites write
         {
             Interlocked.Decrement(ref _count);
         }
+    }
+
+    public string? NamePending(int max)
+    {
+        if (nameOf is null || !HasUnconfirmed)
+        {
+            return null;
+        }
+
+        var names = new List<string>();
+        var more = 0;
+        foreach (var item in _items.Keys)
+        {
+            if (names.Count < max)
+            {
+                names.Add(nameOf(item));
+            }
+            else
+            {
+                more++;
+            }
+        }
+
+        names.Sort(StringComparer.Ordinal);
+        var text = string.Join(", ", names);
+        return more == 0 ? text : text + " and " + more.ToString(System.Globalization.CultureInfo.InvariantCulture) + " more";
     }
 
     public async ValueTask<bool> RetryUnconfirmedAsync()

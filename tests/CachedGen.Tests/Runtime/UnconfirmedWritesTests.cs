@@ -145,6 +145,9 @@ public class UnconfirmedWritesTests
         Assert.False(l2.Has(key));
         Assert.True(h.Runtime.UnconfirmedWrites.IsEmpty);
         Assert.DoesNotContain(log.Events, e => e.Id == 1028);
+        var confirmed = Assert.Single(log.Events, e => e.Id == 1029); // the stop says the change it waited for landed
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Information, confirmed.Level);
+        Assert.Contains("confirmed the 1 changes", confirmed.Message, StringComparison.Ordinal);
     }
 
     /// <summary>Redis comes back while the process stops (a blip shorter than the last try's limit): the last try goes on
@@ -194,7 +197,8 @@ public class UnconfirmedWritesTests
 
         var stop = Assert.Single(log.Events, e => e.Id == 1028);
         Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Error, stop.Level);
-        Assert.Contains(h.Method.Descriptor.MethodId + " (2)", stop.Message, StringComparison.Ordinal);
+        Assert.Contains(h.Method.Descriptor.MethodId + " (2)", stop.Message, StringComparison.Ordinal); // an entry's key is not named: its values may be personal data
+        Assert.DoesNotContain(log.Events, e => e.Id == 1029);
         Assert.True(l2.Has(h.Method.RenderKey(new ValueTuple<int>(1))));
     }
 
@@ -213,7 +217,36 @@ public class UnconfirmedWritesTests
         Assert.False(stopping.IsCompleted);
         var left = await stopping;
 
-        Assert.Equal([("IRepo.Get", 1)], left);
+        Assert.Equal([("IRepo.Get", 1, (string?)null)], left);
+        never.SetResult();
+    }
+
+    /// <summary>Tags left unconfirmed at a stop are named in the report (sorted, the first ten, then how many more), so an
+    /// operator knows which tags to invalidate once Redis answers; a method's changes are only counted.</summary>
+    [Fact]
+    public async Task Tags_left_at_a_stop_are_named_the_first_ten_and_how_many_more()
+    {
+        var time = new FakeTimeProvider(Start);
+        using var writes = new UnconfirmedWrites(time);
+        var never = new TaskCompletionSource();
+        var tags = new UnconfirmedChanges<string>("tags", writes, _ => new ValueTask(never.Task), StringComparer.Ordinal, static tag => tag);
+        var entries = new UnconfirmedChanges<int>("IRepo.Get", writes, _ => new ValueTask(never.Task));
+        tags.Add("tenant:2:forms");
+        tags.Add("tenant:1:forms");
+        entries.Add(7);
+
+        var left = await writes.ConfirmBeforeStopAsync(TimeSpan.FromMilliseconds(50));
+
+        Assert.Equal([("IRepo.Get", 1, (string?)null), ("tags", 2, "tenant:1:forms, tenant:2:forms")], left);
+
+        for (var i = 3; i <= UnconfirmedWrites.NamedAtStop + 2; i++)
+        {
+            tags.Add($"tenant:{i}:forms");
+        }
+
+        var named = tags.NamePending(UnconfirmedWrites.NamedAtStop)!;
+        Assert.Equal(UnconfirmedWrites.NamedAtStop, named.Split(", ").Length);
+        Assert.EndsWith(" and 2 more", named, StringComparison.Ordinal);
         never.SetResult();
     }
 }
