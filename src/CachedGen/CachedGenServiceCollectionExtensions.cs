@@ -366,7 +366,8 @@ public static class CachedGenServiceCollectionExtensions
         public object Create(IServiceProvider provider)
         {
             var inner = provider.GetRequiredKeyedService(serviceType, InnerKey);
-            var decorator = partition is null ? decorate(inner, provider) : CacheRuntime.InPartition(partition, () => decorate(inner, provider));
+            // The container disposes the inner service it created: the decorator does not dispose it again.
+            var decorator = CachedGenDecorators.BuildForContainer(() => partition is null ? decorate(inner, provider) : CacheRuntime.InPartition(partition, () => decorate(inner, provider)));
             // An inner service of a scope (scoped, or transient with scoped dependencies) may be gone, or busy, when the
             // cache calls the source in the background (an early refresh): the decorator is told where another comes from.
             if (lifetime != ServiceLifetime.Singleton && decorator is IScopedDecorator scoped)

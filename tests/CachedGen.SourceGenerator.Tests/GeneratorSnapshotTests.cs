@@ -364,6 +364,33 @@ public class GeneratorSnapshotTests
         Snapshot.Verify(text, $"{nameof(GeneratorSnapshotTests)}.{nameof(Generic_repository)}#{hint}");
     }
 
+    /// <summary>A disposable interface's decorator disposes its inner service only when built by hand: built by
+    /// <c>AddCachedGen</c> (or by the container, for an open generic registration) the inner service is the container's,
+    /// which disposes it, and disposing it again from the decorator would dispose it twice.</summary>
+    [Fact]
+    public void A_disposable_repository_passes_disposal_on_only_when_built_by_hand()
+    {
+        var result = GeneratorHarness.Run("""
+            using System;
+            using System.Threading.Tasks;
+            using CachedGen;
+
+            namespace Stock;
+
+            public interface IStockRepository : IDisposable, IAsyncDisposable
+            {
+                [Cached("5m", "stock:{sku}")]
+                Task<int> GetLevelAsync(string sku);
+            }
+            """);
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        var (hint, text) = Assert.Single(result.Sources);
+        Assert.Equal("Stock.IStockRepository.g.cs", hint);
+        Assert.Contains("_disposesInner = !global::CachedGen.Runtime.CachedGenDecorators.InnerOwnedByContainer;", text, System.StringComparison.Ordinal);
+        Assert.Contains("    => _disposesInner ? _inner.DisposeAsync() : default;", text, System.StringComparison.Ordinal);
+        Snapshot.Verify(text, $"{nameof(GeneratorSnapshotTests)}.{nameof(A_disposable_repository_passes_disposal_on_only_when_built_by_hand)}#{hint}");
+    }
+
     /// <summary>In a build that trims or publishes with Native AOT the generic decorator is written but not registered
     /// (closing it is dynamic code, its fingerprint reflection: nothing calls them, so no IL2026/IL3050), and the
     /// interface that closes it is decorated and registered as in any build.</summary>

@@ -9,12 +9,39 @@ namespace CachedGen.SourceGenerator.Emitting;
 
 internal static partial class DecoratorEmitter
 {
+    /// <summary><see cref="IDisposable.Dispose"/> or <see cref="IAsyncDisposable.DisposeAsync"/>: passed on to the inner
+    /// service unless the DI container owns it.</summary>
+    private static void WriteDisposal(SourceWriter w, DecoratorModel model, ForwardedMethodModel method, string signature, string call)
+    {
+        w.Line("/// <summary>Disposes the inner service when this decorator was built by hand; built by <c>AddCachedGen</c>, the inner");
+        w.Line("/// service is the container's, which disposes it.</summary>");
+        WriteAttributes(w, method.Attributes);
+        if (method.Kind != ResultKind.Void)
+        {
+            w.Line($"{signature}");
+            w.Line($"    => {model.DisposesInnerFieldName} ? {call} : default;");
+            return;
+        }
+
+        w.Open(signature);
+        w.Open($"if ({model.DisposesInnerFieldName})");
+        w.Line($"{call};");
+        w.Close();
+        w.Close();
+    }
+
     private static void WriteForwardedMethod(SourceWriter w, DecoratorModel model, ForwardedMethodModel method)
     {
         var arguments = string.Join(", ", method.Parameters.Select(p => Passed(p) + p.Name));
         var typeParameters = method.TypeParameters.Count == 0 ? "" : "<" + string.Join(", ", method.TypeParameters) + ">";
         var call = Receiver(model.InnerFieldName, method.Receiver) + "." + method.Name + typeParameters + "(" + arguments + ")";
         var signature = method.ReturnType + " " + method.DeclaringInterface + "." + method.Name + typeParameters + "(" + ParameterList(method.Parameters) + ")";
+        if (method.IsDisposal && !method.IsUnreachable)
+        {
+            WriteDisposal(w, model, method, signature, call);
+            return;
+        }
+
         if (!method.Invalidates)
         {
             WriteAttributes(w, method.Attributes);

@@ -108,6 +108,12 @@ internal static partial class DecoratorEmitter
 
         w.Line($"private readonly {model.InterfaceType} {model.InnerFieldName};");
         w.Line($"private {Runtime}.DecoratorOrigin? {model.OriginFieldName};");
+        var disposable = model.ForwardedMethods.Any(m => m.IsDisposal);
+        if (disposable)
+        {
+            w.Line($"private readonly bool {model.DisposesInnerFieldName};");
+        }
+
         if (model.NeedsRuntime)
         {
             w.Line($"private readonly global::CachedGen.CacheRuntime {model.RuntimeFieldName};");
@@ -132,6 +138,13 @@ internal static partial class DecoratorEmitter
         w.Line("global::System.ArgumentNullException.ThrowIfNull(inner);");
         w.Line("global::System.ArgumentNullException.ThrowIfNull(runtime);");
         w.Line($"{model.InnerFieldName} = inner;");
+        if (disposable)
+        {
+            // Built by AddCachedGen, the inner service is the container's, which disposes it: disposing the decorator
+            // does not dispose it again. Built by hand, the decorator passes disposal on.
+            w.Line($"{model.DisposesInnerFieldName} = !{Runtime}.CachedGenDecorators.InnerOwnedByContainer;");
+        }
+
         if (model.NeedsRuntime)
         {
             w.Line($"{model.RuntimeFieldName} = runtime;");
@@ -157,6 +170,11 @@ internal static partial class DecoratorEmitter
             w.Line("    : this(inner, runtime)");
             w.Open();
             w.Line($"{model.OriginFieldName} = {Runtime}.DecoratorOrigin.OfOpenGeneric(typeof({model.InterfaceType}), scopes);");
+            if (disposable)
+            {
+                w.Line($"{model.DisposesInnerFieldName} = false; // the container's inner service: the container disposes it");
+            }
+
             w.Close();
             w.Line();
         }

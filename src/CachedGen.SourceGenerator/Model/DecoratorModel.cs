@@ -39,6 +39,10 @@ internal sealed record DecoratorModel
     /// a parameter has that name): background work of the cache calls an inner service of a scope of its own.</summary>
     public string OriginFieldName { get; init; } = "_origin";
 
+    /// <summary>The field that says whether disposing the decorator disposes the inner service (<c>_disposesInner</c>, or
+    /// with more underscores when a parameter has that name); written only when the interface is disposable.</summary>
+    public string DisposesInnerFieldName { get; init; } = "_disposesInner";
+
     public EquatableArray<AttributeModel> ClassAttributes { get; init; }
 
     public bool SuppressesObsolete { get; init; }
@@ -366,6 +370,10 @@ internal sealed record ForwardedMethodModel
     public bool IsUnreachable { get; init; }
 
     public bool IsUnsafe { get; init; }
+
+    /// <summary>Whether it is <see cref="System.IDisposable.Dispose"/> or <see cref="System.IAsyncDisposable.DisposeAsync"/>:
+    /// passed on to the inner service only by a decorator built by hand (the DI container disposes what it created).</summary>
+    public bool IsDisposal { get; init; }
 
     /// <summary>Whether the write invalidates or puts anything (and so is awaited, then followed by them).</summary>
     public bool Invalidates => Invalidations.Count > 0 || TagInvalidations.Count > 0 || Puts.Count > 0;

@@ -154,6 +154,12 @@ internal static partial class DecoratorParser
             originField = "_" + originField;
         }
 
+        var disposesInnerField = "_disposesInner";
+        while (taken.Contains(disposesInnerField))
+        {
+            disposesInnerField = "_" + disposesInnerField;
+        }
+
         // What the generated code reads from parameters (key and tag paths, a write's invalidation arguments) is named
         // in it too: an [Obsolete] member there is excused like an obsolete type (an error one left the method
         // uncached, CG0004), an [Experimental] one like an experimental type.
@@ -205,6 +211,7 @@ internal static partial class DecoratorParser
             GenericContractName = genericContractName,
             RuntimeFieldName = runtimeField,
             OriginFieldName = originField,
+            DisposesInnerFieldName = disposesInnerField,
             ClassAttributes = (classObsolete is null ? [] : new[] { classObsolete }).ToEquatableArray(),
             SuppressesObsolete = usesObsolete,
             ExperimentalIds = experimental.ToEquatableArray(),

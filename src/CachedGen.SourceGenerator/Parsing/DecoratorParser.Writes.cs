@@ -84,8 +84,16 @@ internal static partial class DecoratorParser
             Receiver = Receiver(method, contract, members, types),
             IsUnreachable = IsUnreachable(method),
             IsUnsafe = MemberShape.IsUnsafe(method),
+            IsDisposal = IsDisposal(method),
         };
     }
+
+    /// <summary><see cref="System.IDisposable.Dispose"/> or <see cref="System.IAsyncDisposable.DisposeAsync"/>, which the
+    /// interface inherits.</summary>
+    private static bool IsDisposal(IMethodSymbol method)
+        => method.Parameters.Length == 0 && method.TypeParameters.Length == 0
+            && ((method.Name == "Dispose" && method.ContainingType.HasFullName("System.IDisposable"))
+                || (method.Name == "DisposeAsync" && method.ContainingType.HasFullName("System.IAsyncDisposable")));
 
     private static ITypeSymbol ValueTypeOf(CachedMethodInfo info)
     {

@@ -97,6 +97,32 @@ public static class CachedGenDecorators
         public static bool Done;
     }
 
+    [ThreadStatic]
+    private static bool t_buildingForContainer;
+
+    /// <summary>Whether the decorator being constructed on this thread wraps an inner service that <c>AddCachedGen</c>
+    /// resolved from the DI container. The container disposes the services it created (and leaves alone the instances
+    /// it was given), so such a decorator's <see cref="IDisposable.Dispose"/> and <see cref="IAsyncDisposable.DisposeAsync"/>
+    /// do not dispose the inner service again; a decorator built by hand passes disposal on to the inner service it
+    /// was given. Read by the generated constructor of a decorator whose interface is disposable.</summary>
+    public static bool InnerOwnedByContainer => t_buildingForContainer;
+
+    /// <summary>Runs <paramref name="build"/>, which constructs a decorator around an inner service resolved from the
+    /// container (<see cref="InnerOwnedByContainer"/> is <see langword="true"/> meanwhile, on this thread).</summary>
+    internal static T BuildForContainer<T>(Func<T> build)
+    {
+        var outer = t_buildingForContainer;
+        t_buildingForContainer = true;
+        try
+        {
+            return build();
+        }
+        finally
+        {
+            t_buildingForContainer = outer;
+        }
+    }
+
     /// <summary>The service key under which <c>AddCachedGen</c> keeps a decorated generic service's original registration;
     /// a generated generic decorator's constructor takes its inner service with
     /// <c>[FromKeyedServices(InnerServiceKey)]</c>.</summary>
