@@ -60,6 +60,125 @@ public class NameSuggestionTests
         }
         """);
 
+    /// <summary>A generic interface that inherits the cached one has no <c>nameof</c> form before C# 14
+    /// (<c>nameof(IRepository&lt;&gt;)</c>): the message suggests the string, which the next test shows is accepted.</summary>
+    [Fact]
+    public Task A_write_only_a_derived_generic_interface_has_is_named_with_its_string_before_CSharp_14() => Verify<UnworkableInvalidationAnalyzer>.AnalyzerAsync(
+        """
+        public interface IReadRepository<T> where T : class
+        {
+            [Cached("5m", "{T}:{id}", {|#0:nameof(IRepository<T>.UpdateAsync)|})]
+            Task<T?> GetAsync(int id);
+        }
+
+        public interface IRepository<T> : IReadRepository<T> where T : class
+        {
+            Task UpdateAsync(int id, T entity);
+        }
+        """,
+        [
+            new DiagnosticResult(DiagnosticDescriptors.UnworkableInvalidation).WithLocation(0)
+                .WithArguments("UpdateAsync", "GetAsync", "no method named 'UpdateAsync' on 'IReadRepository'; to name the write of 'IRepository', qualify it with its type: \"IRepository.UpdateAsync\" (a generic interface has no nameof form before C# 14)"),
+        ]);
+
+    /// <summary>The decorator of a generic interface caches the methods it inherits: its write invalidates them, for
+    /// each closing. Named from the cached method, qualified with the generic interface (the string, or from C# 14
+    /// <c>$"{nameof(IRepository&lt;&gt;)}.{nameof(IRepository&lt;&gt;.UpdateAsync)}"</c>).</summary>
+    [Fact]
+    public Task A_write_of_a_generic_interface_that_inherits_the_cached_one_is_accepted() => Verify<UnworkableInvalidationAnalyzer>.AnalyzerAsync(
+        """
+        public interface IReadRepository<T> where T : class
+        {
+            [Cached("5m", "{T}:{id}", "IRepository.UpdateAsync")]
+            Task<T?> GetAsync(int id);
+        }
+
+        public interface IRepository<T> : IReadRepository<T> where T : class
+        {
+            Task UpdateAsync(int id, T entity);
+        }
+        """);
+
+    /// <summary>Before C# 14 the string is the only way to name a generic interface's write: no advice to use nameof.</summary>
+    [Fact]
+    public Task A_string_naming_a_generic_interface_s_write_gets_no_nameof_advice_before_CSharp_14() => Verify<InvalidationByStringAnalyzer>.AnalyzerAsync(
+        """
+        public interface IReadRepository<T> where T : class
+        {
+            [Cached("5m", "{T}:{id}", "IRepository.UpdateAsync")]
+            Task<T?> GetAsync(int id);
+        }
+
+        public interface IRepository<T> : IReadRepository<T> where T : class
+        {
+            Task UpdateAsync(int id, T entity);
+        }
+        """);
+
+    /// <summary>An interface that closes a generic base caches its own methods and forwards the base's writes: a write of
+    /// the base, named with the base's type, invalidates them in its decorator.</summary>
+    [Fact]
+    public Task A_write_of_a_generic_base_that_the_cached_interface_closes_is_accepted() => Verify<UnworkableInvalidationAnalyzer>.AnalyzerAsync(
+        """
+        public sealed record Product(int Id, string Sku);
+
+        public interface IRepository<T> where T : class
+        {
+            Task UpdateAsync(int id, T entity);
+        }
+
+        public interface IProductRepository : IRepository<Product>
+        {
+            [Cached("5m", "product:{id}", "IRepository.UpdateAsync")]
+            Task<Product?> GetAsync(int id);
+        }
+        """);
+
+    /// <summary>A generic interface that does not inherit the cached one (a sibling base of a third interface) has no
+    /// decorator that caches the method: the message says so and what works, instead of a qualified name that cannot.</summary>
+    [Fact]
+    public Task A_write_only_a_generic_sibling_has_is_reported_with_what_works() => Verify<UnworkableInvalidationAnalyzer>.AnalyzerAsync(
+        """
+        public interface IReads<T> where T : class
+        {
+            [Cached("5m", "{T}:{id}", {|#0:nameof(IWrites<T>.UpdateAsync)|})]
+            Task<T?> GetAsync(int id);
+        }
+
+        public interface IWrites<T> where T : class
+        {
+            Task UpdateAsync(int id, T entity);
+        }
+
+        public interface IRepository<T> : IReads<T>, IWrites<T> where T : class
+        {
+        }
+        """,
+        [
+            new DiagnosticResult(DiagnosticDescriptors.UnworkableInvalidation).WithLocation(0)
+                .WithArguments("UpdateAsync", "GetAsync", "no method named 'UpdateAsync' on 'IReads'; 'IWrites' has one, but it is generic and does not inherit 'IReads', so its writes cannot invalidate these entries: declare the write in an interface that inherits 'IReads', or tag the entries and put [InvalidatesTags] on it"),
+        ]);
+
+    /// <summary>Named with its type, the sibling's write is reported for the same reason.</summary>
+    [Fact]
+    public Task A_qualified_write_of_a_generic_sibling_is_reported_with_what_works() => Verify<UnworkableInvalidationAnalyzer>.AnalyzerAsync(
+        """
+        public interface IReads<T> where T : class
+        {
+            [Cached("5m", "{T}:{id}", {|#0:"IWrites.UpdateAsync"|})]
+            Task<T?> GetAsync(int id);
+        }
+
+        public interface IWrites<T> where T : class
+        {
+            Task UpdateAsync(int id, T entity);
+        }
+        """,
+        [
+            new DiagnosticResult(DiagnosticDescriptors.UnworkableInvalidation).WithLocation(0)
+                .WithArguments("IWrites.UpdateAsync", "GetAsync", "'IWrites' is generic and neither inherits 'IReads' nor is inherited by it: a write of a generic interface invalidates only what its own decorator caches, the methods of 'IWrites' and of the interfaces it inherits; declare the write in an interface that inherits 'IReads', or tag the entries and put [InvalidatesTags] on the write"),
+        ]);
+
     [Fact]
     public Task A_name_nothing_resembles_gets_no_suggestion() => Verify<UnworkableInvalidationAnalyzer>.AnalyzerAsync(
         """

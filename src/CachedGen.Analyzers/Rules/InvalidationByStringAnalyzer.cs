@@ -29,9 +29,10 @@ public sealed class InvalidationByStringAnalyzer : CachedMethodAnalyzer
             }
 
             var (problem, found) = UnworkableInvalidationAnalyzer.Check(site, name, context.Compilation);
-            if (found && problem is null)
+            // Advice only where nameof can name the write (a generic interface's needs C# 14).
+            if (found && problem is null && UnworkableInvalidationAnalyzer.NameofExpression(name, site, context.Compilation) is { } nameof)
             {
-                var properties = ImmutableDictionary<string, string?>.Empty.Add(UnworkableInvalidationAnalyzer.UseNameofProperty, name);
+                var properties = ImmutableDictionary<string, string?>.Empty.Add(UnworkableInvalidationAnalyzer.UseNameofProperty, nameof);
                 context.ReportDiagnostic(Diagnostic.Create(Rule, literal.GetLocation(), properties, name, site.Method.Name));
             }
         }

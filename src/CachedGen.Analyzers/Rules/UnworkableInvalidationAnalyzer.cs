@@ -13,8 +13,45 @@ namespace CachedGen.Analyzers.Rules;
 /// or whose parameters cannot fill the key template.</summary>
 public sealed class UnworkableInvalidationAnalyzer : CachedMethodAnalyzer
 {
-    /// <summary>Set when the argument is a string literal naming an existing method: the fix rewrites it as <c>nameof</c>.</summary>
+    /// <summary>Set when the argument is a string literal naming an existing method that <c>nameof</c> can name: the
+    /// expression the fix writes instead (<c>nameof(Save)</c>, <c>$"{nameof(IFormCommands)}.{nameof(IFormCommands.UpdateAsync)}"</c>).</summary>
     public const string UseNameofProperty = "UseNameof";
+
+    /// <summary>The <c>nameof</c> expression that gives <paramref name="name"/> (a write's name, or one qualified with its
+    /// interface), or <see langword="null"/> when none can: an interface that is generic needs C# 14's
+    /// <c>nameof(IRepository&lt;&gt;)</c>, and before C# 14 only the string names it.</summary>
+    internal static string? NameofExpression(string name, CachedSite site, Compilation compilation)
+    {
+        var dot = name.IndexOf('.');
+        if (dot < 0)
+        {
+            return "nameof(" + name + ")";
+        }
+
+        var write = CacheRules.ResolveQualifiedWrite(name, compilation, site.Syntax, site.Method.ContainingType);
+        return write.Type is { } type ? QualifiedNameof(name.Substring(0, dot), type, name.Substring(dot + 1), OptionsOf(site, compilation)) : null;
+    }
+
+    /// <summary>The parse options of the attribute's file (its language version), or of the compilation's first file.</summary>
+    private static ParseOptions? OptionsOf(CachedSite site, Compilation compilation)
+        => site.Syntax?.SyntaxTree.Options ?? compilation.SyntaxTrees.FirstOrDefault()?.Options;
+
+    /// <summary><c>$"{nameof(IFormCommands)}.{nameof(IFormCommands.UpdateAsync)}"</c> for <paramref name="type"/>, written
+    /// <paramref name="typeText"/>; a generic one as <c>IRepository&lt;&gt;</c>, from C# 14 (<see langword="null"/> before).</summary>
+    private static string? QualifiedNameof(string typeText, INamedTypeSymbol type, string method, ParseOptions? options)
+    {
+        if (type.IsGenericType)
+        {
+            if (options is not CSharpParseOptions { LanguageVersion: >= (LanguageVersion)1400 })
+            {
+                return null;
+            }
+
+            typeText += "<" + new string(',', type.Arity - 1) + ">";
+        }
+
+        return $"$\"{{nameof({typeText})}}.{{nameof({typeText}.{method})}}\"";
+    }
 
     internal override DiagnosticDescriptor Rule => DiagnosticDescriptors.UnworkableInvalidation;
 
@@ -36,9 +73,9 @@ public sealed class UnworkableInvalidationAnalyzer : CachedMethodAnalyzer
             var (problem, found) = Check(site, name, context.Compilation);
             var properties = ImmutableDictionary<string, string?>.Empty;
             if (found && expression is LiteralExpressionSyntax literal && literal.IsKind(SyntaxKind.StringLiteralExpression)
-                && name.IndexOf('.') == name.LastIndexOf('.'))
+                && name.IndexOf('.') == name.LastIndexOf('.') && NameofExpression(name, site, context.Compilation) is { } nameof)
             {
-                properties = properties.Add(UseNameofProperty, name);
+                properties = properties.Add(UseNameofProperty, nameof);
             }
 
             if (problem is not null)
@@ -56,7 +93,7 @@ public sealed class UnworkableInvalidationAnalyzer : CachedMethodAnalyzer
         if (name.Contains('.'))
         {
             // Another interface's write (or this one's, qualified): resolved as the generator does.
-            var write = CacheRules.ResolveQualifiedWrite(name, compilation, site.Syntax);
+            var write = CacheRules.ResolveQualifiedWrite(name, compilation, site.Syntax, site.Method.ContainingType);
             if (write.Error is not null)
             {
                 return (write.Error, false);
@@ -150,8 +187,19 @@ public sealed class UnworkableInvalidationAnalyzer : CachedMethodAnalyzer
             .OrderBy(t => contracts.Any(c => t.AllInterfaces.Contains(c, SymbolEqualityComparer.Default)) ? 0 : 1)
             .ThenBy(t => t.ToDisplayString(), System.StringComparer.Ordinal)
             .FirstOrDefault();
-        return elsewhere is null
-            ? problem
-            : problem + $"; to name the write of '{elsewhere.Name}', qualify it with its type: $\"{{nameof({elsewhere.Name})}}.{{nameof({elsewhere.Name}.{name})}}\"";
+        if (elsewhere is null)
+        {
+            return problem;
+        }
+
+        var declaring = site.Method.ContainingType;
+        if (elsewhere.IsGenericType && !CacheRules.Inherits(elsewhere, declaring)
+            && !declaring.AllInterfaces.Any(i => SymbolEqualityComparer.Default.Equals(i.OriginalDefinition, elsewhere.OriginalDefinition)))
+        {
+            return problem + $"; '{elsewhere.Name}' has one, but it is generic and does not inherit '{declaring.Name}', so its writes cannot invalidate these entries: declare the write in an interface that inherits '{declaring.Name}', or tag the entries and put [InvalidatesTags] on it";
+        }
+
+        return problem + $"; to name the write of '{elsewhere.Name}', qualify it with its type: "
+            + (QualifiedNameof(elsewhere.Name, elsewhere, name, OptionsOf(site, compilation)) ?? $"\"{elsewhere.Name}.{name}\" (a generic interface has no nameof form before C# 14)");
     }
 }

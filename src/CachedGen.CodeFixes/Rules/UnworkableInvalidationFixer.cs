@@ -29,15 +29,12 @@ public sealed class UnworkableInvalidationFixer : CodeFixProvider
             return;
         }
 
-        // "Save" becomes nameof(Save); "IFormCommands.UpdateAsync" becomes $"{nameof(IFormCommands)}.{nameof(IFormCommands.UpdateAsync)}",
-        // a constant the generator reads the same way, and a rename of either part updates or breaks it visibly.
-        var dot = name.IndexOf('.');
-        var replacement = dot < 0
-            ? SyntaxFactory.InvocationExpression(
-                SyntaxFactory.IdentifierName("nameof"),
-                SyntaxFactory.ArgumentList(SyntaxFactory.SingletonSeparatedList(SyntaxFactory.Argument(SyntaxFactory.IdentifierName(name)))))
-            : SyntaxFactory.ParseExpression("$\"{nameof(" + name.Substring(0, dot) + ")}.{nameof(" + name + ")}\"");
-        var title = dot < 0 ? $"Use nameof({name})" : $"Use nameof({name.Substring(0, dot)}) and nameof({name})";
+        // "Save" becomes nameof(Save); "IFormCommands.UpdateAsync" becomes $"{nameof(IFormCommands)}.{nameof(IFormCommands.UpdateAsync)}"
+        // ($"{nameof(IRepository<>)}.{nameof(IRepository<>.UpdateAsync)}" for a generic interface, from C# 14), a
+        // constant the generator reads the same way, and a rename of either part updates or breaks it visibly. The
+        // analyzer wrote the expression.
+        var replacement = SyntaxFactory.ParseExpression(name);
+        var title = $"Use {name}";
         FixHelpers.RegisterReplacement(context, diagnostic, title, nameof(UnworkableInvalidationFixer), found.Root, literal, replacement.WithTriviaFrom(literal));
     }
 }

@@ -12,7 +12,13 @@ internal static partial class DecoratorEmitter
     private static void WriteDescriptor(SourceWriter w, DecoratorModel model, CachedMethodModel method)
     {
         w.Line($"/// <summary>{(model.IsGeneric ? "Facts" : "Compile-time facts")} about {See(method)}.</summary>");
-        var methodId = model.IsGeneric
+        // A method a generic decorator inherits takes its base's id and version segment: the base's type arguments
+        // (none for a base that is not generic), named at run time, as the base's own decorator names them.
+        var inheritedArguments = method.InheritedFrom is null || method.InheritedTypeArguments.Count == 0 ? null
+            : $"{Runtime}.CacheTypeNames.Join({string.Join(", ", method.InheritedTypeArguments.Select(t => "typeof(" + t + ")"))})";
+        var methodId = method.InheritedFrom is { } inherited
+            ? inheritedArguments is null ? $"\"{method.MethodId}\"" : $"\"{inherited}<\" + {inheritedArguments} + \">.{method.Name}\""
+            : model.IsGeneric
             ? $"\"{model.GenericContractName}<\" + {GenericTypeArgumentsField} + \">.{method.Name}\""
             : $"\"{method.MethodId}\"";
         w.Open($"public static readonly {Runtime}.CacheMethodDescriptor<{method.KeyType}, {method.ValueType}> {method.DescriptorName} = new({methodId}, {method.RenderKeyName})");
@@ -30,7 +36,8 @@ internal static partial class DecoratorEmitter
         var version = method.Version.ToString(CultureInfo.InvariantCulture);
         // The closed type's argument names that end the version segment: a generic decorator's static field, or a
         // literal for a method of a closed generic interface.
-        var typeArguments = model.IsGeneric ? GenericTypeArgumentsField
+        var typeArguments = method.InheritedFrom is not null ? inheritedArguments
+            : model.IsGeneric ? GenericTypeArgumentsField
             : method.ClosedTypeArgumentNames is { } names ? Literal(names)
             : null;
         if (method.RuntimeShapeType is { } shapeType)

@@ -234,6 +234,15 @@ internal sealed record CachedMethodModel
 
     public string? ClosedTypeArgumentNames { get; init; }
 
+    /// <summary>In a generic decorator, for a method inherited from a base interface: the base's name without type
+    /// arguments (<c>Shop.IReadRepository</c>), whose method id and version segment the method takes, so that it shares
+    /// the base decorator's entries and, in a process, its L1.</summary>
+    public string? InheritedFrom { get; init; }
+
+    /// <summary>With <see cref="InheritedFrom"/>: the base's type arguments, in the decorator's type parameters
+    /// (<c>TEntity</c>); empty for a base that is not generic.</summary>
+    public EquatableArray<string> InheritedTypeArguments { get; init; }
+
     public string? RuntimeShapeType { get; init; }
 
     /// <summary>Set for a batch method (<c>{ids[]}</c>): its key, descriptor and value type are per element.</summary>

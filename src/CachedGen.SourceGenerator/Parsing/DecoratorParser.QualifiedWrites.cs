@@ -49,7 +49,7 @@ internal static partial class DecoratorParser
                     continue;
                 }
 
-                var write = ResolveQualifiedWrite(name, compilation, info.Syntax);
+                var write = ResolveQualifiedWrite(name, compilation, info.Syntax, info.Method.ContainingType);
                 if (write.Error is not null || write.Methods.Count != 1 || write.Methods[0].GetAttributes().Any(IsCachedAttribute)
                     || SkipRules.InvalidatingWriteProblem(write.Methods[0]) is not null || SkipRules.ExternalWriteProblem(contract, write.Type!) is not null)
                 {
@@ -60,6 +60,12 @@ internal static partial class DecoratorParser
                 if (SymbolEqualityComparer.Default.Equals(write.Type, contract) || contract.AllInterfaces.Contains(write.Type!, SymbolEqualityComparer.Default))
                 {
                     info.QualifiedSelfWrites.Add(writer);
+                }
+                else if (Inherits(write.Type!, contract))
+                {
+                    // The write's interface inherits this one: its own decorator caches this method too and invalidates
+                    // it there (the same Redis entry, and in this process the same L1 when the method id is the same).
+                    continue;
                 }
                 else if (externals is not null && MatchArguments(writer, info.Fields) is { } arguments)
                 {

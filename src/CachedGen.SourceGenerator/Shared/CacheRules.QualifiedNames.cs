@@ -14,9 +14,12 @@ internal static partial class CacheRules
     /// <summary>
     /// Resolves a type-qualified <c>invalidatedBy</c> name (<c>IFormCommands.UpdateAsync</c>, or
     /// <c>$"{nameof(IFormCommands)}.{nameof(IFormCommands.UpdateAsync)}"</c>) to the write methods of that name. The type
-    /// part is bound by the compiler as if written at the attribute (<see cref="FindType"/>).
+    /// part is bound by the compiler as if written at the attribute (<see cref="FindType"/>). A generic interface
+    /// (<c>$"{nameof(IRepository&lt;&gt;)}.{nameof(IRepository&lt;&gt;.UpdateAsync)}"</c>) is one whose decorator caches the
+    /// method itself: <paramref name="declaring"/> (the cached method's interface) or one inheriting it; its write then
+    /// invalidates the entry in that decorator, for each of its closings.
     /// </summary>
-    internal static QualifiedWrite ResolveQualifiedWrite(string name, Compilation compilation, SyntaxNode? attribute)
+    internal static QualifiedWrite ResolveQualifiedWrite(string name, Compilation compilation, SyntaxNode? attribute, INamedTypeSymbol declaring)
     {
         var dot = name.LastIndexOf('.');
         var typeName = name.Substring(0, dot);
@@ -34,7 +37,22 @@ internal static partial class CacheRules
 
         if (type.IsGenericType)
         {
-            return new QualifiedWrite(type, [], $"'{typeName}' is generic, and a write of a generic interface does not invalidate another interface's entries");
+            var closing = declaring.AllInterfaces.FirstOrDefault(i => SymbolEqualityComparer.Default.Equals(i.OriginalDefinition, type.OriginalDefinition));
+            if (closing is not null)
+            {
+                // A base the cached method's interface closes (IProductRepository : IRepository<Product>): its write, as
+                // that interface inherits it, is a write of that interface's own decorator.
+                type = closing;
+            }
+            else if (Inherits(type, declaring))
+            {
+                // The cached method's interface itself, or one inheriting it: its decorator caches the method.
+                type = type.OriginalDefinition;
+            }
+            else
+            {
+                return new QualifiedWrite(type, [], $"'{typeName}' is generic and neither inherits '{declaring.Name}' nor is inherited by it: a write of a generic interface invalidates only what its own decorator caches, the methods of '{typeName}' and of the interfaces it inherits; declare the write in an interface that inherits '{declaring.Name}', or tag the entries and put [InvalidatesTags] on the write");
+            }
         }
 
         if (SkipRules.ContractProblem(type) is { } problem)
@@ -49,6 +67,15 @@ internal static partial class CacheRules
         return candidates.Count == 0
             ? new QualifiedWrite(type, candidates, $"no method named '{methodName}' on '{type.Name}'")
             : new QualifiedWrite(type, candidates, null);
+    }
+
+    /// <summary>Whether <paramref name="write"/> is <paramref name="cached"/> or inherits it, however either is closed:
+    /// the decorator of <paramref name="write"/> then caches <paramref name="cached"/>'s methods itself.</summary>
+    internal static bool Inherits(INamedTypeSymbol write, INamedTypeSymbol cached)
+    {
+        var definition = cached.OriginalDefinition;
+        return SymbolEqualityComparer.Default.Equals(write.OriginalDefinition, definition)
+            || write.OriginalDefinition.AllInterfaces.Any(i => SymbolEqualityComparer.Default.Equals(i.OriginalDefinition, definition));
     }
 
     /// <summary>The type <paramref name="typeName"/> names where <paramref name="attribute"/> is written, found by the

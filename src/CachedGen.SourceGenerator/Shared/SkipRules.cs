@@ -460,6 +460,7 @@ internal static class SkipRules
     /// decorator's entries are keyed by its type arguments, which another interface's decorator cannot name.</summary>
     internal static string? ExternalWriteProblem(INamedTypeSymbol contract, INamedTypeSymbol writeType)
         => IsOpenGeneric(contract) && !SymbolEqualityComparer.Default.Equals(writeType, contract) && !contract.AllInterfaces.Contains(writeType, SymbolEqualityComparer.Default)
+            && !CacheRules.Inherits(writeType, contract)
             ? $"'{contract.Name}' is generic, and the decorator of another interface cannot name a generic decorator's entries (their keys depend on its type arguments): tag the entries and put [InvalidatesTags] on the write, or name a write of '{contract.Name}' itself"
             : null;
 
