@@ -131,6 +131,34 @@ public sealed class DecoratorTests(RedisServerFixture redis) : IClassFixture<Red
         Assert.Equal("deleted", (await repository.GetAsync(5))!.Name);
     }
 
+    /// <summary>The same, when the method's recent misses found nothing in Redis, so a miss skips the GET and the lease
+    /// script finds the garbage: it deletes the key, takes the lease on a second run of the script and writes the value
+    /// back, instead of leaving the key empty for every node's next read.</summary>
+    [Fact]
+    public async Task Garbage_found_by_the_lease_script_is_a_miss_and_is_replaced()
+    {
+        var source = new WidgetSource();
+        var (repository, runtime) = await NodeAsync(source);
+        for (var id = 100; id < 110; id++)
+        {
+            await repository.GetAsync(id); // nothing in Redis: misses from now on start with the lease script
+        }
+
+        await runtime.PendingFills.WhenIdleAsync();
+        var key = GetAsyncCache(runtime).RenderKey(new ValueTuple<int>(12));
+        var garbage = new byte[300];
+        new Random(12).NextBytes(garbage);
+        await Server.SetRawAsync(key, garbage);
+
+        var widget = await repository.GetAsync(12);
+        await runtime.PendingFills.WhenIdleAsync();
+
+        Assert.Equal("widget-12", widget!.Name);
+        Assert.Equal(11, source.SourceCalls);
+        Assert.NotEqual("300", await Server.ExecuteAsync("STRLEN", key));
+        Assert.True(await ExistsAsync(key));
+    }
+
     [Fact]
     public async Task Garbage_under_a_key_is_a_miss_and_is_replaced()
     {

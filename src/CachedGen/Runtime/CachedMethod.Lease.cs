@@ -30,6 +30,7 @@ public sealed partial class CachedMethod<TKey, TValue>
         long waitStarted = 0;
         var backplane = _runtime.Backplane;
         TaskCompletionSource<FillNotice?>? filled = null;
+        var deletedUnreadable = false;
         try
         {
             for (var attempt = 0; ; attempt++)
@@ -62,9 +63,15 @@ public sealed partial class CachedMethod<TKey, TValue>
                             case Payload.Expired:
                                 fallback = fallback.Has ? fallback : expiredNow;
                                 break;
+                            case Payload.Unreadable when !deletedUnreadable:
+                                // Deleted (sent ahead of the next script on the connection): the script again, once, finds
+                                // the key gone and leases it, so the value is written back instead of read from the source
+                                // by every node until someone's GET finds the key empty.
+                                deletedUnreadable = true;
+                                continue;
                         }
 
-                        // Unreadable, or expired between the script and now: load without the lease, write nothing.
+                        // Unreadable twice, or expired between the script and now: load without the lease, write nothing.
                         return await GuardFailSafeAsync(key, LoadIntoL1Async(key, state, load, stamp), fallback, cancellationToken).ConfigureAwait(false);
 
                     case LeaseOutcome.Acquired:
