@@ -556,7 +556,12 @@ internal sealed partial class RedisLevel : IRedisEntries, IAsyncDisposable
         _sweeper.Dispose();
         if (_ownsConnection && _connection.IsCompletedSuccessfully)
         {
-            await _connection.Result.DisposeAsync().ConfigureAwait(false);
+            // What the runtime waits for at a stop (fills, the last try of unconfirmed writes) it has waited for, each
+            // within its budget. Closing without letting queued commands complete skips StackExchange.Redis's own wait
+            // for them, which lasts its syncTimeout (5 s by default) when Redis does not answer.
+            var connection = _connection.Result;
+            await connection.CloseAsync(allowCommandsToComplete: false).ConfigureAwait(false);
+            await connection.DisposeAsync().ConfigureAwait(false);
         }
     }
 }
