@@ -85,24 +85,16 @@ public class NameSuggestionTests
     /// each closing. Named from the cached method, qualified with the generic interface (the string, or from C# 14
     /// <c>$"{nameof(IRepository&lt;&gt;)}.{nameof(IRepository&lt;&gt;.UpdateAsync)}"</c>).</summary>
     [Fact]
-    public Task A_write_of_a_generic_interface_that_inherits_the_cached_one_is_accepted() => Verify<UnworkableInvalidationAnalyzer>.AnalyzerAsync(
-        """
-        public interface IReadRepository<T> where T : class
-        {
-            [Cached("5m", "{T}:{id}", "IRepository.UpdateAsync")]
-            Task<T?> GetAsync(int id);
-        }
-
-        public interface IRepository<T> : IReadRepository<T> where T : class
-        {
-            Task UpdateAsync(int id, T entity);
-        }
-        """);
+    public Task A_write_of_a_generic_interface_that_inherits_the_cached_one_is_accepted()
+        => Verify<UnworkableInvalidationAnalyzer>.AnalyzerAsync(GenericReadsAndDerivedWrites);
 
     /// <summary>Before C# 14 the string is the only way to name a generic interface's write: no advice to use nameof.</summary>
     [Fact]
-    public Task A_string_naming_a_generic_interface_s_write_gets_no_nameof_advice_before_CSharp_14() => Verify<InvalidationByStringAnalyzer>.AnalyzerAsync(
-        """
+    public Task A_string_naming_a_generic_interface_s_write_gets_no_nameof_advice_before_CSharp_14()
+        => Verify<InvalidationByStringAnalyzer>.AnalyzerAsync(GenericReadsAndDerivedWrites);
+
+    /// <summary>Reads in a generic base, the write in the generic repository that inherits it, named by its string.</summary>
+    private const string GenericReadsAndDerivedWrites = """
         public interface IReadRepository<T> where T : class
         {
             [Cached("5m", "{T}:{id}", "IRepository.UpdateAsync")]
@@ -113,7 +105,7 @@ public class NameSuggestionTests
         {
             Task UpdateAsync(int id, T entity);
         }
-        """);
+        """;
 
     /// <summary>An interface that closes a generic base caches its own methods and forwards the base's writes: a write of
     /// the base, named with the base's type, invalidates them in its decorator.</summary>
