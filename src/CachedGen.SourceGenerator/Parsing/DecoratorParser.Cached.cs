@@ -179,6 +179,7 @@ internal static partial class DecoratorParser
         var overloadSignature = method.ContainingType.GetMembers(method.Name).Length > 1
             ? "(" + string.Join(",", method.Parameters.Select(p => TypeKeyName.Of(p.Type))) + ")"
             : "";
+        var inheritedByGeneric = isGeneric && !SymbolEqualityComparer.Default.Equals(method.ContainingType, contract);
         var methodId = ((!isGeneric || !method.ContainingType.IsGenericType) && !SymbolEqualityComparer.Default.Equals(method.ContainingType, contract)
             && !method.ContainingType.TypeArguments.Any(SymbolExtensions.ContainsTypeParameter)
             ? TypeKeyName.Of(method.ContainingType) + "." + method.Name
@@ -214,12 +215,8 @@ internal static partial class DecoratorParser
             ClosedTypeArgumentNames = closedTypeArguments,
             // A generic decorator's inherited method takes the base's method id and version segment (written with the
             // base's type arguments at run time), as a closed decorator's does (above).
-            InheritedFrom = isGeneric && !SymbolEqualityComparer.Default.Equals(method.ContainingType, contract)
-                ? method.ContainingType.OriginalDefinition.ToDisplayString(OpenNameFormat)
-                : null,
-            InheritedTypeArguments = isGeneric && !SymbolEqualityComparer.Default.Equals(method.ContainingType, contract)
-                ? method.ContainingType.TypeArguments.Select(types.Name).ToEquatableArray()
-                : EquatableArray<string>.Empty,
+            InheritedFrom = inheritedByGeneric ? method.ContainingType.OriginalDefinition.ToDisplayString(OpenNameFormat) : null,
+            InheritedTypeArguments = inheritedByGeneric ? method.ContainingType.TypeArguments.Select(types.Name).ToEquatableArray() : EquatableArray<string>.Empty,
             RuntimeShapeType = runtimeShape,
             Batch = batch?.Model,
             CacheNull = data.CacheNull,
