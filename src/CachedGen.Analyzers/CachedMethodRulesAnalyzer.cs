@@ -8,7 +8,7 @@ using CachedGen.SourceGenerator;
 namespace CachedGen.Analyzers;
 
 /// <summary>
-/// The rules that look at one <c>[Cached]</c> method (CG0001–CG0009, CG0011, CG0014–CG0022, CG0024), run from one method-symbol action:
+/// The rules that look at one <c>[Cached]</c> method (CG0001–CG0009, CG0011, CG0014–CG0022, CG0024, CG0025), run from one method-symbol action:
 /// the compiler dispatches each method once to this analyzer rather than once to each rule, and the rules share the
 /// method's <see cref="CachedSite"/>. Nothing runs when the compilation does not reference CachedGen; generated code
 /// is skipped; concurrent execution is on.
@@ -23,6 +23,7 @@ public sealed class CachedMethodRulesAnalyzer : DiagnosticAnalyzer
         new InvalidKeyTemplateAnalyzer(),
         new ParameterNotInKeyAnalyzer(),
         new PartlyKeyedParameterAnalyzer(),
+        new LocalTtlBeyondTtlAnalyzer(),
         new UnworkableInvalidationAnalyzer(),
         new InvalidationByStringAnalyzer(),
         new UncacheableMethodAnalyzer(),

@@ -187,6 +187,13 @@ internal static class DiagnosticDescriptors
         DiagnosticCategories.Security,
         DiagnosticSeverity.Warning);
 
+    public static readonly DiagnosticDescriptor LocalTtlBeyondTtl = Create(
+        DiagnosticIds.LocalTtlBeyondTtl,
+        "LocalTtl longer than the TTL",
+        "'{0}' sets LocalTtl = \"{1}\", longer than its TTL \"{2}\": L1 never keeps an entry past its TTL, so its entries live {2} in L1 too; write a LocalTtl no longer than the TTL, or leave it out",
+        DiagnosticCategories.Usage,
+        DiagnosticSeverity.Warning);
+
     private static DiagnosticDescriptor Create(string id, string title, string message, string category, DiagnosticSeverity severity, params string[] customTags)
         => new(id, title, message, category, severity, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id + ".md", customTags: customTags);
 }

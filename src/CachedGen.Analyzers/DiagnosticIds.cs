@@ -27,4 +27,5 @@ public static class DiagnosticIds
     public const string InvalidSetting = "CG0022";
     public const string VolatileKeyValue = "CG0023";
     public const string PartlyKeyedParameter = "CG0024";
+    public const string LocalTtlBeyondTtl = "CG0025";
 }

@@ -220,6 +220,29 @@ public class InvalidSettingTests
         """);
 }
 
+public class LocalTtlBeyondTtlTests
+{
+    /// <summary>A LocalTtl longer than the TTL is reported on the LocalTtl argument, in any of the accepted forms; one equal
+    /// to or shorter than the TTL, "0s", none at all, and one that does not parse (CG0003's) are not.</summary>
+    [Fact]
+    public Task A_local_ttl_longer_than_the_ttl_fires_on_its_argument() => Verify<LocalTtlBeyondTtlAnalyzer>.AnalyzerAsync("""
+        public interface IRepo
+        {
+            [Cached("1m", {|#0:LocalTtl = "5m"|})] Task<int> A(int id);
+            [Cached("00:00:30", "b:{id}", {|#1:LocalTtl = "1h"|})] Task<int> B(int id);
+            [Cached("5m", LocalTtl = "5m")] Task<int> C(int id);
+            [Cached("5m", LocalTtl = "30s")] Task<int> D(int id);
+            [Cached("5m", LocalTtl = "0s")] Task<int> E(int id);
+            [Cached("5m")] Task<int> F(int id);
+            [Cached("5m", LocalTtl = "soon")] Task<int> G(int id);
+        }
+        """,
+        [
+            new DiagnosticResult(DiagnosticDescriptors.LocalTtlBeyondTtl).WithLocation(0).WithArguments("A", "5m", "1m"),
+            new DiagnosticResult(DiagnosticDescriptors.LocalTtlBeyondTtl).WithLocation(1).WithArguments("B", "1h", "00:00:30"),
+        ]);
+}
+
 public class MissingTtlTests
 {
     [Fact]
@@ -1436,7 +1459,7 @@ public class CachedMethodRulesAnalyzerTests
             .OrderBy(id => id, StringComparer.Ordinal);
         var combined = new CachedMethodRulesAnalyzer().SupportedDiagnostics.Select(d => d.Id).OrderBy(id => id, StringComparer.Ordinal);
         Assert.Equal(rules, combined);
-        Assert.Equal(20, combined.Count());
+        Assert.Equal(21, combined.Count());
     }
 
     /// <summary>A Span, ref or out parameter keeps the method uncached whatever its key: CG0007 says so, and neither
