@@ -105,6 +105,45 @@ public sealed class TagTests(RedisServerFixture redis, ITestOutputHelper output)
         Assert.Equal("four again", (await a.GetOwnedSlowAsync("ann", 4))!.Name);
     }
 
+    /// <summary>The retries of a change a full Redis refuses fail as the first try did, every second: they are counted,
+    /// but neither open the circuit (Redis still answers the callers' reads) nor log each failure again.</summary>
+    [Fact]
+    public async Task Retries_of_a_refused_change_do_not_open_the_circuit_for_the_callers()
+    {
+        var log = new PayloadGuardTests.EventLog();
+        var options = new CachedGenOptions { KeyPrefix = _prefix, ValueEncryptionKey = new byte[32], KeyHashSecret = TestNodes.Secret, RedisOperationTimeout = TimeSpan.FromSeconds(2), CircuitBreakerThreshold = 2 };
+        await using var mux = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis.Server.Endpoint + ",abortConnect=false");
+        await using var runtime = new CacheRuntime(options, mux, log);
+        var source = new WidgetSource();
+        IWidgetRepository a = new CachedWidgetRepository(source, runtime);
+        Assert.Equal("widget-2", (await a.GetOwnedAsync("ann", 2))!.Name);
+        await runtime.PendingFills.WhenIdleAsync();
+
+        try
+        {
+            Assert.Equal("OK", await redis.Server.ExecuteAsync("CONFIG", "SET", "maxmemory", "1")); // every write is OOM
+            await a.TouchOwnerAsync("ann");                                                         // refused: unconfirmed
+            Assert.False(runtime.UnconfirmedWrites.IsEmpty);
+            var logged = log.Events.Count;
+            for (var i = 0; i < 3; i++)
+            {
+                await runtime.UnconfirmedWrites.RetryAsync(); // three more failures: more than the threshold of 2
+            }
+
+            Assert.False(runtime.UnconfirmedWrites.IsEmpty);
+            Assert.Equal(RedisCircuitState.Closed, runtime.RedisCircuitState);
+            Assert.Equal(logged, log.Events.Count); // no 1001 per retry, no 1007
+            Assert.Equal("widget-3", (await a.GetOwnedAsync("ann", 3))!.Name); // a read still goes to Redis, and to the source
+        }
+        finally
+        {
+            Assert.Equal("OK", await redis.Server.ExecuteAsync("CONFIG", "SET", "maxmemory", "0"));
+        }
+
+        await Eventually.HoldsAsync(() => runtime.UnconfirmedWrites.IsEmpty, "the retries did not end");
+        Assert.DoesNotContain(log.Events, e => e.Id == 1007);
+    }
+
     [Fact]
     public async Task An_event_handler_invalidates_a_tag_through_ICacheInvalidator()
     {

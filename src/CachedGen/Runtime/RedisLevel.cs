@@ -478,7 +478,7 @@ internal sealed partial class RedisLevel : IRedisEntries, IAsyncDisposable
     }
 
     /// <summary>Set for the retries of unconfirmed writes (<see cref="UnconfirmedWrites.RetryAsync"/>): they go to Redis
-    /// whatever the circuit's state.</summary>
+    /// whatever the circuit's state, and their failures do not count towards opening it.</summary>
     internal static readonly AsyncLocal<bool> RetryingUnconfirmed = new();
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> OperationTags = new(StringComparer.Ordinal);
@@ -496,6 +496,14 @@ internal sealed partial class RedisLevel : IRedisEntries, IAsyncDisposable
         {
             // Lower case, as cachedgen.operation.duration's operation tag is (the logs keep the command's name).
             _metrics.RedisErrors.Add(1, new KeyValuePair<string, object?>("operation", OperationTags.GetOrAdd(operation, static o => o.ToLowerInvariant())));
+        }
+
+        if (RetryingUnconfirmed.Value)
+        {
+            // A retry of a change Redis has not confirmed: its first failure was logged, and the change waits (the stop
+            // reports what is left, 1028). Counted above; it neither logs again every second nor opens the circuit,
+            // which is the callers': a Redis that refuses writes (full, noeviction) still answers their reads.
+            return;
         }
 
         if (Breaker.IsClosed)
