@@ -151,6 +151,69 @@ public class NameSuggestionTests
                 .WithArguments("UpdateAsync", "GetAsync", "no method named 'UpdateAsync' on 'IReads'; 'IWrites' has one, but it is generic and does not inherit 'IReads', so its writes cannot invalidate these entries: declare the write in an interface that inherits 'IReads', or tag the entries and put [InvalidatesTags] on it"),
         ]);
 
+    /// <summary>With interfaces of the same names elsewhere in the compilation, the suggestion names the one that
+    /// inherits the cached method's interface, however closed (a decoy in another namespace sorts first by name).</summary>
+    [Fact]
+    public Task The_suggested_write_is_the_one_that_inherits_the_cached_interface() => Verify<UnworkableInvalidationAnalyzer>.AnalyzerAsync(
+        """
+        namespace A.Decoy
+        {
+            public interface IRepo<T> where T : class { Task UpdateAsync(int id, T entity); }
+        }
+
+        namespace B.Real
+        {
+            public interface IReadRepo<T> where T : class
+            {
+                [Cached("5m", "{T}:{id}", {|#0:nameof(IRepo<T>.UpdateAsync)|})]
+                Task<T?> GetAsync(int id);
+            }
+
+            public interface IRepo<T> : IReadRepo<T> where T : class { Task UpdateAsync(int id, T entity); }
+        }
+        """,
+        [
+            new DiagnosticResult(DiagnosticDescriptors.UnworkableInvalidation).WithLocation(0)
+                .WithArguments("UpdateAsync", "GetAsync", "no method named 'UpdateAsync' on 'IReadRepo'; to name the write of 'IRepo', qualify it with its type: \"IRepo.UpdateAsync\" (a generic interface has no nameof form before C# 14)"),
+        ]);
+
+    /// <summary>On a class's method, the write is one of an interface the class implements: named with a generic
+    /// interface it does not implement, the message says so, naming the class.</summary>
+    [Fact]
+    public Task A_class_s_method_naming_a_generic_interface_it_does_not_implement_is_reported() => Verify<UnworkableInvalidationAnalyzer>.AnalyzerAsync(
+        """
+        public interface IReads<T> where T : class { Task<T?> GetAsync(int id); }
+
+        public interface IWrites<T> where T : class { Task UpdateAsync(int id, T entity); }
+
+        public class Store<T> : IReads<T> where T : class
+        {
+            [Cached("5m", "{T}:{id}", {|#0:"IWrites.UpdateAsync"|})]
+            public Task<T?> GetAsync(int id) => Task.FromResult<T?>(null);
+        }
+        """,
+        [
+            new DiagnosticResult(DiagnosticDescriptors.UnworkableInvalidation).WithLocation(0)
+                .WithArguments("IWrites.UpdateAsync", "GetAsync", "'IWrites' is generic and 'Store' does not implement it: a write of a generic interface invalidates only what a decorator of it caches; name a write of an interface 'Store' implements, or tag the entries and put [InvalidatesTags] on the write"),
+        ]);
+
+    /// <summary>A generic class's method naming the generic repository it implements: accepted.</summary>
+    [Fact]
+    public Task A_generic_class_s_method_naming_the_write_of_the_repository_it_implements_is_accepted() => Verify<UnworkableInvalidationAnalyzer>.AnalyzerAsync(
+        """
+        public interface IReadRepo<T> where T : class { Task<T?> GetAsync(int id); }
+
+        public interface IRepo<T> : IReadRepo<T> where T : class { Task UpdateAsync(int id, T entity); }
+
+        public class Store<T> : IRepo<T> where T : class
+        {
+            [Cached("5m", "{T}:{id}", "IRepo.UpdateAsync")]
+            public Task<T?> GetAsync(int id) => Task.FromResult<T?>(null);
+
+            public Task UpdateAsync(int id, T entity) => Task.CompletedTask;
+        }
+        """);
+
     /// <summary>Named with its type, the sibling's write is reported for the same reason.</summary>
     [Fact]
     public Task A_qualified_write_of_a_generic_sibling_is_reported_with_what_works() => Verify<UnworkableInvalidationAnalyzer>.AnalyzerAsync(

@@ -68,6 +68,59 @@ public sealed class InheritedWriteTests
     }
 }
 
+/// <summary>[Cached] on a generic class's method (the interfaces come from another library), naming the repository
+/// interface's write with C# 14's <c>nameof(IRepository&lt;&gt;)</c>.</summary>
+public sealed class ClassLevelInheritedWriteTests
+{
+    [Fact]
+    public async Task A_write_of_the_repository_invalidates_the_class_s_cached_read()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<StockCounter>();
+        services.AddScoped(typeof(IShelfRepository<>), typeof(ShelfStore<>));
+        services.AddCachedGen();
+        await using var provider = services.BuildServiceProvider();
+        var counter = provider.GetRequiredService<StockCounter>();
+        using var scope = provider.CreateScope();
+        var repository = scope.ServiceProvider.GetRequiredService<IShelfRepository<Pallet>>();
+
+        Assert.Equal(0, await repository.CountAsync());
+        Assert.Equal(0, await repository.CountAsync());
+        Assert.Equal(1, counter.Reads);
+
+        await repository.AddAsync(new Pallet(1));
+
+        Assert.Equal(1, await repository.CountAsync());
+        Assert.Equal(2, counter.Reads);
+    }
+}
+
+public interface IShelfReads<T> where T : class
+{
+    Task<int> CountAsync(CancellationToken ct = default);
+}
+
+public interface IShelfRepository<T> : IShelfReads<T> where T : class
+{
+    Task AddAsync(T item, CancellationToken ct = default);
+}
+
+public sealed class ShelfStore<T>(StockCounter counter) : IShelfRepository<T> where T : class
+{
+    [Cached("5m", "inherited-write-shelf:{T}:count", $"{nameof(IShelfRepository<>)}.{nameof(IShelfRepository<>.AddAsync)}")]
+    public Task<int> CountAsync(CancellationToken ct = default)
+    {
+        counter.Read();
+        return Task.FromResult(counter.Levels.Count);
+    }
+
+    public Task AddAsync(T item, CancellationToken ct = default)
+    {
+        counter.Levels[counter.Levels.Count] = 1;
+        return Task.CompletedTask;
+    }
+}
+
 public sealed record Pallet(int Id);
 
 public sealed class StockCounter

@@ -73,6 +73,43 @@ public class InheritedWriteTests
         Assert.DoesNotContain("TypeArguments", suffix, System.StringComparison.Ordinal); // the entries are the base's, whatever T is
     }
 
+    /// <summary>[Cached] on a generic class's method, naming the generic repository's write: the name is bound at the
+    /// class, where the repository is closed with the class's type parameter, and still names the write the
+    /// repository's decorator implements.</summary>
+    [Fact]
+    public void A_generic_class_s_cached_method_is_invalidated_by_the_generic_repository_s_write()
+    {
+        var result = GeneratorHarness.Run("using System.Collections.Generic;\nusing System.Linq;\nusing System.Threading;\n" + Head + """
+            public interface IReadRepo<T> where T : class
+            {
+                Task<List<T>> ListAsync(CancellationToken ct = default);
+            }
+
+            public interface IRepo<T> : IReadRepo<T> where T : class
+            {
+                Task UpdateAsync(T entity, CancellationToken ct = default);
+            }
+
+            public class MemRepo<T> : IRepo<T> where T : class
+            {
+                private readonly List<T> _store = new();
+
+                [Cached("5m", "{T}:all", "IRepo.UpdateAsync")]
+                public Task<List<T>> ListAsync(CancellationToken ct = default) => Task.FromResult(_store.ToList());
+
+                public Task UpdateAsync(T entity, CancellationToken ct = default)
+                {
+                    _store.Add(entity);
+                    return Task.CompletedTask;
+                }
+            }
+            """);
+
+        Assert.True(result.Diagnostics.IsEmpty, result.DiagnosticText);
+        var write = Body(result.Sources["Repos.IRepo`1.g.cs"], "global::Repos.IRepo<T>.UpdateAsync(");
+        Assert.Contains("await _listAsync.InvalidateAsync(default(global::System.ValueTuple)).ConfigureAwait(false); // {T}:all", write, System.StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_closing_interface_s_cached_method_is_invalidated_by_the_write_of_its_generic_base()
     {

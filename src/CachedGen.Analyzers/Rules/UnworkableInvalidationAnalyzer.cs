@@ -184,7 +184,7 @@ public sealed class UnworkableInvalidationAnalyzer : CachedMethodAnalyzer
             .OfType<IMethodSymbol>()
             .Where(m => m.ContainingType is { TypeKind: TypeKind.Interface })
             .Select(m => m.ContainingType)
-            .OrderBy(t => contracts.Any(c => t.AllInterfaces.Contains(c, SymbolEqualityComparer.Default)) ? 0 : 1)
+            .OrderBy(t => contracts.Any(c => CacheRules.Inherits(t, c)) ? 0 : 1)
             .ThenBy(t => t.ToDisplayString(), System.StringComparer.Ordinal)
             .FirstOrDefault();
         if (elsewhere is null)
@@ -192,11 +192,14 @@ public sealed class UnworkableInvalidationAnalyzer : CachedMethodAnalyzer
             return problem;
         }
 
+        // A generic interface's write invalidates only in a decorator that has both: one inheriting the method's interface,
+        // or one the method's interface (a class: the interfaces it implements) inherits.
         var declaring = site.Method.ContainingType;
-        if (elsewhere.IsGenericType && !CacheRules.Inherits(elsewhere, declaring)
+        if (elsewhere.IsGenericType && !contracts.Any(c => CacheRules.Inherits(elsewhere, c))
             && !declaring.AllInterfaces.Any(i => SymbolEqualityComparer.Default.Equals(i.OriginalDefinition, elsewhere.OriginalDefinition)))
         {
-            return problem + $"; '{elsewhere.Name}' has one, but it is generic and does not inherit '{declaring.Name}', so its writes cannot invalidate these entries: declare the write in an interface that inherits '{declaring.Name}', or tag the entries and put [InvalidatesTags] on it";
+            var reads = contracts.Count == 1 ? contracts[0].Name : declaring.Name;
+            return problem + $"; '{elsewhere.Name}' has one, but it is generic and does not inherit '{reads}', so its writes cannot invalidate these entries: declare the write in an interface that inherits '{reads}', or tag the entries and put [InvalidatesTags] on it";
         }
 
         return problem + $"; to name the write of '{elsewhere.Name}', qualify it with its type: "

@@ -35,6 +35,13 @@ internal static partial class DecoratorParser
             TagInvalidations = EquatableArray<TagTemplateModel>.Empty,
         });
 
+    /// <summary><paramref name="contract"/> or the interface it inherits that is <paramref name="write"/>, whichever way either
+    /// is closed, as <paramref name="contract"/> sees it; <see langword="null"/> when the decorator does not implement it.</summary>
+    private static INamedTypeSymbol? ImplementedBy(INamedTypeSymbol contract, INamedTypeSymbol write)
+        => SymbolEqualityComparer.Default.Equals(contract.OriginalDefinition, write.OriginalDefinition)
+            ? contract
+            : contract.AllInterfaces.FirstOrDefault(i => SymbolEqualityComparer.Default.Equals(i.OriginalDefinition, write.OriginalDefinition));
+
     /// <summary>The type-qualified <c>invalidatedBy</c> names of the cached methods: a write of this same interface joins
     /// its local writes, one of another interface becomes an <see cref="ExternalInvalidation"/> (when
     /// <paramref name="externals"/> collects them). Names that cannot work are skipped; CG0006 reports them.</summary>
@@ -57,9 +64,14 @@ internal static partial class DecoratorParser
                 }
 
                 var writer = write.Methods[0];
-                if (SymbolEqualityComparer.Default.Equals(write.Type, contract) || contract.AllInterfaces.Contains(write.Type!, SymbolEqualityComparer.Default))
+                if (ImplementedBy(contract, write.Type!) is { } implemented)
                 {
-                    info.QualifiedSelfWrites.Add(writer);
+                    // This decorator implements the write: its interface, or one it inherits, as this interface closes it
+                    // (the name may have been bound where another construction is in scope: a generic class's attribute).
+                    if (implemented.GetMembers(writer.Name).OfType<IMethodSymbol>().FirstOrDefault(m => SymbolEqualityComparer.Default.Equals(m.OriginalDefinition, writer.OriginalDefinition)) is { } own)
+                    {
+                        info.QualifiedSelfWrites.Add(own);
+                    }
                 }
                 else if (Inherits(write.Type!, contract))
                 {

@@ -49,6 +49,10 @@ internal static partial class CacheRules
                 // The cached method's interface itself, or one inheriting it: its decorator caches the method.
                 type = type.OriginalDefinition;
             }
+            else if (declaring.TypeKind != TypeKind.Interface)
+            {
+                return new QualifiedWrite(type, [], $"'{typeName}' is generic and '{declaring.Name}' does not implement it: a write of a generic interface invalidates only what a decorator of it caches; name a write of an interface '{declaring.Name}' implements, or tag the entries and put [InvalidatesTags] on the write");
+            }
             else
             {
                 return new QualifiedWrite(type, [], $"'{typeName}' is generic and neither inherits '{declaring.Name}' nor is inherited by it: a write of a generic interface invalidates only what its own decorator caches, the methods of '{typeName}' and of the interfaces it inherits; declare the write in an interface that inherits '{declaring.Name}', or tag the entries and put [InvalidatesTags] on the write");
