@@ -24,6 +24,24 @@ public class PartlyKeyedParameterTests
                 .WithArguments("SearchAsync", "'ClinicId' and 'Day'", "query", "'DoctorId' and 'Page'", "{query.DoctorId}, {query.Page}"),
         ]);
 
+    /// <summary>A query or specification interface (members inherited from a base interface too) is a query object as
+    /// a record is: keyed on one member, callers whose queries differ in the others share an entry.</summary>
+    [Fact]
+    public Task A_query_interface_keyed_by_some_of_its_members_fires() => Verify<PartlyKeyedParameterAnalyzer>.AnalyzerAsync(
+        """
+        public interface IPaged { int Skip { get; } int Take { get; } }
+        public interface IItemQuery : IPaged { int TenantId { get; } string? Search { get; } }
+        public interface IItems
+        {
+            [Cached("1m", {|#0:"items:{query.TenantId}"|})]
+            Task<int> CountAsync(IItemQuery query, CancellationToken ct = default);
+        }
+        """,
+        [
+            new DiagnosticResult("CG0024", DiagnosticSeverity.Warning).WithLocation(0)
+                .WithArguments("CountAsync", "'TenantId'", "query", "'Search', 'Skip' and 'Take'", "{query.Search}, {query.Skip}, {query.Take}"),
+        ]);
+
     /// <summary>A tenant left out of a query object's key is the cross-tenant leak CG0005 reports for a parameter.</summary>
     [Fact]
     public Task A_class_with_a_field_and_inherited_members_fires() => Verify<PartlyKeyedParameterAnalyzer>.AnalyzerAsync("""

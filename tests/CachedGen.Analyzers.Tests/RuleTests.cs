@@ -440,7 +440,7 @@ public class InvalidKeyTemplateTests
             new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(5)
                 .WithArguments("SomeAsync", "the default key holds every parameter, and 'tenants' is a 'System.Collections.Generic.IReadOnlyList<System.Guid>', which has no stable key encoding; pass one value that has one instead (a string or number that stands for the whole set), or mark 'tenants' [NotCacheKey] if it does not change the result"),
             new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(0)
-                .WithArguments("ListAsync", "the default key holds every parameter, and 'page' is a 'Page?', which has no stable key encoding; key on a member of it that has one ({page.TenantId}), or mark 'page' [NotCacheKey] if it does not change the result"),
+                .WithArguments("ListAsync", "the default key holds every parameter, and 'page' is a 'Page?', which has no stable key encoding; key on its members that change the result ({page.TenantId}, {page.Search}, {page.Number}), or mark 'page' [NotCacheKey] if it does not change the result"),
             new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(1)
                 .WithArguments("FindAsync", "the default key holds every parameter, and 'opaque' is a 'Opaque', which has no stable key encoding; pass a value that has one (a string, number, enum, Guid or date, or a struct with one such field), or mark 'opaque' [NotCacheKey] if it does not change the result"),
             new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(2)
@@ -519,7 +519,7 @@ public class InvalidKeyTemplateTests
         """,
         [
             new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(0)
-                .WithArguments("CountAsync", "'filter' is a 'Filter', which has no stable key encoding; key on a member of it that has one ({filter.ClinicId}), or mark 'filter' [NotCacheKey] if it does not change the result"),
+                .WithArguments("CountAsync", "'filter' is a 'Filter', which has no stable key encoding; key on its members that change the result ({filter.ClinicId}, {filter.Text}), or mark 'filter' [NotCacheKey] if it does not change the result"),
         ]);
 
     /// <summary>A line break or other control character in a template is reported with its name and position. With an

@@ -157,16 +157,22 @@ public sealed class InvalidKeyTemplateAnalyzer : CachedMethodAnalyzer
             return $"pass one value that has one instead ({single}), {notCacheKey}";
         }
 
-        var member = SerializedShape.IsFrameworkType(type)
-            ? null
+        // Every member that has an encoding, not one: a query object keyed on one of its members shares an entry between
+        // callers whose queries differ in the others (CG0024).
+        var members = SerializedShape.IsFrameworkType(type)
+            ? []
             : SerializedShape.Members(type)
                 .Select(m => m.Member.Name)
                 .Where(m => CacheRules.ResolvePath(parameter, [m]) is { } resolved && CacheRules.HasKeyEncoding(resolved.Type))
                 .OrderBy(m => m.EndsWith("Id", System.StringComparison.Ordinal) ? 0 : 1)
-                .FirstOrDefault();
-        return member is null
-            ? $"pass a value that has one (a string, number, enum, Guid or date, or a struct with one such field), {notCacheKey}"
-            : $"key on a member of it that has one ({{{name}.{member}}}), {notCacheKey}";
+                .ToList();
+        return members.Count switch
+        {
+            0 => $"pass a value that has one (a string, number, enum, Guid or date, or a struct with one such field), {notCacheKey}",
+            1 => $"key on its member that has one ({{{name}.{members[0]}}}), {notCacheKey}",
+            <= 4 => $"key on its members that change the result ({string.Join(", ", members.Select(m => "{" + name + "." + m + "}"))}), {notCacheKey}",
+            _ => $"key on its members that change the result ({string.Join(", ", members.Take(3).Select(m => "{" + name + "." + m + "}"))}, and {members.Count - 3} more that have an encoding), {notCacheKey}",
+        };
     }
 
     /// <summary>Whether the placeholder names a parameter that keeps the method from being cached whatever its key

@@ -80,11 +80,12 @@ public sealed class PartlyKeyedParameterAnalyzer : CachedMethodAnalyzer
         }
     }
 
-    /// <summary>A class, struct or record of the application or a library it uses, not of the framework: the members
+    /// <summary>A class, struct, record or interface (a query or specification interface) of the application or a library
+    /// it uses, not of the framework: the members
     /// of a <c>DateOnly</c>, a <c>TimeSpan</c> or a <c>Uri</c> are not query fields.</summary>
     private static bool IsApplicationType(INamedTypeSymbol type)
     {
-        if (type.TypeKind is not (TypeKind.Class or TypeKind.Struct) || type.SpecialType != SpecialType.None)
+        if (type.TypeKind is not (TypeKind.Class or TypeKind.Struct or TypeKind.Interface) || type.SpecialType != SpecialType.None)
         {
             return false;
         }
