@@ -510,7 +510,8 @@ public class InvalidKeyTemplateTests
                 .WithArguments("TwoAsync", "'others' is a 'int[]', which has no stable key encoding; pass one value that has one instead (a string or number that stands for the whole set), or mark 'others' [NotCacheKey] if it does not change the result"),
         ]);
 
-    /// <summary>A placeholder naming a whole object (no collection) names a member of it that a key can hold.</summary>
+    /// <summary>A placeholder naming a whole object (no collection) names the members to key on: every one that has an
+    /// encoding, since a query object keyed on one of them shares entries between queries that differ in the others.</summary>
     [Fact]
     public Task An_object_placeholder_names_a_member_to_key_on() => Verify<InvalidKeyTemplateAnalyzer>.AnalyzerAsync(
         """
