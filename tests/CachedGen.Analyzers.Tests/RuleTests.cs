@@ -1070,6 +1070,43 @@ public class UnserializableResultTests
                 .WithArguments("Resized", "the result is 'Resized', whose 'Sized.Size' is hidden by a member of the same name ('new'): only the derived one is written, so the base one comes back as its default; rename one, or mark the base one [IgnoreMember] if it holds the same value"),
         ]);
 
+    /// <summary>The DDD aggregate shape: a private list behind a computed property. The property is written and nothing
+    /// reads it back into the list, so a value read from Redis has no items; nested too. Computed properties over written
+    /// members, a lazy cache the getter fills, and get-only auto-properties stay silent.</summary>
+    [Fact]
+    public Task A_computed_property_over_an_unwritten_field_fires() => Verify<UnserializableResultAnalyzer>.AnalyzerAsync("""
+        public sealed class BasketItem { public int ProductId { get; set; } public int Quantity { get; set; } }
+        public sealed class Basket
+        {
+            private readonly List<BasketItem> _items = new();
+            public int Id { get; private set; }
+            public IReadOnlyCollection<BasketItem> Items => _items.AsReadOnly();
+        }
+        public sealed class Customer { public int Id { get; set; } public Basket Basket { get; set; } = new(); }
+        public sealed record Line(decimal Price, int Quantity) { public decimal Total => Price * Quantity; }
+        public sealed class Slugged
+        {
+            private string? _slug;
+            public string Name { get; set; } = "";
+            public string Slug => _slug ??= Name.ToLowerInvariant();
+            public int Version { get; }
+            public Slugged(int version) => Version = version;
+        }
+        public interface IRepo
+        {
+            [Cached("1m")] Task<Basket?> {|#0:GetBasketAsync|}(int id);
+            [Cached("1m")] Task<Customer?> {|#1:GetCustomerAsync|}(int id);
+            [Cached("1m")] Task<Line?> GetLineAsync(int id);
+            [Cached("1m")] Task<Slugged?> GetSluggedAsync(int id);
+        }
+        """,
+        [
+            new DiagnosticResult("CG0008", DiagnosticSeverity.Warning).WithLocation(0)
+                .WithArguments("GetBasketAsync", "the result is 'Basket', whose 'Items' is computed from '_items', which is not written: read back from Redis it comes back without it; make 'Items' an auto-property ('{ get; private set; }'), or cache a DTO"),
+            new DiagnosticResult("CG0008", DiagnosticSeverity.Warning).WithLocation(1)
+                .WithArguments("GetCustomerAsync", "member 'Customer.Basket' is 'Basket', whose 'Items' is computed from '_items', which is not written: read back from Redis it comes back without it; make 'Items' an auto-property ('{ get; private set; }'), or cache a DTO"),
+        ]);
+
     [Fact]
     public Task Serializable_results_stay_silent() => Verify<UnserializableResultAnalyzer>.AnalyzerAsync("""
         public sealed record Field(string Name, bool Required);

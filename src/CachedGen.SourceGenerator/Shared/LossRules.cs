@@ -8,8 +8,8 @@ namespace CachedGen.SourceGenerator;
 /// <summary>
 /// Values that round-trip without an error but not whole, reported by CG0008: a class whose subclasses (declared in
 /// this assembly) add serialized members, so an instance of one (a <c>CardPayment</c> returned as its EF Core TPH base
-/// <c>Payment</c>) is read back as the base type without them; and a member hidden with <c>new</c>, whose base value
-/// is not written.
+/// <c>Payment</c>) is read back as the base type without them; a member hidden with <c>new</c>, whose base value
+/// is not written; and a computed property over state no member writes.
 /// </summary>
 internal static class LossRules
 {
@@ -19,10 +19,14 @@ internal static class LossRules
     /// ...</c>, to follow "member 'Receipt.Payment' is "), or null.</summary>
     internal static string? Loss(INamedTypeSymbol type, Compilation compilation)
     {
-        if (type.TypeKind != TypeKind.Class || type.IsSealed || type.IsAbstract || type.IsStatic || Has(type, "MessagePack.UnionAttribute")
-            || Has(type, "MessagePack.MessagePackFormatterAttribute"))
+        if (Has(type, "MessagePack.UnionAttribute") || Has(type, "MessagePack.MessagePackFormatterAttribute"))
         {
             return Hidden(type);
+        }
+
+        if (type.TypeKind != TypeKind.Class || type.IsSealed || type.IsAbstract || type.IsStatic)
+        {
+            return Hidden(type) ?? Unwritten(type);
         }
 
         if (SubclassesOf(compilation).TryGetValue(type.OriginalDefinition, out var derived))
@@ -31,7 +35,67 @@ internal static class LossRules
             return $"'{Display(type)}', which is not sealed, and '{Display(derived)}' derives from it: MessagePack writes the declared type, so a {Display(derived)} is read back as a {Display(type)}, without '{added}'; cache a type per subclass, a DTO, or declare the subclasses with [Union] on an abstract base";
         }
 
-        return Hidden(type);
+        return Hidden(type) ?? Unwritten(type);
+    }
+
+    /// <summary>A computed property (no setter, no backing field) that reads an instance field no serialized member
+    /// writes (<c>Items => _items.AsReadOnly()</c> over a private list, the usual DDD aggregate): the property is written,
+    /// but nothing reads it back into the field, so the value comes back without it. A field the getter assigns (a lazy
+    /// cache, <c>_slug ??= ...</c>) is recomputed after a read and is not a loss. Source types only: the getter's text is
+    /// read.</summary>
+    private static string? Unwritten(INamedTypeSymbol type)
+    {
+        var members = SerializedShape.Members(type);
+        var written = new HashSet<string>(members.Select(m => m.Member.Name), System.StringComparer.Ordinal);
+        Dictionary<string, IFieldSymbol>? state = null;
+        for (var current = type; current is not null && current.SpecialType != SpecialType.System_Object; current = current.BaseType)
+        {
+            foreach (var field in current.GetMembers().OfType<IFieldSymbol>())
+            {
+                if (!field.IsStatic && !field.IsConst && !field.IsImplicitlyDeclared && field.AssociatedSymbol is null
+                    && !written.Contains(field.Name) && !field.DeclaringSyntaxReferences.IsEmpty)
+                {
+                    state ??= new Dictionary<string, IFieldSymbol>(System.StringComparer.Ordinal);
+                    if (!state.ContainsKey(field.Name))
+                    {
+                        state[field.Name] = field; // the most derived one: a base's field of the same name is hidden
+                    }
+                }
+            }
+        }
+
+        if (state is null)
+        {
+            return null;
+        }
+
+        foreach (var (member, _) in members)
+        {
+            if (member is not IPropertySymbol { SetMethod: null } property
+                || property.ContainingType.GetMembers().OfType<IFieldSymbol>().Any(f => SymbolEqualityComparer.Default.Equals(f.AssociatedSymbol, property)))
+            {
+                continue; // settable, or a get-only auto-property: its backing field is set on read
+            }
+
+            foreach (var reference in property.DeclaringSyntaxReferences)
+            {
+                var getter = reference.GetSyntax();
+                var assigned = new HashSet<string>(
+                    getter.DescendantNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.AssignmentExpressionSyntax>()
+                        .Select(a => a.Left is Microsoft.CodeAnalysis.CSharp.Syntax.MemberAccessExpressionSyntax access ? access.Name.Identifier.ValueText : a.Left.ToString()),
+                    System.StringComparer.Ordinal);
+                foreach (var name in getter.DescendantNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax>())
+                {
+                    var text = name.Identifier.ValueText;
+                    if (state.TryGetValue(text, out var field) && !assigned.Contains(text))
+                    {
+                        return $"'{Display(type)}', whose '{property.Name}' is computed from '{field.Name}', which is not written: read back from Redis it comes back without it; make '{property.Name}' an auto-property ('{{ get; private set; }}'), or cache a DTO";
+                    }
+                }
+            }
+        }
+
+        return null;
     }
 
     /// <summary>A base member hidden with <c>new</c> by one of the same name: only the derived one is written.</summary>
