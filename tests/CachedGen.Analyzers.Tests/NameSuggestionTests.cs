@@ -214,6 +214,18 @@ public class NameSuggestionTests
         }
         """);
 
+    /// <summary>A method CG0007 leaves uncached (a generic one) has nothing to invalidate: its names are not checked, so
+    /// one mistake gives one error.</summary>
+    [Fact]
+    public Task An_uncached_method_s_invalidations_are_not_reported() => Verify<UnworkableInvalidationAnalyzer>.AnalyzerAsync(
+        """
+        public interface IRepo
+        {
+            [Cached("5m", "e:{id}", "UpdateAsync", "Missing")]
+            Task<T?> GetByIdAsync<T>(int id) where T : class;
+        }
+        """);
+
     /// <summary>Named with its type, the sibling's write is reported for the same reason.</summary>
     [Fact]
     public Task A_qualified_write_of_a_generic_sibling_is_reported_with_what_works() => Verify<UnworkableInvalidationAnalyzer>.AnalyzerAsync(

@@ -57,6 +57,11 @@ public sealed class UnworkableInvalidationAnalyzer : CachedMethodAnalyzer
 
     internal override void Analyze(SymbolAnalysisContext context, CachedSite site)
     {
+        if (CacheRules.UncacheableReason(site.Method, out _, out _) is not null)
+        {
+            return; // not cached (CG0007 says why): nothing of it to invalidate, and one error says so
+        }
+
         var expressions = site.InvalidatedByExpressions().ToList();
         var index = 0;
         foreach (var raw in site.RawStrings(2, "InvalidatedBy"))
