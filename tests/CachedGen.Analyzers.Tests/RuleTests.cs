@@ -1240,6 +1240,16 @@ public class SameKeyShapeTests
         [new DiagnosticResult(DiagnosticDescriptors.SameKeyShape).WithLocation(0).WithArguments("IB.Get", "IA.Get", "same:{}#v1",
             "but return different types: the version segment keeps their entries apart, but the keys read as one thing while meaning two, and an invalidation of one never reaches the other")]);
 
+    /// <summary>Interfaces of one name in two namespaces are told apart by their namespaces.</summary>
+    [Fact]
+    public Task Interfaces_of_one_name_are_named_with_their_namespaces() => Verify<SameKeyShapeAnalyzer>.AnalyzerAsync(
+        """
+        namespace Shop { public interface IItemRepo { [Cached("1m", "items:{id}")] Task<string?> ListAsync(int id); } }
+        namespace Admin { public interface IItemRepo { [Cached("1m", "items:{id}")] Task<int> {|#0:ListAsync|}(int id); } }
+        """,
+        [new DiagnosticResult(DiagnosticDescriptors.SameKeyShape).WithLocation(0).WithArguments("Admin.IItemRepo.ListAsync", "Shop.IItemRepo.ListAsync", "items:{}#v1",
+            "but return different types: the version segment keeps their entries apart, but the keys read as one thing while meaning two, and an invalidation of one never reaches the other")]);
+
     /// <summary>Two methods of one value type with one key shape read and write one entry: a name and a plate of a
     /// vehicle, both strings, would each serve the other's.</summary>
     [Fact]

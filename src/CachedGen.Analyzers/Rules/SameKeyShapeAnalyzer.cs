@@ -54,11 +54,11 @@ public sealed class SameKeyShapeAnalyzer : DiagnosticAnalyzer
                     {
                         if (ValueIdentity(first.Type) != ValueIdentity(other.Type))
                         {
-                            end.ReportDiagnostic(Diagnostic.Create(Rule, other.Location, Named(other.Method), Named(first.Method), group.Key, OtherTypes));
+                            end.ReportDiagnostic(Diagnostic.Create(Rule, other.Location, Named(other.Method, first.Method), Named(first.Method, other.Method), group.Key, OtherTypes));
                         }
                         else if (!first.SharesOnPurpose && !other.SharesOnPurpose)
                         {
-                            end.ReportDiagnostic(Diagnostic.Create(Rule, other.Location, Named(other.Method), Named(first.Method), group.Key, SameType));
+                            end.ReportDiagnostic(Diagnostic.Create(Rule, other.Location, Named(other.Method, first.Method), Named(first.Method, other.Method), group.Key, SameType));
                         }
                     }
                 }
@@ -137,5 +137,10 @@ public sealed class SameKeyShapeAnalyzer : DiagnosticAnalyzer
     }
 
     /// <summary>A method as the message names it: with its type (two interfaces often share method names).</summary>
-    private static string Named(IMethodSymbol method) => method.ContainingType.Name + "." + method.Name;
+    /// <summary><c>IOrders.GetAsync</c>; with its namespace when the other method's reads the same
+    /// (<c>Shop.IItemRepo.ListAsync</c> and <c>Admin.IItemRepo.ListAsync</c>).</summary>
+    private static string Named(IMethodSymbol method, IMethodSymbol other)
+        => method.ContainingType.Name == other.ContainingType.Name && method.Name == other.Name
+            ? method.ContainingType.ToDisplayString() + "." + method.Name
+            : method.ContainingType.Name + "." + method.Name;
 }
