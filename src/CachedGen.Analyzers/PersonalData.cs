@@ -29,7 +29,7 @@ internal sealed class PersonalData
     /// <c>fullname</c> (<c>Type.FullName</c>, <c>Assembly.FullName</c>). docs/diagnostics/CG0001.md lists them.</summary>
     public static readonly string[] DefaultNames =
     [
-        "email", "emailaddress", "phone", "phonenumber", "phoneno", "mobile", "mobilenumber", "mobileno",
+        "email", "emailaddress", "phone", "phonenumber", "phoneno", "mobile", "mobilenumber", "mobileno", "username",
         "ssn", "socialsecuritynumber", "password",
         "dateofbirth", "birthdate", "birthday", "dob",
         "creditcard", "creditcardnumber", "cardnumber", "iban", "ipaddress",
