@@ -63,13 +63,22 @@ public static class CachedGenDecorators
         PrepareImplementations(decorator, typeof(TService), instantiation);
         foreach (var inherited in typeof(TService).GetInterfaces())
         {
-            PrepareImplementations(decorator, inherited, instantiation);
+            PrepareInherited(decorator, inherited, instantiation);
         }
     }
 
+    // The methods of an inherited interface that a trimmed application keeps are those something calls; one the
+    // trimmer removed has no call to prepare for, and the mapping simply leaves it out.
+    [UnconditionalSuppressMessage("Trimming", "IL2067", Justification = "Only methods that are kept need compiling ahead of their first call.")]
+    private static void PrepareInherited(
+        [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicMethods | DynamicallyAccessedMemberTypes.NonPublicMethods)] Type decorator,
+        Type inherited,
+        RuntimeTypeHandle[]? instantiation)
+        => PrepareImplementations(decorator, inherited, instantiation);
+
     private static void PrepareImplementations(
         [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicMethods | DynamicallyAccessedMemberTypes.NonPublicMethods)] Type decorator,
-        Type service,
+        [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicMethods | DynamicallyAccessedMemberTypes.NonPublicMethods)] Type service,
         RuntimeTypeHandle[]? instantiation)
     {
         foreach (var method in decorator.GetInterfaceMap(service).TargetMethods)
