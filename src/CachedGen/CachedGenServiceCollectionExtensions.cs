@@ -107,7 +107,8 @@ public static class CachedGenServiceCollectionExtensions
     }
 
     /// <summary>Logs (1019) each service type that has a generated decorator but a registration left undecorated: made
-    /// after <c>AddCachedGen()</c>, or keyed and open generic. Runs once, when the runtime is first resolved (the
+    /// after <c>AddCachedGen()</c>, or keyed and open generic; and (1030) each registration of a generic interface whose
+    /// decorator a trimmed or Native AOT build does not register. Runs once, when the runtime is first resolved (the
     /// collection is complete by then).</summary>
     private static void WarnOfUndecoratedRegistrations(IServiceCollection services, ILogger logger)
     {
@@ -125,6 +126,10 @@ public static class CachedGenServiceCollectionExtensions
             if (HasDecorator(serviceType) && warned.Add(serviceType))
             {
                 Runtime.Log.UndecoratedRegistration(logger, serviceType.ToString());
+            }
+            else if (CachedGenDecorators.IsUnusableGeneric(serviceType) && warned.Add(serviceType))
+            {
+                Runtime.Log.UnusableGenericRegistration(logger, serviceType.ToString(), (serviceType.IsGenericTypeDefinition ? serviceType : serviceType.GetGenericTypeDefinition()).Name);
             }
         }
     }

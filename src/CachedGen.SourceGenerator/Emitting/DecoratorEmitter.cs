@@ -246,9 +246,16 @@ internal static partial class DecoratorEmitter
         w.Close();
         if (model.IsGeneric && !registerGeneric)
         {
+            var commas = new string(',', model.TypeParameters.Count - 1);
             w.Line();
             w.Line("// Not registered for AddCachedGen: this build trims or publishes with Native AOT, where closing a generic decorator");
-            w.Line("// is dynamic code. Interfaces that close the generic one are decorated with concrete types (CG0020).");
+            w.Line("// is dynamic code. Interfaces that close the generic one are decorated with concrete types (CG0020); a registration");
+            w.Line("// of the generic interface itself is left undecorated, and AddCachedGen logs it (event 1030).");
+            w.Open($"file static class {model.DecoratorName}Registration");
+            w.Line("[global::System.Runtime.CompilerServices.ModuleInitializer]");
+            w.Line("internal static void RegisterDecorator()");
+            w.Line($"    => {Runtime}.CachedGenDecorators.RegisterUnusableGeneric(typeof(global::{model.GenericContractName}<{commas}>));");
+            w.Close();
         }
         else if (model.IsGeneric)
         {

@@ -157,6 +157,28 @@ public static class CachedGenDecorators
         GenericDecoratorDefinitions[decoratorDefinition] = true;
     }
 
+    private static readonly ConcurrentDictionary<Type, bool> UnregisteredGenerics = new();
+
+    /// <summary>Notes that the generic interface <paramref name="serviceDefinition"/> (<c>IRepository&lt;&gt;</c>) has a
+    /// generated decorator this build does not register: it trims or publishes with Native AOT, where closing a generic
+    /// decorator is dynamic code. <c>AddCachedGen</c> then logs each registration of the interface it leaves
+    /// undecorated (event 1030), instead of leaving it uncached without a word.</summary>
+    public static void RegisterUnusableGeneric(Type serviceDefinition)
+    {
+        ArgumentNullException.ThrowIfNull(serviceDefinition);
+        if (!serviceDefinition.IsGenericTypeDefinition)
+        {
+            throw new ArgumentException("The type must be a generic type definition.", nameof(serviceDefinition));
+        }
+
+        UnregisteredGenerics[serviceDefinition] = true;
+    }
+
+    /// <summary>Whether <paramref name="serviceType"/> is (a closed form of) a generic interface whose decorator this build
+    /// does not register (<see cref="RegisterUnusableGeneric"/>).</summary>
+    internal static bool IsUnusableGeneric(Type serviceType)
+        => serviceType.IsGenericType && UnregisteredGenerics.ContainsKey(serviceType.IsGenericTypeDefinition ? serviceType : serviceType.GetGenericTypeDefinition());
+
     /// <summary>Finds the generic decorator of the generic interface <paramref name="serviceDefinition"/>.</summary>
     internal static bool TryGetGeneric(Type serviceDefinition, out GenericDecorator decorator)
         => GenericDecorators.TryGetValue(serviceDefinition, out decorator);

@@ -78,6 +78,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 1019, Level = LogLevel.Warning, Message = "CachedGen: {Service} has a generated decorator, but a registration of it was not decorated (made after AddCachedGen(), or keyed and open generic): calls through it are not cached. Register it before AddCachedGen()")]
     public static partial void UndecoratedRegistration(ILogger logger, string service);
 
+    [LoggerMessage(EventId = 1030, Level = LogLevel.Warning, Message = "CachedGen: {Service} is registered, but this build trims or publishes with Native AOT, where the generic decorator of {Definition} cannot be closed (dynamic code): calls through it are not cached. Register an interface that closes it instead (IOrderRepository : IRepository<Order>), whose decorator is generated with the type arguments (docs/serialization.md, Native AOT)")]
+    public static partial void UnusableGenericRegistration(ILogger logger, string service, string definition);
+
     [LoggerMessage(EventId = 1018, Level = LogLevel.Warning, Message = "CachedGen: a result of {Method} has a cycle or nests deeper than {MaxDepth} levels; it is served but not written to Redis (logged once; cachedgen.unserializable counts every one)")]
     public static partial void GraphTooDeep(ILogger logger, string method, int maxDepth);
 
