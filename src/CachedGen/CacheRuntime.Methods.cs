@@ -145,9 +145,20 @@ public sealed partial class CacheRuntime
 
     private void WarnOfUnknownMethodSettings(CachedGenOptions options)
     {
+        foreach (var id in UnknownMethodSettings(options))
+        {
+            Runtime.Log.UnknownMethodSettings(Logger, id);
+        }
+    }
+
+    /// <summary>The ids under <see cref="CachedGenOptions.Methods"/> that name no cached method of the decorated services
+    /// (none before the decorated services are known).</summary>
+    private List<string> UnknownMethodSettings(CachedGenOptions options)
+    {
+        var unknown = new List<string>();
         if (_knownMethodIds is not { } known)
         {
-            return;
+            return unknown;
         }
 
         foreach (var id in options.Methods.Keys)
@@ -158,8 +169,11 @@ public sealed partial class CacheRuntime
             var methodId = at > 0 ? id[..at] : id;
             if (!known.Contains(methodId) && !methodId.Contains('<', StringComparison.Ordinal))
             {
-                Runtime.Log.UnknownMethodSettings(Logger, id);
+                unknown.Add(id);
             }
         }
+
+        unknown.Sort(StringComparer.Ordinal);
+        return unknown;
     }
 }

@@ -138,18 +138,24 @@ public sealed partial class CacheRuntime : ICacheInvalidator, IAsyncDisposable, 
     /// </summary>
     public void Reload(CachedGenOptions options)
     {
+        if (Apply(options) is { Count: > 0 } ignored)
+        {
+            // Fixed at start (the connection's budget and breaker, the key prefix, secrets, L1 capacities, ...): said once
+            // per reload, rather than applied to half of the runtime or dropped without a word.
+            Runtime.Log.FixedSettingsIgnored(Logger, string.Join(", ", ignored));
+        }
+    }
+
+    /// <summary>Applies reloaded options; returns the settings fixed at start that they would change (ignored).</summary>
+    private IReadOnlyList<string> Apply(CachedGenOptions options)
+    {
         ArgumentNullException.ThrowIfNull(options);
         ThrowConfigurationError(options);
         Runtime.ConfiguredMethods.Apply(options); // Methods as configured, in the attribute's duration syntax too
         Runtime.MethodPolicy.Validate(options); // all or nothing: a bad setting changes nothing
         _enabled = options.Enabled;
         Reconfigure(options, options.Enabled);
-        if (Runtime.StartupSettings.ChangedOnReload(Options, options) is { Count: > 0 } ignored)
-        {
-            // Fixed at start (the connection's budget and breaker, the key prefix, secrets, L1 capacities, ...): said once
-            // per reload, rather than applied to half of the runtime or dropped without a word.
-            Runtime.Log.FixedSettingsIgnored(Logger, string.Join(", ", ignored));
-        }
+        return Runtime.StartupSettings.ChangedOnReload(Options, options);
     }
 
     /// <summary>A value of the configuration given to <c>AddCachedGen(configuration)</c> that could not be read: the
@@ -168,14 +174,34 @@ public sealed partial class CacheRuntime : ICacheInvalidator, IAsyncDisposable, 
     {
         try
         {
-            Reload(options);
-            WarnOfUnknownMethodSettings(options);
+            var ignored = Apply(options);
+            var unknown = UnknownMethodSettings(options);
+
+            // A file watcher often reports one save twice, with the same settings: what a reload has to say is said when
+            // it differs from what the previous reload said.
+            var said = string.Join(", ", ignored) + "|" + string.Join(", ", unknown);
+            if (Interlocked.Exchange(ref _lastReloadWarnings, said) == said)
+            {
+                return;
+            }
+
+            if (ignored.Count > 0)
+            {
+                Runtime.Log.FixedSettingsIgnored(Logger, string.Join(", ", ignored));
+            }
+
+            foreach (var id in unknown)
+            {
+                Runtime.Log.UnknownMethodSettings(Logger, id);
+            }
         }
         catch (Exception ex)
         {
             Runtime.Log.ReloadRejected(Logger, ex);
         }
     }
+
+    private string? _lastReloadWarnings;
 
     private void Reconfigure(CachedGenOptions options, bool enabled)
     {

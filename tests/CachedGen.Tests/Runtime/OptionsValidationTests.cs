@@ -1,3 +1,4 @@
+using System.Linq;
 using System;
 using Xunit;
 
@@ -203,5 +204,31 @@ public class OptionsValidationTests
         Assert.Contains("(KeyPrefix, RedisOperationTimeout, KeyHashSecret)", ignored.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("\u0001", ignored.Message, StringComparison.Ordinal);
         Assert.Equal("a:", runtime.Options.KeyPrefix);
+    }
+
+    /// <summary>A file watcher often reports one save twice: a configuration reload (what AddCachedGen's options monitor
+    /// calls) says what it ignored when that differs from what the previous reload said, not once per notification;
+    /// the settings it can apply are applied each time.</summary>
+    [Fact]
+    public void A_configuration_reload_that_says_the_same_as_the_previous_one_says_it_once()
+    {
+        var log = new EventLog();
+        using var runtime = new CacheRuntime(new CachedGenOptions { KeyPrefix = "a:" }, (StackExchange.Redis.IConnectionMultiplexer?)null, log);
+
+        runtime.TryReload(new CachedGenOptions { KeyPrefix = "b:", Enabled = false });
+        runtime.TryReload(new CachedGenOptions { KeyPrefix = "b:", Enabled = false }); // the same save, reported again
+        Assert.Single(log.Events, e => e.Id == 1026);
+        Assert.False(runtime.Enabled);
+
+        runtime.TryReload(new CachedGenOptions { KeyPrefix = "b:", Enabled = true }); // another save, the same ignored setting
+        Assert.Single(log.Events, e => e.Id == 1026);
+        Assert.True(runtime.Enabled);
+
+        runtime.TryReload(new CachedGenOptions { KeyPrefix = "c:", RedisOperationTimeout = TimeSpan.FromSeconds(5) });
+        Assert.Equal(2, log.Events.Count(e => e.Id == 1026)); // something new to say
+
+        runtime.TryReload(new CachedGenOptions { KeyPrefix = "a:" });
+        runtime.TryReload(new CachedGenOptions { KeyPrefix = "b:" });
+        Assert.Equal(3, log.Events.Count(e => e.Id == 1026)); // said again once a reload in between said otherwise
     }
 }
