@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
@@ -31,6 +32,35 @@ internal sealed class CompilationFacts
     /// interface.</summary>
     public ImmutableArray<INamedTypeSymbol> ClosedByDerivedInterfaces(INamedTypeSymbol definition, Compilation compilation, CancellationToken cancellationToken)
         => _closedByDerived.GetOrAdd(definition, d => FormatterRules.ClosedByDerivedInterfaces(d, compilation, cancellationToken));
+
+    /// <summary>The interfaces of the compilation that close <paramref name="closed"/> (<c>IPair</c> for
+    /// <c>IKeyed&lt;(int, int), string&gt;</c>), by name, for a message about the closing: looked up only when one is
+    /// reported.</summary>
+    public static IReadOnlyList<string> ClosingInterfaces(INamedTypeSymbol closed, Compilation compilation, CancellationToken cancellationToken)
+    {
+        var names = new List<string>();
+        var stack = new Stack<INamespaceOrTypeSymbol>();
+        stack.Push(compilation.Assembly.GlobalNamespace);
+        while (stack.Count > 0)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            foreach (var member in stack.Pop().GetMembers())
+            {
+                if (member is INamespaceOrTypeSymbol container)
+                {
+                    stack.Push(container);
+                }
+
+                if (member is INamedTypeSymbol { TypeKind: TypeKind.Interface, IsGenericType: false } type && System.Linq.Enumerable.Contains(type.AllInterfaces, closed, SymbolEqualityComparer.Default))
+                {
+                    names.Add(type.Name);
+                }
+            }
+        }
+
+        names.Sort(StringComparer.Ordinal);
+        return names;
+    }
 
     public static CompilationFacts For(Compilation compilation) => All.GetValue(compilation, static _ => new CompilationFacts());
 

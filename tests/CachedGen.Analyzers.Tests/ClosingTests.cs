@@ -264,7 +264,7 @@ public class ClosingTests
 
     /// <summary>A key value typed by the interface's type parameter is encoded by the closing's type: one with no key
     /// encoding (a tuple, a class) has its closed method forwarded uncached, reported at the generic placeholder naming the
-    /// closed member; a strongly typed id (a struct with one field) and a number are encoded.</summary>
+    /// closed member and the interface that closes it (which may be in another file); a strongly typed id (a struct with one field) and a number are encoded.</summary>
     [Fact]
     public Task CG0004_a_closing_whose_key_type_has_no_encoding_is_reported_at_the_placeholder() => Verify<InvalidKeyTemplateAnalyzer>.AnalyzerAsync(
         """
@@ -281,13 +281,13 @@ public class ClosingTests
         public interface IByNumberStore : ILookupStore<int, string> { }
         """,
         [
-            new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(0).WithArguments("ILookupStore<(int From, int To), string>.LookupAsync",
+            new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(0).WithArguments("ILookupStore<(int From, int To), string>.LookupAsync', closed by 'ISegmentStore",
                 "'key' is a '(int From, int To)' in 'ILookupStore<(int From, int To), string>', which has no key encoding (a string, number, bool, char, enum, Guid or date/time type argument, or a struct with one field of such a type, a strongly typed id)"),
-            new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(1).WithArguments("ILookupStore<(int From, int To), string>.FindAsync",
+            new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(1).WithArguments("ILookupStore<(int From, int To), string>.FindAsync', closed by 'ISegmentStore",
                 "'key' is a '(int From, int To)' in 'ILookupStore<(int From, int To), string>', which has no key encoding (a string, number, bool, char, enum, Guid or date/time type argument, or a struct with one field of such a type, a strongly typed id)"),
-            new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(0).WithArguments("ILookupStore<Segment, string>.LookupAsync",
+            new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(0).WithArguments("ILookupStore<Segment, string>.LookupAsync', closed by 'IByRecordStore",
                 "'key' is a 'Segment' in 'ILookupStore<Segment, string>', which has no key encoding (a string, number, bool, char, enum, Guid or date/time type argument, or a struct with one field of such a type, a strongly typed id)"),
-            new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(1).WithArguments("ILookupStore<Segment, string>.FindAsync",
+            new DiagnosticResult("CG0004", DiagnosticSeverity.Error).WithLocation(1).WithArguments("ILookupStore<Segment, string>.FindAsync', closed by 'IByRecordStore",
                 "'key' is a 'Segment' in 'ILookupStore<Segment, string>', which has no key encoding (a string, number, bool, char, enum, Guid or date/time type argument, or a struct with one field of such a type, a strongly typed id)"),
         ]);
 

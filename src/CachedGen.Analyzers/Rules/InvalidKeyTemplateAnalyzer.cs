@@ -43,7 +43,10 @@ public sealed class InvalidKeyTemplateAnalyzer : CachedMethodAnalyzer
                 var location = site.Data.KeyTemplate is null
                     ? CacheRules.FindParameter(site.Method.Parameters, part.Path![0])?.Locations.FirstOrDefault() ?? site.MethodLocation
                     : CachedSite.ValueSpan(expression, part.Start, part.Length, site.AttributeLocation);
-                context.ReportDiagnostic(Diagnostic.Create(Rule, location, closing.Name, problem));
+                // Reported at the generic method, which may be in another file than the interface that closes it: named.
+                var by = CompilationFacts.ClosingInterfaces(closing.Interface, context.Compilation, context.CancellationToken);
+                var closed = by.Count == 0 ? closing.Name : closing.Name + "', closed by '" + string.Join("', '", by);
+                context.ReportDiagnostic(Diagnostic.Create(Rule, location, closed, problem));
             }
         }
     }
