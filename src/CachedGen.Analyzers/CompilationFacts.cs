@@ -39,22 +39,11 @@ internal sealed class CompilationFacts
     public static IReadOnlyList<string> ClosingInterfaces(INamedTypeSymbol closed, Compilation compilation, CancellationToken cancellationToken)
     {
         var names = new List<string>();
-        var stack = new Stack<INamespaceOrTypeSymbol>();
-        stack.Push(compilation.Assembly.GlobalNamespace);
-        while (stack.Count > 0)
+        foreach (var type in compilation.Assembly.DeclaredTypes(cancellationToken))
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            foreach (var member in stack.Pop().GetMembers())
+            if (type is { TypeKind: TypeKind.Interface, IsGenericType: false } && System.Linq.Enumerable.Contains(type.AllInterfaces, closed, SymbolEqualityComparer.Default))
             {
-                if (member is INamespaceOrTypeSymbol container)
-                {
-                    stack.Push(container);
-                }
-
-                if (member is INamedTypeSymbol { TypeKind: TypeKind.Interface, IsGenericType: false } type && System.Linq.Enumerable.Contains(type.AllInterfaces, closed, SymbolEqualityComparer.Default))
-                {
-                    names.Add(type.Name);
-                }
+                names.Add(type.Name);
             }
         }
 

@@ -201,7 +201,7 @@ public sealed class UnworkableInvalidationAnalyzer : CachedMethodAnalyzer
         // or one the method's interface (a class: the interfaces it implements) inherits.
         var declaring = site.Method.ContainingType;
         if (elsewhere.IsGenericType && !contracts.Any(c => CacheRules.Inherits(elsewhere, c))
-            && !declaring.AllInterfaces.Any(i => SymbolEqualityComparer.Default.Equals(i.OriginalDefinition, elsewhere.OriginalDefinition)))
+            && CacheRules.ImplementedBy(declaring, elsewhere) is null)
         {
             var reads = contracts.Count == 1 ? contracts[0].Name : declaring.Name;
             return problem + $"; '{elsewhere.Name}' has one, but it is generic and does not inherit '{reads}', so its writes cannot invalidate these entries: declare the write in an interface that inherits '{reads}', or tag the entries and put [InvalidatesTags] on it";

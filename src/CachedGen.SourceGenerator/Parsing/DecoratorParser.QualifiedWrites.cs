@@ -35,13 +35,6 @@ internal static partial class DecoratorParser
             TagInvalidations = EquatableArray<TagTemplateModel>.Empty,
         });
 
-    /// <summary><paramref name="contract"/> or the interface it inherits that is <paramref name="write"/>, whichever way either
-    /// is closed, as <paramref name="contract"/> sees it; <see langword="null"/> when the decorator does not implement it.</summary>
-    private static INamedTypeSymbol? ImplementedBy(INamedTypeSymbol contract, INamedTypeSymbol write)
-        => SymbolEqualityComparer.Default.Equals(contract.OriginalDefinition, write.OriginalDefinition)
-            ? contract
-            : contract.AllInterfaces.FirstOrDefault(i => SymbolEqualityComparer.Default.Equals(i.OriginalDefinition, write.OriginalDefinition));
-
     /// <summary>The type-qualified <c>invalidatedBy</c> names of the cached methods: a write of this same interface joins
     /// its local writes, one of another interface becomes an <see cref="ExternalInvalidation"/> (when
     /// <paramref name="externals"/> collects them). Names that cannot work are skipped; CG0006 reports them.</summary>

@@ -37,16 +37,15 @@ internal static partial class CacheRules
 
         if (type.IsGenericType)
         {
-            var closing = declaring.AllInterfaces.FirstOrDefault(i => SymbolEqualityComparer.Default.Equals(i.OriginalDefinition, type.OriginalDefinition));
-            if (closing is not null)
+            if (ImplementedBy(declaring, type) is { } closing)
             {
-                // A base the cached method's interface closes (IProductRepository : IRepository<Product>): its write, as
-                // that interface inherits it, is a write of that interface's own decorator.
+                // The cached method's interface itself, or a base it closes (IProductRepository : IRepository<Product>):
+                // the write, as that interface has it, is a write of its own decorator.
                 type = closing;
             }
             else if (Inherits(type, declaring))
             {
-                // The cached method's interface itself, or one inheriting it: its decorator caches the method.
+                // An interface inheriting the cached method's: its decorator caches the method.
                 type = type.OriginalDefinition;
             }
             else if (declaring.TypeKind != TypeKind.Interface)
@@ -72,6 +71,14 @@ internal static partial class CacheRules
             ? new QualifiedWrite(type, candidates, $"no method named '{methodName}' on '{type.Name}'")
             : new QualifiedWrite(type, candidates, null);
     }
+
+    /// <summary><paramref name="contract"/> or the interface it inherits that is <paramref name="write"/>, whichever way either
+    /// is closed, as <paramref name="contract"/> sees it; <see langword="null"/> when <paramref name="contract"/> does not
+    /// implement it.</summary>
+    internal static INamedTypeSymbol? ImplementedBy(INamedTypeSymbol contract, INamedTypeSymbol write)
+        => SymbolEqualityComparer.Default.Equals(contract.OriginalDefinition, write.OriginalDefinition)
+            ? contract
+            : contract.AllInterfaces.FirstOrDefault(i => SymbolEqualityComparer.Default.Equals(i.OriginalDefinition, write.OriginalDefinition));
 
     /// <summary>Whether <paramref name="write"/> is <paramref name="cached"/> or inherits it, however either is closed:
     /// the decorator of <paramref name="write"/> then caches <paramref name="cached"/>'s methods itself.</summary>

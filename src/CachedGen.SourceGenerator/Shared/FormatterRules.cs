@@ -141,28 +141,8 @@ internal sealed partial class FormatterRules
     public static ImmutableArray<INamedTypeSymbol> ClosedByDerivedInterfaces(INamedTypeSymbol definition, Compilation compilation, CancellationToken cancellationToken)
     {
         var found = new List<INamedTypeSymbol>();
-        var stack = new Stack<INamespaceOrTypeSymbol>();
-        stack.Push(compilation.Assembly.GlobalNamespace);
-        while (stack.Count > 0)
+        foreach (var type in compilation.Assembly.DeclaredTypes(cancellationToken))
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var current = stack.Pop();
-            if (current is INamespaceSymbol ns)
-            {
-                foreach (var member in ns.GetMembers())
-                {
-                    stack.Push(member);
-                }
-
-                continue;
-            }
-
-            var type = (INamedTypeSymbol)current;
-            foreach (var nested in type.GetTypeMembers())
-            {
-                stack.Push(nested);
-            }
-
             if (type.TypeKind != TypeKind.Interface || type.IsGenericType)
             {
                 continue;

@@ -1,10 +1,42 @@
+using System.Collections.Generic;
 using System.Linq;
+using System.Threading;
 using Microsoft.CodeAnalysis;
 
 namespace CachedGen.SourceGenerator;
 
 internal static class SymbolExtensions
 {
+    /// <summary>Every type <paramref name="assembly"/> declares, nested ones too: a type before the types nested in it,
+    /// in a stable order.</summary>
+    public static IEnumerable<INamedTypeSymbol> DeclaredTypes(this IAssemblySymbol assembly, CancellationToken cancellationToken)
+    {
+        var stack = new Stack<INamespaceOrTypeSymbol>();
+        stack.Push(assembly.GlobalNamespace);
+        while (stack.Count > 0)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var current = stack.Pop();
+            if (current is INamespaceSymbol ns)
+            {
+                foreach (var member in ns.GetMembers())
+                {
+                    stack.Push(member);
+                }
+
+                continue;
+            }
+
+            var type = (INamedTypeSymbol)current;
+            foreach (var nested in type.GetTypeMembers())
+            {
+                stack.Push(nested);
+            }
+
+            yield return type;
+        }
+    }
+
     /// <summary>Whether <paramref name="type"/> is built from type parameters: one itself, an array or a type argument of
     /// one, or a type nested in a generic type it does not close (<c>IRepository&lt;TStop&gt;.Page</c>): its shape is then
     /// known only at run time, and generated code outside the generic type cannot name it.</summary>
